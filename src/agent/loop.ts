@@ -1,0 +1,136 @@
+import { errorMessage, HoldfastError, isHoldfastError, type ErrorCode } from "../errors/index.js";
+import type { Clock } from "../infra/index.js";
+import type { Logger } from "../logging/index.js";
+import type { ChatMessage, MessageSender, SessionOrigin, SessionStore, ToolCall } from "../sessions/index.js";
+import type { ToolContext, ToolRuntime } from "../tools/index.js";
+import type { AgentEvent } from "./events.js";
+import type { ModelChain } from "./model-chain.js";
+import { parseModelRef } from "./model-ref.js";
+
+/** One run: a user message to answer in a session. */
+export interface AgentRunRequest {
+  readonly runId: string;
+  readonly agentId: string;
+  readonly sessionKey: string;
+  readonly message: string;
+  readonly sender?: MessageSender & { readonly accountId?: string; readonly chatType?: "direct" | "group"; readonly chatId?: string };
+  readonly origin?: SessionOrigin;
+  readonly signal: AbortSignal;
+  readonly onEvent: (ev: AgentEvent) => void;
+}
+
+/** What the loop needs; each is a stage's public interface (wired by the composition root). */
+export interface AgentLoopDeps {
+  readonly store: SessionStore;
+  readonly chain: ModelChain;
+  readonly tools: ToolRuntime;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Ordered model refs for an agent (throws HF_NO_MODEL with instructions when none). */
+  readonly modelRefs: (agentId: string) => Promise<string[]>;
+  readonly systemPrompt: (agentId: string, toolNames: readonly string[]) => string;
+  /** The host directory tools work in for this run (agent workspace or sandbox workspace). */
+  readonly workspaceFor: (req: AgentRunRequest) => Promise<string>;
+  /** Bound on model calls per run. Default 12. */
+  readonly maxIterations?: number;
+  /** Messages of history sent to the model. Default 100. */
+  readonly historyLimit?: number;
+}
+
+/**
+ * The agent loop: system prompt + history + user message → model (streaming) → tool calls → tool
+ * results → … → final answer. Bounded iterations, abortable through `signal`. It never throws:
+ * failures end the run with an `error` event carrying a clear text and a catalogue code.
+ */
+export class AgentLoop {
+  constructor(private readonly deps: AgentLoopDeps) {}
+
+  async run(req: AgentRunRequest): Promise<void> {
+    try {
+      await this.runInner(req);
+    } catch (err) {
+      const code: ErrorCode = req.signal.aborted ? "HF_RUN_ABORTED" : isHoldfastError(err) ? err.code : "HF_TOOL_FAILED";
+      const message = req.signal.aborted ? "run aborted" : errorMessage(err);
+      if (!isHoldfastError(err) && !req.signal.aborted) this.deps.log.error({ err, runId: req.runId }, "agent run failed unexpectedly");
+      req.onEvent({ type: "error", message, code });
+    }
+  }
+
+  private async runInner(req: AgentRunRequest): Promise<void> {
+    const d = this.deps;
+    req.onEvent({ type: "status", phase: "preparing_context" });
+    const history = trimToUserStart(await d.store.history(req.sessionKey, d.historyLimit ?? 100));
+    const user: ChatMessage = { role: "user", content: req.message, timestamp: d.clock.now(), ...(req.sender ? { sender: { channel: req.sender.channel, id: req.sender.id, ...(req.sender.name ? { name: req.sender.name } : {}) } } : {}) };
+    const messages: ChatMessage[] = [...history, user];
+    this.persist(req, user);
+    const refs = await d.modelRefs(req.agentId);
+    const ctx = await this.toolContext(req, refs[0]);
+    const specs = d.tools.specs(ctx);
+    const system = d.systemPrompt(req.agentId, specs.map((s) => s.name));
+    const max = d.maxIterations ?? 12;
+    for (let i = 0; i < max; i++) {
+      req.onEvent({ type: "status", phase: "calling_model" });
+      const turn = await this.callModel(req, refs, system, messages, specs);
+      const assistant: ChatMessage = { role: "assistant", content: turn.text, timestamp: d.clock.now(), stopReason: turn.stopReason, ...(turn.model ? { model: turn.model } : {}), ...(turn.calls.length ? { toolCalls: turn.calls } : {}) };
+      messages.push(assistant);
+      this.persist(req, assistant);
+      if (turn.calls.length === 0) {
+        req.onEvent({ type: "final", text: turn.text, stopReason: turn.stopReason, ...(turn.model ? { model: turn.model } : {}) });
+        return;
+      }
+      for (const call of turn.calls) messages.push(await this.runTool(req, ctx, call));
+    }
+    throw new HoldfastError("HF_RUN_LIMIT", `stopped after ${max} model calls without a final answer`);
+  }
+
+  private async callModel(req: AgentRunRequest, refs: string[], system: string, messages: ChatMessage[], specs: ReturnType<ToolRuntime["specs"]>) {
+    let text = "";
+    let stopReason = "stop";
+    let model: string | undefined;
+    const calls: ToolCall[] = [];
+    for await (const ev of this.deps.chain.stream(refs, { system, messages, tools: specs, signal: req.signal })) {
+      if (ev.type === "model") model = ev.ref;
+      else if (ev.type === "text") {
+        text += ev.text;
+        req.onEvent({ type: "delta", text: ev.text, accumulated: text });
+      } else if (ev.type === "tool_call") calls.push(ev.call);
+      else stopReason = ev.stopReason;
+    }
+    if (req.signal.aborted) throw new HoldfastError("HF_RUN_ABORTED", "run aborted");
+    return { text, stopReason, model, calls };
+  }
+
+  private async runTool(req: AgentRunRequest, ctx: ToolContext, call: ToolCall): Promise<ChatMessage> {
+    req.onEvent({ type: "tool", phase: "start", name: call.name, toolCallId: call.id });
+    req.onEvent({ type: "status", phase: "running_tool", tool: call.name });
+    const result = await this.deps.tools.invoke(call, ctx);
+    if (req.signal.aborted) throw new HoldfastError("HF_RUN_ABORTED", "run aborted");
+    req.onEvent({ type: "tool", phase: "end", name: call.name, toolCallId: call.id, isError: result.isError === true, decision: result.decision });
+    const msg: ChatMessage = { role: "tool", toolCallId: call.id, name: call.name, content: result.content, timestamp: this.deps.clock.now(), ...(result.isError ? { isError: true } : {}) };
+    this.persist(req, msg);
+    return msg;
+  }
+
+  private async toolContext(req: AgentRunRequest, firstRef: string | undefined): Promise<ToolContext> {
+    return {
+      agentId: req.agentId,
+      sessionKey: req.sessionKey,
+      runId: req.runId,
+      workspaceDir: await this.deps.workspaceFor(req),
+      signal: req.signal,
+      log: this.deps.log,
+      ...(firstRef ? { provider: parseModelRef(firstRef).provider } : {}),
+      ...(req.sender ? { sender: { channel: req.sender.channel, id: req.sender.id, ...(req.sender.accountId ? { accountId: req.sender.accountId } : {}), ...(req.sender.chatType ? { chatType: req.sender.chatType } : {}), ...(req.sender.chatId ? { chatId: req.sender.chatId } : {}) } } : {}),
+    };
+  }
+
+  private persist(req: AgentRunRequest, msg: ChatMessage): void {
+    this.deps.store.append(req.sessionKey, msg, req.origin ?? {}).catch((err: unknown) => this.deps.log.error({ err, sessionKey: req.sessionKey }, "transcript write failed"));
+  }
+}
+
+/** Drops leading messages until the first user message (a cut history must not start mid tool call). */
+function trimToUserStart(history: ChatMessage[]): ChatMessage[] {
+  const i = history.findIndex((m) => m.role === "user");
+  return i <= 0 ? (i === 0 ? history : []) : history.slice(i);
+}

@@ -1,0 +1,84 @@
+import { HoldfastError } from "../errors/index.js";
+import { backoffDelayMs, type Clock } from "../infra/index.js";
+import type { Logger } from "../logging/index.js";
+import { parseModelRef } from "./model-ref.js";
+import type { ProviderCatalog } from "./providers/catalog.js";
+import { ProviderError } from "./providers/errors.js";
+import type { ModelRequest, StreamEvent } from "./providers/types.js";
+
+/** Events of a chained call: provider events plus which model ended up answering. */
+export type ChainEvent = StreamEvent | { readonly type: "model"; readonly ref: string };
+
+/** Options for {@link ModelChain}. */
+export interface ModelChainOptions {
+  readonly catalog: ProviderCatalog;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Retries per model on 429/5xx/network before failing over. Default 5 (0.5 s, 1, 2, 4, 8 s). */
+  readonly maxRetries?: number;
+}
+
+/**
+ * Calls models in order (primary, then fallbacks) with retry and failover. Source: the gateway issue
+ * and seeds data-privacy-and-security-policies.md "Rate Limiting and Quotas":
+ * - 429 / 5xx / network before any output: retry with exponential backoff 0.5 s → 8 s;
+ * - 401 / 403, or retries exhausted: fail over to the next model;
+ * - a failure after output has streamed is not retried (the reply would repeat).
+ */
+export class ModelChain {
+  private readonly maxRetries: number;
+
+  constructor(private readonly opts: ModelChainOptions) {
+    this.maxRetries = opts.maxRetries ?? 5;
+  }
+
+  /**
+   * Streams from the first model that answers.
+   * @throws HoldfastError HF_PROVIDER_AUTH | HF_PROVIDER_RATE_LIMIT | HF_PROVIDER_UNAVAILABLE |
+   *   HF_PROVIDER_BAD_RESPONSE | HF_MODEL_REF_INVALID | HF_RUN_ABORTED.
+   */
+  async *stream(refs: readonly string[], req: Omit<ModelRequest, "model">): AsyncIterable<ChainEvent> {
+    let last: ProviderError | undefined;
+    for (const refText of refs) {
+      const ref = parseModelRef(refText);
+      const provider = this.opts.catalog.client(ref.provider);
+      if (!provider) {
+        last = new ProviderError("auth", `provider "${ref.provider}" is not configured (no models.providers.${ref.provider} and no API key in the environment)`);
+        continue;
+      }
+      for (let attempt = 0; ; attempt++) {
+        let started = false;
+        try {
+          for await (const ev of provider.stream({ ...req, model: ref.model })) {
+            if (!started) {
+              started = true;
+              yield { type: "model", ref: ref.ref };
+            }
+            yield ev;
+          }
+          return;
+        } catch (err) {
+          const e = err instanceof ProviderError ? err : new ProviderError("bad_response", (err as Error)?.message ?? "unknown provider failure");
+          if (e.kind === "aborted" || req.signal.aborted) throw new HoldfastError("HF_RUN_ABORTED", "run aborted");
+          last = e;
+          if (started) throw toHoldfast(e);
+          this.opts.log.warn({ model: ref.ref, kind: e.kind, status: e.status, attempt }, "model call failed");
+          if (e.retryable && attempt < this.maxRetries) {
+            await this.opts.clock.sleep(backoffDelayMs(attempt), req.signal).catch(() => undefined);
+            if (req.signal.aborted) throw new HoldfastError("HF_RUN_ABORTED", "run aborted");
+            continue;
+          }
+          if (e.failover) break;
+          throw toHoldfast(e);
+        }
+      }
+    }
+    throw toHoldfast(last ?? new ProviderError("bad_response", "no model to call"));
+  }
+}
+
+function toHoldfast(e: ProviderError): HoldfastError {
+  const code =
+    e.kind === "auth" ? "HF_PROVIDER_AUTH" : e.kind === "rate_limit" ? "HF_PROVIDER_RATE_LIMIT" : e.kind === "server" || e.kind === "network" ? "HF_PROVIDER_UNAVAILABLE" : "HF_PROVIDER_BAD_RESPONSE";
+  return new HoldfastError(code, e.message, e.status !== undefined ? { status: e.status } : undefined);
+}

@@ -1,0 +1,97 @@
+import Anthropic from "@anthropic-ai/sdk";
+import type { MessageParam, RawMessageStreamEvent, Tool, ContentBlockParam } from "@anthropic-ai/sdk/resources/messages/messages";
+import type { ChatMessage } from "../../sessions/index.js";
+import { ProviderError, toProviderError } from "./errors.js";
+import { parseToolArguments } from "./tool-args.js";
+import type { ModelProvider, ModelRequest, StreamEvent } from "./types.js";
+
+/** Settings for the Anthropic Messages API. */
+export interface AnthropicProviderOptions {
+  readonly id: string;
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  readonly headers?: Record<string, string>;
+}
+
+/** `api: "anthropic-messages"` via the official `@anthropic-ai/sdk`, streaming. */
+export function anthropicMessagesProvider(opts: AnthropicProviderOptions): ModelProvider {
+  const client = new Anthropic({ apiKey: opts.apiKey, baseURL: opts.baseUrl, maxRetries: 0, defaultHeaders: opts.headers, timeout: 600_000 });
+  return {
+    id: opts.id,
+    api: "anthropic-messages",
+    async *stream(req: ModelRequest): AsyncIterable<StreamEvent> {
+      let stream: AsyncIterable<RawMessageStreamEvent>;
+      try {
+        stream = await client.messages.create(
+          {
+            model: req.model,
+            max_tokens: req.maxTokens ?? 4096,
+            system: req.system,
+            stream: true,
+            messages: toAnthropicMessages(req.messages),
+            ...(req.tools.length > 0 ? { tools: req.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters as Tool["input_schema"] })) } : {}),
+          },
+          { signal: req.signal },
+        );
+      } catch (err) {
+        throw toProviderError(err, opts.id, req.signal);
+      }
+      yield* readEvents(stream, opts.id, req.signal);
+    },
+  };
+}
+
+async function* readEvents(stream: AsyncIterable<RawMessageStreamEvent>, id: string, signal: AbortSignal): AsyncIterable<StreamEvent> {
+  const blocks = new Map<number, { id: string; name: string; json: string }>();
+  let stopReason = "end_turn";
+  let inputTokens: number | undefined;
+  let outputTokens: number | undefined;
+  try {
+    for await (const ev of stream) {
+      if (ev.type === "message_start") inputTokens = ev.message.usage?.input_tokens;
+      else if (ev.type === "content_block_start" && ev.content_block.type === "tool_use") {
+        blocks.set(ev.index, { id: ev.content_block.id, name: ev.content_block.name, json: "" });
+      } else if (ev.type === "content_block_delta") {
+        if (ev.delta.type === "text_delta") yield { type: "text", text: ev.delta.text };
+        else if (ev.delta.type === "input_json_delta") {
+          const b = blocks.get(ev.index);
+          if (b) b.json += ev.delta.partial_json;
+        }
+      } else if (ev.type === "content_block_stop") {
+        const b = blocks.get(ev.index);
+        if (b) {
+          blocks.delete(ev.index);
+          yield { type: "tool_call", call: { id: b.id, name: b.name, arguments: parseToolArguments(b.json) } };
+        }
+      } else if (ev.type === "message_delta") {
+        if (ev.delta.stop_reason) stopReason = ev.delta.stop_reason;
+        outputTokens = ev.usage?.output_tokens ?? outputTokens;
+      }
+    }
+  } catch (err) {
+    throw toProviderError(err, id, signal);
+  }
+  if (blocks.size > 0) throw new ProviderError("bad_response", `${id} ended the stream inside a tool call`);
+  yield { type: "done", stopReason, usage: { inputTokens, outputTokens } };
+}
+
+/** Converts holdfast messages to Anthropic messages (tool results become user `tool_result` blocks). */
+export function toAnthropicMessages(messages: readonly ChatMessage[]): MessageParam[] {
+  const out: MessageParam[] = [];
+  const push = (role: "user" | "assistant", blocks: ContentBlockParam[]) => {
+    const last = out[out.length - 1];
+    if (last && last.role === role && Array.isArray(last.content)) (last.content as ContentBlockParam[]).push(...blocks);
+    else out.push({ role, content: blocks });
+  };
+  for (const m of messages) {
+    if (m.role === "user") push("user", [{ type: "text", text: m.content || " " }]);
+    else if (m.role === "tool") push("user", [{ type: "tool_result", tool_use_id: m.toolCallId, content: m.content, ...(m.isError ? { is_error: true } : {}) }]);
+    else {
+      const blocks: ContentBlockParam[] = [];
+      if (m.content) blocks.push({ type: "text", text: m.content });
+      for (const c of m.toolCalls ?? []) blocks.push({ type: "tool_use", id: c.id, name: c.name, input: c.arguments });
+      if (blocks.length > 0) push("assistant", blocks);
+    }
+  }
+  return out;
+}

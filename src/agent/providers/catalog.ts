@@ -1,0 +1,108 @@
+import type { HoldfastConfig, ProviderConfig } from "../../config/index.js";
+import type { SecretsSnapshot } from "../../secrets/index.js";
+import { anthropicMessagesProvider } from "./anthropic-messages.js";
+import { ollamaProvider } from "./ollama.js";
+import { openAiCompletionsProvider } from "./openai-completions.js";
+import type { ModelProvider } from "./types.js";
+
+type Api = ModelProvider["api"];
+
+/** A provider's effective settings after merging built-ins, config and secrets. */
+export interface ProviderSettings {
+  readonly id: string;
+  readonly api: Api;
+  readonly baseUrl: string;
+  readonly apiKey: string | undefined;
+  readonly headers: Record<string, string> | undefined;
+  readonly models: readonly string[];
+  /** Where the key came from, for `status` (never the key itself). */
+  readonly keySource: "config" | "env" | "none";
+}
+
+interface BuiltIn {
+  readonly api: Api;
+  readonly baseUrl: string;
+  readonly envKey?: string;
+  readonly defaultModel: string;
+}
+
+/** Providers that work from an environment variable alone (or, for Ollama, a local server). */
+export const BUILT_IN_PROVIDERS: Readonly<Record<string, BuiltIn>> = {
+  anthropic: { api: "anthropic-messages", baseUrl: "https://api.anthropic.com", envKey: "ANTHROPIC_API_KEY", defaultModel: "claude-opus-4-6" },
+  openai: { api: "openai-completions", baseUrl: "https://api.openai.com/v1", envKey: "OPENAI_API_KEY", defaultModel: "gpt-5" },
+  openrouter: { api: "openai-completions", baseUrl: "https://openrouter.ai/api/v1", envKey: "OPENROUTER_API_KEY", defaultModel: "anthropic/claude-sonnet-4.5" },
+  ollama: { api: "ollama", baseUrl: "http://127.0.0.1:11434", defaultModel: "" },
+};
+
+/**
+ * The model providers known to this gateway: built-ins (Anthropic, OpenAI, OpenRouter from their env
+ * keys; Ollama at 127.0.0.1:11434) merged with `models.providers.<id>` from config. SDK clients are
+ * created on first use.
+ */
+export class ProviderCatalog {
+  private readonly settings = new Map<string, ProviderSettings>();
+  private readonly clients = new Map<string, ModelProvider>();
+
+  constructor(config: HoldfastConfig, secrets: SecretsSnapshot, env: NodeJS.ProcessEnv) {
+    for (const [id, b] of Object.entries(BUILT_IN_PROVIDERS)) {
+      const envKey = b.envKey ? env[b.envKey] || undefined : undefined;
+      this.settings.set(id, { id, api: b.api, baseUrl: b.baseUrl, apiKey: envKey, headers: undefined, models: [], keySource: envKey ? "env" : "none" });
+    }
+    for (const [id, p] of Object.entries(config.models?.providers ?? {})) this.settings.set(id, this.merge(id, p, secrets));
+  }
+
+  private merge(id: string, p: ProviderConfig, secrets: SecretsSnapshot): ProviderSettings {
+    const base = this.settings.get(id);
+    const configured = secrets.get(`models.providers.${id}.apiKey`);
+    const apiKey = configured ?? base?.apiKey;
+    return {
+      id,
+      api: p.api ?? base?.api ?? "openai-completions",
+      baseUrl: p.baseUrl ?? base?.baseUrl ?? "",
+      apiKey,
+      headers: p.headers,
+      models: (p.models ?? []).map((m) => (typeof m === "string" ? m : m.id)),
+      keySource: configured ? "config" : apiKey ? "env" : "none",
+    };
+  }
+
+  /** Effective settings of a provider id, or undefined. */
+  get(id: string): ProviderSettings | undefined {
+    return this.settings.get(id);
+  }
+
+  /** All provider settings (for status and audit). */
+  all(): ProviderSettings[] {
+    return [...this.settings.values()];
+  }
+
+  /** True when the provider can be called: it has a key, or needs none (Ollama, keyless local servers). */
+  usable(id: string): boolean {
+    const s = this.settings.get(id);
+    if (!s || !s.baseUrl) return false;
+    return s.api === "ollama" || s.apiKey !== undefined || !BUILT_IN_PROVIDERS[id];
+  }
+
+  /** The SDK-backed provider for `id` (created once), or undefined when unknown or unusable. */
+  client(id: string): ModelProvider | undefined {
+    if (!this.usable(id)) return undefined;
+    let c = this.clients.get(id);
+    if (c) return c;
+    const s = this.settings.get(id) as ProviderSettings;
+    const headers = s.headers ? { headers: s.headers } : {};
+    if (s.api === "anthropic-messages") c = anthropicMessagesProvider({ id, baseUrl: s.baseUrl, apiKey: s.apiKey ?? "", ...headers });
+    else if (s.api === "ollama") c = ollamaProvider({ id, baseUrl: s.baseUrl, ...headers });
+    else c = openAiCompletionsProvider({ id, baseUrl: s.baseUrl, apiKey: s.apiKey ?? "not-needed", ...headers });
+    this.clients.set(id, c);
+    return c;
+  }
+
+  /** The default model ref of a built-in provider that has a key, in preference order. */
+  defaultKeyedRef(): string | undefined {
+    for (const id of ["anthropic", "openai", "openrouter"]) {
+      const b = BUILT_IN_PROVIDERS[id] as BuiltIn;
+      if (this.settings.get(id)?.apiKey) return `${id}/${b.defaultModel}`;
+    }
+    return undefined;
+  }
+}

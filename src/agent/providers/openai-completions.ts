@@ -1,0 +1,94 @@
+import OpenAI from "openai";
+import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
+import type { ChatMessage, ToolCall } from "../../sessions/index.js";
+import { parseToolArguments } from "./tool-args.js";
+import { ProviderError, toProviderError } from "./errors.js";
+import type { ModelProvider, ModelRequest, StreamEvent } from "./types.js";
+
+/** Settings for an OpenAI chat-completions compatible API (OpenAI, OpenRouter, local servers). */
+export interface OpenAiProviderOptions {
+  readonly id: string;
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  readonly headers?: Record<string, string>;
+}
+
+/** `api: "openai-completions"` via the official `openai` SDK, streaming. SDK retries are off: the chain retries. */
+export function openAiCompletionsProvider(opts: OpenAiProviderOptions): ModelProvider {
+  const client = new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseUrl, maxRetries: 0, defaultHeaders: opts.headers, timeout: 600_000 });
+  return {
+    id: opts.id,
+    api: "openai-completions",
+    async *stream(req: ModelRequest): AsyncIterable<StreamEvent> {
+      let stream: AsyncIterable<ChatCompletionChunk>;
+      try {
+        stream = await client.chat.completions.create(
+          {
+            model: req.model,
+            stream: true,
+            stream_options: { include_usage: true },
+            max_completion_tokens: req.maxTokens ?? 4096,
+            messages: toOpenAiMessages(req.system, req.messages),
+            ...(req.tools.length > 0 ? { tools: req.tools.map(toOpenAiTool) } : {}),
+          },
+          { signal: req.signal },
+        );
+      } catch (err) {
+        throw toProviderError(err, opts.id, req.signal);
+      }
+      yield* readChunks(stream, opts.id, req.signal);
+    },
+  };
+}
+
+async function* readChunks(stream: AsyncIterable<ChatCompletionChunk>, id: string, signal: AbortSignal): AsyncIterable<StreamEvent> {
+  const calls = new Map<number, { id: string; name: string; args: string }>();
+  let stopReason = "stop";
+  let usage: { inputTokens?: number; outputTokens?: number } | undefined;
+  try {
+    for await (const chunk of stream) {
+      if (chunk.usage) usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
+      const choice = chunk.choices?.[0];
+      if (!choice) continue;
+      const delta = choice.delta;
+      if (delta?.content) yield { type: "text", text: delta.content };
+      for (const tc of delta?.tool_calls ?? []) {
+        const cur = calls.get(tc.index) ?? { id: "", name: "", args: "" };
+        if (tc.id) cur.id = tc.id;
+        if (tc.function?.name) cur.name += tc.function.name;
+        if (tc.function?.arguments) cur.args += tc.function.arguments;
+        calls.set(tc.index, cur);
+      }
+      if (choice.finish_reason) stopReason = choice.finish_reason;
+    }
+  } catch (err) {
+    throw toProviderError(err, id, signal);
+  }
+  for (const [index, c] of [...calls.entries()].sort((a, b) => a[0] - b[0])) {
+    if (!c.name) throw new ProviderError("bad_response", `${id} streamed a tool call without a name`);
+    const call: ToolCall = { id: c.id || `call_${index}`, name: c.name, arguments: parseToolArguments(c.args) };
+    yield { type: "tool_call", call };
+  }
+  yield { type: "done", stopReason: stopReason === "tool_calls" ? "tool_use" : stopReason, ...(usage ? { usage } : {}) };
+}
+
+function toOpenAiTool(t: { name: string; description: string; parameters: Record<string, unknown> }): ChatCompletionTool {
+  return { type: "function", function: { name: t.name, description: t.description, parameters: t.parameters } };
+}
+
+/** Converts holdfast messages to chat-completions messages. */
+export function toOpenAiMessages(system: string, messages: readonly ChatMessage[]): ChatCompletionMessageParam[] {
+  const out: ChatCompletionMessageParam[] = [{ role: "system", content: system }];
+  for (const m of messages) {
+    if (m.role === "user") out.push({ role: "user", content: m.content });
+    else if (m.role === "tool") out.push({ role: "tool", tool_call_id: m.toolCallId, content: m.content });
+    else if (m.toolCalls && m.toolCalls.length > 0) {
+      out.push({
+        role: "assistant",
+        content: m.content || null,
+        tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: JSON.stringify(c.arguments) } })),
+      });
+    } else out.push({ role: "assistant", content: m.content });
+  }
+  return out;
+}

@@ -1,0 +1,30 @@
+import type { ChatMessage, ToolCall } from "../../sessions/index.js";
+import type { ToolSpec } from "../../tools/index.js";
+
+/** One model call. `model` is the provider-local model id (without the `<provider>/` prefix). */
+export interface ModelRequest {
+  readonly model: string;
+  readonly system: string;
+  readonly messages: readonly ChatMessage[];
+  readonly tools: readonly ToolSpec[];
+  readonly signal: AbortSignal;
+  /** Upper bound on generated tokens. Default 4096. */
+  readonly maxTokens?: number;
+}
+
+/** What a provider streams back. A stream ends with exactly one `done`. */
+export type StreamEvent =
+  | { readonly type: "text"; readonly text: string }
+  | { readonly type: "tool_call"; readonly call: ToolCall }
+  | { readonly type: "done"; readonly stopReason: string; readonly usage?: { readonly inputTokens?: number; readonly outputTokens?: number } };
+
+/**
+ * A model API behind an official SDK. Implementations throw {@link ProviderError} (see errors.ts) for
+ * HTTP and network failures so the chain can retry and fail over.
+ */
+export interface ModelProvider {
+  /** Provider id as used in model refs (`openai`, `anthropic`, `mock`, ...). */
+  readonly id: string;
+  readonly api: "openai-completions" | "anthropic-messages" | "ollama";
+  stream(req: ModelRequest): AsyncIterable<StreamEvent>;
+}

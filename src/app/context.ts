@@ -1,0 +1,17 @@
+import type { HoldfastConfig, HoldfastPaths, LoadedConfig } from "../config/index.js";
+import type { Clock } from "../infra/index.js";
+import type { Logger } from "../logging/index.js";
+import type { SecretsSnapshot } from "../secrets/index.js";
+
+/** What every wiring step receives: loaded config, paths, environment, logger, clock, secrets. */
+export interface AppContext {
+  readonly paths: HoldfastPaths;
+  readonly loaded: LoadedConfig;
+  readonly config: HoldfastConfig;
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly secrets: SecretsSnapshot;
+  /** Writes a line for the operator's terminal (stdout), never to the log file. */
+  readonly say: (line: string) => void;
+}

@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { defineMethod, type AnyMethodDef } from "../gateway/index.js";
+
+/** `health` → `{ok, ts, durationMs}`; `status` → the status document (no secrets). */
+export function coreMethods(now: () => number, status: () => Promise<unknown>): AnyMethodDef[] {
+  return [
+    defineMethod({
+      name: "health",
+      scope: null,
+      params: z.looseObject({}),
+      handler() {
+        const t = now();
+        return { ok: true, ts: t, durationMs: 0 };
+      },
+    }),
+    defineMethod({
+      name: "status",
+      scope: "operator.read",
+      params: z.looseObject({}),
+      handler: () => status(),
+    }),
+  ];
+}

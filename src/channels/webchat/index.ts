@@ -1,0 +1,2 @@
+export { webChatMethods, type WebChatDeps } from "./methods.js";
+export { toGatewayEvent } from "./chat-events.js";

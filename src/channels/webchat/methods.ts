@@ -1,0 +1,66 @@
+import { z } from "zod";
+import type { RunManager } from "../../agent/index.js";
+import { HoldfastError } from "../../errors/index.js";
+import { defineMethod, type AnyMethodDef } from "../../gateway/index.js";
+import { canonicalSessionKey, type SessionStore } from "../../sessions/index.js";
+
+/** What the WebChat methods need. */
+export interface WebChatDeps {
+  readonly runs: RunManager;
+  readonly store: SessionStore;
+  /** Agent ids that exist (the default agent first). */
+  readonly agentIds: () => readonly string[];
+}
+
+const SendParams = z.looseObject({
+  sessionKey: z.string().min(1).max(512),
+  message: z.string().min(1).max(100_000),
+  idempotencyKey: z.string().min(1).max(200),
+});
+
+/**
+ * The WebChat channel: operators talk to agents over the authenticated gateway socket. The operator is
+ * authenticated by the gateway (identity first), so these methods route straight to the agent.
+ * - `chat.send` {sessionKey, message, idempotencyKey} → `{runId, status:"started"}`, then `chat` events;
+ * - `chat.history` {sessionKey, limit?} → `{sessionKey, messages}`;
+ * - `chat.abort` {sessionKey, runId?} → `{ok, aborted}`.
+ */
+export function webChatMethods(deps: WebChatDeps): AnyMethodDef[] {
+  const resolve = (key: string) => {
+    const ids = deps.agentIds();
+    const parsed = canonicalSessionKey(key, ids[0] ?? "main");
+    if (!ids.includes(parsed.agentId)) throw new HoldfastError("HF_SESSION_KEY_INVALID", `unknown agent "${parsed.agentId}" in session key (known: ${ids.join(", ")})`);
+    return parsed;
+  };
+  return [
+    defineMethod({
+      name: "chat.send",
+      scope: "operator.write",
+      params: SendParams,
+      handler(p) {
+        const { key, agentId } = resolve(p.sessionKey);
+        const run = deps.runs.start({ agentId, sessionKey: key, message: p.message, idempotencyKey: p.idempotencyKey, origin: { channel: "webchat", chatType: "direct" } });
+        return { runId: run.runId, status: run.deduped ? (run.status === "queued" ? "in_flight" : run.status) : "started", ...(run.deduped ? { deduped: true } : {}) };
+      },
+    }),
+    defineMethod({
+      name: "chat.history",
+      scope: "operator.read",
+      params: z.looseObject({ sessionKey: z.string().min(1).max(512), limit: z.number().int().min(1).max(1000).optional() }),
+      async handler(p) {
+        const { key } = resolve(p.sessionKey);
+        return { sessionKey: key, messages: await deps.store.history(key, p.limit ?? 200) };
+      },
+    }),
+    defineMethod({
+      name: "chat.abort",
+      scope: "operator.write",
+      params: z.looseObject({ sessionKey: z.string().min(1).max(512), runId: z.string().max(64).optional() }),
+      handler(p) {
+        const { key } = resolve(p.sessionKey);
+        const aborted = deps.runs.abort(p.runId ? { runId: p.runId } : { sessionKey: key });
+        return { ok: true, aborted };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,19 @@
+import { bootstrap, type AppContext } from "../app/index.js";
+import { readFileIfExists } from "../infra/index.js";
+
+/** Builds an app context for a one-shot command (console logging only, warnings on stderr). */
+export async function cliContext(opts: { verbose?: boolean } = {}): Promise<AppContext> {
+  return bootstrap({ consoleOnly: true, verbose: opts.verbose === true, say: (l) => process.stderr.write(`${l}\n`) });
+}
+
+/**
+ * The credential a CLI command presents to the local gateway: configured token/password (resolved
+ * secrets), else HOLDFAST_GATEWAY_TOKEN / HOLDFAST_GATEWAY_PASSWORD, else the generated token file.
+ */
+export async function cliCredential(ctx: AppContext): Promise<{ token?: string; password?: string }> {
+  const password = ctx.secrets.get("gateway.auth.password") ?? ctx.env.HOLDFAST_GATEWAY_PASSWORD;
+  const mode = ctx.config.gateway?.auth?.mode ?? (password ? "password" : "token");
+  if (mode === "password" && password) return { password };
+  const token = ctx.secrets.get("gateway.auth.token") ?? ctx.env.HOLDFAST_GATEWAY_TOKEN ?? (await readFileIfExists(ctx.paths.generatedTokenFile))?.trim();
+  return token ? { token } : {};
+}

@@ -1,0 +1,24 @@
+import { Command } from "commander";
+import { VERSION } from "../app/version.js";
+import { registerConfig } from "./commands/config.js";
+import { registerGateway } from "./commands/gateway.js";
+import { registerSessions } from "./commands/sessions.js";
+import type { CliIo } from "./io.js";
+
+/** A command group: adds its commands to the program. */
+export type CommandRegistrar = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
+
+/** Every command group of the CLI, in help order. */
+export const COMMANDS: readonly CommandRegistrar[] = [registerGateway, registerSessions, registerConfig];
+
+/** Builds the `holdfast` commander program. */
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command("holdfast")
+    .description("holdfast: a self-hosted, security-first personal AI assistant gateway")
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .showHelpAfterError();
+  for (const register of COMMANDS) register(program, io, setExit);
+  return program;
+}

@@ -1,0 +1,132 @@
+import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import WebSocket from "ws";
+import { HoldfastError } from "../errors/index.js";
+
+/** Options of {@link GatewayClient.connect}. */
+export interface GatewayClientOptions {
+  /** `ws://host:port` or `wss://host:port`. */
+  readonly url: string;
+  readonly token?: string;
+  readonly password?: string;
+  readonly deviceToken?: string;
+  readonly role?: "operator" | "node";
+  readonly scopes?: readonly string[];
+  readonly clientId?: string;
+  /** Extra `connect` params (device proof, caps, commands). May use the challenge nonce. */
+  readonly extraConnectParams?: (nonce: string) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Handshake timeout (ms). Default 10 000. */
+  readonly timeoutMs?: number;
+  /** Extra WebSocket options (TLS pinning via `checkServerIdentity`, `ca`, headers). */
+  readonly wsOptions?: WebSocket.ClientOptions;
+}
+
+/** A gateway error response, as thrown by {@link GatewayClient.request}. */
+export class GatewayRequestError extends HoldfastError {
+  constructor(
+    readonly wireCode: string,
+    message: string,
+    readonly wireDetails: Record<string, unknown> | undefined,
+  ) {
+    super("HF_GATEWAY_REQUEST_FAILED", message, { wireCode, ...(wireDetails ?? {}) });
+  }
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * A protocol v4 client: waits for `connect.challenge`, sends `connect`, then correlates requests and
+ * responses by id; events are emitted as `event` (name, payload).
+ */
+export class GatewayClient extends EventEmitter {
+  private readonly pending = new Map<string, Pending>();
+  hello: Record<string, unknown> | undefined;
+
+  private constructor(private readonly ws: WebSocket) {
+    super();
+    ws.on("message", (data) => this.onMessage(data.toString()));
+    ws.on("close", (code, reason) => {
+      for (const p of this.pending.values()) p.reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", `gateway closed the connection (${code} ${reason.toString()})`));
+      this.pending.clear();
+      this.emit("close", code, reason.toString());
+    });
+  }
+
+  /**
+   * Connects and completes the handshake.
+   * @throws GatewayRequestError when the gateway refuses `connect` (its code is in `wireCode`);
+   *   HoldfastError HF_GATEWAY_UNREACHABLE when the socket fails or the handshake times out.
+   */
+  static async connect(opts: GatewayClientOptions): Promise<GatewayClient> {
+    const ws = new WebSocket(opts.url, { handshakeTimeout: opts.timeoutMs ?? 10_000, ...(opts.wsOptions ?? {}) });
+    const client = new GatewayClient(ws);
+    const nonce = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", "no connect.challenge from gateway")), opts.timeoutMs ?? 10_000);
+      client.once("event", (name: string, payload: { nonce?: string }) => {
+        clearTimeout(timer);
+        if (name === "connect.challenge" && typeof payload?.nonce === "string") resolve(payload.nonce);
+        else reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", `unexpected first event ${name}`));
+      });
+      ws.once("error", (err) => {
+        clearTimeout(timer);
+        reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", `cannot reach gateway at ${opts.url}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+      });
+    });
+    const auth = { ...(opts.token ? { token: opts.token } : {}), ...(opts.password ? { password: opts.password } : {}), ...(opts.deviceToken ? { deviceToken: opts.deviceToken } : {}) };
+    const params = {
+      minProtocol: 4,
+      maxProtocol: 4,
+      client: { id: opts.clientId ?? "cli", version: "1", platform: process.platform, mode: "cli" },
+      role: opts.role ?? "operator",
+      scopes: opts.scopes ?? ["operator.read", "operator.write"],
+      auth,
+      ...(opts.extraConnectParams ? await opts.extraConnectParams(nonce) : {}),
+    };
+    try {
+      client.hello = (await client.request("connect", params)) as Record<string, unknown>;
+    } catch (err) {
+      client.close();
+      throw err;
+    }
+    return client;
+  }
+
+  /** Sends a request and resolves with its payload. @throws GatewayRequestError on an error response. */
+  request(method: string, params: unknown = {}): Promise<unknown> {
+    const id = randomUUID();
+    return new Promise((resolve, reject) => {
+      if (this.ws.readyState !== WebSocket.OPEN) return reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", "gateway connection is closed"));
+      this.pending.set(id, { resolve, reject });
+      this.ws.send(JSON.stringify({ type: "req", id, method, params }));
+    });
+  }
+
+  /** Sends raw text (tests of malformed frames). */
+  sendRaw(text: string): void {
+    this.ws.send(text);
+  }
+
+  close(): void {
+    this.ws.close(1000, "bye");
+  }
+
+  private onMessage(text: string): void {
+    let frame: { type?: string; id?: string; ok?: boolean; payload?: unknown; error?: { code: string; message: string; details?: Record<string, unknown> }; event?: string };
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (frame.type === "event") this.emit("event", frame.event, frame.payload);
+    else if (frame.type === "res") {
+      const p = frame.id ? this.pending.get(frame.id) : undefined;
+      if (!p) return void this.emit("orphan", frame);
+      this.pending.delete(frame.id as string);
+      if (frame.ok) p.resolve(frame.payload);
+      else p.reject(new GatewayRequestError(frame.error?.code ?? "UNKNOWN", frame.error?.message ?? "request failed", frame.error?.details));
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export { GatewayClient, GatewayRequestError, type GatewayClientOptions } from "./gateway-client.js";
+export { readPidInfo, connectLocalGateway, type PidInfo } from "./local-gateway.js";

@@ -1,0 +1,88 @@
+import { z } from "zod";
+import { compat, noAllowWithAlsoAllow, ToolPolicySchema } from "./common.js";
+import { SandboxSchema } from "./sandbox.js";
+
+/** `"<provider>/<model>"` or `{primary, fallbacks}`. */
+export const ModelSelectionSchema = z.union([
+  z.string().min(3),
+  z.strictObject({ primary: z.string().min(3).optional(), fallbacks: z.array(z.string().min(3)).optional() }),
+]);
+
+const AgentToolsSchema = ToolPolicySchema.extend({
+  byProvider: z.record(z.string(), ToolPolicySchema).optional(),
+  elevated: z.strictObject({ enabled: z.boolean().optional(), allowFrom: z.record(z.string(), z.array(z.union([z.string(), z.number()]))).optional() }).optional(),
+  sandbox: z.strictObject({ tools: z.strictObject({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() }).optional() }).optional(),
+}).superRefine(noAllowWithAlsoAllow);
+
+const GroupChatSchema = z.strictObject({
+  mentionPatterns: z.array(z.string()).optional(),
+  historyLimit: compat(),
+});
+
+/** One agent in `agents.list` (or `agents.entries.<id>`). */
+export const AgentEntrySchema = z.strictObject({
+  id: z.string().min(1).max(64),
+  default: z.boolean().optional(),
+  name: z.string().optional(),
+  workspace: z.string().optional(),
+  model: ModelSelectionSchema.optional(),
+  systemPrompt: z.string().optional(),
+  sandbox: SandboxSchema.optional(),
+  tools: AgentToolsSchema.optional(),
+  groupChat: GroupChatSchema.optional(),
+  identity: z.strictObject({ name: z.string().optional(), emoji: z.string().optional(), theme: compat(), avatar: compat() }).optional(),
+  maxToolIterations: z.number().int().min(1).max(100).optional(),
+  skills: compat(),
+  heartbeat: compat(),
+  subagents: compat(),
+  memorySearch: compat(),
+  humanDelay: compat(),
+});
+export type AgentEntry = z.infer<typeof AgentEntrySchema>;
+
+/** `agents.defaults`. */
+export const AgentDefaultsSchema = z.strictObject({
+  model: ModelSelectionSchema.optional(),
+  workspace: z.string().optional(),
+  systemPrompt: z.string().optional(),
+  sandbox: SandboxSchema.optional(),
+  maxToolIterations: z.number().int().min(1).max(100).optional(),
+  timeoutSeconds: z.number().int().min(1).max(86_400).optional(),
+  elevatedDefault: z.enum(["on", "off"]).optional(),
+  models: compat(),
+  contextPruning: compat(),
+  sessionPruning: compat(),
+  compaction: compat(),
+  heartbeat: compat(),
+  thinkingDefault: compat(),
+  verboseDefault: compat(),
+  blockStreamingDefault: compat(),
+  typingMode: compat(),
+  memorySearch: compat(),
+  subagents: compat(),
+  skipBootstrap: compat(),
+  userTimezone: compat(),
+  imageModel: compat(),
+});
+
+/** `agents.*`: defaults plus the roster (`list`, or OpenClaw 2026.9's keyed `entries`). */
+export const AgentsSchema = z.strictObject({
+  defaults: AgentDefaultsSchema.optional(),
+  list: z.array(AgentEntrySchema).optional(),
+  entries: z.record(z.string(), AgentEntrySchema.omit({ id: true }).extend({ id: z.string().optional() })).optional(),
+});
+export type AgentsConfig = z.infer<typeof AgentsSchema>;
+
+/** `bindings[]`: route a channel/account/peer to an agent (reference §5.2). */
+export const BindingSchema = z.strictObject({
+  agentId: z.string().min(1),
+  match: z.strictObject({
+    channel: z.string().min(1),
+    accountId: z.string().optional(),
+    peer: z.strictObject({ kind: z.enum(["direct", "group", "dm"]), id: z.union([z.string(), z.number()]) }).optional(),
+    guildId: compat(),
+    teamId: compat(),
+  }),
+  session: compat(),
+});
+export type BindingConfig = z.infer<typeof BindingSchema>;

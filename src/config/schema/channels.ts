@@ -1,0 +1,122 @@
+import { z } from "zod";
+import { compat, DmPolicySchema, DmScopeSchema, GroupPolicySchema, IdListSchema, SecretInputSchema, ToolPolicySchema } from "./common.js";
+
+/** Per-group settings under `channels.<ch>.groups.<groupId|"*">`. Source: reference §4.4. */
+export const GroupEntrySchema = z.strictObject({
+  requireMention: z.boolean().optional(),
+  enabled: z.boolean().optional(),
+  allowFrom: IdListSchema.optional(),
+  tools: ToolPolicySchema.optional(),
+  toolsBySender: z.record(z.string(), ToolPolicySchema).optional(),
+  topics: compat(),
+  systemPrompt: z.string().optional(),
+});
+export type GroupEntry = z.infer<typeof GroupEntrySchema>;
+
+/** Channel-level scoping of agent mention patterns (reference §4.5). */
+const MentionScopeSchema = z.strictObject({
+  mode: z.enum(["allow", "deny"]).optional(),
+  allowIn: z.array(z.string()).optional(),
+  denyIn: z.array(z.string()).optional(),
+});
+
+/** Access-control keys every channel account has. Source: seeds security-reference.md "DM Access Control". */
+const accessShape = {
+  enabled: z.boolean().optional(),
+  name: z.string().optional(),
+  dmPolicy: DmPolicySchema.optional(),
+  allowFrom: IdListSchema.optional(),
+  /** Legacy nesting (`dm.policy`, `dm.allowFrom`); migrated by the loader with a warning. */
+  dm: z
+    .strictObject({
+      policy: DmPolicySchema.optional(),
+      allowFrom: IdListSchema.optional(),
+      enabled: z.boolean().optional(),
+    })
+    .optional(),
+  groupPolicy: GroupPolicySchema.optional(),
+  groupAllowFrom: IdListSchema.optional(),
+  groups: z.record(z.string(), GroupEntrySchema).optional(),
+  mediaMaxMb: z.number().positive().max(2048).optional(),
+  textChunkLimit: z.number().int().min(64).max(100_000).optional(),
+  dmScope: DmScopeSchema.optional(),
+  mentionPatterns: MentionScopeSchema.optional(),
+  dangerouslyAllowNameMatching: z.boolean().optional(),
+  historyLimit: compat(),
+  replyToMode: compat(),
+  configWrites: compat(),
+  contextVisibility: compat(),
+  implicitMentions: compat(),
+  ackReaction: compat(),
+  streamMode: compat(),
+  blockStreaming: compat(),
+  chunkMode: compat(),
+  capabilities: compat(),
+  actions: compat(),
+  heartbeat: compat(),
+};
+
+/** Builds `channels.<ch>`: account-level keys plus `accounts.<id>` with the same keys. */
+function channelSchema<S extends z.ZodRawShape>(extra: S) {
+  const account = z.strictObject({ ...accessShape, ...extra });
+  return z.strictObject({ ...accessShape, ...extra, defaultAccount: z.string().optional(), accounts: z.record(z.string(), account).optional() });
+}
+
+/** Telegram (grammY). */
+export const TelegramChannelSchema = channelSchema({
+  botToken: SecretInputSchema.optional(),
+  tokenFile: z.string().optional(),
+  mode: z.enum(["polling", "webhook"]).optional(),
+  webhookUrl: z.string().url().optional(),
+  webhookSecret: SecretInputSchema.optional(),
+  webhookPath: z.string().startsWith("/").optional(),
+  webhookHost: compat(),
+  webhookPort: compat(),
+  apiRoot: z.string().url().optional(),
+  pollingTimeoutSec: z.number().int().min(0).max(50).optional(),
+  proxy: compat(),
+  customCommands: compat(),
+  linkPreview: compat(),
+  reactionLevel: compat(),
+});
+export type TelegramChannelConfig = z.infer<typeof TelegramChannelSchema>;
+
+// Channels whose policy settings holdfast validates and audits, but does not run yet.
+const WhatsAppChannelSchema = channelSchema({ authDir: compat(), selfChatMode: compat(), sendReadReceipts: compat() });
+const DiscordChannelSchema = channelSchema({ token: SecretInputSchema.optional(), guilds: compat(), intents: compat() });
+const SlackChannelSchema = channelSchema({
+  botToken: SecretInputSchema.optional(),
+  appToken: SecretInputSchema.optional(),
+  signingSecret: SecretInputSchema.optional(),
+  mode: compat(),
+  channels: compat(),
+});
+const SignalChannelSchema = channelSchema({ account: z.string().optional(), httpUrl: z.string().optional(), cliPath: compat() });
+const IMessageChannelSchema = channelSchema({ cliPath: compat(), dbPath: compat() });
+const BlueBubblesChannelSchema = channelSchema({
+  serverUrl: z.string().optional(),
+  password: SecretInputSchema.optional(),
+  webhookPath: z.string().optional(),
+});
+
+/** `channels.*`. Channel ids follow the reference. */
+export const ChannelsSchema = z.strictObject({
+  defaults: z.strictObject({ groupPolicy: GroupPolicySchema.optional(), contextVisibility: compat() }).optional(),
+  telegram: TelegramChannelSchema.optional(),
+  whatsapp: WhatsAppChannelSchema.optional(),
+  discord: DiscordChannelSchema.optional(),
+  slack: SlackChannelSchema.optional(),
+  signal: SignalChannelSchema.optional(),
+  imessage: IMessageChannelSchema.optional(),
+  bluebubbles: BlueBubblesChannelSchema.optional(),
+  msteams: compat(),
+  matrix: compat(),
+  googlechat: compat(),
+  mattermost: compat(),
+  irc: compat(),
+});
+export type ChannelsConfig = z.infer<typeof ChannelsSchema>;
+
+/** Channel ids holdfast knows the access-control shape of. */
+export const POLICY_CHANNEL_IDS = ["telegram", "whatsapp", "discord", "slack", "signal", "imessage", "bluebubbles"] as const;
+export type PolicyChannelId = (typeof POLICY_CHANNEL_IDS)[number];

@@ -1,0 +1,140 @@
+import { z } from "zod";
+import { compat, DmScopeSchema, SecretInputSchema } from "./common.js";
+
+/** `session.*`. holdfast default dmScope: "per-channel-peer" (reference §5.2 default is "main"). */
+export const SessionSchema = z.strictObject({
+  dmScope: DmScopeSchema.optional(),
+  identityLinks: z.record(z.string(), z.array(z.string())).optional(),
+  scope: z.enum(["per-sender", "global"]).optional(),
+  groupScope: z.enum(["group", "main"]).optional(),
+  mainKey: compat(),
+  reset: compat(),
+  resetByType: compat(),
+  resetByChannel: compat(),
+  maintenance: compat(),
+  sendPolicy: compat(),
+  store: compat(),
+  typingMode: compat(),
+  agentToAgent: compat(),
+});
+
+/** `logging.*`. Source: seeds security-architecture.md "Logging & Auditing". */
+export const LoggingSchema = z.strictObject({
+  level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  consoleLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  file: z.string().optional(),
+  redactSensitive: z.enum(["off", "tools"]).optional(),
+  redactPatterns: z.array(z.string()).optional(),
+  maxFileBytes: z.number().int().min(1024).optional(),
+  consoleStyle: compat(),
+});
+
+/** `discovery.*` (mDNS). */
+export const DiscoverySchema = z.strictObject({
+  mdns: z.strictObject({ mode: z.enum(["off", "minimal", "full"]).optional() }).optional(),
+  wideArea: compat(),
+});
+
+/** One model entry under `models.providers.<id>.models`. */
+const ModelEntrySchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    id: z.string().min(1),
+    name: z.string().optional(),
+    contextWindow: z.number().int().positive().optional(),
+    maxTokens: z.number().int().positive().optional(),
+    reasoning: z.boolean().optional(),
+    input: compat(),
+    cost: compat(),
+    compat: compat(),
+  }),
+]);
+
+/** `models.providers.<id>`. Source: reference (models.providers) and the gateway issue. */
+export const ProviderSchema = z.strictObject({
+  baseUrl: z.string().url().optional(),
+  api: z.enum(["openai-completions", "anthropic-messages", "ollama"]).optional(),
+  apiKey: SecretInputSchema.optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  models: z.array(ModelEntrySchema).optional(),
+  auth: compat(),
+  authHeader: compat(),
+});
+export type ProviderConfig = z.infer<typeof ProviderSchema>;
+
+export const ModelsSchema = z.strictObject({
+  mode: z.enum(["merge", "replace"]).optional(),
+  providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "provider ids are lowercase letters, digits, - and _"), ProviderSchema).optional(),
+});
+
+/** `secrets.providers.<alias>` for file/exec SecretRefs. Source: reference §8.1. */
+export const SecretProviderSchema = z.discriminatedUnion("source", [
+  z.strictObject({ source: z.literal("env"), allowlist: z.array(z.string()).optional() }),
+  z.strictObject({
+    source: z.literal("file"),
+    path: z.string().min(1),
+    mode: z.enum(["json", "singleValue"]).optional(),
+    timeoutMs: z.number().int().min(1).optional(),
+    maxBytes: z.number().int().min(1).optional(),
+  }),
+  z.strictObject({
+    source: z.literal("exec"),
+    command: z.string().min(1),
+    args: z.array(z.string()).optional(),
+    timeoutMs: z.number().int().min(1).max(120_000).optional(),
+    maxOutputBytes: z.number().int().min(1).optional(),
+    passEnv: z.array(z.string()).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    jsonOnly: z.boolean().optional(),
+    trustedDirs: z.array(z.string()).optional(),
+  }),
+]);
+
+export const SecretsSchema = z.strictObject({
+  providers: z.record(z.string(), SecretProviderSchema).optional(),
+  defaults: z.strictObject({ env: z.string().optional(), file: z.string().optional(), exec: z.string().optional() }).optional(),
+});
+
+/** `commands.*`: who may use chat commands such as /approve and /elevated. */
+export const CommandsSchema = z.strictObject({
+  ownerAllowFrom: z.array(z.string()).optional(),
+  allowFrom: z.record(z.string(), z.array(z.union([z.string(), z.number()]))).optional(),
+  text: z.boolean().optional(),
+  bash: z.boolean().optional(),
+  config: z.boolean().optional(),
+  debug: z.boolean().optional(),
+  restart: z.boolean().optional(),
+  native: compat(),
+  nativeSkills: compat(),
+  plugins: compat(),
+  mcp: compat(),
+  useAccessGroups: compat(),
+});
+
+/** `hooks.*`: accepted so the audit can check its token; holdfast does not serve webhooks yet. */
+export const HooksSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  token: SecretInputSchema.optional(),
+  path: z.string().optional(),
+  allowedAgentIds: z.array(z.string()).optional(),
+  defaultSessionKey: z.string().optional(),
+  allowRequestSessionKey: z.boolean().optional(),
+  allowedSessionKeyPrefixes: z.array(z.string()).optional(),
+  mappings: compat(),
+  gmail: compat(),
+  presets: compat(),
+  internal: compat(),
+  transformsDir: compat(),
+  maxBodyBytes: compat(),
+});
+
+/** `security.*` (audit suppressions). */
+export const SecuritySchema = z.strictObject({
+  audit: z
+    .strictObject({
+      suppressions: z
+        .array(z.strictObject({ checkId: z.string(), titleIncludes: z.string().optional(), detailIncludes: z.string().optional(), reason: z.string().optional() }))
+        .optional(),
+    })
+    .optional(),
+});

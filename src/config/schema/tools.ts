@@ -1,0 +1,73 @@
+import { z } from "zod";
+import { compat, noAllowWithAlsoAllow, SecretInputSchema, ToolPolicySchema } from "./common.js";
+
+/**
+ * `tools.*`. holdfast defaults (applied by the tools stage): exec security "allowlist" + ask
+ * "on-miss", fs.workspaceOnly true, elevated disabled unless enabled with an allowFrom list.
+ * Source: seeds security-reference.md "Tool Access Control"; reference §6.
+ */
+export const ToolsSchema = ToolPolicySchema.extend({
+  byProvider: z.record(z.string(), ToolPolicySchema.superRefine(noAllowWithAlsoAllow)).optional(),
+  fs: z.strictObject({ workspaceOnly: z.boolean().optional() }).optional(),
+  exec: z
+    .strictObject({
+      security: z.enum(["deny", "allowlist", "full"]).optional(),
+      ask: z.enum(["off", "on-miss", "always"]).optional(),
+      mode: z.enum(["deny", "allowlist", "ask", "auto", "full"]).optional(),
+      host: z.enum(["auto", "sandbox", "gateway", "node"]).optional(),
+      askFallback: z.enum(["deny", "allowlist", "full"]).optional(),
+      timeoutSec: z.number().int().min(1).max(86_400).optional(),
+      maxOutputBytes: z.number().int().min(1024).max(1_073_741_824).optional(),
+      approvalTimeoutMs: z.number().int().min(1000).max(3_600_000).optional(),
+      allowlist: z.array(z.string()).optional(),
+      safeBins: z.array(z.string()).optional(),
+      safeBinTrustedDirs: z.array(z.string()).optional(),
+      strictInlineEval: z.boolean().optional(),
+      applyPatch: z.strictObject({ workspaceOnly: z.boolean().optional(), enabled: compat() }).optional(),
+      node: compat(),
+      pathPrepend: compat(),
+      notifyOnExit: compat(),
+      backgroundMs: compat(),
+      safeBinProfiles: compat(),
+    })
+    .optional(),
+  elevated: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      /** `{ <channel>: [senderIds] }`. A bare list (older docs) is accepted with a warning and grants nothing. */
+      allowFrom: z.union([z.record(z.string(), z.array(z.union([z.string(), z.number()]))), z.array(z.string())]).optional(),
+      requireApproval: z.boolean().optional(),
+    })
+    .optional(),
+  sandbox: z.strictObject({ tools: z.strictObject({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() }).optional() }).optional(),
+  web: z
+    .strictObject({
+      search: z
+        .strictObject({
+          enabled: z.boolean().optional(),
+          provider: z.enum(["brave", "perplexity", "tavily"]).optional(),
+          apiKey: SecretInputSchema.optional(),
+          baseUrl: z.string().url().optional(),
+          maxResults: z.number().int().min(1).max(20).optional(),
+        })
+        .optional(),
+      fetch: z
+        .strictObject({
+          enabled: z.boolean().optional(),
+          maxBytes: z.number().int().min(1024).max(52_428_800).optional(),
+          timeoutMs: z.number().int().min(100).max(120_000).optional(),
+          allowPrivateNetwork: z.boolean().optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  sessions: z.strictObject({ visibility: z.enum(["all", "agent", "tree", "self"]).optional() }).optional(),
+  agentToAgent: z.strictObject({ enabled: z.boolean().optional(), allow: z.array(z.string()).optional() }).optional(),
+  toolsBySender: z.record(z.string(), ToolPolicySchema).optional(),
+  media: compat(),
+  links: compat(),
+  loopDetection: compat(),
+  message: compat(),
+  subagents: compat(),
+}).superRefine(noAllowWithAlsoAllow);
+export type ToolsConfig = z.infer<typeof ToolsSchema>;

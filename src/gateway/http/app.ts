@@ -1,0 +1,67 @@
+import { Hono, type Context } from "hono";
+import type { GatewayAuthenticator } from "../auth/types.js";
+import type { ClientAddress } from "../net.js";
+import { loadAsset, WEBCHAT_ASSETS, WEBCHAT_CSP } from "./static-assets.js";
+
+/** What the HTTP surface needs from the gateway. */
+export interface HttpAppDeps {
+  readonly authenticator: GatewayAuthenticator;
+  /** Client address of a request (direct peer, or the trusted-proxy resolution). */
+  readonly clientAddress: (c: Context) => ClientAddress;
+  /** Status document for `GET /api/status` (no secrets). */
+  readonly status: () => Promise<unknown> | unknown;
+  /** Extra authenticated routes (mounted after auth). */
+  readonly routes?: (app: Hono) => void;
+  /** Called for every refused request (rate limiting, logging). */
+  readonly onRefused?: (client: ClientAddress, status: number) => void;
+}
+
+const PROXY_ATTRIBUTION_BODY = {
+  error: {
+    message: "Proxy client attribution is required. Configure gateway.trustedProxies narrowly and make the proxy overwrite or safely rebuild forwarded client headers.",
+    type: "proxy_attribution_required",
+  },
+};
+
+/**
+ * The gateway's HTTP routes (hono). Public: `GET /health` → `{"ok":true}` and the WebChat page's
+ * static files (no data, no secrets; the page authenticates over the WebSocket). Every other route
+ * requires `Authorization: Bearer <token>` (or Basic with the password) and answers 401 JSON otherwise.
+ */
+export function createHttpApp(deps: HttpAppDeps): Hono {
+  const app = new Hono();
+  app.use("*", async (c, next) => {
+    await next();
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", "no-referrer");
+    c.header("X-Frame-Options", "DENY");
+    c.header("Cache-Control", "no-store");
+  });
+  app.get("/health", (c) => c.json({ ok: true }));
+  for (const [route, [file, type]] of Object.entries(WEBCHAT_ASSETS)) {
+    app.get(route, async (c) => {
+      c.header("Content-Type", type);
+      c.header("Content-Security-Policy", WEBCHAT_CSP);
+      return c.body(new Uint8Array(await loadAsset(file)));
+    });
+  }
+  app.use("*", async (c, next) => {
+    const client = deps.clientAddress(c);
+    if (client.unattributedProxy) {
+      deps.onRefused?.(client, 403);
+      return c.json(PROXY_ATTRIBUTION_BODY, 403);
+    }
+    const auth = await deps.authenticator.authenticateHttp(c.req.header(), client);
+    if (!auth.ok) {
+      deps.onRefused?.(client, auth.status);
+      for (const [k, v] of Object.entries(auth.headers ?? {})) c.header(k, v);
+      return c.json(auth.body as object, auth.status);
+    }
+    await next();
+  });
+  app.get("/api/status", async (c) => c.json((await deps.status()) as object));
+  deps.routes?.(app);
+  app.notFound((c) => c.json({ error: { message: "Not Found", type: "not_found" } }, 404));
+  app.onError((_err, c) => c.json({ error: { message: "Internal Server Error", type: "internal" } }, 500));
+  return app;
+}

@@ -1,0 +1,10 @@
+export { GatewayServer, type GatewayServerOptions } from "./server.js";
+export { MethodRegistry, defineMethod, type MethodDef, type AnyMethodDef, type MethodContext, type ConnectionInfo } from "./methods/registry.js";
+export { Broadcaster, type EventSink } from "./broadcaster.js";
+export { SharedSecretAuthenticator, credentialFromHeader, UNAUTHORIZED_BODY, type SharedSecret } from "./auth/shared-secret.js";
+export type { GatewayAuthenticator, AuthSuccess, WsAuthFailure, HttpAuthFailure } from "./auth/types.js";
+export { directClientAddress, isLoopbackAddress, normalizeIp, hasForwardingHeaders, type ClientAddress } from "./net.js";
+export { OPERATOR_SCOPES, hasScope, knownScopes, type Scope } from "./scopes.js";
+export { PROTOCOL_VERSION, MAX_FRAME_BYTES, MAX_BUFFERED_BYTES, TICK_INTERVAL_MS, type WireError, type ConnectParams } from "./protocol/frames.js";
+export { toWireError } from "./protocol/wire-errors.js";
+export { resolveBindHosts, assertBindAllowed, isLoopbackOnly, type BindMode, type BindInput } from "./bind.js";

@@ -1,0 +1,150 @@
+import type { IncomingMessage, Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { Socket } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+import type { Context } from "hono";
+import { WebSocketServer } from "ws";
+import { HoldfastError } from "../errors/index.js";
+import type { Logger } from "../logging/index.js";
+import type { GatewayAuthenticator } from "./auth/types.js";
+import type { Broadcaster } from "./broadcaster.js";
+import { createHttpApp, type HttpAppDeps } from "./http/app.js";
+import type { ConnectionInfo, MethodRegistry } from "./methods/registry.js";
+import { directClientAddress, type ClientAddress } from "./net.js";
+import { MAX_FRAME_BYTES, type WireError } from "./protocol/frames.js";
+import { WsConnection } from "./ws/connection.js";
+
+/** Options of {@link GatewayServer}. */
+export interface GatewayServerOptions {
+  /** Addresses to listen on (the first is the primary; e.g. `["127.0.0.1"]`). */
+  readonly hosts: readonly string[];
+  /** Port; 0 picks a free one (the chosen port is returned by `start`). */
+  readonly port: number;
+  readonly authenticator: GatewayAuthenticator;
+  readonly methods: MethodRegistry;
+  readonly broadcaster: Broadcaster;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly hello: (conn: ConnectionInfo) => Record<string, unknown>;
+  readonly status: HttpAppDeps["status"];
+  /** Client address resolution (default: direct peer, forwarding headers untrusted). */
+  readonly clientAddress?: (remote: string | undefined, headers: IncomingMessage["headers"]) => ClientAddress;
+  /** Upgrade-time / connect-time admission (origin policy, lockouts). */
+  readonly admitUpgrade?: (client: ClientAddress) => WireError | undefined;
+  readonly admitConnect?: (client: ClientAddress, params: unknown) => WireError | undefined;
+  readonly routes?: HttpAppDeps["routes"];
+  readonly onHttpRefused?: HttpAppDeps["onRefused"];
+  /** PEM certificate and key: serve HTTPS/WSS instead of HTTP/WS. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+}
+
+/**
+ * HTTP + WebSocket on one port. `start` listens on every host; `stop` stops accepting, closes
+ * clients with 1001 and waits for the listeners to close.
+ */
+export class GatewayServer {
+  private readonly servers: Server[] = [];
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  private readonly conns = new Set<WsConnection>();
+  private readonly sockets = new Set<Socket>();
+
+  constructor(private readonly opts: GatewayServerOptions) {}
+
+  /** Listens; resolves with the bound port. @throws HoldfastError HF_GATEWAY_LISTEN. */
+  async start(): Promise<{ port: number }> {
+    let port = this.opts.port;
+    for (const host of this.opts.hosts) {
+      const server = this.createServer();
+      await listen(server, host, port);
+      const addr = server.address();
+      if (addr && typeof addr === "object") port = addr.port;
+      this.servers.push(server);
+    }
+    return { port };
+  }
+
+  /** Sends an event to every connection (used for shutdown notices). */
+  connections(): number {
+    return this.conns.size;
+  }
+
+  /** Stops accepting new connections; connected clients keep working until {@link stop}. */
+  stopAccepting(): void {
+    if (this.closed) return;
+    this.closed = Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined);
+  }
+
+  /** Stops accepting, closes every client with `code` (default 1001) and waits for the listeners. */
+  async stop(code = 1001, reason = "gateway shutting down"): Promise<void> {
+    this.stopAccepting();
+    for (const c of this.conns) c.close(code, reason);
+    setTimeout(() => {
+      for (const s of this.sockets) s.destroy();
+    }, 1_000).unref();
+    await this.closed;
+    this.wss.close();
+  }
+
+  private closed: Promise<void> | undefined;
+
+  private addressOf(remote: string | undefined, headers: IncomingMessage["headers"]): ClientAddress {
+    return (this.opts.clientAddress ?? directClientAddress)(remote, headers);
+  }
+
+  private createServer(): Server {
+    const app = createHttpApp({
+      authenticator: this.opts.authenticator,
+      status: this.opts.status,
+      clientAddress: (c: Context) => {
+        const incoming = (c.env as { incoming: IncomingMessage }).incoming;
+        return this.addressOf(incoming.socket.remoteAddress, incoming.headers);
+      },
+      ...(this.opts.routes ? { routes: this.opts.routes } : {}),
+      ...(this.opts.onHttpRefused ? { onRefused: this.opts.onHttpRefused } : {}),
+    });
+    const tls = this.opts.tls;
+    const server = (tls ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } }) : createAdaptorServer({ fetch: app.fetch })) as Server;
+    server.on("connection", (s: Socket) => {
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+    server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => this.upgrade(req, socket, head));
+    return server;
+  }
+
+  private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const client = this.addressOf(req.socket.remoteAddress, req.headers);
+    const refused = this.opts.admitUpgrade?.(client);
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (refused) {
+        ws.send(JSON.stringify({ type: "res", id: null, ok: false, error: refused }));
+        ws.close(1008, refused.message.slice(0, 100));
+        return;
+      }
+      const conn = new WsConnection(ws, client, {
+        authenticator: this.opts.authenticator,
+        methods: this.opts.methods,
+        broadcaster: this.opts.broadcaster,
+        log: this.opts.log,
+        now: this.opts.now,
+        hello: this.opts.hello,
+        ...(this.opts.admitConnect ? { admit: this.opts.admitConnect } : {}),
+      });
+      this.conns.add(conn);
+      ws.on("close", () => this.conns.delete(conn));
+    });
+  }
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(new HoldfastError("HF_GATEWAY_LISTEN", `cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { host, port }, { cause: err }));
+    };
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+}

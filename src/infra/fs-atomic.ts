@@ -1,0 +1,100 @@
+import { randomBytes } from "node:crypto";
+import { promises as fsp, constants as fsc } from "node:fs";
+import path from "node:path";
+import { HoldfastError } from "../errors/index.js";
+
+/** File mode of every holdfast state file (owner read/write only). */
+export const STATE_FILE_MODE = 0o600;
+/** Directory mode of every holdfast state directory (owner only). */
+export const STATE_DIR_MODE = 0o700;
+
+/**
+ * Creates `dir` (and missing parents) with mode 700, and tightens `dir` itself to 700 if it exists
+ * with looser bits. Parents that already exist are left alone.
+ * @throws HoldfastError HF_STATE_IO when the directory cannot be created.
+ */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  try {
+    await fsp.mkdir(dir, { recursive: true, mode: STATE_DIR_MODE });
+    const st = await fsp.stat(dir);
+    if ((st.mode & 0o077) !== 0) await fsp.chmod(dir, STATE_DIR_MODE);
+  } catch (err) {
+    throw new HoldfastError("HF_STATE_IO", `cannot create private directory ${dir}`, { path: dir }, { cause: err });
+  }
+}
+
+/**
+ * Writes `data` to `file` atomically: a temp file in the same directory (mode 600, O_EXCL), fsync,
+ * rename over the target, then fsync of the directory. Readers see the old or the new content, never
+ * a half-written file. The parent directory is created with mode 700 when missing.
+ * @param file target path
+ * @param data file content
+ * @param mode file mode, default 600
+ * @throws HoldfastError HF_STATE_IO on any I/O failure (the temp file is removed).
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = STATE_FILE_MODE): Promise<void> {
+  const dir = path.dirname(file);
+  await ensurePrivateDir(dir);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  let handle: fsp.FileHandle | undefined;
+  try {
+    handle = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, mode);
+    await handle.writeFile(data);
+    await handle.chmod(mode);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await fsp.rename(tmp, file);
+    await syncDir(dir);
+  } catch (err) {
+    if (handle) await handle.close().catch(() => undefined);
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw new HoldfastError("HF_STATE_IO", `cannot write ${file}`, { path: file }, { cause: err });
+  }
+}
+
+/** Writes `value` as pretty JSON (trailing newline) with {@link writeFileAtomic}. */
+export async function writeJsonAtomic(file: string, value: unknown, mode = STATE_FILE_MODE): Promise<void> {
+  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`, mode);
+}
+
+async function syncDir(dir: string): Promise<void> {
+  let handle: fsp.FileHandle | undefined;
+  try {
+    handle = await fsp.open(dir, fsc.O_RDONLY);
+    await handle.sync();
+  } catch {
+    // Some filesystems refuse fsync on directories; the rename is still atomic.
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Appends one line to a private file (mode 600, created if missing) and fsyncs it. Used for JSONL
+ * transcripts, where each line is a whole record.
+ * @throws HoldfastError HF_STATE_IO on failure.
+ */
+export async function appendLinePrivate(file: string, line: string): Promise<void> {
+  await ensurePrivateDir(path.dirname(file));
+  let handle: fsp.FileHandle | undefined;
+  try {
+    handle = await fsp.open(file, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_APPEND | fsc.O_NOFOLLOW, STATE_FILE_MODE);
+    await handle.writeFile(line.endsWith("\n") ? line : `${line}\n`);
+    await handle.sync();
+  } catch (err) {
+    throw new HoldfastError("HF_STATE_IO", `cannot append to ${file}`, { path: file }, { cause: err });
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/** Reads a file as UTF-8, or returns `undefined` when it does not exist. */
+export async function readFileIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await fsp.readFile(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new HoldfastError("HF_STATE_IO", `cannot read ${file}`, { path: file }, { cause: err });
+  }
+}

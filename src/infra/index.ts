@@ -1,0 +1,6 @@
+export { STATE_FILE_MODE, STATE_DIR_MODE, ensurePrivateDir, writeFileAtomic, writeJsonAtomic, appendLinePrivate, readFileIfExists } from "./fs-atomic.js";
+export { JsonFileStore } from "./json-store.js";
+export { type Clock, systemClock } from "./clock.js";
+export { type Decision, allow, deny } from "./decision.js";
+export { secretEquals } from "./secret-equal.js";
+export { backoffDelayMs } from "./backoff.js";

@@ -1,0 +1,74 @@
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import lockfile from "proper-lockfile";
+import { HoldfastError } from "../errors/index.js";
+import { ensurePrivateDir, readFileIfExists, writeJsonAtomic } from "./fs-atomic.js";
+
+/**
+ * A JSON state file (mode 600) that is safe under concurrent writers in several processes (the
+ * gateway and CLI commands): every update takes an advisory lock (proper-lockfile, stale after 30 s),
+ * re-reads the file, applies the change and writes it atomically.
+ *
+ * `parse` turns raw JSON into the typed value and throws on a wrong shape; `empty` is the value used
+ * when the file does not exist.
+ */
+export class JsonFileStore<T> {
+  constructor(
+    readonly file: string,
+    private readonly parse: (raw: unknown) => T,
+    private readonly empty: () => T,
+  ) {}
+
+  /**
+   * Reads the current value (no lock: writes are atomic renames, so a read is never torn).
+   * @throws HoldfastError HF_STATE_CORRUPT when the file is not JSON of the expected shape.
+   */
+  async read(): Promise<T> {
+    const text = await readFileIfExists(this.file);
+    if (text === undefined) return this.empty();
+    try {
+      return this.parse(JSON.parse(text));
+    } catch (err) {
+      throw new HoldfastError("HF_STATE_CORRUPT", `state file ${this.file} is not valid: ${(err as Error).message}`, { path: this.file }, { cause: err });
+    }
+  }
+
+  /**
+   * Locks, reads, applies `change` (which returns the new value and a result) and writes atomically.
+   * When `change` returns `write: false` nothing is written.
+   */
+  async update<R>(change: (current: T) => { value: T; result: R; write?: boolean } | Promise<{ value: T; result: R; write?: boolean }>): Promise<R> {
+    await ensurePrivateDir(path.dirname(this.file));
+    const release = await this.lock();
+    try {
+      const current = await this.read();
+      const { value, result, write = true } = await change(current);
+      if (write) await writeJsonAtomic(this.file, value);
+      return result;
+    } finally {
+      await release().catch(() => undefined);
+    }
+  }
+
+  /** Modification time in ms, or 0 when missing; lets callers cache reads. */
+  async mtimeMs(): Promise<number> {
+    try {
+      return (await fsp.stat(this.file)).mtimeMs;
+    } catch {
+      return 0;
+    }
+  }
+
+  private async lock(): Promise<() => Promise<void>> {
+    try {
+      return await lockfile.lock(this.file, {
+        realpath: false,
+        stale: 30_000,
+        retries: { retries: 50, minTimeout: 10, maxTimeout: 200, factor: 1.5 },
+        lockfilePath: `${this.file}.lock`,
+      });
+    } catch (err) {
+      throw new HoldfastError("HF_STATE_IO", `cannot lock ${this.file}`, { path: this.file }, { cause: err });
+    }
+  }
+}

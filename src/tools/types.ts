@@ -1,0 +1,45 @@
+import type { z } from "zod";
+import type { Logger } from "../logging/index.js";
+
+/** A tool as shown to the model: name, description and a JSON Schema for its arguments. */
+export interface ToolSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly parameters: Record<string, unknown>;
+}
+
+/** Who and where a tool call runs for. */
+export interface ToolContext {
+  readonly agentId: string;
+  readonly sessionKey: string;
+  readonly runId: string;
+  /** Host path the file tools operate in (the agent workspace, or a sandbox workspace). */
+  readonly workspaceDir: string;
+  /** The model provider id of the run (for `tools.byProvider`). */
+  readonly provider?: string;
+  /** The channel sender that started the run, when it came from a channel. */
+  readonly sender?: { readonly channel: string; readonly accountId?: string; readonly id: string; readonly chatType?: "direct" | "group"; readonly chatId?: string };
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+}
+
+/** What a tool returns to the model. `content` is plain text (capped by the runtime). */
+export interface ToolResult {
+  readonly content: string;
+  readonly isError?: boolean;
+}
+
+/**
+ * A tool. `parameters` validates the model's arguments; the runtime shows the model its JSON Schema.
+ * `execute` throws only for real failures; the runtime turns those into error results.
+ */
+export interface ToolDefinition<A = Record<string, unknown>> {
+  readonly name: string;
+  readonly description: string;
+  readonly parameters: z.ZodType<A>;
+  execute(args: A, ctx: ToolContext): Promise<ToolResult>;
+}
+
+/** A tool definition with its argument type erased (for registries). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyToolDefinition = ToolDefinition<any>;

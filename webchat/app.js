@@ -1,0 +1,134 @@
+// holdfast WebChat. Talks only to the gateway that served this page (location.host): the gateway URL
+// is never taken from a link or query parameter, and the token is never put in a URL.
+const TOKEN_KEY = "holdfast.gatewayToken";
+const $ = (id) => document.getElementById(id);
+let ws = null;
+let nextId = 1;
+const pending = new Map();
+const runs = new Map();
+
+function setStatus(state, text) {
+  $("status").dataset.state = state;
+  $("status").textContent = text;
+}
+
+function addMessage(role, text) {
+  const li = document.createElement("li");
+  li.className = role;
+  li.textContent = text;
+  $("messages").append(li);
+  li.scrollIntoView({ block: "end" });
+  return li;
+}
+
+function request(method, params) {
+  const id = String(nextId++);
+  ws.send(JSON.stringify({ type: "req", id, method, params }));
+  return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
+}
+
+function sessionKey() {
+  return $("session").value.trim() || "main";
+}
+
+function onEvent(name, payload) {
+  if (name === "connect.challenge") {
+    const token = sessionStorage.getItem(TOKEN_KEY) || "";
+    request("connect", {
+      minProtocol: 4, maxProtocol: 4,
+      client: { id: "webchat", version: "1", platform: "web", mode: "webchat" },
+      role: "operator", scopes: ["operator.read", "operator.write"], auth: { token },
+    }).then(onConnected, (err) => {
+      setStatus("error", err.message);
+      $("login").hidden = false;
+      $("chat").hidden = true;
+    });
+    return;
+  }
+  if (name === "agent" && payload.stream === "tool" && payload.data.phase === "start") {
+    if (payload.sessionKey === currentKey) addMessage("tool", `→ ${payload.data.name}`);
+    return;
+  }
+  if (name !== "chat" || payload.sessionKey !== currentKey) return;
+  let li = runs.get(payload.runId);
+  if (payload.state === "delta") {
+    if (!li) { li = addMessage("assistant", ""); runs.set(payload.runId, li); }
+    li.textContent = payload.message.content[0].text;
+  } else if (payload.state === "final") {
+    if (!li) { li = addMessage("assistant", ""); runs.set(payload.runId, li); }
+    li.textContent = payload.message.content[0].text;
+    li.dataset.final = "true";
+    $("abort").disabled = true;
+  } else if (payload.state === "error") {
+    addMessage("error", payload.errorMessage).dataset.final = "true";
+    $("abort").disabled = true;
+  }
+}
+
+let currentKey = "agent:main:main";
+
+async function loadHistory() {
+  const res = await request("chat.history", { sessionKey: sessionKey(), limit: 100 });
+  currentKey = res.sessionKey;
+  $("messages").replaceChildren();
+  for (const m of res.messages) {
+    if (m.role === "user") addMessage("user", m.content);
+    else if (m.role === "assistant" && m.content) addMessage("assistant", m.content);
+  }
+}
+
+function onConnected() {
+  setStatus("connected", "connected");
+  $("login").hidden = true;
+  $("chat").hidden = false;
+  loadHistory().catch((e) => addMessage("error", e.message));
+}
+
+function connect() {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  ws = new WebSocket(`${scheme}://${location.host}/`);
+  ws.onmessage = (e) => {
+    const frame = JSON.parse(e.data);
+    if (frame.type === "event") onEvent(frame.event, frame.payload);
+    else if (frame.type === "res" && pending.has(frame.id)) {
+      const p = pending.get(frame.id);
+      pending.delete(frame.id);
+      if (frame.ok) p.resolve(frame.payload);
+      else p.reject(new Error(frame.error.message));
+    }
+  };
+  ws.onclose = () => { if ($("status").dataset.state === "connected") setStatus("disconnected", "disconnected"); };
+}
+
+$("login").addEventListener("submit", (e) => {
+  e.preventDefault();
+  sessionStorage.setItem(TOKEN_KEY, $("token").value.trim());
+  $("token").value = "";
+  connect();
+});
+
+$("forget").addEventListener("click", () => {
+  sessionStorage.removeItem(TOKEN_KEY);
+  ws?.close();
+  location.reload();
+});
+
+$("session").addEventListener("change", () => loadHistory().catch((e) => addMessage("error", e.message)));
+
+$("composer").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const text = $("input").value.trim();
+  if (!text) return;
+  $("input").value = "";
+  addMessage("user", text);
+  $("abort").disabled = false;
+  try {
+    await request("chat.send", { sessionKey: sessionKey(), message: text, idempotencyKey: crypto.randomUUID() });
+  } catch (err) {
+    addMessage("error", err.message);
+  }
+});
+
+$("abort").addEventListener("click", () => request("chat.abort", { sessionKey: sessionKey() }).catch(() => {}));
+
+if (sessionStorage.getItem(TOKEN_KEY)) connect();
