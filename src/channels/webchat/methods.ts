@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { randomUUID } from "node:crypto";
 import type { RunManager } from "../../agent/index.js";
+import type { ChatCommandRegistry } from "../../commands/index.js";
 import { HoldfastError } from "../../errors/index.js";
 import { defineMethod, type AnyMethodDef } from "../../gateway/index.js";
 import { canonicalSessionKey, type SessionStore } from "../../sessions/index.js";
@@ -10,6 +12,10 @@ export interface WebChatDeps {
   readonly store: SessionStore;
   /** Agent ids that exist (the default agent first). */
   readonly agentIds: () => readonly string[];
+  /** Chat commands (`/status`, `/new`, ...); the authenticated operator is their owner. */
+  readonly commands: ChatCommandRegistry;
+  /** Sends a command's reply as a `final` chat event of a synthetic run. */
+  readonly announce: (runId: string, sessionKey: string, agentId: string, text: string) => void;
 }
 
 const SendParams = z.looseObject({
@@ -37,8 +43,17 @@ export function webChatMethods(deps: WebChatDeps): AnyMethodDef[] {
       name: "chat.send",
       scope: "operator.write",
       params: SendParams,
-      handler(p) {
+      async handler(p, ctx) {
         const { key, agentId } = resolve(p.sessionKey);
+        if (deps.commands.isControlCommand(p.message)) {
+          const owner = ctx.conn.scopes.has("operator.admin") || ctx.conn.scopes.has("operator.write");
+          const out = await deps.commands.execute(p.message, { channel: "webchat", senderId: ctx.conn.connId, chatType: "direct", agentId, sessionKey: key, authorized: true, owner });
+          if (out.handled) {
+            const runId = randomUUID();
+            if (out.reply !== undefined) setImmediate(() => deps.announce(runId, key, agentId, out.reply as string));
+            return { runId, status: "started", command: true };
+          }
+        }
         const run = deps.runs.start({ agentId, sessionKey: key, message: p.message, idempotencyKey: p.idempotencyKey, origin: { channel: "webchat", chatType: "direct" } });
         return { runId: run.runId, status: run.deduped ? (run.status === "queued" ? "in_flight" : run.status) : "started", ...(run.deduped ? { deduped: true } : {}) };
       },

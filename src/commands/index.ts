@@ -1,0 +1,2 @@
+export { ChatCommandRegistry, parseCommand, type ChatCommand, type CommandInvocation, type CommandOutcome } from "./registry.js";
+export { builtinCommands, type BuiltinCommandDeps } from "./builtin.js";
