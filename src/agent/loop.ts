@@ -69,7 +69,6 @@ export class AgentLoop {
     const system = d.systemPrompt(req.agentId, specs.map((s) => s.name));
     const max = d.maxIterations ?? 12;
     for (let i = 0; i < max; i++) {
-      req.onEvent({ type: "status", phase: "calling_model" });
       const turn = await this.callModel(req, refs, system, messages, specs);
       const assistant: ChatMessage = { role: "assistant", content: turn.text, timestamp: d.clock.now(), stopReason: turn.stopReason, ...(turn.model ? { model: turn.model } : {}), ...(turn.calls.length ? { toolCalls: turn.calls } : {}) };
       messages.push(assistant);

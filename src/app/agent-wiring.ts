@@ -51,6 +51,7 @@ export function wireAgent(ctx: AppContext, opts: AgentWiringOptions = {}): Agent
   const store = new SessionStore({ agentsDir: ctx.paths.agentsDir, clock: ctx.clock });
   const tools = new ToolRuntime([readTool, writeTool, editTool, execTool(() => hostRunner), ...(opts.extraTools ?? [])], workspaceGate, { bash: "exec", "apply-patch": "apply_patch" });
   const probe = opts.probe ?? probeOllama;
+  const ensured = new Set<string>();
   const loop = new AgentLoop({
     store,
     chain,
@@ -62,7 +63,10 @@ export function wireAgent(ctx: AppContext, opts: AgentWiringOptions = {}): Agent
       buildSystemPrompt({ agentName: agent(agentId)?.identity?.name ?? agent(agentId)?.name ?? "holdfast", toolNames, custom: agent(agentId)?.systemPrompt ?? config.agents?.defaults?.systemPrompt, now: new Date(ctx.clock.now()) }),
     workspaceFor: async (req: AgentRunRequest) => {
       const dir = workspaceOf(req.agentId);
-      await ensurePrivateDir(dir);
+      if (!ensured.has(dir)) {
+        await ensurePrivateDir(dir);
+        ensured.add(dir);
+      }
       return dir;
     },
     maxIterations: config.agents?.defaults?.maxToolIterations ?? 12,

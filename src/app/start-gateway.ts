@@ -52,7 +52,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
       gateway.server.stopAccepting();
       await agent.runs.shutdown(opts.shutdownGraceMs ?? 5_000);
       await gateway.server.stop();
-      await agent.store.flush();
+      await agent.store.close();
       await fsp.rm(ctx.paths.pidFile, { force: true });
       ctx.log.info("gateway stopped");
       ctx.log.flush();

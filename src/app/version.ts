@@ -1,10 +1,4 @@
-import { readFileSync } from "node:fs";
+import { PACKAGE_VERSION } from "../infra/index.js";
 
-/** The package version (read once from package.json). */
-export const VERSION: string = (() => {
-  try {
-    return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
-  } catch {
-    return "0.0.0";
-  }
-})();
+/** The package version (from package.json). */
+export const VERSION: string = PACKAGE_VERSION;

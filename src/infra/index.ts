@@ -4,3 +4,4 @@ export { type Clock, systemClock } from "./clock.js";
 export { type Decision, allow, deny } from "./decision.js";
 export { secretEquals } from "./secret-equal.js";
 export { backoffDelayMs } from "./backoff.js";
+export { PACKAGE_ROOT, PACKAGE_VERSION } from "./package-root.js";

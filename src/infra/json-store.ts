@@ -4,6 +4,9 @@ import lockfile from "proper-lockfile";
 import { HoldfastError } from "../errors/index.js";
 import { ensurePrivateDir, readFileIfExists, writeJsonAtomic } from "./fs-atomic.js";
 
+/** In-process queues per file: updates from one process wait here instead of polling the file lock. */
+const localQueues = new Map<string, Promise<unknown>>();
+
 /**
  * A JSON state file (mode 600) that is safe under concurrent writers in several processes (the
  * gateway and CLI commands): every update takes an advisory lock (proper-lockfile, stale after 30 s),
@@ -37,7 +40,18 @@ export class JsonFileStore<T> {
    * Locks, reads, applies `change` (which returns the new value and a result) and writes atomically.
    * When `change` returns `write: false` nothing is written.
    */
-  async update<R>(change: (current: T) => { value: T; result: R; write?: boolean } | Promise<{ value: T; result: R; write?: boolean }>): Promise<R> {
+  update<R>(change: (current: T) => { value: T; result: R; write?: boolean } | Promise<{ value: T; result: R; write?: boolean }>): Promise<R> {
+    const prev = localQueues.get(this.file) ?? Promise.resolve();
+    const next = prev.then(() => this.lockedUpdate(change), () => this.lockedUpdate(change));
+    const tail = next.catch(() => undefined);
+    localQueues.set(this.file, tail);
+    void tail.then(() => {
+      if (localQueues.get(this.file) === tail) localQueues.delete(this.file);
+    });
+    return next;
+  }
+
+  private async lockedUpdate<R>(change: (current: T) => { value: T; result: R; write?: boolean } | Promise<{ value: T; result: R; write?: boolean }>): Promise<R> {
     await ensurePrivateDir(path.dirname(this.file));
     const release = await this.lock();
     try {

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { HoldfastError } from "../errors/index.js";
-import { appendLinePrivate, ensurePrivateDir, type Clock, type JsonFileStore } from "../infra/index.js";
-import { sessionIndexStore, type SessionIndex } from "./index-store.js";
+import type { Clock } from "../infra/index.js";
+import { IndexCache } from "./index-cache.js";
 import { canonicalSessionKey } from "./session-key.js";
+import { TranscriptLog } from "./transcript-log.js";
 import type { ChatMessage, SessionMeta } from "./types.js";
 import { WriteQueue } from "./write-queue.js";
 
@@ -15,22 +16,32 @@ export interface SessionStoreOptions {
   readonly clock: Clock;
   /** Applied to every string written to a transcript (secret redaction). Default: identity. */
   readonly redact?: (text: string) => string;
+  /** Sessions whose messages are kept in memory (LRU). Default 200. */
+  readonly cachedSessions?: number;
 }
 
 /** Details recorded when a session is first created. */
 export type SessionOrigin = Pick<SessionMeta, "channel" | "chatType" | "displayName">;
+
+interface CachedTranscript {
+  readonly sessionId: string;
+  readonly messages: ChatMessage[];
+}
 
 /**
  * Transcripts and the session index. Layout per agent: `<agentsDir>/<agentId>/sessions/sessions.json`
  * plus one `<sessionId>.jsonl` per session whose first line is a header
  * `{"type":"session","version":3,"id","timestamp"}` (reference §5.3). Files 600, dirs 700.
  *
- * Writes for one session are queued in order and do not block callers' streaming; {@link flush}
- * waits for them (called on shutdown). Reads re-read disk, so CLI changes made while the gateway runs
- * are seen without restart.
+ * Appends update memory at once and reach disk in the background (group commit); {@link flush}
+ * waits for the disk (called on shutdown). The index is re-validated against the file's mtime, so
+ * changes made by CLI commands while the gateway runs are seen without restart.
  */
 export class SessionStore {
-  private readonly queue = new WriteQueue();
+  private readonly order = new WriteQueue();
+  private readonly log = new TranscriptLog();
+  private readonly indexes = new Map<string, IndexCache>();
+  private readonly transcripts = new Map<string, CachedTranscript>();
   private readonly redact: (text: string) => string;
 
   constructor(private readonly opts: SessionStoreOptions) {
@@ -42,51 +53,53 @@ export class SessionStore {
     return path.join(this.opts.agentsDir, agentId, "sessions");
   }
 
+  /** Path of a session's transcript file. */
+  transcriptPath(agentId: string, sessionId: string): string {
+    return path.join(this.sessionsDir(agentId), `${sessionId}.jsonl`);
+  }
+
   /** Returns the meta of `key`, creating the session (index entry + transcript header) if needed. */
   async ensure(key: string, origin: SessionOrigin = {}): Promise<SessionMeta> {
     const { key: k, agentId } = canonicalSessionKey(key);
     const existing = (await this.index(agentId).read())[k];
     if (existing) return existing;
-    const dir = this.sessionsDir(agentId);
-    await ensurePrivateDir(dir);
-    return this.index(agentId).update((idx) => {
-      const found = idx[k];
-      if (found) return { value: idx, result: found, write: false };
-      const now = this.opts.clock.now();
-      const meta: SessionMeta = { key: k, sessionId: randomUUID(), agentId, createdAt: now, updatedAt: now, messageCount: 0, ...origin };
-      return { value: { ...idx, [k]: meta }, result: meta };
-    });
+    const now = this.opts.clock.now();
+    const meta: SessionMeta = { key: k, sessionId: randomUUID(), agentId, createdAt: now, updatedAt: now, messageCount: 0, ...origin };
+    const created = this.index(agentId).change(k, (cur) => cur ?? meta, true) ?? meta;
+    if (created.sessionId === meta.sessionId) {
+      void this.log.append(this.transcriptPath(agentId, meta.sessionId), JSON.stringify({ type: "session", version: 3, id: meta.sessionId, timestamp: new Date(now).toISOString() })).catch(() => undefined);
+    }
+    return created;
   }
 
-  /** Queues `message` for appending to the session's transcript (creating the session if needed). */
+  /** Appends `message` (creating the session if needed). Memory is updated in order at once; resolves when on disk. */
   append(key: string, message: ChatMessage, origin: SessionOrigin = {}): Promise<void> {
     const { key: k, agentId } = canonicalSessionKey(key);
-    return this.queue.run(k, async () => {
+    let disk: Promise<void> = Promise.resolve();
+    const ordered = this.order.run(k, async () => {
       const meta = await this.ensure(k, origin);
-      const file = this.transcriptPath(agentId, meta.sessionId);
-      await this.writeHeaderIfNew(file, meta);
-      await appendLinePrivate(file, JSON.stringify({ type: "message", message: redactDeep(message, this.redact) }));
-      await this.index(agentId).update((idx) => {
-        const cur = idx[k] ?? meta;
-        return { value: { ...idx, [k]: { ...cur, updatedAt: message.timestamp, messageCount: cur.messageCount + 1 } }, result: undefined };
-      });
+      const clean = redactDeep(message, this.redact);
+      const cached = this.transcripts.get(k);
+      if (cached?.sessionId === meta.sessionId) cached.messages.push(clean);
+      disk = this.log.append(this.transcriptPath(agentId, meta.sessionId), JSON.stringify({ type: "message", message: clean }));
+      this.index(agentId).change(k, (cur) => (cur ? { ...cur, updatedAt: message.timestamp, messageCount: cur.messageCount + 1 } : cur));
     });
+    return ordered.then(() => disk);
   }
 
   /** The last `limit` messages of a session (oldest first); empty when the session does not exist. */
   async history(key: string, limit = 200): Promise<ChatMessage[]> {
     const { key: k, agentId } = canonicalSessionKey(key);
-    await this.queue.idle(k);
+    await this.order.idle(k);
     const meta = (await this.index(agentId).read())[k];
     if (!meta) return [];
-    const text = await fsp.readFile(this.transcriptPath(agentId, meta.sessionId), "utf8").catch(() => "");
-    const messages: ChatMessage[] = [];
-    for (const line of text.split("\n")) {
-      if (!line) continue;
-      const entry = safeJson(line) as { type?: string; message?: ChatMessage } | undefined;
-      if (entry?.type === "message" && entry.message) messages.push(entry.message);
+    let cached = this.transcripts.get(k);
+    if (cached?.sessionId !== meta.sessionId) {
+      await this.log.flush().catch(() => undefined);
+      cached = { sessionId: meta.sessionId, messages: await readTranscript(this.transcriptPath(agentId, meta.sessionId)) };
+      this.remember(k, cached);
     }
-    return limit > 0 ? messages.slice(-limit) : messages;
+    return limit > 0 ? cached.messages.slice(-limit) : [...cached.messages];
   }
 
   /** Every session of every agent (or of `agentId`), newest first. */
@@ -109,53 +122,61 @@ export class SessionStore {
    */
   async delete(key: string): Promise<boolean> {
     const { key: k, agentId } = canonicalSessionKey(key);
-    await this.queue.idle(k);
-    const removed = await this.index(agentId).update((idx: SessionIndex) => {
-      const meta = idx[k];
-      if (!meta) return { value: idx, result: undefined, write: false };
-      const { [k]: _gone, ...rest } = idx;
-      return { value: rest, result: meta };
-    });
-    if (!removed) return false;
-    const file = this.transcriptPath(agentId, removed.sessionId);
+    await this.order.idle(k);
+    const meta = (await this.index(agentId).read())[k];
+    if (!meta) return false;
+    this.index(agentId).change(k, () => undefined, true);
+    this.transcripts.delete(k);
+    const file = this.transcriptPath(agentId, meta.sessionId);
+    await Promise.all([this.index(agentId).flush(), this.log.close(file)]);
     await fsp.rename(file, `${file}.deleted.${this.opts.clock.now()}`).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== "ENOENT") throw new HoldfastError("HF_STATE_IO", `cannot archive transcript of ${k}`, { key: k }, { cause: err });
     });
     return true;
   }
 
-  /** Path of a session's transcript file. */
-  transcriptPath(agentId: string, sessionId: string): string {
-    return path.join(this.sessionsDir(agentId), `${sessionId}.jsonl`);
+  /** Waits until every queued write has reached disk (fsynced). */
+  async flush(): Promise<void> {
+    await this.order.drain();
+    await Promise.all([this.log.flush(), ...[...this.indexes.values()].map((i) => i.flush())]);
   }
 
-  /** Waits until every queued transcript write has reached disk. */
-  flush(): Promise<void> {
-    return this.queue.drain();
+  /** Flushes and closes open transcript files (shutdown). */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.log.closeAll();
   }
 
-  private indexes = new Map<string, JsonFileStore<SessionIndex>>();
-  private index(agentId: string): JsonFileStore<SessionIndex> {
+  private index(agentId: string): IndexCache {
     let s = this.indexes.get(agentId);
     if (!s) {
-      s = sessionIndexStore(this.sessionsDir(agentId));
+      s = new IndexCache(this.sessionsDir(agentId));
       this.indexes.set(agentId, s);
     }
     return s;
   }
 
-  private async writeHeaderIfNew(file: string, meta: SessionMeta): Promise<void> {
-    const exists = await fsp.stat(file).then(() => true, () => false);
-    if (!exists) await appendLinePrivate(file, JSON.stringify({ type: "session", version: 3, id: meta.sessionId, timestamp: new Date(meta.createdAt).toISOString() }));
+  private remember(key: string, t: CachedTranscript): void {
+    this.transcripts.delete(key);
+    this.transcripts.set(key, t);
+    const max = this.opts.cachedSessions ?? 200;
+    while (this.transcripts.size > max) this.transcripts.delete(this.transcripts.keys().next().value as string);
   }
 }
 
-function safeJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
+async function readTranscript(file: string): Promise<ChatMessage[]> {
+  const text = await fsp.readFile(file, "utf8").catch(() => "");
+  const out: ChatMessage[] = [];
+  for (const line of text.split("\n")) {
+    if (!line) continue;
+    try {
+      const entry = JSON.parse(line) as { type?: string; message?: ChatMessage };
+      if (entry.type === "message" && entry.message) out.push(entry.message);
+    } catch {
+      // A torn last line (crash mid-write) is skipped; every complete line is kept.
+    }
   }
+  return out;
 }
 
 /** Applies `redact` to every string inside `value` (objects and arrays are copied). */

@@ -66,7 +66,9 @@ describe("the main job, end to end: WebSocket client → gateway process → str
     const cli = await runCli(stateDir, ["sessions", "list"]);
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain("agent:main:main");
-    expect(cli.stdout).toContain("4 messages");
+    // Message counts in the index are gathered for up to 200 ms before they are written.
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await runCli(stateDir, ["sessions", "list"])).stdout).toContain("4 messages");
   });
 
   it("runs a chat.send with the same idempotencyKey once", async () => {

@@ -1,9 +1,6 @@
 import type { HoldfastConfig, ProviderConfig } from "../../config/index.js";
 import type { SecretsSnapshot } from "../../secrets/index.js";
-import { anthropicMessagesProvider } from "./anthropic-messages.js";
-import { ollamaProvider } from "./ollama.js";
-import { openAiCompletionsProvider } from "./openai-completions.js";
-import type { ModelProvider } from "./types.js";
+import type { ModelProvider, ModelRequest, StreamEvent } from "./types.js";
 
 type Api = ModelProvider["api"];
 
@@ -88,11 +85,7 @@ export class ProviderCatalog {
     if (!this.usable(id)) return undefined;
     let c = this.clients.get(id);
     if (c) return c;
-    const s = this.settings.get(id) as ProviderSettings;
-    const headers = s.headers ? { headers: s.headers } : {};
-    if (s.api === "anthropic-messages") c = anthropicMessagesProvider({ id, baseUrl: s.baseUrl, apiKey: s.apiKey ?? "", ...headers });
-    else if (s.api === "ollama") c = ollamaProvider({ id, baseUrl: s.baseUrl, ...headers });
-    else c = openAiCompletionsProvider({ id, baseUrl: s.baseUrl, apiKey: s.apiKey ?? "not-needed", ...headers });
+    c = lazyProvider(this.settings.get(id) as ProviderSettings);
     this.clients.set(id, c);
     return c;
   }
@@ -105,4 +98,26 @@ export class ProviderCatalog {
     }
     return undefined;
   }
+}
+
+/**
+ * A provider whose SDK module is imported on the first call: the SDKs cost start-up time and memory,
+ * and a gateway usually talks to one provider only.
+ */
+function lazyProvider(s: ProviderSettings): ModelProvider {
+  let real: Promise<ModelProvider> | undefined;
+  const headers = s.headers ? { headers: s.headers } : {};
+  const load = async (): Promise<ModelProvider> => {
+    if (s.api === "anthropic-messages") return (await import("./anthropic-messages.js")).anthropicMessagesProvider({ id: s.id, baseUrl: s.baseUrl, apiKey: s.apiKey ?? "", ...headers });
+    if (s.api === "ollama") return (await import("./ollama.js")).ollamaProvider({ id: s.id, baseUrl: s.baseUrl, ...headers, ...(s.apiKey ? { apiKey: s.apiKey } : {}) });
+    return (await import("./openai-completions.js")).openAiCompletionsProvider({ id: s.id, baseUrl: s.baseUrl, apiKey: s.apiKey ?? "not-needed", ...headers });
+  };
+  return {
+    id: s.id,
+    api: s.api,
+    async *stream(req: ModelRequest): AsyncIterable<StreamEvent> {
+      real ??= load();
+      yield* (await real).stream(req);
+    },
+  };
 }

@@ -8,6 +8,8 @@ export interface OllamaProviderOptions {
   readonly id: string;
   /** Default `http://127.0.0.1:11434`. */
   readonly baseUrl: string;
+  /** Sent as `Authorization: Bearer` when set (Ollama behind an authenticating proxy). */
+  readonly apiKey?: string;
   readonly headers?: Record<string, string>;
 }
 
@@ -17,7 +19,8 @@ export function ollamaProvider(opts: OllamaProviderOptions): ModelProvider {
     id: opts.id,
     api: "ollama",
     async *stream(req: ModelRequest): AsyncIterable<StreamEvent> {
-      const client = new Ollama({ host: opts.baseUrl, ...(opts.headers ? { headers: opts.headers } : {}) });
+      const headers = { ...(opts.headers ?? {}), ...(opts.apiKey ? { Authorization: `Bearer ${opts.apiKey}` } : {}) };
+      const client = new Ollama({ host: opts.baseUrl, headers });
       const onAbort = () => client.abort();
       req.signal.addEventListener("abort", onAbort, { once: true });
       try {

@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { PACKAGE_ROOT } from "../../infra/index.js";
 
-/** Root of the WebChat page's files (`<package>/webchat/`), same relative place from src/ and dist/. */
-const ROOT = new URL("../../../webchat/", import.meta.url);
+/** Root of the WebChat page's files (`<package>/webchat/`). */
+const ROOT = path.join(PACKAGE_ROOT, "webchat");
 
 /** Public, secret-free files of the WebChat page: URL path → [file, content type]. */
 export const WEBCHAT_ASSETS: Readonly<Record<string, readonly [string, string]>> = {
@@ -16,7 +18,7 @@ const cache = new Map<string, Buffer>();
 export async function loadAsset(file: string): Promise<Buffer> {
   let b = cache.get(file);
   if (!b) {
-    b = await readFile(new URL(file, ROOT));
+    b = await readFile(path.join(ROOT, file));
     cache.set(file, b);
   }
   return b;

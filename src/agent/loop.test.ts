@@ -1,0 +1,116 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordingClock } from "../../test/support/fake-clock.js";
+import { startMockModelServer, type MockModelServer } from "../../test/support/mock-model-server.js";
+import { parseConfigText } from "../config/index.js";
+import { silentLogger } from "../logging/index.js";
+import { SecretsSnapshot } from "../secrets/index.js";
+import { SessionStore } from "../sessions/index.js";
+import { hostRunner } from "../sandbox/index.js";
+import { editTool, execTool, readTool, ToolRuntime, workspaceGate, writeTool } from "../tools/index.js";
+import { AgentLoop, ModelChain, ProviderCatalog, RunManager, type AgentEvent, type RunEvent } from "./index.js";
+
+let mock: MockModelServer;
+let workspace: string;
+let store: SessionStore;
+
+function makeLoop(maxIterations = 6) {
+  const { config } = parseConfigText(JSON.stringify({ models: { providers: { mock: { baseUrl: `${mock.url}/v1`, api: "openai-completions", apiKey: "x" } } } }), "t", {});
+  const catalog = new ProviderCatalog(config, new SecretsSnapshot(new Map([["models.providers.mock.apiKey", "x"]])), {});
+  const clock = recordingClock();
+  const chain = new ModelChain({ catalog, clock, log: silentLogger() });
+  const tools = new ToolRuntime([readTool, writeTool, editTool, execTool(() => hostRunner)], workspaceGate, { bash: "exec" });
+  return new AgentLoop({ store, chain, tools, clock, log: silentLogger(), modelRefs: async () => ["mock/m"], systemPrompt: () => "sys", workspaceFor: async () => workspace, maxIterations });
+}
+
+async function runOnce(loop: AgentLoop, sessionKey: string, message: string, signal = new AbortController().signal): Promise<AgentEvent[]> {
+  const events: AgentEvent[] = [];
+  await loop.run({ runId: "r", agentId: "main", sessionKey, message, signal, onEvent: (e) => events.push(e) });
+  return events;
+}
+
+beforeAll(async () => {
+  mock = await startMockModelServer();
+  const root = await mkdtemp(path.join(os.tmpdir(), "hf-loop-"));
+  workspace = path.join(root, "ws");
+  store = new SessionStore({ agentsDir: path.join(root, "agents"), clock: recordingClock() });
+  await import("node:fs/promises").then((fs) => fs.mkdir(workspace, { recursive: true }));
+  await writeFile(path.join(workspace, "a.txt"), "alpha");
+});
+afterAll(() => mock.close());
+
+describe("agent loop", () => {
+  it("answers with streamed deltas and one final event", async () => {
+    const events = await runOnce(makeLoop(), "agent:main:t1", "hi");
+    expect(events.filter((e) => e.type === "delta").length).toBeGreaterThan(1);
+    expect(events.at(-1)).toMatchObject({ type: "final", text: "echo: hi", model: "mock/m" });
+    await store.flush();
+    expect((await store.history("agent:main:t1")).map((m) => m.role)).toEqual(["user", "assistant"]);
+  });
+
+  it("runs a tool call and feeds the result back to the model", async () => {
+    const events = await runOnce(makeLoop(), "agent:main:t2", "read a.txt");
+    expect(events.filter((e) => e.type === "tool").map((e) => (e as { phase: string }).phase)).toEqual(["start", "end"]);
+    expect(events.at(-1)).toMatchObject({ type: "final", text: "Tool read returned: alpha" });
+  });
+
+  it("refuses a tool outside the registry with a result, never executing it", async () => {
+    const events = await runOnce(makeLoop(), "agent:main:t3", 'tool browser {"url":"x"}');
+    expect(events.at(-1)).toMatchObject({ type: "final", text: 'Tool browser returned: Tool "browser" is not available.' });
+  });
+
+  it("keeps file tools inside the workspace", async () => {
+    const events = await runOnce(makeLoop(), "agent:main:t4", "read ../../etc/passwd");
+    expect((events.at(-1) as { text: string }).text).toMatch(/read failed: path "..\/..\/etc\/passwd" is outside the workspace/);
+  });
+
+  it("stops at the iteration bound with an error event", async () => {
+    mock.setScript(() => ({ toolCalls: [{ name: "read", arguments: { path: "a.txt" } }] }));
+    try {
+      const events = await runOnce(makeLoop(2), "agent:main:t5", "loop");
+      expect(events.at(-1)).toMatchObject({ type: "error", code: "HF_RUN_LIMIT" });
+    } finally {
+      mock.setScript((await import("../../test/support/mock-model-server.js")).defaultScript);
+    }
+  });
+
+  it("ends an aborted run with HF_RUN_ABORTED", async () => {
+    mock.setScript(() => ({ text: "slow slow slow slow", chunkDelayMs: 200 }));
+    try {
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(new Error("stop")), 50);
+      const events = await runOnce(makeLoop(), "agent:main:t6", "x", ac.signal);
+      expect(events.at(-1)).toMatchObject({ type: "error", code: "HF_RUN_ABORTED" });
+    } finally {
+      mock.setScript((await import("../../test/support/mock-model-server.js")).defaultScript);
+    }
+  });
+});
+
+describe("run manager", () => {
+  it("runs a repeated idempotency key once and serializes turns of one session", async () => {
+    const runs = new RunManager(makeLoop(), () => Date.now(), silentLogger());
+    const seen: RunEvent[] = [];
+    runs.onEvent((e) => seen.push(e));
+    const a = runs.start({ agentId: "main", sessionKey: "agent:main:r1", message: "one", idempotencyKey: "k" });
+    const b = runs.start({ agentId: "main", sessionKey: "agent:main:r1", message: "one", idempotencyKey: "k" });
+    const c = runs.start({ agentId: "main", sessionKey: "agent:main:r1", message: "two" });
+    expect(b).toMatchObject({ runId: a.runId, deduped: true });
+    await Promise.all([a.done, c.done]);
+    const finals = seen.filter((e) => e.event.type === "final").map((e) => [e.runId, (e.event as { text: string }).text]);
+    expect(finals).toEqual([
+      [a.runId, "echo: one"],
+      [c.runId, "echo: two"],
+    ]);
+    await store.flush();
+    expect((await store.history("agent:main:r1")).map((m) => m.content)).toEqual(["one", "echo: one", "two", "echo: two"]);
+  });
+
+  it("refuses new runs after shutdown with HF_SHUTTING_DOWN", async () => {
+    const runs = new RunManager(makeLoop(), () => Date.now(), silentLogger());
+    await runs.shutdown(10);
+    expect(() => runs.start({ agentId: "main", sessionKey: "agent:main:x", message: "late" })).toThrow(expect.objectContaining({ code: "HF_SHUTTING_DOWN" }));
+  });
+});

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startMockModelServer, type MockModelServer } from "../../../test/support/mock-model-server.js";
+import type { ChatMessage } from "../../sessions/index.js";
+import { anthropicMessagesProvider } from "./anthropic-messages.js";
+import { ollamaProvider } from "./ollama.js";
+import { openAiCompletionsProvider } from "./openai-completions.js";
+import type { ModelProvider, StreamEvent } from "./types.js";
+
+let mock: MockModelServer;
+beforeAll(async () => {
+  mock = await startMockModelServer({ apiKey: "k-123" });
+});
+afterAll(() => mock.close());
+
+const tools = [{ name: "read", description: "read a file", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } }];
+
+async function collect(p: ModelProvider, messages: ChatMessage[]): Promise<StreamEvent[]> {
+  const out: StreamEvent[] = [];
+  for await (const ev of p.stream({ model: "m1", system: "sys", messages, tools, signal: new AbortController().signal })) out.push(ev);
+  return out;
+}
+
+const user = (content: string): ChatMessage => ({ role: "user", content, timestamp: 0 });
+
+const providers: [string, () => ModelProvider][] = [
+  ["openai-completions (openai SDK)", () => openAiCompletionsProvider({ id: "o", baseUrl: `${mock.url}/v1`, apiKey: "k-123" })],
+  ["anthropic-messages (@anthropic-ai/sdk)", () => anthropicMessagesProvider({ id: "a", baseUrl: mock.url, apiKey: "k-123" })],
+  ["ollama (ollama SDK)", () => ollamaProvider({ id: "l", baseUrl: mock.url, apiKey: "k-123" })],
+];
+
+describe.each(providers)("%s against a streaming mock", (_name, make) => {
+  it("streams text in several deltas and ends with done", async () => {
+    const events = await collect(make(), [user("hello there")]);
+    const texts = events.filter((e) => e.type === "text").map((e) => (e as { text: string }).text);
+    expect(texts.length).toBeGreaterThan(1);
+    expect(texts.join("")).toBe("echo: hello there");
+    expect(events.at(-1)).toMatchObject({ type: "done" });
+  });
+
+  it("parses a streamed tool call and sends the tool result back", async () => {
+    const p = make();
+    const first = await collect(p, [user("read notes.txt")]);
+    const call = first.find((e) => e.type === "tool_call");
+    expect(call).toMatchObject({ type: "tool_call", call: { name: "read", arguments: { path: "notes.txt" } } });
+    expect(first.at(-1)).toMatchObject({ type: "done", stopReason: "tool_use" });
+    const c = (call as { call: { id: string; name: string; arguments: Record<string, unknown> } }).call;
+    const second = await collect(p, [
+      user("read notes.txt"),
+      { role: "assistant", content: "", toolCalls: [c], timestamp: 0 },
+      { role: "tool", toolCallId: c.id, name: "read", content: "file body", timestamp: 0 },
+    ]);
+    expect(second.filter((e) => e.type === "text").map((e) => (e as { text: string }).text).join("")).toBe("Tool read returned: file body");
+    const req = mock.requests.at(-1);
+    expect(req?.tools).toEqual(["read"]);
+  });
+});
+
+describe("provider errors", () => {
+  it("classifies a rejected key as auth (no key in the message)", async () => {
+    const p = openAiCompletionsProvider({ id: "o", baseUrl: `${mock.url}/v1`, apiKey: "wrong-key-value" });
+    const err = await collect(p, [user("hi")]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: "ProviderError", kind: "auth", status: 401 });
+    expect(String((err as Error).message)).not.toContain("wrong-key-value");
+  });
+
+  it("classifies a refused connection as network", async () => {
+    const p = anthropicMessagesProvider({ id: "a", baseUrl: "http://127.0.0.1:1", apiKey: "k" });
+    await expect(collect(p, [user("hi")])).rejects.toMatchObject({ kind: "network" });
+  });
+});

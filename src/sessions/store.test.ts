@@ -1,0 +1,65 @@
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { recordingClock } from "../../test/support/fake-clock.js";
+import { canonicalSessionKey, SessionStore } from "./index.js";
+
+async function newStore(redact?: (s: string) => string) {
+  const agentsDir = path.join(await mkdtemp(path.join(os.tmpdir(), "hf-sess-")), "agents");
+  return { agentsDir, store: new SessionStore({ agentsDir, clock: recordingClock(), ...(redact ? { redact } : {}) }) };
+}
+
+describe("session keys", () => {
+  it("canonicalizes client keys under the default agent", () => {
+    expect(canonicalSessionKey("main").key).toBe("agent:main:main");
+    expect(canonicalSessionKey("Demo").key).toBe("agent:main:demo");
+    expect(canonicalSessionKey("agent:work:telegram:direct:42")).toMatchObject({ agentId: "work", rest: "telegram:direct:42" });
+  });
+
+  it("rejects keys that could escape into paths or are malformed", () => {
+    for (const bad of ["../../etc", "agent:main:a/b", "agent:Main Key:x", "agent::x", "a".repeat(500), "agent:main:"]) {
+      expect(() => canonicalSessionKey(bad), bad).toThrow(expect.objectContaining({ code: "HF_SESSION_KEY_INVALID" }));
+    }
+  });
+});
+
+describe("session store", () => {
+  it("writes a header line and one line per message, and lists sessions newest first", async () => {
+    const { store, agentsDir } = await newStore();
+    await store.append("agent:main:a", { role: "user", content: "one", timestamp: 1 });
+    await store.append("agent:main:b", { role: "user", content: "two", timestamp: 5 });
+    await store.flush();
+    const list = await store.list();
+    expect(list.map((s) => [s.key, s.messageCount])).toEqual([
+      ["agent:main:b", 1],
+      ["agent:main:a", 1],
+    ]);
+    const meta = list[1] as { sessionId: string };
+    const lines = (await readFile(path.join(agentsDir, "main", "sessions", `${meta.sessionId}.jsonl`), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { type: string });
+    expect(lines.map((l) => l.type)).toEqual(["session", "message"]);
+  });
+
+  it("returns the last N messages in order", async () => {
+    const { store } = await newStore();
+    for (let i = 0; i < 5; i++) void store.append("main", { role: "user", content: `m${i}`, timestamp: i });
+    expect((await store.history("main", 2)).map((m) => m.content)).toEqual(["m3", "m4"]);
+  });
+
+  it("redacts every string written to a transcript", async () => {
+    const { store } = await newStore((s) => s.replaceAll("hunter2", "***"));
+    await store.append("main", { role: "assistant", content: "pw hunter2", toolCalls: [{ id: "1", name: "exec", arguments: { command: "echo hunter2" } }], timestamp: 1 });
+    const [m] = await store.history("main");
+    expect(JSON.stringify(m)).not.toContain("hunter2");
+  });
+
+  it("deletes by archiving the transcript", async () => {
+    const { store, agentsDir } = await newStore();
+    await store.append("main", { role: "user", content: "x", timestamp: 1 });
+    expect(await store.delete("main")).toBe(true);
+    expect(await store.delete("main")).toBe(false);
+    expect(await store.list()).toEqual([]);
+    const files = await readdir(path.join(agentsDir, "main", "sessions"));
+    expect(files.some((f) => /\.jsonl\.deleted\.\d+$/.test(f))).toBe(true);
+  });
+});

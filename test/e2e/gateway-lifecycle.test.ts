@@ -1,0 +1,51 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GatewayClient } from "../../src/client/index.js";
+import { sendAndWait } from "../support/chat.js";
+import { makeStateDir, mockModelConfig, spawnGateway } from "../support/gateway-process.js";
+import { startMockModelServer, type MockModelServer } from "../support/mock-model-server.js";
+
+describe("gateway without any model", () => {
+  it("starts anyway and every reply says exactly how to configure a model", async () => {
+    const stateDir = await makeStateDir({ models: { providers: { ollama: { baseUrl: "http://127.0.0.1:9" } } } });
+    const gw = await spawnGateway(stateDir, { env: { HOME: stateDir } });
+    try {
+      const client = await GatewayClient.connect({ url: gw.url, token: await gw.token() });
+      const res = await sendAndWait(client, "main", "hello?");
+      expect(res.state).toBe("error");
+      expect(res.events.at(-1)?.errorCode).toBe("HF_NO_MODEL");
+      for (const hint of ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENROUTER_API_KEY", "http://127.0.0.1:11434", path.join(stateDir, "holdfast.json"), "agents: { defaults: { model"]) {
+        expect(res.text).toContain(hint);
+      }
+      client.close();
+    } finally {
+      await gw.stop();
+    }
+  });
+});
+
+describe("graceful shutdown", () => {
+  let mock: MockModelServer;
+  beforeAll(async () => {
+    mock = await startMockModelServer({ script: () => ({ text: "a slow but complete answer", chunkDelayMs: 300 }) });
+  });
+  afterAll(() => mock.close());
+
+  it("finishes the running turn, flushes the transcript and exits 0 on SIGTERM", async () => {
+    const stateDir = await makeStateDir(mockModelConfig(mock.url));
+    const gw = await spawnGateway(stateDir);
+    const client = await GatewayClient.connect({ url: gw.url, token: await gw.token() });
+    const reply = sendAndWait(client, "main", "take your time");
+    await new Promise((r) => setTimeout(r, 350));
+    const exit = gw.stop("SIGTERM");
+    const res = await reply;
+    expect(res).toMatchObject({ state: "final", text: "a slow but complete answer" });
+    expect(await exit).toBe(0);
+    const dir = path.join(stateDir, "agents", "main", "sessions");
+    const transcript = (await readdir(dir)).find((f) => f.endsWith(".jsonl")) as string;
+    const lines = (await readFile(path.join(dir, transcript), "utf8")).trim().split("\n");
+    expect(lines).toHaveLength(3);
+    await expect(readFile(path.join(stateDir, "gateway.pid"))).rejects.toThrow();
+  });
+});
