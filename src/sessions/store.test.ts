@@ -46,6 +46,19 @@ describe("session store", () => {
     expect((await store.history("main", 2)).map((m) => m.content)).toEqual(["m3", "m4"]);
   });
 
+  it("keeps a bounded window in memory and reads older messages from disk", async () => {
+    const { store } = await newStore();
+    await store.append("main", { role: "user", content: "m0", timestamp: 0 });
+    expect(await store.history("main")).toHaveLength(1);
+    const writes = [];
+    for (let i = 1; i < 1010; i++) writes.push(store.append("main", { role: "user", content: `m${i}`, timestamp: i }));
+    await Promise.all(writes);
+    expect((await store.history("main", 2)).map((m) => m.content)).toEqual(["m1008", "m1009"]);
+    const all = await store.history("main", 0);
+    expect(all).toHaveLength(1010);
+    expect(all[0]?.content).toBe("m0");
+  });
+
   it("redacts every string written to a transcript", async () => {
     const { store } = await newStore((s) => s.replaceAll("hunter2", "***"));
     await store.append("main", { role: "assistant", content: "pw hunter2", toolCalls: [{ id: "1", name: "exec", arguments: { command: "echo hunter2" } }], timestamp: 1 });

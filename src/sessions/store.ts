@@ -25,8 +25,14 @@ export type SessionOrigin = Pick<SessionMeta, "channel" | "chatType" | "displayN
 
 interface CachedTranscript {
   readonly sessionId: string;
+  /** The newest messages (at most {@link MAX_CACHED_MESSAGES}). */
   readonly messages: ChatMessage[];
+  /** True while `messages` holds the whole transcript. */
+  complete: boolean;
 }
+
+/** Messages of one session kept in memory; older ones are read from disk when asked for. */
+const MAX_CACHED_MESSAGES = 1000;
 
 /**
  * Transcripts and the session index. Layout per agent: `<agentsDir>/<agentId>/sessions/sessions.json`
@@ -80,7 +86,13 @@ export class SessionStore {
       const meta = await this.ensure(k, origin);
       const clean = redactDeep(message, this.redact);
       const cached = this.transcripts.get(k);
-      if (cached?.sessionId === meta.sessionId) cached.messages.push(clean);
+      if (cached?.sessionId === meta.sessionId) {
+        cached.messages.push(clean);
+        if (cached.messages.length > MAX_CACHED_MESSAGES) {
+          cached.messages.splice(0, cached.messages.length - MAX_CACHED_MESSAGES);
+          cached.complete = false;
+        }
+      }
       disk = this.log.append(this.transcriptPath(agentId, meta.sessionId), JSON.stringify({ type: "message", message: clean }));
       this.index(agentId).change(k, (cur) => (cur ? { ...cur, updatedAt: message.timestamp, messageCount: cur.messageCount + 1 } : cur));
     });
@@ -93,13 +105,15 @@ export class SessionStore {
     await this.order.idle(k);
     const meta = (await this.index(agentId).read())[k];
     if (!meta) return [];
-    let cached = this.transcripts.get(k);
-    if (cached?.sessionId !== meta.sessionId) {
-      await this.log.flush().catch(() => undefined);
-      cached = { sessionId: meta.sessionId, messages: await readTranscript(this.transcriptPath(agentId, meta.sessionId)) };
-      this.remember(k, cached);
+    const cached = this.transcripts.get(k);
+    const wantAll = limit <= 0;
+    if (cached?.sessionId === meta.sessionId && (cached.complete || (!wantAll && limit <= cached.messages.length))) {
+      return wantAll ? [...cached.messages] : cached.messages.slice(-limit);
     }
-    return limit > 0 ? cached.messages.slice(-limit) : [...cached.messages];
+    await this.log.flush().catch(() => undefined);
+    const all = await readTranscript(this.transcriptPath(agentId, meta.sessionId));
+    this.remember(k, { sessionId: meta.sessionId, messages: all.slice(-MAX_CACHED_MESSAGES), complete: all.length <= MAX_CACHED_MESSAGES });
+    return wantAll ? all : all.slice(-limit);
   }
 
   /** Every session of every agent (or of `agentId`), newest first. */
