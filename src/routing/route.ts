@@ -1,3 +1,4 @@
+import { normalizeSenderId } from "../access/index.js";
 import type { BindingConfig, HoldfastConfig } from "../config/index.js";
 import { HoldfastError } from "../errors/index.js";
 import { normalizeAccountId, normalizeAgentId } from "./ids.js";
@@ -87,14 +88,14 @@ function matchRank(b: BindingConfig, input: RouteInput): number | undefined {
   if (m.peer) {
     const kind = m.peer.kind === "group" ? "group" : "direct";
     if (kind !== input.chatType) return undefined;
-    const want = stripChannel(String(m.peer.id), input.channel);
-    const have = (input.chatType === "direct" ? input.senderId : input.chatId).toLowerCase();
+    const want = peerId(input.channel, m.peer.id);
+    const have = peerId(input.channel, input.chatType === "direct" ? input.senderId : input.chatId);
     return want === have ? 2 : undefined;
   }
   return acct !== undefined && acct !== "*" ? 1 : 0;
 }
 
-function stripChannel(id: string, channel: string): string {
-  const v = id.trim().toLowerCase();
-  return v.startsWith(`${channel}:`) ? v.slice(channel.length + 1) : v;
+/** A peer id in the channel's normalized form (prefixes such as `tg:` stripped), else lowercased. */
+function peerId(channel: string, id: string | number): string {
+  return normalizeSenderId(channel, id) ?? String(id).trim().toLowerCase();
 }

@@ -149,12 +149,13 @@ export class FakeTelegram extends EventEmitter {
   }
 
   /** Resolves once a getUpdates long poll of `token` is waiting (the bot is connected and idle). */
-  async waitForPoll(token: string, timeoutMs = 15_000): Promise<void> {
-    const start = Date.now();
-    while (!this.isPolling(token)) {
-      if (Date.now() - start > timeoutMs) throw new Error(`bot ${token.split(":")[0]} never polled`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  waitForPoll(token: string, timeoutMs = 15_000): Promise<void> {
+    return until(() => this.isPolling(token), `bot ${token.split(":")[0]} never polled`, timeoutMs);
+  }
+
+  /** Resolves once `token`'s bot registered a webhook. */
+  waitForWebhook(token: string, timeoutMs = 15_000): Promise<void> {
+    return until(() => this.webhooks.has(token), `bot ${token.split(":")[0]} never set a webhook`, timeoutMs);
   }
 
   private bot(token: string): FakeBot {
@@ -271,6 +272,14 @@ export class FakeTelegram extends EventEmitter {
     if (!f) return reply(res, 404, { ok: false, error_code: 404, description: "Not Found" });
     res.writeHead(200, { "content-type": "application/octet-stream", "content-length": f.bytes.length });
     res.end(f.bytes);
+  }
+}
+
+async function until(cond: () => boolean, failure: string, timeoutMs: number): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error(failure);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
