@@ -59,6 +59,8 @@ export interface InboundMessage {
   readonly hasAnyMention: boolean;
   /** The message replies to one of this bot's messages. */
   readonly replyToBot: boolean;
+  /** The message is a command addressed to another bot (Telegram `/cmd@other_bot`): never run here. */
+  readonly commandForOtherBot?: boolean;
   /** The message this one replies to. */
   readonly replyTo?: { readonly messageId: string; readonly senderId?: string };
   readonly media: readonly MediaRef[];

@@ -22,7 +22,7 @@ function splitPoint(text: string, limit: number): { end: number; next: number } 
   const window = text.slice(0, limit + 1);
   for (const sep of ["\n\n", "\n", " "]) {
     const at = window.lastIndexOf(sep, limit - (sep.length - 1));
-    if (at >= limit / 2 && at + sep.length - 1 <= limit) return { end: at, next: at + sep.length };
+    if (at >= limit / 2) return { end: at, next: at + sep.length };
   }
   let end = limit;
   const code = text.charCodeAt(end - 1);

@@ -4,7 +4,7 @@
  * sending for other stages (`ChannelService.send`, used by the `message` tool).
  */
 export type { ChannelAdapter, InboundMessage, OutboundMessage, MediaRef, InboundSink, AdapterStatus } from "./adapter.js";
-export { createChannelService, type ChannelService, type ChannelServiceDeps, type AccountSettings } from "./service.js";
+export { createChannelService, type ChannelService, type ChannelServiceDeps, type AccountSettings, type ChannelSend } from "./service.js";
 export { ChannelManager, type ChannelAccountStatus } from "./manager.js";
 export { InboundPipeline, type AccountRuntime, type PipelineDeps } from "./pipeline.js";
 export { chunkText } from "./chunk.js";

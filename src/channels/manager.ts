@@ -23,10 +23,12 @@ export class ChannelManager {
     this.accounts.set(key, runtime);
   }
 
+  /** The runtime (adapter, access policy, limits) of an account, if it is configured. */
   account(channel: string, accountId: string): AccountRuntime | undefined {
     return this.accounts.get(keyOf(channel, accountId));
   }
 
+  /** The adapter of an account, if it is configured. */
   adapter(channel: string, accountId: string): ChannelAdapter | undefined {
     return this.account(channel, accountId)?.adapter;
   }
@@ -64,6 +66,7 @@ export class ChannelManager {
     return adapter.send({ chatId, text });
   }
 
+  /** State of every account (for status output). */
   status(): ChannelAccountStatus[] {
     return [...this.accounts.values()].map(({ adapter }) => ({ channel: adapter.channel, accountId: adapter.accountId, ...adapter.status() }));
   }

@@ -97,6 +97,8 @@ describe("inbound pipeline", () => {
       await t.adapter.deliver({ ...inGroup, senderId: "2", text: "/new", mentionsBot: true, hasAnyMention: true });
       expect(t.adapter.sent).toEqual([]);
       expect(t.resets).toEqual([]);
+      await t.adapter.deliver({ ...inGroup, senderId: "1", text: "/new@other_bot", commandForOtherBot: true });
+      expect(t.resets).toEqual([]);
       await t.adapter.deliver({ ...inGroup, senderId: "1", text: "/status" });
       expect(t.adapter.sent[0]?.text).toBe("Session agent:main:telegram:group:-100 · agent main");
       expect(t.runs.started).toHaveLength(0);

@@ -37,6 +37,12 @@ export interface ChannelServiceDeps {
   readonly extraAdapters?: readonly { readonly adapter: ChannelAdapter; readonly settings: AccountSettings }[];
 }
 
+/**
+ * Sends `text` to `chatId` through a running channel account, chunked to the platform limit.
+ * @returns platform message ids. @throws HoldfastError HF_CHANNEL_UNKNOWN, HF_CHANNEL_SEND.
+ */
+export type ChannelSend = (channel: string, accountId: string, chatId: string, text: string) => Promise<string[]>;
+
 /** The channel stage: accounts, the inbound pipeline and outbound sending. */
 export interface ChannelService {
   readonly manager: ChannelManager;
@@ -50,7 +56,7 @@ export interface ChannelService {
   /** Waits for scheduled replies. */
   flush(): Promise<void>;
   /** Sends text through a running account (for the `message` tool). */
-  send(channel: string, accountId: string, chatId: string, text: string): Promise<string[]>;
+  readonly send: ChannelSend;
   status(): ChannelAccountStatus[];
 }
 

@@ -111,6 +111,16 @@ describe("Telegram end to end: pairing, approval, isolation, group mention gatin
     const notify = await runCli(stateDir, ["pairing", "approve", "telegram", codes.get(1003) as string, "--notify"], { env: { TELEGRAM_BOT_TOKEN: BOT.token } });
     expect(notify.code).toBe(0);
     expect((await fake.waitForSent((s) => s.chatId === "1003" && s.text.startsWith("✅"))).text).toBe("✅ holdfast access approved. Send a message to start chatting.");
+    codes.set(1001, codeOf(again));
+  });
+
+  it("lists and rejects pending requests from the CLI", async () => {
+    const list = await runCli(stateDir, ["pairing", "list"]);
+    expect(list.stdout).toMatch(new RegExp(`^telegram  ${codes.get(1001)}  sender 1001 \\(U1001\\)  account default  expires in \\d+ min$`, "m"));
+    expect((await runCli(stateDir, ["pairing", "reject", "telegram", codes.get(1001) as string])).stdout).toContain("Rejected the telegram pairing request of sender 1001");
+    const { readFile } = await import("node:fs/promises");
+    expect(JSON.parse(await readFile(`${stateDir}/credentials/telegram-pairing.json`, "utf8"))).toEqual({ version: 1, requests: [] });
+    expect(JSON.parse(await readFile(`${stateDir}/credentials/telegram-allowFrom.json`, "utf8"))).toEqual({ version: 1, allowFrom: ["1002", "1003"] });
   });
 
   it("shuts down cleanly and keeps the bot token out of logs and output", async () => {

@@ -24,6 +24,13 @@ describe("normalizeTelegramUpdate", () => {
     expect(normalizeTelegramUpdate(upd({ ...g, text: "x", reply_to_message: { message_id: 3, date: 0, chat: g.chat, from: me } }), me, "default", 0)).toMatchObject({ replyToBot: true, replyTo: { messageId: "3", senderId: "99" } });
   });
 
+  it("marks commands addressed to another bot", () => {
+    const g = { chat: { id: -1, type: "group" } };
+    expect(normalizeTelegramUpdate(upd({ ...g, text: "/new@other_bot" }), me, "d", 0)?.commandForOtherBot).toBe(true);
+    expect(normalizeTelegramUpdate(upd({ ...g, text: "/new@HoldFast_Bot" }), me, "d", 0)?.commandForOtherBot).toBeUndefined();
+    expect(normalizeTelegramUpdate(upd({ ...g, text: "/new" }), me, "d", 0)?.commandForOtherBot).toBeUndefined();
+  });
+
   it("drops bots, channel posts and edits; keeps the largest photo and caption", () => {
     expect(normalizeTelegramUpdate(upd({ chat: { id: 7, type: "private" }, text: "x", from: { id: 8, is_bot: true, first_name: "b" } }), me, "d", 0)).toBeUndefined();
     expect(normalizeTelegramUpdate(upd({ chat: { id: -5, type: "channel" }, text: "x" }), me, "d", 0)).toBeUndefined();

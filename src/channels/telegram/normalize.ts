@@ -28,6 +28,7 @@ export function normalizeTelegramUpdate(update: Update, me: UserFromGetMe, accou
     mentionsBot: mentions.bot,
     hasAnyMention: mentions.any,
     replyToBot: !replyIsTopicHeader && reply?.from?.id === me.id,
+    ...(commandForOtherBot(text, me) ? { commandForOtherBot: true } : {}),
     ...(reply && !replyIsTopicHeader ? { replyTo: { messageId: String(reply.message_id), ...(reply.from ? { senderId: String(reply.from.id) } : {}) } } : {}),
     media: mediaOf(m),
     messageId: String(m.message_id),
@@ -35,6 +36,12 @@ export function normalizeTelegramUpdate(update: Update, me: UserFromGetMe, accou
     ...(m.is_topic_message && m.message_thread_id !== undefined ? { threadId: String(m.message_thread_id) } : {}),
     receivedAt: now,
   };
+}
+
+/** `/cmd@some_bot ...` where `some_bot` is not this bot. */
+function commandForOtherBot(text: string, me: UserFromGetMe): boolean {
+  const target = /^\/[A-Za-z0-9_]+@([A-Za-z0-9_]+)/.exec(text.trim())?.[1];
+  return target !== undefined && target.toLowerCase() !== me.username.toLowerCase();
 }
 
 function detectMentions(text: string, entities: readonly MessageEntity[], me: UserFromGetMe): { bot: boolean; any: boolean } {
