@@ -59,8 +59,8 @@ export class InboundPipeline {
     const senderId = normalizeSenderId(msg.channel, msg.senderId);
     if (senderId === undefined) return this.logDecision(msg, "sender_invalid", false);
     const route = deps.router.resolve({ channel: msg.channel, accountId: msg.accountId, chatType: msg.chatType, senderId, chatId: msg.chatId, ...(msg.threadId ? { threadId: msg.threadId } : {}), ...(acct.dmScope ? { channelDmScope: acct.dmScope } : {}) });
-    const isCommand = acct.policy.textCommands && msg.commandForOtherBot !== true && deps.commands.isControlCommand(msg.text);
     if (msg.commandForOtherBot) return this.logDecision(msg, "command_for_other_bot", false, route);
+    const isCommand = acct.policy.textCommands && deps.commands.isControlCommand(msg.text);
     const underPairing = msg.chatType === "direct" && acct.policy.dmPolicy === "pairing";
     const storeAllow = underPairing ? parseAllowList(msg.channel, await deps.pairing(msg.channel).allow.entries(msg.accountId)) : EMPTY_ALLOW_LIST;
     const access = decideIngress(acct.policy, msg, { storeAllow, mentionRegexes: mentionRegexesFor(deps.agent(route.agentId)), isControlCommand: isCommand });
