@@ -5,6 +5,7 @@ import { wireAgent, type AgentStage, type AgentWiringOptions } from "./agent-wir
 import { bootstrap, type BootstrapOptions } from "./bootstrap.js";
 import type { AppContext } from "./context.js";
 import { resolveSharedSecret } from "./gateway-auth.js";
+import { wireChannels, type ChannelsStage } from "./wire-channels.js";
 import { wireCommands } from "./wire-commands.js";
 import { wireGateway, type GatewayStage } from "./wire-gateway.js";
 
@@ -23,14 +24,15 @@ export interface RunningGateway {
   readonly hosts: readonly string[];
   readonly agent: AgentStage;
   readonly gateway: GatewayStage;
+  readonly channels: ChannelsStage;
   /** Stops accepting, finishes or aborts runs, flushes stores, closes clients. Idempotent. */
   stop(): Promise<void>;
 }
 
 /**
  * The composition root. Order: config + secrets + logging (bootstrap) → gateway exposure (bind, auth)
- * → agent (providers, tools, sessions, runs) → chat commands → gateway (methods, events, server) →
- * listen. Stages are wired here and only here; each has its own wire-*.ts.
+ * → agent (providers, tools, sessions, runs) → chat commands → channels → gateway (methods, events,
+ * server) → listen → channels start receiving. Stages are wired here and only here; each has its own wire-*.ts.
  */
 export async function startGateway(opts: GatewayStartOptions = {}): Promise<RunningGateway> {
   const ctx = await bootstrap(opts);
@@ -40,9 +42,11 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   assertBindAllowed(bindMode, hosts, { mode: secret.mode, hasSecret: secret.mode !== "none" && !secret.generatedFile });
   const agent = wireAgent(ctx, opts);
   const commands = wireCommands(agent);
-  const gateway = wireGateway(ctx, agent, { hosts, port: opts.port ?? ctx.config.gateway?.port ?? 18789, bindMode, secret, commands });
+  const channels = await wireChannels(ctx, agent, commands);
+  const gateway = wireGateway(ctx, agent, { hosts, port: opts.port ?? ctx.config.gateway?.port ?? 18789, bindMode, secret, commands, publicRoutes: channels.publicRoutes });
   const { port } = await gateway.server.start();
   gateway.setListening(port);
+  await channels.start();
   await writeJsonAtomic(ctx.paths.pidFile, { pid: process.pid, port, hosts, startedAt: new Date(ctx.clock.now()).toISOString() });
   ctx.log.info({ hosts, port, auth: secret.mode }, "gateway listening");
   let stopping: Promise<void> | undefined;
@@ -50,12 +54,14 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
     (stopping ??= (async () => {
       ctx.log.info("gateway stopping");
       gateway.server.stopAccepting();
+      await channels.stop();
       await agent.runs.shutdown(opts.shutdownGraceMs ?? 5_000);
+      await channels.flush();
       await gateway.server.stop();
       await agent.store.close();
       await fsp.rm(ctx.paths.pidFile, { force: true });
       ctx.log.info("gateway stopped");
       ctx.log.flush();
     })());
-  return { ctx, port, hosts, agent, gateway, stop };
+  return { ctx, port, hosts, agent, gateway, channels, stop };
 }

@@ -2,7 +2,7 @@ import { toGatewayEvent, webChatMethods } from "../channels/webchat/index.js";
 import type { ChatCommandRegistry } from "../commands/index.js";
 import {
   Broadcaster, GatewayServer, MAX_BUFFERED_BYTES, MAX_FRAME_BYTES, MethodRegistry, PROTOCOL_VERSION, SharedSecretAuthenticator, TICK_INTERVAL_MS,
-  type GatewayAuthenticator, type SharedSecret,
+  type GatewayAuthenticator, type GatewayServerOptions, type SharedSecret,
 } from "../gateway/index.js";
 import { sessionMethods } from "../sessions/index.js";
 import type { AgentStage } from "./agent-wiring.js";
@@ -27,6 +27,8 @@ export interface GatewayWiring {
   readonly bindMode: string;
   readonly secret: SharedSecret;
   readonly commands: ChatCommandRegistry;
+  /** Routes served before gateway auth (channel webhooks that authenticate themselves). */
+  readonly publicRoutes?: GatewayServerOptions["publicRoutes"];
 }
 
 /**
@@ -67,6 +69,7 @@ export function wireGateway(ctx: AppContext, agent: AgentStage, w: GatewayWiring
     log: ctx.log.child({ stage: "gateway" }),
     now: () => ctx.clock.now(),
     status,
+    ...(w.publicRoutes ? { publicRoutes: w.publicRoutes } : {}),
     hello: (conn) => ({
       protocol: PROTOCOL_VERSION,
       server: { version: VERSION, connId: conn.connId },

@@ -43,6 +43,15 @@ export const ERROR_CATALOGUE = {
   // Sessions
   HF_SESSION_KEY_INVALID: { exitCode: 1, summary: "A session key is malformed." },
   HF_SESSION_NOT_FOUND: { exitCode: 1, summary: "No session exists with that key." },
+  // Channels, access control and pairing
+  HF_CHANNEL_CONFIG: { exitCode: 78, summary: "A channel account's settings are unusable (no bot token, webhook without secret, duplicate webhook path, unknown agent in bindings)." },
+  HF_CHANNEL_AUTH: { exitCode: 1, summary: "The messaging platform rejected the channel account's credentials (bot token)." },
+  HF_CHANNEL_CONFLICT: { exitCode: 1, summary: "Another process receives updates for the same bot (Telegram 409); the account stopped." },
+  HF_CHANNEL_SEND: { exitCode: 1, summary: "A message could not be sent through a channel." },
+  HF_CHANNEL_MEDIA: { exitCode: 1, summary: "An inbound media file could not be downloaded, or exceeded mediaMaxMb while downloading." },
+  HF_CHANNEL_UNKNOWN: { exitCode: 1, summary: "No such channel or channel account is configured and running." },
+  HF_PAIRING_NOT_FOUND: { exitCode: 1, summary: "No pending (unexpired) pairing request matches the code." },
+  HF_PAIRING_INVALID: { exitCode: 2, summary: "A pairing channel, account id or sender id is malformed or unknown." },
   // CLI
   HF_CLI_USAGE: { exitCode: 2, summary: "A CLI command was called with bad arguments." },
   HF_NOT_FOUND: { exitCode: 1, summary: "The thing a CLI command names does not exist." },

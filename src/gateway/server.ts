@@ -33,6 +33,7 @@ export interface GatewayServerOptions {
   readonly admitUpgrade?: (client: ClientAddress) => WireError | undefined;
   readonly admitConnect?: (client: ClientAddress, params: unknown) => WireError | undefined;
   readonly routes?: HttpAppDeps["routes"];
+  readonly publicRoutes?: HttpAppDeps["publicRoutes"];
   readonly onHttpRefused?: HttpAppDeps["onRefused"];
   /** PEM certificate and key: serve HTTPS/WSS instead of HTTP/WS. */
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
@@ -100,6 +101,7 @@ export class GatewayServer {
         return this.addressOf(incoming.socket.remoteAddress, incoming.headers);
       },
       ...(this.opts.routes ? { routes: this.opts.routes } : {}),
+      ...(this.opts.publicRoutes ? { publicRoutes: this.opts.publicRoutes } : {}),
       ...(this.opts.onHttpRefused ? { onRefused: this.opts.onHttpRefused } : {}),
     });
     const tls = this.opts.tls;

@@ -1,3 +1,4 @@
+import safeRegex from "safe-regex2";
 import { z } from "zod";
 import { compat, noAllowWithAlsoAllow, ToolPolicySchema } from "./common.js";
 import { SandboxSchema } from "./sandbox.js";
@@ -14,8 +15,36 @@ const AgentToolsSchema = ToolPolicySchema.extend({
   sandbox: z.strictObject({ tools: z.strictObject({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() }).optional() }).optional(),
 }).superRefine(noAllowWithAlsoAllow);
 
+/**
+ * Compiles one `groupChat.mentionPatterns` entry: case-insensitive (`i`); a literal backspace character
+ * (what `"\b"` becomes in JSON) is read as the word boundary `\b`.
+ * @throws Error naming the problem when the pattern is not a valid regex, or is ReDoS-prone (nested
+ *   repetition, checked with safe-regex2). Source: reference §4.5.
+ */
+export function compileMentionPattern(pattern: string): RegExp {
+  const source = pattern.replaceAll("\u0008", "\\b");
+  let re: RegExp;
+  try {
+    re = new RegExp(source, "i");
+  } catch (err) {
+    throw new Error(`invalid regex ${JSON.stringify(pattern)}: ${(err as Error).message}`);
+  }
+  if (!safeRegex(re)) throw new Error(`unsafe regex ${JSON.stringify(pattern)}: nested repetition can stall message handling (ReDoS); simplify the pattern`);
+  return re;
+}
+
+const MentionPatternsSchema = z.array(z.string().min(1).max(500)).superRefine((patterns, ctx) => {
+  patterns.forEach((p, i) => {
+    try {
+      compileMentionPattern(p);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", path: [i], message: (err as Error).message });
+    }
+  });
+});
+
 const GroupChatSchema = z.strictObject({
-  mentionPatterns: z.array(z.string()).optional(),
+  mentionPatterns: MentionPatternsSchema.optional(),
   historyLimit: compat(),
 });
 

@@ -12,6 +12,8 @@ export interface HttpAppDeps {
   readonly status: () => Promise<unknown> | unknown;
   /** Extra authenticated routes (mounted after auth). */
   readonly routes?: (app: Hono) => void;
+  /** Routes mounted BEFORE auth (platform webhooks); each must authenticate its caller itself. */
+  readonly publicRoutes?: (app: Hono) => void;
   /** Called for every refused request (rate limiting, logging). */
   readonly onRefused?: (client: ClientAddress, status: number) => void;
 }
@@ -45,6 +47,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
       return c.body(new Uint8Array(await loadAsset(file)));
     });
   }
+  deps.publicRoutes?.(app);
   app.use("*", async (c, next) => {
     const client = deps.clientAddress(c);
     if (client.unattributedProxy) {

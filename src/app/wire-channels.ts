@@ -1,0 +1,30 @@
+import { createChannelService, type ChannelService } from "../channels/index.js";
+import type { ChatCommandRegistry } from "../commands/index.js";
+import type { AgentStage } from "./agent-wiring.js";
+import type { AppContext } from "./context.js";
+
+/** The channel stage as wired: accounts built, not receiving until `start()`. */
+export type ChannelsStage = ChannelService;
+
+/**
+ * Builds the channel stage: the configured channel accounts (Telegram), access control with the
+ * pairing stores in `<stateDir>/credentials/`, routing, and the inbound pipeline into the agent's run
+ * manager. Receiving starts with `start()` after the gateway listens (webhooks need the HTTP server).
+ * @throws HoldfastError HF_CHANNEL_CONFIG for unusable channel settings.
+ */
+export function wireChannels(ctx: AppContext, agent: AgentStage, commands: ChatCommandRegistry): Promise<ChannelsStage> {
+  return createChannelService({
+    config: ctx.config,
+    secrets: ctx.secrets,
+    env: ctx.env,
+    stateDir: ctx.paths.stateDir,
+    credentialsDir: ctx.paths.credentialsDir,
+    log: ctx.log.child({ stage: "channels" }),
+    clock: ctx.clock,
+    runs: agent.runs,
+    commands,
+    agentIds: agent.agentIds,
+    agent: agent.agent,
+    workspaceOf: agent.workspaceOf,
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * The channel adapter contract. An adapter connects ONE account of a messaging platform (one bot) to
+ * holdfast; a channel with several accounts (`channels.<ch>.accounts.<id>`) has one adapter per
+ * account. The adapter only translates: it never decides who may talk to the bot (access control does,
+ * in the inbound pipeline) and never talks to the agent.
+ *
+ * Lifecycle
+ * - `start(sink)` returns once receiving has been set up; connecting runs in the background. The
+ *   adapter reconnects by itself after network failures, waiting with exponential backoff
+ *   (`backoffDelayMs`, 0.5 s doubling up to a cap), and gives up — with one clear error in the log
+ *   and `status().state === "failed"` — only when retrying cannot help (credentials rejected, another
+ *   process holds the bot's update stream).
+ * - `stop()` stops receiving and is idempotent. Sending keeps working after `stop` so replies of runs
+ *   that finish during shutdown still go out.
+ *
+ * Inbound
+ * - Every platform message becomes one {@link InboundMessage} passed to the sink, in platform order.
+ *   The adapter awaits the sink (admission only: the sink never waits for the agent's answer), so a
+ *   later message of a chat is never admitted before an earlier one.
+ * - The adapter drops what is not a person's message (the bot's own or other bots' messages, edits,
+ *   channel posts) and platform updates it has already handled (restart-safe deduplication).
+ * - Media are described, never downloaded, by the adapter; the pipeline calls `fetchMedia` only for
+ *   admitted senders and only within `mediaMaxMb`.
+ *
+ * Outbound
+ * - `send` splits text into chunks of at most `textLimit` characters (preferring paragraph, line, then
+ *   word boundaries), threads the first chunk as a reply when `replyTo` is given, retries transient
+ *   platform failures a bounded number of times, and throws HoldfastError HF_CHANNEL_SEND otherwise.
+ */
+import type { Hono } from "hono";
+
+/** A media attachment as announced by the platform (nothing downloaded yet). */
+export interface MediaRef {
+  readonly kind: "photo" | "document" | "video" | "audio" | "voice" | "video_note" | "animation" | "sticker";
+  /** Platform file id (Telegram `file_id`). */
+  readonly fileId: string;
+  /** Size the platform announced, in bytes (absent when the platform did not say). */
+  readonly sizeBytes?: number;
+  readonly mimeType?: string;
+  /** Name the sender gave the file (display only; never used as a path). */
+  readonly fileName?: string;
+}
+
+/** One inbound message, normalized. Ids are strings; text is the body or the media caption. */
+export interface InboundMessage {
+  /** Channel id: `telegram`, ... */
+  readonly channel: string;
+  /** Account id of the adapter (`default` for the top-level block). */
+  readonly accountId: string;
+  readonly chatType: "direct" | "group";
+  readonly chatId: string;
+  /** Platform sender id (normalized by access control). */
+  readonly senderId: string;
+  readonly senderName?: string;
+  readonly text: string;
+  /** The platform marked a mention of this bot (e.g. `@bot_username` entity, text mention). */
+  readonly mentionsBot: boolean;
+  /** The message mentions anyone at all. */
+  readonly hasAnyMention: boolean;
+  /** The message replies to one of this bot's messages. */
+  readonly replyToBot: boolean;
+  /** The message is a command addressed to another bot (Telegram `/cmd@other_bot`): never run here. */
+  readonly commandForOtherBot?: boolean;
+  /** The message this one replies to. */
+  readonly replyTo?: { readonly messageId: string; readonly senderId?: string };
+  readonly media: readonly MediaRef[];
+  /** Platform message id (reply threading). */
+  readonly messageId: string;
+  /** Platform update/event id (deduplication), when the platform has one. */
+  readonly updateId?: string;
+  /** Forum topic / thread inside a group. */
+  readonly threadId?: string;
+  /** Milliseconds since the epoch. */
+  readonly receivedAt: number;
+}
+
+/** One outbound message. */
+export interface OutboundMessage {
+  readonly chatId: string;
+  readonly text: string;
+  /** Platform message id to reply to (first chunk only). */
+  readonly replyTo?: string;
+  /** Forum topic / thread to post in. */
+  readonly threadId?: string;
+}
+
+/** Where an adapter hands inbound messages; resolves once the message is admitted or dropped. */
+export type InboundSink = (msg: InboundMessage) => Promise<void>;
+
+/** Adapter health for status output. */
+export interface AdapterStatus {
+  readonly state: "idle" | "connecting" | "running" | "retrying" | "stopped" | "failed";
+  /** Catalogue code of the failure that stopped the adapter. */
+  readonly errorCode?: string;
+  readonly mode?: string;
+  readonly botUsername?: string;
+}
+
+/** A connected platform account. See the module comment for the contract. */
+export interface ChannelAdapter {
+  readonly channel: string;
+  readonly accountId: string;
+  /** Platform limit of one text message, in characters. */
+  readonly textLimit: number;
+  start(sink: InboundSink): Promise<void>;
+  stop(): Promise<void>;
+  /** Sends text (chunked, reply-threaded). @returns the platform ids of the sent messages. */
+  send(msg: OutboundMessage): Promise<string[]>;
+  /**
+   * Downloads one attachment, refusing more than `maxBytes` (checks the announced size first, then
+   * counts while streaming). @throws HoldfastError HF_CHANNEL_MEDIA.
+   */
+  fetchMedia?(ref: MediaRef, maxBytes: number): Promise<{ bytes: Uint8Array; extension?: string }>;
+  /** HTTP routes served before gateway auth (platform webhooks); each authenticates its caller itself. */
+  publicRoutes?(app: Hono): void;
+  status(): AdapterStatus;
+}

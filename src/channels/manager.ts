@@ -1,0 +1,77 @@
+import type { Hono } from "hono";
+import { HoldfastError } from "../errors/index.js";
+import type { Logger } from "../logging/index.js";
+import type { AdapterStatus, ChannelAdapter, InboundSink } from "./adapter.js";
+import type { AccountRuntime } from "./pipeline.js";
+
+/** Status of one channel account. */
+export interface ChannelAccountStatus extends AdapterStatus {
+  readonly channel: string;
+  readonly accountId: string;
+}
+
+/** The running channel accounts: start/stop, lookup, webhook routes, and sending. */
+export class ChannelManager {
+  private readonly accounts = new Map<string, AccountRuntime>();
+
+  constructor(private readonly log: Logger) {}
+
+  /** Registers an account. @throws HoldfastError HF_CHANNEL_CONFIG for a duplicate (channel, account). */
+  add(runtime: AccountRuntime): void {
+    const key = keyOf(runtime.adapter.channel, runtime.adapter.accountId);
+    if (this.accounts.has(key)) throw new HoldfastError("HF_CHANNEL_CONFIG", `channel account ${runtime.adapter.channel}/${runtime.adapter.accountId} is configured twice`);
+    this.accounts.set(key, runtime);
+  }
+
+  /** The runtime (adapter, access policy, limits) of an account, if it is configured. */
+  account(channel: string, accountId: string): AccountRuntime | undefined {
+    return this.accounts.get(keyOf(channel, accountId));
+  }
+
+  /** The adapter of an account, if it is configured. */
+  adapter(channel: string, accountId: string): ChannelAdapter | undefined {
+    return this.account(channel, accountId)?.adapter;
+  }
+
+  /** Mounts every adapter's public (self-authenticating) HTTP routes. */
+  publicRoutes(app: Hono): void {
+    for (const a of this.accounts.values()) a.adapter.publicRoutes?.(app);
+  }
+
+  /** Starts every account; a failure of one is logged and does not stop the others. */
+  async start(sink: InboundSink): Promise<void> {
+    await Promise.all(
+      [...this.accounts.values()].map(async ({ adapter }) => {
+        try {
+          await adapter.start(sink);
+        } catch (err) {
+          this.log.error({ channel: adapter.channel, accountId: adapter.accountId, err: err instanceof Error ? err.message : String(err) }, "channel account failed to start");
+        }
+      }),
+    );
+  }
+
+  /** Stops receiving on every account (sending keeps working). */
+  async stop(): Promise<void> {
+    await Promise.all([...this.accounts.values()].map((a) => a.adapter.stop().catch(() => undefined)));
+  }
+
+  /**
+   * Sends `text` to `chatId` through a running channel account (chunked to the platform limit).
+   * @returns platform message ids. @throws HoldfastError HF_CHANNEL_UNKNOWN, HF_CHANNEL_SEND.
+   */
+  async send(channel: string, accountId: string, chatId: string, text: string): Promise<string[]> {
+    const adapter = this.adapter(channel, accountId);
+    if (!adapter) throw new HoldfastError("HF_CHANNEL_UNKNOWN", `no running channel account ${channel}/${accountId}`);
+    return adapter.send({ chatId, text });
+  }
+
+  /** State of every account (for status output). */
+  status(): ChannelAccountStatus[] {
+    return [...this.accounts.values()].map(({ adapter }) => ({ channel: adapter.channel, accountId: adapter.accountId, ...adapter.status() }));
+  }
+}
+
+function keyOf(channel: string, accountId: string): string {
+  return `${channel}\u0000${accountId}`;
+}

@@ -1,0 +1,15 @@
+import { PAIRING_APPROVED_TEXT } from "../access/index.js";
+import { HoldfastError } from "../errors/index.js";
+import type { Clock } from "../infra/index.js";
+import { sendTelegramNotice, type TelegramSettingsSource } from "./telegram/index.js";
+
+/**
+ * Tells an approved sender that they may start chatting (`holdfast pairing approve --notify`), through
+ * the platform API of the account they paired with. Works whether or not the gateway runs.
+ * @throws HoldfastError HF_CHANNEL_UNKNOWN (channel without notify support or unknown account),
+ *   HF_CHANNEL_CONFIG, HF_CHANNEL_SEND.
+ */
+export async function notifyPairingApproved(src: TelegramSettingsSource, channel: string, accountId: string, senderId: string, clock: Clock): Promise<void> {
+  if (channel !== "telegram") throw new HoldfastError("HF_CHANNEL_UNKNOWN", `--notify is not supported for channel "${channel}" (holdfast runs telegram)`);
+  await sendTelegramNotice(src, accountId, senderId, PAIRING_APPROVED_TEXT, clock);
+}

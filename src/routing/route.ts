@@ -1,0 +1,101 @@
+import { normalizeSenderId } from "../access/index.js";
+import type { BindingConfig, HoldfastConfig } from "../config/index.js";
+import { HoldfastError } from "../errors/index.js";
+import { normalizeAccountId, normalizeAgentId } from "./ids.js";
+import { buildSessionKey, DEFAULT_DM_SCOPE, type DmScope } from "./session-key.js";
+
+/** Where an inbound message comes from, as routing sees it. */
+export interface RouteInput {
+  readonly channel: string;
+  readonly accountId: string;
+  readonly chatType: "direct" | "group";
+  /** Normalized sender id. */
+  readonly senderId: string;
+  readonly chatId: string;
+  readonly threadId?: string;
+  /** `channels.<ch>[.accounts.<id>].dmScope`; overrides `session.dmScope`. */
+  readonly channelDmScope?: DmScope;
+}
+
+/** The agent and session a message goes to. */
+export interface Route {
+  readonly agentId: string;
+  readonly sessionKey: string;
+  readonly dmScope: DmScope;
+  readonly matchedBy: "binding.peer" | "binding.account" | "binding.channel" | "default";
+}
+
+/**
+ * Routes inbound messages to an agent and a session key. `bindings[]` select the agent: the most
+ * specific match wins (peer > account > channel-only; config order breaks ties); otherwise the default
+ * agent. dmScope precedence: channel/account > `session.dmScope` > holdfast's `per-channel-peer`.
+ * Source: seeds security-architecture.md "Layer 4: Session Isolation"; reference §5.2.
+ */
+export class Router {
+  private readonly bindings: readonly BindingConfig[];
+
+  /**
+   * @param agentIds known agents, the default first.
+   * @throws HoldfastError HF_CHANNEL_CONFIG when a binding names an agent that does not exist.
+   */
+  constructor(private readonly config: HoldfastConfig, private readonly agentIds: readonly string[]) {
+    this.bindings = config.bindings ?? [];
+    this.bindings.forEach((b, i) => {
+      if (!agentIds.includes(normalizeAgentId(b.agentId))) {
+        throw new HoldfastError("HF_CHANNEL_CONFIG", `bindings.${i}.agentId: unknown agent "${b.agentId}" (known: ${agentIds.join(", ")})`);
+      }
+    });
+  }
+
+  /** Resolves the agent and session key of a message. */
+  resolve(input: RouteInput): Route {
+    const { agentId, matchedBy } = this.pickAgent(input);
+    const dmScope = input.channelDmScope ?? this.config.session?.dmScope ?? DEFAULT_DM_SCOPE;
+    const session = this.config.session;
+    const sessionKey = buildSessionKey({
+      agentId,
+      channel: input.channel,
+      accountId: normalizeAccountId(input.accountId),
+      chatType: input.chatType,
+      dmScope,
+      ...(input.chatType === "direct" ? { peerId: input.senderId } : { groupId: input.chatId }),
+      ...(input.threadId ? { threadId: input.threadId } : {}),
+      ...(session?.identityLinks ? { identityLinks: session.identityLinks } : {}),
+      ...(session?.groupScope ? { groupScope: session.groupScope } : {}),
+      ...(session?.scope ? { scope: session.scope } : {}),
+    });
+    return { agentId, sessionKey, dmScope, matchedBy };
+  }
+
+  private pickAgent(input: RouteInput): { agentId: string; matchedBy: Route["matchedBy"] } {
+    let best: { agentId: string; rank: number } | undefined;
+    for (const b of this.bindings) {
+      const rank = matchRank(b, input);
+      if (rank !== undefined && (!best || rank > best.rank)) best = { agentId: normalizeAgentId(b.agentId), rank };
+    }
+    if (!best) return { agentId: this.agentIds[0] ?? "main", matchedBy: "default" };
+    const by = (["binding.channel", "binding.account", "binding.peer"] as const)[best.rank] ?? "binding.channel";
+    return { agentId: best.agentId, matchedBy: by };
+  }
+}
+
+/** 2 = peer match, 1 = account match, 0 = channel-only match, undefined = no match. */
+function matchRank(b: BindingConfig, input: RouteInput): number | undefined {
+  const m = b.match;
+  if (m.channel.trim().toLowerCase() !== input.channel) return undefined;
+  const acct = m.accountId?.trim();
+  if (acct !== undefined && acct !== "*" && normalizeAccountId(acct) !== normalizeAccountId(input.accountId)) return undefined;
+  if (m.peer) {
+    const kind = m.peer.kind === "group" ? "group" : "direct";
+    if (kind !== input.chatType) return undefined;
+    const want = peerId(input.channel, m.peer.id);
+    const have = peerId(input.channel, input.chatType === "direct" ? input.senderId : input.chatId);
+    return want === have ? 2 : undefined;
+  }
+  return acct !== undefined && acct !== "*" ? 1 : 0;
+}
+
+/** A peer id in the channel's normalized form (prefixes such as `tg:` stripped), else lowercased. */
+function peerId(channel: string, id: string | number): string {
+  return normalizeSenderId(channel, id) ?? String(id).trim().toLowerCase();
+}
