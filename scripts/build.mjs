@@ -14,6 +14,8 @@ await build({
   platform: "node",
   target: "node20.19",
   sourcemap: true,
+  // Some dependencies check class names at run time (node-fetch checks `AbortSignal`).
+  keepNames: true,
   logLevel: "warning",
   // Native or optional modules stay external and are loaded from node_modules at run time.
   external: ["dockerode", "ssh2", "cpu-features", "bufferutil", "utf-8-validate", "pino-pretty", "selfsigned"],

@@ -39,7 +39,10 @@ beforeAll(async () => {
   await import("node:fs/promises").then((fs) => fs.mkdir(workspace, { recursive: true }));
   await writeFile(path.join(workspace, "a.txt"), "alpha");
 });
-afterAll(() => mock.close());
+afterAll(async () => {
+  await store.close();
+  await mock.close();
+});
 
 describe("agent loop", () => {
   it("answers with streamed deltas and one final event", async () => {

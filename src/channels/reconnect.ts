@@ -9,7 +9,7 @@ export interface UntilSuccessOptions {
   readonly clock: Clock;
   readonly verdict: (err: unknown) => RetryVerdict;
   /** Called before each wait (for logging and status). */
-  readonly onRetry?: (attempt: number, delayMs: number) => void;
+  readonly onRetry?: (attempt: number, delayMs: number, err: unknown) => void;
   /** Backoff base and cap (ms); defaults 500 and 30 000. */
   readonly baseMs?: number;
   readonly maxMs?: number;
@@ -29,7 +29,7 @@ export async function untilSuccess<T>(call: (signal: AbortSignal) => Promise<T>,
       const v = opts.verdict(err);
       if (!v.retry) throw err;
       const delay = v.afterMs ?? backoffDelayMs(attempt, opts.baseMs ?? 500, opts.maxMs ?? 30_000);
-      opts.onRetry?.(attempt + 1, delay);
+      opts.onRetry?.(attempt + 1, delay, err);
       try {
         await opts.clock.sleep(delay, opts.signal);
       } catch {

@@ -1,13 +1,18 @@
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { recordingClock } from "../../test/support/fake-clock.js";
 import { canonicalSessionKey, SessionStore } from "./index.js";
 
+const opened: SessionStore[] = [];
+afterAll(() => Promise.all(opened.map((s) => s.close())));
+
 async function newStore(redact?: (s: string) => string) {
   const agentsDir = path.join(await mkdtemp(path.join(os.tmpdir(), "hf-sess-")), "agents");
-  return { agentsDir, store: new SessionStore({ agentsDir, clock: recordingClock(), ...(redact ? { redact } : {}) }) };
+  const store = new SessionStore({ agentsDir, clock: recordingClock(), ...(redact ? { redact } : {}) });
+  opened.push(store);
+  return { agentsDir, store };
 }
 
 describe("session keys", () => {

@@ -96,7 +96,7 @@ export class TelegramAdapter implements ChannelAdapter {
 
   private async run(): Promise<void> {
     const signal = this.controller.signal;
-    const opts = { signal, clock: this.deps.clock, verdict: retryVerdict, onRetry: (attempt: number, delayMs: number) => this.retrying(attempt, delayMs) };
+    const opts = { signal, clock: this.deps.clock, verdict: retryVerdict, onRetry: (attempt: number, delayMs: number, err: unknown) => this.retrying(attempt, delayMs, err) };
     this.me = await untilSuccess((s) => this.api.getMe(grammySignal(s)), opts);
     if (!this.me) return;
     this.log.info({ accountId: this.accountId, bot: this.me.username, mode: this.settings.mode }, "telegram bot connected");
@@ -113,7 +113,7 @@ export class TelegramAdapter implements ChannelAdapter {
       timeoutSec: this.settings.pollingTimeoutSec,
       offset: () => this.ledger?.nextOffset(),
       handle: (u) => this.handleUpdate(u),
-      onRetry: (attempt, delayMs) => this.retrying(attempt, delayMs),
+      onRetry: (attempt, delayMs, err) => this.retrying(attempt, delayMs, err),
       onRunning: () => (this.state = "running"),
     });
   }
@@ -142,9 +142,9 @@ export class TelegramAdapter implements ChannelAdapter {
     }
   }
 
-  private retrying(attempt: number, delayMs: number): void {
+  private retrying(attempt: number, delayMs: number, err: unknown): void {
     this.state = "retrying";
-    if (attempt === 1 || attempt % 10 === 0) this.log.warn({ accountId: this.accountId, attempt, delayMs }, "telegram Bot API unreachable; retrying with backoff");
+    if (attempt === 1 || attempt % 10 === 0) this.log.warn({ accountId: this.accountId, attempt, delayMs, err: errorMessage(err), ...causeOf(err) }, "telegram Bot API unreachable; retrying with backoff");
   }
 
   private fail(err: unknown): void {
@@ -161,4 +161,10 @@ export class TelegramAdapter implements ChannelAdapter {
           : "the Bot API refused a request; check channels.telegram settings (apiRoot, webhookUrl)";
     this.log.error({ accountId: this.accountId, code, detail }, `telegram account "${this.accountId}" stopped: ${why}`);
   }
+}
+
+/** The cause grammY wraps inside an HttpError (network failures), for the log. */
+function causeOf(err: unknown): { cause?: string } {
+  const inner = (err as { error?: unknown })?.error;
+  return inner === undefined ? {} : { cause: errorMessage(inner) };
 }

@@ -15,7 +15,7 @@ export interface PollingContext {
   readonly offset: () => number | undefined;
   /** Handles one update (dedupe, normalize, admit); awaited in order. */
   readonly handle: (update: Update) => Promise<void>;
-  readonly onRetry: (attempt: number, delayMs: number) => void;
+  readonly onRetry: (attempt: number, delayMs: number, err: unknown) => void;
   readonly onRunning: () => void;
 }
 
