@@ -10,5 +10,5 @@ export { InboundPipeline, type AccountRuntime, type PipelineDeps } from "./pipel
 export { chunkText } from "./chunk.js";
 export { channelAccounts, type ChannelAccount } from "./accounts.js";
 export { untilSuccess, type RetryVerdict } from "./reconnect.js";
-export { sendTelegramNotice, resolveTelegramAccounts, TELEGRAM_TEXT_LIMIT } from "./telegram/index.js";
+export { resolveTelegramAccounts, TELEGRAM_TEXT_LIMIT } from "./telegram/settings.js";
 export { notifyPairingApproved } from "./notify.js";

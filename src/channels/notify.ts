@@ -1,7 +1,7 @@
 import { PAIRING_APPROVED_TEXT } from "../access/index.js";
 import { HoldfastError } from "../errors/index.js";
 import type { Clock } from "../infra/index.js";
-import { sendTelegramNotice, type TelegramSettingsSource } from "./telegram/index.js";
+import type { TelegramSettingsSource } from "./telegram/settings.js";
 
 /**
  * Tells an approved sender that they may start chatting (`holdfast pairing approve --notify`), through
@@ -11,5 +11,6 @@ import { sendTelegramNotice, type TelegramSettingsSource } from "./telegram/inde
  */
 export async function notifyPairingApproved(src: TelegramSettingsSource, channel: string, accountId: string, senderId: string, clock: Clock): Promise<void> {
   if (channel !== "telegram") throw new HoldfastError("HF_CHANNEL_UNKNOWN", `--notify is not supported for channel "${channel}" (holdfast runs telegram)`);
+  const { sendTelegramNotice } = await import("./telegram/index.js");
   await sendTelegramNotice(src, accountId, senderId, PAIRING_APPROVED_TEXT, clock);
 }

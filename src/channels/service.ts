@@ -12,7 +12,7 @@ import { ChannelManager, type ChannelAccountStatus } from "./manager.js";
 import { mediaMaxBytes } from "./media.js";
 import { InboundPipeline, type AccountRuntime } from "./pipeline.js";
 import { ReplyDispatcher } from "./replies.js";
-import { createTelegramAdapters } from "./telegram/index.js";
+import { resolveTelegramAccounts } from "./telegram/settings.js";
 
 /** An account's settings as the service reads them (any channel's merged account block). */
 export type AccountSettings = AccountAccessConfig & { readonly dmScope?: DmScope | undefined; readonly mediaMaxMb?: number | undefined };
@@ -68,7 +68,8 @@ export interface ChannelService {
 export async function createChannelService(deps: ChannelServiceDeps): Promise<ChannelService> {
   const log = deps.log;
   const manager = new ChannelManager(log);
-  const telegram = await createTelegramAdapters(deps, { log, clock: deps.clock, stateDir: deps.stateDir });
+  // The Telegram adapter (and grammY) is loaded only when a Telegram account is configured.
+  const telegram = (await resolveTelegramAccounts(deps)).length > 0 ? await (await import("./telegram/index.js")).createTelegramAdapters(deps, { log, clock: deps.clock, stateDir: deps.stateDir }) : [];
   for (const { adapter, settings } of [...telegram.map((t) => ({ adapter: t.adapter, settings: t.settings.config as AccountSettings })), ...(deps.extraAdapters ?? [])]) {
     manager.add(accountRuntime(deps, adapter, settings));
   }
