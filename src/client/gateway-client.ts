@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import WebSocket from "ws";
-import { HoldfastError } from "../errors/index.js";
+import { signConnect, type DeviceIdentity } from "../devices/index.js";
+import { HoldfastError, isHoldfastError } from "../errors/index.js";
+import { pinnedTlsConnect } from "./tls-pin.js";
 
 /** Options of {@link GatewayClient.connect}. */
 export interface GatewayClientOptions {
@@ -13,11 +15,15 @@ export interface GatewayClientOptions {
   readonly role?: "operator" | "node";
   readonly scopes?: readonly string[];
   readonly clientId?: string;
-  /** Extra `connect` params (device proof, caps, commands). May use the challenge nonce. */
+  /** Ed25519 device identity: the `connect` params are signed over the challenge nonce (reference §3.4). */
+  readonly device?: DeviceIdentity;
+  /** SHA-256 fingerprint of the gateway's TLS certificate (`wss://` only): the only certificate trusted. */
+  readonly tlsFingerprint?: string;
+  /** Extra `connect` params (caps, commands, a hand-made device block). May use the challenge nonce. */
   readonly extraConnectParams?: (nonce: string) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Handshake timeout (ms). Default 10 000. */
   readonly timeoutMs?: number;
-  /** Extra WebSocket options (TLS pinning via `checkServerIdentity`, `ca`, headers). */
+  /** Extra WebSocket options (`localAddress`, headers such as `Origin`). */
   readonly wsOptions?: WebSocket.ClientOptions;
 }
 
@@ -61,30 +67,21 @@ export class GatewayClient extends EventEmitter {
    *   HoldfastError HF_GATEWAY_UNREACHABLE when the socket fails or the handshake times out.
    */
   static async connect(opts: GatewayClientOptions): Promise<GatewayClient> {
-    const ws = new WebSocket(opts.url, { handshakeTimeout: opts.timeoutMs ?? 10_000, ...(opts.wsOptions ?? {}) });
+    const pin = opts.tlsFingerprint && opts.url.startsWith("wss:") ? { createConnection: pinnedTlsConnect(opts.tlsFingerprint) } : {};
+    const ws = new WebSocket(opts.url, { handshakeTimeout: opts.timeoutMs ?? 10_000, ...(opts.wsOptions ?? {}), ...pin } as WebSocket.ClientOptions);
     const client = new GatewayClient(ws);
-    const nonce = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", "no connect.challenge from gateway")), opts.timeoutMs ?? 10_000);
-      client.once("event", (name: string, payload: { nonce?: string }) => {
-        clearTimeout(timer);
-        if (name === "connect.challenge" && typeof payload?.nonce === "string") resolve(payload.nonce);
-        else reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", `unexpected first event ${name}`));
-      });
-      ws.once("error", (err) => {
-        clearTimeout(timer);
-        reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", `cannot reach gateway at ${opts.url}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
-      });
-    });
+    const nonce = await waitForChallenge(client, ws, opts);
     const auth = { ...(opts.token ? { token: opts.token } : {}), ...(opts.password ? { password: opts.password } : {}), ...(opts.deviceToken ? { deviceToken: opts.deviceToken } : {}) };
-    const params = {
+    const base = {
       minProtocol: 4,
       maxProtocol: 4,
       client: { id: opts.clientId ?? "cli", version: "1", platform: process.platform, mode: "cli" },
       role: opts.role ?? "operator",
-      scopes: opts.scopes ?? ["operator.read", "operator.write"],
+      scopes: [...(opts.scopes ?? ["operator.read", "operator.write"])],
       auth,
       ...(opts.extraConnectParams ? await opts.extraConnectParams(nonce) : {}),
     };
+    const params = opts.device ? { ...base, device: signConnect(opts.device, base, nonce, Date.now()) } : base;
     try {
       client.hello = (await client.request("connect", params)) as Record<string, unknown>;
     } catch (err) {
@@ -129,4 +126,20 @@ export class GatewayClient extends EventEmitter {
       else p.reject(new GatewayRequestError(frame.error?.code ?? "UNKNOWN", frame.error?.message ?? "request failed", frame.error?.details));
     }
   }
+}
+
+function waitForChallenge(client: GatewayClient, ws: WebSocket, opts: GatewayClientOptions): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", "no connect.challenge from gateway")), opts.timeoutMs ?? 10_000);
+    client.once("event", (name: string, payload: { nonce?: string }) => {
+      clearTimeout(timer);
+      if (name === "connect.challenge" && typeof payload?.nonce === "string") resolve(payload.nonce);
+      else reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", `unexpected first event ${name}`));
+    });
+    ws.once("error", (err) => {
+      clearTimeout(timer);
+      if (isHoldfastError(err)) return reject(err);
+      reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", `cannot reach gateway at ${opts.url}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+    });
+  });
 }
