@@ -1,7 +1,7 @@
 import path from "node:path";
 import {
-  AuthRateLimiter, DEFAULT_RATE_LIMIT, detectContainer, findTailnetAddress, loadTls, planExposure, proxyMatcher, tailscaleCli, tailscaleWhois,
-  TailscaleExposure, type AuthSettings, type BindMode, type ExposurePlan, type OriginPolicy, type ProxyTrust, type RateLimitConfig,
+  AuthRateLimiter, DEFAULT_RATE_LIMIT, detectContainer, ExposureAuthenticator, findTailnetAddress, invalidProxyEntry, loadTls, normalizeOrigin, planExposure, proxyMatcher, tailscaleCli, tailscaleWhois,
+  TailscaleExposure, type AuthSettings, type BindMode, type DeviceAuthority, type ExposureInput, type ExposurePlan, type OriginPolicy, type ProxyTrust, type RateLimitConfig,
   type TailscaleRunner, type TailscaleWhois, type TlsMaterial,
 } from "../gateway/index.js";
 import { HoldfastError } from "../errors/index.js";
@@ -47,22 +47,8 @@ export interface ExposureStage {
  */
 export async function wireExposure(ctx: AppContext, opts: ExposureOptions = {}): Promise<ExposureStage> {
   const cfg = ctx.config.gateway ?? {};
-  const creds = configuredCredentials(ctx);
-  const tailnetAddress = opts.tailnetAddress ?? findTailnetAddress();
-  const plan = planExposure({
-    bind: {
-      mode: opts.bind ?? cfg.bind ?? "loopback",
-      ...(cfg.customBindHost !== undefined ? { customBindHost: cfg.customBindHost } : {}),
-      ...(tailnetAddress ? { tailnetAddress } : {}),
-      inContainer: opts.inContainer ?? detectContainer(ctx.env),
-    },
-    ...(cfg.auth?.mode ? { authMode: cfg.auth.mode } : {}),
-    ...creds,
-    ...(cfg.auth?.trustedProxy?.userHeader !== undefined ? { trustedProxyUserHeader: cfg.auth.trustedProxy.userHeader } : {}),
-    trustedProxies: cfg.trustedProxies ?? [],
-    tailscale: cfg.tailscale?.mode ?? "off",
-    ...(cfg.auth?.allowTailscale !== undefined ? { allowTailscale: cfg.auth.allowTailscale } : {}),
-  });
+  assertNetworkLists(cfg.trustedProxies ?? [], cfg.controlUi?.allowedOrigins ?? []);
+  const plan = planExposure(exposureInput(ctx, opts));
   const token = plan.token ?? (plan.generateToken ? await generatedToken(ctx) : undefined);
   // Tailscale Serve/Funnel reach the gateway through a proxy on loopback: that hop is trusted so the
   // client address comes from its X-Forwarded-For (and such requests never get local trust).
@@ -92,6 +78,53 @@ export async function wireExposure(ctx: AppContext, opts: ExposureOptions = {}):
     ...(runner && plan.tailscale !== "off" ? { tailscale: new TailscaleExposure(runner, plan.tailscale, ctx.log.child({ stage: "tailscale" }), cfg.tailscale?.resetOnExit ?? true) } : {}),
     ...(runner && plan.allowTailscale ? { whois: tailscaleWhois(runner) } : {}),
   };
+}
+
+/**
+ * The gateway authenticator for an exposure: its settings, the failed-auth limiter (loopback
+ * failures delayed on the context clock), device pairing and Tailscale identity when allowed.
+ */
+export function exposureAuthenticator(ctx: AppContext, exposure: ExposureStage, devices?: DeviceAuthority): ExposureAuthenticator {
+  return new ExposureAuthenticator({
+    settings: () => exposure.settings,
+    limiter: exposure.limiter,
+    exemptLoopback: exposure.rateLimit.exemptLoopback,
+    sleep: (ms) => ctx.clock.sleep(ms),
+    ...(devices ? { devices } : {}),
+    ...(exposure.whois ? { whois: exposure.whois } : {}),
+  });
+}
+
+/**
+ * The exposure inputs of this config and environment (also used by `holdfast status` to report
+ * whether the gateway would start).
+ */
+export function exposureInput(ctx: AppContext, opts: ExposureOptions = {}): ExposureInput {
+  const cfg = ctx.config.gateway ?? {};
+  const tailnetAddress = opts.tailnetAddress ?? findTailnetAddress();
+  return {
+    bind: {
+      mode: opts.bind ?? cfg.bind ?? "loopback",
+      ...(cfg.customBindHost !== undefined ? { customBindHost: cfg.customBindHost } : {}),
+      ...(tailnetAddress ? { tailnetAddress } : {}),
+      inContainer: opts.inContainer ?? detectContainer(ctx.env),
+    },
+    ...(cfg.auth?.mode ? { authMode: cfg.auth.mode } : {}),
+    ...configuredCredentials(ctx),
+    ...(cfg.auth?.trustedProxy?.userHeader !== undefined ? { trustedProxyUserHeader: cfg.auth.trustedProxy.userHeader } : {}),
+    trustedProxies: cfg.trustedProxies ?? [],
+    tailscale: cfg.tailscale?.mode ?? "off",
+    ...(cfg.auth?.allowTailscale !== undefined ? { allowTailscale: cfg.auth.allowTailscale } : {}),
+  };
+}
+
+/** Checks `gateway.trustedProxies` (IPs/CIDRs) and `gateway.controlUi.allowedOrigins` (origins or `*`). @throws HoldfastError HF_CONFIG_INVALID. */
+function assertNetworkLists(proxies: readonly string[], origins: readonly string[]): void {
+  const bad = [
+    ...proxies.map((p, i) => [`gateway.trustedProxies.${i}`, invalidProxyEntry(p)] as const),
+    ...origins.map((o, i) => [`gateway.controlUi.allowedOrigins.${i}`, o === "*" || normalizeOrigin(o) ? undefined : `"${o}" is not an origin (scheme://host[:port])`] as const),
+  ].filter(([, why]) => why !== undefined);
+  if (bad.length) throw new HoldfastError("HF_CONFIG_INVALID", `Invalid config:\n${bad.map(([at, why]) => `  - ${at}: ${why}`).join("\n")}`);
 }
 
 function warnExposure(ctx: AppContext, plan: ExposurePlan, tls: TlsMaterial | undefined): void {

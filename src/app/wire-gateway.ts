@@ -2,7 +2,7 @@ import { toGatewayEvent, webChatMethods } from "../channels/webchat/index.js";
 import type { ChatCommandRegistry } from "../commands/index.js";
 import { deviceMethods } from "../devices/index.js";
 import {
-  authWireError, Broadcaster, checkOrigin, ExposureAuthenticator, GatewayServer, MAX_BUFFERED_BYTES, MAX_FRAME_BYTES, MethodRegistry, ORIGIN_NOT_ALLOWED,
+  authWireError, Broadcaster, checkOrigin, GatewayServer, MAX_BUFFERED_BYTES, MAX_FRAME_BYTES, MethodRegistry, ORIGIN_NOT_ALLOWED,
   PROTOCOL_VERSION, resolveClientAddress, TICK_INTERVAL_MS, type ClientAddress, type GatewayAuthenticator, type WireError,
 } from "../gateway/index.js";
 import { sessionMethods } from "../sessions/index.js";
@@ -11,7 +11,7 @@ import type { AppContext } from "./context.js";
 import { coreMethods } from "./core-methods.js";
 import { VERSION } from "./version.js";
 import type { DevicesStage } from "./wire-devices.js";
-import type { ExposureStage } from "./wire-exposure.js";
+import { exposureAuthenticator, type ExposureStage } from "./wire-exposure.js";
 
 /** The gateway stage as wired: methods and events are registered; `server` is not listening yet. */
 export interface GatewayStage {
@@ -45,14 +45,7 @@ export function wireGateway(ctx: AppContext, agent: AgentStage, w: GatewayWiring
   const extraStatus = new Map<string, () => unknown>();
   const methods = new MethodRegistry();
   const broadcaster = new Broadcaster();
-  const authenticator = new ExposureAuthenticator({
-    settings: () => exposure.settings,
-    limiter: exposure.limiter,
-    exemptLoopback: exposure.rateLimit.exemptLoopback,
-    sleep: (ms) => ctx.clock.sleep(ms),
-    devices: w.devices.registry,
-    ...(exposure.whois ? { whois: exposure.whois } : {}),
-  });
+  const authenticator = exposureAuthenticator(ctx, exposure, w.devices.registry);
   const status = async () => ({
     version: VERSION,
     uptimeMs: ctx.clock.now() - started,

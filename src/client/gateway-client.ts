@@ -27,14 +27,28 @@ export interface GatewayClientOptions {
   readonly wsOptions?: WebSocket.ClientOptions;
 }
 
-/** A gateway error response, as thrown by {@link GatewayClient.request}. */
+/** A wire error as received. */
+interface WireErrorFrame {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+  retryAfterMs?: number;
+}
+
+/** A gateway error response, as thrown by {@link GatewayClient.request}. `retryAfterMs` when the gateway said when to retry. */
 export class GatewayRequestError extends HoldfastError {
   constructor(
     readonly wireCode: string,
     message: string,
     readonly wireDetails: Record<string, unknown> | undefined,
+    readonly retryAfterMs?: number,
   ) {
     super("HF_GATEWAY_REQUEST_FAILED", message, { wireCode, ...(wireDetails ?? {}) });
+  }
+
+  /** Builds the error from a `res` frame's `error`. */
+  static from(e: WireErrorFrame | undefined): GatewayRequestError {
+    return new GatewayRequestError(e?.code ?? "UNKNOWN", e?.message ?? "request failed", e?.details, e?.retryAfterMs);
   }
 }
 
@@ -111,7 +125,7 @@ export class GatewayClient extends EventEmitter {
   }
 
   private onMessage(text: string): void {
-    let frame: { type?: string; id?: string; ok?: boolean; payload?: unknown; error?: { code: string; message: string; details?: Record<string, unknown> }; event?: string };
+    let frame: { type?: string; id?: string; ok?: boolean; payload?: unknown; error?: WireErrorFrame; event?: string };
     try {
       frame = JSON.parse(text);
     } catch {
@@ -123,23 +137,32 @@ export class GatewayClient extends EventEmitter {
       if (!p) return void this.emit("orphan", frame);
       this.pending.delete(frame.id as string);
       if (frame.ok) p.resolve(frame.payload);
-      else p.reject(new GatewayRequestError(frame.error?.code ?? "UNKNOWN", frame.error?.message ?? "request failed", frame.error?.details));
+      else p.reject(GatewayRequestError.from(frame.error));
     }
   }
 }
 
+/** Resolves with the challenge nonce; a refusal sent instead of the challenge (origin, proxy) rejects with it. */
 function waitForChallenge(client: GatewayClient, ws: WebSocket, opts: GatewayClientOptions): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", "no connect.challenge from gateway")), opts.timeoutMs ?? 10_000);
+    const settle = (fn: () => void) => {
+      clearTimeout(timer);
+      client.off("orphan", onRefusal);
+      fn();
+    };
+    const onRefusal = (frame: { ok?: boolean; error?: WireErrorFrame }) => {
+      if (frame.ok === false && frame.error) settle(() => reject(GatewayRequestError.from(frame.error)));
+    };
+    client.on("orphan", onRefusal);
     client.once("event", (name: string, payload: { nonce?: string }) => {
-      clearTimeout(timer);
-      if (name === "connect.challenge" && typeof payload?.nonce === "string") resolve(payload.nonce);
-      else reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", `unexpected first event ${name}`));
+      if (name === "connect.challenge" && typeof payload?.nonce === "string") settle(() => resolve(payload.nonce as string));
+      else settle(() => reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", `unexpected first event ${name}`)));
     });
+    client.once("close", (code: number, reason: string) => settle(() => reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", `gateway closed the connection before the handshake (${code} ${reason})`))));
     ws.once("error", (err) => {
-      clearTimeout(timer);
-      if (isHoldfastError(err)) return reject(err);
-      reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", `cannot reach gateway at ${opts.url}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+      if (isHoldfastError(err)) return settle(() => reject(err));
+      settle(() => reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", `cannot reach gateway at ${opts.url}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
     });
   });
 }
