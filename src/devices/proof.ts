@@ -15,13 +15,13 @@ export interface DeviceIdentity {
 }
 
 /** The `device` block of `connect`. */
-export interface DeviceBlock {
+export type DeviceBlock = {
   readonly id: string;
   readonly publicKey: string;
   readonly signature: string;
   readonly signedAt: number;
   readonly nonce: string;
-}
+};
 
 /** Why a device proof was refused (`details.code`) with its wire message (reference §3.4). */
 export const PROOF_FAILURES = {

@@ -74,7 +74,8 @@ export const MDNS_STOP_TIMEOUT_MS = 2_000;
 
 /** Publishes `_holdfast-gw._tcp` with `bonjour-service` until `stop` (which sends goodbye packets). */
 export function advertiseGateway(opts: AdvertiseOptions): MdnsAdvertisement {
-  const mdnsOpts = opts.interfaceAddress ? { interface: opts.interfaceAddress } : {};
+  // Bind the wildcard (a socket bound to a unicast address gets no multicast) but join and send only on the interface.
+  const mdnsOpts = opts.interfaceAddress ? { interface: opts.interfaceAddress, bind: "0.0.0.0" } : {};
   const bonjour = new Bonjour(mdnsOpts as object, (err: Error) => opts.onError(err));
   const { name, host } = mdnsNames(opts.mode, os.hostname(), opts.salt);
   const service = bonjour.publish({ name, type: MDNS_SERVICE_TYPE, port: opts.gateway.port, host, txt: mdnsTxt(opts.mode, opts.gateway), disableIPv6: true });

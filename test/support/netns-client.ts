@@ -50,7 +50,7 @@ function httpGet(a: Extract<Action, { kind: "http" }>): Promise<unknown> {
 
 function browse(a: Extract<Action, { kind: "browse" }>): Promise<unknown> {
   return new Promise((resolve) => {
-    const bonjour = new Bonjour({ interface: a.interfaceAddress } as object);
+    const bonjour = new Bonjour({ interface: a.interfaceAddress, bind: "0.0.0.0" } as object);
     const seen: unknown[] = [];
     bonjour.find({ type: a.type }, (s) => seen.push({ name: s.name, port: s.port, host: s.host, txt: s.txt }));
     setTimeout(() => bonjour.destroy(() => resolve({ services: seen })), Math.min(a.waitMs, 15_000));
