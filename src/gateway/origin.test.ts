@@ -10,8 +10,8 @@ describe("checkOrigin", () => {
   it("accepts non-browser clients, the gateway's own private origin and listed origins", () => {
     expect(checkOrigin(req("127.0.0.1", undefined, "127.0.0.1:18789"), policy)).toMatchObject({ allow: true, reason: "no_origin" });
     expect(checkOrigin(req("127.0.0.1", "http://127.0.0.1:18789", "127.0.0.1:18789"), policy).allow).toBe(true);
-    expect(checkOrigin(req("127.0.0.1", "http://localhost:18789", "127.0.0.1:18789"), policy)).toMatchObject({ allow: true, reason: "local_loopback" });
-    expect(checkOrigin(req("192.168.1.20", "http://192.168.1.5:18789", "192.168.1.5:18789"), policy)).toMatchObject({ allow: true, reason: "same_private_host" });
+    expect(checkOrigin(req("127.0.0.1", "http://localhost:18789", "localhost:18789"), policy)).toMatchObject({ allow: true, reason: "own_origin" });
+    expect(checkOrigin(req("192.168.1.20", "http://192.168.1.5:18789", "192.168.1.5:18789"), policy)).toMatchObject({ allow: true, reason: "own_origin" });
     expect(checkOrigin(req("100.64.1.2", "https://gw.tail1234.ts.net", "gw.tail1234.ts.net"), policy).allow).toBe(true);
     expect(checkOrigin(req("198.51.100.1", "https://CHAT.example.com", "gw.example.com"), policy)).toMatchObject({ allow: true, reason: "allowed_origin" });
   });
@@ -20,6 +20,8 @@ describe("checkOrigin", () => {
     expect(checkOrigin(req("127.0.0.1", "https://evil.example", "127.0.0.1:18789"), policy)).toMatchObject({ allow: false, reason: "origin_not_allowed" });
     expect(checkOrigin(req("127.0.0.1", "http://rebind.evil.example:18789", "rebind.evil.example:18789"), policy).allow).toBe(false);
     expect(checkOrigin(req("192.168.1.20", "http://127.0.0.1:18789", "192.168.1.5:18789"), policy).allow).toBe(false);
+    expect(checkOrigin(req("127.0.0.1", "http://127.0.0.1:3000", "127.0.0.1:18789"), policy).allow).toBe(false);
+    expect(checkOrigin(req("192.0.2.7", "http://127.0.0.1:18789", "127.0.0.1:18789"), policy).allow).toBe(false);
     expect(checkOrigin(req("127.0.0.1", "null", "127.0.0.1:18789"), policy)).toMatchObject({ allow: false, reason: "origin_invalid" });
     expect(normalizeOrigin("http://user:pw@127.0.0.1")).toBeUndefined();
     expect(normalizeOrigin("javascript:alert(1)")).toBeUndefined();

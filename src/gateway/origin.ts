@@ -12,7 +12,7 @@ export interface OriginPolicy {
   readonly hostHeaderFallback: boolean;
 }
 
-export type OriginReason = "no_origin" | "allowed_origin" | "host_header_fallback" | "same_private_host" | "local_loopback" | "origin_invalid" | "origin_not_allowed";
+export type OriginReason = "no_origin" | "allowed_origin" | "host_header_fallback" | "own_origin" | "origin_invalid" | "origin_not_allowed";
 
 /** `scheme://host[:port]` lowercased, or undefined for `null`, credentials, paths or garbage. */
 export function normalizeOrigin(origin: string): string | undefined {
@@ -41,11 +41,12 @@ function isPrivateHostname(hostname: string, allowLoopback: boolean): boolean {
 
 /**
  * Browser origin check for WebSocket clients (the CVE-2026-25253 class: a page elsewhere must not
- * drive the gateway with a user's browser). Accepted, first match (reference §2.7): no `Origin`
- * (not a browser); an exact `allowedOrigins` entry or `*`; the host-header fallback when enabled;
- * an origin whose host equals `Host` when that host is a private, tailnet, `.local` or `.ts.net`
- * name (loopback names only for direct local clients); a direct local client on a loopback origin.
- * Public hostnames must be listed explicitly (a DNS-rebinding page has its own public name).
+ * drive the gateway with a user's browser). Accepted, first match: no `Origin` (not a browser); an
+ * exact `gateway.controlUi.allowedOrigins` entry or `*`; the host-header fallback when enabled; the
+ * gateway's own origin — origin `host:port` equal to the `Host` the browser connected to, when that
+ * host is a private, tailnet, `.local` or `.ts.net` name (loopback names only for direct local
+ * clients). Public hostnames must be listed explicitly, so a DNS-rebinding page (its own public
+ * name) is refused. Stricter than reference §2.7: another loopback port is a different origin.
  */
 export function checkOrigin(client: ClientAddress, policy: OriginPolicy): Decision<OriginReason> {
   if (client.origin === undefined) return allow("no_origin");
@@ -56,8 +57,7 @@ export function checkOrigin(client: ClientAddress, policy: OriginPolicy): Decisi
   const originHostname = new URL(origin).hostname;
   const sameHost = client.host !== undefined && client.host.toLowerCase() === originHost;
   if (sameHost && policy.hostHeaderFallback) return allow("host_header_fallback");
-  if (sameHost && isPrivateHostname(originHostname, client.isLocal)) return allow("same_private_host");
-  if (client.isLocal && isLoopbackAddress(originHostname)) return allow("local_loopback");
+  if (sameHost && isPrivateHostname(originHostname, client.isLocal)) return allow("own_origin");
   return deny("origin_not_allowed");
 }
 
