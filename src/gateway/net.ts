@@ -39,6 +39,17 @@ export function isLoopbackAddress(host: string | undefined): boolean {
   return net.isIPv4(h) && h.startsWith("127.");
 }
 
+/**
+ * True when the `Host` a request was sent to names this machine's loopback (`localhost`, 127.0.0.0/8,
+ * `[::1]`), or is absent (browsers always send one). A DNS-rebinding page reaching 127.0.0.1 under its
+ * own name fails this.
+ */
+export function isLoopbackHostHeader(host: string | undefined): boolean {
+  if (host === undefined) return true;
+  const m = /^\[([^\]]+)\](?::\d+)?$/.exec(host) ?? /^([^:]+)(?::\d+)?$/.exec(host);
+  return m !== null && isLoopbackAddress(m[1]);
+}
+
 /** True when any forwarding header is present. */
 export function hasForwardingHeaders(headers: IncomingHttpHeaders): boolean {
   return FORWARD_HEADERS.some((h) => headers[h] !== undefined);

@@ -97,7 +97,7 @@ describe("device pairing end to end with real Ed25519 clients", () => {
       const url = `ws://${ns.hostIp}:${lan.port}`;
       const cli = (args: string[]) => runCli(lanState, args, { env: { HOLDFAST_GATEWAY_TOKEN: TOKEN } });
 
-      const [pending] = await ns.client<Result[]>({ actions: [{ kind: "connect", url, token: TOKEN, identityFile: file, scopes: ["operator.read", "operator.write"] }] });
+      const [pending] = await ns.client<Result[]>({ actions: [{ kind: "connect", url, token: TOKEN, identityFile: file, scopes: ["operator.read", "operator.write"], localAddress: ns.peerIps[0] }] });
       expect(pending).toMatchObject({ ok: false, code: "NOT_PAIRED", details: { code: "PAIRING_REQUIRED" } });
       const requestId = pending?.details?.requestId as string;
 

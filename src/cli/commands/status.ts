@@ -72,13 +72,13 @@ function policyStatus(ctx: AppContext): Doc {
   const t = ctx.config.tools ?? {};
   return {
     tools: {
-      profile: t.profile ?? "default",
+      profile: t.profile ?? "unset",
       deny: t.deny ?? [],
       exec: { security: t.exec?.security ?? "allowlist", ask: t.exec?.ask ?? "on-miss", ...(t.exec?.mode ? { mode: t.exec.mode } : {}), host: t.exec?.host ?? "auto" },
       elevated: { enabled: t.elevated?.enabled === true },
       fs: { workspaceOnly: t.fs?.workspaceOnly !== false },
     },
-    sandbox: { mode: ctx.config.agents?.defaults?.sandbox?.mode ?? "default" },
+    sandbox: { mode: ctx.config.agents?.defaults?.sandbox?.mode ?? "non-main", workspaceAccess: ctx.config.agents?.defaults?.sandbox?.workspaceAccess ?? "none" },
     session: { dmScope: ctx.config.session?.dmScope ?? "per-channel-peer" },
   };
 }

@@ -48,6 +48,10 @@ describe("ExposureAuthenticator (WebSocket connect)", () => {
     const { auth } = make({ mode: "none" });
     expect(await code(auth.authenticateConnect(connect(), local, "n"))).toBe("ok");
     expect(await code(auth.authenticateConnect(connect(), remote(), "n"))).toBe("AUTH_LOCAL_ONLY");
+    const rebound = resolveClientAddress("127.0.0.1", { host: "rebind.evil.example:18789" }, NO_PROXY_TRUST);
+    expect(await code(auth.authenticateConnect(connect(), rebound, "n"))).toBe("AUTH_LOCAL_ONLY");
+    expect((await auth.authenticateHttp({}, rebound)).ok).toBe(false);
+    expect((await auth.authenticateHttp({}, resolveClientAddress("127.0.0.1", { host: "localhost:18789" }, NO_PROXY_TRUST))).ok).toBe(true);
   });
 
   it("refuses unattributable proxied requests before looking at credentials", async () => {

@@ -1,5 +1,5 @@
 import { secretEquals } from "../../infra/index.js";
-import type { ClientAddress } from "../net.js";
+import { isLoopbackHostHeader, type ClientAddress } from "../net.js";
 import type { AuthMode } from "../exposure.js";
 import type { ConnectParams } from "../protocol/frames.js";
 import { capScopes, knownScopes, OPERATOR_SCOPES } from "../scopes.js";
@@ -29,6 +29,11 @@ export interface AuthenticatorDeps {
   readonly sleep: (ms: number) => Promise<void>;
   readonly devices?: DeviceAuthority;
   readonly whois?: TailscaleWhois;
+}
+
+/** Auth `none` admits a direct local client that addressed the gateway by a loopback name (no DNS rebinding). */
+function localWithoutAuth(client: ClientAddress): boolean {
+  return client.isLocal && isLoopbackHostHeader(client.host);
 }
 
 type Credential = { readonly ok: true; readonly method: AuthSuccess["method"]; readonly user?: string } | WsAuthFailure;
@@ -76,7 +81,7 @@ export class ExposureAuthenticator implements GatewayAuthenticator {
     const s = this.deps.settings();
     const ok = (method: AuthSuccess["method"], user?: string): AuthSuccess => ({ ok: true, method, role: "operator", scopes: [...OPERATOR_SCOPES], ...(user ? { user } : {}) });
     if (client.unattributedProxy) return http401(s.mode);
-    if (s.mode === "none") return client.isLocal ? ok("none") : http401(s.mode);
+    if (s.mode === "none") return localWithoutAuth(client) ? ok("none") : http401(s.mode);
     const provided = credentialFromHeader(headers.authorization);
     if (s.mode === "trusted-proxy") {
       const id = s.trustedProxy ? authorizeTrustedProxy(client, s.trustedProxy, s.isTrustedProxy) : undefined;
@@ -92,7 +97,7 @@ export class ExposureAuthenticator implements GatewayAuthenticator {
 
   private async credential(params: ConnectParams, client: ClientAddress): Promise<Credential> {
     const s = this.deps.settings();
-    if (s.mode === "none") return client.isLocal ? { ok: true, method: "none" } : wsFailure("local_only");
+    if (s.mode === "none") return localWithoutAuth(client) ? { ok: true, method: "none" } : wsFailure("local_only");
     if (s.mode === "trusted-proxy") {
       const pw = providedSecret(params, "password");
       if (client.isLocal && s.password && pw) return this.shared(pw, s.password, "password", client);
