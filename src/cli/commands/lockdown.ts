@@ -3,6 +3,7 @@ import { promises as fsp } from "node:fs";
 import type { Command } from "commander";
 import { POLICY_CHANNEL_IDS, resolvePaths } from "../../config/index.js";
 import { DeviceStore } from "../../devices/index.js";
+import { errorMessage } from "../../errors/index.js";
 import { systemClock } from "../../infra/index.js";
 import { printJson, type CliIo } from "../io.js";
 import { renderChange, stopRunningGateway, updateConfigForIncident, type Change } from "./incident-util.js";
@@ -69,7 +70,7 @@ export function lockdownConfig(input: Obj, newToken: string): { config: Obj; cha
  * the running gateway (its old bind and token stay live until it exits), and prints what changed.
  * It does not load the config through the environment, so it works from any shell.
  */
-export function registerLockdown(program: Command, io: CliIo): void {
+export function registerLockdown(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command("lockdown")
     .description("emergency containment: loopback only, DMs and groups disabled, elevated off, new gateway token, devices revoked, gateway stopped")
@@ -89,8 +90,13 @@ export function registerLockdown(program: Command, io: CliIo): void {
       const devices = new DeviceStore(paths.devicesDir, systemClock);
       for (const d of await devices.listPaired()) changes.push({ what: `device ${(await devices.revoke(d.deviceId)).deviceId}`, note: "revoked" });
       for (const r of await devices.listPending()) changes.push({ what: `pairing request ${(await devices.reject(r.requestId)).requestId}`, note: "dropped" });
-      const stopped = await stopRunningGateway(paths.pidFile);
-      if (stopped) changes.push({ what: "gateway", note: `stopped (pid ${stopped.pid}); start it again with: holdfast gateway` });
+      try {
+        const stopped = await stopRunningGateway(paths.pidFile);
+        if (stopped) changes.push({ what: "gateway", note: `stopped (pid ${stopped.pid}); start it again with: holdfast gateway` });
+      } catch (err) {
+        changes.push({ what: "gateway", note: `NOT stopped: ${errorMessage(err)}` });
+        setExit(1);
+      }
       if (o.json) return printJson(io, { changes });
       io.out(`lockdown applied to ${paths.configPath}:`);
       for (const c of changes) io.out(`  ${renderChange(c)}`);
