@@ -78,10 +78,12 @@ export class GatewayClient extends EventEmitter {
   /**
    * Connects and completes the handshake.
    * @throws GatewayRequestError when the gateway refuses `connect` (its code is in `wireCode`);
-   *   HoldfastError HF_GATEWAY_UNREACHABLE when the socket fails or the handshake times out.
+   *   HoldfastError HF_GATEWAY_UNREACHABLE when the socket fails or the handshake times out,
+   *   HF_TLS_PIN_MISMATCH when the certificate does not match `tlsFingerprint`.
    */
   static async connect(opts: GatewayClientOptions): Promise<GatewayClient> {
-    const pin = opts.tlsFingerprint && opts.url.startsWith("wss:") ? { createConnection: pinnedTlsConnect(opts.tlsFingerprint) } : {};
+    if (opts.tlsFingerprint && !opts.url.startsWith("wss:")) throw new HoldfastError("HF_CLI_USAGE", "a TLS fingerprint pin needs a wss:// gateway URL");
+    const pin = opts.tlsFingerprint ? { createConnection: pinnedTlsConnect(opts.tlsFingerprint) } : {};
     const ws = new WebSocket(opts.url, { handshakeTimeout: opts.timeoutMs ?? 10_000, ...(opts.wsOptions ?? {}), ...pin } as WebSocket.ClientOptions);
     const client = new GatewayClient(ws);
     const nonce = await waitForChallenge(client, ws, opts);
