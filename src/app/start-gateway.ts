@@ -1,18 +1,17 @@
 import { promises as fsp } from "node:fs";
-import { assertBindAllowed, resolveBindHosts, type BindMode } from "../gateway/index.js";
 import { writeJsonAtomic } from "../infra/index.js";
 import { wireAgent, type AgentStage, type AgentWiringOptions } from "./agent-wiring.js";
 import { bootstrap, type BootstrapOptions } from "./bootstrap.js";
 import type { AppContext } from "./context.js";
-import { resolveSharedSecret } from "./gateway-auth.js";
 import { wireChannels, type ChannelsStage } from "./wire-channels.js";
 import { wireCommands } from "./wire-commands.js";
+import { wireDevices } from "./wire-devices.js";
+import { wireDiscovery, type DiscoveryStage } from "./wire-discovery.js";
+import { wireExposure, type ExposureOptions, type ExposureStage } from "./wire-exposure.js";
 import { wireGateway, type GatewayStage } from "./wire-gateway.js";
 
 /** Command-line overrides of `holdfast gateway`. */
-export interface GatewayStartOptions extends BootstrapOptions, AgentWiringOptions {
-  readonly port?: number;
-  readonly bind?: BindMode;
+export interface GatewayStartOptions extends BootstrapOptions, AgentWiringOptions, ExposureOptions {
   /** Grace period for running turns on shutdown before they are aborted (ms). Default 5000. */
   readonly shutdownGraceMs?: number;
 }
@@ -25,36 +24,52 @@ export interface RunningGateway {
   readonly agent: AgentStage;
   readonly gateway: GatewayStage;
   readonly channels: ChannelsStage;
+  readonly exposure: ExposureStage;
+  readonly discovery: DiscoveryStage;
   /** Stops accepting, finishes or aborts runs, flushes stores, closes clients. Idempotent. */
   stop(): Promise<void>;
 }
 
 /**
- * The composition root. Order: config + secrets + logging (bootstrap) → gateway exposure (bind, auth)
- * → agent (providers, tools, sessions, runs) → chat commands → channels → gateway (methods, events,
- * server) → listen → channels start receiving. Stages are wired here and only here; each has its own wire-*.ts.
+ * The composition root. Order: config + secrets + logging (bootstrap) → gateway exposure (bind, auth,
+ * TLS, Tailscale; refuses unsafe exposure before anything listens) → agent (providers, tools,
+ * sessions, runs) → chat commands → channels → devices → gateway (methods, events, server) → listen
+ * → channels start receiving → Tailscale route → mDNS. Stages are wired here and only here; each has its own wire-*.ts.
  */
 export async function startGateway(opts: GatewayStartOptions = {}): Promise<RunningGateway> {
   const ctx = await bootstrap(opts);
-  const secret = await resolveSharedSecret(ctx);
-  const bindMode = opts.bind ?? ctx.config.gateway?.bind ?? "loopback";
-  const hosts = resolveBindHosts({ mode: bindMode, ...(ctx.config.gateway?.customBindHost ? { customBindHost: ctx.config.gateway.customBindHost } : {}) });
-  assertBindAllowed(bindMode, hosts, { mode: secret.mode, hasSecret: secret.mode !== "none" && !secret.generatedFile });
+  const exposure = await wireExposure(ctx, opts);
   const agent = wireAgent(ctx, opts);
   const commands = wireCommands(agent);
   const channels = await wireChannels(ctx, agent, commands);
-  const gateway = wireGateway(ctx, agent, { hosts, port: opts.port ?? ctx.config.gateway?.port ?? 18789, bindMode, secret, commands, publicRoutes: channels.publicRoutes });
+  const devices = wireDevices(ctx);
+  const gateway = wireGateway(ctx, agent, { exposure, devices, commands, publicRoutes: channels.publicRoutes });
   const { port } = await gateway.server.start();
   gateway.setListening(port);
   await channels.start();
-  await writeJsonAtomic(ctx.paths.pidFile, { pid: process.pid, port, hosts, startedAt: new Date(ctx.clock.now()).toISOString() });
-  ctx.log.info({ hosts, port, auth: secret.mode }, "gateway listening");
+  await exposure.tailscale?.start(port, exposure.tls !== undefined).catch(async (err: unknown) => {
+    await gateway.server.stop();
+    throw err;
+  });
+  const discovery = wireDiscovery(ctx, exposure, port);
+  gateway.addStatus("discovery", () => ({ mdns: discovery.mode }));
+  const hosts = exposure.plan.hosts;
+  await writeJsonAtomic(ctx.paths.pidFile, {
+    pid: process.pid,
+    port,
+    hosts,
+    startedAt: new Date(ctx.clock.now()).toISOString(),
+    ...(exposure.tls ? { tls: true, tlsFingerprint: exposure.tls.fingerprint256 } : {}),
+  });
+  ctx.log.info({ hosts, port, auth: exposure.plan.authMode, tls: exposure.tls !== undefined, tailscale: exposure.plan.tailscale }, "gateway listening");
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       ctx.log.info("gateway stopping");
       gateway.server.stopAccepting();
       await channels.stop();
+      await discovery.stop();
+      await exposure.tailscale?.stop();
       await agent.runs.shutdown(opts.shutdownGraceMs ?? 5_000);
       await channels.flush();
       await gateway.server.stop();
@@ -63,5 +78,5 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
       ctx.log.info("gateway stopped");
       ctx.log.flush();
     })());
-  return { ctx, port, hosts, agent, gateway, channels, stop };
+  return { ctx, port, hosts, agent, gateway, channels, exposure, discovery, stop };
 }

@@ -1,16 +1,20 @@
 import { Command } from "commander";
 import { VERSION } from "../app/version.js";
+import { registerChannels } from "./commands/channels.js";
 import { registerConfig } from "./commands/config.js";
+import { registerDevices } from "./commands/devices.js";
 import { registerGateway } from "./commands/gateway.js";
+import { registerLockdown } from "./commands/lockdown.js";
 import { registerPairing } from "./commands/pairing.js";
 import { registerSessions } from "./commands/sessions.js";
+import { registerStatus } from "./commands/status.js";
 import type { CliIo } from "./io.js";
 
 /** A command group: adds its commands to the program. */
 export type CommandRegistrar = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
 
 /** Every command group of the CLI, in help order. */
-export const COMMANDS: readonly CommandRegistrar[] = [registerGateway, registerSessions, registerConfig, registerPairing];
+export const COMMANDS: readonly CommandRegistrar[] = [registerGateway, registerStatus, registerSessions, registerPairing, registerDevices, registerChannels, registerConfig, registerLockdown];
 
 /** Builds the `holdfast` commander program. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {

@@ -9,6 +9,8 @@ export interface PidInfo {
   readonly port: number;
   readonly hosts: readonly string[];
   readonly tls?: boolean;
+  /** SHA-256 fingerprint of the certificate the gateway serves (with `tls`). */
+  readonly tlsFingerprint?: string;
 }
 
 /** Reads the PID file; undefined when no gateway is running (or the PID is gone). */
@@ -26,18 +28,19 @@ export async function readPidInfo(pidFile: string): Promise<PidInfo | undefined>
 
 /**
  * Connects to the gateway of this state dir (address from the PID file, credentials from config, env
- * or the generated token file) with the given scopes.
- * @throws HoldfastError HF_GATEWAY_UNREACHABLE when it is not running.
+ * or the generated token file) with the given scopes. Over TLS the certificate is pinned to the
+ * fingerprint the gateway recorded in its PID file; without one the connection is refused.
+ * @throws HoldfastError HF_GATEWAY_UNREACHABLE when it is not running; HF_TLS_PIN_MISMATCH.
  */
 export async function connectLocalGateway(ctx: AppContext, scopes: readonly string[], credential: { token?: string; password?: string }): Promise<GatewayClient> {
   const info = await readPidInfo(ctx.paths.pidFile);
   if (!info) throw new HoldfastError("HF_GATEWAY_UNREACHABLE", `the gateway is not running (no live PID in ${ctx.paths.pidFile}); start it with: holdfast gateway`);
-  const scheme = info.tls ? "wss" : "ws";
+  if (info.tls && !info.tlsFingerprint) throw new HoldfastError("HF_TLS_PIN_MISMATCH", `the gateway serves TLS but ${ctx.paths.pidFile} records no certificate fingerprint to pin`);
   return GatewayClient.connect({
-    url: `${scheme}://127.0.0.1:${info.port}`,
+    url: `${info.tls ? "wss" : "ws"}://127.0.0.1:${info.port}`,
     ...credential,
     scopes,
     clientId: "cli",
-    ...(info.tls ? { wsOptions: { rejectUnauthorized: false } } : {}),
+    ...(info.tls && info.tlsFingerprint ? { tlsFingerprint: info.tlsFingerprint } : {}),
   });
 }

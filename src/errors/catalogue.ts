@@ -27,6 +27,11 @@ export const ERROR_CATALOGUE = {
   HF_GATEWAY_UNREACHABLE: { exitCode: 1, summary: "A CLI command could not reach the running gateway." },
   HF_SHUTTING_DOWN: { exitCode: 1, summary: "The gateway is shutting down and takes no new work." },
   HF_GATEWAY_REQUEST_FAILED: { exitCode: 1, summary: "The running gateway answered a CLI request with an error." },
+  // Network exposure (bind, TLS, Tailscale, devices, incident response)
+  HF_GATEWAY_TLS: { exitCode: 78, summary: "The gateway TLS certificate or key is missing, unreadable, exposed or mismatched." },
+  HF_GATEWAY_TAILSCALE: { exitCode: 1, summary: "The tailscale CLI could not establish the Serve/Funnel route." },
+  HF_TLS_PIN_MISMATCH: { exitCode: 1, summary: "The gateway's TLS certificate does not match the pinned SHA-256 fingerprint." },
+  HF_GATEWAY_STOP_FAILED: { exitCode: 1, summary: "The running gateway did not stop when asked." },
   // Agent and providers
   HF_NO_MODEL: { exitCode: 1, summary: "No model provider is configured or reachable." },
   HF_MODEL_REF_INVALID: { exitCode: 78, summary: "A model reference is not of the form <provider>/<model> or names an unknown provider." },

@@ -56,7 +56,12 @@ export class GatewayServer {
     let port = this.opts.port;
     for (const host of this.opts.hosts) {
       const server = this.createServer();
-      await listen(server, host, port);
+      try {
+        await listen(server, host, port);
+      } catch (err) {
+        await Promise.all(this.servers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
+        throw err;
+      }
       const addr = server.address();
       if (addr && typeof addr === "object") port = addr.port;
       this.servers.push(server);
@@ -64,9 +69,22 @@ export class GatewayServer {
     return { port };
   }
 
-  /** Sends an event to every connection (used for shutdown notices). */
+  /** Number of open WebSocket connections. */
   connections(): number {
     return this.conns.size;
+  }
+
+  /** Closes every authenticated connection matching `match` (e.g. a revoked device); returns how many. */
+  disconnect(match: (conn: ConnectionInfo) => boolean, code = 1008, reason = "access revoked"): number {
+    let n = 0;
+    for (const c of this.conns) {
+      const info = c.connection;
+      if (info && match(info)) {
+        c.close(code, reason);
+        n += 1;
+      }
+    }
+    return n;
   }
 
   /** Stops accepting new connections; connected clients keep working until {@link stop}. */

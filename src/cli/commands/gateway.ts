@@ -1,9 +1,18 @@
 import type { Command } from "commander";
 import { startGateway } from "../../app/index.js";
-import type { BindMode } from "../../gateway/index.js";
+import { resolvePaths } from "../../config/index.js";
+import { HoldfastError } from "../../errors/index.js";
+import { BIND_MODES, type BindMode } from "../../gateway/index.js";
 import { cliContext, cliCredential } from "../context.js";
 import type { CliIo } from "../io.js";
-import { parsePort } from "../parse.js";
+import { parsePort, parsePositiveInt } from "../parse.js";
+import { stopRunningGateway } from "./incident-util.js";
+
+/** Parses `--bind`. @throws HoldfastError HF_CLI_USAGE. */
+function parseBind(v: string): BindMode {
+  if (!(BIND_MODES as readonly string[]).includes(v)) throw new HoldfastError("HF_CLI_USAGE", `--bind must be one of ${BIND_MODES.join(" | ")} (got "${v.slice(0, 40)}")`);
+  return v as BindMode;
+}
 
 /** Resolves when the process gets SIGINT or SIGTERM. */
 function untilSignal(): Promise<string> {
@@ -14,17 +23,19 @@ function untilSignal(): Promise<string> {
   });
 }
 
-/** `holdfast gateway [run]` (foreground gateway) and `holdfast gateway token`. */
+/** `holdfast gateway [run]` (foreground gateway), `holdfast gateway stop` and `holdfast gateway token`. */
 export function registerGateway(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const gw = program.command("gateway").description("run the gateway (HTTP + WebSocket + WebChat) in the foreground");
   const run = async (opts: { port?: string; bind?: string; verbose?: boolean }) => {
     const gateway = await startGateway({
       ...(opts.port !== undefined ? { port: parsePort(opts.port) } : {}),
-      ...(opts.bind ? { bind: opts.bind as BindMode } : {}),
+      ...(opts.bind ? { bind: parseBind(opts.bind) } : {}),
       verbose: opts.verbose === true,
     });
     const host = gateway.hosts[0] === "0.0.0.0" ? "127.0.0.1" : gateway.hosts[0];
-    io.out(`holdfast gateway listening on ws://${host}:${gateway.port} (WebChat: http://${host}:${gateway.port}/)`);
+    const tls = gateway.exposure.tls;
+    if (tls) io.out(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint256} (${tls.certPath})`);
+    io.out(`holdfast gateway listening on ${tls ? "wss" : "ws"}://${host}:${gateway.port} (WebChat: ${tls ? "https" : "http"}://${host}:${gateway.port}/)`);
     const sig = await untilSignal();
     io.out(`received ${sig}; shutting down`);
     await gateway.stop();
@@ -37,6 +48,13 @@ export function registerGateway(program: Command, io: CliIo, setExit: (code: num
       .option("--verbose", "debug logging on the console");
   withRunOptions(gw).action(run);
   withRunOptions(gw.command("run").description("run the gateway in the foreground")).action(run);
+  gw.command("stop")
+    .description("stop the running gateway (SIGTERM to the PID in <stateDir>/gateway.pid; waits for it to exit)")
+    .option("--timeout <ms>", "how long to wait for it to exit", "15000")
+    .action(async (o: { timeout: string }) => {
+      const stopped = await stopRunningGateway(resolvePaths().pidFile, parsePositiveInt("--timeout", o.timeout));
+      io.out(stopped ? `stopped the gateway (pid ${stopped.pid}, port ${stopped.port})` : "no gateway is running");
+    });
   gw.command("token")
     .description("print the gateway token clients use (stdout only; never logged)")
     .action(async () => {

@@ -38,3 +38,38 @@ export interface GatewayAuthenticator {
   authenticateConnect(params: ConnectParams, client: ClientAddress, nonce: string): Promise<AuthSuccess | WsAuthFailure>;
   authenticateHttp(headers: Readonly<Record<string, string | string[] | undefined>>, client: ClientAddress): Promise<AuthSuccess | HttpAuthFailure>;
 }
+
+/** A verified device proof: the device id and its public key (base64url raw Ed25519). */
+export type DeviceProof = { readonly ok: true; readonly deviceId: string; readonly publicKey: string } | { readonly ok: false; readonly error: WireError };
+
+/** Outcome of presenting a verified device after the connection's credential was accepted. */
+export type DeviceAdmission =
+  | { readonly status: "paired"; readonly deviceToken?: string }
+  | { readonly status: "pending"; readonly requestId: string; readonly expiresAt: number };
+
+/** What the device stage tells the authenticator about a device on `connect`. */
+export interface DeviceAdmitRequest {
+  readonly deviceId: string;
+  readonly publicKey: string;
+  readonly role: "operator" | "node";
+  readonly scopes: readonly string[];
+  readonly params: ConnectParams;
+  readonly client: ClientAddress;
+}
+
+/**
+ * Device identity and pairing as the authenticator uses them (implemented by the devices stage;
+ * reference §3.4, §3.9; seeds "Device Pairing").
+ */
+export interface DeviceAuthority {
+  /** Checks the `device` block of `connect` against the challenge nonce (signature, id, freshness). */
+  verifyProof(params: ConnectParams, nonce: string): DeviceProof;
+  /** Checks a device token of a paired device; the approved role and scopes when it matches. */
+  checkToken(deviceId: string, token: string): Promise<{ readonly role: "operator" | "node"; readonly scopes: readonly string[] } | undefined>;
+  /**
+   * Called when a device connects with an accepted shared credential: paired devices get a fresh
+   * device token; unknown devices are auto-approved when the client is direct-local, else get a
+   * pending pairing request.
+   */
+  admit(req: DeviceAdmitRequest): Promise<DeviceAdmission>;
+}

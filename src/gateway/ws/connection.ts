@@ -53,6 +53,11 @@ export class WsConnection {
     ws.on("error", (err) => deps.log.debug({ connId: this.connId, err: err.message }, "ws error"));
   }
 
+  /** What the connection authenticated as (undefined until the handshake completes). */
+  get connection(): ConnectionInfo | undefined {
+    return this.info;
+  }
+
   /** Sends an event with the per-connection sequence number. */
   sendEvent(event: string, payload: unknown): void {
     this.seq += 1;

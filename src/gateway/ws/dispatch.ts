@@ -2,7 +2,7 @@ import type { Logger } from "../../logging/index.js";
 import type { ConnectionInfo, MethodRegistry } from "../methods/registry.js";
 import type { RequestFrame, WireError } from "../protocol/frames.js";
 import { invalidParams, toWireError } from "../protocol/wire-errors.js";
-import { hasScope } from "../scopes.js";
+import { hasScope, requiredScope } from "../scopes.js";
 
 /** Outcome of one dispatched request; `unauthorized` feeds the flood guard. */
 export type DispatchOutcome = { readonly ok: true; readonly payload: unknown } | { readonly ok: false; readonly error: WireError; readonly unauthorized: boolean };
@@ -18,8 +18,10 @@ export async function dispatch(frame: RequestFrame, conn: ConnectionInfo, method
   if (!roles.includes(conn.role)) {
     return { ok: false, unauthorized: true, error: { code: "FORBIDDEN", message: `method ${def.name} is not available to role ${conn.role}`, details: { code: "ROLE_NOT_ALLOWED" } } };
   }
-  if (def.scope && conn.role === "operator" && !hasScope(conn.scopes, def.scope)) {
-    return { ok: false, unauthorized: true, error: { code: "FORBIDDEN", message: `missing scope: ${def.scope}`, details: { code: "MISSING_SCOPE", missingScope: def.scope, requiredScopes: [def.scope] } } };
+  const scope = requiredScope(def.name, def.scope);
+  // Nodes carry no operator scopes: scoped methods open to nodes skip the check, admin-only never does.
+  if (scope && (conn.role === "operator" || scope === "operator.admin") && !hasScope(conn.scopes, scope)) {
+    return { ok: false, unauthorized: true, error: { code: "FORBIDDEN", message: `missing scope: ${scope}`, details: { code: "MISSING_SCOPE", missingScope: scope, requiredScopes: [scope] } } };
   }
   const params = def.params.safeParse(frame.params ?? {});
   if (!params.success) return { ok: false, unauthorized: false, error: invalidParams(def.name, params.error.issues) };

@@ -1,0 +1,104 @@
+import { randomBytes } from "node:crypto";
+import { promises as fsp } from "node:fs";
+import type { Command } from "commander";
+import { POLICY_CHANNEL_IDS, resolvePaths } from "../../config/index.js";
+import { DeviceStore } from "../../devices/index.js";
+import { errorMessage } from "../../errors/index.js";
+import { systemClock } from "../../infra/index.js";
+import { printJson, type CliIo } from "../io.js";
+import { renderChange, stopRunningGateway, updateConfigForIncident, type Change } from "./incident-util.js";
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** Sets `obj[key] = value` when different, recording the change at `at`. */
+function set(obj: Obj, key: string, value: unknown, at: string, changes: Change[], note?: string): void {
+  if (obj[key] === value) return;
+  changes.push({ what: `${at}.${key}`, from: obj[key], to: value, ...(note ? { note } : {}) });
+  obj[key] = value;
+}
+
+function child(obj: Obj, key: string): Obj {
+  if (!isObj(obj[key])) obj[key] = {};
+  return obj[key] as Obj;
+}
+
+/**
+ * The lockdown edit of a raw config (seeds security-architecture.md "Immediate Containment"):
+ * bind loopback and Tailscale off; token auth with `newToken`; every channel's and account's
+ * dmPolicy (and legacy `dm.policy`) and groupPolicy `disabled`; elevated tools disabled globally
+ * and per agent. Returns the new config and what changed (the token value is never in a change).
+ */
+export function lockdownConfig(input: Obj, newToken: string): { config: Obj; changes: Change[] } {
+  const config = structuredClone(input);
+  const changes: Change[] = [];
+  const gw = child(config, "gateway");
+  set(gw, "bind", "loopback", "gateway", changes);
+  if (isObj(gw.tailscale) && gw.tailscale.mode !== undefined) set(gw.tailscale, "mode", "off", "gateway.tailscale", changes);
+  const auth = child(gw, "auth");
+  set(auth, "mode", "token", "gateway.auth", changes);
+  changes.push({ what: "gateway.auth.token", note: "rotated: a new 32-byte token is stored in the config (show it with: holdfast gateway token)" });
+  auth.token = newToken;
+  const channels = isObj(config.channels) ? config.channels : {};
+  for (const ch of POLICY_CHANNEL_IDS) {
+    const block = channels[ch];
+    if (!isObj(block)) continue;
+    const holders: [string, Obj][] = [[`channels.${ch}`, block]];
+    if (isObj(block.accounts)) for (const [id, a] of Object.entries(block.accounts)) if (isObj(a)) holders.push([`channels.${ch}.accounts.${id}`, a]);
+    for (const [at, h] of holders) {
+      set(h, "dmPolicy", "disabled", at, changes);
+      if (isObj(h.dm) && h.dm.policy !== undefined) set(h.dm, "policy", "disabled", `${at}.dm`, changes);
+      set(h, "groupPolicy", "disabled", at, changes);
+    }
+  }
+  set(child(child(config, "tools"), "elevated"), "enabled", false, "tools.elevated", changes);
+  const agents = isObj(config.agents) ? config.agents : {};
+  const perAgent: [string, unknown][] = [
+    ...(Array.isArray(agents.list) ? agents.list.map((a, i) => [`agents.list.${i}`, a] as [string, unknown]) : []),
+    ...(isObj(agents.entries) ? Object.entries(agents.entries).map(([id, a]) => [`agents.entries.${id}`, a] as [string, unknown]) : []),
+  ];
+  for (const [at, a] of perAgent) {
+    if (isObj(a) && isObj(a.tools) && isObj(a.tools.elevated)) set(a.tools.elevated, "enabled", false, `${at}.tools.elevated`, changes);
+  }
+  return { config, changes };
+}
+
+/**
+ * `holdfast lockdown`: one command for containment. Edits the config ({@link lockdownConfig}),
+ * removes the generated token file, revokes every paired device and drops pending requests, stops
+ * the running gateway (its old bind and token stay live until it exits), and prints what changed.
+ * It does not load the config through the environment, so it works from any shell.
+ */
+export function registerLockdown(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command("lockdown")
+    .description("emergency containment: loopback only, DMs and groups disabled, elevated off, new gateway token, devices revoked, gateway stopped")
+    .option("--json", "JSON output")
+    .action(async (o: { json?: boolean }) => {
+      const paths = resolvePaths();
+      const changes: Change[] = [];
+      await updateConfigForIncident(paths.configPath, (raw) => {
+        const r = lockdownConfig(raw, randomBytes(32).toString("hex"));
+        changes.push(...r.changes);
+        return r.config;
+      });
+      if (process.env.HOLDFAST_GATEWAY_TOKEN !== undefined || process.env.HOLDFAST_GATEWAY_PASSWORD !== undefined) {
+        changes.push({ what: "environment", note: "HOLDFAST_GATEWAY_TOKEN/PASSWORD no longer apply (the config token wins); remove them where the gateway is started" });
+      }
+      if (await fsp.rm(paths.generatedTokenFile).then(() => true, () => false)) changes.push({ what: paths.generatedTokenFile, note: "removed the old generated token" });
+      const devices = new DeviceStore(paths.devicesDir, systemClock);
+      for (const d of await devices.listPaired()) changes.push({ what: `device ${(await devices.revoke(d.deviceId)).deviceId}`, note: "revoked" });
+      for (const r of await devices.listPending()) changes.push({ what: `pairing request ${(await devices.reject(r.requestId)).requestId}`, note: "dropped" });
+      try {
+        const stopped = await stopRunningGateway(paths.pidFile);
+        if (stopped) changes.push({ what: "gateway", note: `stopped (pid ${stopped.pid}); start it again with: holdfast gateway` });
+      } catch (err) {
+        changes.push({ what: "gateway", note: `NOT stopped: ${errorMessage(err)}` });
+        setExit(1);
+      }
+      if (o.json) return printJson(io, { changes });
+      io.out(`lockdown applied to ${paths.configPath}:`);
+      for (const c of changes) io.out(`  ${renderChange(c)}`);
+    });
+}
