@@ -7,6 +7,7 @@ import type { AppContext } from "./context.js";
 import { resolveSharedSecret } from "./gateway-auth.js";
 import { wireCommands } from "./wire-commands.js";
 import { wireGateway, type GatewayStage } from "./wire-gateway.js";
+import { wireSecrets } from "./wire-secrets.js";
 
 /** Command-line overrides of `holdfast gateway`. */
 export interface GatewayStartOptions extends BootstrapOptions, AgentWiringOptions {
@@ -29,8 +30,8 @@ export interface RunningGateway {
 
 /**
  * The composition root. Order: config + secrets + logging (bootstrap) → gateway exposure (bind, auth)
- * → agent (providers, tools, sessions, runs) → chat commands → gateway (methods, events, server) →
- * listen. Stages are wired here and only here; each has its own wire-*.ts.
+ * → agent (providers, tools, sessions, runs) → chat commands → secrets (reload, outbound leak scan)
+ * → gateway (methods, events, server) → listen. Stages are wired here and only here; each has its own wire-*.ts.
  */
 export async function startGateway(opts: GatewayStartOptions = {}): Promise<RunningGateway> {
   const ctx = await bootstrap(opts);
@@ -40,7 +41,9 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   assertBindAllowed(bindMode, hosts, { mode: secret.mode, hasSecret: secret.mode !== "none" && !secret.generatedFile });
   const agent = wireAgent(ctx, opts);
   const commands = wireCommands(agent);
-  const gateway = wireGateway(ctx, agent, { hosts, port: opts.port ?? ctx.config.gateway?.port ?? 18789, bindMode, secret, commands });
+  const secrets = wireSecrets(ctx, agent);
+  const gateway = wireGateway(ctx, agent, { hosts, port: opts.port ?? ctx.config.gateway?.port ?? 18789, bindMode, secret, commands, guardRunEvent: secrets.guardRunEvent });
+  gateway.methods.register(...secrets.methods);
   const { port } = await gateway.server.start();
   gateway.setListening(port);
   await writeJsonAtomic(ctx.paths.pidFile, { pid: process.pid, port, hosts, startedAt: new Date(ctx.clock.now()).toISOString() });
@@ -53,6 +56,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
       await agent.runs.shutdown(opts.shutdownGraceMs ?? 5_000);
       await gateway.server.stop();
       await agent.store.flush();
+      secrets.stop();
       await fsp.rm(ctx.paths.pidFile, { force: true });
       ctx.log.info("gateway stopped");
       ctx.log.flush();

@@ -1,4 +1,5 @@
 import { toGatewayEvent, webChatMethods } from "../channels/webchat/index.js";
+import type { RunEvent } from "../agent/index.js";
 import type { ChatCommandRegistry } from "../commands/index.js";
 import {
   Broadcaster, GatewayServer, MAX_BUFFERED_BYTES, MAX_FRAME_BYTES, MethodRegistry, PROTOCOL_VERSION, SharedSecretAuthenticator, TICK_INTERVAL_MS,
@@ -27,6 +28,8 @@ export interface GatewayWiring {
   readonly bindMode: string;
   readonly secret: SharedSecret;
   readonly commands: ChatCommandRegistry;
+  /** Outbound filter for agent run events (leak scan, redaction); undefined drops the event. */
+  readonly guardRunEvent?: (ev: RunEvent) => RunEvent | undefined;
 }
 
 /**
@@ -54,8 +57,9 @@ export function wireGateway(ctx: AppContext, agent: AgentStage, w: GatewayWiring
   methods.register(...coreMethods(() => ctx.clock.now(), status));
   methods.register(...webChatMethods({ runs: agent.runs, store: agent.store, agentIds: agent.agentIds, commands: w.commands, announce }));
   methods.register(...sessionMethods(agent.store, (key) => agent.runs.abort({ sessionKey: key })));
-  agent.runs.onEvent((ev) => {
-    const out = toGatewayEvent(ev, ctx.clock.now());
+  agent.runs.onEvent((raw) => {
+    const ev = w.guardRunEvent ? w.guardRunEvent(raw) : raw;
+    const out = ev && toGatewayEvent(ev, ctx.clock.now());
     if (out) broadcaster.broadcast(out.event, out.payload);
   });
   const server = new GatewayServer({

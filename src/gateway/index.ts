@@ -6,5 +6,5 @@ export type { GatewayAuthenticator, AuthSuccess, WsAuthFailure, HttpAuthFailure 
 export { directClientAddress, isLoopbackAddress, normalizeIp, hasForwardingHeaders, type ClientAddress } from "./net.js";
 export { OPERATOR_SCOPES, hasScope, knownScopes, type Scope } from "./scopes.js";
 export { PROTOCOL_VERSION, MAX_FRAME_BYTES, MAX_BUFFERED_BYTES, TICK_INTERVAL_MS, type WireError, type ConnectParams } from "./protocol/frames.js";
-export { toWireError } from "./protocol/wire-errors.js";
+export { toWireError, installWireErrorRedactor } from "./protocol/wire-errors.js";
 export { resolveBindHosts, assertBindAllowed, isLoopbackOnly, type BindMode, type BindInput } from "./bind.js";
