@@ -6,3 +6,9 @@ export { providerFor, defaultAlias, invalidIdReason, envShorthand, type SecretPr
 export { insecureFileReason, secretFilePath } from "./sources/file.js";
 export { readJsonPointer, writeJsonPointer } from "./sources/json-pointer.js";
 export { guardOutboundText, containsSecret, StreamLeakGuard, WITHHELD_NOTICE, type OutboundVerdict } from "./outbound.js";
+export { plaintextSecretPaths } from "./plaintext.js";
+export { toolEnvLeaks, type ToolEnvLeak } from "./tool-env.js";
+export { looseSecretFiles, type LooseSecretFile } from "./file-modes.js";
+export { auditSecrets, secretsAuditExitCode, type SecretsAuditReport, type SecretsAuditFinding, type SecretsAuditCode, type SecretsAuditInput } from "./secrets-audit.js";
+export { parseSecretsPlan, SecretsPlanSchema, type SecretsPlan } from "./apply-plan.js";
+export { applySecretsPlan, type ApplyResult } from "./apply.js";
