@@ -1,7 +1,7 @@
 import { loadConfig, resolvePaths, type HoldfastConfig } from "../config/index.js";
 import { ensurePrivateDir, systemClock, type Clock } from "../infra/index.js";
-import { createLogger, datedLogFile, Redactor, type Logger } from "../logging/index.js";
-import { resolveSecrets, SecretsRuntime } from "../secrets/index.js";
+import { createLogger, datedLogFile, Redactor, silentLogger, type Logger } from "../logging/index.js";
+import { resolveAll, resolveSecrets, SecretsRuntime, type SecretFailure } from "../secrets/index.js";
 import type { AppContext } from "./context.js";
 
 /** Options shared by every command that builds an {@link AppContext}. */
@@ -40,6 +40,23 @@ export async function bootstrap(opts: BootstrapOptions = {}): Promise<AppContext
   secrets.swap(await resolveSecrets(loaded.config, { env }));
   const say = opts.say ?? ((line: string) => process.stdout.write(`${line}\n`));
   return { paths, loaded, config: loaded.config, env, log, clock, secrets, redactor, say };
+}
+
+/**
+ * Like {@link bootstrap} for diagnostic commands (`secrets reload`, `doctor`): no log file, a silent
+ * logger, and secrets that do not resolve are returned in `failures` instead of thrown (exec refs are
+ * run only when `allowExec`).
+ * @throws HoldfastError HF_CONFIG_* when the config itself is invalid.
+ */
+export async function bootstrapLenient(opts: BootstrapOptions & { readonly allowExec?: boolean } = {}): Promise<AppContext & { readonly failures: readonly SecretFailure[] }> {
+  const env = opts.env ?? process.env;
+  const paths = resolvePaths(env);
+  const loaded = await loadConfig(paths.configPath, env);
+  const resolved = await resolveAll(loaded.config, { env, allowExec: opts.allowExec === true });
+  const secrets = new SecretsRuntime(resolved.snapshot);
+  const redactor = new Redactor({ patterns: loaded.config.logging?.redactPatterns ?? [], secrets });
+  const say = opts.say ?? ((line: string) => process.stderr.write(`${line}\n`));
+  return { paths, loaded, config: loaded.config, env, log: silentLogger(), clock: opts.clock ?? systemClock, secrets, redactor, say, failures: resolved.failures };
 }
 
 function makeLogger(config: HoldfastConfig, opts: BootstrapOptions, redactor: Redactor): Logger {

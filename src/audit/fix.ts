@@ -67,6 +67,8 @@ export function tightenConfig(raw: Raw): string[] {
  */
 export async function applySafeFixes(ctx: AuditContext): Promise<FixResult> {
   const errors: string[] = [];
+  const actions: ChmodAction[] = [];
+  for (const [p, kind] of await fixTargets(ctx)) actions.push(await tighten(p, kind));
   let changes: string[] = [];
   let configWritten = false;
   if (ctx.configExists && tightenConfig(structuredClone(ctx.raw)).length > 0) {
@@ -82,8 +84,6 @@ export async function applySafeFixes(ctx: AuditContext): Promise<FixResult> {
       errors.push(`config not changed: ${errorMessage(err)}`);
     }
   }
-  const actions: ChmodAction[] = [];
-  for (const [p, kind] of await fixTargets(ctx)) actions.push(await tighten(p, kind));
   for (const a of actions) if (a.error) errors.push(`${a.path}: ${a.error}`);
   return { ok: errors.length === 0, stateDir: ctx.paths.stateDir, configPath: ctx.paths.configPath, configWritten, changes, actions, errors };
 }

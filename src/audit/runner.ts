@@ -63,3 +63,11 @@ export function failsAt(report: AuditReport, severity: Severity): boolean {
   const worst = SEVERITIES.indexOf(severity);
   return report.findings.some((f) => SEVERITIES.indexOf(f.severity) <= worst);
 }
+
+/** The report with `extra` findings added (deep probe results), re-sorted and re-counted. */
+export function withFindings(report: AuditReport, extra: readonly Finding[]): AuditReport {
+  const findings = sortFindings([...report.findings, ...extra]);
+  const summary = { critical: 0, warn: 0, info: 0 };
+  for (const f of findings) summary[f.severity] += 1;
+  return { ...report, findings, summary };
+}

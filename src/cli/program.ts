@@ -1,7 +1,11 @@
 import { Command } from "commander";
 import { VERSION } from "../app/version.js";
 import { registerConfig } from "./commands/config.js";
+import { registerDoctor } from "./commands/doctor.js";
 import { registerGateway } from "./commands/gateway.js";
+import { registerLogs } from "./commands/logs.js";
+import { registerSecrets } from "./commands/secrets.js";
+import { registerSecurity } from "./commands/security.js";
 import { registerSessions } from "./commands/sessions.js";
 import type { CliIo } from "./io.js";
 
@@ -9,7 +13,7 @@ import type { CliIo } from "./io.js";
 export type CommandRegistrar = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
 
 /** Every command group of the CLI, in help order. */
-export const COMMANDS: readonly CommandRegistrar[] = [registerGateway, registerSessions, registerConfig];
+export const COMMANDS: readonly CommandRegistrar[] = [registerGateway, registerSessions, registerConfig, registerSecrets, registerSecurity, registerDoctor, registerLogs];
 
 /** Builds the `holdfast` commander program. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
