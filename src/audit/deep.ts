@@ -1,6 +1,5 @@
 import net from "node:net";
 import os from "node:os";
-import { GatewayClient, readPidInfo } from "../client/index.js";
 import { errorMessage } from "../errors/index.js";
 import { bindIsLoopback } from "./exposure.js";
 import { finding, type AuditContext, type Finding } from "./types.js";
@@ -36,6 +35,7 @@ export interface DeepProbeResult {
  */
 export async function deepProbe(ctx: AuditContext, opts: DeepProbeOptions = {}): Promise<DeepProbeResult> {
   const timeoutMs = Math.max(250, opts.timeoutMs ?? 5_000);
+  const { readPidInfo } = await import("../client/index.js");
   const info = await readPidInfo(ctx.paths.pidFile);
   if (!info) {
     const f = finding("gateway.probe_failed", "warn", "Gateway not running: live probe skipped", `No live gateway PID in ${ctx.paths.pidFile}.`, "Start the gateway (holdfast gateway) and run holdfast security audit --deep again.");
@@ -73,6 +73,7 @@ async function probeHttp(base: string, timeoutMs: number): Promise<Finding[]> {
 
 /** One connect attempt with the protocol client; `error` is the gateway's refusal or the network error. */
 async function probeWs(url: string, cred: { token?: string; password?: string }, timeoutMs: number, tls: boolean): Promise<{ ok: boolean; error?: string }> {
+  const { GatewayClient } = await import("../client/index.js");
   try {
     const client = await GatewayClient.connect({ url, ...cred, timeoutMs, scopes: ["operator.read"], clientId: "audit-probe", ...(tls ? { wsOptions: { rejectUnauthorized: false } } : {}) });
     client.close();

@@ -3,4 +3,4 @@ export { Redactor, type RedactorOptions, type SecretValueSource } from "./redact
 export { maskSecret, isMasked, MASK_HINT_MIN_CHARS } from "./mask.js";
 export { parseRedactPattern, type PatternParse } from "./patterns.js";
 export { LogFile, datedLogFile, DEFAULT_LOG_DIR, DEFAULT_MAX_FILE_BYTES, type LogFileOptions } from "./log-file.js";
-export { findLogFiles, tailLines, tailAcross, followLog, formatLogLine } from "./log-reader.js";
+export { findLogFiles, tailLines, tailAcross, followLog, formatLogLine, fileSize } from "./log-reader.js";

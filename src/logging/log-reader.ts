@@ -16,13 +16,12 @@ export async function findLogFiles(configured: string | undefined, logDir: strin
 
 const CHUNK_BYTES = 64 * 1024;
 
-/** The last `limit` complete lines of `file` (read backwards in chunks; empty when missing). */
-export async function tailLines(file: string, limit: number): Promise<string[]> {
+/** The last `limit` lines of `file` before byte `end` (default: its size); empty when missing. */
+export async function tailLines(file: string, limit: number, end?: number): Promise<string[]> {
   const handle = await fsp.open(file, "r").catch(() => undefined);
   if (!handle) return [];
   try {
-    const size = (await handle.stat()).size;
-    let pos = size;
+    let pos = Math.min(end ?? Infinity, (await handle.stat()).size);
     let text = "";
     while (pos > 0 && text.split("\n").length <= limit + 1) {
       const len = Math.min(CHUNK_BYTES, pos);
@@ -38,24 +37,32 @@ export async function tailLines(file: string, limit: number): Promise<string[]> 
   }
 }
 
-/** The last `limit` lines across `files` (newest file first), oldest line first. */
-export async function tailAcross(files: readonly string[], limit: number): Promise<string[]> {
+/**
+ * The last `limit` lines across `files` (newest file first), oldest line first. The newest file is
+ * read up to `endOfNewest` bytes (so a follow that starts there neither skips nor repeats a line).
+ */
+export async function tailAcross(files: readonly string[], limit: number, endOfNewest?: number): Promise<string[]> {
   const out: string[] = [];
-  for (const f of files) {
+  for (const [i, f] of files.entries()) {
     if (out.length >= limit) break;
-    out.unshift(...(await tailLines(f, limit - out.length)));
+    out.unshift(...(await tailLines(f, limit - out.length, i === 0 ? endOfNewest : undefined)));
   }
   return out;
 }
 
+/** Size of a file in bytes (0 when missing). */
+export async function fileSize(file: string | undefined): Promise<number> {
+  return file ? ((await fsp.stat(file).catch(() => undefined))?.size ?? 0) : 0;
+}
+
 /**
- * Follows a growing log: calls `onLine` for every complete line appended after `startSize`, polling
- * every `intervalMs`; when `current()` names another file (day change) or the file shrinks
- * (rotation), continues from the start of the new file. Stops when `signal` aborts.
+ * Follows a growing log: calls `onLine` for every complete line of `startFile` after byte
+ * `startOffset`, polling every `intervalMs`; when `current()` names another file (day change) or the
+ * file shrinks (rotation), continues from the start of the new file. Stops when `signal` aborts.
  */
-export async function followLog(current: () => Promise<string | undefined>, startFile: string | undefined, onLine: (line: string) => void, signal: AbortSignal, intervalMs = 250): Promise<void> {
+export async function followLog(current: () => Promise<string | undefined>, startFile: string | undefined, startOffset: number, onLine: (line: string) => void, signal: AbortSignal, intervalMs = 250): Promise<void> {
   let file = startFile;
-  let offset = file ? ((await fsp.stat(file).catch(() => undefined))?.size ?? 0) : 0;
+  let offset = startOffset;
   let partial = "";
   while (!signal.aborted) {
     await new Promise((r) => setTimeout(r, intervalMs));

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { loadConfig, resolvePaths, type HoldfastConfig } from "../../config/index.js";
 import { HoldfastError, errorMessage } from "../../errors/index.js";
-import { DEFAULT_LOG_DIR, Redactor, findLogFiles, followLog, formatLogLine, tailAcross } from "../../logging/index.js";
+import { DEFAULT_LOG_DIR, Redactor, fileSize, findLogFiles, followLog, formatLogLine, tailAcross } from "../../logging/index.js";
 import { resolveAll } from "../../secrets/index.js";
 import type { CliIo } from "../io.js";
 import { parsePositiveInt } from "../parse.js";
@@ -37,8 +37,9 @@ export async function logsCommand(o: LogsFlags, io: CliIo, signal?: AbortSignal,
     const clean = redactor.redactLine(line);
     io.out(o.json ? clean : formatLogLine(clean));
   };
-  for (const line of await tailAcross(files, limit)) print(line);
-  if (o.follow && signal) await followLog(async () => (await locate())[0], files[0], print, signal);
+  const end = await fileSize(files[0]);
+  for (const line of await tailAcross(files, limit, end)) print(line);
+  if (o.follow && signal) await followLog(async () => (await locate())[0], files[0], end, print, signal);
 }
 
 /** `holdfast logs [--limit N] [--json] [--follow]`. */

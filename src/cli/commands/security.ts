@@ -1,8 +1,6 @@
 import type { Command } from "commander";
-import { bootstrapLenient } from "../../app/index.js";
 import { allChecks, applySafeFixes, deepProbe, failsAt, formatReport, loadAuditContext, reportJson, runAudit, withFindings, type FixResult, type InterfaceAddress, type Severity } from "../../audit/index.js";
 import { HoldfastError } from "../../errors/index.js";
-import { cliCredential } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
 
 /** Flags of `holdfast security audit`. */
@@ -40,6 +38,8 @@ export async function securityAudit(flags: SecurityAuditFlags, io: CliIo, deps: 
   let report = await runAudit(ctx, await allChecks());
   let deep: Awaited<ReturnType<typeof deepProbe>> | undefined;
   if (flags.deep) {
+    // Loaded only for --deep: the credential lookup pulls in the whole app.
+    const [{ bootstrapLenient }, { cliCredential }] = await Promise.all([import("../../app/index.js"), import("../context.js")]);
     const credential = await cliCredential(await bootstrapLenient({ env }));
     deep = await deepProbe(ctx, { credential, ...(deps.interfaces ? { interfaces: deps.interfaces } : {}) });
     report = withFindings(report, deep.findings);
