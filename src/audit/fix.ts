@@ -114,7 +114,7 @@ async function tree(dir: string, depth: number): Promise<[string, Kind][]> {
     const child = path.join(dir, name);
     const cst = await fsp.lstat(child).catch(() => undefined);
     if (cst?.isDirectory()) out.push(...(await tree(child, depth - 1)));
-    else if (cst?.isFile()) out.push([child, "file"]);
+    else if (cst?.isFile() || cst?.isSymbolicLink()) out.push([child, "file"]);
   }
   return out;
 }
