@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { validateConfig } from "../config/index.js";
 import { maskSecret } from "./mask.js";
 import { parseRedactPattern } from "./patterns.js";
 import { Redactor } from "./redact.js";
@@ -106,6 +107,10 @@ describe("Redactor: configured secrets and patterns", () => {
 });
 
 describe("parseRedactPattern", () => {
+  it("makes a bad logging.redactPatterns entry a config error naming its path", () => {
+    expect(() => validateConfig({ logging: { redactPatterns: ["ok-[0-9]+", "(a+)+$"] } })).toThrow(/logging\.redactPatterns\.1: redact pattern "\(a\+\)\+\$": the pattern risks catastrophic backtracking/);
+  });
+
   it("refuses invalid, unsafe, empty-matching and oddly flagged patterns", () => {
     expect(parseRedactPattern("(unclosed")).toMatchObject({ ok: false, reason: expect.stringContaining("not a valid regular expression") });
     expect(parseRedactPattern("(a+)+$")).toMatchObject({ ok: false, reason: expect.stringContaining("catastrophic backtracking") });

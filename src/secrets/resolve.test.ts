@@ -1,5 +1,6 @@
-import { readFile, symlink } from "node:fs/promises";
+import { chmod, readFile, symlink } from "node:fs/promises";
 import path from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { HoldfastConfig } from "../config/index.js";
 import { isHoldfastError } from "../errors/index.js";
@@ -65,6 +66,21 @@ describe("resolveAll: file refs", () => {
       expect(res.failures[0]?.message).toContain(`mode ${mode.toString(8)}`);
       expect(res.snapshot.get("models.providers.openai.apiKey")).toBeUndefined();
     }
+  });
+
+  it("accepts a secret file exactly when no group/other permission bit is set (property)", async () => {
+    const dir = await privateTmp();
+    const file = await writeWithMode(path.join(dir, "p.json"), JSON.stringify({ k: "property-secret" }), 0o600);
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 0o777 }), async (mode) => {
+        await chmod(file, mode);
+        const res = await resolveAll(fileConfig(file, "/k"), { env: {} });
+        if ((mode & 0o077) !== 0) expect(res.failures[0]?.code).toBe("HF_SECRET_INSECURE_FILE");
+        else expect(res.failures.every((f) => f.code !== "HF_SECRET_INSECURE_FILE")).toBe(true);
+        if ((mode & 0o077) !== 0) expect(res.snapshot.get("models.providers.openai.apiKey")).toBeUndefined();
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it("refuses symlinks, missing pointers, non-string values and bad JSON", async () => {
