@@ -42,6 +42,20 @@ describe("wireSecrets", () => {
     s.stop();
   });
 
+  it("guards each model call's text of a run, and keeps a run blocked once a secret showed up", async () => {
+    const { stage: s } = await stage();
+    const texts = (events: (RunEvent | undefined)[]) => events.flatMap((e) => (e?.event.type === "delta" ? [e.event.text] : []));
+    const first = [s.guardRunEvent(ev("r4", { type: "delta", text: "", accumulated: "Let me look." }))];
+    const second = ["Found", "Found it: ok"].map((a) => s.guardRunEvent(ev("r4", { type: "delta", text: "", accumulated: a })));
+    expect(texts(first)).toEqual(["Let me look."]);
+    expect(texts(second)).toEqual(["Found", " it: ok"]);
+    expect(s.guardRunEvent(ev("r4", { type: "final", text: "Found it: ok", stopReason: "stop" }))?.event).toMatchObject({ text: "Found it: ok" });
+    s.guardRunEvent(ev("r5", { type: "delta", text: "", accumulated: `first call ${SECRET}` }));
+    expect(s.guardRunEvent(ev("r5", { type: "delta", text: "", accumulated: "second call" }))).toBeUndefined();
+    expect(s.guardRunEvent(ev("r5", { type: "final", text: "second call", stopReason: "stop" }))?.event).toMatchObject({ text: WITHHELD_NOTICE });
+    s.stop();
+  });
+
   it("redacts error messages sent to clients until stopped", async () => {
     const { stage: s } = await stage();
     expect(toWireError(new HoldfastError("HF_CLI_USAGE", `bad ${SECRET}`)).message).toBe("bad wire-s…6789");

@@ -3,7 +3,7 @@ import type { RunEvent } from "../agent/index.js";
 import { loadConfig } from "../config/index.js";
 import { HoldfastError, isHoldfastError, errorMessage } from "../errors/index.js";
 import { defineMethod, installWireErrorRedactor, type AnyMethodDef } from "../gateway/index.js";
-import { resolveSecrets, StreamLeakGuard } from "../secrets/index.js";
+import { guardOutboundText, resolveSecrets, StreamLeakGuard, WITHHELD_NOTICE } from "../secrets/index.js";
 import type { AgentStage } from "./agent-wiring.js";
 import type { AppContext } from "./context.js";
 
@@ -70,36 +70,51 @@ async function reloadOnce(ctx: AppContext): Promise<SecretsReloadResult> {
   return { ok: true, version: swap.version, secrets: snapshot.paths().length, changed: swap.changed };
 }
 
+interface RunStreamState {
+  /** Guard of the current model call's text (a run streams one text per model call). */
+  guard: StreamLeakGuard;
+  /** What was published of the current call's text. */
+  published: string;
+  /** The current call's text as last seen. */
+  raw: string;
+  /** A secret showed up somewhere in this run: nothing more streams and the final becomes the notice. */
+  blocked: boolean;
+}
+
 /**
  * Filters agent run events on their way to clients: streamed text never shows any part of a
  * configured secret (a reply that contains one is replaced by a notice) and error messages are
  * redacted. Channel adapters use `guardOutboundText` from the secrets stage the same way.
  */
 function runEventGuard(ctx: AppContext): (ev: RunEvent) => RunEvent | undefined {
-  const guards = new Map<string, { guard: StreamLeakGuard; published: string }>();
+  const runs = new Map<string, RunStreamState>();
   const stateOf = (runId: string) => {
-    let s = guards.get(runId);
-    if (!s) guards.set(runId, (s = { guard: new StreamLeakGuard(ctx.secrets), published: "" }));
+    let s = runs.get(runId);
+    if (!s) runs.set(runId, (s = { guard: new StreamLeakGuard(ctx.secrets), published: "", raw: "", blocked: false }));
     return s;
   };
   return (ev) => {
     const e = ev.event;
     if (e.type === "delta") {
       const s = stateOf(ev.runId);
+      if (!e.accumulated.startsWith(s.raw)) Object.assign(s, { guard: new StreamLeakGuard(ctx.secrets), published: "" });
+      s.raw = e.accumulated;
       const { publish, blocked } = s.guard.push(e.accumulated);
-      if (blocked || publish.length <= s.published.length) return undefined;
+      s.blocked ||= blocked;
+      if (s.blocked || publish.length <= s.published.length) return undefined;
       const text = publish.slice(s.published.length);
       s.published = publish;
       return { ...ev, event: { ...e, text, accumulated: publish } };
     }
     if (e.type === "final") {
-      const verdict = stateOf(ev.runId).guard.finish(e.text);
-      guards.delete(ev.runId);
+      const s = stateOf(ev.runId);
+      runs.delete(ev.runId);
+      const verdict = s.blocked ? { text: WITHHELD_NOTICE, blocked: true } : guardOutboundText(e.text, ctx.secrets);
       if (verdict.blocked) ctx.log.warn({ runId: ev.runId, sessionKey: ev.sessionKey }, "reply withheld: it contained a configured secret");
       return verdict.blocked ? { ...ev, event: { ...e, text: verdict.text } } : ev;
     }
     if (e.type === "error") {
-      guards.delete(ev.runId);
+      runs.delete(ev.runId);
       return { ...ev, event: { ...e, message: ctx.redactor.redact(e.message) } };
     }
     return ev;
