@@ -41,6 +41,15 @@ describe("createLogger", () => {
     expect(o).toMatchObject({ tool: "exec", url: "https://example.test/x", content: "hello there", apiKey: "[redacted]" });
     expect(JSON.stringify(o)).not.toContain(secret);
   });
+
+  it("writes only lines at or above logging.level", async () => {
+    const file = path.join(await tmp(), "level.log");
+    const log = createLogger({ level: "warn", consoleLevel: "silent", file });
+    log.info("not written");
+    log.debug("not written either");
+    log.warn("written");
+    expect((await lines(file)).map((l) => l.msg)).toEqual(["written"]);
+  });
 });
 
 describe("LogFile", () => {
