@@ -48,7 +48,7 @@ export function wireAgent(ctx: AppContext, opts: AgentWiringOptions = {}): Agent
   };
   const catalog = new ProviderCatalog(config, ctx.secrets, ctx.env);
   const chain = new ModelChain({ catalog, clock: ctx.clock, log: ctx.log.child({ stage: "agent" }) });
-  const store = new SessionStore({ agentsDir: ctx.paths.agentsDir, clock: ctx.clock });
+  const store = new SessionStore({ agentsDir: ctx.paths.agentsDir, clock: ctx.clock, redact: (text) => ctx.redactor.redact(text) });
   const tools = new ToolRuntime([readTool, writeTool, editTool, execTool(() => hostRunner), ...(opts.extraTools ?? [])], workspaceGate, { bash: "exec", "apply-patch": "apply_patch" });
   const probe = opts.probe ?? probeOllama;
   const ensured = new Set<string>();

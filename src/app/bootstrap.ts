@@ -1,8 +1,7 @@
-import path from "node:path";
 import { loadConfig, resolvePaths, type HoldfastConfig } from "../config/index.js";
 import { ensurePrivateDir, systemClock, type Clock } from "../infra/index.js";
-import { createLogger, type Logger } from "../logging/index.js";
-import { envRefResolver, resolveSecrets } from "../secrets/index.js";
+import { createLogger, datedLogFile, Redactor, silentLogger, type Logger } from "../logging/index.js";
+import { resolveAll, resolveSecrets, SecretsRuntime, type SecretFailure } from "../secrets/index.js";
 import type { AppContext } from "./context.js";
 
 /** Options shared by every command that builds an {@link AppContext}. */
@@ -18,13 +17,15 @@ export interface BootstrapOptions {
 
 /** Default gateway log file: `/tmp/holdfast/holdfast-YYYY-MM-DD.log` (seeds "Log Locations"). */
 export function defaultLogFile(now: Date): string {
-  return path.join("/tmp/holdfast", `holdfast-${now.toISOString().slice(0, 10)}.log`);
+  return datedLogFile(now);
 }
 
 /**
- * Loads config and secrets and creates the logger: the first step of the gateway and of CLI commands.
- * The state dir is created 700.
- * @throws HoldfastError HF_CONFIG_* (invalid config), HF_SECRET_UNRESOLVED.
+ * Loads config, creates the redacting logger, then resolves secrets (env/file/exec refs) into the
+ * live snapshot that the redactor reads: the first step of the gateway and of CLI commands. The
+ * state dir is created 700.
+ * @throws HoldfastError HF_CONFIG_* (invalid config), HF_LOG_FILE_INSECURE, HF_SECRET_UNRESOLVED,
+ *   HF_SECRET_INSECURE_FILE.
  */
 export async function bootstrap(opts: BootstrapOptions = {}): Promise<AppContext> {
   const env = opts.env ?? process.env;
@@ -32,16 +33,43 @@ export async function bootstrap(opts: BootstrapOptions = {}): Promise<AppContext
   const paths = resolvePaths(env);
   await ensurePrivateDir(paths.stateDir);
   const loaded = await loadConfig(paths.configPath, env);
-  const log = makeLogger(loaded.config, opts, clock);
+  const secrets = new SecretsRuntime();
+  const redactor = new Redactor({ patterns: loaded.config.logging?.redactPatterns ?? [], secrets });
+  const log = makeLogger(loaded.config, opts, redactor);
   for (const w of loaded.warnings) log.warn({ configPath: loaded.path }, `config: ${w}`);
-  const secrets = await resolveSecrets(loaded.config, { env: envRefResolver(env) });
+  secrets.swap(await resolveSecrets(loaded.config, { env }));
   const say = opts.say ?? ((line: string) => process.stdout.write(`${line}\n`));
-  return { paths, loaded, config: loaded.config, env, log, clock, secrets, say };
+  return { paths, loaded, config: loaded.config, env, log, clock, secrets, redactor, say };
 }
 
-function makeLogger(config: HoldfastConfig, opts: BootstrapOptions, clock: Clock): Logger {
-  const level = config.logging?.level ?? "info";
-  const consoleLevel = opts.verbose ? "debug" : (config.logging?.consoleLevel ?? level);
-  if (opts.consoleOnly) return createLogger({ level: consoleLevel, consoleLevel });
-  return createLogger({ level, consoleLevel, file: config.logging?.file ?? defaultLogFile(new Date(clock.now())) });
+/**
+ * Like {@link bootstrap} for diagnostic commands (`secrets reload`, `doctor`): no log file, a silent
+ * logger, and secrets that do not resolve are returned in `failures` instead of thrown (exec refs are
+ * run only when `allowExec`).
+ * @throws HoldfastError HF_CONFIG_* when the config itself is invalid.
+ */
+export async function bootstrapLenient(opts: BootstrapOptions & { readonly allowExec?: boolean } = {}): Promise<AppContext & { readonly failures: readonly SecretFailure[] }> {
+  const env = opts.env ?? process.env;
+  const paths = resolvePaths(env);
+  const loaded = await loadConfig(paths.configPath, env);
+  const resolved = await resolveAll(loaded.config, { env, allowExec: opts.allowExec === true });
+  const secrets = new SecretsRuntime(resolved.snapshot);
+  const redactor = new Redactor({ patterns: loaded.config.logging?.redactPatterns ?? [], secrets });
+  const say = opts.say ?? ((line: string) => process.stderr.write(`${line}\n`));
+  return { paths, loaded, config: loaded.config, env, log: silentLogger(), clock: opts.clock ?? systemClock, secrets, redactor, say, failures: resolved.failures };
+}
+
+function makeLogger(config: HoldfastConfig, opts: BootstrapOptions, redactor: Redactor): Logger {
+  const logging = config.logging ?? {};
+  const level = logging.level ?? "info";
+  const consoleLevel = opts.verbose ? "debug" : (logging.consoleLevel ?? level);
+  const common = { redactor, redactSensitive: logging.redactSensitive ?? "tools" } as const;
+  if (opts.consoleOnly) return createLogger({ ...common, level: consoleLevel, consoleLevel });
+  return createLogger({
+    ...common,
+    level,
+    consoleLevel,
+    file: logging.file ?? "default",
+    ...(logging.maxFileBytes ? { maxFileBytes: logging.maxFileBytes } : {}),
+  });
 }

@@ -1,7 +1,7 @@
 import type { HoldfastConfig, HoldfastPaths, LoadedConfig } from "../config/index.js";
 import type { Clock } from "../infra/index.js";
-import type { Logger } from "../logging/index.js";
-import type { SecretsSnapshot } from "../secrets/index.js";
+import type { Logger, Redactor } from "../logging/index.js";
+import type { SecretsRuntime } from "../secrets/index.js";
 
 /** What every wiring step receives: loaded config, paths, environment, logger, clock, secrets. */
 export interface AppContext {
@@ -11,7 +11,10 @@ export interface AppContext {
   readonly env: NodeJS.ProcessEnv;
   readonly log: Logger;
   readonly clock: Clock;
-  readonly secrets: SecretsSnapshot;
+  /** The live secrets (swapped whole by `secrets reload`). */
+  readonly secrets: SecretsRuntime;
+  /** Masks secrets (configured values, key shapes, `logging.redactPatterns`) in text leaving the process. */
+  readonly redactor: Redactor;
   /** Writes a line for the operator's terminal (stdout), never to the log file. */
   readonly say: (line: string) => void;
 }

@@ -9,6 +9,7 @@ import { wireDevices } from "./wire-devices.js";
 import { wireDiscovery, type DiscoveryStage } from "./wire-discovery.js";
 import { wireExposure, type ExposureOptions, type ExposureStage } from "./wire-exposure.js";
 import { wireGateway, type GatewayStage } from "./wire-gateway.js";
+import { wireSecrets } from "./wire-secrets.js";
 
 /** Command-line overrides of `holdfast gateway`. */
 export interface GatewayStartOptions extends BootstrapOptions, AgentWiringOptions, ExposureOptions {
@@ -33,17 +34,20 @@ export interface RunningGateway {
 /**
  * The composition root. Order: config + secrets + logging (bootstrap) → gateway exposure (bind, auth,
  * TLS, Tailscale; refuses unsafe exposure before anything listens) → agent (providers, tools,
- * sessions, runs) → chat commands → channels → devices → gateway (methods, events, server) → listen
- * → channels start receiving → Tailscale route → mDNS. Stages are wired here and only here; each has its own wire-*.ts.
+ * sessions, runs) → chat commands → secrets (reload, outbound leak scan) → channels → devices →
+ * gateway (methods, events, server) → listen → channels start receiving → Tailscale route → mDNS.
+ * Stages are wired here and only here; each has its own wire-*.ts.
  */
 export async function startGateway(opts: GatewayStartOptions = {}): Promise<RunningGateway> {
   const ctx = await bootstrap(opts);
   const exposure = await wireExposure(ctx, opts);
   const agent = wireAgent(ctx, opts);
   const commands = wireCommands(agent);
+  const secrets = wireSecrets(ctx, agent);
   const channels = await wireChannels(ctx, agent, commands);
   const devices = wireDevices(ctx);
-  const gateway = wireGateway(ctx, agent, { exposure, devices, commands, publicRoutes: channels.publicRoutes });
+  const gateway = wireGateway(ctx, agent, { exposure, devices, commands, publicRoutes: channels.publicRoutes, guardRunEvent: secrets.guardRunEvent });
+  gateway.methods.register(...secrets.methods);
   const { port } = await gateway.server.start();
   gateway.setListening(port);
   await channels.start();
@@ -74,6 +78,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
       await channels.flush();
       await gateway.server.stop();
       await agent.store.close();
+      secrets.stop();
       await fsp.rm(ctx.paths.pidFile, { force: true });
       ctx.log.info("gateway stopped");
       ctx.log.flush();

@@ -6,8 +6,8 @@ import { describe, expect, it } from "vitest";
 import { resolvePaths, type HoldfastConfig } from "../config/index.js";
 import { isHoldfastError } from "../errors/index.js";
 import { resolveClientAddress, type ConnectParams } from "../gateway/index.js";
-import { createLogger } from "../logging/index.js";
-import { SecretsSnapshot } from "../secrets/index.js";
+import { createLogger, Redactor } from "../logging/index.js";
+import { SecretsRuntime, SecretsSnapshot } from "../secrets/index.js";
 import type { AppContext } from "./context.js";
 import { exposureAuthenticator, wireExposure } from "./wire-exposure.js";
 
@@ -73,7 +73,8 @@ function contextFor(c: Cfg): AppContext {
     env: {},
     log: createLogger({ level: "silent", consoleLevel: "silent" }),
     clock: { now: () => 1_700_000_000_000, sleep: async () => undefined },
-    secrets: new SecretsSnapshot(secrets),
+    secrets: new SecretsRuntime(new SecretsSnapshot(secrets)),
+    redactor: new Redactor(),
     say: () => undefined,
   };
 }

@@ -1,4 +1,5 @@
 import { toGatewayEvent, webChatMethods } from "../channels/webchat/index.js";
+import type { RunEvent } from "../agent/index.js";
 import type { ChatCommandRegistry } from "../commands/index.js";
 import { deviceMethods } from "../devices/index.js";
 import {
@@ -32,6 +33,8 @@ export interface GatewayWiring {
   readonly commands: ChatCommandRegistry;
   /** Routes served before gateway auth (channel webhooks that authenticate themselves). */
   readonly publicRoutes?: GatewayServerOptions["publicRoutes"];
+  /** Outbound filter for agent run events (leak scan, redaction); undefined drops the event. */
+  readonly guardRunEvent?: (ev: RunEvent) => RunEvent | undefined;
 }
 
 /**
@@ -72,8 +75,9 @@ export function wireGateway(ctx: AppContext, agent: AgentStage, w: GatewayWiring
   methods.register(...webChatMethods({ runs: agent.runs, store: agent.store, agentIds: agent.agentIds, commands: w.commands, announce }));
   methods.register(...sessionMethods(agent.store, (key) => agent.runs.abort({ sessionKey: key })));
   methods.register(...deviceMethods(w.devices.store, (deviceId) => server.disconnect((c) => c.deviceId === deviceId, 1008, "device revoked")));
-  agent.runs.onEvent((ev) => {
-    const out = toGatewayEvent(ev, ctx.clock.now());
+  agent.runs.onEvent((raw) => {
+    const ev = w.guardRunEvent ? w.guardRunEvent(raw) : raw;
+    const out = ev && toGatewayEvent(ev, ctx.clock.now());
     if (out) broadcaster.broadcast(out.event, out.payload);
   });
   const admitUpgrade = (client: ClientAddress): WireError | undefined => {

@@ -3,9 +3,13 @@ import { VERSION } from "../app/version.js";
 import { registerChannels } from "./commands/channels.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDevices } from "./commands/devices.js";
+import { registerDoctor } from "./commands/doctor.js";
 import { registerGateway } from "./commands/gateway.js";
 import { registerLockdown } from "./commands/lockdown.js";
+import { registerLogs } from "./commands/logs.js";
 import { registerPairing } from "./commands/pairing.js";
+import { registerSecrets } from "./commands/secrets.js";
+import { registerSecurity } from "./commands/security.js";
 import { registerSessions } from "./commands/sessions.js";
 import { registerStatus } from "./commands/status.js";
 import type { CliIo } from "./io.js";
@@ -14,7 +18,10 @@ import type { CliIo } from "./io.js";
 export type CommandRegistrar = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
 
 /** Every command group of the CLI, in help order. */
-export const COMMANDS: readonly CommandRegistrar[] = [registerGateway, registerStatus, registerSessions, registerPairing, registerDevices, registerChannels, registerConfig, registerLockdown];
+export const COMMANDS: readonly CommandRegistrar[] = [
+  registerGateway, registerStatus, registerSessions, registerPairing, registerDevices, registerChannels, registerConfig,
+  registerSecrets, registerSecurity, registerDoctor, registerLogs, registerLockdown,
+];
 
 /** Builds the `holdfast` commander program. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {

@@ -1,5 +1,6 @@
 export { type HoldfastPaths, resolvePaths, expandTilde } from "./paths.js";
 export { type LoadedConfig, loadConfig, parseConfigText, validateConfig } from "./load.js";
+export { normalizeConfig } from "./normalize.js";
 export { substituteEnv, hasEnvReference } from "./env-substitution.js";
 export { updateConfigFile, getAtPath, setAtPath, splitKeyPath, parseCliValue } from "./write.js";
 export { ConfigSchema, type HoldfastConfig } from "./schema/root.js";

@@ -20,6 +20,10 @@ export const ERROR_CATALOGUE = {
   // Secrets
   HF_SECRET_UNRESOLVED: { exitCode: 78, summary: "A SecretRef could not be resolved to a non-empty string." },
   HF_SECRET_INSECURE_FILE: { exitCode: 78, summary: "A file SecretRef points at a file readable or writable by others." },
+  // Secrets, logging, audit
+  HF_SECRETS_PLAN_INVALID: { exitCode: 2, summary: "A `secrets apply` plan file is not valid; the message names the bad field." },
+  HF_SECRETS_APPLY_FAILED: { exitCode: 1, summary: "A `secrets apply` move could not be carried out; nothing of it was written." },
+  HF_LOG_FILE_INSECURE: { exitCode: 78, summary: "The log file or its directory is a symlink or belongs to another user." },
   // Gateway
   HF_GATEWAY_BIND_REFUSED: { exitCode: 78, summary: "The gateway refused to listen on a non-loopback address without auth." },
   HF_GATEWAY_AUTH_CONFIG: { exitCode: 78, summary: "The gateway auth settings are unusable (weak, blank or conflicting)." },

@@ -1,9 +1,11 @@
-import { openSync, closeSync, fchmodSync } from "node:fs";
-import path from "node:path";
-import { mkdirSync, chmodSync, statSync } from "node:fs";
-import pino, { type Logger, type LevelWithSilent, type DestinationStream } from "pino";
+import pino, { type DestinationStream, type Logger, type LevelWithSilent } from "pino";
+import { LogFile } from "./log-file.js";
+import type { Redactor } from "./redact.js";
 
 export type { Logger } from "pino";
+
+/** `logging.redactSensitive`: "tools" (default) masks tool arguments/outputs, URLs and message text fields. */
+export type RedactSensitive = "tools" | "off";
 
 /** Options for {@link createLogger}. */
 export interface LoggerOptions {
@@ -11,68 +13,79 @@ export interface LoggerOptions {
   readonly level?: LevelWithSilent;
   /** Console level; default = `level`. "silent" turns the console off. */
   readonly consoleLevel?: LevelWithSilent;
-  /** Log file path; the directory is created 700 and the file 600. Omit for no file. */
+  /**
+   * Log file: a path (`logging.file`), `"default"` for the dated `/tmp/holdfast/holdfast-YYYY-MM-DD.log`,
+   * or absent for no file.
+   */
   readonly file?: string;
+  /** Rotation size of the log file (bytes). */
+  readonly maxFileBytes?: number;
   /** Pretty console output (default: when stderr is a TTY). */
   readonly pretty?: boolean;
-  /** Extra redaction of rendered log lines (applied to every line before it is written). */
-  readonly redactLine?: (line: string) => string;
+  /** Masks secrets in every rendered line (file and console). */
+  readonly redactor?: Redactor;
+  /** Default "tools". */
+  readonly redactSensitive?: RedactSensitive;
+}
+
+/** Fields whose content is never logged in "tools" mode: tool arguments/outputs, URLs, message text. */
+const SENSITIVE_FIELDS = ["args", "arguments", "toolArgs", "input", "output", "toolOutput", "result", "url", "content", "text", "body"];
+/** Fields that hold credentials; masked in every mode. */
+const CREDENTIAL_FIELDS = ["apiKey", "token", "password", "secret", "authorization", "headers.authorization"];
+
+/** The pino redact paths for a mode (top level and one level down). */
+export function redactPaths(mode: RedactSensitive): string[] {
+  const fields = mode === "off" ? CREDENTIAL_FIELDS : [...CREDENTIAL_FIELDS, ...SENSITIVE_FIELDS];
+  return fields.flatMap((f) => [f, `*.${f}`]);
 }
 
 /**
  * Creates the process logger (pino). Lines go to stderr (pretty in a TTY) and, when `file` is set, to
- * that file as JSON lines. Message content and tool arguments must never be passed to it at info or
- * above; callers log ids, sizes and reason codes.
+ * that file as JSON lines (mode 600, see {@link LogFile}). Every line passes the redactor; in "tools"
+ * mode, fields that carry message text, tool arguments/outputs or URLs are replaced by `[redacted]`,
+ * so callers may pass such objects at debug level without leaking them.
+ * Source: seeds security-architecture.md "Logging & Auditing"; the secrets issue.
+ * @throws HoldfastError HF_LOG_FILE_INSECURE when the log file cannot be kept private.
  */
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const level = opts.level ?? "info";
   const consoleLevel = opts.consoleLevel ?? level;
+  const redact = opts.redactor ? (line: string) => (opts.redactor as Redactor).redactLine(line) : (line: string) => line;
   const streams: { level: LevelWithSilent; stream: DestinationStream }[] = [];
-  if (consoleLevel !== "silent") streams.push({ level: consoleLevel, stream: consoleStream(opts.pretty ?? process.stderr.isTTY === true, opts.redactLine) });
-  if (opts.file) streams.push({ level, stream: fileStream(opts.file, opts.redactLine) });
+  if (consoleLevel !== "silent") streams.push({ level: consoleLevel, stream: consoleStream(opts.pretty ?? process.stderr.isTTY === true, redact) });
+  if (opts.file && level !== "silent") {
+    const file = new LogFile({ ...(opts.file === "default" ? {} : { file: opts.file }), ...(opts.maxFileBytes ? { maxFileBytes: opts.maxFileBytes } : {}) });
+    streams.push({ level, stream: { write: (line: string) => file.write(redact(line)) } });
+  }
   if (streams.length === 0) return pino({ level: "silent" });
   const minLevel = lowest(streams.map((s) => s.level));
-  return pino({ level: minLevel, base: { pid: process.pid } }, pino.multistream(streams as pino.StreamEntry[]));
+  return pino(
+    { level: minLevel, base: { pid: process.pid }, redact: { paths: redactPaths(opts.redactSensitive ?? "tools"), censor: "[redacted]" } },
+    pino.multistream(streams as pino.StreamEntry[]),
+  );
 }
 
-function consoleStream(pretty: boolean, redact?: (line: string) => string): DestinationStream {
-  if (pretty) {
-    // pino-pretty is loaded lazily: it costs start-up time and is only needed in a terminal.
-    return lazyPretty(redact);
-  }
-  const dest = pino.destination({ fd: 2, sync: false });
-  return redact ? { write: (line: string) => dest.write(redact(line)) } : dest;
+function consoleStream(pretty: boolean, redact: (line: string) => string): DestinationStream {
+  if (pretty) return lazyPretty(redact);
+  const dest = pino.destination({ fd: 2, sync: true });
+  return { write: (line: string) => dest.write(redact(line)) };
 }
 
-function lazyPretty(redact?: (line: string) => string): DestinationStream {
+function lazyPretty(redact: (line: string) => string): DestinationStream {
   const buffered: string[] = [];
   let target: DestinationStream | undefined;
+  // pino-pretty is loaded lazily: it costs start-up time and is only needed in a terminal.
   void import("pino-pretty").then((m) => {
     target = m.default({ destination: 2, colorize: true, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname" }) as DestinationStream;
     for (const l of buffered.splice(0)) target.write(l);
   });
   return {
     write(line: string) {
-      const out = redact ? redact(line) : line;
+      const out = redact(line);
       if (target) target.write(out);
       else buffered.push(out);
     },
   };
-}
-
-function fileStream(file: string, redact?: (line: string) => string): DestinationStream {
-  const dir = path.dirname(file);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
-  const fd = openSync(file, "a", 0o600);
-  try {
-    fchmodSync(fd, 0o600);
-  } catch {
-    closeSync(fd);
-    throw new Error(`cannot secure log file ${file}`);
-  }
-  const dest = pino.destination({ fd, sync: false });
-  return redact ? { write: (line: string) => dest.write(redact(line)) } : dest;
 }
 
 const ORDER: LevelWithSilent[] = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];

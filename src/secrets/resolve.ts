@@ -1,66 +1,125 @@
+import os from "node:os";
 import type { HoldfastConfig, SecretInput, SecretRef } from "../config/index.js";
 import { HoldfastError } from "../errors/index.js";
+import { defaultAlias, envShorthand, invalidIdReason, providerFor } from "./providers.js";
 import { listSecretSlots } from "./secret-paths.js";
+import { SecretsSnapshot } from "./snapshot.js";
+import { resolveEnvIds } from "./sources/env.js";
+import { resolveExecIds } from "./sources/exec.js";
+import { resolveFileIds } from "./sources/file.js";
+import type { BatchOutcome, SourceContext } from "./sources/types.js";
 
-/** Resolves one SecretRef to its value. Implementations exist per source (env, file, exec). */
-export type RefResolver = (ref: SecretRef, at: string) => Promise<string>;
-
-/**
- * The resolved secrets of one config, taken at start-up (and swapped whole on reload). Values are held
- * only here; nothing else keeps a copy, and `values()` feeds the log/outbound redactors.
- */
-export class SecretsSnapshot {
-  constructor(private readonly byPath: ReadonlyMap<string, string>) {}
-
-  /** The resolved value at a config key path (e.g. `models.providers.openai.apiKey`). */
-  get(path: string): string | undefined {
-    return this.byPath.get(path);
-  }
-
-  /** Every resolved secret value (for redaction), longest first. */
-  values(): string[] {
-    return [...new Set(this.byPath.values())].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length);
-  }
-
-  /** Key paths that hold a secret. */
-  paths(): string[] {
-    return [...this.byPath.keys()];
-  }
+/** A secret slot that could not be resolved. `message` names the key path and the ref, never a value. */
+export interface SecretFailure {
+  readonly path: string;
+  readonly ref: SecretRef;
+  readonly code: "HF_SECRET_UNRESOLVED" | "HF_SECRET_INSECURE_FILE";
+  readonly message: string;
 }
 
-/** Resolves a `{source:"env"}` ref from `env`. */
-export function envRefResolver(env: NodeJS.ProcessEnv): RefResolver {
-  return async (ref, at) => {
-    const value = env[ref.id];
-    if (value === undefined || value === "") {
-      throw new HoldfastError("HF_SECRET_UNRESOLVED", `${at} SecretRef is unresolved (${ref.source}:${ref.provider}:${ref.id}).`, { path: at });
-    }
-    return value;
-  };
+/** Everything resolving a config's secrets found. */
+export interface SecretResolution {
+  readonly snapshot: SecretsSnapshot;
+  readonly failures: readonly SecretFailure[];
+  /** Refs (including `$NAME` shorthands) that were looked up. */
+  readonly refsChecked: number;
+  /** Exec refs not run because `allowExec` was false. */
+  readonly skippedExecRefs: number;
+}
+
+/** Options of {@link resolveAll}. */
+export interface ResolveOptions {
+  readonly env: NodeJS.ProcessEnv;
+  /** Run exec providers (default true; `secrets audit` skips them unless asked). */
+  readonly allowExec?: boolean;
+  /** Home for `~` in provider paths. Default: the current user's home. */
+  readonly home?: string;
+}
+
+interface PendingRef {
+  readonly path: string;
+  readonly ref: SecretRef;
 }
 
 /**
- * Resolves every secret slot of `config` into a {@link SecretsSnapshot}. Plain strings are taken as-is
- * (they were already `${ENV}`-substituted by the loader); refs go to the resolver of their source.
- * @throws HoldfastError HF_SECRET_UNRESOLVED for the first ref that cannot be resolved (message names
- *   the key path and the ref, never a value).
+ * Resolves every secret slot of `config`. Plain strings are taken as they are (the loader already
+ * substituted `${VAR}`); `"$NAME"` is an env ref; refs are grouped by provider so each file is read
+ * and each command run once. Never throws for a bad ref: failures are collected.
  */
-export async function resolveSecrets(config: HoldfastConfig, resolvers: Partial<Record<SecretRef["source"], RefResolver>>): Promise<SecretsSnapshot> {
-  const map = new Map<string, string>();
+export async function resolveAll(config: HoldfastConfig, opts: ResolveOptions): Promise<SecretResolution> {
+  const values = new Map<string, string>();
+  const pending: PendingRef[] = [];
   for (const slot of listSecretSlots(config)) {
-    const value = await resolveInput(slot.value, slot.path, resolvers);
-    if (value !== undefined) map.set(slot.path, value);
+    const ref = asRef(config, slot.value);
+    if (ref) pending.push({ path: slot.path, ref });
+    else if (typeof slot.value === "string" && slot.value !== "") values.set(slot.path, slot.value);
   }
-  return new SecretsSnapshot(map);
+  const failures: SecretFailure[] = [];
+  const ctx: SourceContext = { env: opts.env, home: opts.home ?? os.homedir() };
+  let skippedExecRefs = 0;
+  for (const group of groupByProvider(pending)) {
+    const first = group[0] as PendingRef;
+    if (first.ref.source === "exec" && opts.allowExec === false) {
+      skippedExecRefs += group.length;
+      continue;
+    }
+    const outcomes = await resolveGroup(config, first.ref, group, ctx);
+    for (const { path, ref } of group) {
+      const why = invalidIdReason(ref);
+      const outcome = outcomes.get(ref.id);
+      if (why) failures.push(failure(path, ref, why));
+      else if (!outcome || !outcome.ok) failures.push(failure(path, ref, outcome?.reason ?? "no value", outcome && !outcome.ok && outcome.insecureFile === true));
+      else if (typeof outcome.value !== "string") failures.push({ path, ref, code: "HF_SECRET_UNRESOLVED", message: `${path} SecretRef resolved to a non-string value.` });
+      else if (outcome.value.trim() === "") failures.push({ path, ref, code: "HF_SECRET_UNRESOLVED", message: `${path} SecretRef resolved to an empty value.` });
+      else values.set(path, outcome.value);
+    }
+  }
+  return { snapshot: new SecretsSnapshot(values), failures, refsChecked: pending.length, skippedExecRefs };
 }
 
-async function resolveInput(input: SecretInput, at: string, resolvers: Partial<Record<SecretRef["source"], RefResolver>>): Promise<string | undefined> {
-  if (typeof input === "string") return input === "" ? undefined : input;
-  const resolver = resolvers[input.source];
-  if (!resolver) {
-    throw new HoldfastError("HF_SECRET_UNRESOLVED", `${at} SecretRef is unresolved (${input.source}:${input.provider}:${input.id}): no resolver for source "${input.source}".`, { path: at });
+/**
+ * Resolves every secret of `config` into a snapshot (start-up and `secrets reload`).
+ * @throws HoldfastError HF_SECRET_UNRESOLVED or HF_SECRET_INSECURE_FILE for the first failure; the
+ *   message names the key path and the ref, never a value.
+ */
+export async function resolveSecrets(config: HoldfastConfig, opts: ResolveOptions): Promise<SecretsSnapshot> {
+  const res = await resolveAll(config, opts);
+  const first = res.failures[0];
+  if (first) throw new HoldfastError(first.code, first.message, { path: first.path, more: res.failures.length - 1 });
+  return res.snapshot;
+}
+
+/** The ref a secret input stands for: a SecretRef object or a `"$NAME"` shorthand; else undefined. */
+export function asRef(config: HoldfastConfig, input: SecretInput): SecretRef | undefined {
+  if (typeof input !== "string") return input;
+  const name = envShorthand(input);
+  return name ? { source: "env", provider: defaultAlias(config, "env"), id: name } : undefined;
+}
+
+function groupByProvider(refs: readonly PendingRef[]): PendingRef[][] {
+  const groups = new Map<string, PendingRef[]>();
+  for (const r of refs) {
+    const key = `${r.ref.source}:${r.ref.provider}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  const value = await resolver(input, at);
-  if (value === "") throw new HoldfastError("HF_SECRET_UNRESOLVED", `${at} SecretRef resolved to an empty value.`, { path: at });
-  return value;
+  return [...groups.values()];
+}
+
+async function resolveGroup(config: HoldfastConfig, ref: SecretRef, group: readonly PendingRef[], ctx: SourceContext): Promise<BatchOutcome> {
+  const ids = [...new Set(group.filter((g) => !invalidIdReason(g.ref)).map((g) => g.ref.id))];
+  const provider = providerFor(config, ref);
+  if (!provider.ok) return new Map(group.map((g) => [g.ref.id, { ok: false, reason: provider.reason }]));
+  const s = provider.settings;
+  if (s.source === "env") return resolveEnvIds(s, ids, ctx);
+  if (s.source === "file") return resolveFileIds(s, ids, ctx);
+  return resolveExecIds(ref.provider, s, ids, ctx);
+}
+
+function failure(path: string, ref: SecretRef, reason: string, insecureFile = false): SecretFailure {
+  return {
+    path,
+    ref,
+    code: insecureFile ? "HF_SECRET_INSECURE_FILE" : "HF_SECRET_UNRESOLVED",
+    message: `${path} SecretRef is unresolved (${ref.source}:${ref.provider}:${ref.id}): ${reason}.`,
+  };
 }

@@ -1,5 +1,5 @@
 import type { HoldfastConfig, ProviderConfig } from "../../config/index.js";
-import type { SecretsSnapshot } from "../../secrets/index.js";
+import type { SecretsView } from "../../secrets/index.js";
 import type { ModelProvider, ModelRequest, StreamEvent } from "./types.js";
 
 type Api = ModelProvider["api"];
@@ -40,15 +40,33 @@ export class ProviderCatalog {
   private readonly settings = new Map<string, ProviderSettings>();
   private readonly clients = new Map<string, ModelProvider>();
 
-  constructor(config: HoldfastConfig, secrets: SecretsSnapshot, env: NodeJS.ProcessEnv) {
-    for (const [id, b] of Object.entries(BUILT_IN_PROVIDERS)) {
-      const envKey = b.envKey ? env[b.envKey] || undefined : undefined;
-      this.settings.set(id, { id, api: b.api, baseUrl: b.baseUrl, apiKey: envKey, headers: undefined, models: [], keySource: envKey ? "env" : "none" });
-    }
-    for (const [id, p] of Object.entries(config.models?.providers ?? {})) this.settings.set(id, this.merge(id, p, secrets));
+  constructor(
+    private readonly config: HoldfastConfig,
+    secrets: SecretsView,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {
+    this.build(secrets);
   }
 
-  private merge(id: string, p: ProviderConfig, secrets: SecretsSnapshot): ProviderSettings {
+  /**
+   * Re-reads the provider keys from `secrets` (after `secrets reload`). SDK clients are recreated on
+   * next use; runs already streaming keep the client they started with.
+   */
+  reload(secrets: SecretsView): void {
+    this.settings.clear();
+    this.clients.clear();
+    this.build(secrets);
+  }
+
+  private build(secrets: SecretsView): void {
+    for (const [id, b] of Object.entries(BUILT_IN_PROVIDERS)) {
+      const envKey = b.envKey ? this.env[b.envKey] || undefined : undefined;
+      this.settings.set(id, { id, api: b.api, baseUrl: b.baseUrl, apiKey: envKey, headers: undefined, models: [], keySource: envKey ? "env" : "none" });
+    }
+    for (const [id, p] of Object.entries(this.config.models?.providers ?? {})) this.settings.set(id, this.merge(id, p, secrets));
+  }
+
+  private merge(id: string, p: ProviderConfig, secrets: SecretsView): ProviderSettings {
     const base = this.settings.get(id);
     const configured = secrets.get(`models.providers.${id}.apiKey`);
     const apiKey = configured ?? base?.apiKey;

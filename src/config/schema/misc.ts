@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseRedactPattern } from "../../logging/index.js";
 import { compat, DmScopeSchema, SecretInputSchema } from "./common.js";
 
 /** `session.*`. holdfast default dmScope: "per-channel-peer" (reference §5.2 default is "main"). */
@@ -18,13 +19,22 @@ export const SessionSchema = z.strictObject({
   agentToAgent: compat(),
 });
 
-/** `logging.*`. Source: seeds security-architecture.md "Logging & Auditing". */
+/** One `logging.redactPatterns` entry: must compile and be safe from catastrophic backtracking. */
+const RedactPatternSchema = z.string().superRefine((text, ctx) => {
+  const parsed = parseRedactPattern(text);
+  if (!parsed.ok) ctx.addIssue({ code: "custom", message: `redact pattern ${JSON.stringify(text.slice(0, 60))}: ${parsed.reason}` });
+});
+
+/**
+ * `logging.*`. Defaults: level "info", file `/tmp/holdfast/holdfast-YYYY-MM-DD.log`, redactSensitive
+ * "tools". Source: seeds security-architecture.md "Logging & Auditing"; the secrets issue.
+ */
 export const LoggingSchema = z.strictObject({
   level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   consoleLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
-  file: z.string().optional(),
+  file: z.string().min(1).optional(),
   redactSensitive: z.enum(["off", "tools"]).optional(),
-  redactPatterns: z.array(z.string()).optional(),
+  redactPatterns: z.array(RedactPatternSchema).max(100).optional(),
   maxFileBytes: z.number().int().min(1024).optional(),
   consoleStyle: compat(),
 });

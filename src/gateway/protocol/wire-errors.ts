@@ -12,21 +12,36 @@ const WIRE_FOR: Partial<Record<ErrorCode, WireErrorCode>> = {
   HF_SECRET_UNRESOLVED: "UNAVAILABLE",
 };
 
+let redactText: (text: string) => string = (t) => t;
+
 /**
- * Maps an error thrown by a method handler to a wire error. HoldfastErrors keep their (secret-free)
- * message and expose their catalogue code in `details.code`; anything else becomes `INTERNAL` with
- * a generic message (the real error is logged by the caller, never sent).
+ * Installs the secret redaction applied to every error message this module builds (the composition
+ * root installs the process redactor; see the secrets issue: "the same redaction applies to error
+ * messages returned to clients"). Returns a function that restores the previous one.
+ */
+export function installWireErrorRedactor(redact: (text: string) => string): () => void {
+  const prev = redactText;
+  redactText = redact;
+  return () => {
+    redactText = prev;
+  };
+}
+
+/**
+ * Maps an error thrown by a method handler to a wire error. HoldfastErrors keep their message (with
+ * secrets masked by the installed redactor) and expose their catalogue code in `details.code`;
+ * anything else becomes `INTERNAL` with a generic message (the real error is logged, never sent).
  */
 export function toWireError(err: unknown): WireError {
   if (isHoldfastError(err)) {
-    return { code: WIRE_FOR[err.code] ?? "UNAVAILABLE", message: err.message, details: { code: err.code } };
+    return { code: WIRE_FOR[err.code] ?? "UNAVAILABLE", message: redactText(err.message), details: { code: err.code } };
   }
   return { code: "INTERNAL", message: "internal error" };
 }
 
-/** A wire error for bad params, naming each bad field. */
+/** A wire error for bad params, naming each bad field (secrets masked). */
 export function invalidParams(method: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]): WireError {
-  const fields = issues.map((i) => `${[method, ...i.path.map(String)].join(".")}: ${i.message}`);
+  const fields = issues.map((i) => redactText(`${[method, ...i.path.map(String)].join(".")}: ${i.message}`));
   return { code: "INVALID_REQUEST", message: `invalid params: ${fields.join("; ")}`, details: { code: "INVALID_PARAMS", fields } };
 }
 

@@ -1,0 +1,25 @@
+import { loadConfig, resolvePaths, type HoldfastPaths } from "../config/index.js";
+import { DEFAULT_LOG_DIR, findLogFiles } from "../logging/index.js";
+import { resolveAll } from "../secrets/index.js";
+import type { AuditContext } from "./types.js";
+
+/** Inputs of {@link loadAuditContext}. */
+export interface AuditContextOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly paths?: HoldfastPaths;
+  /** Directory of the dated default log files. Default `/tmp/holdfast`. */
+  readonly logDir?: string;
+}
+
+/**
+ * Loads what the audit reads: the config (validated; invalid config throws HF_CONFIG_*), its secrets
+ * resolved without running exec providers, and the gateway log files on disk.
+ */
+export async function loadAuditContext(opts: AuditContextOptions = {}): Promise<AuditContext> {
+  const env = opts.env ?? process.env;
+  const paths = opts.paths ?? resolvePaths(env);
+  const loaded = await loadConfig(paths.configPath, env);
+  const secrets = await resolveAll(loaded.config, { env, allowExec: false });
+  const logFiles = await findLogFiles(loaded.config.logging?.file, opts.logDir ?? DEFAULT_LOG_DIR);
+  return { config: loaded.config, raw: loaded.raw, configExists: loaded.exists, paths, env, secrets, logFiles };
+}

@@ -1,0 +1,77 @@
+import { loadConfig, resolvePaths, updateConfigFile, type LoadedConfig } from "../config/index.js";
+import { isHoldfastError } from "../errors/index.js";
+import { allChecks, loadAuditContext, runAudit, type Finding } from "../audit/index.js";
+import { resolveAll } from "../secrets/index.js";
+import { channelCredentials, type ChannelCredentialStatus } from "./channel-credentials.js";
+import { gatewayCredentialSource } from "./gateway-token.js";
+import { migrateLegacyKeys } from "./migrations.js";
+import { nextSteps } from "./next-steps.js";
+
+/** Everything `holdfast doctor` found. Contains key paths and file paths, never secret values. */
+export interface DoctorReport {
+  readonly configPath: string;
+  readonly config: { readonly ok: boolean; readonly exists: boolean; readonly errors: readonly string[]; readonly warnings: readonly string[] };
+  readonly migrations: { readonly pending: readonly string[]; readonly applied: readonly string[] };
+  readonly secrets: { readonly unresolved: readonly string[]; readonly skippedExecRefs: number };
+  readonly gatewayCredential: string;
+  readonly channels: readonly ChannelCredentialStatus[];
+  readonly audit?: { readonly summary: Readonly<Record<string, number>>; readonly findings: readonly Pick<Finding, "checkId" | "severity" | "title">[] };
+  readonly nextSteps: readonly string[];
+}
+
+/** Options of {@link runDoctor}. */
+export interface DoctorOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** Rewrite legacy keys in the config file (validated, atomic, 600). */
+  readonly fix?: boolean;
+  /** Directory of the dated default logs (tests). */
+  readonly logDir?: string;
+}
+
+/**
+ * `holdfast doctor`: validates the config (each problem with its key path), lists legacy keys (and
+ * with `fix` rewrites them), checks that secrets resolve, says where the gateway credential comes
+ * from, checks channel credentials, summarizes the security audit, and says what to do next.
+ * Source: the secrets issue; reference §10.4.
+ */
+export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport> {
+  const env = opts.env ?? process.env;
+  const paths = resolvePaths(env);
+  let loaded: LoadedConfig;
+  try {
+    loaded = await loadConfig(paths.configPath, env);
+  } catch (err) {
+    if (!isHoldfastError(err)) throw err;
+    const issues = Array.isArray(err.details?.issues) ? (err.details.issues as string[]) : [err.message];
+    const config = { ok: false, exists: true, errors: issues, warnings: [] };
+    return { configPath: paths.configPath, config, migrations: { pending: [], applied: [] }, secrets: { unresolved: [], skippedExecRefs: 0 }, gatewayCredential: "unknown (config invalid)", channels: [], nextSteps: nextSteps({ configOk: false }) };
+  }
+  const { changes } = migrateLegacyKeys(loaded.raw);
+  let applied: string[] = [];
+  if (opts.fix && changes.length > 0) {
+    await updateConfigFile(paths.configPath, (raw) => migrateLegacyKeys(raw).next, env);
+    applied = changes;
+    loaded = await loadConfig(paths.configPath, env);
+  }
+  const resolved = await resolveAll(loaded.config, { env, allowExec: false });
+  const ctx = await loadAuditContext({ env, paths, ...(opts.logDir ? { logDir: opts.logDir } : {}) });
+  const report = await runAudit(ctx, await allChecks());
+  const findings = report.findings.filter((f) => f.severity !== "info").map(({ checkId, severity, title }) => ({ checkId, severity, title }));
+  const channels = channelCredentials(loaded.config, resolved, env, paths);
+  const pending = applied.length > 0 ? [] : changes;
+  return {
+    configPath: paths.configPath,
+    config: { ok: true, exists: loaded.exists, errors: [], warnings: [...loaded.warnings] },
+    migrations: { pending, applied },
+    secrets: { unresolved: resolved.failures.map((f) => f.message), skippedExecRefs: resolved.skippedExecRefs },
+    gatewayCredential: gatewayCredentialSource(loaded.config, loaded.raw, env, paths),
+    channels,
+    audit: { summary: report.summary, findings },
+    nextSteps: nextSteps({ configOk: true, pendingMigrations: pending.length, unresolved: resolved.failures.length, missingChannels: channels.filter((c) => !c.present).length, findings: report.findings }),
+  };
+}
+
+/** Exit code of `holdfast doctor`: 1 when the gateway cannot start (invalid config, unresolved secrets), else 0. */
+export function doctorExitCode(r: DoctorReport): number {
+  return !r.config.ok || r.secrets.unresolved.length > 0 ? 1 : 0;
+}

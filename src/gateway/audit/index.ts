@@ -1,0 +1,11 @@
+import type { AuditCheck } from "../../audit/index.js";
+import { gatewayAuthCheck } from "./auth.js";
+import { controlUiCheck } from "./control-ui.js";
+import { hooksCheck } from "./hooks.js";
+import { proxiesCheck } from "./proxies.js";
+import { remoteBindCheck } from "./remote-bind.js";
+import { tailscaleCheck } from "./tailscale.js";
+import { toolsHttpCheck } from "./tools-http.js";
+
+/** Network exposure checks (where the bot can be reached) and webhook ingress. */
+export const gatewayAuditChecks: readonly AuditCheck[] = [gatewayAuthCheck, tailscaleCheck, proxiesCheck, remoteBindCheck, controlUiCheck, toolsHttpCheck, hooksCheck];

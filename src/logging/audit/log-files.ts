@@ -1,0 +1,22 @@
+import path from "node:path";
+import { finding, inspectPath, notPrivate, octal, type AuditCheck } from "../../audit/index.js";
+import { DEFAULT_LOG_DIR } from "../log-file.js";
+
+/**
+ * Gateway log files (and the default log directory) readable by others: `fs.log_file.perms_readable` (warn).
+ * Logs are redacted, but still hold ids, session keys and tool names. Source: reference §9.4.
+ */
+export const logFilesCheck: AuditCheck = {
+  id: "fs.log_file.perms_readable",
+  area: "disk",
+  async run(ctx) {
+    const loose: string[] = [];
+    const ownDirs = [...new Set(ctx.logFiles.map((f) => path.dirname(f)))].filter((d) => d === DEFAULT_LOG_DIR);
+    for (const p of [...ownDirs, ...ctx.logFiles]) {
+      const st = await inspectPath(p);
+      if ((st.isFile || st.isDir) && notPrivate(st.mode)) loose.push(`${p} (${octal(st.mode)})`);
+    }
+    if (loose.length === 0) return [];
+    return [finding("fs.log_file.perms_readable", "warn", "Gateway logs are readable by others", loose.slice(0, 5).join(", "), "chmod 600 the log files and 700 their directory (holdfast security audit --fix).")];
+  },
+};

@@ -1,0 +1,14 @@
+import { finding, type AuditCheck } from "../../audit/index.js";
+
+/**
+ * `logging.redactSensitive: "off"` lets tool arguments, outputs and URLs into the logs:
+ * `logging.redact_off` (warn, reference §9.4a). `security audit --fix` sets "tools".
+ */
+export const redactOffCheck: AuditCheck = {
+  id: "logging.redact_off",
+  area: "config",
+  run(ctx) {
+    if (ctx.config.logging?.redactSensitive !== "off") return [];
+    return [finding("logging.redact_off", "warn", "Tool arguments and outputs are logged", 'logging.redactSensitive is "off": tool arguments, outputs and URLs reach the log (configured secrets stay masked).', 'Set logging.redactSensitive to "tools" (holdfast security audit --fix does this).')];
+  },
+};

@@ -1,0 +1,6 @@
+import type { AuditCheck } from "../../audit/index.js";
+import { sandboxDockerCheck } from "./docker-settings.js";
+import { sandboxModeOffCheck } from "./mode-off.js";
+
+/** Sandbox checks (where tools run). */
+export const sandboxAuditChecks: readonly AuditCheck[] = [sandboxModeOffCheck, sandboxDockerCheck];

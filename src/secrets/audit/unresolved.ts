@@ -1,0 +1,18 @@
+import { finding, type AuditCheck } from "../../audit/index.js";
+
+/**
+ * SecretRefs that do not resolve (the gateway refuses to start): `secrets.ref_unresolved`, or
+ * `secrets.file_insecure` when a secret file is readable by others, a symlink or not owned by you.
+ * Both critical. Exec refs are not run by the audit (see `holdfast secrets audit --allow-exec`).
+ */
+export const unresolvedCheck: AuditCheck = {
+  id: "secrets.ref_unresolved",
+  area: "secrets",
+  run(ctx) {
+    return ctx.secrets.failures.map((f) =>
+      f.code === "HF_SECRET_INSECURE_FILE"
+        ? finding("secrets.file_insecure", "critical", `Secret file for ${f.path} is not private`, f.message, "chmod 600 the file (owner only, no symlink), then holdfast secrets reload.")
+        : finding("secrets.ref_unresolved", "critical", `SecretRef at ${f.path} does not resolve`, f.message, "Fix the provider or the id (holdfast secrets audit shows every ref); the gateway will not start until it resolves."),
+    );
+  },
+};
