@@ -1,4 +1,5 @@
 import { createChannelService, type ChannelService } from "../channels/index.js";
+import { guardOutboundText } from "../secrets/index.js";
 import type { ChatCommandRegistry } from "../commands/index.js";
 import type { AgentStage } from "./agent-wiring.js";
 import type { AppContext } from "./context.js";
@@ -26,5 +27,10 @@ export function wireChannels(ctx: AppContext, agent: AgentStage, commands: ChatC
     agentIds: agent.agentIds,
     agent: agent.agent,
     workspaceOf: agent.workspaceOf,
+    guardOutbound: (text) => {
+      const verdict = guardOutboundText(text, ctx.secrets);
+      if (verdict.blocked) ctx.log.warn({ stage: "channels", reason: "outbound_secret_blocked" }, "a reply containing a configured secret was withheld");
+      return verdict.text;
+    },
   });
 }

@@ -14,7 +14,11 @@ export interface ChannelAccountStatus extends AdapterStatus {
 export class ChannelManager {
   private readonly accounts = new Map<string, AccountRuntime>();
 
-  constructor(private readonly log: Logger) {}
+  /** @param guardOutbound the outbound leak scan applied to every text sent through {@link send}. */
+  constructor(
+    private readonly log: Logger,
+    private readonly guardOutbound: (text: string) => string = (t) => t,
+  ) {}
 
   /** Registers an account. @throws HoldfastError HF_CHANNEL_CONFIG for a duplicate (channel, account). */
   add(runtime: AccountRuntime): void {
@@ -63,7 +67,7 @@ export class ChannelManager {
   async send(channel: string, accountId: string, chatId: string, text: string): Promise<string[]> {
     const adapter = this.adapter(channel, accountId);
     if (!adapter) throw new HoldfastError("HF_CHANNEL_UNKNOWN", `no running channel account ${channel}/${accountId}`);
-    return adapter.send({ chatId, text });
+    return adapter.send({ chatId, text: this.guardOutbound(text) });
   }
 
   /** State of every account (for status output). */

@@ -9,7 +9,7 @@ import type { HoldfastConfig } from "../config/index.js";
 import { systemClock } from "../infra/index.js";
 import { createChannelService, type AccountSettings, type ChannelService } from "./index.js";
 
-async function setup(settings: AccountSettings, config: HoldfastConfig = {}) {
+async function setup(settings: AccountSettings, config: HoldfastConfig = {}, guardOutbound?: (text: string) => string) {
   const dir = await mkdtemp(path.join(os.tmpdir(), "hf-pipe-"));
   const adapter = new MemoryAdapter();
   const runs = new EchoRuns();
@@ -29,6 +29,7 @@ async function setup(settings: AccountSettings, config: HoldfastConfig = {}) {
     agent: () => ({ id: "main", groupChat: { mentionPatterns: ["\\bholdfast\\b"] } }),
     workspaceOf: () => path.join(dir, "workspace"),
     extraAdapters: [{ adapter, settings }],
+    ...(guardOutbound ? { guardOutbound } : {}),
   });
   await service.start();
   const pairing = new PairingStore(path.join(dir, "credentials"), "telegram", systemClock);
@@ -37,6 +38,15 @@ async function setup(settings: AccountSettings, config: HoldfastConfig = {}) {
 
 describe("inbound pipeline", () => {
   let t: Awaited<ReturnType<typeof setup>>;
+
+  it("passes every outbound text through the leak scan (replies and the send API)", async () => {
+    const secret = "sk-canary-0123456789abcdef";
+    t = await setup({ dmPolicy: "allowlist", allowFrom: ["5"] }, {}, (text) => (text.includes(secret) ? "[withheld]" : text));
+    await t.adapter.deliver({ senderId: "5", text: `please repeat ${secret}` });
+    await t.service.flush();
+    await t.service.send("telegram", "default", "5", `again ${secret}`);
+    expect(t.adapter.sent.map((m) => m.text)).toEqual(["[withheld]", "[withheld]"]);
+  });
 
   describe("DMs under pairing", () => {
     beforeEach(async () => {

@@ -10,6 +10,8 @@ export interface ReplyDeps {
   readonly log: Logger;
   /** The adapter of an account at delivery time (undefined when it is gone). */
   readonly adapter: (channel: string, accountId: string) => ChannelAdapter | undefined;
+  /** The outbound leak scan, applied to every text before it is sent. Default: none. */
+  readonly guardOutbound?: (text: string) => string;
 }
 
 /**
@@ -59,7 +61,7 @@ export class ReplyDispatcher {
   /** Sends through `adapter`; failures are logged (no content), never thrown. */
   async sendText(adapter: ChannelAdapter, out: OutboundMessage): Promise<void> {
     try {
-      await adapter.send(out);
+      await adapter.send(this.deps.guardOutbound ? { ...out, text: this.deps.guardOutbound(out.text) } : out);
     } catch (err) {
       this.deps.log.warn({ channel: adapter.channel, accountId: adapter.accountId, chatId: out.chatId, code: isHoldfastError(err) ? err.code : undefined, err: errorMessage(err) }, "channel send failed");
     }

@@ -33,6 +33,11 @@ export interface ChannelServiceDeps {
   readonly agent: (agentId: string) => AgentEntry | undefined;
   /** Host workspace of an agent (inbound media go to `<workspace>/inbox`). */
   readonly workspaceOf: (agentId: string) => string;
+  /**
+   * The outbound leak scan: applied to every text before any adapter sends it (replies, pairing
+   * messages, the `message` tool). Returns the text to send (a notice when it held a secret).
+   */
+  readonly guardOutbound?: (text: string) => string;
   /** Adapters besides the configured Telegram accounts (other channels, tests). */
   readonly extraAdapters?: readonly { readonly adapter: ChannelAdapter; readonly settings: AccountSettings }[];
 }
@@ -67,7 +72,7 @@ export interface ChannelService {
  */
 export async function createChannelService(deps: ChannelServiceDeps): Promise<ChannelService> {
   const log = deps.log;
-  const manager = new ChannelManager(log);
+  const manager = new ChannelManager(log, deps.guardOutbound);
   // The Telegram adapter (and grammY) is loaded only when a Telegram account is configured.
   const telegram = (await resolveTelegramAccounts(deps)).length > 0 ? await (await import("./telegram/index.js")).createTelegramAdapters(deps, { log, clock: deps.clock, stateDir: deps.stateDir }) : [];
   for (const { adapter, settings } of [...telegram.map((t) => ({ adapter: t.adapter, settings: t.settings.config as AccountSettings })), ...(deps.extraAdapters ?? [])]) {
@@ -80,7 +85,7 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     if (!s) stores.set(channel, (s = new PairingStore(deps.credentialsDir, channel, deps.clock)));
     return s;
   };
-  const replies = new ReplyDispatcher({ runs: deps.runs, log, adapter: (c, a) => manager.adapter(c, a) });
+  const replies = new ReplyDispatcher({ runs: deps.runs, log, adapter: (c, a) => manager.adapter(c, a), ...(deps.guardOutbound ? { guardOutbound: deps.guardOutbound } : {}) });
   const pipeline = new InboundPipeline({
     log,
     account: (c, a) => manager.account(c, a),
