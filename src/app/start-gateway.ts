@@ -41,6 +41,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   const agent = wireAgent(ctx, opts);
   const commands = wireCommands(agent);
   const gateway = wireGateway(ctx, agent, { hosts, port: opts.port ?? ctx.config.gateway?.port ?? 18789, bindMode, secret, commands });
+  agent.toolStage.attach(gateway, commands);
   const { port } = await gateway.server.start();
   gateway.setListening(port);
   await writeJsonAtomic(ctx.paths.pidFile, { pid: process.pid, port, hosts, startedAt: new Date(ctx.clock.now()).toISOString() });
@@ -50,6 +51,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
     (stopping ??= (async () => {
       ctx.log.info("gateway stopping");
       gateway.server.stopAccepting();
+      await agent.toolStage.stop();
       await agent.runs.shutdown(opts.shutdownGraceMs ?? 5_000);
       await gateway.server.stop();
       await agent.store.flush();

@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { VERSION } from "../app/version.js";
+import { registerApprovals } from "./commands/approvals.js";
 import { registerConfig } from "./commands/config.js";
 import { registerGateway } from "./commands/gateway.js";
 import { registerSessions } from "./commands/sessions.js";
@@ -9,7 +10,7 @@ import type { CliIo } from "./io.js";
 export type CommandRegistrar = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
 
 /** Every command group of the CLI, in help order. */
-export const COMMANDS: readonly CommandRegistrar[] = [registerGateway, registerSessions, registerConfig];
+export const COMMANDS: readonly CommandRegistrar[] = [registerGateway, registerSessions, registerConfig, registerApprovals];
 
 /** Builds the `holdfast` commander program. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
