@@ -19,8 +19,8 @@ export interface BwrapBinaries {
   readonly setpriv?: string;
 }
 
-/** Where the outer (root) namespace stages the workspace so the unprivileged user can bind it. */
-const STAGE = "/tmp/holdfast-stage";
+/** Where the outer (root) namespace stages the workspace so the unprivileged user can bind it (direct children of a fresh 755 tmpfs). */
+const STAGE = "/tmp/holdfast-stage-";
 
 /**
  * Builds the argv that runs `command` in a bubblewrap sandbox:
@@ -35,13 +35,13 @@ export function bubblewrapCommand(spec: SandboxSpec, command: readonly string[],
   const l = spec.limits;
   const limits = [bins.prlimit, `--nproc=${l.pids}`, `--data=${l.memoryMb * 1024 * 1024}`, `--cpu=${l.cpuSeconds}`, `--fsize=${l.fileSizeMb * 1024 * 1024}`, "--core=0", "--"];
   const switchUser = self.uid === 0 && spec.user.uid !== 0;
-  const wsSource = switchUser ? `${STAGE}/workspace` : spec.workspaceDir;
-  const agentSource = spec.agentWorkspaceDir !== undefined ? (switchUser ? `${STAGE}/agent` : spec.agentWorkspaceDir) : undefined;
+  const wsSource = switchUser ? `${STAGE}workspace` : spec.workspaceDir;
+  const agentSource = spec.agentWorkspaceDir !== undefined ? (switchUser ? `${STAGE}agent` : spec.agentWorkspaceDir) : undefined;
   const inner = [bins.bwrap, ...sandboxArgs(spec, layout, wsSource, agentSource, cwd, env), "--", ...command];
   if (!switchUser) return [...limits, ...inner];
   if (!bins.setpriv) throw new Error("setpriv is required to run the sandbox as an unprivileged user");
-  const stage = ["--dev-bind", "/", "/", "--tmpfs", "/tmp", "--bind", spec.workspaceDir, `${STAGE}/workspace`];
-  if (spec.agentWorkspaceDir !== undefined) stage.push("--ro-bind", spec.agentWorkspaceDir, `${STAGE}/agent`);
+  const stage = ["--dev-bind", "/", "/", "--tmpfs", "/tmp", "--bind", spec.workspaceDir, `${STAGE}workspace`];
+  if (spec.agentWorkspaceDir !== undefined) stage.push("--ro-bind", spec.agentWorkspaceDir, `${STAGE}agent`);
   const drop = [bins.setpriv, `--reuid=${spec.user.uid}`, `--regid=${spec.user.gid}`, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"];
   return [...limits, bins.bwrap, ...stage, "--die-with-parent", "--", ...drop, ...inner];
 }
