@@ -24,8 +24,11 @@ const STAGE = "/tmp/holdfast-stage-";
 
 /**
  * Builds the argv that runs `command` in a bubblewrap sandbox:
- * `prlimit` (RLIMIT_NPROC/DATA/CPU/FSIZE/CORE) → [root only: an outer bwrap that stages the
- * workspace where the sandbox user can reach it, then `setpriv` drops to that user] → the sandbox
+ * `prlimit` (RLIMIT_NPROC/DATA/CPU/FSIZE/CORE) → [root only: an outer bwrap holding only the
+ * system dirs, host /proc and /dev, and the workspace staged where the sandbox user can reach it
+ * (the state dir is never mounted), in its own pid namespace so every exited sandbox
+ * process is reaped there (exited processes still count against the process limit until reaped),
+ * then `setpriv` drops to that user] → the sandbox
  * bwrap: new user/pid/net/ipc/uts/cgroup namespaces, no capabilities, no nested user namespaces,
  * read-only system dirs, private /tmp and /dev, fresh /proc, only the workspace mounted (and the
  * agent workspace read-only at /agent for `ro`), `--die-with-parent`, `--new-session`, cleared env.
@@ -40,10 +43,19 @@ export function bubblewrapCommand(spec: SandboxSpec, command: readonly string[],
   const inner = [bins.bwrap, ...sandboxArgs(spec, layout, wsSource, agentSource, cwd, env), "--", ...command];
   if (!switchUser) return [...limits, ...inner];
   if (!bins.setpriv) throw new Error("setpriv is required to run the sandbox as an unprivileged user");
-  const stage = ["--dev-bind", "/", "/", "--tmpfs", "/tmp", "--bind", spec.workspaceDir, `${STAGE}workspace`];
+  const stage = [...systemBinds(spec, layout), "--bind", "/proc", "/proc", "--dev-bind", "/dev", "/dev", "--tmpfs", "/tmp", "--bind", spec.workspaceDir, `${STAGE}workspace`];
   if (spec.agentWorkspaceDir !== undefined) stage.push("--ro-bind", spec.agentWorkspaceDir, `${STAGE}agent`);
   const drop = [bins.setpriv, `--reuid=${spec.user.uid}`, `--regid=${spec.user.gid}`, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"];
-  return [...limits, bins.bwrap, ...stage, "--die-with-parent", "--", ...drop, ...inner];
+  return [...limits, bins.bwrap, ...stage, "--unshare-pid", "--die-with-parent", "--", ...drop, ...inner];
+}
+
+/** Read-only system dirs, their top-level symlinks, and the /etc entries programs need. */
+function systemBinds(spec: SandboxSpec, layout: HostLayout): string[] {
+  const a: string[] = ["--perms", "0755", "--dir", "/etc"];
+  for (const d of layout.dirs) a.push("--ro-bind", d, d);
+  for (const [at, target] of layout.links) a.push("--symlink", target, at);
+  for (const e of [...layout.etc, ...(spec.network === "host" ? layout.netEtc : [])]) a.push("--ro-bind-try", e, e);
+  return a;
 }
 
 function sandboxArgs(spec: SandboxSpec, layout: HostLayout, wsSource: string, agentSource: string | undefined, cwd: string, env: Readonly<Record<string, string>>): string[] {
@@ -54,9 +66,7 @@ function sandboxArgs(spec: SandboxSpec, layout: HostLayout, wsSource: string, ag
     "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--disable-userns",
     "--hostname", "holdfast-sandbox",
   ];
-  for (const d of layout.dirs) a.push("--ro-bind", d, d);
-  for (const [at, target] of layout.links) a.push("--symlink", target, at);
-  for (const e of [...layout.etc, ...(spec.network === "host" ? layout.netEtc : [])]) a.push("--ro-bind-try", e, e);
+  a.push(...systemBinds(spec, layout));
   a.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/run");
   a.push("--bind", wsSource, SANDBOX_WORKDIR);
   if (agentSource !== undefined) a.push("--ro-bind", agentSource, SANDBOX_AGENT_DIR);

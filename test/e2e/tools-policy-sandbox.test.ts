@@ -15,9 +15,19 @@ function config(mockUrl: string, exec: Record<string, unknown>): Record<string, 
 }
 
 /** Waits for the next `exec.approval.requested` event on `client`. */
-function nextApproval(client: GatewayClient): Promise<{ id: string; argv: string[]; cwd: string; host: string; sessionKey: string; agentId: string; expiresAtMs: number }> {
+interface Requested {
+  id: string;
+  argv: string[];
+  cwd: string;
+  host: string;
+  sessionKey: string;
+  agentId: string;
+  expiresAtMs: number;
+}
+
+function nextApproval(client: GatewayClient): Promise<Requested> {
   return new Promise((resolve) => {
-    const on = (name: string, payload: never) => {
+    const on = (name: string, payload: Requested) => {
       if (name !== "exec.approval.requested") return;
       client.off("event", on);
       resolve(payload);
@@ -151,5 +161,15 @@ describe("exec approval expiry", () => {
       await gw.stop();
       await mock.close();
     }
+  });
+});
+
+describe("tool policy config errors at start", () => {
+  it("refuses an unknown tool name, naming its key path, with exit code 78", async () => {
+    const stateDir = await makeStateDir({ tools: { deny: ["exec", "brwoser"] }, agents: { list: [{ id: "main", tools: { allow: ["raed"] } }] } });
+    const res = await runCli(stateDir, ["gateway", "--port", "0"]);
+    expect(res.code).toBe(78);
+    expect(res.stderr).toContain('tools.deny.1: unknown tool "brwoser"');
+    expect(res.stderr).toContain('agents.list.0.tools.allow.0: unknown tool "raed"');
   });
 });
