@@ -48,6 +48,7 @@ export class BubblewrapBackend implements SandboxBackend {
   readonly kind = "bubblewrap" as const;
   private setup: Promise<{ bins: BwrapBinaries; layout: HostLayout } | string> | undefined;
   private probe: { at: number; result: Availability } | undefined;
+  private procCount: { at: number; uid: number; n: number } | undefined;
 
   constructor(private readonly opts: { readonly probeDir?: string; readonly now?: () => number } = {}) {}
 
@@ -63,8 +64,27 @@ export class BubblewrapBackend implements SandboxBackend {
     const s = await this.resolveSetup();
     if (typeof s === "string") throw new Error(s);
     const command = req.argv ? [...req.argv] : ["/bin/sh", "-c", req.shellCommand ?? ""];
-    const argv = bubblewrapCommand(spec, command, req.cwd, req.env, s.bins, s.layout, { uid: process.getuid?.() ?? 0 });
+    const uid = process.getuid?.() ?? 0;
+    const limits = spec.user.uid !== 0 ? { ...spec.limits, pids: spec.limits.pids + (await this.tasksOf(spec.user.uid)) } : spec.limits;
+    const argv = bubblewrapCommand({ ...spec, limits }, command, req.cwd, req.env, s.bins, s.layout, { uid });
     return spawnCapture(argv, { ...req, cwd: "/", env: { PATH: "/usr/bin:/bin" } });
+  }
+
+  /**
+   * Tasks (threads) the sandbox user already runs: the kernel's process limit counts all tasks of
+   * that uid (other sandboxes, the gateway itself when it is not root, daemons running as nobody), so
+   * a sandbox gets `pids` on top of them (counted from /proc, cached for 5 s; approximate).
+   */
+  private async tasksOf(uid: number): Promise<number> {
+    const now = (this.opts.now ?? Date.now)();
+    if (this.procCount?.uid === uid && now - this.procCount.at < 5_000) return this.procCount.n;
+    let n = 0;
+    for (const pid of (await fsp.readdir("/proc").catch(() => [] as string[])).filter((p) => /^\d+$/.test(p))) {
+      const status = await fsp.readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+      if (new RegExp(`^Uid:\\s+${uid}\\s`, "m").test(status)) n += Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? 1);
+    }
+    this.procCount = { at: now, uid, n };
+    return n;
   }
 
   private resolveSetup(): Promise<{ bins: BwrapBinaries; layout: HostLayout } | string> {

@@ -50,6 +50,7 @@ export class SandboxManager {
   private readonly cache = new Map<string, SandboxBackend>();
   private defaultKind: Promise<"bubblewrap" | "docker"> | undefined;
   private warnedRootUser = false;
+  private readonly availabilityCache = new Map<SandboxBackend, { at: number; result: Availability }>();
 
   constructor(private readonly deps: SandboxManagerDeps) {
     this.registry = new SandboxRegistry(deps.sandboxesDir, deps.clock);
@@ -77,11 +78,16 @@ export class SandboxManager {
     return b;
   }
 
-  /** Whether the agent's backend can run commands; the reason names the backend. */
+  /** Whether the agent's backend can run commands; the reason names the backend. Cached 30 s (ok) / 5 s (not ok). */
   async availability(agentId: string): Promise<Availability> {
     const backend = await this.backendFor(agentId);
+    const now = this.deps.clock.now();
+    const hit = this.availabilityCache.get(backend);
+    if (hit && now - hit.at < (hit.result.ok ? 30_000 : 5_000)) return hit.result;
     const a = await backend.availability();
-    return a.ok ? a : { ok: false, reason: `the ${backend.kind} sandbox backend is unavailable: ${a.reason}` };
+    const result: Availability = a.ok ? a : { ok: false, reason: `the ${backend.kind} sandbox backend is unavailable: ${a.reason}` };
+    this.availabilityCache.set(backend, { at: now, result });
+    return result;
   }
 
   /** Creates (or reuses) the session's scope workspace and returns its spec. */

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import fc from "fast-check";
 import pino from "pino";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ApprovalInput, ApprovalOutcome } from "../approvals/index.js";
@@ -165,12 +166,25 @@ describe("elevated mode", () => {
     if (!d.allow) expect(d.detail).toBe(key);
   });
 
+  it("is granted only with enabled: true and the sender listed for its channel (property)", () => {
+    const id = fc.constantFrom("1", "42", "*", "id:42", "from:7");
+    fc.assert(
+      fc.property(fc.option(fc.boolean(), { nil: undefined }), fc.dictionary(fc.constantFrom("telegram", "discord", "webchat"), fc.array(id, { maxLength: 3 })), fc.constantFrom("telegram", "discord", "slack"), fc.constantFrom("1", "42", "7", "99"), (on, allowFrom, channel, sender) => {
+        const d = elevatedGate({ tools: { elevated: { ...(on !== undefined ? { enabled: on } : {}), allowFrom } } }, "main", { channel, id: sender });
+        const listed = (allowFrom[channel] ?? []).some((e) => e === "*" || e.replace(/^(id|from):/, "") === sender);
+        expect(d.allow).toBe(on === true && listed);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   const inv = (over: Partial<CommandInvocation> = {}): CommandInvocation => ({ channel: "telegram", senderId: "42", chatType: "group", chatId: "-1", agentId: "main", sessionKey: "agent:main:telegram:group:-1", authorized: true, owner: false, ...over });
 
   it("/elevated on moves exec to the host for that session only, for allowed senders; never re-admits a denied tool", async () => {
     const config: HoldfastConfig = { ...enabled, tools: { ...enabled.tools, exec: { allowlist: ["id"] } } };
     const s = stage(config);
-    const cmd: ChatCommand = elevatedCommand(s.elevated, () => config, silentLogger());
+    const toggles: Record<string, unknown>[] = [];
+    const cmd: ChatCommand = elevatedCommand(s.elevated, () => config, pino({ level: "info" }, { write: (l: string) => void toggles.push(JSON.parse(l) as Record<string, unknown>) }));
     expect(await cmd.run("on", inv({ senderId: "99" }))).toContain("not available to you (tools.elevated.allowFrom.telegram)");
     expect(await cmd.run("on", inv())).toContain("Elevated mode on");
     expect(await cmd.run("", inv())).toBe("Elevated mode is on for this session.");
@@ -190,6 +204,8 @@ describe("elevated mode", () => {
     expect((await denied.runtime.invoke({ name: "exec", arguments: { command: "id" } }, ctx(key, ws, sender))).content).toBe('Tool "exec" is not available.');
     expect(await cmd.run("off", inv())).toBe("Elevated mode off.");
     expect(s.elevated.isOn(key)).toBe(false);
+    expect(toggles.map((t) => [t.audit, t.decision, t.by])).toEqual([["elevated", "refused", "telegram:99"], ["elevated", "on", "telegram:42"], ["elevated", "off", "telegram:42"]]);
+    expect(new ElevatedSessions().isOn(key)).toBe(false);
   });
 });
 

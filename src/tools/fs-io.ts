@@ -62,16 +62,21 @@ export async function openForWrite(scope: FsScope, p: string): Promise<OpenedFil
   return { handle, real: resolved.real, created };
 }
 
-/** Reads a whole file through {@link openForRead} (at most `maxBytes`). */
-export async function readTextSafe(scope: FsScope, p: string, maxBytes: number): Promise<string> {
+/** Reads a whole file through {@link openForRead}. @throws HoldfastError HF_TOOL_FAILED when larger than `maxBytes`. */
+export async function readBytesSafe(scope: FsScope, p: string, maxBytes: number): Promise<Buffer> {
   const f = await openForRead(scope, p);
   try {
     const st = await f.handle.stat();
     if (st.size > maxBytes) throw new HoldfastError("HF_TOOL_FAILED", `${p} is larger than ${maxBytes} bytes`);
-    return (await f.handle.readFile()).toString("utf8");
+    return await f.handle.readFile();
   } finally {
     await f.handle.close();
   }
+}
+
+/** {@link readBytesSafe} as UTF-8 text. */
+export async function readTextSafe(scope: FsScope, p: string, maxBytes: number): Promise<string> {
+  return (await readBytesSafe(scope, p, maxBytes)).toString("utf8");
 }
 
 /** Replaces a file's content through {@link openForWrite}. */

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { HoldfastError } from "../errors/index.js";
-import { openForRead } from "./fs-io.js";
+import { readBytesSafe } from "./fs-io.js";
 import type { ScopeFor } from "./fs-tools.js";
 import type { ToolDefinition } from "./types.js";
 
@@ -37,15 +36,7 @@ export function imageTool(scopeFor: ScopeFor, describe: ImageDescriber): ToolDef
     description: "Look at an image file from the workspace and describe it (optionally answering a question about it).",
     parameters: ImageArgs,
     async execute(args, ctx) {
-      const f = await openForRead(scopeFor(ctx), args.path);
-      let data: Buffer;
-      try {
-        const st = await f.handle.stat();
-        if (st.size > IMAGE_MAX_BYTES) throw new HoldfastError("HF_TOOL_FAILED", `${args.path} is larger than ${IMAGE_MAX_BYTES} bytes`);
-        data = await f.handle.readFile();
-      } finally {
-        await f.handle.close();
-      }
+      const data = await readBytesSafe(scopeFor(ctx), args.path, IMAGE_MAX_BYTES);
       const mimeType = sniffImage(data);
       if (!mimeType) return { content: `${args.path} is not a PNG, JPEG, GIF or WebP image`, isError: true };
       const text = await describe({ agentId: ctx.agentId, prompt: args.prompt ?? "Describe this image.", image: { mimeType, dataBase64: data.toString("base64") }, signal: ctx.signal });
