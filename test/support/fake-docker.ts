@@ -131,21 +131,16 @@ function frame(stream: 1 | 2, text: string): Buffer {
   return Buffer.concat([head, body]);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function json(res: ServerResponse, status: number, v: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(v));
+  text(res, status, JSON.stringify(v), "application/json");
 }
 
-function text(res: ServerResponse, status: number, v: string): void {
-  res.writeHead(status, { "content-type": "text/plain" });
-  res.end(v);
+function text(res: ServerResponse, status: number, body: string, type = "text/plain"): void {
+  res.writeHead(status, { "content-type": type }).end(body);
 }
