@@ -10,8 +10,8 @@ export interface ExecAuditRecord {
   readonly cwd: string;
   readonly where: "host" | "sandbox";
   readonly elevated: boolean;
-  /** `ran`, or why it did not: `refused` (policy), `denied` / `expired` / `aborted` (approval). */
-  readonly decision: "ran" | "refused" | "denied" | "expired" | "aborted" | "started";
+  /** `ran`, or why it did not: `refused` (policy), `denied` / `expired` / `aborted` (approval), `failed` (the runner could not start it). */
+  readonly decision: "ran" | "refused" | "denied" | "expired" | "aborted" | "failed";
   readonly reason: string;
   readonly approvalId?: string;
   readonly approvedBy?: string;

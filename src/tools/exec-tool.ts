@@ -95,7 +95,10 @@ export function execTool(deps: ExecToolDeps): ToolDefinition<ExecArgs> {
       const req: Omit<ExecRequest, "signal"> = { ...plan.run, cwd, env: target.env, timeoutMs: Math.min(args.timeoutMs ?? limits.timeoutMs, limits.timeoutMs), maxOutputBytes: limits.maxOutputBytes };
       const done = (r: ExecResult, background: boolean) => audit({ decision: "ran", reason, ...(approval.by ? { approvedBy: approval.by } : {}), exitCode: r.exitCode, timedOut: r.timedOut, ...(background ? { background } : {}) });
       if (args.background) return startBackground(deps.processes, ctx, plan, target.runner, req, (r) => done(r, true));
-      const result = await target.runner.run({ ...req, signal: ctx.signal });
+      const result = await target.runner.run({ ...req, signal: ctx.signal }).catch((err: unknown) => {
+        audit({ decision: "failed", reason: "exec_runner_failed" });
+        throw err;
+      });
       done(result, false);
       return { content: `${target.where === "sandbox" ? "[sandbox] " : target.elevated ? "[host, elevated] " : ""}${formatExecResult(result)}`, isError: result.exitCode !== 0 };
     },

@@ -37,11 +37,14 @@ export class ProcessRegistry {
     if (running.length >= MAX_RUNNING_PER_SESSION) return undefined;
     const proc: Proc = { id: `p${randomBytes(4).toString("hex")}`, sessionKey, command, startedAt: this.now(), controller: new AbortController() };
     this.procs.set(proc.id, proc);
-    void run(proc.controller.signal).then((r) => {
-      proc.result = r;
-      onDone(r);
-      this.trim(sessionKey);
-    });
+    const started = this.now();
+    void run(proc.controller.signal)
+      .catch((err: unknown): ExecResult => ({ exitCode: null, signal: null, stdout: "", stderr: `could not run: ${err instanceof Error ? err.message : String(err)}`, truncated: false, timedOut: false, durationMs: this.now() - started }))
+      .then((r) => {
+        proc.result = r;
+        onDone(r);
+        this.trim(sessionKey);
+      });
     return proc.id;
   }
 
