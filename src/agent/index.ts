@@ -8,3 +8,4 @@ export { buildSystemPrompt } from "./system-prompt.js";
 export { ProviderError, toProviderError } from "./providers/errors.js";
 export type { ModelProvider, ModelRequest, StreamEvent } from "./providers/types.js";
 export { RunManager, type RunEvent, type StartRunInput, type RunStatus } from "./runs.js";
+export { describeImage } from "./image.js";

@@ -8,8 +8,8 @@ import { parseConfigText } from "../config/index.js";
 import { silentLogger } from "../logging/index.js";
 import { SecretsSnapshot } from "../secrets/index.js";
 import { SessionStore } from "../sessions/index.js";
-import { hostRunner } from "../sandbox/index.js";
-import { editTool, execTool, readTool, ToolRuntime, workspaceGate, writeTool } from "../tools/index.js";
+import { allow } from "../infra/index.js";
+import { readTool, TOOL_ALIASES, ToolRuntime, type ScopeFor, type ToolGate } from "../tools/index.js";
 import { AgentLoop, ModelChain, ProviderCatalog, RunManager, type AgentEvent, type RunEvent } from "./index.js";
 
 let mock: MockModelServer;
@@ -21,7 +21,9 @@ function makeLoop(maxIterations = 6) {
   const catalog = new ProviderCatalog(config, new SecretsSnapshot(new Map([["models.providers.mock.apiKey", "x"]])), {});
   const clock = recordingClock();
   const chain = new ModelChain({ catalog, clock, log: silentLogger() });
-  const tools = new ToolRuntime([readTool, writeTool, editTool, execTool(() => hostRunner)], workspaceGate, { bash: "exec" });
+  const scope: ScopeFor = (ctx) => ({ workspaceDir: ctx.workspaceDir, workspaceOnly: true, stateDir: path.join(workspace, "..", "state"), stateDirAllowed: [] });
+  const allowAll: ToolGate = { visible: (names) => [...names], check: () => allow("tool_allowed") };
+  const tools = new ToolRuntime([readTool(scope)], allowAll, TOOL_ALIASES);
   return new AgentLoop({ store, chain, tools, clock, log: silentLogger(), modelRefs: async () => ["mock/m"], systemPrompt: () => "sys", workspaceFor: async () => workspace, maxIterations });
 }
 

@@ -118,7 +118,7 @@ export class AgentLoop {
       workspaceDir: await this.deps.workspaceFor(req),
       signal: req.signal,
       log: this.deps.log,
-      ...(firstRef ? { provider: parseModelRef(firstRef).provider } : {}),
+      ...(firstRef ? { provider: parseModelRef(firstRef).provider, model: parseModelRef(firstRef).model } : {}),
       ...(req.sender ? { sender: { channel: req.sender.channel, id: req.sender.id, ...(req.sender.accountId ? { accountId: req.sender.accountId } : {}), ...(req.sender.chatType ? { chatType: req.sender.chatType } : {}), ...(req.sender.chatId ? { chatId: req.sender.chatId } : {}) } } : {}),
     };
   }

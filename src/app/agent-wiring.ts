@@ -1,19 +1,21 @@
 import path from "node:path";
 import {
-  AgentLoop, buildSystemPrompt, ModelChain, probeOllama, ProviderCatalog, resolveModelRefs, RunManager, type AgentRunRequest, type OllamaProbe,
+  AgentLoop, buildSystemPrompt, describeImage, ModelChain, probeOllama, ProviderCatalog, resolveModelRefs, RunManager, type AgentRunRequest, type OllamaProbe,
 } from "../agent/index.js";
 import type { AgentEntry } from "../config/index.js";
-import { ensurePrivateDir, expandHome } from "./paths-util.js";
+import { expandHome } from "./paths-util.js";
 import { SessionStore } from "../sessions/index.js";
-import { hostRunner } from "../sandbox/index.js";
-import { editTool, execTool, readTool, ToolRuntime, workspaceGate, writeTool, type AnyToolDefinition } from "../tools/index.js";
+import type { AnyToolDefinition, ToolRuntime } from "../tools/index.js";
 import type { AppContext } from "./context.js";
+import { wireTools, type ToolStage } from "./wire-tools.js";
 
 /** The agent stage as wired for the gateway. */
 export interface AgentStage {
   readonly catalog: ProviderCatalog;
   readonly store: SessionStore;
   readonly tools: ToolRuntime;
+  /** Tool policy, exec approvals, elevated mode and the sandbox. */
+  readonly toolStage: ToolStage;
   readonly loop: AgentLoop;
   readonly runs: RunManager;
   /** Agent ids, default agent first. */
@@ -30,8 +32,9 @@ export interface AgentWiringOptions {
 }
 
 /**
- * Builds providers → model chain → tools → sessions → agent loop → run manager. The tool gate is the
- * minimal workspace gate; the tool-policy stage replaces it with `tools.setGate`.
+ * Builds providers → model chain → sessions → tools (wire-tools: policy gate, approvals, sandbox) →
+ * agent loop → run manager.
+ * @throws HoldfastError HF_CONFIG_INVALID for tool or sandbox settings that fail their checks.
  */
 export function wireAgent(ctx: AppContext, opts: AgentWiringOptions = {}): AgentStage {
   const { config } = ctx;
@@ -49,28 +52,31 @@ export function wireAgent(ctx: AppContext, opts: AgentWiringOptions = {}): Agent
   const catalog = new ProviderCatalog(config, ctx.secrets, ctx.env);
   const chain = new ModelChain({ catalog, clock: ctx.clock, log: ctx.log.child({ stage: "agent" }) });
   const store = new SessionStore({ agentsDir: ctx.paths.agentsDir, clock: ctx.clock, redact: (text) => ctx.redactor.redact(text) });
-  const tools = new ToolRuntime([readTool, writeTool, editTool, execTool(() => hostRunner), ...(opts.extraTools ?? [])], workspaceGate, { bash: "exec", "apply-patch": "apply_patch" });
   const probe = opts.probe ?? probeOllama;
-  const ensured = new Set<string>();
+  const modelRefs = (agentId: string) => resolveModelRefs(config, agent(agentId), catalog, probe, ctx.paths.configPath);
+  const late: { runs?: RunManager } = {};
+  const toolStage = wireTools(ctx, {
+    store,
+    runs: () => late.runs as RunManager,
+    agentIds: ids,
+    workspaceOf,
+    describeImage: async (r) => describeImage(chain, await modelRefs(r.agentId), r),
+    ...(opts.extraTools ? { extraTools: opts.extraTools } : {}),
+  });
+  const tools = toolStage.runtime;
   const loop = new AgentLoop({
     store,
     chain,
     tools,
     clock: ctx.clock,
     log: ctx.log.child({ stage: "agent" }),
-    modelRefs: (agentId) => resolveModelRefs(config, agent(agentId), catalog, probe, ctx.paths.configPath),
+    modelRefs,
     systemPrompt: (agentId, toolNames) =>
       buildSystemPrompt({ agentName: agent(agentId)?.identity?.name ?? agent(agentId)?.name ?? "holdfast", toolNames, custom: agent(agentId)?.systemPrompt ?? config.agents?.defaults?.systemPrompt, now: new Date(ctx.clock.now()) }),
-    workspaceFor: async (req: AgentRunRequest) => {
-      const dir = workspaceOf(req.agentId);
-      if (!ensured.has(dir)) {
-        await ensurePrivateDir(dir);
-        ensured.add(dir);
-      }
-      return dir;
-    },
+    workspaceFor: (req: AgentRunRequest) => toolStage.workspaceFor(req),
     maxIterations: config.agents?.defaults?.maxToolIterations ?? 12,
   });
   const runs = new RunManager(loop, () => ctx.clock.now(), ctx.log.child({ stage: "runs" }));
-  return { catalog, store, tools, loop, runs, agentIds: ids, agent, workspaceOf };
+  late.runs = runs;
+  return { catalog, store, tools, toolStage, loop, runs, agentIds: ids, agent, workspaceOf };
 }

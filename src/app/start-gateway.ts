@@ -3,7 +3,7 @@ import { writeJsonAtomic } from "../infra/index.js";
 import { wireAgent, type AgentStage, type AgentWiringOptions } from "./agent-wiring.js";
 import { bootstrap, type BootstrapOptions } from "./bootstrap.js";
 import type { AppContext } from "./context.js";
-import { wireChannels, type ChannelsStage } from "./wire-channels.js";
+import { channelOutbound, wireChannels, type ChannelsStage } from "./wire-channels.js";
 import { wireCommands } from "./wire-commands.js";
 import { wireDevices } from "./wire-devices.js";
 import { wireDiscovery, type DiscoveryStage } from "./wire-discovery.js";
@@ -45,9 +45,11 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   const commands = wireCommands(agent);
   const secrets = wireSecrets(ctx, agent);
   const channels = await wireChannels(ctx, agent, commands);
+  agent.toolStage.setOutbound(channelOutbound(channels));
   const devices = wireDevices(ctx);
   const gateway = wireGateway(ctx, agent, { exposure, devices, commands, publicRoutes: channels.publicRoutes, guardRunEvent: secrets.guardRunEvent });
   gateway.methods.register(...secrets.methods);
+  agent.toolStage.attach(gateway, commands);
   const { port } = await gateway.server.start();
   gateway.setListening(port);
   await channels.start();
@@ -74,6 +76,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
       await channels.stop();
       await discovery.stop();
       await exposure.tailscale?.stop();
+      await agent.toolStage.stop();
       await agent.runs.shutdown(opts.shutdownGraceMs ?? 5_000);
       await channels.flush();
       await gateway.server.stop();

@@ -1,5 +1,6 @@
 import { createChannelService, type ChannelService } from "../channels/index.js";
 import { guardOutboundText } from "../secrets/index.js";
+import type { ChannelOutbound } from "../tools/index.js";
 import type { ChatCommandRegistry } from "../commands/index.js";
 import type { AgentStage } from "./agent-wiring.js";
 import type { AppContext } from "./context.js";
@@ -33,4 +34,19 @@ export function wireChannels(ctx: AppContext, agent: AgentStage, commands: ChatC
       return verdict.text;
     },
   });
+}
+
+/**
+ * The channel stage as the `message` tool sees it: channels with a running account, and sending
+ * through one (the default account when none is named). Texts pass the outbound leak scan inside
+ * the channel stage.
+ */
+export function channelOutbound(channels: ChannelsStage): ChannelOutbound {
+  return {
+    channels: () => [...new Set(channels.status().map((s) => s.channel))],
+    send: async (channel, accountId, chatId, text) => {
+      const ids = await channels.send(channel, accountId ?? "default", chatId, text);
+      return ids[0] !== undefined ? { messageId: ids[0] } : {};
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { VERSION } from "../app/version.js";
+import { registerApprovals } from "./commands/approvals.js";
 import { registerChannels } from "./commands/channels.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDevices } from "./commands/devices.js";
@@ -19,7 +20,7 @@ export type CommandRegistrar = (program: Command, io: CliIo, setExit: (code: num
 
 /** Every command group of the CLI, in help order. */
 export const COMMANDS: readonly CommandRegistrar[] = [
-  registerGateway, registerStatus, registerSessions, registerPairing, registerDevices, registerChannels, registerConfig,
+  registerGateway, registerStatus, registerSessions, registerPairing, registerApprovals, registerDevices, registerChannels, registerConfig,
   registerSecrets, registerSecurity, registerDoctor, registerLogs, registerLockdown,
 ];
 

@@ -49,6 +49,9 @@ export const ERROR_CATALOGUE = {
   HF_TOOL_ARGS_INVALID: { exitCode: 1, summary: "A tool call's arguments did not match the tool's schema." },
   HF_TOOL_PATH_OUTSIDE: { exitCode: 1, summary: "A file tool path resolves outside the workspace or into the state dir." },
   HF_TOOL_FAILED: { exitCode: 1, summary: "A tool ran and failed." },
+  // Tool policy, exec approvals and the sandbox
+  HF_APPROVAL_REFUSED: { exitCode: 1, summary: "An exec approval cannot be resolved as asked (allow-always for a command that cannot be persisted)." },
+  HF_SANDBOX_UNAVAILABLE: { exitCode: 1, summary: "The configured sandbox backend is unavailable, so a sandboxed session cannot run tools." },
   // Sessions
   HF_SESSION_KEY_INVALID: { exitCode: 1, summary: "A session key is malformed." },
   HF_SESSION_NOT_FOUND: { exitCode: 1, summary: "No session exists with that key." },

@@ -1,11 +1,19 @@
-import path from "node:path";
+import { promises as fsp } from "node:fs";
 import { z } from "zod";
-import { scrubbedEnv, type ExecResult, type ExecRunner } from "../sandbox/index.js";
-import type { ToolContext, ToolDefinition } from "./types.js";
+import { HoldfastError } from "../errors/index.js";
+import type { ApprovalInput, ApprovalOutcome } from "../approvals/index.js";
+import type { ExecRequest, ExecResult, ExecRunner } from "../sandbox/index.js";
+import type { ExecAuditor, ExecAuditRecord } from "./exec-audit.js";
+import { formatExecResult } from "./exec-format.js";
+import { planExec, type ExecPlan } from "./exec-plan.js";
+import type { ExecPolicy } from "./exec-policy.js";
+import { resolveConfined } from "./fs-scope.js";
+import type { ProcessRegistry } from "./processes.js";
+import type { ToolContext, ToolDefinition, ToolResult } from "./types.js";
 
-/** Limits of the exec tool. */
+/** Limits of one exec. */
 export interface ExecLimits {
-  /** Default wall-clock limit per command (ms). Default 120 000. */
+  /** Wall-clock limit (ms). Default 120 000. */
   readonly timeoutMs: number;
   /** Cap on captured output (bytes). Default 200 000. */
   readonly maxOutputBytes: number;
@@ -13,44 +21,108 @@ export interface ExecLimits {
 
 export const DEFAULT_EXEC_LIMITS: ExecLimits = { timeoutMs: 120_000, maxOutputBytes: 200_000 };
 
+/** Where and how a session's commands run. */
+export interface ExecTarget {
+  readonly where: "host" | "sandbox";
+  readonly runner: ExecRunner;
+  /** Host directory the command's cwd is resolved in (and confined to). */
+  readonly workspaceDir: string;
+  /** Host path → the path the command sees (`/workspace/...` in a sandbox). */
+  readonly toRunnerPath: (hostPath: string) => string;
+  /** Environment of the child (already scrubbed). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly elevated: boolean;
+  readonly limits: ExecLimits;
+}
+
+/** Asks an approver (implemented by the approvals stage). */
+export interface ExecApprover {
+  request(input: ApprovalInput, signal: AbortSignal): Promise<ApprovalOutcome>;
+}
+
+/** What the exec tool needs from the wiring. */
+export interface ExecToolDeps {
+  readonly target: (ctx: ToolContext) => Promise<ExecTarget>;
+  readonly policy: (ctx: ToolContext) => Promise<ExecPolicy>;
+  readonly approver: ExecApprover;
+  readonly audit: ExecAuditor;
+  readonly processes: ProcessRegistry;
+}
+
 const ExecArgs = z.strictObject({
-  command: z.string().min(1).max(16_384).describe("Command line to run"),
+  command: z.string().min(1).max(16_384).describe("Command line: a program and arguments; | && || ; may chain commands"),
   cwd: z.string().optional().describe("Working directory, relative to the workspace (default: the workspace)"),
-  timeoutMs: z.number().int().min(100).max(3_600_000).optional().describe("Time limit in milliseconds"),
+  timeoutMs: z.number().int().min(100).max(3_600_000).optional().describe("Time limit in milliseconds (cannot exceed the configured limit)"),
+  background: z.boolean().optional().describe("Run in the background; poll or kill it with the process tool"),
 });
 export type ExecArgs = z.infer<typeof ExecArgs>;
 
 /**
- * `exec`: runs a command with the workspace as working directory, a scrubbed environment, a timeout
- * and an output cap. `runnerFor` picks where it runs (host or sandbox) for the context.
+ * `exec`: runs a command where the session's policy puts it (sandbox, or host for the main session /
+ * elevated mode), after the exec policy (`tools.exec.security`/`ask`, allowlist, approvals) admits it,
+ * with a timeout, an output cap and a scrubbed environment; one redacted audit line per command.
+ * Source: issue "Exec", reference §6.6.
  */
-export function execTool(runnerFor: (ctx: ToolContext) => ExecRunner, limits: ExecLimits = DEFAULT_EXEC_LIMITS): ToolDefinition<ExecArgs> {
+export function execTool(deps: ExecToolDeps): ToolDefinition<ExecArgs> {
   return {
     name: "exec",
-    description: "Run a shell command in the workspace. Returns exit code, stdout and stderr.",
+    description: "Run a command in the workspace (no shell expansion: no $VARS, globs or redirection; | && || ; allowed). Returns exit code, stdout and stderr.",
     parameters: ExecArgs,
     async execute(args, ctx) {
-      const cwd = path.resolve(ctx.workspaceDir, args.cwd ?? ".");
-      const runner = runnerFor(ctx);
-      const result = await runner.run({
-        shellCommand: args.command,
-        cwd,
-        env: scrubbedEnv(process.env, ctx.workspaceDir),
-        timeoutMs: Math.min(args.timeoutMs ?? limits.timeoutMs, limits.timeoutMs),
-        maxOutputBytes: limits.maxOutputBytes,
-        signal: ctx.signal,
+      const started = Date.now();
+      const target = await deps.target(ctx);
+      const cwd = await resolveCwd(target.workspaceDir, args.cwd);
+      const plan = await planExec(args.command, await deps.policy(ctx), cwd, target.env.PATH ?? "/usr/bin:/bin", target.toRunnerPath);
+      const base = { agentId: ctx.agentId, sessionKey: ctx.sessionKey, ...(ctx.sender ? { sender: `${ctx.sender.channel}:${ctx.sender.id}` } : {}), command: plan.display, cwd: target.toRunnerPath(cwd), where: target.where, elevated: target.elevated };
+      const audit = (r: Omit<ExecAuditRecord, keyof typeof base | "durationMs">) => deps.audit.record({ ...base, ...r, durationMs: Date.now() - started });
+      const v = plan.verdict;
+      if (v.kind === "deny") {
+        audit({ decision: "refused", reason: v.reason });
+        return { content: `exec refused (${v.reason}): ${v.detail}`, isError: true };
+      }
+      let approval: { id?: string; by?: string } = {};
+      if (v.kind === "ask") {
+        const outcome = await requestApproval(deps.approver, plan, base, v, ctx);
+        if (outcome.decision !== "allow-once" && outcome.decision !== "allow-always") {
+          audit({ decision: outcome.decision === "deny" ? "denied" : outcome.decision, reason: `approval_${outcome.decision}`, ...(outcome.by ? { approvedBy: outcome.by } : {}) });
+          const why = outcome.decision === "expired" ? "the approval request expired" : outcome.decision === "aborted" ? "the run was stopped" : `it was denied${outcome.by ? ` by ${outcome.by}` : ""}`;
+          return { content: `exec was not approved: ${why}. Command: ${plan.display}`, isError: true };
+        }
+        approval = { ...(outcome.by ? { by: outcome.by } : {}) };
+      }
+      const reason = v.kind === "run" ? v.reason : "exec_approved";
+      const limits = target.limits;
+      const req: Omit<ExecRequest, "signal"> = { ...plan.run, cwd, env: target.env, timeoutMs: Math.min(args.timeoutMs ?? limits.timeoutMs, limits.timeoutMs), maxOutputBytes: limits.maxOutputBytes };
+      const done = (r: ExecResult, background: boolean) => audit({ decision: "ran", reason, ...(approval.by ? { approvedBy: approval.by } : {}), exitCode: r.exitCode, timedOut: r.timedOut, ...(background ? { background } : {}) });
+      if (args.background) return startBackground(deps.processes, ctx, plan, target.runner, req, (r) => done(r, true));
+      const result = await target.runner.run({ ...req, signal: ctx.signal }).catch((err: unknown) => {
+        audit({ decision: "failed", reason: "exec_runner_failed" });
+        throw err;
       });
-      return { content: formatExecResult(result), isError: result.exitCode !== 0 };
+      done(result, false);
+      return { content: `${target.where === "sandbox" ? "[sandbox] " : target.elevated ? "[host, elevated] " : ""}${formatExecResult(result)}`, isError: result.exitCode !== 0 };
     },
   };
 }
 
-/** Renders an exec result for the model. */
-export function formatExecResult(r: ExecResult): string {
-  const head = r.timedOut ? `timed out after ${r.durationMs} ms` : r.exitCode === null ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
-  const parts = [head];
-  if (r.stdout) parts.push(`stdout:\n${r.stdout}`);
-  if (r.stderr) parts.push(`stderr:\n${r.stderr}`);
-  if (r.truncated) parts.push("[output truncated]");
-  return parts.join("\n");
+async function requestApproval(approver: ExecApprover, plan: ExecPlan, base: { cwd: string; where: "host" | "sandbox" }, v: { reason: string; detail: string; persistable: boolean }, ctx: ToolContext): Promise<ApprovalOutcome> {
+  const segments = plan.segments.length > 0 ? plan.segments : [[plan.display]];
+  return approver.request(
+    { argv: segments[0] ?? [], segments, command: plan.display, cwd: base.cwd, host: base.where, agentId: ctx.agentId, sessionKey: ctx.sessionKey, reason: v.detail, persistable: v.persistable && plan.patterns.length > 0, patterns: plan.patterns },
+    ctx.signal,
+  );
+}
+
+function startBackground(processes: ProcessRegistry, ctx: ToolContext, plan: ExecPlan, runner: ExecRunner, req: Omit<ExecRequest, "signal">, onDone: (r: ExecResult) => void): ToolResult {
+  const id = processes.start(ctx.sessionKey, plan.display, (signal) => runner.run({ ...req, signal }), onDone);
+  if (!id) return { content: "exec refused: too many background processes in this session; poll or kill one with the process tool", isError: true };
+  return { content: `Started background process ${id}. Use the process tool (action poll, id ${id}) for its output.` };
+}
+
+/** The cwd argument resolved inside the workspace; it must be an existing directory. */
+async function resolveCwd(workspaceDir: string, cwd: string | undefined): Promise<string> {
+  const real = await resolveConfined(workspaceDir, cwd ?? ".");
+  const st = await fsp.stat(real).catch(() => undefined);
+  if (!st?.isDirectory()) throw new HoldfastError("HF_TOOL_FAILED", `cwd ${cwd ?? "."} is not a directory in the workspace`);
+  return real;
 }

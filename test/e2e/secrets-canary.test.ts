@@ -43,7 +43,9 @@ describe("canary: configured secrets never leave through logs, transcripts, clie
       gateway: { auth: { mode: "token", token: CONFIG_SECRET } },
       models: { providers: { mock: { baseUrl: `${mock.url}/v1`, api: "openai-completions", apiKey: "${HF_CANARY_KEY}", models: ["mock-model"] } } },
       agents: { defaults: { model: { primary: "mock/mock-model" } } },
-      tools: { web: { search: { apiKey: { source: "file", provider: "canaryfile", id: "/search/apiKey" } } } },
+      // The main session runs tools on the host in the agent workspace; exec runs without approval here
+      // so the test can make a tool print secrets.
+      tools: { exec: { security: "full", ask: "off" }, web: { search: { apiKey: { source: "file", provider: "canaryfile", id: "/search/apiKey" } } } },
       secrets: { providers: { canaryfile: { source: "file", path: path.join("STATE", "secrets", "canary.json") } } },
       logging: { level: "trace" },
     });
@@ -69,7 +71,7 @@ describe("canary: configured secrets never leave through logs, transcripts, clie
     await mock?.close();
   });
 
-  const chat = async (message: string, sessionKey = "agent:main:canary") => {
+  const chat = async (message: string, sessionKey = "agent:main:main") => {
     const res = await sendAndWait(client, sessionKey, message);
     responses.push(res);
     return res;
@@ -108,7 +110,7 @@ describe("canary: configured secrets never leave through logs, transcripts, clie
   });
 
   it("stores transcripts with the secrets masked", async () => {
-    const history = (await client.request("chat.history", { sessionKey: "agent:main:canary", limit: 100 })) as { messages: { role: string; content: string }[] };
+    const history = (await client.request("chat.history", { sessionKey: "agent:main:main", limit: 100 })) as { messages: { role: string; content: string }[] };
     responses.push(history);
     expect(history.messages.some((m) => m.role === "tool" && m.content.includes("config=Canary…"))).toBe(true);
   });

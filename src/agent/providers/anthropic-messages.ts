@@ -28,7 +28,7 @@ export function anthropicMessagesProvider(opts: AnthropicProviderOptions): Model
             max_tokens: req.maxTokens ?? 4096,
             system: req.system,
             stream: true,
-            messages: toAnthropicMessages(req.messages),
+            messages: withImages(toAnthropicMessages(req.messages), req.images),
             ...(req.tools.length > 0 ? { tools: req.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters as Tool["input_schema"] })) } : {}),
           },
           { signal: req.signal },
@@ -73,6 +73,14 @@ async function* readEvents(stream: AsyncIterable<RawMessageStreamEvent>, id: str
   }
   if (blocks.size > 0) throw new ProviderError("bad_response", `${id} ended the stream inside a tool call`);
   yield { type: "done", stopReason, usage: { inputTokens, outputTokens } };
+}
+
+/** Puts images (base64 blocks) before the text of the last user message. */
+function withImages(messages: MessageParam[], images: ModelRequest["images"]): MessageParam[] {
+  const last = messages[messages.length - 1];
+  if (!images?.length || last?.role !== "user" || !Array.isArray(last.content)) return messages;
+  const blocks: ContentBlockParam[] = images.map((i) => ({ type: "image", source: { type: "base64", media_type: i.mimeType as "image/png", data: i.dataBase64 } }));
+  return [...messages.slice(0, -1), { role: "user", content: [...blocks, ...(last.content as ContentBlockParam[])] }];
 }
 
 /** Converts holdfast messages to Anthropic messages (tool results become user `tool_result` blocks). */

@@ -27,7 +27,7 @@ export function ollamaProvider(opts: OllamaProviderOptions): ModelProvider {
         const stream = await client.chat({
           model: req.model,
           stream: true,
-          messages: toOllamaMessages(req.system, req.messages),
+          messages: withImages(toOllamaMessages(req.system, req.messages), req.images),
           ...(req.tools.length > 0 ? { tools: req.tools.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.parameters } })) } : {}),
           options: { num_predict: req.maxTokens ?? 4096 },
         });
@@ -52,6 +52,13 @@ async function* readStream(stream: AsyncIterable<ChatResponse>): AsyncIterable<S
     if (part.done) stopReason = part.done_reason || "stop";
   }
   yield { type: "done", stopReason: n > 0 ? "tool_use" : stopReason };
+}
+
+/** Ollama takes base64 images on the message itself. */
+function withImages(messages: OllamaMessage[], images: ModelRequest["images"]): OllamaMessage[] {
+  const last = messages[messages.length - 1];
+  if (!images?.length || last?.role !== "user") return messages;
+  return [...messages.slice(0, -1), { ...last, images: images.map((i) => i.dataBase64) }];
 }
 
 function toOllamaMessages(system: string, messages: readonly ChatMessage[]): OllamaMessage[] {

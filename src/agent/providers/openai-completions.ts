@@ -28,7 +28,7 @@ export function openAiCompletionsProvider(opts: OpenAiProviderOptions): ModelPro
             stream: true,
             stream_options: { include_usage: true },
             max_completion_tokens: req.maxTokens ?? 4096,
-            messages: toOpenAiMessages(req.system, req.messages),
+            messages: withImages(toOpenAiMessages(req.system, req.messages), req.images),
             ...(req.tools.length > 0 ? { tools: req.tools.map(toOpenAiTool) } : {}),
           },
           { signal: req.signal },
@@ -74,6 +74,14 @@ async function* readChunks(stream: AsyncIterable<ChatCompletionChunk>, id: strin
 
 function toOpenAiTool(t: { name: string; description: string; parameters: Record<string, unknown> }): ChatCompletionTool {
   return { type: "function", function: { name: t.name, description: t.description, parameters: t.parameters } };
+}
+
+/** Attaches images to the last user message as `image_url` data URLs. */
+function withImages(messages: ChatCompletionMessageParam[], images: ModelRequest["images"]): ChatCompletionMessageParam[] {
+  const last = messages[messages.length - 1];
+  if (!images?.length || last?.role !== "user" || typeof last.content !== "string") return messages;
+  const parts = [{ type: "text" as const, text: last.content }, ...images.map((i) => ({ type: "image_url" as const, image_url: { url: `data:${i.mimeType};base64,${i.dataBase64}` } }))];
+  return [...messages.slice(0, -1), { role: "user", content: parts }];
 }
 
 /** Converts holdfast messages to chat-completions messages. */

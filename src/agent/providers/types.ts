@@ -10,6 +10,8 @@ export interface ModelRequest {
   readonly signal: AbortSignal;
   /** Upper bound on generated tokens. Default 4096. */
   readonly maxTokens?: number;
+  /** Images attached to the last user message (base64), for the `image` tool. */
+  readonly images?: readonly { readonly mimeType: string; readonly dataBase64: string }[];
 }
 
 /** What a provider streams back. A stream ends with exactly one `done`. */

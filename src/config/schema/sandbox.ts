@@ -3,8 +3,10 @@ import { compat } from "./common.js";
 
 /**
  * `agents.defaults.sandbox` / `agents.list[].sandbox`. holdfast defaults (applied by the sandbox
- * stage): mode "non-main", scope "session", workspaceAccess "none", backend bubblewrap when present.
- * Source: seeds security-architecture.md "Sandboxing & Isolation"; reference §7.
+ * stage): mode "non-main", scope "session", workspaceAccess "none", network "none", backend
+ * bubblewrap when present (else docker), limits memoryMb 1024 / pids 256 / cpuSeconds 120 /
+ * fileSizeMb 1024. Safety checks (docker network host, root user, blocked bind sources, ...) run at
+ * gateway start (sandbox stage). Source: seeds security-architecture.md "Sandboxing & Isolation"; reference §7.
  */
 export const SandboxSchema = z.strictObject({
   mode: z.enum(["off", "non-main", "all"]).optional(),
@@ -20,6 +22,7 @@ export const SandboxSchema = z.strictObject({
       pids: z.number().int().min(1).max(100_000).optional(),
       cpuSeconds: z.number().int().min(1).max(86_400).optional(),
       outputBytes: z.number().int().min(1024).max(1_073_741_824).optional(),
+      fileSizeMb: z.number().int().min(1).max(1_048_576).optional(),
       timeoutMs: z.number().int().min(100).max(86_400_000).optional(),
     })
     .optional(),

@@ -2,8 +2,10 @@ import { z } from "zod";
 import { compat, noAllowWithAlsoAllow, SecretInputSchema, ToolPolicySchema } from "./common.js";
 
 /**
- * `tools.*`. holdfast defaults (applied by the tools stage): exec security "allowlist" + ask
- * "on-miss", fs.workspaceOnly true, elevated disabled unless enabled with an allowFrom list.
+ * `tools.*`. holdfast defaults (applied by the tools stage): profile "coding", exec security
+ * "allowlist" + ask "on-miss", approvals expire after 120 s, fs.workspaceOnly true, elevated
+ * disabled unless `enabled: true` with an allowFrom list, web_search off without a key, web_fetch
+ * refuses private addresses. Tool names in every policy are checked against the catalogue at start.
  * Source: seeds security-reference.md "Tool Access Control"; reference §6.
  */
 export const ToolsSchema = ToolPolicySchema.extend({
@@ -15,14 +17,15 @@ export const ToolsSchema = ToolPolicySchema.extend({
       ask: z.enum(["off", "on-miss", "always"]).optional(),
       mode: z.enum(["deny", "allowlist", "ask", "auto", "full"]).optional(),
       host: z.enum(["auto", "sandbox", "gateway", "node"]).optional(),
-      askFallback: z.enum(["deny", "allowlist", "full"]).optional(),
+      askFallback: compat(),
       timeoutSec: z.number().int().min(1).max(86_400).optional(),
       maxOutputBytes: z.number().int().min(1024).max(1_073_741_824).optional(),
       approvalTimeoutMs: z.number().int().min(1000).max(3_600_000).optional(),
-      allowlist: z.array(z.string()).optional(),
+      /** Executable patterns (absolute-path glob, or bare name for PATH lookups), optionally with exact args. */
+      allowlist: z.array(z.union([z.string().min(1), z.strictObject({ pattern: z.string().min(1), args: z.array(z.string()).optional() })])).optional(),
       safeBins: z.array(z.string()).optional(),
       safeBinTrustedDirs: z.array(z.string()).optional(),
-      strictInlineEval: z.boolean().optional(),
+      strictInlineEval: compat(),
       applyPatch: z.strictObject({ workspaceOnly: z.boolean().optional(), enabled: compat() }).optional(),
       node: compat(),
       pathPrepend: compat(),
@@ -45,7 +48,7 @@ export const ToolsSchema = ToolPolicySchema.extend({
       search: z
         .strictObject({
           enabled: z.boolean().optional(),
-          provider: z.enum(["brave", "perplexity", "tavily"]).optional(),
+          provider: z.enum(["brave", "tavily"]).optional(),
           apiKey: SecretInputSchema.optional(),
           baseUrl: z.string().url().optional(),
           maxResults: z.number().int().min(1).max(20).optional(),

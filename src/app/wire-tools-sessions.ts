@@ -1,0 +1,56 @@
+import type { RunManager } from "../agent/index.js";
+import type { HoldfastConfig } from "../config/index.js";
+import type { SandboxManager } from "../sandbox/index.js";
+import type { SessionStore } from "../sessions/index.js";
+import type { SessionsAccess, SessionsPolicy, ToolContext } from "../tools/index.js";
+
+/**
+ * The sessions tools' access to sessions and runs. A run started by a session carries the sender
+ * `{channel: "session", id: <from key>}`, so it never passes channel allowlists or elevated gates.
+ */
+export function sessionsAccess(store: SessionStore, runs: () => RunManager): SessionsAccess {
+  return {
+    list: () => store.list(),
+    get: (key) => store.get(key),
+    history: (key, limit) => store.history(key, limit),
+    async run(input, waitMs, signal) {
+      let state: "final" | "error" | "running" = "running";
+      let text = "";
+      const started = runs().start({
+        agentId: input.agentId,
+        sessionKey: input.sessionKey,
+        message: input.message,
+        sender: { channel: "session", id: input.fromSessionKey },
+        origin: { channel: "session" },
+        onEvent: (ev) => {
+          if (ev.event.type === "final") [state, text] = ["final", ev.event.text];
+          else if (ev.event.type === "error") [state, text] = ["error", ev.event.message];
+        },
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, waitMs);
+        signal.addEventListener("abort", () => resolve(), { once: true });
+      });
+      await Promise.race([started.done.catch(() => undefined), waited]);
+      clearTimeout(timer);
+      return { state, text };
+    },
+  };
+}
+
+/**
+ * `tools.sessions.visibility` (holdfast default "agent"), clamped to "tree" for sandboxed sessions
+ * unless `sandbox.sessionToolsVisibility: "all"`; `tools.agentToAgent` (default off).
+ */
+export function sessionsPolicy(config: HoldfastConfig, sandbox: Pick<SandboxManager, "isSandboxed">): SessionsPolicy {
+  return {
+    visibility(ctx: ToolContext) {
+      const configured = config.tools?.sessions?.visibility ?? "agent";
+      if (!sandbox.isSandboxed(ctx.agentId, ctx.sessionKey)) return configured;
+      const sbv = config.agents?.list?.find((a) => a.id === ctx.agentId)?.sandbox?.sessionToolsVisibility ?? config.agents?.defaults?.sandbox?.sessionToolsVisibility ?? "spawned";
+      return sbv === "all" || configured === "self" ? configured : "tree";
+    },
+    agentToAgent: { enabled: config.tools?.agentToAgent?.enabled === true, allow: config.tools?.agentToAgent?.allow ?? [] },
+  };
+}

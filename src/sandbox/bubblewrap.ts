@@ -1,0 +1,117 @@
+import { constants as fsc, promises as fsp } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { bubblewrapCommand, type BwrapBinaries, type HostLayout } from "./bubblewrap-args.js";
+import { spawnCapture } from "./host-runner.js";
+import type { Availability, ExecRequest, ExecResult, SandboxBackend, SandboxSpec } from "./types.js";
+
+const SEARCH_DIRS = ["/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"];
+
+/** Finds an executable by name in the usual system directories (never the caller's PATH). */
+export async function findSystemBinary(name: string): Promise<string | undefined> {
+  for (const dir of SEARCH_DIRS) {
+    const p = path.join(dir, name);
+    try {
+      await fsp.access(p, fsc.X_OK);
+      return p;
+    } catch {
+      // next
+    }
+  }
+  return undefined;
+}
+
+/** Reads which top-level system paths are real directories and which are symlinks (merged /usr). */
+export async function detectHostLayout(): Promise<HostLayout> {
+  const dirs = ["/usr"];
+  const links: [string, string][] = [];
+  for (const p of ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]) {
+    const st = await fsp.lstat(p).catch(() => undefined);
+    if (st?.isSymbolicLink()) links.push([p, await fsp.readlink(p)]);
+    else if (st?.isDirectory()) dirs.push(p);
+  }
+  return {
+    dirs,
+    links,
+    etc: ["/etc/alternatives", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/nsswitch.conf"],
+    netEtc: ["/etc/resolv.conf", "/etc/hosts", "/etc/host.conf", "/etc/gai.conf", "/etc/ssl", "/etc/ca-certificates"],
+  };
+}
+
+/**
+ * The bubblewrap backend (Linux). Needs `bwrap` and `prlimit` (util-linux); when the gateway runs as
+ * root it also needs `setpriv` to run the sandbox as the unprivileged owner of the workspace (so the
+ * process limit applies: the kernel never limits processes of uid 0). Availability is probed once by
+ * running `/bin/true` in a sandbox and re-probed after a failure (at most every 30 s).
+ */
+export class BubblewrapBackend implements SandboxBackend {
+  readonly kind = "bubblewrap" as const;
+  private setup: Promise<{ bins: BwrapBinaries; layout: HostLayout } | string> | undefined;
+  private probe: { at: number; result: Availability } | undefined;
+  private procCount: { at: number; uid: number; n: number } | undefined;
+
+  constructor(private readonly opts: { readonly probeDir?: string; readonly now?: () => number } = {}) {}
+
+  async availability(): Promise<Availability> {
+    const now = (this.opts.now ?? Date.now)();
+    if (this.probe && (this.probe.result.ok || now - this.probe.at < 30_000)) return this.probe.result;
+    const result = await this.runProbe();
+    this.probe = { at: now, result };
+    return result;
+  }
+
+  async run(spec: SandboxSpec, req: ExecRequest): Promise<ExecResult> {
+    const s = await this.resolveSetup();
+    if (typeof s === "string") throw new Error(s);
+    const command = req.argv ? [...req.argv] : ["/bin/sh", "-c", req.shellCommand ?? ""];
+    const uid = process.getuid?.() ?? 0;
+    const limits = spec.user.uid !== 0 ? { ...spec.limits, pids: spec.limits.pids + (await this.tasksOf(spec.user.uid)) } : spec.limits;
+    const argv = bubblewrapCommand({ ...spec, limits }, command, req.cwd, req.env, s.bins, s.layout, { uid });
+    return spawnCapture(argv, { ...req, cwd: "/", env: { PATH: "/usr/bin:/bin" } });
+  }
+
+  /**
+   * Tasks (threads) the sandbox user already runs: the kernel's process limit counts all tasks of
+   * that uid (other sandboxes, the gateway itself when it is not root, daemons running as nobody), so
+   * a sandbox gets `pids` on top of them (counted from /proc, cached for 5 s; approximate).
+   */
+  private async tasksOf(uid: number): Promise<number> {
+    const now = (this.opts.now ?? Date.now)();
+    if (this.procCount?.uid === uid && now - this.procCount.at < 5_000) return this.procCount.n;
+    let n = 0;
+    for (const pid of (await fsp.readdir("/proc").catch(() => [] as string[])).filter((p) => /^\d+$/.test(p))) {
+      const status = await fsp.readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+      if (new RegExp(`^Uid:\\s+${uid}\\s`, "m").test(status)) n += Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? 1);
+    }
+    this.procCount = { at: now, uid, n };
+    return n;
+  }
+
+  private resolveSetup(): Promise<{ bins: BwrapBinaries; layout: HostLayout } | string> {
+    this.setup ??= (async () => {
+      if (process.platform !== "linux") return "bubblewrap needs Linux";
+      const [bwrap, prlimit, setpriv] = await Promise.all([findSystemBinary("bwrap"), findSystemBinary("prlimit"), findSystemBinary("setpriv")]);
+      if (!bwrap) return "bwrap is not installed (apt install bubblewrap)";
+      if (!prlimit) return "prlimit is not installed (util-linux)";
+      if (process.getuid?.() === 0 && !setpriv) return "setpriv is not installed (util-linux); it is needed to run the sandbox unprivileged";
+      return { bins: { bwrap, prlimit, ...(setpriv ? { setpriv } : {}) }, layout: await detectHostLayout() };
+    })();
+    return this.setup;
+  }
+
+  private async runProbe(): Promise<Availability> {
+    const s = await this.resolveSetup();
+    if (typeof s === "string") return { ok: false, reason: s };
+    const dir = await fsp.mkdtemp(path.join(this.opts.probeDir ?? os.tmpdir(), "holdfast-bwrap-probe-"));
+    try {
+      const isRoot = process.getuid?.() === 0;
+      if (isRoot) await fsp.chown(dir, 65534, 65534);
+      const spec: SandboxSpec = { scopeKey: "probe", workspaceDir: dir, network: "none", limits: { memoryMb: 256, pids: 64, cpuSeconds: 10, fileSizeMb: 1 }, user: isRoot ? { uid: 65534, gid: 65534 } : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } };
+      const r = await this.run(spec, { argv: ["/bin/true"], cwd: "/workspace", env: { PATH: "/usr/bin:/bin" }, timeoutMs: 10_000, maxOutputBytes: 4096, signal: new AbortController().signal });
+      if (r.exitCode === 0) return { ok: true };
+      return { ok: false, reason: `bubblewrap cannot create a sandbox here (${(r.stderr.trim().split("\n")[0] ?? "").slice(0, 200) || `exit ${r.exitCode}`}); user namespaces may be disabled` };
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from "node:crypto";
+import Docker from "dockerode";
+import { dockerCreateBody, DockerStreamDemux, type DockerSettings } from "./docker-payload.js";
+import type { Availability, ExecRequest, ExecResult, SandboxBackend, SandboxSpec } from "./types.js";
+
+/**
+ * The Docker backend via `dockerode`: one short-lived container per command (create → start → wait
+ * with timeout/abort → logs → remove). Available when the Engine answers `/_ping` and the image exists
+ * locally (it is never pulled implicitly). Source: issue "Sandbox", reference §7.1.
+ */
+export class DockerBackend implements SandboxBackend {
+  readonly kind = "docker" as const;
+  private readonly docker: Docker;
+
+  constructor(
+    private readonly settings: DockerSettings,
+    private readonly socketPath = "/var/run/docker.sock",
+  ) {
+    this.docker = new Docker({ socketPath });
+  }
+
+  async availability(): Promise<Availability> {
+    try {
+      await this.docker.ping();
+    } catch (err) {
+      return { ok: false, reason: `cannot reach the Docker Engine at ${this.socketPath} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
+    }
+    try {
+      await this.docker.getImage(this.settings.image).inspect();
+      return { ok: true };
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      return { ok: false, reason: status === 404 ? `the sandbox image ${this.settings.image} is not present (build or pull it first)` : `cannot inspect the sandbox image ${this.settings.image}` };
+    }
+  }
+
+  async run(spec: SandboxSpec, req: ExecRequest): Promise<ExecResult> {
+    const started = Date.now();
+    const command = req.argv ? [...req.argv] : ["/bin/sh", "-c", req.shellCommand ?? ""];
+    const name = `${this.settings.containerPrefix}${randomBytes(6).toString("hex")}`;
+    const body = dockerCreateBody(spec, this.settings, command, req.cwd, req.env);
+    const container = await this.docker.createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions);
+    try {
+      await container.start();
+      const ended = await this.waitBounded(container, req);
+      const demux = await this.readLogs(container, req.maxOutputBytes);
+      return {
+        exitCode: ended.timedOut || ended.aborted ? null : ended.exitCode,
+        signal: ended.timedOut || ended.aborted ? "SIGKILL" : null,
+        stdout: Buffer.concat(demux.out).toString("utf8"),
+        stderr: Buffer.concat(demux.err).toString("utf8"),
+        truncated: demux.truncated,
+        timedOut: ended.timedOut,
+        durationMs: Date.now() - started,
+      };
+    } finally {
+      await container.remove({ force: true }).catch(() => undefined);
+    }
+  }
+
+  private async waitBounded(container: Docker.Container, req: ExecRequest): Promise<{ exitCode: number | null; timedOut: boolean; aborted: boolean }> {
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const stop = new Promise<"timeout" | "abort">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), req.timeoutMs);
+      onAbort = () => resolve("abort");
+      req.signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      const r = await Promise.race([container.wait() as Promise<{ StatusCode: number }>, stop]);
+      if (typeof r === "object") return { exitCode: r.StatusCode, timedOut: false, aborted: false };
+      await container.kill().catch(() => undefined);
+      return { exitCode: null, timedOut: r === "timeout", aborted: r === "abort" };
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) req.signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  private async readLogs(container: Docker.Container, maxBytes: number): Promise<DockerStreamDemux> {
+    const demux = new DockerStreamDemux(maxBytes);
+    const stream = (await container.logs({ follow: true, stdout: true, stderr: true })) as NodeJS.ReadableStream & { destroy?: () => void };
+    await new Promise<void>((resolve, reject) => {
+      stream.on("data", (chunk: Buffer) => {
+        if (!demux.push(chunk)) {
+          stream.destroy?.();
+          resolve();
+        }
+      });
+      stream.on("end", () => resolve());
+      stream.on("close", () => resolve());
+      stream.on("error", reject);
+    });
+    return demux;
+  }
+}

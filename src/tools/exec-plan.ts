@@ -1,0 +1,43 @@
+import type { ArgvPattern } from "../approvals/index.js";
+import { canonicalCommand, displayCommand, parseCommandLine } from "./exec-parse.js";
+import { decideExec, type ExecPolicy, type ExecVerdict } from "./exec-policy.js";
+import { resolveSegments, type ResolvedSegment } from "./exec-resolve.js";
+
+/** What to run and whether it may run. */
+export interface ExecPlan {
+  readonly verdict: ExecVerdict;
+  /** Readable command line for prompts and audit lines. */
+  readonly display: string;
+  /** argv of each segment (empty under security full, where the line runs as written). */
+  readonly segments: readonly (readonly string[])[];
+  /** What allow-always would persist: each segment's resolved executable and exact arguments. */
+  readonly patterns: readonly ArgvPattern[];
+  /** How to run it: one argv without a shell, or a shell line (canonical, every word quoted). */
+  readonly run: { readonly argv: readonly string[] } | { readonly shellCommand: string };
+}
+
+/**
+ * Plans one exec: under `security: full` the line runs as written through `/bin/sh -c`; otherwise it
+ * is parsed into segments, each executable is resolved in `cwd`/`pathVar`, the policy decides, and
+ * the command that runs is rebuilt from the checked argv (a single segment runs without any shell;
+ * chained segments run as a canonical, fully quoted shell line), so nothing unchecked can run.
+ * `mapPath` turns a resolved host path into the path the runner sees (sandbox: `/workspace/...`).
+ */
+export async function planExec(line: string, policy: ExecPolicy, cwd: string, pathVar: string, mapPath: (hostPath: string) => string = (p) => p): Promise<ExecPlan> {
+  if (policy.security === "full") {
+    return { verdict: decideExec(policy, undefined), display: line, segments: [], patterns: [], run: { shellCommand: line } };
+  }
+  const parsed = parseCommandLine(line);
+  if (!parsed.ok) return { verdict: decideExec(policy, undefined, parsed.reason), display: line, segments: [], patterns: [], run: { shellCommand: line } };
+  const resolved = await resolveSegments(parsed.command.segments, cwd, pathVar);
+  const verdict = decideExec(policy, resolved);
+  const exact = resolved.map((s) => ({ ...s, argv: s.path ? [mapPath(s.path), ...s.argv.slice(1)] : s.argv }));
+  const command = { segments: exact.map((s) => s.argv), ops: parsed.command.ops };
+  return {
+    verdict,
+    display: displayCommand(parsed.command),
+    segments: parsed.command.segments,
+    patterns: resolved.filter((s): s is ResolvedSegment & { path: string } => s.path !== undefined).map((s) => ({ pattern: s.path, args: s.argv.slice(1) })),
+    run: exact.length === 1 ? { argv: (exact[0] as ResolvedSegment).argv } : { shellCommand: canonicalCommand(command) },
+  };
+}

@@ -1,0 +1,50 @@
+import type { HoldfastConfig } from "../config/index.js";
+import { deny, type Decision } from "../infra/index.js";
+import type { Availability } from "../sandbox/index.js";
+import type { GateCall, ToolGate } from "./gate.js";
+import { allowedTools, decideTool, toolPolicyLayers, type PolicyLayer } from "./policy.js";
+import type { ToolContext } from "./types.js";
+
+/** The sandbox facts the gate needs. */
+export interface GateSandbox {
+  isSandboxed(agentId: string, sessionKey: string): boolean;
+  availability(agentId: string): Promise<Availability>;
+}
+
+/**
+ * The tool-policy gate: the model sees only the tools the layered policy admits for the call's
+ * context (agent, provider, sender/chat, sandboxed), and every call is decided again. In a
+ * sandboxed session, when the sandbox backend is unavailable, every call is refused with the reason
+ * (fail closed: never on the host). Decisions are logged at debug (names and reasons only).
+ */
+export class PolicyGate implements ToolGate {
+  constructor(
+    private readonly config: HoldfastConfig,
+    private readonly sandbox: GateSandbox,
+  ) {}
+
+  layers(ctx: ToolContext): PolicyLayer[] {
+    return toolPolicyLayers(this.config, {
+      agentId: ctx.agentId,
+      sandboxed: this.sandbox.isSandboxed(ctx.agentId, ctx.sessionKey),
+      ...(ctx.provider ? { provider: ctx.provider } : {}),
+      ...(ctx.model ? { model: ctx.model } : {}),
+      ...(ctx.sender ? { sender: ctx.sender } : {}),
+    });
+  }
+
+  visible(names: readonly string[], ctx: ToolContext): string[] {
+    return allowedTools(names, this.layers(ctx));
+  }
+
+  async check(call: GateCall, ctx: ToolContext): Promise<Decision> {
+    const d = decideTool(call.name, this.layers(ctx));
+    ctx.log.debug({ tool: call.name, allow: d.allow, reason: d.reason, sessionKey: ctx.sessionKey }, "tool policy decision");
+    if (!d.allow) return d;
+    if (this.sandbox.isSandboxed(ctx.agentId, ctx.sessionKey)) {
+      const a = await this.sandbox.availability(ctx.agentId);
+      if (!a.ok) return deny("sandbox_unavailable", `${a.reason}. This session is sandboxed, so its tools do not run until the sandbox works (they never fall back to the host)`);
+    }
+    return d;
+  }
+}
