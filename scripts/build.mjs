@@ -3,9 +3,27 @@
 // Type checking is done separately by `tsc --noEmit` (npm run typecheck).
 import { build } from "esbuild";
 import { rm } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
-await rm(new URL("../dist", import.meta.url), { recursive: true, force: true });
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const zodLocales = path.join(root, "node_modules/zod/v4/locales");
+
+/**
+ * zod re-exports all of its ~40 message locales as a namespace, so a bundle would carry every one
+ * (about 350 KB to parse at start-up). holdfast's messages are English: the namespace keeps `en` only.
+ */
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (args.importer.includes(`${path.sep}zod${path.sep}v4${path.sep}`) ? { path: "en-only", namespace: "zod-locales" } : undefined));
+    b.onLoad({ filter: /.*/, namespace: "zod-locales" }, () => ({ contents: 'export { default as en } from "./en.js";', resolveDir: zodLocales, loader: "js" }));
+  },
+};
+
+await rm(path.join(root, "dist"), { recursive: true, force: true });
 await build({
+  absWorkingDir: root,
   entryPoints: { "cli/main": "src/cli/main.ts" },
   outdir: "dist",
   bundle: true,
@@ -14,10 +32,10 @@ await build({
   platform: "node",
   target: "node20.19",
   sourcemap: true,
-  // Some dependencies check class names at run time (node-fetch checks `AbortSignal`).
-  keepNames: true,
   logLevel: "warning",
-  // Native or optional modules stay external and are loaded from node_modules at run time.
-  external: ["dockerode", "ssh2", "cpu-features", "bufferutil", "utf-8-validate", "pino-pretty", "selfsigned"],
+  plugins: [zodEnglishOnly],
+  // Native, optional or rarely used modules stay external and load from node_modules when needed.
+  // grammY stays external because its fetch shim checks class names that bundling would rename.
+  external: ["dockerode", "ssh2", "cpu-features", "bufferutil", "utf-8-validate", "pino-pretty", "selfsigned", "grammy"],
   banner: { js: "import { createRequire as __hfCreateRequire } from 'node:module'; const require = __hfCreateRequire(import.meta.url);" },
 });

@@ -58,7 +58,6 @@ export class AgentLoop {
 
   private async runInner(req: AgentRunRequest): Promise<void> {
     const d = this.deps;
-    req.onEvent({ type: "status", phase: "preparing_context" });
     const history = trimToUserStart(await d.store.history(req.sessionKey, d.historyLimit ?? 100));
     const user: ChatMessage = { role: "user", content: req.message, timestamp: d.clock.now(), ...(req.sender ? { sender: { channel: req.sender.channel, id: req.sender.id, ...(req.sender.name ? { name: req.sender.name } : {}) } } : {}) };
     const messages: ChatMessage[] = [...history, user];

@@ -57,7 +57,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
     await gateway.server.stop();
     throw err;
   });
-  const discovery = wireDiscovery(ctx, exposure, port);
+  const discovery = await wireDiscovery(ctx, exposure, port);
   gateway.addStatus("discovery", () => ({ mdns: discovery.mode }));
   const hosts = exposure.plan.hosts;
   await writeJsonAtomic(ctx.paths.pidFile, {

@@ -15,12 +15,12 @@ export interface DiscoveryStage {
  * `HOLDFAST_DISABLE_BONJOUR=1` or bound to loopback only; multicast only on the bound interface
  * when the bind is one address (custom, tailnet), on every interface for 0.0.0.0.
  */
-export function wireDiscovery(ctx: AppContext, exposure: ExposureStage, port: number): DiscoveryStage {
+export async function wireDiscovery(ctx: AppContext, exposure: ExposureStage, port: number): Promise<DiscoveryStage> {
   const mode = effectiveMdnsMode(ctx.config.discovery?.mdns?.mode, ctx.env, exposure.plan.loopbackOnly);
   if (mode === "off") return { mode, stop: async () => undefined };
   const primary = exposure.plan.hosts[0];
   const log = ctx.log.child({ stage: "discovery" });
-  const ad: MdnsAdvertisement = advertiseGateway({
+  const ad: MdnsAdvertisement = await advertiseGateway({
     mode,
     gateway: {
       port,

@@ -9,8 +9,8 @@ import { buildProgram } from "./program.js";
  */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   let exitCode = 0;
-  const program = buildProgram(io, (code) => (exitCode = code));
   try {
+    const program = await buildProgram(io, (code) => (exitCode = code), argv);
     await program.parseAsync([...argv]);
     return exitCode;
   } catch (err) {

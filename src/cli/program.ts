@@ -1,37 +1,47 @@
 import { Command } from "commander";
 import { VERSION } from "../app/version.js";
-import { registerApprovals } from "./commands/approvals.js";
-import { registerChannels } from "./commands/channels.js";
-import { registerConfig } from "./commands/config.js";
-import { registerDevices } from "./commands/devices.js";
-import { registerDoctor } from "./commands/doctor.js";
-import { registerGateway } from "./commands/gateway.js";
-import { registerLockdown } from "./commands/lockdown.js";
-import { registerLogs } from "./commands/logs.js";
-import { registerPairing } from "./commands/pairing.js";
-import { registerSecrets } from "./commands/secrets.js";
-import { registerSecurity } from "./commands/security.js";
-import { registerSessions } from "./commands/sessions.js";
-import { registerStatus } from "./commands/status.js";
 import type { CliIo } from "./io.js";
 
 /** A command group: adds its commands to the program. */
 export type CommandRegistrar = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
 
+/** A top-level command and how to load its module (each command module loads only when used). */
+export interface CommandEntry {
+  readonly name: string;
+  readonly load: () => Promise<CommandRegistrar>;
+}
+
 /** Every command group of the CLI, in help order. */
-export const COMMANDS: readonly CommandRegistrar[] = [
-  registerGateway, registerStatus, registerSessions, registerPairing, registerApprovals, registerDevices, registerChannels, registerConfig,
-  registerSecrets, registerSecurity, registerDoctor, registerLogs, registerLockdown,
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: "gateway", load: async () => (await import("./commands/gateway.js")).registerGateway },
+  { name: "status", load: async () => (await import("./commands/status.js")).registerStatus },
+  { name: "sessions", load: async () => (await import("./commands/sessions.js")).registerSessions },
+  { name: "pairing", load: async () => (await import("./commands/pairing.js")).registerPairing },
+  { name: "approvals", load: async () => (await import("./commands/approvals.js")).registerApprovals },
+  { name: "devices", load: async () => (await import("./commands/devices.js")).registerDevices },
+  { name: "channels", load: async () => (await import("./commands/channels.js")).registerChannels },
+  { name: "config", load: async () => (await import("./commands/config.js")).registerConfig },
+  { name: "secrets", load: async () => (await import("./commands/secrets.js")).registerSecrets },
+  { name: "security", load: async () => (await import("./commands/security.js")).registerSecurity },
+  { name: "doctor", load: async () => (await import("./commands/doctor.js")).registerDoctor },
+  { name: "logs", load: async () => (await import("./commands/logs.js")).registerLogs },
+  { name: "lockdown", load: async () => (await import("./commands/lockdown.js")).registerLockdown },
 ];
 
-/** Builds the `holdfast` commander program. */
-export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+/**
+ * Builds the `holdfast` commander program. Only the module of the invoked command is loaded (fast
+ * start-up); help, `--version` and unknown commands load them all.
+ * @param argv as in `process.argv`
+ */
+export async function buildProgram(io: CliIo, setExit: (code: number) => void, argv: readonly string[] = []): Promise<Command> {
   const program = new Command("holdfast")
     .description("holdfast: a self-hosted, security-first personal AI assistant gateway")
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError();
-  for (const register of COMMANDS) register(program, io, setExit);
+  const invoked = argv[2];
+  const one = COMMANDS.find((c) => c.name === invoked);
+  for (const entry of one ? [one] : COMMANDS) (await entry.load())(program, io, setExit);
   return program;
 }

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import os from "node:os";
-import { Bonjour } from "bonjour-service";
 
 export type MdnsMode = "off" | "minimal" | "full";
 
@@ -73,7 +72,10 @@ export interface AdvertiseOptions {
 export const MDNS_STOP_TIMEOUT_MS = 2_000;
 
 /** Publishes `_holdfast-gw._tcp` with `bonjour-service` until `stop` (which sends goodbye packets). */
-export function advertiseGateway(opts: AdvertiseOptions): MdnsAdvertisement {
+export async function advertiseGateway(opts: AdvertiseOptions): Promise<MdnsAdvertisement> {
+  // bonjour-service is loaded only when the gateway is advertised (never for loopback-only binds).
+  const mod = (await import("bonjour-service")) as typeof import("bonjour-service") & { default?: typeof import("bonjour-service") };
+  const Bonjour = mod.Bonjour ?? mod.default?.Bonjour;
   // Bind the wildcard (a socket bound to a unicast address gets no multicast) but join and send only on the interface.
   const mdnsOpts = opts.interfaceAddress ? { interface: opts.interfaceAddress, bind: "0.0.0.0" } : {};
   const bonjour = new Bonjour(mdnsOpts as object, (err: Error) => opts.onError(err));

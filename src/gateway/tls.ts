@@ -3,7 +3,6 @@ import { promises as fsp } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { generate } from "selfsigned";
 import { HoldfastError } from "../errors/index.js";
 import { readFileIfExists, writeFileAtomic } from "../infra/index.js";
 
@@ -48,6 +47,8 @@ export async function loadTls(cfg: TlsConfig | undefined, tlsDir: string, extraH
   const keyPath = path.join(tlsDir, "gateway-key.pem");
   const existing = await readFileIfExists(certPath);
   if (existing && Date.parse(new X509Certificate(existing).validTo) - now > 86_400_000) return fromFiles(certPath, keyPath, "generated");
+  // selfsigned (node-forge) is loaded only when a certificate has to be generated.
+  const { generate } = await import("selfsigned");
   const pems = await generate([{ name: "commonName", value: "holdfast gateway" }], {
     keyType: "ec",
     curve: "P-256",

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import { dockerCreateBody, DockerStreamDemux, type DockerSettings } from "./docker-payload.js";
 import type { Availability, ExecRequest, ExecResult, SandboxBackend, SandboxSpec } from "./types.js";
 
@@ -10,23 +10,27 @@ import type { Availability, ExecRequest, ExecResult, SandboxBackend, SandboxSpec
  */
 export class DockerBackend implements SandboxBackend {
   readonly kind = "docker" as const;
-  private readonly docker: Docker;
+  private client: Promise<Docker> | undefined;
 
   constructor(
     private readonly settings: DockerSettings,
     private readonly socketPath = "/var/run/docker.sock",
-  ) {
-    this.docker = new Docker({ socketPath });
+  ) {}
+
+  /** The dockerode client, loaded on first use (dockerode and its transports are heavy to load). */
+  private get docker(): Promise<Docker> {
+    this.client ??= import("dockerode").then((m) => new m.default({ socketPath: this.socketPath }));
+    return this.client;
   }
 
   async availability(): Promise<Availability> {
     try {
-      await this.docker.ping();
+      await (await this.docker).ping();
     } catch (err) {
       return { ok: false, reason: `cannot reach the Docker Engine at ${this.socketPath} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
     }
     try {
-      await this.docker.getImage(this.settings.image).inspect();
+      await (await this.docker).getImage(this.settings.image).inspect();
       return { ok: true };
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode;
@@ -39,7 +43,7 @@ export class DockerBackend implements SandboxBackend {
     const command = req.argv ? [...req.argv] : ["/bin/sh", "-c", req.shellCommand ?? ""];
     const name = `${this.settings.containerPrefix}${randomBytes(6).toString("hex")}`;
     const body = dockerCreateBody(spec, this.settings, command, req.cwd, req.env);
-    const container = await this.docker.createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions);
+    const container = await (await this.docker).createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions);
     try {
       await container.start();
       const ended = await this.waitBounded(container, req);

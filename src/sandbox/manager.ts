@@ -50,6 +50,8 @@ export class SandboxManager {
   private readonly cache = new Map<string, SandboxBackend>();
   private defaultKind: Promise<"bubblewrap" | "docker"> | undefined;
   private warnedRootUser = false;
+  /** Workspace dirs created (and chowned) by this process; pruning clears it. */
+  private readonly prepared = new Set<string>();
   private readonly availabilityCache = new Map<SandboxBackend, { at: number; result: Availability }>();
 
   constructor(private readonly deps: SandboxManagerDeps) {
@@ -97,8 +99,11 @@ export class SandboxManager {
     const name = scopeDirName(s.scope, agentId, sessionKey);
     const dir = path.join(root, name);
     const agentWs = this.deps.workspaceOf(agentId);
-    await ensurePrivateDir(root);
-    if (s.workspaceAccess !== "none") await ensurePrivateDir(agentWs);
+    const fresh = !this.prepared.has(dir);
+    if (fresh) {
+      await ensurePrivateDir(root);
+      if (s.workspaceAccess !== "none") await ensurePrivateDir(agentWs);
+    }
     const user = await this.userFor(s, agentWs);
     const sessionId = s.scope === "session" ? await this.deps.sessionIdOf(sessionKey) : undefined;
     const reset = await this.registry.touch(root, name, { scope: s.scope, agentId, ...(s.scope === "session" ? { sessionKey } : {}), ...(sessionId ? { sessionId } : {}) });
@@ -106,8 +111,11 @@ export class SandboxManager {
       this.deps.log.info({ sandbox: name }, "sandbox workspace reset (new session)");
       await fsp.rm(dir, { recursive: true, force: true });
     }
-    await ensurePrivateDir(dir);
-    if (process.getuid?.() === 0) await fsp.chown(dir, user.uid, user.gid);
+    if (fresh || reset) {
+      await ensurePrivateDir(dir);
+      if (process.getuid?.() === 0) await fsp.chown(dir, user.uid, user.gid);
+      this.prepared.add(dir);
+    }
     const rw = s.workspaceAccess === "rw";
     const spec: SandboxSpec = {
       scopeKey: s.scope === "session" ? `session:${sessionKey}` : s.scope === "agent" ? `agent:${agentId}` : "shared",
@@ -124,6 +132,7 @@ export class SandboxManager {
   /** Removes workspaces whose scope ended. Never throws (failures are logged). */
   async prune(): Promise<number> {
     try {
+      this.prepared.clear();
       return await this.registry.prune(async (entry) => {
         const s = this.settings(entry.agentId);
         const idleMs = this.deps.clock.now() - entry.lastUsedAt;

@@ -18,23 +18,47 @@ export interface GateSandbox {
  * (fail closed: never on the host). Decisions are logged at debug (names and reasons only).
  */
 export class PolicyGate implements ToolGate {
+  /** Layers per context signature: the policy is a pure function of the (fixed) config and the context. */
+  private readonly cache = new Map<string, { layers: PolicyLayer[]; visible: Map<string, string[]> }>();
+
   constructor(
     private readonly config: HoldfastConfig,
     private readonly sandbox: GateSandbox,
   ) {}
 
   layers(ctx: ToolContext): PolicyLayer[] {
-    return toolPolicyLayers(this.config, {
-      agentId: ctx.agentId,
-      sandboxed: this.sandbox.isSandboxed(ctx.agentId, ctx.sessionKey),
-      ...(ctx.provider ? { provider: ctx.provider } : {}),
-      ...(ctx.model ? { model: ctx.model } : {}),
-      ...(ctx.sender ? { sender: ctx.sender } : {}),
-    });
+    return this.entry(ctx).layers;
   }
 
   visible(names: readonly string[], ctx: ToolContext): string[] {
-    return allowedTools(names, this.layers(ctx));
+    const e = this.entry(ctx);
+    const key = names.join(",");
+    let v = e.visible.get(key);
+    if (!v) {
+      v = allowedTools(names, e.layers);
+      e.visible.set(key, v);
+    }
+    return [...v];
+  }
+
+  private entry(ctx: ToolContext): { layers: PolicyLayer[]; visible: Map<string, string[]> } {
+    const sandboxed = this.sandbox.isSandboxed(ctx.agentId, ctx.sessionKey);
+    const s = ctx.sender;
+    const sig = [ctx.agentId, sandboxed, ctx.provider, ctx.model, s?.channel, s?.accountId, s?.id, s?.chatType, s?.chatId].join("\u0000");
+    let e = this.cache.get(sig);
+    if (!e) {
+      const layers = toolPolicyLayers(this.config, {
+        agentId: ctx.agentId,
+        sandboxed,
+        ...(ctx.provider ? { provider: ctx.provider } : {}),
+        ...(ctx.model ? { model: ctx.model } : {}),
+        ...(s ? { sender: s } : {}),
+      });
+      e = { layers, visible: new Map() };
+      if (this.cache.size >= 1_000) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(sig, e);
+    }
+    return e;
   }
 
   async check(call: GateCall, ctx: ToolContext): Promise<Decision> {

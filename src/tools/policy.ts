@@ -120,9 +120,16 @@ function senderLayer(at: string, policies: SenderPolicies, ctx: ToolPolicyContex
 /** True when `entries` (expanded) match tool `name`. */
 export function entriesMatch(entries: readonly string[] | undefined, name: string): boolean {
   if (!entries || entries.length === 0) return false;
-  const { names, patterns } = expandEntries(entries);
-  return names.has(name) || patterns.some((p) => p.test(name));
+  let expanded = expandedCache.get(entries);
+  if (!expanded) {
+    expanded = expandEntries(entries);
+    expandedCache.set(entries, expanded);
+  }
+  return expanded.names.has(name) || expanded.patterns.some((p) => p.test(name));
 }
+
+/** Group/glob expansion per entries array (layers are cached by the gate, so arrays are reused). */
+const expandedCache = new WeakMap<readonly string[], ReturnType<typeof expandEntries>>();
 
 /**
  * Decides whether tool `name` passes every layer. Deny wins within and across layers.

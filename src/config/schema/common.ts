@@ -1,5 +1,9 @@
 import { z } from "zod";
 
+// holdfast parses most schemas once or a few times per message; zod's JIT compile of object schemas
+// costs more at start-up (the config) than it saves later, so parsing runs interpreted.
+z.config({ jitless: true });
+
 /**
  * A reference to a secret held outside the config. Source: reference openclaw-semantics.md §8.1,
  * seeds security-reference.md "Secrets Management".
