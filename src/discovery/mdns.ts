@@ -1,5 +1,8 @@
 import { createHash } from "node:crypto";
 import os from "node:os";
+import type * as BonjourService from "bonjour-service";
+
+type BonjourModule = typeof BonjourService;
 
 export type MdnsMode = "off" | "minimal" | "full";
 
@@ -74,7 +77,8 @@ export const MDNS_STOP_TIMEOUT_MS = 2_000;
 /** Publishes `_holdfast-gw._tcp` with `bonjour-service` until `stop` (which sends goodbye packets). */
 export async function advertiseGateway(opts: AdvertiseOptions): Promise<MdnsAdvertisement> {
   // bonjour-service is loaded only when the gateway is advertised (never for loopback-only binds).
-  const mod = (await import("bonjour-service")) as typeof import("bonjour-service") & { default?: typeof import("bonjour-service") };
+  const mod = (await import("bonjour-service")) as BonjourModule & { default?: BonjourModule };
+  // Bundled CommonJS exposes its exports on `default`; unbundled (tests) as named exports.
   const Bonjour = mod.Bonjour ?? mod.default?.Bonjour;
   // Bind the wildcard (a socket bound to a unicast address gets no multicast) but join and send only on the interface.
   const mdnsOpts = opts.interfaceAddress ? { interface: opts.interfaceAddress, bind: "0.0.0.0" } : {};
