@@ -9,6 +9,7 @@ import { wireDevices } from "./wire-devices.js";
 import { wireDiscovery, type DiscoveryStage } from "./wire-discovery.js";
 import { wireExposure, type ExposureOptions, type ExposureStage } from "./wire-exposure.js";
 import { wireGateway, type GatewayStage } from "./wire-gateway.js";
+import { wireNodes } from "./wire-nodes.js";
 import { wireSecrets } from "./wire-secrets.js";
 
 /** Command-line overrides of `holdfast gateway`. */
@@ -50,6 +51,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   const gateway = wireGateway(ctx, agent, { exposure, devices, commands, publicRoutes: channels.publicRoutes, guardRunEvent: secrets.guardRunEvent });
   gateway.methods.register(...secrets.methods);
   agent.toolStage.attach(gateway, commands);
+  const nodes = wireNodes(ctx, gateway, agent.toolStage.approvals);
   const { port } = await gateway.server.start();
   gateway.setListening(port);
   await channels.start();
@@ -73,6 +75,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
     (stopping ??= (async () => {
       ctx.log.info("gateway stopping");
       gateway.server.stopAccepting();
+      nodes.stop();
       await channels.stop();
       await discovery.stop();
       await exposure.tailscale?.stop();

@@ -52,6 +52,7 @@ export class AllowAlwaysStore {
 
   /** Adds exact patterns for an agent (duplicates are skipped). */
   async add(agentId: string, patterns: readonly ArgvPattern[]): Promise<void> {
+    if (patterns.length === 0) return;
     await this.file.update((data) => {
       const agents = { ...(data.agents ?? {}) };
       const list = [...(agents[agentId]?.allowlist ?? [])];

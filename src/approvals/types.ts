@@ -29,8 +29,8 @@ export interface ApprovalRequest {
   readonly command: string;
   /** Working directory as the command sees it (`/workspace/...` in a sandbox). */
   readonly cwd: string;
-  /** Where it will run. */
-  readonly host: "host" | "sandbox";
+  /** Where it will run: the gateway host, a sandbox, or a node host (`sessionKey` is then `node:<nodeId>`). */
+  readonly host: "host" | "sandbox" | "node";
   readonly agentId: string;
   readonly sessionKey: string;
   /** Why approval is needed (`not in tools.exec.allowlist`, ...). */

@@ -64,6 +64,10 @@ export const ERROR_CATALOGUE = {
   HF_CHANNEL_UNKNOWN: { exitCode: 1, summary: "No such channel or channel account is configured and running." },
   HF_PAIRING_NOT_FOUND: { exitCode: 1, summary: "No pending (unexpired) pairing request matches the code." },
   HF_PAIRING_INVALID: { exitCode: 2, summary: "A pairing channel, account id or sender id is malformed or unknown." },
+  // Nodes
+  HF_NODE_NOT_CONNECTED: { exitCode: 1, summary: "No node host with that id is connected." },
+  HF_NODE_REFUSED: { exitCode: 1, summary: "A node command was refused (policy, approval or the node itself)." },
+  HF_NODE_TIMEOUT: { exitCode: 1, summary: "A node host did not answer an invocation in time." },
   // CLI
   HF_CLI_USAGE: { exitCode: 2, summary: "A CLI command was called with bad arguments." },
   HF_NOT_FOUND: { exitCode: 1, summary: "The thing a CLI command names does not exist." },

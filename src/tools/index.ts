@@ -14,6 +14,7 @@ export { openForRead, openForWrite } from "./fs-io.js";
 export { execTool, DEFAULT_EXEC_LIMITS, type ExecLimits, type ExecTarget, type ExecApprover, type ExecToolDeps } from "./exec-tool.js";
 export { formatExecResult } from "./exec-format.js";
 export { parseCommandLine, canonicalCommand } from "./exec-parse.js";
+export { resolveSegments, type ResolvedSegment } from "./exec-resolve.js";
 export { decideExec, DEFAULT_SAFE_BINS, DEFAULT_SAFE_BIN_DIRS, type ExecPolicy, type AllowEntry, type ExecVerdict } from "./exec-policy.js";
 export { ExecAuditor, redactSecrets, type ExecAuditRecord } from "./exec-audit.js";
 export { ProcessRegistry, processTool } from "./processes.js";

@@ -10,6 +10,9 @@ const WIRE_FOR: Partial<Record<ErrorCode, WireErrorCode>> = {
   HF_NOT_FOUND: "NOT_FOUND",
   HF_NO_MODEL: "UNAVAILABLE",
   HF_SECRET_UNRESOLVED: "UNAVAILABLE",
+  HF_NODE_NOT_CONNECTED: "NOT_FOUND",
+  HF_NODE_REFUSED: "FORBIDDEN",
+  HF_APPROVAL_REFUSED: "FORBIDDEN",
 };
 
 let redactText: (text: string) => string = (t) => t;

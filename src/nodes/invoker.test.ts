@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { NodeInvoker } from "./invoker.js";
+import { NodeRegistry } from "./registry.js";
+
+describe("node invocations", () => {
+  it("delivers a result only from the invoked node, once", async () => {
+    const inv = new NodeInvoker();
+    let sent: { invokeId: string } | undefined;
+    const p = inv.invoke("node-a", (_e, payload) => (sent = payload as { invokeId: string }), "system.run", { argv: ["true"] }, 5_000);
+    const id = (sent as { invokeId: string }).invokeId;
+    expect(inv.inflight(id, "node-b")).toBeUndefined();
+    expect(() => inv.complete(id, "node-b", { ok: true, payload: {} })).toThrow(expect.objectContaining({ code: "HF_NOT_FOUND" }));
+    inv.complete(id, "node-a", { ok: true, payload: { exitCode: 0 } });
+    await expect(p).resolves.toEqual({ ok: true, payload: { exitCode: 0 } });
+    expect(() => inv.complete(id, "node-a", { ok: true, payload: {} })).toThrow();
+  });
+
+  it("times out when the node does not answer", async () => {
+    const inv = new NodeInvoker();
+    await expect(inv.invoke("n", () => undefined, "system.run", {}, 20)).rejects.toMatchObject({ code: "HF_NODE_TIMEOUT" });
+  });
+
+  it("forgets nodes whose connection closed", () => {
+    const open = new Set(["c1", "c2"]);
+    const reg = new NodeRegistry(() => open);
+    reg.register("c1", "aa", "one", ["system.run"], 1, () => undefined);
+    reg.register("c2", "bb", "two", ["system.run"], 2, () => undefined);
+    open.delete("c1");
+    expect(reg.list().map((n) => n.nodeId)).toEqual(["bb"]);
+    expect(reg.find("aa")).toBeUndefined();
+  });
+});
