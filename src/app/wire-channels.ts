@@ -27,7 +27,7 @@ export function wireChannels(ctx: AppContext, agent: AgentStage, commands: ChatC
     commands,
     agentIds: agent.agentIds,
     agent: agent.agent,
-    workspaceOf: agent.workspaceOf,
+    workspaceOf: (agentId, sessionKey) => agent.toolStage.workspaceFor({ agentId, sessionKey }),
     guardOutbound: (text) => {
       const verdict = guardOutboundText(text, ctx.secrets);
       if (verdict.blocked) ctx.log.warn({ stage: "channels", reason: "outbound_secret_blocked" }, "a reply containing a configured secret was withheld");

@@ -40,7 +40,7 @@ describe("ingress gating end to end through the pipeline (formal property)", () 
             commands: testCommands().registry,
             agentIds: () => ["main"],
             agent: () => ({ id: "main", groupChat: { mentionPatterns: ["\\bholdfast\\b"] } }),
-            workspaceOf: () => path.join(dir, "workspace"),
+            workspaceOf: async () => path.join(dir, "workspace"),
             extraAdapters: [{ adapter, settings: { groupPolicy, allowFrom, groupAllowFrom, ...(groups ? { groups } : {}) } }],
           });
           await service.start();

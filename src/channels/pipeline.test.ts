@@ -27,7 +27,7 @@ async function setup(settings: AccountSettings, config: HoldfastConfig = {}, gua
     commands: registry,
     agentIds: () => ["main"],
     agent: () => ({ id: "main", groupChat: { mentionPatterns: ["\\bholdfast\\b"] } }),
-    workspaceOf: () => path.join(dir, "workspace"),
+    workspaceOf: async () => path.join(dir, "workspace"),
     extraAdapters: [{ adapter, settings }],
     ...(guardOutbound ? { guardOutbound } : {}),
   });

@@ -30,7 +30,7 @@ export interface PipelineDeps {
   readonly pairing: (channel: string) => PairingStore;
   readonly replies: ReplyDispatcher;
   /** Directory inbound media of an agent are saved to, and the directory paths are shown relative to. */
-  readonly mediaDir: (agentId: string) => { dir: string; relativeTo: string };
+  readonly mediaDir: (agentId: string, sessionKey: string) => Promise<{ dir: string; relativeTo: string }>;
 }
 
 /**
@@ -118,7 +118,7 @@ export class InboundPipeline {
   /** Attachment lines for the agent, or undefined when the message was refused (sender notified). */
   private async fetchMedia(msg: InboundMessage, acct: AccountRuntime, route: Route): Promise<string[] | undefined> {
     if (msg.media.length === 0) return [];
-    const where = this.deps.mediaDir(route.agentId);
+    const where = await this.deps.mediaDir(route.agentId, route.sessionKey);
     const saved = await saveInboundMedia(acct.adapter, msg.media, acct.mediaMaxBytes, where.dir, where.relativeTo);
     if (saved.ok) return saved.lines;
     if (saved.tooLarge) await this.refuseMedia(msg, acct, undefined);

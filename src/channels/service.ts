@@ -31,8 +31,11 @@ export interface ChannelServiceDeps {
   /** Known agents, default first. */
   readonly agentIds: () => readonly string[];
   readonly agent: (agentId: string) => AgentEntry | undefined;
-  /** Host workspace of an agent (inbound media go to `<workspace>/inbox`). */
-  readonly workspaceOf: (agentId: string) => string;
+  /**
+   * The host directory a session's tools work in (the agent workspace, or the session's sandbox
+   * workspace); inbound media go to `<that>/inbox` so the session's tools can read them.
+   */
+  readonly workspaceOf: (agentId: string, sessionKey: string) => Promise<string>;
   /**
    * The outbound leak scan: applied to every text before any adapter sends it (replies, pairing
    * messages, the `message` tool). Returns the text to send (a notice when it held a secret).
@@ -94,7 +97,10 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     commands: deps.commands,
     pairing,
     replies,
-    mediaDir: (agentId) => ({ dir: path.join(deps.workspaceOf(agentId), "inbox"), relativeTo: deps.workspaceOf(agentId) }),
+    mediaDir: async (agentId, sessionKey) => {
+      const ws = await deps.workspaceOf(agentId, sessionKey);
+      return { dir: path.join(ws, "inbox"), relativeTo: ws };
+    },
   });
   return {
     manager,

@@ -13,7 +13,8 @@ export async function cliContext(opts: { verbose?: boolean } = {}): Promise<AppC
 export async function cliCredential(ctx: AppContext): Promise<{ token?: string; password?: string }> {
   const password = ctx.secrets.get("gateway.auth.password") ?? ctx.env.HOLDFAST_GATEWAY_PASSWORD;
   const mode = ctx.config.gateway?.auth?.mode ?? (password ? "password" : "token");
-  if (mode === "password" && password) return { password };
+  // trusted-proxy mode: local callers fall back to the password (reference §3.8).
+  if ((mode === "password" || mode === "trusted-proxy") && password) return { password };
   const token = ctx.secrets.get("gateway.auth.token") ?? ctx.env.HOLDFAST_GATEWAY_TOKEN ?? (await readFileIfExists(ctx.paths.generatedTokenFile))?.trim();
   return token ? { token } : {};
 }
