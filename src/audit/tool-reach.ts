@@ -1,56 +1,14 @@
-import type { AgentEntry, HoldfastConfig, ToolPolicyConfig } from "../config/index.js";
+import type { AgentEntry, HoldfastConfig } from "../config/index.js";
+import { resolveSandbox } from "../sandbox/index.js";
+import { decideTool, execSecurity as toolExecSecurity, toolPolicyLayers } from "../tools/index.js";
 
 /**
- * Tool groups and profiles as the audit expands them (reference §6.1–§6.2, the seeds' profile table).
- * The audit only needs to know whether a risky tool can be reached; it errs towards "reachable".
+ * True when `tool` survives the tool policy of `agent` (the real engine: profile, global, provider
+ * and agent layers; deny always wins). Sender- and group-specific layers and the sandbox tool policy
+ * are left out, so the audit errs towards "reachable".
  */
-const GROUPS: Readonly<Record<string, readonly string[]>> = {
-  "group:fs": ["ls", "read", "write", "edit", "apply_patch"],
-  "group:runtime": ["exec", "process"],
-  "group:sessions": ["sessions_list", "sessions_history", "sessions_send", "sessions_spawn", "subagents", "session_status"],
-  "group:memory": ["memory_search", "memory_get"],
-  "group:web": ["web_search", "web_fetch"],
-  "group:ui": ["browser", "canvas"],
-  "group:automation": ["cron", "automations", "gateway"],
-  "group:messaging": ["message"],
-  "group:nodes": ["nodes"],
-};
-const PROFILES: Readonly<Record<string, readonly string[] | undefined>> = {
-  minimal: ["session_status"],
-  coding: ["group:fs", "group:runtime", "group:sessions", "group:memory", "image"],
-  messaging: ["group:messaging", "sessions_list", "sessions_history", "sessions_send", "session_status"],
-  full: undefined,
-};
-const ALIASES: Readonly<Record<string, string>> = { bash: "exec", "apply-patch": "apply_patch", cron: "automations" };
-
-function canonical(name: string): string {
-  const n = name.trim().toLowerCase();
-  return ALIASES[n] ?? n;
-}
-
-function matches(entries: readonly string[], tool: string): boolean {
-  return entries.some((raw) => {
-    const e = raw.trim().toLowerCase();
-    if (e === "*") return true;
-    if (GROUPS[e]) return GROUPS[e].map(canonical).includes(tool);
-    if (e.includes("*")) return new RegExp(`^${e.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(tool);
-    return canonical(e) === tool;
-  });
-}
-
-function layerAllows(layer: ToolPolicyConfig | undefined, tool: string): boolean {
-  if (!layer) return true;
-  if (layer.deny && matches(layer.deny, tool)) return false;
-  const profile = layer.profile ? PROFILES[layer.profile] : undefined;
-  if (profile && !matches([...profile, ...(layer.alsoAllow ?? [])], tool)) return false;
-  if (layer.allow && layer.allow.length > 0 && !matches(layer.allow, tool)) return false;
-  return true;
-}
-
-/** True when `tool` survives the global and (if given) the agent's policy layers. Deny always wins. */
 export function toolReachable(config: HoldfastConfig, tool: string, agent?: AgentEntry): boolean {
-  const t = canonical(tool);
-  return layerAllows(config.tools, t) && layerAllows(agent?.tools, t);
+  return decideTool(tool, toolPolicyLayers(config, { agentId: agent?.id ?? "main", sandboxed: false })).allow;
 }
 
 /** The default agent plus every listed agent (undefined stands for "no agent entry"). */
@@ -64,15 +22,12 @@ export function anyAgentReaches(config: HoldfastConfig, tools: readonly string[]
   return agentsOf(config).some((a) => tools.some((t) => toolReachable(config, t, a)));
 }
 
-/** Effective exec security: `tools.exec.mode`/`security`; holdfast default "allowlist". */
+/** Effective exec security (`tools.exec.security`, or the 2026.9 `mode`); holdfast default "allowlist". */
 export function execSecurity(config: HoldfastConfig): "deny" | "allowlist" | "full" {
-  const e = config.tools?.exec;
-  if (e?.mode === "full" || e?.security === "full") return "full";
-  if (e?.mode === "deny" || e?.security === "deny") return "deny";
-  return "allowlist";
+  return toolExecSecurity(config).security;
 }
 
 /** Effective sandbox mode of an agent; holdfast default "non-main". */
 export function sandboxMode(config: HoldfastConfig, agent?: AgentEntry): "off" | "non-main" | "all" {
-  return agent?.sandbox?.mode ?? config.agents?.defaults?.sandbox?.mode ?? "non-main";
+  return resolveSandbox(config, agent?.id ?? "main").mode;
 }
