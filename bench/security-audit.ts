@@ -2,7 +2,7 @@
  * Benchmark: `holdfast security audit --json` on a typical config.
  * Run: npm run build && npx tsx bench/security-audit.ts [iterations]
  * Prints (ms): the audit in-process (load config + secrets + disk state, run every check, render JSON),
- * the command module alone in a fresh Node process, and the full CLI process (`bin/holdfast.mjs`).
+ * and the full CLI process (`bin/holdfast.mjs`, which loads only the command it runs).
  */
 import { spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, writeFile } from "node:fs/promises";
@@ -69,13 +69,8 @@ for (let i = 0; i < N + 2; i++) {
   if (i >= 2) inProcess.push(performance.now() - t);
   findings = report.findings.length;
 }
-const lean = "import {securityAudit} from './dist/cli/commands/security.js'; let o=''; await securityAudit({json:true},{out:(l)=>o+=l,err:()=>{}}); process.stdout.write(o);";
-const module: number[] = [];
 const cli: number[] = [];
-for (let i = 0; i < N; i++) {
-  module.push(timeProcess(["--input-type=module", "-e", lean], env(dir)));
-  cli.push(timeProcess([path.join(ROOT, "bin/holdfast.mjs"), "security", "audit", "--json"], env(dir)));
-}
+for (let i = 0; i < N; i++) cli.push(timeProcess([path.join(ROOT, "bin/holdfast.mjs"), "security", "audit", "--json"], env(dir)));
 const bare: number[] = [];
 for (let i = 0; i < N; i++) {
   const t = performance.now();
@@ -84,6 +79,5 @@ for (let i = 0; i < N; i++) {
 }
 console.log(`security audit --json on a typical config (${findings} findings), load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} on ${os.cpus().length} CPUs`);
 console.log(`  in-process audit (config + secrets + disk + checks + JSON): ${stats(inProcess)}`);
-console.log(`  fresh process, audit command module only:                    ${stats(module)}`);
 console.log(`  fresh process, full CLI (bin/holdfast.mjs):                  ${stats(cli)}`);
 console.log(`  fresh process, empty Node (baseline):                        ${stats(bare)}`);
