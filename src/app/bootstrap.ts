@@ -1,6 +1,6 @@
 import { loadConfig, resolvePaths, type HoldfastConfig } from "../config/index.js";
 import { ensurePrivateDir, systemClock, type Clock } from "../infra/index.js";
-import { createLogger, datedLogFile, Redactor, silentLogger, type Logger } from "../logging/index.js";
+import { createLogger, Redactor, silentLogger, type Logger } from "../logging/index.js";
 import { resolveAll, resolveSecrets, SecretsRuntime, type SecretFailure } from "../secrets/index.js";
 import type { AppContext } from "./context.js";
 
@@ -13,11 +13,6 @@ export interface BootstrapOptions {
   /** Log to console only, no file (one-shot CLI commands). */
   readonly consoleOnly?: boolean;
   readonly say?: (line: string) => void;
-}
-
-/** Default gateway log file: `/tmp/holdfast/holdfast-YYYY-MM-DD.log` (seeds "Log Locations"). */
-export function defaultLogFile(now: Date): string {
-  return datedLogFile(now);
 }
 
 /**

@@ -1,5 +1,5 @@
 export { startGateway, type GatewayStartOptions, type RunningGateway } from "./start-gateway.js";
-export { bootstrap, bootstrapLenient, defaultLogFile, type BootstrapOptions } from "./bootstrap.js";
+export { bootstrap, bootstrapLenient, type BootstrapOptions } from "./bootstrap.js";
 export type { AppContext } from "./context.js";
 export { VERSION } from "./version.js";
 export { exposureInput, type ExposureStage, type ExposureOptions } from "./wire-exposure.js";

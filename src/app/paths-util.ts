@@ -1,6 +1,5 @@
 import os from "node:os";
 import { expandTilde } from "../config/index.js";
-export { ensurePrivateDir } from "../infra/index.js";
 
 /** Expands `~` in a configured path against the current user's home. */
 export function expandHome(p: string): string {
