@@ -32,6 +32,23 @@ describe("graceful shutdown", () => {
   });
   afterAll(() => mock.close());
 
+  it("aborts a running turn with chat.abort", async () => {
+    const stateDir = await makeStateDir(mockModelConfig(mock.url));
+    const gw = await spawnGateway(stateDir);
+    try {
+      const client = await GatewayClient.connect({ url: gw.url, token: await gw.token() });
+      const reply = sendAndWait(client, "agent:main:abortme", "long answer please");
+      await new Promise((r) => setTimeout(r, 350));
+      expect(await client.request("chat.abort", { sessionKey: "agent:main:abortme" })).toEqual({ ok: true, aborted: 1 });
+      const res = await reply;
+      expect(res.state).toBe("error");
+      expect(res.events.at(-1)?.errorCode).toBe("HF_RUN_ABORTED");
+      client.close();
+    } finally {
+      await gw.stop();
+    }
+  });
+
   it("finishes the running turn, flushes the transcript and exits 0 on SIGTERM", async () => {
     const stateDir = await makeStateDir(mockModelConfig(mock.url));
     const gw = await spawnGateway(stateDir);

@@ -1,4 +1,4 @@
-import { mkdir, stat, writeFile, readdir } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,6 +35,9 @@ describe("the main job, end to end: WebSocket client → gateway process → str
     const token = await gw.token();
     expect(token).toMatch(/^[0-9a-f]{64}$/);
     expect(gw.stdout.join("") + gw.stderr.join("")).not.toContain(token);
+    const logs = await readdir(path.join(stateDir, "logs"));
+    expect(logs.length).toBeGreaterThan(0);
+    for (const f of logs) expect(await readFile(path.join(stateDir, "logs", f), "utf8")).not.toContain(token);
     expect(await mode(path.join(stateDir, "credentials", "gateway-token"))).toBe(0o600);
     expect(await mode(stateDir)).toBe(0o700);
   });
