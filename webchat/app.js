@@ -37,7 +37,7 @@ function onEvent(name, payload) {
     request("connect", {
       minProtocol: 4, maxProtocol: 4,
       client: { id: "webchat", version: "1", platform: "web", mode: "webchat" },
-      role: "operator", scopes: ["operator.read", "operator.write"], auth: { token },
+      role: "operator", scopes: ["operator.read", "operator.write", "operator.approvals"], auth: { token },
     }).then(onConnected, (err) => {
       setStatus("error", err.message);
       $("login").hidden = false;
@@ -45,6 +45,8 @@ function onEvent(name, payload) {
     });
     return;
   }
+  if (name === "exec.approval.requested") return showApproval(payload);
+  if (name === "exec.approval.resolved") return settleApproval(payload);
   if (name === "agent" && payload.stream === "tool" && payload.data.phase === "start") {
     if (payload.sessionKey === currentKey) addMessage("tool", `→ ${payload.data.name}`);
     return;
@@ -66,6 +68,38 @@ function onEvent(name, payload) {
 }
 
 let currentKey = "agent:main:main";
+const approvalCards = new Map();
+
+// An exec waiting for approval: the command, where it runs, and buttons that answer it.
+function showApproval(req) {
+  const li = document.createElement("li");
+  li.className = "approval";
+  li.dataset.id = req.id;
+  const text = document.createElement("p");
+  text.textContent = `Approval needed (${req.id}) for ${req.host} exec in ${req.sessionKey}: ${req.command}  (${req.reason})`;
+  li.append(text);
+  const choices = [["allow-once", "Approve once"], ...(req.persistable ? [["allow-always", "Always"]] : []), ["deny", "Deny"]];
+  for (const [decision, label] of choices) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = label;
+    b.dataset.decision = decision;
+    b.addEventListener("click", () => request("exec.approval.resolve", { id: req.id, decision }).catch((e) => addMessage("error", e.message)));
+    li.append(b);
+  }
+  approvalCards.set(req.id, li);
+  $("messages").append(li);
+  li.scrollIntoView({ block: "end" });
+}
+
+function settleApproval(ev) {
+  const li = approvalCards.get(ev.id);
+  if (!li) return;
+  approvalCards.delete(ev.id);
+  for (const b of li.querySelectorAll("button")) b.remove();
+  li.dataset.decision = ev.decision;
+  li.append(document.createTextNode(` → ${ev.decision}`));
+}
 
 async function loadHistory() {
   const res = await request("chat.history", { sessionKey: sessionKey(), limit: 100 });

@@ -2,7 +2,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../support/browser.js";
 import { makeStateDir, mockModelConfig, spawnGateway, type GatewayProcess } from "../support/gateway-process.js";
-import { startMockModelServer, type MockModelServer } from "../support/mock-model-server.js";
+import { defaultScript, startMockModelServer, type MockModelServer } from "../support/mock-model-server.js";
 
 describe("WebChat in a real browser", () => {
   let mock: MockModelServer;
@@ -10,7 +10,13 @@ describe("WebChat in a real browser", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    mock = await startMockModelServer({ script: (req) => ({ text: `echo: ${req.messages.at(-1)?.content ?? ""}`, chunkDelayMs: 30 }) });
+    mock = await startMockModelServer({
+      script: (req) => {
+        const last = req.messages.at(-1);
+        if (last?.role === "user" && last.content.startsWith("exec ")) return defaultScript(req);
+        return { text: `echo: ${last?.content ?? ""}`, chunkDelayMs: 30 };
+      },
+    });
     gw = await spawnGateway(await makeStateDir(mockModelConfig(mock.url)));
     browser = await launchChromium();
   }, 60_000);
@@ -49,6 +55,27 @@ describe("WebChat in a real browser", () => {
     expect(requested.length).toBeGreaterThan(0);
     for (const u of requested) expect(u).not.toContain(token);
     expect(requested.every((u) => new URL(u).host === `127.0.0.1:${gw.port}`)).toBe(true);
+  });
+
+  it("shows an exec approval request and runs the command when the user approves it", async () => {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${gw.port}/`);
+    await page.fill("#token", await gw.token());
+    await page.click("#connect");
+    await page.waitForSelector("#status[data-state='connected']");
+    await page.fill("#session", "approvals");
+    await page.dispatchEvent("#session", "change");
+    await page.fill("#input", "exec ls -a");
+    await page.click("#send");
+    const card = page.locator("#messages li.approval");
+    await card.waitFor();
+    expect(await card.textContent()).toContain("ls -a");
+    await card.locator("button[data-decision='allow-once']").click();
+    await page.waitForSelector("#messages li.approval[data-decision='allow-once']");
+    const reply = page.locator("#messages li.assistant[data-final='true']");
+    await reply.waitFor();
+    // A session other than main runs its tools in the sandbox.
+    expect(await reply.textContent()).toMatch(/^echo: \[sandbox\] exit code 0\nstdout:\n\.\n/);
   });
 
   it("shows the refusal for a wrong token", async () => {
