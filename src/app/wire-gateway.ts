@@ -100,7 +100,7 @@ export function wireGateway(ctx: AppContext, agent: AgentStage, w: GatewayWiring
     hello: (conn) => ({
       protocol: PROTOCOL_VERSION,
       server: { version: VERSION, connId: conn.connId },
-      features: { methods: methods.names(), events: ["connect.challenge", "chat", "agent", "exec.approval.requested", "exec.approval.resolved"] },
+      features: { methods: methods.names(), events: ["connect.challenge", "tick", "chat", "agent", "exec.approval.requested", "exec.approval.resolved"] },
       snapshot: { agents: agent.agentIds(), defaultAgentId: agent.agentIds()[0] },
       policy: { maxPayload: MAX_FRAME_BYTES, maxBufferedBytes: MAX_BUFFERED_BYTES, tickIntervalMs: TICK_INTERVAL_MS },
     }),

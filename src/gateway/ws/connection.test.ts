@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { GatewayClient } from "../../client/index.js";
 import { createLogger } from "../../logging/index.js";
@@ -6,6 +6,7 @@ import { ExposureAuthenticator } from "../auth/gateway-authenticator.js";
 import { AuthRateLimiter, DEFAULT_RATE_LIMIT } from "../auth/rate-limit.js";
 import { Broadcaster } from "../broadcaster.js";
 import { defineMethod, MethodRegistry } from "../methods/registry.js";
+import { TICK_INTERVAL_MS } from "../protocol/frames.js";
 import { GatewayServer } from "../server.js";
 
 const TOKEN = "connection-test-token-0123456789";
@@ -47,6 +48,21 @@ describe("method scopes and the per-connection flood guard (in-process gateway)"
     expect(await admin.request("config.get")).toEqual({ ok: true });
     expect(await admin.request("pairing.thing")).toEqual({ ok: true });
     admin.close();
+  });
+
+  it("sends a tick event every policy.tickIntervalMs after the handshake", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+    try {
+      const client = await GatewayClient.connect({ url, token: TOKEN });
+      const ticks: { ts: number }[] = [];
+      client.on("event", (name: string, p: { ts: number }) => name === "tick" && ticks.push(p));
+      vi.advanceTimersByTime(TICK_INTERVAL_MS * 2);
+      await vi.waitFor(() => expect(ticks).toHaveLength(2));
+      expect(typeof ticks[0]?.ts).toBe("number");
+      client.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("closes a connection after more than 10 unauthorized method errors", async () => {

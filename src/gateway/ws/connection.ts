@@ -6,7 +6,7 @@ import type { Broadcaster } from "../broadcaster.js";
 import type { MethodRegistry, ConnectionInfo } from "../methods/registry.js";
 import type { ClientAddress } from "../net.js";
 import {
-  ConnectParamsSchema, HANDSHAKE_TIMEOUT_MS, MAX_BUFFERED_BYTES, MAX_FRAME_BYTES, MAX_PREAUTH_FRAME_BYTES, RequestFrameSchema,
+  ConnectParamsSchema, HANDSHAKE_TIMEOUT_MS, TICK_INTERVAL_MS, MAX_BUFFERED_BYTES, MAX_FRAME_BYTES, MAX_PREAUTH_FRAME_BYTES, RequestFrameSchema,
   errorFrame, eventFrame, resFrame, type RequestFrame, type WireError,
 } from "../protocol/frames.js";
 import { invalidParams } from "../protocol/wire-errors.js";
@@ -40,6 +40,7 @@ export class WsConnection {
   private seq = 0;
   private unauthorized = 0;
   private readonly timer: NodeJS.Timeout;
+  private ticker: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -106,6 +107,9 @@ export class WsConnection {
     this.deps.log.info({ connId: this.connId, ip: this.client.ip, role: this.info.role, method: auth.method }, "gateway client connected");
     const authPayload = { method: auth.method, role: auth.role, scopes: [...auth.scopes], ...(auth.deviceToken ? { deviceToken: auth.deviceToken } : {}) };
     this.sendRaw(resFrame(frame.id, { type: "hello-ok", ...this.deps.hello(this.info), auth: authPayload }));
+    // Keep-alive: a `tick` event every `policy.tickIntervalMs` lets clients notice a dead connection.
+    this.ticker = setInterval(() => this.sendEvent("tick", { ts: this.deps.now() }), TICK_INTERVAL_MS);
+    this.ticker.unref();
   }
 
   private connectionInfo(auth: AuthSuccess, clientId: string): ConnectionInfo {
@@ -145,6 +149,7 @@ export class WsConnection {
 
   private onClose(): void {
     clearTimeout(this.timer);
+    clearInterval(this.ticker);
     if (this.info) {
       this.deps.broadcaster.remove(this.connId);
       this.deps.log.info({ connId: this.connId }, "gateway client disconnected");
