@@ -1,4 +1,5 @@
 import { bootstrap, type AppContext } from "../app/index.js";
+import { connectLocalGateway, type GatewayClient } from "../client/index.js";
 import { readFileIfExists } from "../infra/index.js";
 
 /** Builds an app context for a one-shot command (console logging only, warnings on stderr). */
@@ -17,4 +18,19 @@ export async function cliCredential(ctx: AppContext): Promise<{ token?: string; 
   if ((mode === "password" || mode === "trusted-proxy") && password) return { password };
   const token = ctx.secrets.get("gateway.auth.token") ?? ctx.env.HOLDFAST_GATEWAY_TOKEN ?? (await readFileIfExists(ctx.paths.generatedTokenFile))?.trim();
   return token ? { token } : {};
+}
+
+/**
+ * Runs `fn` with a client connected to this state dir's running gateway with `scopes`, and closes it.
+ * `ctx` defaults to {@link cliContext}.
+ * @throws HoldfastError HF_GATEWAY_UNREACHABLE when no gateway runs; GatewayRequestError from `fn`.
+ */
+export async function withLocalGateway<T>(scopes: readonly string[], fn: (client: GatewayClient) => Promise<T>, ctx?: AppContext): Promise<T> {
+  const c = ctx ?? (await cliContext());
+  const client = await connectLocalGateway(c, scopes, await cliCredential(c));
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
 }

@@ -1,18 +1,12 @@
 import type { Command } from "commander";
 import type { ApprovalRequest } from "../../approvals/index.js";
-import { connectLocalGateway, type GatewayClient } from "../../client/index.js";
-import { cliContext, cliCredential } from "../context.js";
+import type { GatewayClient } from "../../client/index.js";
+import { withLocalGateway } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
 
 /** Runs `fn` with a client connected to the local gateway with scope `operator.approvals`. */
-async function withGateway<T>(fn: (c: GatewayClient) => Promise<T>): Promise<T> {
-  const ctx = await cliContext();
-  const client = await connectLocalGateway(ctx, ["operator.approvals"], await cliCredential(ctx));
-  try {
-    return await fn(client);
-  } finally {
-    client.close();
-  }
+function withGateway<T>(fn: (c: GatewayClient) => Promise<T>): Promise<T> {
+  return withLocalGateway(["operator.approvals"], fn);
 }
 
 /**

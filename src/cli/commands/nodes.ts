@@ -1,12 +1,12 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { AllowAlwaysStore } from "../../approvals/index.js";
-import { connectLocalGateway } from "../../client/index.js";
+import type { GatewayClient } from "../../client/index.js";
 import { HoldfastError } from "../../errors/index.js";
 import type { NodeInfo } from "../../nodes/index.js";
 import { nodeDir, NodeIdentityStore, runNodeHost } from "../../node-host/index.js";
 import { execLimits, execPolicyBase } from "../../tools/index.js";
-import { cliContext, cliCredential } from "../context.js";
+import { cliContext, withLocalGateway } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
 import { parsePositiveInt } from "../parse.js";
 
@@ -87,12 +87,6 @@ export function registerNodes(program: Command, io: CliIo, setExit: (code: numbe
     });
 }
 
-async function withAdmin<T>(fn: (c: Awaited<ReturnType<typeof connectLocalGateway>>) => Promise<T>): Promise<T> {
-  const ctx = await cliContext();
-  const client = await connectLocalGateway(ctx, ["operator.read", "operator.admin"], await cliCredential(ctx));
-  try {
-    return await fn(client);
-  } finally {
-    client.close();
-  }
+function withAdmin<T>(fn: (c: GatewayClient) => Promise<T>): Promise<T> {
+  return withLocalGateway(["operator.read", "operator.admin"], fn);
 }

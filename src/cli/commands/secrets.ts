@@ -1,11 +1,10 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { bootstrapLenient } from "../../app/index.js";
-import { connectLocalGateway } from "../../client/index.js";
 import { loadConfig, resolvePaths } from "../../config/index.js";
 import { HoldfastError } from "../../errors/index.js";
 import { applySecretsPlan, auditSecrets, parseSecretsPlan, secretsAuditExitCode, type SecretsAuditReport } from "../../secrets/index.js";
-import { cliCredential } from "../context.js";
+import { withLocalGateway } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
 
 /** `holdfast secrets audit [--json] [--check] [--allow-exec]`; returns the exit code. */
@@ -41,14 +40,8 @@ export function registerSecrets(program: Command, io: CliIo, setExit: (code: num
     .command("reload")
     .description("re-resolve every SecretRef and swap them into the running gateway (the old ones stay on failure)")
     .action(async () => {
-      const ctx = await bootstrapLenient();
-      const client = await connectLocalGateway(ctx, ["operator.admin"], await cliCredential(ctx));
-      try {
-        const res = (await client.request("secrets.reload")) as { version: number; secrets: number; changed: string[] };
-        io.out(`secrets reloaded (snapshot ${res.version}): ${res.secrets} secret(s); changed: ${res.changed.length ? res.changed.join(", ") : "none"}`);
-      } finally {
-        client.close();
-      }
+      const res = (await withLocalGateway(["operator.admin"], (c) => c.request("secrets.reload"), await bootstrapLenient())) as { version: number; secrets: number; changed: string[] };
+      io.out(`secrets reloaded (snapshot ${res.version}): ${res.secrets} secret(s); changed: ${res.changed.length ? res.changed.join(", ") : "none"}`);
     });
   secrets
     .command("apply")
