@@ -96,6 +96,9 @@ describe("group policy and mention gating (reference §4.4–§4.6)", () => {
     expect(reason(decideIngress(p, group("1", { text: "ok @jarvis do it" }), ctx({ mentionRegexes: derived })))).toBe("mentioned");
     expect(reason(decideIngress(p, group("1", { text: "jarvisish" }), ctx({ mentionRegexes: derived })))).toBe("mention_required");
     expect(mentionRegexesFor({ id: "main", identity: { name: "Jarvis" }, groupChat: { mentionPatterns: [] } })).toEqual([]);
+    const punctuated = mentionRegexesFor({ id: "main", identity: { name: "Holdfast-Bot (v2.0)", emoji: "🤖" } });
+    expect(reason(decideIngress(p, group("1", { text: "hey @holdfast-bot (v2.0) please" }), ctx({ mentionRegexes: punctuated })))).toBe("mentioned");
+    expect(reason(decideIngress(p, group("1", { text: "🤖 ping" }), ctx({ mentionRegexes: punctuated })))).toBe("mentioned");
   });
 });
 

@@ -1,4 +1,5 @@
 import { compileMentionPattern, type AgentEntry } from "../config/index.js";
+import { escapeRegExp } from "../infra/index.js";
 import type { AccessPolicy } from "./policy.js";
 
 const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u206F]/g;
@@ -19,9 +20,9 @@ export function mentionRegexesFor(agent: AgentEntry | undefined): RegExp[] {
   if (configured !== undefined) return configured.flatMap((p) => compileOrSkip(p));
   const out: RegExp[] = [];
   const name = agent?.identity?.name?.trim();
-  if (name) out.push(new RegExp(`(?:^|[^\\p{L}\\p{N}_])@?${escapeRegex(name.toLowerCase())}(?![\\p{L}\\p{N}_])`, "iu"));
+  if (name) out.push(new RegExp(`(?:^|[^\\p{L}\\p{N}_])@?${escapeRegExp(name.toLowerCase())}(?![\\p{L}\\p{N}_])`, "iu"));
   const emoji = agent?.identity?.emoji?.trim();
-  if (emoji) out.push(new RegExp(escapeRegex(emoji), "u"));
+  if (emoji) out.push(new RegExp(escapeRegExp(emoji), "u"));
   return out;
 }
 
@@ -31,10 +32,6 @@ function compileOrSkip(p: string): RegExp[] {
   } catch {
     return [];
   }
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
 }
 
 /**

@@ -5,3 +5,4 @@ export { type Decision, allow, deny } from "./decision.js";
 export { secretEquals } from "./secret-equal.js";
 export { backoffDelayMs } from "./backoff.js";
 export { PACKAGE_ROOT, PACKAGE_VERSION } from "./package-root.js";
+export { escapeRegExp } from "./regexp.js";

@@ -1,3 +1,4 @@
+import { escapeRegExp } from "../infra/index.js";
 import { DETECTORS } from "./detectors.js";
 import { isMasked, maskSecret } from "./mask.js";
 import { parseRedactPattern } from "./patterns.js";
@@ -103,8 +104,4 @@ export class Redactor {
 
 function keepAndMask(_m: string, before: string, secret: string, after: string | undefined): string {
   return `${before}${isMasked(secret) ? secret : maskSecret(secret)}${typeof after === "string" ? after : ""}`;
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
