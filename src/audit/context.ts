@@ -1,6 +1,6 @@
-import { loadConfig, resolvePaths, type HoldfastPaths } from "../config/index.js";
+import { loadConfig, resolvePaths, type HoldfastPaths, type LoadedConfig } from "../config/index.js";
 import { DEFAULT_LOG_DIR, findLogFiles } from "../logging/index.js";
-import { resolveAll } from "../secrets/index.js";
+import { resolveAll, type SecretResolution } from "../secrets/index.js";
 import type { AuditContext } from "./types.js";
 
 /** Inputs of {@link loadAuditContext}. */
@@ -9,6 +9,8 @@ export interface AuditContextOptions {
   readonly paths?: HoldfastPaths;
   /** Directory of the dated default log files. Default `/tmp/holdfast`. */
   readonly logDir?: string;
+  /** The config and its resolved secrets, when the caller has loaded them already (`doctor`). */
+  readonly loaded?: { readonly config: LoadedConfig; readonly secrets: SecretResolution };
 }
 
 /**
@@ -18,8 +20,8 @@ export interface AuditContextOptions {
 export async function loadAuditContext(opts: AuditContextOptions = {}): Promise<AuditContext> {
   const env = opts.env ?? process.env;
   const paths = opts.paths ?? resolvePaths(env);
-  const loaded = await loadConfig(paths.configPath, env);
-  const secrets = await resolveAll(loaded.config, { env, allowExec: false });
+  const loaded = opts.loaded?.config ?? (await loadConfig(paths.configPath, env));
+  const secrets = opts.loaded?.secrets ?? (await resolveAll(loaded.config, { env, allowExec: false }));
   const logFiles = await findLogFiles(loaded.config.logging?.file, opts.logDir ?? DEFAULT_LOG_DIR);
   return { config: loaded.config, raw: loaded.raw, configExists: loaded.exists, paths, env, secrets, logFiles };
 }

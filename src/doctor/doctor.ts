@@ -54,7 +54,7 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
     loaded = await loadConfig(paths.configPath, env);
   }
   const resolved = await resolveAll(loaded.config, { env, allowExec: false });
-  const ctx = await loadAuditContext({ env, paths, ...(opts.logDir ? { logDir: opts.logDir } : {}) });
+  const ctx = await loadAuditContext({ env, paths, loaded: { config: loaded, secrets: resolved }, ...(opts.logDir ? { logDir: opts.logDir } : {}) });
   const report = await runAudit(ctx, await allChecks());
   const findings = report.findings.filter((f) => f.severity !== "info").map(({ checkId, severity, title }) => ({ checkId, severity, title }));
   const channels = channelCredentials(loaded.config, resolved, env, paths);
