@@ -83,11 +83,6 @@ export function planExposure(input: ExposureInput): ExposurePlan {
   };
 }
 
-/** True when the plan exposes the gateway beyond this host (a non-loopback listener or a Tailscale tunnel). */
-export function isExposed(plan: Pick<ExposurePlan, "loopbackOnly" | "tailscale">): boolean {
-  return !plan.loopbackOnly || plan.tailscale !== "off";
-}
-
 function resolveAuthMode(input: ExposureInput): AuthMode {
   if (input.authMode) return input.authMode;
   if (input.token && input.password) {

@@ -18,7 +18,7 @@ export { OPERATOR_SCOPES, ADMIN_METHOD_PREFIXES, hasScope, knownScopes, required
 export { PROTOCOL_VERSION, MAX_FRAME_BYTES, MAX_BUFFERED_BYTES, TICK_INTERVAL_MS, type WireError, type ConnectParams } from "./protocol/frames.js";
 export { toWireError, installWireErrorRedactor } from "./protocol/wire-errors.js";
 export { resolveBindHosts, isLoopbackOnly, findTailnetAddress, isTailnetAddress, detectContainer, BIND_MODES, type BindMode, type BindInput } from "./bind.js";
-export { planExposure, isExposed, type ExposureInput, type ExposurePlan, type AuthMode, type TailscaleMode, type SourcedSecret } from "./exposure.js";
+export { planExposure, type ExposureInput, type ExposurePlan, type AuthMode, type TailscaleMode, type SourcedSecret } from "./exposure.js";
 export { weakSecretReason, weakSecretMessage, KNOWN_WEAK_SECRETS, MIN_TOKEN_LENGTH, MIN_PASSWORD_LENGTH } from "./secret-strength.js";
 export { loadTls, type TlsConfig, type TlsMaterial } from "./tls.js";
 export { tailscaleCli, tailscaleWhois, TailscaleExposure, type TailscaleRunner } from "./tailscale.js";
