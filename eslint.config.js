@@ -1,6 +1,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import globals from "globals";
+import prettier from "eslint-config-prettier";
 
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "coverage/**"] },
@@ -14,6 +15,7 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  prettier,
   {
     files: ["webchat/**/*.js"],
     languageOptions: { globals: { ...globals.browser } },

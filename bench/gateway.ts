@@ -32,7 +32,10 @@ async function startToReady(mockUrl: string): Promise<number[]> {
   for (let i = 0; i < RUNS; i++) {
     const stateDir = await makeStateDir(mockModelConfig(mockUrl));
     const t0 = performance.now();
-    const proc = spawn(process.execPath, [path.join(REPO_ROOT, "bin/holdfast.mjs"), "gateway", "--port", "0"], { env: cleanEnv(stateDir), stdio: ["ignore", "pipe", "ignore"] });
+    const proc = spawn(process.execPath, [path.join(REPO_ROOT, "bin/holdfast.mjs"), "gateway", "--port", "0"], {
+      env: cleanEnv(stateDir),
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     await new Promise<void>((resolve) => {
       let out = "";
       proc.stdout.on("data", (b: Buffer) => {
@@ -57,7 +60,11 @@ async function directModelLatency(mockUrl: string, n: number): Promise<number[]>
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
-    const stream = await client.chat.completions.create({ model: "m", stream: true, messages: [{ role: "user", content: `m${i}` }] });
+    const stream = await client.chat.completions.create({
+      model: "m",
+      stream: true,
+      messages: [{ role: "user", content: `m${i}` }],
+    });
     for await (const _chunk of stream) void _chunk;
     times.push(performance.now() - t0);
   }
@@ -78,7 +85,13 @@ async function roundTrips(client: GatewayClient, n: number): Promise<number[]> {
         }
       };
       client.on("event", onEvent);
-      client.request("chat.send", { sessionKey: `agent:main:bench${i % 20}`, message: `m${i}`, idempotencyKey: randomUUID() }).then((r) => (runId = (r as { runId: string }).runId), reject);
+      client
+        .request("chat.send", {
+          sessionKey: `agent:main:bench${i % 20}`,
+          message: `m${i}`,
+          idempotencyKey: randomUUID(),
+        })
+        .then((r) => (runId = (r as { runId: string }).runId), reject);
     });
     times.push(performance.now() - t0);
   }
@@ -102,8 +115,12 @@ await mock.close();
 
 const added = (p: number) => pct(rt, p) - pct(direct, p);
 console.log("holdfast gateway benchmark");
-console.log(`  start-to-ready (${RUNS} runs): median ${ms(pct(ready, 50))}, min ${ms(Math.min(...ready))}, max ${ms(Math.max(...ready))}   [target ≤ 250 ms]`);
-console.log(`  idle RSS after ready: ${idleRss.toFixed(1)} MB   [target ≤ 70 MB]; after ${MESSAGES} messages: ${rssAfter.toFixed(1)} MB`);
+console.log(
+  `  start-to-ready (${RUNS} runs): median ${ms(pct(ready, 50))}, min ${ms(Math.min(...ready))}, max ${ms(Math.max(...ready))}   [target ≤ 250 ms]`,
+);
+console.log(
+  `  idle RSS after ready: ${idleRss.toFixed(1)} MB   [target ≤ 70 MB]; after ${MESSAGES} messages: ${rssAfter.toFixed(1)} MB`,
+);
 console.log(`  round trip via gateway (${MESSAGES} msgs): p50 ${ms(pct(rt, 50))}, p99 ${ms(pct(rt, 99))}`);
 console.log(`  direct model call (same mock, same SDK): p50 ${ms(pct(direct, 50))}, p99 ${ms(pct(direct, 99))}`);
 console.log(`  added by the gateway: p50 ${ms(added(50))}, p99 ${ms(added(99))}   [target p50 ≤ 2 ms, p99 ≤ 10 ms]`);

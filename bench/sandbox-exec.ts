@@ -7,7 +7,16 @@
 import { chown, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { BubblewrapBackend, findSystemBinary, maskedHostRunner, SANDBOX_UID, sandboxRunner, spawnCapture, type ExecRunner, type SandboxSpec } from "../src/sandbox/index.js";
+import {
+  BubblewrapBackend,
+  findSystemBinary,
+  maskedHostRunner,
+  SANDBOX_UID,
+  sandboxRunner,
+  spawnCapture,
+  type ExecRunner,
+  type SandboxSpec,
+} from "../src/sandbox/index.js";
 
 const iterations = Number(process.argv[2] ?? 100);
 const signal = new AbortController().signal;
@@ -49,12 +58,22 @@ async function main(): Promise<void> {
   const root = process.getuid?.() === 0;
   const dir = await mkdtemp(path.join(os.tmpdir(), "holdfast-bench-"));
   if (root) await chown(dir, SANDBOX_UID, SANDBOX_UID);
-  const spec: SandboxSpec = { scopeKey: "bench", workspaceDir: dir, network: "none", limits: { memoryMb: 512, pids: 64, cpuSeconds: 10, fileSizeMb: 10 }, user: root ? { uid: SANDBOX_UID, gid: SANDBOX_UID } : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } };
+  const spec: SandboxSpec = {
+    scopeKey: "bench",
+    workspaceDir: dir,
+    network: "none",
+    limits: { memoryMb: 512, pids: 64, cpuSeconds: 10, fileSizeMb: 10 },
+    user: root
+      ? { uid: SANDBOX_UID, gid: SANDBOX_UID }
+      : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
+  };
   const backend = new BubblewrapBackend();
   const available = await backend.availability();
   if (!available.ok) throw new Error(available.reason);
   const req = { argv: ["/bin/true"], cwd: dir, env, timeoutMs: 10_000, maxOutputBytes: 4096, signal };
-  console.log(`${iterations} runs of /bin/true (${root ? "as root: sandbox runs as uid 65534" : "unprivileged"}), ${os.cpus().length} cores, ${os.release()}`);
+  console.log(
+    `${iterations} runs of /bin/true (${root ? "as root: sandbox runs as uid 65534" : "unprivileged"}), ${os.cpus().length} cores, ${os.release()}`,
+  );
   const box: ExecRunner = sandboxRunner(backend, spec);
   const bwrap = await findSystemBinary("bwrap");
   const variants: Variant[] = [
@@ -66,7 +85,9 @@ async function main(): Promise<void> {
   variants.forEach((v, i) => report(v.name, times[i] as number[]));
   const plain = times[0] as number[];
   const added = (times[1] as number[]).map((t, i) => t - (plain[i] as number));
-  console.log(`added by the sandbox (median of paired differences): ${median(added).toFixed(2)} ms (target ≤ 20 ms); load average ${os.loadavg()[0]?.toFixed(2)}`);
+  console.log(
+    `added by the sandbox (median of paired differences): ${median(added).toFixed(2)} ms (target ≤ 20 ms); load average ${os.loadavg()[0]?.toFixed(2)}`,
+  );
   await rm(dir, { recursive: true, force: true });
 }
 

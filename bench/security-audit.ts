@@ -21,16 +21,29 @@ async function typicalStateDir(): Promise<string> {
   const config = {
     gateway: { mode: "local", bind: "loopback", auth: { mode: "token", token: "${BENCH_GATEWAY_TOKEN}" } },
     session: { dmScope: "per-channel-peer" },
-    channels: { telegram: { dmPolicy: "pairing", allowFrom: ["123456789"], groups: { "*": { requireMention: true } }, botToken: "${BENCH_TELEGRAM_TOKEN}" } },
+    channels: {
+      telegram: {
+        dmPolicy: "pairing",
+        allowFrom: ["123456789"],
+        groups: { "*": { requireMention: true } },
+        botToken: "${BENCH_TELEGRAM_TOKEN}",
+      },
+    },
     models: { providers: { anthropic: { apiKey: { source: "env", provider: "default", id: "BENCH_ANTHROPIC_KEY" } } } },
-    agents: { defaults: { model: { primary: "anthropic/claude-opus-4-6" }, sandbox: { mode: "non-main", scope: "session", workspaceAccess: "none" } } },
+    agents: {
+      defaults: {
+        model: { primary: "anthropic/claude-opus-4-6" },
+        sandbox: { mode: "non-main", scope: "session", workspaceAccess: "none" },
+      },
+    },
     tools: { exec: { security: "allowlist", ask: "on-miss" }, fs: { workspaceOnly: true } },
     logging: { file: path.join(dir, "logs", "holdfast.log"), redactPatterns: ["internal-[0-9]+"] },
   };
   await writeFile(path.join(dir, "holdfast.json"), JSON.stringify(config, null, 2), { mode: 0o600 });
   const sessions = path.join(dir, "agents", "main", "sessions");
   await mkdir(sessions, { recursive: true, mode: 0o700 });
-  for (let i = 0; i < 30; i++) await writeFile(path.join(sessions, `${i}.jsonl`), '{"type":"session"}\n', { mode: 0o600 });
+  for (let i = 0; i < 30; i++)
+    await writeFile(path.join(sessions, `${i}.jsonl`), '{"type":"session"}\n', { mode: 0o600 });
   await mkdir(path.join(dir, "logs"), { mode: 0o700 });
   await writeFile(path.join(dir, "logs", "holdfast.log"), "", { mode: 0o600 });
   return dir;
@@ -70,14 +83,20 @@ for (let i = 0; i < N + 2; i++) {
   findings = report.findings.length;
 }
 const cli: number[] = [];
-for (let i = 0; i < N; i++) cli.push(timeProcess([path.join(ROOT, "bin/holdfast.mjs"), "security", "audit", "--json"], env(dir)));
+for (let i = 0; i < N; i++)
+  cli.push(timeProcess([path.join(ROOT, "bin/holdfast.mjs"), "security", "audit", "--json"], env(dir)));
 const bare: number[] = [];
 for (let i = 0; i < N; i++) {
   const t = performance.now();
   spawnSync(process.execPath, ["-e", "0"]);
   bare.push(performance.now() - t);
 }
-console.log(`security audit --json on a typical config (${findings} findings), load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} on ${os.cpus().length} CPUs`);
+console.log(
+  `security audit --json on a typical config (${findings} findings), load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")} on ${os.cpus().length} CPUs`,
+);
 console.log(`  in-process audit (config + secrets + disk + checks + JSON): ${stats(inProcess)}`);
 console.log(`  fresh process, full CLI (bin/holdfast.mjs):                  ${stats(cli)}`);
 console.log(`  fresh process, empty Node (baseline):                        ${stats(bare)}`);

@@ -16,8 +16,16 @@ const zodLocales = path.join(root, "node_modules/zod/v4/locales");
 const zodEnglishOnly = {
   name: "zod-english-only",
   setup(b) {
-    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (args.importer.includes(`${path.sep}zod${path.sep}v4${path.sep}`) ? { path: "en-only", namespace: "zod-locales" } : undefined));
-    b.onLoad({ filter: /.*/, namespace: "zod-locales" }, () => ({ contents: 'export { default as en } from "./en.js";', resolveDir: zodLocales, loader: "js" }));
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${path.sep}zod${path.sep}v4${path.sep}`)
+        ? { path: "en-only", namespace: "zod-locales" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "zod-locales" }, () => ({
+      contents: 'export { default as en } from "./en.js";',
+      resolveDir: zodLocales,
+      loader: "js",
+    }));
   },
 };
 
@@ -36,6 +44,17 @@ await build({
   plugins: [zodEnglishOnly],
   // Native, optional or rarely used modules stay external and load from node_modules when needed.
   // grammY stays external because its fetch shim checks class names that bundling would rename.
-  external: ["dockerode", "ssh2", "cpu-features", "bufferutil", "utf-8-validate", "pino-pretty", "selfsigned", "grammy"],
-  banner: { js: "import { createRequire as __hfCreateRequire } from 'node:module'; const require = __hfCreateRequire(import.meta.url);" },
+  external: [
+    "dockerode",
+    "ssh2",
+    "cpu-features",
+    "bufferutil",
+    "utf-8-validate",
+    "pino-pretty",
+    "selfsigned",
+    "grammy",
+  ],
+  banner: {
+    js: "import { createRequire as __hfCreateRequire } from 'node:module'; const require = __hfCreateRequire(import.meta.url);",
+  },
 });

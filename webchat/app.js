@@ -35,9 +35,12 @@ function onEvent(name, payload) {
   if (name === "connect.challenge") {
     const token = sessionStorage.getItem(TOKEN_KEY) || "";
     request("connect", {
-      minProtocol: 4, maxProtocol: 4,
+      minProtocol: 4,
+      maxProtocol: 4,
       client: { id: "webchat", version: "1", platform: "web", mode: "webchat" },
-      role: "operator", scopes: ["operator.read", "operator.write", "operator.approvals"], auth: { token },
+      role: "operator",
+      scopes: ["operator.read", "operator.write", "operator.approvals"],
+      auth: { token },
     }).then(onConnected, (err) => {
       setStatus("error", err.message);
       $("login").hidden = false;
@@ -54,10 +57,16 @@ function onEvent(name, payload) {
   if (name !== "chat" || payload.sessionKey !== currentKey) return;
   let li = runs.get(payload.runId);
   if (payload.state === "delta") {
-    if (!li) { li = addMessage("assistant", ""); runs.set(payload.runId, li); }
+    if (!li) {
+      li = addMessage("assistant", "");
+      runs.set(payload.runId, li);
+    }
     li.textContent = payload.message.content[0].text;
   } else if (payload.state === "final") {
-    if (!li) { li = addMessage("assistant", ""); runs.set(payload.runId, li); }
+    if (!li) {
+      li = addMessage("assistant", "");
+      runs.set(payload.runId, li);
+    }
     li.textContent = payload.message.content[0].text;
     li.dataset.final = "true";
     $("abort").disabled = true;
@@ -78,13 +87,19 @@ function showApproval(req) {
   const text = document.createElement("p");
   text.textContent = `Approval needed (${req.id}) for ${req.host} exec in ${req.sessionKey}: ${req.command}  (${req.reason})`;
   li.append(text);
-  const choices = [["allow-once", "Approve once"], ...(req.persistable ? [["allow-always", "Always"]] : []), ["deny", "Deny"]];
+  const choices = [
+    ["allow-once", "Approve once"],
+    ...(req.persistable ? [["allow-always", "Always"]] : []),
+    ["deny", "Deny"],
+  ];
   for (const [decision, label] of choices) {
     const b = document.createElement("button");
     b.type = "button";
     b.textContent = label;
     b.dataset.decision = decision;
-    b.addEventListener("click", () => request("exec.approval.resolve", { id: req.id, decision }).catch((e) => addMessage("error", e.message)));
+    b.addEventListener("click", () =>
+      request("exec.approval.resolve", { id: req.id, decision }).catch((e) => addMessage("error", e.message)),
+    );
     li.append(b);
   }
   approvalCards.set(req.id, li);
@@ -131,7 +146,9 @@ function connect() {
       else p.reject(new Error(frame.error.message));
     }
   };
-  ws.onclose = () => { if ($("status").dataset.state === "connected") setStatus("disconnected", "disconnected"); };
+  ws.onclose = () => {
+    if ($("status").dataset.state === "connected") setStatus("disconnected", "disconnected");
+  };
 }
 
 $("login").addEventListener("submit", (e) => {

@@ -1,13 +1,44 @@
 import { describe, expect, it } from "vitest";
 import type { HoldfastConfig } from "../config/index.js";
 import {
-  decideIngress, EMPTY_ALLOW_LIST, mentionRegexesFor, normalizeSenderId, parseAllowList, resolveAccessPolicy, type AccountAccessConfig, type IngressInput,
+  decideIngress,
+  EMPTY_ALLOW_LIST,
+  mentionRegexesFor,
+  normalizeSenderId,
+  parseAllowList,
+  resolveAccessPolicy,
+  type AccountAccessConfig,
+  type IngressInput,
 } from "./index.js";
 
-const policy = (acct: AccountAccessConfig, config: HoldfastConfig = {}) => resolveAccessPolicy(config, "telegram", "default", acct);
-const dm = (senderId: string, over: Partial<IngressInput> = {}): IngressInput => ({ chatType: "direct", chatId: senderId, senderId, text: "hi", mentionsBot: false, hasAnyMention: false, replyToBot: false, ...over });
-const group = (senderId: string, over: Partial<IngressInput> = {}): IngressInput => ({ chatType: "group", chatId: "-100", senderId, text: "hi all", mentionsBot: false, hasAnyMention: false, replyToBot: false, ...over });
-const ctx = (over: Partial<Parameters<typeof decideIngress>[2]> = {}) => ({ storeAllow: EMPTY_ALLOW_LIST, mentionRegexes: [], isControlCommand: false, ...over });
+const policy = (acct: AccountAccessConfig, config: HoldfastConfig = {}) =>
+  resolveAccessPolicy(config, "telegram", "default", acct);
+const dm = (senderId: string, over: Partial<IngressInput> = {}): IngressInput => ({
+  chatType: "direct",
+  chatId: senderId,
+  senderId,
+  text: "hi",
+  mentionsBot: false,
+  hasAnyMention: false,
+  replyToBot: false,
+  ...over,
+});
+const group = (senderId: string, over: Partial<IngressInput> = {}): IngressInput => ({
+  chatType: "group",
+  chatId: "-100",
+  senderId,
+  text: "hi all",
+  mentionsBot: false,
+  hasAnyMention: false,
+  replyToBot: false,
+  ...over,
+});
+const ctx = (over: Partial<Parameters<typeof decideIngress>[2]> = {}) => ({
+  storeAllow: EMPTY_ALLOW_LIST,
+  mentionRegexes: [],
+  isControlCommand: false,
+  ...over,
+});
 const reason = (r: ReturnType<typeof decideIngress>) => r.decision.reason;
 
 describe("sender normalization (reference §4.2)", () => {
@@ -16,7 +47,11 @@ describe("sender normalization (reference §4.2)", () => {
     expect(normalizeSenderId("telegram", "Telegram:0042")).toBe("42");
     expect(normalizeSenderId("telegram", 777)).toBe("777");
     expect(normalizeSenderId("telegram", "@someone")).toBeUndefined();
-    expect(parseAllowList("telegram", ["*", "tg:1", "@x"])).toEqual({ wildcard: true, ids: new Set(["1"]), invalid: ["@x"] });
+    expect(parseAllowList("telegram", ["*", "tg:1", "@x"])).toEqual({
+      wildcard: true,
+      ids: new Set(["1"]),
+      invalid: ["@x"],
+    });
   });
   it("normalizes WhatsApp numbers to E.164", () => {
     expect(normalizeSenderId("whatsapp", "whatsapp:+1 (555) 123")).toBe("+1555123");
@@ -34,17 +69,25 @@ describe("DM policy (reference §4.1)", () => {
   it("allowlist ignores pairing approvals and drops unlisted senders silently", () => {
     const p = policy({ dmPolicy: "allowlist", allowFrom: ["tg:1"] });
     expect(decideIngress(p, dm("1"), ctx()).decision).toEqual({ allow: true, reason: "dm_policy_allowlisted" });
-    expect(decideIngress(p, dm("2"), ctx({ storeAllow: parseAllowList("telegram", ["2"]) })).decision).toEqual({ allow: false, reason: "dm_policy_not_allowlisted" });
+    expect(decideIngress(p, dm("2"), ctx({ storeAllow: parseAllowList("telegram", ["2"]) })).decision).toEqual({
+      allow: false,
+      reason: "dm_policy_not_allowlisted",
+    });
   });
   it('open admits everyone only with "*"', () => {
-    expect(reason(decideIngress(policy({ dmPolicy: "open", allowFrom: ["*"] }), dm("9"), ctx()))).toBe("dm_policy_open");
+    expect(reason(decideIngress(policy({ dmPolicy: "open", allowFrom: ["*"] }), dm("9"), ctx()))).toBe(
+      "dm_policy_open",
+    );
     const listed = policy({ dmPolicy: "open", allowFrom: ["123"] });
     expect(decideIngress(listed, dm("123"), ctx()).decision.allow).toBe(true);
     expect(decideIngress(listed, dm("9"), ctx()).decision.allow).toBe(false);
     expect(decideIngress(policy({ dmPolicy: "open" }), dm("9"), ctx()).decision.allow).toBe(false);
   });
   it("disabled drops every DM", () => {
-    expect(decideIngress(policy({ dmPolicy: "disabled", allowFrom: ["*"] }), dm("1"), ctx()).decision).toEqual({ allow: false, reason: "dm_policy_disabled" });
+    expect(decideIngress(policy({ dmPolicy: "disabled", allowFrom: ["*"] }), dm("1"), ctx()).decision).toEqual({
+      allow: false,
+      reason: "dm_policy_disabled",
+    });
   });
 });
 
@@ -55,18 +98,39 @@ describe("group policy and mention gating (reference §4.4–§4.6)", () => {
     expect(reason(decideIngress(p, group("1", { mentionsBot: true }), ctx()))).toBe("group_policy_empty_allowlist");
   });
   it("uses groupAllowFrom, falling back to allowFrom; pairing approvals never count", () => {
-    expect(decideIngress(policy({ allowFrom: ["1"] }), group("1", { mentionsBot: true }), ctx()).decision.allow).toBe(true);
+    expect(decideIngress(policy({ allowFrom: ["1"] }), group("1", { mentionsBot: true }), ctx()).decision.allow).toBe(
+      true,
+    );
     const p = policy({ allowFrom: ["1"], groupAllowFrom: ["2"] });
     expect(reason(decideIngress(p, group("1", { mentionsBot: true }), ctx()))).toBe("group_sender_not_allowlisted");
     expect(decideIngress(p, group("2", { mentionsBot: true }), ctx()).decision.allow).toBe(true);
-    expect(reason(decideIngress(policy({}), group("3", { mentionsBot: true }), ctx({ storeAllow: parseAllowList("telegram", ["3"]) })))).toBe("group_policy_empty_allowlist");
+    expect(
+      reason(
+        decideIngress(
+          policy({}),
+          group("3", { mentionsBot: true }),
+          ctx({ storeAllow: parseAllowList("telegram", ["3"]) }),
+        ),
+      ),
+    ).toBe("group_policy_empty_allowlist");
   });
   it("admits only listed groups when a groups map is set, and honours enabled:false", () => {
-    const p = policy({ groupPolicy: "open", groups: { "-100": { requireMention: false }, "-200": { enabled: false } } });
+    const p = policy({
+      groupPolicy: "open",
+      groups: { "-100": { requireMention: false }, "-200": { enabled: false } },
+    });
     expect(reason(decideIngress(p, group("5"), ctx()))).toBe("mention_not_required");
     expect(reason(decideIngress(p, group("5", { chatId: "-300" }), ctx()))).toBe("group_not_allowlisted");
     expect(reason(decideIngress(p, group("5", { chatId: "-200" }), ctx()))).toBe("group_disabled");
-    expect(reason(decideIngress(policy({ groupPolicy: "disabled", groupAllowFrom: ["*"] }), group("5", { mentionsBot: true }), ctx()))).toBe("group_policy_disabled");
+    expect(
+      reason(
+        decideIngress(
+          policy({ groupPolicy: "disabled", groupAllowFrom: ["*"] }),
+          group("5", { mentionsBot: true }),
+          ctx(),
+        ),
+      ),
+    ).toBe("group_policy_disabled");
   });
   it("requires a mention by default: native mention, reply to the bot, or a case-insensitive pattern", () => {
     const p = policy({ groupAllowFrom: ["1"] });
@@ -74,31 +138,62 @@ describe("group policy and mention gating (reference §4.4–§4.6)", () => {
     expect(reason(decideIngress(p, group("1", { mentionsBot: true }), ctx()))).toBe("mentioned");
     expect(reason(decideIngress(p, group("1", { replyToBot: true }), ctx()))).toBe("reply_to_bot");
     const regexes = mentionRegexesFor({ id: "main", groupChat: { mentionPatterns: ["\\bholdfast\\b"] } });
-    expect(reason(decideIngress(p, group("1", { text: "Hey HOLD\u200bFAST, help" }), ctx({ mentionRegexes: regexes })))).toBe("mentioned");
+    expect(
+      reason(decideIngress(p, group("1", { text: "Hey HOLD\u200bFAST, help" }), ctx({ mentionRegexes: regexes }))),
+    ).toBe("mentioned");
   });
   it("lets only command-authorized senders' control commands bypass mention gating", () => {
     const p = policy({ groupPolicy: "open", groupAllowFrom: ["1"] });
-    expect(reason(decideIngress(p, group("1", { text: "/status" }), ctx({ isControlCommand: true })))).toBe("command_bypass");
-    expect(reason(decideIngress(p, group("2", { text: "/status" }), ctx({ isControlCommand: true })))).toBe("mention_required");
-    expect(reason(decideIngress(p, group("1", { text: "/status @other", hasAnyMention: true }), ctx({ isControlCommand: true })))).toBe("mention_required");
-    const strict = policy({ groupPolicy: "open", groupAllowFrom: ["1"] }, { commands: { allowFrom: { telegram: ["7"] } } });
-    expect(reason(decideIngress(strict, group("1", { text: "/new" }), ctx({ isControlCommand: true })))).toBe("mention_required");
+    expect(reason(decideIngress(p, group("1", { text: "/status" }), ctx({ isControlCommand: true })))).toBe(
+      "command_bypass",
+    );
+    expect(reason(decideIngress(p, group("2", { text: "/status" }), ctx({ isControlCommand: true })))).toBe(
+      "mention_required",
+    );
+    expect(
+      reason(
+        decideIngress(p, group("1", { text: "/status @other", hasAnyMention: true }), ctx({ isControlCommand: true })),
+      ),
+    ).toBe("mention_required");
+    const strict = policy(
+      { groupPolicy: "open", groupAllowFrom: ["1"] },
+      { commands: { allowFrom: { telegram: ["7"] } } },
+    );
+    expect(reason(decideIngress(strict, group("1", { text: "/new" }), ctx({ isControlCommand: true })))).toBe(
+      "mention_required",
+    );
   });
   it("scopes mention patterns per conversation; native mentions always count", () => {
     const regexes = mentionRegexesFor({ id: "main", groupChat: { mentionPatterns: ["bot"] } });
     const p = policy({ groupPolicy: "open", mentionPatterns: { denyIn: ["-100"] } });
-    expect(reason(decideIngress(p, group("1", { text: "bot?" }), ctx({ mentionRegexes: regexes })))).toBe("mention_required");
-    expect(reason(decideIngress(p, group("1", { text: "bot?", mentionsBot: true }), ctx({ mentionRegexes: regexes })))).toBe("mentioned");
+    expect(reason(decideIngress(p, group("1", { text: "bot?" }), ctx({ mentionRegexes: regexes })))).toBe(
+      "mention_required",
+    );
+    expect(
+      reason(decideIngress(p, group("1", { text: "bot?", mentionsBot: true }), ctx({ mentionRegexes: regexes }))),
+    ).toBe("mentioned");
   });
   it("derives patterns from identity.name unless mentionPatterns is set (even empty)", () => {
     const derived = mentionRegexesFor({ id: "main", identity: { name: "Jarvis" } });
     const p = policy({ groupPolicy: "open" });
-    expect(reason(decideIngress(p, group("1", { text: "ok @jarvis do it" }), ctx({ mentionRegexes: derived })))).toBe("mentioned");
-    expect(reason(decideIngress(p, group("1", { text: "jarvisish" }), ctx({ mentionRegexes: derived })))).toBe("mention_required");
-    expect(mentionRegexesFor({ id: "main", identity: { name: "Jarvis" }, groupChat: { mentionPatterns: [] } })).toEqual([]);
+    expect(reason(decideIngress(p, group("1", { text: "ok @jarvis do it" }), ctx({ mentionRegexes: derived })))).toBe(
+      "mentioned",
+    );
+    expect(reason(decideIngress(p, group("1", { text: "jarvisish" }), ctx({ mentionRegexes: derived })))).toBe(
+      "mention_required",
+    );
+    expect(mentionRegexesFor({ id: "main", identity: { name: "Jarvis" }, groupChat: { mentionPatterns: [] } })).toEqual(
+      [],
+    );
     const punctuated = mentionRegexesFor({ id: "main", identity: { name: "Holdfast-Bot (v2.0)", emoji: "🤖" } });
-    expect(reason(decideIngress(p, group("1", { text: "hey @holdfast-bot (v2.0) please" }), ctx({ mentionRegexes: punctuated })))).toBe("mentioned");
-    expect(reason(decideIngress(p, group("1", { text: "🤖 ping" }), ctx({ mentionRegexes: punctuated })))).toBe("mentioned");
+    expect(
+      reason(
+        decideIngress(p, group("1", { text: "hey @holdfast-bot (v2.0) please" }), ctx({ mentionRegexes: punctuated })),
+      ),
+    ).toBe("mentioned");
+    expect(reason(decideIngress(p, group("1", { text: "🤖 ping" }), ctx({ mentionRegexes: punctuated })))).toBe(
+      "mentioned",
+    );
   });
 });
 
@@ -110,7 +205,11 @@ describe("command authorization and owners", () => {
     expect(decideIngress(p, dm("2"), ctx()).commandAuthorized).toBe(true);
   });
   it("never authorizes commands of a refused sender", () => {
-    const r = decideIngress(policy({}, { commands: { ownerAllowFrom: ["telegram:5"] } }), dm("5"), ctx({ isControlCommand: true }));
+    const r = decideIngress(
+      policy({}, { commands: { ownerAllowFrom: ["telegram:5"] } }),
+      dm("5"),
+      ctx({ isControlCommand: true }),
+    );
     expect(r).toMatchObject({ commandAuthorized: false, owner: false });
   });
 });

@@ -1,6 +1,13 @@
 import { allow, deny, type Decision } from "../infra/index.js";
 import { matchesMentionPattern, patternsApplyIn } from "./mention.js";
-import { allowListMatches, isEmptyAllowList, mergeAllowLists, normalizeSenderId, parseAllowList, type AllowList } from "./normalize.js";
+import {
+  allowListMatches,
+  isEmptyAllowList,
+  mergeAllowLists,
+  normalizeSenderId,
+  parseAllowList,
+  type AllowList,
+} from "./normalize.js";
 import { groupSettings, type AccessPolicy } from "./policy.js";
 
 /** Reason codes of ingress decisions (stable; logged at debug, never with message content). */
@@ -71,18 +78,22 @@ export function decideIngress(policy: AccessPolicy, input: IngressInput, ctx: In
   const senderId = normalizeSenderId(policy.channel, input.senderId);
   const owner = senderId !== undefined && policy.owners.has(senderId);
   const result = (decision: Decision<IngressReason>, listed: boolean): IngressResult => {
-    const cmd = decision.allow && (policy.commandAllowFrom ? allowListMatches(policy.commandAllowFrom, senderId) : listed);
+    const cmd =
+      decision.allow && (policy.commandAllowFrom ? allowListMatches(policy.commandAllowFrom, senderId) : listed);
     return { decision, senderId, commandAuthorized: cmd, owner: decision.allow && owner };
   };
   if (senderId === undefined) return result(deny("sender_invalid"), false);
-  return input.chatType === "direct" ? decideDm(policy, senderId, ctx, result) : decideGroup(policy, input, senderId, ctx, result);
+  return input.chatType === "direct"
+    ? decideDm(policy, senderId, ctx, result)
+    : decideGroup(policy, input, senderId, ctx, result);
 }
 
 type Finish = (decision: Decision<IngressReason>, listed: boolean) => IngressResult;
 
 function decideDm(policy: AccessPolicy, senderId: string, ctx: IngressContext, finish: Finish): IngressResult {
   if (policy.dmPolicy === "disabled") return finish(deny("dm_policy_disabled"), false);
-  const effective = policy.dmPolicy === "pairing" ? mergeAllowLists(policy.allowFrom, ctx.storeAllow) : policy.allowFrom;
+  const effective =
+    policy.dmPolicy === "pairing" ? mergeAllowLists(policy.allowFrom, ctx.storeAllow) : policy.allowFrom;
   const byId = effective.ids.has(senderId);
   if (byId) return finish(allow("dm_policy_allowlisted"), true);
   if (effective.wildcard) return finish(allow("dm_policy_open"), true);
@@ -90,7 +101,13 @@ function decideDm(policy: AccessPolicy, senderId: string, ctx: IngressContext, f
   return finish(deny("dm_policy_not_allowlisted"), false);
 }
 
-function decideGroup(policy: AccessPolicy, input: IngressInput, senderId: string, ctx: IngressContext, finish: Finish): IngressResult {
+function decideGroup(
+  policy: AccessPolicy,
+  input: IngressInput,
+  senderId: string,
+  ctx: IngressContext,
+  finish: Finish,
+): IngressResult {
   if (policy.groupPolicy === "disabled") return finish(deny("group_policy_disabled"), false);
   const group = groupSettings(policy, input.chatId);
   if (!group.listed) return finish(deny("group_not_allowlisted"), false);
@@ -98,8 +115,10 @@ function decideGroup(policy: AccessPolicy, input: IngressInput, senderId: string
   const own = group.allowFrom !== undefined ? parseAllowList(policy.channel, group.allowFrom) : undefined;
   const senders = own ?? (isEmptyAllowList(policy.groupAllowFrom) ? policy.allowFrom : policy.groupAllowFrom);
   const listed = allowListMatches(senders, senderId);
-  if (policy.groupPolicy === "allowlist" && isEmptyAllowList(senders)) return finish(deny("group_policy_empty_allowlist"), false);
-  if ((policy.groupPolicy === "allowlist" || own !== undefined) && !listed) return finish(deny("group_sender_not_allowlisted"), false);
+  if (policy.groupPolicy === "allowlist" && isEmptyAllowList(senders))
+    return finish(deny("group_policy_empty_allowlist"), false);
+  if ((policy.groupPolicy === "allowlist" || own !== undefined) && !listed)
+    return finish(deny("group_sender_not_allowlisted"), false);
   if (!group.requireMention) return finish(allow("mention_not_required"), listed);
   const patterns = patternsApplyIn(policy, input.chatId) && matchesMentionPattern(ctx.mentionRegexes, input.text);
   if (input.mentionsBot || patterns) return finish(allow("mentioned"), listed);

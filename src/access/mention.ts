@@ -20,7 +20,8 @@ export function mentionRegexesFor(agent: AgentEntry | undefined): RegExp[] {
   if (configured !== undefined) return configured.flatMap((p) => compileOrSkip(p));
   const out: RegExp[] = [];
   const name = agent?.identity?.name?.trim();
-  if (name) out.push(new RegExp(`(?:^|[^\\p{L}\\p{N}_])@?${escapeRegExp(name.toLowerCase())}(?![\\p{L}\\p{N}_])`, "iu"));
+  if (name)
+    out.push(new RegExp(`(?:^|[^\\p{L}\\p{N}_])@?${escapeRegExp(name.toLowerCase())}(?![\\p{L}\\p{N}_])`, "iu"));
   const emoji = agent?.identity?.emoji?.trim();
   if (emoji) out.push(new RegExp(escapeRegExp(emoji), "u"));
   return out;

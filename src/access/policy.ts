@@ -11,7 +11,13 @@ export interface AccountAccessConfig {
   readonly groupPolicy?: GroupPolicy | undefined;
   readonly groupAllowFrom?: readonly (string | number)[] | undefined;
   readonly groups?: Readonly<Record<string, GroupEntry>> | undefined;
-  readonly mentionPatterns?: { readonly mode?: "allow" | "deny" | undefined; readonly allowIn?: readonly string[] | undefined; readonly denyIn?: readonly string[] | undefined } | undefined;
+  readonly mentionPatterns?:
+    | {
+        readonly mode?: "allow" | "deny" | undefined;
+        readonly allowIn?: readonly string[] | undefined;
+        readonly denyIn?: readonly string[] | undefined;
+      }
+    | undefined;
 }
 
 /** The resolved access policy of one channel account. */
@@ -40,7 +46,12 @@ export interface AccessPolicy {
  * need an allowlist, and `requireMention` defaults to true (see {@link groupSettings}).
  * Source: seeds security-architecture.md "Access Control Model"; reference §4.1, §4.4, §4.6.
  */
-export function resolveAccessPolicy(config: HoldfastConfig, channel: string, accountId: string, account: AccountAccessConfig | undefined): AccessPolicy {
+export function resolveAccessPolicy(
+  config: HoldfastConfig,
+  channel: string,
+  accountId: string,
+  account: AccountAccessConfig | undefined,
+): AccessPolicy {
   const blockPresent = account !== undefined;
   const defaultsGroup = config.channels?.defaults?.groupPolicy;
   const cmdAllow = config.commands?.allowFrom;
@@ -73,7 +84,10 @@ function ownersFor(entries: readonly string[], channel: string): Set<string> {
 }
 
 /** Per-group settings: the group's own entry over `groups."*"`. `listed` is false when a map is set and names neither. */
-export function groupSettings(policy: AccessPolicy, groupId: string): { listed: boolean; allowFrom: readonly (string | number)[] | undefined; requireMention: boolean; enabled: boolean } {
+export function groupSettings(
+  policy: AccessPolicy,
+  groupId: string,
+): { listed: boolean; allowFrom: readonly (string | number)[] | undefined; requireMention: boolean; enabled: boolean } {
   const map = policy.groups;
   const own = map?.[groupId];
   const star = map?.["*"];

@@ -7,6 +7,13 @@ import type { ErrorCode } from "../errors/index.js";
 export type AgentEvent =
   | { readonly type: "status"; readonly phase: "running_tool"; readonly tool?: string }
   | { readonly type: "delta"; readonly text: string; readonly accumulated: string }
-  | { readonly type: "tool"; readonly phase: "start" | "end"; readonly name: string; readonly toolCallId: string; readonly isError?: boolean; readonly decision?: string }
+  | {
+      readonly type: "tool";
+      readonly phase: "start" | "end";
+      readonly name: string;
+      readonly toolCallId: string;
+      readonly isError?: boolean;
+      readonly decision?: string;
+    }
   | { readonly type: "final"; readonly text: string; readonly stopReason: string; readonly model?: string }
   | { readonly type: "error"; readonly message: string; readonly code: ErrorCode };

@@ -17,17 +17,47 @@ let workspace: string;
 let store: SessionStore;
 
 function makeLoop(maxIterations = 6) {
-  const { config } = parseConfigText(JSON.stringify({ models: { providers: { mock: { baseUrl: `${mock.url}/v1`, api: "openai-completions", apiKey: "x" } } } }), "t", {});
-  const catalog = new ProviderCatalog(config, new SecretsSnapshot(new Map([["models.providers.mock.apiKey", "x"]])), {});
+  const { config } = parseConfigText(
+    JSON.stringify({
+      models: { providers: { mock: { baseUrl: `${mock.url}/v1`, api: "openai-completions", apiKey: "x" } } },
+    }),
+    "t",
+    {},
+  );
+  const catalog = new ProviderCatalog(
+    config,
+    new SecretsSnapshot(new Map([["models.providers.mock.apiKey", "x"]])),
+    {},
+  );
   const clock = recordingClock();
   const chain = new ModelChain({ catalog, clock, log: silentLogger() });
-  const scope: ScopeFor = (ctx) => ({ workspaceDir: ctx.workspaceDir, workspaceOnly: true, stateDir: path.join(workspace, "..", "state"), stateDirAllowed: [] });
+  const scope: ScopeFor = (ctx) => ({
+    workspaceDir: ctx.workspaceDir,
+    workspaceOnly: true,
+    stateDir: path.join(workspace, "..", "state"),
+    stateDirAllowed: [],
+  });
   const allowAll: ToolGate = { visible: (names) => [...names], check: () => allow("tool_allowed") };
   const tools = new ToolRuntime([readTool(scope)], allowAll, TOOL_ALIASES);
-  return new AgentLoop({ store, chain, tools, clock, log: silentLogger(), modelRefs: async () => ["mock/m"], systemPrompt: () => "sys", workspaceFor: async () => workspace, maxIterations });
+  return new AgentLoop({
+    store,
+    chain,
+    tools,
+    clock,
+    log: silentLogger(),
+    modelRefs: async () => ["mock/m"],
+    systemPrompt: () => "sys",
+    workspaceFor: async () => workspace,
+    maxIterations,
+  });
 }
 
-async function runOnce(loop: AgentLoop, sessionKey: string, message: string, signal = new AbortController().signal): Promise<AgentEvent[]> {
+async function runOnce(
+  loop: AgentLoop,
+  sessionKey: string,
+  message: string,
+  signal = new AbortController().signal,
+): Promise<AgentEvent[]> {
   const events: AgentEvent[] = [];
   await loop.run({ runId: "r", agentId: "main", sessionKey, message, signal, onEvent: (e) => events.push(e) });
   return events;
@@ -57,18 +87,26 @@ describe("agent loop", () => {
 
   it("runs a tool call and feeds the result back to the model", async () => {
     const events = await runOnce(makeLoop(), "agent:main:t2", "read a.txt");
-    expect(events.filter((e) => e.type === "tool").map((e) => (e as { phase: string }).phase)).toEqual(["start", "end"]);
+    expect(events.filter((e) => e.type === "tool").map((e) => (e as { phase: string }).phase)).toEqual([
+      "start",
+      "end",
+    ]);
     expect(events.at(-1)).toMatchObject({ type: "final", text: "Tool read returned: alpha" });
   });
 
   it("refuses a tool outside the registry with a result, never executing it", async () => {
     const events = await runOnce(makeLoop(), "agent:main:t3", 'tool browser {"url":"x"}');
-    expect(events.at(-1)).toMatchObject({ type: "final", text: 'Tool browser returned: Tool "browser" is not available.' });
+    expect(events.at(-1)).toMatchObject({
+      type: "final",
+      text: 'Tool browser returned: Tool "browser" is not available.',
+    });
   });
 
   it("keeps file tools inside the workspace", async () => {
     const events = await runOnce(makeLoop(), "agent:main:t4", "read ../../etc/passwd");
-    expect((events.at(-1) as { text: string }).text).toMatch(/read failed: path "..\/..\/etc\/passwd" is outside the workspace/);
+    expect((events.at(-1) as { text: string }).text).toMatch(
+      /read failed: path "..\/..\/etc\/passwd" is outside the workspace/,
+    );
   });
 
   it("stops at the iteration bound with an error event", async () => {
@@ -104,18 +142,27 @@ describe("run manager", () => {
     const c = runs.start({ agentId: "main", sessionKey: "agent:main:r1", message: "two" });
     expect(b).toMatchObject({ runId: a.runId, deduped: true });
     await Promise.all([a.done, c.done]);
-    const finals = seen.filter((e) => e.event.type === "final").map((e) => [e.runId, (e.event as { text: string }).text]);
+    const finals = seen
+      .filter((e) => e.event.type === "final")
+      .map((e) => [e.runId, (e.event as { text: string }).text]);
     expect(finals).toEqual([
       [a.runId, "echo: one"],
       [c.runId, "echo: two"],
     ]);
     await store.flush();
-    expect((await store.history("agent:main:r1")).map((m) => m.content)).toEqual(["one", "echo: one", "two", "echo: two"]);
+    expect((await store.history("agent:main:r1")).map((m) => m.content)).toEqual([
+      "one",
+      "echo: one",
+      "two",
+      "echo: two",
+    ]);
   });
 
   it("refuses new runs after shutdown with HF_SHUTTING_DOWN", async () => {
     const runs = new RunManager(makeLoop(), () => Date.now(), silentLogger());
     await runs.shutdown(10);
-    expect(() => runs.start({ agentId: "main", sessionKey: "agent:main:x", message: "late" })).toThrow(expect.objectContaining({ code: "HF_SHUTTING_DOWN" }));
+    expect(() => runs.start({ agentId: "main", sessionKey: "agent:main:x", message: "late" })).toThrow(
+      expect.objectContaining({ code: "HF_SHUTTING_DOWN" }),
+    );
   });
 });

@@ -13,7 +13,11 @@ export interface AgentRunRequest {
   readonly agentId: string;
   readonly sessionKey: string;
   readonly message: string;
-  readonly sender?: MessageSender & { readonly accountId?: string; readonly chatType?: "direct" | "group"; readonly chatId?: string };
+  readonly sender?: MessageSender & {
+    readonly accountId?: string;
+    readonly chatType?: "direct" | "group";
+    readonly chatId?: string;
+  };
   readonly origin?: SessionOrigin;
   readonly signal: AbortSignal;
   readonly onEvent: (ev: AgentEvent) => void;
@@ -49,9 +53,14 @@ export class AgentLoop {
     try {
       await this.runInner(req);
     } catch (err) {
-      const code: ErrorCode = req.signal.aborted ? "HF_RUN_ABORTED" : isHoldfastError(err) ? err.code : "HF_TOOL_FAILED";
+      const code: ErrorCode = req.signal.aborted
+        ? "HF_RUN_ABORTED"
+        : isHoldfastError(err)
+          ? err.code
+          : "HF_TOOL_FAILED";
       const message = req.signal.aborted ? "run aborted" : errorMessage(err);
-      if (!isHoldfastError(err) && !req.signal.aborted) this.deps.log.error({ err, runId: req.runId }, "agent run failed unexpectedly");
+      if (!isHoldfastError(err) && !req.signal.aborted)
+        this.deps.log.error({ err, runId: req.runId }, "agent run failed unexpectedly");
       req.onEvent({ type: "error", message, code });
     }
   }
@@ -59,21 +68,49 @@ export class AgentLoop {
   private async runInner(req: AgentRunRequest): Promise<void> {
     const d = this.deps;
     const history = trimToUserStart(await d.store.history(req.sessionKey, d.historyLimit ?? 100));
-    const user: ChatMessage = { role: "user", content: req.message, timestamp: d.clock.now(), ...(req.sender ? { sender: { channel: req.sender.channel, id: req.sender.id, ...(req.sender.name ? { name: req.sender.name } : {}) } } : {}) };
+    const user: ChatMessage = {
+      role: "user",
+      content: req.message,
+      timestamp: d.clock.now(),
+      ...(req.sender
+        ? {
+            sender: {
+              channel: req.sender.channel,
+              id: req.sender.id,
+              ...(req.sender.name ? { name: req.sender.name } : {}),
+            },
+          }
+        : {}),
+    };
     const messages: ChatMessage[] = [...history, user];
     this.persist(req, user);
     const refs = await d.modelRefs(req.agentId);
     const ctx = await this.toolContext(req, refs[0]);
     const specs = d.tools.specs(ctx);
-    const system = d.systemPrompt(req.agentId, specs.map((s) => s.name));
+    const system = d.systemPrompt(
+      req.agentId,
+      specs.map((s) => s.name),
+    );
     const max = d.maxIterations ?? 12;
     for (let i = 0; i < max; i++) {
       const turn = await this.callModel(req, refs, system, messages, specs);
-      const assistant: ChatMessage = { role: "assistant", content: turn.text, timestamp: d.clock.now(), stopReason: turn.stopReason, ...(turn.model ? { model: turn.model } : {}), ...(turn.calls.length ? { toolCalls: turn.calls } : {}) };
+      const assistant: ChatMessage = {
+        role: "assistant",
+        content: turn.text,
+        timestamp: d.clock.now(),
+        stopReason: turn.stopReason,
+        ...(turn.model ? { model: turn.model } : {}),
+        ...(turn.calls.length ? { toolCalls: turn.calls } : {}),
+      };
       messages.push(assistant);
       this.persist(req, assistant);
       if (turn.calls.length === 0) {
-        req.onEvent({ type: "final", text: turn.text, stopReason: turn.stopReason, ...(turn.model ? { model: turn.model } : {}) });
+        req.onEvent({
+          type: "final",
+          text: turn.text,
+          stopReason: turn.stopReason,
+          ...(turn.model ? { model: turn.model } : {}),
+        });
         return;
       }
       for (const call of turn.calls) messages.push(await this.runTool(req, ctx, call));
@@ -81,7 +118,13 @@ export class AgentLoop {
     throw new HoldfastError("HF_RUN_LIMIT", `stopped after ${max} model calls without a final answer`);
   }
 
-  private async callModel(req: AgentRunRequest, refs: string[], system: string, messages: ChatMessage[], specs: ReturnType<ToolRuntime["specs"]>) {
+  private async callModel(
+    req: AgentRunRequest,
+    refs: string[],
+    system: string,
+    messages: ChatMessage[],
+    specs: ReturnType<ToolRuntime["specs"]>,
+  ) {
     let text = "";
     let stopReason = "stop";
     let model: string | undefined;
@@ -103,8 +146,22 @@ export class AgentLoop {
     req.onEvent({ type: "status", phase: "running_tool", tool: call.name });
     const result = await this.deps.tools.invoke(call, ctx);
     if (req.signal.aborted) throw new HoldfastError("HF_RUN_ABORTED", "run aborted");
-    req.onEvent({ type: "tool", phase: "end", name: call.name, toolCallId: call.id, isError: result.isError === true, decision: result.decision });
-    const msg: ChatMessage = { role: "tool", toolCallId: call.id, name: call.name, content: result.content, timestamp: this.deps.clock.now(), ...(result.isError ? { isError: true } : {}) };
+    req.onEvent({
+      type: "tool",
+      phase: "end",
+      name: call.name,
+      toolCallId: call.id,
+      isError: result.isError === true,
+      decision: result.decision,
+    });
+    const msg: ChatMessage = {
+      role: "tool",
+      toolCallId: call.id,
+      name: call.name,
+      content: result.content,
+      timestamp: this.deps.clock.now(),
+      ...(result.isError ? { isError: true } : {}),
+    };
     this.persist(req, msg);
     return msg;
   }
@@ -118,12 +175,24 @@ export class AgentLoop {
       signal: req.signal,
       log: this.deps.log,
       ...(firstRef ? { provider: parseModelRef(firstRef).provider, model: parseModelRef(firstRef).model } : {}),
-      ...(req.sender ? { sender: { channel: req.sender.channel, id: req.sender.id, ...(req.sender.accountId ? { accountId: req.sender.accountId } : {}), ...(req.sender.chatType ? { chatType: req.sender.chatType } : {}), ...(req.sender.chatId ? { chatId: req.sender.chatId } : {}) } } : {}),
+      ...(req.sender
+        ? {
+            sender: {
+              channel: req.sender.channel,
+              id: req.sender.id,
+              ...(req.sender.accountId ? { accountId: req.sender.accountId } : {}),
+              ...(req.sender.chatType ? { chatType: req.sender.chatType } : {}),
+              ...(req.sender.chatId ? { chatId: req.sender.chatId } : {}),
+            },
+          }
+        : {}),
     };
   }
 
   private persist(req: AgentRunRequest, msg: ChatMessage): void {
-    this.deps.store.append(req.sessionKey, msg, req.origin ?? {}).catch((err: unknown) => this.deps.log.error({ err, sessionKey: req.sessionKey }, "transcript write failed"));
+    this.deps.store
+      .append(req.sessionKey, msg, req.origin ?? {})
+      .catch((err: unknown) => this.deps.log.error({ err, sessionKey: req.sessionKey }, "transcript write failed"));
   }
 }
 

@@ -31,7 +31,12 @@ function scripted(id: string, outcomes: (ProviderError | string)[]): ModelProvid
 
 async function run(chain: ModelChain, refs: string[]): Promise<string> {
   let text = "";
-  for await (const ev of chain.stream(refs, { system: "", messages: [], tools: [], signal: new AbortController().signal })) {
+  for await (const ev of chain.stream(refs, {
+    system: "",
+    messages: [],
+    tools: [],
+    signal: new AbortController().signal,
+  })) {
     if (ev.type === "text") text += ev.text;
     if (ev.type === "model") text += `[${ev.ref}]`;
   }
@@ -41,7 +46,12 @@ async function run(chain: ModelChain, refs: string[]): Promise<string> {
 describe("model chain: retry and failover", () => {
   it("retries 429 and 5xx with backoff 0.5 s, 1 s, 2 s before succeeding", async () => {
     const clock = recordingClock();
-    const a = scripted("a", [new ProviderError("rate_limit", "429", 429), new ProviderError("server", "503", 503), new ProviderError("network", "reset"), "ok"]);
+    const a = scripted("a", [
+      new ProviderError("rate_limit", "429", 429),
+      new ProviderError("server", "503", 503),
+      new ProviderError("network", "reset"),
+      "ok",
+    ]);
     const chain = new ModelChain({ catalog: catalogWith({ a }), clock, log: silentLogger() });
     expect(await run(chain, ["a/m"])).toBe("[a/m]ok");
     expect(clock.sleeps).toEqual([500, 1000, 2000]);

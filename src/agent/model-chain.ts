@@ -43,7 +43,10 @@ export class ModelChain {
       const ref = parseModelRef(refText);
       const provider = this.opts.catalog.client(ref.provider);
       if (!provider) {
-        last = new ProviderError("auth", `provider "${ref.provider}" is not configured (no models.providers.${ref.provider} and no API key in the environment)`);
+        last = new ProviderError(
+          "auth",
+          `provider "${ref.provider}" is not configured (no models.providers.${ref.provider} and no API key in the environment)`,
+        );
         continue;
       }
       for (let attempt = 0; ; attempt++) {
@@ -58,7 +61,10 @@ export class ModelChain {
           }
           return;
         } catch (err) {
-          const e = err instanceof ProviderError ? err : new ProviderError("bad_response", (err as Error)?.message ?? "unknown provider failure");
+          const e =
+            err instanceof ProviderError
+              ? err
+              : new ProviderError("bad_response", (err as Error)?.message ?? "unknown provider failure");
           if (e.kind === "aborted" || req.signal.aborted) throw new HoldfastError("HF_RUN_ABORTED", "run aborted");
           last = e;
           if (started) throw toHoldfast(e);
@@ -79,6 +85,12 @@ export class ModelChain {
 
 function toHoldfast(e: ProviderError): HoldfastError {
   const code =
-    e.kind === "auth" ? "HF_PROVIDER_AUTH" : e.kind === "rate_limit" ? "HF_PROVIDER_RATE_LIMIT" : e.kind === "server" || e.kind === "network" ? "HF_PROVIDER_UNAVAILABLE" : "HF_PROVIDER_BAD_RESPONSE";
+    e.kind === "auth"
+      ? "HF_PROVIDER_AUTH"
+      : e.kind === "rate_limit"
+        ? "HF_PROVIDER_RATE_LIMIT"
+        : e.kind === "server" || e.kind === "network"
+          ? "HF_PROVIDER_UNAVAILABLE"
+          : "HF_PROVIDER_BAD_RESPONSE";
   return new HoldfastError(code, e.message, e.status !== undefined ? { status: e.status } : undefined);
 }

@@ -16,7 +16,10 @@ export function parseModelRef(ref: string): ModelRef {
   const provider = i > 0 ? ref.slice(0, i).trim().toLowerCase() : "";
   const model = i > 0 ? ref.slice(i + 1).trim() : "";
   if (!provider || !model) {
-    throw new HoldfastError("HF_MODEL_REF_INVALID", `model "${ref}" is not of the form <provider>/<model> (for example "anthropic/claude-opus-4-6")`);
+    throw new HoldfastError(
+      "HF_MODEL_REF_INVALID",
+      `model "${ref}" is not of the form <provider>/<model> (for example "anthropic/claude-opus-4-6")`,
+    );
   }
   return { provider, model, ref: `${provider}/${model}` };
 }

@@ -13,32 +13,66 @@ describe("model selection", () => {
     expect(await resolveModelRefs({}, undefined, anth, none, "/c")).toEqual(["anthropic/claude-opus-4-6"]);
     const oai = new ProviderCatalog({}, empty, { OPENAI_API_KEY: "o" });
     expect(await resolveModelRefs({}, undefined, oai, none, "/c")).toEqual(["openai/gpt-5"]);
-    expect(oai.get("openai")).toMatchObject({ keySource: "env", baseUrl: "https://api.openai.com/v1", api: "openai-completions" });
+    expect(oai.get("openai")).toMatchObject({
+      keySource: "env",
+      baseUrl: "https://api.openai.com/v1",
+      api: "openai-completions",
+    });
     const or = new ProviderCatalog({}, empty, { OPENROUTER_API_KEY: "r" });
     expect(await resolveModelRefs({}, undefined, or, none, "/c")).toEqual(["openrouter/anthropic/claude-sonnet-4.5"]);
   });
 
   it("falls back to the first model of a local Ollama", async () => {
     const cat = new ProviderCatalog({}, empty, {});
-    expect(await resolveModelRefs({}, undefined, cat, async (url) => (url === "http://127.0.0.1:11434" ? "llama3.2" : undefined), "/c")).toEqual(["ollama/llama3.2"]);
+    expect(
+      await resolveModelRefs(
+        {},
+        undefined,
+        cat,
+        async (url) => (url === "http://127.0.0.1:11434" ? "llama3.2" : undefined),
+        "/c",
+      ),
+    ).toEqual(["ollama/llama3.2"]);
   });
 
   it("says how to configure a model when nothing is available", async () => {
     const cat = new ProviderCatalog({}, empty, {});
-    await expect(resolveModelRefs({}, undefined, cat, none, "/srv/holdfast.json")).rejects.toMatchObject({ code: "HF_NO_MODEL", message: expect.stringContaining("/srv/holdfast.json") });
+    await expect(resolveModelRefs({}, undefined, cat, none, "/srv/holdfast.json")).rejects.toMatchObject({
+      code: "HF_NO_MODEL",
+      message: expect.stringContaining("/srv/holdfast.json"),
+    });
   });
 
   it("prefers the agent's model, then agents.defaults primary + fallbacks", async () => {
-    const config = cfg({ agents: { defaults: { model: { primary: "openai/gpt-5", fallbacks: ["anthropic/claude-opus-4-6"] } }, list: [{ id: "w", model: "ollama/qwen" }] } });
+    const config = cfg({
+      agents: {
+        defaults: { model: { primary: "openai/gpt-5", fallbacks: ["anthropic/claude-opus-4-6"] } },
+        list: [{ id: "w", model: "ollama/qwen" }],
+      },
+    });
     const cat = new ProviderCatalog(config, empty, {});
-    expect(await resolveModelRefs(config, undefined, cat, none, "/c")).toEqual(["openai/gpt-5", "anthropic/claude-opus-4-6"]);
+    expect(await resolveModelRefs(config, undefined, cat, none, "/c")).toEqual([
+      "openai/gpt-5",
+      "anthropic/claude-opus-4-6",
+    ]);
     expect(await resolveModelRefs(config, config.agents?.list?.[0], cat, none, "/c")).toEqual(["ollama/qwen"]);
   });
 
   it("merges models.providers over built-ins, with the configured key winning", () => {
-    const config = cfg({ models: { providers: { openai: { baseUrl: "http://127.0.0.1:9/v1" }, local: { baseUrl: "http://127.0.0.1:8/v1" } } } });
-    const cat = new ProviderCatalog(config, new SecretsSnapshot(new Map([["models.providers.openai.apiKey", "cfg"]])), { OPENAI_API_KEY: "env" });
-    expect(cat.get("openai")).toMatchObject({ baseUrl: "http://127.0.0.1:9/v1", apiKey: "cfg", keySource: "config", api: "openai-completions" });
+    const config = cfg({
+      models: {
+        providers: { openai: { baseUrl: "http://127.0.0.1:9/v1" }, local: { baseUrl: "http://127.0.0.1:8/v1" } },
+      },
+    });
+    const cat = new ProviderCatalog(config, new SecretsSnapshot(new Map([["models.providers.openai.apiKey", "cfg"]])), {
+      OPENAI_API_KEY: "env",
+    });
+    expect(cat.get("openai")).toMatchObject({
+      baseUrl: "http://127.0.0.1:9/v1",
+      apiKey: "cfg",
+      keySource: "config",
+      api: "openai-completions",
+    });
     expect(cat.get("local")).toMatchObject({ api: "openai-completions", keySource: "none" });
     expect(cat.usable("local")).toBe(true);
     expect(cat.usable("anthropic")).toBe(false);

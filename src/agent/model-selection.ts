@@ -25,7 +25,13 @@ export const probeOllama: OllamaProbe = async (baseUrl) => {
  * first model of a local Ollama.
  * @throws HoldfastError HF_NO_MODEL with instructions when nothing is available.
  */
-export async function resolveModelRefs(config: HoldfastConfig, agent: AgentEntry | undefined, catalog: ProviderCatalog, probe: OllamaProbe, configPath: string): Promise<string[]> {
+export async function resolveModelRefs(
+  config: HoldfastConfig,
+  agent: AgentEntry | undefined,
+  catalog: ProviderCatalog,
+  probe: OllamaProbe,
+  configPath: string,
+): Promise<string[]> {
   const configured = toRefs(agent?.model) ?? toRefs(config.agents?.defaults?.model);
   if (configured && configured.length > 0) return configured;
   const keyed = catalog.defaultKeyedRef();

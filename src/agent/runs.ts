@@ -73,11 +73,18 @@ export class RunManager {
     const idemKey = input.idempotencyKey ? `${input.sessionKey}\u0000${input.idempotencyKey}` : undefined;
     const seen = idemKey ? this.lookupIdempotent(idemKey) : undefined;
     if (seen) return { runId: seen.runId, status: seen.status, deduped: true, done: seen.done };
-    if (this.closing) throw new HoldfastError("HF_SHUTTING_DOWN", "the gateway is shutting down; retry after it restarts");
+    if (this.closing)
+      throw new HoldfastError("HF_SHUTTING_DOWN", "the gateway is shutting down; retry after it restarts");
     const runId = randomUUID();
     const controller = new AbortController();
     const prev = this.sessionTails.get(input.sessionKey) ?? Promise.resolve();
-    const record: RunRecord = { runId, sessionKey: input.sessionKey, status: "queued", controller, done: prev.then(() => this.execute(record, input)) };
+    const record: RunRecord = {
+      runId,
+      sessionKey: input.sessionKey,
+      status: "queued",
+      controller,
+      done: prev.then(() => this.execute(record, input)),
+    };
     this.runs.set(runId, record);
     const tail = record.done.catch(() => undefined);
     this.sessionTails.set(input.sessionKey, tail);
@@ -93,7 +100,10 @@ export class RunManager {
   abort(target: { sessionKey?: string; runId?: string }): number {
     let n = 0;
     for (const r of this.runs.values()) {
-      if ((target.runId && r.runId === target.runId) || (!target.runId && target.sessionKey && r.sessionKey === target.sessionKey)) {
+      if (
+        (target.runId && r.runId === target.runId) ||
+        (!target.runId && target.sessionKey && r.sessionKey === target.sessionKey)
+      ) {
         if (r.status === "queued" || r.status === "started") {
           r.controller.abort(new Error("aborted"));
           n++;

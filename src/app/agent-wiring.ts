@@ -1,6 +1,15 @@
 import path from "node:path";
 import {
-  AgentLoop, buildSystemPrompt, describeImage, ModelChain, probeOllama, ProviderCatalog, resolveModelRefs, RunManager, type AgentRunRequest, type OllamaProbe,
+  AgentLoop,
+  buildSystemPrompt,
+  describeImage,
+  ModelChain,
+  probeOllama,
+  ProviderCatalog,
+  resolveModelRefs,
+  RunManager,
+  type AgentRunRequest,
+  type OllamaProbe,
 } from "../agent/index.js";
 import type { AgentEntry } from "../config/index.js";
 import { expandHome } from "./paths-util.js";
@@ -51,7 +60,11 @@ export function wireAgent(ctx: AppContext, opts: AgentWiringOptions = {}): Agent
   };
   const catalog = new ProviderCatalog(config, ctx.secrets, ctx.env);
   const chain = new ModelChain({ catalog, clock: ctx.clock, log: ctx.log.child({ stage: "agent" }) });
-  const store = new SessionStore({ agentsDir: ctx.paths.agentsDir, clock: ctx.clock, redact: (text) => ctx.redactor.redact(text) });
+  const store = new SessionStore({
+    agentsDir: ctx.paths.agentsDir,
+    clock: ctx.clock,
+    redact: (text) => ctx.redactor.redact(text),
+  });
   const probe = opts.probe ?? probeOllama;
   const modelRefs = (agentId: string) => resolveModelRefs(config, agent(agentId), catalog, probe, ctx.paths.configPath);
   const late: { runs?: RunManager } = {};
@@ -72,7 +85,12 @@ export function wireAgent(ctx: AppContext, opts: AgentWiringOptions = {}): Agent
     log: ctx.log.child({ stage: "agent" }),
     modelRefs,
     systemPrompt: (agentId, toolNames) =>
-      buildSystemPrompt({ agentName: agent(agentId)?.identity?.name ?? agent(agentId)?.name ?? "holdfast", toolNames, custom: agent(agentId)?.systemPrompt ?? config.agents?.defaults?.systemPrompt, now: new Date(ctx.clock.now()) }),
+      buildSystemPrompt({
+        agentName: agent(agentId)?.identity?.name ?? agent(agentId)?.name ?? "holdfast",
+        toolNames,
+        custom: agent(agentId)?.systemPrompt ?? config.agents?.defaults?.systemPrompt,
+        now: new Date(ctx.clock.now()),
+      }),
     workspaceFor: (req: AgentRunRequest) => toolStage.workspaceFor(req),
     maxIterations: config.agents?.defaults?.maxToolIterations ?? 12,
   });

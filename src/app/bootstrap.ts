@@ -43,7 +43,9 @@ export async function bootstrap(opts: BootstrapOptions = {}): Promise<AppContext
  * run only when `allowExec`).
  * @throws HoldfastError HF_CONFIG_* when the config itself is invalid.
  */
-export async function bootstrapLenient(opts: BootstrapOptions & { readonly allowExec?: boolean } = {}): Promise<AppContext & { readonly failures: readonly SecretFailure[] }> {
+export async function bootstrapLenient(
+  opts: BootstrapOptions & { readonly allowExec?: boolean } = {},
+): Promise<AppContext & { readonly failures: readonly SecretFailure[] }> {
   const env = opts.env ?? process.env;
   const paths = resolvePaths(env);
   const loaded = await loadConfig(paths.configPath, env);
@@ -51,7 +53,18 @@ export async function bootstrapLenient(opts: BootstrapOptions & { readonly allow
   const secrets = new SecretsRuntime(resolved.snapshot);
   const redactor = new Redactor({ patterns: loaded.config.logging?.redactPatterns ?? [], secrets });
   const say = opts.say ?? ((line: string) => process.stderr.write(`${line}\n`));
-  return { paths, loaded, config: loaded.config, env, log: silentLogger(), clock: opts.clock ?? systemClock, secrets, redactor, say, failures: resolved.failures };
+  return {
+    paths,
+    loaded,
+    config: loaded.config,
+    env,
+    log: silentLogger(),
+    clock: opts.clock ?? systemClock,
+    secrets,
+    redactor,
+    say,
+    failures: resolved.failures,
+  };
 }
 
 function makeLogger(config: HoldfastConfig, opts: BootstrapOptions, redactor: Redactor): Logger {

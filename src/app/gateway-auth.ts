@@ -39,6 +39,8 @@ export async function generatedToken(ctx: AppContext): Promise<string> {
   if (stored) return stored;
   const fresh = randomBytes(32).toString("hex");
   await writeFileAtomic(file, `${fresh}\n`);
-  ctx.say(`Generated a gateway token (first start). It is stored in ${file} (mode 600); show it with: holdfast gateway token`);
+  ctx.say(
+    `Generated a gateway token (first start). It is stored in ${file} (mode 600); show it with: holdfast gateway token`,
+  );
   return fresh;
 }

@@ -48,7 +48,13 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   const channels = await wireChannels(ctx, agent, commands);
   agent.toolStage.setOutbound(channelOutbound(channels));
   const devices = wireDevices(ctx);
-  const gateway = wireGateway(ctx, agent, { exposure, devices, commands, publicRoutes: channels.publicRoutes, guardRunEvent: secrets.guardRunEvent });
+  const gateway = wireGateway(ctx, agent, {
+    exposure,
+    devices,
+    commands,
+    publicRoutes: channels.publicRoutes,
+    guardRunEvent: secrets.guardRunEvent,
+  });
   gateway.methods.register(...secrets.methods);
   agent.toolStage.attach(gateway, commands);
   const nodes = wireNodes(ctx, gateway, agent.toolStage.approvals);
@@ -69,7 +75,10 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
     startedAt: new Date(ctx.clock.now()).toISOString(),
     ...(exposure.tls ? { tls: true, tlsFingerprint: exposure.tls.fingerprint256 } : {}),
   });
-  ctx.log.info({ hosts, port, auth: exposure.plan.authMode, tls: exposure.tls !== undefined, tailscale: exposure.plan.tailscale }, "gateway listening");
+  ctx.log.info(
+    { hosts, port, auth: exposure.plan.authMode, tls: exposure.tls !== undefined, tailscale: exposure.plan.tailscale },
+    "gateway listening",
+  );
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {

@@ -14,7 +14,11 @@ export type ChannelsStage = ChannelService;
  * manager. Receiving starts with `start()` after the gateway listens (webhooks need the HTTP server).
  * @throws HoldfastError HF_CHANNEL_CONFIG for unusable channel settings.
  */
-export function wireChannels(ctx: AppContext, agent: AgentStage, commands: ChatCommandRegistry): Promise<ChannelsStage> {
+export function wireChannels(
+  ctx: AppContext,
+  agent: AgentStage,
+  commands: ChatCommandRegistry,
+): Promise<ChannelsStage> {
   return createChannelService({
     config: ctx.config,
     secrets: ctx.secrets,
@@ -30,7 +34,11 @@ export function wireChannels(ctx: AppContext, agent: AgentStage, commands: ChatC
     workspaceOf: (agentId, sessionKey) => agent.toolStage.workspaceFor({ agentId, sessionKey }),
     guardOutbound: (text) => {
       const verdict = guardOutboundText(text, ctx.secrets);
-      if (verdict.blocked) ctx.log.warn({ stage: "channels", reason: "outbound_secret_blocked" }, "a reply containing a configured secret was withheld");
+      if (verdict.blocked)
+        ctx.log.warn(
+          { stage: "channels", reason: "outbound_secret_blocked" },
+          "a reply containing a configured secret was withheld",
+        );
       return verdict.text;
     },
   });

@@ -23,7 +23,10 @@ const STRONG = "f00dfeedf00dfeedf00dfeedf00dfeedf00dfeed";
 const TAILNET_USER = { ip: "100.64.0.7", login: "alice@example.com" };
 const stateDir = mkdtempSync(path.join(os.tmpdir(), "holdfast-exposure-prop-"));
 
-const secretArb = fc.option(fc.constantFrom(STRONG, "changeme", "short", "your-password", "correct horse battery staple"), { nil: undefined });
+const secretArb = fc.option(
+  fc.constantFrom(STRONG, "changeme", "short", "your-password", "correct horse battery staple"),
+  { nil: undefined },
+);
 const configArb = fc.record({
   bind: fc.constantFrom(...BINDS),
   auth: fc.constantFrom(...AUTH),
@@ -40,8 +43,14 @@ const configArb = fc.record({
 
 const ipArb = fc.oneof(fc.ipV4(), fc.constantFrom("192.0.2.50", "198.51.100.7", TAILNET_USER.ip, "127.0.0.1", "::1"));
 const requestArb = fc.record({
-  peer: fc.oneof(fc.ipV4().filter((ip) => !ip.startsWith("127.")), fc.constantFrom("192.0.2.50", "198.51.100.7", "100.100.1.2", "127.0.0.1", "::1")),
-  xff: fc.option(fc.array(ipArb, { minLength: 1, maxLength: 3 }).map((a) => a.join(", ")), { nil: undefined }),
+  peer: fc.oneof(
+    fc.ipV4().filter((ip) => !ip.startsWith("127.")),
+    fc.constantFrom("192.0.2.50", "198.51.100.7", "100.100.1.2", "127.0.0.1", "::1"),
+  ),
+  xff: fc.option(
+    fc.array(ipArb, { minLength: 1, maxLength: 3 }).map((a) => a.join(", ")),
+    { nil: undefined },
+  ),
   realIp: fc.option(ipArb, { nil: undefined }),
   user: fc.option(fc.constantFrom("mallory", "alice@example.com"), { nil: undefined }),
   tailscaleLogin: fc.option(fc.constantFrom(TAILNET_USER.login, "mallory@example.com"), { nil: undefined }),
@@ -58,7 +67,15 @@ function contextFor(c: Cfg): AppContext {
     gateway: {
       bind: c.bind,
       customBindHost: c.customBindHost,
-      ...(c.auth ? { auth: { mode: c.auth, allowTailscale: c.allowTailscale, ...(c.userHeader ? { trustedProxy: { userHeader: c.userHeader, allowLoopback: true } } : {}) } } : { auth: { allowTailscale: c.allowTailscale } }),
+      ...(c.auth
+        ? {
+            auth: {
+              mode: c.auth,
+              allowTailscale: c.allowTailscale,
+              ...(c.userHeader ? { trustedProxy: { userHeader: c.userHeader, allowLoopback: true } } : {}),
+            },
+          }
+        : { auth: { allowTailscale: c.allowTailscale } }),
       trustedProxies: c.trustedProxies,
       tailscale: { mode: c.tailscale },
     },
@@ -85,10 +102,17 @@ describe("gateway exposure model (property)", () => {
     await fc.assert(
       fc.asyncProperty(configArb, fc.array(requestArb, { minLength: 1, maxLength: 6 }), async (c, requests) => {
         const ctx = contextFor(c);
-        const runner = async (args: readonly string[]) => (args[0] === "whois" && args[2] === TAILNET_USER.ip ? JSON.stringify({ UserProfile: { LoginName: TAILNET_USER.login } }) : "{}");
+        const runner = async (args: readonly string[]) =>
+          args[0] === "whois" && args[2] === TAILNET_USER.ip
+            ? JSON.stringify({ UserProfile: { LoginName: TAILNET_USER.login } })
+            : "{}";
         let exposure;
         try {
-          exposure = await wireExposure(ctx, { tailscaleRunner: runner, inContainer: c.inContainer, ...(c.tailnetAddress ? { tailnetAddress: c.tailnetAddress } : {}) });
+          exposure = await wireExposure(ctx, {
+            tailscaleRunner: runner,
+            inContainer: c.inContainer,
+            ...(c.tailnetAddress ? { tailnetAddress: c.tailnetAddress } : {}),
+          });
         } catch (err) {
           expect(isHoldfastError(err)).toBe(true);
           seen.refused += 1;
@@ -98,7 +122,9 @@ describe("gateway exposure model (property)", () => {
         const auth = exposureAuthenticator(ctx, exposure);
         for (const r of requests) {
           const headers: Record<string, string> = {
-            ...(r.xff ? { "x-forwarded-for": r.xff, "x-forwarded-proto": "https", "x-forwarded-host": "gw.example.ts.net" } : {}),
+            ...(r.xff
+              ? { "x-forwarded-for": r.xff, "x-forwarded-proto": "https", "x-forwarded-host": "gw.example.ts.net" }
+              : {}),
             ...(r.realIp ? { "x-real-ip": r.realIp } : {}),
             ...(r.user ? { "x-forwarded-user": r.user, "x-auth-user": r.user } : {}),
             ...(r.tailscaleLogin ? { "tailscale-user-login": r.tailscaleLogin } : {}),
@@ -107,15 +133,26 @@ describe("gateway exposure model (property)", () => {
           const client = resolveClientAddress(r.peer, headers, exposure.proxyTrust);
           if (client.isLocal) continue;
           seen.remoteRequests += 1;
-          const params = { minProtocol: 4, maxProtocol: 4, auth: { ...(r.token !== undefined ? { token: r.token } : {}), ...(r.password !== undefined ? { password: r.password } : {}) } } as ConnectParams;
+          const params = {
+            minProtocol: 4,
+            maxProtocol: 4,
+            auth: {
+              ...(r.token !== undefined ? { token: r.token } : {}),
+              ...(r.password !== undefined ? { password: r.password } : {}),
+            },
+          } as ConnectParams;
           const ws = await auth.authenticateConnect(params, client, "nonce");
-          const http = await auth.authenticateHttp({ ...headers, ...(r.token ? { authorization: `Bearer ${r.token}` } : {}) }, client);
+          const http = await auth.authenticateHttp(
+            { ...headers, ...(r.token ? { authorization: `Bearer ${r.token}` } : {}) },
+            client,
+          );
           for (const res of [ws, http]) {
             if (!res.ok) continue;
             // Only identities vouched for by a configured trusted proxy or confirmed by tailscale whois.
             expect(["trusted-proxy", "tailscale"]).toContain(res.method);
             if (res.method === "trusted-proxy") expect(exposure.settings.isTrustedProxy(client.peerIp)).toBe(true);
-            if (res.method === "tailscale") expect([client.ip, res.user]).toEqual([TAILNET_USER.ip, TAILNET_USER.login]);
+            if (res.method === "tailscale")
+              expect([client.ip, res.user]).toEqual([TAILNET_USER.ip, TAILNET_USER.login]);
           }
         }
       }),
@@ -131,12 +168,31 @@ describe("gateway exposure model (property)", () => {
     for (const bind of BINDS) {
       for (const authMode of AUTH) {
         for (const tailscale of TAILSCALE) {
-          const ctx = contextFor({ bind, auth: authMode, tailscale, token: STRONG, password: undefined, customBindHost: "192.0.2.10", trustedProxies: [], userHeader: undefined, allowTailscale: false, tailnetAddress: "100.100.1.1", inContainer: true });
-          const started = await wireExposure(ctx, { tailscaleRunner: async () => "{}", inContainer: true, tailnetAddress: "100.100.1.1" }).catch(() => undefined);
+          const ctx = contextFor({
+            bind,
+            auth: authMode,
+            tailscale,
+            token: STRONG,
+            password: undefined,
+            customBindHost: "192.0.2.10",
+            trustedProxies: [],
+            userHeader: undefined,
+            allowTailscale: false,
+            tailnetAddress: "100.100.1.1",
+            inContainer: true,
+          });
+          const started = await wireExposure(ctx, {
+            tailscaleRunner: async () => "{}",
+            inContainer: true,
+            tailnetAddress: "100.100.1.1",
+          }).catch(() => undefined);
           if (!started) continue;
           const auth = exposureAuthenticator(ctx, started);
           const remote = resolveClientAddress("203.0.113.5", {}, started.proxyTrust);
-          expect((await auth.authenticateConnect({ minProtocol: 4, maxProtocol: 4 } as ConnectParams, remote, "n")).ok, `${bind}/${authMode}/${tailscale}`).toBe(false);
+          expect(
+            (await auth.authenticateConnect({ minProtocol: 4, maxProtocol: 4 } as ConnectParams, remote, "n")).ok,
+            `${bind}/${authMode}/${tailscale}`,
+          ).toBe(false);
           expect((await auth.authenticateHttp({}, remote)).ok).toBe(false);
           if (!started.plan.loopbackOnly || tailscale !== "off") expect(started.plan.authMode).not.toBe("none");
         }

@@ -1,8 +1,29 @@
 import path from "node:path";
 import {
-  AuthRateLimiter, DEFAULT_RATE_LIMIT, detectContainer, ExposureAuthenticator, findTailnetAddress, invalidProxyEntry, loadTls, normalizeOrigin, planExposure, proxyMatcher, tailscaleCli, tailscaleWhois,
-  TailscaleExposure, type AuthSettings, type BindMode, type DeviceAuthority, type ExposureInput, type ExposurePlan, type OriginPolicy, type ProxyTrust, type RateLimitConfig,
-  type TailscaleRunner, type TailscaleWhois, type TlsMaterial,
+  AuthRateLimiter,
+  DEFAULT_RATE_LIMIT,
+  detectContainer,
+  ExposureAuthenticator,
+  findTailnetAddress,
+  invalidProxyEntry,
+  loadTls,
+  normalizeOrigin,
+  planExposure,
+  proxyMatcher,
+  tailscaleCli,
+  tailscaleWhois,
+  TailscaleExposure,
+  type AuthSettings,
+  type BindMode,
+  type DeviceAuthority,
+  type ExposureInput,
+  type ExposurePlan,
+  type OriginPolicy,
+  type ProxyTrust,
+  type RateLimitConfig,
+  type TailscaleRunner,
+  type TailscaleWhois,
+  type TlsMaterial,
 } from "../gateway/index.js";
 import { HoldfastError } from "../errors/index.js";
 import type { AppContext } from "./context.js";
@@ -52,30 +73,55 @@ export async function wireExposure(ctx: AppContext, opts: ExposureOptions = {}):
   const token = plan.token ?? (plan.generateToken ? await generatedToken(ctx) : undefined);
   // Tailscale Serve/Funnel reach the gateway through a proxy on loopback: that hop is trusted so the
   // client address comes from its X-Forwarded-For (and such requests never get local trust).
-  const isTrustedProxy = proxyMatcher([...(cfg.trustedProxies ?? []), ...(plan.tailscale !== "off" ? ["127.0.0.1", "::1"] : [])]);
+  const isTrustedProxy = proxyMatcher([
+    ...(cfg.trustedProxies ?? []),
+    ...(plan.tailscale !== "off" ? ["127.0.0.1", "::1"] : []),
+  ]);
   const tp = cfg.auth?.trustedProxy;
   const settings: AuthSettings = {
     mode: plan.authMode,
     ...(token ? { token } : {}),
     ...(plan.password ? { password: plan.password } : {}),
-    ...(tp?.userHeader ? { trustedProxy: { userHeader: tp.userHeader, requiredHeaders: tp.requiredHeaders ?? [], allowUsers: tp.allowUsers ?? [], allowLoopback: tp.allowLoopback === true } } : {}),
+    ...(tp?.userHeader
+      ? {
+          trustedProxy: {
+            userHeader: tp.userHeader,
+            requiredHeaders: tp.requiredHeaders ?? [],
+            allowUsers: tp.allowUsers ?? [],
+            allowLoopback: tp.allowLoopback === true,
+          },
+        }
+      : {}),
     isTrustedProxy,
     allowTailscale: plan.allowTailscale,
   };
   const rateLimit = { ...DEFAULT_RATE_LIMIT, ...stripUndefined(cfg.auth?.rateLimit ?? {}) };
   const tls = await loadTls(cfg.tls, path.join(ctx.paths.stateDir, "tls"), plan.hosts, ctx.clock.now());
-  const runner = plan.tailscale !== "off" || plan.allowTailscale ? (opts.tailscaleRunner ?? tailscaleCli(ctx.env)) : undefined;
+  const runner =
+    plan.tailscale !== "off" || plan.allowTailscale ? (opts.tailscaleRunner ?? tailscaleCli(ctx.env)) : undefined;
   warnExposure(ctx, plan, tls);
   return {
     plan,
     port: opts.port ?? envPort(ctx.env.HOLDFAST_GATEWAY_PORT) ?? cfg.port ?? 18789,
     settings,
     proxyTrust: { isTrustedProxy, allowRealIpFallback: cfg.allowRealIpFallback === true },
-    origin: { allowedOrigins: cfg.controlUi?.allowedOrigins ?? [], hostHeaderFallback: cfg.controlUi?.dangerouslyAllowHostHeaderOriginFallback === true },
+    origin: {
+      allowedOrigins: cfg.controlUi?.allowedOrigins ?? [],
+      hostHeaderFallback: cfg.controlUi?.dangerouslyAllowHostHeaderOriginFallback === true,
+    },
     rateLimit,
     limiter: new AuthRateLimiter(rateLimit, () => ctx.clock.now()),
     ...(tls ? { tls } : {}),
-    ...(runner && plan.tailscale !== "off" ? { tailscale: new TailscaleExposure(runner, plan.tailscale, ctx.log.child({ stage: "tailscale" }), cfg.tailscale?.resetOnExit ?? true) } : {}),
+    ...(runner && plan.tailscale !== "off"
+      ? {
+          tailscale: new TailscaleExposure(
+            runner,
+            plan.tailscale,
+            ctx.log.child({ stage: "tailscale" }),
+            cfg.tailscale?.resetOnExit ?? true,
+          ),
+        }
+      : {}),
     ...(runner && plan.allowTailscale ? { whois: tailscaleWhois(runner) } : {}),
   };
 }
@@ -84,7 +130,11 @@ export async function wireExposure(ctx: AppContext, opts: ExposureOptions = {}):
  * The gateway authenticator for an exposure: its settings, the failed-auth limiter (loopback
  * failures delayed on the context clock), device pairing and Tailscale identity when allowed.
  */
-export function exposureAuthenticator(ctx: AppContext, exposure: ExposureStage, devices?: DeviceAuthority): ExposureAuthenticator {
+export function exposureAuthenticator(
+  ctx: AppContext,
+  exposure: ExposureStage,
+  devices?: DeviceAuthority,
+): ExposureAuthenticator {
   return new ExposureAuthenticator({
     settings: () => exposure.settings,
     limiter: exposure.limiter,
@@ -111,7 +161,9 @@ export function exposureInput(ctx: AppContext, opts: ExposureOptions = {}): Expo
     },
     ...(cfg.auth?.mode ? { authMode: cfg.auth.mode } : {}),
     ...configuredCredentials(ctx),
-    ...(cfg.auth?.trustedProxy?.userHeader !== undefined ? { trustedProxyUserHeader: cfg.auth.trustedProxy.userHeader } : {}),
+    ...(cfg.auth?.trustedProxy?.userHeader !== undefined
+      ? { trustedProxyUserHeader: cfg.auth.trustedProxy.userHeader }
+      : {}),
     trustedProxies: cfg.trustedProxies ?? [],
     tailscale: cfg.tailscale?.mode ?? "off",
     ...(cfg.auth?.allowTailscale !== undefined ? { allowTailscale: cfg.auth.allowTailscale } : {}),
@@ -122,21 +174,42 @@ export function exposureInput(ctx: AppContext, opts: ExposureOptions = {}): Expo
 function assertNetworkLists(proxies: readonly string[], origins: readonly string[]): void {
   const bad = [
     ...proxies.map((p, i) => [`gateway.trustedProxies.${i}`, invalidProxyEntry(p)] as const),
-    ...origins.map((o, i) => [`gateway.controlUi.allowedOrigins.${i}`, o === "*" || normalizeOrigin(o) ? undefined : `"${o}" is not an origin (scheme://host[:port])`] as const),
+    ...origins.map(
+      (o, i) =>
+        [
+          `gateway.controlUi.allowedOrigins.${i}`,
+          o === "*" || normalizeOrigin(o) ? undefined : `"${o}" is not an origin (scheme://host[:port])`,
+        ] as const,
+    ),
   ].filter(([, why]) => why !== undefined);
-  if (bad.length) throw new HoldfastError("HF_CONFIG_INVALID", `Invalid config:\n${bad.map(([at, why]) => `  - ${at}: ${why}`).join("\n")}`);
+  if (bad.length)
+    throw new HoldfastError(
+      "HF_CONFIG_INVALID",
+      `Invalid config:\n${bad.map(([at, why]) => `  - ${at}: ${why}`).join("\n")}`,
+    );
 }
 
 function warnExposure(ctx: AppContext, plan: ExposurePlan, tls: TlsMaterial | undefined): void {
-  if (plan.authMode === "none") ctx.log.warn("gateway auth mode=none explicitly configured; only direct local clients are admitted without credentials");
-  if (!plan.loopbackOnly && !tls) ctx.log.warn({ hosts: plan.hosts }, "gateway listens on a non-loopback address without TLS; enable gateway.tls or use Tailscale Serve / an SSH tunnel");
+  if (plan.authMode === "none")
+    ctx.log.warn(
+      "gateway auth mode=none explicitly configured; only direct local clients are admitted without credentials",
+    );
+  if (!plan.loopbackOnly && !tls)
+    ctx.log.warn(
+      { hosts: plan.hosts },
+      "gateway listens on a non-loopback address without TLS; enable gateway.tls or use Tailscale Serve / an SSH tunnel",
+    );
 }
 
 /** Parses `HOLDFAST_GATEWAY_PORT` (`N`, `host:N` or `[v6]:N`). @throws HoldfastError HF_CONFIG_INVALID. */
 function envPort(v: string | undefined): number | undefined {
   if (v === undefined || v.trim() === "") return undefined;
   const n = Number(/(\d+)$/.exec(v.trim())?.[1]);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new HoldfastError("HF_CONFIG_INVALID", `HOLDFAST_GATEWAY_PORT must be a port 1..65535 (got "${v.slice(0, 40)}")`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new HoldfastError(
+      "HF_CONFIG_INVALID",
+      `HOLDFAST_GATEWAY_PORT must be a port 1..65535 (got "${v.slice(0, 40)}")`,
+    );
   return n;
 }
 

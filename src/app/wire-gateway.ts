@@ -3,8 +3,21 @@ import type { RunEvent } from "../agent/index.js";
 import type { ChatCommandRegistry } from "../commands/index.js";
 import { deviceMethods } from "../devices/index.js";
 import {
-  authWireError, Broadcaster, checkOrigin, GatewayServer, MAX_BUFFERED_BYTES, MAX_FRAME_BYTES, MethodRegistry, ORIGIN_NOT_ALLOWED,
-  PROTOCOL_VERSION, resolveClientAddress, TICK_INTERVAL_MS, type ClientAddress, type GatewayAuthenticator, type GatewayServerOptions, type WireError,
+  authWireError,
+  Broadcaster,
+  checkOrigin,
+  GatewayServer,
+  MAX_BUFFERED_BYTES,
+  MAX_FRAME_BYTES,
+  MethodRegistry,
+  ORIGIN_NOT_ALLOWED,
+  PROTOCOL_VERSION,
+  resolveClientAddress,
+  TICK_INTERVAL_MS,
+  type ClientAddress,
+  type GatewayAuthenticator,
+  type GatewayServerOptions,
+  type WireError,
 } from "../gateway/index.js";
 import { sessionMethods } from "../sessions/index.js";
 import type { AgentStage } from "./agent-wiring.js";
@@ -65,16 +78,38 @@ export function wireGateway(ctx: AppContext, agent: AgentStage, w: GatewayWiring
     agents: agent.agentIds(),
     sessions: { count: (await agent.store.list()).length },
     runs: { active: agent.runs.active() },
-    providers: agent.catalog.all().map((p) => ({ id: p.id, api: p.api, keySource: p.keySource, usable: agent.catalog.usable(p.id) })),
+    providers: agent.catalog
+      .all()
+      .map((p) => ({ id: p.id, api: p.api, keySource: p.keySource, usable: agent.catalog.usable(p.id) })),
     connections: broadcaster.size,
     ...Object.fromEntries([...extraStatus].map(([k, f]) => [k, f()])),
   });
   const announce = (runId: string, sessionKey: string, agentId: string, text: string) =>
-    broadcaster.broadcast("chat", { runId, sessionKey, agentId, seq: 1, state: "final", stopReason: "command", message: { role: "assistant", content: [{ type: "text", text }], timestamp: ctx.clock.now() } });
+    broadcaster.broadcast("chat", {
+      runId,
+      sessionKey,
+      agentId,
+      seq: 1,
+      state: "final",
+      stopReason: "command",
+      message: { role: "assistant", content: [{ type: "text", text }], timestamp: ctx.clock.now() },
+    });
   methods.register(...coreMethods(() => ctx.clock.now(), status));
-  methods.register(...webChatMethods({ runs: agent.runs, store: agent.store, agentIds: agent.agentIds, commands: w.commands, announce }));
+  methods.register(
+    ...webChatMethods({
+      runs: agent.runs,
+      store: agent.store,
+      agentIds: agent.agentIds,
+      commands: w.commands,
+      announce,
+    }),
+  );
   methods.register(...sessionMethods(agent.store, (key) => agent.runs.abort({ sessionKey: key })));
-  methods.register(...deviceMethods(w.devices.store, (deviceId) => server.disconnect((c) => c.deviceId === deviceId, 1008, "device revoked")));
+  methods.register(
+    ...deviceMethods(w.devices.store, (deviceId) =>
+      server.disconnect((c) => c.deviceId === deviceId, 1008, "device revoked"),
+    ),
+  );
   agent.runs.onEvent((raw) => {
     const ev = w.guardRunEvent ? w.guardRunEvent(raw) : raw;
     const out = ev && toGatewayEvent(ev, ctx.clock.now());
@@ -100,10 +135,20 @@ export function wireGateway(ctx: AppContext, agent: AgentStage, w: GatewayWiring
     hello: (conn) => ({
       protocol: PROTOCOL_VERSION,
       server: { version: VERSION, connId: conn.connId },
-      features: { methods: methods.names(), events: ["connect.challenge", "tick", "chat", "agent", "exec.approval.requested", "exec.approval.resolved"] },
+      features: {
+        methods: methods.names(),
+        events: ["connect.challenge", "tick", "chat", "agent", "exec.approval.requested", "exec.approval.resolved"],
+      },
       snapshot: { agents: agent.agentIds(), defaultAgentId: agent.agentIds()[0] },
       policy: { maxPayload: MAX_FRAME_BYTES, maxBufferedBytes: MAX_BUFFERED_BYTES, tickIntervalMs: TICK_INTERVAL_MS },
     }),
   });
-  return { methods, broadcaster, server, authenticator, setListening: (p) => (port = p), addStatus: (k, f) => extraStatus.set(k, f) };
+  return {
+    methods,
+    broadcaster,
+    server,
+    authenticator,
+    setListening: (p) => (port = p),
+    addStatus: (k, f) => extraStatus.set(k, f),
+  };
 }

@@ -16,8 +16,20 @@ export interface NodesStage {
  * device), operators list them and run `system.run` on them; approval requests from nodes go to the
  * gateway's exec approvals (same event, CLI, WS method and chat commands as exec).
  */
-export function wireNodes(ctx: AppContext, gateway: Pick<GatewayStage, "methods" | "broadcaster">, approvals: ExecApprovals): NodesStage {
-  const registry = new NodeRegistry(() => new Set(gateway.broadcaster.all().filter((s) => s.role === "node").map((s) => s.connId)));
+export function wireNodes(
+  ctx: AppContext,
+  gateway: Pick<GatewayStage, "methods" | "broadcaster">,
+  approvals: ExecApprovals,
+): NodesStage {
+  const registry = new NodeRegistry(
+    () =>
+      new Set(
+        gateway.broadcaster
+          .all()
+          .filter((s) => s.role === "node")
+          .map((s) => s.connId),
+      ),
+  );
   const invoker = new NodeInvoker();
   gateway.methods.register(
     ...nodeMethods({

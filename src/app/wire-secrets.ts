@@ -55,7 +55,10 @@ export function wireSecrets(ctx: AppContext, agent: AgentStage): SecretsStage {
       } catch (err) {
         const code = isHoldfastError(err) ? err.code : "HF_SECRET_UNRESOLVED";
         log.warn({ code }, "secrets reload failed; previous snapshot kept");
-        throw new HoldfastError(code, `secrets reload failed; the previous secrets stay in force: ${errorMessage(err)}`);
+        throw new HoldfastError(
+          code,
+          `secrets reload failed; the previous secrets stay in force: ${errorMessage(err)}`,
+        );
       }
     },
   });
@@ -97,7 +100,8 @@ function runEventGuard(ctx: AppContext): (ev: RunEvent) => RunEvent | undefined 
     const e = ev.event;
     if (e.type === "delta") {
       const s = stateOf(ev.runId);
-      if (!e.accumulated.startsWith(s.raw)) Object.assign(s, { guard: new StreamLeakGuard(ctx.secrets), published: "" });
+      if (!e.accumulated.startsWith(s.raw))
+        Object.assign(s, { guard: new StreamLeakGuard(ctx.secrets), published: "" });
       s.raw = e.accumulated;
       const { publish, blocked } = s.guard.push(e.accumulated);
       s.blocked ||= blocked;
@@ -110,7 +114,11 @@ function runEventGuard(ctx: AppContext): (ev: RunEvent) => RunEvent | undefined 
       const s = stateOf(ev.runId);
       runs.delete(ev.runId);
       const verdict = s.blocked ? { text: WITHHELD_NOTICE, blocked: true } : guardOutboundText(e.text, ctx.secrets);
-      if (verdict.blocked) ctx.log.warn({ runId: ev.runId, sessionKey: ev.sessionKey }, "reply withheld: it contained a configured secret");
+      if (verdict.blocked)
+        ctx.log.warn(
+          { runId: ev.runId, sessionKey: ev.sessionKey },
+          "reply withheld: it contained a configured secret",
+        );
       return verdict.blocked ? { ...ev, event: { ...e, text: verdict.text } } : ev;
     }
     if (e.type === "error") {

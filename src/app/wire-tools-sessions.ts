@@ -48,9 +48,15 @@ export function sessionsPolicy(config: HoldfastConfig, sandbox: Pick<SandboxMana
     visibility(ctx: ToolContext) {
       const configured = config.tools?.sessions?.visibility ?? "agent";
       if (!sandbox.isSandboxed(ctx.agentId, ctx.sessionKey)) return configured;
-      const sbv = config.agents?.list?.find((a) => a.id === ctx.agentId)?.sandbox?.sessionToolsVisibility ?? config.agents?.defaults?.sandbox?.sessionToolsVisibility ?? "spawned";
+      const sbv =
+        config.agents?.list?.find((a) => a.id === ctx.agentId)?.sandbox?.sessionToolsVisibility ??
+        config.agents?.defaults?.sandbox?.sessionToolsVisibility ??
+        "spawned";
       return sbv === "all" || configured === "self" ? configured : "tree";
     },
-    agentToAgent: { enabled: config.tools?.agentToAgent?.enabled === true, allow: config.tools?.agentToAgent?.allow ?? [] },
+    agentToAgent: {
+      enabled: config.tools?.agentToAgent?.enabled === true,
+      allow: config.tools?.agentToAgent?.allow ?? [],
+    },
   };
 }

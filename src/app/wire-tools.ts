@@ -6,9 +6,34 @@ import { HoldfastError } from "../errors/index.js";
 import { sandboxConfigIssues, SandboxManager } from "../sandbox/index.js";
 import type { SessionStore } from "../sessions/index.js";
 import {
-  applyPatchTool, assertToolPolicyConfig, editTool, ElevatedSessions, elevatedCommand, ExecAuditor, execPolicyBase, execTool, imageTool, memoryTools, messageTool, PolicyGate,
-  ProcessRegistry, processTool, readTool, sessionsTools, ToolEnvironment, ToolRuntime, TOOL_ALIASES, webFetchSettings, webFetchTool, webSearchSettings, webSearchTool, writeTool,
-  type AnyToolDefinition, type ChannelOutbound, type ImageDescriber, type ToolContext,
+  applyPatchTool,
+  assertToolPolicyConfig,
+  editTool,
+  ElevatedSessions,
+  elevatedCommand,
+  ExecAuditor,
+  execPolicyBase,
+  execTool,
+  imageTool,
+  memoryTools,
+  messageTool,
+  PolicyGate,
+  ProcessRegistry,
+  processTool,
+  readTool,
+  sessionsTools,
+  ToolEnvironment,
+  ToolRuntime,
+  TOOL_ALIASES,
+  webFetchSettings,
+  webFetchTool,
+  webSearchSettings,
+  webSearchTool,
+  writeTool,
+  type AnyToolDefinition,
+  type ChannelOutbound,
+  type ImageDescriber,
+  type ToolContext,
 } from "../tools/index.js";
 import type { AppContext } from "./context.js";
 import { sessionsAccess, sessionsPolicy } from "./wire-tools-sessions.js";
@@ -53,8 +78,16 @@ export function wireTools(ctx: AppContext, deps: ToolStageDeps): ToolStage {
   const { config } = ctx;
   assertToolPolicyConfig(config, ctx.paths.configPath);
   const issues = sandboxConfigIssues(config, os.homedir());
-  if (issues.length > 0) throw new HoldfastError("HF_CONFIG_INVALID", `Invalid config (${ctx.paths.configPath}):\n${issues.map((l) => `  - ${l}`).join("\n")}`, { issues });
-  if (Array.isArray(config.tools?.elevated?.allowFrom)) ctx.log.warn("tools.elevated.allowFrom is a list; it must be an object per channel ({telegram: [ids]}), so elevated mode is unavailable");
+  if (issues.length > 0)
+    throw new HoldfastError(
+      "HF_CONFIG_INVALID",
+      `Invalid config (${ctx.paths.configPath}):\n${issues.map((l) => `  - ${l}`).join("\n")}`,
+      { issues },
+    );
+  if (Array.isArray(config.tools?.elevated?.allowFrom))
+    ctx.log.warn(
+      "tools.elevated.allowFrom is a list; it must be an object per channel ({telegram: [ids]}), so elevated mode is unavailable",
+    );
   const log = ctx.log.child({ stage: "tools" });
   const sandbox = new SandboxManager({
     config,
@@ -67,8 +100,23 @@ export function wireTools(ctx: AppContext, deps: ToolStageDeps): ToolStage {
   });
   const elevated = new ElevatedSessions();
   const store = new AllowAlwaysStore(ctx.paths.stateDir, () => ctx.clock.now());
-  const approvals = new ExecApprovals({ clock: ctx.clock, store, log, ...(config.tools?.exec?.approvalTimeoutMs ? { timeoutMs: config.tools.exec.approvalTimeoutMs } : {}) });
-  const env = new ToolEnvironment({ config, stateDir: ctx.paths.stateDir, sandboxesDir: ctx.paths.sandboxesDir, workspaceOf: deps.workspaceOf, agentIds: deps.agentIds, sandbox, elevated, env: ctx.env, log });
+  const approvals = new ExecApprovals({
+    clock: ctx.clock,
+    store,
+    log,
+    ...(config.tools?.exec?.approvalTimeoutMs ? { timeoutMs: config.tools.exec.approvalTimeoutMs } : {}),
+  });
+  const env = new ToolEnvironment({
+    config,
+    stateDir: ctx.paths.stateDir,
+    sandboxesDir: ctx.paths.sandboxesDir,
+    workspaceOf: deps.workspaceOf,
+    agentIds: deps.agentIds,
+    sandbox,
+    elevated,
+    env: ctx.env,
+    log,
+  });
   const processes = new ProcessRegistry(() => ctx.clock.now());
   let outbound: ChannelOutbound | undefined;
   const scope = (c: ToolContext) => env.scopeFor(c);
@@ -80,7 +128,17 @@ export function wireTools(ctx: AppContext, deps: ToolStageDeps): ToolStage {
     applyPatchTool((c) => env.scopeFor(c, "patch")),
     execTool({
       target: (c) => env.execTarget(c),
-      policy: async (c) => ({ ...base, allowlist: [...base.allowlist, ...(await store.entries(c.agentId)).map((e) => ({ pattern: e.pattern, args: e.args ?? [], source: "allow-always" as const }))] }),
+      policy: async (c) => ({
+        ...base,
+        allowlist: [
+          ...base.allowlist,
+          ...(await store.entries(c.agentId)).map((e) => ({
+            pattern: e.pattern,
+            args: e.args ?? [],
+            source: "allow-always" as const,
+          })),
+        ],
+      }),
       approver: approvals,
       audit: new ExecAuditor(log, () => ctx.secrets.values()),
       processes,
@@ -110,10 +168,19 @@ export function wireTools(ctx: AppContext, deps: ToolStageDeps): ToolStage {
     attach(gateway, commands) {
       gateway.methods.register(...approvalMethods(approvals));
       approvals.onEvent((ev) => {
-        if (ev.type === "requested") gateway.broadcaster.broadcast("exec.approval.requested", ev.request, "operator.approvals");
-        else gateway.broadcaster.broadcast("exec.approval.resolved", { id: ev.id, decision: ev.decision, ...(ev.by ? { by: ev.by } : {}) }, "operator.approvals");
+        if (ev.type === "requested")
+          gateway.broadcaster.broadcast("exec.approval.requested", ev.request, "operator.approvals");
+        else
+          gateway.broadcaster.broadcast(
+            "exec.approval.resolved",
+            { id: ev.id, decision: ev.decision, ...(ev.by ? { by: ev.by } : {}) },
+            "operator.approvals",
+          );
       });
-      commands.register(...approvalCommands(approvals), elevatedCommand(elevated, () => config, log));
+      commands.register(
+        ...approvalCommands(approvals),
+        elevatedCommand(elevated, () => config, log),
+      );
     },
     async stop() {
       clearInterval(pruneTimer);

@@ -22,16 +22,26 @@ function manualClock(): Clock & { advance(ms: number): Promise<void> } {
     },
     async advance(ms) {
       now += ms;
-      for (const s of sleepers.splice(0)) if (s.at <= now) s.resolve();
-      else sleepers.push(s);
+      for (const s of sleepers.splice(0))
+        if (s.at <= now) s.resolve();
+        else sleepers.push(s);
       await new Promise((r) => setImmediate(r));
     },
   };
 }
 
 const input = (over: Partial<ApprovalInput> = {}): ApprovalInput => ({
-  argv: ["echo", "hi"], segments: [["echo", "hi"]], command: "echo hi", cwd: "/w", host: "host", agentId: "main", sessionKey: "agent:main:main",
-  reason: "not in tools.exec.allowlist", persistable: true, patterns: [{ pattern: "/usr/bin/echo", args: ["hi"] }], ...over,
+  argv: ["echo", "hi"],
+  segments: [["echo", "hi"]],
+  command: "echo hi",
+  cwd: "/w",
+  host: "host",
+  agentId: "main",
+  sessionKey: "agent:main:main",
+  reason: "not in tools.exec.allowlist",
+  persistable: true,
+  patterns: [{ pattern: "/usr/bin/echo", args: ["hi"] }],
+  ...over,
 });
 
 let dir: string;
@@ -53,7 +63,14 @@ describe("exec approvals", () => {
   it("broadcasts the request with id, argv, cwd, agent, session and expiry", async () => {
     const pending = approvals.request(input(), new AbortController().signal);
     const req = approvals.list()[0];
-    expect(req).toMatchObject({ argv: ["echo", "hi"], cwd: "/w", agentId: "main", sessionKey: "agent:main:main", createdAtMs: 1_000_000, expiresAtMs: 1_120_000 });
+    expect(req).toMatchObject({
+      argv: ["echo", "hi"],
+      cwd: "/w",
+      agentId: "main",
+      sessionKey: "agent:main:main",
+      createdAtMs: 1_000_000,
+      expiresAtMs: 1_120_000,
+    });
     expect(req?.id).toMatch(/^[a-z2-9]{8}$/);
     expect(events[0]).toEqual({ type: "requested", request: req });
     await approvals.resolve(req?.id ?? "", "allow-once", "cli");
@@ -108,14 +125,17 @@ describe("exec approvals", () => {
 
   it("at most one of any number of resolve attempts succeeds, and the outcome is that one (property)", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom("allow-once", "deny", "allow-always"), { minLength: 1, maxLength: 6 }), async (decisions) => {
-        const pending = approvals.request(input(), new AbortController().signal);
-        const id = approvals.list()[0]?.id ?? "";
-        const results = await Promise.allSettled(decisions.map((d) => approvals.resolve(id, d as "deny", "p")));
-        const ok = results.filter((r) => r.status === "fulfilled");
-        expect(ok).toHaveLength(1);
-        expect((await pending).decision).toBe(decisions[0]);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.constantFrom("allow-once", "deny", "allow-always"), { minLength: 1, maxLength: 6 }),
+        async (decisions) => {
+          const pending = approvals.request(input(), new AbortController().signal);
+          const id = approvals.list()[0]?.id ?? "";
+          const results = await Promise.allSettled(decisions.map((d) => approvals.resolve(id, d as "deny", "p")));
+          const ok = results.filter((r) => r.status === "fulfilled");
+          expect(ok).toHaveLength(1);
+          expect((await pending).decision).toBe(decisions[0]);
+        },
+      ),
       { numRuns: 40 },
     );
   });

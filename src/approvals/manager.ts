@@ -56,7 +56,12 @@ export class ExecApprovals {
   request(input: ApprovalInput, signal: AbortSignal): Promise<ApprovalOutcome> {
     const now = this.opts.clock.now();
     const { patterns: _p, ...fields } = input;
-    const request: ApprovalRequest = { ...fields, id: this.newId(), createdAtMs: now, expiresAtMs: now + this.timeoutMs };
+    const request: ApprovalRequest = {
+      ...fields,
+      id: this.newId(),
+      createdAtMs: now,
+      expiresAtMs: now + this.timeoutMs,
+    };
     const expiry = new AbortController();
     return new Promise<ApprovalOutcome>((resolve) => {
       const settle = (o: ApprovalOutcome) => {
@@ -69,7 +74,10 @@ export class ExecApprovals {
       const onAbort = () => settle({ decision: "aborted" });
       this.pending.set(request.id, { request, input, settle });
       signal.addEventListener("abort", onAbort, { once: true });
-      this.opts.clock.sleep(this.timeoutMs, expiry.signal).then(() => settle({ decision: "expired" }), () => undefined);
+      this.opts.clock.sleep(this.timeoutMs, expiry.signal).then(
+        () => settle({ decision: "expired" }),
+        () => undefined,
+      );
       this.emit({ type: "requested", request });
       if (signal.aborted) onAbort();
     });
@@ -82,11 +90,21 @@ export class ExecApprovals {
    */
   async resolve(id: string, decision: ApprovalDecision, by: string): Promise<ApprovalRequest> {
     const p = this.pending.get(id.trim().toLowerCase());
-    if (!p) throw new HoldfastError("HF_NOT_FOUND", `no pending exec approval "${id.slice(0, 32)}" (it was resolved, expired, or never existed; see: holdfast approvals list)`);
+    if (!p)
+      throw new HoldfastError(
+        "HF_NOT_FOUND",
+        `no pending exec approval "${id.slice(0, 32)}" (it was resolved, expired, or never existed; see: holdfast approvals list)`,
+      );
     if (decision === "allow-always" && !p.request.persistable) {
-      throw new HoldfastError("HF_APPROVAL_REFUSED", `approval ${p.request.id} cannot be allowed always (the command runs inline code or another command); approve it once instead`);
+      throw new HoldfastError(
+        "HF_APPROVAL_REFUSED",
+        `approval ${p.request.id} cannot be allowed always (the command runs inline code or another command); approve it once instead`,
+      );
     }
-    this.opts.log.info({ approvalId: p.request.id, decision, by, agentId: p.request.agentId, sessionKey: p.request.sessionKey }, "exec approval resolved");
+    this.opts.log.info(
+      { approvalId: p.request.id, decision, by, agentId: p.request.agentId, sessionKey: p.request.sessionKey },
+      "exec approval resolved",
+    );
     p.settle({ decision, by });
     if (decision === "allow-always") await this.opts.store.add(p.request.agentId, p.input.patterns);
     return p.request;

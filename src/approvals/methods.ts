@@ -46,7 +46,10 @@ export function approvalCommands(approvals: ExecApprovals): ChatCommand[] {
         const [id, mode] = args.split(/\s+/);
         if (!id) return usage(approvals);
         const decision = mode === "always" ? "allow-always" : "allow-once";
-        return replyOf(async () => `Approved ${decision === "allow-always" ? "always" : "once"}: ${(await approvals.resolve(id, decision, `chat:${inv.channel}:${inv.senderId}`)).command}`);
+        return replyOf(
+          async () =>
+            `Approved ${decision === "allow-always" ? "always" : "once"}: ${(await approvals.resolve(id, decision, `chat:${inv.channel}:${inv.senderId}`)).command}`,
+        );
       },
     },
     {
@@ -56,7 +59,9 @@ export function approvalCommands(approvals: ExecApprovals): ChatCommand[] {
       async run(args, inv) {
         const id = idOf(args);
         if (!id) return usage(approvals);
-        return replyOf(async () => `Denied: ${(await approvals.resolve(id, "deny", `chat:${inv.channel}:${inv.senderId}`)).command}`);
+        return replyOf(
+          async () => `Denied: ${(await approvals.resolve(id, "deny", `chat:${inv.channel}:${inv.senderId}`)).command}`,
+        );
       },
     },
   ];
@@ -75,5 +80,8 @@ async function replyOf(run: () => Promise<string>): Promise<string> {
 function usage(approvals: ExecApprovals): string {
   const pending = approvals.list();
   if (pending.length === 0) return "No exec approvals are pending.";
-  return ["Pending exec approvals (reply /approve <id> or /deny <id>):", ...pending.map((r) => `${r.id}  ${r.command}  (${r.sessionKey})`)].join("\n");
+  return [
+    "Pending exec approvals (reply /approve <id> or /deny <id>):",
+    ...pending.map((r) => `${r.id}  ${r.command}  (${r.sessionKey})`),
+  ].join("\n");
 }

@@ -35,8 +35,15 @@ export interface PersistedEntry {
 export class AllowAlwaysStore {
   private readonly file: JsonFileStore<ApprovalsFile>;
 
-  constructor(stateDir: string, private readonly now: () => number) {
-    this.file = new JsonFileStore(path.join(stateDir, "exec-approvals.json"), (raw) => FileSchema.parse(raw), () => ({ version: 1 as const, agents: {} }));
+  constructor(
+    stateDir: string,
+    private readonly now: () => number,
+  ) {
+    this.file = new JsonFileStore(
+      path.join(stateDir, "exec-approvals.json"),
+      (raw) => FileSchema.parse(raw),
+      () => ({ version: 1 as const, agents: {} }),
+    );
   }
 
   /** Path of the file. */
@@ -47,7 +54,12 @@ export class AllowAlwaysStore {
   /** The entries of one agent. @throws HoldfastError HF_STATE_CORRUPT for a malformed file. */
   async entries(agentId: string): Promise<PersistedEntry[]> {
     const data = await this.file.read();
-    return (data.agents?.[agentId]?.allowlist ?? []).map((e) => ({ id: e.id, pattern: e.pattern, ...(e.args ? { args: e.args } : {}), ...(e.createdAt ? { createdAt: e.createdAt } : {}) }));
+    return (data.agents?.[agentId]?.allowlist ?? []).map((e) => ({
+      id: e.id,
+      pattern: e.pattern,
+      ...(e.args ? { args: e.args } : {}),
+      ...(e.createdAt ? { createdAt: e.createdAt } : {}),
+    }));
   }
 
   /** Adds exact patterns for an agent (duplicates are skipped). */
@@ -57,8 +69,15 @@ export class AllowAlwaysStore {
       const agents = { ...(data.agents ?? {}) };
       const list = [...(agents[agentId]?.allowlist ?? [])];
       for (const p of patterns) {
-        if (list.some((e) => e.pattern === p.pattern && JSON.stringify(e.args ?? []) === JSON.stringify(p.args))) continue;
-        list.push({ id: randomUUID(), pattern: p.pattern, args: [...p.args], source: "allow-always", createdAt: this.now() });
+        if (list.some((e) => e.pattern === p.pattern && JSON.stringify(e.args ?? []) === JSON.stringify(p.args)))
+          continue;
+        list.push({
+          id: randomUUID(),
+          pattern: p.pattern,
+          args: [...p.args],
+          source: "allow-always",
+          createdAt: this.now(),
+        });
       }
       agents[agentId] = { ...(agents[agentId] ?? {}), allowlist: list };
       return { value: { ...data, version: 1 as const, agents }, result: undefined };

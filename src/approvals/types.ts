@@ -42,9 +42,16 @@ export interface ApprovalRequest {
 }
 
 /** Input of a request: everything but id and times, plus the patterns allow-always would persist. */
-export type ApprovalInput = Omit<ApprovalRequest, "id" | "createdAtMs" | "expiresAtMs"> & { readonly patterns: readonly ArgvPattern[] };
+export type ApprovalInput = Omit<ApprovalRequest, "id" | "createdAtMs" | "expiresAtMs"> & {
+  readonly patterns: readonly ArgvPattern[];
+};
 
 /** Events of the approval manager (broadcast by the gateway). */
 export type ApprovalEvent =
   | { readonly type: "requested"; readonly request: ApprovalRequest }
-  | { readonly type: "resolved"; readonly id: string; readonly decision: ApprovalOutcome["decision"]; readonly by?: string };
+  | {
+      readonly type: "resolved";
+      readonly id: string;
+      readonly decision: ApprovalOutcome["decision"];
+      readonly by?: string;
+    };

@@ -8,26 +8,56 @@ describe("inbound access checks", () => {
   it("flags open DMs, wildcard allowlists and open groups that answer without a mention", async () => {
     const ids = await auditIds({
       channels: {
-        telegram: { dmPolicy: "open", allowFrom: ["*"], groupPolicy: "open", groups: { "*": { requireMention: false } } },
+        telegram: {
+          dmPolicy: "open",
+          allowFrom: ["*"],
+          groupPolicy: "open",
+          groups: { "*": { requireMention: false } },
+        },
         whatsapp: { dmPolicy: "pairing", allowFrom: ["*"], groupAllowFrom: ["*"] },
       },
     });
-    expect(ids).toEqual(expect.arrayContaining(["channels.telegram.dm.open:critical", "channels.telegram.groups.open:warn", "channels.telegram.groups.open_without_mention:critical", "channels.whatsapp.allowFrom.wildcard:critical", "channels.whatsapp.groups.allowFrom.wildcard:critical", "security.trust_model.multi_user_heuristic:warn"]));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        "channels.telegram.dm.open:critical",
+        "channels.telegram.groups.open:warn",
+        "channels.telegram.groups.open_without_mention:critical",
+        "channels.whatsapp.allowFrom.wildcard:critical",
+        "channels.whatsapp.groups.allowFrom.wildcard:critical",
+        "security.trust_model.multi_user_heuristic:warn",
+      ]),
+    );
     expect(ids).not.toContain("channels.telegram.dm.open_invalid:warn");
   });
 
   it("flags several DM senders sharing the main session, and group chats merged into it", async () => {
-    const ids = await auditIds({ session: { dmScope: "main", groupScope: "main" }, channels: { signal: { dmPolicy: "allowlist", allowFrom: ["+15550001", "+15550002"] } } });
-    expect(ids).toEqual(expect.arrayContaining(["channels.signal.dm.scope_main_multiuser:warn", "security.trust_model.group_scope_main:warn"]));
-    expect(await auditIds({ channels: { signal: { dmPolicy: "allowlist", allowFrom: ["+15550001", "+15550002"] } } })).not.toContain("channels.signal.dm.scope_main_multiuser:warn");
+    const ids = await auditIds({
+      session: { dmScope: "main", groupScope: "main" },
+      channels: { signal: { dmPolicy: "allowlist", allowFrom: ["+15550001", "+15550002"] } },
+    });
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        "channels.signal.dm.scope_main_multiuser:warn",
+        "security.trust_model.group_scope_main:warn",
+      ]),
+    );
+    expect(
+      await auditIds({ channels: { signal: { dmPolicy: "allowlist", allowFrom: ["+15550001", "+15550002"] } } }),
+    ).not.toContain("channels.signal.dm.scope_main_multiuser:warn");
   });
 
   it("reports an open DM policy as critical on any channel and account (property)", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...CHANNELS), fc.option(fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/), { nil: undefined }), async (ch, account) => {
-        const block = account ? { accounts: { [account]: { dmPolicy: "open", allowFrom: ["*"] } } } : { dmPolicy: "open", allowFrom: ["*"] };
-        expect(await auditIds({ channels: { [ch]: block } })).toContain(`channels.${ch}.dm.open:critical`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...CHANNELS),
+        fc.option(fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/), { nil: undefined }),
+        async (ch, account) => {
+          const block = account
+            ? { accounts: { [account]: { dmPolicy: "open", allowFrom: ["*"] } } }
+            : { dmPolicy: "open", allowFrom: ["*"] };
+          expect(await auditIds({ channels: { [ch]: block } })).toContain(`channels.${ch}.dm.open:critical`);
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -36,39 +66,95 @@ describe("inbound access checks", () => {
 describe("tool blast radius checks", () => {
   it("flags wildcard elevated allowlists (unless elevated is disabled) and large ones", async () => {
     const many = Array.from({ length: 30 }, (_, i) => String(1000 + i));
-    expect(await auditIds({ tools: { elevated: { allowFrom: { telegram: ["*"], discord: many } } } })).toEqual(expect.arrayContaining(["tools.elevated.allowFrom.telegram.wildcard:critical", "tools.elevated.allowFrom.discord.large:warn"]));
-    expect((await auditIds({ tools: { elevated: { enabled: false, allowFrom: { telegram: ["*"] } } } })).some((i) => i.startsWith("tools.elevated"))).toBe(false);
+    expect(await auditIds({ tools: { elevated: { allowFrom: { telegram: ["*"], discord: many } } } })).toEqual(
+      expect.arrayContaining([
+        "tools.elevated.allowFrom.telegram.wildcard:critical",
+        "tools.elevated.allowFrom.discord.large:warn",
+      ]),
+    );
+    expect(
+      (await auditIds({ tools: { elevated: { enabled: false, allowFrom: { telegram: ["*"] } } } })).some((i) =>
+        i.startsWith("tools.elevated"),
+      ),
+    ).toBe(false);
   });
 
   it("rates exec security full critical only when a channel is open", async () => {
-    expect(await auditIds({ tools: { exec: { security: "full", ask: "off" } } })).toContain("tools.exec.security_full_configured:warn");
-    const open = await auditIds({ tools: { exec: { security: "full" } }, channels: { discord: { groupPolicy: "open" } } });
-    expect(open).toEqual(expect.arrayContaining(["tools.exec.security_full_configured:critical", "security.exposure.open_channels_with_exec:critical"]));
+    expect(await auditIds({ tools: { exec: { security: "full", ask: "off" } } })).toContain(
+      "tools.exec.security_full_configured:warn",
+    );
+    const open = await auditIds({
+      tools: { exec: { security: "full" } },
+      channels: { discord: { groupPolicy: "open" } },
+    });
+    expect(open).toEqual(
+      expect.arrayContaining([
+        "tools.exec.security_full_configured:critical",
+        "security.exposure.open_channels_with_exec:critical",
+      ]),
+    );
   });
 
   it("is critical when strangers' sessions run exec on the host, fine when the sandbox holds", async () => {
     const openDmMain = { session: { dmScope: "main" }, channels: { telegram: { dmPolicy: "open", allowFrom: ["*"] } } };
     expect(await auditIds(openDmMain)).toContain("security.exposure.open_groups_with_runtime_or_fs:critical");
-    expect(await auditIds({ ...openDmMain, session: { dmScope: "per-channel-peer" } })).not.toContain("security.exposure.open_groups_with_runtime_or_fs:critical");
-    expect(await auditIds({ ...openDmMain, tools: { deny: ["group:runtime"] } })).not.toContain("security.exposure.open_groups_with_runtime_or_fs:critical");
-    expect(await auditIds({ agents: { defaults: { sandbox: { mode: "off" } } }, channels: { telegram: { groupPolicy: "open" } } })).toEqual(expect.arrayContaining(["sandbox.mode_off:critical", "security.exposure.open_groups_with_runtime_or_fs:critical"]));
+    expect(await auditIds({ ...openDmMain, session: { dmScope: "per-channel-peer" } })).not.toContain(
+      "security.exposure.open_groups_with_runtime_or_fs:critical",
+    );
+    expect(await auditIds({ ...openDmMain, tools: { deny: ["group:runtime"] } })).not.toContain(
+      "security.exposure.open_groups_with_runtime_or_fs:critical",
+    );
+    expect(
+      await auditIds({
+        agents: { defaults: { sandbox: { mode: "off" } } },
+        channels: { telegram: { groupPolicy: "open" } },
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        "sandbox.mode_off:critical",
+        "security.exposure.open_groups_with_runtime_or_fs:critical",
+      ]),
+    );
   });
 
   it("flags dangerous sandbox settings and weakened switches", async () => {
     const ids = await auditIds({
       tools: { fs: { workspaceOnly: false }, web: { fetch: { allowPrivateNetwork: true } } },
-      agents: { defaults: { sandbox: { docker: { network: "host", seccompProfile: "unconfined", binds: ["/var/run/docker.sock:/var/run/docker.sock", "data:/data"] } } } },
+      agents: {
+        defaults: {
+          sandbox: {
+            docker: {
+              network: "host",
+              seccompProfile: "unconfined",
+              binds: ["/var/run/docker.sock:/var/run/docker.sock", "data:/data"],
+            },
+          },
+        },
+      },
     });
-    expect(ids).toEqual(expect.arrayContaining(["sandbox.dangerous_network_mode:critical", "sandbox.dangerous_seccomp_profile:critical", "sandbox.dangerous_bind_mount:critical", "sandbox.bind_mount_non_absolute:warn", "config.insecure_or_dangerous_flags:warn", "tools.web_fetch.private_network:warn"]));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        "sandbox.dangerous_network_mode:critical",
+        "sandbox.dangerous_seccomp_profile:critical",
+        "sandbox.dangerous_bind_mount:critical",
+        "sandbox.bind_mount_non_absolute:warn",
+        "config.insecure_or_dangerous_flags:warn",
+        "tools.web_fetch.private_network:warn",
+      ]),
+    );
   });
 });
 
 describe("network exposure checks", () => {
   it("rates every non-loopback bind without a secret critical (property)", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom({ bind: "lan" }, { bind: "tailnet" }, { bind: "custom", customBindHost: "192.168.1.5" }), fc.constantFrom({ mode: "none" }, {}), async (bind, auth) => {
-        expect(await auditIds({ gateway: { ...bind, auth } })).toContain("gateway.bind_no_auth:critical");
-      }),
+      fc.asyncProperty(
+        fc.constantFrom({ bind: "lan" }, { bind: "tailnet" }, { bind: "custom", customBindHost: "192.168.1.5" }),
+        fc.constantFrom({ mode: "none" }, {}),
+        async (bind, auth) => {
+          expect(await auditIds({ gateway: { ...bind, auth } })).toContain("gateway.bind_no_auth:critical");
+        },
+      ),
       { numRuns: 12 },
     );
   });
@@ -77,40 +163,109 @@ describe("network exposure checks", () => {
     const findings = await auditFindings({ gateway: { auth: { token: "abc123-short" } } });
     expect(findings.map((f) => `${f.checkId}:${f.severity}`)).toContain("gateway.token_too_short:warn");
     expect(JSON.stringify(findings)).not.toContain("abc123-short");
-    expect(await auditIds({ gateway: { auth: { mode: "password", password: "undefined" } } })).toContain("gateway.password_placeholder_value:critical");
+    expect(await auditIds({ gateway: { auth: { mode: "password", password: "undefined" } } })).toContain(
+      "gateway.password_placeholder_value:critical",
+    );
   });
 
   it("covers Funnel, proxies, TLS, rate limits, origins and mDNS", async () => {
-    expect(await auditIds({ gateway: { tailscale: { mode: "funnel" }, auth: { token: "t".repeat(40) } } })).toEqual(expect.arrayContaining(["gateway.tailscale_funnel:critical", "gateway.tailscale_funnel_no_password:critical", "gateway.trusted_proxies_missing:warn"]));
-    expect(await auditIds({ gateway: { auth: { mode: "trusted-proxy" } } })).toEqual(expect.arrayContaining(["gateway.trusted_proxy_auth:critical", "gateway.trusted_proxy_no_proxies:critical", "gateway.trusted_proxy_no_user_header:critical"]));
-    const lan = await auditIds({ gateway: { bind: "lan", auth: { token: "t".repeat(40) }, controlUi: { allowedOrigins: ["*"] }, allowRealIpFallback: true }, discovery: { mdns: { mode: "full" } } });
-    expect(lan).toEqual(expect.arrayContaining(["gateway.remote_bind_no_tls:warn", "gateway.auth_no_rate_limit:warn", "gateway.control_ui.allowed_origins_wildcard:critical", "gateway.real_ip_fallback_enabled:critical", "discovery.mdns_full_mode:critical"]));
-    const tls = await auditIds({ gateway: { bind: "lan", tls: { enabled: true }, auth: { token: "t".repeat(40), rateLimit: { maxAttempts: 5 } }, controlUi: { allowedOrigins: ["https://gw.example"] } } });
+    expect(await auditIds({ gateway: { tailscale: { mode: "funnel" }, auth: { token: "t".repeat(40) } } })).toEqual(
+      expect.arrayContaining([
+        "gateway.tailscale_funnel:critical",
+        "gateway.tailscale_funnel_no_password:critical",
+        "gateway.trusted_proxies_missing:warn",
+      ]),
+    );
+    expect(await auditIds({ gateway: { auth: { mode: "trusted-proxy" } } })).toEqual(
+      expect.arrayContaining([
+        "gateway.trusted_proxy_auth:critical",
+        "gateway.trusted_proxy_no_proxies:critical",
+        "gateway.trusted_proxy_no_user_header:critical",
+      ]),
+    );
+    const lan = await auditIds({
+      gateway: {
+        bind: "lan",
+        auth: { token: "t".repeat(40) },
+        controlUi: { allowedOrigins: ["*"] },
+        allowRealIpFallback: true,
+      },
+      discovery: { mdns: { mode: "full" } },
+    });
+    expect(lan).toEqual(
+      expect.arrayContaining([
+        "gateway.remote_bind_no_tls:warn",
+        "gateway.auth_no_rate_limit:warn",
+        "gateway.control_ui.allowed_origins_wildcard:critical",
+        "gateway.real_ip_fallback_enabled:critical",
+        "discovery.mdns_full_mode:critical",
+      ]),
+    );
+    const tls = await auditIds({
+      gateway: {
+        bind: "lan",
+        tls: { enabled: true },
+        auth: { token: "t".repeat(40), rateLimit: { maxAttempts: 5 } },
+        controlUi: { allowedOrigins: ["https://gw.example"] },
+      },
+    });
     expect(tls.filter((i) => /remote_bind_no_tls|auth_no_rate_limit|allowed_origins_required/.test(i))).toEqual([]);
     expect(await auditIds({ discovery: { mdns: { mode: "full" } } })).toContain("discovery.mdns_full_mode:warn");
   });
 
   it("checks webhook settings only when hooks are enabled", async () => {
     const token = "same-token-0123456789abcdef012345";
-    const ids = await auditIds({ gateway: { auth: { token } }, hooks: { enabled: true, token, path: "/", allowRequestSessionKey: true } });
-    expect(ids).toEqual(expect.arrayContaining(["hooks.token_reuse_gateway_token:critical", "hooks.path_root:critical", "hooks.request_session_key_enabled:warn", "hooks.allowed_agent_ids_unrestricted:warn", "hooks.default_session_key_unset:warn"]));
-    expect((await auditIds({ hooks: { enabled: false, token: "x", path: "/" } })).some((i) => i.startsWith("hooks."))).toBe(false);
+    const ids = await auditIds({
+      gateway: { auth: { token } },
+      hooks: { enabled: true, token, path: "/", allowRequestSessionKey: true },
+    });
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        "hooks.token_reuse_gateway_token:critical",
+        "hooks.path_root:critical",
+        "hooks.request_session_key_enabled:warn",
+        "hooks.allowed_agent_ids_unrestricted:warn",
+        "hooks.default_session_key_unset:warn",
+      ]),
+    );
+    expect(
+      (await auditIds({ hooks: { enabled: false, token: "x", path: "/" } })).some((i) => i.startsWith("hooks.")),
+    ).toBe(false);
   });
 });
 
 describe("model choice", () => {
   it("warns about legacy and weak models for tool-enabled agents, not for tool-less ones", async () => {
-    const ids = await auditIds({ agents: { defaults: { model: { primary: "openai/gpt-3.5-turbo", fallbacks: ["anthropic/claude-3-5-haiku", "ollama/llama3.1:8b"] } } } });
-    expect(ids).toEqual(expect.arrayContaining(["models.legacy:warn", "models.weak_tier:warn", "models.small_params:critical"]));
-    expect(await auditIds({ agents: { defaults: { model: "anthropic/claude-opus-4-6" } } })).not.toContain("models.weak_tier:warn");
-    expect((await auditIds({ tools: { profile: "minimal" }, agents: { defaults: { model: "openai/gpt-3.5-turbo" } } })).some((i) => i.startsWith("models."))).toBe(false);
+    const ids = await auditIds({
+      agents: {
+        defaults: {
+          model: { primary: "openai/gpt-3.5-turbo", fallbacks: ["anthropic/claude-3-5-haiku", "ollama/llama3.1:8b"] },
+        },
+      },
+    });
+    expect(ids).toEqual(
+      expect.arrayContaining(["models.legacy:warn", "models.weak_tier:warn", "models.small_params:critical"]),
+    );
+    expect(await auditIds({ agents: { defaults: { model: "anthropic/claude-opus-4-6" } } })).not.toContain(
+      "models.weak_tier:warn",
+    );
+    expect(
+      (await auditIds({ tools: { profile: "minimal" }, agents: { defaults: { model: "openai/gpt-3.5-turbo" } } })).some(
+        (i) => i.startsWith("models."),
+      ),
+    ).toBe(false);
   });
 });
 
 describe("suppressions", () => {
   it("moves matching findings aside and says so", async () => {
-    const ids = await auditIds({ discovery: { mdns: { mode: "full" } }, security: { audit: { suppressions: [{ checkId: "discovery.mdns_full_mode", reason: "lab" }] } } });
+    const ids = await auditIds({
+      discovery: { mdns: { mode: "full" } },
+      security: { audit: { suppressions: [{ checkId: "discovery.mdns_full_mode", reason: "lab" }] } },
+    });
     expect(ids).not.toContain("discovery.mdns_full_mode:warn");
-    expect(ids).toEqual(expect.arrayContaining(["security.audit.suppressions.active:info", "config.insecure_or_dangerous_flags:warn"]));
+    expect(ids).toEqual(
+      expect.arrayContaining(["security.audit.suppressions.active:info", "config.insecure_or_dangerous_flags:warn"]),
+    );
   });
 });

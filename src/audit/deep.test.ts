@@ -9,7 +9,11 @@ const TOKEN = "deep-probe-token-0123456789abcdef0123456789";
 /** Stands in for the host's LAN address: 127.0.0.2 answers only when the gateway listens on 0.0.0.0. */
 const fakeLan = () => [{ address: "127.0.0.2", family: "IPv4", internal: false }];
 
-async function withGateway<T>(config: Record<string, unknown>, bind: "loopback" | "lan", body: (env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
+async function withGateway<T>(
+  config: Record<string, unknown>,
+  bind: "loopback" | "lan",
+  body: (env: NodeJS.ProcessEnv) => Promise<T>,
+): Promise<T> {
   const stateDir = await makeStateDir(config);
   const env = { HOLDFAST_STATE_DIR: stateDir };
   const gw = await startGateway({ env, port: 0, bind, say: () => undefined });
@@ -30,7 +34,10 @@ describe("security audit --deep (live probe)", () => {
 
   it("passes a loopback gateway with token auth: authenticated probe ok, no anonymous access, quiet /health", async () => {
     await withGateway({ gateway: { auth: { token: TOKEN } } }, "loopback", async (env) => {
-      const res = await deepProbe(await loadAuditContext({ env }), { credential: { token: TOKEN }, interfaces: fakeLan });
+      const res = await deepProbe(await loadAuditContext({ env }), {
+        credential: { token: TOKEN },
+        interfaces: fakeLan,
+      });
       expect(res.gateway).toMatchObject({ attempted: true, ok: true, error: null });
       expect(res.findings).toEqual([]);
     });
@@ -38,8 +45,13 @@ describe("security audit --deep (live probe)", () => {
 
   it("finds a gateway reachable on a network address", async () => {
     await withGateway({ gateway: { auth: { token: TOKEN } } }, "lan", async (env) => {
-      const res = await deepProbe(await loadAuditContext({ env }), { credential: { token: TOKEN }, interfaces: fakeLan });
-      expect(res.findings.map((f) => `${f.checkId}:${f.severity}`)).toEqual(["gateway.probe.reachable_non_loopback:critical"]);
+      const res = await deepProbe(await loadAuditContext({ env }), {
+        credential: { token: TOKEN },
+        interfaces: fakeLan,
+      });
+      expect(res.findings.map((f) => `${f.checkId}:${f.severity}`)).toEqual([
+        "gateway.probe.reachable_non_loopback:critical",
+      ]);
       expect(res.findings[0]?.detail).toContain("127.0.0.2:");
       expect(res.findings[0]?.detail).toContain("although gateway.bind is loopback");
     });
@@ -48,16 +60,26 @@ describe("security audit --deep (live probe)", () => {
   it("finds anonymous WebSocket and HTTP access when auth is none", async () => {
     await withGateway({ gateway: { auth: { mode: "none" } } }, "loopback", async (env) => {
       const res = await deepProbe(await loadAuditContext({ env }), { interfaces: () => [] });
-      expect(res.findings.map((f) => `${f.checkId}:${f.severity}`).sort()).toEqual(["gateway.probe.http_unauthenticated:critical", "gateway.probe.ws_unauthenticated:critical"]);
+      expect(res.findings.map((f) => `${f.checkId}:${f.severity}`).sort()).toEqual([
+        "gateway.probe.http_unauthenticated:critical",
+        "gateway.probe.ws_unauthenticated:critical",
+      ]);
     });
   });
 
   it("adds the probe to the CLI report (`deep` in --json) using the CLI's own credential", async () => {
     await withGateway({ gateway: { auth: { token: TOKEN } } }, "loopback", async (env) => {
       const out: string[] = [];
-      const code = await securityAudit({ deep: true, json: true }, { out: (l) => out.push(l), err: () => undefined }, { env, interfaces: fakeLan });
+      const code = await securityAudit(
+        { deep: true, json: true },
+        { out: (l) => out.push(l), err: () => undefined },
+        { env, interfaces: fakeLan },
+      );
       expect(code).toBe(0);
-      const json = JSON.parse(out.join("\n")) as { deep: { gateway: { ok: boolean; url: string } }; findings: { checkId: string }[] };
+      const json = JSON.parse(out.join("\n")) as {
+        deep: { gateway: { ok: boolean; url: string } };
+        findings: { checkId: string }[];
+      };
       expect(json.deep.gateway).toMatchObject({ ok: true, url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/) });
       expect(json.findings.map((f) => f.checkId)).not.toContain("gateway.probe_failed");
     });

@@ -23,7 +23,12 @@ export interface DeepProbeOptions {
 
 /** The `deep` part of the JSON report (reference §9.1). */
 export interface DeepProbeResult {
-  readonly gateway: { readonly attempted: boolean; readonly url: string | null; readonly ok: boolean; readonly error: string | null };
+  readonly gateway: {
+    readonly attempted: boolean;
+    readonly url: string | null;
+    readonly ok: boolean;
+    readonly error: string | null;
+  };
   readonly findings: readonly Finding[];
 }
 
@@ -38,7 +43,13 @@ export async function deepProbe(ctx: AuditContext, opts: DeepProbeOptions = {}):
   const { readPidInfo } = await import("../client/index.js");
   const info = await readPidInfo(ctx.paths.pidFile);
   if (!info) {
-    const f = finding("gateway.probe_failed", "warn", "Gateway not running: live probe skipped", `No live gateway PID in ${ctx.paths.pidFile}.`, "Start the gateway (holdfast gateway) and run holdfast security audit --deep again.");
+    const f = finding(
+      "gateway.probe_failed",
+      "warn",
+      "Gateway not running: live probe skipped",
+      `No live gateway PID in ${ctx.paths.pidFile}.`,
+      "Start the gateway (holdfast gateway) and run holdfast security audit --deep again.",
+    );
     return { gateway: { attempted: false, url: null, ok: false, error: "gateway not running" }, findings: [f] };
   }
   const scheme = info.tls ? "https" : "http";
@@ -46,12 +57,41 @@ export async function deepProbe(ctx: AuditContext, opts: DeepProbeOptions = {}):
   const findings: Finding[] = [];
   findings.push(...(await probeHttp(base, timeoutMs)));
   const unauth = await probeWs(base.replace(/^http/, "ws"), {}, timeoutMs, info.tls === true);
-  if (unauth.ok) findings.push(finding("gateway.probe.ws_unauthenticated", "critical", "Gateway accepts WebSocket clients without credentials", `A connect without token or password to ${base} succeeded.`, "Remove gateway.auth.mode \"none\"; use token or password auth."));
-  const authed = opts.credential && (opts.credential.token || opts.credential.password) ? await probeWs(base.replace(/^http/, "ws"), opts.credential, timeoutMs, info.tls === true) : undefined;
-  if (authed && !authed.ok) findings.push(finding("gateway.probe_failed", "warn", "Authenticated probe failed", authed.error ?? "connect failed", "Check that the CLI's credential (config, HOLDFAST_GATEWAY_TOKEN or the generated token) matches the running gateway."));
+  if (unauth.ok)
+    findings.push(
+      finding(
+        "gateway.probe.ws_unauthenticated",
+        "critical",
+        "Gateway accepts WebSocket clients without credentials",
+        `A connect without token or password to ${base} succeeded.`,
+        'Remove gateway.auth.mode "none"; use token or password auth.',
+      ),
+    );
+  const authed =
+    opts.credential && (opts.credential.token || opts.credential.password)
+      ? await probeWs(base.replace(/^http/, "ws"), opts.credential, timeoutMs, info.tls === true)
+      : undefined;
+  if (authed && !authed.ok)
+    findings.push(
+      finding(
+        "gateway.probe_failed",
+        "warn",
+        "Authenticated probe failed",
+        authed.error ?? "connect failed",
+        "Check that the CLI's credential (config, HOLDFAST_GATEWAY_TOKEN or the generated token) matches the running gateway.",
+      ),
+    );
   findings.push(...(await probeInterfaces(ctx, info.port, opts.interfaces ?? systemInterfaces, timeoutMs, unauth.ok)));
   const result = authed ?? unauth;
-  return { gateway: { attempted: true, url: base.replace(/^http/, "ws"), ok: authed?.ok ?? false, error: result.ok ? null : (result.error ?? null) }, findings };
+  return {
+    gateway: {
+      attempted: true,
+      url: base.replace(/^http/, "ws"),
+      ok: authed?.ok ?? false,
+      error: result.ok ? null : (result.error ?? null),
+    },
+    findings,
+  };
 }
 
 async function probeHttp(base: string, timeoutMs: number): Promise<Finding[]> {
@@ -61,21 +101,59 @@ async function probeHttp(base: string, timeoutMs: number): Promise<Finding[]> {
     const text = await health.text();
     const body = safeJson(text);
     const extra = body && typeof body === "object" ? Object.keys(body).filter((k) => k !== "ok") : ["<non-JSON body>"];
-    if (extra.length > 0) out.push(finding("gateway.probe.health_leaks_details", "warn", "/health answers with more than a status", `GET /health without auth returned fields: ${extra.join(", ")}.`, "Keep /health to {\"ok\":true}; serve details only on authenticated routes."));
+    if (extra.length > 0)
+      out.push(
+        finding(
+          "gateway.probe.health_leaks_details",
+          "warn",
+          "/health answers with more than a status",
+          `GET /health without auth returned fields: ${extra.join(", ")}.`,
+          'Keep /health to {"ok":true}; serve details only on authenticated routes.',
+        ),
+      );
     const status = await fetch(`${base}/api/status`, { signal: AbortSignal.timeout(timeoutMs) });
     await status.body?.cancel();
-    if (status.status === 200) out.push(finding("gateway.probe.http_unauthenticated", "critical", "Gateway HTTP API answers without credentials", `GET /api/status without auth returned 200.`, "Use token or password auth."));
+    if (status.status === 200)
+      out.push(
+        finding(
+          "gateway.probe.http_unauthenticated",
+          "critical",
+          "Gateway HTTP API answers without credentials",
+          `GET /api/status without auth returned 200.`,
+          "Use token or password auth.",
+        ),
+      );
   } catch (err) {
-    out.push(finding("gateway.probe_failed", "warn", "Gateway did not answer the HTTP probe", `${base}: ${errorMessage(err)}`, "Check that the gateway is healthy (holdfast logs)."));
+    out.push(
+      finding(
+        "gateway.probe_failed",
+        "warn",
+        "Gateway did not answer the HTTP probe",
+        `${base}: ${errorMessage(err)}`,
+        "Check that the gateway is healthy (holdfast logs).",
+      ),
+    );
   }
   return out;
 }
 
 /** One connect attempt with the protocol client; `error` is the gateway's refusal or the network error. */
-async function probeWs(url: string, cred: { token?: string; password?: string }, timeoutMs: number, tls: boolean): Promise<{ ok: boolean; error?: string }> {
+async function probeWs(
+  url: string,
+  cred: { token?: string; password?: string },
+  timeoutMs: number,
+  tls: boolean,
+): Promise<{ ok: boolean; error?: string }> {
   const { GatewayClient } = await import("../client/index.js");
   try {
-    const client = await GatewayClient.connect({ url, ...cred, timeoutMs, scopes: ["operator.read"], clientId: "audit-probe", ...(tls ? { wsOptions: { rejectUnauthorized: false } } : {}) });
+    const client = await GatewayClient.connect({
+      url,
+      ...cred,
+      timeoutMs,
+      scopes: ["operator.read"],
+      clientId: "audit-probe",
+      ...(tls ? { wsOptions: { rejectUnauthorized: false } } : {}),
+    });
     client.close();
     return { ok: true };
   } catch (err) {
@@ -83,16 +161,29 @@ async function probeWs(url: string, cred: { token?: string; password?: string },
   }
 }
 
-async function probeInterfaces(ctx: AuditContext, port: number, interfaces: () => readonly InterfaceAddress[], timeoutMs: number, noAuth: boolean): Promise<Finding[]> {
+async function probeInterfaces(
+  ctx: AuditContext,
+  port: number,
+  interfaces: () => readonly InterfaceAddress[],
+  timeoutMs: number,
+  noAuth: boolean,
+): Promise<Finding[]> {
   const reachable: string[] = [];
   for (const a of interfaces().filter((i) => !i.internal)) {
-    if (await canConnect(a.address, port, timeoutMs)) reachable.push(a.family === "IPv6" ? `[${a.address}]:${port}` : `${a.address}:${port}`);
+    if (await canConnect(a.address, port, timeoutMs))
+      reachable.push(a.family === "IPv6" ? `[${a.address}]:${port}` : `${a.address}:${port}`);
   }
   if (reachable.length === 0) return [];
   const expected = !bindIsLoopback(ctx.config);
   const severity = noAuth || !expected ? "critical" : "warn";
   return [
-    finding("gateway.probe.reachable_non_loopback", severity, "Gateway is reachable on network addresses", `The gateway answered on ${reachable.join(", ")}${expected ? "" : " although gateway.bind is loopback"}${noAuth ? " and accepts clients without credentials" : ""}.`, "Bind to loopback and use Tailscale Serve or an SSH tunnel for remote access; otherwise firewall the port."),
+    finding(
+      "gateway.probe.reachable_non_loopback",
+      severity,
+      "Gateway is reachable on network addresses",
+      `The gateway answered on ${reachable.join(", ")}${expected ? "" : " although gateway.bind is loopback"}${noAuth ? " and accepts clients without credentials" : ""}.`,
+      "Bind to loopback and use Tailscale Serve or an SSH tunnel for remote access; otherwise firewall the port.",
+    ),
   ];
 }
 
@@ -110,7 +201,9 @@ function canConnect(host: string, port: number, timeoutMs: number): Promise<bool
 }
 
 function systemInterfaces(): InterfaceAddress[] {
-  return Object.values(os.networkInterfaces()).flatMap((list) => (list ?? []).map((i) => ({ address: i.address, family: i.family, internal: i.internal })));
+  return Object.values(os.networkInterfaces()).flatMap((list) =>
+    (list ?? []).map((i) => ({ address: i.address, family: i.family, internal: i.internal })),
+  );
 }
 
 function safeJson(text: string): unknown {

@@ -24,7 +24,19 @@ async function looseState(name = "state") {
   await writeFile(path.join(dir, "workspace", "notes.txt"), "mine");
   const log = path.join(root, "gw.log");
   await writeFile(log, "");
-  for (const [p, m] of [[dir, 0o777], [path.join(dir, "holdfast.json"), 0o666], [path.join(dir, "credentials"), 0o755], [path.join(dir, "credentials", "gateway-token"), 0o644], [path.join(dir, "agents"), 0o755], [sessions, 0o755], [path.join(sessions, "sessions.json"), 0o644], [path.join(sessions, "a.jsonl"), 0o644], [path.join(dir, "workspace", "notes.txt"), 0o644], [log, 0o644]] as const) await chmod(p, m);
+  for (const [p, m] of [
+    [dir, 0o777],
+    [path.join(dir, "holdfast.json"), 0o666],
+    [path.join(dir, "credentials"), 0o755],
+    [path.join(dir, "credentials", "gateway-token"), 0o644],
+    [path.join(dir, "agents"), 0o755],
+    [sessions, 0o755],
+    [path.join(sessions, "sessions.json"), 0o644],
+    [path.join(sessions, "a.jsonl"), 0o644],
+    [path.join(dir, "workspace", "notes.txt"), 0o644],
+    [log, 0o644],
+  ] as const)
+    await chmod(p, m);
   return { root, dir, sessions, log, config };
 }
 
@@ -67,24 +79,58 @@ describe("security audit --fix", () => {
     const fix = await applySafeFixes(ctx);
     expect(fix.ok).toBe(true);
     expect(fix.changes).toEqual(["channels.telegram.groupPolicy: open -> allowlist"]);
-    expect(JSON.parse(await readFile(path.join(s.dir, "holdfast.json"), "utf8"))).toEqual({ channels: { telegram: { groupPolicy: "allowlist" } } });
-    for (const d of [s.dir, path.join(s.dir, "credentials"), path.join(s.dir, "agents"), s.sessions]) expect(await mode(d)).toBe(0o700);
-    for (const f of [path.join(s.dir, "holdfast.json"), path.join(s.dir, "credentials", "gateway-token"), path.join(s.sessions, "a.jsonl"), s.log]) expect(await mode(f)).toBe(0o600);
+    expect(JSON.parse(await readFile(path.join(s.dir, "holdfast.json"), "utf8"))).toEqual({
+      channels: { telegram: { groupPolicy: "allowlist" } },
+    });
+    for (const d of [s.dir, path.join(s.dir, "credentials"), path.join(s.dir, "agents"), s.sessions])
+      expect(await mode(d)).toBe(0o700);
+    for (const f of [
+      path.join(s.dir, "holdfast.json"),
+      path.join(s.dir, "credentials", "gateway-token"),
+      path.join(s.sessions, "a.jsonl"),
+      s.log,
+    ])
+      expect(await mode(f)).toBe(0o600);
     expect(await mode(outside)).toBe(0o644);
     expect(await mode(path.join(s.dir, "workspace", "notes.txt"))).toBe(0o644);
     expect(fix.actions.find((a) => a.path.endsWith("linked"))).toMatchObject({ skipped: "symlink" });
-    const again = await applySafeFixes(await contextFor({ channels: { telegram: { groupPolicy: "allowlist" } } }, { stateDir: s.dir, logFiles: [s.log] }));
+    const again = await applySafeFixes(
+      await contextFor(
+        { channels: { telegram: { groupPolicy: "allowlist" } } },
+        { stateDir: s.dir, logFiles: [s.log] },
+      ),
+    );
     expect(again.changes).toEqual([]);
     expect(again.actions.filter((a) => !a.skipped)).toEqual([]);
   });
 
   it("changes only open group policies and the redaction switch, and is idempotent (property)", () => {
     const policy = fc.constantFrom("open", "allowlist", "disabled", undefined);
-    const holder = fc.record({ groupPolicy: policy, dmPolicy: fc.constantFrom("open", "pairing", undefined), allowFrom: fc.constantFrom(["*"], ["1"], undefined) }, { requiredKeys: [] });
+    const holder = fc.record(
+      {
+        groupPolicy: policy,
+        dmPolicy: fc.constantFrom("open", "pairing", undefined),
+        allowFrom: fc.constantFrom(["*"], ["1"], undefined),
+      },
+      { requiredKeys: [] },
+    );
     const raw = fc.record(
       {
-        channels: fc.dictionary(fc.constantFrom("defaults", "telegram", "discord"), fc.record({ groupPolicy: policy, dmPolicy: fc.constantFrom("open", "pairing"), accounts: fc.dictionary(fc.stringMatching(/^[a-z]{1,5}$/), holder) }, { requiredKeys: [] })),
-        logging: fc.record({ redactSensitive: fc.constantFrom("off", "tools", undefined), level: fc.constantFrom("info", "debug") }, { requiredKeys: [] }),
+        channels: fc.dictionary(
+          fc.constantFrom("defaults", "telegram", "discord"),
+          fc.record(
+            {
+              groupPolicy: policy,
+              dmPolicy: fc.constantFrom("open", "pairing"),
+              accounts: fc.dictionary(fc.stringMatching(/^[a-z]{1,5}$/), holder),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+        logging: fc.record(
+          { redactSensitive: fc.constantFrom("off", "tools", undefined), level: fc.constantFrom("info", "debug") },
+          { requiredKeys: [] },
+        ),
         gateway: fc.record({ bind: fc.constantFrom("lan", "loopback") }, { requiredKeys: [] }),
       },
       { requiredKeys: [] },
@@ -94,7 +140,8 @@ describe("security audit --fix", () => {
         const before = JSON.parse(JSON.stringify(input)) as Record<string, unknown>;
         const next = JSON.parse(JSON.stringify(input)) as Record<string, unknown>;
         tightenConfig(next);
-        const strip = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (k, x) => (k === "groupPolicy" || k === "redactSensitive" ? undefined : x)));
+        const strip = (v: unknown): unknown =>
+          JSON.parse(JSON.stringify(v, (k, x) => (k === "groupPolicy" || k === "redactSensitive" ? undefined : x)));
         expect(strip(next)).toEqual(strip(before));
         expect(JSON.stringify(next)).not.toContain('"groupPolicy":"open"');
         expect(JSON.stringify(next)).not.toContain('"redactSensitive":"off"');

@@ -1,7 +1,10 @@
 import { POLICY_CHANNEL_IDS, type HoldfastConfig } from "../config/index.js";
 
 type Ids = readonly (string | number)[];
-type GroupEntries = Record<string, { requireMention?: boolean | undefined; allowFrom?: Ids | undefined; enabled?: boolean | undefined }>;
+type GroupEntries = Record<
+  string,
+  { requireMention?: boolean | undefined; allowFrom?: Ids | undefined; enabled?: boolean | undefined }
+>;
 
 /** The access settings of one channel account as the audit reads them (holdfast defaults applied). */
 export interface ChannelScope {
@@ -50,7 +53,14 @@ export function channelScopes(config: HoldfastConfig): ChannelScope[] {
   return out;
 }
 
-function scopeOf(channel: string, accountId: string | undefined, path: string, b: AccessBlock, parent: AccessBlock, fallbackGroup: string): ChannelScope {
+function scopeOf(
+  channel: string,
+  accountId: string | undefined,
+  path: string,
+  b: AccessBlock,
+  parent: AccessBlock,
+  fallbackGroup: string,
+): ChannelScope {
   const allowFrom = b.allowFrom ?? parent.allowFrom;
   return {
     channel,

@@ -30,7 +30,8 @@ export interface FixResult {
 }
 
 type Raw = Record<string, unknown>;
-const obj = (v: unknown): Raw | undefined => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Raw) : undefined);
+const obj = (v: unknown): Raw | undefined =>
+  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Raw) : undefined;
 
 /**
  * The safe config tightenings, applied to the file as written: every `groupPolicy: "open"` (channel
@@ -48,7 +49,8 @@ export function tightenConfig(raw: Raw): string[] {
   const channels = obj(raw.channels);
   for (const [ch, block] of Object.entries(channels ?? {})) {
     flip(obj(block), `channels.${ch}`);
-    for (const [id, acct] of Object.entries(obj(obj(block)?.accounts) ?? {})) flip(obj(acct), `channels.${ch}.accounts.${id}`);
+    for (const [id, acct] of Object.entries(obj(obj(block)?.accounts) ?? {}))
+      flip(obj(acct), `channels.${ch}.accounts.${id}`);
   }
   const logging = obj(raw.logging);
   if (logging?.redactSensitive === "off") {
@@ -73,11 +75,15 @@ export async function applySafeFixes(ctx: AuditContext): Promise<FixResult> {
   let configWritten = false;
   if (ctx.configExists && tightenConfig(structuredClone(ctx.raw)).length > 0) {
     try {
-      await updateConfigFile(ctx.paths.configPath, (raw) => {
-        const next = structuredClone(raw);
-        changes = tightenConfig(next);
-        return next;
-      }, ctx.env);
+      await updateConfigFile(
+        ctx.paths.configPath,
+        (raw) => {
+          const next = structuredClone(raw);
+          changes = tightenConfig(next);
+          return next;
+        },
+        ctx.env,
+      );
       configWritten = true;
     } catch (err) {
       changes = [];
@@ -85,14 +91,26 @@ export async function applySafeFixes(ctx: AuditContext): Promise<FixResult> {
     }
   }
   for (const a of actions) if (a.error) errors.push(`${a.path}: ${a.error}`);
-  return { ok: errors.length === 0, stateDir: ctx.paths.stateDir, configPath: ctx.paths.configPath, configWritten, changes, actions, errors };
+  return {
+    ok: errors.length === 0,
+    stateDir: ctx.paths.stateDir,
+    configPath: ctx.paths.configPath,
+    configWritten,
+    changes,
+    actions,
+    errors,
+  };
 }
 
 type Kind = "dir" | "file";
 
 async function fixTargets(ctx: AuditContext): Promise<[string, Kind][]> {
   const p = ctx.paths;
-  const out: [string, Kind][] = [[p.stateDir, "dir"], [p.configPath, "file"], [p.pidFile, "file"]];
+  const out: [string, Kind][] = [
+    [p.stateDir, "dir"],
+    [p.configPath, "file"],
+    [p.pidFile, "file"],
+  ];
   out.push(...(await tree(p.credentialsDir, 3)), ...(await tree(p.devicesDir, 2)));
   out.push([p.agentsDir, "dir"]);
   for (const agent of await listDir(p.agentsDir)) {

@@ -15,7 +15,14 @@ export interface PathState {
 export async function inspectPath(p: string): Promise<PathState> {
   const st = await fsp.lstat(p).catch(() => undefined);
   if (!st) return { path: p, exists: false, symlink: false, isDir: false, isFile: false, mode: 0 };
-  return { path: p, exists: true, symlink: st.isSymbolicLink(), isDir: st.isDirectory(), isFile: st.isFile(), mode: st.mode & 0o777 };
+  return {
+    path: p,
+    exists: true,
+    symlink: st.isSymbolicLink(),
+    isDir: st.isDirectory(),
+    isFile: st.isFile(),
+    mode: st.mode & 0o777,
+  };
 }
 
 /** Group or others may write. */

@@ -1,7 +1,24 @@
-export { finding, SEVERITIES, type Finding, type Severity, type AuditCheck, type AuditContext, type AuditArea } from "./types.js";
+export {
+  finding,
+  SEVERITIES,
+  type Finding,
+  type Severity,
+  type AuditCheck,
+  type AuditContext,
+  type AuditArea,
+} from "./types.js";
 export { channelScopes, openPolicies, bindIsLoopback, isRemotelyExposed, type ChannelScope } from "./exposure.js";
 export { toolReachable, anyAgentReaches, agentsOf, execSecurity, sandboxMode } from "./tool-reach.js";
-export { inspectPath, listDir, groupOrWorldWritable, worldReadable, groupReadable, notPrivate, octal, type PathState } from "./fs-mode.js";
+export {
+  inspectPath,
+  listDir,
+  groupOrWorldWritable,
+  worldReadable,
+  groupReadable,
+  notPrivate,
+  octal,
+  type PathState,
+} from "./fs-mode.js";
 export { loadAuditContext, type AuditContextOptions } from "./context.js";
 export { runAudit, failsAt, sortFindings, withFindings, type AuditReport, type SuppressedFinding } from "./runner.js";
 export { formatReport, reportJson } from "./output.js";

@@ -19,13 +19,25 @@ export interface AuditReport {
  * Runs every check, applies `security.audit.suppressions` and orders findings worst first (then by
  * checkId). A check that throws becomes an `audit.check_failed` warn finding instead of ending the audit.
  */
-export async function runAudit(ctx: AuditContext, checks: readonly AuditCheck[], now: () => number = Date.now): Promise<AuditReport> {
+export async function runAudit(
+  ctx: AuditContext,
+  checks: readonly AuditCheck[],
+  now: () => number = Date.now,
+): Promise<AuditReport> {
   const results = await Promise.all(
     checks.map(async (c) => {
       try {
         return await c.run(ctx);
       } catch (err) {
-        return [finding("audit.check_failed", "warn", `Check ${c.id} could not run`, errorMessage(err), "Report this; the rest of the audit is complete.")];
+        return [
+          finding(
+            "audit.check_failed",
+            "warn",
+            `Check ${c.id} could not run`,
+            errorMessage(err),
+            "Report this; the rest of the audit is complete.",
+          ),
+        ];
       }
     }),
   );
@@ -38,7 +50,9 @@ export async function runAudit(ctx: AuditContext, checks: readonly AuditCheck[],
 
 /** Worst first, then by checkId. */
 export function sortFindings(list: readonly Finding[]): Finding[] {
-  return [...list].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.checkId.localeCompare(b.checkId));
+  return [...list].sort(
+    (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.checkId.localeCompare(b.checkId),
+  );
 }
 
 function applySuppressions(all: Finding[], ctx: AuditContext): { kept: Finding[]; suppressed: SuppressedFinding[] } {
@@ -48,12 +62,20 @@ function applySuppressions(all: Finding[], ctx: AuditContext): { kept: Finding[]
   const suppressed: SuppressedFinding[] = [];
   const has = (text: string, part?: string) => part === undefined || text.toLowerCase().includes(part.toLowerCase());
   for (const f of all) {
-    const rule = rules.find((r) => r.checkId === f.checkId && has(f.title, r.titleIncludes) && has(f.detail, r.detailIncludes));
+    const rule = rules.find(
+      (r) => r.checkId === f.checkId && has(f.title, r.titleIncludes) && has(f.detail, r.detailIncludes),
+    );
     if (rule) suppressed.push({ ...f, suppression: rule.reason ? { reason: rule.reason } : {} });
     else kept.push(f);
   }
   kept.push(
-    finding("security.audit.suppressions.active", "info", "Audit suppressions are configured", `${rules.length} suppression rule(s) in security.audit.suppressions; ${suppressed.length} finding(s) suppressed.`, "Review the suppressions from time to time; remove the ones no longer needed."),
+    finding(
+      "security.audit.suppressions.active",
+      "info",
+      "Audit suppressions are configured",
+      `${rules.length} suppression rule(s) in security.audit.suppressions; ${suppressed.length} finding(s) suppressed.`,
+      "Review the suppressions from time to time; remove the ones no longer needed.",
+    ),
   );
   return { kept, suppressed };
 }

@@ -21,7 +21,10 @@ async function audit(fx: SeedFixture) {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), "holdfast-seed-"));
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   await writeFile(path.join(stateDir, "holdfast.json"), await configText(fx), { mode: 0o600 });
-  const ctx = await loadAuditContext({ env: { HOLDFAST_STATE_DIR: stateDir, ...(fx.env ?? {}) }, logDir: path.join(stateDir, "logs") });
+  const ctx = await loadAuditContext({
+    env: { HOLDFAST_STATE_DIR: stateDir, ...(fx.env ?? {}) },
+    logDir: path.join(stateDir, "logs"),
+  });
   return runAudit(ctx, await allChecks());
 }
 

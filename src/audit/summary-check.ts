@@ -12,14 +12,30 @@ export const attackSurfaceCheck: AuditCheck = {
   run(ctx) {
     const c = ctx.config;
     const scopes = channelScopes(c);
-    const channels = scopes.length ? scopes.map((s) => `${s.path} dm=${s.dmPolicy} groups=${s.groupPolicy}`).join("; ") : "WebChat only";
+    const channels = scopes.length
+      ? scopes.map((s) => `${s.path} dm=${s.dmPolicy} groups=${s.groupPolicy}`).join("; ")
+      : "WebChat only";
     const allowFrom = c.tools?.elevated?.allowFrom;
-    const elevated = c.tools?.elevated?.enabled !== false && allowFrom && !Array.isArray(allowFrom) && Object.keys(allowFrom).length > 0 ? "configured" : "off";
+    const elevated =
+      c.tools?.elevated?.enabled !== false &&
+      allowFrom &&
+      !Array.isArray(allowFrom) &&
+      Object.keys(allowFrom).length > 0
+        ? "configured"
+        : "off";
     const detail = [
       `channels: ${channels}`,
       `gateway: bind=${c.gateway?.bind ?? "loopback"}${isRemotelyExposed(c) ? " (remote)" : ""} auth=${c.gateway?.auth?.mode ?? "token"} tailscale=${c.gateway?.tailscale?.mode ?? "off"}`,
       `tools: exec=${execSecurity(c)} sandbox=${sandboxMode(c)} elevated=${elevated} hooks=${c.hooks?.enabled === true ? "on" : "off"}`,
     ].join(" | ");
-    return [finding("summary.attack_surface", "info", "Attack surface", detail, "holdfast is built for one trusted operator per gateway; give untrusted users their own gateway.")];
+    return [
+      finding(
+        "summary.attack_surface",
+        "info",
+        "Attack surface",
+        detail,
+        "holdfast is built for one trusted operator per gateway; give untrusted users their own gateway.",
+      ),
+    ];
   },
 };

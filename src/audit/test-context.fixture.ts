@@ -5,18 +5,35 @@ import { runAudit } from "./runner.js";
 import type { AuditContext, Finding } from "./types.js";
 
 /** An audit context for a config object, with state paths under `stateDir` (default: a path that does not exist). */
-export async function contextFor(config: Record<string, unknown>, opts: { env?: NodeJS.ProcessEnv; stateDir?: string; logFiles?: string[] } = {}): Promise<AuditContext> {
+export async function contextFor(
+  config: Record<string, unknown>,
+  opts: { env?: NodeJS.ProcessEnv; stateDir?: string; logFiles?: string[] } = {},
+): Promise<AuditContext> {
   const env = { HOLDFAST_STATE_DIR: opts.stateDir ?? "/nonexistent/holdfast-audit-test", ...(opts.env ?? {}) };
   const { config: valid } = validateConfig(config);
-  return { config: valid, raw: config, configExists: true, paths: resolvePaths(env), env, secrets: await resolveAll(valid, { env, allowExec: false }), logFiles: opts.logFiles ?? [] };
+  return {
+    config: valid,
+    raw: config,
+    configExists: true,
+    paths: resolvePaths(env),
+    env,
+    secrets: await resolveAll(valid, { env, allowExec: false }),
+    logFiles: opts.logFiles ?? [],
+  };
 }
 
 /** Runs every check on a config object and returns `checkId:severity` strings. */
-export async function auditIds(config: Record<string, unknown>, opts: Parameters<typeof contextFor>[1] = {}): Promise<string[]> {
+export async function auditIds(
+  config: Record<string, unknown>,
+  opts: Parameters<typeof contextFor>[1] = {},
+): Promise<string[]> {
   return (await auditFindings(config, opts)).map((f) => `${f.checkId}:${f.severity}`);
 }
 
 /** Runs every check on a config object. */
-export async function auditFindings(config: Record<string, unknown>, opts: Parameters<typeof contextFor>[1] = {}): Promise<readonly Finding[]> {
+export async function auditFindings(
+  config: Record<string, unknown>,
+  opts: Parameters<typeof contextFor>[1] = {},
+): Promise<readonly Finding[]> {
   return (await runAudit(await contextFor(config, opts), await allChecks())).findings;
 }

@@ -17,7 +17,8 @@ export interface Finding {
 }
 
 /** Where a check belongs (seeds security-architecture.md "Checks performed"). */
-export type AuditArea = "summary" | "access" | "tools" | "network" | "browser" | "disk" | "secrets" | "hooks" | "models" | "config";
+export type AuditArea =
+  "summary" | "access" | "tools" | "network" | "browser" | "disk" | "secrets" | "hooks" | "models" | "config";
 
 /** What checks read: the config (as validated and as written) and the state on disk. */
 export interface AuditContext {
@@ -43,6 +44,12 @@ export interface AuditCheck {
 }
 
 /** Builds a finding. */
-export function finding(checkId: string, severity: Severity, title: string, detail: string, remediation: string): Finding {
+export function finding(
+  checkId: string,
+  severity: Severity,
+  title: string,
+  detail: string,
+  remediation: string,
+): Finding {
   return { checkId, severity, title, detail, remediation };
 }

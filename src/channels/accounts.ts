@@ -11,7 +11,11 @@ export interface ChannelAccount<T> {
   readonly configPath: string;
 }
 
-type Block = { readonly enabled?: boolean | undefined; readonly accounts?: Readonly<Record<string, object>> | undefined; readonly defaultAccount?: string | undefined };
+type Block = {
+  readonly enabled?: boolean | undefined;
+  readonly accounts?: Readonly<Record<string, object>> | undefined;
+  readonly defaultAccount?: string | undefined;
+};
 
 /**
  * Lists the accounts of `channels.<channel>`. Without `accounts`, the top-level block is the one
@@ -21,7 +25,12 @@ type Block = { readonly enabled?: boolean | undefined; readonly accounts?: Reado
  * carries its own. `enabled: false` (channel or account) turns it off.
  * @throws HoldfastError HF_CHANNEL_CONFIG when two account ids normalize to the same id.
  */
-export function channelAccounts<T extends object>(channel: string, block: (T & Block) | undefined, accountOnlyKeys: readonly string[], hasOwnCredentials: (b: T) => boolean): ChannelAccount<T>[] {
+export function channelAccounts<T extends object>(
+  channel: string,
+  block: (T & Block) | undefined,
+  accountOnlyKeys: readonly string[],
+  hasOwnCredentials: (b: T) => boolean,
+): ChannelAccount<T>[] {
   if (!block || block.enabled === false) return [];
   const { accounts, defaultAccount: _d, ...top } = block as T & Block;
   const entries = Object.entries(accounts ?? {});
@@ -31,14 +40,23 @@ export function channelAccounts<T extends object>(channel: string, block: (T & B
   const seen = new Map<string, string>();
   const add = (rawId: string, account: ChannelAccount<T>) => {
     const clash = seen.get(account.accountId);
-    if (clash !== undefined) throw new HoldfastError("HF_CHANNEL_CONFIG", `channels.${channel}: accounts "${clash}" and "${rawId}" have the same id "${account.accountId}"`);
+    if (clash !== undefined)
+      throw new HoldfastError(
+        "HF_CHANNEL_CONFIG",
+        `channels.${channel}: accounts "${clash}" and "${rawId}" have the same id "${account.accountId}"`,
+      );
     seen.set(account.accountId, rawId);
     out.push(account);
   };
   for (const [id, acct] of entries) {
     if ((acct as Block).enabled === false) continue;
-    add(id, { accountId: normalizeAccountId(id), config: { ...inherited, ...acct } as T, configPath: `channels.${channel}.accounts.${id}` });
+    add(id, {
+      accountId: normalizeAccountId(id),
+      config: { ...inherited, ...acct } as T,
+      configPath: `channels.${channel}.accounts.${id}`,
+    });
   }
-  if (hasOwnCredentials(top as T) && !seen.has("default")) add("(top level)", { accountId: "default", config: top as T, configPath: `channels.${channel}` });
+  if (hasOwnCredentials(top as T) && !seen.has("default"))
+    add("(top level)", { accountId: "default", config: top as T, configPath: `channels.${channel}` });
   return out;
 }

@@ -12,14 +12,18 @@ describe("chunkText", () => {
 
   it("never exceeds the limit, never splits a surrogate pair, and loses only separators", () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom("a", " ", "\n", "😀", "b"), maxLength: 300 }), fc.integer({ min: 2, max: 50 }), (text, limit) => {
-        const chunks = chunkText(text, limit);
-        for (const c of chunks) {
-          expect(c.length).toBeLessThanOrEqual(limit);
-          expect(/^[\uDC00-\uDFFF]|[\uD800-\uDBFF]$/.test(c)).toBe(false);
-        }
-        expect(chunks.join("").replace(/\s/g, "")).toBe(text.replace(/\s/g, ""));
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom("a", " ", "\n", "😀", "b"), maxLength: 300 }),
+        fc.integer({ min: 2, max: 50 }),
+        (text, limit) => {
+          const chunks = chunkText(text, limit);
+          for (const c of chunks) {
+            expect(c.length).toBeLessThanOrEqual(limit);
+            expect(/^[\uDC00-\uDFFF]|[\uD800-\uDBFF]$/.test(c)).toBe(false);
+          }
+          expect(chunks.join("").replace(/\s/g, "")).toBe(text.replace(/\s/g, ""));
+        },
+      ),
     );
   });
 });

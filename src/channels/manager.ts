@@ -23,7 +23,11 @@ export class ChannelManager {
   /** Registers an account. @throws HoldfastError HF_CHANNEL_CONFIG for a duplicate (channel, account). */
   add(runtime: AccountRuntime): void {
     const key = keyOf(runtime.adapter.channel, runtime.adapter.accountId);
-    if (this.accounts.has(key)) throw new HoldfastError("HF_CHANNEL_CONFIG", `channel account ${runtime.adapter.channel}/${runtime.adapter.accountId} is configured twice`);
+    if (this.accounts.has(key))
+      throw new HoldfastError(
+        "HF_CHANNEL_CONFIG",
+        `channel account ${runtime.adapter.channel}/${runtime.adapter.accountId} is configured twice`,
+      );
     this.accounts.set(key, runtime);
   }
 
@@ -49,7 +53,14 @@ export class ChannelManager {
         try {
           await adapter.start(sink);
         } catch (err) {
-          this.log.error({ channel: adapter.channel, accountId: adapter.accountId, err: err instanceof Error ? err.message : String(err) }, "channel account failed to start");
+          this.log.error(
+            {
+              channel: adapter.channel,
+              accountId: adapter.accountId,
+              err: err instanceof Error ? err.message : String(err),
+            },
+            "channel account failed to start",
+          );
         }
       }),
     );
@@ -72,7 +83,11 @@ export class ChannelManager {
 
   /** State of every account (for status output). */
   status(): ChannelAccountStatus[] {
-    return [...this.accounts.values()].map(({ adapter }) => ({ channel: adapter.channel, accountId: adapter.accountId, ...adapter.status() }));
+    return [...this.accounts.values()].map(({ adapter }) => ({
+      channel: adapter.channel,
+      accountId: adapter.accountId,
+      ...adapter.status(),
+    }));
   }
 }
 

@@ -25,15 +25,23 @@ export function mediaTooLargeText(ref: MediaRef | undefined, maxBytes: number): 
 }
 
 /** Result of {@link saveInboundMedia}. */
-export type SavedMedia = { readonly ok: true; readonly lines: string[] } | { readonly ok: false; readonly tooLarge: boolean };
+export type SavedMedia =
+  { readonly ok: true; readonly lines: string[] } | { readonly ok: false; readonly tooLarge: boolean };
 
 /**
  * Downloads each attachment through the adapter (bounded by `maxBytes`) into `dir` (mode 700; files
  * 600, random names: the sender's file name is never used as a path) and describes each as a line
  * the agent reads: `[attachment: photo, 1234 bytes, saved as inbox/<name>]` (path relative to `relativeTo`).
  */
-export async function saveInboundMedia(adapter: ChannelAdapter, media: readonly MediaRef[], maxBytes: number, dir: string, relativeTo: string): Promise<SavedMedia> {
-  if (media.length === 0 || !adapter.fetchMedia) return { ok: true, lines: media.map((m) => `[attachment: ${m.kind}, not downloaded]`) };
+export async function saveInboundMedia(
+  adapter: ChannelAdapter,
+  media: readonly MediaRef[],
+  maxBytes: number,
+  dir: string,
+  relativeTo: string,
+): Promise<SavedMedia> {
+  if (media.length === 0 || !adapter.fetchMedia)
+    return { ok: true, lines: media.map((m) => `[attachment: ${m.kind}, not downloaded]`) };
   const lines: string[] = [];
   for (const ref of media) {
     try {
@@ -41,9 +49,11 @@ export async function saveInboundMedia(adapter: ChannelAdapter, media: readonly 
       const ext = got.extension && /^[a-z0-9]{1,8}$/.test(got.extension) ? `.${got.extension}` : "";
       const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}-${randomUUID()}${ext}`);
       await writeFileAtomic(file, got.bytes);
-      lines.push(`[attachment: ${ref.kind}, ${got.bytes.byteLength} bytes, saved as ${path.relative(relativeTo, file)}]`);
+      lines.push(
+        `[attachment: ${ref.kind}, ${got.bytes.byteLength} bytes, saved as ${path.relative(relativeTo, file)}]`,
+      );
     } catch (err) {
-      return { ok: false, tooLarge: isHoldfastError(err, "HF_CHANNEL_MEDIA") && (err.details?.tooLarge === true) };
+      return { ok: false, tooLarge: isHoldfastError(err, "HF_CHANNEL_MEDIA") && err.details?.tooLarge === true };
     }
   }
   return { ok: true, lines };

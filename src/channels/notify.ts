@@ -9,8 +9,18 @@ import type { TelegramSettingsSource } from "./telegram/settings.js";
  * @throws HoldfastError HF_CHANNEL_UNKNOWN (channel without notify support or unknown account),
  *   HF_CHANNEL_CONFIG, HF_CHANNEL_SEND.
  */
-export async function notifyPairingApproved(src: TelegramSettingsSource, channel: string, accountId: string, senderId: string, clock: Clock): Promise<void> {
-  if (channel !== "telegram") throw new HoldfastError("HF_CHANNEL_UNKNOWN", `--notify is not supported for channel "${channel}" (holdfast runs telegram)`);
+export async function notifyPairingApproved(
+  src: TelegramSettingsSource,
+  channel: string,
+  accountId: string,
+  senderId: string,
+  clock: Clock,
+): Promise<void> {
+  if (channel !== "telegram")
+    throw new HoldfastError(
+      "HF_CHANNEL_UNKNOWN",
+      `--notify is not supported for channel "${channel}" (holdfast runs telegram)`,
+    );
   const { sendTelegramNotice } = await import("./telegram/index.js");
   await sendTelegramNotice(src, accountId, senderId, PAIRING_APPROVED_TEXT, clock);
 }

@@ -11,7 +11,12 @@ import { createChannelService } from "./index.js";
 
 const sender = fc.integer({ min: 1, max: 5 }).map(String);
 const list = fc.array(fc.oneof(sender, fc.constant("*")), { maxLength: 3 });
-const text = fc.oneof(fc.constantFrom("/status", "/new", "/help", "/reset now", "/status@holdfast_bot", "/nope", "hello", ""), fc.string({ maxLength: 20 })).filter((t) => !/holdfast\b/i.test(t.replace(/@holdfast_bot/, "")));
+const text = fc
+  .oneof(
+    fc.constantFrom("/status", "/new", "/help", "/reset now", "/status@holdfast_bot", "/nope", "hello", ""),
+    fc.string({ maxLength: 20 }),
+  )
+  .filter((t) => !/holdfast\b/i.test(t.replace(/@holdfast_bot/, "")));
 const message = fc.record({ senderId: sender, text, hasAnyMention: fc.boolean() });
 
 describe("ingress gating end to end through the pipeline (formal property)", () => {
@@ -21,7 +26,11 @@ describe("ingress gating end to end through the pipeline (formal property)", () 
         fc.constantFrom("open" as const, "allowlist" as const, "disabled" as const),
         list,
         list,
-        fc.constantFrom<Record<string, GroupEntry> | undefined>(undefined, { "*": { requireMention: true } }, { "-100": { requireMention: true } }),
+        fc.constantFrom<Record<string, GroupEntry> | undefined>(
+          undefined,
+          { "*": { requireMention: true } },
+          { "-100": { requireMention: true } },
+        ),
         fc.option(fc.record({ telegram: fc.array(sender, { maxLength: 2 }) }), { nil: undefined }),
         fc.array(message, { minLength: 1, maxLength: 8 }),
         async (groupPolicy, allowFrom, groupAllowFrom, groups, cmdAllow, messages) => {
@@ -41,10 +50,13 @@ describe("ingress gating end to end through the pipeline (formal property)", () 
             agentIds: () => ["main"],
             agent: () => ({ id: "main", groupChat: { mentionPatterns: ["\\bholdfast\\b"] } }),
             workspaceOf: async () => path.join(dir, "workspace"),
-            extraAdapters: [{ adapter, settings: { groupPolicy, allowFrom, groupAllowFrom, ...(groups ? { groups } : {}) } }],
+            extraAdapters: [
+              { adapter, settings: { groupPolicy, allowFrom, groupAllowFrom, ...(groups ? { groups } : {}) } },
+            ],
           });
           await service.start();
-          for (const m of messages) await adapter.deliver({ ...m, chatType: "group", chatId: "-100", mentionsBot: false, replyToBot: false });
+          for (const m of messages)
+            await adapter.deliver({ ...m, chatType: "group", chatId: "-100", mentionsBot: false, replyToBot: false });
           await service.flush();
           expect(runs.started).toEqual([]);
         },

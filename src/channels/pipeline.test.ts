@@ -41,7 +41,9 @@ describe("inbound pipeline", () => {
 
   it("passes every outbound text through the leak scan (replies and the send API)", async () => {
     const secret = "sk-canary-0123456789abcdef";
-    t = await setup({ dmPolicy: "allowlist", allowFrom: ["5"] }, {}, (text) => (text.includes(secret) ? "[withheld]" : text));
+    t = await setup({ dmPolicy: "allowlist", allowFrom: ["5"] }, {}, (text) =>
+      text.includes(secret) ? "[withheld]" : text,
+    );
     await t.adapter.deliver({ senderId: "5", text: `please repeat ${secret}` });
     await t.service.flush();
     await t.service.send("telegram", "default", "5", `again ${secret}`);
@@ -98,7 +100,9 @@ describe("inbound pipeline", () => {
       const m = await t.adapter.deliver({ ...inGroup, senderId: "1", text: "HoldFast, help", mentionsBot: false });
       await t.adapter.deliver({ ...inGroup, senderId: "2", text: "holdfast?" });
       await t.service.flush();
-      expect(t.runs.started.map((r) => [r.message, r.sessionKey])).toEqual([["HoldFast, help", "agent:main:telegram:group:-100"]]);
+      expect(t.runs.started.map((r) => [r.message, r.sessionKey])).toEqual([
+        ["HoldFast, help", "agent:main:telegram:group:-100"],
+      ]);
       expect(t.adapter.sent).toEqual([{ chatId: "-100", text: "echo: HoldFast, help", replyTo: m.messageId }]);
     });
 
@@ -121,10 +125,16 @@ describe("inbound pipeline", () => {
     });
 
     it("refuses announced oversized media before any download, with a note", async () => {
-      await t.adapter.deliver({ senderId: "1", text: "", media: [{ kind: "document", fileId: "big", sizeBytes: 5000 }] });
+      await t.adapter.deliver({
+        senderId: "1",
+        text: "",
+        media: [{ kind: "document", fileId: "big", sizeBytes: 5000 }],
+      });
       expect(t.adapter.fetched).toEqual([]);
       expect(t.runs.started).toHaveLength(0);
-      expect(t.adapter.sent[0]?.text).toMatch(/^holdfast: that file is too large \(0\.0 MB\); the limit is 0\.0 MB\. It was not downloaded\.$/);
+      expect(t.adapter.sent[0]?.text).toMatch(
+        /^holdfast: that file is too large \(0\.0 MB\); the limit is 0\.0 MB\. It was not downloaded\.$/,
+      );
     });
 
     it("refuses media that turn out too large while downloading", async () => {
@@ -136,7 +146,11 @@ describe("inbound pipeline", () => {
 
     it("saves admitted media in the agent workspace inbox (600) and tells the agent", async () => {
       t.adapter.files.set("doc", Buffer.from("small"));
-      await t.adapter.deliver({ senderId: "1", text: "see file", media: [{ kind: "document", fileId: "doc", sizeBytes: 5, fileName: "../../etc/passwd" }] });
+      await t.adapter.deliver({
+        senderId: "1",
+        text: "see file",
+        media: [{ kind: "document", fileId: "doc", sizeBytes: 5, fileName: "../../etc/passwd" }],
+      });
       const msg = t.runs.started[0]?.message ?? "";
       const rel = /saved as (inbox\/[^\]]+)\]/.exec(msg)?.[1] as string;
       expect(msg).toMatch(/^see file\n\[attachment: document, 5 bytes, saved as inbox\/\S+\.txt\]$/);

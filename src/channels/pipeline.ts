@@ -1,5 +1,13 @@
 import {
-  decideIngress, EMPTY_ALLOW_LIST, mentionRegexesFor, normalizeSenderId, pairingReplyText, parseAllowList, type AccessPolicy, type IngressResult, type PairingStore,
+  decideIngress,
+  EMPTY_ALLOW_LIST,
+  mentionRegexesFor,
+  normalizeSenderId,
+  pairingReplyText,
+  parseAllowList,
+  type AccessPolicy,
+  type IngressResult,
+  type PairingStore,
 } from "../access/index.js";
 import type { AgentEntry } from "../config/index.js";
 import type { ChatCommandRegistry } from "../commands/index.js";
@@ -48,7 +56,10 @@ export class InboundPipeline {
     try {
       await this.admit(msg);
     } catch (err) {
-      this.deps.log.error({ channel: msg.channel, accountId: msg.accountId, messageId: msg.messageId, err: errorMessage(err) }, "inbound message failed");
+      this.deps.log.error(
+        { channel: msg.channel, accountId: msg.accountId, messageId: msg.messageId, err: errorMessage(err) },
+        "inbound message failed",
+      );
     }
   }
 
@@ -58,12 +69,26 @@ export class InboundPipeline {
     if (!acct) return this.logDecision(msg, "account_not_running", false);
     const senderId = normalizeSenderId(msg.channel, msg.senderId);
     if (senderId === undefined) return this.logDecision(msg, "sender_invalid", false);
-    const route = deps.router.resolve({ channel: msg.channel, accountId: msg.accountId, chatType: msg.chatType, senderId, chatId: msg.chatId, ...(msg.threadId ? { threadId: msg.threadId } : {}), ...(acct.dmScope ? { channelDmScope: acct.dmScope } : {}) });
+    const route = deps.router.resolve({
+      channel: msg.channel,
+      accountId: msg.accountId,
+      chatType: msg.chatType,
+      senderId,
+      chatId: msg.chatId,
+      ...(msg.threadId ? { threadId: msg.threadId } : {}),
+      ...(acct.dmScope ? { channelDmScope: acct.dmScope } : {}),
+    });
     if (msg.commandForOtherBot) return this.logDecision(msg, "command_for_other_bot", false, route);
     const isCommand = acct.policy.textCommands && deps.commands.isControlCommand(msg.text);
     const underPairing = msg.chatType === "direct" && acct.policy.dmPolicy === "pairing";
-    const storeAllow = underPairing ? parseAllowList(msg.channel, await deps.pairing(msg.channel).allow.entries(msg.accountId)) : EMPTY_ALLOW_LIST;
-    const access = decideIngress(acct.policy, msg, { storeAllow, mentionRegexes: mentionRegexesFor(deps.agent(route.agentId)), isControlCommand: isCommand });
+    const storeAllow = underPairing
+      ? parseAllowList(msg.channel, await deps.pairing(msg.channel).allow.entries(msg.accountId))
+      : EMPTY_ALLOW_LIST;
+    const access = decideIngress(acct.policy, msg, {
+      storeAllow,
+      mentionRegexes: mentionRegexesFor(deps.agent(route.agentId)),
+      isControlCommand: isCommand,
+    });
     this.logDecision(msg, access.decision.reason, access.decision.allow, route);
     if (!access.decision.allow) {
       if (access.decision.reason === "dm_policy_pairing_required") await this.challenge(msg, senderId, acct);
@@ -83,21 +108,40 @@ export class InboundPipeline {
     const out = await this.deps.pairing(msg.channel).upsert(msg.accountId, senderId, msg.senderName);
     const reason = out.created ? "pairing_challenge_sent" : out.code ? "pairing_repeat_ignored" : "pairing_cap_reached";
     this.deps.log.debug({ channel: msg.channel, accountId: msg.accountId, senderId, reason }, "pairing");
-    if (out.created) await this.deps.replies.sendText(acct.adapter, { chatId: msg.chatId, text: pairingReplyText(msg.channel, senderId, out.code) });
+    if (out.created)
+      await this.deps.replies.sendText(acct.adapter, {
+        chatId: msg.chatId,
+        text: pairingReplyText(msg.channel, senderId, out.code),
+      });
   }
 
-  private async refuseMedia(msg: InboundMessage, acct: AccountRuntime, ref: InboundMessage["media"][number] | undefined): Promise<void> {
+  private async refuseMedia(
+    msg: InboundMessage,
+    acct: AccountRuntime,
+    ref: InboundMessage["media"][number] | undefined,
+  ): Promise<void> {
     this.logDecision(msg, "media_too_large", false);
     await this.notify(msg, acct, mediaTooLargeText(ref, acct.mediaMaxBytes));
   }
 
   /** Sends a short note back to the message's chat, as a reply to it. */
   private notify(msg: InboundMessage, acct: AccountRuntime, text: string): Promise<void> {
-    return this.deps.replies.sendText(acct.adapter, { chatId: msg.chatId, text, replyTo: msg.messageId, ...(msg.threadId ? { threadId: msg.threadId } : {}) });
+    return this.deps.replies.sendText(acct.adapter, {
+      chatId: msg.chatId,
+      text,
+      replyTo: msg.messageId,
+      ...(msg.threadId ? { threadId: msg.threadId } : {}),
+    });
   }
 
   /** Runs a control command; false when the text is not handled as one (then it goes to the agent). */
-  private async runCommand(msg: InboundMessage, route: Route, access: IngressResult, senderId: string, acct: AccountRuntime): Promise<boolean> {
+  private async runCommand(
+    msg: InboundMessage,
+    route: Route,
+    access: IngressResult,
+    senderId: string,
+    acct: AccountRuntime,
+  ): Promise<boolean> {
     const out = await this.deps.commands.execute(msg.text, {
       channel: msg.channel,
       accountId: msg.accountId,
@@ -131,7 +175,17 @@ export class InboundPipeline {
 
   private logDecision(msg: InboundMessage, reason: string, allowed: boolean, route?: Route): void {
     this.deps.log.debug(
-      { channel: msg.channel, accountId: msg.accountId, chatType: msg.chatType, chatId: msg.chatId, senderId: msg.senderId, messageId: msg.messageId, allow: allowed, reason, ...(route ? { agentId: route.agentId, sessionKey: route.sessionKey } : {}) },
+      {
+        channel: msg.channel,
+        accountId: msg.accountId,
+        chatType: msg.chatType,
+        chatId: msg.chatId,
+        senderId: msg.senderId,
+        messageId: msg.messageId,
+        allow: allowed,
+        reason,
+        ...(route ? { agentId: route.agentId, sessionKey: route.sessionKey } : {}),
+      },
       "ingress decision",
     );
   }

@@ -20,7 +20,10 @@ export interface UntilSuccessOptions {
  * `verdict` refuses a retry (→ the error is rethrown). Waits `retry.afterMs` or exponential backoff
  * between attempts (0.5 s doubling to 30 s by default, seeds "Rate Limiting and Quotas").
  */
-export async function untilSuccess<T>(call: (signal: AbortSignal) => Promise<T>, opts: UntilSuccessOptions): Promise<T | undefined> {
+export async function untilSuccess<T>(
+  call: (signal: AbortSignal) => Promise<T>,
+  opts: UntilSuccessOptions,
+): Promise<T | undefined> {
   for (let attempt = 0; !opts.signal.aborted; attempt++) {
     try {
       return await call(opts.signal);

@@ -35,19 +35,43 @@ export class ReplyDispatcher {
         sessionKey: route.sessionKey,
         message: text,
         idempotencyKey: `${msg.channel}:${msg.accountId}:${msg.chatId}:${msg.messageId}`,
-        sender: { channel: msg.channel, id: senderId, ...(msg.senderName ? { name: msg.senderName } : {}), accountId: msg.accountId, chatType: msg.chatType, chatId: msg.chatId },
-        origin: { channel: msg.channel, chatType: msg.chatType, ...(msg.chatType === "direct" && msg.senderName ? { displayName: msg.senderName } : {}) },
+        sender: {
+          channel: msg.channel,
+          id: senderId,
+          ...(msg.senderName ? { name: msg.senderName } : {}),
+          accountId: msg.accountId,
+          chatType: msg.chatType,
+          chatId: msg.chatId,
+        },
+        origin: {
+          channel: msg.channel,
+          chatType: msg.chatType,
+          ...(msg.chatType === "direct" && msg.senderName ? { displayName: msg.senderName } : {}),
+        },
         onEvent: (ev) => {
           if (ev.event.type === "final") final = ev.event.text;
           if (ev.event.type === "error" && ev.event.code !== "HF_RUN_ABORTED") failure = ev.event.code;
         },
       });
     } catch (err) {
-      this.deps.log.warn({ channel: msg.channel, accountId: msg.accountId, code: isHoldfastError(err) ? err.code : undefined, err: errorMessage(err) }, "could not start a run for an inbound message");
+      this.deps.log.warn(
+        {
+          channel: msg.channel,
+          accountId: msg.accountId,
+          code: isHoldfastError(err) ? err.code : undefined,
+          err: errorMessage(err),
+        },
+        "could not start a run for an inbound message",
+      );
       return;
     }
     if (run.deduped) return;
-    const reply = (t: string): OutboundMessage => ({ chatId: msg.chatId, text: t, ...(msg.chatType === "group" ? { replyTo: msg.messageId } : {}), ...(msg.threadId ? { threadId: msg.threadId } : {}) });
+    const reply = (t: string): OutboundMessage => ({
+      chatId: msg.chatId,
+      text: t,
+      ...(msg.chatType === "group" ? { replyTo: msg.messageId } : {}),
+      ...(msg.threadId ? { threadId: msg.threadId } : {}),
+    });
     this.track(
       run.done.then(async () => {
         const adapter = this.deps.adapter(msg.channel, msg.accountId);
@@ -63,7 +87,16 @@ export class ReplyDispatcher {
     try {
       await adapter.send(this.deps.guardOutbound ? { ...out, text: this.deps.guardOutbound(out.text) } : out);
     } catch (err) {
-      this.deps.log.warn({ channel: adapter.channel, accountId: adapter.accountId, chatId: out.chatId, code: isHoldfastError(err) ? err.code : undefined, err: errorMessage(err) }, "channel send failed");
+      this.deps.log.warn(
+        {
+          channel: adapter.channel,
+          accountId: adapter.accountId,
+          chatId: out.chatId,
+          code: isHoldfastError(err) ? err.code : undefined,
+          err: errorMessage(err),
+        },
+        "channel send failed",
+      );
     }
   }
 

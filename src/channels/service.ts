@@ -15,7 +15,10 @@ import { ReplyDispatcher } from "./replies.js";
 import { resolveTelegramAccounts } from "./telegram/settings.js";
 
 /** An account's settings as the service reads them (any channel's merged account block). */
-export type AccountSettings = AccountAccessConfig & { readonly dmScope?: DmScope | undefined; readonly mediaMaxMb?: number | undefined };
+export type AccountSettings = AccountAccessConfig & {
+  readonly dmScope?: DmScope | undefined;
+  readonly mediaMaxMb?: number | undefined;
+};
 
 /** Dependencies of {@link createChannelService}: other stages' public interfaces plus context. */
 export interface ChannelServiceDeps {
@@ -77,8 +80,16 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
   const log = deps.log;
   const manager = new ChannelManager(log, deps.guardOutbound);
   // The Telegram adapter (and grammY) is loaded only when a Telegram account is configured.
-  const telegram = (await resolveTelegramAccounts(deps)).length > 0 ? await (await import("./telegram/index.js")).createTelegramAdapters(deps, { log, clock: deps.clock, stateDir: deps.stateDir }) : [];
-  for (const { adapter, settings } of [...telegram.map((t) => ({ adapter: t.adapter, settings: t.settings.config as AccountSettings })), ...(deps.extraAdapters ?? [])]) {
+  const telegram =
+    (await resolveTelegramAccounts(deps)).length > 0
+      ? await (
+          await import("./telegram/index.js")
+        ).createTelegramAdapters(deps, { log, clock: deps.clock, stateDir: deps.stateDir })
+      : [];
+  for (const { adapter, settings } of [
+    ...telegram.map((t) => ({ adapter: t.adapter, settings: t.settings.config as AccountSettings })),
+    ...(deps.extraAdapters ?? []),
+  ]) {
     manager.add(accountRuntime(deps, adapter, settings));
   }
   const router = new Router(deps.config, deps.agentIds());
@@ -88,7 +99,12 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     if (!s) stores.set(channel, (s = new PairingStore(deps.credentialsDir, channel, deps.clock)));
     return s;
   };
-  const replies = new ReplyDispatcher({ runs: deps.runs, log, adapter: (c, a) => manager.adapter(c, a), ...(deps.guardOutbound ? { guardOutbound: deps.guardOutbound } : {}) });
+  const replies = new ReplyDispatcher({
+    runs: deps.runs,
+    log,
+    adapter: (c, a) => manager.adapter(c, a),
+    ...(deps.guardOutbound ? { guardOutbound: deps.guardOutbound } : {}),
+  });
   const pipeline = new InboundPipeline({
     log,
     account: (c, a) => manager.account(c, a),
@@ -117,9 +133,20 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
 function accountRuntime(deps: ChannelServiceDeps, adapter: ChannelAdapter, settings: AccountSettings): AccountRuntime {
   const policy = resolveAccessPolicy(deps.config, adapter.channel, adapter.accountId, settings);
   const at = { channel: adapter.channel, accountId: adapter.accountId };
-  if (policy.dmPolicy === "open" && !policy.allowFrom.wildcard) deps.log.warn(at, 'dmPolicy "open" without "*" in allowFrom admits only the listed senders');
-  if (policy.dmPolicy === "allowlist" && isEmptyAllowList(policy.allowFrom)) deps.log.warn(at, 'dmPolicy "allowlist" with an empty allowFrom: all DMs will be dropped');
+  if (policy.dmPolicy === "open" && !policy.allowFrom.wildcard)
+    deps.log.warn(at, 'dmPolicy "open" without "*" in allowFrom admits only the listed senders');
+  if (policy.dmPolicy === "allowlist" && isEmptyAllowList(policy.allowFrom))
+    deps.log.warn(at, 'dmPolicy "allowlist" with an empty allowFrom: all DMs will be dropped');
   const invalid = [...policy.allowFrom.invalid, ...policy.groupAllowFrom.invalid];
-  if (invalid.length > 0) deps.log.warn({ ...at, entries: invalid }, "allowFrom entries that can never match a sender id of this channel are ignored");
-  return { adapter, policy, mediaMaxBytes: mediaMaxBytes(settings.mediaMaxMb), ...(settings.dmScope ? { dmScope: settings.dmScope } : {}) };
+  if (invalid.length > 0)
+    deps.log.warn(
+      { ...at, entries: invalid },
+      "allowFrom entries that can never match a sender id of this channel are ignored",
+    );
+  return {
+    adapter,
+    policy,
+    mediaMaxBytes: mediaMaxBytes(settings.mediaMaxMb),
+    ...(settings.dmScope ? { dmScope: settings.dmScope } : {}),
+  };
 }

@@ -16,7 +16,10 @@ export async function cliCredential(ctx: AppContext): Promise<{ token?: string; 
   const mode = ctx.config.gateway?.auth?.mode ?? (password ? "password" : "token");
   // trusted-proxy mode: local callers fall back to the password (reference §3.8).
   if ((mode === "password" || mode === "trusted-proxy") && password) return { password };
-  const token = ctx.secrets.get("gateway.auth.token") ?? ctx.env.HOLDFAST_GATEWAY_TOKEN ?? (await readFileIfExists(ctx.paths.generatedTokenFile))?.trim();
+  const token =
+    ctx.secrets.get("gateway.auth.token") ??
+    ctx.env.HOLDFAST_GATEWAY_TOKEN ??
+    (await readFileIfExists(ctx.paths.generatedTokenFile))?.trim();
   return token ? { token } : {};
 }
 
@@ -25,7 +28,11 @@ export async function cliCredential(ctx: AppContext): Promise<{ token?: string; 
  * `ctx` defaults to {@link cliContext}.
  * @throws HoldfastError HF_GATEWAY_UNREACHABLE when no gateway runs; GatewayRequestError from `fn`.
  */
-export async function withLocalGateway<T>(scopes: readonly string[], fn: (client: GatewayClient) => Promise<T>, ctx?: AppContext): Promise<T> {
+export async function withLocalGateway<T>(
+  scopes: readonly string[],
+  fn: (client: GatewayClient) => Promise<T>,
+  ctx?: AppContext,
+): Promise<T> {
   const c = ctx ?? (await cliContext());
   const client = await connectLocalGateway(c, scopes, await cliCredential(c));
   try {

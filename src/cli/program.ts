@@ -35,7 +35,11 @@ export const COMMANDS: readonly CommandEntry[] = [
  * start-up); help, `--version` and unknown commands load them all.
  * @param argv as in `process.argv`
  */
-export async function buildProgram(io: CliIo, setExit: (code: number) => void, argv: readonly string[] = []): Promise<Command> {
+export async function buildProgram(
+  io: CliIo,
+  setExit: (code: number) => void,
+  argv: readonly string[] = [],
+): Promise<Command> {
   const program = new Command("holdfast")
     .description("holdfast: a self-hosted, security-first personal AI assistant gateway")
     .version(VERSION)

@@ -69,7 +69,10 @@ export class GatewayClient extends EventEmitter {
     super();
     ws.on("message", (data) => this.onMessage(data.toString()));
     ws.on("close", (code, reason) => {
-      for (const p of this.pending.values()) p.reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", `gateway closed the connection (${code} ${reason.toString()})`));
+      for (const p of this.pending.values())
+        p.reject(
+          new HoldfastError("HF_GATEWAY_UNREACHABLE", `gateway closed the connection (${code} ${reason.toString()})`),
+        );
       this.pending.clear();
       this.emit("close", code, reason.toString());
     });
@@ -82,12 +85,21 @@ export class GatewayClient extends EventEmitter {
    *   HF_TLS_PIN_MISMATCH when the certificate does not match `tlsFingerprint`.
    */
   static async connect(opts: GatewayClientOptions): Promise<GatewayClient> {
-    if (opts.tlsFingerprint && !opts.url.startsWith("wss:")) throw new HoldfastError("HF_CLI_USAGE", "a TLS fingerprint pin needs a wss:// gateway URL");
+    if (opts.tlsFingerprint && !opts.url.startsWith("wss:"))
+      throw new HoldfastError("HF_CLI_USAGE", "a TLS fingerprint pin needs a wss:// gateway URL");
     const pin = opts.tlsFingerprint ? { createConnection: pinnedTlsConnect(opts.tlsFingerprint) } : {};
-    const ws = new WebSocket(opts.url, { handshakeTimeout: opts.timeoutMs ?? 10_000, ...(opts.wsOptions ?? {}), ...pin } as WebSocket.ClientOptions);
+    const ws = new WebSocket(opts.url, {
+      handshakeTimeout: opts.timeoutMs ?? 10_000,
+      ...(opts.wsOptions ?? {}),
+      ...pin,
+    } as WebSocket.ClientOptions);
     const client = new GatewayClient(ws);
     const nonce = await waitForChallenge(client, ws, opts);
-    const auth = { ...(opts.token ? { token: opts.token } : {}), ...(opts.password ? { password: opts.password } : {}), ...(opts.deviceToken ? { deviceToken: opts.deviceToken } : {}) };
+    const auth = {
+      ...(opts.token ? { token: opts.token } : {}),
+      ...(opts.password ? { password: opts.password } : {}),
+      ...(opts.deviceToken ? { deviceToken: opts.deviceToken } : {}),
+    };
     const base = {
       minProtocol: 4,
       maxProtocol: 4,
@@ -111,7 +123,8 @@ export class GatewayClient extends EventEmitter {
   request(method: string, params: unknown = {}): Promise<unknown> {
     const id = randomUUID();
     return new Promise((resolve, reject) => {
-      if (this.ws.readyState !== WebSocket.OPEN) return reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", "gateway connection is closed"));
+      if (this.ws.readyState !== WebSocket.OPEN)
+        return reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", "gateway connection is closed"));
       this.pending.set(id, { resolve, reject });
       this.ws.send(JSON.stringify({ type: "req", id, method, params }));
     });
@@ -147,7 +160,10 @@ export class GatewayClient extends EventEmitter {
 /** Resolves with the challenge nonce; a refusal sent instead of the challenge (origin, proxy) rejects with it. */
 function waitForChallenge(client: GatewayClient, ws: WebSocket, opts: GatewayClientOptions): Promise<string> {
   return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", "no connect.challenge from gateway")), opts.timeoutMs ?? 10_000);
+    const timer = setTimeout(
+      () => reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", "no connect.challenge from gateway")),
+      opts.timeoutMs ?? 10_000,
+    );
     const settle = (fn: () => void) => {
       clearTimeout(timer);
       client.off("orphan", onRefusal);
@@ -158,13 +174,30 @@ function waitForChallenge(client: GatewayClient, ws: WebSocket, opts: GatewayCli
     };
     client.on("orphan", onRefusal);
     client.once("event", (name: string, payload: { nonce?: string }) => {
-      if (name === "connect.challenge" && typeof payload?.nonce === "string") settle(() => resolve(payload.nonce as string));
+      if (name === "connect.challenge" && typeof payload?.nonce === "string")
+        settle(() => resolve(payload.nonce as string));
       else settle(() => reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", `unexpected first event ${name}`)));
     });
-    client.once("close", (code: number, reason: string) => settle(() => reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", `gateway closed the connection before the handshake (${code} ${reason})`))));
+    client.once("close", (code: number, reason: string) =>
+      settle(() =>
+        reject(
+          new HoldfastError(
+            "HF_GATEWAY_UNREACHABLE",
+            `gateway closed the connection before the handshake (${code} ${reason})`,
+          ),
+        ),
+      ),
+    );
     ws.once("error", (err) => {
       if (isHoldfastError(err)) return settle(() => reject(err));
-      settle(() => reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", `cannot reach gateway at ${opts.url}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
+      settle(() =>
+        reject(
+          new HoldfastError(
+            "HF_GATEWAY_UNREACHABLE",
+            `cannot reach gateway at ${opts.url}: ${(err as NodeJS.ErrnoException).code ?? err.message}`,
+          ),
+        ),
+      );
     });
   });
 }

@@ -32,10 +32,22 @@ export async function readPidInfo(pidFile: string): Promise<PidInfo | undefined>
  * fingerprint the gateway recorded in its PID file; without one the connection is refused.
  * @throws HoldfastError HF_GATEWAY_UNREACHABLE when it is not running; HF_TLS_PIN_MISMATCH.
  */
-export async function connectLocalGateway(ctx: AppContext, scopes: readonly string[], credential: { token?: string; password?: string }): Promise<GatewayClient> {
+export async function connectLocalGateway(
+  ctx: AppContext,
+  scopes: readonly string[],
+  credential: { token?: string; password?: string },
+): Promise<GatewayClient> {
   const info = await readPidInfo(ctx.paths.pidFile);
-  if (!info) throw new HoldfastError("HF_GATEWAY_UNREACHABLE", `the gateway is not running (no live PID in ${ctx.paths.pidFile}); start it with: holdfast gateway`);
-  if (info.tls && !info.tlsFingerprint) throw new HoldfastError("HF_TLS_PIN_MISMATCH", `the gateway serves TLS but ${ctx.paths.pidFile} records no certificate fingerprint to pin`);
+  if (!info)
+    throw new HoldfastError(
+      "HF_GATEWAY_UNREACHABLE",
+      `the gateway is not running (no live PID in ${ctx.paths.pidFile}); start it with: holdfast gateway`,
+    );
+  if (info.tls && !info.tlsFingerprint)
+    throw new HoldfastError(
+      "HF_TLS_PIN_MISMATCH",
+      `the gateway serves TLS but ${ctx.paths.pidFile} records no certificate fingerprint to pin`,
+    );
   return GatewayClient.connect({
     url: `${info.tls ? "wss" : "ws"}://127.0.0.1:${info.port}`,
     ...credential,

@@ -14,7 +14,11 @@ export function builtinCommands(deps: BuiltinCommandDeps, registry: ChatCommandR
     {
       name: "help",
       summary: "list the commands",
-      run: () => registry.list().map((c) => `/${c.name} — ${c.summary}${c.ownerOnly ? " (owner)" : ""}`).join("\n"),
+      run: () =>
+        registry
+          .list()
+          .map((c) => `/${c.name} — ${c.summary}${c.ownerOnly ? " (owner)" : ""}`)
+          .join("\n"),
     },
     {
       name: "status",

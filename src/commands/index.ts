@@ -1,2 +1,8 @@
-export { ChatCommandRegistry, parseCommand, type ChatCommand, type CommandInvocation, type CommandOutcome } from "./registry.js";
+export {
+  ChatCommandRegistry,
+  parseCommand,
+  type ChatCommand,
+  type CommandInvocation,
+  type CommandOutcome,
+} from "./registry.js";
 export { builtinCommands, type BuiltinCommandDeps } from "./builtin.js";

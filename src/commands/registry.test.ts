@@ -14,7 +14,10 @@ const inv = (over: Partial<CommandInvocation> = {}): CommandInvocation => ({
 
 describe("chat commands", () => {
   const reg = new ChatCommandRegistry();
-  reg.register({ name: "ping", summary: "pong", run: (args) => `pong ${args}`.trim() }, { name: "secret", summary: "owner", ownerOnly: true, run: () => "ok" });
+  reg.register(
+    { name: "ping", summary: "pong", run: (args) => `pong ${args}`.trim() },
+    { name: "secret", summary: "owner", ownerOnly: true, run: () => "ok" },
+  );
 
   it("parses /name args and Telegram's /name@Bot form", () => {
     expect(parseCommand("/ping a b")).toEqual({ name: "ping", args: "a b" });
@@ -29,13 +32,24 @@ describe("chat commands", () => {
   });
 
   it("ignores commands from unauthorized senders silently", async () => {
-    expect(await reg.execute("/ping", inv({ authorized: false }))).toEqual({ handled: true, reason: "command_unauthorized" });
+    expect(await reg.execute("/ping", inv({ authorized: false }))).toEqual({
+      handled: true,
+      reason: "command_unauthorized",
+    });
   });
 
   it("refuses owner-only commands to non-owners and runs them for owners", async () => {
     const refused = await reg.execute("/secret", inv());
-    expect(refused).toMatchObject({ handled: true, reason: "command_owner_only", reply: expect.stringContaining("commands.ownerAllowFrom") });
-    expect(await reg.execute("/secret", inv({ owner: true }))).toEqual({ handled: true, reason: "command_ran", reply: "ok" });
+    expect(refused).toMatchObject({
+      handled: true,
+      reason: "command_owner_only",
+      reply: expect.stringContaining("commands.ownerAllowFrom"),
+    });
+    expect(await reg.execute("/secret", inv({ owner: true }))).toEqual({
+      handled: true,
+      reason: "command_ran",
+      reply: "ok",
+    });
   });
 
   it("rejects duplicate registrations", () => {

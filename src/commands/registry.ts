@@ -32,7 +32,8 @@ export interface ChatCommand {
 }
 
 /** Result of {@link ChatCommandRegistry.execute}: not a command, or handled (reply absent = stay silent). */
-export type CommandOutcome = { readonly handled: false } | { readonly handled: true; readonly reply?: string; readonly reason: string };
+export type CommandOutcome =
+  { readonly handled: false } | { readonly handled: true; readonly reply?: string; readonly reason: string };
 
 /** Parses `/name args` (Telegram's `/name@BotName args` too). Returns undefined for anything else. */
 export function parseCommand(text: string): { name: string; args: string } | undefined {
@@ -76,7 +77,11 @@ export class ChatCommandRegistry {
     if (!p || !cmd) return { handled: false };
     if (!inv.authorized) return { handled: true, reason: "command_unauthorized" };
     if (cmd.ownerOnly && !inv.owner) {
-      return { handled: true, reason: "command_owner_only", reply: `/${cmd.name} is owner-only. An owner can allow you with: holdfast config set commands.ownerAllowFrom '["${inv.channel}:${inv.senderId}"]'` };
+      return {
+        handled: true,
+        reason: "command_owner_only",
+        reply: `/${cmd.name} is owner-only. An owner can allow you with: holdfast config set commands.ownerAllowFrom '["${inv.channel}:${inv.senderId}"]'`,
+      };
     }
     return { handled: true, reason: "command_ran", reply: await cmd.run(p.args, inv) };
   }

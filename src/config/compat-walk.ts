@@ -23,7 +23,9 @@ function walk(schema: z.ZodType, value: unknown, at: string[], out: string[]): v
   if (COMPAT_SCHEMAS.has(schema)) {
     const p = at.join(".");
     const hint = HINTS[p] ?? HINTS[at.filter((_, i) => i !== 2).join(".")];
-    out.push(`${p}: accepted for OpenClaw compatibility; not implemented by holdfast (ignored)${hint ? `. ${hint}` : ""}`);
+    out.push(
+      `${p}: accepted for OpenClaw compatibility; not implemented by holdfast (ignored)${hint ? `. ${hint}` : ""}`,
+    );
     return;
   }
   const s = unwrap(schema);

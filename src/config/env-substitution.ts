@@ -27,7 +27,10 @@ function substituteString(s: string, env: NodeJS.ProcessEnv, keyPath: string[]):
     const value = env[name];
     if (value === undefined || value === "") {
       const at = keyPath.join(".") || "<root>";
-      throw new HoldfastError("HF_CONFIG_ENV_MISSING", `Missing env var "${name}" referenced at config path: ${at}`, { variable: name, path: at });
+      throw new HoldfastError("HF_CONFIG_ENV_MISSING", `Missing env var "${name}" referenced at config path: ${at}`, {
+        variable: name,
+        path: at,
+      });
     }
     return value;
   });

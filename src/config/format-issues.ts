@@ -17,7 +17,9 @@ function formatIssue(issue: z.core.$ZodIssue, input: unknown, prefix: PropertyKe
     case "unrecognized_keys":
       return issue.keys.map((k) => `${pathString([...path, k])}: unrecognized key`);
     case "invalid_value":
-      return [`${at}: invalid value ${show(valueAt(input, path))} (allowed: ${issue.values.map((v) => JSON.stringify(v)).join(", ")})`];
+      return [
+        `${at}: invalid value ${show(valueAt(input, path))} (allowed: ${issue.values.map((v) => JSON.stringify(v)).join(", ")})`,
+      ];
     case "invalid_type": {
       const got = valueAt(input, path);
       return [`${at}: expected ${issue.expected}, got ${got === undefined ? "nothing" : describe(got)}`];
@@ -43,7 +45,8 @@ function formatUnion(issue: z.core.$ZodIssueInvalidUnion, input: unknown, path: 
       bestDepth = depth;
     }
   }
-  if (best && (bestDepth > 0 || (value !== null && typeof value === "object"))) return best.flatMap((i) => formatIssue(i, input, path));
+  if (best && (bestDepth > 0 || (value !== null && typeof value === "object")))
+    return best.flatMap((i) => formatIssue(i, input, path));
   return [`${pathString(path)}: invalid value ${show(value)}`];
 }
 

@@ -23,7 +23,10 @@ describe("config loading", () => {
   });
 
   it("substitutes ${VAR}, leaves ${lower} alone and turns $${VAR} into a literal", () => {
-    const { config } = parse(`{ models: { providers: { x: { baseUrl: "http://\${HOST}/v1", apiKey: "$\${KEEP}" } } }, agents: { defaults: { systemPrompt: "\${lower}" } } }`, { HOST: "127.0.0.1:9" });
+    const { config } = parse(
+      `{ models: { providers: { x: { baseUrl: "http://\${HOST}/v1", apiKey: "$\${KEEP}" } } }, agents: { defaults: { systemPrompt: "\${lower}" } } }`,
+      { HOST: "127.0.0.1:9" },
+    );
     expect(config.models?.providers?.x?.baseUrl).toBe("http://127.0.0.1:9/v1");
     expect(config.models?.providers?.x?.apiKey).toBe("${KEEP}");
     expect(config.agents?.defaults?.systemPrompt).toBe("${lower}");
@@ -36,24 +39,38 @@ describe("config loading", () => {
   });
 
   it("rejects unknown keys with their full path, wrong types and dangerous values", () => {
-    const err = failure(() => parse(`{ gateway: { auht: {}, bind: "0.0.0.0", port: 70000 }, channels: { telegram: { dmPolicy: "everyone" } } }`));
+    const err = failure(() =>
+      parse(
+        `{ gateway: { auht: {}, bind: "0.0.0.0", port: 70000 }, channels: { telegram: { dmPolicy: "everyone" } } }`,
+      ),
+    );
     expect(err.code).toBe("HF_CONFIG_INVALID");
     const issues = err.details?.issues as string[];
     expect(issues).toContain("gateway.auht: unrecognized key");
-    expect(issues).toContainEqual(expect.stringMatching(/^gateway\.bind: invalid value "0\.0\.0\.0" \(allowed: "loopback", "lan", "tailnet", "auto", "custom"\)$/));
+    expect(issues).toContainEqual(
+      expect.stringMatching(
+        /^gateway\.bind: invalid value "0\.0\.0\.0" \(allowed: "loopback", "lan", "tailnet", "auto", "custom"\)$/,
+      ),
+    );
     expect(issues).toContainEqual(expect.stringMatching(/^gateway\.port: /));
     expect(issues).toContainEqual(expect.stringMatching(/^channels\.telegram\.dmPolicy: invalid value "everyone"/));
   });
 
   it("accepts OpenClaw keys holdfast does not implement, with a warning each", () => {
-    const { warnings } = parse(`{ browser: { enabled: true }, session: { reset: { mode: "daily" } }, gateway: { token: "x" } }`);
+    const { warnings } = parse(
+      `{ browser: { enabled: true }, session: { reset: { mode: "daily" } }, gateway: { token: "x" } }`,
+    );
     expect(warnings).toContain("browser: accepted for OpenClaw compatibility; not implemented by holdfast (ignored)");
-    expect(warnings).toContain("session.reset: accepted for OpenClaw compatibility; not implemented by holdfast (ignored)");
+    expect(warnings).toContain(
+      "session.reset: accepted for OpenClaw compatibility; not implemented by holdfast (ignored)",
+    );
     expect(warnings.find((w) => w.startsWith("gateway.token"))).toContain('Use "gateway.auth.token" instead.');
   });
 
   it("migrates legacy shapes with warnings", () => {
-    const { config, warnings } = parse(`{ agent: { model: "ollama/llama3" }, channels: { discord: { dm: { policy: "pairing", allowFrom: ["1"] } } }, agents: { entries: { work: { name: "Work" } } } }`);
+    const { config, warnings } = parse(
+      `{ agent: { model: "ollama/llama3" }, channels: { discord: { dm: { policy: "pairing", allowFrom: ["1"] } } }, agents: { entries: { work: { name: "Work" } } } }`,
+    );
     expect(config.agents?.defaults?.model).toBe("ollama/llama3");
     expect(config.channels?.discord?.dmPolicy).toBe("pairing");
     expect(config.channels?.discord?.allowFrom).toEqual(["1"]);
@@ -88,9 +105,13 @@ describe("config writes", () => {
     await updateConfigFile(file, (raw) => setAtPath(raw, "gateway.auth.token", "a".repeat(48)), {});
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
-    expect(JSON.parse(await readFile(file, "utf8"))).toEqual({ gateway: { port: 19001, auth: { token: "a".repeat(48) } } });
+    expect(JSON.parse(await readFile(file, "utf8"))).toEqual({
+      gateway: { port: 19001, auth: { token: "a".repeat(48) } },
+    });
     const before = await readFile(file, "utf8");
-    await expect(updateConfigFile(file, (raw) => setAtPath(raw, "gateway.bind", "everywhere"), {})).rejects.toMatchObject({ code: "HF_CONFIG_INVALID" });
+    await expect(
+      updateConfigFile(file, (raw) => setAtPath(raw, "gateway.bind", "everywhere"), {}),
+    ).rejects.toMatchObject({ code: "HF_CONFIG_INVALID" });
     expect(await readFile(file, "utf8")).toBe(before);
   });
 

@@ -33,7 +33,11 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
 }
 
 /** Parses config text (see {@link loadConfig}); `source` names the file in error messages. */
-export function parseConfigText(text: string, source: string, env: NodeJS.ProcessEnv = process.env): Omit<LoadedConfig, "path" | "exists"> {
+export function parseConfigText(
+  text: string,
+  source: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Omit<LoadedConfig, "path" | "exists"> {
   const raw = parseJson5(text, source);
   const substituted = substituteEnv(raw, env);
   return { ...validateConfig(substituted, source), raw };
@@ -47,7 +51,11 @@ export function validateConfig(value: unknown, source = "config"): { config: Hol
   const result = ConfigSchema.safeParse(value);
   if (!result.success) {
     const lines = formatIssues(result.error.issues, value);
-    throw new HoldfastError("HF_CONFIG_INVALID", `Invalid config (${source}):\n${lines.map((l) => `  - ${l}`).join("\n")}`, { issues: lines, source });
+    throw new HoldfastError(
+      "HF_CONFIG_INVALID",
+      `Invalid config (${source}):\n${lines.map((l) => `  - ${l}`).join("\n")}`,
+      { issues: lines, source },
+    );
   }
   const compat = collectCompatWarnings(ConfigSchema, result.data);
   const { config, warnings } = normalizeConfig(result.data);
@@ -59,10 +67,17 @@ function parseJson5(text: string, source: string): Record<string, unknown> {
   try {
     parsed = JSON5.parse(text);
   } catch (err) {
-    throw new HoldfastError("HF_CONFIG_PARSE", `Config file ${source} is not valid JSON5: ${(err as Error).message}`, { source }, { cause: err });
+    throw new HoldfastError(
+      "HF_CONFIG_PARSE",
+      `Config file ${source} is not valid JSON5: ${(err as Error).message}`,
+      { source },
+      { cause: err },
+    );
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new HoldfastError("HF_CONFIG_PARSE", `Config file ${source} must hold an object at the top level`, { source });
+    throw new HoldfastError("HF_CONFIG_PARSE", `Config file ${source} must hold an object at the top level`, {
+      source,
+    });
   }
   return parsed as Record<string, unknown>;
 }

@@ -24,7 +24,8 @@ function migrateLegacyAgent(config: HoldfastConfig, warnings: string[]): void {
   if (!config.agent) return;
   const defaults = { ...(config.agents?.defaults ?? {}) };
   if (config.agent.model !== undefined && defaults.model === undefined) defaults.model = config.agent.model;
-  if (config.agent.workspace !== undefined && defaults.workspace === undefined) defaults.workspace = config.agent.workspace;
+  if (config.agent.workspace !== undefined && defaults.workspace === undefined)
+    defaults.workspace = config.agent.workspace;
   config.agents = { ...(config.agents ?? {}), defaults };
   delete config.agent;
   warnings.push("agent: legacy key; moved to agents.defaults (run `holdfast doctor --fix` to rewrite the file)");
@@ -42,14 +43,19 @@ function migrateAgentEntries(config: HoldfastConfig, warnings: string[]): void {
   warnings.push("agents.entries: read as agents.list (holdfast keeps the roster as a list)");
 }
 
-type DmHolder = { dm?: { policy?: string; allowFrom?: (string | number)[]; enabled?: boolean } | undefined; dmPolicy?: string | undefined; allowFrom?: (string | number)[] | undefined };
+type DmHolder = {
+  dm?: { policy?: string; allowFrom?: (string | number)[]; enabled?: boolean } | undefined;
+  dmPolicy?: string | undefined;
+  allowFrom?: (string | number)[] | undefined;
+};
 
 function migrateChannelDm(config: HoldfastConfig, warnings: string[]): void {
   for (const ch of POLICY_CHANNEL_IDS) {
     const block = config.channels?.[ch];
     if (!block) continue;
     migrateDmHolder(block as DmHolder, `channels.${ch}`, warnings);
-    for (const [id, account] of Object.entries(block.accounts ?? {})) migrateDmHolder(account as DmHolder, `channels.${ch}.accounts.${id}`, warnings);
+    for (const [id, account] of Object.entries(block.accounts ?? {}))
+      migrateDmHolder(account as DmHolder, `channels.${ch}.accounts.${id}`, warnings);
   }
 }
 

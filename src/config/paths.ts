@@ -36,7 +36,9 @@ export function expandTilde(p: string, home: string): string {
 /** Resolves holdfast's paths from the environment (`HOLDFAST_STATE_DIR`, `HOLDFAST_CONFIG_PATH`). */
 export function resolvePaths(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): HoldfastPaths {
   const stateDir = path.resolve(expandTilde(nonBlank(env.HOLDFAST_STATE_DIR) ?? path.join(home, ".holdfast"), home));
-  const configPath = path.resolve(expandTilde(nonBlank(env.HOLDFAST_CONFIG_PATH) ?? path.join(stateDir, "holdfast.json"), home));
+  const configPath = path.resolve(
+    expandTilde(nonBlank(env.HOLDFAST_CONFIG_PATH) ?? path.join(stateDir, "holdfast.json"), home),
+  );
   const credentialsDir = path.join(stateDir, "credentials");
   return {
     stateDir,

@@ -9,7 +9,10 @@ import { validateConfig } from "./load.js";
 /** A dotted key path such as `gateway.auth.token`; numeric segments index arrays. */
 export function splitKeyPath(keyPath: string): string[] {
   const parts = keyPath.split(".");
-  if (keyPath.trim() === "" || parts.some((p) => p === "" || p === "__proto__" || p === "constructor" || p === "prototype")) {
+  if (
+    keyPath.trim() === "" ||
+    parts.some((p) => p === "" || p === "__proto__" || p === "constructor" || p === "prototype")
+  ) {
     throw new HoldfastError("HF_CLI_USAGE", `invalid config key path "${keyPath}"`);
   }
   return parts;
@@ -58,7 +61,11 @@ export async function updateConfigFile(
     try {
       raw = JSON5.parse(text) as Record<string, unknown>;
     } catch (err) {
-      throw new HoldfastError("HF_CONFIG_PARSE", `Config file ${configPath} is not valid JSON5: ${(err as Error).message}`, { source: configPath });
+      throw new HoldfastError(
+        "HF_CONFIG_PARSE",
+        `Config file ${configPath} is not valid JSON5: ${(err as Error).message}`,
+        { source: configPath },
+      );
     }
   }
   const next = change(raw);

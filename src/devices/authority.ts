@@ -1,4 +1,10 @@
-import type { ConnectParams, DeviceAdmission, DeviceAdmitRequest, DeviceAuthority, DeviceProof } from "../gateway/index.js";
+import type {
+  ConnectParams,
+  DeviceAdmission,
+  DeviceAdmitRequest,
+  DeviceAuthority,
+  DeviceProof,
+} from "../gateway/index.js";
 import type { Logger } from "../logging/index.js";
 import { PROOF_FAILURES, verifyDeviceBlock } from "./proof.js";
 import type { DeviceRequest, DeviceStore } from "./store.js";
@@ -26,10 +32,16 @@ export class DeviceRegistry implements DeviceAuthority {
   verifyProof(params: ConnectParams, nonce: string): DeviceProof {
     const r = verifyDeviceBlock(params, nonce, this.opts.now());
     if (r.ok) return r;
-    return { ok: false, error: { code: "INVALID_REQUEST", message: PROOF_FAILURES[r.code], details: { code: r.code } } };
+    return {
+      ok: false,
+      error: { code: "INVALID_REQUEST", message: PROOF_FAILURES[r.code], details: { code: r.code } },
+    };
   }
 
-  async checkToken(deviceId: string, token: string): Promise<{ role: "operator" | "node"; scopes: readonly string[] } | undefined> {
+  async checkToken(
+    deviceId: string,
+    token: string,
+  ): Promise<{ role: "operator" | "node"; scopes: readonly string[] } | undefined> {
     const d = await this.store.checkToken(deviceId, token);
     return d ? { role: d.role, scopes: d.scopes } : undefined;
   }
@@ -48,7 +60,10 @@ export class DeviceRegistry implements DeviceAuthority {
       return { status: "paired", deviceToken: await this.store.issueToken(req.deviceId, req.client.ip) };
     }
     const pending = await this.store.request(request);
-    this.opts.log.info({ deviceId: req.deviceId, requestId: pending.requestId, ip: req.client.ip, role: req.role }, "device pairing requested");
+    this.opts.log.info(
+      { deviceId: req.deviceId, requestId: pending.requestId, ip: req.client.ip, role: req.role },
+      "device pairing requested",
+    );
     return { status: "pending", requestId: pending.requestId, expiresAt: pending.expiresAt };
   }
 }

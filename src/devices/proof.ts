@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from "node:crypto";
 import type { ConnectParams } from "../gateway/index.js";
 
 /** Largest accepted distance between a device signature's `signedAt` and the gateway clock (ms; reference §3.4). */
@@ -38,7 +46,11 @@ export type ProofFailure = keyof typeof PROOF_FAILURES;
 export function generateDeviceIdentity(): DeviceIdentity {
   const { privateKey } = generateKeyPairSync("ed25519");
   const publicKey = rawPublicKey(privateKey);
-  return { deviceId: deviceIdOf(Buffer.from(publicKey, "base64url")), publicKey, privateKeyPem: privateKey.export({ format: "pem", type: "pkcs8" }).toString() };
+  return {
+    deviceId: deviceIdOf(Buffer.from(publicKey, "base64url")),
+    publicKey,
+    privateKeyPem: privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+  };
 }
 
 /** Hex SHA-256 of a raw public key: the device id. */
@@ -52,19 +64,43 @@ export function deviceIdOf(rawKey: Buffer): string {
  * v3 = the v2 fields after `v3`, then `|platform|deviceFamily` (trimmed, lowercased).
  * `token` is the `auth.token` sent, else the `auth.deviceToken`, else empty.
  */
-export function devicePayload(version: "v2" | "v3", params: ConnectParams, device: { id: string; signedAt: number; nonce: string }): string {
+export function devicePayload(
+  version: "v2" | "v3",
+  params: ConnectParams,
+  device: { id: string; signedAt: number; nonce: string },
+): string {
   const fields = [
-    version, device.id, params.client?.id ?? "", params.client?.mode ?? "", params.role ?? "operator",
-    (params.scopes ?? []).join(","), String(device.signedAt), params.auth?.token ?? params.auth?.deviceToken ?? "", device.nonce,
+    version,
+    device.id,
+    params.client?.id ?? "",
+    params.client?.mode ?? "",
+    params.role ?? "operator",
+    (params.scopes ?? []).join(","),
+    String(device.signedAt),
+    params.auth?.token ?? params.auth?.deviceToken ?? "",
+    device.nonce,
   ];
-  if (version === "v3") fields.push((params.client?.platform ?? "").trim().toLowerCase(), (params.client?.deviceFamily ?? "").trim().toLowerCase());
+  if (version === "v3")
+    fields.push(
+      (params.client?.platform ?? "").trim().toLowerCase(),
+      (params.client?.deviceFamily ?? "").trim().toLowerCase(),
+    );
   return fields.join("|");
 }
 
 /** Signs `params` (everything but `device`) for the challenge `nonce` (v3 payload). */
-export function signConnect(identity: DeviceIdentity, params: ConnectParams, nonce: string, signedAt: number): DeviceBlock {
+export function signConnect(
+  identity: DeviceIdentity,
+  params: ConnectParams,
+  nonce: string,
+  signedAt: number,
+): DeviceBlock {
   const device = { id: identity.deviceId, signedAt, nonce };
-  const signature = sign(null, Buffer.from(devicePayload("v3", params, device), "utf8"), createPrivateKey(identity.privateKeyPem)).toString("base64url");
+  const signature = sign(
+    null,
+    Buffer.from(devicePayload("v3", params, device), "utf8"),
+    createPrivateKey(identity.privateKeyPem),
+  ).toString("base64url");
   return { ...device, publicKey: identity.publicKey, signature };
 }
 
@@ -74,7 +110,11 @@ export function signConnect(identity: DeviceIdentity, params: ConnectParams, non
  * ±{@link DEVICE_SIGNATURE_SKEW_MS} of `now`; the signature verifies over the v3 or v2 payload.
  * A replayed connect fails on the nonce (each connection gets a fresh one).
  */
-export function verifyDeviceBlock(params: ConnectParams, nonce: string, now: number): { ok: true; deviceId: string; publicKey: string } | { ok: false; code: ProofFailure } {
+export function verifyDeviceBlock(
+  params: ConnectParams,
+  nonce: string,
+  now: number,
+): { ok: true; deviceId: string; publicKey: string } | { ok: false; code: ProofFailure } {
   const d = params.device;
   if (!d) return { ok: false, code: "DEVICE_AUTH_PUBLIC_KEY_INVALID" };
   const key = publicKeyObject(d.publicKey);
@@ -83,10 +123,13 @@ export function verifyDeviceBlock(params: ConnectParams, nonce: string, now: num
   if (d.id.toLowerCase() !== deviceIdOf(raw)) return { ok: false, code: "DEVICE_AUTH_ID_MISMATCH" };
   if (!d.nonce) return { ok: false, code: "DEVICE_AUTH_NONCE_REQUIRED" };
   if (d.nonce !== nonce) return { ok: false, code: "DEVICE_AUTH_NONCE_MISMATCH" };
-  if (!Number.isFinite(d.signedAt) || Math.abs(now - d.signedAt) > DEVICE_SIGNATURE_SKEW_MS) return { ok: false, code: "DEVICE_AUTH_SIGNATURE_EXPIRED" };
+  if (!Number.isFinite(d.signedAt) || Math.abs(now - d.signedAt) > DEVICE_SIGNATURE_SKEW_MS)
+    return { ok: false, code: "DEVICE_AUTH_SIGNATURE_EXPIRED" };
   const sig = Buffer.from(d.signature, "base64url");
   const block = { id: d.id, signedAt: d.signedAt, nonce: d.nonce };
-  const good = sig.length === 64 && (["v3", "v2"] as const).some((v) => verify(null, Buffer.from(devicePayload(v, params, block), "utf8"), key, sig));
+  const good =
+    sig.length === 64 &&
+    (["v3", "v2"] as const).some((v) => verify(null, Buffer.from(devicePayload(v, params, block), "utf8"), key, sig));
   if (!good) return { ok: false, code: "DEVICE_AUTH_SIGNATURE_INVALID" };
   return { ok: true, deviceId: deviceIdOf(raw), publicKey: raw.toString("base64url") };
 }

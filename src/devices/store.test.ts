@@ -5,7 +5,14 @@ import { describe, expect, it } from "vitest";
 import { DeviceStore, PENDING_TTL_MS, type DeviceRequest } from "./store.js";
 
 const mode = async (p: string) => (await stat(p)).mode & 0o777;
-const req = (deviceId: string, over: Partial<DeviceRequest> = {}): DeviceRequest => ({ deviceId, publicKey: `pk-${deviceId}`, role: "operator", scopes: ["operator.read"], remoteIp: "192.0.2.5", ...over });
+const req = (deviceId: string, over: Partial<DeviceRequest> = {}): DeviceRequest => ({
+  deviceId,
+  publicKey: `pk-${deviceId}`,
+  role: "operator",
+  scopes: ["operator.read"],
+  remoteIp: "192.0.2.5",
+  ...over,
+});
 
 async function store() {
   let now = 1_000_000;

@@ -13,13 +13,28 @@ const Role = z.enum(["operator", "node"]);
 const Info = { clientId: z.string().optional(), displayName: z.string().optional(), platform: z.string().optional() };
 
 const PairedSchema = z.object({
-  deviceId: z.string(), publicKey: z.string(), role: Role, scopes: z.array(z.string()), ...Info,
-  approvedAt: z.number(), approvedBy: z.enum(["local-auto", "operator"]),
-  tokenHash: z.string().optional(), tokenIssuedAt: z.number().optional(), lastSeenAt: z.number().optional(), lastIp: z.string().optional(),
+  deviceId: z.string(),
+  publicKey: z.string(),
+  role: Role,
+  scopes: z.array(z.string()),
+  ...Info,
+  approvedAt: z.number(),
+  approvedBy: z.enum(["local-auto", "operator"]),
+  tokenHash: z.string().optional(),
+  tokenIssuedAt: z.number().optional(),
+  lastSeenAt: z.number().optional(),
+  lastIp: z.string().optional(),
 });
 const PendingSchema = z.object({
-  requestId: z.string(), deviceId: z.string(), publicKey: z.string(), role: Role, scopes: z.array(z.string()), ...Info,
-  remoteIp: z.string(), createdAt: z.number(), expiresAt: z.number(),
+  requestId: z.string(),
+  deviceId: z.string(),
+  publicKey: z.string(),
+  role: Role,
+  scopes: z.array(z.string()),
+  ...Info,
+  remoteIp: z.string(),
+  createdAt: z.number(),
+  expiresAt: z.number(),
 });
 const PairedFile = z.object({ version: z.literal(1), devices: z.record(z.string(), PairedSchema) });
 const PendingFile = z.object({ version: z.literal(1), requests: z.record(z.string(), PendingSchema) });
@@ -29,7 +44,10 @@ export type PairedDevice = z.infer<typeof PairedSchema>;
 /** A pairing request waiting for `holdfast devices approve`. */
 export type PendingRequest = z.infer<typeof PendingSchema>;
 /** What a device asks for when it pairs. */
-export type DeviceRequest = Pick<PendingRequest, "deviceId" | "publicKey" | "role" | "scopes" | "clientId" | "displayName" | "platform" | "remoteIp">;
+export type DeviceRequest = Pick<
+  PendingRequest,
+  "deviceId" | "publicKey" | "role" | "scopes" | "clientId" | "displayName" | "platform" | "remoteIp"
+>;
 
 const hash = (token: string) => createHash("sha256").update(token, "utf8").digest("hex");
 
@@ -42,9 +60,20 @@ export class DeviceStore {
   private readonly paired: JsonFileStore<z.infer<typeof PairedFile>>;
   private readonly pending: JsonFileStore<z.infer<typeof PendingFile>>;
 
-  constructor(dir: string, private readonly clock: Pick<Clock, "now">) {
-    this.paired = new JsonFileStore(path.join(dir, "paired.json"), (v) => PairedFile.parse(v), () => ({ version: 1 as const, devices: {} }));
-    this.pending = new JsonFileStore(path.join(dir, "pending.json"), (v) => PendingFile.parse(v), () => ({ version: 1 as const, requests: {} }));
+  constructor(
+    dir: string,
+    private readonly clock: Pick<Clock, "now">,
+  ) {
+    this.paired = new JsonFileStore(
+      path.join(dir, "paired.json"),
+      (v) => PairedFile.parse(v),
+      () => ({ version: 1 as const, devices: {} }),
+    );
+    this.pending = new JsonFileStore(
+      path.join(dir, "pending.json"),
+      (v) => PendingFile.parse(v),
+      () => ({ version: 1 as const, requests: {} }),
+    );
   }
 
   async listPaired(): Promise<PairedDevice[]> {
@@ -54,7 +83,9 @@ export class DeviceStore {
   /** Unexpired requests, oldest first. */
   async listPending(): Promise<PendingRequest[]> {
     const now = this.clock.now();
-    return Object.values((await this.pending.read()).requests).filter((r) => r.expiresAt > now).sort((a, b) => a.createdAt - b.createdAt);
+    return Object.values((await this.pending.read()).requests)
+      .filter((r) => r.expiresAt > now)
+      .sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async getPaired(deviceId: string): Promise<PairedDevice | undefined> {
@@ -70,10 +101,27 @@ export class DeviceStore {
     return this.pending.update((cur) => {
       const live = Object.values(cur.requests).filter((r) => r.expiresAt > now);
       const same = live.find((r) => r.deviceId === req.deviceId);
-      if (same && same.role === req.role && same.publicKey === req.publicKey && same.scopes.join(",") === req.scopes.join(",")) return { value: cur, result: same, write: false };
-      const kept = live.filter((r) => r.deviceId !== req.deviceId).sort((a, b) => a.createdAt - b.createdAt).slice(-(MAX_PENDING - 1));
-      const created: PendingRequest = { ...req, requestId: randomUUID(), createdAt: now, expiresAt: now + PENDING_TTL_MS };
-      return { value: { version: 1, requests: Object.fromEntries([...kept, created].map((r) => [r.requestId, r])) }, result: created };
+      if (
+        same &&
+        same.role === req.role &&
+        same.publicKey === req.publicKey &&
+        same.scopes.join(",") === req.scopes.join(",")
+      )
+        return { value: cur, result: same, write: false };
+      const kept = live
+        .filter((r) => r.deviceId !== req.deviceId)
+        .sort((a, b) => a.createdAt - b.createdAt)
+        .slice(-(MAX_PENDING - 1));
+      const created: PendingRequest = {
+        ...req,
+        requestId: randomUUID(),
+        createdAt: now,
+        expiresAt: now + PENDING_TTL_MS,
+      };
+      return {
+        value: { version: 1, requests: Object.fromEntries([...kept, created].map((r) => [r.requestId, r])) },
+        result: created,
+      };
     });
   }
 
@@ -81,7 +129,10 @@ export class DeviceStore {
   async pairLocal(req: DeviceRequest): Promise<PairedDevice> {
     const { remoteIp, ...rest } = req;
     const device: PairedDevice = { ...rest, approvedAt: this.clock.now(), approvedBy: "local-auto", lastIp: remoteIp };
-    await this.paired.update((cur) => ({ value: { version: 1, devices: { ...cur.devices, [device.deviceId]: device } }, result: undefined }));
+    await this.paired.update((cur) => ({
+      value: { version: 1, devices: { ...cur.devices, [device.deviceId]: device } },
+      result: undefined,
+    }));
     return device;
   }
 
@@ -90,7 +141,10 @@ export class DeviceStore {
     const req = await this.takePending(id);
     const { requestId: _r, createdAt: _c, expiresAt: _e, remoteIp, ...rest } = req;
     const device: PairedDevice = { ...rest, approvedAt: this.clock.now(), approvedBy: "operator", lastIp: remoteIp };
-    await this.paired.update((cur) => ({ value: { version: 1, devices: { ...cur.devices, [device.deviceId]: device } }, result: undefined }));
+    await this.paired.update((cur) => ({
+      value: { version: 1, devices: { ...cur.devices, [device.deviceId]: device } },
+      result: undefined,
+    }));
     return device;
   }
 
@@ -116,7 +170,16 @@ export class DeviceStore {
     await this.paired.update((cur) => {
       const d = cur.devices[deviceId];
       if (!d) throw notFound("paired device", deviceId);
-      return { value: { version: 1, devices: { ...cur.devices, [deviceId]: { ...d, tokenHash: hash(token), tokenIssuedAt: now, lastSeenAt: now, lastIp: ip } } }, result: undefined };
+      return {
+        value: {
+          version: 1,
+          devices: {
+            ...cur.devices,
+            [deviceId]: { ...d, tokenHash: hash(token), tokenIssuedAt: now, lastSeenAt: now, lastIp: ip },
+          },
+        },
+        result: undefined,
+      };
     });
     return token;
   }
@@ -133,7 +196,10 @@ export class DeviceStore {
       const live = Object.values(cur.requests).filter((r) => r.expiresAt > now);
       const req = pick(live, id, (r) => [r.requestId, r.deviceId]);
       if (!req) throw notFound("pending pairing request", id);
-      return { value: { version: 1, requests: Object.fromEntries(live.filter((r) => r !== req).map((r) => [r.requestId, r])) }, result: req };
+      return {
+        value: { version: 1, requests: Object.fromEntries(live.filter((r) => r !== req).map((r) => [r.requestId, r])) },
+        result: req,
+      };
     });
   }
 }

@@ -1,4 +1,12 @@
 export {
-  effectiveMdnsMode, mdnsTxt, mdnsNames, advertiseGateway, MDNS_SERVICE_TYPE, LEAKING_TXT_KEYS,
-  type MdnsMode, type AdvertisedGateway, type AdvertiseOptions, type MdnsAdvertisement,
+  effectiveMdnsMode,
+  mdnsTxt,
+  mdnsNames,
+  advertiseGateway,
+  MDNS_SERVICE_TYPE,
+  LEAKING_TXT_KEYS,
+  type MdnsMode,
+  type AdvertisedGateway,
+  type AdvertiseOptions,
+  type MdnsAdvertisement,
 } from "./mdns.js";

@@ -10,14 +10,26 @@ export type MdnsMode = "off" | "minimal" | "full";
 export const MDNS_SERVICE_TYPE = "holdfast-gw";
 
 /** TXT keys that describe the host or its user; only `full` mode publishes them (seeds "mDNS/Bonjour Discovery"). */
-export const LEAKING_TXT_KEYS = ["cliPath", "sshPort", "displayName", "lanHost", "tailnetDns", "hostname", "username"] as const;
+export const LEAKING_TXT_KEYS = [
+  "cliPath",
+  "sshPort",
+  "displayName",
+  "lanHost",
+  "tailnetDns",
+  "hostname",
+  "username",
+] as const;
 
 /**
  * The mode in force (seeds security-architecture.md "mDNS/Bonjour Discovery"; reference §2.6):
  * `HOLDFAST_DISABLE_BONJOUR=1` forces off; a gateway listening on loopback only is never advertised
  * (nobody else could reach it); otherwise `discovery.mdns.mode`, default `minimal`.
  */
-export function effectiveMdnsMode(configured: MdnsMode | undefined, env: NodeJS.ProcessEnv, loopbackOnly: boolean): MdnsMode {
+export function effectiveMdnsMode(
+  configured: MdnsMode | undefined,
+  env: NodeJS.ProcessEnv,
+  loopbackOnly: boolean,
+): MdnsMode {
   if (env.HOLDFAST_DISABLE_BONJOUR === "1" || loopbackOnly) return "off";
   return configured ?? "minimal";
 }
@@ -28,7 +40,12 @@ export interface AdvertisedGateway {
   /** SHA-256 certificate fingerprint when the gateway serves TLS. */
   readonly tlsFingerprint?: string;
   /** Facts published in `full` mode only. */
-  readonly host?: { readonly hostname: string; readonly cliPath?: string; readonly sshPort?: number; readonly tailnetDns?: string };
+  readonly host?: {
+    readonly hostname: string;
+    readonly cliPath?: string;
+    readonly sshPort?: number;
+    readonly tailnetDns?: string;
+  };
 }
 
 /**
@@ -49,7 +66,11 @@ export function mdnsTxt(mode: Exclude<MdnsMode, "off">, g: AdvertisedGateway): R
 }
 
 /** Service instance name and SRV target host: the host name in `full` mode, an opaque stable label otherwise. */
-export function mdnsNames(mode: Exclude<MdnsMode, "off">, hostname: string, salt: string): { name: string; host: string } {
+export function mdnsNames(
+  mode: Exclude<MdnsMode, "off">,
+  hostname: string,
+  salt: string,
+): { name: string; host: string } {
   if (mode === "full") return { name: `holdfast gateway on ${hostname}`, host: `${hostname}.local` };
   const label = `holdfast-${createHash("sha256").update(`${hostname}\0${salt}`).digest("hex").slice(0, 8)}`;
   return { name: "holdfast gateway", host: `${label}.local` };
@@ -84,7 +105,14 @@ export async function advertiseGateway(opts: AdvertiseOptions): Promise<MdnsAdve
   const mdnsOpts = opts.interfaceAddress ? { interface: opts.interfaceAddress, bind: "0.0.0.0" } : {};
   const bonjour = new Bonjour(mdnsOpts as object, (err: Error) => opts.onError(err));
   const { name, host } = mdnsNames(opts.mode, os.hostname(), opts.salt);
-  const service = bonjour.publish({ name, type: MDNS_SERVICE_TYPE, port: opts.gateway.port, host, txt: mdnsTxt(opts.mode, opts.gateway), disableIPv6: true });
+  const service = bonjour.publish({
+    name,
+    type: MDNS_SERVICE_TYPE,
+    port: opts.gateway.port,
+    host,
+    txt: mdnsTxt(opts.mode, opts.gateway),
+    disableIPv6: true,
+  });
   service.on("error", (err: Error) => opts.onError(err));
   return {
     stop: () =>

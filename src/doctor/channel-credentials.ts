@@ -21,7 +21,10 @@ interface Need {
 const NEEDS: Readonly<Record<string, readonly Need[]>> = {
   telegram: [{ keys: ["botToken"], env: "TELEGRAM_BOT_TOKEN" }],
   discord: [{ keys: ["token"], env: "DISCORD_BOT_TOKEN" }],
-  slack: [{ keys: ["botToken"], env: "SLACK_BOT_TOKEN" }, { keys: ["appToken"], env: "SLACK_APP_TOKEN" }],
+  slack: [
+    { keys: ["botToken"], env: "SLACK_BOT_TOKEN" },
+    { keys: ["appToken"], env: "SLACK_APP_TOKEN" },
+  ],
   bluebubbles: [{ keys: ["password"] }, { keys: ["serverUrl"] }],
   signal: [{ keys: ["account"] }],
 };
@@ -31,33 +34,58 @@ const NEEDS: Readonly<Record<string, readonly Need[]>> = {
  * environment variable (channel level only), Telegram's `tokenFile`, or for WhatsApp a linked session
  * in `<credentialsDir>/whatsapp/<account>/creds.json`. Unresolved SecretRefs count as missing.
  */
-export function channelCredentials(config: HoldfastConfig, secrets: SecretResolution, env: NodeJS.ProcessEnv, paths: HoldfastPaths): ChannelCredentialStatus[] {
+export function channelCredentials(
+  config: HoldfastConfig,
+  secrets: SecretResolution,
+  env: NodeJS.ProcessEnv,
+  paths: HoldfastPaths,
+): ChannelCredentialStatus[] {
   const out: ChannelCredentialStatus[] = [];
   for (const ch of POLICY_CHANNEL_IDS) {
-    const block = config.channels?.[ch] as (Record<string, unknown> & { accounts?: Record<string, Record<string, unknown>> }) | undefined;
+    const block = config.channels?.[ch] as
+      (Record<string, unknown> & { accounts?: Record<string, Record<string, unknown>> }) | undefined;
     if (!block || block.enabled === false) continue;
     const holders: [string, string, Record<string, unknown>][] = [["default", `channels.${ch}`, block]];
-    for (const [id, acct] of Object.entries(block.accounts ?? {})) if (acct.enabled !== false) holders.push([id, `channels.${ch}.accounts.${id}`, acct]);
+    for (const [id, acct] of Object.entries(block.accounts ?? {}))
+      if (acct.enabled !== false) holders.push([id, `channels.${ch}.accounts.${id}`, acct]);
     for (const [account, at, holder] of holders) out.push(statusOf(ch, account, at, holder, secrets, env, paths));
   }
   return out;
 }
 
-function statusOf(ch: string, account: string, at: string, holder: Record<string, unknown>, secrets: SecretResolution, env: NodeJS.ProcessEnv, paths: HoldfastPaths): ChannelCredentialStatus {
-  if (ch === "imessage") return { channel: ch, path: at, present: true, note: "uses the local Messages database; nothing to store" };
+function statusOf(
+  ch: string,
+  account: string,
+  at: string,
+  holder: Record<string, unknown>,
+  secrets: SecretResolution,
+  env: NodeJS.ProcessEnv,
+  paths: HoldfastPaths,
+): ChannelCredentialStatus {
+  if (ch === "imessage")
+    return { channel: ch, path: at, present: true, note: "uses the local Messages database; nothing to store" };
   if (ch === "whatsapp") {
     const creds = path.join(paths.credentialsDir, "whatsapp", account, "creds.json");
-    return existsSync(creds) ? { channel: ch, path: at, present: true, note: `linked session in ${creds}` } : { channel: ch, path: at, present: false, note: `no linked session (${creds}); link the device first` };
+    return existsSync(creds)
+      ? { channel: ch, path: at, present: true, note: `linked session in ${creds}` }
+      : { channel: ch, path: at, present: false, note: `no linked session (${creds}); link the device first` };
   }
   const missing: string[] = [];
   const sources: string[] = [];
   for (const need of NEEDS[ch] ?? []) {
     const key = need.keys[0] as string;
     if (secrets.snapshot.get(`${at}.${key}`) !== undefined) sources.push(`${at}.${key}`);
-    else if (typeof holder[key] === "string" && holder[key] !== "" && !secrets.failures.some((f) => f.path === `${at}.${key}`)) sources.push(`${at}.${key}`);
+    else if (
+      typeof holder[key] === "string" &&
+      holder[key] !== "" &&
+      !secrets.failures.some((f) => f.path === `${at}.${key}`)
+    )
+      sources.push(`${at}.${key}`);
     else if (ch === "telegram" && typeof holder.tokenFile === "string") sources.push(`${at}.tokenFile`);
     else if (need.env && account === "default" && env[need.env]) sources.push(`$${need.env}`);
     else missing.push(need.env && account === "default" ? `${at}.${key} (or $${need.env})` : `${at}.${key}`);
   }
-  return missing.length === 0 ? { channel: ch, path: at, present: true, note: `from ${sources.join(", ")}` } : { channel: ch, path: at, present: false, note: `set ${missing.join(" and ")}` };
+  return missing.length === 0
+    ? { channel: ch, path: at, present: true, note: `from ${sources.join(", ")}` }
+    : { channel: ch, path: at, present: false, note: `set ${missing.join(" and ")}` };
 }

@@ -10,12 +10,20 @@ import { nextSteps } from "./next-steps.js";
 /** Everything `holdfast doctor` found. Contains key paths and file paths, never secret values. */
 export interface DoctorReport {
   readonly configPath: string;
-  readonly config: { readonly ok: boolean; readonly exists: boolean; readonly errors: readonly string[]; readonly warnings: readonly string[] };
+  readonly config: {
+    readonly ok: boolean;
+    readonly exists: boolean;
+    readonly errors: readonly string[];
+    readonly warnings: readonly string[];
+  };
   readonly migrations: { readonly pending: readonly string[]; readonly applied: readonly string[] };
   readonly secrets: { readonly unresolved: readonly string[]; readonly skippedExecRefs: number };
   readonly gatewayCredential: string;
   readonly channels: readonly ChannelCredentialStatus[];
-  readonly audit?: { readonly summary: Readonly<Record<string, number>>; readonly findings: readonly Pick<Finding, "checkId" | "severity" | "title">[] };
+  readonly audit?: {
+    readonly summary: Readonly<Record<string, number>>;
+    readonly findings: readonly Pick<Finding, "checkId" | "severity" | "title">[];
+  };
   readonly nextSteps: readonly string[];
 }
 
@@ -44,7 +52,15 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
     if (!isHoldfastError(err)) throw err;
     const issues = Array.isArray(err.details?.issues) ? (err.details.issues as string[]) : [err.message];
     const config = { ok: false, exists: true, errors: issues, warnings: [] };
-    return { configPath: paths.configPath, config, migrations: { pending: [], applied: [] }, secrets: { unresolved: [], skippedExecRefs: 0 }, gatewayCredential: "unknown (config invalid)", channels: [], nextSteps: nextSteps({ configOk: false }) };
+    return {
+      configPath: paths.configPath,
+      config,
+      migrations: { pending: [], applied: [] },
+      secrets: { unresolved: [], skippedExecRefs: 0 },
+      gatewayCredential: "unknown (config invalid)",
+      channels: [],
+      nextSteps: nextSteps({ configOk: false }),
+    };
   }
   const { changes } = migrateLegacyKeys(loaded.raw);
   let applied: string[] = [];
@@ -54,9 +70,16 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
     loaded = await loadConfig(paths.configPath, env);
   }
   const resolved = await resolveAll(loaded.config, { env, allowExec: false });
-  const ctx = await loadAuditContext({ env, paths, loaded: { config: loaded, secrets: resolved }, ...(opts.logDir ? { logDir: opts.logDir } : {}) });
+  const ctx = await loadAuditContext({
+    env,
+    paths,
+    loaded: { config: loaded, secrets: resolved },
+    ...(opts.logDir ? { logDir: opts.logDir } : {}),
+  });
   const report = await runAudit(ctx, await allChecks());
-  const findings = report.findings.filter((f) => f.severity !== "info").map(({ checkId, severity, title }) => ({ checkId, severity, title }));
+  const findings = report.findings
+    .filter((f) => f.severity !== "info")
+    .map(({ checkId, severity, title }) => ({ checkId, severity, title }));
   const channels = channelCredentials(loaded.config, resolved, env, paths);
   const pending = applied.length > 0 ? [] : changes;
   return {
@@ -67,7 +90,13 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
     gatewayCredential: gatewayCredentialSource(loaded.config, loaded.raw, env, paths),
     channels,
     audit: { summary: report.summary, findings },
-    nextSteps: nextSteps({ configOk: true, pendingMigrations: pending.length, unresolved: resolved.failures.length, missingChannels: channels.filter((c) => !c.present).length, findings: report.findings }),
+    nextSteps: nextSteps({
+      configOk: true,
+      pendingMigrations: pending.length,
+      unresolved: resolved.failures.length,
+      missingChannels: channels.filter((c) => !c.present).length,
+      findings: report.findings,
+    }),
   };
 }
 

@@ -8,7 +8,9 @@ describe("doctor migrations", () => {
     const raw = {
       agent: { model: "ollama/llama3" },
       agents: { entries: { helper: { model: "openai/gpt-5" } } },
-      channels: { telegram: { dm: { policy: "allowlist", allowFrom: ["123"] }, accounts: { b: { dm: { enabled: false } } } } },
+      channels: {
+        telegram: { dm: { policy: "allowlist", allowFrom: ["123"] }, accounts: { b: { dm: { enabled: false } } } },
+      },
       gateway: { token: "${GW_TOKEN}", controlUi: { allowInsecureAuth: true } },
     };
     const { next, changes } = migrateLegacyKeys(raw);

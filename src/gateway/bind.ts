@@ -33,12 +33,20 @@ export function resolveBindHosts(input: BindInput): string[] {
     case "auto":
       return [input.inContainer ? "0.0.0.0" : "127.0.0.1"];
     case "tailnet":
-      if (!input.tailnetAddress) throw new HoldfastError("HF_GATEWAY_LISTEN", "gateway bind=tailnet could not resolve a Tailscale address (100.64.0.0/10) on this host; refusing wildcard fallback");
+      if (!input.tailnetAddress)
+        throw new HoldfastError(
+          "HF_GATEWAY_LISTEN",
+          "gateway bind=tailnet could not resolve a Tailscale address (100.64.0.0/10) on this host; refusing wildcard fallback",
+        );
       return [input.tailnetAddress, "127.0.0.1"];
     case "custom": {
       const h = input.customBindHost?.trim();
       if (!h) throw new HoldfastError("HF_CONFIG_INVALID", "gateway.bind=custom requires gateway.customBindHost");
-      if (!net.isIPv4(h) || h === "0.0.0.0") throw new HoldfastError("HF_CONFIG_INVALID", `gateway.bind=custom requires a valid IPv4 gateway.customBindHost (got ${h})`);
+      if (!net.isIPv4(h) || h === "0.0.0.0")
+        throw new HoldfastError(
+          "HF_CONFIG_INVALID",
+          `gateway.bind=custom requires a valid IPv4 gateway.customBindHost (got ${h})`,
+        );
       return isLoopbackAddress(h) ? [h] : [h, "127.0.0.1"];
     }
   }
@@ -57,7 +65,9 @@ export function isTailnetAddress(ip: string): boolean {
 }
 
 /** The host's first Tailscale IPv4 address (100.64.0.0/10) from `interfaces`, if any. */
-export function findTailnetAddress(interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces()): string | undefined {
+export function findTailnetAddress(
+  interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces(),
+): string | undefined {
   for (const addrs of Object.values(interfaces)) {
     for (const a of addrs ?? []) if (a.family === "IPv4" && isTailnetAddress(a.address)) return a.address;
   }

@@ -57,18 +57,28 @@ const SET_SECRET_HINT = "Set gateway.auth.token/password (or HOLDFAST_GATEWAY_TO
 export function planExposure(input: ExposureInput): ExposurePlan {
   const authMode = resolveAuthMode(input);
   const token = authMode === "token" ? checked("token", input.token) : undefined;
-  const password = authMode === "password" || authMode === "trusted-proxy" ? checked("password", input.password) : undefined;
+  const password =
+    authMode === "password" || authMode === "trusted-proxy" ? checked("password", input.password) : undefined;
   assertModeCredentials(authMode, input, password);
   assertTailscale(input.tailscale, authMode);
   const hosts = resolveBindHosts(input.bind);
   const loopbackOnly = isLoopbackOnly(hosts);
-  if (input.tailscale !== "off" && !loopbackOnly) throw authError("tailscale serve/funnel requires gateway bind=loopback (127.0.0.1)");
+  if (input.tailscale !== "off" && !loopbackOnly)
+    throw authError("tailscale serve/funnel requires gateway bind=loopback (127.0.0.1)");
   const hasSecret = authMode === "trusted-proxy" || token !== undefined || password !== undefined;
   if (!loopbackOnly && !hasSecret) {
-    throw new HoldfastError("HF_GATEWAY_BIND_REFUSED", `Refusing to bind gateway to ${input.bind.mode} without auth.\n${SET_SECRET_HINT}`, { mode: input.bind.mode });
+    throw new HoldfastError(
+      "HF_GATEWAY_BIND_REFUSED",
+      `Refusing to bind gateway to ${input.bind.mode} without auth.\n${SET_SECRET_HINT}`,
+      { mode: input.bind.mode },
+    );
   }
   if (input.tailscale !== "off" && !hasSecret) {
-    throw new HoldfastError("HF_GATEWAY_BIND_REFUSED", `Refusing to expose gateway through tailscale ${input.tailscale} without auth.\n${SET_SECRET_HINT}`, { mode: input.tailscale });
+    throw new HoldfastError(
+      "HF_GATEWAY_BIND_REFUSED",
+      `Refusing to expose gateway through tailscale ${input.tailscale} without auth.\n${SET_SECRET_HINT}`,
+      { mode: input.tailscale },
+    );
   }
   return {
     bindMode: input.bind.mode,
@@ -86,7 +96,9 @@ export function planExposure(input: ExposureInput): ExposurePlan {
 function resolveAuthMode(input: ExposureInput): AuthMode {
   if (input.authMode) return input.authMode;
   if (input.token && input.password) {
-    throw authError("both a gateway token and a gateway password are configured; set gateway.auth.mode to token or password explicitly");
+    throw authError(
+      "both a gateway token and a gateway password are configured; set gateway.auth.mode to token or password explicitly",
+    );
   }
   return input.password ? "password" : "token";
 }
@@ -100,20 +112,33 @@ function checked(kind: "token" | "password", secret: SourcedSecret | undefined):
 
 function assertModeCredentials(mode: AuthMode, input: ExposureInput, password: string | undefined): void {
   if (mode === "password" && password === undefined) {
-    throw authError("gateway auth mode is password, but no password was configured (set gateway.auth.password or HOLDFAST_GATEWAY_PASSWORD).");
+    throw authError(
+      "gateway auth mode is password, but no password was configured (set gateway.auth.password or HOLDFAST_GATEWAY_PASSWORD).",
+    );
   }
   if (mode !== "trusted-proxy") return;
-  if (!input.trustedProxyUserHeader?.trim()) throw authError("gateway auth mode is trusted-proxy, but gateway.auth.trustedProxy.userHeader is empty.");
-  if (input.trustedProxies.length === 0) throw authError("gateway auth mode=trusted-proxy requires gateway.trustedProxies to be configured with at least one proxy IP.");
-  if (input.token) throw authError("gateway auth mode is trusted-proxy, but a shared token is also configured; remove gateway.auth.token / HOLDFAST_GATEWAY_TOKEN (trusted-proxy and token auth are mutually exclusive).");
+  if (!input.trustedProxyUserHeader?.trim())
+    throw authError("gateway auth mode is trusted-proxy, but gateway.auth.trustedProxy.userHeader is empty.");
+  if (input.trustedProxies.length === 0)
+    throw authError(
+      "gateway auth mode=trusted-proxy requires gateway.trustedProxies to be configured with at least one proxy IP.",
+    );
+  if (input.token)
+    throw authError(
+      "gateway auth mode is trusted-proxy, but a shared token is also configured; remove gateway.auth.token / HOLDFAST_GATEWAY_TOKEN (trusted-proxy and token auth are mutually exclusive).",
+    );
 }
 
 function assertTailscale(tailscale: TailscaleMode, mode: AuthMode): void {
   if (tailscale === "funnel" && mode !== "password") {
-    throw authError("tailscale funnel requires gateway auth mode=password (set gateway.auth.password or HOLDFAST_GATEWAY_PASSWORD)");
+    throw authError(
+      "tailscale funnel requires gateway auth mode=password (set gateway.auth.password or HOLDFAST_GATEWAY_PASSWORD)",
+    );
   }
   if (tailscale === "serve" && mode === "none") {
-    throw authError("gateway.auth.mode=none cannot be used with gateway.tailscale.mode=serve; configure token, password, or trusted-proxy auth before exposing the gateway through Tailscale");
+    throw authError(
+      "gateway.auth.mode=none cannot be used with gateway.tailscale.mode=serve; configure token, password, or trusted-proxy auth before exposing the gateway through Tailscale",
+    );
   }
 }
 

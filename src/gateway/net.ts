@@ -81,7 +81,11 @@ export function directClientAddress(remoteAddress: string | undefined, headers: 
  * client is the rightmost `X-Forwarded-For` hop that is neither loopback nor a trusted proxy; when no
  * such hop exists (and `X-Real-IP` fallback is off or empty) the request is unattributed.
  */
-export function resolveClientAddress(remoteAddress: string | undefined, headers: IncomingHttpHeaders, trust: ProxyTrust): ClientAddress {
+export function resolveClientAddress(
+  remoteAddress: string | undefined,
+  headers: IncomingHttpHeaders,
+  trust: ProxyTrust,
+): ClientAddress {
   const peerIp = normalizeIp(remoteAddress);
   const loop = isLoopbackAddress(peerIp);
   const forwarded = hasForwardingHeaders(headers);
@@ -101,7 +105,10 @@ export function resolveClientAddress(remoteAddress: string | undefined, headers:
 
 function forwardedClient(headers: IncomingHttpHeaders, trust: ProxyTrust): string | undefined {
   const xff = headers["x-forwarded-for"];
-  const hops = (Array.isArray(xff) ? xff.join(",") : (xff ?? "")).split(",").map((h) => h.trim()).filter((h) => h !== "");
+  const hops = (Array.isArray(xff) ? xff.join(",") : (xff ?? ""))
+    .split(",")
+    .map((h) => h.trim())
+    .filter((h) => h !== "");
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = stripPort(hops[i] as string);
     if (!hop) return undefined;
@@ -158,6 +165,7 @@ function addEntry(list: net.BlockList, entry: string): void {
   if (!family || extra !== undefined) throw new Error(`"${entry}" is not an IP address or CIDR`);
   if (prefix === undefined) return list.addAddress(ip, family);
   const bits = Number(prefix);
-  if (!/^\d+$/.test(prefix) || bits > (family === "ipv4" ? 32 : 128)) throw new Error(`"${entry}" has an invalid prefix length`);
+  if (!/^\d+$/.test(prefix) || bits > (family === "ipv4" ? 32 : 128))
+    throw new Error(`"${entry}" has an invalid prefix length`);
   list.addSubnet(ip, bits, family);
 }

@@ -12,7 +12,8 @@ export interface OriginPolicy {
   readonly hostHeaderFallback: boolean;
 }
 
-export type OriginReason = "no_origin" | "allowed_origin" | "host_header_fallback" | "own_origin" | "origin_invalid" | "origin_not_allowed";
+export type OriginReason =
+  "no_origin" | "allowed_origin" | "host_header_fallback" | "own_origin" | "origin_invalid" | "origin_not_allowed";
 
 /** `scheme://host[:port]` lowercased, or undefined for `null`, credentials, paths or garbage. */
 export function normalizeOrigin(origin: string): string | undefined {
@@ -34,7 +35,9 @@ function isPrivateHostname(hostname: string, allowLoopback: boolean): boolean {
   if (h.endsWith(".local") || h.endsWith(".ts.net")) return true;
   if (net.isIPv4(h)) {
     const [a, b] = h.split(".").map(Number) as [number, number];
-    return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+    return (
+      a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127)
+    );
   }
   return net.isIPv6(h) && /^(fc|fd|fe[89ab])/.test(h);
 }
@@ -64,6 +67,7 @@ export function checkOrigin(client: ClientAddress, policy: OriginPolicy): Decisi
 /** The refusal sent to a browser whose origin is not accepted (close 1008). */
 export const ORIGIN_NOT_ALLOWED: WireError = {
   code: "INVALID_REQUEST",
-  message: "origin not allowed (open the WebChat page from the gateway host or allow it in gateway.controlUi.allowedOrigins)",
+  message:
+    "origin not allowed (open the WebChat page from the gateway host or allow it in gateway.controlUi.allowedOrigins)",
   details: { code: "CONTROL_UI_ORIGIN_NOT_ALLOWED" },
 };

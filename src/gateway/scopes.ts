@@ -2,7 +2,13 @@
  * Operator scopes (reference §3.5). `operator.admin` implies every scope; `operator.write` implies
  * `operator.read`.
  */
-export const OPERATOR_SCOPES = ["operator.read", "operator.write", "operator.admin", "operator.approvals", "operator.pairing"] as const;
+export const OPERATOR_SCOPES = [
+  "operator.read",
+  "operator.write",
+  "operator.admin",
+  "operator.approvals",
+  "operator.pairing",
+] as const;
 export type Scope = (typeof OPERATOR_SCOPES)[number];
 
 /** Method name prefixes that always need `operator.admin`, whatever scope a method declares (reference §3.5). */

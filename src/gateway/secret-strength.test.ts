@@ -4,7 +4,21 @@ import { KNOWN_WEAK_SECRETS, MIN_TOKEN_LENGTH, weakSecretMessage, weakSecretReas
 
 describe("weakSecretReason", () => {
   it("refuses the placeholders printed in the seeds and the reference", () => {
-    for (const v of ["replace-with-long-random-token", "your-password", "your-token", "secure-password", "strong-password-here", "your-secure-password", "<strong-password>", "<secure-random-token>", "changeme", "change-me-to-a-long-random-token", "***", "__OPENCLAW_REDACTED__", "undefined"]) {
+    for (const v of [
+      "replace-with-long-random-token",
+      "your-password",
+      "your-token",
+      "secure-password",
+      "strong-password-here",
+      "your-secure-password",
+      "<strong-password>",
+      "<secure-random-token>",
+      "changeme",
+      "change-me-to-a-long-random-token",
+      "***",
+      "__OPENCLAW_REDACTED__",
+      "undefined",
+    ]) {
       expect(weakSecretReason("token", v), v).toBe("placeholder");
       expect(weakSecretReason("password", v), v).toBe("placeholder");
     }
@@ -19,9 +33,14 @@ describe("weakSecretReason", () => {
 
   it("property: every placeholder is refused in any case and with surrounding spaces", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...KNOWN_WEAK_SECRETS), fc.boolean(), fc.string({ unit: fc.constantFrom(" ", "\t") }), (p, upper, pad) => {
-        expect(weakSecretReason("token", `${pad}${upper ? p.toUpperCase() : p}${pad}`)).toBeDefined();
-      }),
+      fc.property(
+        fc.constantFrom(...KNOWN_WEAK_SECRETS),
+        fc.boolean(),
+        fc.string({ unit: fc.constantFrom(" ", "\t") }),
+        (p, upper, pad) => {
+          expect(weakSecretReason("token", `${pad}${upper ? p.toUpperCase() : p}${pad}`)).toBeDefined();
+        },
+      ),
     );
   });
 

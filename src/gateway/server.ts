@@ -90,7 +90,9 @@ export class GatewayServer {
   /** Stops accepting new connections; connected clients keep working until {@link stop}. */
   stopAccepting(): void {
     if (this.closed) return;
-    this.closed = Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined);
+    this.closed = Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r())))).then(
+      () => undefined,
+    );
   }
 
   /** Stops accepting, closes every client with `code` (default 1001) and waits for the listeners. */
@@ -123,7 +125,15 @@ export class GatewayServer {
       ...(this.opts.onHttpRefused ? { onRefused: this.opts.onHttpRefused } : {}),
     });
     const tls = this.opts.tls;
-    const server = (tls ? createAdaptorServer({ fetch: app.fetch, createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } }) : createAdaptorServer({ fetch: app.fetch })) as Server;
+    const server = (
+      tls
+        ? createAdaptorServer({
+            fetch: app.fetch,
+            createServer: createHttpsServer,
+            serverOptions: { cert: tls.cert, key: tls.key },
+          })
+        : createAdaptorServer({ fetch: app.fetch })
+    ) as Server;
     server.on("connection", (s: Socket) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
@@ -159,7 +169,14 @@ export class GatewayServer {
 function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
-      reject(new HoldfastError("HF_GATEWAY_LISTEN", `cannot listen on ${host}:${port}: ${err.code ?? err.message}`, { host, port }, { cause: err }));
+      reject(
+        new HoldfastError(
+          "HF_GATEWAY_LISTEN",
+          `cannot listen on ${host}:${port}: ${err.code ?? err.message}`,
+          { host, port },
+          { cause: err },
+        ),
+      );
     };
     server.once("error", onError);
     server.listen(port, host, () => {

@@ -16,10 +16,22 @@ export const TAILSCALE_TIMEOUT_MS = 15_000;
 export function tailscaleCli(env: NodeJS.ProcessEnv): TailscaleRunner {
   return (args) =>
     new Promise((resolve, reject) => {
-      execFile("tailscale", [...args], { env, timeout: TAILSCALE_TIMEOUT_MS, maxBuffer: 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
-        if (err) reject(new Error(`tailscale ${args[0] ?? ""} failed: ${String(stderr || err.message).trim().slice(0, 300)}`));
-        else resolve(stdout);
-      });
+      execFile(
+        "tailscale",
+        [...args],
+        { env, timeout: TAILSCALE_TIMEOUT_MS, maxBuffer: 1024 * 1024, windowsHide: true },
+        (err, stdout, stderr) => {
+          if (err)
+            reject(
+              new Error(
+                `tailscale ${args[0] ?? ""} failed: ${String(stderr || err.message)
+                  .trim()
+                  .slice(0, 300)}`,
+              ),
+            );
+          else resolve(stdout);
+        },
+      );
     });
 }
 
@@ -57,7 +69,12 @@ export class TailscaleExposure {
     try {
       await this.run([this.mode, "--bg", "--yes", target]);
     } catch (err) {
-      throw new HoldfastError("HF_GATEWAY_TAILSCALE", `cannot start tailscale ${this.mode}: ${(err as Error).message}`, { mode: this.mode }, { cause: err });
+      throw new HoldfastError(
+        "HF_GATEWAY_TAILSCALE",
+        `cannot start tailscale ${this.mode}: ${(err as Error).message}`,
+        { mode: this.mode },
+        { cause: err },
+      );
     }
     this.active = true;
     this.log.info({ mode: this.mode, target }, `tailscale ${this.mode} route established`);

@@ -38,13 +38,29 @@ describe("loadTls", () => {
     const one = await loadTls({ enabled: true }, a, [], Date.now());
     await loadTls({ enabled: true }, b, [], Date.now());
     const files = { certPath: path.join(a, "gateway-cert.pem"), keyPath: path.join(a, "gateway-key.pem") };
-    expect((await loadTls({ enabled: true, ...files }, "/nonexistent", [], Date.now()))?.fingerprint256).toBe(one?.fingerprint256);
-    await expect(loadTls({ enabled: true, certPath: files.certPath, keyPath: path.join(b, "gateway-key.pem") }, "/x", [], Date.now())).rejects.toMatchObject({ code: "HF_GATEWAY_TLS" });
+    expect((await loadTls({ enabled: true, ...files }, "/nonexistent", [], Date.now()))?.fingerprint256).toBe(
+      one?.fingerprint256,
+    );
+    await expect(
+      loadTls(
+        { enabled: true, certPath: files.certPath, keyPath: path.join(b, "gateway-key.pem") },
+        "/x",
+        [],
+        Date.now(),
+      ),
+    ).rejects.toMatchObject({ code: "HF_GATEWAY_TLS" });
     await chmod(files.keyPath, 0o644);
-    await expect(loadTls({ enabled: true, ...files }, "/x", [], Date.now())).rejects.toMatchObject({ code: "HF_GATEWAY_TLS", message: expect.stringContaining("readable by group or others") });
-    await expect(loadTls({ enabled: true, certPath: files.certPath }, "/x", [], Date.now())).rejects.toMatchObject({ code: "HF_GATEWAY_TLS" });
+    await expect(loadTls({ enabled: true, ...files }, "/x", [], Date.now())).rejects.toMatchObject({
+      code: "HF_GATEWAY_TLS",
+      message: expect.stringContaining("readable by group or others"),
+    });
+    await expect(loadTls({ enabled: true, certPath: files.certPath }, "/x", [], Date.now())).rejects.toMatchObject({
+      code: "HF_GATEWAY_TLS",
+    });
     await writeFile(path.join(a, "junk.pem"), "not a certificate", { mode: 0o600 });
     await chmod(files.keyPath, 0o600);
-    await expect(loadTls({ enabled: true, certPath: path.join(a, "junk.pem"), keyPath: files.keyPath }, "/x", [], Date.now())).rejects.toMatchObject({ code: "HF_GATEWAY_TLS" });
+    await expect(
+      loadTls({ enabled: true, certPath: path.join(a, "junk.pem"), keyPath: files.keyPath }, "/x", [], Date.now()),
+    ).rejects.toMatchObject({ code: "HF_GATEWAY_TLS" });
   });
 });

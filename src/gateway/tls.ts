@@ -36,17 +36,25 @@ export const GENERATED_CERT_DAYS = 365;
  * until it nears expiry. SANs: localhost, 127.0.0.1, ::1, the host name and `extraHosts`.
  * @throws HoldfastError HF_GATEWAY_TLS for unreadable, mismatched or exposed files.
  */
-export async function loadTls(cfg: TlsConfig | undefined, tlsDir: string, extraHosts: readonly string[], now: number): Promise<TlsMaterial | undefined> {
+export async function loadTls(
+  cfg: TlsConfig | undefined,
+  tlsDir: string,
+  extraHosts: readonly string[],
+  now: number,
+): Promise<TlsMaterial | undefined> {
   if (cfg?.enabled !== true) return undefined;
   if (cfg.certPath || cfg.keyPath) {
-    if (!cfg.certPath || !cfg.keyPath) throw tlsError("gateway.tls needs both certPath and keyPath (or neither, with autoGenerate)");
+    if (!cfg.certPath || !cfg.keyPath)
+      throw tlsError("gateway.tls needs both certPath and keyPath (or neither, with autoGenerate)");
     return fromFiles(cfg.certPath, cfg.keyPath, "files");
   }
-  if (cfg.autoGenerate === false) throw tlsError("gateway.tls.enabled is true but no certPath/keyPath is set and autoGenerate is false");
+  if (cfg.autoGenerate === false)
+    throw tlsError("gateway.tls.enabled is true but no certPath/keyPath is set and autoGenerate is false");
   const certPath = path.join(tlsDir, "gateway-cert.pem");
   const keyPath = path.join(tlsDir, "gateway-key.pem");
   const existing = await readFileIfExists(certPath);
-  if (existing && Date.parse(new X509Certificate(existing).validTo) - now > 86_400_000) return fromFiles(certPath, keyPath, "generated");
+  if (existing && Date.parse(new X509Certificate(existing).validTo) - now > 86_400_000)
+    return fromFiles(certPath, keyPath, "generated");
   // selfsigned (node-forge) is loaded only when a certificate has to be generated.
   const { generate } = await import("selfsigned");
   const pems = await generate([{ name: "commonName", value: "holdfast gateway" }], {

@@ -26,15 +26,25 @@ describe("atomic state files", () => {
 
   it("serializes concurrent updates of a JSON store without losing any", async () => {
     const file = path.join(await mkdtemp(path.join(os.tmpdir(), "hf-store-")), "counter.json");
-    const store = new JsonFileStore<{ n: number }>(file, (raw) => raw as { n: number }, () => ({ n: 0 }));
-    await Promise.all(Array.from({ length: 20 }, () => store.update((cur) => ({ value: { n: cur.n + 1 }, result: undefined }))));
+    const store = new JsonFileStore<{ n: number }>(
+      file,
+      (raw) => raw as { n: number },
+      () => ({ n: 0 }),
+    );
+    await Promise.all(
+      Array.from({ length: 20 }, () => store.update((cur) => ({ value: { n: cur.n + 1 }, result: undefined }))),
+    );
     expect(await store.read()).toEqual({ n: 20 });
   });
 
   it("reports a corrupt store instead of overwriting it", async () => {
     const file = path.join(await mkdtemp(path.join(os.tmpdir(), "hf-corrupt-")), "x.json");
     await writeFileAtomic(file, "{oops");
-    const store = new JsonFileStore(file, (raw) => raw, () => ({}));
+    const store = new JsonFileStore(
+      file,
+      (raw) => raw,
+      () => ({}),
+    );
     await expect(store.read()).rejects.toMatchObject({ code: "HF_STATE_CORRUPT" });
   });
 });

@@ -32,7 +32,12 @@ export class JsonFileStore<T> {
     try {
       return this.parse(JSON.parse(text));
     } catch (err) {
-      throw new HoldfastError("HF_STATE_CORRUPT", `state file ${this.file} is not valid: ${(err as Error).message}`, { path: this.file }, { cause: err });
+      throw new HoldfastError(
+        "HF_STATE_CORRUPT",
+        `state file ${this.file} is not valid: ${(err as Error).message}`,
+        { path: this.file },
+        { cause: err },
+      );
     }
   }
 
@@ -40,9 +45,16 @@ export class JsonFileStore<T> {
    * Locks, reads, applies `change` (which returns the new value and a result) and writes atomically.
    * When `change` returns `write: false` nothing is written.
    */
-  update<R>(change: (current: T) => { value: T; result: R; write?: boolean } | Promise<{ value: T; result: R; write?: boolean }>): Promise<R> {
+  update<R>(
+    change: (
+      current: T,
+    ) => { value: T; result: R; write?: boolean } | Promise<{ value: T; result: R; write?: boolean }>,
+  ): Promise<R> {
     const prev = localQueues.get(this.file) ?? Promise.resolve();
-    const next = prev.then(() => this.lockedUpdate(change), () => this.lockedUpdate(change));
+    const next = prev.then(
+      () => this.lockedUpdate(change),
+      () => this.lockedUpdate(change),
+    );
     const tail = next.catch(() => undefined);
     localQueues.set(this.file, tail);
     void tail.then(() => {
@@ -51,7 +63,11 @@ export class JsonFileStore<T> {
     return next;
   }
 
-  private async lockedUpdate<R>(change: (current: T) => { value: T; result: R; write?: boolean } | Promise<{ value: T; result: R; write?: boolean }>): Promise<R> {
+  private async lockedUpdate<R>(
+    change: (
+      current: T,
+    ) => { value: T; result: R; write?: boolean } | Promise<{ value: T; result: R; write?: boolean }>,
+  ): Promise<R> {
     await ensurePrivateDir(path.dirname(this.file));
     const release = await this.lock();
     try {

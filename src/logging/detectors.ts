@@ -7,7 +7,8 @@ export interface Detector {
   readonly re: RegExp;
 }
 
-const KEY_WORDS = "api[_-]?key|apikey|secret|token|password|passwd|pwd|passphrase|cookie|credentials?|signature|private[_-]?key|access[_-]?key";
+const KEY_WORDS =
+  "api[_-]?key|apikey|secret|token|password|passwd|pwd|passphrase|cookie|credentials?|signature|private[_-]?key|access[_-]?key";
 
 const VENDOR = [
   "sk-(?:ant-|proj-|or-)?[A-Za-z0-9_-]{16,}",
@@ -34,7 +35,10 @@ const VENDOR = [
 /** Every built-in detector, in the order they are applied. */
 export const DETECTORS: readonly Detector[] = [
   { name: "private_key", re: /()(-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END[A-Z0-9 ]*PRIVATE KEY-----)/g },
-  { name: "key_value", re: new RegExp(`(\\b[A-Za-z0-9_.-]*?(?:${KEY_WORDS})\\\\?["']?\\s*[:=]\\s*\\\\?["']?)([^\\s"'\\\\&,;{}<>]+)`, "gi") },
+  {
+    name: "key_value",
+    re: new RegExp(`(\\b[A-Za-z0-9_.-]*?(?:${KEY_WORDS})\\\\?["']?\\s*[:=]\\s*\\\\?["']?)([^\\s"'\\\\&,;{}<>]+)`, "gi"),
+  },
   { name: "cli_flag", re: new RegExp(`(--(?:${KEY_WORDS})[= ])([^\\s"'\\\\]+)`, "gi") },
   { name: "bearer", re: /(\b(?:Bearer|Basic)\s+)([A-Za-z0-9._~+/=-]{8,})/gi },
   { name: "url_userinfo", re: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@"']+:)([^\s@/"']+)(@)/gi },

@@ -1,4 +1,11 @@
-export { createLogger, silentLogger, redactPaths, type Logger, type LoggerOptions, type RedactSensitive } from "./logger.js";
+export {
+  createLogger,
+  silentLogger,
+  redactPaths,
+  type Logger,
+  type LoggerOptions,
+  type RedactSensitive,
+} from "./logger.js";
 export { Redactor, type RedactorOptions, type SecretValueSource } from "./redact.js";
 export { maskSecret, isMasked, MASK_HINT_MIN_CHARS } from "./mask.js";
 export { parseRedactPattern, type PatternParse } from "./patterns.js";

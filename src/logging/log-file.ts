@@ -1,4 +1,14 @@
-import { closeSync, constants as fsc, fstatSync, lstatSync, mkdirSync, chmodSync, openSync, renameSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants as fsc,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  chmodSync,
+  openSync,
+  renameSync,
+  writeSync,
+} from "node:fs";
 import path from "node:path";
 import { HoldfastError } from "../errors/index.js";
 
@@ -51,7 +61,8 @@ export class LogFile {
     const target = this.target();
     const bytes = Buffer.byteLength(line);
     if (target !== this.current) this.reopen(target, false);
-    else if (this.size > 0 && this.size + bytes > (this.opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES)) this.reopen(target, true);
+    else if (this.size > 0 && this.size + bytes > (this.opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES))
+      this.reopen(target, true);
     writeSync(this.fd as number, line);
     this.size += bytes;
   }
@@ -77,12 +88,21 @@ export class LogFile {
     try {
       fd = openSync(file, fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT | fsc.O_NOFOLLOW, 0o600);
     } catch (err) {
-      throw new HoldfastError("HF_LOG_FILE_INSECURE", `cannot open log file ${file} (${(err as NodeJS.ErrnoException).code ?? "error"}); set logging.file to a private path`, { path: file }, { cause: err });
+      throw new HoldfastError(
+        "HF_LOG_FILE_INSECURE",
+        `cannot open log file ${file} (${(err as NodeJS.ErrnoException).code ?? "error"}); set logging.file to a private path`,
+        { path: file },
+        { cause: err },
+      );
     }
     const st = fstatSync(fd);
     if (!st.isFile() || !ownedByMe(st.uid)) {
       closeSync(fd);
-      throw new HoldfastError("HF_LOG_FILE_INSECURE", `log file ${file} is not a regular file owned by this user; set logging.file to a private path`, { path: file });
+      throw new HoldfastError(
+        "HF_LOG_FILE_INSECURE",
+        `log file ${file} is not a regular file owned by this user; set logging.file to a private path`,
+        { path: file },
+      );
     }
     if ((st.mode & 0o077) !== 0) chmodSync(file, 0o600);
     this.fd = fd;
@@ -100,8 +120,18 @@ function secureDir(dir: string, isDefaultDir: boolean): void {
   const existed = lstatSync(dir, { throwIfNoEntry: false });
   if (!existed) mkdirSync(dir, { recursive: true, mode: 0o700 });
   const st = lstatSync(dir);
-  if (st.isSymbolicLink() || !st.isDirectory()) throw new HoldfastError("HF_LOG_FILE_INSECURE", `log directory ${dir} is a symlink or not a directory; set logging.file to a private path`, { path: dir });
-  if (!ownedByMe(st.uid) && (isDefaultDir || st.uid !== 0)) throw new HoldfastError("HF_LOG_FILE_INSECURE", `log directory ${dir} belongs to another user (uid ${st.uid}); set logging.file to a private path`, { path: dir });
+  if (st.isSymbolicLink() || !st.isDirectory())
+    throw new HoldfastError(
+      "HF_LOG_FILE_INSECURE",
+      `log directory ${dir} is a symlink or not a directory; set logging.file to a private path`,
+      { path: dir },
+    );
+  if (!ownedByMe(st.uid) && (isDefaultDir || st.uid !== 0))
+    throw new HoldfastError(
+      "HF_LOG_FILE_INSECURE",
+      `log directory ${dir} belongs to another user (uid ${st.uid}); set logging.file to a private path`,
+      { path: dir },
+    );
   if ((!existed || isDefaultDir) && (st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }
 

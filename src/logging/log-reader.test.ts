@@ -9,12 +9,23 @@ const tmp = () => mkdtemp(path.join(os.tmpdir(), "holdfast-logread-"));
 describe("log reader", () => {
   it("finds dated logs and rotations newest first, or the configured file", async () => {
     const dir = await tmp();
-    for (const [n, t] of [["holdfast-2026-01-01.log", 1], ["holdfast-2026-01-02.log", 3], ["holdfast-2026-01-02.log.1", 2], ["other.log", 4]] as const) {
+    for (const [n, t] of [
+      ["holdfast-2026-01-01.log", 1],
+      ["holdfast-2026-01-02.log", 3],
+      ["holdfast-2026-01-02.log.1", 2],
+      ["other.log", 4],
+    ] as const) {
       await writeFile(path.join(dir, n), "");
       await utimes(path.join(dir, n), t, t);
     }
-    expect((await findLogFiles(undefined, dir)).map((f) => path.basename(f))).toEqual(["holdfast-2026-01-02.log", "holdfast-2026-01-02.log.1", "holdfast-2026-01-01.log"]);
-    expect((await findLogFiles(path.join(dir, "other.log"), "/nowhere")).map((f) => path.basename(f))).toEqual(["other.log"]);
+    expect((await findLogFiles(undefined, dir)).map((f) => path.basename(f))).toEqual([
+      "holdfast-2026-01-02.log",
+      "holdfast-2026-01-02.log.1",
+      "holdfast-2026-01-01.log",
+    ]);
+    expect((await findLogFiles(path.join(dir, "other.log"), "/nowhere")).map((f) => path.basename(f))).toEqual([
+      "other.log",
+    ]);
   });
 
   it("tails across files, oldest line first, up to a byte offset of the newest", async () => {
@@ -33,10 +44,17 @@ describe("log reader", () => {
     let current = first;
     const seen: string[] = [];
     const controller = new AbortController();
-    const done = followLog(async () => current, first, 4, (l) => {
-      seen.push(l);
-      if (seen.length === 3) controller.abort();
-    }, controller.signal, 10);
+    const done = followLog(
+      async () => current,
+      first,
+      4,
+      (l) => {
+        seen.push(l);
+        if (seen.length === 3) controller.abort();
+      },
+      controller.signal,
+      10,
+    );
     await appendFile(first, "one\ntw");
     await new Promise((r) => setTimeout(r, 50));
     await appendFile(first, "o\n");
@@ -48,7 +66,15 @@ describe("log reader", () => {
   });
 
   it("formats JSON lines for people and leaves other lines alone", () => {
-    const line = JSON.stringify({ level: 40, time: Date.UTC(2026, 0, 1), pid: 7, hostname: "h", msg: "model call failed", model: "mock/m", attempt: 1 });
+    const line = JSON.stringify({
+      level: 40,
+      time: Date.UTC(2026, 0, 1),
+      pid: 7,
+      hostname: "h",
+      msg: "model call failed",
+      model: "mock/m",
+      attempt: 1,
+    });
     expect(formatLogLine(line)).toBe("2026-01-01T00:00:00.000Z WARN  model call failed model=mock/m attempt=1");
     expect(formatLogLine("plain text")).toBe("plain text");
   });

@@ -9,8 +9,17 @@ export async function findLogFiles(configured: string | undefined, logDir: strin
   const dir = configured ? path.dirname(path.resolve(configured)) : logDir;
   const base = configured ? path.basename(configured) : undefined;
   const names = await fsp.readdir(dir).catch(() => [] as string[]);
-  const picked = names.filter((n) => (base ? n === base || (n.startsWith(base) && /^\.\d+$/.test(n.slice(base.length))) : /^holdfast-.*\.log(\.\d+)?$/.test(n)));
-  const withTimes = await Promise.all(picked.map(async (n) => ({ file: path.join(dir, n), mtime: (await fsp.lstat(path.join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })));
+  const picked = names.filter((n) =>
+    base
+      ? n === base || (n.startsWith(base) && /^\.\d+$/.test(n.slice(base.length)))
+      : /^holdfast-.*\.log(\.\d+)?$/.test(n),
+  );
+  const withTimes = await Promise.all(
+    picked.map(async (n) => ({
+      file: path.join(dir, n),
+      mtime: (await fsp.lstat(path.join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0,
+    })),
+  );
   return withTimes.sort((a, b) => b.mtime - a.mtime || b.file.localeCompare(a.file)).map((w) => w.file);
 }
 
@@ -60,7 +69,14 @@ export async function fileSize(file: string | undefined): Promise<number> {
  * `startOffset`, polling every `intervalMs`; when `current()` names another file (day change) or the
  * file shrinks (rotation), continues from the start of the new file. Stops when `signal` aborts.
  */
-export async function followLog(current: () => Promise<string | undefined>, startFile: string | undefined, startOffset: number, onLine: (line: string) => void, signal: AbortSignal, intervalMs = 250): Promise<void> {
+export async function followLog(
+  current: () => Promise<string | undefined>,
+  startFile: string | undefined,
+  startOffset: number,
+  onLine: (line: string) => void,
+  signal: AbortSignal,
+  intervalMs = 250,
+): Promise<void> {
   let file = startFile;
   let offset = startOffset;
   let partial = "";
@@ -83,7 +99,14 @@ export async function followLog(current: () => Promise<string | undefined>, star
   }
 }
 
-const LEVELS: Readonly<Record<number, string>> = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
+const LEVELS: Readonly<Record<number, string>> = {
+  10: "TRACE",
+  20: "DEBUG",
+  30: "INFO",
+  40: "WARN",
+  50: "ERROR",
+  60: "FATAL",
+};
 
 /** A JSON log line as `time LEVEL msg key=value …` (pid/hostname dropped); other lines unchanged. */
 export function formatLogLine(line: string): string {

@@ -9,13 +9,22 @@ import { Redactor } from "./redact.js";
 
 const tmp = () => mkdtemp(path.join(os.tmpdir(), "holdfast-log-"));
 const mode = async (p: string) => (await stat(p)).mode & 0o777;
-const lines = async (file: string) => (await readFile(file, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = async (file: string) =>
+  (await readFile(file, "utf8"))
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("createLogger", () => {
   it("writes redacted JSON lines to a 600 file in a 700 directory it creates", async () => {
     const file = path.join(await tmp(), "logs", "gw.log");
     const secret = "canary-logger-secret-0123456789";
-    const log = createLogger({ level: "debug", consoleLevel: "silent", file, redactor: new Redactor({ secrets: { values: () => [secret] } }) });
+    const log = createLogger({
+      level: "debug",
+      consoleLevel: "silent",
+      file,
+      redactor: new Redactor({ secrets: { values: () => [secret] } }),
+    });
     log.info({ note: `value ${secret}` }, `started with ${secret}`);
     log.debug({ header: "Bearer abcdefghijklmnopqrstuvwxyz" }, "debug line");
     expect(await mode(file)).toBe(0o600);
@@ -30,15 +39,38 @@ describe("createLogger", () => {
     const dir = await tmp();
     const secret = "another-canary-secret-abcdef";
     const redactor = new Redactor({ secrets: { values: () => [secret] } });
-    const entry = { tool: "exec", args: { command: "cat notes.txt" }, url: "https://example.test/x", content: "hello there", apiKey: "k-123" };
+    const entry = {
+      tool: "exec",
+      args: { command: "cat notes.txt" },
+      url: "https://example.test/x",
+      content: "hello there",
+      apiKey: "k-123",
+    };
     const tools = createLogger({ level: "debug", consoleLevel: "silent", file: path.join(dir, "tools.log"), redactor });
     tools.debug(entry, "tool call");
-    const off = createLogger({ level: "debug", consoleLevel: "silent", file: path.join(dir, "off.log"), redactor, redactSensitive: "off" });
+    const off = createLogger({
+      level: "debug",
+      consoleLevel: "silent",
+      file: path.join(dir, "off.log"),
+      redactor,
+      redactSensitive: "off",
+    });
     off.debug({ ...entry, args: { command: `echo ${secret}` } }, "tool call");
     const [t] = await lines(path.join(dir, "tools.log"));
-    expect(t).toMatchObject({ tool: "exec", args: "[redacted]", url: "[redacted]", content: "[redacted]", apiKey: "[redacted]" });
+    expect(t).toMatchObject({
+      tool: "exec",
+      args: "[redacted]",
+      url: "[redacted]",
+      content: "[redacted]",
+      apiKey: "[redacted]",
+    });
     const [o] = await lines(path.join(dir, "off.log"));
-    expect(o).toMatchObject({ tool: "exec", url: "https://example.test/x", content: "hello there", apiKey: "[redacted]" });
+    expect(o).toMatchObject({
+      tool: "exec",
+      url: "https://example.test/x",
+      content: "hello there",
+      apiKey: "[redacted]",
+    });
     expect(JSON.stringify(o)).not.toContain(secret);
   });
 

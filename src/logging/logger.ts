@@ -29,7 +29,19 @@ export interface LoggerOptions {
 }
 
 /** Fields whose content is never logged in "tools" mode: tool arguments/outputs, URLs, message text. */
-const SENSITIVE_FIELDS = ["args", "arguments", "toolArgs", "input", "output", "toolOutput", "result", "url", "content", "text", "body"];
+const SENSITIVE_FIELDS = [
+  "args",
+  "arguments",
+  "toolArgs",
+  "input",
+  "output",
+  "toolOutput",
+  "result",
+  "url",
+  "content",
+  "text",
+  "body",
+];
 /** Fields that hold credentials; masked in every mode. */
 const CREDENTIAL_FIELDS = ["apiKey", "token", "password", "secret", "authorization", "headers.authorization"];
 
@@ -50,17 +62,27 @@ export function redactPaths(mode: RedactSensitive): string[] {
 export function createLogger(opts: LoggerOptions = {}): Logger {
   const level = opts.level ?? "info";
   const consoleLevel = opts.consoleLevel ?? level;
-  const redact = opts.redactor ? (line: string) => (opts.redactor as Redactor).redactLine(line) : (line: string) => line;
+  const redact = opts.redactor
+    ? (line: string) => (opts.redactor as Redactor).redactLine(line)
+    : (line: string) => line;
   const streams: { level: LevelWithSilent; stream: DestinationStream }[] = [];
-  if (consoleLevel !== "silent") streams.push({ level: consoleLevel, stream: consoleStream(opts.pretty ?? process.stderr.isTTY === true, redact) });
+  if (consoleLevel !== "silent")
+    streams.push({ level: consoleLevel, stream: consoleStream(opts.pretty ?? process.stderr.isTTY === true, redact) });
   if (opts.file && level !== "silent") {
-    const file = new LogFile({ ...(opts.file === "default" ? {} : { file: opts.file }), ...(opts.maxFileBytes ? { maxFileBytes: opts.maxFileBytes } : {}) });
+    const file = new LogFile({
+      ...(opts.file === "default" ? {} : { file: opts.file }),
+      ...(opts.maxFileBytes ? { maxFileBytes: opts.maxFileBytes } : {}),
+    });
     streams.push({ level, stream: { write: (line: string) => file.write(redact(line)) } });
   }
   if (streams.length === 0) return pino({ level: "silent" });
   const minLevel = lowest(streams.map((s) => s.level));
   return pino(
-    { level: minLevel, base: { pid: process.pid }, redact: { paths: redactPaths(opts.redactSensitive ?? "tools"), censor: "[redacted]" } },
+    {
+      level: minLevel,
+      base: { pid: process.pid },
+      redact: { paths: redactPaths(opts.redactSensitive ?? "tools"), censor: "[redacted]" },
+    },
     pino.multistream(streams as pino.StreamEntry[]),
   );
 }
@@ -76,7 +98,12 @@ function lazyPretty(redact: (line: string) => string): DestinationStream {
   let target: DestinationStream | undefined;
   // pino-pretty is loaded lazily: it costs start-up time and is only needed in a terminal.
   void import("pino-pretty").then((m) => {
-    target = m.default({ destination: 2, colorize: true, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname" }) as DestinationStream;
+    target = m.default({
+      destination: 2,
+      colorize: true,
+      translateTime: "SYS:HH:MM:ss",
+      ignore: "pid,hostname",
+    }) as DestinationStream;
     for (const l of buffered.splice(0)) target.write(l);
   });
   return {

@@ -20,6 +20,7 @@ export function parseRedactPattern(text: string): PatternParse {
     return { ok: false, reason: `not a valid regular expression (${(err as Error).message})` };
   }
   if (!safeRegex(re)) return { ok: false, reason: "the pattern risks catastrophic backtracking (nested repetition)" };
-  if (new RegExp(re.source, re.flags.replace("g", "")).test("")) return { ok: false, reason: "the pattern matches the empty string" };
+  if (new RegExp(re.source, re.flags.replace("g", "")).test(""))
+    return { ok: false, reason: "the pattern matches the empty string" };
   return { ok: true, re };
 }

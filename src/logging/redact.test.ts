@@ -44,7 +44,8 @@ describe("Redactor: built-in detectors", () => {
   });
 
   it("leaves ordinary log fields alone", () => {
-    const line = '{"level":30,"auth":"token","inputTokens":10,"maxTokens":4096,"tokenFile":"/x","msg":"gateway listening"}';
+    const line =
+      '{"level":30,"auth":"token","inputTokens":10,"maxTokens":4096,"tokenFile":"/x","msg":"gateway listening"}';
     expect(r.redact(line)).toBe(line);
   });
 });
@@ -53,7 +54,9 @@ describe("Redactor: configured secrets and patterns", () => {
   it("masks configured values in any case and in JSON- or URL-escaped form", () => {
     const secret = 'My"Secret/Value+1234567890';
     const r = new Redactor({ secrets: fixed(secret) });
-    const out = r.redact(`a ${secret} b ${secret.toUpperCase()} c ${JSON.stringify(secret)} d ${encodeURIComponent(secret)}`);
+    const out = r.redact(
+      `a ${secret} b ${secret.toUpperCase()} c ${JSON.stringify(secret)} d ${encodeURIComponent(secret)}`,
+    );
     expect(out.toLowerCase()).not.toContain(secret.toLowerCase());
     expect(out).not.toContain(encodeURIComponent(secret));
     expect(out).not.toContain(JSON.stringify(secret).slice(1, -1));
@@ -85,17 +88,31 @@ describe("Redactor: configured secrets and patterns", () => {
   it("never lets a configured secret through, whatever surrounds it (property)", () => {
     const secretArb = fc.string({ minLength: 4, maxLength: 48 }).filter((s) => !s.includes("…"));
     fc.assert(
-      fc.property(secretArb, fc.string({ maxLength: 40 }), fc.string({ maxLength: 40 }), fc.nat(3), (secret, a, b, reps) => {
-        const r = new Redactor({ secrets: fixed(secret) });
-        const text = a + secret.repeat(reps + 1) + b;
-        expect(r.redact(text).toLowerCase()).not.toContain(secret.toLowerCase());
-        expect(r.redactLine(JSON.stringify({ msg: text })).toLowerCase()).not.toContain(JSON.stringify(secret).slice(1, -1).toLowerCase());
-      }),
+      fc.property(
+        secretArb,
+        fc.string({ maxLength: 40 }),
+        fc.string({ maxLength: 40 }),
+        fc.nat(3),
+        (secret, a, b, reps) => {
+          const r = new Redactor({ secrets: fixed(secret) });
+          const text = a + secret.repeat(reps + 1) + b;
+          expect(r.redact(text).toLowerCase()).not.toContain(secret.toLowerCase());
+          expect(r.redactLine(JSON.stringify({ msg: text })).toLowerCase()).not.toContain(
+            JSON.stringify(secret).slice(1, -1).toLowerCase(),
+          );
+        },
+      ),
     );
   });
 
   it("is idempotent for the built-in detectors (property)", () => {
-    const shapes = fc.constantFrom("sk-proj-abcdefghijklmnopqrstu", "Bearer abcdefghij1234567890", "password=hunter22", "ghp_abcdefghijklmnopqrstuvwxyz", "token: abcdefghijklmnopqrstuvwxyz0");
+    const shapes = fc.constantFrom(
+      "sk-proj-abcdefghijklmnopqrstu",
+      "Bearer abcdefghij1234567890",
+      "password=hunter22",
+      "ghp_abcdefghijklmnopqrstuvwxyz",
+      "token: abcdefghijklmnopqrstuvwxyz0",
+    );
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.string({ maxLength: 12 }), shapes), { maxLength: 8 }), (parts) => {
         const r = new Redactor();
@@ -108,14 +125,25 @@ describe("Redactor: configured secrets and patterns", () => {
 
 describe("parseRedactPattern", () => {
   it("makes a bad logging.redactPatterns entry a config error naming its path", () => {
-    expect(() => validateConfig({ logging: { redactPatterns: ["ok-[0-9]+", "(a+)+$"] } })).toThrow(/logging\.redactPatterns\.1: redact pattern "\(a\+\)\+\$": the pattern risks catastrophic backtracking/);
+    expect(() => validateConfig({ logging: { redactPatterns: ["ok-[0-9]+", "(a+)+$"] } })).toThrow(
+      /logging\.redactPatterns\.1: redact pattern "\(a\+\)\+\$": the pattern risks catastrophic backtracking/,
+    );
   });
 
   it("refuses invalid, unsafe, empty-matching and oddly flagged patterns", () => {
-    expect(parseRedactPattern("(unclosed")).toMatchObject({ ok: false, reason: expect.stringContaining("not a valid regular expression") });
-    expect(parseRedactPattern("(a+)+$")).toMatchObject({ ok: false, reason: expect.stringContaining("catastrophic backtracking") });
+    expect(parseRedactPattern("(unclosed")).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("not a valid regular expression"),
+    });
+    expect(parseRedactPattern("(a+)+$")).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("catastrophic backtracking"),
+    });
     expect(parseRedactPattern("x*")).toMatchObject({ ok: false, reason: expect.stringContaining("empty string") });
-    expect(parseRedactPattern("/abc/y")).toMatchObject({ ok: false, reason: expect.stringContaining("unsupported flags") });
+    expect(parseRedactPattern("/abc/y")).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("unsupported flags"),
+    });
     expect(parseRedactPattern("/abc/i")).toMatchObject({ ok: true });
   });
 });

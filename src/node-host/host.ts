@@ -41,7 +41,11 @@ export const NODE_APPROVALS_KEY = "node";
 const InvokeEvent = z.looseObject({
   invokeId: z.string().min(1).max(64),
   command: z.string().max(64),
-  params: z.looseObject({ argv: z.array(z.string()).min(1).max(256), cwd: z.string().max(4096).optional(), timeoutMs: z.number().int().positive().optional() }),
+  params: z.looseObject({
+    argv: z.array(z.string()).min(1).max(256),
+    cwd: z.string().max(4096).optional(),
+    timeoutMs: z.number().int().positive().optional(),
+  }),
 });
 
 /**
@@ -66,7 +70,10 @@ export async function runNodeHost(o: NodeHostOptions): Promise<void> {
       const details = e?.wireDetails as { code?: string; requestId?: string } | undefined;
       if (e?.wireCode === "NOT_PAIRED" && details?.requestId && announced !== details.requestId) {
         announced = details.requestId;
-        o.log.warn({ requestId: details.requestId }, `node pairing pending; an operator approves it with: holdfast devices approve ${details.requestId}`);
+        o.log.warn(
+          { requestId: details.requestId },
+          `node pairing pending; an operator approves it with: holdfast devices approve ${details.requestId}`,
+        );
       } else if (details?.code === "AUTH_DEVICE_TOKEN_MISMATCH") {
         o.log.warn("the stored device token was refused (revoked?); pairing again with the shared credential");
         await o.identity.setDeviceToken(undefined);
@@ -79,7 +86,10 @@ export async function runNodeHost(o: NodeHostOptions): Promise<void> {
   }
 }
 
-async function connect(o: NodeHostOptions, identity: Awaited<ReturnType<NodeIdentityStore["identity"]>>): Promise<GatewayClient> {
+async function connect(
+  o: NodeHostOptions,
+  identity: Awaited<ReturnType<NodeIdentityStore["identity"]>>,
+): Promise<GatewayClient> {
   const deviceToken = await o.identity.deviceToken();
   const client = await GatewayClient.connect({
     url: o.gatewayUrl,
@@ -87,7 +97,9 @@ async function connect(o: NodeHostOptions, identity: Awaited<ReturnType<NodeIden
     scopes: [],
     clientId: "node-host",
     device: identity,
-    ...(deviceToken ? { deviceToken } : { ...(o.token ? { token: o.token } : {}), ...(o.password ? { password: o.password } : {}) }),
+    ...(deviceToken
+      ? { deviceToken }
+      : { ...(o.token ? { token: o.token } : {}), ...(o.password ? { password: o.password } : {}) }),
     ...(o.tlsPin ? { tlsFingerprint: o.tlsPin } : {}),
   });
   const issued = (client.hello?.auth as { deviceToken?: string } | undefined)?.deviceToken;
@@ -113,23 +125,48 @@ async function handleInvoke(o: NodeHostOptions, client: GatewayClient, payload: 
   const ev = InvokeEvent.safeParse(payload);
   const invokeId = (payload as { invokeId?: unknown })?.invokeId;
   let result: SystemRunResult;
-  if (!ev.success) result = { ok: false, error: { code: "invalid_invocation", message: "invalid node.invoke payload" } };
-  else if (ev.data.command !== "system.run") result = { ok: false, error: { code: "unknown_command", message: `this node does not offer ${ev.data.command.slice(0, 64)}` } };
+  if (!ev.success)
+    result = { ok: false, error: { code: "invalid_invocation", message: "invalid node.invoke payload" } };
+  else if (ev.data.command !== "system.run")
+    result = {
+      ok: false,
+      error: { code: "unknown_command", message: `this node does not offer ${ev.data.command.slice(0, 64)}` },
+    };
   else {
     const { invokeId: id } = ev.data;
     result = await systemRun(ev.data.params, {
-      policy: async () => ({ ...o.basePolicy, allowlist: [...o.basePolicy.allowlist, ...(await o.approvals.entries(NODE_APPROVALS_KEY)).map((e) => ({ pattern: e.pattern, args: e.args ?? [], source: "allow-always" as const }))] }),
-      approve: async (req) => ((await client.request("node.exec.approval.request", { invokeId: id, ...req })) as { decision: "allow-once" | "allow-always" | "deny" | "expired" | "aborted" }).decision,
+      policy: async () => ({
+        ...o.basePolicy,
+        allowlist: [
+          ...o.basePolicy.allowlist,
+          ...(await o.approvals.entries(NODE_APPROVALS_KEY)).map((e) => ({
+            pattern: e.pattern,
+            args: e.args ?? [],
+            source: "allow-always" as const,
+          })),
+        ],
+      }),
+      approve: async (req) =>
+        (
+          (await client.request("node.exec.approval.request", { invokeId: id, ...req })) as {
+            decision: "allow-once" | "allow-always" | "deny" | "expired" | "aborted";
+          }
+        ).decision,
       remember: (patterns) => o.approvals.add(NODE_APPROVALS_KEY, patterns),
       defaultCwd: o.workDir,
       env: o.env,
       limits: o.limits,
       log: o.log,
       signal: o.signal,
-    }).catch((err: unknown): SystemRunResult => ({ ok: false, error: { code: "node_failed", message: errorMessage(err).slice(0, 500) } }));
+    }).catch((err: unknown): SystemRunResult => ({
+      ok: false,
+      error: { code: "node_failed", message: errorMessage(err).slice(0, 500) },
+    }));
   }
   if (typeof invokeId !== "string") return;
-  await client.request("node.invoke.result", { invokeId, ...result }).catch((err: unknown) => o.log.warn({ err: errorMessage(err) }, "could not deliver a node result"));
+  await client
+    .request("node.invoke.result", { invokeId, ...result })
+    .catch((err: unknown) => o.log.warn({ err: errorMessage(err) }, "could not deliver a node result"));
 }
 
 /** The node host's directory inside a state dir. */

@@ -4,7 +4,11 @@ import { generateDeviceIdentity, type DeviceIdentity } from "../devices/index.js
 import { HoldfastError } from "../errors/index.js";
 import { readFileIfExists, writeFileAtomic, writeJsonAtomic } from "../infra/index.js";
 
-const IdentitySchema = z.strictObject({ deviceId: z.string().regex(/^[0-9a-f]{64}$/), publicKey: z.string().min(40), privateKeyPem: z.string().includes("PRIVATE KEY") });
+const IdentitySchema = z.strictObject({
+  deviceId: z.string().regex(/^[0-9a-f]{64}$/),
+  publicKey: z.string().min(40),
+  privateKeyPem: z.string().includes("PRIVATE KEY"),
+});
 
 /**
  * The node host's files in `<stateDir>/node/` (dir 700, files 600): its Ed25519 device identity
@@ -20,7 +24,12 @@ export class NodeIdentityStore {
     const text = await readFileIfExists(file);
     if (text !== undefined) {
       const parsed = IdentitySchema.safeParse(safeJson(text));
-      if (!parsed.success) throw new HoldfastError("HF_STATE_CORRUPT", `node identity ${file} is not valid; move it away to create a new identity (the node must then pair again)`, { path: file });
+      if (!parsed.success)
+        throw new HoldfastError(
+          "HF_STATE_CORRUPT",
+          `node identity ${file} is not valid; move it away to create a new identity (the node must then pair again)`,
+          { path: file },
+        );
       return parsed.data;
     }
     const id = generateDeviceIdentity();

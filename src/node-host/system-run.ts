@@ -15,7 +15,12 @@ export interface SystemRunDeps {
   /** The node's exec policy (its config plus its allow-always entries). */
   readonly policy: () => Promise<ExecPolicy>;
   /** Asks the gateway's approvers; resolves with their decision (expired/aborted = deny). */
-  readonly approve: (req: { argv: readonly string[]; cwd: string; reason: string; persistable: boolean }) => Promise<ApprovalOutcome["decision"]>;
+  readonly approve: (req: {
+    argv: readonly string[];
+    cwd: string;
+    reason: string;
+    persistable: boolean;
+  }) => Promise<ApprovalOutcome["decision"]>;
   /** Persists exact argv patterns after `allow-always`. */
   readonly remember: (patterns: readonly ArgvPattern[]) => Promise<void>;
   readonly defaultCwd: string;
@@ -26,7 +31,9 @@ export interface SystemRunDeps {
 }
 
 /** The result sent back to the gateway. */
-export type SystemRunResult = { readonly ok: true; readonly payload: Record<string, unknown> } | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+export type SystemRunResult =
+  | { readonly ok: true; readonly payload: Record<string, unknown> }
+  | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
 
 /**
  * Runs one command on the node under the node's exec approvals (the same rules as the exec tool):
@@ -40,17 +47,34 @@ export async function systemRun(params: SystemRunParams, d: SystemRunDeps): Prom
   const [seg] = await resolveSegments([params.argv], cwd, d.env.PATH ?? "/usr/local/bin:/usr/bin:/bin");
   const policy = await d.policy();
   const verdict = decideExec(policy, seg ? [seg] : undefined);
-  if (verdict.kind === "deny" || !seg?.path) return refuse(verdict.kind === "deny" ? verdict.reason : "exec_command_not_found", verdict.kind === "deny" ? verdict.detail : "command not found");
+  if (verdict.kind === "deny" || !seg?.path)
+    return refuse(
+      verdict.kind === "deny" ? verdict.reason : "exec_command_not_found",
+      verdict.kind === "deny" ? verdict.detail : "command not found",
+    );
   let approval: ApprovalDecision | "allowlisted" = "allowlisted";
   if (verdict.kind === "ask") {
-    const decision = await d.approve({ argv: params.argv, cwd, reason: verdict.detail, persistable: verdict.persistable });
+    const decision = await d.approve({
+      argv: params.argv,
+      cwd,
+      reason: verdict.detail,
+      persistable: verdict.persistable,
+    });
     d.log.info({ command: seg.path, decision }, "node exec approval");
-    if (decision !== "allow-once" && decision !== "allow-always") return refuse("approval_denied", `not approved (${decision})`);
-    if (decision === "allow-always" && verdict.persistable) await d.remember([{ pattern: seg.path, args: params.argv.slice(1) }]);
+    if (decision !== "allow-once" && decision !== "allow-always")
+      return refuse("approval_denied", `not approved (${decision})`);
+    if (decision === "allow-always" && verdict.persistable)
+      await d.remember([{ pattern: seg.path, args: params.argv.slice(1) }]);
     approval = decision;
   }
   const timeoutMs = Math.min(params.timeoutMs ?? d.limits.timeoutMs, d.limits.timeoutMs);
-  const r = await spawnCapture([seg.path, ...params.argv.slice(1)], { cwd, env: scrubbedEnv(d.env, cwd), timeoutMs, maxOutputBytes: d.limits.maxOutputBytes, signal: d.signal });
+  const r = await spawnCapture([seg.path, ...params.argv.slice(1)], {
+    cwd,
+    env: scrubbedEnv(d.env, cwd),
+    timeoutMs,
+    maxOutputBytes: d.limits.maxOutputBytes,
+    signal: d.signal,
+  });
   d.log.info({ command: seg.path, exitCode: r.exitCode, durationMs: r.durationMs, approval }, "node exec");
   return { ok: true, payload: { ...r, approval } };
 }

@@ -6,10 +6,18 @@ describe("node invocations", () => {
   it("delivers a result only from the invoked node, once", async () => {
     const inv = new NodeInvoker();
     let sent: { invokeId: string } | undefined;
-    const p = inv.invoke("node-a", (_e, payload) => (sent = payload as { invokeId: string }), "system.run", { argv: ["true"] }, 5_000);
+    const p = inv.invoke(
+      "node-a",
+      (_e, payload) => (sent = payload as { invokeId: string }),
+      "system.run",
+      { argv: ["true"] },
+      5_000,
+    );
     const id = (sent as { invokeId: string }).invokeId;
     expect(inv.inflight(id, "node-b")).toBeUndefined();
-    expect(() => inv.complete(id, "node-b", { ok: true, payload: {} })).toThrow(expect.objectContaining({ code: "HF_NOT_FOUND" }));
+    expect(() => inv.complete(id, "node-b", { ok: true, payload: {} })).toThrow(
+      expect.objectContaining({ code: "HF_NOT_FOUND" }),
+    );
     inv.complete(id, "node-a", { ok: true, payload: { exitCode: 0 } });
     await expect(p).resolves.toEqual({ ok: true, payload: { exitCode: 0 } });
     expect(() => inv.complete(id, "node-a", { ok: true, payload: {} })).toThrow();
@@ -17,7 +25,9 @@ describe("node invocations", () => {
 
   it("times out when the node does not answer", async () => {
     const inv = new NodeInvoker();
-    await expect(inv.invoke("n", () => undefined, "system.run", {}, 20)).rejects.toMatchObject({ code: "HF_NODE_TIMEOUT" });
+    await expect(inv.invoke("n", () => undefined, "system.run", {}, 20)).rejects.toMatchObject({
+      code: "HF_NODE_TIMEOUT",
+    });
   });
 
   it("forgets nodes whose connection closed", () => {

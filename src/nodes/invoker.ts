@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import { HoldfastError } from "../errors/index.js";
 
 /** What a node answers to an invocation. */
-export type InvokeResult = { readonly ok: true; readonly payload: unknown } | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+export type InvokeResult =
+  | { readonly ok: true; readonly payload: unknown }
+  | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
 
 interface Pending {
   readonly nodeId: string;
@@ -24,12 +26,23 @@ export class NodeInvoker {
    * Sends `command` to a node and waits for its result.
    * @throws HoldfastError HF_NODE_TIMEOUT when no result arrives within `timeoutMs`.
    */
-  invoke(nodeId: string, send: (event: string, payload: unknown) => void, command: string, params: unknown, timeoutMs: number): Promise<InvokeResult> {
+  invoke(
+    nodeId: string,
+    send: (event: string, payload: unknown) => void,
+    command: string,
+    params: unknown,
+    timeoutMs: number,
+  ): Promise<InvokeResult> {
     const invokeId = randomUUID();
     return new Promise<InvokeResult>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(invokeId);
-        reject(new HoldfastError("HF_NODE_TIMEOUT", `node ${nodeId.slice(0, 12)} did not answer ${command} within ${timeoutMs} ms`));
+        reject(
+          new HoldfastError(
+            "HF_NODE_TIMEOUT",
+            `node ${nodeId.slice(0, 12)} did not answer ${command} within ${timeoutMs} ms`,
+          ),
+        );
       }, timeoutMs);
       this.pending.set(invokeId, { nodeId, command, params, resolve, timer });
       send("node.invoke", { invokeId, command, params });
@@ -48,7 +61,8 @@ export class NodeInvoker {
    */
   complete(invokeId: string, nodeId: string, result: InvokeResult): void {
     const p = this.pending.get(invokeId);
-    if (!p || p.nodeId !== nodeId) throw new HoldfastError("HF_NOT_FOUND", "no invocation with that id is waiting for this node");
+    if (!p || p.nodeId !== nodeId)
+      throw new HoldfastError("HF_NOT_FOUND", "no invocation with that id is waiting for this node");
     this.pending.delete(invokeId);
     clearTimeout(p.timer);
     p.resolve(result);

@@ -23,11 +23,24 @@ export interface NodeMethodDeps {
   readonly approvalTimeoutMs: number;
 }
 
-const Argv = z.array(z.string().min(1).max(4096).refine((s) => !s.includes("\0"), "must not contain NUL")).min(1).max(256);
+const Argv = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .max(4096)
+      .refine((s) => !s.includes("\0"), "must not contain NUL"),
+  )
+  .min(1)
+  .max(256);
 const RunParams = z.looseObject({
   nodeId: z.string().min(1).max(128),
   argv: Argv,
-  cwd: z.string().max(4096).refine((p) => path.isAbsolute(p), "must be an absolute path").optional(),
+  cwd: z
+    .string()
+    .max(4096)
+    .refine((p) => path.isAbsolute(p), "must be an absolute path")
+    .optional(),
   timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
 });
 const ResultParams = z.looseObject({
@@ -68,21 +81,46 @@ export function nodeMethods(d: NodeMethodDeps): AnyMethodDef[] {
       async handler(p) {
         commandAllowed(d.config, SYSTEM_RUN);
         const node = d.registry.find(p.nodeId);
-        if (!node) throw new HoldfastError("HF_NODE_NOT_CONNECTED", `no node "${p.nodeId.slice(0, 64)}" is connected (see: nodes.list)`);
-        if (!node.commands.includes(SYSTEM_RUN)) throw new HoldfastError("HF_NODE_REFUSED", `node ${node.displayName} does not offer ${SYSTEM_RUN}`);
-        const params = { argv: p.argv, ...(p.cwd ? { cwd: p.cwd } : {}), ...(p.timeoutMs ? { timeoutMs: p.timeoutMs } : {}) };
+        if (!node)
+          throw new HoldfastError(
+            "HF_NODE_NOT_CONNECTED",
+            `no node "${p.nodeId.slice(0, 64)}" is connected (see: nodes.list)`,
+          );
+        if (!node.commands.includes(SYSTEM_RUN))
+          throw new HoldfastError("HF_NODE_REFUSED", `node ${node.displayName} does not offer ${SYSTEM_RUN}`);
+        const params = {
+          argv: p.argv,
+          ...(p.cwd ? { cwd: p.cwd } : {}),
+          ...(p.timeoutMs ? { timeoutMs: p.timeoutMs } : {}),
+        };
         const waitMs = (p.timeoutMs ?? 120_000) + d.approvalTimeoutMs + INVOKE_MARGIN_MS;
-        return { nodeId: node.nodeId, ...unwrap(await d.invoker.invoke(node.nodeId, node.send, SYSTEM_RUN, params, waitMs)) };
+        return {
+          nodeId: node.nodeId,
+          ...unwrap(await d.invoker.invoke(node.nodeId, node.send, SYSTEM_RUN, params, waitMs)),
+        };
       },
     }),
     defineMethod({
       name: "node.register",
       scope: null,
       roles: ["node"],
-      params: z.looseObject({ displayName: z.string().min(1).max(128).optional(), commands: z.array(z.string().max(64)).max(32) }),
+      params: z.looseObject({
+        displayName: z.string().min(1).max(128).optional(),
+        commands: z.array(z.string().max(64)).max(32),
+      }),
       handler(p, ctx) {
         const nodeId = requireDevice(ctx.conn.deviceId);
-        return { ok: true, node: d.registry.register(ctx.conn.connId, nodeId, p.displayName ?? nodeId.slice(0, 12), p.commands, d.now(), ctx.sendEvent) };
+        return {
+          ok: true,
+          node: d.registry.register(
+            ctx.conn.connId,
+            nodeId,
+            p.displayName ?? nodeId.slice(0, 12),
+            p.commands,
+            d.now(),
+            ctx.sendEvent,
+          ),
+        };
       },
     }),
     defineMethod({
@@ -91,7 +129,9 @@ export function nodeMethods(d: NodeMethodDeps): AnyMethodDef[] {
       roles: ["node"],
       params: ResultParams,
       handler(p, ctx) {
-        const result: InvokeResult = p.ok ? { ok: true, payload: p.payload ?? {} } : { ok: false, error: p.error ?? { code: "NODE_FAILED", message: "the node reported a failure" } };
+        const result: InvokeResult = p.ok
+          ? { ok: true, payload: p.payload ?? {} }
+          : { ok: false, error: p.error ?? { code: "NODE_FAILED", message: "the node reported a failure" } };
         d.invoker.complete(p.invokeId, requireDevice(ctx.conn.deviceId), result);
         return { ok: true };
       },
@@ -105,8 +145,15 @@ export function nodeMethods(d: NodeMethodDeps): AnyMethodDef[] {
         const nodeId = requireDevice(ctx.conn.deviceId);
         const inflight = d.invoker.inflight(p.invokeId, nodeId);
         const asked = (inflight?.params as { argv?: readonly string[] } | undefined)?.argv;
-        if (!inflight || inflight.command !== SYSTEM_RUN || JSON.stringify(asked?.slice(1)) !== JSON.stringify(p.argv.slice(1))) {
-          throw new HoldfastError("HF_NODE_REFUSED", "approval requests must belong to a running system.run invocation of this node, with the same arguments");
+        if (
+          !inflight ||
+          inflight.command !== SYSTEM_RUN ||
+          JSON.stringify(asked?.slice(1)) !== JSON.stringify(p.argv.slice(1))
+        ) {
+          throw new HoldfastError(
+            "HF_NODE_REFUSED",
+            "approval requests must belong to a running system.run invocation of this node, with the same arguments",
+          );
         }
         const outcome = await d.approvals.request(
           {
@@ -137,11 +184,15 @@ function requireDevice(deviceId: string | undefined): string {
 /** `gateway.nodes.commands`: exact names; deny wins; a set allow list admits only its members. */
 function commandAllowed(config: HoldfastConfig, command: string): void {
   const c = config.gateway?.nodes?.commands;
-  if (c?.deny?.includes(command)) throw new HoldfastError("HF_NODE_REFUSED", `${command} is denied by gateway.nodes.commands.deny`);
-  if (c?.allow && !c.allow.includes(command)) throw new HoldfastError("HF_NODE_REFUSED", `${command} is not in gateway.nodes.commands.allow`);
+  if (c?.deny?.includes(command))
+    throw new HoldfastError("HF_NODE_REFUSED", `${command} is denied by gateway.nodes.commands.deny`);
+  if (c?.allow && !c.allow.includes(command))
+    throw new HoldfastError("HF_NODE_REFUSED", `${command} is not in gateway.nodes.commands.allow`);
 }
 
 function unwrap(r: InvokeResult): Record<string, unknown> {
   if (r.ok) return (r.payload ?? {}) as Record<string, unknown>;
-  throw new HoldfastError("HF_NODE_REFUSED", `the node refused or failed: ${r.error.message}`, { nodeCode: r.error.code });
+  throw new HoldfastError("HF_NODE_REFUSED", `the node refused or failed: ${r.error.message}`, {
+    nodeCode: r.error.code,
+  });
 }

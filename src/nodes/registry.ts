@@ -24,7 +24,14 @@ export class NodeRegistry {
   constructor(private readonly connected: () => ReadonlySet<string>) {}
 
   /** Records (or replaces) the registration of a node connection. */
-  register(connId: string, nodeId: string, displayName: string, commands: readonly string[], connectedAt: number, send: Entry["send"]): NodeInfo {
+  register(
+    connId: string,
+    nodeId: string,
+    displayName: string,
+    commands: readonly string[],
+    connectedAt: number,
+    send: Entry["send"],
+  ): NodeInfo {
     for (const [id, e] of this.byConn) if (e.nodeId === nodeId && id !== connId) this.byConn.delete(id);
     const entry: Entry = { connId, nodeId, displayName, commands: [...new Set(commands)], connectedAt, send };
     this.byConn.set(connId, entry);

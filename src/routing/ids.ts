@@ -8,7 +8,11 @@ const ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export function normalizeRouteId(raw: string | undefined, fallback: string): string {
   const v = (raw ?? "").trim().toLowerCase();
   if (ID.test(v)) return v;
-  const cleaned = v.replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64).replace(/-+$/, "");
+  const cleaned = v
+    .replace(/[^a-z0-9_-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 64)
+    .replace(/-+$/, "");
   return cleaned === "" || !ID.test(cleaned) ? fallback : cleaned;
 }
 

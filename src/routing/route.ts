@@ -38,11 +38,17 @@ export class Router {
    * @param agentIds known agents, the default first.
    * @throws HoldfastError HF_CHANNEL_CONFIG when a binding names an agent that does not exist.
    */
-  constructor(private readonly config: HoldfastConfig, private readonly agentIds: readonly string[]) {
+  constructor(
+    private readonly config: HoldfastConfig,
+    private readonly agentIds: readonly string[],
+  ) {
     this.bindings = config.bindings ?? [];
     this.bindings.forEach((b, i) => {
       if (!agentIds.includes(normalizeAgentId(b.agentId))) {
-        throw new HoldfastError("HF_CHANNEL_CONFIG", `bindings.${i}.agentId: unknown agent "${b.agentId}" (known: ${agentIds.join(", ")})`);
+        throw new HoldfastError(
+          "HF_CHANNEL_CONFIG",
+          `bindings.${i}.agentId: unknown agent "${b.agentId}" (known: ${agentIds.join(", ")})`,
+        );
       }
     });
   }
@@ -84,7 +90,8 @@ function matchRank(b: BindingConfig, input: RouteInput): number | undefined {
   const m = b.match;
   if (m.channel.trim().toLowerCase() !== input.channel) return undefined;
   const acct = m.accountId?.trim();
-  if (acct !== undefined && acct !== "*" && normalizeAccountId(acct) !== normalizeAccountId(input.accountId)) return undefined;
+  if (acct !== undefined && acct !== "*" && normalizeAccountId(acct) !== normalizeAccountId(input.accountId))
+    return undefined;
   if (m.peer) {
     const kind = m.peer.kind === "group" ? "group" : "direct";
     if (kind !== input.chatType) return undefined;

@@ -34,18 +34,57 @@ const STAGE = "/tmp/holdfast-stage-";
  * agent workspace read-only at /agent for `ro`), `--die-with-parent`, `--new-session`, cleared env.
  * The state dir and home are never mounted. Source: issue "Sandbox", seeds "Sandboxing & Isolation".
  */
-export function bubblewrapCommand(spec: SandboxSpec, command: readonly string[], cwd: string, env: Readonly<Record<string, string>>, bins: BwrapBinaries, layout: HostLayout, self: { uid: number }): string[] {
+export function bubblewrapCommand(
+  spec: SandboxSpec,
+  command: readonly string[],
+  cwd: string,
+  env: Readonly<Record<string, string>>,
+  bins: BwrapBinaries,
+  layout: HostLayout,
+  self: { uid: number },
+): string[] {
   const l = spec.limits;
-  const limits = [bins.prlimit, `--nproc=${l.pids}`, `--data=${l.memoryMb * 1024 * 1024}`, `--cpu=${l.cpuSeconds}`, `--fsize=${l.fileSizeMb * 1024 * 1024}`, "--core=0", "--"];
+  const limits = [
+    bins.prlimit,
+    `--nproc=${l.pids}`,
+    `--data=${l.memoryMb * 1024 * 1024}`,
+    `--cpu=${l.cpuSeconds}`,
+    `--fsize=${l.fileSizeMb * 1024 * 1024}`,
+    "--core=0",
+    "--",
+  ];
   const switchUser = self.uid === 0 && spec.user.uid !== 0;
   const wsSource = switchUser ? `${STAGE}workspace` : spec.workspaceDir;
-  const agentSource = spec.agentWorkspaceDir !== undefined ? (switchUser ? `${STAGE}agent` : spec.agentWorkspaceDir) : undefined;
+  const agentSource =
+    spec.agentWorkspaceDir !== undefined ? (switchUser ? `${STAGE}agent` : spec.agentWorkspaceDir) : undefined;
   const inner = [bins.bwrap, ...sandboxArgs(spec, layout, wsSource, agentSource, cwd, env), "--", ...command];
   if (!switchUser) return [...limits, ...inner];
   if (!bins.setpriv) throw new Error("setpriv is required to run the sandbox as an unprivileged user");
-  const stage = [...systemBinds(spec, layout), "--bind", "/proc", "/proc", "--dev-bind", "/dev", "/dev", "--tmpfs", "/tmp", "--bind", spec.workspaceDir, `${STAGE}workspace`];
+  const stage = [
+    ...systemBinds(spec, layout),
+    "--bind",
+    "/proc",
+    "/proc",
+    "--dev-bind",
+    "/dev",
+    "/dev",
+    "--tmpfs",
+    "/tmp",
+    "--bind",
+    spec.workspaceDir,
+    `${STAGE}workspace`,
+  ];
   if (spec.agentWorkspaceDir !== undefined) stage.push("--ro-bind", spec.agentWorkspaceDir, `${STAGE}agent`);
-  const drop = [bins.setpriv, `--reuid=${spec.user.uid}`, `--regid=${spec.user.gid}`, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"];
+  const drop = [
+    bins.setpriv,
+    `--reuid=${spec.user.uid}`,
+    `--regid=${spec.user.gid}`,
+    "--clear-groups",
+    "--inh-caps=-all",
+    "--bounding-set=-all",
+    "--no-new-privs",
+    "--",
+  ];
   return [...limits, bins.bwrap, ...stage, "--unshare-pid", "--die-with-parent", "--", ...drop, ...inner];
 }
 
@@ -58,13 +97,32 @@ function systemBinds(spec: SandboxSpec, layout: HostLayout): string[] {
   return a;
 }
 
-function sandboxArgs(spec: SandboxSpec, layout: HostLayout, wsSource: string, agentSource: string | undefined, cwd: string, env: Readonly<Record<string, string>>): string[] {
+function sandboxArgs(
+  spec: SandboxSpec,
+  layout: HostLayout,
+  wsSource: string,
+  agentSource: string | undefined,
+  cwd: string,
+  env: Readonly<Record<string, string>>,
+): string[] {
   const a: string[] = [
-    "--unshare-user", "--uid", String(spec.user.uid), "--gid", String(spec.user.gid),
-    "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+    "--unshare-user",
+    "--uid",
+    String(spec.user.uid),
+    "--gid",
+    String(spec.user.gid),
+    "--unshare-pid",
+    "--unshare-ipc",
+    "--unshare-uts",
+    "--unshare-cgroup-try",
     ...(spec.network === "none" ? ["--unshare-net"] : []),
-    "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--disable-userns",
-    "--hostname", "holdfast-sandbox",
+    "--die-with-parent",
+    "--new-session",
+    "--cap-drop",
+    "ALL",
+    "--disable-userns",
+    "--hostname",
+    "holdfast-sandbox",
   ];
   a.push(...systemBinds(spec, layout));
   a.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/run");

@@ -33,7 +33,14 @@ export async function detectHostLayout(): Promise<HostLayout> {
   return {
     dirs,
     links,
-    etc: ["/etc/alternatives", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/nsswitch.conf"],
+    etc: [
+      "/etc/alternatives",
+      "/etc/ld.so.cache",
+      "/etc/ld.so.conf",
+      "/etc/ld.so.conf.d",
+      "/etc/localtime",
+      "/etc/nsswitch.conf",
+    ],
     netEtc: ["/etc/resolv.conf", "/etc/hosts", "/etc/host.conf", "/etc/gai.conf", "/etc/ssl", "/etc/ca-certificates"],
   };
 }
@@ -65,7 +72,10 @@ export class BubblewrapBackend implements SandboxBackend {
     if (typeof s === "string") throw new Error(s);
     const command = req.argv ? [...req.argv] : ["/bin/sh", "-c", req.shellCommand ?? ""];
     const uid = process.getuid?.() ?? 0;
-    const limits = spec.user.uid !== 0 ? { ...spec.limits, pids: spec.limits.pids + (await this.tasksOf(spec.user.uid)) } : spec.limits;
+    const limits =
+      spec.user.uid !== 0
+        ? { ...spec.limits, pids: spec.limits.pids + (await this.tasksOf(spec.user.uid)) }
+        : spec.limits;
     const argv = bubblewrapCommand({ ...spec, limits }, command, req.cwd, req.env, s.bins, s.layout, { uid });
     return spawnCapture(argv, { ...req, cwd: "/", env: { PATH: "/usr/bin:/bin" } });
   }
@@ -90,10 +100,15 @@ export class BubblewrapBackend implements SandboxBackend {
   private resolveSetup(): Promise<{ bins: BwrapBinaries; layout: HostLayout } | string> {
     this.setup ??= (async () => {
       if (process.platform !== "linux") return "bubblewrap needs Linux";
-      const [bwrap, prlimit, setpriv] = await Promise.all([findSystemBinary("bwrap"), findSystemBinary("prlimit"), findSystemBinary("setpriv")]);
+      const [bwrap, prlimit, setpriv] = await Promise.all([
+        findSystemBinary("bwrap"),
+        findSystemBinary("prlimit"),
+        findSystemBinary("setpriv"),
+      ]);
       if (!bwrap) return "bwrap is not installed (apt install bubblewrap)";
       if (!prlimit) return "prlimit is not installed (util-linux)";
-      if (process.getuid?.() === 0 && !setpriv) return "setpriv is not installed (util-linux); it is needed to run the sandbox unprivileged";
+      if (process.getuid?.() === 0 && !setpriv)
+        return "setpriv is not installed (util-linux); it is needed to run the sandbox unprivileged";
       return { bins: { bwrap, prlimit, ...(setpriv ? { setpriv } : {}) }, layout: await detectHostLayout() };
     })();
     return this.setup;
@@ -106,10 +121,26 @@ export class BubblewrapBackend implements SandboxBackend {
     try {
       const isRoot = process.getuid?.() === 0;
       if (isRoot) await fsp.chown(dir, 65534, 65534);
-      const spec: SandboxSpec = { scopeKey: "probe", workspaceDir: dir, network: "none", limits: { memoryMb: 256, pids: 64, cpuSeconds: 10, fileSizeMb: 1 }, user: isRoot ? { uid: 65534, gid: 65534 } : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } };
-      const r = await this.run(spec, { argv: ["/bin/true"], cwd: "/workspace", env: { PATH: "/usr/bin:/bin" }, timeoutMs: 10_000, maxOutputBytes: 4096, signal: new AbortController().signal });
+      const spec: SandboxSpec = {
+        scopeKey: "probe",
+        workspaceDir: dir,
+        network: "none",
+        limits: { memoryMb: 256, pids: 64, cpuSeconds: 10, fileSizeMb: 1 },
+        user: isRoot ? { uid: 65534, gid: 65534 } : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
+      };
+      const r = await this.run(spec, {
+        argv: ["/bin/true"],
+        cwd: "/workspace",
+        env: { PATH: "/usr/bin:/bin" },
+        timeoutMs: 10_000,
+        maxOutputBytes: 4096,
+        signal: new AbortController().signal,
+      });
       if (r.exitCode === 0) return { ok: true };
-      return { ok: false, reason: `bubblewrap cannot create a sandbox here (${(r.stderr.trim().split("\n")[0] ?? "").slice(0, 200) || `exit ${r.exitCode}`}); user namespaces may be disabled` };
+      return {
+        ok: false,
+        reason: `bubblewrap cannot create a sandbox here (${(r.stderr.trim().split("\n")[0] ?? "").slice(0, 200) || `exit ${r.exitCode}`}); user namespaces may be disabled`,
+      };
     } finally {
       await fsp.rm(dir, { recursive: true, force: true });
     }

@@ -24,7 +24,12 @@ export interface ResolvedSandbox {
 }
 
 /** holdfast defaults (fail closed; reference §7.1 defaults are mode off / scope agent). */
-export const SANDBOX_DEFAULTS = { mode: "non-main", scope: "session", workspaceAccess: "none", network: "none" } as const;
+export const SANDBOX_DEFAULTS = {
+  mode: "non-main",
+  scope: "session",
+  workspaceAccess: "none",
+  network: "none",
+} as const;
 export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = { memoryMb: 1024, pids: 256, cpuSeconds: 120, fileSizeMb: 1024 };
 
 /**
@@ -94,7 +99,19 @@ export function toBytes(v: string | number): number {
   return Math.round(Number(m[1]) * unit);
 }
 
-const BLOCKED_BIND_SOURCES = ["/etc", "/private/etc", "/proc", "/sys", "/dev", "/root", "/boot", "/run", "/var/run", "/private/var/run", "/var/lib/docker"];
+const BLOCKED_BIND_SOURCES = [
+  "/etc",
+  "/private/etc",
+  "/proc",
+  "/sys",
+  "/dev",
+  "/root",
+  "/boot",
+  "/run",
+  "/var/run",
+  "/private/var/run",
+  "/var/lib/docker",
+];
 const BLOCKED_HOME_DIRS = [".aws", ".cargo", ".config", ".docker", ".gnupg", ".netrc", ".npm", ".ssh"];
 
 /**
@@ -104,14 +121,26 @@ const BLOCKED_HOME_DIRS = [".aws", ".cargo", ".config", ".docker", ".gnupg", ".n
  */
 export function sandboxConfigIssues(config: HoldfastConfig, home: string): string[] {
   const out: string[] = [];
-  const blocks: [string, SandboxConfig | undefined][] = [["agents.defaults.sandbox", config.agents?.defaults?.sandbox], ...(config.agents?.list ?? []).map((a, i) => [`agents.list.${i}.sandbox`, a.sandbox] as [string, SandboxConfig | undefined])];
+  const blocks: [string, SandboxConfig | undefined][] = [
+    ["agents.defaults.sandbox", config.agents?.defaults?.sandbox],
+    ...(config.agents?.list ?? []).map(
+      (a, i) => [`agents.list.${i}.sandbox`, a.sandbox] as [string, SandboxConfig | undefined],
+    ),
+  ];
   for (const [at, sb] of blocks) {
     const dk = sb?.docker;
     if (!dk) continue;
-    if (dk.network === "host" || dk.network?.startsWith("container:")) out.push(`${at}.docker.network: "${dk.network}" would share a namespace with the host or another container; use "none" or a dedicated network`);
-    for (const k of ["seccompProfile", "apparmorProfile"] as const) if (dk[k] === "unconfined") out.push(`${at}.docker.${k}: "unconfined" is refused`);
-    if (dk.user !== undefined && /^(root|0)(:|$)/.test(dk.user.trim())) out.push(`${at}.docker.user: the sandbox never runs as root`);
-    for (const k of ["memory", "memorySwap"] as const) if (dk[k] !== undefined && !Number.isFinite(toBytes(dk[k] as string | number))) out.push(`${at}.docker.${k}: expected bytes or a size like "512m"`);
+    if (dk.network === "host" || dk.network?.startsWith("container:"))
+      out.push(
+        `${at}.docker.network: "${dk.network}" would share a namespace with the host or another container; use "none" or a dedicated network`,
+      );
+    for (const k of ["seccompProfile", "apparmorProfile"] as const)
+      if (dk[k] === "unconfined") out.push(`${at}.docker.${k}: "unconfined" is refused`);
+    if (dk.user !== undefined && /^(root|0)(:|$)/.test(dk.user.trim()))
+      out.push(`${at}.docker.user: the sandbox never runs as root`);
+    for (const k of ["memory", "memorySwap"] as const)
+      if (dk[k] !== undefined && !Number.isFinite(toBytes(dk[k] as string | number)))
+        out.push(`${at}.docker.${k}: expected bytes or a size like "512m"`);
     (dk.binds ?? []).forEach((b, i) => {
       const problem = bindProblem(b, home, dk.dangerouslyAllowReservedContainerTargets === true);
       if (problem) out.push(`${at}.docker.binds.${i}: ${problem}`);
@@ -124,9 +153,16 @@ function bindProblem(bind: string, home: string, allowReserved: boolean): string
   const [source = "", target = ""] = bind.split(":");
   if (!path.isAbsolute(source)) return `bind source "${source}" must be an absolute path`;
   const src = path.resolve(source);
-  const covers = (blocked: string) => src === blocked || blocked.startsWith(`${src === "/" ? "" : src}/`) || src.startsWith(`${blocked}/`);
-  if (BLOCKED_BIND_SOURCES.some(covers) || src.endsWith("docker.sock")) return `bind source "${source}" exposes a system directory or the Docker socket`;
-  if (BLOCKED_HOME_DIRS.some((d) => covers(path.join(home, d)))) return `bind source "${source}" exposes credentials in the home directory`;
-  if (!allowReserved && (target === "/workspace" || target === "/agent" || target.startsWith("/workspace/") || target.startsWith("/agent/"))) return `bind target "${target}" is reserved for the sandbox workspace`;
+  const covers = (blocked: string) =>
+    src === blocked || blocked.startsWith(`${src === "/" ? "" : src}/`) || src.startsWith(`${blocked}/`);
+  if (BLOCKED_BIND_SOURCES.some(covers) || src.endsWith("docker.sock"))
+    return `bind source "${source}" exposes a system directory or the Docker socket`;
+  if (BLOCKED_HOME_DIRS.some((d) => covers(path.join(home, d))))
+    return `bind source "${source}" exposes credentials in the home directory`;
+  if (
+    !allowReserved &&
+    (target === "/workspace" || target === "/agent" || target.startsWith("/workspace/") || target.startsWith("/agent/"))
+  )
+    return `bind target "${target}" is reserved for the sandbox workspace`;
   return undefined;
 }

@@ -36,10 +36,24 @@ export const DEFAULT_DOCKER_SETTINGS: DockerSettings = {
  * pids limits, a non-root user, private tmpfs dirs, and only the sandbox workspace mounted (plus the
  * agent workspace read-only at /agent for `workspaceAccess: "ro"`). Source: issue "Sandbox".
  */
-export function dockerCreateBody(spec: SandboxSpec, s: DockerSettings, command: readonly string[], cwd: string, env: Readonly<Record<string, string>>): Record<string, unknown> {
+export function dockerCreateBody(
+  spec: SandboxSpec,
+  s: DockerSettings,
+  command: readonly string[],
+  cwd: string,
+  env: Readonly<Record<string, string>>,
+): Record<string, unknown> {
   const memory = spec.limits.memoryMb * 1024 * 1024;
-  const binds = [`${spec.workspaceDir}:${SANDBOX_WORKDIR}:rw`, ...(spec.agentWorkspaceDir !== undefined ? [`${spec.agentWorkspaceDir}:${SANDBOX_AGENT_DIR}:ro`] : []), ...s.binds];
-  const securityOpt = ["no-new-privileges", ...(s.seccompProfile ? [`seccomp=${s.seccompProfile}`] : []), ...(s.apparmorProfile ? [`apparmor=${s.apparmorProfile}`] : [])];
+  const binds = [
+    `${spec.workspaceDir}:${SANDBOX_WORKDIR}:rw`,
+    ...(spec.agentWorkspaceDir !== undefined ? [`${spec.agentWorkspaceDir}:${SANDBOX_AGENT_DIR}:ro`] : []),
+    ...s.binds,
+  ];
+  const securityOpt = [
+    "no-new-privileges",
+    ...(s.seccompProfile ? [`seccomp=${s.seccompProfile}`] : []),
+    ...(s.apparmorProfile ? [`apparmor=${s.apparmorProfile}`] : []),
+  ];
   return {
     Image: s.image,
     Cmd: [...command],

@@ -27,14 +27,23 @@ export class DockerBackend implements SandboxBackend {
     try {
       await (await this.docker).ping();
     } catch (err) {
-      return { ok: false, reason: `cannot reach the Docker Engine at ${this.socketPath} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
+      return {
+        ok: false,
+        reason: `cannot reach the Docker Engine at ${this.socketPath} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      };
     }
     try {
       await (await this.docker).getImage(this.settings.image).inspect();
       return { ok: true };
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode;
-      return { ok: false, reason: status === 404 ? `the sandbox image ${this.settings.image} is not present (build or pull it first)` : `cannot inspect the sandbox image ${this.settings.image}` };
+      return {
+        ok: false,
+        reason:
+          status === 404
+            ? `the sandbox image ${this.settings.image} is not present (build or pull it first)`
+            : `cannot inspect the sandbox image ${this.settings.image}`,
+      };
     }
   }
 
@@ -43,7 +52,9 @@ export class DockerBackend implements SandboxBackend {
     const command = req.argv ? [...req.argv] : ["/bin/sh", "-c", req.shellCommand ?? ""];
     const name = `${this.settings.containerPrefix}${randomBytes(6).toString("hex")}`;
     const body = dockerCreateBody(spec, this.settings, command, req.cwd, req.env);
-    const container = await (await this.docker).createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions);
+    const container = await (
+      await this.docker
+    ).createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions);
     try {
       await container.start();
       const ended = await this.waitBounded(container, req);
@@ -62,7 +73,10 @@ export class DockerBackend implements SandboxBackend {
     }
   }
 
-  private async waitBounded(container: Docker.Container, req: ExecRequest): Promise<{ exitCode: number | null; timedOut: boolean; aborted: boolean }> {
+  private async waitBounded(
+    container: Docker.Container,
+    req: ExecRequest,
+  ): Promise<{ exitCode: number | null; timedOut: boolean; aborted: boolean }> {
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const stop = new Promise<"timeout" | "abort">((resolve) => {
@@ -83,7 +97,9 @@ export class DockerBackend implements SandboxBackend {
 
   private async readLogs(container: Docker.Container, maxBytes: number): Promise<DockerStreamDemux> {
     const demux = new DockerStreamDemux(maxBytes);
-    const stream = (await container.logs({ follow: true, stdout: true, stderr: true })) as NodeJS.ReadableStream & { destroy?: () => void };
+    const stream = (await container.logs({ follow: true, stdout: true, stderr: true })) as NodeJS.ReadableStream & {
+      destroy?: () => void;
+    };
     await new Promise<void>((resolve, reject) => {
       stream.on("data", (chunk: Buffer) => {
         if (!demux.push(chunk)) {

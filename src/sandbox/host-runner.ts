@@ -22,9 +22,24 @@ export function maskedHostRunner(bwrap: string, stateDir: string, workspaceDir: 
   return {
     kind: "host",
     run(req) {
-      const inside = !path.relative(stateDir, workspaceDir).startsWith("..") && !path.isAbsolute(path.relative(stateDir, workspaceDir));
+      const inside =
+        !path.relative(stateDir, workspaceDir).startsWith("..") &&
+        !path.isAbsolute(path.relative(stateDir, workspaceDir));
       const user = process.getuid?.() === 0 ? [] : ["--unshare-user"];
-      const mask = [bwrap, ...user, "--dev-bind", "/", "/", "--tmpfs", stateDir, ...(inside ? ["--bind", workspaceDir, workspaceDir] : []), "--die-with-parent", "--chdir", req.cwd, "--"];
+      const mask = [
+        bwrap,
+        ...user,
+        "--dev-bind",
+        "/",
+        "/",
+        "--tmpfs",
+        stateDir,
+        ...(inside ? ["--bind", workspaceDir, workspaceDir] : []),
+        "--die-with-parent",
+        "--chdir",
+        req.cwd,
+        "--",
+      ];
       const command = req.argv ? [...req.argv] : ["/bin/sh", "-c", req.shellCommand ?? ""];
       return spawnCapture([...mask, ...command], req);
     },
@@ -35,11 +50,19 @@ export function maskedHostRunner(bwrap: string, stateDir: string, workspaceDir: 
  * Spawns `argv` with the request's cwd/env/limits and captures output up to `maxOutputBytes`.
  * Shared by the host runner and the sandbox backends (which pass their wrapper argv).
  */
-export function spawnCapture(argv: string[], req: Pick<ExecRequest, "cwd" | "env" | "timeoutMs" | "maxOutputBytes" | "signal">): Promise<ExecResult> {
+export function spawnCapture(
+  argv: string[],
+  req: Pick<ExecRequest, "cwd" | "env" | "timeoutMs" | "maxOutputBytes" | "signal">,
+): Promise<ExecResult> {
   const started = Date.now();
   return new Promise((resolve) => {
     const [cmd, ...args] = argv;
-    const child = spawn(cmd as string, args, { cwd: req.cwd, env: { ...req.env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd as string, args, {
+      cwd: req.cwd,
+      env: { ...req.env },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let bytes = 0;
@@ -75,7 +98,15 @@ export function spawnCapture(argv: string[], req: Pick<ExecRequest, "cwd" | "env
       clearTimeout(timer);
       req.signal.removeEventListener("abort", onAbort);
       const stderr = Buffer.concat(err).toString("utf8") + (spawnError ? `${spawnError.message}\n` : "");
-      resolve({ exitCode, signal, stdout: Buffer.concat(out).toString("utf8"), stderr, truncated, timedOut, durationMs: Date.now() - started });
+      resolve({
+        exitCode,
+        signal,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr,
+        truncated,
+        timedOut,
+        durationMs: Date.now() - started,
+      });
     };
     child.on("error", (e) => finish(127, null, e));
     child.on("close", (code, sig) => finish(code, sig));

@@ -8,7 +8,13 @@ import { BubblewrapBackend, findSystemBinary } from "./bubblewrap.js";
 import { isSandboxedSession, resolveSandbox, type ResolvedSandbox } from "./config.js";
 import { DockerBackend } from "./docker.js";
 import { SandboxRegistry } from "./registry.js";
-import { SANDBOX_AGENT_DIR, SANDBOX_WORKDIR, type Availability, type SandboxBackend, type SandboxSpec } from "./types.js";
+import {
+  SANDBOX_AGENT_DIR,
+  SANDBOX_WORKDIR,
+  type Availability,
+  type SandboxBackend,
+  type SandboxSpec,
+} from "./types.js";
 
 /** A session's sandbox, ready to run commands in. */
 export interface PreparedSandbox {
@@ -70,11 +76,14 @@ export class SandboxManager {
   /** The backend of an agent: configured, else bubblewrap when `bwrap` exists, else docker. */
   async backendFor(agentId: string): Promise<SandboxBackend> {
     const s = this.settings(agentId);
-    const kind = s.backend ?? (await (this.defaultKind ??= findSystemBinary("bwrap").then((p) => (p ? "bubblewrap" : "docker"))));
+    const kind =
+      s.backend ?? (await (this.defaultKind ??= findSystemBinary("bwrap").then((p) => (p ? "bubblewrap" : "docker"))));
     const key = kind === "docker" ? `docker:${JSON.stringify(s.docker)}` : kind;
     let b = this.cache.get(key);
     if (!b) {
-      b = this.deps.backends?.[kind] ?? (kind === "docker" ? new DockerBackend(s.docker, s.docker.socketPath) : new BubblewrapBackend());
+      b =
+        this.deps.backends?.[kind] ??
+        (kind === "docker" ? new DockerBackend(s.docker, s.docker.socketPath) : new BubblewrapBackend());
       this.cache.set(key, b);
     }
     return b;
@@ -87,7 +96,9 @@ export class SandboxManager {
     const hit = this.availabilityCache.get(backend);
     if (hit && now - hit.at < (hit.result.ok ? 30_000 : 5_000)) return hit.result;
     const a = await backend.availability();
-    const result: Availability = a.ok ? a : { ok: false, reason: `the ${backend.kind} sandbox backend is unavailable: ${a.reason}` };
+    const result: Availability = a.ok
+      ? a
+      : { ok: false, reason: `the ${backend.kind} sandbox backend is unavailable: ${a.reason}` };
     this.availabilityCache.set(backend, { at: now, result });
     return result;
   }
@@ -106,7 +117,12 @@ export class SandboxManager {
     }
     const user = await this.userFor(s, agentWs);
     const sessionId = s.scope === "session" ? await this.deps.sessionIdOf(sessionKey) : undefined;
-    const reset = await this.registry.touch(root, name, { scope: s.scope, agentId, ...(s.scope === "session" ? { sessionKey } : {}), ...(sessionId ? { sessionId } : {}) });
+    const reset = await this.registry.touch(root, name, {
+      scope: s.scope,
+      agentId,
+      ...(s.scope === "session" ? { sessionKey } : {}),
+      ...(sessionId ? { sessionId } : {}),
+    });
     if (reset) {
       this.deps.log.info({ sandbox: name }, "sandbox workspace reset (new session)");
       await fsp.rm(dir, { recursive: true, force: true });
@@ -125,7 +141,10 @@ export class SandboxManager {
       limits: s.limits,
       user,
     };
-    const mounts = [{ at: SANDBOX_WORKDIR, hostDir: spec.workspaceDir, readOnly: false }, ...(spec.agentWorkspaceDir ? [{ at: SANDBOX_AGENT_DIR, hostDir: spec.agentWorkspaceDir, readOnly: true }] : [])];
+    const mounts = [
+      { at: SANDBOX_WORKDIR, hostDir: spec.workspaceDir, readOnly: false },
+      ...(spec.agentWorkspaceDir ? [{ at: SANDBOX_AGENT_DIR, hostDir: spec.agentWorkspaceDir, readOnly: true }] : []),
+    ];
     return { spec, backend: await this.backendFor(agentId), settings: s, toolsDir: spec.workspaceDir, mounts };
   }
 
@@ -158,7 +177,10 @@ export class SandboxManager {
     const st = await fsp.stat(agentWs);
     if (st.uid === 0 && !this.warnedRootUser) {
       this.warnedRootUser = true;
-      this.deps.log.warn({ workspace: agentWs }, `sandbox workspaceAccess "${s.workspaceAccess}" with a root-owned agent workspace: the sandbox keeps uid 0 (no capabilities), and the process limit cannot apply to uid 0; chown the workspace to an unprivileged user`);
+      this.deps.log.warn(
+        { workspace: agentWs },
+        `sandbox workspaceAccess "${s.workspaceAccess}" with a root-owned agent workspace: the sandbox keeps uid 0 (no capabilities), and the process limit cannot apply to uid 0; chown the workspace to an unprivileged user`,
+      );
     }
     return { uid: st.uid, gid: st.gid };
   }
@@ -169,6 +191,9 @@ export function scopeDirName(scope: ResolvedSandbox["scope"], agentId: string, s
   if (scope === "shared") return "shared";
   if (scope === "agent") return `agent-${agentId}`;
   const hash = createHash("sha256").update(sessionKey).digest("hex").slice(0, 10);
-  const slug = sessionKey.replace(/^agent:[^:]+:/, "").replace(/[^a-z0-9_-]+/gi, "_").slice(0, 48);
+  const slug = sessionKey
+    .replace(/^agent:[^:]+:/, "")
+    .replace(/[^a-z0-9_-]+/gi, "_")
+    .slice(0, 48);
   return `session-${agentId}-${slug}-${hash}`;
 }

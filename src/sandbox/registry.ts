@@ -25,8 +25,15 @@ export class SandboxRegistry {
   private readonly store: JsonFileStore<Record<string, RegistryEntry>>;
   private readonly lastWrite = new Map<string, { at: number; sessionId: string | undefined }>();
 
-  constructor(sandboxesDir: string, private readonly clock: Clock) {
-    this.store = new JsonFileStore(path.join(sandboxesDir, "registry.json"), (raw) => FileSchema.parse(raw), () => ({}));
+  constructor(
+    sandboxesDir: string,
+    private readonly clock: Clock,
+  ) {
+    this.store = new JsonFileStore(
+      path.join(sandboxesDir, "registry.json"),
+      (raw) => FileSchema.parse(raw),
+      () => ({}),
+    );
   }
 
   /**
@@ -37,10 +44,16 @@ export class SandboxRegistry {
     const dir = path.join(root, name);
     const now = this.clock.now();
     const seen = this.lastWrite.get(dir);
-    if (seen && now - seen.at < TOUCH_WRITE_INTERVAL_MS && (meta.sessionId === undefined || seen.sessionId === meta.sessionId)) return false;
+    if (
+      seen &&
+      now - seen.at < TOUCH_WRITE_INTERVAL_MS &&
+      (meta.sessionId === undefined || seen.sessionId === meta.sessionId)
+    )
+      return false;
     const reset = await this.store.update((all) => {
       const prev = all[dir];
-      const changed = prev?.sessionId !== undefined && meta.sessionId !== undefined && prev.sessionId !== meta.sessionId;
+      const changed =
+        prev?.sessionId !== undefined && meta.sessionId !== undefined && prev.sessionId !== meta.sessionId;
       const sessionId = meta.sessionId ?? prev?.sessionId;
       const entry: RegistryEntry = { ...meta, dir, lastUsedAt: now, ...(sessionId !== undefined ? { sessionId } : {}) };
       return { value: { ...all, [dir]: entry }, result: changed };

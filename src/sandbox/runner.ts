@@ -12,8 +12,12 @@ export function sandboxRunner(backend: SandboxBackend, spec: SandboxSpec): ExecR
     kind: backend.kind,
     async run(req) {
       const rel = path.relative(spec.workspaceDir, req.cwd);
-      if (rel.startsWith("..") || path.isAbsolute(rel)) throw new HoldfastError("HF_TOOL_PATH_OUTSIDE", "exec cwd is outside the sandbox workspace");
-      return backend.run(spec, { ...req, cwd: rel ? path.posix.join(SANDBOX_WORKDIR, ...rel.split(path.sep)) : SANDBOX_WORKDIR });
+      if (rel.startsWith("..") || path.isAbsolute(rel))
+        throw new HoldfastError("HF_TOOL_PATH_OUTSIDE", "exec cwd is outside the sandbox workspace");
+      return backend.run(spec, {
+        ...req,
+        cwd: rel ? path.posix.join(SANDBOX_WORKDIR, ...rel.split(path.sep)) : SANDBOX_WORKDIR,
+      });
     },
   };
 }

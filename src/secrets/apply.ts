@@ -1,7 +1,15 @@
 import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { loadConfig, setAtPath, substituteEnv, updateConfigFile, validateConfig, type HoldfastConfig, type SecretRef } from "../config/index.js";
+import {
+  loadConfig,
+  setAtPath,
+  substituteEnv,
+  updateConfigFile,
+  validateConfig,
+  type HoldfastConfig,
+  type SecretRef,
+} from "../config/index.js";
 import { HoldfastError } from "../errors/index.js";
 import { readFileIfExists, secretEquals, writeFileAtomic } from "../infra/index.js";
 import type { SecretsPlan } from "./apply-plan.js";
@@ -31,7 +39,12 @@ const refText = (r: SecretRef) => `${r.source}:${r.provider}:${r.id}`;
  * resolved and compared (constant time) before the config is written (atomic, 600).
  * @throws HoldfastError HF_SECRETS_APPLY_FAILED (nothing of the config is changed) or HF_CONFIG_*.
  */
-export async function applySecretsPlan(configPath: string, plan: SecretsPlan, env: NodeJS.ProcessEnv, opts: { dryRun?: boolean; home?: string } = {}): Promise<ApplyResult> {
+export async function applySecretsPlan(
+  configPath: string,
+  plan: SecretsPlan,
+  env: NodeJS.ProcessEnv,
+  opts: { dryRun?: boolean; home?: string } = {},
+): Promise<ApplyResult> {
   const home = opts.home ?? os.homedir();
   const loaded = await loadConfig(configPath, env);
   const current = await resolveAll(loaded.config, { env });
@@ -49,27 +62,49 @@ export async function applySecretsPlan(configPath: string, plan: SecretsPlan, en
     if (value === undefined) throw fail(`${m.path} has no value to move`);
     await stageFileWrite(next, m.ref, value, files, home);
   }
-  if (opts.dryRun) return { dryRun: true, moved: plan.moves.map((m) => `${m.path} -> ${refText(m.ref)}`), filesWritten: [...files.keys()], configWritten: false };
+  if (opts.dryRun)
+    return {
+      dryRun: true,
+      moved: plan.moves.map((m) => `${m.path} -> ${refText(m.ref)}`),
+      filesWritten: [...files.keys()],
+      configWritten: false,
+    };
   for (const [file, text] of files) await writeFileAtomic(file, text);
   const after = await resolveAll(next, { env });
   for (const m of plan.moves) {
     const failure = after.failures.find((f) => f.path === m.path);
     if (failure) throw fail(`${failure.message} The config was not changed.`);
-    if (!secretEquals(after.snapshot.get(m.path), current.snapshot.get(m.path))) throw fail(`${m.path}: ${refText(m.ref)} does not yield the current value; the config was not changed.`);
+    if (!secretEquals(after.snapshot.get(m.path), current.snapshot.get(m.path)))
+      throw fail(`${m.path}: ${refText(m.ref)} does not yield the current value; the config was not changed.`);
   }
   await updateConfigFile(configPath, () => nextRaw, env);
-  return { dryRun: false, moved: plan.moves.map((m) => `${m.path} -> ${refText(m.ref)}`), filesWritten: [...files.keys()], configWritten: true };
+  return {
+    dryRun: false,
+    moved: plan.moves.map((m) => `${m.path} -> ${refText(m.ref)}`),
+    filesWritten: [...files.keys()],
+    configWritten: true,
+  };
 }
 
 /** For a file ref, adds the value to the pending content of its file (read once, private files only). */
-async function stageFileWrite(config: HoldfastConfig, ref: SecretRef, value: string, files: Map<string, string>, home: string): Promise<void> {
+async function stageFileWrite(
+  config: HoldfastConfig,
+  ref: SecretRef,
+  value: string,
+  files: Map<string, string>,
+  home: string,
+): Promise<void> {
   if (ref.source !== "file") return;
   const provider = providerFor(config, ref);
-  if (!provider.ok || provider.settings.source !== "file") throw fail(provider.ok ? `provider ${ref.provider} is not a file provider` : provider.reason);
+  if (!provider.ok || provider.settings.source !== "file")
+    throw fail(provider.ok ? `provider ${ref.provider} is not a file provider` : provider.reason);
   const file = secretFilePath(provider.settings, home);
   if (!files.has(file)) {
     const dir = await fsp.lstat(path.dirname(file)).catch(() => undefined);
-    if (dir && (!dir.isDirectory() || (dir.mode & 0o077) !== 0)) throw fail(`${path.dirname(file)} is not a private directory (700); keep secret files in one, e.g. ~/.holdfast/secrets/`);
+    if (dir && (!dir.isDirectory() || (dir.mode & 0o077) !== 0))
+      throw fail(
+        `${path.dirname(file)} is not a private directory (700); keep secret files in one, e.g. ~/.holdfast/secrets/`,
+      );
     const st = await fsp.lstat(file).catch(() => undefined);
     const why = st && (st.isSymbolicLink() ? `${file} is a symbolic link` : insecureFileReason(st, file));
     if (why) throw fail(why);

@@ -15,8 +15,16 @@ export interface LooseSecretFile {
  * File providers' files (and the config file when it holds plaintext secrets) that are symlinks or
  * have group/other permission bits. Missing files are reported by resolution, not here.
  */
-export async function looseSecretFiles(config: HoldfastConfig, configPath: string, hasPlaintext: boolean, home = os.homedir()): Promise<LooseSecretFile[]> {
-  const targets: [string, string][] = Object.entries(config.secrets?.providers ?? {}).flatMap(([alias, p]): [string, string][] => (p.source === "file" ? [[secretFilePath(p, home), `secrets.providers.${alias}`]] : []));
+export async function looseSecretFiles(
+  config: HoldfastConfig,
+  configPath: string,
+  hasPlaintext: boolean,
+  home = os.homedir(),
+): Promise<LooseSecretFile[]> {
+  const targets: [string, string][] = Object.entries(config.secrets?.providers ?? {}).flatMap(
+    ([alias, p]): [string, string][] =>
+      p.source === "file" ? [[secretFilePath(p, home), `secrets.providers.${alias}`]] : [],
+  );
   if (hasPlaintext) targets.push([configPath, "config file"]);
   const out: LooseSecretFile[] = [];
   for (const [file, holder] of targets) {
@@ -24,7 +32,8 @@ export async function looseSecretFiles(config: HoldfastConfig, configPath: strin
     if (!st) continue;
     const mode = (st.mode & 0o777).toString(8).padStart(3, "0");
     if (st.isSymbolicLink()) out.push({ path: file, holder, reason: "is a symbolic link" });
-    else if ((st.mode & 0o077) !== 0) out.push({ path: file, holder, reason: `has mode ${mode} (must be 600 or stricter)` });
+    else if ((st.mode & 0o077) !== 0)
+      out.push({ path: file, holder, reason: `has mode ${mode} (must be 600 or stricter)` });
   }
   return out;
 }

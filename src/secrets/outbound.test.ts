@@ -31,24 +31,34 @@ describe("outbound leak scan", () => {
   it("never publishes any part of a secret while streaming (property)", () => {
     const secretArb = fc.string({ minLength: 4, maxLength: 40 }).filter((s) => s.toLowerCase().length === s.length);
     fc.assert(
-      fc.property(secretArb, fc.string({ maxLength: 60 }), fc.string({ maxLength: 60 }), fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 40 }), (secret, before, after, cuts) => {
-        const text = before + secret + after;
-        const { published, final } = stream(text, [...cuts, text.length], view(secret));
-        const first = text.toLowerCase().indexOf(secret.toLowerCase());
-        expect(published.length).toBeLessThanOrEqual(first);
-        expect(final).toEqual({ text: WITHHELD_NOTICE, blocked: true });
-      }),
+      fc.property(
+        secretArb,
+        fc.string({ maxLength: 60 }),
+        fc.string({ maxLength: 60 }),
+        fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 40 }),
+        (secret, before, after, cuts) => {
+          const text = before + secret + after;
+          const { published, final } = stream(text, [...cuts, text.length], view(secret));
+          const first = text.toLowerCase().indexOf(secret.toLowerCase());
+          expect(published.length).toBeLessThanOrEqual(first);
+          expect(final).toEqual({ text: WITHHELD_NOTICE, blocked: true });
+        },
+      ),
     );
   });
 
   it("publishes everything of a reply without secrets (property)", () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 80 }), fc.array(fc.integer({ min: 1, max: 10 }), { maxLength: 20 }), (text, cuts) => {
-        fc.pre(!text.toLowerCase().includes("zq-canary-77"));
-        const { published, final } = stream(text, [...cuts, text.length], view("zq-canary-77"));
-        expect(text.startsWith(published)).toBe(true);
-        expect(final).toEqual({ text, blocked: false });
-      }),
+      fc.property(
+        fc.string({ maxLength: 80 }),
+        fc.array(fc.integer({ min: 1, max: 10 }), { maxLength: 20 }),
+        (text, cuts) => {
+          fc.pre(!text.toLowerCase().includes("zq-canary-77"));
+          const { published, final } = stream(text, [...cuts, text.length], view("zq-canary-77"));
+          expect(text.startsWith(published)).toBe(true);
+          expect(final).toEqual({ text, blocked: false });
+        },
+      ),
     );
   });
 });

@@ -1,7 +1,8 @@
 import type { SecretsView } from "./snapshot.js";
 
 /** The text sent instead of a reply that contained a configured secret. */
-export const WITHHELD_NOTICE = "[holdfast withheld this reply: it contained a configured secret. Nothing of the secret was sent.]";
+export const WITHHELD_NOTICE =
+  "[holdfast withheld this reply: it contained a configured secret. Nothing of the secret was sent.]";
 
 /** The verdict on one outbound text. */
 export interface OutboundVerdict {

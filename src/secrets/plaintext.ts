@@ -10,7 +10,9 @@ export function plaintextSecretPaths(config: HoldfastConfig, raw: Record<string,
   return listSecretSlots(config)
     .filter((slot) => {
       const written = getAtPath(raw, slot.path);
-      return typeof written === "string" && written.trim() !== "" && !hasEnvReference(written) && !envShorthand(written);
+      return (
+        typeof written === "string" && written.trim() !== "" && !hasEnvReference(written) && !envShorthand(written)
+      );
     })
     .map((slot) => slot.path);
 }

@@ -18,13 +18,21 @@ export function defaultAlias(config: HoldfastConfig, source: SecretRef["source"]
  * source. Source: reference §8.1 "Provider resolution".
  * @returns the provider settings, or a reason it cannot be used.
  */
-export function providerFor(config: HoldfastConfig, ref: SecretRef): { ok: true; settings: SecretProviderConfig } | { ok: false; reason: string } {
+export function providerFor(
+  config: HoldfastConfig,
+  ref: SecretRef,
+): { ok: true; settings: SecretProviderConfig } | { ok: false; reason: string } {
   const entry = config.secrets?.providers?.[ref.provider];
   if (entry) {
-    if (entry.source !== ref.source) return { ok: false, reason: `secrets.providers.${ref.provider} has source "${entry.source}", not "${ref.source}"` };
+    if (entry.source !== ref.source)
+      return {
+        ok: false,
+        reason: `secrets.providers.${ref.provider} has source "${entry.source}", not "${ref.source}"`,
+      };
     return { ok: true, settings: entry };
   }
-  if (ref.source === "env" && ref.provider === defaultAlias(config, "env")) return { ok: true, settings: { source: "env" } };
+  if (ref.source === "env" && ref.provider === defaultAlias(config, "env"))
+    return { ok: true, settings: { source: "env" } };
   return { ok: false, reason: `no provider secrets.providers.${ref.provider} is configured` };
 }
 
@@ -35,8 +43,12 @@ export function providerFor(config: HoldfastConfig, ref: SecretRef): { ok: true;
  */
 export function invalidIdReason(ref: SecretRef): string | undefined {
   if (ref.source === "env") return ENV_ID.test(ref.id) ? undefined : `env ids must match ${ENV_ID.source}`;
-  if (ref.source === "file") return ref.id === "value" || ref.id.startsWith("/") ? undefined : `file ids are JSON pointers such as "/providers/openai/apiKey" (or "value")`;
-  if (!EXEC_ID.test(ref.id) || ref.id.split("/").some((s) => s === "." || s === "..")) return `exec ids must match ${EXEC_ID.source} without . or .. segments`;
+  if (ref.source === "file")
+    return ref.id === "value" || ref.id.startsWith("/")
+      ? undefined
+      : `file ids are JSON pointers such as "/providers/openai/apiKey" (or "value")`;
+  if (!EXEC_ID.test(ref.id) || ref.id.split("/").some((s) => s === "." || s === ".."))
+    return `exec ids must match ${EXEC_ID.source} without . or .. segments`;
   return undefined;
 }
 

@@ -12,7 +12,10 @@ const withKey = (apiKey: unknown, secrets?: HoldfastConfig["secrets"]): Holdfast
 
 describe("resolveAll: env refs", () => {
   it("resolves env refs (default alias) and the $NAME shorthand", async () => {
-    const config = { gateway: { auth: { token: "$GW_TOKEN" } }, models: { providers: { openai: { apiKey: { source: "env", provider: "default", id: "OPENAI_API_KEY" } } } } } as HoldfastConfig;
+    const config = {
+      gateway: { auth: { token: "$GW_TOKEN" } },
+      models: { providers: { openai: { apiKey: { source: "env", provider: "default", id: "OPENAI_API_KEY" } } } },
+    } as HoldfastConfig;
     const res = await resolveAll(config, { env: { OPENAI_API_KEY: "sk-env-value", GW_TOKEN: "tok-from-env" } });
     expect(res.failures).toEqual([]);
     expect(res.snapshot.get("models.providers.openai.apiKey")).toBe("sk-env-value");
@@ -23,18 +26,30 @@ describe("resolveAll: env refs", () => {
   it("reports a missing variable with the reference's message, never a value", async () => {
     const res = await resolveAll(withKey({ source: "env", provider: "default", id: "OPENAI_API_KEY" }), { env: {} });
     expect(res.failures).toHaveLength(1);
-    expect(res.failures[0]?.message).toBe("models.providers.openai.apiKey SecretRef is unresolved (env:default:OPENAI_API_KEY): environment variable OPENAI_API_KEY is not set.");
+    expect(res.failures[0]?.message).toBe(
+      "models.providers.openai.apiKey SecretRef is unresolved (env:default:OPENAI_API_KEY): environment variable OPENAI_API_KEY is not set.",
+    );
   });
 
   it("honours an env provider allowlist ([] denies all) and refuses unknown providers", async () => {
-    const denied = await resolveAll(withKey({ source: "env", provider: "strict", id: "OPENAI_API_KEY" }, { providers: { strict: { source: "env", allowlist: [] } } }), { env: { OPENAI_API_KEY: "x-value" } });
+    const denied = await resolveAll(
+      withKey(
+        { source: "env", provider: "strict", id: "OPENAI_API_KEY" },
+        { providers: { strict: { source: "env", allowlist: [] } } },
+      ),
+      { env: { OPENAI_API_KEY: "x-value" } },
+    );
     expect(denied.failures[0]?.message).toContain("not in the provider's allowlist");
-    const unknown = await resolveAll(withKey({ source: "env", provider: "vault", id: "OPENAI_API_KEY" }), { env: { OPENAI_API_KEY: "x-value" } });
+    const unknown = await resolveAll(withKey({ source: "env", provider: "vault", id: "OPENAI_API_KEY" }), {
+      env: { OPENAI_API_KEY: "x-value" },
+    });
     expect(unknown.failures[0]?.message).toContain("no provider secrets.providers.vault is configured");
   });
 
   it("rejects ids outside the source grammar", async () => {
-    const res = await resolveAll(withKey({ source: "env", provider: "default", id: "lower_case" }), { env: { lower_case: "v" } });
+    const res = await resolveAll(withKey({ source: "env", provider: "default", id: "lower_case" }), {
+      env: { lower_case: "v" },
+    });
     expect(res.failures[0]?.message).toContain("env ids must match");
   });
 
@@ -47,20 +62,39 @@ describe("resolveAll: env refs", () => {
 
 describe("resolveAll: file refs", () => {
   const fileConfig = (file: string, id: string, mode?: "json" | "singleValue") =>
-    withKey({ source: "file", provider: "vault", id }, { providers: { vault: { source: "file", path: file, ...(mode ? { mode } : {}) } } });
+    withKey(
+      { source: "file", provider: "vault", id },
+      { providers: { vault: { source: "file", path: file, ...(mode ? { mode } : {}) } } },
+    );
 
   it("reads JSON pointers and single-value files from files of mode 600", async () => {
     const dir = await privateTmp();
-    const json = await writeWithMode(path.join(dir, "s.json"), JSON.stringify({ providers: { "open/ai": { key: "file-secret-1" } } }), 0o600);
-    expect((await resolveAll(fileConfig(json, "/providers/open~1ai/key"), { env: {} })).snapshot.get("models.providers.openai.apiKey")).toBe("file-secret-1");
+    const json = await writeWithMode(
+      path.join(dir, "s.json"),
+      JSON.stringify({ providers: { "open/ai": { key: "file-secret-1" } } }),
+      0o600,
+    );
+    expect(
+      (await resolveAll(fileConfig(json, "/providers/open~1ai/key"), { env: {} })).snapshot.get(
+        "models.providers.openai.apiKey",
+      ),
+    ).toBe("file-secret-1");
     const single = await writeWithMode(path.join(dir, "s.txt"), "single-secret\n", 0o400);
-    expect((await resolveAll(fileConfig(single, "value", "singleValue"), { env: {} })).snapshot.get("models.providers.openai.apiKey")).toBe("single-secret");
+    expect(
+      (await resolveAll(fileConfig(single, "value", "singleValue"), { env: {} })).snapshot.get(
+        "models.providers.openai.apiKey",
+      ),
+    ).toBe("single-secret");
   });
 
   it("refuses files readable by group or others, naming the mode", async () => {
     const dir = await privateTmp();
     for (const mode of [0o644, 0o640, 0o604, 0o660]) {
-      const file = await writeWithMode(path.join(dir, `m${mode.toString(8)}.json`), JSON.stringify({ k: "v-secret" }), mode);
+      const file = await writeWithMode(
+        path.join(dir, `m${mode.toString(8)}.json`),
+        JSON.stringify({ k: "v-secret" }),
+        mode,
+      );
       const res = await resolveAll(fileConfig(file, "/k"), { env: {} });
       expect(res.failures[0]?.code).toBe("HF_SECRET_INSECURE_FILE");
       expect(res.failures[0]?.message).toContain(`mode ${mode.toString(8)}`);
@@ -85,19 +119,32 @@ describe("resolveAll: file refs", () => {
 
   it("refuses symlinks, missing pointers, non-string values and bad JSON", async () => {
     const dir = await privateTmp();
-    const real = await writeWithMode(path.join(dir, "real.json"), JSON.stringify({ k: "v-secret", n: 42, e: "" }), 0o600);
+    const real = await writeWithMode(
+      path.join(dir, "real.json"),
+      JSON.stringify({ k: "v-secret", n: 42, e: "" }),
+      0o600,
+    );
     const link = path.join(dir, "link.json");
     await symlink(real, link);
     expect((await resolveAll(fileConfig(link, "/k"), { env: {} })).failures[0]?.message).toContain("symbolic link");
-    expect((await resolveAll(fileConfig(real, "/missing"), { env: {} })).failures[0]?.message).toContain("no value at JSON pointer /missing");
-    expect((await resolveAll(fileConfig(real, "/n"), { env: {} })).failures[0]?.message).toBe("models.providers.openai.apiKey SecretRef resolved to a non-string value.");
-    expect((await resolveAll(fileConfig(real, "/e"), { env: {} })).failures[0]?.message).toBe("models.providers.openai.apiKey SecretRef resolved to an empty value.");
+    expect((await resolveAll(fileConfig(real, "/missing"), { env: {} })).failures[0]?.message).toContain(
+      "no value at JSON pointer /missing",
+    );
+    expect((await resolveAll(fileConfig(real, "/n"), { env: {} })).failures[0]?.message).toBe(
+      "models.providers.openai.apiKey SecretRef resolved to a non-string value.",
+    );
+    expect((await resolveAll(fileConfig(real, "/e"), { env: {} })).failures[0]?.message).toBe(
+      "models.providers.openai.apiKey SecretRef resolved to an empty value.",
+    );
     const bad = await writeWithMode(path.join(dir, "bad.json"), "{nope", 0o600);
     expect((await resolveAll(fileConfig(bad, "/k"), { env: {} })).failures[0]?.message).toContain("not valid JSON");
   });
 
   it("needs a provider entry of the same source", async () => {
-    const res = await resolveAll(withKey({ source: "file", provider: "vault", id: "/k" }, { providers: { vault: { source: "env" } } }), { env: {} });
+    const res = await resolveAll(
+      withKey({ source: "file", provider: "vault", id: "/k" }, { providers: { vault: { source: "env" } } }),
+      { env: {} },
+    );
     expect(res.failures[0]?.message).toContain('has source "env", not "file"');
   });
 });
@@ -123,7 +170,11 @@ describe("resolveAll: exec refs", () => {
   it("passes args literally (no shell) and the request on stdin", async () => {
     const dir = await privateTmp();
     const marker = path.join(dir, "pwned");
-    const cmd = await writeWithMode(path.join(dir, "echo-args.sh"), `#!/bin/sh\nreq=$(cat)\nprintf '{"protocolVersion":1,"values":{"openai":"%s","gw/token":"%s"}}' "$1" "$(printf '%s' "$req" | tr -d '"{}:[],' )"\n`, 0o700);
+    const cmd = await writeWithMode(
+      path.join(dir, "echo-args.sh"),
+      `#!/bin/sh\nreq=$(cat)\nprintf '{"protocolVersion":1,"values":{"openai":"%s","gw/token":"%s"}}' "$1" "$(printf '%s' "$req" | tr -d '"{}:[],' )"\n`,
+      0o700,
+    );
     const res = await resolveAll(execConfig(cmd, { args: [`$(touch ${marker})`] }), { env: {} });
     expect(res.snapshot.get("models.providers.openai.apiKey")).toBe(`$(touch ${marker})`);
     expect(res.snapshot.get("gateway.auth.token")).toContain("protocolVersion1providervaultids");
@@ -143,9 +194,16 @@ describe("resolveAll: exec refs", () => {
     expect((await resolveAll(execConfig(failing), { env: {} })).failures[0]?.message).toContain("exited with code 3");
     const writable = await execProviderScript(dir, { openai: "x-secret" }, { name: "writable.sh" });
     await writeWithMode(writable, await readFile(writable, "utf8"), 0o777);
-    expect((await resolveAll(execConfig(writable), { env: {} })).failures[0]?.message).toContain("writable by group or others");
-    expect((await resolveAll(execConfig("provider.sh"), { env: {} })).failures[0]?.message).toContain("must be an absolute path");
-    expect((await resolveAll(execConfig(failing, { trustedDirs: ["/usr/local/libexec"] }), { env: {} })).failures[0]?.message).toContain("not inside trustedDirs");
+    expect((await resolveAll(execConfig(writable), { env: {} })).failures[0]?.message).toContain(
+      "writable by group or others",
+    );
+    expect((await resolveAll(execConfig("provider.sh"), { env: {} })).failures[0]?.message).toContain(
+      "must be an absolute path",
+    );
+    expect(
+      (await resolveAll(execConfig(failing, { trustedDirs: ["/usr/local/libexec"] }), { env: {} })).failures[0]
+        ?.message,
+    ).toContain("not inside trustedDirs");
   });
 
   it("skips exec refs when allowExec is false", async () => {

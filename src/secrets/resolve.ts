@@ -68,9 +68,24 @@ export async function resolveAll(config: HoldfastConfig, opts: ResolveOptions): 
       const why = invalidIdReason(ref);
       const outcome = outcomes.get(ref.id);
       if (why) failures.push(failure(path, ref, why));
-      else if (!outcome || !outcome.ok) failures.push(failure(path, ref, outcome?.reason ?? "no value", outcome && !outcome.ok && outcome.insecureFile === true));
-      else if (typeof outcome.value !== "string") failures.push({ path, ref, code: "HF_SECRET_UNRESOLVED", message: `${path} SecretRef resolved to a non-string value.` });
-      else if (outcome.value.trim() === "") failures.push({ path, ref, code: "HF_SECRET_UNRESOLVED", message: `${path} SecretRef resolved to an empty value.` });
+      else if (!outcome || !outcome.ok)
+        failures.push(
+          failure(path, ref, outcome?.reason ?? "no value", outcome && !outcome.ok && outcome.insecureFile === true),
+        );
+      else if (typeof outcome.value !== "string")
+        failures.push({
+          path,
+          ref,
+          code: "HF_SECRET_UNRESOLVED",
+          message: `${path} SecretRef resolved to a non-string value.`,
+        });
+      else if (outcome.value.trim() === "")
+        failures.push({
+          path,
+          ref,
+          code: "HF_SECRET_UNRESOLVED",
+          message: `${path} SecretRef resolved to an empty value.`,
+        });
       else values.set(path, outcome.value);
     }
   }
@@ -105,7 +120,12 @@ function groupByProvider(refs: readonly PendingRef[]): PendingRef[][] {
   return [...groups.values()];
 }
 
-async function resolveGroup(config: HoldfastConfig, ref: SecretRef, group: readonly PendingRef[], ctx: SourceContext): Promise<BatchOutcome> {
+async function resolveGroup(
+  config: HoldfastConfig,
+  ref: SecretRef,
+  group: readonly PendingRef[],
+  ctx: SourceContext,
+): Promise<BatchOutcome> {
   const ids = [...new Set(group.filter((g) => !invalidIdReason(g.ref)).map((g) => g.ref.id))];
   const provider = providerFor(config, ref);
   if (!provider.ok) return new Map(group.map((g) => [g.ref.id, { ok: false, reason: provider.reason }]));

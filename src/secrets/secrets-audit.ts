@@ -17,8 +17,17 @@ export interface SecretsAuditFinding {
 /** The report of `holdfast secrets audit --json`. */
 export interface SecretsAuditReport {
   readonly status: "clean" | "findings" | "unresolved";
-  readonly resolution: { readonly refsChecked: number; readonly skippedExecRefs: number; readonly resolvabilityComplete: boolean };
-  readonly summary: { readonly plaintextCount: number; readonly unresolvedRefCount: number; readonly looseFileModeCount: number; readonly toolEnvSecretCount: number };
+  readonly resolution: {
+    readonly refsChecked: number;
+    readonly skippedExecRefs: number;
+    readonly resolvabilityComplete: boolean;
+  };
+  readonly summary: {
+    readonly plaintextCount: number;
+    readonly unresolvedRefCount: number;
+    readonly looseFileModeCount: number;
+    readonly toolEnvSecretCount: number;
+  };
   readonly findings: readonly SecretsAuditFinding[];
 }
 
@@ -42,17 +51,38 @@ export async function auditSecrets(input: SecretsAuditInput): Promise<SecretsAud
   const res = await resolveAll(input.config, { env: input.env, allowExec: input.allowExec === true });
   const plaintext = plaintextSecretPaths(input.config, input.raw);
   const findings: SecretsAuditFinding[] = [
-    ...plaintext.map((p) => ({ code: "PLAINTEXT_FOUND" as const, path: p, message: `${p} is written in plain text in ${input.configPath}` })),
+    ...plaintext.map((p) => ({
+      code: "PLAINTEXT_FOUND" as const,
+      path: p,
+      message: `${p} is written in plain text in ${input.configPath}`,
+    })),
     ...res.failures.map((f) => ({ code: "REF_UNRESOLVED" as const, path: f.path, message: f.message })),
-    ...(await looseSecretFiles(input.config, input.configPath, plaintext.length > 0)).map((l) => ({ code: "FILE_MODE_LOOSE" as const, path: l.path, message: `${l.path} (${l.holder}) ${l.reason}` })),
-    ...toolEnvLeaks(input.config, input.env, input.workspaceDir, res.snapshot.values()).map((l) => ({ code: "TOOL_ENV_SECRET" as const, path: l.where, message: `${l.where} passes ${l.variables.join(", ")}, which hold a configured secret` })),
+    ...(await looseSecretFiles(input.config, input.configPath, plaintext.length > 0)).map((l) => ({
+      code: "FILE_MODE_LOOSE" as const,
+      path: l.path,
+      message: `${l.path} (${l.holder}) ${l.reason}`,
+    })),
+    ...toolEnvLeaks(input.config, input.env, input.workspaceDir, res.snapshot.values()).map((l) => ({
+      code: "TOOL_ENV_SECRET" as const,
+      path: l.where,
+      message: `${l.where} passes ${l.variables.join(", ")}, which hold a configured secret`,
+    })),
   ];
   const count = (c: SecretsAuditCode) => findings.filter((f) => f.code === c).length;
   const unresolved = count("REF_UNRESOLVED");
   return {
     status: unresolved > 0 ? "unresolved" : findings.length > 0 ? "findings" : "clean",
-    resolution: { refsChecked: res.refsChecked, skippedExecRefs: res.skippedExecRefs, resolvabilityComplete: res.skippedExecRefs === 0 },
-    summary: { plaintextCount: count("PLAINTEXT_FOUND"), unresolvedRefCount: unresolved, looseFileModeCount: count("FILE_MODE_LOOSE"), toolEnvSecretCount: count("TOOL_ENV_SECRET") },
+    resolution: {
+      refsChecked: res.refsChecked,
+      skippedExecRefs: res.skippedExecRefs,
+      resolvabilityComplete: res.skippedExecRefs === 0,
+    },
+    summary: {
+      plaintextCount: count("PLAINTEXT_FOUND"),
+      unresolvedRefCount: unresolved,
+      looseFileModeCount: count("FILE_MODE_LOOSE"),
+      toolEnvSecretCount: count("TOOL_ENV_SECRET"),
+    },
     findings,
   };
 }

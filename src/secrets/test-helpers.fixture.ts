@@ -20,7 +20,11 @@ export async function writeWithMode(file: string, text: string, mode: number): P
  * Writes an exec secret provider script (mode 700) that answers the JSON protocol with `values`,
  * appends one line per run to `<dir>/runs.log`, and optionally sleeps first.
  */
-export async function execProviderScript(dir: string, values: Record<string, string>, opts: { sleepSec?: number; exitCode?: number; name?: string } = {}): Promise<string> {
+export async function execProviderScript(
+  dir: string,
+  values: Record<string, string>,
+  opts: { sleepSec?: number; exitCode?: number; name?: string } = {},
+): Promise<string> {
   const file = path.join(dir, opts.name ?? "provider.sh");
   const body = [
     "#!/bin/sh",

@@ -6,11 +6,13 @@ import type { SessionMeta } from "./types.js";
 export type SessionIndex = Record<string, SessionMeta>;
 
 function parseIndex(raw: unknown): SessionIndex {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new Error("expected an object of session entries");
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+    throw new Error("expected an object of session entries");
   const out: SessionIndex = {};
   for (const [key, v] of Object.entries(raw as Record<string, unknown>)) {
     const m = v as Partial<SessionMeta>;
-    if (typeof m?.sessionId !== "string" || !/^[a-f0-9-]{36}$/.test(m.sessionId)) throw new Error(`entry ${key} has no valid sessionId`);
+    if (typeof m?.sessionId !== "string" || !/^[a-f0-9-]{36}$/.test(m.sessionId))
+      throw new Error(`entry ${key} has no valid sessionId`);
     out[key] = { ...(m as SessionMeta), key };
   }
   return out;
@@ -61,7 +63,11 @@ export class IndexCache {
    * Changes one entry now (in memory) and schedules the disk write; `urgent` (creations, deletions)
    * writes without the gathering delay. Returns the new entry.
    */
-  change(key: string, fn: (cur: SessionMeta | undefined) => SessionMeta | undefined, urgent = false): SessionMeta | undefined {
+  change(
+    key: string,
+    fn: (cur: SessionMeta | undefined) => SessionMeta | undefined,
+    urgent = false,
+  ): SessionMeta | undefined {
     const list = this.pending.get(key) ?? [];
     list.push(fn);
     this.pending.set(key, list);
@@ -125,7 +131,10 @@ export class IndexCache {
   }
 }
 
-function applyAll(base: SessionIndex, changes: Map<string, ((cur: SessionMeta | undefined) => SessionMeta | undefined)[]>): SessionIndex {
+function applyAll(
+  base: SessionIndex,
+  changes: Map<string, ((cur: SessionMeta | undefined) => SessionMeta | undefined)[]>,
+): SessionIndex {
   let out = base;
   for (const [key, fns] of changes) for (const fn of fns) out = withEntry(out, key, fn(out[key]));
   return out;

@@ -11,7 +11,10 @@ export function sessionMethods(store: SessionStore, abortSession: (key: string) 
     defineMethod({
       name: "sessions.list",
       scope: "operator.read",
-      params: z.looseObject({ agentId: z.string().max(64).optional(), limit: z.number().int().min(1).max(10_000).optional() }),
+      params: z.looseObject({
+        agentId: z.string().max(64).optional(),
+        limit: z.number().int().min(1).max(10_000).optional(),
+      }),
       async handler(p) {
         const all = await store.list(p.agentId);
         const sessions = p.limit ? all.slice(0, p.limit) : all;

@@ -21,7 +21,10 @@ export function canonicalSessionKey(input: string, defaultAgentId = "main"): Par
   const full = lower.startsWith("agent:") ? lower : `agent:${defaultAgentId}:${lower}`;
   const m = /^agent:([^:]+):(.+)$/.exec(full);
   if (!m || !AGENT_ID.test(m[1] as string) || !REST.test(m[2] as string)) {
-    throw new HoldfastError("HF_SESSION_KEY_INVALID", `invalid session key "${input.slice(0, 80)}": expected agent:<agentId>:<name> using a-z 0-9 : _ - . + @ # =`);
+    throw new HoldfastError(
+      "HF_SESSION_KEY_INVALID",
+      `invalid session key "${input.slice(0, 80)}": expected agent:<agentId>:<name> using a-z 0-9 : _ - . + @ # =`,
+    );
   }
   return { key: full, agentId: m[1] as string, rest: m[2] as string };
 }

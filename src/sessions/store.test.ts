@@ -19,7 +19,10 @@ describe("session keys", () => {
   it("canonicalizes client keys under the default agent", () => {
     expect(canonicalSessionKey("main").key).toBe("agent:main:main");
     expect(canonicalSessionKey("Demo").key).toBe("agent:main:demo");
-    expect(canonicalSessionKey("agent:work:telegram:direct:42")).toMatchObject({ agentId: "work", rest: "telegram:direct:42" });
+    expect(canonicalSessionKey("agent:work:telegram:direct:42")).toMatchObject({
+      agentId: "work",
+      rest: "telegram:direct:42",
+    });
   });
 
   it("rejects keys that could escape into paths or are malformed", () => {
@@ -41,7 +44,10 @@ describe("session store", () => {
       ["agent:main:a", 1],
     ]);
     const meta = list[1] as { sessionId: string };
-    const lines = (await readFile(path.join(agentsDir, "main", "sessions", `${meta.sessionId}.jsonl`), "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { type: string });
+    const lines = (await readFile(path.join(agentsDir, "main", "sessions", `${meta.sessionId}.jsonl`), "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string });
     expect(lines.map((l) => l.type)).toEqual(["session", "message"]);
   });
 
@@ -66,7 +72,12 @@ describe("session store", () => {
 
   it("redacts every string written to a transcript", async () => {
     const { store } = await newStore((s) => s.replaceAll("hunter2", "***"));
-    await store.append("main", { role: "assistant", content: "pw hunter2", toolCalls: [{ id: "1", name: "exec", arguments: { command: "echo hunter2" } }], timestamp: 1 });
+    await store.append("main", {
+      role: "assistant",
+      content: "pw hunter2",
+      toolCalls: [{ id: "1", name: "exec", arguments: { command: "echo hunter2" } }],
+      timestamp: 1,
+    });
     const [m] = await store.history("main");
     expect(JSON.stringify(m)).not.toContain("hunter2");
   });

@@ -70,10 +70,23 @@ export class SessionStore {
     const existing = (await this.index(agentId).read())[k];
     if (existing) return existing;
     const now = this.opts.clock.now();
-    const meta: SessionMeta = { key: k, sessionId: randomUUID(), agentId, createdAt: now, updatedAt: now, messageCount: 0, ...origin };
+    const meta: SessionMeta = {
+      key: k,
+      sessionId: randomUUID(),
+      agentId,
+      createdAt: now,
+      updatedAt: now,
+      messageCount: 0,
+      ...origin,
+    };
     const created = this.index(agentId).change(k, (cur) => cur ?? meta, true) ?? meta;
     if (created.sessionId === meta.sessionId) {
-      void this.log.append(this.transcriptPath(agentId, meta.sessionId), JSON.stringify({ type: "session", version: 3, id: meta.sessionId, timestamp: new Date(now).toISOString() })).catch(() => undefined);
+      void this.log
+        .append(
+          this.transcriptPath(agentId, meta.sessionId),
+          JSON.stringify({ type: "session", version: 3, id: meta.sessionId, timestamp: new Date(now).toISOString() }),
+        )
+        .catch(() => undefined);
     }
     return created;
   }
@@ -93,8 +106,13 @@ export class SessionStore {
           cached.complete = false;
         }
       }
-      disk = this.log.append(this.transcriptPath(agentId, meta.sessionId), JSON.stringify({ type: "message", message: clean }));
-      this.index(agentId).change(k, (cur) => (cur ? { ...cur, updatedAt: message.timestamp, messageCount: cur.messageCount + 1 } : cur));
+      disk = this.log.append(
+        this.transcriptPath(agentId, meta.sessionId),
+        JSON.stringify({ type: "message", message: clean }),
+      );
+      this.index(agentId).change(k, (cur) =>
+        cur ? { ...cur, updatedAt: message.timestamp, messageCount: cur.messageCount + 1 } : cur,
+      );
     });
     return ordered.then(() => disk);
   }
@@ -112,7 +130,11 @@ export class SessionStore {
     }
     await this.log.flush().catch(() => undefined);
     const all = await readTranscript(this.transcriptPath(agentId, meta.sessionId));
-    this.remember(k, { sessionId: meta.sessionId, messages: all.slice(-MAX_CACHED_MESSAGES), complete: all.length <= MAX_CACHED_MESSAGES });
+    this.remember(k, {
+      sessionId: meta.sessionId,
+      messages: all.slice(-MAX_CACHED_MESSAGES),
+      complete: all.length <= MAX_CACHED_MESSAGES,
+    });
     return wantAll ? all : all.slice(-limit);
   }
 
@@ -144,7 +166,8 @@ export class SessionStore {
     const file = this.transcriptPath(agentId, meta.sessionId);
     await Promise.all([this.index(agentId).flush(), this.log.close(file)]);
     await fsp.rename(file, `${file}.deleted.${this.opts.clock.now()}`).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== "ENOENT") throw new HoldfastError("HF_STATE_IO", `cannot archive transcript of ${k}`, { key: k }, { cause: err });
+      if (err.code !== "ENOENT")
+        throw new HoldfastError("HF_STATE_IO", `cannot archive transcript of ${k}`, { key: k }, { cause: err });
     });
     return true;
   }

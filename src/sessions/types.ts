@@ -26,7 +26,14 @@ export type ChatMessage =
       readonly model?: string;
       readonly stopReason?: string;
     }
-  | { readonly role: "tool"; readonly toolCallId: string; readonly name: string; readonly content: string; readonly isError?: boolean; readonly timestamp: number };
+  | {
+      readonly role: "tool";
+      readonly toolCallId: string;
+      readonly name: string;
+      readonly content: string;
+      readonly isError?: boolean;
+      readonly timestamp: number;
+    };
 
 /** Index entry for one session (`sessions.json`). Times are ms since the epoch. */
 export interface SessionMeta {

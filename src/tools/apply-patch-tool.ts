@@ -20,7 +20,8 @@ const PatchArgs = z.strictObject({
 export function applyPatchTool(scopeFor: ScopeFor): ToolDefinition<z.infer<typeof PatchArgs>> {
   return {
     name: "apply_patch",
-    description: "Apply a patch (*** Begin Patch / *** Add File: / *** Update File: / *** Delete File: / *** End Patch) to workspace files.",
+    description:
+      "Apply a patch (*** Begin Patch / *** Add File: / *** Update File: / *** Delete File: / *** End Patch) to workspace files.",
     parameters: PatchArgs,
     async execute(args, ctx) {
       const scope = scopeFor(ctx);
@@ -45,7 +46,8 @@ async function planOps(scope: FsScope, ops: readonly PatchOp[]): Promise<Step[]>
   const steps: Step[] = [];
   for (const op of ops) {
     if (op.kind === "add") {
-      if (await exists(scope, op.path)) throw new HoldfastError("HF_TOOL_FAILED", `cannot add ${op.path}: it already exists`);
+      if (await exists(scope, op.path))
+        throw new HoldfastError("HF_TOOL_FAILED", `cannot add ${op.path}: it already exists`);
       steps.push({ path: op.path, content: `${op.lines.join("\n")}\n` });
     } else if (op.kind === "delete") {
       await readTextSafe(scope, op.path, EDIT_MAX_BYTES);
@@ -54,7 +56,8 @@ async function planOps(scope: FsScope, ops: readonly PatchOp[]): Promise<Step[]>
       const text = await readTextSafe(scope, op.path, EDIT_MAX_BYTES);
       const next = applyHunks(text, op.hunks, op.path);
       if (op.moveTo !== undefined && op.moveTo !== op.path) {
-        if (await exists(scope, op.moveTo)) throw new HoldfastError("HF_TOOL_FAILED", `cannot move ${op.path} to ${op.moveTo}: it already exists`);
+        if (await exists(scope, op.moveTo))
+          throw new HoldfastError("HF_TOOL_FAILED", `cannot move ${op.path} to ${op.moveTo}: it already exists`);
         steps.push({ path: op.moveTo, content: next }, { path: op.path });
       } else steps.push({ path: op.path, content: next });
     }
@@ -64,7 +67,10 @@ async function planOps(scope: FsScope, ops: readonly PatchOp[]): Promise<Step[]>
 
 async function exists(scope: FsScope, p: string): Promise<boolean> {
   const r = await resolveToolPath(scope, p);
-  return fsp.lstat(r.real).then(() => true, () => false);
+  return fsp.lstat(r.real).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function removeFile(scope: FsScope, p: string): Promise<void> {

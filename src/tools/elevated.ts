@@ -36,11 +36,13 @@ export function elevatedGate(config: HoldfastConfig, agentId: string, sender: El
   const g = config.tools?.elevated;
   if (g?.enabled !== true) return deny("elevated_disabled", "tools.elevated.enabled");
   const allowFrom = g.allowFrom && !Array.isArray(g.allowFrom) ? g.allowFrom : undefined;
-  if (!listAllows(allowFrom?.[sender.channel], sender.id)) return deny("elevated_sender_not_allowed", `tools.elevated.allowFrom.${sender.channel}`);
+  if (!listAllows(allowFrom?.[sender.channel], sender.id))
+    return deny("elevated_sender_not_allowed", `tools.elevated.allowFrom.${sender.channel}`);
   const i = (config.agents?.list ?? []).findIndex((a) => a.id === agentId);
   const agent = i >= 0 ? config.agents?.list?.[i]?.tools?.elevated : undefined;
   if (agent?.enabled === false) return deny("elevated_disabled", `agents.list.${i}.tools.elevated.enabled`);
-  if (agent?.allowFrom && !listAllows(agent.allowFrom[sender.channel], sender.id)) return deny("elevated_sender_not_allowed", `agents.list.${i}.tools.elevated.allowFrom.${sender.channel}`);
+  if (agent?.allowFrom && !listAllows(agent.allowFrom[sender.channel], sender.id))
+    return deny("elevated_sender_not_allowed", `agents.list.${i}.tools.elevated.allowFrom.${sender.channel}`);
   return allow("elevated_allowed");
 }
 
@@ -70,19 +72,34 @@ export function elevatedCommand(state: ElevatedSessions, config: () => HoldfastC
     summary: "run exec on the host instead of the sandbox for this session: /elevated on|off",
     run(args, inv) {
       const arg = args.trim().toLowerCase();
-      const sender = inv.channel === "webchat" ? elevatedSenderOf(undefined) : { channel: inv.channel, id: inv.senderId };
+      const sender =
+        inv.channel === "webchat" ? elevatedSenderOf(undefined) : { channel: inv.channel, id: inv.senderId };
       if (arg === "") return `Elevated mode is ${state.isOn(inv.sessionKey) ? "on" : "off"} for this session.`;
       if (arg !== "on" && arg !== "off") return "Usage: /elevated on|off";
       if (arg === "on") {
         const d = elevatedGate(config(), inv.agentId, sender);
         if (!d.allow) {
-          log.info({ audit: "elevated", sessionKey: inv.sessionKey, by: `${inv.channel}:${inv.senderId}`, decision: "refused", reason: d.reason }, "elevated refused");
+          log.info(
+            {
+              audit: "elevated",
+              sessionKey: inv.sessionKey,
+              by: `${inv.channel}:${inv.senderId}`,
+              decision: "refused",
+              reason: d.reason,
+            },
+            "elevated refused",
+          );
           return `Elevated mode is not available to you (${d.detail ?? d.reason}).`;
         }
       }
       state.set(inv.sessionKey, arg === "on");
-      log.info({ audit: "elevated", sessionKey: inv.sessionKey, by: `${inv.channel}:${inv.senderId}`, decision: arg }, `elevated ${arg}`);
-      return arg === "on" ? "Elevated mode on: exec runs on the host for this session (until /elevated off or a gateway restart). Tool policy and exec approvals still apply." : "Elevated mode off.";
+      log.info(
+        { audit: "elevated", sessionKey: inv.sessionKey, by: `${inv.channel}:${inv.senderId}`, decision: arg },
+        `elevated ${arg}`,
+      );
+      return arg === "on"
+        ? "Elevated mode on: exec runs on the host for this session (until /elevated off or a gateway restart). Tool policy and exec approvals still apply."
+        : "Elevated mode off.";
     },
   };
 }

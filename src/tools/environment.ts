@@ -3,7 +3,16 @@ import type { HoldfastConfig } from "../config/index.js";
 import { HoldfastError } from "../errors/index.js";
 import { ensurePrivateDir } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
-import { findSystemBinary, hostRunner, maskedHostRunner, SANDBOX_AGENT_DIR, SANDBOX_WORKDIR, sandboxRunner, scrubbedEnv, type SandboxManager } from "../sandbox/index.js";
+import {
+  findSystemBinary,
+  hostRunner,
+  maskedHostRunner,
+  SANDBOX_AGENT_DIR,
+  SANDBOX_WORKDIR,
+  sandboxRunner,
+  scrubbedEnv,
+  type SandboxManager,
+} from "../sandbox/index.js";
 import { elevatedGate, elevatedSenderOf, type ElevatedSessions } from "./elevated.js";
 import type { ExecTarget } from "./exec-tool.js";
 import type { FsScope } from "./fs-scope.js";
@@ -36,7 +45,8 @@ export class ToolEnvironment {
 
   /** The directory a run's tools use: the sandbox workspace for sandboxed sessions, else the agent workspace. */
   async workspaceFor(agentId: string, sessionKey: string): Promise<string> {
-    if (this.d.sandbox.isSandboxed(agentId, sessionKey)) return (await this.d.sandbox.prepare(agentId, sessionKey)).toolsDir;
+    if (this.d.sandbox.isSandboxed(agentId, sessionKey))
+      return (await this.d.sandbox.prepare(agentId, sessionKey)).toolsDir;
     const dir = this.d.workspaceOf(agentId);
     await ensurePrivateDir(dir);
     return dir;
@@ -51,10 +61,16 @@ export class ToolEnvironment {
   scopeFor(ctx: ToolContext, kind: "fs" | "patch" = "fs"): FsScope {
     const sandboxed = this.d.sandbox.isSandboxed(ctx.agentId, ctx.sessionKey);
     const t = this.d.config.tools;
-    const workspaceOnly = sandboxed || (t?.fs?.workspaceOnly ?? true) || (kind === "patch" && (t?.exec?.applyPatch?.workspaceOnly ?? true));
+    const workspaceOnly =
+      sandboxed || (t?.fs?.workspaceOnly ?? true) || (kind === "patch" && (t?.exec?.applyPatch?.workspaceOnly ?? true));
     const access = this.d.sandbox.settings(ctx.agentId).workspaceAccess;
     const mounts = sandboxed
-      ? [{ at: SANDBOX_WORKDIR, hostDir: ctx.workspaceDir, readOnly: false }, ...(access === "ro" ? [{ at: SANDBOX_AGENT_DIR, hostDir: this.d.workspaceOf(ctx.agentId), readOnly: true }] : [])]
+      ? [
+          { at: SANDBOX_WORKDIR, hostDir: ctx.workspaceDir, readOnly: false },
+          ...(access === "ro"
+            ? [{ at: SANDBOX_AGENT_DIR, hostDir: this.d.workspaceOf(ctx.agentId), readOnly: true }]
+            : []),
+        ]
       : undefined;
     return {
       workspaceDir: ctx.workspaceDir,
@@ -76,22 +92,31 @@ export class ToolEnvironment {
     const host = this.d.config.tools?.exec?.host ?? "auto";
     if (host === "node") throw new HoldfastError("HF_TOOL_FAILED", "exec host=node is not supported by holdfast");
     const sandboxed = this.d.sandbox.isSandboxed(ctx.agentId, ctx.sessionKey);
-    const elevated = sandboxed && this.d.elevated.isOn(ctx.sessionKey) && elevatedGate(this.d.config, ctx.agentId, elevatedSenderOf(ctx.sender)).allow;
+    const elevated =
+      sandboxed &&
+      this.d.elevated.isOn(ctx.sessionKey) &&
+      elevatedGate(this.d.config, ctx.agentId, elevatedSenderOf(ctx.sender)).allow;
     if (sandboxed && !elevated) {
-      if (host === "gateway") throw new HoldfastError("HF_TOOL_FAILED", "exec host=gateway is refused for a sandboxed session; an allowed sender can turn on /elevated");
+      if (host === "gateway")
+        throw new HoldfastError(
+          "HF_TOOL_FAILED",
+          "exec host=gateway is refused for a sandboxed session; an allowed sender can turn on /elevated",
+        );
       const prepared = await this.d.sandbox.prepare(ctx.agentId, ctx.sessionKey);
       const root = prepared.spec.workspaceDir;
       return {
         where: "sandbox",
         runner: sandboxRunner(prepared.backend, prepared.spec),
         workspaceDir: root,
-        toRunnerPath: (p) => (isWithin(root, p) ? path.posix.join(SANDBOX_WORKDIR, ...path.relative(root, p).split(path.sep)) : p),
+        toRunnerPath: (p) =>
+          isWithin(root, p) ? path.posix.join(SANDBOX_WORKDIR, ...path.relative(root, p).split(path.sep)) : p,
         env: scrubbedEnv(this.d.env, SANDBOX_WORKDIR),
         elevated: false,
         limits: execLimits(this.d.config, prepared.settings),
       };
     }
-    if (host === "sandbox" && !sandboxed) throw new HoldfastError("HF_TOOL_FAILED", "exec host=sandbox requires a sandbox runtime for this session.");
+    if (host === "sandbox" && !sandboxed)
+      throw new HoldfastError("HF_TOOL_FAILED", "exec host=sandbox requires a sandbox runtime for this session.");
     const bwrap = await (this.bwrap ??= this.findMaskTool());
     return {
       where: "host",
@@ -107,9 +132,20 @@ export class ToolEnvironment {
   /** bwrap, when it exists and can mask the state dir here (probed once with `/bin/true`). */
   private async findMaskTool(): Promise<string | undefined> {
     const p = await findSystemBinary("bwrap");
-    const probe = p ? await maskedHostRunner(p, this.d.stateDir, "/").run({ argv: ["/bin/true"], cwd: "/", env: { PATH: "/usr/bin:/bin" }, timeoutMs: 10_000, maxOutputBytes: 4096, signal: new AbortController().signal }) : undefined;
+    const probe = p
+      ? await maskedHostRunner(p, this.d.stateDir, "/").run({
+          argv: ["/bin/true"],
+          cwd: "/",
+          env: { PATH: "/usr/bin:/bin" },
+          timeoutMs: 10_000,
+          maxOutputBytes: 4096,
+          signal: new AbortController().signal,
+        })
+      : undefined;
     if (probe?.exitCode === 0) return p;
-    this.d.log.warn("bubblewrap is not usable here: host exec cannot hide the state dir from commands (install bubblewrap / enable user namespaces)");
+    this.d.log.warn(
+      "bubblewrap is not usable here: host exec cannot hide the state dir from commands (install bubblewrap / enable user namespaces)",
+    );
     return undefined;
   }
 }

@@ -22,11 +22,17 @@ export interface ExecAuditRecord {
 }
 
 const PATTERNS: readonly [RegExp, string][] = [
-  [/(--?(?:password|passwd|pass|token|secret|api[-_]?key|apikey|auth|access[-_]?key|private[-_]?key)(?:=|\s+))(\S+)/gi, "$1***"],
+  [
+    /(--?(?:password|passwd|pass|token|secret|api[-_]?key|apikey|auth|access[-_]?key|private[-_]?key)(?:=|\s+))(\S+)/gi,
+    "$1***",
+  ],
   [/\b([A-Z][A-Z0-9_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|APIKEY|ACCESS_KEY)[A-Z0-9_]*=)(\S+)/g, "$1***"],
   [/(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, "$1***"],
   [/(:\/\/)[^/\s:@]+:[^/\s@]+@/g, "$1***@"],
-  [/\b(sk-[A-Za-z0-9_-]{8,}|gh[pousr]_[A-Za-z0-9]{16,}|xox[abpors]-[A-Za-z0-9-]{8,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{20,})\b/g, "***"],
+  [
+    /\b(sk-[A-Za-z0-9_-]{8,}|gh[pousr]_[A-Za-z0-9]{16,}|xox[abpors]-[A-Za-z0-9-]{8,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{20,})\b/g,
+    "***",
+  ],
   [/\b[0-9a-f]{32,}\b/gi, "***"],
 ];
 
@@ -52,6 +58,9 @@ export class ExecAuditor {
 
   record(r: ExecAuditRecord): void {
     const known = this.secrets();
-    this.log.info({ audit: "exec", ...r, command: redactSecrets(r.command, known), cwd: redactSecrets(r.cwd, known) }, `exec ${r.decision}`);
+    this.log.info(
+      { audit: "exec", ...r, command: redactSecrets(r.command, known), cwd: redactSecrets(r.cwd, known) },
+      `exec ${r.decision}`,
+    );
   }
 }

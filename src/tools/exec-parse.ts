@@ -10,7 +10,8 @@ export interface ParsedCommand {
 }
 
 /** Result of {@link parseCommandLine}: segments, or a refusal naming the unsupported syntax. */
-export type ParseResult = { readonly ok: true; readonly command: ParsedCommand } | { readonly ok: false; readonly reason: string };
+export type ParseResult =
+  { readonly ok: true; readonly command: ParsedCommand } | { readonly ok: false; readonly reason: string };
 
 const CHAIN: readonly string[] = ["|", "&&", "||", ";"];
 
@@ -40,9 +41,13 @@ export function parseCommandLine(line: string): ParseResult {
     }
     if ("__var" in (t as object)) return refuse("variable or command substitution ($…) is not supported");
     if ("comment" in t) return refuse("shell comments (#) are not supported");
-    if ("op" in t && t.op === "glob") return refuse(`globbing (${(t as { pattern: string }).pattern}) is not supported; list the files explicitly`);
+    if ("op" in t && t.op === "glob")
+      return refuse(`globbing (${(t as { pattern: string }).pattern}) is not supported; list the files explicitly`);
     const op = (t as { op: string }).op;
-    if (!CHAIN.includes(op)) return refuse(`the shell operator "${op}" is not supported (redirection, subshells and background jobs are refused)`);
+    if (!CHAIN.includes(op))
+      return refuse(
+        `the shell operator "${op}" is not supported (redirection, subshells and background jobs are refused)`,
+      );
     if ((segments[segments.length - 1] as string[]).length === 0) return refuse(`"${op}" without a command before it`);
     ops.push(op as ChainOp);
     segments.push([]);
@@ -55,8 +60,10 @@ export function parseCommandLine(line: string): ParseResult {
   }
   if (segments.length === 0 || (segments[0] as string[]).length === 0) return refuse("empty command");
   for (const seg of segments) {
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(seg[0] as string)) return refuse("environment assignments before a command (VAR=value cmd) are not supported");
-    if (seg.some((w) => w.startsWith("~"))) return refuse("~ expansion is not supported; use a relative or absolute path");
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(seg[0] as string))
+      return refuse("environment assignments before a command (VAR=value cmd) are not supported");
+    if (seg.some((w) => w.startsWith("~")))
+      return refuse("~ expansion is not supported; use a relative or absolute path");
   }
   return { ok: true, command: { segments, ops } };
 }
@@ -72,11 +79,15 @@ export function shQuote(word: string): string {
 
 /** The command line that runs exactly `segments` (every word quoted, operators between). */
 export function canonicalCommand(cmd: ParsedCommand): string {
-  return cmd.segments.map((seg, i) => `${seg.map(shQuote).join(" ")}${i < cmd.ops.length ? ` ${cmd.ops[i]}` : ""}`).join(" ");
+  return cmd.segments
+    .map((seg, i) => `${seg.map(shQuote).join(" ")}${i < cmd.ops.length ? ` ${cmd.ops[i]}` : ""}`)
+    .join(" ");
 }
 
 /** A readable rendering for approval prompts and audit lines (not for execution). */
 export function displayCommand(cmd: ParsedCommand): string {
   const word = (w: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : shQuote(w));
-  return cmd.segments.map((seg, i) => `${seg.map(word).join(" ")}${i < cmd.ops.length ? ` ${cmd.ops[i]}` : ""}`).join(" ");
+  return cmd.segments
+    .map((seg, i) => `${seg.map(word).join(" ")}${i < cmd.ops.length ? ` ${cmd.ops[i]}` : ""}`)
+    .join(" ");
 }

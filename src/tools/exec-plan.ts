@@ -23,12 +23,31 @@ export interface ExecPlan {
  * chained segments run as a canonical, fully quoted shell line), so nothing unchecked can run.
  * `mapPath` turns a resolved host path into the path the runner sees (sandbox: `/workspace/...`).
  */
-export async function planExec(line: string, policy: ExecPolicy, cwd: string, pathVar: string, mapPath: (hostPath: string) => string = (p) => p): Promise<ExecPlan> {
+export async function planExec(
+  line: string,
+  policy: ExecPolicy,
+  cwd: string,
+  pathVar: string,
+  mapPath: (hostPath: string) => string = (p) => p,
+): Promise<ExecPlan> {
   if (policy.security === "full") {
-    return { verdict: decideExec(policy, undefined), display: line, segments: [], patterns: [], run: { shellCommand: line } };
+    return {
+      verdict: decideExec(policy, undefined),
+      display: line,
+      segments: [],
+      patterns: [],
+      run: { shellCommand: line },
+    };
   }
   const parsed = parseCommandLine(line);
-  if (!parsed.ok) return { verdict: decideExec(policy, undefined, parsed.reason), display: line, segments: [], patterns: [], run: { shellCommand: line } };
+  if (!parsed.ok)
+    return {
+      verdict: decideExec(policy, undefined, parsed.reason),
+      display: line,
+      segments: [],
+      patterns: [],
+      run: { shellCommand: line },
+    };
   const resolved = await resolveSegments(parsed.command.segments, cwd, pathVar);
   const verdict = decideExec(policy, resolved);
   const exact = resolved.map((s) => ({ ...s, argv: s.path ? [mapPath(s.path), ...s.argv.slice(1)] : s.argv }));
@@ -37,7 +56,10 @@ export async function planExec(line: string, policy: ExecPolicy, cwd: string, pa
     verdict,
     display: displayCommand(parsed.command),
     segments: parsed.command.segments,
-    patterns: resolved.filter((s): s is ResolvedSegment & { path: string } => s.path !== undefined).map((s) => ({ pattern: s.path, args: s.argv.slice(1) })),
-    run: exact.length === 1 ? { argv: (exact[0] as ResolvedSegment).argv } : { shellCommand: canonicalCommand(command) },
+    patterns: resolved
+      .filter((s): s is ResolvedSegment & { path: string } => s.path !== undefined)
+      .map((s) => ({ pattern: s.path, args: s.argv.slice(1) })),
+    run:
+      exact.length === 1 ? { argv: (exact[0] as ResolvedSegment).argv } : { shellCommand: canonicalCommand(command) },
   };
 }

@@ -2,12 +2,31 @@ import { spawnSync } from "node:child_process";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalCommand, parseCommandLine, shQuote } from "./exec-parse.js";
-import { decideExec, entryMatches, segmentClass, DEFAULT_SAFE_BIN_DIRS, DEFAULT_SAFE_BINS, type ExecPolicy } from "./exec-policy.js";
+import {
+  decideExec,
+  entryMatches,
+  segmentClass,
+  DEFAULT_SAFE_BIN_DIRS,
+  DEFAULT_SAFE_BINS,
+  type ExecPolicy,
+} from "./exec-policy.js";
 import { planExec } from "./exec-plan.js";
 import type { ResolvedSegment } from "./exec-resolve.js";
 
-const seg = (argv: string[], p = `/usr/bin/${argv[0]}`, viaPath = true): ResolvedSegment => ({ argv, path: p, real: p, viaPath });
-const policy = (over: Partial<ExecPolicy> = {}): ExecPolicy => ({ security: "allowlist", ask: "on-miss", allowlist: [], safeBins: DEFAULT_SAFE_BINS, safeBinTrustedDirs: DEFAULT_SAFE_BIN_DIRS, ...over });
+const seg = (argv: string[], p = `/usr/bin/${argv[0]}`, viaPath = true): ResolvedSegment => ({
+  argv,
+  path: p,
+  real: p,
+  viaPath,
+});
+const policy = (over: Partial<ExecPolicy> = {}): ExecPolicy => ({
+  security: "allowlist",
+  ask: "on-miss",
+  allowlist: [],
+  safeBins: DEFAULT_SAFE_BINS,
+  safeBinTrustedDirs: DEFAULT_SAFE_BIN_DIRS,
+  ...over,
+});
 
 describe("command line parsing", () => {
   it.each([
@@ -45,7 +64,36 @@ describe("command line parsing", () => {
   });
 
   it("runs exactly the checked argv: the canonical line gives /bin/sh the same words (property)", () => {
-    const word = fc.string({ unit: fc.constantFrom("a", "b", " ", "'", '"', "\\", "$", "`", ";", "|", "&", ">", "*", "?", "(", ")", "#", "~", "=", "\t", "!", "{", "}", "é"), minLength: 0, maxLength: 8 });
+    const word = fc.string({
+      unit: fc.constantFrom(
+        "a",
+        "b",
+        " ",
+        "'",
+        '"',
+        "\\",
+        "$",
+        "`",
+        ";",
+        "|",
+        "&",
+        ">",
+        "*",
+        "?",
+        "(",
+        ")",
+        "#",
+        "~",
+        "=",
+        "\t",
+        "!",
+        "{",
+        "}",
+        "é",
+      ),
+      minLength: 0,
+      maxLength: 8,
+    });
     fc.assert(
       fc.property(fc.array(word, { minLength: 1, maxLength: 5 }), (words) => {
         const line = canonicalCommand({ segments: [["printf", "%s\\0", ...words]], ops: [] });
@@ -67,25 +115,103 @@ describe("exec policy", () => {
   it.each([
     ["security deny refuses everything", policy({ security: "deny" }), [seg(["ls"])], "deny", "exec_security_deny"],
     ["security full runs anything", policy({ security: "full", ask: "off" }), undefined, "run", "exec_security_full"],
-    ["security full + ask always asks", policy({ security: "full", ask: "always" }), undefined, "ask", "exec_ask_always"],
-    ["allowlisted bare name", policy({ allowlist: [{ pattern: "ls", source: "config" }] }), [seg(["ls", "-la"])], "run", "exec_allowlisted"],
-    ["allowlisted path glob", policy({ allowlist: [{ pattern: "/usr/bin/*", source: "config" }] }), [seg(["git", "status"])], "run", "exec_allowlisted"],
-    ["bare pattern does not match an explicit path", policy({ allowlist: [{ pattern: "ls", source: "config" }] }), [seg(["/tmp/ls"], "/tmp/ls", false)], "ask", "exec_allowlist_miss"],
-    ["exact args entry", policy({ allowlist: [{ pattern: "/usr/bin/git", args: ["status"], source: "allow-always" }] }), [seg(["git", "status"])], "run", "exec_allowlisted"],
-    ["exact args entry, other args", policy({ allowlist: [{ pattern: "/usr/bin/git", args: ["status"], source: "allow-always" }] }), [seg(["git", "push"])], "ask", "exec_allowlist_miss"],
+    [
+      "security full + ask always asks",
+      policy({ security: "full", ask: "always" }),
+      undefined,
+      "ask",
+      "exec_ask_always",
+    ],
+    [
+      "allowlisted bare name",
+      policy({ allowlist: [{ pattern: "ls", source: "config" }] }),
+      [seg(["ls", "-la"])],
+      "run",
+      "exec_allowlisted",
+    ],
+    [
+      "allowlisted path glob",
+      policy({ allowlist: [{ pattern: "/usr/bin/*", source: "config" }] }),
+      [seg(["git", "status"])],
+      "run",
+      "exec_allowlisted",
+    ],
+    [
+      "bare pattern does not match an explicit path",
+      policy({ allowlist: [{ pattern: "ls", source: "config" }] }),
+      [seg(["/tmp/ls"], "/tmp/ls", false)],
+      "ask",
+      "exec_allowlist_miss",
+    ],
+    [
+      "exact args entry",
+      policy({ allowlist: [{ pattern: "/usr/bin/git", args: ["status"], source: "allow-always" }] }),
+      [seg(["git", "status"])],
+      "run",
+      "exec_allowlisted",
+    ],
+    [
+      "exact args entry, other args",
+      policy({ allowlist: [{ pattern: "/usr/bin/git", args: ["status"], source: "allow-always" }] }),
+      [seg(["git", "push"])],
+      "ask",
+      "exec_allowlist_miss",
+    ],
     ["miss with ask off", policy({ ask: "off" }), [seg(["ls"])], "deny", "exec_allowlist_miss"],
-    ["allowlisted with ask always", policy({ ask: "always", allowlist: [{ pattern: "ls", source: "config" }] }), [seg(["ls"])], "ask", "exec_ask_always"],
-    ["every segment of a pipe must match", policy({ allowlist: [{ pattern: "ls", source: "config" }] }), [seg(["ls"]), seg(["rm", "-rf", "x"])], "ask", "exec_allowlist_miss"],
+    [
+      "allowlisted with ask always",
+      policy({ ask: "always", allowlist: [{ pattern: "ls", source: "config" }] }),
+      [seg(["ls"])],
+      "ask",
+      "exec_ask_always",
+    ],
+    [
+      "every segment of a pipe must match",
+      policy({ allowlist: [{ pattern: "ls", source: "config" }] }),
+      [seg(["ls"]), seg(["rm", "-rf", "x"])],
+      "ask",
+      "exec_allowlist_miss",
+    ],
     ["safe bin without file arguments", policy(), [seg(["wc", "-l"])], "run", "exec_allowlisted"],
-    ["safe bin with a file argument", policy(), [seg(["head", "-n", "5", "/etc/passwd"])], "ask", "exec_allowlist_miss"],
+    [
+      "safe bin with a file argument",
+      policy(),
+      [seg(["head", "-n", "5", "/etc/passwd"])],
+      "ask",
+      "exec_allowlist_miss",
+    ],
     ["safe bin reading a file list", policy(), [seg(["wc", "--files0-from=list"])], "ask", "exec_allowlist_miss"],
     ["safe bin outside the trusted dirs", policy(), [seg(["wc"], "/tmp/wc", false)], "ask", "exec_allowlist_miss"],
     ["unparsable line", policy(), undefined, "deny", "exec_shell_syntax_refused"],
     ["unknown command", policy(), [{ argv: ["nope"], viaPath: true }], "deny", "exec_command_not_found"],
-    ["sh -c is never approvable", policy({ allowlist: [{ pattern: "/usr/bin/*", source: "config" }] }), [seg(["sh", "-c", "id"])], "deny", "exec_wrapper_refused"],
-    ["bash -lc is never approvable", policy({ security: "allowlist", ask: "always" }), [seg(["bash", "-lc", "id"])], "deny", "exec_wrapper_refused"],
-    ["a wrapper hidden behind a symlink", policy(), [{ argv: ["x"], path: "/usr/bin/x", real: "/usr/bin/dash", viaPath: true }], "deny", "exec_wrapper_refused"],
-    ["a wrapper in a pipe", policy({ allowlist: [{ pattern: "*", source: "config" }] }), [seg(["cat", "f"]), seg(["sh"])], "deny", "exec_wrapper_refused"],
+    [
+      "sh -c is never approvable",
+      policy({ allowlist: [{ pattern: "/usr/bin/*", source: "config" }] }),
+      [seg(["sh", "-c", "id"])],
+      "deny",
+      "exec_wrapper_refused",
+    ],
+    [
+      "bash -lc is never approvable",
+      policy({ security: "allowlist", ask: "always" }),
+      [seg(["bash", "-lc", "id"])],
+      "deny",
+      "exec_wrapper_refused",
+    ],
+    [
+      "a wrapper hidden behind a symlink",
+      policy(),
+      [{ argv: ["x"], path: "/usr/bin/x", real: "/usr/bin/dash", viaPath: true }],
+      "deny",
+      "exec_wrapper_refused",
+    ],
+    [
+      "a wrapper in a pipe",
+      policy({ allowlist: [{ pattern: "*", source: "config" }] }),
+      [seg(["cat", "f"]), seg(["sh"])],
+      "deny",
+      "exec_wrapper_refused",
+    ],
     ["sudo", policy(), [seg(["sudo", "ls"])], "deny", "exec_wrapper_refused"],
   ] as const)("%s", (_n, p, segments, kind, reason) => {
     const v = decideExec(p, segments as ResolvedSegment[] | undefined, "bad syntax");
@@ -113,7 +239,9 @@ describe("exec policy", () => {
   });
 
   it("inline code needs approval every time and is never persistable, even when allowlisted", () => {
-    const v = decideExec(policy({ allowlist: [{ pattern: "python3", source: "config" }] }), [seg(["python3", "-c", "print(1)"])]);
+    const v = decideExec(policy({ allowlist: [{ pattern: "python3", source: "config" }] }), [
+      seg(["python3", "-c", "print(1)"]),
+    ]);
     expect(v).toMatchObject({ kind: "ask", persistable: false });
   });
 
@@ -121,33 +249,68 @@ describe("exec policy", () => {
     const shells = fc.constantFrom("sh", "bash", "dash", "zsh", "busybox", "sudo", "su", "chroot", "nsenter");
     const entry = fc.constantFrom("*", "/usr/bin/*", "sh", "bash", "/usr/bin/sh");
     fc.assert(
-      fc.property(shells, fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }), fc.array(entry, { maxLength: 3 }), fc.constantFrom("off", "on-miss", "always"), fc.nat(2), (shell, args, entries, ask, pos) => {
-        const segments = [seg(["cat", "x"]), seg(["wc", "-l"])];
-        segments.splice(pos, 0, seg([shell, ...args]));
-        const v = decideExec(policy({ ask: ask as ExecPolicy["ask"], allowlist: entries.map((e) => ({ pattern: e, source: "config" as const })) }), segments);
-        expect(v.kind).toBe("deny");
-      }),
+      fc.property(
+        shells,
+        fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }),
+        fc.array(entry, { maxLength: 3 }),
+        fc.constantFrom("off", "on-miss", "always"),
+        fc.nat(2),
+        (shell, args, entries, ask, pos) => {
+          const segments = [seg(["cat", "x"]), seg(["wc", "-l"])];
+          segments.splice(pos, 0, seg([shell, ...args]));
+          const v = decideExec(
+            policy({
+              ask: ask as ExecPolicy["ask"],
+              allowlist: entries.map((e) => ({ pattern: e, source: "config" as const })),
+            }),
+            segments,
+          );
+          expect(v.kind).toBe("deny");
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it("matches allowlist entries on the resolved path, never on the words typed", () => {
-    expect(entryMatches({ pattern: "/usr/bin/ls", source: "config" }, { argv: ["ls"], path: "/usr/bin/ls", real: "/usr/bin/ls", viaPath: true })).toBe(true);
-    expect(entryMatches({ pattern: "/usr/bin/ls", source: "config" }, { argv: ["/usr/bin/ls"], viaPath: false })).toBe(false);
-    expect(entryMatches({ pattern: "/usr/bin/*", source: "config" }, { argv: ["x"], path: "/usr/bin/sub/x", real: "/usr/bin/sub/x", viaPath: true })).toBe(false);
+    expect(
+      entryMatches(
+        { pattern: "/usr/bin/ls", source: "config" },
+        { argv: ["ls"], path: "/usr/bin/ls", real: "/usr/bin/ls", viaPath: true },
+      ),
+    ).toBe(true);
+    expect(entryMatches({ pattern: "/usr/bin/ls", source: "config" }, { argv: ["/usr/bin/ls"], viaPath: false })).toBe(
+      false,
+    );
+    expect(
+      entryMatches(
+        { pattern: "/usr/bin/*", source: "config" },
+        { argv: ["x"], path: "/usr/bin/sub/x", real: "/usr/bin/sub/x", viaPath: true },
+      ),
+    ).toBe(false);
   });
 });
 
 describe("exec plan", () => {
   it("runs one segment without a shell, by resolved path", async () => {
-    const p = await planExec("echo hi there", policy({ allowlist: [{ pattern: "echo", source: "config" }] }), "/", "/usr/bin:/bin");
+    const p = await planExec(
+      "echo hi there",
+      policy({ allowlist: [{ pattern: "echo", source: "config" }] }),
+      "/",
+      "/usr/bin:/bin",
+    );
     expect(p.verdict.kind).toBe("run");
     expect(p.run).toEqual({ argv: [expect.stringMatching(/\/echo$/), "hi", "there"] });
     expect(p.patterns).toEqual([{ pattern: expect.stringMatching(/\/echo$/), args: ["hi", "there"] }]);
   });
 
   it("runs a pipe as a canonical, fully quoted line", async () => {
-    const p = await planExec("echo 'a b' | wc -c", policy({ allowlist: [{ pattern: "echo", source: "config" }] }), "/", "/usr/bin:/bin");
+    const p = await planExec(
+      "echo 'a b' | wc -c",
+      policy({ allowlist: [{ pattern: "echo", source: "config" }] }),
+      "/",
+      "/usr/bin:/bin",
+    );
     expect(p.verdict.kind).toBe("run");
     expect("shellCommand" in p.run && p.run.shellCommand).toMatch(/^'\/[^']+\/echo' 'a b' \| '\/[^']+\/wc' '-c'$/);
     expect(p.display).toBe("echo 'a b' | wc -c");

@@ -36,22 +36,87 @@ export const DEFAULT_SAFE_BIN_DIRS: readonly string[] = ["/bin", "/usr/bin"];
 export type ExecVerdict =
   | { readonly kind: "run"; readonly reason: "exec_security_full" | "exec_allowlisted" }
   | { readonly kind: "deny"; readonly reason: string; readonly detail: string }
-  | { readonly kind: "ask"; readonly reason: "exec_ask_always" | "exec_allowlist_miss"; readonly persistable: boolean; readonly detail: string };
+  | {
+      readonly kind: "ask";
+      readonly reason: "exec_ask_always" | "exec_allowlist_miss";
+      readonly persistable: boolean;
+      readonly detail: string;
+    };
 
 /** Programs that run other programs invisibly (shells) or change identity/namespaces: never approvable in allowlist mode. */
 const REFUSED_WRAPPERS = new Set([
-  "sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "csh", "tcsh", "fish", "rbash", "busybox", "pwsh",
-  "sudo", "su", "doas", "runuser", "setpriv", "chroot", "unshare", "nsenter", "bwrap", "firejail", "capsh", "pkexec",
+  "sh",
+  "bash",
+  "dash",
+  "zsh",
+  "ksh",
+  "mksh",
+  "ash",
+  "csh",
+  "tcsh",
+  "fish",
+  "rbash",
+  "busybox",
+  "pwsh",
+  "sudo",
+  "su",
+  "doas",
+  "runuser",
+  "setpriv",
+  "chroot",
+  "unshare",
+  "nsenter",
+  "bwrap",
+  "firejail",
+  "capsh",
+  "pkexec",
 ]);
 
 /** Programs that run inline code or another command given in their argv: approval every time, never persisted or allowlisted. */
 const EVAL_ALWAYS = new Set([
-  "awk", "gawk", "mawk", "nawk", "sed", "xargs", "env", "nohup", "setsid", "timeout", "nice", "ionice", "stdbuf", "taskset", "chrt",
-  "flock", "watch", "script", "time", "strace", "ltrace", "gdb", "expect", "parallel", "eval", "exec", "command", "builtin",
+  "awk",
+  "gawk",
+  "mawk",
+  "nawk",
+  "sed",
+  "xargs",
+  "env",
+  "nohup",
+  "setsid",
+  "timeout",
+  "nice",
+  "ionice",
+  "stdbuf",
+  "taskset",
+  "chrt",
+  "flock",
+  "watch",
+  "script",
+  "time",
+  "strace",
+  "ltrace",
+  "gdb",
+  "expect",
+  "parallel",
+  "eval",
+  "exec",
+  "command",
+  "builtin",
 ]);
 const INLINE_FLAGS: Readonly<Record<string, readonly string[]>> = {
-  python: ["-c"], python2: ["-c"], python3: ["-c"], node: ["-e", "--eval", "-p", "--print"], nodejs: ["-e", "--eval", "-p", "--print"],
-  ruby: ["-e"], perl: ["-e", "-E"], php: ["-r"], lua: ["-e"], osascript: ["-e"], deno: ["eval"], bun: ["-e", "--eval"], git: ["-c", "--config-env"],
+  python: ["-c"],
+  python2: ["-c"],
+  python3: ["-c"],
+  node: ["-e", "--eval", "-p", "--print"],
+  nodejs: ["-e", "--eval", "-p", "--print"],
+  ruby: ["-e"],
+  perl: ["-e", "-E"],
+  php: ["-r"],
+  lua: ["-e"],
+  osascript: ["-e"],
+  deno: ["eval"],
+  bun: ["-e", "--eval"],
+  git: ["-c", "--config-env"],
   find: ["-exec", "-execdir", "-ok", "-okdir"],
 };
 
@@ -62,19 +127,39 @@ export function segmentClass(seg: ResolvedSegment): "wrapper" | "eval" | "plain"
   if (names.some((n) => EVAL_ALWAYS.has(n))) return "eval";
   const base = names.map((n) => n.replace(/[0-9.]+$/, "")).find((n) => INLINE_FLAGS[n]);
   const flags = base ? INLINE_FLAGS[base] : undefined;
-  if (flags && seg.argv.slice(1).some((a) => flags.some((f) => a === f || (f.startsWith("-") && a.startsWith(`${f}=`)) || (f.length === 2 && a.startsWith(f) && !a.startsWith("--"))))) return "eval";
+  if (
+    flags &&
+    seg.argv
+      .slice(1)
+      .some((a) =>
+        flags.some(
+          (f) =>
+            a === f ||
+            (f.startsWith("-") && a.startsWith(`${f}=`)) ||
+            (f.length === 2 && a.startsWith(f) && !a.startsWith("--")),
+        ),
+      )
+  )
+    return "eval";
   return "plain";
 }
 
 function glob(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split("*")
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join("[^/]*")}$`,
+  );
   return re.test(value);
 }
 
 /** True when an allowlist entry admits a resolved segment. */
 export function entryMatches(entry: AllowEntry, seg: ResolvedSegment): boolean {
   if (!seg.path) return false;
-  const exe = entry.pattern.includes("/") ? [seg.path, seg.real].some((p) => p !== undefined && glob(entry.pattern, p)) : seg.viaPath && glob(entry.pattern, path.basename(seg.path));
+  const exe = entry.pattern.includes("/")
+    ? [seg.path, seg.real].some((p) => p !== undefined && glob(entry.pattern, p))
+    : seg.viaPath && glob(entry.pattern, path.basename(seg.path));
   if (!exe) return false;
   if (!entry.args) return true;
   const args = seg.argv.slice(1);
@@ -85,7 +170,9 @@ function isSafeBin(policy: ExecPolicy, seg: ResolvedSegment): boolean {
   if (!seg.real || !policy.safeBins.includes(path.basename(seg.path ?? ""))) return false;
   if (!policy.safeBinTrustedDirs.includes(path.dirname(seg.path ?? ""))) return false;
   const isTr = path.basename(seg.path ?? "") === "tr";
-  return seg.argv.slice(1).every((a) => !a.includes("/") && !a.startsWith("--files0-from") && (a.startsWith("-") || /^\d+$/.test(a) || isTr));
+  return seg.argv
+    .slice(1)
+    .every((a) => !a.includes("/") && !a.startsWith("--files0-from") && (a.startsWith("-") || /^\d+$/.test(a) || isTr));
 }
 
 /**
@@ -95,20 +182,49 @@ function isSafeBin(policy: ExecPolicy, seg: ResolvedSegment): boolean {
  * - allowlist: a wrapper segment → deny (never approvable); an eval segment → ask (not persistable);
  *   every segment allowlisted or a safe bin → run (ask always → ask); else ask on-miss/always, deny when ask is off.
  */
-export function decideExec(policy: ExecPolicy, segments: readonly ResolvedSegment[] | undefined, parseRefusal?: string): ExecVerdict {
-  if (policy.security === "deny") return { kind: "deny", reason: "exec_security_deny", detail: "exec is disabled (tools.exec.security is deny)" };
+export function decideExec(
+  policy: ExecPolicy,
+  segments: readonly ResolvedSegment[] | undefined,
+  parseRefusal?: string,
+): ExecVerdict {
+  if (policy.security === "deny")
+    return { kind: "deny", reason: "exec_security_deny", detail: "exec is disabled (tools.exec.security is deny)" };
   if (policy.security === "full") {
-    return policy.ask === "always" ? { kind: "ask", reason: "exec_ask_always", persistable: false, detail: "tools.exec.ask is always" } : { kind: "run", reason: "exec_security_full" };
+    return policy.ask === "always"
+      ? { kind: "ask", reason: "exec_ask_always", persistable: false, detail: "tools.exec.ask is always" }
+      : { kind: "run", reason: "exec_security_full" };
   }
-  if (!segments) return { kind: "deny", reason: "exec_shell_syntax_refused", detail: parseRefusal ?? "the command could not be parsed" };
+  if (!segments)
+    return {
+      kind: "deny",
+      reason: "exec_shell_syntax_refused",
+      detail: parseRefusal ?? "the command could not be parsed",
+    };
   const missing = segments.find((s) => !s.path);
-  if (missing) return { kind: "deny", reason: "exec_command_not_found", detail: `command not found: ${missing.argv[0] ?? ""}` };
+  if (missing)
+    return { kind: "deny", reason: "exec_command_not_found", detail: `command not found: ${missing.argv[0] ?? ""}` };
   const wrapper = segments.find((s) => segmentClass(s) === "wrapper");
-  if (wrapper) return { kind: "deny", reason: "exec_wrapper_refused", detail: `${path.basename(wrapper.path ?? "")} runs other commands out of sight and cannot be approved; run the inner command directly` };
+  if (wrapper)
+    return {
+      kind: "deny",
+      reason: "exec_wrapper_refused",
+      detail: `${path.basename(wrapper.path ?? "")} runs other commands out of sight and cannot be approved; run the inner command directly`,
+    };
   const evals = segments.some((s) => segmentClass(s) === "eval");
-  const admitted = segments.every((s) => segmentClass(s) === "plain" && (policy.allowlist.some((e) => entryMatches(e, s)) || isSafeBin(policy, s)));
+  const admitted = segments.every(
+    (s) => segmentClass(s) === "plain" && (policy.allowlist.some((e) => entryMatches(e, s)) || isSafeBin(policy, s)),
+  );
   if (admitted && policy.ask !== "always") return { kind: "run", reason: "exec_allowlisted" };
-  if (policy.ask === "off") return { kind: "deny", reason: "exec_allowlist_miss", detail: "not in tools.exec.allowlist (and tools.exec.ask is off)" };
-  const detail = admitted ? "tools.exec.ask is always" : evals ? "runs inline code or another command; needs approval every time" : "not in tools.exec.allowlist";
+  if (policy.ask === "off")
+    return {
+      kind: "deny",
+      reason: "exec_allowlist_miss",
+      detail: "not in tools.exec.allowlist (and tools.exec.ask is off)",
+    };
+  const detail = admitted
+    ? "tools.exec.ask is always"
+    : evals
+      ? "runs inline code or another command; needs approval every time"
+      : "not in tools.exec.allowlist";
   return { kind: "ask", reason: admitted ? "exec_ask_always" : "exec_allowlist_miss", persistable: !evals, detail };
 }

@@ -16,14 +16,23 @@ export interface ResolvedSegment {
  * Resolves argv[0] of each segment the way the shell would: a name with `/` relative to `cwd`,
  * a bare name through `pathVar` (first executable regular file wins), then realpath.
  */
-export async function resolveSegments(segments: readonly (readonly string[])[], cwd: string, pathVar: string): Promise<ResolvedSegment[]> {
+export async function resolveSegments(
+  segments: readonly (readonly string[])[],
+  cwd: string,
+  pathVar: string,
+): Promise<ResolvedSegment[]> {
   return Promise.all(segments.map((argv) => resolveSegment(argv, cwd, pathVar)));
 }
 
 async function resolveSegment(argv: readonly string[], cwd: string, pathVar: string): Promise<ResolvedSegment> {
   const cmd = argv[0] ?? "";
   const viaPath = !cmd.includes("/");
-  const candidates = viaPath ? pathVar.split(":").filter((d) => path.isAbsolute(d)).map((d) => path.join(d, cmd)) : [path.resolve(cwd, cmd)];
+  const candidates = viaPath
+    ? pathVar
+        .split(":")
+        .filter((d) => path.isAbsolute(d))
+        .map((d) => path.join(d, cmd))
+    : [path.resolve(cwd, cmd)];
   for (const c of candidates) {
     if (await isExecutableFile(c)) {
       const real = await fsp.realpath(c).catch(() => undefined);

@@ -50,9 +50,19 @@ export interface ExecToolDeps {
 }
 
 const ExecArgs = z.strictObject({
-  command: z.string().min(1).max(16_384).describe("Command line: a program and arguments; | && || ; may chain commands"),
+  command: z
+    .string()
+    .min(1)
+    .max(16_384)
+    .describe("Command line: a program and arguments; | && || ; may chain commands"),
   cwd: z.string().optional().describe("Working directory, relative to the workspace (default: the workspace)"),
-  timeoutMs: z.number().int().min(100).max(3_600_000).optional().describe("Time limit in milliseconds (cannot exceed the configured limit)"),
+  timeoutMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(3_600_000)
+    .optional()
+    .describe("Time limit in milliseconds (cannot exceed the configured limit)"),
   background: z.boolean().optional().describe("Run in the background; poll or kill it with the process tool"),
 });
 export type ExecArgs = z.infer<typeof ExecArgs>;
@@ -66,15 +76,31 @@ export type ExecArgs = z.infer<typeof ExecArgs>;
 export function execTool(deps: ExecToolDeps): ToolDefinition<ExecArgs> {
   return {
     name: "exec",
-    description: "Run a command in the workspace (no shell expansion: no $VARS, globs or redirection; | && || ; allowed). Returns exit code, stdout and stderr.",
+    description:
+      "Run a command in the workspace (no shell expansion: no $VARS, globs or redirection; | && || ; allowed). Returns exit code, stdout and stderr.",
     parameters: ExecArgs,
     async execute(args, ctx) {
       const started = Date.now();
       const target = await deps.target(ctx);
       const cwd = await resolveCwd(target.workspaceDir, args.cwd);
-      const plan = await planExec(args.command, await deps.policy(ctx), cwd, target.env.PATH ?? "/usr/bin:/bin", target.toRunnerPath);
-      const base = { agentId: ctx.agentId, sessionKey: ctx.sessionKey, ...(ctx.sender ? { sender: `${ctx.sender.channel}:${ctx.sender.id}` } : {}), command: plan.display, cwd: target.toRunnerPath(cwd), where: target.where, elevated: target.elevated };
-      const audit = (r: Omit<ExecAuditRecord, keyof typeof base | "durationMs">) => deps.audit.record({ ...base, ...r, durationMs: Date.now() - started });
+      const plan = await planExec(
+        args.command,
+        await deps.policy(ctx),
+        cwd,
+        target.env.PATH ?? "/usr/bin:/bin",
+        target.toRunnerPath,
+      );
+      const base = {
+        agentId: ctx.agentId,
+        sessionKey: ctx.sessionKey,
+        ...(ctx.sender ? { sender: `${ctx.sender.channel}:${ctx.sender.id}` } : {}),
+        command: plan.display,
+        cwd: target.toRunnerPath(cwd),
+        where: target.where,
+        elevated: target.elevated,
+      };
+      const audit = (r: Omit<ExecAuditRecord, keyof typeof base | "durationMs">) =>
+        deps.audit.record({ ...base, ...r, durationMs: Date.now() - started });
       const v = plan.verdict;
       if (v.kind === "deny") {
         audit({ decision: "refused", reason: v.reason });
@@ -84,38 +110,92 @@ export function execTool(deps: ExecToolDeps): ToolDefinition<ExecArgs> {
       if (v.kind === "ask") {
         const outcome = await requestApproval(deps.approver, plan, base, v, ctx);
         if (outcome.decision !== "allow-once" && outcome.decision !== "allow-always") {
-          audit({ decision: outcome.decision === "deny" ? "denied" : outcome.decision, reason: `approval_${outcome.decision}`, ...(outcome.by ? { approvedBy: outcome.by } : {}) });
-          const why = outcome.decision === "expired" ? "the approval request expired" : outcome.decision === "aborted" ? "the run was stopped" : `it was denied${outcome.by ? ` by ${outcome.by}` : ""}`;
+          audit({
+            decision: outcome.decision === "deny" ? "denied" : outcome.decision,
+            reason: `approval_${outcome.decision}`,
+            ...(outcome.by ? { approvedBy: outcome.by } : {}),
+          });
+          const why =
+            outcome.decision === "expired"
+              ? "the approval request expired"
+              : outcome.decision === "aborted"
+                ? "the run was stopped"
+                : `it was denied${outcome.by ? ` by ${outcome.by}` : ""}`;
           return { content: `exec was not approved: ${why}. Command: ${plan.display}`, isError: true };
         }
         approval = { ...(outcome.by ? { by: outcome.by } : {}) };
       }
       const reason = v.kind === "run" ? v.reason : "exec_approved";
       const limits = target.limits;
-      const req: Omit<ExecRequest, "signal"> = { ...plan.run, cwd, env: target.env, timeoutMs: Math.min(args.timeoutMs ?? limits.timeoutMs, limits.timeoutMs), maxOutputBytes: limits.maxOutputBytes };
-      const done = (r: ExecResult, background: boolean) => audit({ decision: "ran", reason, ...(approval.by ? { approvedBy: approval.by } : {}), exitCode: r.exitCode, timedOut: r.timedOut, ...(background ? { background } : {}) });
+      const req: Omit<ExecRequest, "signal"> = {
+        ...plan.run,
+        cwd,
+        env: target.env,
+        timeoutMs: Math.min(args.timeoutMs ?? limits.timeoutMs, limits.timeoutMs),
+        maxOutputBytes: limits.maxOutputBytes,
+      };
+      const done = (r: ExecResult, background: boolean) =>
+        audit({
+          decision: "ran",
+          reason,
+          ...(approval.by ? { approvedBy: approval.by } : {}),
+          exitCode: r.exitCode,
+          timedOut: r.timedOut,
+          ...(background ? { background } : {}),
+        });
       if (args.background) return startBackground(deps.processes, ctx, plan, target.runner, req, (r) => done(r, true));
       const result = await target.runner.run({ ...req, signal: ctx.signal }).catch((err: unknown) => {
         audit({ decision: "failed", reason: "exec_runner_failed" });
         throw err;
       });
       done(result, false);
-      return { content: `${target.where === "sandbox" ? "[sandbox] " : target.elevated ? "[host, elevated] " : ""}${formatExecResult(result)}`, isError: result.exitCode !== 0 };
+      return {
+        content: `${target.where === "sandbox" ? "[sandbox] " : target.elevated ? "[host, elevated] " : ""}${formatExecResult(result)}`,
+        isError: result.exitCode !== 0,
+      };
     },
   };
 }
 
-async function requestApproval(approver: ExecApprover, plan: ExecPlan, base: { cwd: string; where: "host" | "sandbox" }, v: { reason: string; detail: string; persistable: boolean }, ctx: ToolContext): Promise<ApprovalOutcome> {
+async function requestApproval(
+  approver: ExecApprover,
+  plan: ExecPlan,
+  base: { cwd: string; where: "host" | "sandbox" },
+  v: { reason: string; detail: string; persistable: boolean },
+  ctx: ToolContext,
+): Promise<ApprovalOutcome> {
   const segments = plan.segments.length > 0 ? plan.segments : [[plan.display]];
   return approver.request(
-    { argv: segments[0] ?? [], segments, command: plan.display, cwd: base.cwd, host: base.where, agentId: ctx.agentId, sessionKey: ctx.sessionKey, reason: v.detail, persistable: v.persistable && plan.patterns.length > 0, patterns: plan.patterns },
+    {
+      argv: segments[0] ?? [],
+      segments,
+      command: plan.display,
+      cwd: base.cwd,
+      host: base.where,
+      agentId: ctx.agentId,
+      sessionKey: ctx.sessionKey,
+      reason: v.detail,
+      persistable: v.persistable && plan.patterns.length > 0,
+      patterns: plan.patterns,
+    },
     ctx.signal,
   );
 }
 
-function startBackground(processes: ProcessRegistry, ctx: ToolContext, plan: ExecPlan, runner: ExecRunner, req: Omit<ExecRequest, "signal">, onDone: (r: ExecResult) => void): ToolResult {
+function startBackground(
+  processes: ProcessRegistry,
+  ctx: ToolContext,
+  plan: ExecPlan,
+  runner: ExecRunner,
+  req: Omit<ExecRequest, "signal">,
+  onDone: (r: ExecResult) => void,
+): ToolResult {
   const id = processes.start(ctx.sessionKey, plan.display, (signal) => runner.run({ ...req, signal }), onDone);
-  if (!id) return { content: "exec refused: too many background processes in this session; poll or kill one with the process tool", isError: true };
+  if (!id)
+    return {
+      content: "exec refused: too many background processes in this session; poll or kill one with the process tool",
+      isError: true,
+    };
   return { content: `Started background process ${id}. Use the process tool (action poll, id ${id}) for its output.` };
 }
 
@@ -123,6 +203,7 @@ function startBackground(processes: ProcessRegistry, ctx: ToolContext, plan: Exe
 async function resolveCwd(workspaceDir: string, cwd: string | undefined): Promise<string> {
   const real = await resolveConfined(workspaceDir, cwd ?? ".");
   const st = await fsp.stat(real).catch(() => undefined);
-  if (!st?.isDirectory()) throw new HoldfastError("HF_TOOL_FAILED", `cwd ${cwd ?? "."} is not a directory in the workspace`);
+  if (!st?.isDirectory())
+    throw new HoldfastError("HF_TOOL_FAILED", `cwd ${cwd ?? "."} is not a directory in the workspace`);
   return real;
 }

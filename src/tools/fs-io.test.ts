@@ -14,8 +14,21 @@ let root: string;
 let state: string;
 let ws: string;
 let outside: string;
-const scope = (over: Partial<FsScope> = {}): FsScope => ({ workspaceDir: ws, workspaceOnly: true, stateDir: state, stateDirAllowed: [ws], ...over });
-const ctx = (): ToolContext => ({ agentId: "main", sessionKey: "agent:main:main", runId: "r", workspaceDir: ws, signal: new AbortController().signal, log: silentLogger() });
+const scope = (over: Partial<FsScope> = {}): FsScope => ({
+  workspaceDir: ws,
+  workspaceOnly: true,
+  stateDir: state,
+  stateDirAllowed: [ws],
+  ...over,
+});
+const ctx = (): ToolContext => ({
+  agentId: "main",
+  sessionKey: "agent:main:main",
+  runId: "r",
+  workspaceDir: ws,
+  signal: new AbortController().signal,
+  log: silentLogger(),
+});
 
 beforeEach(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), "holdfast-fs-"));
@@ -35,7 +48,9 @@ describe("workspaceOnly path safety", () => {
     ["an absolute path outside", () => path.join(outside, "secret.txt")],
     ["a NUL byte", "notes.txt\0x"],
   ])("refuses %s", async (_n, p) => {
-    await expect(readTextSafe(scope(), typeof p === "function" ? p() : p, 1000)).rejects.toMatchObject({ code: "HF_TOOL_PATH_OUTSIDE" });
+    await expect(readTextSafe(scope(), typeof p === "function" ? p() : p, 1000)).rejects.toMatchObject({
+      code: "HF_TOOL_PATH_OUTSIDE",
+    });
   });
 
   it("refuses symlinks that point outside, as file or as directory", async () => {
@@ -71,11 +86,18 @@ describe("workspaceOnly path safety", () => {
     const agentWs = path.join(root, "agent");
     await mkdir(agentWs);
     await writeFile(path.join(agentWs, "a.txt"), "agent file");
-    const s = scope({ mounts: [{ at: "/workspace", hostDir: ws, readOnly: false }, { at: "/agent", hostDir: agentWs, readOnly: true }] });
+    const s = scope({
+      mounts: [
+        { at: "/workspace", hostDir: ws, readOnly: false },
+        { at: "/agent", hostDir: agentWs, readOnly: true },
+      ],
+    });
     expect(await readTextSafe(s, "/workspace/notes.txt", 1000)).toBe("hello");
     expect(await readTextSafe(s, "/agent/a.txt", 1000)).toBe("agent file");
     await expect(writeTextSafe(s, "/agent/a.txt", "x")).rejects.toThrow(/read-only mount/);
-    await expect(readTextSafe(s, "/agent/../outside/secret.txt", 1000)).rejects.toMatchObject({ code: "HF_TOOL_PATH_OUTSIDE" });
+    await expect(readTextSafe(s, "/agent/../outside/secret.txt", 1000)).rejects.toMatchObject({
+      code: "HF_TOOL_PATH_OUTSIDE",
+    });
   });
 
   it("never opens a file outside while a directory is swapped for a symlink (race)", async () => {
@@ -92,7 +114,9 @@ describe("workspaceOnly path safety", () => {
     })();
     const seen = new Set<string>();
     for (let i = 0; i < 400; i++) {
-      const r = await readTextSafe(scope(), "d/secret.txt", 1000).catch((e: { code?: string }) => `error:${e.code ?? "?"}`);
+      const r = await readTextSafe(scope(), "d/secret.txt", 1000).catch(
+        (e: { code?: string }) => `error:${e.code ?? "?"}`,
+      );
       seen.add(r);
     }
     stop = true;
@@ -123,7 +147,9 @@ describe("file tools", () => {
     await writeTool(s).execute({ path: "a/b/c.txt", content: "one two" }, ctx());
     expect((await import("node:fs/promises").then((m) => m.stat(path.join(ws, "a")))).mode & 0o777).toBe(0o700);
     expect((await import("node:fs/promises").then((m) => m.stat(path.join(ws, "a/b/c.txt")))).mode & 0o777).toBe(0o600);
-    expect(await editTool(s).execute({ path: "a/b/c.txt", oldText: "two", newText: "three" }, ctx())).toEqual({ content: "Replaced 1 occurrence(s) in a/b/c.txt" });
+    expect(await editTool(s).execute({ path: "a/b/c.txt", oldText: "two", newText: "three" }, ctx())).toEqual({
+      content: "Replaced 1 occurrence(s) in a/b/c.txt",
+    });
     expect((await readTool(s).execute({ path: "a/b/c.txt" }, ctx())).content).toBe("one three");
     await writeTool(s).execute({ path: "a/b/c.txt", content: "x" }, ctx());
     expect((await readTool(s).execute({ path: "a/b/c.txt" }, ctx())).content).toBe("x");
@@ -132,18 +158,49 @@ describe("file tools", () => {
   it("apply_patch adds, updates, moves and deletes, or changes nothing when a hunk fails", async () => {
     const tool = applyPatchTool(() => scope());
     await writeFile(path.join(ws, "app.txt"), "line1\nline2\nline3\n");
-    const patch = ["*** Begin Patch", "*** Add File: new/x.txt", "+hello", "+world", "*** Update File: app.txt", "@@", " line1", "-line2", "+LINE2", " line3", "*** Delete File: notes.txt", "*** End Patch"].join("\n");
+    const patch = [
+      "*** Begin Patch",
+      "*** Add File: new/x.txt",
+      "+hello",
+      "+world",
+      "*** Update File: app.txt",
+      "@@",
+      " line1",
+      "-line2",
+      "+LINE2",
+      " line3",
+      "*** Delete File: notes.txt",
+      "*** End Patch",
+    ].join("\n");
     expect((await tool.execute({ input: patch }, ctx())).content).toBe("A new/x.txt\nM app.txt\nD notes.txt");
     expect(await readFile(path.join(ws, "new/x.txt"), "utf8")).toBe("hello\nworld\n");
     expect(await readFile(path.join(ws, "app.txt"), "utf8")).toBe("line1\nLINE2\nline3\n");
     await expect(readFile(path.join(ws, "notes.txt"))).rejects.toMatchObject({ code: "ENOENT" });
-    const move = ["*** Begin Patch", "*** Update File: app.txt", "*** Move to: moved.txt", "@@", "-LINE2", "+two", "*** End Patch"].join("\n");
+    const move = [
+      "*** Begin Patch",
+      "*** Update File: app.txt",
+      "*** Move to: moved.txt",
+      "@@",
+      "-LINE2",
+      "+two",
+      "*** End Patch",
+    ].join("\n");
     expect((await tool.execute({ input: move }, ctx())).content).toBe("R app.txt -> moved.txt");
     expect(await readFile(path.join(ws, "moved.txt"), "utf8")).toBe("line1\ntwo\nline3\n");
-    const bad = ["*** Begin Patch", "*** Add File: never.txt", "+x", "*** Update File: moved.txt", "-nope", "+x", "*** End Patch"].join("\n");
+    const bad = [
+      "*** Begin Patch",
+      "*** Add File: never.txt",
+      "+x",
+      "*** Update File: moved.txt",
+      "-nope",
+      "+x",
+      "*** End Patch",
+    ].join("\n");
     await expect(tool.execute({ input: bad }, ctx())).rejects.toThrow(/hunk 1 of moved.txt does not match/);
     await expect(readFile(path.join(ws, "never.txt"))).rejects.toMatchObject({ code: "ENOENT" });
-    await expect(tool.execute({ input: "*** Begin Patch\n*** Add File: ../escape.txt\n+x\n*** End Patch" }, ctx())).rejects.toMatchObject({ code: "HF_TOOL_PATH_OUTSIDE" });
+    await expect(
+      tool.execute({ input: "*** Begin Patch\n*** Add File: ../escape.txt\n+x\n*** End Patch" }, ctx()),
+    ).rejects.toMatchObject({ code: "HF_TOOL_PATH_OUTSIDE" });
     await expect(tool.execute({ input: "garbage" }, ctx())).rejects.toThrow(/must start with \*\*\* Begin Patch/);
   });
 });

@@ -94,7 +94,8 @@ async function openNoFollow(real: string, flags: number, p: string): Promise<fsp
   try {
     return await fsp.open(real, flags | fsc.O_NOFOLLOW);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ELOOP") throw new HoldfastError("HF_TOOL_PATH_OUTSIDE", `path "${p}" is a symbolic link; open its target instead`);
+    if ((err as NodeJS.ErrnoException).code === "ELOOP")
+      throw new HoldfastError("HF_TOOL_PATH_OUTSIDE", `path "${p}" is a symbolic link; open its target instead`);
     throw failed(p, err);
   }
 }
@@ -102,7 +103,11 @@ async function openNoFollow(real: string, flags: number, p: string): Promise<fsp
 async function verifyOpened(scope: FsScope, resolved: ResolvedPath, handle: fsp.FileHandle, p: string): Promise<void> {
   const st = await handle.stat();
   if (!st.isFile()) throw new HoldfastError("HF_TOOL_FAILED", `${p} is not a regular file`);
-  if (resolved.root !== undefined && st.nlink > 1) throw new HoldfastError("HF_TOOL_PATH_OUTSIDE", `path "${p}" has ${st.nlink} hard links; hard-linked files are refused in the workspace`);
+  if (resolved.root !== undefined && st.nlink > 1)
+    throw new HoldfastError(
+      "HF_TOOL_PATH_OUTSIDE",
+      `path "${p}" has ${st.nlink} hard links; hard-linked files are refused in the workspace`,
+    );
   const now = await fdPath(handle, resolved.real, st);
   await assertStillAllowed(scope, resolved, now, p);
 }
@@ -113,7 +118,8 @@ async function fdPath(handle: fsp.FileHandle, expected: string, st: { dev: numbe
     return await fsp.readlink(`/proc/self/fd/${handle.fd}`);
   } catch {
     const again = await fsp.stat(expected).catch(() => undefined);
-    if (!again || again.dev !== st.dev || again.ino !== st.ino) throw new HoldfastError("HF_TOOL_PATH_OUTSIDE", `path changed while it was opened`);
+    if (!again || again.dev !== st.dev || again.ino !== st.ino)
+      throw new HoldfastError("HF_TOOL_PATH_OUTSIDE", `path changed while it was opened`);
     return expected;
   }
 }
@@ -122,7 +128,10 @@ async function makeParents(scope: FsScope, resolved: ResolvedPath, p: string): P
   const dir = path.dirname(resolved.real);
   const missing: string[] = [];
   for (let cur = dir; ; cur = path.dirname(cur)) {
-    const exists = await fsp.lstat(cur).then(() => true, () => false);
+    const exists = await fsp.lstat(cur).then(
+      () => true,
+      () => false,
+    );
     if (exists || path.dirname(cur) === cur) break;
     missing.unshift(cur);
   }
@@ -137,7 +146,8 @@ async function makeParents(scope: FsScope, resolved: ResolvedPath, p: string): P
   const realDir = await fsp.realpath(dir).catch((err: unknown) => {
     throw failed(p, err);
   });
-  if (resolved.root !== undefined && !isInside(resolved.root, realDir)) throw new HoldfastError("HF_TOOL_PATH_OUTSIDE", `path "${p}" moved outside the workspace`);
+  if (resolved.root !== undefined && !isInside(resolved.root, realDir))
+    throw new HoldfastError("HF_TOOL_PATH_OUTSIDE", `path "${p}" moved outside the workspace`);
   await assertStillAllowed(scope, resolved, realDir, p);
 }
 
@@ -156,6 +166,13 @@ async function removeIfEmptyFile(real: string): Promise<void> {
 
 function failed(p: string, err: unknown): HoldfastError {
   const code = (err as NodeJS.ErrnoException).code;
-  const msg = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "is not accessible" : code === "EISDIR" ? "is a directory" : `cannot be opened (${code ?? "error"})`;
+  const msg =
+    code === "ENOENT"
+      ? "does not exist"
+      : code === "EACCES"
+        ? "is not accessible"
+        : code === "EISDIR"
+          ? "is a directory"
+          : `cannot be opened (${code ?? "error"})`;
   return new HoldfastError("HF_TOOL_FAILED", `${p} ${msg}`, undefined, { cause: err });
 }

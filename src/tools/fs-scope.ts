@@ -55,7 +55,8 @@ export async function resolveToolPath(scope: FsScope, p: string): Promise<Resolv
   const target = mount ? path.join(rootReal, p.slice(mount.at.length)) : path.resolve(rootReal, p);
   const real = await realpathOfDeepestAncestor(target);
   const confined = mount !== undefined || scope.workspaceOnly;
-  if (confined && !isInside(rootReal, real)) throw outside(p, mount ? `leaves ${mount.at}` : "is outside the workspace");
+  if (confined && !isInside(rootReal, real))
+    throw outside(p, mount ? `leaves ${mount.at}` : "is outside the workspace");
   await assertNotStateDir(scope, real, p);
   return { real, root: confined ? rootReal : undefined, readOnly: mount?.readOnly ?? false };
 }
@@ -73,8 +74,14 @@ export async function resolveConfined(root: string, p: string): Promise<string> 
 }
 
 /** Re-checks an already opened file's real location (after open, against races). */
-export async function assertStillAllowed(scope: FsScope, resolved: ResolvedPath, realNow: string, p: string): Promise<void> {
-  if (resolved.root !== undefined && !isInside(resolved.root, realNow)) throw outside(p, "moved outside the workspace while it was opened");
+export async function assertStillAllowed(
+  scope: FsScope,
+  resolved: ResolvedPath,
+  realNow: string,
+  p: string,
+): Promise<void> {
+  if (resolved.root !== undefined && !isInside(resolved.root, realNow))
+    throw outside(p, "moved outside the workspace while it was opened");
   await assertNotStateDir(scope, realNow, p);
 }
 
@@ -85,7 +92,10 @@ async function assertNotStateDir(scope: FsScope, real: string, p: string): Promi
     const allowedReal = await fsp.realpath(dir).catch(() => path.resolve(dir));
     if (isInside(allowedReal, real)) return;
   }
-  throw outside(p, "is inside the holdfast state directory (config, credentials, transcripts), which tools may never access");
+  throw outside(
+    p,
+    "is inside the holdfast state directory (config, credentials, transcripts), which tools may never access",
+  );
 }
 
 function outside(p: string, why: string): HoldfastError {

@@ -14,7 +14,13 @@ export type ScopeFor = (ctx: ToolContext) => FsScope;
 const ReadArgs = z.strictObject({
   path: z.string().min(1).describe("File path, relative to the workspace"),
   offset: z.number().int().min(0).optional().describe("Byte offset to start reading at (default 0)"),
-  limit: z.number().int().min(1).max(READ_MAX_BYTES).optional().describe(`Bytes to read (default and max ${READ_MAX_BYTES})`),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(READ_MAX_BYTES)
+    .optional()
+    .describe(`Bytes to read (default and max ${READ_MAX_BYTES})`),
 });
 
 /** `read`: returns a workspace file's text (paths confined by the scope; see fs-io). */
@@ -31,8 +37,10 @@ export function readTool(scopeFor: ScopeFor): ToolDefinition<z.infer<typeof Read
         const len = Math.min(args.limit ?? READ_MAX_BYTES, Math.max(0, st.size - start));
         const buf = Buffer.alloc(len);
         await f.handle.read(buf, 0, len, start);
-        if (buf.includes(0)) return { content: `${args.path} looks binary (${st.size} bytes); not shown`, isError: true };
-        const more = start + len < st.size ? `\n[${st.size - start - len} more bytes; read again with offset ${start + len}]` : "";
+        if (buf.includes(0))
+          return { content: `${args.path} looks binary (${st.size} bytes); not shown`, isError: true };
+        const more =
+          start + len < st.size ? `\n[${st.size - start - len} more bytes; read again with offset ${start + len}]` : "";
         return { content: buf.toString("utf8") + more };
       } finally {
         await f.handle.close();
@@ -77,8 +85,14 @@ export function editTool(scopeFor: ScopeFor): ToolDefinition<z.infer<typeof Edit
       const text = await readTextSafe(scope, args.path, EDIT_MAX_BYTES);
       const count = text.split(args.oldText).length - 1;
       if (count === 0) return { content: `oldText not found in ${args.path}`, isError: true };
-      if (count > 1 && !args.replaceAll) return { content: `oldText occurs ${count} times in ${args.path}; add context or set replaceAll`, isError: true };
-      const next = args.replaceAll ? text.split(args.oldText).join(args.newText) : text.replace(args.oldText, () => args.newText);
+      if (count > 1 && !args.replaceAll)
+        return {
+          content: `oldText occurs ${count} times in ${args.path}; add context or set replaceAll`,
+          isError: true,
+        };
+      const next = args.replaceAll
+        ? text.split(args.oldText).join(args.newText)
+        : text.replace(args.oldText, () => args.newText);
       await writeTextSafe(scope, args.path, next);
       return { content: `Replaced ${args.replaceAll ? count : 1} occurrence(s) in ${args.path}` };
     },

@@ -10,7 +10,12 @@ export interface ImageInput {
 }
 
 /** Describes an image with the agent's model (implemented by the agent stage). */
-export type ImageDescriber = (req: { agentId: string; prompt: string; image: ImageInput; signal: AbortSignal }) => Promise<string>;
+export type ImageDescriber = (req: {
+  agentId: string;
+  prompt: string;
+  image: ImageInput;
+  signal: AbortSignal;
+}) => Promise<string>;
 
 /** Largest image sent to the model (bytes). */
 export const IMAGE_MAX_BYTES = 10 * 1024 * 1024;
@@ -25,7 +30,8 @@ export function sniffImage(buf: Buffer): ImageInput["mimeType"] | undefined {
   if (buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return "image/png";
   if (buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return "image/jpeg";
   if (buf.subarray(0, 4).toString("latin1") === "GIF8") return "image/gif";
-  if (buf.subarray(0, 4).toString("latin1") === "RIFF" && buf.subarray(8, 12).toString("latin1") === "WEBP") return "image/webp";
+  if (buf.subarray(0, 4).toString("latin1") === "RIFF" && buf.subarray(8, 12).toString("latin1") === "WEBP")
+    return "image/webp";
   return undefined;
 }
 
@@ -39,7 +45,12 @@ export function imageTool(scopeFor: ScopeFor, describe: ImageDescriber): ToolDef
       const data = await readBytesSafe(scopeFor(ctx), args.path, IMAGE_MAX_BYTES);
       const mimeType = sniffImage(data);
       if (!mimeType) return { content: `${args.path} is not a PNG, JPEG, GIF or WebP image`, isError: true };
-      const text = await describe({ agentId: ctx.agentId, prompt: args.prompt ?? "Describe this image.", image: { mimeType, dataBase64: data.toString("base64") }, signal: ctx.signal });
+      const text = await describe({
+        agentId: ctx.agentId,
+        prompt: args.prompt ?? "Describe this image.",
+        image: { mimeType, dataBase64: data.toString("base64") },
+        signal: ctx.signal,
+      });
       return { content: text || "(the model returned no description)" };
     },
   };

@@ -2,7 +2,16 @@ export type { ToolSpec, ToolContext, ToolResult, ToolDefinition, AnyToolDefiniti
 export { type ToolGate, type GateCall } from "./gate.js";
 export { ToolRuntime, MAX_TOOL_RESULT_CHARS } from "./runtime.js";
 export {
-  PROVIDED_TOOLS, TOOL_ALIASES, TOOL_GROUPS, TOOL_PROFILES, DEFAULT_TOOL_PROFILE, normalizeToolName, isKnownToolName, knownToolNames, expandEntries, type ToolProfile,
+  PROVIDED_TOOLS,
+  TOOL_ALIASES,
+  TOOL_GROUPS,
+  TOOL_PROFILES,
+  DEFAULT_TOOL_PROFILE,
+  normalizeToolName,
+  isKnownToolName,
+  knownToolNames,
+  expandEntries,
+  type ToolProfile,
 } from "./catalog.js";
 export { toolPolicyLayers, decideTool, allowedTools, type PolicyLayer, type ToolPolicyContext } from "./policy.js";
 export { unknownToolEntries, assertToolPolicyConfig } from "./policy-config.js";
@@ -11,11 +20,25 @@ export { readTool, writeTool, editTool, READ_MAX_BYTES, type ScopeFor } from "./
 export { applyPatchTool } from "./apply-patch-tool.js";
 export { resolveToolPath, resolveConfined, isInside, type FsScope, type VirtualMount } from "./fs-scope.js";
 export { openForRead, openForWrite } from "./fs-io.js";
-export { execTool, DEFAULT_EXEC_LIMITS, type ExecLimits, type ExecTarget, type ExecApprover, type ExecToolDeps } from "./exec-tool.js";
+export {
+  execTool,
+  DEFAULT_EXEC_LIMITS,
+  type ExecLimits,
+  type ExecTarget,
+  type ExecApprover,
+  type ExecToolDeps,
+} from "./exec-tool.js";
 export { formatExecResult } from "./exec-format.js";
 export { parseCommandLine, canonicalCommand } from "./exec-parse.js";
 export { resolveSegments, type ResolvedSegment } from "./exec-resolve.js";
-export { decideExec, DEFAULT_SAFE_BINS, DEFAULT_SAFE_BIN_DIRS, type ExecPolicy, type AllowEntry, type ExecVerdict } from "./exec-policy.js";
+export {
+  decideExec,
+  DEFAULT_SAFE_BINS,
+  DEFAULT_SAFE_BIN_DIRS,
+  type ExecPolicy,
+  type AllowEntry,
+  type ExecVerdict,
+} from "./exec-policy.js";
 export { ExecAuditor, redactSecrets, type ExecAuditRecord } from "./exec-audit.js";
 export { ProcessRegistry, processTool } from "./processes.js";
 export { webFetchTool, DEFAULT_WEB_FETCH, type WebFetchSettings } from "./web-fetch.js";
@@ -25,5 +48,12 @@ export { messageTool, type ChannelOutbound } from "./message-tool.js";
 export { memoryTools } from "./memory-tools.js";
 export { imageTool, type ImageDescriber, type ImageInput } from "./image-tool.js";
 export { ElevatedSessions, elevatedGate, elevatedCommand, elevatedSenderOf } from "./elevated.js";
-export { execSecurity, configAllowlist, execPolicyBase, execLimits, webFetchSettings, webSearchSettings } from "./settings.js";
+export {
+  execSecurity,
+  configAllowlist,
+  execPolicyBase,
+  execLimits,
+  webFetchSettings,
+  webSearchSettings,
+} from "./settings.js";
 export { ToolEnvironment, type ToolEnvironmentDeps } from "./environment.js";

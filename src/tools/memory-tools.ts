@@ -41,15 +41,24 @@ async function isFile(scope: FsScope, rel: string): Promise<boolean> {
   return r ? (await fsp.lstat(r.real).catch(() => undefined))?.isFile() === true : false;
 }
 
-const SearchArgs = z.strictObject({ query: z.string().min(1).max(500), maxResults: z.number().int().min(1).max(50).optional() });
-const GetArgs = z.strictObject({ path: z.string().min(1).max(512), from: z.number().int().min(1).optional(), lines: z.number().int().min(1).max(2000).optional() });
+const SearchArgs = z.strictObject({
+  query: z.string().min(1).max(500),
+  maxResults: z.number().int().min(1).max(50).optional(),
+});
+const GetArgs = z.strictObject({
+  path: z.string().min(1).max(512),
+  from: z.number().int().min(1).optional(),
+  lines: z.number().int().min(1).max(2000).optional(),
+});
 
 /**
  * `memory_search` (lines of the workspace memory files matching every query word, case-insensitive,
  * best first) and `memory_get` (lines of one memory file). Memory files: `MEMORY.md` and
  * `memory/**\/*.md` in the session's workspace, read through the same confinement as `read`.
  */
-export function memoryTools(scopeFor: ScopeFor): [ToolDefinition<z.infer<typeof SearchArgs>>, ToolDefinition<z.infer<typeof GetArgs>>] {
+export function memoryTools(
+  scopeFor: ScopeFor,
+): [ToolDefinition<z.infer<typeof SearchArgs>>, ToolDefinition<z.infer<typeof GetArgs>>] {
   return [
     {
       name: "memory_search",
@@ -68,7 +77,12 @@ export function memoryTools(scopeFor: ScopeFor): [ToolDefinition<z.infer<typeof 
           });
         }
         if (hits.length === 0) return { content: `No memory lines match "${args.query}".` };
-        return { content: hits.slice(0, args.maxResults ?? 10).map((h) => `${h.file}:${h.line}: ${h.text}`).join("\n") };
+        return {
+          content: hits
+            .slice(0, args.maxResults ?? 10)
+            .map((h) => `${h.file}:${h.line}: ${h.text}`)
+            .join("\n"),
+        };
       },
     },
     {
@@ -76,7 +90,11 @@ export function memoryTools(scopeFor: ScopeFor): [ToolDefinition<z.infer<typeof 
       description: "Read lines of a workspace memory file (MEMORY.md or memory/*.md).",
       parameters: GetArgs,
       async execute(args, ctx) {
-        if (!isMemoryPath(args.path)) throw new HoldfastError("HF_TOOL_PATH_OUTSIDE", `"${args.path}" is not a memory file (MEMORY.md or memory/*.md)`);
+        if (!isMemoryPath(args.path))
+          throw new HoldfastError(
+            "HF_TOOL_PATH_OUTSIDE",
+            `"${args.path}" is not a memory file (MEMORY.md or memory/*.md)`,
+          );
         const text = await readTextSafe(scopeFor(ctx), args.path, MAX_FILE_BYTES);
         const all = text.split("\n");
         const from = (args.from ?? 1) - 1;

@@ -8,13 +8,28 @@ import type { ToolDefinition } from "./types.js";
 export interface ChannelOutbound {
   channels(): readonly string[];
   /** Sends `text` to `chatId` on `channel` (account `accountId` or the default). */
-  send(channel: string, accountId: string | undefined, chatId: string, text: string): Promise<{ readonly messageId?: string }>;
+  send(
+    channel: string,
+    accountId: string | undefined,
+    chatId: string,
+    text: string,
+  ): Promise<{ readonly messageId?: string }>;
 }
 
 const MessageArgs = z.strictObject({
   text: z.string().min(1).max(20_000).describe("Message text"),
-  to: z.string().min(1).max(256).optional().describe("Chat id to send to (default: the chat this conversation came from)"),
-  channel: z.string().min(1).max(64).optional().describe("Channel id, e.g. telegram (default: this conversation's channel)"),
+  to: z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe("Chat id to send to (default: the chat this conversation came from)"),
+  channel: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe("Channel id, e.g. telegram (default: this conversation's channel)"),
   accountId: z.string().max(64).optional(),
 });
 
@@ -30,10 +45,19 @@ export function messageTool(outbound: () => ChannelOutbound | undefined): ToolDe
     async execute(args, ctx) {
       const out = outbound();
       const available = out?.channels() ?? [];
-      if (!out || available.length === 0) return { content: "message not sent: no messaging channel is available in this gateway.", isError: true };
+      if (!out || available.length === 0)
+        return { content: "message not sent: no messaging channel is available in this gateway.", isError: true };
       const channel = args.channel ?? ctx.sender?.channel;
-      if (!channel) return { content: `message not sent: say which channel to use (available: ${available.join(", ")}).`, isError: true };
-      if (!available.includes(channel)) return { content: `message not sent: channel "${channel}" is not available (available: ${available.join(", ")}).`, isError: true };
+      if (!channel)
+        return {
+          content: `message not sent: say which channel to use (available: ${available.join(", ")}).`,
+          isError: true,
+        };
+      if (!available.includes(channel))
+        return {
+          content: `message not sent: channel "${channel}" is not available (available: ${available.join(", ")}).`,
+          isError: true,
+        };
       const to = args.to ?? (ctx.sender?.channel === channel ? (ctx.sender.chatId ?? ctx.sender.id) : undefined);
       if (!to) return { content: "message not sent: say which chat to send to (to).", isError: true };
       const accountId = args.accountId ?? (ctx.sender?.channel === channel ? ctx.sender.accountId : undefined);

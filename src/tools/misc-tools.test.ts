@@ -15,36 +15,76 @@ import { messageTool, type ChannelOutbound } from "./message-tool.js";
 import { sessionsTools, type SessionsAccess } from "./sessions-tools.js";
 import type { AnyToolDefinition, ToolContext } from "./types.js";
 
-const ctx = (over: Partial<ToolContext> = {}): ToolContext => ({ agentId: "main", sessionKey: "agent:main:main", runId: "r", workspaceDir: "/", signal: new AbortController().signal, log: silentLogger(), ...over });
-const meta = (key: string): SessionMeta => ({ key, sessionId: key, agentId: key.split(":")[1] ?? "main", createdAt: 0, updatedAt: 0, messageCount: 2 });
+const ctx = (over: Partial<ToolContext> = {}): ToolContext => ({
+  agentId: "main",
+  sessionKey: "agent:main:main",
+  runId: "r",
+  workspaceDir: "/",
+  signal: new AbortController().signal,
+  log: silentLogger(),
+  ...over,
+});
+const meta = (key: string): SessionMeta => ({
+  key,
+  sessionId: key,
+  agentId: key.split(":")[1] ?? "main",
+  createdAt: 0,
+  updatedAt: 0,
+  messageCount: 2,
+});
 
 describe("sessions tools", () => {
   const runs: { sessionKey: string; message: string; fromSessionKey: string }[] = [];
   const access: SessionsAccess = {
     list: async () => ["agent:main:main", "agent:main:other", "agent:ops:main"].map(meta),
     get: async (k) => meta(k),
-    history: async (k): Promise<ChatMessage[]> => [{ role: "user", content: `hi ${k}`, timestamp: 0 }, { role: "assistant", content: "hello", timestamp: 1 }],
+    history: async (k): Promise<ChatMessage[]> => [
+      { role: "user", content: `hi ${k}`, timestamp: 0 },
+      { role: "assistant", content: "hello", timestamp: 1 },
+    ],
     run: async (input) => (runs.push(input), { state: "final", text: `done: ${input.message}` }),
   };
   const byName = (tools: AnyToolDefinition[], n: string) => tools.find((t) => t.name === n) as AnyToolDefinition;
 
   it("shows only the sessions the visibility allows", async () => {
-    const agentTools = sessionsTools(access, { visibility: () => "agent", agentToAgent: { enabled: false, allow: [] } });
+    const agentTools = sessionsTools(access, {
+      visibility: () => "agent",
+      agentToAgent: { enabled: false, allow: [] },
+    });
     expect((await byName(agentTools, "sessions_list").execute({}, ctx())).content).not.toContain("agent:ops:main");
-    await expect(byName(agentTools, "sessions_history").execute({ sessionKey: "agent:ops:main" }, ctx())).rejects.toThrow(/not visible/);
-    expect((await byName(agentTools, "sessions_history").execute({ sessionKey: "other" }, ctx())).content).toBe("[user] hi agent:main:other\n[assistant] hello");
+    await expect(
+      byName(agentTools, "sessions_history").execute({ sessionKey: "agent:ops:main" }, ctx()),
+    ).rejects.toThrow(/not visible/);
+    expect((await byName(agentTools, "sessions_history").execute({ sessionKey: "other" }, ctx())).content).toBe(
+      "[user] hi agent:main:other\n[assistant] hello",
+    );
     const selfTools = sessionsTools(access, { visibility: () => "self", agentToAgent: { enabled: false, allow: [] } });
-    expect((await byName(selfTools, "sessions_list").execute({}, ctx())).content).toBe("agent:main:main  2 messages  updated 1970-01-01T00:00:00.000Z");
+    expect((await byName(selfTools, "sessions_list").execute({}, ctx())).content).toBe(
+      "agent:main:main  2 messages  updated 1970-01-01T00:00:00.000Z",
+    );
   });
 
   it("sends to another session, never to itself; other agents need agentToAgent", async () => {
     const all = sessionsTools(access, { visibility: () => "all", agentToAgent: { enabled: false, allow: [] } });
-    expect((await byName(all, "sessions_send").execute({ sessionKey: "agent:main:other", message: "ping" }, ctx())).content).toBe("Reply from agent:main:other:\ndone: ping");
-    expect(runs.at(-1)).toEqual({ agentId: "main", sessionKey: "agent:main:other", message: "ping", fromSessionKey: "agent:main:main" });
-    await expect(byName(all, "sessions_send").execute({ sessionKey: "agent:main:main", message: "x" }, ctx())).rejects.toThrow(/cannot send to itself/);
-    await expect(byName(all, "sessions_send").execute({ sessionKey: "agent:ops:main", message: "x" }, ctx())).rejects.toThrow(/tools.agentToAgent.enabled/);
+    expect(
+      (await byName(all, "sessions_send").execute({ sessionKey: "agent:main:other", message: "ping" }, ctx())).content,
+    ).toBe("Reply from agent:main:other:\ndone: ping");
+    expect(runs.at(-1)).toEqual({
+      agentId: "main",
+      sessionKey: "agent:main:other",
+      message: "ping",
+      fromSessionKey: "agent:main:main",
+    });
+    await expect(
+      byName(all, "sessions_send").execute({ sessionKey: "agent:main:main", message: "x" }, ctx()),
+    ).rejects.toThrow(/cannot send to itself/);
+    await expect(
+      byName(all, "sessions_send").execute({ sessionKey: "agent:ops:main", message: "x" }, ctx()),
+    ).rejects.toThrow(/tools.agentToAgent.enabled/);
     const a2a = sessionsTools(access, { visibility: () => "all", agentToAgent: { enabled: true, allow: ["ops"] } });
-    expect((await byName(a2a, "sessions_send").execute({ sessionKey: "agent:ops:main", message: "x" }, ctx())).content).toContain("Reply from agent:ops:main");
+    expect(
+      (await byName(a2a, "sessions_send").execute({ sessionKey: "agent:ops:main", message: "x" }, ctx())).content,
+    ).toContain("Reply from agent:ops:main");
   });
 
   it("spawns sub-sessions that the tree visibility then shows, with bounded nesting", async () => {
@@ -53,25 +93,42 @@ describe("sessions tools", () => {
     const child = /Reply from (agent:main:spawn:[0-9a-f]{8})/.exec(r.content)?.[1] ?? "";
     expect(child).not.toBe("");
     expect((await byName(tree, "sessions_history").execute({ sessionKey: child }, ctx())).content).toContain("hello");
-    await expect(byName(tree, "sessions_history").execute({ sessionKey: "agent:main:other" }, ctx())).rejects.toThrow(/not visible/);
-    const grandchild = /Reply from (\S+):/.exec((await byName(tree, "sessions_spawn").execute({ task: "t" }, ctx({ sessionKey: child }))).content)?.[1] ?? "";
-    await expect(byName(tree, "sessions_spawn").execute({ task: "t" }, ctx({ sessionKey: grandchild }))).rejects.toThrow(/at most 2 levels/);
+    await expect(byName(tree, "sessions_history").execute({ sessionKey: "agent:main:other" }, ctx())).rejects.toThrow(
+      /not visible/,
+    );
+    const grandchild =
+      /Reply from (\S+):/.exec(
+        (await byName(tree, "sessions_spawn").execute({ task: "t" }, ctx({ sessionKey: child }))).content,
+      )?.[1] ?? "";
+    await expect(
+      byName(tree, "sessions_spawn").execute({ task: "t" }, ctx({ sessionKey: grandchild })),
+    ).rejects.toThrow(/at most 2 levels/);
   });
 });
 
 describe("message tool", () => {
   it("says clearly when no channel can send, and never reports a send that did not happen", async () => {
     const r = await messageTool(() => undefined).execute({ text: "hi", to: "1", channel: "telegram" }, ctx());
-    expect(r).toEqual({ content: "message not sent: no messaging channel is available in this gateway.", isError: true });
+    expect(r).toEqual({
+      content: "message not sent: no messaging channel is available in this gateway.",
+      isError: true,
+    });
   });
 
   it("sends through the outbound, defaulting to the conversation's chat", async () => {
     const sent: unknown[] = [];
-    const out: ChannelOutbound = { channels: () => ["telegram"], send: async (...a) => (sent.push(a), { messageId: "m1" }) };
+    const out: ChannelOutbound = {
+      channels: () => ["telegram"],
+      send: async (...a) => (sent.push(a), { messageId: "m1" }),
+    };
     const c = ctx({ sender: { channel: "telegram", accountId: "acc", id: "42", chatType: "group", chatId: "-100" } });
-    expect((await messageTool(() => out).execute({ text: "hello" }, c)).content).toBe("Sent to telegram:-100 (message m1).");
+    expect((await messageTool(() => out).execute({ text: "hello" }, c)).content).toBe(
+      "Sent to telegram:-100 (message m1).",
+    );
     expect(sent).toEqual([["telegram", "acc", "-100", "hello"]]);
-    expect((await messageTool(() => out).execute({ text: "x", channel: "slack", to: "1" }, c)).content).toContain('channel "slack" is not available');
+    expect((await messageTool(() => out).execute({ text: "x", channel: "slack", to: "1" }, c)).content).toContain(
+      'channel "slack" is not available',
+    );
   });
 });
 
@@ -85,11 +142,15 @@ describe("memory tools", () => {
     await symlink("/etc/hostname", path.join(ws, "memory", "leak.md"));
     const scope: FsScope = { workspaceDir: ws, workspaceOnly: true, stateDir: "/nonexistent", stateDirAllowed: [] };
     const [search, get] = memoryTools(() => scope);
-    expect((await search.execute({ query: "birthday" }, ctx())).content).toBe("MEMORY.md:2: Birthday: March 3\nmemory/2026-01.md:1: met Alice about the birthday party");
+    expect((await search.execute({ query: "birthday" }, ctx())).content).toBe(
+      "MEMORY.md:2: Birthday: March 3\nmemory/2026-01.md:1: met Alice about the birthday party",
+    );
     expect((await get.execute({ path: "MEMORY.md", from: 2, lines: 1 }, ctx())).content).toBe("Birthday: March 3");
     await expect(get.execute({ path: "notes.txt" }, ctx())).rejects.toThrow(/not a memory file/);
     await expect(get.execute({ path: "memory/../notes.txt" }, ctx())).rejects.toThrow(/not a memory file/);
-    await expect(get.execute({ path: "memory/leak.md" }, ctx())).rejects.toMatchObject({ code: "HF_TOOL_PATH_OUTSIDE" });
+    await expect(get.execute({ path: "memory/leak.md" }, ctx())).rejects.toMatchObject({
+      code: "HF_TOOL_PATH_OUTSIDE",
+    });
     expect(isMemoryPath("memory/a/b.md")).toBe(true);
   });
 });
@@ -109,9 +170,16 @@ describe("image tool", () => {
     await writeFile(path.join(ws, "a.png"), png);
     await writeFile(path.join(ws, "a.txt"), "text");
     const calls: unknown[] = [];
-    const tool = imageTool(() => ({ workspaceDir: ws, workspaceOnly: true, stateDir: "/nonexistent", stateDirAllowed: [] }), async (r) => (calls.push(r), "a tiny PNG"));
+    const tool = imageTool(
+      () => ({ workspaceDir: ws, workspaceOnly: true, stateDir: "/nonexistent", stateDirAllowed: [] }),
+      async (r) => (calls.push(r), "a tiny PNG"),
+    );
     expect((await tool.execute({ path: "a.png", prompt: "what is it?" }, ctx())).content).toBe("a tiny PNG");
-    expect(calls[0]).toMatchObject({ agentId: "main", prompt: "what is it?", image: { mimeType: "image/png", dataBase64: png.toString("base64") } });
+    expect(calls[0]).toMatchObject({
+      agentId: "main",
+      prompt: "what is it?",
+      image: { mimeType: "image/png", dataBase64: png.toString("base64") },
+    });
     expect((await tool.execute({ path: "a.txt" }, ctx())).isError).toBe(true);
   });
 
@@ -123,17 +191,39 @@ describe("image tool", () => {
       req.on("end", () => {
         body = JSON.parse(raw) as typeof body;
         res.writeHead(200, { "content-type": "text/event-stream" });
-        res.write(`data: ${JSON.stringify({ id: "1", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta: { content: "a cat" }, finish_reason: "stop" }] })}\n\n`);
+        res.write(
+          `data: ${JSON.stringify({ id: "1", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta: { content: "a cat" }, finish_reason: "stop" }] })}\n\n`,
+        );
         res.end("data: [DONE]\n\n");
       });
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as { port: number }).port;
-    const catalog = new ProviderCatalog({ models: { providers: { mock: { baseUrl: `http://127.0.0.1:${port}/v1`, api: "openai-completions", apiKey: "k", models: ["m"] } } } }, new SecretsSnapshot(new Map([["models.providers.mock.apiKey", "k"]])), {});
+    const catalog = new ProviderCatalog(
+      {
+        models: {
+          providers: {
+            mock: { baseUrl: `http://127.0.0.1:${port}/v1`, api: "openai-completions", apiKey: "k", models: ["m"] },
+          },
+        },
+      },
+      new SecretsSnapshot(new Map([["models.providers.mock.apiKey", "k"]])),
+      {},
+    );
     const chain = new ModelChain({ catalog, clock: systemClock, log: silentLogger(), maxRetries: 0 });
-    const text = await describeImage(chain, ["mock/m"], { prompt: "what?", image: { mimeType: "image/png", dataBase64: "AAAA" }, signal: new AbortController().signal });
+    const text = await describeImage(chain, ["mock/m"], {
+      prompt: "what?",
+      image: { mimeType: "image/png", dataBase64: "AAAA" },
+      signal: new AbortController().signal,
+    });
     server.close();
     expect(text).toBe("a cat");
-    expect(body?.messages.at(-1)).toEqual({ role: "user", content: [{ type: "text", text: "what?" }, { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }] });
+    expect(body?.messages.at(-1)).toEqual({
+      role: "user",
+      content: [
+        { type: "text", text: "what?" },
+        { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
+      ],
+    });
   });
 });

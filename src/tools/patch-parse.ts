@@ -22,7 +22,8 @@ export function parsePatch(text: string): PatchOp[] {
   const lines = text.replace(/\r\n/g, "\n").split("\n");
   while (lines.length > 0 && lines[lines.length - 1]?.trim() === "") lines.pop();
   if (lines[0]?.trim() !== "*** Begin Patch") throw bad(1, "a patch must start with *** Begin Patch");
-  if (lines[lines.length - 1]?.trim() !== "*** End Patch") throw bad(lines.length, "a patch must end with *** End Patch");
+  if (lines[lines.length - 1]?.trim() !== "*** End Patch")
+    throw bad(lines.length, "a patch must end with *** End Patch");
   const ops: PatchOp[] = [];
   let i = 1;
   const end = lines.length - 1;
@@ -96,7 +97,11 @@ export function applyHunks(text: string, hunks: readonly Hunk[], path: string): 
       if (at >= 0) cursor = at + 1;
     }
     const at = findSeq(lines, h.oldLines, cursor);
-    if (at < 0) throw new HoldfastError("HF_TOOL_FAILED", `hunk ${n + 1} of ${path} does not match the file (context or removed lines not found)`);
+    if (at < 0)
+      throw new HoldfastError(
+        "HF_TOOL_FAILED",
+        `hunk ${n + 1} of ${path} does not match the file (context or removed lines not found)`,
+      );
     lines.splice(at, h.oldLines.length, ...h.newLines);
     cursor = at + h.newLines.length;
   }

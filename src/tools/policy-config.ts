@@ -2,7 +2,9 @@ import type { HoldfastConfig, ToolPolicyConfig } from "../config/index.js";
 import { HoldfastError } from "../errors/index.js";
 import { expandEntries } from "./catalog.js";
 
-type Lists = { readonly allow?: readonly string[]; readonly alsoAllow?: readonly string[]; readonly deny?: readonly string[] } | undefined;
+type Lists =
+  | { readonly allow?: readonly string[]; readonly alsoAllow?: readonly string[]; readonly deny?: readonly string[] }
+  | undefined;
 
 /**
  * Lists every unknown tool name in the config's tool policies, one line per entry naming its key path:
@@ -39,17 +41,28 @@ export function unknownToolEntries(config: HoldfastConfig): string[] {
     if (!block || typeof block !== "object") continue;
     const holder = block as GroupHolder;
     checkGroups(`channels.${ch}`, holder, check, each);
-    for (const [acct, a] of Object.entries(holder.accounts ?? {})) checkGroups(`channels.${ch}.accounts.${acct}`, a, check, each);
+    for (const [acct, a] of Object.entries(holder.accounts ?? {}))
+      checkGroups(`channels.${ch}.accounts.${acct}`, a, check, each);
   }
   return out;
 }
 
 interface GroupHolder {
-  readonly groups?: Readonly<Record<string, { readonly tools?: ToolPolicyConfig; readonly toolsBySender?: Readonly<Record<string, ToolPolicyConfig>> }>>;
+  readonly groups?: Readonly<
+    Record<
+      string,
+      { readonly tools?: ToolPolicyConfig; readonly toolsBySender?: Readonly<Record<string, ToolPolicyConfig>> }
+    >
+  >;
   readonly accounts?: Readonly<Record<string, GroupHolder>>;
 }
 
-function checkGroups(at: string, holder: GroupHolder, check: (at: string, p: Lists) => void, each: (at: string, r: Readonly<Record<string, ToolPolicyConfig>> | undefined) => void): void {
+function checkGroups(
+  at: string,
+  holder: GroupHolder,
+  check: (at: string, p: Lists) => void,
+  each: (at: string, r: Readonly<Record<string, ToolPolicyConfig>> | undefined) => void,
+): void {
   for (const [id, g] of Object.entries(holder.groups ?? {})) {
     check(`${at}.groups.${id}.tools`, g.tools);
     each(`${at}.groups.${id}.toolsBySender`, g.toolsBySender);
@@ -63,5 +76,9 @@ function checkGroups(at: string, holder: GroupHolder, check: (at: string, p: Lis
 export function assertToolPolicyConfig(config: HoldfastConfig, source = "config"): void {
   const issues = unknownToolEntries(config);
   if (issues.length === 0) return;
-  throw new HoldfastError("HF_CONFIG_INVALID", `Invalid config (${source}):\n${issues.map((l) => `  - ${l}`).join("\n")}`, { issues, source });
+  throw new HoldfastError(
+    "HF_CONFIG_INVALID",
+    `Invalid config (${source}):\n${issues.map((l) => `  - ${l}`).join("\n")}`,
+    { issues, source },
+  );
 }

@@ -44,7 +44,17 @@ export class PolicyGate implements ToolGate {
   private entry(ctx: ToolContext): { layers: PolicyLayer[]; visible: Map<string, string[]> } {
     const sandboxed = this.sandbox.isSandboxed(ctx.agentId, ctx.sessionKey);
     const s = ctx.sender;
-    const sig = [ctx.agentId, sandboxed, ctx.provider, ctx.model, s?.channel, s?.accountId, s?.id, s?.chatType, s?.chatId].join("\u0000");
+    const sig = [
+      ctx.agentId,
+      sandboxed,
+      ctx.provider,
+      ctx.model,
+      s?.channel,
+      s?.accountId,
+      s?.id,
+      s?.chatType,
+      s?.chatId,
+    ].join("\u0000");
     let e = this.cache.get(sig);
     if (!e) {
       const layers = toolPolicyLayers(this.config, {
@@ -63,11 +73,18 @@ export class PolicyGate implements ToolGate {
 
   async check(call: GateCall, ctx: ToolContext): Promise<Decision> {
     const d = decideTool(call.name, this.layers(ctx));
-    ctx.log.debug({ tool: call.name, allow: d.allow, reason: d.reason, sessionKey: ctx.sessionKey }, "tool policy decision");
+    ctx.log.debug(
+      { tool: call.name, allow: d.allow, reason: d.reason, sessionKey: ctx.sessionKey },
+      "tool policy decision",
+    );
     if (!d.allow) return d;
     if (this.sandbox.isSandboxed(ctx.agentId, ctx.sessionKey)) {
       const a = await this.sandbox.availability(ctx.agentId);
-      if (!a.ok) return deny("sandbox_unavailable", `${a.reason}. This session is sandboxed, so its tools do not run until the sandbox works (they never fall back to the host)`);
+      if (!a.ok)
+        return deny(
+          "sandbox_unavailable",
+          `${a.reason}. This session is sandboxed, so its tools do not run until the sandbox works (they never fall back to the host)`,
+        );
     }
     return d;
   }

@@ -1,7 +1,13 @@
 import type { HoldfastConfig, ToolPolicyConfig } from "../config/index.js";
 import { allow, deny, type Decision } from "../infra/index.js";
 import {
-  DEFAULT_SANDBOX_ALLOW, DEFAULT_SANDBOX_DENY, DEFAULT_TOOL_PROFILE, expandEntries, normalizeToolName, TOOL_PROFILES, type ToolProfile,
+  DEFAULT_SANDBOX_ALLOW,
+  DEFAULT_SANDBOX_DENY,
+  DEFAULT_TOOL_PROFILE,
+  expandEntries,
+  normalizeToolName,
+  TOOL_PROFILES,
+  type ToolProfile,
 } from "./catalog.js";
 
 /**
@@ -21,7 +27,13 @@ export interface ToolPolicyContext {
   readonly agentId: string;
   readonly provider?: string;
   readonly model?: string;
-  readonly sender?: { readonly channel: string; readonly accountId?: string; readonly id: string; readonly chatType?: "direct" | "group"; readonly chatId?: string };
+  readonly sender?: {
+    readonly channel: string;
+    readonly accountId?: string;
+    readonly id: string;
+    readonly chatType?: "direct" | "group";
+    readonly chatId?: string;
+  };
   readonly sandboxed: boolean;
 }
 
@@ -44,7 +56,10 @@ export function toolPolicyLayers(config: HoldfastConfig, ctx: ToolPolicyContext)
   const layers: PolicyLayer[] = [];
   const profile: ToolProfile = agentTools?.profile ?? tools?.profile ?? DEFAULT_TOOL_PROFILE;
   const profileAt = agentTools?.profile ? `${agentAt}.profile` : tools?.profile ? "tools.profile" : "default profile";
-  layers.push({ id: `${profileAt} (${profile})`, allow: [...TOOL_PROFILES[profile], ...(tools?.alsoAllow ?? []), ...(agentTools?.alsoAllow ?? [])] });
+  layers.push({
+    id: `${profileAt} (${profile})`,
+    allow: [...TOOL_PROFILES[profile], ...(tools?.alsoAllow ?? []), ...(agentTools?.alsoAllow ?? [])],
+  });
   layers.push(plain("tools", tools));
   layers.push(...providerLayers("tools.byProvider", tools?.byProvider, ctx));
   if (agentTools) {
@@ -57,8 +72,16 @@ export function toolPolicyLayers(config: HoldfastConfig, ctx: ToolPolicyContext)
   if (bySender) layers.push(bySender);
   if (ctx.sandboxed) {
     const configured = agentTools?.sandbox?.tools ?? tools?.sandbox?.tools;
-    const at = agentTools?.sandbox?.tools ? `${agentAt}.sandbox.tools` : tools?.sandbox?.tools ? "tools.sandbox.tools" : "sandbox tool policy (default)";
-    layers.push({ id: at, allow: configured?.allow ?? DEFAULT_SANDBOX_ALLOW, deny: [...DEFAULT_SANDBOX_DENY, ...(configured?.deny ?? [])] });
+    const at = agentTools?.sandbox?.tools
+      ? `${agentAt}.sandbox.tools`
+      : tools?.sandbox?.tools
+        ? "tools.sandbox.tools"
+        : "sandbox tool policy (default)";
+    layers.push({
+      id: at,
+      allow: configured?.allow ?? DEFAULT_SANDBOX_ALLOW,
+      deny: [...DEFAULT_SANDBOX_DENY, ...(configured?.deny ?? [])],
+    });
   }
   return layers.filter((l) => (l.allow?.length ?? 0) > 0 || (l.deny?.length ?? 0) > 0);
 }
@@ -67,14 +90,24 @@ function plain(id: string, p: PolicyLike): PolicyLayer {
   return { id, ...(p?.allow ? { allow: p.allow } : {}), ...(p?.deny ? { deny: p.deny } : {}) };
 }
 
-function providerLayers(at: string, byProvider: Readonly<Record<string, ToolPolicyConfig>> | undefined, ctx: ToolPolicyContext): PolicyLayer[] {
+function providerLayers(
+  at: string,
+  byProvider: Readonly<Record<string, ToolPolicyConfig>> | undefined,
+  ctx: ToolPolicyContext,
+): PolicyLayer[] {
   if (!byProvider || !ctx.provider) return [];
   const full = ctx.model ? `${ctx.provider}/${ctx.model}`.toLowerCase() : undefined;
-  const key = Object.keys(byProvider).find((k) => full !== undefined && k.toLowerCase() === full) ?? Object.keys(byProvider).find((k) => k.toLowerCase() === ctx.provider?.toLowerCase());
+  const key =
+    Object.keys(byProvider).find((k) => full !== undefined && k.toLowerCase() === full) ??
+    Object.keys(byProvider).find((k) => k.toLowerCase() === ctx.provider?.toLowerCase());
   const p = key !== undefined ? byProvider[key] : undefined;
   if (!p || key === undefined) return [];
   const out: PolicyLayer[] = [];
-  if (p.profile) out.push({ id: `${at}.${key}.profile (${p.profile})`, allow: [...TOOL_PROFILES[p.profile], ...(p.alsoAllow ?? [])] });
+  if (p.profile)
+    out.push({
+      id: `${at}.${key}.profile (${p.profile})`,
+      allow: [...TOOL_PROFILES[p.profile], ...(p.alsoAllow ?? [])],
+    });
   out.push(plain(`${at}.${key}`, p));
   return out;
 }
@@ -101,7 +134,9 @@ function groupLayer(config: HoldfastConfig, ctx: ToolPolicyContext): PolicyLayer
 }
 
 interface GroupHolder {
-  readonly groups?: Readonly<Record<string, { readonly tools?: ToolPolicyConfig; readonly toolsBySender?: SenderPolicies }>>;
+  readonly groups?: Readonly<
+    Record<string, { readonly tools?: ToolPolicyConfig; readonly toolsBySender?: SenderPolicies }>
+  >;
   readonly accounts?: Readonly<Record<string, GroupHolder>>;
 }
 
@@ -112,7 +147,12 @@ function senderLayer(at: string, policies: SenderPolicies, ctx: ToolPolicyContex
   const keys = s ? [`channel:${s.channel}:${s.id}`, `id:${s.id}`, s.id, "*"] : ["*"];
   for (const k of keys) {
     const p = policies[k];
-    if (p) return { id: `${at}.${k}`, allow: [...(p.profile ? TOOL_PROFILES[p.profile] : []), ...(p.allow ?? []), ...(p.alsoAllow ?? [])], ...(p.deny ? { deny: p.deny } : {}) };
+    if (p)
+      return {
+        id: `${at}.${k}`,
+        allow: [...(p.profile ? TOOL_PROFILES[p.profile] : []), ...(p.allow ?? []), ...(p.alsoAllow ?? [])],
+        ...(p.deny ? { deny: p.deny } : {}),
+      };
   }
   return undefined;
 }

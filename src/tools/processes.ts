@@ -32,14 +32,33 @@ export class ProcessRegistry {
    * Starts `run` in the background.
    * @returns the process id, or undefined when the session already runs {@link MAX_RUNNING_PER_SESSION}.
    */
-  start(sessionKey: string, command: string, run: (signal: AbortSignal) => Promise<ExecResult>, onDone: (r: ExecResult) => void): string | undefined {
+  start(
+    sessionKey: string,
+    command: string,
+    run: (signal: AbortSignal) => Promise<ExecResult>,
+    onDone: (r: ExecResult) => void,
+  ): string | undefined {
     const running = [...this.procs.values()].filter((p) => p.sessionKey === sessionKey && !p.result);
     if (running.length >= MAX_RUNNING_PER_SESSION) return undefined;
-    const proc: Proc = { id: `p${randomBytes(4).toString("hex")}`, sessionKey, command, startedAt: this.now(), controller: new AbortController() };
+    const proc: Proc = {
+      id: `p${randomBytes(4).toString("hex")}`,
+      sessionKey,
+      command,
+      startedAt: this.now(),
+      controller: new AbortController(),
+    };
     this.procs.set(proc.id, proc);
     const started = this.now();
     void run(proc.controller.signal)
-      .catch((err: unknown): ExecResult => ({ exitCode: null, signal: null, stdout: "", stderr: `could not run: ${err instanceof Error ? err.message : String(err)}`, truncated: false, timedOut: false, durationMs: this.now() - started }))
+      .catch((err: unknown): ExecResult => ({
+        exitCode: null,
+        signal: null,
+        stdout: "",
+        stderr: `could not run: ${err instanceof Error ? err.message : String(err)}`,
+        truncated: false,
+        timedOut: false,
+        durationMs: this.now() - started,
+      }))
       .then((r) => {
         proc.result = r;
         onDone(r);
@@ -49,7 +68,14 @@ export class ProcessRegistry {
   }
 
   list(sessionKey: string): { id: string; command: string; status: string; startedAt: number }[] {
-    return [...this.procs.values()].filter((p) => p.sessionKey === sessionKey).map((p) => ({ id: p.id, command: p.command, status: p.result ? `exited ${p.result.exitCode ?? p.result.signal}` : "running", startedAt: p.startedAt }));
+    return [...this.procs.values()]
+      .filter((p) => p.sessionKey === sessionKey)
+      .map((p) => ({
+        id: p.id,
+        command: p.command,
+        status: p.result ? `exited ${p.result.exitCode ?? p.result.signal}` : "running",
+        startedAt: p.startedAt,
+      }));
   }
 
   get(sessionKey: string, id: string): Proc | undefined {
@@ -69,7 +95,9 @@ export class ProcessRegistry {
 }
 
 const ProcessArgs = z.strictObject({
-  action: z.enum(["list", "poll", "kill"]).describe("list: this session's processes; poll: status and output of one; kill: stop one"),
+  action: z
+    .enum(["list", "poll", "kill"])
+    .describe("list: this session's processes; poll: status and output of one; kill: stop one"),
   id: z.string().max(32).optional().describe("Process id (from exec with background: true)"),
 });
 
@@ -82,7 +110,12 @@ export function processTool(registry: ProcessRegistry): ToolDefinition<z.infer<t
     async execute(args, ctx) {
       if (args.action === "list") {
         const all = registry.list(ctx.sessionKey);
-        return { content: all.length === 0 ? "No background processes." : all.map((p) => `${p.id}  ${p.status}  ${p.command}`).join("\n") };
+        return {
+          content:
+            all.length === 0
+              ? "No background processes."
+              : all.map((p) => `${p.id}  ${p.status}  ${p.command}`).join("\n"),
+        };
       }
       const p = args.id ? registry.get(ctx.sessionKey, args.id) : undefined;
       if (!p) return { content: `No background process "${args.id ?? ""}" in this session.`, isError: true };
@@ -91,7 +124,9 @@ export function processTool(registry: ProcessRegistry): ToolDefinition<z.infer<t
         p.controller.abort(new Error("killed"));
         return { content: `Killed ${p.id}.` };
       }
-      return { content: p.result ? `${p.id} ended: ${formatExecResult(p.result)}` : `${p.id} is still running (${p.command}).` };
+      return {
+        content: p.result ? `${p.id} ended: ${formatExecResult(p.result)}` : `${p.id} is still running (${p.command}).`,
+      };
     },
   };
 }

@@ -39,7 +39,10 @@ export class ToolRuntime {
   }
 
   /** Runs one model tool call through the gate. Never throws: failures become error results. */
-  async invoke(call: { name: string; arguments: Record<string, unknown> }, ctx: ToolContext): Promise<ToolResult & { decision: string }> {
+  async invoke(
+    call: { name: string; arguments: Record<string, unknown> },
+    ctx: ToolContext,
+  ): Promise<ToolResult & { decision: string }> {
     const name = this.canonical(call.name);
     const tool = this.tools.get(name);
     if (!tool || !this.gate.visible([name], ctx).includes(name)) {
@@ -54,7 +57,11 @@ export class ToolRuntime {
     const decision = await this.gate.check(gateCall, ctx);
     if (!decision.allow) {
       ctx.log.info({ tool: name, reason: decision.reason, sessionKey: ctx.sessionKey }, "tool call refused");
-      return { content: `Tool "${name}" was refused by policy (${decision.reason})${decision.detail ? `: ${decision.detail}` : ""}.`, isError: true, decision: decision.reason };
+      return {
+        content: `Tool "${name}" was refused by policy (${decision.reason})${decision.detail ? `: ${decision.detail}` : ""}.`,
+        isError: true,
+        decision: decision.reason,
+      };
     }
     try {
       const result = await tool.execute(parsed.data, ctx);
@@ -73,7 +80,10 @@ export class ToolRuntime {
   private spec(tool: AnyToolDefinition): ToolSpec {
     let s = this.specCache.get(tool.name);
     if (!s) {
-      const { $schema: _drop, ...parameters } = z.toJSONSchema(tool.parameters, { io: "input" }) as Record<string, unknown>;
+      const { $schema: _drop, ...parameters } = z.toJSONSchema(tool.parameters, { io: "input" }) as Record<
+        string,
+        unknown
+      >;
       s = { name: tool.name, description: tool.description, parameters };
       this.specCache.set(tool.name, s);
     }
@@ -83,5 +93,8 @@ export class ToolRuntime {
 
 function capResult(r: ToolResult): ToolResult {
   if (r.content.length <= MAX_TOOL_RESULT_CHARS) return r;
-  return { ...r, content: `${r.content.slice(0, MAX_TOOL_RESULT_CHARS)}\n[output truncated at ${MAX_TOOL_RESULT_CHARS} characters]` };
+  return {
+    ...r,
+    content: `${r.content.slice(0, MAX_TOOL_RESULT_CHARS)}\n[output truncated at ${MAX_TOOL_RESULT_CHARS} characters]`,
+  };
 }

@@ -20,7 +20,13 @@ export interface ToolContext {
   /** The provider-local model id of the run (for `tools.byProvider."<provider>/<model>"`). */
   readonly model?: string;
   /** The channel sender that started the run, when it came from a channel. */
-  readonly sender?: { readonly channel: string; readonly accountId?: string; readonly id: string; readonly chatType?: "direct" | "group"; readonly chatId?: string };
+  readonly sender?: {
+    readonly channel: string;
+    readonly accountId?: string;
+    readonly id: string;
+    readonly chatType?: "direct" | "group";
+    readonly chatId?: string;
+  };
   readonly signal: AbortSignal;
   readonly log: Logger;
 }

@@ -15,7 +15,11 @@ export interface WebFetchSettings {
   readonly allowPrivateNetwork: boolean;
 }
 
-export const DEFAULT_WEB_FETCH: WebFetchSettings = { maxBytes: 2 * 1024 * 1024, timeoutMs: 15_000, allowPrivateNetwork: false };
+export const DEFAULT_WEB_FETCH: WebFetchSettings = {
+  maxBytes: 2 * 1024 * 1024,
+  timeoutMs: 15_000,
+  allowPrivateNetwork: false,
+};
 const MAX_REDIRECTS = 5;
 
 const FetchArgs = z.strictObject({ url: z.string().url().max(4096).describe("http(s) URL to fetch") });
@@ -40,9 +44,19 @@ export function webFetchTool(settings: WebFetchSettings): ToolDefinition<z.infer
     parameters: FetchArgs,
     async execute(args, ctx) {
       const r = await fetchFollowing(args.url, settings, ctx.signal);
-      const text = /html/i.test(r.contentType) ? htmlToText(r.body.toString("utf8")) : /^(text\/|application\/(json|xml|[a-z.+-]*\+(json|xml)))/i.test(r.contentType) || r.contentType === "" ? r.body.toString("utf8") : undefined;
-      if (text === undefined) return { content: `${r.finalUrl} returned ${r.status} ${r.contentType} (${r.body.length} bytes of binary content, not shown)` };
-      return { content: `${r.finalUrl} (${r.status})${r.truncated ? ` [truncated at ${settings.maxBytes} bytes]` : ""}\n\n${text}`, isError: r.status >= 400 };
+      const text = /html/i.test(r.contentType)
+        ? htmlToText(r.body.toString("utf8"))
+        : /^(text\/|application\/(json|xml|[a-z.+-]*\+(json|xml)))/i.test(r.contentType) || r.contentType === ""
+          ? r.body.toString("utf8")
+          : undefined;
+      if (text === undefined)
+        return {
+          content: `${r.finalUrl} returned ${r.status} ${r.contentType} (${r.body.length} bytes of binary content, not shown)`,
+        };
+      return {
+        content: `${r.finalUrl} (${r.status})${r.truncated ? ` [truncated at ${settings.maxBytes} bytes]` : ""}\n\n${text}`,
+        isError: r.status >= 400,
+      };
     },
   };
 }
@@ -51,9 +65,13 @@ async function fetchFollowing(start: string, s: WebFetchSettings, signal: AbortS
   let url = new URL(start);
   const deadline = AbortSignal.any([signal, AbortSignal.timeout(s.timeoutMs)]);
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`only http and https URLs can be fetched (got ${url.protocol})`);
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      throw new Error(`only http and https URLs can be fetched (got ${url.protocol})`);
     const host = url.hostname.replace(/^\[|\]$/g, "");
-    if (isIP(host) && !s.allowPrivateNetwork && isPrivateAddress(host)) throw new Error(`refusing to fetch ${url.origin}: private or loopback address (tools.web.fetch.allowPrivateNetwork is off)`);
+    if (isIP(host) && !s.allowPrivateNetwork && isPrivateAddress(host))
+      throw new Error(
+        `refusing to fetch ${url.origin}: private or loopback address (tools.web.fetch.allowPrivateNetwork is off)`,
+      );
     const r = await getOnce(url, s, deadline);
     if (r.location && r.status >= 300 && r.status < 400) {
       url = new URL(r.location, url);
@@ -64,29 +82,51 @@ async function fetchFollowing(start: string, s: WebFetchSettings, signal: AbortS
   throw new Error(`too many redirects (more than ${MAX_REDIRECTS})`);
 }
 
-function getOnce(url: URL, s: WebFetchSettings, signal: AbortSignal): Promise<Omit<Fetched, "finalUrl"> & { location?: string }> {
+function getOnce(
+  url: URL,
+  s: WebFetchSettings,
+  signal: AbortSignal,
+): Promise<Omit<Fetched, "finalUrl"> & { location?: string }> {
   const mod = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
-    const req = mod.get(url, { lookup: guardedLookup(s.allowPrivateNetwork), signal, headers: { "user-agent": "holdfast-web-fetch", accept: "text/html,text/plain,application/json;q=0.9,*/*;q=0.5" } }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let truncated = false;
-      res.on("data", (c: Buffer) => {
-        if (size >= s.maxBytes) {
-          truncated = true;
-          res.destroy();
-          return;
-        }
-        const part = c.subarray(0, s.maxBytes - size);
-        if (part.length < c.length) truncated = true;
-        chunks.push(part);
-        size += part.length;
-      });
-      const finish = () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), body: Buffer.concat(chunks), truncated, ...(res.headers.location ? { location: res.headers.location } : {}) });
-      res.on("end", finish);
-      res.on("close", finish);
-      res.on("error", reject);
-    });
+    const req = mod.get(
+      url,
+      {
+        lookup: guardedLookup(s.allowPrivateNetwork),
+        signal,
+        headers: {
+          "user-agent": "holdfast-web-fetch",
+          accept: "text/html,text/plain,application/json;q=0.9,*/*;q=0.5",
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let truncated = false;
+        res.on("data", (c: Buffer) => {
+          if (size >= s.maxBytes) {
+            truncated = true;
+            res.destroy();
+            return;
+          }
+          const part = c.subarray(0, s.maxBytes - size);
+          if (part.length < c.length) truncated = true;
+          chunks.push(part);
+          size += part.length;
+        });
+        const finish = () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers["content-type"] ?? ""),
+            body: Buffer.concat(chunks),
+            truncated,
+            ...(res.headers.location ? { location: res.headers.location } : {}),
+          });
+        res.on("end", finish);
+        res.on("close", finish);
+        res.on("error", reject);
+      },
+    );
     req.on("error", (e) => reject(new Error(`fetch of ${url.origin} failed: ${e.message}`)));
   });
 }

@@ -11,7 +11,10 @@ export interface WebSearchSettings {
   readonly timeoutMs: number;
 }
 
-export const WEB_SEARCH_BASE_URLS = { brave: "https://api.search.brave.com", tavily: "https://api.tavily.com" } as const;
+export const WEB_SEARCH_BASE_URLS = {
+  brave: "https://api.search.brave.com",
+  tavily: "https://api.tavily.com",
+} as const;
 
 const SearchArgs = z.strictObject({
   query: z.string().min(1).max(400).describe("Search query"),
@@ -36,7 +39,8 @@ export function webSearchTool(s: WebSearchSettings): ToolDefinition<z.infer<type
     async execute(args, ctx) {
       const count = Math.min(args.count ?? s.maxResults, s.maxResults);
       const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(s.timeoutMs)]);
-      const hits = s.provider === "brave" ? await brave(s, args.query, count, signal) : await tavily(s, args.query, count, signal);
+      const hits =
+        s.provider === "brave" ? await brave(s, args.query, count, signal) : await tavily(s, args.query, count, signal);
       if (hits.length === 0) return { content: `No results for "${args.query}".` };
       return { content: hits.map((h, i) => `${i + 1}. ${h.title}\n   ${h.url}\n   ${h.snippet}`).join("\n") };
     },
@@ -47,23 +51,49 @@ async function brave(s: WebSearchSettings, query: string, count: number, signal:
   const url = new URL("/res/v1/web/search", s.baseUrl);
   url.searchParams.set("q", query);
   url.searchParams.set("count", String(count));
-  const body = await call(url, { headers: { accept: "application/json", "x-subscription-token": s.apiKey }, signal }, "brave");
-  const results = ((body as { web?: { results?: unknown[] } }).web?.results ?? []) as { title?: string; url?: string; description?: string }[];
-  return results.slice(0, count).map((r) => ({ title: strip(r.title), url: r.url ?? "", snippet: strip(r.description) }));
+  const body = await call(
+    url,
+    { headers: { accept: "application/json", "x-subscription-token": s.apiKey }, signal },
+    "brave",
+  );
+  const results = ((body as { web?: { results?: unknown[] } }).web?.results ?? []) as {
+    title?: string;
+    url?: string;
+    description?: string;
+  }[];
+  return results
+    .slice(0, count)
+    .map((r) => ({ title: strip(r.title), url: r.url ?? "", snippet: strip(r.description) }));
 }
 
 async function tavily(s: WebSearchSettings, query: string, count: number, signal: AbortSignal): Promise<Hit[]> {
   const url = new URL("/search", s.baseUrl);
-  const body = await call(url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${s.apiKey}` }, body: JSON.stringify({ query, max_results: count }), signal }, "tavily");
-  const results = ((body as { results?: unknown[] }).results ?? []) as { title?: string; url?: string; content?: string }[];
+  const body = await call(
+    url,
+    {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${s.apiKey}` },
+      body: JSON.stringify({ query, max_results: count }),
+      signal,
+    },
+    "tavily",
+  );
+  const results = ((body as { results?: unknown[] }).results ?? []) as {
+    title?: string;
+    url?: string;
+    content?: string;
+  }[];
   return results.slice(0, count).map((r) => ({ title: strip(r.title), url: r.url ?? "", snippet: strip(r.content) }));
 }
 
 async function call(url: URL, init: RequestInit, provider: string): Promise<unknown> {
   const res = await fetch(url, init).catch((e: unknown) => {
-    throw new Error(`${provider} search failed: ${(e as Error).name === "TimeoutError" ? "timed out" : "network error"}`);
+    throw new Error(
+      `${provider} search failed: ${(e as Error).name === "TimeoutError" ? "timed out" : "network error"}`,
+    );
   });
-  if (res.status === 401 || res.status === 403) throw new Error(`${provider} search rejected the API key (HTTP ${res.status}); check tools.web.search.apiKey`);
+  if (res.status === 401 || res.status === 403)
+    throw new Error(`${provider} search rejected the API key (HTTP ${res.status}); check tools.web.search.apiKey`);
   if (!res.ok) throw new Error(`${provider} search failed with HTTP ${res.status}`);
   return res.json();
 }

@@ -7,7 +7,14 @@ import type { ToolContext } from "./types.js";
 import { htmlToText, webFetchTool } from "./web-fetch.js";
 import { webSearchTool } from "./web-search.js";
 
-const ctx: ToolContext = { agentId: "main", sessionKey: "agent:main:main", runId: "r", workspaceDir: "/", signal: new AbortController().signal, log: silentLogger() };
+const ctx: ToolContext = {
+  agentId: "main",
+  sessionKey: "agent:main:main",
+  runId: "r",
+  workspaceDir: "/",
+  signal: new AbortController().signal,
+  log: silentLogger(),
+};
 
 let server: Server;
 let base: string;
@@ -19,14 +26,31 @@ beforeAll(async () => {
     req.on("data", (c: Buffer) => (body += c.toString()));
     req.on("end", () => {
       seen.push({ url: req.url ?? "", headers: req.headers, body });
-      if (req.url === "/page") return void res.writeHead(200, { "content-type": "text/html" }).end("<html><head><script>x()</script><style>p{}</style></head><body><h1>Title</h1><p>Hello &amp; welcome&#33;</p></body></html>");
+      if (req.url === "/page")
+        return void res
+          .writeHead(200, { "content-type": "text/html" })
+          .end(
+            "<html><head><script>x()</script><style>p{}</style></head><body><h1>Title</h1><p>Hello &amp; welcome&#33;</p></body></html>",
+          );
       if (req.url === "/redirect") return void res.writeHead(302, { location: "/page" }).end();
       if (req.url === "/big") return void res.writeHead(200, { "content-type": "text/plain" }).end("y".repeat(5000));
       if (req.url?.startsWith("/res/v1/web/search")) {
         if (req.headers["x-subscription-token"] !== "brave-key") return void res.writeHead(401).end();
-        return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ web: { results: [{ title: "<b>One</b>", url: "https://one.example", description: "first" }, { title: "Two", url: "https://two.example", description: "second" }] } }));
+        return void res.writeHead(200, { "content-type": "application/json" }).end(
+          JSON.stringify({
+            web: {
+              results: [
+                { title: "<b>One</b>", url: "https://one.example", description: "first" },
+                { title: "Two", url: "https://two.example", description: "second" },
+              ],
+            },
+          }),
+        );
       }
-      if (req.url === "/search") return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ results: [{ title: "T", url: "https://t.example", content: "tavily hit" }] }));
+      if (req.url === "/search")
+        return void res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ results: [{ title: "T", url: "https://t.example", content: "tavily hit" }] }));
       res.writeHead(404).end("nope");
     });
   });
@@ -39,7 +63,19 @@ afterAll(async () => {
 });
 
 describe("web_fetch", () => {
-  it.each(["127.0.0.1", "10.1.2.3", "192.168.1.1", "172.20.0.1", "169.254.169.254", "100.64.0.1", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "0.0.0.0"])("%s is private", (a) => {
+  it.each([
+    "127.0.0.1",
+    "10.1.2.3",
+    "192.168.1.1",
+    "172.20.0.1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "::1",
+    "fe80::1",
+    "fd00::1",
+    "::ffff:127.0.0.1",
+    "0.0.0.0",
+  ])("%s is private", (a) => {
     expect(isPrivateAddress(a)).toBe(true);
   });
 
@@ -49,8 +85,12 @@ describe("web_fetch", () => {
 
   it("refuses loopback by default, before any connection", async () => {
     const before = seen.length;
-    await expect(webFetchTool(webFetchSettings({}) ?? ({} as never)).execute({ url: `${base}/page` }, ctx)).rejects.toThrow(/private or loopback/);
-    await expect(webFetchTool(webFetchSettings({}) ?? ({} as never)).execute({ url: "http://localhost:9/x" }, ctx)).rejects.toThrow(/private or loopback/);
+    await expect(
+      webFetchTool(webFetchSettings({}) ?? ({} as never)).execute({ url: `${base}/page` }, ctx),
+    ).rejects.toThrow(/private or loopback/);
+    await expect(
+      webFetchTool(webFetchSettings({}) ?? ({} as never)).execute({ url: "http://localhost:9/x" }, ctx),
+    ).rejects.toThrow(/private or loopback/);
     expect(seen.length).toBe(before);
   });
 
@@ -72,21 +112,45 @@ describe("web_fetch", () => {
 describe("web_search", () => {
   it("is off without a key, on with one (config or env)", () => {
     expect(webSearchSettings({}, undefined, {})).toBeUndefined();
-    expect(webSearchSettings({}, undefined, { BRAVE_API_KEY: "k" })).toMatchObject({ provider: "brave", apiKey: "k", baseUrl: "https://api.search.brave.com" });
-    expect(webSearchSettings({ tools: { web: { search: { provider: "tavily" } } } }, "t", {})).toMatchObject({ provider: "tavily", apiKey: "t" });
+    expect(webSearchSettings({}, undefined, { BRAVE_API_KEY: "k" })).toMatchObject({
+      provider: "brave",
+      apiKey: "k",
+      baseUrl: "https://api.search.brave.com",
+    });
+    expect(webSearchSettings({ tools: { web: { search: { provider: "tavily" } } } }, "t", {})).toMatchObject({
+      provider: "tavily",
+      apiKey: "t",
+    });
     expect(webSearchSettings({ tools: { web: { search: { enabled: false } } } }, "k", {})).toBeUndefined();
   });
 
   it("queries the Brave API with the key header and formats results", async () => {
-    const tool = webSearchTool({ provider: "brave", apiKey: "brave-key", baseUrl: base, maxResults: 5, timeoutMs: 5000 });
+    const tool = webSearchTool({
+      provider: "brave",
+      apiKey: "brave-key",
+      baseUrl: base,
+      maxResults: 5,
+      timeoutMs: 5000,
+    });
     const r = await tool.execute({ query: "holdfast gateway", count: 2 }, ctx);
     expect(r.content).toBe("1. One\n   https://one.example\n   first\n2. Two\n   https://two.example\n   second");
     expect(seen.at(-1)?.url).toBe("/res/v1/web/search?q=holdfast+gateway&count=2");
-    await expect(webSearchTool({ provider: "brave", apiKey: "wrong", baseUrl: base, maxResults: 5, timeoutMs: 5000 }).execute({ query: "x" }, ctx)).rejects.toThrow(/rejected the API key \(HTTP 401\)/);
+    await expect(
+      webSearchTool({ provider: "brave", apiKey: "wrong", baseUrl: base, maxResults: 5, timeoutMs: 5000 }).execute(
+        { query: "x" },
+        ctx,
+      ),
+    ).rejects.toThrow(/rejected the API key \(HTTP 401\)/);
   });
 
   it("queries Tavily with a bearer key", async () => {
-    const r = await webSearchTool({ provider: "tavily", apiKey: "tv-key", baseUrl: base, maxResults: 3, timeoutMs: 5000 }).execute({ query: "q" }, ctx);
+    const r = await webSearchTool({
+      provider: "tavily",
+      apiKey: "tv-key",
+      baseUrl: base,
+      maxResults: 3,
+      timeoutMs: 5000,
+    }).execute({ query: "q" }, ctx);
     expect(r.content).toBe("1. T\n   https://t.example\n   tavily hit");
     expect(seen.at(-1)?.headers.authorization).toBe("Bearer tv-key");
     expect(JSON.parse(seen.at(-1)?.body ?? "{}")).toEqual({ query: "q", max_results: 3 });

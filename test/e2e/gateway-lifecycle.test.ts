@@ -15,7 +15,14 @@ describe("gateway without any model", () => {
       const res = await sendAndWait(client, "main", "hello?");
       expect(res.state).toBe("error");
       expect(res.events.at(-1)?.errorCode).toBe("HF_NO_MODEL");
-      for (const hint of ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENROUTER_API_KEY", "http://127.0.0.1:11434", path.join(stateDir, "holdfast.json"), "agents: { defaults: { model"]) {
+      for (const hint of [
+        "ANTHROPIC_API_KEY",
+        "OPENAI_API_KEY",
+        "OPENROUTER_API_KEY",
+        "http://127.0.0.1:11434",
+        path.join(stateDir, "holdfast.json"),
+        "agents: { defaults: { model",
+      ]) {
         expect(res.text).toContain(hint);
       }
       client.close();
@@ -39,7 +46,10 @@ describe("graceful shutdown", () => {
       const client = await GatewayClient.connect({ url: gw.url, token: await gw.token() });
       const reply = sendAndWait(client, "agent:main:abortme", "long answer please");
       await new Promise((r) => setTimeout(r, 350));
-      expect(await client.request("chat.abort", { sessionKey: "agent:main:abortme" })).toEqual({ ok: true, aborted: 1 });
+      expect(await client.request("chat.abort", { sessionKey: "agent:main:abortme" })).toEqual({
+        ok: true,
+        aborted: 1,
+      });
       const res = await reply;
       expect(res.state).toBe("error");
       expect(res.events.at(-1)?.errorCode).toBe("HF_RUN_ABORTED");

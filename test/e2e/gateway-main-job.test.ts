@@ -4,7 +4,13 @@ import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient, GatewayRequestError } from "../../src/client/index.js";
 import { sendAndWait } from "../support/chat.js";
-import { makeStateDir, mockModelConfig, runCli, spawnGateway, type GatewayProcess } from "../support/gateway-process.js";
+import {
+  makeStateDir,
+  mockModelConfig,
+  runCli,
+  spawnGateway,
+  type GatewayProcess,
+} from "../support/gateway-process.js";
 import { startMockModelServer, type MockModelServer } from "../support/mock-model-server.js";
 
 const mode = async (p: string) => (await stat(p)).mode & 0o777;
@@ -56,7 +62,9 @@ describe("the main job, end to end: WebSocket client → gateway process → str
     const offered = mock.requests[0]?.tools ?? [];
     expect(offered).toEqual(expect.arrayContaining(["read", "write", "edit", "exec"]));
 
-    const history = (await client.request("chat.history", { sessionKey: "main", limit: 10 })) as { messages: { role: string }[] };
+    const history = (await client.request("chat.history", { sessionKey: "main", limit: 10 })) as {
+      messages: { role: string }[];
+    };
     expect(history.messages.map((m) => m.role)).toEqual(["user", "assistant", "tool", "assistant"]);
 
     const sessionsDir = path.join(stateDir, "agents", "main", "sessions");
@@ -81,7 +89,9 @@ describe("the main job, end to end: WebSocket client → gateway process → str
     expect(a.status).toBe("started");
     expect(b.runId).toBe(a.runId);
     await new Promise((r) => setTimeout(r, 300));
-    const history = (await client.request("chat.history", { sessionKey: "agent:main:idem" })) as { messages: unknown[] };
+    const history = (await client.request("chat.history", { sessionKey: "agent:main:idem" })) as {
+      messages: unknown[];
+    };
     expect(history.messages).toHaveLength(2);
   });
 
@@ -98,11 +108,19 @@ describe("the main job, end to end: WebSocket client → gateway process → str
     client.on("orphan", (f) => errors.push(f));
     client.sendRaw("{not json");
     client.sendRaw(JSON.stringify({ type: "req", id: "x1" }));
-    await expect(client.request("chat.send", { sessionKey: "main" })).rejects.toMatchObject({ wireCode: "INVALID_REQUEST", message: expect.stringContaining("chat.send.message") });
+    await expect(client.request("chat.send", { sessionKey: "main" })).rejects.toMatchObject({
+      wireCode: "INVALID_REQUEST",
+      message: expect.stringContaining("chat.send.message"),
+    });
     await expect(client.request("no.such.method")).rejects.toMatchObject({ wireCode: "INVALID_REQUEST" });
-    await expect(client.request("chat.history", { sessionKey: "agent:Bad Key!" })).rejects.toBeInstanceOf(GatewayRequestError);
+    await expect(client.request("chat.history", { sessionKey: "agent:Bad Key!" })).rejects.toBeInstanceOf(
+      GatewayRequestError,
+    );
     expect(errors).toEqual([
-      expect.objectContaining({ ok: false, error: expect.objectContaining({ code: "INVALID_REQUEST", message: "invalid frame: not JSON" }) }),
+      expect.objectContaining({
+        ok: false,
+        error: expect.objectContaining({ code: "INVALID_REQUEST", message: "invalid frame: not JSON" }),
+      }),
       expect.objectContaining({ id: "x1", ok: false, error: expect.objectContaining({ code: "INVALID_REQUEST" }) }),
     ]);
     expect(await client.request("health")).toMatchObject({ ok: true });
@@ -110,8 +128,16 @@ describe("the main job, end to end: WebSocket client → gateway process → str
 
   it("rejects a wrong token with AUTH_TOKEN_MISMATCH and closes 1008", async () => {
     const err = await GatewayClient.connect({ url: gw.url, token: "wrong-token" }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ wireCode: "INVALID_REQUEST", wireDetails: expect.objectContaining({ code: "AUTH_TOKEN_MISMATCH" }) });
-    const close = await rawConnect(gw.url, { type: "req", id: "1", method: "connect", params: { minProtocol: 4, maxProtocol: 4, auth: {} } });
+    expect(err).toMatchObject({
+      wireCode: "INVALID_REQUEST",
+      wireDetails: expect.objectContaining({ code: "AUTH_TOKEN_MISMATCH" }),
+    });
+    const close = await rawConnect(gw.url, {
+      type: "req",
+      id: "1",
+      method: "connect",
+      params: { minProtocol: 4, maxProtocol: 4, auth: {} },
+    });
     expect(close.code).toBe(1008);
     expect(close.frames[1]).toMatchObject({ ok: false, error: { details: { code: "AUTH_TOKEN_MISSING" } } });
   });
@@ -119,10 +145,19 @@ describe("the main job, end to end: WebSocket client → gateway process → str
   it("closes 1008 when the first frame is not connect, 1002 on protocol mismatch", async () => {
     const notConnect = await rawConnect(gw.url, { type: "req", id: "1", method: "health", params: {} });
     expect(notConnect.code).toBe(1008);
-    expect(notConnect.frames[1]).toMatchObject({ error: { message: "invalid handshake: first request must be connect" } });
-    const oldProto = await rawConnect(gw.url, { type: "req", id: "1", method: "connect", params: { minProtocol: 1, maxProtocol: 2, auth: { token: await gw.token() } } });
+    expect(notConnect.frames[1]).toMatchObject({
+      error: { message: "invalid handshake: first request must be connect" },
+    });
+    const oldProto = await rawConnect(gw.url, {
+      type: "req",
+      id: "1",
+      method: "connect",
+      params: { minProtocol: 1, maxProtocol: 2, auth: { token: await gw.token() } },
+    });
     expect(oldProto.code).toBe(1002);
-    expect(oldProto.frames[1]).toMatchObject({ error: { message: "protocol mismatch", details: { expectedProtocol: 4 } } });
+    expect(oldProto.frames[1]).toMatchObject({
+      error: { message: "protocol mismatch", details: { expectedProtocol: 4 } },
+    });
   });
 
   it("serves /health without auth and nothing else", async () => {

@@ -10,7 +10,12 @@ import { makeStateDir, runCli, spawnGateway, type GatewayProcess } from "../supp
 import { canUseNetns, createNetns, type NetNs } from "../support/netns.js";
 
 const TOKEN = "devices-e2e-token-0123456789abcdef";
-type Result = { ok: boolean; code?: string; details?: { code?: string; requestId?: string }; auth?: { method?: string; deviceToken?: string; scopes?: string[] } };
+type Result = {
+  ok: boolean;
+  code?: string;
+  details?: { code?: string; requestId?: string };
+  auth?: { method?: string; deviceToken?: string; scopes?: string[] };
+};
 const NETNS = await canUseNetns();
 const mode = async (p: string) => (await stat(p)).mode & 0o777;
 
@@ -21,12 +26,18 @@ async function identityFile(dir: string, id: DeviceIdentity): Promise<string> {
 }
 
 /** One raw handshake: waits for the challenge, sends `connect` built from the nonce, returns the response frame. */
-function rawConnect(url: string, build: (nonce: string) => ConnectParams): Promise<{ ok: boolean; error?: { code: string; message: string; details?: { code?: string } } }> {
+function rawConnect(
+  url: string,
+  build: (nonce: string) => ConnectParams,
+): Promise<{ ok: boolean; error?: { code: string; message: string; details?: { code?: string } } }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
     ws.on("message", (d) => {
       const f = JSON.parse(d.toString()) as { type: string; event?: string; payload?: { nonce: string } };
-      if (f.type === "event" && f.event === "connect.challenge") ws.send(JSON.stringify({ type: "req", id: "c1", method: "connect", params: build(f.payload?.nonce as string) }));
+      if (f.type === "event" && f.event === "connect.challenge")
+        ws.send(
+          JSON.stringify({ type: "req", id: "c1", method: "connect", params: build(f.payload?.nonce as string) }),
+        );
       else if (f.type === "res") {
         resolve(f as never);
         ws.close();
@@ -52,7 +63,12 @@ describe("device pairing end to end with real Ed25519 clients", () => {
     const auth = first.hello?.auth as { deviceToken: string };
     first.close();
     expect(Buffer.from(auth.deviceToken, "base64url")).toHaveLength(32);
-    const again = await GatewayClient.connect({ url: gw.url, deviceToken: auth.deviceToken, device: id, scopes: ["operator.read", "operator.admin"] });
+    const again = await GatewayClient.connect({
+      url: gw.url,
+      deviceToken: auth.deviceToken,
+      device: id,
+      scopes: ["operator.read", "operator.admin"],
+    });
     expect(again.hello?.auth).toMatchObject({ method: "device-token", scopes: ["operator.read"] });
     again.close();
     expect(await mode(path.join(stateDir, "devices"))).toBe(0o700);
@@ -62,16 +78,41 @@ describe("device pairing end to end with real Ed25519 clients", () => {
   it("refuses forged, expired and replayed signatures", async () => {
     const id = generateDeviceIdentity();
     const mallory = generateDeviceIdentity();
-    const base: ConnectParams = { minProtocol: 4, maxProtocol: 4, client: { id: "cli", mode: "cli" }, role: "operator", scopes: ["operator.read"], auth: { token: TOKEN } } as ConnectParams;
-    const forged = await rawConnect(gw.url, (nonce) => ({ ...base, device: { ...signConnect(mallory, base, nonce, Date.now()), id: id.deviceId, publicKey: id.publicKey } }));
-    expect(forged).toMatchObject({ ok: false, error: { message: "device signature invalid", details: { code: "DEVICE_AUTH_SIGNATURE_INVALID" } } });
-    const expired = await rawConnect(gw.url, (nonce) => ({ ...base, device: signConnect(id, base, nonce, Date.now() - 10 * 60_000) }));
-    expect(expired).toMatchObject({ ok: false, error: { message: "device signature expired", details: { code: "DEVICE_AUTH_SIGNATURE_EXPIRED" } } });
+    const base: ConnectParams = {
+      minProtocol: 4,
+      maxProtocol: 4,
+      client: { id: "cli", mode: "cli" },
+      role: "operator",
+      scopes: ["operator.read"],
+      auth: { token: TOKEN },
+    } as ConnectParams;
+    const forged = await rawConnect(gw.url, (nonce) => ({
+      ...base,
+      device: { ...signConnect(mallory, base, nonce, Date.now()), id: id.deviceId, publicKey: id.publicKey },
+    }));
+    expect(forged).toMatchObject({
+      ok: false,
+      error: { message: "device signature invalid", details: { code: "DEVICE_AUTH_SIGNATURE_INVALID" } },
+    });
+    const expired = await rawConnect(gw.url, (nonce) => ({
+      ...base,
+      device: signConnect(id, base, nonce, Date.now() - 10 * 60_000),
+    }));
+    expect(expired).toMatchObject({
+      ok: false,
+      error: { message: "device signature expired", details: { code: "DEVICE_AUTH_SIGNATURE_EXPIRED" } },
+    });
     let captured: ConnectParams | undefined;
-    const original = await rawConnect(gw.url, (nonce) => (captured = { ...base, device: signConnect(id, base, nonce, Date.now()) }));
+    const original = await rawConnect(
+      gw.url,
+      (nonce) => (captured = { ...base, device: signConnect(id, base, nonce, Date.now()) }),
+    );
     expect(original.ok).toBe(true);
     const replay = await rawConnect(gw.url, () => captured as ConnectParams);
-    expect(replay).toMatchObject({ ok: false, error: { message: "device nonce mismatch", details: { code: "DEVICE_AUTH_NONCE_MISMATCH" } } });
+    expect(replay).toMatchObject({
+      ok: false,
+      error: { message: "device nonce mismatch", details: { code: "DEVICE_AUTH_NONCE_MISMATCH" } },
+    });
   });
 
   describe.skipIf(!NETNS)("a LAN device (network namespace)", () => {
@@ -97,18 +138,36 @@ describe("device pairing end to end with real Ed25519 clients", () => {
       const url = `ws://${ns.hostIp}:${lan.port}`;
       const cli = (args: string[]) => runCli(lanState, args, { env: { HOLDFAST_GATEWAY_TOKEN: TOKEN } });
 
-      const [pending] = await ns.client<Result[]>({ actions: [{ kind: "connect", url, token: TOKEN, identityFile: file, scopes: ["operator.read", "operator.write"], localAddress: ns.peerIps[0] }] });
+      const [pending] = await ns.client<Result[]>({
+        actions: [
+          {
+            kind: "connect",
+            url,
+            token: TOKEN,
+            identityFile: file,
+            scopes: ["operator.read", "operator.write"],
+            localAddress: ns.peerIps[0],
+          },
+        ],
+      });
       expect(pending).toMatchObject({ ok: false, code: "NOT_PAIRED", details: { code: "PAIRING_REQUIRED" } });
       const requestId = pending?.details?.requestId as string;
 
       const listed = await cli(["devices", "list", "--json"]);
       expect(listed.code).toBe(0);
-      const list = JSON.parse(listed.stdout) as { pending: { requestId: string; deviceId: string; remoteIp: string }[]; paired: unknown[] };
-      expect(list.pending).toEqual([expect.objectContaining({ requestId, deviceId: id.deviceId, remoteIp: ns.peerIps[0] })]);
+      const list = JSON.parse(listed.stdout) as {
+        pending: { requestId: string; deviceId: string; remoteIp: string }[];
+        paired: unknown[];
+      };
+      expect(list.pending).toEqual([
+        expect.objectContaining({ requestId, deviceId: id.deviceId, remoteIp: ns.peerIps[0] }),
+      ]);
       expect(await mode(path.join(lanState, "devices", "pending.json"))).toBe(0o600);
       expect((await cli(["devices", "approve", requestId])).stdout).toContain(`approved device ${id.deviceId}`);
 
-      const [paired] = await ns.client<Result[]>({ actions: [{ kind: "connect", url, token: TOKEN, identityFile: file }] });
+      const [paired] = await ns.client<Result[]>({
+        actions: [{ kind: "connect", url, token: TOKEN, identityFile: file }],
+      });
       expect(paired).toMatchObject({ ok: true, auth: { method: "token" } });
       const deviceToken = paired?.auth?.deviceToken as string;
       const [byToken, stolen] = await ns.client<Result[]>({
@@ -121,7 +180,9 @@ describe("device pairing end to end with real Ed25519 clients", () => {
       expect(stolen).toMatchObject({ ok: false, details: { code: "AUTH_DEVICE_TOKEN_MISMATCH" } });
 
       expect((await cli(["devices", "revoke", id.deviceId])).code).toBe(0);
-      const [revoked] = await ns.client<Result[]>({ actions: [{ kind: "connect", url, deviceToken, identityFile: file }] });
+      const [revoked] = await ns.client<Result[]>({
+        actions: [{ kind: "connect", url, deviceToken, identityFile: file }],
+      });
       expect(revoked).toMatchObject({ ok: false, details: { code: "AUTH_DEVICE_TOKEN_MISMATCH" } });
     });
   });

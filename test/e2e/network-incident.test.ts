@@ -8,7 +8,8 @@ import { makeStateDir, runCli, spawnGateway } from "../support/gateway-process.j
 const TOKEN = "incident-e2e-token-0123456789abcdef";
 const BOT_TOKEN = "123456:telegram-bot-token-secret-value";
 const API_KEY = "sk-provider-key-secret-value-0123456789";
-const readConfig = async (dir: string) => JSON.parse(await readFile(path.join(dir, "holdfast.json"), "utf8")) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const readConfig = async (dir: string) =>
+  JSON.parse(await readFile(path.join(dir, "holdfast.json"), "utf8")) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe("incident response commands (real processes)", () => {
   it("gateway stop ends the running gateway through its PID file", async () => {
@@ -35,7 +36,12 @@ describe("incident response commands (real processes)", () => {
       for (const secret of [TOKEN, BOT_TOKEN, API_KEY]) expect(res.stdout + res.stderr).not.toContain(secret);
       const doc = JSON.parse(res.stdout);
       expect(doc).toMatchObject({
-        gateway: { running: { pid: gw.proc.pid, port: gw.port }, bind: "loopback", auth: { mode: "token", token: "gateway.auth.token" }, startupCheck: { ok: true } },
+        gateway: {
+          running: { pid: gw.proc.pid, port: gw.port },
+          bind: "loopback",
+          auth: { mode: "token", token: "gateway.auth.token" },
+          startupCheck: { ok: true },
+        },
         channels: { telegram: { dmPolicy: "allowlist", allowFrom: 1, credentials: ["botToken"] } },
         policies: { tools: { elevated: { enabled: true } } },
         sessions: { total: 0 },
@@ -47,7 +53,9 @@ describe("incident response commands (real processes)", () => {
   });
 
   it("channels logout drops the channel's config token and stored credentials, keeping its policy", async () => {
-    const stateDir = await makeStateDir({ channels: { telegram: { botToken: BOT_TOKEN, dmPolicy: "pairing" }, discord: { token: "discord-token-kept" } } });
+    const stateDir = await makeStateDir({
+      channels: { telegram: { botToken: BOT_TOKEN, dmPolicy: "pairing" }, discord: { token: "discord-token-kept" } },
+    });
     await mkdir(path.join(stateDir, "credentials", "telegram"), { recursive: true, mode: 0o700 });
     await writeFile(path.join(stateDir, "credentials", "telegram", "session.json"), "{}", { mode: 0o600 });
     const res = await runCli(stateDir, ["channels", "logout", "--channel", "telegram"]);
@@ -72,18 +80,31 @@ describe("incident response commands (real processes)", () => {
     device.close();
     const res = await runCli(stateDir, ["lockdown"]);
     expect(res.code).toBe(0);
-    for (const line of ["gateway.bind: unset → loopback", "channels.telegram.dmPolicy: open → disabled", "tools.elevated.enabled: true → false", "gateway.auth.token (rotated", `device ${identity.deviceId} (revoked)`, "gateway (stopped"]) expect(res.stdout).toContain(line);
+    for (const line of [
+      "gateway.bind: unset → loopback",
+      "channels.telegram.dmPolicy: open → disabled",
+      "tools.elevated.enabled: true → false",
+      "gateway.auth.token (rotated",
+      `device ${identity.deviceId} (revoked)`,
+      "gateway (stopped",
+    ])
+      expect(res.stdout).toContain(line);
     expect(await gw.exited).toBe(0);
     const config = await readConfig(stateDir);
     expect(config.gateway).toMatchObject({ bind: "loopback", auth: { mode: "token" } });
     expect(config.gateway.auth.token).toMatch(/^[0-9a-f]{64}$/);
     expect(res.stdout).not.toContain(config.gateway.auth.token);
     expect(config.channels.telegram.dmPolicy).toBe("disabled");
-    expect(JSON.parse(await readFile(path.join(stateDir, "devices", "paired.json"), "utf8"))).toEqual({ version: 1, devices: {} });
+    expect(JSON.parse(await readFile(path.join(stateDir, "devices", "paired.json"), "utf8"))).toEqual({
+      version: 1,
+      devices: {},
+    });
 
     const restarted = await spawnGateway(stateDir);
     try {
-      await expect(GatewayClient.connect({ url: restarted.url, token: TOKEN })).rejects.toMatchObject({ wireDetails: { code: "AUTH_TOKEN_MISMATCH" } });
+      await expect(GatewayClient.connect({ url: restarted.url, token: TOKEN })).rejects.toMatchObject({
+        wireDetails: { code: "AUTH_TOKEN_MISMATCH" },
+      });
       const shown = (await runCli(stateDir, ["gateway", "token"])).stdout.trim();
       const client = await GatewayClient.connect({ url: restarted.url, token: shown });
       client.close();

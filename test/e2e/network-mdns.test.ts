@@ -7,33 +7,47 @@ import { canUseNetns, createNetns, type NetNs } from "../support/netns.js";
 const TOKEN = "mdns-e2e-token-0123456789abcdef0123";
 type Browse = { services: { name: string; port: number; host: string; txt: Record<string, string> }[] };
 
-describe.skipIf(!(await canUseNetns()))("mDNS advertisement read back with bonjour-service's browser (network namespace)", () => {
-  let ns: NetNs;
-  const gateways: GatewayProcess[] = [];
+describe.skipIf(!(await canUseNetns()))(
+  "mDNS advertisement read back with bonjour-service's browser (network namespace)",
+  () => {
+    let ns: NetNs;
+    const gateways: GatewayProcess[] = [];
 
-  beforeAll(async () => {
-    ns = await createNetns();
-    for (const mode of ["minimal", "full"]) {
-      const stateDir = await makeStateDir({ gateway: { bind: "custom", customBindHost: ns.hostIp }, discovery: { mdns: { mode } } });
-      gateways.push(await spawnGateway(stateDir, { env: { HOLDFAST_GATEWAY_TOKEN: TOKEN, HOLDFAST_DISABLE_BONJOUR: "0" } }));
-    }
-  });
-  afterAll(async () => {
-    for (const g of gateways) await g.stop();
-    await ns?.cleanup();
-  });
+    beforeAll(async () => {
+      ns = await createNetns();
+      for (const mode of ["minimal", "full"]) {
+        const stateDir = await makeStateDir({
+          gateway: { bind: "custom", customBindHost: ns.hostIp },
+          discovery: { mdns: { mode } },
+        });
+        gateways.push(
+          await spawnGateway(stateDir, { env: { HOLDFAST_GATEWAY_TOKEN: TOKEN, HOLDFAST_DISABLE_BONJOUR: "0" } }),
+        );
+      }
+    });
+    afterAll(async () => {
+      for (const g of gateways) await g.stop();
+      await ns?.cleanup();
+    });
 
-  it("minimal mode publishes the service name and port and none of the leaking fields; full mode does", async () => {
-    const [minimal, full] = gateways as [GatewayProcess, GatewayProcess];
-    const [found] = await ns.client<Browse[]>({ actions: [{ kind: "browse", type: MDNS_SERVICE_TYPE, interfaceAddress: ns.peerIps[0], waitMs: 4000 }] });
-    const byPort = new Map(found?.services.map((s) => [s.port, s]));
-    const m = byPort.get(minimal.port);
-    expect(m).toBeDefined();
-    expect(m?.name).toBe("holdfast gateway");
-    expect(m?.txt).toEqual({ role: "gateway", transport: "gateway", gatewayPort: String(minimal.port) });
-    for (const k of LEAKING_TXT_KEYS) expect(m?.txt).not.toHaveProperty(k);
-    expect(JSON.stringify(m)).not.toContain(os.hostname());
-    const f = byPort.get(full.port);
-    expect(f?.txt).toMatchObject({ cliPath: expect.stringContaining("holdfast"), lanHost: `${os.hostname()}.local`, sshPort: "22" });
-  });
-});
+    it("minimal mode publishes the service name and port and none of the leaking fields; full mode does", async () => {
+      const [minimal, full] = gateways as [GatewayProcess, GatewayProcess];
+      const [found] = await ns.client<Browse[]>({
+        actions: [{ kind: "browse", type: MDNS_SERVICE_TYPE, interfaceAddress: ns.peerIps[0], waitMs: 4000 }],
+      });
+      const byPort = new Map(found?.services.map((s) => [s.port, s]));
+      const m = byPort.get(minimal.port);
+      expect(m).toBeDefined();
+      expect(m?.name).toBe("holdfast gateway");
+      expect(m?.txt).toEqual({ role: "gateway", transport: "gateway", gatewayPort: String(minimal.port) });
+      for (const k of LEAKING_TXT_KEYS) expect(m?.txt).not.toHaveProperty(k);
+      expect(JSON.stringify(m)).not.toContain(os.hostname());
+      const f = byPort.get(full.port);
+      expect(f?.txt).toMatchObject({
+        cliPath: expect.stringContaining("holdfast"),
+        lanHost: `${os.hostname()}.local`,
+        sshPort: "22",
+      });
+    });
+  },
+);

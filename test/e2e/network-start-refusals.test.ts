@@ -21,13 +21,25 @@ describe("the gateway refuses unsafe exposure at start (real process exits)", ()
   });
 
   it("refuses --bind lan on the command line just the same, and auth none on lan", async () => {
-    expect(await start({}, {}, ["--bind", "lan"])).toMatchObject({ code: 78, stderr: expect.stringMatching(/^Refusing to bind gateway to lan without auth\./) });
-    expect(await start({ gateway: { bind: "lan", auth: { mode: "none" } } })).toMatchObject({ code: 78, stderr: expect.stringMatching(/^Refusing to bind gateway to lan without auth\./) });
-    expect(await start({}, {}, ["--bind", "everywhere"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--bind must be one of") });
+    expect(await start({}, {}, ["--bind", "lan"])).toMatchObject({
+      code: 78,
+      stderr: expect.stringMatching(/^Refusing to bind gateway to lan without auth\./),
+    });
+    expect(await start({ gateway: { bind: "lan", auth: { mode: "none" } } })).toMatchObject({
+      code: 78,
+      stderr: expect.stringMatching(/^Refusing to bind gateway to lan without auth\./),
+    });
+    expect(await start({}, {}, ["--bind", "everywhere"])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--bind must be one of"),
+    });
   });
 
   it("refuses tailscale funnel without password auth", async () => {
-    const res = await start({ gateway: { tailscale: { mode: "funnel" }, auth: { mode: "token" } } }, { HOLDFAST_GATEWAY_TOKEN: STRONG });
+    const res = await start(
+      { gateway: { tailscale: { mode: "funnel" }, auth: { mode: "token" } } },
+      { HOLDFAST_GATEWAY_TOKEN: STRONG },
+    );
     expect(res.code).toBe(78);
     expect(res.stderr).toContain("tailscale funnel requires gateway auth mode=password");
   });
@@ -42,7 +54,8 @@ describe("the gateway refuses unsafe exposure at start (real process exits)", ()
       const res = await start(config, env);
       expect(res.code, source).toBe(78);
       expect(res.stderr).toContain(`Gateway ${source.includes("password") ? "password" : "token"} from ${source}`);
-      for (const v of ["replace-with-long-random-token", "changeme", "only-20-characters", "your-password"]) expect(res.stderr + res.stdout).not.toContain(v);
+      for (const v of ["replace-with-long-random-token", "changeme", "only-20-characters", "your-password"])
+        expect(res.stderr + res.stdout).not.toContain(v);
     }
   });
 });

@@ -36,12 +36,19 @@ describe("TLS with a generated certificate and fingerprint pinning (real process
 
   it("fails with a wrong pin before sending anything, and without a pin the self-signed certificate is not trusted", async () => {
     const wrong = fingerprint.replace(/^../, fingerprint.startsWith("00") ? "11" : "00");
-    await expect(GatewayClient.connect({ url: gw.url, token: TOKEN, tlsFingerprint: wrong })).rejects.toMatchObject({ code: "HF_TLS_PIN_MISMATCH" });
-    await expect(GatewayClient.connect({ url: gw.url, token: TOKEN })).rejects.toMatchObject({ code: "HF_GATEWAY_UNREACHABLE" });
+    await expect(GatewayClient.connect({ url: gw.url, token: TOKEN, tlsFingerprint: wrong })).rejects.toMatchObject({
+      code: "HF_TLS_PIN_MISMATCH",
+    });
+    await expect(GatewayClient.connect({ url: gw.url, token: TOKEN })).rejects.toMatchObject({
+      code: "HF_GATEWAY_UNREACHABLE",
+    });
   });
 
   it("lets local CLI commands reach it through the pin recorded in the PID file", async () => {
-    const pid = JSON.parse(await readFile(path.join(stateDir, "gateway.pid"), "utf8")) as { tls: boolean; tlsFingerprint: string };
+    const pid = JSON.parse(await readFile(path.join(stateDir, "gateway.pid"), "utf8")) as {
+      tls: boolean;
+      tlsFingerprint: string;
+    };
     expect(pid).toMatchObject({ tls: true, tlsFingerprint: fingerprint });
     const res = await runCli(stateDir, ["devices", "list", "--json"], { env: { HOLDFAST_GATEWAY_TOKEN: TOKEN } });
     expect(res.code).toBe(0);

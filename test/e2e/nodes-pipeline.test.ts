@@ -3,7 +3,14 @@ import { stat, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient } from "../../src/client/index.js";
-import { cleanEnv, makeStateDir, REPO_ROOT, runCli, spawnGateway, type GatewayProcess } from "../support/gateway-process.js";
+import {
+  cleanEnv,
+  makeStateDir,
+  REPO_ROOT,
+  runCli,
+  spawnGateway,
+  type GatewayProcess,
+} from "../support/gateway-process.js";
 
 interface Approval {
   id: string;
@@ -25,10 +32,14 @@ describe("nodes pipeline: nodes.run needs the node's allowlist or an approval", 
     gwState = await makeStateDir({ tools: { exec: { approvalTimeoutMs: 2_000 } } });
     gw = await spawnGateway(gwState);
     nodeState = await makeStateDir();
-    node = spawn(process.execPath, [path.join(REPO_ROOT, "bin/holdfast.mjs"), "node", "run", "--gateway", gw.url, "--name", "build-box"], {
-      env: cleanEnv(nodeState, { HOLDFAST_GATEWAY_TOKEN: await gw.token() }),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    node = spawn(
+      process.execPath,
+      [path.join(REPO_ROOT, "bin/holdfast.mjs"), "node", "run", "--gateway", gw.url, "--name", "build-box"],
+      {
+        env: cleanEnv(nodeState, { HOLDFAST_GATEWAY_TOKEN: await gw.token() }),
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`node host did not register:\n${nodeOut}`)), 15_000);
       const onData = (b: Buffer) => {
@@ -41,7 +52,11 @@ describe("nodes pipeline: nodes.run needs the node's allowlist or an approval", 
       node.stdout?.on("data", onData);
       node.stderr?.on("data", onData);
     });
-    op = await GatewayClient.connect({ url: gw.url, token: await gw.token(), scopes: ["operator.read", "operator.admin", "operator.approvals"] });
+    op = await GatewayClient.connect({
+      url: gw.url,
+      token: await gw.token(),
+      scopes: ["operator.read", "operator.admin", "operator.approvals"],
+    });
     op.on("event", (name: string, p: Approval) => {
       if (name === "exec.approval.requested") approvals.push(p);
     });
@@ -61,7 +76,9 @@ describe("nodes pipeline: nodes.run needs the node's allowlist or an approval", 
   };
 
   it("lists the paired node with the command it offers", async () => {
-    const { nodes } = (await op.request("nodes.list")) as { nodes: { nodeId: string; displayName: string; commands: string[] }[] };
+    const { nodes } = (await op.request("nodes.list")) as {
+      nodes: { nodeId: string; displayName: string; commands: string[] }[];
+    };
     expect(nodes).toHaveLength(1);
     expect(nodes[0]).toMatchObject({ displayName: "build-box", commands: ["system.run"] });
     nodeId = nodes[0]?.nodeId as string;
@@ -84,7 +101,10 @@ describe("nodes pipeline: nodes.run needs the node's allowlist or an approval", 
 
   it("refuses shell wrappers outright, with no approval asked", async () => {
     const before = approvals.length;
-    await expect(op.request("nodes.run", { nodeId, argv: ["sh", "-c", "echo pwned"] })).rejects.toMatchObject({ wireCode: "FORBIDDEN", message: expect.stringContaining("cannot be approved") });
+    await expect(op.request("nodes.run", { nodeId, argv: ["sh", "-c", "echo pwned"] })).rejects.toMatchObject({
+      wireCode: "FORBIDDEN",
+      message: expect.stringContaining("cannot be approved"),
+    });
     expect(approvals.length).toBe(before);
   });
 
@@ -94,7 +114,10 @@ describe("nodes pipeline: nodes.run needs the node's allowlist or an approval", 
     expect((await runCli(gwState, ["approvals", "approve", a.id, "--always"])).code).toBe(0);
     expect(await first).toMatchObject({ stdout: "again\n", approval: "allow-always" });
     const before = approvals.length;
-    expect(await op.request("nodes.run", { nodeId, argv: ["echo", "again"] })).toMatchObject({ stdout: "again\n", approval: "allowlisted" });
+    expect(await op.request("nodes.run", { nodeId, argv: ["echo", "again"] })).toMatchObject({
+      stdout: "again\n",
+      approval: "allowlisted",
+    });
     expect(approvals.length).toBe(before);
     const file = path.join(nodeState, "node", "exec-approvals.json");
     expect((await stat(file)).mode & 0o777).toBe(0o600);
@@ -103,13 +126,23 @@ describe("nodes pipeline: nodes.run needs the node's allowlist or an approval", 
   });
 
   it("treats an expired approval as a denial", async () => {
-    await expect(op.request("nodes.run", { nodeId, argv: ["echo", "too late"] })).rejects.toMatchObject({ wireCode: "FORBIDDEN", message: expect.stringContaining("expired") });
+    await expect(op.request("nodes.run", { nodeId, argv: ["echo", "too late"] })).rejects.toMatchObject({
+      wireCode: "FORBIDDEN",
+      message: expect.stringContaining("expired"),
+    });
   });
 
   it("requires operator.admin for nodes.run", async () => {
-    const writer = await GatewayClient.connect({ url: gw.url, token: await gw.token(), scopes: ["operator.read", "operator.write"] });
+    const writer = await GatewayClient.connect({
+      url: gw.url,
+      token: await gw.token(),
+      scopes: ["operator.read", "operator.write"],
+    });
     try {
-      await expect(writer.request("nodes.run", { nodeId, argv: ["echo", "x"] })).rejects.toMatchObject({ wireCode: "FORBIDDEN", wireDetails: expect.objectContaining({ missingScope: "operator.admin" }) });
+      await expect(writer.request("nodes.run", { nodeId, argv: ["echo", "x"] })).rejects.toMatchObject({
+        wireCode: "FORBIDDEN",
+        wireDetails: expect.objectContaining({ missingScope: "operator.admin" }),
+      });
     } finally {
       writer.close();
     }

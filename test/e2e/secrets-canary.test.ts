@@ -38,19 +38,37 @@ describe("canary: configured secrets never leave through logs, transcripts, clie
   let byDesign: string[];
 
   beforeAll(async () => {
-    mock = await startMockModelServer({ apiKey: ENV_SECRET, script: (req) => (req.messages.at(-1)?.content === "fail with a model error" ? { status: 401 } : defaultScript(req)) });
+    mock = await startMockModelServer({
+      apiKey: ENV_SECRET,
+      script: (req) =>
+        req.messages.at(-1)?.content === "fail with a model error" ? { status: 401 } : defaultScript(req),
+    });
     stateDir = await makeStateDir({
       gateway: { auth: { mode: "token", token: CONFIG_SECRET } },
-      models: { providers: { mock: { baseUrl: `${mock.url}/v1`, api: "openai-completions", apiKey: "${HF_CANARY_KEY}", models: ["mock-model"] } } },
+      models: {
+        providers: {
+          mock: {
+            baseUrl: `${mock.url}/v1`,
+            api: "openai-completions",
+            apiKey: "${HF_CANARY_KEY}",
+            models: ["mock-model"],
+          },
+        },
+      },
       agents: { defaults: { model: { primary: "mock/mock-model" } } },
       // The main session runs tools on the host in the agent workspace; exec runs without approval here
       // so the test can make a tool print secrets.
-      tools: { exec: { security: "full", ask: "off" }, web: { search: { apiKey: { source: "file", provider: "canaryfile", id: "/search/apiKey" } } } },
+      tools: {
+        exec: { security: "full", ask: "off" },
+        web: { search: { apiKey: { source: "file", provider: "canaryfile", id: "/search/apiKey" } } },
+      },
       secrets: { providers: { canaryfile: { source: "file", path: path.join("STATE", "secrets", "canary.json") } } },
       logging: { level: "trace" },
     });
     const secretFile = path.join(stateDir, "secrets", "canary.json");
-    const config = JSON.parse(await readFile(path.join(stateDir, "holdfast.json"), "utf8")) as { secrets: { providers: { canaryfile: { path: string } } } };
+    const config = JSON.parse(await readFile(path.join(stateDir, "holdfast.json"), "utf8")) as {
+      secrets: { providers: { canaryfile: { path: string } } };
+    };
     config.secrets.providers.canaryfile.path = secretFile;
     await writeFile(path.join(stateDir, "holdfast.json"), JSON.stringify(config), { mode: 0o600 });
     await mkdir(path.dirname(secretFile), { recursive: true, mode: 0o700 });
@@ -58,10 +76,17 @@ describe("canary: configured secrets never leave through logs, transcripts, clie
     await chmod(secretFile, 0o600);
     const workspace = path.join(stateDir, "workspace");
     await mkdir(workspace, { recursive: true, mode: 0o700 });
-    await writeFile(path.join(workspace, "leak.txt"), `config=${CONFIG_SECRET}\nenv=${ENV_SECRET}\nfile=${FILE_SECRET}\n`);
+    await writeFile(
+      path.join(workspace, "leak.txt"),
+      `config=${CONFIG_SECRET}\nenv=${ENV_SECRET}\nfile=${FILE_SECRET}\n`,
+    );
     byDesign = [path.join(stateDir, "holdfast.json"), secretFile, path.join(workspace, "leak.txt")];
     gw = await spawnGateway(stateDir, { env: { HF_CANARY_KEY: ENV_SECRET } });
-    client = await GatewayClient.connect({ url: gw.url, token: CONFIG_SECRET, scopes: ["operator.read", "operator.write"] });
+    client = await GatewayClient.connect({
+      url: gw.url,
+      token: CONFIG_SECRET,
+      scopes: ["operator.read", "operator.write"],
+    });
     client.on("event", (name: string, payload: unknown) => events.push({ name, payload }));
   });
 
@@ -81,7 +106,10 @@ describe("canary: configured secrets never leave through logs, transcripts, clie
     const res = await chat("read leak.txt");
     expect(res.state).toBe("final");
     expect(res.text).toBe(WITHHELD_NOTICE);
-    const streamed = res.events.filter((e: ChatEventPayload) => e.state === "delta").map((e) => e.deltaText ?? "").join("");
+    const streamed = res.events
+      .filter((e: ChatEventPayload) => e.state === "delta")
+      .map((e) => e.deltaText ?? "")
+      .join("");
     for (const c of CANARIES) expect(streamed).not.toContain(c.slice(0, 6));
     expect(mock.requests.at(-1)?.headers.authorization).toBe(`Bearer ${ENV_SECRET}`);
   });
@@ -102,7 +130,9 @@ describe("canary: configured secrets never leave through logs, transcripts, clie
     expect(toolError.state).toBe("final");
     const modelError = await chat("fail with a model error");
     expect(modelError.state).toBe("error");
-    const err = await client.request("chat.history", { sessionKey: `bad key ${CONFIG_SECRET}` }).catch((e: unknown) => e);
+    const err = await client
+      .request("chat.history", { sessionKey: `bad key ${CONFIG_SECRET}` })
+      .catch((e: unknown) => e);
     clientErrors.push(err);
     expect(err).toMatchObject({ wireCode: "INVALID_REQUEST" });
     expect((err as Error).message).toContain("invalid session key");
@@ -110,13 +140,22 @@ describe("canary: configured secrets never leave through logs, transcripts, clie
   });
 
   it("stores transcripts with the secrets masked", async () => {
-    const history = (await client.request("chat.history", { sessionKey: "agent:main:main", limit: 100 })) as { messages: { role: string; content: string }[] };
+    const history = (await client.request("chat.history", { sessionKey: "agent:main:main", limit: 100 })) as {
+      messages: { role: string; content: string }[];
+    };
     responses.push(history);
     expect(history.messages.some((m) => m.role === "tool" && m.content.includes("config=Canary…"))).toBe(true);
   });
 
   it("leaves no canary in any frame the client received", () => {
-    const frames = JSON.stringify({ events, clientErrors: clientErrors.map((e) => ({ message: (e as Error).message, details: (e as { wireDetails?: unknown }).wireDetails })), responses });
+    const frames = JSON.stringify({
+      events,
+      clientErrors: clientErrors.map((e) => ({
+        message: (e as Error).message,
+        details: (e as { wireDetails?: unknown }).wireDetails,
+      })),
+      responses,
+    });
     expect(leaks(frames)).toEqual([]);
   });
 
@@ -129,14 +168,21 @@ describe("canary: configured secrets never leave through logs, transcripts, clie
     expect(files).toContain(logFile);
     expect((await stat(logFile)).mode & 0o777).toBe(0o600);
     const log = await readFile(logFile, "utf8");
-    for (const msg of ["gateway listening", "reply withheld", "model call failed", "gateway stopped"]) expect(log).toContain(msg);
+    for (const msg of ["gateway listening", "reply withheld", "model call failed", "gateway stopped"])
+      expect(log).toContain(msg);
     for (const f of files) expect(leaks(await readFile(f, "utf8")), f).toEqual([]);
     expect(leaks(gw.stdout.join("") + gw.stderr.join(""))).toEqual([]);
   });
 
   it("keeps them out of holdfast logs, secrets audit and security audit output", async () => {
     const env = { HF_CANARY_KEY: ENV_SECRET };
-    for (const args of [["logs", "--json", "--limit", "500"], ["logs"], ["secrets", "audit", "--json"], ["security", "audit", "--json"], ["doctor"]]) {
+    for (const args of [
+      ["logs", "--json", "--limit", "500"],
+      ["logs"],
+      ["secrets", "audit", "--json"],
+      ["security", "audit", "--json"],
+      ["doctor"],
+    ]) {
       const res = await runCli(stateDir, args, { env });
       expect(res.code, `${args.join(" ")}: ${res.stderr}`).toBe(0);
       expect(leaks(res.stdout + res.stderr), args.join(" ")).toEqual([]);

@@ -27,12 +27,16 @@ describe("gateway token rotation: doctor --generate-gateway-token, config set, r
     expect((await stat(configPath)).ino).not.toBe(inodeBefore);
     expect((await readdir(stateDir)).filter((f) => f.includes(".tmp"))).toEqual([]);
     expect(((await readJson(configPath)).gateway as { auth: { token: string } }).auth.token).toBe(token);
-    expect((await runCli(stateDir, ["config", "get", "gateway.auth.token"])).stdout.trim()).toBe("__HOLDFAST_REDACTED__");
+    expect((await runCli(stateDir, ["config", "get", "gateway.auth.token"])).stdout.trim()).toBe(
+      "__HOLDFAST_REDACTED__",
+    );
     const gw = await spawnGateway(stateDir);
     try {
       const client = await GatewayClient.connect({ url: gw.url, token });
       client.close();
-      await expect(GatewayClient.connect({ url: gw.url, token: "old-token-0123456789abcdef0123" })).rejects.toMatchObject({ wireDetails: expect.objectContaining({ code: "AUTH_TOKEN_MISMATCH" }) });
+      await expect(
+        GatewayClient.connect({ url: gw.url, token: "old-token-0123456789abcdef0123" }),
+      ).rejects.toMatchObject({ wireDetails: expect.objectContaining({ code: "AUTH_TOKEN_MISMATCH" }) });
     } finally {
       await gw.stop();
     }
@@ -42,32 +46,55 @@ describe("gateway token rotation: doctor --generate-gateway-token, config set, r
 describe("holdfast secrets audit --check exit codes", () => {
   it("exits 0 when clean, 1 on plaintext findings, 2 on unresolved refs", async () => {
     const clean = await makeStateDir({ gateway: { auth: { token: "${GW_TOKEN}" } } });
-    const r0 = await runCli(clean, ["secrets", "audit", "--check", "--json"], { env: { GW_TOKEN: "env-token-0123456789abcdef0123456789" } });
+    const r0 = await runCli(clean, ["secrets", "audit", "--check", "--json"], {
+      env: { GW_TOKEN: "env-token-0123456789abcdef0123456789" },
+    });
     expect(r0.code, r0.stderr).toBe(0);
-    expect(JSON.parse(r0.stdout)).toMatchObject({ status: "clean", summary: { plaintextCount: 0, unresolvedRefCount: 0 } });
+    expect(JSON.parse(r0.stdout)).toMatchObject({
+      status: "clean",
+      summary: { plaintextCount: 0, unresolvedRefCount: 0 },
+    });
     const plain = await makeStateDir({ gateway: { auth: { token: "plaintext-token-0123456789abcdef" } } });
     const r1 = await runCli(plain, ["secrets", "audit", "--check"]);
     expect(r1.code).toBe(1);
     expect(r1.stdout).toContain("PLAINTEXT_FOUND");
     expect(r1.stdout).not.toContain("plaintext-token-0123456789abcdef");
-    const unresolved = await makeStateDir({ gateway: { auth: { token: "plaintext-token-0123456789abcdef" } }, models: { providers: { openai: { apiKey: { source: "env", provider: "default", id: "NOT_SET_ANYWHERE" } } } } });
+    const unresolved = await makeStateDir({
+      gateway: { auth: { token: "plaintext-token-0123456789abcdef" } },
+      models: { providers: { openai: { apiKey: { source: "env", provider: "default", id: "NOT_SET_ANYWHERE" } } } },
+    });
     const r2 = await runCli(unresolved, ["secrets", "audit", "--check", "--json"]);
     expect(r2.code).toBe(2);
-    expect(JSON.parse(r2.stdout)).toMatchObject({ status: "unresolved", findings: expect.arrayContaining([expect.objectContaining({ code: "REF_UNRESOLVED", path: "models.providers.openai.apiKey" })]) });
+    expect(JSON.parse(r2.stdout)).toMatchObject({
+      status: "unresolved",
+      findings: expect.arrayContaining([
+        expect.objectContaining({ code: "REF_UNRESOLVED", path: "models.providers.openai.apiKey" }),
+      ]),
+    });
     expect((await runCli(unresolved, ["secrets", "audit"])).code).toBe(0);
   });
 });
 
 describe("holdfast security audit", () => {
   it("prints {ts, summary, findings}, exits 0 with critical findings, and honours --fail-on", async () => {
-    const stateDir = await makeStateDir({ gateway: { auth: { mode: "none" } }, channels: { telegram: { dmPolicy: "open", allowFrom: ["*"] } } });
+    const stateDir = await makeStateDir({
+      gateway: { auth: { mode: "none" } },
+      channels: { telegram: { dmPolicy: "open", allowFrom: ["*"] } },
+    });
     const res = await runCli(stateDir, ["security", "audit", "--json"]);
     expect(res.code).toBe(0);
-    const report = JSON.parse(res.stdout) as { ts: number; summary: Record<string, number>; findings: { checkId: string; severity: string; title: string; detail: string; remediation: string }[] };
+    const report = JSON.parse(res.stdout) as {
+      ts: number;
+      summary: Record<string, number>;
+      findings: { checkId: string; severity: string; title: string; detail: string; remediation: string }[];
+    };
     expect(Object.keys(report).sort()).toEqual(["findings", "summary", "ts"]);
     expect(report.summary.critical).toBeGreaterThan(0);
-    expect(report.findings.map((f) => f.checkId)).toEqual(expect.arrayContaining(["gateway.loopback_no_auth", "channels.telegram.dm.open", "summary.attack_surface"]));
-    for (const f of report.findings) expect(Object.keys(f).sort()).toEqual(["checkId", "detail", "remediation", "severity", "title"]);
+    expect(report.findings.map((f) => f.checkId)).toEqual(
+      expect.arrayContaining(["gateway.loopback_no_auth", "channels.telegram.dm.open", "summary.attack_surface"]),
+    );
+    for (const f of report.findings)
+      expect(Object.keys(f).sort()).toEqual(["checkId", "detail", "remediation", "severity", "title"]);
     expect((await runCli(stateDir, ["security", "audit", "--fail-on", "critical"])).code).toBe(1);
     const human = await runCli(stateDir, ["security", "audit"]);
     expect(human.stdout).toMatch(/Summary: \d+ critical · \d+ warn · \d+ info/);
@@ -78,16 +105,27 @@ describe("holdfast security audit", () => {
   });
 
   it("--fix --json reports the config changes and chmods, and touches nothing else", async () => {
-    const stateDir = await makeStateDir({ channels: { telegram: { groupPolicy: "open", dmPolicy: "open", allowFrom: ["*"] } }, logging: { redactSensitive: "off" } });
+    const stateDir = await makeStateDir({
+      channels: { telegram: { groupPolicy: "open", dmPolicy: "open", allowFrom: ["*"] } },
+      logging: { redactSensitive: "off" },
+    });
     await chmod(path.join(stateDir, "holdfast.json"), 0o640);
     await mkdir(path.join(stateDir, "workspace"), { recursive: true });
     await writeFile(path.join(stateDir, "workspace", "shared.txt"), "x");
     await chmod(path.join(stateDir, "workspace", "shared.txt"), 0o644);
     const res = await runCli(stateDir, ["security", "audit", "--fix", "--json"]);
     expect(res.code, res.stderr).toBe(0);
-    const out = JSON.parse(res.stdout) as { fix: { changes: string[]; actions: { path: string; mode: string; skipped?: string }[]; configWritten: boolean }; report: { findings: { checkId: string }[] } };
-    expect(out.fix.changes).toEqual(["channels.telegram.groupPolicy: open -> allowlist", "logging.redactSensitive: off -> tools"]);
-    expect(out.fix.actions).toContainEqual(expect.objectContaining({ path: path.join(stateDir, "holdfast.json"), mode: "600" }));
+    const out = JSON.parse(res.stdout) as {
+      fix: { changes: string[]; actions: { path: string; mode: string; skipped?: string }[]; configWritten: boolean };
+      report: { findings: { checkId: string }[] };
+    };
+    expect(out.fix.changes).toEqual([
+      "channels.telegram.groupPolicy: open -> allowlist",
+      "logging.redactSensitive: off -> tools",
+    ]);
+    expect(out.fix.actions).toContainEqual(
+      expect.objectContaining({ path: path.join(stateDir, "holdfast.json"), mode: "600" }),
+    );
     const config = await readJson(path.join(stateDir, "holdfast.json"));
     expect(config.channels).toEqual({ telegram: { groupPolicy: "allowlist", dmPolicy: "open", allowFrom: ["*"] } });
     expect(await mode(path.join(stateDir, "workspace", "shared.txt"))).toBe(0o644);
@@ -107,8 +145,15 @@ describe("holdfast doctor", () => {
   });
 
   it("lists legacy keys, rewrites them with --fix, and reports channel credentials", async () => {
-    const stateDir = await makeStateDir({ agent: { model: "ollama/llama3" }, channels: { telegram: { dm: { policy: "pairing" } }, discord: {} }, gateway: { token: "${GW_TOKEN}" } });
-    const env = { GW_TOKEN: "doctor-token-0123456789abcdef0123", TELEGRAM_BOT_TOKEN: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawXYZ" };
+    const stateDir = await makeStateDir({
+      agent: { model: "ollama/llama3" },
+      channels: { telegram: { dm: { policy: "pairing" } }, discord: {} },
+      gateway: { token: "${GW_TOKEN}" },
+    });
+    const env = {
+      GW_TOKEN: "doctor-token-0123456789abcdef0123",
+      TELEGRAM_BOT_TOKEN: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawXYZ",
+    };
     const before = await runCli(stateDir, ["doctor"], { env });
     expect(before.code, before.stderr).toBe(0);
     expect(before.stdout).toContain("gateway.token: moved to gateway.auth.token");
@@ -120,25 +165,37 @@ describe("holdfast doctor", () => {
     const report = JSON.parse(fixed.stdout) as { migrations: { applied: string[]; pending: string[] } };
     expect(report.migrations.applied.length).toBe(3);
     const config = await readJson(path.join(stateDir, "holdfast.json"));
-    expect(config).toMatchObject({ agents: { defaults: { model: "ollama/llama3" } }, channels: { telegram: { dmPolicy: "pairing" } }, gateway: { auth: { token: "${GW_TOKEN}" } } });
+    expect(config).toMatchObject({
+      agents: { defaults: { model: "ollama/llama3" } },
+      channels: { telegram: { dmPolicy: "pairing" } },
+      gateway: { auth: { token: "${GW_TOKEN}" } },
+    });
     expect(config.agent).toBeUndefined();
     expect(await mode(path.join(stateDir, "holdfast.json"))).toBe(0o600);
-    expect(JSON.parse((await runCli(stateDir, ["doctor", "--json"], { env })).stdout)).toMatchObject({ migrations: { pending: [] } });
+    expect(JSON.parse((await runCli(stateDir, ["doctor", "--json"], { env })).stdout)).toMatchObject({
+      migrations: { pending: [] },
+    });
   });
 });
 
 describe("holdfast logs", () => {
-  const line = (msg: string, extra: Record<string, unknown> = {}) => `${JSON.stringify({ level: 30, time: Date.UTC(2026, 0, 2, 3, 4, 5), pid: 1, msg, ...extra })}\n`;
+  const line = (msg: string, extra: Record<string, unknown> = {}) =>
+    `${JSON.stringify({ level: 30, time: Date.UTC(2026, 0, 2, 3, 4, 5), pid: 1, msg, ...extra })}\n`;
 
   it("prints the last N lines, redacted, as text or JSON lines", async () => {
     const secret = "logs-cli-secret-0123456789abcdef";
     const stateDir = await makeStateDir({ gateway: { auth: { token: secret } } });
     const logFile = path.join(stateDir, "logs", "holdfast.log");
     await mkdir(path.dirname(logFile), { recursive: true, mode: 0o700 });
-    await writeFile(logFile, [1, 2, 3, 4, 5].map((i) => line(`line ${i}`)).join("") + line(`leaked ${secret}`), { mode: 0o600 });
+    await writeFile(logFile, [1, 2, 3, 4, 5].map((i) => line(`line ${i}`)).join("") + line(`leaked ${secret}`), {
+      mode: 0o600,
+    });
     const json = await runCli(stateDir, ["logs", "--limit", "3", "--json"]);
     expect(json.code, json.stderr).toBe(0);
-    const lines = json.stdout.trim().split("\n").map((l) => JSON.parse(l) as { msg: string });
+    const lines = json.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { msg: string });
     expect(lines.map((l) => l.msg)).toEqual(["line 4", "line 5", "leaked logs-c…cdef"]);
     const text = await runCli(stateDir, ["logs", "--limit", "1"]);
     expect(text.stdout.trim()).toBe("2026-01-02T03:04:05.000Z INFO  leaked logs-c…cdef");
@@ -149,7 +206,10 @@ describe("holdfast logs", () => {
     const logFile = path.join(stateDir, "logs", "holdfast.log");
     await mkdir(path.dirname(logFile), { recursive: true, mode: 0o700 });
     await writeFile(logFile, line("first"), { mode: 0o600 });
-    const proc = spawn(process.execPath, [path.join(REPO_ROOT, "bin/holdfast.mjs"), "logs", "--follow", "--json"], { env: cleanEnv(stateDir), stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(process.execPath, [path.join(REPO_ROOT, "bin/holdfast.mjs"), "logs", "--follow", "--json"], {
+      env: cleanEnv(stateDir),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     proc.stdout.on("data", (b: Buffer) => (out += b.toString()));
     const seen = (text: string) =>

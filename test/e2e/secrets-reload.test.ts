@@ -25,20 +25,35 @@ describe("secrets reload: the running gateway swaps its secrets atomically, and 
   };
 
   beforeAll(async () => {
-    mock = await startMockModelServer({ script: (req) => (req.headers.authorization === `Bearer ${accepted}` ? defaultScript(req) : { status: 401 }) });
+    mock = await startMockModelServer({
+      script: (req) => (req.headers.authorization === `Bearer ${accepted}` ? defaultScript(req) : { status: 401 }),
+    });
     stateDir = await makeStateDir();
     secretFile = path.join(stateDir, "secrets", "keys.json");
     await mkdir(path.dirname(secretFile), { recursive: true, mode: 0o700 });
     await writeSecret(KEY_1);
     const config = JSON.parse(await readFile(path.join(stateDir, "holdfast.json"), "utf8")) as Record<string, unknown>;
     Object.assign(config, {
-      models: { providers: { mock: { baseUrl: `${mock.url}/v1`, api: "openai-completions", apiKey: { source: "file", provider: "keys", id: "/mock" }, models: ["mock-model"] } } },
+      models: {
+        providers: {
+          mock: {
+            baseUrl: `${mock.url}/v1`,
+            api: "openai-completions",
+            apiKey: { source: "file", provider: "keys", id: "/mock" },
+            models: ["mock-model"],
+          },
+        },
+      },
       agents: { defaults: { model: { primary: "mock/mock-model" } } },
       secrets: { providers: { keys: { source: "file", path: secretFile } } },
     });
     await writeFile(path.join(stateDir, "holdfast.json"), JSON.stringify(config), { mode: 0o600 });
     gw = await spawnGateway(stateDir);
-    client = await GatewayClient.connect({ url: gw.url, token: await gw.token(), scopes: ["operator.read", "operator.write"] });
+    client = await GatewayClient.connect({
+      url: gw.url,
+      token: await gw.token(),
+      scopes: ["operator.read", "operator.write"],
+    });
   });
 
   afterAll(async () => {
@@ -59,7 +74,9 @@ describe("secrets reload: the running gateway swaps its secrets atomically, and 
     expect(before.text).toContain("401");
     const res = await runCli(stateDir, ["secrets", "reload"]);
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stdout).toMatch(/secrets reloaded \(snapshot \d+\): \d+ secret\(s\); changed: models\.providers\.mock\.apiKey/);
+    expect(res.stdout).toMatch(
+      /secrets reloaded \(snapshot \d+\): \d+ secret\(s\); changed: models\.providers\.mock\.apiKey/,
+    );
     expect((await sendAndWait(client, "main", "after reload")).text).toBe("echo: after reload");
   });
 
@@ -73,7 +90,10 @@ describe("secrets reload: the running gateway swaps its secrets atomically, and 
   });
 
   it("requires operator.admin", async () => {
-    await expect(client.request("secrets.reload")).rejects.toMatchObject({ wireCode: "FORBIDDEN", wireDetails: expect.objectContaining({ missingScope: "operator.admin" }) });
+    await expect(client.request("secrets.reload")).rejects.toMatchObject({
+      wireCode: "FORBIDDEN",
+      wireDetails: expect.objectContaining({ missingScope: "operator.admin" }),
+    });
   });
 
   it("never logs the keys", async () => {

@@ -16,7 +16,7 @@ describe("the message tool sends through the running Telegram channel", () => {
     const model = mockModelConfig(mock.url);
     const stateDir = await makeStateDir({
       ...model,
-      agents: { defaults: { ...((model.agents as { defaults: object }).defaults), sandbox: { mode: "off" } } },
+      agents: { defaults: { ...(model.agents as { defaults: object }).defaults, sandbox: { mode: "off" } } },
       tools: { alsoAllow: ["message"] },
       channels: { telegram: { apiRoot: fake.url, pollingTimeoutSec: 1, dmPolicy: "allowlist", allowFrom: ["3001"] } },
     });
@@ -31,7 +31,10 @@ describe("the message tool sends through the running Telegram channel", () => {
   });
 
   it("delivers the tool's message to the current chat, then the agent's reply", async () => {
-    await fake.userSends(BOT.token, { from: { id: 3001, first_name: "Ada" }, text: 'tool message {"text":"sent by the message tool"}' });
+    await fake.userSends(BOT.token, {
+      from: { id: 3001, first_name: "Ada" },
+      text: 'tool message {"text":"sent by the message tool"}',
+    });
     const toolMessage = await fake.waitForSent((s) => s.chatId === "3001" && s.text === "sent by the message tool");
     expect(toolMessage).toBeDefined();
     const reply = await fake.waitForSent((s) => s.chatId === "3001" && s.text.startsWith("Tool message returned:"));

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeTelegram, mentionText, type SentMessage } from "../support/fake-telegram.js";
-import { makeStateDir, mockModelConfig, runCli, spawnGateway, type GatewayProcess } from "../support/gateway-process.js";
+import {
+  makeStateDir,
+  mockModelConfig,
+  runCli,
+  spawnGateway,
+  type GatewayProcess,
+} from "../support/gateway-process.js";
 import { startMockModelServer, type MockModelServer } from "../support/mock-model-server.js";
 
 const BOT = { token: "700001:E2eTokenE2eTokenE2eTokenE2eToken00", id: 700001, username: "holdfast_e2e_bot" };
@@ -14,7 +20,8 @@ describe("Telegram end to end: pairing, approval, isolation, group mention gatin
   let gw: GatewayProcess;
   const codes = new Map<number, string>();
   const sentTo = (chat: number) => fake.sent.filter((s) => s.chatId === String(chat));
-  const say = (from: number, text: string) => fake.userSends(BOT.token, { from: { id: from, first_name: `U${from}` }, text });
+  const say = (from: number, text: string) =>
+    fake.userSends(BOT.token, { from: { id: from, first_name: `U${from}` }, text });
 
   beforeAll(async () => {
     mock = await startMockModelServer();
@@ -22,8 +29,18 @@ describe("Telegram end to end: pairing, approval, isolation, group mention gatin
     const model = mockModelConfig(mock.url);
     stateDir = await makeStateDir({
       ...model,
-      agents: { ...(model.agents as object), list: [{ id: "main", groupChat: { mentionPatterns: ["\\bholdfast\\b"] } }] },
-      channels: { telegram: { apiRoot: fake.url, pollingTimeoutSec: 1, groupAllowFrom: ["1001"], groups: { "*": { requireMention: true } } } },
+      agents: {
+        ...(model.agents as object),
+        list: [{ id: "main", groupChat: { mentionPatterns: ["\\bholdfast\\b"] } }],
+      },
+      channels: {
+        telegram: {
+          apiRoot: fake.url,
+          pollingTimeoutSec: 1,
+          groupAllowFrom: ["1001"],
+          groups: { "*": { requireMention: true } },
+        },
+      },
     });
     gw = await spawnGateway(stateDir, { env: { TELEGRAM_BOT_TOKEN: BOT.token } });
     await fake.waitForPoll(BOT.token);
@@ -55,7 +72,12 @@ describe("Telegram end to end: pairing, approval, isolation, group mention gatin
   });
 
   it("admits the sender after `holdfast pairing approve` without a restart; the 4th sender got nothing", async () => {
-    const approve = await runCli(stateDir, ["pairing", "approve", "telegram", (codes.get(1001) as string).toLowerCase()]);
+    const approve = await runCli(stateDir, [
+      "pairing",
+      "approve",
+      "telegram",
+      (codes.get(1001) as string).toLowerCase(),
+    ]);
     expect(approve.code).toBe(0);
     expect(approve.stdout).toContain("Approved telegram sender 1001");
     await say(1001, "what is up");
@@ -70,7 +92,9 @@ describe("Telegram end to end: pairing, approval, isolation, group mention gatin
   it("refuses an unknown code with exit 1 and a clear message", async () => {
     const res = await runCli(stateDir, ["pairing", "approve", "telegram", "ZZZZ2222"]);
     expect(res.code).toBe(1);
-    expect(res.stderr).toContain('No pending pairing request found for code "ZZZZ2222". Run holdfast pairing list telegram to list pending requests.');
+    expect(res.stderr).toContain(
+      'No pending pairing request found for code "ZZZZ2222". Run holdfast pairing list telegram to list pending requests.',
+    );
   });
 
   it("keeps two senders in separate sessions and transcripts", async () => {
@@ -79,8 +103,13 @@ describe("Telegram end to end: pairing, approval, isolation, group mention gatin
     await fake.waitForSent((s) => s.chatId === "1002" && s.text === "echo: secret of 1002");
     await say(1001, "question of 1001");
     await fake.waitForSent((s) => s.chatId === "1001" && s.text === "echo: question of 1001");
-    const list = JSON.parse((await runCli(stateDir, ["sessions", "list", "--json"])).stdout) as { sessions: { key: string }[] };
-    expect(list.sessions.map((s) => s.key).sort()).toEqual(["agent:main:telegram:direct:1001", "agent:main:telegram:direct:1002"]);
+    const list = JSON.parse((await runCli(stateDir, ["sessions", "list", "--json"])).stdout) as {
+      sessions: { key: string }[];
+    };
+    expect(list.sessions.map((s) => s.key).sort()).toEqual([
+      "agent:main:telegram:direct:1001",
+      "agent:main:telegram:direct:1002",
+    ]);
     const show = await runCli(stateDir, ["sessions", "show", "agent:main:telegram:direct:1001"]);
     expect(show.stdout).toContain("question of 1001");
     expect(show.stdout).not.toContain("secret of 1002");
@@ -95,7 +124,10 @@ describe("Telegram end to end: pairing, approval, isolation, group mention gatin
     await fake.userSends(BOT.token, { from: { id: 1001 }, chat: GROUP, text: "HoldFast, pattern question" });
     await fake.waitForSent((s) => s.chatId === String(GROUP.id) && s.text.includes("pattern question"));
     const inGroup = sentTo(GROUP.id);
-    expect(inGroup.map((s) => s.text)).toEqual([`echo: @${BOT.username} group question`, "echo: HoldFast, pattern question"]);
+    expect(inGroup.map((s) => s.text)).toEqual([
+      `echo: @${BOT.username} group question`,
+      "echo: HoldFast, pattern question",
+    ]);
     expect(inGroup[0]?.replyTo).toBe(update.message.message_id);
     expect(mock.requests.some((r) => r.messages.some((x) => x.content.includes("just chatting")))).toBe(false);
   });
@@ -108,19 +140,33 @@ describe("Telegram end to end: pairing, approval, isolation, group mention gatin
     const again = await fake.waitForSent((s) => fake.sent.indexOf(s) >= before && s.chatId === "1001");
     expect(again.text).toContain("Pairing code:");
     expect(codeOf(again)).not.toBe(codes.get(1001));
-    const notify = await runCli(stateDir, ["pairing", "approve", "telegram", codes.get(1003) as string, "--notify"], { env: { TELEGRAM_BOT_TOKEN: BOT.token } });
+    const notify = await runCli(stateDir, ["pairing", "approve", "telegram", codes.get(1003) as string, "--notify"], {
+      env: { TELEGRAM_BOT_TOKEN: BOT.token },
+    });
     expect(notify.code).toBe(0);
-    expect((await fake.waitForSent((s) => s.chatId === "1003" && s.text.startsWith("✅"))).text).toBe("✅ holdfast access approved. Send a message to start chatting.");
+    expect((await fake.waitForSent((s) => s.chatId === "1003" && s.text.startsWith("✅"))).text).toBe(
+      "✅ holdfast access approved. Send a message to start chatting.",
+    );
     codes.set(1001, codeOf(again));
   });
 
   it("lists and rejects pending requests from the CLI", async () => {
     const list = await runCli(stateDir, ["pairing", "list"]);
-    expect(list.stdout).toMatch(new RegExp(`^telegram  ${codes.get(1001)}  sender 1001 \\(U1001\\)  account default  expires in \\d+ min$`, "m"));
-    expect((await runCli(stateDir, ["pairing", "reject", "telegram", codes.get(1001) as string])).stdout).toContain("Rejected the telegram pairing request of sender 1001");
+    expect(list.stdout).toMatch(
+      new RegExp(`^telegram  ${codes.get(1001)}  sender 1001 \\(U1001\\)  account default  expires in \\d+ min$`, "m"),
+    );
+    expect((await runCli(stateDir, ["pairing", "reject", "telegram", codes.get(1001) as string])).stdout).toContain(
+      "Rejected the telegram pairing request of sender 1001",
+    );
     const { readFile } = await import("node:fs/promises");
-    expect(JSON.parse(await readFile(`${stateDir}/credentials/telegram-pairing.json`, "utf8"))).toEqual({ version: 1, requests: [] });
-    expect(JSON.parse(await readFile(`${stateDir}/credentials/telegram-allowFrom.json`, "utf8"))).toEqual({ version: 1, allowFrom: ["1002", "1003"] });
+    expect(JSON.parse(await readFile(`${stateDir}/credentials/telegram-pairing.json`, "utf8"))).toEqual({
+      version: 1,
+      requests: [],
+    });
+    expect(JSON.parse(await readFile(`${stateDir}/credentials/telegram-allowFrom.json`, "utf8"))).toEqual({
+      version: 1,
+      allowFrom: ["1002", "1003"],
+    });
   });
 
   it("shuts down cleanly and keeps the bot token out of logs and output", async () => {

@@ -28,7 +28,17 @@ describe("Telegram webhook mode end to end (gateway process)", () => {
     base = `http://127.0.0.1:${port}`;
     const stateDir = await makeStateDir({
       ...mockModelConfig(mock.url),
-      channels: { telegram: { botToken: BOT.token, apiRoot: fake.url, mode: "webhook", webhookUrl: `${base}/telegram-webhook`, webhookSecret: "${TG_HOOK_SECRET}", dmPolicy: "allowlist", allowFrom: ["tg:2001"] } },
+      channels: {
+        telegram: {
+          botToken: BOT.token,
+          apiRoot: fake.url,
+          mode: "webhook",
+          webhookUrl: `${base}/telegram-webhook`,
+          webhookSecret: "${TG_HOOK_SECRET}",
+          dmPolicy: "allowlist",
+          allowFrom: ["tg:2001"],
+        },
+      },
     });
     gw = await spawnGateway(stateDir, { args: ["--port", String(port)], env: { TG_HOOK_SECRET: SECRET } });
     await fake.waitForWebhook(BOT.token);
@@ -48,17 +58,38 @@ describe("Telegram webhook mode end to end (gateway process)", () => {
   });
 
   it("refuses deliveries without the right secret with 401, and opens nothing else", async () => {
-    const update = JSON.stringify({ update_id: 1, message: { message_id: 1, date: 0, chat: { id: 2001, type: "private" }, from: { id: 2001, is_bot: false, first_name: "x" }, text: "forged" } });
-    for (const headers of [{}, { "x-telegram-bot-api-secret-token": "wrong" }, { authorization: `Bearer ${await gw.token()}` }] as Record<string, string>[]) {
-      const res = await fetch(`${base}/telegram-webhook`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: update });
+    const update = JSON.stringify({
+      update_id: 1,
+      message: {
+        message_id: 1,
+        date: 0,
+        chat: { id: 2001, type: "private" },
+        from: { id: 2001, is_bot: false, first_name: "x" },
+        text: "forged",
+      },
+    });
+    for (const headers of [
+      {},
+      { "x-telegram-bot-api-secret-token": "wrong" },
+      { authorization: `Bearer ${await gw.token()}` },
+    ] as Record<string, string>[]) {
+      const res = await fetch(`${base}/telegram-webhook`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: update,
+      });
       expect(res.status).toBe(401);
     }
-    expect((await fetch(`${base}/api/status`, { headers: { "x-telegram-bot-api-secret-token": SECRET } })).status).toBe(401);
+    expect((await fetch(`${base}/api/status`, { headers: { "x-telegram-bot-api-secret-token": SECRET } })).status).toBe(
+      401,
+    );
     const before = fake.sent.length;
     await fake.userSends(BOT.token, { from: { id: 2002 }, text: "not allowlisted" });
     await fake.userSends(BOT.token, { from: { id: 2001 }, text: "barrier" });
     await fake.waitForSent((s) => s.text === "echo: barrier");
     expect(fake.sent.slice(before).map((s) => s.chatId)).toEqual(["2001"]);
-    expect(mock.requests.some((r) => r.messages.some((m) => m.content === "forged" || m.content === "not allowlisted"))).toBe(false);
+    expect(
+      mock.requests.some((r) => r.messages.some((m) => m.content === "forged" || m.content === "not allowlisted")),
+    ).toBe(false);
   });
 });

@@ -3,7 +3,13 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient } from "../../src/client/index.js";
 import { sendAndWait } from "../support/chat.js";
-import { makeStateDir, mockModelConfig, runCli, spawnGateway, type GatewayProcess } from "../support/gateway-process.js";
+import {
+  makeStateDir,
+  mockModelConfig,
+  runCli,
+  spawnGateway,
+  type GatewayProcess,
+} from "../support/gateway-process.js";
 import { startMockModelServer, type MockModelServer } from "../support/mock-model-server.js";
 
 const mode = async (p: string) => (await stat(p)).mode & 0o777;
@@ -11,7 +17,11 @@ const mode = async (p: string) => (await stat(p)).mode & 0o777;
 /** A config with the mock model, holdfast's sandbox defaults (non-main, session, none; bubblewrap) and a tool policy. */
 function config(mockUrl: string, exec: Record<string, unknown>): Record<string, unknown> {
   const base = mockModelConfig(mockUrl) as { agents: { defaults: Record<string, unknown> } };
-  return { ...base, agents: { defaults: { ...base.agents.defaults, sandbox: { backend: "bubblewrap" } } }, tools: { deny: ["web_fetch"], exec } };
+  return {
+    ...base,
+    agents: { defaults: { ...base.agents.defaults, sandbox: { backend: "bubblewrap" } } },
+    tools: { deny: ["web_fetch"], exec },
+  };
 }
 
 /** Waits for the next `exec.approval.requested` event on `client`. */
@@ -48,7 +58,11 @@ describe("tools end to end: sandboxed group session, tool policy, exec approvals
     stateDir = await makeStateDir(config(mock.url, { allowlist: ["uname"], approvalTimeoutMs: 60_000 }));
     gw = await spawnGateway(stateDir);
     client = await GatewayClient.connect({ url: gw.url, token: await gw.token() });
-    approver = await GatewayClient.connect({ url: gw.url, token: await gw.token(), scopes: ["operator.read", "operator.approvals"] });
+    approver = await GatewayClient.connect({
+      url: gw.url,
+      token: await gw.token(),
+      scopes: ["operator.read", "operator.approvals"],
+    });
   });
 
   afterAll(async () => {
@@ -86,7 +100,12 @@ describe("tools end to end: sandboxed group session, tool policy, exec approvals
     const requested = nextApproval(approver);
     const reply = sendAndWait(client, "main", "exec echo approved-run", 30_000);
     const req = await requested;
-    expect(req).toMatchObject({ argv: ["echo", "approved-run"], host: "host", sessionKey: "agent:main:main", agentId: "main" });
+    expect(req).toMatchObject({
+      argv: ["echo", "approved-run"],
+      host: "host",
+      sessionKey: "agent:main:main",
+      agentId: "main",
+    });
     const list = await runCli(stateDir, ["approvals", "list"]);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain(`${req.id}  echo approved-run`);
@@ -108,8 +127,16 @@ describe("tools end to end: sandboxed group session, tool policy, exec approvals
     expect((await reply).text).toContain("always-run");
     const file = path.join(stateDir, "exec-approvals.json");
     expect(await mode(file)).toBe(0o600);
-    const saved = JSON.parse(await readFile(file, "utf8")) as { agents: { main: { allowlist: { pattern: string; args: string[] }[] } } };
-    expect(saved.agents.main.allowlist).toEqual([expect.objectContaining({ pattern: expect.stringMatching(/\/echo$/), args: ["always-run"], source: "allow-always" })]);
+    const saved = JSON.parse(await readFile(file, "utf8")) as {
+      agents: { main: { allowlist: { pattern: string; args: string[] }[] } };
+    };
+    expect(saved.agents.main.allowlist).toEqual([
+      expect.objectContaining({
+        pattern: expect.stringMatching(/\/echo$/),
+        args: ["always-run"],
+        source: "allow-always",
+      }),
+    ]);
     let asked = false;
     const watch = (name: string) => (asked ||= name === "exec.approval.requested");
     approver.on("event", watch);
@@ -138,9 +165,17 @@ describe("tools end to end: sandboxed group session, tool policy, exec approvals
     const res = await sendAndWait(client, "main", "exec bash -lc 'echo hi'");
     expect(res.text).toContain("exec refused (exec_wrapper_refused)");
     const log = await readFile(path.join(stateDir, "logs", "holdfast.log"), "utf8");
-    const audits = log.split("\n").filter((l) => l.includes('"audit":"exec"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const audits = log
+      .split("\n")
+      .filter((l) => l.includes('"audit":"exec"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(audits.map((a) => a.decision)).toEqual(["ran", "ran", "ran", "ran", "denied", "ran", "refused"]);
-    expect(audits[0]).toMatchObject({ where: "sandbox", command: "uname -n", exitCode: 0, sessionKey: "agent:main:telegram:group:1" });
+    expect(audits[0]).toMatchObject({
+      where: "sandbox",
+      command: "uname -n",
+      exitCode: 0,
+      sessionKey: "agent:main:telegram:group:1",
+    });
     expect(audits.every((a) => typeof a.durationMs === "number" && typeof a.cwd === "string")).toBe(true);
     expect(log).not.toContain("mock-key-not-secret");
   });
@@ -166,7 +201,10 @@ describe("exec approval expiry", () => {
 
 describe("tool policy config errors at start", () => {
   it("refuses an unknown tool name, naming its key path, with exit code 78", async () => {
-    const stateDir = await makeStateDir({ tools: { deny: ["exec", "brwoser"] }, agents: { list: [{ id: "main", tools: { allow: ["raed"] } }] } });
+    const stateDir = await makeStateDir({
+      tools: { deny: ["exec", "brwoser"] },
+      agents: { list: [{ id: "main", tools: { allow: ["raed"] } }] },
+    });
     const res = await runCli(stateDir, ["gateway", "--port", "0"]);
     expect(res.code).toBe(78);
     expect(res.stderr).toContain('tools.deny.1: unknown tool "brwoser"');

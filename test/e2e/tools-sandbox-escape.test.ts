@@ -7,7 +7,13 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/infra/index.js";
 import { silentLogger } from "../../src/logging/index.js";
-import { SandboxManager, sandboxRunner, scrubbedEnv, type ExecResult, type PreparedSandbox } from "../../src/sandbox/index.js";
+import {
+  SandboxManager,
+  sandboxRunner,
+  scrubbedEnv,
+  type ExecResult,
+  type PreparedSandbox,
+} from "../../src/sandbox/index.js";
 
 /**
  * The escape table, run against the real bubblewrap backend: every row tries to leave the sandbox
@@ -19,9 +25,16 @@ describe("bubblewrap sandbox escape table", () => {
   let server: Server;
   let port: number;
   let connections = 0;
-  const secretEnv = { OPENAI_API_KEY: "sk-test-openai-key-0123456789", ANTHROPIC_API_KEY: "sk-ant-test-0123456789", HOLDFAST_GATEWAY_TOKEN: "gateway-token-0123456789abcdef" };
+  const secretEnv = {
+    OPENAI_API_KEY: "sk-test-openai-key-0123456789",
+    ANTHROPIC_API_KEY: "sk-ant-test-0123456789",
+    HOLDFAST_GATEWAY_TOKEN: "gateway-token-0123456789abcdef",
+  };
 
-  const run = (command: string, opts: { pids?: number; timeoutMs?: number; argv?: string[] } = {}): Promise<ExecResult> => {
+  const run = (
+    command: string,
+    opts: { pids?: number; timeoutMs?: number; argv?: string[] } = {},
+  ): Promise<ExecResult> => {
     const spec = { ...box.spec, limits: { ...box.spec.limits, pids: opts.pids ?? box.spec.limits.pids } };
     return sandboxRunner(box.backend, spec).run({
       ...(opts.argv ? { argv: opts.argv } : { argv: ["/bin/bash", "-c", command] }),
@@ -36,7 +49,9 @@ describe("bubblewrap sandbox escape table", () => {
   beforeAll(async () => {
     stateDir = await mkdtemp(path.join(os.tmpdir(), "holdfast-escape-"));
     await chmod(stateDir, 0o700);
-    await writeFile(path.join(stateDir, "holdfast.json"), '{"gateway":{"auth":{"token":"config-secret-token"}}}', { mode: 0o600 });
+    await writeFile(path.join(stateDir, "holdfast.json"), '{"gateway":{"auth":{"token":"config-secret-token"}}}', {
+      mode: 0o600,
+    });
     await mkdir(path.join(stateDir, "credentials"), { mode: 0o700 });
     await writeFile(path.join(stateDir, "credentials", "gateway-token"), "stored-secret-token\n", { mode: 0o600 });
     const manager = new SandboxManager({
@@ -90,7 +105,9 @@ describe("bubblewrap sandbox escape table", () => {
 
   it("cannot write outside the workspace (system dirs are read-only, /tmp is private)", async () => {
     const marker = `holdfast-escape-${randomBytes(4).toString("hex")}`;
-    const r = await run(`echo x > /usr/${marker}; echo x > /tmp/${marker} && echo tmp-ok; echo x > ${path.join(stateDir, marker)}; echo x > /workspace/inside && echo ws-ok`);
+    const r = await run(
+      `echo x > /usr/${marker}; echo x > /tmp/${marker} && echo tmp-ok; echo x > ${path.join(stateDir, marker)}; echo x > /workspace/inside && echo ws-ok`,
+    );
     expect(r.stderr).toMatch(/Read-only file system/);
     expect(r.stdout).toContain("tmp-ok");
     expect(r.stdout).toContain("ws-ok");
@@ -101,7 +118,9 @@ describe("bubblewrap sandbox escape table", () => {
   });
 
   it("cannot connect to the gateway port or to 127.0.0.1:22 (no network)", async () => {
-    const r = await run(`exec 3<>/dev/tcp/127.0.0.1/${port} && echo connected-gw; exec 4<>/dev/tcp/127.0.0.1/22 && echo connected-ssh; exec 5<>/dev/tcp/1.1.1.1/53 && echo connected-out`);
+    const r = await run(
+      `exec 3<>/dev/tcp/127.0.0.1/${port} && echo connected-gw; exec 4<>/dev/tcp/127.0.0.1/22 && echo connected-ssh; exec 5<>/dev/tcp/1.1.1.1/53 && echo connected-out`,
+    );
     expect(r.stdout).not.toContain("connected");
     expect(r.stderr).toMatch(/Network is unreachable|Connection refused/);
     expect(connections).toBe(0);

@@ -14,4 +14,10 @@ export function captureLogger(): { log: Logger; lines: Record<string, unknown>[]
 }
 
 /** A clock whose sleeps end at once (retry/backoff loops run without waiting). */
-export const instantClock = { now: () => Date.now(), sleep: async (_ms: number, signal?: AbortSignal) => { if (signal?.aborted) throw signal.reason; await new Promise((r) => setImmediate(r)); } };
+export const instantClock = {
+  now: () => Date.now(),
+  sleep: async (_ms: number, signal?: AbortSignal) => {
+    if (signal?.aborted) throw signal.reason;
+    await new Promise((r) => setImmediate(r));
+  },
+};

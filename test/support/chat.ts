@@ -16,12 +16,20 @@ export interface ChatEventPayload {
  * Sends `chat.send` and collects that run's `chat` events until `final` or `error`.
  * @returns the runId, all of its chat events, and the final text (or error message).
  */
-export async function sendAndWait(client: GatewayClient, sessionKey: string, message: string, timeoutMs = 20_000): Promise<{ runId: string; events: ChatEventPayload[]; text: string; state: "final" | "error" }> {
+export async function sendAndWait(
+  client: GatewayClient,
+  sessionKey: string,
+  message: string,
+  timeoutMs = 20_000,
+): Promise<{ runId: string; events: ChatEventPayload[]; text: string; state: "final" | "error" }> {
   const events: ChatEventPayload[] = [];
   let runId: string | undefined;
   const buffered: ChatEventPayload[] = [];
   const done = new Promise<{ text: string; state: "final" | "error" }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no final chat event in ${timeoutMs} ms; got ${JSON.stringify(events)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no final chat event in ${timeoutMs} ms; got ${JSON.stringify(events)}`)),
+      timeoutMs,
+    );
     const onEvent = (name: string, p: ChatEventPayload) => {
       if (name !== "chat") return;
       if (!runId) return void buffered.push(p);
@@ -30,12 +38,17 @@ export async function sendAndWait(client: GatewayClient, sessionKey: string, mes
       if (p.state === "final" || p.state === "error") {
         clearTimeout(timer);
         client.off("event", onEvent);
-        resolve({ text: p.state === "final" ? (p.message?.content[0]?.text ?? "") : (p.errorMessage ?? ""), state: p.state });
+        resolve({
+          text: p.state === "final" ? (p.message?.content[0]?.text ?? "") : (p.errorMessage ?? ""),
+          state: p.state,
+        });
       }
     };
     client.on("event", onEvent);
     void (async () => {
-      const res = (await client.request("chat.send", { sessionKey, message, idempotencyKey: randomUUID() })) as { runId: string };
+      const res = (await client.request("chat.send", { sessionKey, message, idempotencyKey: randomUUID() })) as {
+        runId: string;
+      };
       runId = res.runId;
       for (const p of buffered.splice(0)) onEvent("chat", p);
     })().catch(reject);

@@ -1,5 +1,12 @@
 import type { RunEvent, StartRunInput } from "../../src/agent/index.js";
-import type { AdapterStatus, ChannelAdapter, InboundMessage, InboundSink, MediaRef, OutboundMessage } from "../../src/channels/index.js";
+import type {
+  AdapterStatus,
+  ChannelAdapter,
+  InboundMessage,
+  InboundSink,
+  MediaRef,
+  OutboundMessage,
+} from "../../src/channels/index.js";
 import { builtinCommands, ChatCommandRegistry } from "../../src/commands/index.js";
 import { HoldfastError } from "../../src/errors/index.js";
 
@@ -11,7 +18,11 @@ export class MemoryAdapter implements ChannelAdapter {
   private sink: InboundSink | undefined;
   private seq = 1;
 
-  constructor(readonly channel = "telegram", readonly accountId = "default", readonly textLimit = 4096) {}
+  constructor(
+    readonly channel = "telegram",
+    readonly accountId = "default",
+    readonly textLimit = 4096,
+  ) {}
 
   async start(sink: InboundSink): Promise<void> {
     this.sink = sink;
@@ -38,7 +49,20 @@ export class MemoryAdapter implements ChannelAdapter {
   async deliver(over: Partial<InboundMessage> & { senderId: string }): Promise<InboundMessage> {
     if (!this.sink) throw new Error("adapter not started");
     const id = String(this.seq++);
-    const msg: InboundMessage = { channel: this.channel, accountId: this.accountId, chatType: "direct", chatId: over.senderId, text: "hello", mentionsBot: false, hasAnyMention: false, replyToBot: false, media: [], messageId: id, receivedAt: Date.now(), ...over };
+    const msg: InboundMessage = {
+      channel: this.channel,
+      accountId: this.accountId,
+      chatType: "direct",
+      chatId: over.senderId,
+      text: "hello",
+      mentionsBot: false,
+      hasAnyMention: false,
+      replyToBot: false,
+      media: [],
+      messageId: id,
+      receivedAt: Date.now(),
+      ...over,
+    };
     await this.sink(msg);
     return msg;
   }
@@ -49,7 +73,13 @@ export class EchoRuns {
   readonly started: StartRunInput[] = [];
   start(input: StartRunInput) {
     this.started.push(input);
-    const ev: RunEvent = { runId: `run-${this.started.length}`, agentId: input.agentId, sessionKey: input.sessionKey, seq: 1, event: { type: "final", text: `echo: ${input.message}`, stopReason: "stop" } };
+    const ev: RunEvent = {
+      runId: `run-${this.started.length}`,
+      agentId: input.agentId,
+      sessionKey: input.sessionKey,
+      seq: 1,
+      event: { type: "final", text: `echo: ${input.message}`, stopReason: "stop" },
+    };
     const done = Promise.resolve().then(() => input.onEvent?.(ev));
     return { runId: ev.runId, status: "started" as const, deduped: false, done };
   }
@@ -59,6 +89,11 @@ export class EchoRuns {
 export function testCommands(): { registry: ChatCommandRegistry; resets: string[] } {
   const registry = new ChatCommandRegistry();
   const resets: string[] = [];
-  registry.register(...builtinCommands({ resetSession: async (k) => void resets.push(k), describeSession: async (k, a) => `Session ${k} · agent ${a}` }, registry));
+  registry.register(
+    ...builtinCommands(
+      { resetSession: async (k) => void resets.push(k), describeSession: async (k, a) => `Session ${k} · agent ${a}` },
+      registry,
+    ),
+  );
   return { registry, resets };
 }

@@ -63,12 +63,22 @@ export async function startFakeDocker(): Promise<FakeDocker> {
     let m: RegExpExecArray | null;
     if (req.method === "GET" && (m = /^\/images\/(.+)\/json$/.exec(p))) {
       const name = decodeURIComponent(m[1] as string);
-      return images.has(name) ? json(res, 200, { Id: `sha256:${name}`, RepoTags: [name] }) : json(res, 404, { message: `No such image: ${name}` });
+      return images.has(name)
+        ? json(res, 200, { Id: `sha256:${name}`, RepoTags: [name] })
+        : json(res, 404, { message: `No such image: ${name}` });
     }
     if (req.method === "POST" && p === "/containers/create") {
       const parsed = JSON.parse(body || "{}") as Record<string, unknown>;
-      if (!images.has(String(parsed.Image))) return json(res, 404, { message: `No such image: ${String(parsed.Image)}` });
-      const c: FakeContainer = { id: randomBytes(32).toString("hex"), name: url.searchParams.get("name") ?? "", body: parsed, started: false, killed: false, removed: false };
+      if (!images.has(String(parsed.Image)))
+        return json(res, 404, { message: `No such image: ${String(parsed.Image)}` });
+      const c: FakeContainer = {
+        id: randomBytes(32).toString("hex"),
+        name: url.searchParams.get("name") ?? "",
+        body: parsed,
+        started: false,
+        killed: false,
+        removed: false,
+      };
       containers.push(c);
       return json(res, 201, { Id: c.id, Warnings: [] });
     }

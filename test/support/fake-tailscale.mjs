@@ -9,13 +9,17 @@ const args = process.argv.slice(2);
 if (process.env.FAKE_TAILSCALE_LOG) appendFileSync(process.env.FAKE_TAILSCALE_LOG, `${JSON.stringify(args)}\n`);
 const [verb] = args;
 if (verb === "whois") {
-  const map = JSON.parse(process.env.FAKE_TAILSCALE_WHOIS ? readFileSync(process.env.FAKE_TAILSCALE_WHOIS, "utf8") : "{}");
+  const map = JSON.parse(
+    process.env.FAKE_TAILSCALE_WHOIS ? readFileSync(process.env.FAKE_TAILSCALE_WHOIS, "utf8") : "{}",
+  );
   const login = map[args[args.length - 1]];
   if (!login) {
     process.stderr.write("no such peer\n");
     process.exit(1);
   }
-  process.stdout.write(JSON.stringify({ Node: { Name: "peer.tail.ts.net." }, UserProfile: { LoginName: login, DisplayName: login } }));
+  process.stdout.write(
+    JSON.stringify({ Node: { Name: "peer.tail.ts.net." }, UserProfile: { LoginName: login, DisplayName: login } }),
+  );
 } else if ((verb === "serve" || verb === "funnel") && args[1] !== "reset" && process.env.FAKE_TAILSCALE_FAIL === verb) {
   process.stderr.write(`${verb} is not enabled on your tailnet\n`);
   process.exit(1);

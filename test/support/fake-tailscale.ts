@@ -12,10 +12,16 @@ export interface FakeTailscale {
 }
 
 /** Installs the fake (see fake-tailscale.mjs); `whois` maps tailnet IPs to login names. */
-export async function installFakeTailscale(whois: Record<string, string> = {}, extraEnv: Record<string, string> = {}): Promise<FakeTailscale> {
+export async function installFakeTailscale(
+  whois: Record<string, string> = {},
+  extraEnv: Record<string, string> = {},
+): Promise<FakeTailscale> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "holdfast-fake-tailscale-"));
   const bin = path.join(dir, "tailscale");
-  await writeFile(bin, `#!/bin/sh\nexec "${process.execPath}" "${path.join(REPO_ROOT, "test/support/fake-tailscale.mjs")}" "$@"\n`);
+  await writeFile(
+    bin,
+    `#!/bin/sh\nexec "${process.execPath}" "${path.join(REPO_ROOT, "test/support/fake-tailscale.mjs")}" "$@"\n`,
+  );
   await chmod(bin, 0o755);
   const log = path.join(dir, "calls.log");
   const map = path.join(dir, "whois.json");
@@ -23,6 +29,10 @@ export async function installFakeTailscale(whois: Record<string, string> = {}, e
   await writeFile(map, JSON.stringify(whois));
   return {
     env: { PATH: `${dir}:${process.env.PATH ?? ""}`, FAKE_TAILSCALE_LOG: log, FAKE_TAILSCALE_WHOIS: map, ...extraEnv },
-    calls: async () => (await readFile(log, "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l) as string[]),
+    calls: async () =>
+      (await readFile(log, "utf8"))
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as string[]),
   };
 }

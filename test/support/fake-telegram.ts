@@ -111,7 +111,14 @@ export class FakeTelegram extends EventEmitter {
       ...(input.photo ? { photo: input.photo.map((p) => ({ file_unique_id: `u-${p.file_id}`, ...p })) } : {}),
     };
     if (input.replyToMessageId !== undefined) {
-      message.reply_to_message = { message_id: input.replyToMessageId, date: 0, chat, from: input.replyToBot ? { id: bot.id, is_bot: true, first_name: "Bot", username: bot.username } : { id: 1, is_bot: false, first_name: "Someone" } };
+      message.reply_to_message = {
+        message_id: input.replyToMessageId,
+        date: 0,
+        chat,
+        from: input.replyToBot
+          ? { id: bot.id, is_bot: true, first_name: "Bot", username: bot.username }
+          : { id: 1, is_bot: false, first_name: "Someone" },
+      };
     }
     const update: Update = { update_id: this.nextUpdateId++, message };
     return this.deliver(token, update);
@@ -136,7 +143,11 @@ export class FakeTelegram extends EventEmitter {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.off("sent", on);
-        reject(new Error(`no matching sendMessage within ${timeoutMs} ms; sent: ${JSON.stringify(this.sent.map((s) => ({ chatId: s.chatId, text: s.text.slice(0, 60) })))}`));
+        reject(
+          new Error(
+            `no matching sendMessage within ${timeoutMs} ms; sent: ${JSON.stringify(this.sent.map((s) => ({ chatId: s.chatId, text: s.text.slice(0, 60) })))}`,
+          ),
+        );
       }, timeoutMs);
       const on = (m: SentMessage) => {
         if (!pred(m)) return;
@@ -164,8 +175,18 @@ export class FakeTelegram extends EventEmitter {
     return b;
   }
 
-  private async postWebhook(hook: { url: string; secret?: string }, update: Update): Promise<{ update: Update; webhookStatus: number }> {
-    const res = await fetch(hook.url, { method: "POST", headers: { "content-type": "application/json", ...(hook.secret ? { "x-telegram-bot-api-secret-token": hook.secret } : {}) }, body: JSON.stringify(update) });
+  private async postWebhook(
+    hook: { url: string; secret?: string },
+    update: Update,
+  ): Promise<{ update: Update; webhookStatus: number }> {
+    const res = await fetch(hook.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(hook.secret ? { "x-telegram-bot-api-secret-token": hook.secret } : {}),
+      },
+      body: JSON.stringify(update),
+    });
     await res.arrayBuffer();
     return { update, webhookStatus: res.status };
   }
@@ -184,7 +205,12 @@ export class FakeTelegram extends EventEmitter {
     const fail = this.failures.findIndex((f) => f.method === method);
     if (fail >= 0) {
       const f = this.failures.splice(fail, 1)[0] as (typeof this.failures)[number];
-      return reply(res, f.status, { ok: false, error_code: f.status, description: f.description, ...(f.retryAfter !== undefined ? { parameters: { retry_after: f.retryAfter } } : {}) });
+      return reply(res, f.status, {
+        ok: false,
+        error_code: f.status,
+        description: f.description,
+        ...(f.retryAfter !== undefined ? { parameters: { retry_after: f.retryAfter } } : {}),
+      });
     }
     return this.call(token, method, params, res);
   }
@@ -195,7 +221,15 @@ export class FakeTelegram extends EventEmitter {
     const bad = (description: string, code = 400) => reply(res, code, { ok: false, error_code: code, description });
     switch (method) {
       case "getMe":
-        return ok({ id: bot.id, is_bot: true, first_name: "holdfast test bot", username: bot.username, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
+        return ok({
+          id: bot.id,
+          is_bot: true,
+          first_name: "holdfast test bot",
+          username: bot.username,
+          can_join_groups: true,
+          can_read_all_group_messages: false,
+          supports_inline_queries: false,
+        });
       case "getUpdates":
         return this.getUpdates(token, p, res);
       case "sendMessage":
@@ -209,7 +243,12 @@ export class FakeTelegram extends EventEmitter {
       case "getFile": {
         const f = this.files.get(String(p.file_id));
         if (!f) return bad("Bad Request: invalid file_id");
-        return ok({ file_id: p.file_id, file_unique_id: `u-${String(p.file_id)}`, file_size: f.bytes.length, file_path: f.path });
+        return ok({
+          file_id: p.file_id,
+          file_unique_id: `u-${String(p.file_id)}`,
+          file_size: f.bytes.length,
+          file_path: f.path,
+        });
       }
       default:
         return bad("Not Found: method not found", 404);
@@ -217,16 +256,31 @@ export class FakeTelegram extends EventEmitter {
   }
 
   private getUpdates(token: string, p: Record<string, unknown>, res: ServerResponse): void {
-    if (this.webhooks.has(token)) return reply(res, 409, { ok: false, error_code: 409, description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first" });
+    if (this.webhooks.has(token))
+      return reply(res, 409, {
+        ok: false,
+        error_code: 409,
+        description:
+          "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      });
     const older = this.waiters.get(token);
     if (older) {
       clearTimeout(older.timer);
       this.waiters.delete(token);
-      reply(older.res, 409, { ok: false, error_code: 409, description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running" });
+      reply(older.res, 409, {
+        ok: false,
+        error_code: 409,
+        description:
+          "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+      });
     }
     const offset = Number(p.offset ?? 0);
     const limit = Math.min(Number(p.limit ?? 100), 100);
-    if (offset > 0) this.queues.set(token, (this.queues.get(token) ?? []).filter((u) => u.update_id >= offset));
+    if (offset > 0)
+      this.queues.set(
+        token,
+        (this.queues.get(token) ?? []).filter((u) => u.update_id >= offset),
+      );
     const ready = (this.queues.get(token) ?? []).filter((u) => u.update_id >= offset);
     const timeoutSec = Number(p.timeout ?? 0);
     if (ready.length > 0 || timeoutSec <= 0) return reply(res, 200, { ok: true, result: ready.slice(0, limit) });
@@ -253,17 +307,35 @@ export class FakeTelegram extends EventEmitter {
     if (!w.res.writableEnded) reply(w.res, 200, { ok: true, result });
   }
 
-  private sendMessage(token: string, p: Record<string, unknown>, ok: (r: unknown) => void, bad: (d: string) => void): void {
+  private sendMessage(
+    token: string,
+    p: Record<string, unknown>,
+    ok: (r: unknown) => void,
+    bad: (d: string) => void,
+  ): void {
     const text = String(p.text ?? "");
     if (text.trim() === "") return bad("Bad Request: message text is empty");
     if (text.length > 4096) return bad("Bad Request: message is too long");
     const rp = p.reply_parameters as { message_id?: number } | undefined;
     const replyTo = rp?.message_id ?? (p.reply_to_message_id !== undefined ? Number(p.reply_to_message_id) : undefined);
-    const msg: SentMessage = { token, chatId: String(p.chat_id), text, messageId: this.nextMessageId++, ...(replyTo !== undefined ? { replyTo } : {}), ...(p.message_thread_id !== undefined ? { threadId: Number(p.message_thread_id) } : {}) };
+    const msg: SentMessage = {
+      token,
+      chatId: String(p.chat_id),
+      text,
+      messageId: this.nextMessageId++,
+      ...(replyTo !== undefined ? { replyTo } : {}),
+      ...(p.message_thread_id !== undefined ? { threadId: Number(p.message_thread_id) } : {}),
+    };
     this.sent.push(msg);
     this.emit("sent", msg);
     const bot = this.bot(token);
-    ok({ message_id: msg.messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(p.chat_id), type: Number(p.chat_id) < 0 ? "group" : "private" }, from: { id: bot.id, is_bot: true, first_name: "Bot", username: bot.username }, text });
+    ok({
+      message_id: msg.messageId,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: Number(p.chat_id), type: Number(p.chat_id) < 0 ? "group" : "private" },
+      from: { id: bot.id, is_bot: true, first_name: "Bot", username: bot.username },
+      text,
+    });
   }
 
   private download(token: string, filePath: string, res: ServerResponse): void {
@@ -284,7 +356,10 @@ async function until(cond: () => boolean, failure: string, timeoutMs: number): P
 }
 
 /** Text plus a `mention` entity for `@username` at the start. */
-export function mentionText(username: string, rest: string): { text: string; entities: { type: string; offset: number; length: number }[] } {
+export function mentionText(
+  username: string,
+  rest: string,
+): { text: string; entities: { type: string; offset: number; length: number }[] } {
   const handle = `@${username}`;
   return { text: `${handle} ${rest}`, entities: [{ type: "mention", offset: 0, length: handle.length }] };
 }

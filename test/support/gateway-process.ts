@@ -15,7 +15,10 @@ const BIN = path.join(REPO_ROOT, "bin/holdfast.mjs");
 export async function makeStateDir(config?: Record<string, unknown>): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "holdfast-test-"));
   await chmod(dir, 0o700);
-  const withLog = { ...(config ?? {}), logging: { file: path.join(dir, "logs", "holdfast.log"), ...((config?.logging as object) ?? {}) } };
+  const withLog = {
+    ...(config ?? {}),
+    logging: { file: path.join(dir, "logs", "holdfast.log"), ...((config?.logging as object) ?? {}) },
+  };
   await writeFile(path.join(dir, "holdfast.json"), JSON.stringify(withLog, null, 2), { mode: 0o600 });
   return dir;
 }
@@ -23,11 +26,18 @@ export async function makeStateDir(config?: Record<string, unknown>): Promise<st
 /** Writes (replaces) the config of a state dir. */
 export async function writeConfig(stateDir: string, config: Record<string, unknown>): Promise<void> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  await writeFile(path.join(stateDir, "holdfast.json"), JSON.stringify({ logging: { file: path.join(stateDir, "logs", "holdfast.log") }, ...config }, null, 2), { mode: 0o600 });
+  await writeFile(
+    path.join(stateDir, "holdfast.json"),
+    JSON.stringify({ logging: { file: path.join(stateDir, "logs", "holdfast.log") }, ...config }, null, 2),
+    { mode: 0o600 },
+  );
 }
 
 /** A config fragment that points the default agent at a mock model server. */
-export function mockModelConfig(mockUrl: string, api: "openai-completions" | "anthropic-messages" | "ollama" = "openai-completions"): Record<string, unknown> {
+export function mockModelConfig(
+  mockUrl: string,
+  api: "openai-completions" | "anthropic-messages" | "ollama" = "openai-completions",
+): Record<string, unknown> {
   const baseUrl = api === "ollama" ? mockUrl : `${mockUrl}/v1`;
   return {
     models: { providers: { mock: { baseUrl, api, apiKey: "mock-key-not-secret", models: ["mock-model"] } } },
@@ -52,7 +62,14 @@ export interface GatewayProcess {
 
 /** Environment for child processes: no provider keys or gateway secrets from the developer's shell. */
 export function cleanEnv(stateDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: "C.UTF-8", HOLDFAST_STATE_DIR: stateDir, HOLDFAST_DISABLE_BONJOUR: "1", ...extra };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LANG: "C.UTF-8",
+    HOLDFAST_STATE_DIR: stateDir,
+    HOLDFAST_DISABLE_BONJOUR: "1",
+    ...extra,
+  };
   return env;
 }
 
@@ -60,13 +77,22 @@ export function cleanEnv(stateDir: string, extra: Record<string, string> = {}): 
  * Spawns `holdfast gateway --port 0` as a real process and waits until it prints its listening line.
  * @throws Error with the process output when it exits or does not become ready within `timeoutMs`.
  */
-export async function spawnGateway(stateDir: string, opts: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {}): Promise<GatewayProcess> {
-  const proc = spawn(process.execPath, [BIN, "gateway", "--port", "0", ...(opts.args ?? [])], { env: cleanEnv(stateDir, opts.env), stdio: ["ignore", "pipe", "pipe"] });
+export async function spawnGateway(
+  stateDir: string,
+  opts: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {},
+): Promise<GatewayProcess> {
+  const proc = spawn(process.execPath, [BIN, "gateway", "--port", "0", ...(opts.args ?? [])], {
+    env: cleanEnv(stateDir, opts.env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const stdout: string[] = [];
   const stderr: string[] = [];
   const exited = new Promise<number | null>((r) => proc.on("exit", (code) => r(code)));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway not ready in time:\n${stdout.join("")}\n${stderr.join("")}`)), opts.timeoutMs ?? 15_000);
+    const timer = setTimeout(
+      () => reject(new Error(`gateway not ready in time:\n${stdout.join("")}\n${stderr.join("")}`)),
+      opts.timeoutMs ?? 15_000,
+    );
     proc.stdout?.on("data", (b: Buffer) => {
       stdout.push(b.toString());
       const m = /listening on wss?:\/\/[^:]+:(\d+)/.exec(stdout.join(""));
@@ -89,7 +115,9 @@ export async function spawnGateway(stateDir: string, opts: { env?: Record<string
     stdout,
     stderr,
     exited,
-    token: async () => opts.env?.HOLDFAST_GATEWAY_TOKEN ?? (await readFile(path.join(stateDir, "credentials", "gateway-token"), "utf8")).trim(),
+    token: async () =>
+      opts.env?.HOLDFAST_GATEWAY_TOKEN ??
+      (await readFile(path.join(stateDir, "credentials", "gateway-token"), "utf8")).trim(),
     stop: async (signal = "SIGTERM") => {
       if (proc.exitCode === null) proc.kill(signal);
       return exited;
@@ -98,9 +126,16 @@ export async function spawnGateway(stateDir: string, opts: { env?: Record<string
 }
 
 /** Runs a CLI command as a real process. */
-export function runCli(stateDir: string, args: string[], opts: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  stateDir: string,
+  args: string[],
+  opts: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(stateDir, opts.env), stdio: ["pipe", "pipe", "pipe"] });
+    const proc = spawn(process.execPath, [BIN, ...args], {
+      env: cleanEnv(stateDir, opts.env),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     const timer = setTimeout(() => {

@@ -52,14 +52,18 @@ export const defaultScript: MockScript = (req) => {
   const text = [...req.messages].reverse().find((m) => m.role === "user")?.content ?? "";
   let m: RegExpExecArray | null;
   if ((m = /^read (\S+)$/.exec(text))) return { toolCalls: [{ name: "read", arguments: { path: m[1] } }] };
-  if ((m = /^write (\S+) ([\s\S]+)$/.exec(text))) return { toolCalls: [{ name: "write", arguments: { path: m[1], content: m[2] } }] };
+  if ((m = /^write (\S+) ([\s\S]+)$/.exec(text)))
+    return { toolCalls: [{ name: "write", arguments: { path: m[1], content: m[2] } }] };
   if ((m = /^exec ([\s\S]+)$/.exec(text))) return { toolCalls: [{ name: "exec", arguments: { command: m[1] } }] };
-  if ((m = /^tool (\S+) (\{[\s\S]*\})$/.exec(text))) return { toolCalls: [{ name: m[1] as string, arguments: JSON.parse(m[2] as string) as Record<string, unknown> }] };
+  if ((m = /^tool (\S+) (\{[\s\S]*\})$/.exec(text)))
+    return { toolCalls: [{ name: m[1] as string, arguments: JSON.parse(m[2] as string) as Record<string, unknown> }] };
   return { text: `echo: ${text}` };
 };
 
 /** Starts the mock on 127.0.0.1 (random port). Optionally requires `apiKey` (401 otherwise). */
-export async function startMockModelServer(opts: { script?: MockScript; apiKey?: string } = {}): Promise<MockModelServer> {
+export async function startMockModelServer(
+  opts: { script?: MockScript; apiKey?: string } = {},
+): Promise<MockModelServer> {
   let script = opts.script ?? defaultScript;
   const requests: MockRequest[] = [];
   const server: Server = createServer((req, res) => {
@@ -71,13 +75,28 @@ export async function startMockModelServer(opts: { script?: MockScript; apiKey?:
   async function handle(req: IncomingMessage, res: ServerResponse) {
     if (req.method === "GET" && req.url === "/api/tags") return json(res, 200, { models: [{ name: "mock-llama" }] });
     const body = JSON.parse((await readBody(req)) || "{}") as Record<string, unknown>;
-    const api = req.url?.endsWith("/chat/completions") ? "openai" : req.url?.endsWith("/messages") ? "anthropic" : req.url === "/api/chat" ? "ollama" : undefined;
+    const api = req.url?.endsWith("/chat/completions")
+      ? "openai"
+      : req.url?.endsWith("/messages")
+        ? "anthropic"
+        : req.url === "/api/chat"
+          ? "ollama"
+          : undefined;
     if (!api || req.method !== "POST") return json(res, 404, { error: { message: "not found" } });
-    if (opts.apiKey && !keyMatches(req, opts.apiKey)) return json(res, 401, { error: { type: "authentication_error", message: "invalid api key" } });
-    const mreq: MockRequest = { api, model: String(body.model), messages: normalize(api, body), tools: toolNames(api, body), headers: req.headers, index: requests.length };
+    if (opts.apiKey && !keyMatches(req, opts.apiKey))
+      return json(res, 401, { error: { type: "authentication_error", message: "invalid api key" } });
+    const mreq: MockRequest = {
+      api,
+      model: String(body.model),
+      messages: normalize(api, body),
+      tools: toolNames(api, body),
+      headers: req.headers,
+      index: requests.length,
+    };
     requests.push(mreq);
     const reply = script(mreq);
-    if (reply.status && reply.status !== 200) return json(res, reply.status, { error: { type: "mock_error", message: `mock status ${reply.status}` } });
+    if (reply.status && reply.status !== 200)
+      return json(res, reply.status, { error: { type: "mock_error", message: `mock status ${reply.status}` } });
     if (api === "openai") return streamOpenAi(res, mreq, reply);
     if (api === "anthropic") return streamAnthropic(res, mreq, reply);
     return streamOllama(res, mreq, reply);
@@ -115,7 +134,10 @@ type Json = Record<string, unknown>;
 
 function textOf(content: unknown): string {
   if (typeof content === "string") return content;
-  if (Array.isArray(content)) return content.map((b: Json) => (typeof b.text === "string" ? b.text : typeof b.content === "string" ? b.content : "")).join("");
+  if (Array.isArray(content))
+    return content
+      .map((b: Json) => (typeof b.text === "string" ? b.text : typeof b.content === "string" ? b.content : ""))
+      .join("");
   return "";
 }
 
@@ -128,17 +150,27 @@ function normalize(api: MockRequest["api"], body: Json): MockMessage[] {
     if (api === "anthropic" && Array.isArray(m.content)) {
       for (const b of m.content as Json[]) {
         if (b.type === "tool_use") names.set(b.id as string, b.name as string);
-        if (b.type === "tool_result") out.push({ role: "tool", content: textOf(b.content), toolName: names.get(b.tool_use_id as string) ?? "?" });
+        if (b.type === "tool_result")
+          out.push({ role: "tool", content: textOf(b.content), toolName: names.get(b.tool_use_id as string) ?? "?" });
       }
-      const text = (m.content as Json[]).filter((b) => b.type === "text").map((b) => b.text as string).join("");
-      if (text || !(m.content as Json[]).some((b) => b.type === "tool_result")) out.push({ role: role as MockMessage["role"], content: text });
+      const text = (m.content as Json[])
+        .filter((b) => b.type === "text")
+        .map((b) => b.text as string)
+        .join("");
+      if (text || !(m.content as Json[]).some((b) => b.type === "tool_result"))
+        out.push({ role: role as MockMessage["role"], content: text });
       continue;
     }
     for (const tc of (m.tool_calls as Json[]) ?? []) {
       const fn = tc.function as Json;
       if (tc.id) names.set(tc.id as string, fn.name as string);
     }
-    if (role === "tool") out.push({ role: "tool", content: textOf(m.content), toolName: (m.tool_name as string) ?? names.get(m.tool_call_id as string) ?? "?" });
+    if (role === "tool")
+      out.push({
+        role: "tool",
+        content: textOf(m.content),
+        toolName: (m.tool_name as string) ?? names.get(m.tool_call_id as string) ?? "?",
+      });
     else out.push({ role: role as MockMessage["role"], content: textOf(m.content) });
   }
   return out;
@@ -172,8 +204,35 @@ async function streamOpenAi(res: ServerResponse, req: MockRequest, reply: MockRe
   (reply.toolCalls ?? []).forEach((tc, i) => {
     const args = JSON.stringify(tc.arguments);
     const half = Math.floor(args.length / 2);
-    send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: i, id: `call_${req.index}_${i}`, type: "function", function: { name: tc.name, arguments: args.slice(0, half) } }] }, finish_reason: null }] });
-    send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: i, function: { arguments: args.slice(half) } }] }, finish_reason: null }] });
+    send({
+      ...base,
+      choices: [
+        {
+          index: 0,
+          delta: {
+            tool_calls: [
+              {
+                index: i,
+                id: `call_${req.index}_${i}`,
+                type: "function",
+                function: { name: tc.name, arguments: args.slice(0, half) },
+              },
+            ],
+          },
+          finish_reason: null,
+        },
+      ],
+    });
+    send({
+      ...base,
+      choices: [
+        {
+          index: 0,
+          delta: { tool_calls: [{ index: i, function: { arguments: args.slice(half) } }] },
+          finish_reason: null,
+        },
+      ],
+    });
   });
   send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: reply.toolCalls?.length ? "tool_calls" : "stop" }] });
   send({ ...base, choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } });
@@ -183,7 +242,19 @@ async function streamOpenAi(res: ServerResponse, req: MockRequest, reply: MockRe
 async function streamAnthropic(res: ServerResponse, req: MockRequest, reply: MockReply): Promise<void> {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   const send = (event: string, v: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(v)}\n\n`);
-  send("message_start", { type: "message_start", message: { id: `msg_${req.index}`, type: "message", role: "assistant", model: req.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 0 } } });
+  send("message_start", {
+    type: "message_start",
+    message: {
+      id: `msg_${req.index}`,
+      type: "message",
+      role: "assistant",
+      model: req.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: 10, output_tokens: 0 },
+    },
+  });
   let index = 0;
   if (reply.text) {
     send("content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } });
@@ -196,13 +267,29 @@ async function streamAnthropic(res: ServerResponse, req: MockRequest, reply: Moc
   }
   for (const tc of reply.toolCalls ?? []) {
     const args = JSON.stringify(tc.arguments);
-    send("content_block_start", { type: "content_block_start", index, content_block: { type: "tool_use", id: `toolu_${req.index}_${index}`, name: tc.name, input: {} } });
-    send("content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: args.slice(0, 3) } });
-    send("content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: args.slice(3) } });
+    send("content_block_start", {
+      type: "content_block_start",
+      index,
+      content_block: { type: "tool_use", id: `toolu_${req.index}_${index}`, name: tc.name, input: {} },
+    });
+    send("content_block_delta", {
+      type: "content_block_delta",
+      index,
+      delta: { type: "input_json_delta", partial_json: args.slice(0, 3) },
+    });
+    send("content_block_delta", {
+      type: "content_block_delta",
+      index,
+      delta: { type: "input_json_delta", partial_json: args.slice(3) },
+    });
     send("content_block_stop", { type: "content_block_stop", index });
     index++;
   }
-  send("message_delta", { type: "message_delta", delta: { stop_reason: reply.toolCalls?.length ? "tool_use" : "end_turn", stop_sequence: null }, usage: { output_tokens: 5 } });
+  send("message_delta", {
+    type: "message_delta",
+    delta: { stop_reason: reply.toolCalls?.length ? "tool_use" : "end_turn", stop_sequence: null },
+    usage: { output_tokens: 5 },
+  });
   send("message_stop", { type: "message_stop" });
   res.end();
 }
@@ -212,9 +299,30 @@ async function streamOllama(res: ServerResponse, req: MockRequest, reply: MockRe
   const line = (v: unknown) => res.write(`${JSON.stringify(v)}\n`);
   for (const c of chunks(reply.text ?? "")) {
     await pause(reply.chunkDelayMs);
-    line({ model: req.model, created_at: new Date(0).toISOString(), message: { role: "assistant", content: c }, done: false });
+    line({
+      model: req.model,
+      created_at: new Date(0).toISOString(),
+      message: { role: "assistant", content: c },
+      done: false,
+    });
   }
-  if (reply.toolCalls?.length) line({ model: req.model, created_at: new Date(0).toISOString(), message: { role: "assistant", content: "", tool_calls: reply.toolCalls.map((t) => ({ function: { name: t.name, arguments: t.arguments } })) }, done: false });
-  line({ model: req.model, created_at: new Date(0).toISOString(), message: { role: "assistant", content: "" }, done: true, done_reason: "stop" });
+  if (reply.toolCalls?.length)
+    line({
+      model: req.model,
+      created_at: new Date(0).toISOString(),
+      message: {
+        role: "assistant",
+        content: "",
+        tool_calls: reply.toolCalls.map((t) => ({ function: { name: t.name, arguments: t.arguments } })),
+      },
+      done: false,
+    });
+  line({
+    model: req.model,
+    created_at: new Date(0).toISOString(),
+    message: { role: "assistant", content: "" },
+    done: true,
+    done_reason: "stop",
+  });
   res.end();
 }

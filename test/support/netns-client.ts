@@ -8,7 +8,18 @@ import { GatewayClient, GatewayRequestError } from "../../src/client/index.js";
 import type { DeviceIdentity } from "../../src/devices/index.js";
 
 type Action =
-  | { kind: "connect"; url: string; token?: string; password?: string; deviceToken?: string; identityFile?: string; localAddress?: string; scopes?: string[]; role?: "operator" | "node"; tlsFingerprint?: string }
+  | {
+      kind: "connect";
+      url: string;
+      token?: string;
+      password?: string;
+      deviceToken?: string;
+      identityFile?: string;
+      localAddress?: string;
+      scopes?: string[];
+      role?: "operator" | "node";
+      tlsFingerprint?: string;
+    }
   | { kind: "http"; url: string; headers?: Record<string, string>; localAddress?: string }
   | { kind: "browse"; type: string; interfaceAddress: string; waitMs: number }
   | { kind: "repeat"; times: number; action: Action };
@@ -32,18 +43,29 @@ async function connect(a: Extract<Action, { kind: "connect" }>): Promise<unknown
     client.close();
     return { ok: true, auth };
   } catch (err) {
-    if (err instanceof GatewayRequestError) return { ok: false, code: err.wireCode, message: err.message, details: err.wireDetails, retryAfterMs: err.retryAfterMs };
+    if (err instanceof GatewayRequestError)
+      return {
+        ok: false,
+        code: err.wireCode,
+        message: err.message,
+        details: err.wireDetails,
+        retryAfterMs: err.retryAfterMs,
+      };
     return { ok: false, code: (err as { code?: string }).code ?? "ERROR", message: (err as Error).message };
   }
 }
 
 function httpGet(a: Extract<Action, { kind: "http" }>): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const req = http.get(a.url, { headers: a.headers ?? {}, ...(a.localAddress ? { localAddress: a.localAddress } : {}), timeout: 10_000 }, (res) => {
-      let body = "";
-      res.on("data", (b: Buffer) => (body += b.toString()));
-      res.on("end", () => resolve({ status: res.statusCode, retryAfter: res.headers["retry-after"], body }));
-    });
+    const req = http.get(
+      a.url,
+      { headers: a.headers ?? {}, ...(a.localAddress ? { localAddress: a.localAddress } : {}), timeout: 10_000 },
+      (res) => {
+        let body = "";
+        res.on("data", (b: Buffer) => (body += b.toString()));
+        res.on("end", () => resolve({ status: res.statusCode, retryAfter: res.headers["retry-after"], body }));
+      },
+    );
     req.on("error", reject);
   });
 }

@@ -24,7 +24,10 @@ export interface NetNs {
 /** True when this process may create network namespaces (root with iproute2). */
 export async function canUseNetns(): Promise<boolean> {
   if (process.getuid?.() !== 0) return false;
-  return run("ip", ["netns", "list"]).then(() => true, () => false);
+  return run("ip", ["netns", "list"]).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function ip(...args: string[]): Promise<void> {
@@ -39,7 +42,8 @@ export async function createNetns(): Promise<NetNs> {
   const nsIf = `hfn${id}`;
   const used = (await run("ip", ["-4", "-o", "addr"])).stdout;
   // A /29 inside 198.18.0.0/15 (offsets 0..131071), not already on an interface of this host.
-  const at = (base: number, n: number) => `198.${18 + ((base + n) >> 16)}.${((base + n) >> 8) & 255}.${(base + n) & 255}`;
+  const at = (base: number, n: number) =>
+    `198.${18 + ((base + n) >> 16)}.${((base + n) >> 8) & 255}.${(base + n) & 255}`;
   let base = randomInt(0, 16384) * 8;
   for (let tries = 0; tries < 20 && used.includes(`${at(base, 1)}/`); tries++) base = randomInt(0, 16384) * 8;
   const addr = (n: number) => at(base, n);
@@ -73,7 +77,11 @@ export async function createNetns(): Promise<NetNs> {
 function runClient<T>(ns: string, plan: unknown, timeoutMs = 60_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const script = path.join(REPO_ROOT, "test/support/netns-client.ts");
-    const proc = spawn("ip", ["netns", "exec", ns, process.execPath, "--import", "tsx", script], { cwd: REPO_ROOT, stdio: ["pipe", "pipe", "pipe"], env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    const proc = spawn("ip", ["netns", "exec", ns, process.execPath, "--import", "tsx", script], {
+      cwd: REPO_ROOT,
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    });
     let out = "";
     let err = "";
     const timer = setTimeout(() => {

@@ -13,9 +13,25 @@ export const allowFromMissingCheck: AuditCheck = {
     for (const s of channelScopes(ctx.config)) {
       if (s.allowFrom.length > 0) continue;
       if (s.dmPolicy === "pairing") {
-        out.push(finding(`channels.${s.channel}.allowFrom.missing`, "warn", `No allowlist on ${s.path}`, `${s.path} has no allowFrom: anyone who finds the bot can message it and gets a pairing code.`, `Set ${s.path}.allowFrom to the sender ids you trust (pairing then only handles newcomers you expect).`));
+        out.push(
+          finding(
+            `channels.${s.channel}.allowFrom.missing`,
+            "warn",
+            `No allowlist on ${s.path}`,
+            `${s.path} has no allowFrom: anyone who finds the bot can message it and gets a pairing code.`,
+            `Set ${s.path}.allowFrom to the sender ids you trust (pairing then only handles newcomers you expect).`,
+          ),
+        );
       } else if (s.dmPolicy === "allowlist") {
-        out.push(finding(`channels.${s.channel}.dm.locked`, "info", `Every DM is dropped on ${s.path}`, `${s.path}.dmPolicy is "allowlist" with an empty allowFrom.`, `Add sender ids to ${s.path}.allowFrom, or set dmPolicy "disabled" to say so.`));
+        out.push(
+          finding(
+            `channels.${s.channel}.dm.locked`,
+            "info",
+            `Every DM is dropped on ${s.path}`,
+            `${s.path}.dmPolicy is "allowlist" with an empty allowFrom.`,
+            `Add sender ids to ${s.path}.allowFrom, or set dmPolicy "disabled" to say so.`,
+          ),
+        );
       }
     }
     return out;

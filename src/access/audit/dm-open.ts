@@ -1,6 +1,7 @@
 import { channelScopes, finding, type AuditCheck, type Finding } from "../../audit/index.js";
 
-const where = (s: { channel: string; accountId?: string }) => (s.accountId ? `${s.channel} (account ${s.accountId})` : s.channel);
+const where = (s: { channel: string; accountId?: string }) =>
+  s.accountId ? `${s.channel} (account ${s.accountId})` : s.channel;
 
 /**
  * Open DM policies: `channels.<ch>.dm.open` (critical) and `channels.<ch>.dm.open_invalid` (open
@@ -14,10 +15,24 @@ export const dmOpenCheck: AuditCheck = {
     for (const s of channelScopes(ctx.config)) {
       if (s.dmPolicy !== "open") continue;
       out.push(
-        finding(`channels.${s.channel}.dm.open`, "critical", `Anyone can DM the bot on ${where(s)}`, `${s.path}.dmPolicy is "open": every sender's message reaches the agent and its tools.`, `Set ${s.path}.dmPolicy to "pairing" (approve senders with holdfast pairing approve) or "allowlist" with explicit allowFrom ids.`),
+        finding(
+          `channels.${s.channel}.dm.open`,
+          "critical",
+          `Anyone can DM the bot on ${where(s)}`,
+          `${s.path}.dmPolicy is "open": every sender's message reaches the agent and its tools.`,
+          `Set ${s.path}.dmPolicy to "pairing" (approve senders with holdfast pairing approve) or "allowlist" with explicit allowFrom ids.`,
+        ),
       );
       if (!s.allowFrom.some((e) => String(e) === "*")) {
-        out.push(finding(`channels.${s.channel}.dm.open_invalid`, "warn", `Open DM policy without "*" on ${where(s)}`, `${s.path}.dmPolicy is "open" but allowFrom does not contain "*"; only the listed senders are admitted.`, `Use dmPolicy "allowlist" for a fixed list of senders.`));
+        out.push(
+          finding(
+            `channels.${s.channel}.dm.open_invalid`,
+            "warn",
+            `Open DM policy without "*" on ${where(s)}`,
+            `${s.path}.dmPolicy is "open" but allowFrom does not contain "*"; only the listed senders are admitted.`,
+            `Use dmPolicy "allowlist" for a fixed list of senders.`,
+          ),
+        );
       }
     }
     return out;

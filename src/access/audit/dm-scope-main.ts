@@ -13,9 +13,21 @@ export const dmScopeMainCheck: AuditCheck = {
     const out: Finding[] = [];
     for (const s of channelScopes(ctx.config)) {
       if (s.dmPolicy === "disabled") continue;
-      const many = s.dmPolicy === "open" || s.dmPolicy === "pairing" || s.allowFrom.length > 1 || s.allowFrom.some((e) => String(e) === "*");
+      const many =
+        s.dmPolicy === "open" ||
+        s.dmPolicy === "pairing" ||
+        s.allowFrom.length > 1 ||
+        s.allowFrom.some((e) => String(e) === "*");
       if (!many) continue;
-      out.push(finding(`channels.${s.channel}.dm.scope_main_multiuser`, "warn", `DM senders on ${s.path} share one session`, `session.dmScope is "main": every admitted DM sender on ${s.path} talks into the same conversation and sees its history.`, `Set session.dmScope to "per-channel-peer" (or "per-account-channel-peer" for multi-account channels).`));
+      out.push(
+        finding(
+          `channels.${s.channel}.dm.scope_main_multiuser`,
+          "warn",
+          `DM senders on ${s.path} share one session`,
+          `session.dmScope is "main": every admitted DM sender on ${s.path} talks into the same conversation and sees its history.`,
+          `Set session.dmScope to "per-channel-peer" (or "per-account-channel-peer" for multi-account channels).`,
+        ),
+      );
     }
     return out;
   },

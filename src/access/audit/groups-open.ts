@@ -2,7 +2,9 @@ import { channelScopes, finding, type AuditCheck, type ChannelScope, type Findin
 
 /** Group ids (or "*") that answer without a mention. Default requireMention is true. */
 function unmentioned(s: ChannelScope): string[] {
-  return Object.entries(s.groups).filter(([, g]) => g.requireMention === false && g.enabled !== false).map(([id]) => id);
+  return Object.entries(s.groups)
+    .filter(([, g]) => g.requireMention === false && g.enabled !== false)
+    .map(([id]) => id);
 }
 
 /**
@@ -18,9 +20,25 @@ export const groupsOpenCheck: AuditCheck = {
     for (const s of channelScopes(ctx.config)) {
       if (s.groupPolicy !== "open") continue;
       const noMention = unmentioned(s);
-      out.push(finding(`channels.${s.channel}.groups.open`, "warn", `Any group can add and use the bot on ${s.path}`, `${s.path}.groupPolicy is "open": every group the bot is in, and every member, is admitted.`, `Set ${s.path}.groupPolicy to "allowlist" (holdfast security audit --fix does this) and list groups under ${s.path}.groups.`));
+      out.push(
+        finding(
+          `channels.${s.channel}.groups.open`,
+          "warn",
+          `Any group can add and use the bot on ${s.path}`,
+          `${s.path}.groupPolicy is "open": every group the bot is in, and every member, is admitted.`,
+          `Set ${s.path}.groupPolicy to "allowlist" (holdfast security audit --fix does this) and list groups under ${s.path}.groups.`,
+        ),
+      );
       if (noMention.length > 0) {
-        out.push(finding(`channels.${s.channel}.groups.open_without_mention`, "critical", `Open groups answer without a mention on ${s.path}`, `groupPolicy "open" and requireMention false for ${noMention.join(", ")}: every message in any group reaches the agent.`, `Set requireMention: true for ${s.path}.groups.${noMention[0]} and groupPolicy "allowlist".`));
+        out.push(
+          finding(
+            `channels.${s.channel}.groups.open_without_mention`,
+            "critical",
+            `Open groups answer without a mention on ${s.path}`,
+            `groupPolicy "open" and requireMention false for ${noMention.join(", ")}: every message in any group reaches the agent.`,
+            `Set requireMention: true for ${s.path}.groups.${noMention[0]} and groupPolicy "allowlist".`,
+          ),
+        );
       }
     }
     return out;

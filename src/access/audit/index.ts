@@ -8,4 +8,12 @@ import { telegramEntriesCheck } from "./telegram-entries.js";
 import { trustModelCheck } from "./trust-model.js";
 
 /** Inbound access checks (who can talk to the bot). */
-export const accessAuditChecks: readonly AuditCheck[] = [dmOpenCheck, allowFromWildcardCheck, allowFromMissingCheck, groupsOpenCheck, dmScopeMainCheck, trustModelCheck, telegramEntriesCheck];
+export const accessAuditChecks: readonly AuditCheck[] = [
+  dmOpenCheck,
+  allowFromWildcardCheck,
+  allowFromMissingCheck,
+  groupsOpenCheck,
+  dmScopeMainCheck,
+  trustModelCheck,
+  telegramEntriesCheck,
+];

@@ -11,9 +11,19 @@ export const telegramEntriesCheck: AuditCheck = {
   run(ctx) {
     const out: Finding[] = [];
     for (const s of channelScopes(ctx.config).filter((c) => c.channel === "telegram")) {
-      const bad = [...s.allowFrom, ...s.groupAllowFrom].map(String).filter((e) => e !== "*" && !/^-?\d+$/.test(e.replace(/^(telegram|tg):/i, "")));
+      const bad = [...s.allowFrom, ...s.groupAllowFrom]
+        .map(String)
+        .filter((e) => e !== "*" && !/^-?\d+$/.test(e.replace(/^(telegram|tg):/i, "")));
       if (bad.length === 0) continue;
-      out.push(finding("channels.telegram.allowFrom.invalid_entries", "warn", `Telegram allowlist entries that never match on ${s.path}`, `${bad.slice(0, 5).join(", ")}${bad.length > 5 ? ", ..." : ""}: Telegram matches numeric user ids only.`, "Replace usernames with numeric Telegram user ids (the pairing reply shows a sender's id)."));
+      out.push(
+        finding(
+          "channels.telegram.allowFrom.invalid_entries",
+          "warn",
+          `Telegram allowlist entries that never match on ${s.path}`,
+          `${bad.slice(0, 5).join(", ")}${bad.length > 5 ? ", ..." : ""}: Telegram matches numeric user ids only.`,
+          "Replace usernames with numeric Telegram user ids (the pairing reply shows a sender's id).",
+        ),
+      );
     }
     return out;
   },

@@ -12,14 +12,36 @@ export const trustModelCheck: AuditCheck = {
   run(ctx) {
     const out: Finding[] = [];
     const open = openPolicies(ctx.config);
-    const groupTargets = channelScopes(ctx.config).filter((s) => s.groupPolicy === "allowlist" && Object.keys(s.groups).some((k) => k !== "*"));
+    const groupTargets = channelScopes(ctx.config).filter(
+      (s) => s.groupPolicy === "allowlist" && Object.keys(s.groups).some((k) => k !== "*"),
+    );
     const wildGroups = channelScopes(ctx.config).filter((s) => s.groupAllowFrom.some((e) => String(e) === "*"));
     if (open.length > 0 || groupTargets.length > 0 || wildGroups.length > 0) {
-      const why = [...open.map((p) => `${p} open`), ...groupTargets.map((s) => `${s.path}.groups lists group chats`), ...wildGroups.map((s) => `${s.path}.groupAllowFrom has "*"`)];
-      out.push(finding("security.trust_model.multi_user_heuristic", "warn", "Several people can probably reach this bot", `holdfast is a personal assistant with one trust boundary; ${why.join("; ")}.`, "Give untrusted people their own gateway, keep tools minimal for group sessions, and keep the sandbox on."));
+      const why = [
+        ...open.map((p) => `${p} open`),
+        ...groupTargets.map((s) => `${s.path}.groups lists group chats`),
+        ...wildGroups.map((s) => `${s.path}.groupAllowFrom has "*"`),
+      ];
+      out.push(
+        finding(
+          "security.trust_model.multi_user_heuristic",
+          "warn",
+          "Several people can probably reach this bot",
+          `holdfast is a personal assistant with one trust boundary; ${why.join("; ")}.`,
+          "Give untrusted people their own gateway, keep tools minimal for group sessions, and keep the sandbox on.",
+        ),
+      );
     }
     if (ctx.config.session?.groupScope === "main") {
-      out.push(finding("security.trust_model.group_scope_main", "warn", "Group chats share the main session", 'session.groupScope is "main": group members see and steer your private conversation (and it is not sandboxed).', 'Remove session.groupScope or set it to "group".'));
+      out.push(
+        finding(
+          "security.trust_model.group_scope_main",
+          "warn",
+          "Group chats share the main session",
+          'session.groupScope is "main": group members see and steer your private conversation (and it is not sandboxed).',
+          'Remove session.groupScope or set it to "group".',
+        ),
+      );
     }
     return out;
   },

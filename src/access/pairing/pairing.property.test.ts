@@ -3,10 +3,24 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PAIRING_ALPHABET, PAIRING_MAX_PENDING, PAIRING_TTL_MS, PairingStore, findByCode, pruneRequests, upsertRequest, type PairingFile } from "../index.js";
+import {
+  PAIRING_ALPHABET,
+  PAIRING_MAX_PENDING,
+  PAIRING_TTL_MS,
+  PairingStore,
+  findByCode,
+  pruneRequests,
+  upsertRequest,
+  type PairingFile,
+} from "../index.js";
 
 const op = fc.oneof(
-  fc.record({ t: fc.constant("upsert" as const), account: fc.constantFrom("default", "work"), sender: fc.integer({ min: 1, max: 8 }), dt: fc.integer({ min: 0, max: 40 * 60_000 }) }),
+  fc.record({
+    t: fc.constant("upsert" as const),
+    account: fc.constantFrom("default", "work"),
+    sender: fc.integer({ min: 1, max: 8 }),
+    dt: fc.integer({ min: 0, max: 40 * 60_000 }),
+  }),
   fc.record({ t: fc.constant("approve" as const), pick: fc.nat(), dt: fc.integer({ min: 0, max: 40 * 60_000 }) }),
 );
 
@@ -20,7 +34,9 @@ describe("pairing TTL and cap (formal property: pairing)", () => {
         for (const o of ops) {
           now += o.dt;
           if (o.t === "upsert") {
-            const before = pruneRequests(file, now).requests.find((r) => r.meta.accountId === o.account && r.id === String(o.sender));
+            const before = pruneRequests(file, now).requests.find(
+              (r) => r.meta.accountId === o.account && r.id === String(o.sender),
+            );
             const r = upsertRequest(file, { accountId: o.account, senderId: String(o.sender) }, now);
             file = r.file;
             if (before) expect(r.outcome).toEqual({ code: before.code, created: false });
@@ -28,7 +44,10 @@ describe("pairing TTL and cap (formal property: pairing)", () => {
               expect(r.outcome.code).toMatch(new RegExp(`^[${PAIRING_ALPHABET}]{8}$`));
               issued.set(r.outcome.code, now);
             }
-            if (r.outcome.code === "") expect(file.requests.some((q) => q.meta.accountId === o.account && q.id === String(o.sender))).toBe(false);
+            if (r.outcome.code === "")
+              expect(file.requests.some((q) => q.meta.accountId === o.account && q.id === String(o.sender))).toBe(
+                false,
+              );
           } else {
             const codes = [...issued.keys()];
             const code = codes[o.pick % Math.max(codes.length, 1)];
@@ -40,7 +59,8 @@ describe("pairing TTL and cap (formal property: pairing)", () => {
             }
           }
           const live = pruneRequests(file, now).requests;
-          for (const acct of ["default", "work"]) expect(live.filter((q) => q.meta.accountId === acct).length).toBeLessThanOrEqual(PAIRING_MAX_PENDING);
+          for (const acct of ["default", "work"])
+            expect(live.filter((q) => q.meta.accountId === acct).length).toBeLessThanOrEqual(PAIRING_MAX_PENDING);
           expect(new Set(live.map((q) => `${q.meta.accountId}/${q.id}`)).size).toBe(live.length);
           expect(live.every((q) => now - Date.parse(q.createdAt) < PAIRING_TTL_MS)).toBe(true);
         }
@@ -53,12 +73,17 @@ describe("pairing TTL and cap (formal property: pairing)", () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "hf-pair-"));
     const clock = { now: () => Date.now(), sleep: async () => undefined };
     const stores = [0, 1, 2].map(() => new PairingStore(dir, "telegram", clock));
-    const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => (stores[i % 3] as PairingStore).upsert("default", String(100 + i))));
+    const outcomes = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => (stores[i % 3] as PairingStore).upsert("default", String(100 + i))),
+    );
     expect(outcomes.filter((o) => o.created)).toHaveLength(3);
     expect(outcomes.filter((o) => o.code === "")).toHaveLength(9);
     expect(await (stores[0] as PairingStore).list()).toHaveLength(3);
     expect((await stat(path.join(dir, "telegram-pairing.json"))).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(await readFile(path.join(dir, "telegram-pairing.json"), "utf8"))).toMatchObject({ version: 1, requests: expect.any(Array) });
+    expect(JSON.parse(await readFile(path.join(dir, "telegram-pairing.json"), "utf8"))).toMatchObject({
+      version: 1,
+      requests: expect.any(Array),
+    });
   });
 
   it("approves through the file store only within the TTL, into the DM allow store", async () => {
@@ -70,7 +95,10 @@ describe("pairing TTL and cap (formal property: pairing)", () => {
         const { code } = await store.upsert("default", "tg:4242", "Ada");
         t += ageMs;
         if (ageMs < PAIRING_TTL_MS) {
-          expect(await store.approve(code.toLowerCase())).toMatchObject({ id: "4242", meta: { accountId: "default", name: "Ada" } });
+          expect(await store.approve(code.toLowerCase())).toMatchObject({
+            id: "4242",
+            meta: { accountId: "default", name: "Ada" },
+          });
           expect(await store.allow.entries("default")).toEqual(["4242"]);
           expect(await store.list()).toEqual([]);
         } else {

@@ -91,29 +91,47 @@ export function upsertRequest(
     return { file: { version: 1, requests }, outcome: { code: existing.code, created: false }, changed: true };
   }
   const pending = pruned.requests.filter((r) => r.meta.accountId === req.accountId).length;
-  if (pending >= PAIRING_MAX_PENDING) return { file: pruned, outcome: { code: "", created: false }, changed: pruned.requests.length !== file.requests.length };
+  if (pending >= PAIRING_MAX_PENDING)
+    return {
+      file: pruned,
+      outcome: { code: "", created: false },
+      changed: pruned.requests.length !== file.requests.length,
+    };
   const taken = new Set(pruned.requests.map((r) => r.code));
   let code = newCode();
   for (let i = 0; i < 500 && taken.has(code); i++) code = newCode();
   if (taken.has(code)) return { file: pruned, outcome: { code: "", created: false }, changed: false };
   const meta = { accountId: req.accountId, ...(req.name ? { name: req.name.slice(0, 128) } : {}) };
   const request: PairingRequest = { id: req.senderId, code, createdAt: at, lastSeenAt: at, meta };
-  return { file: { version: 1, requests: [...pruned.requests, request] }, outcome: { code, created: true }, changed: true };
+  return {
+    file: { version: 1, requests: [...pruned.requests, request] },
+    outcome: { code, created: true },
+    changed: true,
+  };
 }
 
 /** The live request with `code` (case-insensitive), optionally only of `accountId`. */
-export function findByCode(file: PairingFile, code: string, now: number, accountId?: string): PairingRequest | undefined {
+export function findByCode(
+  file: PairingFile,
+  code: string,
+  now: number,
+  accountId?: string,
+): PairingRequest | undefined {
   const want = code.trim().toUpperCase();
-  return pruneRequests(file, now).requests.find((r) => r.code === want && (accountId === undefined || r.meta.accountId === accountId));
+  return pruneRequests(file, now).requests.find(
+    (r) => r.code === want && (accountId === undefined || r.meta.accountId === accountId),
+  );
 }
 
 /** Parses `<channel>-pairing.json`. @throws Error on a wrong shape. */
 export function parsePairingFile(raw: unknown): PairingFile {
   const obj = raw as { version?: unknown; requests?: unknown };
-  if (obj === null || typeof obj !== "object" || !Array.isArray(obj.requests)) throw new Error("expected {version:1, requests:[...]}");
+  if (obj === null || typeof obj !== "object" || !Array.isArray(obj.requests))
+    throw new Error("expected {version:1, requests:[...]}");
   const requests: PairingRequest[] = [];
   for (const r of obj.requests as Record<string, unknown>[]) {
-    if (!r || typeof r.id !== "string" || typeof r.code !== "string") throw new Error("each request needs string id and code");
+    if (!r || typeof r.id !== "string" || typeof r.code !== "string")
+      throw new Error("each request needs string id and code");
     const meta = (r.meta ?? {}) as Record<string, unknown>;
     const accountId = typeof meta.accountId === "string" && meta.accountId !== "" ? meta.accountId : "default";
     requests.push({

@@ -43,12 +43,18 @@ describe("pairing stores (reference §4.3)", () => {
     expect((await store.list())[0]?.lastSeenAt).toBe(new Date(t.now).toISOString());
     const b = await store.upsert("work", "2");
     expect((await store.list("work")).map((r) => r.id)).toEqual(["2"]);
-    await expect(store.approve(b.code, "default")).rejects.toMatchObject({ code: "HF_PAIRING_NOT_FOUND", message: expect.stringContaining("holdfast pairing list telegram") });
+    await expect(store.approve(b.code, "default")).rejects.toMatchObject({
+      code: "HF_PAIRING_NOT_FOUND",
+      message: expect.stringContaining("holdfast pairing list telegram"),
+    });
     expect((await store.reject(a.code)).id).toBe("1");
     expect((await store.upsert("default", "1")).created).toBe(true);
     await store.approve(b.code);
     expect(await store.allow.entries("work")).toEqual(["2"]);
-    expect(JSON.parse(await readFile(path.join(dir, "telegram-work-allowFrom.json"), "utf8"))).toEqual({ version: 1, allowFrom: ["2"] });
+    expect(JSON.parse(await readFile(path.join(dir, "telegram-work-allowFrom.json"), "utf8"))).toEqual({
+      version: 1,
+      allowFrom: ["2"],
+    });
     expect(await store.allow.remove("work", "tg:2")).toBe(true);
     expect(await store.allow.entries("work")).toEqual([]);
     await expect(store.allow.add("default", "@name")).rejects.toMatchObject({ code: "HF_PAIRING_INVALID" });
@@ -70,8 +76,27 @@ describe("pairing stores (reference §4.3)", () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "hf-pair-"));
     const t = { now: Date.UTC(2026, 0, 1, 12) };
     const at = (min: number) => new Date(t.now - min * 60_000).toISOString();
-    const req = (id: string, created: number, seen: number) => ({ id, code: `CODE${id}AAA`.slice(0, 8), createdAt: at(created), lastSeenAt: at(seen), meta: { accountId: "default" } });
-    await writeFile(path.join(dir, "telegram-pairing.json"), JSON.stringify({ version: 1, requests: [req("1", 10, 9), req("2", 10, 1), req("3", 10, 2), req("4", 10, 3), req("5", 61, 0), { ...req("6", 0, 0), createdAt: "garbage" }] }));
+    const req = (id: string, created: number, seen: number) => ({
+      id,
+      code: `CODE${id}AAA`.slice(0, 8),
+      createdAt: at(created),
+      lastSeenAt: at(seen),
+      meta: { accountId: "default" },
+    });
+    await writeFile(
+      path.join(dir, "telegram-pairing.json"),
+      JSON.stringify({
+        version: 1,
+        requests: [
+          req("1", 10, 9),
+          req("2", 10, 1),
+          req("3", 10, 2),
+          req("4", 10, 3),
+          req("5", 61, 0),
+          { ...req("6", 0, 0), createdAt: "garbage" },
+        ],
+      }),
+    );
     const store = new PairingStore(dir, "telegram", clockAt(t));
     expect((await store.list()).map((r) => r.id).sort()).toEqual(["2", "3", "4"]);
   });

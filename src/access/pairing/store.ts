@@ -3,7 +3,16 @@ import path from "node:path";
 import { HoldfastError } from "../../errors/index.js";
 import { JsonFileStore, type Clock } from "../../infra/index.js";
 import { normalizeSenderId } from "../normalize.js";
-import { findByCode, parsePairingFile, pruneRequests, randomPairingCode, upsertRequest, type PairingFile, type PairingRequest, type UpsertOutcome } from "./state.js";
+import {
+  findByCode,
+  parsePairingFile,
+  pruneRequests,
+  randomPairingCode,
+  upsertRequest,
+  type PairingFile,
+  type PairingRequest,
+  type UpsertOutcome,
+} from "./state.js";
 
 /** The default channel account id. */
 export const DEFAULT_ACCOUNT_ID = "default";
@@ -14,7 +23,11 @@ export const DEFAULT_ACCOUNT_ID = "default";
  * @throws HoldfastError HF_PAIRING_INVALID for a blank value.
  */
 export function pairingKey(value: string, what: "channel" | "account id"): string {
-  const v = value.trim().toLowerCase().replace(/[\\/:*?"<>|]/g, "_").replaceAll("..", "_");
+  const v = value
+    .trim()
+    .toLowerCase()
+    .replace(/[\\/:*?"<>|]/g, "_")
+    .replaceAll("..", "_");
   if (v === "") throw new HoldfastError("HF_PAIRING_INVALID", `invalid pairing ${what}`);
   return v;
 }
@@ -25,7 +38,8 @@ export function pairingKey(value: string, what: "channel" | "account id"): strin
  */
 export function requireSenderId(channel: string, senderId: string): string {
   const id = normalizeSenderId(channel, senderId);
-  if (id === undefined) throw new HoldfastError("HF_PAIRING_INVALID", `"${senderId.slice(0, 64)}" is not a ${channel} sender id`);
+  if (id === undefined)
+    throw new HoldfastError("HF_PAIRING_INVALID", `"${senderId.slice(0, 64)}" is not a ${channel} sender id`);
   return id;
 }
 
@@ -52,21 +66,28 @@ export class AllowStore {
   private readonly stores = new Map<string, JsonFileStore<AllowFile>>();
   private readonly cache = new Map<string, { stamp: string; entries: readonly string[] }>();
 
-  constructor(private readonly credentialsDir: string, channel: string) {
+  constructor(
+    private readonly credentialsDir: string,
+    channel: string,
+  ) {
     this.channel = pairingKey(channel, "channel");
   }
 
   /** Path of an account's allow file. */
   file(accountId: string): string {
     const acct = pairingKey(accountId, "account id");
-    const name = acct === DEFAULT_ACCOUNT_ID ? `${this.channel}-allowFrom.json` : `${this.channel}-${acct}-allowFrom.json`;
+    const name =
+      acct === DEFAULT_ACCOUNT_ID ? `${this.channel}-allowFrom.json` : `${this.channel}-${acct}-allowFrom.json`;
     return path.join(this.credentialsDir, name);
   }
 
   /** Approved sender ids of an account (normalized). */
   async entries(accountId: string): Promise<readonly string[]> {
     const store = this.store(accountId);
-    const stamp = await fsp.stat(store.file).then((s) => `${s.ino}:${s.mtimeMs}:${s.size}`, () => "missing");
+    const stamp = await fsp.stat(store.file).then(
+      (s) => `${s.ino}:${s.mtimeMs}:${s.size}`,
+      () => "missing",
+    );
     const hit = this.cache.get(store.file);
     if (hit && hit.stamp === stamp) return hit.entries;
     const entries = stamp === "missing" ? [] : (await store.read()).allowFrom;
@@ -77,14 +98,20 @@ export class AllowStore {
   /** Adds a sender (normalized; `"*"` is never stored). Returns false when already present. */
   async add(accountId: string, senderId: string): Promise<boolean> {
     const id = requireSenderId(this.channel, senderId);
-    return this.store(accountId).update((cur) => (cur.allowFrom.includes(id) ? { value: cur, result: false, write: false } : { value: { version: 1, allowFrom: [...cur.allowFrom, id] }, result: true }));
+    return this.store(accountId).update((cur) =>
+      cur.allowFrom.includes(id)
+        ? { value: cur, result: false, write: false }
+        : { value: { version: 1, allowFrom: [...cur.allowFrom, id] }, result: true },
+    );
   }
 
   /** Removes a sender. Returns false when it was not present. */
   async remove(accountId: string, senderId: string): Promise<boolean> {
     const id = requireSenderId(this.channel, senderId);
     return this.store(accountId).update((cur) =>
-      cur.allowFrom.includes(id) ? { value: { version: 1, allowFrom: cur.allowFrom.filter((e) => e !== id) }, result: true } : { value: cur, result: false, write: false },
+      cur.allowFrom.includes(id)
+        ? { value: { version: 1, allowFrom: cur.allowFrom.filter((e) => e !== id) }, result: true }
+        : { value: cur, result: false, write: false },
     );
   }
 
@@ -107,10 +134,18 @@ export class PairingStore {
   readonly allow: AllowStore;
   private readonly store: JsonFileStore<PairingFile>;
 
-  constructor(credentialsDir: string, channel: string, private readonly clock: Clock, private readonly newCode: () => string = randomPairingCode) {
+  constructor(
+    credentialsDir: string,
+    channel: string,
+    private readonly clock: Clock,
+    private readonly newCode: () => string = randomPairingCode,
+  ) {
     this.channel = pairingKey(channel, "channel");
     this.allow = new AllowStore(credentialsDir, this.channel);
-    this.store = new JsonFileStore(path.join(credentialsDir, `${this.channel}-pairing.json`), parsePairingFile, () => ({ version: 1, requests: [] }));
+    this.store = new JsonFileStore(path.join(credentialsDir, `${this.channel}-pairing.json`), parsePairingFile, () => ({
+      version: 1,
+      requests: [],
+    }));
   }
 
   /** Path of the pairing file. */
@@ -123,7 +158,12 @@ export class PairingStore {
     const acct = pairingKey(accountId, "account id");
     const id = requireSenderId(this.channel, senderId);
     return this.store.update((cur) => {
-      const r = upsertRequest(cur, { accountId: acct, senderId: id, ...(name ? { name } : {}) }, this.clock.now(), this.newCode);
+      const r = upsertRequest(
+        cur,
+        { accountId: acct, senderId: id, ...(name ? { name } : {}) },
+        this.clock.now(),
+        this.newCode,
+      );
       return { value: r.file, result: r.outcome, write: r.changed };
     });
   }
@@ -148,13 +188,20 @@ export class PairingStore {
     return this.take(code, accountId, async () => undefined);
   }
 
-  private take(code: string, accountId: string | undefined, onFound: (r: PairingRequest) => Promise<unknown>): Promise<PairingRequest> {
+  private take(
+    code: string,
+    accountId: string | undefined,
+    onFound: (r: PairingRequest) => Promise<unknown>,
+  ): Promise<PairingRequest> {
     const acct = accountId === undefined ? undefined : pairingKey(accountId, "account id");
     return this.store.update(async (cur) => {
       const now = this.clock.now();
       const found = findByCode(cur, code, now, acct);
       if (!found) {
-        throw new HoldfastError("HF_PAIRING_NOT_FOUND", `No pending pairing request found for code "${code.trim().toUpperCase().slice(0, 16)}". Run holdfast pairing list ${this.channel} to list pending requests.`);
+        throw new HoldfastError(
+          "HF_PAIRING_NOT_FOUND",
+          `No pending pairing request found for code "${code.trim().toUpperCase().slice(0, 16)}". Run holdfast pairing list ${this.channel} to list pending requests.`,
+        );
       }
       await onFound(found);
       const pruned = pruneRequests(cur, now);

@@ -8,7 +8,9 @@ const ACTION_TOOLS = ["exec", "process", "write", "edit", "apply_patch", "web_fe
 function refsOf(config: HoldfastConfig, agent: AgentEntry | undefined): string[] {
   const sel = agent?.model ?? config.agents?.defaults?.model;
   if (!sel) return [];
-  return typeof sel === "string" ? [sel] : [sel.primary, ...(sel.fallbacks ?? [])].filter((r): r is string => typeof r === "string");
+  return typeof sel === "string"
+    ? [sel]
+    : [sel.primary, ...(sel.fallbacks ?? [])].filter((r): r is string => typeof r === "string");
 }
 
 /** Claude version (4.5 for claude-sonnet-4-5 / claude-4.5-sonnet), GPT major; undefined when unknown. */
@@ -48,12 +50,38 @@ export const modelsCheck: AuditCheck = {
       for (const ref of refsOf(ctx.config, agent)) {
         if (seen.has(ref)) continue;
         seen.add(ref);
-        if (LEGACY.test(ref)) out.push(finding("models.legacy", "warn", `Legacy model with tools: ${ref}`, `${ref} is an old model; it is easier to steer with injected text.`, "Use a current frontier model for agents with tools."));
+        if (LEGACY.test(ref))
+          out.push(
+            finding(
+              "models.legacy",
+              "warn",
+              `Legacy model with tools: ${ref}`,
+              `${ref} is an old model; it is easier to steer with injected text.`,
+              "Use a current frontier model for agents with tools.",
+            ),
+          );
         const weak = weakTier(ref);
-        if (weak) out.push(finding("models.weak_tier", "warn", `Weaker model with tools: ${ref}`, `${ref} is ${weak}.`, "Use a stronger model for agents that can run tools, or restrict their tools."));
+        if (weak)
+          out.push(
+            finding(
+              "models.weak_tier",
+              "warn",
+              `Weaker model with tools: ${ref}`,
+              `${ref} is ${weak}.`,
+              "Use a stronger model for agents that can run tools, or restrict their tools.",
+            ),
+          );
         const b = paramsB(ref);
         if (b !== undefined && b <= 300) {
-          out.push(finding("models.small_params", web ? "critical" : "info", `Small model with tools: ${ref}`, `${ref} has about ${b}B parameters${web ? " and can fetch web content (prompt injection)" : ""}.`, "Deny web tools for this agent or use a larger model."));
+          out.push(
+            finding(
+              "models.small_params",
+              web ? "critical" : "info",
+              `Small model with tools: ${ref}`,
+              `${ref} has about ${b}B parameters${web ? " and can fetch web content (prompt injection)" : ""}.`,
+              "Deny web tools for this agent or use a larger model.",
+            ),
+          );
         }
       }
     }

@@ -1,5 +1,10 @@
 import Anthropic from "@anthropic-ai/sdk";
-import type { MessageParam, RawMessageStreamEvent, Tool, ContentBlockParam } from "@anthropic-ai/sdk/resources/messages/messages";
+import type {
+  MessageParam,
+  RawMessageStreamEvent,
+  Tool,
+  ContentBlockParam,
+} from "@anthropic-ai/sdk/resources/messages/messages";
 import type { ChatMessage } from "../../sessions/index.js";
 import { ProviderError, toProviderError } from "./errors.js";
 import { parseToolArguments } from "./tool-args.js";
@@ -15,7 +20,13 @@ export interface AnthropicProviderOptions {
 
 /** `api: "anthropic-messages"` via the official `@anthropic-ai/sdk`, streaming. */
 export function anthropicMessagesProvider(opts: AnthropicProviderOptions): ModelProvider {
-  const client = new Anthropic({ apiKey: opts.apiKey, baseURL: opts.baseUrl, maxRetries: 0, defaultHeaders: opts.headers, timeout: 600_000 });
+  const client = new Anthropic({
+    apiKey: opts.apiKey,
+    baseURL: opts.baseUrl,
+    maxRetries: 0,
+    defaultHeaders: opts.headers,
+    timeout: 600_000,
+  });
   return {
     id: opts.id,
     api: "anthropic-messages",
@@ -29,7 +40,15 @@ export function anthropicMessagesProvider(opts: AnthropicProviderOptions): Model
             system: req.system,
             stream: true,
             messages: withImages(toAnthropicMessages(req.messages), req.images),
-            ...(req.tools.length > 0 ? { tools: req.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters as Tool["input_schema"] })) } : {}),
+            ...(req.tools.length > 0
+              ? {
+                  tools: req.tools.map((t) => ({
+                    name: t.name,
+                    description: t.description,
+                    input_schema: t.parameters as Tool["input_schema"],
+                  })),
+                }
+              : {}),
           },
           { signal: req.signal },
         );
@@ -41,7 +60,11 @@ export function anthropicMessagesProvider(opts: AnthropicProviderOptions): Model
   };
 }
 
-async function* readEvents(stream: AsyncIterable<RawMessageStreamEvent>, id: string, signal: AbortSignal): AsyncIterable<StreamEvent> {
+async function* readEvents(
+  stream: AsyncIterable<RawMessageStreamEvent>,
+  id: string,
+  signal: AbortSignal,
+): AsyncIterable<StreamEvent> {
   const blocks = new Map<number, { id: string; name: string; json: string }>();
   let stopReason = "end_turn";
   let inputTokens: number | undefined;
@@ -79,7 +102,10 @@ async function* readEvents(stream: AsyncIterable<RawMessageStreamEvent>, id: str
 function withImages(messages: MessageParam[], images: ModelRequest["images"]): MessageParam[] {
   const last = messages[messages.length - 1];
   if (!images?.length || last?.role !== "user" || !Array.isArray(last.content)) return messages;
-  const blocks: ContentBlockParam[] = images.map((i) => ({ type: "image", source: { type: "base64", media_type: i.mimeType as "image/png", data: i.dataBase64 } }));
+  const blocks: ContentBlockParam[] = images.map((i) => ({
+    type: "image",
+    source: { type: "base64", media_type: i.mimeType as "image/png", data: i.dataBase64 },
+  }));
   return [...messages.slice(0, -1), { role: "user", content: [...blocks, ...(last.content as ContentBlockParam[])] }];
 }
 
@@ -88,12 +114,21 @@ export function toAnthropicMessages(messages: readonly ChatMessage[]): MessagePa
   const out: MessageParam[] = [];
   const push = (role: "user" | "assistant", blocks: ContentBlockParam[]) => {
     const last = out[out.length - 1];
-    if (last && last.role === role && Array.isArray(last.content)) (last.content as ContentBlockParam[]).push(...blocks);
+    if (last && last.role === role && Array.isArray(last.content))
+      (last.content as ContentBlockParam[]).push(...blocks);
     else out.push({ role, content: blocks });
   };
   for (const m of messages) {
     if (m.role === "user") push("user", [{ type: "text", text: m.content || " " }]);
-    else if (m.role === "tool") push("user", [{ type: "tool_result", tool_use_id: m.toolCallId, content: m.content, ...(m.isError ? { is_error: true } : {}) }]);
+    else if (m.role === "tool")
+      push("user", [
+        {
+          type: "tool_result",
+          tool_use_id: m.toolCallId,
+          content: m.content,
+          ...(m.isError ? { is_error: true } : {}),
+        },
+      ]);
     else {
       const blocks: ContentBlockParam[] = [];
       if (m.content) blocks.push({ type: "text", text: m.content });

@@ -25,9 +25,24 @@ interface BuiltIn {
 
 /** Providers that work from an environment variable alone (or, for Ollama, a local server). */
 export const BUILT_IN_PROVIDERS: Readonly<Record<string, BuiltIn>> = {
-  anthropic: { api: "anthropic-messages", baseUrl: "https://api.anthropic.com", envKey: "ANTHROPIC_API_KEY", defaultModel: "claude-opus-4-6" },
-  openai: { api: "openai-completions", baseUrl: "https://api.openai.com/v1", envKey: "OPENAI_API_KEY", defaultModel: "gpt-5" },
-  openrouter: { api: "openai-completions", baseUrl: "https://openrouter.ai/api/v1", envKey: "OPENROUTER_API_KEY", defaultModel: "anthropic/claude-sonnet-4.5" },
+  anthropic: {
+    api: "anthropic-messages",
+    baseUrl: "https://api.anthropic.com",
+    envKey: "ANTHROPIC_API_KEY",
+    defaultModel: "claude-opus-4-6",
+  },
+  openai: {
+    api: "openai-completions",
+    baseUrl: "https://api.openai.com/v1",
+    envKey: "OPENAI_API_KEY",
+    defaultModel: "gpt-5",
+  },
+  openrouter: {
+    api: "openai-completions",
+    baseUrl: "https://openrouter.ai/api/v1",
+    envKey: "OPENROUTER_API_KEY",
+    defaultModel: "anthropic/claude-sonnet-4.5",
+  },
   ollama: { api: "ollama", baseUrl: "http://127.0.0.1:11434", defaultModel: "" },
 };
 
@@ -61,9 +76,18 @@ export class ProviderCatalog {
   private build(secrets: SecretsView): void {
     for (const [id, b] of Object.entries(BUILT_IN_PROVIDERS)) {
       const envKey = b.envKey ? this.env[b.envKey] || undefined : undefined;
-      this.settings.set(id, { id, api: b.api, baseUrl: b.baseUrl, apiKey: envKey, headers: undefined, models: [], keySource: envKey ? "env" : "none" });
+      this.settings.set(id, {
+        id,
+        api: b.api,
+        baseUrl: b.baseUrl,
+        apiKey: envKey,
+        headers: undefined,
+        models: [],
+        keySource: envKey ? "env" : "none",
+      });
     }
-    for (const [id, p] of Object.entries(this.config.models?.providers ?? {})) this.settings.set(id, this.merge(id, p, secrets));
+    for (const [id, p] of Object.entries(this.config.models?.providers ?? {}))
+      this.settings.set(id, this.merge(id, p, secrets));
   }
 
   private merge(id: string, p: ProviderConfig, secrets: SecretsView): ProviderSettings {
@@ -126,9 +150,26 @@ function lazyProvider(s: ProviderSettings): ModelProvider {
   let real: Promise<ModelProvider> | undefined;
   const headers = s.headers ? { headers: s.headers } : {};
   const load = async (): Promise<ModelProvider> => {
-    if (s.api === "anthropic-messages") return (await import("./anthropic-messages.js")).anthropicMessagesProvider({ id: s.id, baseUrl: s.baseUrl, apiKey: s.apiKey ?? "", ...headers });
-    if (s.api === "ollama") return (await import("./ollama.js")).ollamaProvider({ id: s.id, baseUrl: s.baseUrl, ...headers, ...(s.apiKey ? { apiKey: s.apiKey } : {}) });
-    return (await import("./openai-completions.js")).openAiCompletionsProvider({ id: s.id, baseUrl: s.baseUrl, apiKey: s.apiKey ?? "not-needed", ...headers });
+    if (s.api === "anthropic-messages")
+      return (await import("./anthropic-messages.js")).anthropicMessagesProvider({
+        id: s.id,
+        baseUrl: s.baseUrl,
+        apiKey: s.apiKey ?? "",
+        ...headers,
+      });
+    if (s.api === "ollama")
+      return (await import("./ollama.js")).ollamaProvider({
+        id: s.id,
+        baseUrl: s.baseUrl,
+        ...headers,
+        ...(s.apiKey ? { apiKey: s.apiKey } : {}),
+      });
+    return (await import("./openai-completions.js")).openAiCompletionsProvider({
+      id: s.id,
+      baseUrl: s.baseUrl,
+      apiKey: s.apiKey ?? "not-needed",
+      ...headers,
+    });
   };
   return {
     id: s.id,

@@ -1,5 +1,6 @@
 /** Why a provider call failed, as the retry/failover logic sees it. */
-export type ProviderFailureKind = "auth" | "rate_limit" | "server" | "network" | "bad_request" | "bad_response" | "aborted";
+export type ProviderFailureKind =
+  "auth" | "rate_limit" | "server" | "network" | "bad_request" | "bad_response" | "aborted";
 
 /**
  * A failed provider call. `message` is safe to show: it never includes the API key or the request.
@@ -31,11 +32,20 @@ export class ProviderError extends Error {
  */
 export function toProviderError(err: unknown, providerId: string, signal?: AbortSignal): ProviderError {
   if (err instanceof ProviderError) return err;
-  if (signal?.aborted || (err as { name?: string })?.name === "AbortError" || (err as { name?: string })?.name === "APIUserAbortError") {
+  if (
+    signal?.aborted ||
+    (err as { name?: string })?.name === "AbortError" ||
+    (err as { name?: string })?.name === "APIUserAbortError"
+  ) {
     return new ProviderError("aborted", "request aborted");
   }
   const status = statusOf(err);
-  if (status !== undefined) return new ProviderError(kindForStatus(status), `${providerId} answered HTTP ${status}${reasonFor(status)}`, status);
+  if (status !== undefined)
+    return new ProviderError(
+      kindForStatus(status),
+      `${providerId} answered HTTP ${status}${reasonFor(status)}`,
+      status,
+    );
   return new ProviderError("network", `${providerId} could not be reached (${shortCause(err)})`);
 }
 

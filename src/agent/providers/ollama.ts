@@ -28,7 +28,14 @@ export function ollamaProvider(opts: OllamaProviderOptions): ModelProvider {
           model: req.model,
           stream: true,
           messages: withImages(toOllamaMessages(req.system, req.messages), req.images),
-          ...(req.tools.length > 0 ? { tools: req.tools.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: t.parameters } })) } : {}),
+          ...(req.tools.length > 0
+            ? {
+                tools: req.tools.map((t) => ({
+                  type: "function",
+                  function: { name: t.name, description: t.description, parameters: t.parameters },
+                })),
+              }
+            : {}),
           options: { num_predict: req.maxTokens ?? 4096 },
         });
         yield* readStream(stream);
@@ -47,7 +54,14 @@ async function* readStream(stream: AsyncIterable<ChatResponse>): AsyncIterable<S
   for await (const part of stream) {
     if (part.message?.content) yield { type: "text", text: part.message.content };
     for (const tc of part.message?.tool_calls ?? []) {
-      yield { type: "tool_call", call: { id: `call_${n++}`, name: tc.function.name, arguments: (tc.function.arguments ?? {}) as Record<string, unknown> } };
+      yield {
+        type: "tool_call",
+        call: {
+          id: `call_${n++}`,
+          name: tc.function.name,
+          arguments: (tc.function.arguments ?? {}) as Record<string, unknown>,
+        },
+      };
     }
     if (part.done) stopReason = part.done_reason || "stop";
   }
@@ -66,7 +80,14 @@ function toOllamaMessages(system: string, messages: readonly ChatMessage[]): Oll
   for (const m of messages) {
     if (m.role === "user") out.push({ role: "user", content: m.content });
     else if (m.role === "tool") out.push({ role: "tool", content: m.content, tool_name: m.name });
-    else out.push({ role: "assistant", content: m.content, ...(m.toolCalls?.length ? { tool_calls: m.toolCalls.map((c) => ({ function: { name: c.name, arguments: c.arguments } })) } : {}) });
+    else
+      out.push({
+        role: "assistant",
+        content: m.content,
+        ...(m.toolCalls?.length
+          ? { tool_calls: m.toolCalls.map((c) => ({ function: { name: c.name, arguments: c.arguments } })) }
+          : {}),
+      });
   }
   return out;
 }

@@ -1,5 +1,9 @@
 import OpenAI from "openai";
-import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
+import type {
+  ChatCompletionChunk,
+  ChatCompletionMessageParam,
+  ChatCompletionTool,
+} from "openai/resources/chat/completions";
 import type { ChatMessage, ToolCall } from "../../sessions/index.js";
 import { parseToolArguments } from "./tool-args.js";
 import { ProviderError, toProviderError } from "./errors.js";
@@ -15,7 +19,13 @@ export interface OpenAiProviderOptions {
 
 /** `api: "openai-completions"` via the official `openai` SDK, streaming. SDK retries are off: the chain retries. */
 export function openAiCompletionsProvider(opts: OpenAiProviderOptions): ModelProvider {
-  const client = new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseUrl, maxRetries: 0, defaultHeaders: opts.headers, timeout: 600_000 });
+  const client = new OpenAI({
+    apiKey: opts.apiKey,
+    baseURL: opts.baseUrl,
+    maxRetries: 0,
+    defaultHeaders: opts.headers,
+    timeout: 600_000,
+  });
   return {
     id: opts.id,
     api: "openai-completions",
@@ -41,7 +51,11 @@ export function openAiCompletionsProvider(opts: OpenAiProviderOptions): ModelPro
   };
 }
 
-async function* readChunks(stream: AsyncIterable<ChatCompletionChunk>, id: string, signal: AbortSignal): AsyncIterable<StreamEvent> {
+async function* readChunks(
+  stream: AsyncIterable<ChatCompletionChunk>,
+  id: string,
+  signal: AbortSignal,
+): AsyncIterable<StreamEvent> {
   const calls = new Map<number, { id: string; name: string; args: string }>();
   let stopReason = "stop";
   let usage: { inputTokens?: number; outputTokens?: number } | undefined;
@@ -69,18 +83,35 @@ async function* readChunks(stream: AsyncIterable<ChatCompletionChunk>, id: strin
     const call: ToolCall = { id: c.id || `call_${index}`, name: c.name, arguments: parseToolArguments(c.args) };
     yield { type: "tool_call", call };
   }
-  yield { type: "done", stopReason: stopReason === "tool_calls" ? "tool_use" : stopReason, ...(usage ? { usage } : {}) };
+  yield {
+    type: "done",
+    stopReason: stopReason === "tool_calls" ? "tool_use" : stopReason,
+    ...(usage ? { usage } : {}),
+  };
 }
 
-function toOpenAiTool(t: { name: string; description: string; parameters: Record<string, unknown> }): ChatCompletionTool {
+function toOpenAiTool(t: {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}): ChatCompletionTool {
   return { type: "function", function: { name: t.name, description: t.description, parameters: t.parameters } };
 }
 
 /** Attaches images to the last user message as `image_url` data URLs. */
-function withImages(messages: ChatCompletionMessageParam[], images: ModelRequest["images"]): ChatCompletionMessageParam[] {
+function withImages(
+  messages: ChatCompletionMessageParam[],
+  images: ModelRequest["images"],
+): ChatCompletionMessageParam[] {
   const last = messages[messages.length - 1];
   if (!images?.length || last?.role !== "user" || typeof last.content !== "string") return messages;
-  const parts = [{ type: "text" as const, text: last.content }, ...images.map((i) => ({ type: "image_url" as const, image_url: { url: `data:${i.mimeType};base64,${i.dataBase64}` } }))];
+  const parts = [
+    { type: "text" as const, text: last.content },
+    ...images.map((i) => ({
+      type: "image_url" as const,
+      image_url: { url: `data:${i.mimeType};base64,${i.dataBase64}` },
+    })),
+  ];
   return [...messages.slice(0, -1), { role: "user", content: parts }];
 }
 
@@ -94,7 +125,11 @@ export function toOpenAiMessages(system: string, messages: readonly ChatMessage[
       out.push({
         role: "assistant",
         content: m.content || null,
-        tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: "function" as const, function: { name: c.name, arguments: JSON.stringify(c.arguments) } })),
+        tool_calls: m.toolCalls.map((c) => ({
+          id: c.id,
+          type: "function" as const,
+          function: { name: c.name, arguments: JSON.stringify(c.arguments) },
+        })),
       });
     } else out.push({ role: "assistant", content: m.content });
   }

@@ -12,19 +12,38 @@ beforeAll(async () => {
 });
 afterAll(() => mock.close());
 
-const tools = [{ name: "read", description: "read a file", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } }];
+const tools = [
+  {
+    name: "read",
+    description: "read a file",
+    parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] },
+  },
+];
 
 async function collect(p: ModelProvider, messages: ChatMessage[]): Promise<StreamEvent[]> {
   const out: StreamEvent[] = [];
-  for await (const ev of p.stream({ model: "m1", system: "sys", messages, tools, signal: new AbortController().signal })) out.push(ev);
+  for await (const ev of p.stream({
+    model: "m1",
+    system: "sys",
+    messages,
+    tools,
+    signal: new AbortController().signal,
+  }))
+    out.push(ev);
   return out;
 }
 
 const user = (content: string): ChatMessage => ({ role: "user", content, timestamp: 0 });
 
 const providers: [string, () => ModelProvider][] = [
-  ["openai-completions (openai SDK)", () => openAiCompletionsProvider({ id: "o", baseUrl: `${mock.url}/v1`, apiKey: "k-123" })],
-  ["anthropic-messages (@anthropic-ai/sdk)", () => anthropicMessagesProvider({ id: "a", baseUrl: mock.url, apiKey: "k-123" })],
+  [
+    "openai-completions (openai SDK)",
+    () => openAiCompletionsProvider({ id: "o", baseUrl: `${mock.url}/v1`, apiKey: "k-123" }),
+  ],
+  [
+    "anthropic-messages (@anthropic-ai/sdk)",
+    () => anthropicMessagesProvider({ id: "a", baseUrl: mock.url, apiKey: "k-123" }),
+  ],
   ["ollama (ollama SDK)", () => ollamaProvider({ id: "l", baseUrl: mock.url, apiKey: "k-123" })],
 ];
 
@@ -49,7 +68,12 @@ describe.each(providers)("%s against a streaming mock", (_name, make) => {
       { role: "assistant", content: "", toolCalls: [c], timestamp: 0 },
       { role: "tool", toolCallId: c.id, name: "read", content: "file body", timestamp: 0 },
     ]);
-    expect(second.filter((e) => e.type === "text").map((e) => (e as { text: string }).text).join("")).toBe("Tool read returned: file body");
+    expect(
+      second
+        .filter((e) => e.type === "text")
+        .map((e) => (e as { text: string }).text)
+        .join(""),
+    ).toBe("Tool read returned: file body");
     const req = mock.requests.at(-1);
     expect(req?.tools).toEqual(["read"]);
   });

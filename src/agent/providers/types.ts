@@ -18,7 +18,11 @@ export interface ModelRequest {
 export type StreamEvent =
   | { readonly type: "text"; readonly text: string }
   | { readonly type: "tool_call"; readonly call: ToolCall }
-  | { readonly type: "done"; readonly stopReason: string; readonly usage?: { readonly inputTokens?: number; readonly outputTokens?: number } };
+  | {
+      readonly type: "done";
+      readonly stopReason: string;
+      readonly usage?: { readonly inputTokens?: number; readonly outputTokens?: number };
+    };
 
 /**
  * A model API behind an official SDK. Implementations throw {@link ProviderError} (see errors.ts) for

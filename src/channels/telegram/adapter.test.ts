@@ -49,10 +49,11 @@ describe("TelegramAdapter against a fake Bot API (real grammY client)", () => {
         got.push(m);
         waiters.splice(0).forEach((w) => w());
       },
-      next: (n: number) => new Promise<void>((r) => {
-        const check = () => (got.length >= n ? r() : waiters.push(check));
-        check();
-      }),
+      next: (n: number) =>
+        new Promise<void>((r) => {
+          const check = () => (got.length >= n ? r() : waiters.push(check));
+          check();
+        }),
     };
   };
 
@@ -65,8 +66,23 @@ describe("TelegramAdapter against a fake Bot API (real grammY client)", () => {
     const m = mentionText(BOT.username, "hi group");
     await fake.userSends(BOT.token, { from: { id: 43 }, chat: { id: -500, type: "supergroup" }, ...m });
     await c.next(2);
-    expect(c.got[0]).toMatchObject({ channel: "telegram", accountId: "default", chatType: "direct", chatId: "42", senderId: "42", senderName: "Ada", text: "hello", mentionsBot: false });
-    expect(c.got[1]).toMatchObject({ chatType: "group", chatId: "-500", senderId: "43", mentionsBot: true, hasAnyMention: true });
+    expect(c.got[0]).toMatchObject({
+      channel: "telegram",
+      accountId: "default",
+      chatType: "direct",
+      chatId: "42",
+      senderId: "42",
+      senderName: "Ada",
+      text: "hello",
+      mentionsBot: false,
+    });
+    expect(c.got[1]).toMatchObject({
+      chatType: "group",
+      chatId: "-500",
+      senderId: "43",
+      mentionsBot: true,
+      hasAnyMention: true,
+    });
     expect(a.status()).toMatchObject({ state: "running", botUsername: BOT.username });
 
     const long = `${"a".repeat(4000)}\n${"b".repeat(4000)}\n${"c".repeat(100)}`;
@@ -146,9 +162,14 @@ describe("TelegramAdapter against a fake Bot API (real grammY client)", () => {
     const ok = await a.fetchMedia({ kind: "document", fileId: "small" }, 1024);
     expect(Buffer.from(ok.bytes).toString()).toBe("hello file");
     expect(ok.extension).toBe("txt");
-    await expect(a.fetchMedia({ kind: "document", fileId: "big" }, 1024)).rejects.toMatchObject({ code: "HF_CHANNEL_MEDIA", details: { tooLarge: true } });
+    await expect(a.fetchMedia({ kind: "document", fileId: "big" }, 1024)).rejects.toMatchObject({
+      code: "HF_CHANNEL_MEDIA",
+      details: { tooLarge: true },
+    });
     const before = fake.calls.filter((x) => x.method === "getFile").length;
-    await expect(a.fetchMedia({ kind: "document", fileId: "big", sizeBytes: 2048 }, 1024)).rejects.toMatchObject({ details: { tooLarge: true } });
+    await expect(a.fetchMedia({ kind: "document", fileId: "big", sizeBytes: 2048 }, 1024)).rejects.toMatchObject({
+      details: { tooLarge: true },
+    });
     expect(fake.calls.filter((x) => x.method === "getFile").length).toBe(before);
   });
 });

@@ -7,7 +7,14 @@ import type { Clock } from "../../infra/index.js";
 import type { Logger } from "../../logging/index.js";
 import type { AdapterStatus, ChannelAdapter, InboundSink, MediaRef, OutboundMessage } from "../adapter.js";
 import { untilSuccess } from "../reconnect.js";
-import { classifyCallError, createBotApi, downloadTelegramFile, grammySignal, retryVerdict, sendTelegramText } from "./bot-api.js";
+import {
+  classifyCallError,
+  createBotApi,
+  downloadTelegramFile,
+  grammySignal,
+  retryVerdict,
+  sendTelegramText,
+} from "./bot-api.js";
 import { normalizeTelegramUpdate } from "./normalize.js";
 import { pollUpdates } from "./polling.js";
 import type { TelegramAccountSettings } from "./settings.js";
@@ -46,7 +53,10 @@ export class TelegramAdapter implements ChannelAdapter {
   private state: AdapterStatus["state"] = "idle";
   private errorCode: string | undefined;
 
-  constructor(private readonly settings: TelegramAccountSettings, private readonly deps: TelegramAdapterDeps) {
+  constructor(
+    private readonly settings: TelegramAccountSettings,
+    private readonly deps: TelegramAdapterDeps,
+  ) {
     this.accountId = settings.accountId;
     this.textLimit = settings.textLimit;
     this.api = createBotApi(settings.token, settings.apiRoot);
@@ -55,7 +65,9 @@ export class TelegramAdapter implements ChannelAdapter {
   async start(sink: InboundSink): Promise<void> {
     if (this.loop) return;
     this.sink = sink;
-    this.ledger = await UpdateLedger.open(path.join(this.deps.stateDir, "telegram", `update-offset-${this.accountId}.json`));
+    this.ledger = await UpdateLedger.open(
+      path.join(this.deps.stateDir, "telegram", `update-offset-${this.accountId}.json`),
+    );
     this.state = "connecting";
     this.loop = this.run().catch((err: unknown) => this.fail(err));
   }
@@ -87,7 +99,12 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   status(): AdapterStatus {
-    return { state: this.state, mode: this.settings.mode, ...(this.errorCode ? { errorCode: this.errorCode } : {}), ...(this.me ? { botUsername: this.me.username } : {}) };
+    return {
+      state: this.state,
+      mode: this.settings.mode,
+      ...(this.errorCode ? { errorCode: this.errorCode } : {}),
+      ...(this.me ? { botUsername: this.me.username } : {}),
+    };
   }
 
   private get log(): Logger {
@@ -96,13 +113,25 @@ export class TelegramAdapter implements ChannelAdapter {
 
   private async run(): Promise<void> {
     const signal = this.controller.signal;
-    const opts = { signal, clock: this.deps.clock, verdict: retryVerdict, onRetry: (attempt: number, delayMs: number, err: unknown) => this.retrying(attempt, delayMs, err) };
+    const opts = {
+      signal,
+      clock: this.deps.clock,
+      verdict: retryVerdict,
+      onRetry: (attempt: number, delayMs: number, err: unknown) => this.retrying(attempt, delayMs, err),
+    };
     this.me = await untilSuccess((s) => this.api.getMe(grammySignal(s)), opts);
     if (!this.me) return;
-    this.log.info({ accountId: this.accountId, bot: this.me.username, mode: this.settings.mode }, "telegram bot connected");
+    this.log.info(
+      { accountId: this.accountId, bot: this.me.username, mode: this.settings.mode },
+      "telegram bot connected",
+    );
     const hook = this.settings.webhook;
     if (hook) {
-      const set = await untilSuccess((s) => this.api.setWebhook(hook.url, { secret_token: hook.secret, allowed_updates: ["message"] }, grammySignal(s)), opts);
+      const set = await untilSuccess(
+        (s) =>
+          this.api.setWebhook(hook.url, { secret_token: hook.secret, allowed_updates: ["message"] }, grammySignal(s)),
+        opts,
+      );
       if (set) this.state = "running";
       return;
     }
@@ -131,20 +160,30 @@ export class TelegramAdapter implements ChannelAdapter {
       const ledger = this.ledger;
       if (!ledger || !this.me || !this.sink) return;
       if (!ledger.isNew(update.update_id)) {
-        this.log.debug({ accountId: this.accountId, updateId: update.update_id, reason: "duplicate_update" }, "telegram update skipped");
+        this.log.debug(
+          { accountId: this.accountId, updateId: update.update_id, reason: "duplicate_update" },
+          "telegram update skipped",
+        );
         return;
       }
       await ledger.mark(update.update_id);
       const msg = normalizeTelegramUpdate(update, this.me, this.accountId, this.deps.clock.now());
       if (msg) await this.sink(msg);
     } catch (err) {
-      this.log.error({ accountId: this.accountId, updateId: update.update_id, err: errorMessage(err) }, "telegram update failed");
+      this.log.error(
+        { accountId: this.accountId, updateId: update.update_id, err: errorMessage(err) },
+        "telegram update failed",
+      );
     }
   }
 
   private retrying(attempt: number, delayMs: number, err: unknown): void {
     this.state = "retrying";
-    if (attempt === 1 || attempt % 10 === 0) this.log.warn({ accountId: this.accountId, attempt, delayMs, err: errorMessage(err), ...causeOf(err) }, "telegram Bot API unreachable; retrying with backoff");
+    if (attempt === 1 || attempt % 10 === 0)
+      this.log.warn(
+        { accountId: this.accountId, attempt, delayMs, err: errorMessage(err), ...causeOf(err) },
+        "telegram Bot API unreachable; retrying with backoff",
+      );
   }
 
   private fail(err: unknown): void {

@@ -23,7 +23,10 @@ export function grammySignal(signal: AbortSignal): GrammySignal {
 }
 
 /** How a failed Bot API call should be treated. */
-export type CallFailure = { readonly kind: "fatal"; readonly code: "HF_CHANNEL_AUTH" | "HF_CHANNEL_CONFLICT"; readonly detail: string } | { readonly kind: "retry"; readonly afterMs?: number } | { readonly kind: "reject"; readonly detail: string };
+export type CallFailure =
+  | { readonly kind: "fatal"; readonly code: "HF_CHANNEL_AUTH" | "HF_CHANNEL_CONFLICT"; readonly detail: string }
+  | { readonly kind: "retry"; readonly afterMs?: number }
+  | { readonly kind: "reject"; readonly detail: string };
 
 /**
  * Classifies a grammY error without exposing the request payload (which may hold message text):
@@ -34,7 +37,13 @@ export function classifyCallError(err: unknown): CallFailure {
     const detail = `${err.method}: ${err.error_code} ${err.description}`.slice(0, 300);
     if (err.error_code === 401) return { kind: "fatal", code: "HF_CHANNEL_AUTH", detail };
     if (err.error_code === 409) return { kind: "fatal", code: "HF_CHANNEL_CONFLICT", detail };
-    if (err.error_code === 429) return { kind: "retry", ...(err.parameters.retry_after !== undefined ? { afterMs: Math.min(err.parameters.retry_after * 1000, MAX_RETRY_AFTER_MS) } : {}) };
+    if (err.error_code === 429)
+      return {
+        kind: "retry",
+        ...(err.parameters.retry_after !== undefined
+          ? { afterMs: Math.min(err.parameters.retry_after * 1000, MAX_RETRY_AFTER_MS) }
+          : {}),
+      };
     if (err.error_code >= 500) return { kind: "retry" };
     return { kind: "reject", detail };
   }
@@ -45,7 +54,9 @@ export function classifyCallError(err: unknown): CallFailure {
 /** {@link classifyCallError} as a reconnect verdict: retry transient failures only. */
 export function retryVerdict(err: unknown): { retry: true; afterMs?: number } | { retry: false } {
   const f = classifyCallError(err);
-  return f.kind === "retry" ? { retry: true, ...(f.afterMs !== undefined ? { afterMs: f.afterMs } : {}) } : { retry: false };
+  return f.kind === "retry"
+    ? { retry: true, ...(f.afterMs !== undefined ? { afterMs: f.afterMs } : {}) }
+    : { retry: false };
 }
 
 /**
@@ -61,7 +72,9 @@ export async function sendTelegramText(api: Api, msg: OutboundMessage, limit: nu
     const replyTo = i === 0 && msg.replyTo !== undefined ? Number(msg.replyTo) : undefined;
     const sent = await withRetries(clock, "sendMessage", () =>
       api.sendMessage(msg.chatId, chunk, {
-        ...(replyTo !== undefined && Number.isSafeInteger(replyTo) ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
+        ...(replyTo !== undefined && Number.isSafeInteger(replyTo)
+          ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } }
+          : {}),
         ...(msg.threadId !== undefined ? { message_thread_id: Number(msg.threadId) } : {}),
       }),
     );
@@ -95,7 +108,13 @@ function tooLarge(maxBytes: number): HoldfastError {
  * never contain the URL (it holds the token).
  * @throws HoldfastError HF_CHANNEL_MEDIA (`details.tooLarge` when the limit was the reason).
  */
-export async function downloadTelegramFile(api: Api, token: string, apiRoot: string, ref: MediaRef, maxBytes: number): Promise<{ bytes: Uint8Array; extension?: string }> {
+export async function downloadTelegramFile(
+  api: Api,
+  token: string,
+  apiRoot: string,
+  ref: MediaRef,
+  maxBytes: number,
+): Promise<{ bytes: Uint8Array; extension?: string }> {
   if (ref.sizeBytes !== undefined && ref.sizeBytes > maxBytes) throw tooLarge(maxBytes);
   const file = await api.getFile(ref.fileId).catch((err: unknown) => {
     const f = classifyCallError(err);
@@ -103,10 +122,13 @@ export async function downloadTelegramFile(api: Api, token: string, apiRoot: str
   });
   if (file.file_size !== undefined && file.file_size > maxBytes) throw tooLarge(maxBytes);
   if (!file.file_path) throw new HoldfastError("HF_CHANNEL_MEDIA", "telegram getFile returned no file_path");
-  const res = await fetch(`${apiRoot}/file/bot${token}/${file.file_path}`, { signal: AbortSignal.timeout(120_000) }).catch(() => {
+  const res = await fetch(`${apiRoot}/file/bot${token}/${file.file_path}`, {
+    signal: AbortSignal.timeout(120_000),
+  }).catch(() => {
     throw new HoldfastError("HF_CHANNEL_MEDIA", "telegram file download failed (network)");
   });
-  if (!res.ok || !res.body) throw new HoldfastError("HF_CHANNEL_MEDIA", `telegram file download failed (HTTP ${res.status})`);
+  if (!res.ok || !res.body)
+    throw new HoldfastError("HF_CHANNEL_MEDIA", `telegram file download failed (HTTP ${res.status})`);
   if (Number(res.headers.get("content-length") ?? 0) > maxBytes) {
     await res.body.cancel();
     throw tooLarge(maxBytes);

@@ -6,13 +6,28 @@ import { resolveTelegramAccounts, type TelegramAccountSettings, type TelegramSet
 
 export { TelegramAdapter, type TelegramAdapterDeps } from "./adapter.js";
 export { normalizeTelegramUpdate } from "./normalize.js";
-export { resolveTelegramAccounts, TELEGRAM_TEXT_LIMIT, TELEGRAM_API_ROOT, type TelegramAccountSettings, type TelegramSettingsSource } from "./settings.js";
+export {
+  resolveTelegramAccounts,
+  TELEGRAM_TEXT_LIMIT,
+  TELEGRAM_API_ROOT,
+  type TelegramAccountSettings,
+  type TelegramSettingsSource,
+} from "./settings.js";
 export { UpdateLedger } from "./update-ledger.js";
 
 /** One adapter per configured Telegram account. @throws HoldfastError HF_CHANNEL_CONFIG. */
-export async function createTelegramAdapters(src: TelegramSettingsSource, deps: TelegramAdapterDeps): Promise<{ adapter: TelegramAdapter; settings: TelegramAccountSettings }[]> {
+export async function createTelegramAdapters(
+  src: TelegramSettingsSource,
+  deps: TelegramAdapterDeps,
+): Promise<{ adapter: TelegramAdapter; settings: TelegramAccountSettings }[]> {
   const accounts = await resolveTelegramAccounts(src);
-  return accounts.map((settings) => ({ settings, adapter: new TelegramAdapter(settings, { ...deps, log: deps.log.child({ channel: "telegram", accountId: settings.accountId }) }) }));
+  return accounts.map((settings) => ({
+    settings,
+    adapter: new TelegramAdapter(settings, {
+      ...deps,
+      log: deps.log.child({ channel: "telegram", accountId: settings.accountId }),
+    }),
+  }));
 }
 
 /**
@@ -20,8 +35,18 @@ export async function createTelegramAdapters(src: TelegramSettingsSource, deps: 
  * account (used by `holdfast pairing approve --notify`; a DM's chat id is the user id).
  * @throws HoldfastError HF_CHANNEL_UNKNOWN (no such account), HF_CHANNEL_CONFIG, HF_CHANNEL_SEND.
  */
-export async function sendTelegramNotice(src: TelegramSettingsSource, accountId: string, chatId: string, text: string, clock: Clock): Promise<void> {
+export async function sendTelegramNotice(
+  src: TelegramSettingsSource,
+  accountId: string,
+  chatId: string,
+  text: string,
+  clock: Clock,
+): Promise<void> {
   const account = (await resolveTelegramAccounts(src)).find((a) => a.accountId === accountId);
-  if (!account) throw new HoldfastError("HF_CHANNEL_UNKNOWN", `no Telegram account "${accountId}" is configured (channels.telegram)`);
+  if (!account)
+    throw new HoldfastError(
+      "HF_CHANNEL_UNKNOWN",
+      `no Telegram account "${accountId}" is configured (channels.telegram)`,
+    );
   await sendTelegramText(createBotApi(account.token, account.apiRoot), { chatId, text }, account.textLimit, clock);
 }

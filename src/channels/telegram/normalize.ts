@@ -7,10 +7,20 @@ import type { InboundMessage, MediaRef } from "../adapter.js";
  * service updates). Mentions: a `mention` entity equal to `@<bot username>` (case-insensitive) or a
  * `text_mention` of the bot; a reply to one of the bot's messages sets `replyToBot`.
  */
-export function normalizeTelegramUpdate(update: Update, me: UserFromGetMe, accountId: string, now: number): InboundMessage | undefined {
+export function normalizeTelegramUpdate(
+  update: Update,
+  me: UserFromGetMe,
+  accountId: string,
+  now: number,
+): InboundMessage | undefined {
   const m = update.message;
   if (!m?.from || m.from.is_bot) return undefined;
-  const chatType = m.chat.type === "private" ? "direct" : m.chat.type === "group" || m.chat.type === "supergroup" ? "group" : undefined;
+  const chatType =
+    m.chat.type === "private"
+      ? "direct"
+      : m.chat.type === "group" || m.chat.type === "supergroup"
+        ? "group"
+        : undefined;
   if (!chatType) return undefined;
   const text = m.text ?? m.caption ?? "";
   const mentions = detectMentions(text, m.entities ?? m.caption_entities ?? [], me);
@@ -29,7 +39,9 @@ export function normalizeTelegramUpdate(update: Update, me: UserFromGetMe, accou
     hasAnyMention: mentions.any,
     replyToBot: !replyIsTopicHeader && reply?.from?.id === me.id,
     ...(commandForOtherBot(text, me) ? { commandForOtherBot: true } : {}),
-    ...(reply && !replyIsTopicHeader ? { replyTo: { messageId: String(reply.message_id), ...(reply.from ? { senderId: String(reply.from.id) } : {}) } } : {}),
+    ...(reply && !replyIsTopicHeader
+      ? { replyTo: { messageId: String(reply.message_id), ...(reply.from ? { senderId: String(reply.from.id) } : {}) } }
+      : {}),
     media: mediaOf(m),
     messageId: String(m.message_id),
     updateId: String(update.update_id),
@@ -44,7 +56,11 @@ function commandForOtherBot(text: string, me: UserFromGetMe): boolean {
   return target !== undefined && target.toLowerCase() !== me.username.toLowerCase();
 }
 
-function detectMentions(text: string, entities: readonly MessageEntity[], me: UserFromGetMe): { bot: boolean; any: boolean } {
+function detectMentions(
+  text: string,
+  entities: readonly MessageEntity[],
+  me: UserFromGetMe,
+): { bot: boolean; any: boolean } {
   const handle = `@${me.username}`.toLowerCase();
   let bot = false;
   let any = false;
@@ -60,14 +76,25 @@ function detectMentions(text: string, entities: readonly MessageEntity[], me: Us
   return { bot, any };
 }
 
-function ref(kind: MediaRef["kind"], f: { file_id: string; file_size?: number; mime_type?: string; file_name?: string }): MediaRef {
-  return { kind, fileId: f.file_id, ...(f.file_size !== undefined ? { sizeBytes: f.file_size } : {}), ...(f.mime_type ? { mimeType: f.mime_type } : {}), ...(f.file_name ? { fileName: f.file_name } : {}) };
+function ref(
+  kind: MediaRef["kind"],
+  f: { file_id: string; file_size?: number; mime_type?: string; file_name?: string },
+): MediaRef {
+  return {
+    kind,
+    fileId: f.file_id,
+    ...(f.file_size !== undefined ? { sizeBytes: f.file_size } : {}),
+    ...(f.mime_type ? { mimeType: f.mime_type } : {}),
+    ...(f.file_name ? { fileName: f.file_name } : {}),
+  };
 }
 
 /** Media refs of a message; for photos the largest size only; an animation is not also counted as a document. */
 function mediaOf(m: Message): MediaRef[] {
   const out: MediaRef[] = [];
-  const largest = m.photo?.reduce((a, b) => ((b.file_size ?? b.width * b.height) > (a.file_size ?? a.width * a.height) ? b : a));
+  const largest = m.photo?.reduce((a, b) =>
+    (b.file_size ?? b.width * b.height) > (a.file_size ?? a.width * a.height) ? b : a,
+  );
   if (largest) out.push(ref("photo", largest));
   if (m.animation) out.push(ref("animation", m.animation));
   else if (m.document) out.push(ref("document", m.document));

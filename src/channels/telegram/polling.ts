@@ -30,7 +30,14 @@ export async function pollUpdates(p: PollingContext): Promise<void> {
   await untilSuccess((signal) => p.api.deleteWebhook({}, grammySignal(signal)), opts);
   while (!p.signal.aborted) {
     const offset = p.offset();
-    const updates = await untilSuccess((signal) => p.api.getUpdates({ ...(offset !== undefined ? { offset } : {}), timeout: p.timeoutSec, allowed_updates: ["message"] }, grammySignal(signal)), opts);
+    const updates = await untilSuccess(
+      (signal) =>
+        p.api.getUpdates(
+          { ...(offset !== undefined ? { offset } : {}), timeout: p.timeoutSec, allowed_updates: ["message"] },
+          grammySignal(signal),
+        ),
+      opts,
+    );
     if (updates === undefined) return;
     p.onRunning();
     for (const u of updates) {

@@ -45,7 +45,12 @@ export interface TelegramSettingsSource {
  */
 export async function resolveTelegramAccounts(src: TelegramSettingsSource): Promise<TelegramAccountSettings[]> {
   const block = src.config.channels?.telegram;
-  const accounts = channelAccounts<TelegramChannelConfig>("telegram", block, ACCOUNT_ONLY_KEYS, (b) => b.botToken !== undefined || b.tokenFile !== undefined);
+  const accounts = channelAccounts<TelegramChannelConfig>(
+    "telegram",
+    block,
+    ACCOUNT_ONLY_KEYS,
+    (b) => b.botToken !== undefined || b.tokenFile !== undefined,
+  );
   const out: TelegramAccountSettings[] = [];
   for (const a of accounts) {
     const token = await resolveToken(src, a.accountId, a.configPath, a.config);
@@ -68,38 +73,84 @@ export async function resolveTelegramAccounts(src: TelegramSettingsSource): Prom
   for (const s of out) {
     if (!s.webhook) continue;
     const other = paths.get(s.webhook.path);
-    if (other !== undefined) throw new HoldfastError("HF_CHANNEL_CONFIG", `${s.configPath}.webhookPath: "${s.webhook.path}" is also used by Telegram account "${other}"`);
+    if (other !== undefined)
+      throw new HoldfastError(
+        "HF_CHANNEL_CONFIG",
+        `${s.configPath}.webhookPath: "${s.webhook.path}" is also used by Telegram account "${other}"`,
+      );
     paths.set(s.webhook.path, s.accountId);
   }
   return out;
 }
 
-async function resolveToken(src: TelegramSettingsSource, accountId: string, at: string, cfg: TelegramChannelConfig): Promise<string> {
+async function resolveToken(
+  src: TelegramSettingsSource,
+  accountId: string,
+  at: string,
+  cfg: TelegramChannelConfig,
+): Promise<string> {
   let token = src.secrets.get(`${at}.botToken`);
   if (token === undefined && cfg.tokenFile) token = await readTokenFile(cfg.tokenFile, `${at}.tokenFile`);
   if (token === undefined && accountId === "default") token = src.env.TELEGRAM_BOT_TOKEN?.trim() || undefined;
   if (token === undefined) {
-    throw new HoldfastError("HF_CHANNEL_CONFIG", `${at}.botToken: no bot token for Telegram account "${accountId}" (set ${at}.botToken${accountId === "default" ? " or TELEGRAM_BOT_TOKEN" : ""}, or ${at}.enabled: false)`, { path: `${at}.botToken` });
+    throw new HoldfastError(
+      "HF_CHANNEL_CONFIG",
+      `${at}.botToken: no bot token for Telegram account "${accountId}" (set ${at}.botToken${accountId === "default" ? " or TELEGRAM_BOT_TOKEN" : ""}, or ${at}.enabled: false)`,
+      { path: `${at}.botToken` },
+    );
   }
-  if (!TOKEN_SHAPE.test(token.trim())) throw new HoldfastError("HF_CHANNEL_CONFIG", `${at}.botToken: the value does not look like a Telegram bot token (<bot id>:<secret>)`, { path: `${at}.botToken` });
+  if (!TOKEN_SHAPE.test(token.trim()))
+    throw new HoldfastError(
+      "HF_CHANNEL_CONFIG",
+      `${at}.botToken: the value does not look like a Telegram bot token (<bot id>:<secret>)`,
+      { path: `${at}.botToken` },
+    );
   return token.trim();
 }
 
 async function readTokenFile(file: string, at: string): Promise<string> {
   const st = await fsp.stat(file).catch(() => undefined);
-  if (!st?.isFile()) throw new HoldfastError("HF_CHANNEL_CONFIG", `${at}: ${file} is not a readable file`, { path: at });
-  if ((st.mode & 0o077) !== 0) throw new HoldfastError("HF_SECRET_INSECURE_FILE", `${at}: ${file} is readable or writable by others; chmod 600 it`, { path: at });
+  if (!st?.isFile())
+    throw new HoldfastError("HF_CHANNEL_CONFIG", `${at}: ${file} is not a readable file`, { path: at });
+  if ((st.mode & 0o077) !== 0)
+    throw new HoldfastError(
+      "HF_SECRET_INSECURE_FILE",
+      `${at}: ${file} is readable or writable by others; chmod 600 it`,
+      { path: at },
+    );
   return (await fsp.readFile(file, "utf8")).trim();
 }
 
-function webhookSettings(src: TelegramSettingsSource, accountId: string, at: string, cfg: TelegramChannelConfig): { url: string; secret: string; path: string } {
+function webhookSettings(
+  src: TelegramSettingsSource,
+  accountId: string,
+  at: string,
+  cfg: TelegramChannelConfig,
+): { url: string; secret: string; path: string } {
   const secret = src.secrets.get(`${at}.webhookSecret`);
-  if (secret === undefined) throw new HoldfastError("HF_CHANNEL_CONFIG", `${at}.webhookSecret: required in webhook mode (Telegram sends it in X-Telegram-Bot-Api-Secret-Token; updates without it are refused)`, { path: `${at}.webhookSecret` });
-  if (!WEBHOOK_SECRET_SHAPE.test(secret)) throw new HoldfastError("HF_CHANNEL_CONFIG", `${at}.webhookSecret: must be 16-256 characters of A-Z a-z 0-9 _ -`, { path: `${at}.webhookSecret` });
-  if (!cfg.webhookUrl) throw new HoldfastError("HF_CHANNEL_CONFIG", `${at}.webhookUrl: required in webhook mode (the public https URL Telegram posts updates to)`, { path: `${at}.webhookUrl` });
+  if (secret === undefined)
+    throw new HoldfastError(
+      "HF_CHANNEL_CONFIG",
+      `${at}.webhookSecret: required in webhook mode (Telegram sends it in X-Telegram-Bot-Api-Secret-Token; updates without it are refused)`,
+      { path: `${at}.webhookSecret` },
+    );
+  if (!WEBHOOK_SECRET_SHAPE.test(secret))
+    throw new HoldfastError("HF_CHANNEL_CONFIG", `${at}.webhookSecret: must be 16-256 characters of A-Z a-z 0-9 _ -`, {
+      path: `${at}.webhookSecret`,
+    });
+  if (!cfg.webhookUrl)
+    throw new HoldfastError(
+      "HF_CHANNEL_CONFIG",
+      `${at}.webhookUrl: required in webhook mode (the public https URL Telegram posts updates to)`,
+      { path: `${at}.webhookUrl` },
+    );
   const path = cfg.webhookPath ?? (accountId === "default" ? "/telegram-webhook" : `/telegram-webhook/${accountId}`);
   if (path === "/" || path === "/health" || path.startsWith("/api/") || !/^\/[A-Za-z0-9/_-]{1,200}$/.test(path)) {
-    throw new HoldfastError("HF_CHANNEL_CONFIG", `${at}.webhookPath: "${path}" is not usable (letters, digits, / _ -; not /, /health or /api/...)`, { path: `${at}.webhookPath` });
+    throw new HoldfastError(
+      "HF_CHANNEL_CONFIG",
+      `${at}.webhookPath: "${path}" is not usable (letters, digits, / _ -; not /, /health or /api/...)`,
+      { path: `${at}.webhookPath` },
+    );
   }
   return { url: cfg.webhookUrl, secret, path };
 }

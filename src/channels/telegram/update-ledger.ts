@@ -21,7 +21,8 @@ export class UpdateLedger {
     try {
       const parsed = JSON.parse((await readFileIfExists(file)) ?? "{}") as { lastUpdateId?: unknown; recent?: unknown };
       recent = Array.isArray(parsed.recent) ? parsed.recent.filter((n): n is number => Number.isSafeInteger(n)) : [];
-      if (Number.isSafeInteger(parsed.lastUpdateId) && !recent.includes(parsed.lastUpdateId as number)) recent.push(parsed.lastUpdateId as number);
+      if (Number.isSafeInteger(parsed.lastUpdateId) && !recent.includes(parsed.lastUpdateId as number))
+        recent.push(parsed.lastUpdateId as number);
     } catch {
       recent = [];
     }

@@ -79,26 +79,59 @@ describe("Telegram webhook mode", () => {
 
   it("answers 401 to a missing or wrong secret, before reading the body", async () => {
     const { got } = await start();
-    const body = JSON.stringify({ update_id: 1, message: { message_id: 1, date: 0, chat: { id: 9, type: "private" }, from: { id: 9, is_bot: false, first_name: "x" }, text: "forged" } });
-    const none = await fetch(`${base}/telegram-webhook`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const body = JSON.stringify({
+      update_id: 1,
+      message: {
+        message_id: 1,
+        date: 0,
+        chat: { id: 9, type: "private" },
+        from: { id: 9, is_bot: false, first_name: "x" },
+        text: "forged",
+      },
+    });
+    const none = await fetch(`${base}/telegram-webhook`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
     expect(none.status).toBe(401);
-    const wrong = await fetch(`${base}/telegram-webhook`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": `${SECRET}x` }, body });
+    const wrong = await fetch(`${base}/telegram-webhook`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": `${SECRET}x` },
+      body,
+    });
     expect(wrong.status).toBe(401);
     let pulled = false;
-    const stream = new ReadableStream({
-      pull(ctl) {
-        pulled = true;
-        ctl.enqueue(new TextEncoder().encode(body));
-        ctl.close();
+    const stream = new ReadableStream(
+      {
+        pull(ctl) {
+          pulled = true;
+          ctl.enqueue(new TextEncoder().encode(body));
+          ctl.close();
+        },
       },
-    }, { highWaterMark: 0 });
-    const req = new Request(`${base}/telegram-webhook`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": "nope" }, body: stream, duplex: "half" } as RequestInit);
+      { highWaterMark: 0 },
+    );
+    const req = new Request(`${base}/telegram-webhook`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": "nope" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
     const unread = await routeVia(current as TelegramAdapter, req);
     expect(unread.status).toBe(401);
     expect(pulled).toBe(false);
-    const junk = await fetch(`${base}/telegram-webhook`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET }, body: "{\"no\":1}" });
+    const junk = await fetch(`${base}/telegram-webhook`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+      body: '{"no":1}',
+    });
     expect(junk.status).toBe(400);
-    const big = await fetch(`${base}/telegram-webhook`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET }, body: JSON.stringify({ update_id: 2, pad: "x".repeat(2 * 1024 * 1024) }) });
+    const big = await fetch(`${base}/telegram-webhook`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+      body: JSON.stringify({ update_id: 2, pad: "x".repeat(2 * 1024 * 1024) }),
+    });
     expect(big.status).toBe(413);
     expect(got).toHaveLength(0);
   });

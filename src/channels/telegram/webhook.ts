@@ -26,10 +26,14 @@ export function mountTelegramWebhook(app: Hono, opts: WebhookRouteOptions): void
   app.post(
     opts.path,
     async (c, next) => {
-      if (!secretEquals(c.req.header("x-telegram-bot-api-secret-token"), opts.secret)) return c.json({ ok: false, error: "unauthorized" }, 401);
+      if (!secretEquals(c.req.header("x-telegram-bot-api-secret-token"), opts.secret))
+        return c.json({ ok: false, error: "unauthorized" }, 401);
       await next();
     },
-    bodyLimit({ maxSize: WEBHOOK_MAX_BODY_BYTES, onError: (c) => c.json({ ok: false, error: "payload too large" }, 413) }),
+    bodyLimit({
+      maxSize: WEBHOOK_MAX_BODY_BYTES,
+      onError: (c) => c.json({ ok: false, error: "payload too large" }, 413),
+    }),
     async (c) => {
       if (!opts.ready()) return c.json({ ok: false, error: "not ready" }, 503);
       let body: unknown;
@@ -39,7 +43,8 @@ export function mountTelegramWebhook(app: Hono, opts: WebhookRouteOptions): void
         return c.json({ ok: false, error: "invalid JSON" }, 400);
       }
       const id = (body as { update_id?: unknown } | null)?.update_id;
-      if (typeof id !== "number" || !Number.isSafeInteger(id)) return c.json({ ok: false, error: "not a Telegram update" }, 400);
+      if (typeof id !== "number" || !Number.isSafeInteger(id))
+        return c.json({ ok: false, error: "not a Telegram update" }, 400);
       if (!opts.enqueue(body as Update)) return c.json({ ok: false, error: "busy" }, 503);
       return c.json({ ok: true });
     },

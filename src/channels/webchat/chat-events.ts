@@ -5,20 +5,51 @@ import type { RunEvent } from "../../agent/index.js";
  * `{runId, sessionKey, agentId, seq, state, ...}` with state `status` | `delta` | `final` | `error`.
  * Tool progress becomes an `agent` event (`stream: "tool"`). Returns undefined for nothing to send.
  */
-export function toGatewayEvent(ev: RunEvent, now: number): { event: "chat" | "agent"; payload: Record<string, unknown> } | undefined {
+export function toGatewayEvent(
+  ev: RunEvent,
+  now: number,
+): { event: "chat" | "agent"; payload: Record<string, unknown> } | undefined {
   const base = { runId: ev.runId, sessionKey: ev.sessionKey, agentId: ev.agentId, seq: ev.seq };
   const e = ev.event;
   switch (e.type) {
     case "status":
-      return { event: "chat", payload: { ...base, state: "status", phase: e.phase, ...(e.tool ? { tool: e.tool } : {}) } };
+      return {
+        event: "chat",
+        payload: { ...base, state: "status", phase: e.phase, ...(e.tool ? { tool: e.tool } : {}) },
+      };
     case "delta":
-      return { event: "chat", payload: { ...base, state: "delta", deltaText: e.text, message: assistant(e.accumulated, now) } };
+      return {
+        event: "chat",
+        payload: { ...base, state: "delta", deltaText: e.text, message: assistant(e.accumulated, now) },
+      };
     case "final":
-      return { event: "chat", payload: { ...base, state: "final", stopReason: e.stopReason, message: assistant(e.text, now), ...(e.model ? { model: e.model } : {}) } };
+      return {
+        event: "chat",
+        payload: {
+          ...base,
+          state: "final",
+          stopReason: e.stopReason,
+          message: assistant(e.text, now),
+          ...(e.model ? { model: e.model } : {}),
+        },
+      };
     case "error":
       return { event: "chat", payload: { ...base, state: "error", errorMessage: e.message, errorCode: e.code } };
     case "tool":
-      return { event: "agent", payload: { ...base, stream: "tool", data: { phase: e.phase, name: e.name, toolCallId: e.toolCallId, ...(e.isError !== undefined ? { isError: e.isError } : {}), ...(e.decision ? { decision: e.decision } : {}) } } };
+      return {
+        event: "agent",
+        payload: {
+          ...base,
+          stream: "tool",
+          data: {
+            phase: e.phase,
+            name: e.name,
+            toolCallId: e.toolCallId,
+            ...(e.isError !== undefined ? { isError: e.isError } : {}),
+            ...(e.decision ? { decision: e.decision } : {}),
+          },
+        },
+      };
   }
 }
 

@@ -35,7 +35,11 @@ export function webChatMethods(deps: WebChatDeps): AnyMethodDef[] {
   const resolve = (key: string) => {
     const ids = deps.agentIds();
     const parsed = canonicalSessionKey(key, ids[0] ?? "main");
-    if (!ids.includes(parsed.agentId)) throw new HoldfastError("HF_SESSION_KEY_INVALID", `unknown agent "${parsed.agentId}" in session key (known: ${ids.join(", ")})`);
+    if (!ids.includes(parsed.agentId))
+      throw new HoldfastError(
+        "HF_SESSION_KEY_INVALID",
+        `unknown agent "${parsed.agentId}" in session key (known: ${ids.join(", ")})`,
+      );
     return parsed;
   };
   return [
@@ -47,21 +51,42 @@ export function webChatMethods(deps: WebChatDeps): AnyMethodDef[] {
         const { key, agentId } = resolve(p.sessionKey);
         if (deps.commands.isControlCommand(p.message)) {
           const owner = ctx.conn.scopes.has("operator.admin") || ctx.conn.scopes.has("operator.write");
-          const out = await deps.commands.execute(p.message, { channel: "webchat", senderId: ctx.conn.connId, chatType: "direct", agentId, sessionKey: key, authorized: true, owner });
+          const out = await deps.commands.execute(p.message, {
+            channel: "webchat",
+            senderId: ctx.conn.connId,
+            chatType: "direct",
+            agentId,
+            sessionKey: key,
+            authorized: true,
+            owner,
+          });
           if (out.handled) {
             const runId = randomUUID();
             if (out.reply !== undefined) setImmediate(() => deps.announce(runId, key, agentId, out.reply as string));
             return { runId, status: "started", command: true };
           }
         }
-        const run = deps.runs.start({ agentId, sessionKey: key, message: p.message, idempotencyKey: p.idempotencyKey, origin: { channel: "webchat", chatType: "direct" } });
-        return { runId: run.runId, status: run.deduped ? (run.status === "queued" ? "in_flight" : run.status) : "started", ...(run.deduped ? { deduped: true } : {}) };
+        const run = deps.runs.start({
+          agentId,
+          sessionKey: key,
+          message: p.message,
+          idempotencyKey: p.idempotencyKey,
+          origin: { channel: "webchat", chatType: "direct" },
+        });
+        return {
+          runId: run.runId,
+          status: run.deduped ? (run.status === "queued" ? "in_flight" : run.status) : "started",
+          ...(run.deduped ? { deduped: true } : {}),
+        };
       },
     }),
     defineMethod({
       name: "chat.history",
       scope: "operator.read",
-      params: z.looseObject({ sessionKey: z.string().min(1).max(512), limit: z.number().int().min(1).max(1000).optional() }),
+      params: z.looseObject({
+        sessionKey: z.string().min(1).max(512),
+        limit: z.number().int().min(1).max(1000).optional(),
+      }),
       async handler(p) {
         const { key } = resolve(p.sessionKey);
         return { sessionKey: key, messages: await deps.store.history(key, p.limit ?? 200) };

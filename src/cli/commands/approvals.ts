@@ -15,17 +15,23 @@ function withGateway<T>(fn: (c: GatewayClient) => Promise<T>): Promise<T> {
  * `operator.approvals`). Source: issue "Exec approvals", reference §6.6.
  */
 export function registerApprovals(program: Command, io: CliIo): void {
-  const cmd = program.command("approvals").description("list, approve and deny pending exec approvals of the running gateway");
+  const cmd = program
+    .command("approvals")
+    .description("list, approve and deny pending exec approvals of the running gateway");
   cmd
     .command("list")
     .option("--json", "JSON output")
     .action(async (o: { json?: boolean }) => {
-      const { approvals } = (await withGateway((c) => c.request("exec.approval.list"))) as { approvals: ApprovalRequest[] };
+      const { approvals } = (await withGateway((c) => c.request("exec.approval.list"))) as {
+        approvals: ApprovalRequest[];
+      };
       if (o.json) return printJson(io, { approvals, count: approvals.length });
       if (approvals.length === 0) return io.out("no pending exec approvals");
       for (const a of approvals) {
         const left = Math.max(0, Math.round((a.expiresAtMs - Date.now()) / 1000));
-        io.out(`${a.id}  ${a.command}  (cwd ${a.cwd}, ${a.host}, ${a.sessionKey}, expires in ${left}s)${a.persistable ? "" : "  [once only]"}`);
+        io.out(
+          `${a.id}  ${a.command}  (cwd ${a.cwd}, ${a.host}, ${a.sessionKey}, expires in ${left}s)${a.persistable ? "" : "  [once only]"}`,
+        );
       }
     });
   cmd

@@ -8,7 +8,15 @@ import { printJson, type CliIo } from "../io.js";
 import { renderChange, updateConfigForIncident, type Change } from "./incident-util.js";
 
 /** Config keys of a channel (or account) block that hold or point at its credentials. */
-export const CHANNEL_CREDENTIAL_KEYS = ["botToken", "token", "appToken", "signingSecret", "webhookSecret", "password", "tokenFile"] as const;
+export const CHANNEL_CREDENTIAL_KEYS = [
+  "botToken",
+  "token",
+  "appToken",
+  "signingSecret",
+  "webhookSecret",
+  "password",
+  "tokenFile",
+] as const;
 
 type Obj = Record<string, unknown>;
 
@@ -16,11 +24,17 @@ type Obj = Record<string, unknown>;
  * Removes the credential keys from `channels.<channel>` and all its accounts (or from one account
  * only); returns what was removed (key paths, never values).
  */
-export function dropChannelCredentials(raw: Obj, channel: PolicyChannelId, account: string | undefined): { config: Obj; changes: Change[] } {
+export function dropChannelCredentials(
+  raw: Obj,
+  channel: PolicyChannelId,
+  account: string | undefined,
+): { config: Obj; changes: Change[] } {
   const config = structuredClone(raw);
   const changes: Change[] = [];
   const block = (config.channels as Obj | undefined)?.[channel] as Obj | undefined;
-  const accounts = Object.entries((block?.accounts as Record<string, Obj> | undefined) ?? {}).filter(([id]) => account === undefined || id === account);
+  const accounts = Object.entries((block?.accounts as Record<string, Obj> | undefined) ?? {}).filter(
+    ([id]) => account === undefined || id === account,
+  );
   const holders: [string, Obj | undefined][] = [
     ...(account === undefined ? [[`channels.${channel}`, block] as [string, Obj | undefined]] : []),
     ...accounts.map(([id, a]) => [`channels.${channel}.accounts.${id}`, a] as [string, Obj | undefined]),
@@ -29,7 +43,12 @@ export function dropChannelCredentials(raw: Obj, channel: PolicyChannelId, accou
     for (const key of CHANNEL_CREDENTIAL_KEYS) {
       if (holder?.[key] === undefined) continue;
       const v = holder[key];
-      const note = key === "tokenFile" ? `the file ${String(v)} itself was not touched: delete it or revoke the token it holds` : typeof v === "string" && v.startsWith("${") ? "it came from the environment: revoke it at the provider too" : "removed";
+      const note =
+        key === "tokenFile"
+          ? `the file ${String(v)} itself was not touched: delete it or revoke the token it holds`
+          : typeof v === "string" && v.startsWith("${")
+            ? "it came from the environment: revoke it at the provider too"
+            : "removed";
       changes.push({ what: `${at}.${key}`, note });
       delete holder[key];
     }
@@ -38,7 +57,11 @@ export function dropChannelCredentials(raw: Obj, channel: PolicyChannelId, accou
 }
 
 function parseChannel(v: string): PolicyChannelId {
-  if (!(POLICY_CHANNEL_IDS as readonly string[]).includes(v)) throw new HoldfastError("HF_CLI_USAGE", `--channel must be one of ${POLICY_CHANNEL_IDS.join(", ")} (got "${v.slice(0, 40)}")`);
+  if (!(POLICY_CHANNEL_IDS as readonly string[]).includes(v))
+    throw new HoldfastError(
+      "HF_CLI_USAGE",
+      `--channel must be one of ${POLICY_CHANNEL_IDS.join(", ")} (got "${v.slice(0, 40)}")`,
+    );
   return v as PolicyChannelId;
 }
 
@@ -58,7 +81,8 @@ export function registerChannels(program: Command, io: CliIo): void {
     .option("--json", "JSON output")
     .action(async (o: { channel: string; account?: string; json?: boolean }) => {
       const channel = parseChannel(o.channel);
-      if (o.account !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(o.account)) throw new HoldfastError("HF_CLI_USAGE", "--account must be a non-blank account id (letters, digits, - and _)");
+      if (o.account !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(o.account))
+        throw new HoldfastError("HF_CLI_USAGE", "--account must be a non-blank account id (letters, digits, - and _)");
       const paths = resolvePaths();
       const changes: Change[] = [];
       await updateConfigForIncident(paths.configPath, (raw) => {
@@ -67,13 +91,27 @@ export function registerChannels(program: Command, io: CliIo): void {
         return r.config;
       });
       const dir = path.join(paths.credentialsDir, channel, ...(o.account !== undefined ? [o.account] : []));
-      if (await fsp.stat(dir).then(() => true, () => false)) {
+      if (
+        await fsp.stat(dir).then(
+          () => true,
+          () => false,
+        )
+      ) {
         await fsp.rm(dir, { recursive: true, force: true });
         changes.push({ what: dir, note: "deleted stored credentials" });
       }
-      if (await readPidInfo(paths.pidFile)) changes.push({ what: "gateway", note: "still running with the old session: stop it (holdfast gateway stop) and start it again" });
-      if (o.json) return printJson(io, { channel, ...(o.account !== undefined ? { account: o.account } : {}), changes });
-      io.out(changes.length ? `logged out ${channel}${o.account !== undefined ? ` (account ${o.account})` : ""}:` : `no stored credentials for ${channel}`);
+      if (await readPidInfo(paths.pidFile))
+        changes.push({
+          what: "gateway",
+          note: "still running with the old session: stop it (holdfast gateway stop) and start it again",
+        });
+      if (o.json)
+        return printJson(io, { channel, ...(o.account !== undefined ? { account: o.account } : {}), changes });
+      io.out(
+        changes.length
+          ? `logged out ${channel}${o.account !== undefined ? ` (account ${o.account})` : ""}:`
+          : `no stored credentials for ${channel}`,
+      );
       for (const c of changes) io.out(`  ${renderChange(c)}`);
     });
 }

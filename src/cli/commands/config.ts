@@ -9,7 +9,10 @@ export const REDACTED = "__HOLDFAST_REDACTED__";
 /** `holdfast config get|set|unset|validate|path`. */
 export function registerConfig(program: Command, io: CliIo): void {
   const config = program.command("config").description("read and change holdfast.json");
-  config.command("path").description("print the config file path").action(() => io.out(resolvePaths().configPath));
+  config
+    .command("path")
+    .description("print the config file path")
+    .action(() => io.out(resolvePaths().configPath));
   config
     .command("validate")
     .description("check the config file; prints every problem with its key path")
@@ -25,7 +28,9 @@ export function registerConfig(program: Command, io: CliIo): void {
     .action(async (keyPath: string | undefined, o: { json?: boolean }) => {
       const loaded = await loadConfig(resolvePaths().configPath);
       let raw: Record<string, unknown> = loaded.raw;
-      for (const slot of listSecretSlots(loaded.config)) if (getAtPath(raw, slot.path) !== undefined && typeof slot.value === "string") raw = setAtPath(raw, slot.path, REDACTED);
+      for (const slot of listSecretSlots(loaded.config))
+        if (getAtPath(raw, slot.path) !== undefined && typeof slot.value === "string")
+          raw = setAtPath(raw, slot.path, REDACTED);
       const value = keyPath ? getAtPath(raw, keyPath) : raw;
       if (o.json || typeof value === "object") printJson(io, value ?? null);
       else io.out(String(value));
@@ -38,11 +43,9 @@ export function registerConfig(program: Command, io: CliIo): void {
       await updateConfigFile(file, (raw) => setAtPath(raw, keyPath, parseCliValue(value)));
       io.out(`updated ${keyPath} in ${file}`);
     });
-  config
-    .command("unset <path>")
-    .action(async (keyPath: string) => {
-      const file = resolvePaths().configPath;
-      await updateConfigFile(file, (raw) => setAtPath(raw, keyPath, undefined));
-      io.out(`removed ${keyPath} from ${file}`);
-    });
+  config.command("unset <path>").action(async (keyPath: string) => {
+    const file = resolvePaths().configPath;
+    await updateConfigFile(file, (raw) => setAtPath(raw, keyPath, undefined));
+    io.out(`removed ${keyPath} from ${file}`);
+  });
 }

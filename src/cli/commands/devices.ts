@@ -64,26 +64,40 @@ export function registerDevices(program: Command, io: CliIo): void {
         const res = await admin.list();
         if (o.json) return printJson(io, res);
         const now = ctx.clock.now();
-        io.out(res.pending.length ? "Pending pairing requests (approve with: holdfast devices approve <requestId>):" : "No pending pairing requests.");
+        io.out(
+          res.pending.length
+            ? "Pending pairing requests (approve with: holdfast devices approve <requestId>):"
+            : "No pending pairing requests.",
+        );
         for (const r of res.pending) {
-          io.out(`  ${r.requestId}  device ${r.deviceId.slice(0, 16)}…  role ${r.role}  scopes ${r.scopes.join(",") || "-"}  from ${r.remoteIp}  ${r.displayName ?? r.clientId ?? ""}  expires in ${Math.ceil((r.expiresAt - now) / 1000)} s`);
+          io.out(
+            `  ${r.requestId}  device ${r.deviceId.slice(0, 16)}…  role ${r.role}  scopes ${r.scopes.join(",") || "-"}  from ${r.remoteIp}  ${r.displayName ?? r.clientId ?? ""}  expires in ${Math.ceil((r.expiresAt - now) / 1000)} s`,
+          );
         }
         io.out(res.paired.length ? "Paired devices:" : "No paired devices.");
         for (const d of res.paired) {
-          io.out(`  ${d.deviceId}  role ${d.role}  scopes ${d.scopes.join(",") || "-"}  ${d.approvedBy === "local-auto" ? "auto-approved (loopback)" : "approved"} ${new Date(d.approvedAt).toISOString()}${d.lastIp ? `  last ${d.lastIp}` : ""}`);
+          io.out(
+            `  ${d.deviceId}  role ${d.role}  scopes ${d.scopes.join(",") || "-"}  ${d.approvedBy === "local-auto" ? "auto-approved (loopback)" : "approved"} ${new Date(d.approvedAt).toISOString()}${d.lastIp ? `  last ${d.lastIp}` : ""}`,
+          );
         }
       }),
     );
   devices
     .command("approve <id>")
     .description("approve a pending pairing request; the device receives its device token on its next connect")
-    .action((id: string) => withAdmin(async (admin) => io.out(`approved device ${(await admin.approve(id)).device.deviceId}`)));
+    .action((id: string) =>
+      withAdmin(async (admin) => io.out(`approved device ${(await admin.approve(id)).device.deviceId}`)),
+    );
   devices
     .command("reject <id>")
     .description("drop a pending pairing request")
-    .action((id: string) => withAdmin(async (admin) => io.out(`rejected pairing request ${(await admin.reject(id)).request.requestId}`)));
+    .action((id: string) =>
+      withAdmin(async (admin) => io.out(`rejected pairing request ${(await admin.reject(id)).request.requestId}`)),
+    );
   devices
     .command("revoke <id>")
     .description("unpair a device: its device token stops working and its connections are closed")
-    .action((id: string) => withAdmin(async (admin) => io.out(`revoked device ${(await admin.revoke(id)).device.deviceId}`)));
+    .action((id: string) =>
+      withAdmin(async (admin) => io.out(`revoked device ${(await admin.revoke(id)).device.deviceId}`)),
+    );
 }

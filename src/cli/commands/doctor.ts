@@ -9,7 +9,10 @@ export function registerDoctor(program: Command, io: CliIo, setExit: (code: numb
     .description("check config, secrets, channel credentials and security; say what to do next")
     .option("--fix", "rewrite legacy config keys (validated, atomic, mode 600)")
     .option("--json", "JSON output")
-    .option("--generate-gateway-token", "print a new 32-byte gateway token (store it with: holdfast config set gateway.auth.token <value>)")
+    .option(
+      "--generate-gateway-token",
+      "print a new 32-byte gateway token (store it with: holdfast config set gateway.auth.token <value>)",
+    )
     .action(async (o: { fix?: boolean; json?: boolean; generateGatewayToken?: boolean }) => {
       if (o.generateGatewayToken) return io.out(generateGatewayToken());
       const report = await runDoctor({ fix: o.fix === true });

@@ -10,7 +10,11 @@ import { stopRunningGateway } from "./incident-util.js";
 
 /** Parses `--bind`. @throws HoldfastError HF_CLI_USAGE. */
 function parseBind(v: string): BindMode {
-  if (!(BIND_MODES as readonly string[]).includes(v)) throw new HoldfastError("HF_CLI_USAGE", `--bind must be one of ${BIND_MODES.join(" | ")} (got "${v.slice(0, 40)}")`);
+  if (!(BIND_MODES as readonly string[]).includes(v))
+    throw new HoldfastError(
+      "HF_CLI_USAGE",
+      `--bind must be one of ${BIND_MODES.join(" | ")} (got "${v.slice(0, 40)}")`,
+    );
   return v as BindMode;
 }
 
@@ -35,7 +39,9 @@ export function registerGateway(program: Command, io: CliIo, setExit: (code: num
     const host = gateway.hosts[0] === "0.0.0.0" ? "127.0.0.1" : gateway.hosts[0];
     const tls = gateway.exposure.tls;
     if (tls) io.out(`TLS certificate SHA-256 fingerprint: ${tls.fingerprint256} (${tls.certPath})`);
-    io.out(`holdfast gateway listening on ${tls ? "wss" : "ws"}://${host}:${gateway.port} (WebChat: ${tls ? "https" : "http"}://${host}:${gateway.port}/)`);
+    io.out(
+      `holdfast gateway listening on ${tls ? "wss" : "ws"}://${host}:${gateway.port} (WebChat: ${tls ? "https" : "http"}://${host}:${gateway.port}/)`,
+    );
     const sig = await untilSignal();
     io.out(`received ${sig}; shutting down`);
     await gateway.stop();
@@ -61,7 +67,8 @@ export function registerGateway(program: Command, io: CliIo, setExit: (code: num
       const ctx = await cliContext();
       const cred = await cliCredential(ctx);
       if (cred.token) io.out(cred.token);
-      else if (cred.password) io.err("the gateway uses password auth; the password is in your config or HOLDFAST_GATEWAY_PASSWORD");
+      else if (cred.password)
+        io.err("the gateway uses password auth; the password is in your config or HOLDFAST_GATEWAY_PASSWORD");
       else {
         io.err("no gateway token yet: it is generated on the first `holdfast gateway` start");
         setExit(1);

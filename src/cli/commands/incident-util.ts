@@ -28,8 +28,13 @@ export function renderChange(c: Change): string {
  * this from a shell that lacks the gateway's environment. Atomic write, mode 600.
  * @throws HoldfastError HF_CONFIG_PARSE / HF_CONFIG_INVALID.
  */
-export async function updateConfigForIncident(configPath: string, change: (raw: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
-  const standIn = new Proxy(process.env, { get: (env, name) => (typeof name === "string" ? (env[name] ?? "env-value-not-available-here") : undefined) });
+export async function updateConfigForIncident(
+  configPath: string,
+  change: (raw: Record<string, unknown>) => Record<string, unknown>,
+): Promise<void> {
+  const standIn = new Proxy(process.env, {
+    get: (env, name) => (typeof name === "string" ? (env[name] ?? "env-value-not-available-here") : undefined),
+  });
   await updateConfigFile(configPath, change, standIn);
 }
 
@@ -52,13 +57,20 @@ export function isGatewayProcess(pid: number): boolean {
 export async function stopRunningGateway(pidFile: string, timeoutMs = STOP_TIMEOUT_MS): Promise<PidInfo | undefined> {
   const info = await readPidInfo(pidFile);
   if (!info) return undefined;
-  if (!isGatewayProcess(info.pid)) throw new HoldfastError("HF_GATEWAY_STOP_FAILED", `PID ${info.pid} in ${pidFile} is not a holdfast gateway; not signalling it (remove the stale file)`);
+  if (!isGatewayProcess(info.pid))
+    throw new HoldfastError(
+      "HF_GATEWAY_STOP_FAILED",
+      `PID ${info.pid} in ${pidFile} is not a holdfast gateway; not signalling it (remove the stale file)`,
+    );
   process.kill(info.pid, "SIGTERM");
   for (let waited = 0; waited < timeoutMs; waited += POLL_MS) {
     if (!alive(info.pid)) return info;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
-  throw new HoldfastError("HF_GATEWAY_STOP_FAILED", `the gateway (pid ${info.pid}) did not exit within ${timeoutMs} ms of SIGTERM`);
+  throw new HoldfastError(
+    "HF_GATEWAY_STOP_FAILED",
+    `the gateway (pid ${info.pid}) did not exit within ${timeoutMs} ms of SIGTERM`,
+  );
 }
 
 function alive(pid: number): boolean {

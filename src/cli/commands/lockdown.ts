@@ -35,17 +35,23 @@ export function lockdownConfig(input: Obj, newToken: string): { config: Obj; cha
   const changes: Change[] = [];
   const gw = child(config, "gateway");
   set(gw, "bind", "loopback", "gateway", changes);
-  if (isObj(gw.tailscale) && gw.tailscale.mode !== undefined) set(gw.tailscale, "mode", "off", "gateway.tailscale", changes);
+  if (isObj(gw.tailscale) && gw.tailscale.mode !== undefined)
+    set(gw.tailscale, "mode", "off", "gateway.tailscale", changes);
   const auth = child(gw, "auth");
   set(auth, "mode", "token", "gateway.auth", changes);
-  changes.push({ what: "gateway.auth.token", note: "rotated: a new 32-byte token is stored in the config (show it with: holdfast gateway token)" });
+  changes.push({
+    what: "gateway.auth.token",
+    note: "rotated: a new 32-byte token is stored in the config (show it with: holdfast gateway token)",
+  });
   auth.token = newToken;
   const channels = isObj(config.channels) ? config.channels : {};
   for (const ch of POLICY_CHANNEL_IDS) {
     const block = channels[ch];
     if (!isObj(block)) continue;
     const holders: [string, Obj][] = [[`channels.${ch}`, block]];
-    if (isObj(block.accounts)) for (const [id, a] of Object.entries(block.accounts)) if (isObj(a)) holders.push([`channels.${ch}.accounts.${id}`, a]);
+    if (isObj(block.accounts))
+      for (const [id, a] of Object.entries(block.accounts))
+        if (isObj(a)) holders.push([`channels.${ch}.accounts.${id}`, a]);
     for (const [at, h] of holders) {
       set(h, "dmPolicy", "disabled", at, changes);
       if (isObj(h.dm) && h.dm.policy !== undefined) set(h.dm, "policy", "disabled", `${at}.dm`, changes);
@@ -56,10 +62,13 @@ export function lockdownConfig(input: Obj, newToken: string): { config: Obj; cha
   const agents = isObj(config.agents) ? config.agents : {};
   const perAgent: [string, unknown][] = [
     ...(Array.isArray(agents.list) ? agents.list.map((a, i) => [`agents.list.${i}`, a] as [string, unknown]) : []),
-    ...(isObj(agents.entries) ? Object.entries(agents.entries).map(([id, a]) => [`agents.entries.${id}`, a] as [string, unknown]) : []),
+    ...(isObj(agents.entries)
+      ? Object.entries(agents.entries).map(([id, a]) => [`agents.entries.${id}`, a] as [string, unknown])
+      : []),
   ];
   for (const [at, a] of perAgent) {
-    if (isObj(a) && isObj(a.tools) && isObj(a.tools.elevated)) set(a.tools.elevated, "enabled", false, `${at}.tools.elevated`, changes);
+    if (isObj(a) && isObj(a.tools) && isObj(a.tools.elevated))
+      set(a.tools.elevated, "enabled", false, `${at}.tools.elevated`, changes);
   }
   return { config, changes };
 }
@@ -73,7 +82,9 @@ export function lockdownConfig(input: Obj, newToken: string): { config: Obj; cha
 export function registerLockdown(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command("lockdown")
-    .description("emergency containment: loopback only, DMs and groups disabled, elevated off, new gateway token, devices revoked, gateway stopped")
+    .description(
+      "emergency containment: loopback only, DMs and groups disabled, elevated off, new gateway token, devices revoked, gateway stopped",
+    )
     .option("--json", "JSON output")
     .action(async (o: { json?: boolean }) => {
       const paths = resolvePaths();
@@ -84,15 +95,30 @@ export function registerLockdown(program: Command, io: CliIo, setExit: (code: nu
         return r.config;
       });
       if (process.env.HOLDFAST_GATEWAY_TOKEN !== undefined || process.env.HOLDFAST_GATEWAY_PASSWORD !== undefined) {
-        changes.push({ what: "environment", note: "HOLDFAST_GATEWAY_TOKEN/PASSWORD no longer apply (the config token wins); remove them where the gateway is started" });
+        changes.push({
+          what: "environment",
+          note: "HOLDFAST_GATEWAY_TOKEN/PASSWORD no longer apply (the config token wins); remove them where the gateway is started",
+        });
       }
-      if (await fsp.rm(paths.generatedTokenFile).then(() => true, () => false)) changes.push({ what: paths.generatedTokenFile, note: "removed the old generated token" });
+      if (
+        await fsp.rm(paths.generatedTokenFile).then(
+          () => true,
+          () => false,
+        )
+      )
+        changes.push({ what: paths.generatedTokenFile, note: "removed the old generated token" });
       const devices = new DeviceStore(paths.devicesDir, systemClock);
-      for (const d of await devices.listPaired()) changes.push({ what: `device ${(await devices.revoke(d.deviceId)).deviceId}`, note: "revoked" });
-      for (const r of await devices.listPending()) changes.push({ what: `pairing request ${(await devices.reject(r.requestId)).requestId}`, note: "dropped" });
+      for (const d of await devices.listPaired())
+        changes.push({ what: `device ${(await devices.revoke(d.deviceId)).deviceId}`, note: "revoked" });
+      for (const r of await devices.listPending())
+        changes.push({ what: `pairing request ${(await devices.reject(r.requestId)).requestId}`, note: "dropped" });
       try {
         const stopped = await stopRunningGateway(paths.pidFile);
-        if (stopped) changes.push({ what: "gateway", note: `stopped (pid ${stopped.pid}); start it again with: holdfast gateway` });
+        if (stopped)
+          changes.push({
+            what: "gateway",
+            note: `stopped (pid ${stopped.pid}); start it again with: holdfast gateway`,
+          });
       } catch (err) {
         changes.push({ what: "gateway", note: `NOT stopped: ${errorMessage(err)}` });
         setExit(1);

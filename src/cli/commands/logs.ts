@@ -1,7 +1,15 @@
 import type { Command } from "commander";
 import { loadConfig, resolvePaths, type HoldfastConfig } from "../../config/index.js";
 import { HoldfastError, errorMessage } from "../../errors/index.js";
-import { DEFAULT_LOG_DIR, Redactor, fileSize, findLogFiles, followLog, formatLogLine, tailAcross } from "../../logging/index.js";
+import {
+  DEFAULT_LOG_DIR,
+  Redactor,
+  fileSize,
+  findLogFiles,
+  followLog,
+  formatLogLine,
+  tailAcross,
+} from "../../logging/index.js";
 import { resolveAll } from "../../secrets/index.js";
 import type { CliIo } from "../io.js";
 import { parsePositiveInt } from "../parse.js";
@@ -19,7 +27,12 @@ export interface LogsFlags {
  * new lines until `signal` aborts. Every line is redacted again on the way out. Works with an invalid
  * config (falls back to the default log location).
  */
-export async function logsCommand(o: LogsFlags, io: CliIo, signal?: AbortSignal, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function logsCommand(
+  o: LogsFlags,
+  io: CliIo,
+  signal?: AbortSignal,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   const limit = parsePositiveInt("--limit", o.limit ?? "200");
   let config: HoldfastConfig = {};
   let values: readonly string[] = [];
@@ -32,7 +45,11 @@ export async function logsCommand(o: LogsFlags, io: CliIo, signal?: AbortSignal,
   const redactor = new Redactor({ patterns: config.logging?.redactPatterns ?? [], secrets: { values: () => values } });
   const locate = async () => findLogFiles(config.logging?.file, DEFAULT_LOG_DIR);
   const files = await locate();
-  if (files.length === 0 && !o.follow) throw new HoldfastError("HF_NOT_FOUND", `no gateway log at ${config.logging?.file ?? `${DEFAULT_LOG_DIR}/holdfast-*.log`}`);
+  if (files.length === 0 && !o.follow)
+    throw new HoldfastError(
+      "HF_NOT_FOUND",
+      `no gateway log at ${config.logging?.file ?? `${DEFAULT_LOG_DIR}/holdfast-*.log`}`,
+    );
   const print = (line: string) => {
     const clean = redactor.redactLine(line);
     io.out(o.json ? clean : formatLogLine(clean));

@@ -25,41 +25,49 @@ export function registerNode(program: Command, io: CliIo, setExit: (code: number
     .option("--password <password>", "shared gateway password for the first pairing (prefer HOLDFAST_GATEWAY_PASSWORD)")
     .option("--tls-fingerprint <sha256>", "pin the gateway certificate (wss)")
     .option("--name <name>", "name shown to operators (default: hostname)")
-    .action(async (o: { gateway: string; token?: string; password?: string; tlsFingerprint?: string; name?: string }) => {
-      if (!/^wss?:\/\//.test(o.gateway)) throw new HoldfastError("HF_CLI_USAGE", `--gateway must be a ws:// or wss:// URL (got "${o.gateway.slice(0, 80)}")`);
-      const ctx = await cliContext();
-      const dir = nodeDir(ctx.paths.stateDir);
-      const identity = new NodeIdentityStore(dir);
-      const id = await identity.identity();
-      const ac = new AbortController();
-      for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => ac.abort());
-      const token = o.token ?? ctx.env.HOLDFAST_GATEWAY_TOKEN;
-      const password = o.password ?? ctx.env.HOLDFAST_GATEWAY_PASSWORD;
-      io.out(`holdfast node ${id.deviceId} connecting to ${o.gateway}`);
-      await runNodeHost({
-        gatewayUrl: o.gateway,
-        ...(token ? { token } : {}),
-        ...(password ? { password } : {}),
-        ...(o.tlsFingerprint ? { tlsPin: o.tlsFingerprint } : {}),
-        ...(o.name ? { displayName: o.name } : {}),
-        identity,
-        approvals: new AllowAlwaysStore(dir, () => ctx.clock.now()),
-        basePolicy: execPolicyBase(ctx.config),
-        workDir: path.join(dir, "workspace"),
-        env: ctx.env,
-        limits: execLimits(ctx.config),
-        log: ctx.log.child({ stage: "node-host" }),
-        clock: ctx.clock,
-        signal: ac.signal,
-        onConnected: (nodeId) => io.out(`node ${nodeId} registered with the gateway`),
-      });
-      setExit(0);
-    });
+    .action(
+      async (o: { gateway: string; token?: string; password?: string; tlsFingerprint?: string; name?: string }) => {
+        if (!/^wss?:\/\//.test(o.gateway))
+          throw new HoldfastError(
+            "HF_CLI_USAGE",
+            `--gateway must be a ws:// or wss:// URL (got "${o.gateway.slice(0, 80)}")`,
+          );
+        const ctx = await cliContext();
+        const dir = nodeDir(ctx.paths.stateDir);
+        const identity = new NodeIdentityStore(dir);
+        const id = await identity.identity();
+        const ac = new AbortController();
+        for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => ac.abort());
+        const token = o.token ?? ctx.env.HOLDFAST_GATEWAY_TOKEN;
+        const password = o.password ?? ctx.env.HOLDFAST_GATEWAY_PASSWORD;
+        io.out(`holdfast node ${id.deviceId} connecting to ${o.gateway}`);
+        await runNodeHost({
+          gatewayUrl: o.gateway,
+          ...(token ? { token } : {}),
+          ...(password ? { password } : {}),
+          ...(o.tlsFingerprint ? { tlsPin: o.tlsFingerprint } : {}),
+          ...(o.name ? { displayName: o.name } : {}),
+          identity,
+          approvals: new AllowAlwaysStore(dir, () => ctx.clock.now()),
+          basePolicy: execPolicyBase(ctx.config),
+          workDir: path.join(dir, "workspace"),
+          env: ctx.env,
+          limits: execLimits(ctx.config),
+          log: ctx.log.child({ stage: "node-host" }),
+          clock: ctx.clock,
+          signal: ac.signal,
+          onConnected: (nodeId) => io.out(`node ${nodeId} registered with the gateway`),
+        });
+        setExit(0);
+      },
+    );
 }
 
 /** `holdfast nodes list [--json] | run <nodeId> <argv...> [--cwd] [--timeout-ms]`: operate nodes through the local gateway. */
 export function registerNodes(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  const cmd = program.command("nodes").description("list connected node hosts and run commands on them (needs operator.admin)");
+  const cmd = program
+    .command("nodes")
+    .description("list connected node hosts and run commands on them (needs operator.admin)");
   cmd
     .command("list")
     .option("--json", "JSON output")
@@ -67,7 +75,10 @@ export function registerNodes(program: Command, io: CliIo, setExit: (code: numbe
       const { nodes } = (await withAdmin((c) => c.request("nodes.list"))) as { nodes: NodeInfo[] };
       if (o.json) return printJson(io, { nodes });
       if (nodes.length === 0) return io.out("no node hosts connected");
-      for (const n of nodes) io.out(`${n.nodeId}  ${n.displayName}  [${n.commands.join(", ")}]  since ${new Date(n.connectedAt).toISOString()}`);
+      for (const n of nodes)
+        io.out(
+          `${n.nodeId}  ${n.displayName}  [${n.commands.join(", ")}]  since ${new Date(n.connectedAt).toISOString()}`,
+        );
     });
   cmd
     .command("run <nodeId> <argv...>")
@@ -76,8 +87,18 @@ export function registerNodes(program: Command, io: CliIo, setExit: (code: numbe
     .option("--timeout-ms <ms>", "time limit of the command")
     .option("--json", "JSON output")
     .action(async (nodeId: string, argv: string[], o: { cwd?: string; timeoutMs?: string; json?: boolean }) => {
-      const params = { nodeId, argv, ...(o.cwd ? { cwd: o.cwd } : {}), ...(o.timeoutMs ? { timeoutMs: parsePositiveInt("--timeout-ms", o.timeoutMs) } : {}) };
-      const r = (await withAdmin((c) => c.request("nodes.run", params))) as { exitCode: number | null; stdout: string; stderr: string; approval: string };
+      const params = {
+        nodeId,
+        argv,
+        ...(o.cwd ? { cwd: o.cwd } : {}),
+        ...(o.timeoutMs ? { timeoutMs: parsePositiveInt("--timeout-ms", o.timeoutMs) } : {}),
+      };
+      const r = (await withAdmin((c) => c.request("nodes.run", params))) as {
+        exitCode: number | null;
+        stdout: string;
+        stderr: string;
+        approval: string;
+      };
       if (o.json) printJson(io, r);
       else {
         if (r.stdout) io.out(r.stdout.trimEnd());

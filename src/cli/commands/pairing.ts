@@ -11,7 +11,8 @@ import { printJson, type CliIo } from "../io.js";
 /** A channel id given on the command line, checked against the channels holdfast knows. */
 function channelArg(raw: string): string {
   const ch = pairingKey(raw, "channel");
-  if (!(POLICY_CHANNEL_IDS as readonly string[]).includes(ch)) throw new HoldfastError("HF_PAIRING_INVALID", `unknown channel "${raw}" (known: ${POLICY_CHANNEL_IDS.join(", ")})`);
+  if (!(POLICY_CHANNEL_IDS as readonly string[]).includes(ch))
+    throw new HoldfastError("HF_PAIRING_INVALID", `unknown channel "${raw}" (known: ${POLICY_CHANNEL_IDS.join(", ")})`);
   return ch;
 }
 
@@ -23,7 +24,9 @@ async function storeFor(channel: string): Promise<{ ctx: AppContext; store: Pair
 /** Channels with a pairing or allow file in the credentials dir. */
 async function channelsOnDisk(credentialsDir: string): Promise<string[]> {
   const files = await fsp.readdir(credentialsDir).catch(() => [] as string[]);
-  return POLICY_CHANNEL_IDS.filter((ch) => files.some((f) => f === `${ch}-pairing.json` || (f.startsWith(`${ch}-`) && f.endsWith("-allowFrom.json"))));
+  return POLICY_CHANNEL_IDS.filter((ch) =>
+    files.some((f) => f === `${ch}-pairing.json` || (f.startsWith(`${ch}-`) && f.endsWith("-allowFrom.json"))),
+  );
 }
 
 function describe(r: PairingRequest, now: number): string {
@@ -50,7 +53,11 @@ export function registerPairing(program: Command, io: CliIo): void {
       const raw = pos ?? o.channel;
       const channels = raw ? [channelArg(raw)] : await channelsOnDisk(ctx.paths.credentialsDir);
       const out = [];
-      for (const channel of channels) out.push({ channel, requests: await new PairingStore(ctx.paths.credentialsDir, channel, ctx.clock).list(o.account) });
+      for (const channel of channels)
+        out.push({
+          channel,
+          requests: await new PairingStore(ctx.paths.credentialsDir, channel, ctx.clock).list(o.account),
+        });
       if (o.json) return printJson(io, raw ? out[0] : { channels: out });
       if (out.every((c) => c.requests.length === 0)) return io.out("no pending pairing requests");
       for (const c of out) for (const r of c.requests) io.out(`${c.channel}  ${describe(r, ctx.clock.now())}`);
@@ -64,9 +71,13 @@ export function registerPairing(program: Command, io: CliIo): void {
       const channel = channelArg(ch);
       const { ctx, store } = await storeFor(channel);
       const req = await store.approve(code, o.account);
-      io.out(`Approved ${channel} sender ${req.id}${req.meta.name ? ` (${req.meta.name})` : ""} (account ${req.meta.accountId}).`);
+      io.out(
+        `Approved ${channel} sender ${req.id}${req.meta.name ? ` (${req.meta.name})` : ""} (account ${req.meta.accountId}).`,
+      );
       if (!(ctx.config.commands?.ownerAllowFrom ?? []).length) {
-        io.out(`To make this sender an owner (owner-only chat commands): holdfast config set commands.ownerAllowFrom '["${channel}:${req.id}"]'`);
+        io.out(
+          `To make this sender an owner (owner-only chat commands): holdfast config set commands.ownerAllowFrom '["${channel}:${req.id}"]'`,
+        );
       }
       if (o.notify) {
         await notifyPairingApproved(ctx, channel, req.meta.accountId, req.id, ctx.clock);
@@ -88,7 +99,11 @@ export function registerPairing(program: Command, io: CliIo): void {
     .action(async (ch: string, senderId: string, o: { account: string }) => {
       const channel = channelArg(ch);
       const removed = await (await storeFor(channel)).store.allow.remove(o.account, senderId);
-      if (!removed) throw new HoldfastError("HF_NOT_FOUND", `${channel} sender ${senderId} is not in the allow store of account ${o.account} (senders in config allowFrom are changed with holdfast config)`);
+      if (!removed)
+        throw new HoldfastError(
+          "HF_NOT_FOUND",
+          `${channel} sender ${senderId} is not in the allow store of account ${o.account} (senders in config allowFrom are changed with holdfast config)`,
+        );
       io.out(`Revoked ${channel} sender ${senderId} (account ${o.account}).`);
     });
 }

@@ -1,5 +1,18 @@
 import type { Command } from "commander";
-import { allChecks, applySafeFixes, deepProbe, failsAt, formatReport, loadAuditContext, reportJson, runAudit, withFindings, type FixResult, type InterfaceAddress, type Severity } from "../../audit/index.js";
+import {
+  allChecks,
+  applySafeFixes,
+  deepProbe,
+  failsAt,
+  formatReport,
+  loadAuditContext,
+  reportJson,
+  runAudit,
+  withFindings,
+  type FixResult,
+  type InterfaceAddress,
+  type Severity,
+} from "../../audit/index.js";
 import { HoldfastError } from "../../errors/index.js";
 import { printJson, type CliIo } from "../io.js";
 
@@ -25,8 +38,13 @@ const SEVERITY_NAMES: readonly string[] = ["critical", "warn", "info"];
  * reference) unless `--fail-on` is given and a finding at that severity or worse remains.
  * @returns the exit code.
  */
-export async function securityAudit(flags: SecurityAuditFlags, io: CliIo, deps: SecurityAuditDeps = {}): Promise<number> {
-  if (flags.failOn !== undefined && !SEVERITY_NAMES.includes(flags.failOn)) throw new HoldfastError("HF_CLI_USAGE", `--fail-on must be one of critical, warn, info (got "${flags.failOn}")`);
+export async function securityAudit(
+  flags: SecurityAuditFlags,
+  io: CliIo,
+  deps: SecurityAuditDeps = {},
+): Promise<number> {
+  if (flags.failOn !== undefined && !SEVERITY_NAMES.includes(flags.failOn))
+    throw new HoldfastError("HF_CLI_USAGE", `--fail-on must be one of critical, warn, info (got "${flags.failOn}")`);
   const env = deps.env ?? process.env;
   const load = () => loadAuditContext({ env, ...(deps.logDir ? { logDir: deps.logDir } : {}) });
   let ctx = await load();
@@ -39,7 +57,10 @@ export async function securityAudit(flags: SecurityAuditFlags, io: CliIo, deps: 
   let deep: Awaited<ReturnType<typeof deepProbe>> | undefined;
   if (flags.deep) {
     // Loaded only for --deep: the credential lookup pulls in the whole app.
-    const [{ bootstrapLenient }, { cliCredential }] = await Promise.all([import("../../app/index.js"), import("../context.js")]);
+    const [{ bootstrapLenient }, { cliCredential }] = await Promise.all([
+      import("../../app/index.js"),
+      import("../context.js"),
+    ]);
     const credential = await cliCredential(await bootstrapLenient({ env }));
     deep = await deepProbe(ctx, { credential, ...(deps.interfaces ? { interfaces: deps.interfaces } : {}) });
     report = withFindings(report, deep.findings);
@@ -49,14 +70,18 @@ export async function securityAudit(flags: SecurityAuditFlags, io: CliIo, deps: 
   else {
     if (fix) for (const l of fixLines(fix)) io.out(l);
     for (const l of formatReport(report)) io.out(l);
-    if (deep) io.out(`\nLive probe: ${deep.gateway.attempted ? `${deep.gateway.url} ${deep.gateway.ok ? "ok" : `failed (${deep.gateway.error})`}` : "gateway not running"}`);
+    if (deep)
+      io.out(
+        `\nLive probe: ${deep.gateway.attempted ? `${deep.gateway.url} ${deep.gateway.ok ? "ok" : `failed (${deep.gateway.error})`}` : "gateway not running"}`,
+      );
   }
   return flags.failOn && failsAt(report, flags.failOn as Severity) ? 1 : 0;
 }
 
 function fixLines(fix: FixResult): string[] {
   const lines = fix.changes.map((c) => `changed ${c}`);
-  for (const a of fix.actions) if (!a.skipped) lines.push(a.ok ? `chmod ${a.mode} ${a.path}` : `chmod failed ${a.path}: ${a.error}`);
+  for (const a of fix.actions)
+    if (!a.skipped) lines.push(a.ok ? `chmod ${a.mode} ${a.path}` : `chmod failed ${a.path}: ${a.error}`);
   for (const e of fix.errors) lines.push(`error: ${e}`);
   if (lines.length === 0) lines.push("nothing to fix");
   lines.push("");
@@ -70,7 +95,10 @@ export function registerSecurity(program: Command, io: CliIo, setExit: (code: nu
     .command("audit")
     .description("check who can talk to the bot, where it can act and what it can touch")
     .option("--deep", "also probe the running gateway (reachability, unauthenticated access, /health)")
-    .option("--fix", "apply the safe tightenings (open groups -> allowlist, log redaction on, chmod 700/600 of state paths)")
+    .option(
+      "--fix",
+      "apply the safe tightenings (open groups -> allowlist, log redaction on, chmod 700/600 of state paths)",
+    )
     .option("--json", "JSON output: {ts, summary, findings}")
     .option("--fail-on <severity>", "exit 1 when a finding at this severity or worse exists (critical | warn | info)")
     .action(async (o: SecurityAuditFlags) => setExit(await securityAudit(o, io)));

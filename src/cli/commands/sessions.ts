@@ -23,7 +23,10 @@ export function registerSessions(program: Command, io: CliIo): void {
       const list = await (await store()).list(o.agent);
       if (o.json) return printJson(io, { sessions: list, count: list.length });
       if (list.length === 0) return io.out("no sessions");
-      for (const s of list) io.out(`${s.key}  ${s.messageCount} messages  updated ${new Date(s.updatedAt).toISOString()}${s.channel ? `  via ${s.channel}` : ""}`);
+      for (const s of list)
+        io.out(
+          `${s.key}  ${s.messageCount} messages  updated ${new Date(s.updatedAt).toISOString()}${s.channel ? `  via ${s.channel}` : ""}`,
+        );
     });
   sessions
     .command("show <key>")
@@ -42,7 +45,8 @@ export function registerSessions(program: Command, io: CliIo): void {
     .command("delete <key>")
     .description("delete a session (its transcript is kept as <file>.deleted.<timestamp>)")
     .action(async (key: string) => {
-      if (!(await (await store()).delete(key))) throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: holdfast sessions list)`);
+      if (!(await (await store()).delete(key)))
+        throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: holdfast sessions list)`);
       io.out(`deleted ${key}`);
     });
 }
@@ -50,6 +54,7 @@ export function registerSessions(program: Command, io: CliIo): void {
 function renderMessage(m: ChatMessage): string {
   const t = new Date(m.timestamp).toISOString();
   if (m.role === "tool") return `[${t}] tool ${m.name}${m.isError ? " (error)" : ""}: ${m.content}`;
-  if (m.role === "assistant" && m.toolCalls?.length) return `[${t}] assistant: ${m.content} → calls ${m.toolCalls.map((c) => c.name).join(", ")}`;
+  if (m.role === "assistant" && m.toolCalls?.length)
+    return `[${t}] assistant: ${m.content} → calls ${m.toolCalls.map((c) => c.name).join(", ")}`;
   return `[${t}] ${m.role}: ${m.content}`;
 }

@@ -28,7 +28,15 @@ async function gatewayStatus(ctx: AppContext): Promise<Doc> {
     check = { ok: false, error: errorMessage(err) };
   }
   return {
-    running: running ? { pid: running.pid, port: running.port, hosts: running.hosts, tls: running.tls === true, ...(running.tlsFingerprint ? { tlsFingerprint: running.tlsFingerprint } : {}) } : false,
+    running: running
+      ? {
+          pid: running.pid,
+          port: running.port,
+          hosts: running.hosts,
+          tls: running.tls === true,
+          ...(running.tlsFingerprint ? { tlsFingerprint: running.tlsFingerprint } : {}),
+        }
+      : false,
     bind: cfg.bind ?? "loopback",
     ...(cfg.customBindHost ? { customBindHost: cfg.customBindHost } : {}),
     port: cfg.port ?? 18789,
@@ -60,10 +68,18 @@ function channelStatus(ctx: AppContext): Doc {
       groupPolicy: b?.groupPolicy ?? ctx.config.channels?.defaults?.groupPolicy ?? "allowlist",
       allowFrom: b?.allowFrom?.length ?? 0,
       groupAllowFrom: b?.groupAllowFrom?.length ?? 0,
-      credentials: slots.filter((p) => p.startsWith(`${at}.`) && p.split(".").length === at.split(".").length + 1).map((p) => p.slice(at.length + 1)),
+      credentials: slots
+        .filter((p) => p.startsWith(`${at}.`) && p.split(".").length === at.split(".").length + 1)
+        .map((p) => p.slice(at.length + 1)),
     });
-    const accounts = Object.fromEntries(Object.entries(block?.accounts ?? {}).map(([id, a]) => [id, describe(a, `channels.${ch}.accounts.${id}`)]));
-    out[ch] = { ...describe(block, `channels.${ch}`), storedCredentials: stored, ...(Object.keys(accounts).length ? { accounts } : {}) };
+    const accounts = Object.fromEntries(
+      Object.entries(block?.accounts ?? {}).map(([id, a]) => [id, describe(a, `channels.${ch}.accounts.${id}`)]),
+    );
+    out[ch] = {
+      ...describe(block, `channels.${ch}`),
+      storedCredentials: stored,
+      ...(Object.keys(accounts).length ? { accounts } : {}),
+    };
   }
   return out;
 }
@@ -74,11 +90,19 @@ function policyStatus(ctx: AppContext): Doc {
     tools: {
       profile: t.profile ?? "unset",
       deny: t.deny ?? [],
-      exec: { security: t.exec?.security ?? "allowlist", ask: t.exec?.ask ?? "on-miss", ...(t.exec?.mode ? { mode: t.exec.mode } : {}), host: t.exec?.host ?? "auto" },
+      exec: {
+        security: t.exec?.security ?? "allowlist",
+        ask: t.exec?.ask ?? "on-miss",
+        ...(t.exec?.mode ? { mode: t.exec.mode } : {}),
+        host: t.exec?.host ?? "auto",
+      },
       elevated: { enabled: t.elevated?.enabled === true },
       fs: { workspaceOnly: t.fs?.workspaceOnly !== false },
     },
-    sandbox: { mode: ctx.config.agents?.defaults?.sandbox?.mode ?? "non-main", workspaceAccess: ctx.config.agents?.defaults?.sandbox?.workspaceAccess ?? "none" },
+    sandbox: {
+      mode: ctx.config.agents?.defaults?.sandbox?.mode ?? "non-main",
+      workspaceAccess: ctx.config.agents?.defaults?.sandbox?.workspaceAccess ?? "none",
+    },
     session: { dmScope: ctx.config.session?.dmScope ?? "per-channel-peer" },
   };
 }
@@ -97,7 +121,13 @@ export async function buildStatus(ctx: AppContext, all: boolean): Promise<Doc> {
     stateDir: ctx.paths.stateDir,
     config: { path: ctx.loaded.path, exists: ctx.loaded.exists, warnings: ctx.loaded.warnings.length },
     gateway: await gatewayStatus(ctx),
-    discovery: { mdns: effectiveMdnsMode(ctx.config.discovery?.mdns?.mode, ctx.env, (ctx.config.gateway?.bind ?? "loopback") === "loopback") },
+    discovery: {
+      mdns: effectiveMdnsMode(
+        ctx.config.discovery?.mdns?.mode,
+        ctx.env,
+        (ctx.config.gateway?.bind ?? "loopback") === "loopback",
+      ),
+    },
     sessions: { total: sessions.length, byAgent },
     devices: { paired: (await devices.listPaired()).length, pending: (await devices.listPending()).length },
   };
@@ -116,13 +146,20 @@ export function registerStatus(program: Command, io: CliIo): void {
       const doc = await buildStatus(await cliContext(), o.all === true);
       if (o.json) return printJson(io, doc);
       const g = doc.gateway as Doc & { auth: Doc; running: Doc | false; startupCheck: Doc };
-      io.out(`gateway: ${g.running ? `running (pid ${(g.running as Doc).pid}, port ${(g.running as Doc).port})` : "not running"}; bind ${String(g.bind)}; auth ${String(g.auth.mode)}`);
+      io.out(
+        `gateway: ${g.running ? `running (pid ${(g.running as Doc).pid}, port ${(g.running as Doc).port})` : "not running"}; bind ${String(g.bind)}; auth ${String(g.auth.mode)}`,
+      );
       if (!g.startupCheck.ok) io.out(`  would not start: ${String(g.startupCheck.error)}`);
       const s = doc.sessions as Doc;
       const d = doc.devices as Doc;
-      io.out(`sessions: ${String(s.total)}; devices: ${String(d.paired)} paired, ${String(d.pending)} pending; mDNS: ${String((doc.discovery as Doc).mdns)}`);
+      io.out(
+        `sessions: ${String(s.total)}; devices: ${String(d.paired)} paired, ${String(d.pending)} pending; mDNS: ${String((doc.discovery as Doc).mdns)}`,
+      );
       if (o.all) {
-        for (const [ch, c] of Object.entries(doc.channels as Record<string, Doc>)) io.out(`channel ${ch}: dmPolicy ${String(c.dmPolicy)}, groupPolicy ${String(c.groupPolicy)}, enabled ${String(c.enabled)}`);
+        for (const [ch, c] of Object.entries(doc.channels as Record<string, Doc>))
+          io.out(
+            `channel ${ch}: dmPolicy ${String(c.dmPolicy)}, groupPolicy ${String(c.groupPolicy)}, enabled ${String(c.enabled)}`,
+          );
         io.out(`policies: ${JSON.stringify(doc.policies)}`);
       }
     });

@@ -6,11 +6,16 @@ function enabledFlags(ctx: AuditContext): string[] {
   const flags: string[] = [];
   if (c.tools?.fs?.workspaceOnly === false) flags.push("tools.fs.workspaceOnly=false");
   if (c.tools?.exec?.applyPatch?.workspaceOnly === false) flags.push("tools.exec.applyPatch.workspaceOnly=false");
-  if (c.gateway?.controlUi?.dangerouslyAllowHostHeaderOriginFallback === true) flags.push("gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback=true");
+  if (c.gateway?.controlUi?.dangerouslyAllowHostHeaderOriginFallback === true)
+    flags.push("gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback=true");
   if (c.hooks?.allowRequestSessionKey === true) flags.push("hooks.allowRequestSessionKey=true");
-  const boxes = [["agents.defaults.sandbox", c.agents?.defaults?.sandbox] as const, ...(c.agents?.list ?? []).map((a, i) => [`agents.list.${i}.sandbox`, a.sandbox] as const)];
+  const boxes = [
+    ["agents.defaults.sandbox", c.agents?.defaults?.sandbox] as const,
+    ...(c.agents?.list ?? []).map((a, i) => [`agents.list.${i}.sandbox`, a.sandbox] as const),
+  ];
   for (const [at, sb] of boxes) {
-    for (const [k, v] of Object.entries(sb?.docker ?? {})) if (k.startsWith("dangerously") && v === true) flags.push(`${at}.docker.${k}=true`);
+    for (const [k, v] of Object.entries(sb?.docker ?? {}))
+      if (k.startsWith("dangerously") && v === true) flags.push(`${at}.docker.${k}=true`);
   }
   const suppressions = c.security?.audit?.suppressions?.length ?? 0;
   if (suppressions > 0) flags.push(`security.audit.suppressions configured (${suppressions})`);
@@ -25,6 +30,14 @@ export const dangerousFlagsCheck: AuditCheck = {
   id: "config.insecure_or_dangerous_flags",
   area: "config",
   run(ctx) {
-    return enabledFlags(ctx).map((flag) => finding("config.insecure_or_dangerous_flags", "warn", `Safety switch weakened: ${flag}`, `${flag} is set in the config.`, "Remove the setting unless you need it and understand what it opens."));
+    return enabledFlags(ctx).map((flag) =>
+      finding(
+        "config.insecure_or_dangerous_flags",
+        "warn",
+        `Safety switch weakened: ${flag}`,
+        `${flag} is set in the config.`,
+        "Remove the setting unless you need it and understand what it opens.",
+      ),
+    );
   },
 };

@@ -6,4 +6,10 @@ import { stateDirCheck } from "./state-dir.js";
 import { syncedDirCheck } from "./synced-dir.js";
 
 /** Config and state-directory checks (disk hygiene, weakened switches). */
-export const configAuditChecks: readonly AuditCheck[] = [stateDirCheck, configFileCheck, syncedDirCheck, dangerousFlagsCheck, rosterCheck];
+export const configAuditChecks: readonly AuditCheck[] = [
+  stateDirCheck,
+  configFileCheck,
+  syncedDirCheck,
+  dangerousFlagsCheck,
+  rosterCheck,
+];

@@ -9,6 +9,14 @@ export const syncedDirCheck: AuditCheck = {
   run(ctx) {
     const hit = [ctx.paths.stateDir, ctx.paths.configPath].find((p) => SYNCED.test(p));
     if (!hit) return [];
-    return [finding("fs.synced_dir", "warn", "State lives in a cloud-synced folder", `${hit} looks like a synced folder: transcripts and credentials leave this machine.`, "Move the state dir out of synced folders (HOLDFAST_STATE_DIR).")];
+    return [
+      finding(
+        "fs.synced_dir",
+        "warn",
+        "State lives in a cloud-synced folder",
+        `${hit} looks like a synced folder: transcripts and credentials leave this machine.`,
+        "Move the state dir out of synced folders (HOLDFAST_STATE_DIR).",
+      ),
+    ];
   },
 };

@@ -11,8 +11,17 @@ export const ModelSelectionSchema = z.union([
 
 const AgentToolsSchema = ToolPolicySchema.extend({
   byProvider: z.record(z.string(), ToolPolicySchema).optional(),
-  elevated: z.strictObject({ enabled: z.boolean().optional(), allowFrom: z.record(z.string(), z.array(z.union([z.string(), z.number()]))).optional() }).optional(),
-  sandbox: z.strictObject({ tools: z.strictObject({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() }).optional() }).optional(),
+  elevated: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      allowFrom: z.record(z.string(), z.array(z.union([z.string(), z.number()]))).optional(),
+    })
+    .optional(),
+  sandbox: z
+    .strictObject({
+      tools: z.strictObject({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() }).optional(),
+    })
+    .optional(),
 }).superRefine(noAllowWithAlsoAllow);
 
 /**
@@ -29,7 +38,10 @@ export function compileMentionPattern(pattern: string): RegExp {
   } catch (err) {
     throw new Error(`invalid regex ${JSON.stringify(pattern)}: ${(err as Error).message}`);
   }
-  if (!safeRegex(re)) throw new Error(`unsafe regex ${JSON.stringify(pattern)}: nested repetition can stall message handling (ReDoS); simplify the pattern`);
+  if (!safeRegex(re))
+    throw new Error(
+      `unsafe regex ${JSON.stringify(pattern)}: nested repetition can stall message handling (ReDoS); simplify the pattern`,
+    );
   return re;
 }
 
@@ -59,7 +71,9 @@ export const AgentEntrySchema = z.strictObject({
   sandbox: SandboxSchema.optional(),
   tools: AgentToolsSchema.optional(),
   groupChat: GroupChatSchema.optional(),
-  identity: z.strictObject({ name: z.string().optional(), emoji: z.string().optional(), theme: compat(), avatar: compat() }).optional(),
+  identity: z
+    .strictObject({ name: z.string().optional(), emoji: z.string().optional(), theme: compat(), avatar: compat() })
+    .optional(),
   maxToolIterations: z.number().int().min(1).max(100).optional(),
   skills: compat(),
   heartbeat: compat(),

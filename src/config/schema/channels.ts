@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { compat, DmPolicySchema, DmScopeSchema, GroupPolicySchema, IdListSchema, SecretInputSchema, ToolPolicySchema } from "./common.js";
+import {
+  compat,
+  DmPolicySchema,
+  DmScopeSchema,
+  GroupPolicySchema,
+  IdListSchema,
+  SecretInputSchema,
+  ToolPolicySchema,
+} from "./common.js";
 
 /** Per-group settings under `channels.<ch>.groups.<groupId|"*">`. Source: reference §4.4. */
 export const GroupEntrySchema = z.strictObject({
@@ -59,7 +67,12 @@ const accessShape = {
 /** Builds `channels.<ch>`: account-level keys plus `accounts.<id>` with the same keys. */
 function channelSchema<S extends z.ZodRawShape>(extra: S) {
   const account = z.strictObject({ ...accessShape, ...extra });
-  return z.strictObject({ ...accessShape, ...extra, defaultAccount: z.string().optional(), accounts: z.record(z.string(), account).optional() });
+  return z.strictObject({
+    ...accessShape,
+    ...extra,
+    defaultAccount: z.string().optional(),
+    accounts: z.record(z.string(), account).optional(),
+  });
 }
 
 /** Telegram (grammY). */
@@ -83,7 +96,11 @@ export type TelegramChannelConfig = z.infer<typeof TelegramChannelSchema>;
 
 // Channels whose policy settings holdfast validates and audits, but does not run yet.
 const WhatsAppChannelSchema = channelSchema({ authDir: compat(), selfChatMode: compat(), sendReadReceipts: compat() });
-const DiscordChannelSchema = channelSchema({ token: SecretInputSchema.optional(), guilds: compat(), intents: compat() });
+const DiscordChannelSchema = channelSchema({
+  token: SecretInputSchema.optional(),
+  guilds: compat(),
+  intents: compat(),
+});
 const SlackChannelSchema = channelSchema({
   botToken: SecretInputSchema.optional(),
   appToken: SecretInputSchema.optional(),
@@ -91,7 +108,11 @@ const SlackChannelSchema = channelSchema({
   mode: compat(),
   channels: compat(),
 });
-const SignalChannelSchema = channelSchema({ account: z.string().optional(), httpUrl: z.string().optional(), cliPath: compat() });
+const SignalChannelSchema = channelSchema({
+  account: z.string().optional(),
+  httpUrl: z.string().optional(),
+  cliPath: compat(),
+});
 const IMessageChannelSchema = channelSchema({ cliPath: compat(), dbPath: compat() });
 const BlueBubblesChannelSchema = channelSchema({
   serverUrl: z.string().optional(),
@@ -118,5 +139,13 @@ export const ChannelsSchema = z.strictObject({
 export type ChannelsConfig = z.infer<typeof ChannelsSchema>;
 
 /** Channel ids holdfast knows the access-control shape of. */
-export const POLICY_CHANNEL_IDS = ["telegram", "whatsapp", "discord", "slack", "signal", "imessage", "bluebubbles"] as const;
+export const POLICY_CHANNEL_IDS = [
+  "telegram",
+  "whatsapp",
+  "discord",
+  "slack",
+  "signal",
+  "imessage",
+  "bluebubbles",
+] as const;
 export type PolicyChannelId = (typeof POLICY_CHANNEL_IDS)[number];

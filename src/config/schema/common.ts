@@ -45,11 +45,15 @@ export const ToolPolicySchema = z.strictObject({
 export type ToolPolicyConfig = z.infer<typeof ToolPolicySchema>;
 
 /** Refines a tool policy: `allow` and `alsoAllow` in one scope is an error (reference §1.5). */
-export function noAllowWithAlsoAllow(p: { allow?: string[] | undefined; alsoAllow?: string[] | undefined }, ctx: z.RefinementCtx): void {
+export function noAllowWithAlsoAllow(
+  p: { allow?: string[] | undefined; alsoAllow?: string[] | undefined },
+  ctx: z.RefinementCtx,
+): void {
   if (p.allow !== undefined && p.alsoAllow !== undefined) {
     ctx.addIssue({
       code: "custom",
-      message: "tools cannot set both allow and alsoAllow in the same scope (merge alsoAllow into allow, or remove allow and use profile + alsoAllow)",
+      message:
+        "tools cannot set both allow and alsoAllow in the same scope (merge alsoAllow into allow, or remove allow and use profile + alsoAllow)",
     });
   }
 }

@@ -60,7 +60,9 @@ export const GatewaySchema = z.strictObject({
   nodes: z
     .strictObject({
       pairing: z.strictObject({ autoApproveLocal: z.boolean().optional() }).optional(),
-      commands: z.strictObject({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() }).optional(),
+      commands: z
+        .strictObject({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() })
+        .optional(),
     })
     .optional(),
   tools: z.strictObject({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() }).optional(),

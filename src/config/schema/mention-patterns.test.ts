@@ -19,6 +19,10 @@ describe("agents.*.groupChat.mentionPatterns", () => {
     expect(message).toContain("agents.list.0.groupChat.mentionPatterns.1: unsafe regex");
     expect(message).toContain("agents.list.0.groupChat.mentionPatterns.2: invalid regex");
     expect(message).not.toContain("mentionPatterns.0");
-    expect(() => validateConfig({ agents: { list: [{ id: "main", groupChat: { mentionPatterns: ["\\bholdfast\\b", "@bot"] } }] } })).not.toThrow();
+    expect(() =>
+      validateConfig({
+        agents: { list: [{ id: "main", groupChat: { mentionPatterns: ["\\bholdfast\\b", "@bot"] } }] },
+      }),
+    ).not.toThrow();
   });
 });

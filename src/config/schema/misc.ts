@@ -22,7 +22,8 @@ export const SessionSchema = z.strictObject({
 /** One `logging.redactPatterns` entry: must compile and be safe from catastrophic backtracking. */
 const RedactPatternSchema = z.string().superRefine((text, ctx) => {
   const parsed = parseRedactPattern(text);
-  if (!parsed.ok) ctx.addIssue({ code: "custom", message: `redact pattern ${JSON.stringify(text.slice(0, 60))}: ${parsed.reason}` });
+  if (!parsed.ok)
+    ctx.addIssue({ code: "custom", message: `redact pattern ${JSON.stringify(text.slice(0, 60))}: ${parsed.reason}` });
 });
 
 /**
@@ -74,7 +75,12 @@ export type ProviderConfig = z.infer<typeof ProviderSchema>;
 
 export const ModelsSchema = z.strictObject({
   mode: z.enum(["merge", "replace"]).optional(),
-  providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "provider ids are lowercase letters, digits, - and _"), ProviderSchema).optional(),
+  providers: z
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "provider ids are lowercase letters, digits, - and _"),
+      ProviderSchema,
+    )
+    .optional(),
 });
 
 /** `secrets.providers.<alias>` for file/exec SecretRefs. Source: reference §8.1. */
@@ -102,7 +108,9 @@ export const SecretProviderSchema = z.discriminatedUnion("source", [
 
 export const SecretsSchema = z.strictObject({
   providers: z.record(z.string(), SecretProviderSchema).optional(),
-  defaults: z.strictObject({ env: z.string().optional(), file: z.string().optional(), exec: z.string().optional() }).optional(),
+  defaults: z
+    .strictObject({ env: z.string().optional(), file: z.string().optional(), exec: z.string().optional() })
+    .optional(),
 });
 
 /** `commands.*`: who may use chat commands such as /approve and /elevated. */
@@ -143,7 +151,14 @@ export const SecuritySchema = z.strictObject({
   audit: z
     .strictObject({
       suppressions: z
-        .array(z.strictObject({ checkId: z.string(), titleIncludes: z.string().optional(), detailIncludes: z.string().optional(), reason: z.string().optional() }))
+        .array(
+          z.strictObject({
+            checkId: z.string(),
+            titleIncludes: z.string().optional(),
+            detailIncludes: z.string().optional(),
+            reason: z.string().optional(),
+          }),
+        )
         .optional(),
     })
     .optional(),

@@ -3,7 +3,16 @@ import { AgentsSchema, BindingSchema, ModelSelectionSchema } from "./agents.js";
 import { ChannelsSchema } from "./channels.js";
 import { compat } from "./common.js";
 import { GatewaySchema } from "./gateway.js";
-import { CommandsSchema, DiscoverySchema, HooksSchema, LoggingSchema, ModelsSchema, SecretsSchema, SecuritySchema, SessionSchema } from "./misc.js";
+import {
+  CommandsSchema,
+  DiscoverySchema,
+  HooksSchema,
+  LoggingSchema,
+  ModelsSchema,
+  SecretsSchema,
+  SecuritySchema,
+  SessionSchema,
+} from "./misc.js";
 import { ToolsSchema } from "./tools.js";
 
 /**

@@ -22,7 +22,14 @@ export const ToolsSchema = ToolPolicySchema.extend({
       maxOutputBytes: z.number().int().min(1024).max(1_073_741_824).optional(),
       approvalTimeoutMs: z.number().int().min(1000).max(3_600_000).optional(),
       /** Executable patterns (absolute-path glob, or bare name for PATH lookups), optionally with exact args. */
-      allowlist: z.array(z.union([z.string().min(1), z.strictObject({ pattern: z.string().min(1), args: z.array(z.string()).optional() })])).optional(),
+      allowlist: z
+        .array(
+          z.union([
+            z.string().min(1),
+            z.strictObject({ pattern: z.string().min(1), args: z.array(z.string()).optional() }),
+          ]),
+        )
+        .optional(),
       safeBins: z.array(z.string()).optional(),
       safeBinTrustedDirs: z.array(z.string()).optional(),
       strictInlineEval: compat(),
@@ -38,11 +45,17 @@ export const ToolsSchema = ToolPolicySchema.extend({
     .strictObject({
       enabled: z.boolean().optional(),
       /** `{ <channel>: [senderIds] }`. A bare list (older docs) is accepted with a warning and grants nothing. */
-      allowFrom: z.union([z.record(z.string(), z.array(z.union([z.string(), z.number()]))), z.array(z.string())]).optional(),
+      allowFrom: z
+        .union([z.record(z.string(), z.array(z.union([z.string(), z.number()]))), z.array(z.string())])
+        .optional(),
       requireApproval: z.boolean().optional(),
     })
     .optional(),
-  sandbox: z.strictObject({ tools: z.strictObject({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() }).optional() }).optional(),
+  sandbox: z
+    .strictObject({
+      tools: z.strictObject({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() }).optional(),
+    })
+    .optional(),
   web: z
     .strictObject({
       search: z

@@ -11,7 +11,13 @@ export const mdnsFullCheck: AuditCheck = {
   run(ctx) {
     if (ctx.config.discovery?.mdns?.mode !== "full") return [];
     return [
-      finding("discovery.mdns_full_mode", bindIsLoopback(ctx.config) ? "warn" : "critical", "mDNS announces operational details", 'discovery.mdns.mode is "full": the LAN learns the install path (your user name), SSH port and tailnet name.', 'Set discovery.mdns.mode to "minimal" or "off".'),
+      finding(
+        "discovery.mdns_full_mode",
+        bindIsLoopback(ctx.config) ? "warn" : "critical",
+        "mDNS announces operational details",
+        'discovery.mdns.mode is "full": the LAN learns the install path (your user name), SSH port and tailnet name.',
+        'Set discovery.mdns.mode to "minimal" or "off".',
+      ),
     ];
   },
 };

@@ -16,8 +16,14 @@ export function gatewayAuth(ctx: AuditContext): GatewayAuthView {
   const snap = ctx.secrets.snapshot;
   const rawToken = ctx.config.gateway?.auth?.token;
   const rawPassword = ctx.config.gateway?.auth?.password;
-  const token = snap.get("gateway.auth.token") ?? (typeof rawToken === "string" ? rawToken : undefined) ?? nonEmpty(ctx.env.HOLDFAST_GATEWAY_TOKEN);
-  const password = snap.get("gateway.auth.password") ?? (typeof rawPassword === "string" ? rawPassword : undefined) ?? nonEmpty(ctx.env.HOLDFAST_GATEWAY_PASSWORD);
+  const token =
+    snap.get("gateway.auth.token") ??
+    (typeof rawToken === "string" ? rawToken : undefined) ??
+    nonEmpty(ctx.env.HOLDFAST_GATEWAY_TOKEN);
+  const password =
+    snap.get("gateway.auth.password") ??
+    (typeof rawPassword === "string" ? rawPassword : undefined) ??
+    nonEmpty(ctx.env.HOLDFAST_GATEWAY_PASSWORD);
   const mode = ctx.config.gateway?.auth?.mode ?? (password !== undefined ? "password" : "token");
   return { mode, token, password };
 }
@@ -27,7 +33,17 @@ function nonEmpty(v: string | undefined): string | undefined {
 }
 
 /** Values that are not credentials at all (reference §3.1 startup assertions, §8.3 sentinels). */
-export const PLACEHOLDER_VALUES = new Set(["", "undefined", "null", "***", "redacted", "[redacted]", "<redacted>", "__openclaw_redacted__", "__holdfast_redacted__"]);
+export const PLACEHOLDER_VALUES = new Set([
+  "",
+  "undefined",
+  "null",
+  "***",
+  "redacted",
+  "[redacted]",
+  "<redacted>",
+  "__openclaw_redacted__",
+  "__holdfast_redacted__",
+]);
 
 /** Example values copied from documentation (the seeds and the reference). */
 export const DOCUMENTED_EXAMPLES = new Set([

@@ -8,4 +8,12 @@ import { tailscaleCheck } from "./tailscale.js";
 import { toolsHttpCheck } from "./tools-http.js";
 
 /** Network exposure checks (where the bot can be reached) and webhook ingress. */
-export const gatewayAuditChecks: readonly AuditCheck[] = [gatewayAuthCheck, tailscaleCheck, proxiesCheck, remoteBindCheck, controlUiCheck, toolsHttpCheck, hooksCheck];
+export const gatewayAuditChecks: readonly AuditCheck[] = [
+  gatewayAuthCheck,
+  tailscaleCheck,
+  proxiesCheck,
+  remoteBindCheck,
+  controlUiCheck,
+  toolsHttpCheck,
+  hooksCheck,
+];

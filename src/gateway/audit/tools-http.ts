@@ -1,6 +1,19 @@
 import { finding, isRemotelyExposed, type AuditCheck } from "../../audit/index.js";
 
-const DEFAULT_HTTP_DENY = ["exec", "spawn", "shell", "fs_write", "fs_delete", "fs_move", "apply_patch", "sessions_spawn", "sessions_send", "cron", "gateway", "nodes"];
+const DEFAULT_HTTP_DENY = [
+  "exec",
+  "spawn",
+  "shell",
+  "fs_write",
+  "fs_delete",
+  "fs_move",
+  "apply_patch",
+  "sessions_spawn",
+  "sessions_send",
+  "cron",
+  "gateway",
+  "nodes",
+];
 
 /**
  * `gateway.tools.allow` re-enabling tools that the HTTP tool surface denies by default (reference
@@ -10,8 +23,18 @@ export const toolsHttpCheck: AuditCheck = {
   id: "gateway.tools_invoke_http.dangerous_allow",
   area: "network",
   run(ctx) {
-    const allowed = (ctx.config.gateway?.tools?.allow ?? []).map((t) => t.trim().toLowerCase()).filter((t) => DEFAULT_HTTP_DENY.includes(t) || t === "*");
+    const allowed = (ctx.config.gateway?.tools?.allow ?? [])
+      .map((t) => t.trim().toLowerCase())
+      .filter((t) => DEFAULT_HTTP_DENY.includes(t) || t === "*");
     if (allowed.length === 0) return [];
-    return [finding("gateway.tools_invoke_http.dangerous_allow", isRemotelyExposed(ctx.config) ? "critical" : "warn", "HTTP tool calls may run dangerous tools", `gateway.tools.allow re-enables ${allowed.join(", ")} over HTTP.`, "Remove those entries from gateway.tools.allow.")];
+    return [
+      finding(
+        "gateway.tools_invoke_http.dangerous_allow",
+        isRemotelyExposed(ctx.config) ? "critical" : "warn",
+        "HTTP tool calls may run dangerous tools",
+        `gateway.tools.allow re-enables ${allowed.join(", ")} over HTTP.`,
+        "Remove those entries from gateway.tools.allow.",
+      ),
+    ];
   },
 };

@@ -3,11 +3,24 @@ import type { HttpAuthFailure, WsAuthFailure } from "./types.js";
 
 /** Why a connection was refused (reference §3.3 auth failure table; `details.authReason`). */
 export type AuthReason =
-  | "token_missing" | "token_mismatch" | "password_missing" | "password_mismatch" | "rate_limited"
-  | "device_token_mismatch" | "device_identity_required" | "local_only" | "proxy_attribution_required"
-  | "trusted_proxy_untrusted_source" | "trusted_proxy_loopback_source" | "trusted_proxy_missing_header"
-  | "trusted_proxy_user_missing" | "trusted_proxy_user_not_allowed"
-  | "tailscale_identity_missing" | "tailscale_proxy_headers_missing" | "tailscale_identity_check_failed" | "tailscale_identity_mismatch";
+  | "token_missing"
+  | "token_mismatch"
+  | "password_missing"
+  | "password_mismatch"
+  | "rate_limited"
+  | "device_token_mismatch"
+  | "device_identity_required"
+  | "local_only"
+  | "proxy_attribution_required"
+  | "trusted_proxy_untrusted_source"
+  | "trusted_proxy_loopback_source"
+  | "trusted_proxy_missing_header"
+  | "trusted_proxy_user_missing"
+  | "trusted_proxy_user_not_allowed"
+  | "tailscale_identity_missing"
+  | "tailscale_proxy_headers_missing"
+  | "tailscale_identity_check_failed"
+  | "tailscale_identity_mismatch";
 
 const HINT = "use this gateway's gateway.auth.token or pair the device";
 
@@ -23,7 +36,8 @@ const MESSAGES: Record<AuthReason, string> = {
   proxy_attribution_required:
     "unauthorized: proxy client attribution is required (configure gateway.trustedProxies narrowly and make the proxy overwrite or safely rebuild forwarded client headers)",
   trusted_proxy_untrusted_source: "unauthorized: request did not come from a trusted proxy",
-  trusted_proxy_loopback_source: "unauthorized: loopback trusted-proxy source not allowed (set gateway.auth.trustedProxy.allowLoopback)",
+  trusted_proxy_loopback_source:
+    "unauthorized: loopback trusted-proxy source not allowed (set gateway.auth.trustedProxy.allowLoopback)",
   trusted_proxy_missing_header: "unauthorized: trusted proxy did not send a required header",
   trusted_proxy_user_missing: "unauthorized: trusted proxy did not identify a user",
   trusted_proxy_user_not_allowed: "unauthorized: user is not in gateway.auth.trustedProxy.allowUsers",
@@ -72,16 +86,28 @@ export function wsFailure(reason: AuthReason, retryAfterMs?: number): WsAuthFail
 /** Body of every HTTP 401 (reference §3.6). */
 export const UNAUTHORIZED_BODY = { error: { message: "Unauthorized", type: "unauthorized" } };
 /** Body of an HTTP 429 after too many failed attempts (reference §3.6). */
-export const RATE_LIMITED_BODY = { error: { message: "Too many failed authentication attempts. Please try again later.", type: "rate_limited" } };
+export const RATE_LIMITED_BODY = {
+  error: { message: "Too many failed authentication attempts. Please try again later.", type: "rate_limited" },
+};
 
 /** HTTP 401 with the challenge matching the auth mode. */
 export function http401(mode: string): HttpAuthFailure {
-  return { ok: false, status: 401, body: UNAUTHORIZED_BODY, headers: { "www-authenticate": mode === "password" ? 'Basic realm="holdfast"' : 'Bearer realm="holdfast"' } };
+  return {
+    ok: false,
+    status: 401,
+    body: UNAUTHORIZED_BODY,
+    headers: { "www-authenticate": mode === "password" ? 'Basic realm="holdfast"' : 'Bearer realm="holdfast"' },
+  };
 }
 
 /** HTTP 429 with `Retry-After` in whole seconds. */
 export function http429(retryAfterMs: number): HttpAuthFailure {
-  return { ok: false, status: 429, body: RATE_LIMITED_BODY, headers: { "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))) } };
+  return {
+    ok: false,
+    status: 429,
+    body: RATE_LIMITED_BODY,
+    headers: { "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+  };
 }
 
 /** The refusal for a device that has a pending pairing request (reference §3.9: `NOT_PAIRED`, `PAIRING_REQUIRED`). */

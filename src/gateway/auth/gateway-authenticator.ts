@@ -4,7 +4,13 @@ import type { AuthMode } from "../exposure.js";
 import type { ConnectParams } from "../protocol/frames.js";
 import { capScopes, knownScopes, OPERATOR_SCOPES } from "../scopes.js";
 import { http401, http429, pairingRequired, wsFailure, type AuthReason } from "./failures.js";
-import { authorizeTrustedProxy, hasTailscaleIdentity, verifyTailscaleIdentity, type TailscaleWhois, type TrustedProxyAuthConfig } from "./identity-headers.js";
+import {
+  authorizeTrustedProxy,
+  hasTailscaleIdentity,
+  verifyTailscaleIdentity,
+  type TailscaleWhois,
+  type TrustedProxyAuthConfig,
+} from "./identity-headers.js";
 import { limiterKey, type AuthRateLimiter, type LimiterKey, type RateLimitScope } from "./rate-limit.js";
 import { credentialFromHeader, providedSecret } from "./shared-secret.js";
 import type { AuthSuccess, DeviceAuthority, GatewayAuthenticator, HttpAuthFailure, WsAuthFailure } from "./types.js";
@@ -55,7 +61,11 @@ export class ExposureAuthenticator implements GatewayAuthenticator {
     return this.deps.settings().mode;
   }
 
-  async authenticateConnect(params: ConnectParams, client: ClientAddress, nonce: string): Promise<AuthSuccess | WsAuthFailure> {
+  async authenticateConnect(
+    params: ConnectParams,
+    client: ClientAddress,
+    nonce: string,
+  ): Promise<AuthSuccess | WsAuthFailure> {
     if (client.unattributedProxy) return wsFailure("proxy_attribution_required");
     const role: "operator" | "node" = params.role === "node" ? "node" : "operator";
     const proof = params.device ? this.deps.devices?.verifyProof(params, nonce) : undefined;
@@ -72,14 +82,34 @@ export class ExposureAuthenticator implements GatewayAuthenticator {
     const scopes = role === "operator" ? (params.scopes ? knownScopes(params.scopes) : DEFAULT_SCOPES) : [];
     const base = { ok: true as const, method: cred.method, role, scopes, ...(cred.user ? { user: cred.user } : {}) };
     if (!device || !this.deps.devices) return base;
-    const admission = await this.deps.devices.admit({ deviceId: device.deviceId, publicKey: device.publicKey, role, scopes, params, client });
+    const admission = await this.deps.devices.admit({
+      deviceId: device.deviceId,
+      publicKey: device.publicKey,
+      role,
+      scopes,
+      params,
+      client,
+    });
     if (admission.status === "pending") return pairingRequired(admission.requestId, admission.expiresAt);
-    return { ...base, deviceId: device.deviceId, ...(admission.deviceToken ? { deviceToken: admission.deviceToken } : {}) };
+    return {
+      ...base,
+      deviceId: device.deviceId,
+      ...(admission.deviceToken ? { deviceToken: admission.deviceToken } : {}),
+    };
   }
 
-  async authenticateHttp(headers: Readonly<Record<string, string | string[] | undefined>>, client: ClientAddress): Promise<AuthSuccess | HttpAuthFailure> {
+  async authenticateHttp(
+    headers: Readonly<Record<string, string | string[] | undefined>>,
+    client: ClientAddress,
+  ): Promise<AuthSuccess | HttpAuthFailure> {
     const s = this.deps.settings();
-    const ok = (method: AuthSuccess["method"], user?: string): AuthSuccess => ({ ok: true, method, role: "operator", scopes: [...OPERATOR_SCOPES], ...(user ? { user } : {}) });
+    const ok = (method: AuthSuccess["method"], user?: string): AuthSuccess => ({
+      ok: true,
+      method,
+      role: "operator",
+      scopes: [...OPERATOR_SCOPES],
+      ...(user ? { user } : {}),
+    });
     if (client.unattributedProxy) return http401(s.mode);
     if (s.mode === "none") return localWithoutAuth(client) ? ok("none") : http401(s.mode);
     const provided = credentialFromHeader(headers.authorization);
@@ -101,21 +131,32 @@ export class ExposureAuthenticator implements GatewayAuthenticator {
     if (s.mode === "trusted-proxy") {
       const pw = providedSecret(params, "password");
       if (client.isLocal && s.password && pw) return this.shared(pw, s.password, "password", client);
-      const id = s.trustedProxy ? authorizeTrustedProxy(client, s.trustedProxy, s.isTrustedProxy) : ({ ok: false, reason: "trusted_proxy_untrusted_source" } as const);
+      const id = s.trustedProxy
+        ? authorizeTrustedProxy(client, s.trustedProxy, s.isTrustedProxy)
+        : ({ ok: false, reason: "trusted_proxy_untrusted_source" } as const);
       return id.ok ? { ok: true, method: "trusted-proxy", user: id.user } : wsFailure(id.reason);
     }
     const provided = providedSecret(params, s.mode);
     if (provided === undefined) {
-      if (s.allowTailscale && this.deps.whois && hasTailscaleIdentity(client)) return this.tailscale(client, this.deps.whois);
+      if (s.allowTailscale && this.deps.whois && hasTailscaleIdentity(client))
+        return this.tailscale(client, this.deps.whois);
       return wsFailure(s.mode === "token" ? "token_missing" : "password_missing");
     }
     return this.shared(provided, (s.mode === "token" ? s.token : s.password) ?? "", s.mode, client);
   }
 
-  private async shared(provided: string, expected: string, kind: "token" | "password", client: ClientAddress): Promise<Credential> {
+  private async shared(
+    provided: string,
+    expected: string,
+    kind: "token" | "password",
+    client: ClientAddress,
+  ): Promise<Credential> {
     const r = await this.limited("shared-secret", client, () => secretEquals(provided, expected));
     if (r === true) return { ok: true, method: kind };
-    return wsFailure(r.reason === "rate_limited" ? "rate_limited" : kind === "token" ? "token_mismatch" : "password_mismatch", r.retryAfterMs);
+    return wsFailure(
+      r.reason === "rate_limited" ? "rate_limited" : kind === "token" ? "token_mismatch" : "password_mismatch",
+      r.retryAfterMs,
+    );
   }
 
   private async tailscale(client: ClientAddress, whois: TailscaleWhois): Promise<Credential> {
@@ -131,19 +172,33 @@ export class ExposureAuthenticator implements GatewayAuthenticator {
     return wsFailure(r.reason === "rate_limited" ? "rate_limited" : reason, r.retryAfterMs);
   }
 
-  private async byDeviceToken(params: ConnectParams, client: ClientAddress, deviceId: string, token: string, role: "operator" | "node"): Promise<AuthSuccess | WsAuthFailure> {
+  private async byDeviceToken(
+    params: ConnectParams,
+    client: ClientAddress,
+    deviceId: string,
+    token: string,
+    role: "operator" | "node",
+  ): Promise<AuthSuccess | WsAuthFailure> {
     let approved: { role: string; scopes: readonly string[] } | undefined;
     const r = await this.limited("device-token", client, async () => {
       approved = await this.deps.devices?.checkToken(deviceId, token);
       return approved !== undefined && approved.role === role;
     });
-    if (r !== true || !approved) return wsFailure(r !== true && r.reason === "rate_limited" ? "rate_limited" : "device_token_mismatch", r === true ? undefined : r.retryAfterMs);
+    if (r !== true || !approved)
+      return wsFailure(
+        r !== true && r.reason === "rate_limited" ? "rate_limited" : "device_token_mismatch",
+        r === true ? undefined : r.retryAfterMs,
+      );
     const scopes = role === "operator" ? capScopes(params.scopes, approved.scopes) : [];
     return { ok: true, method: "device-token", role, scopes, deviceId };
   }
 
   /** Runs `check` unless the client is locked out; counts a false result as a failure (and delays loopback). */
-  private async limited(scope: RateLimitScope, client: ClientAddress, check: () => boolean | Promise<boolean>): Promise<true | { reason: "rate_limited" | "failed"; retryAfterMs?: number }> {
+  private async limited(
+    scope: RateLimitScope,
+    client: ClientAddress,
+    check: () => boolean | Promise<boolean>,
+  ): Promise<true | { reason: "rate_limited" | "failed"; retryAfterMs?: number }> {
     const key: LimiterKey = limiterKey(scope, client, this.deps.exemptLoopback);
     const locked = this.deps.limiter.retryAfterMs(key);
     if (locked > 0) return { reason: "rate_limited", retryAfterMs: locked };

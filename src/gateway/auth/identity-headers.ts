@@ -15,7 +15,8 @@ export interface TrustedProxyAuthConfig {
 }
 
 /** An identity decision: the user, or why not. */
-export type IdentityDecision = { readonly ok: true; readonly user: string } | { readonly ok: false; readonly reason: AuthReason };
+export type IdentityDecision =
+  { readonly ok: true; readonly user: string } | { readonly ok: false; readonly reason: AuthReason };
 
 function header(headers: IncomingHttpHeaders | undefined, name: string): string | undefined {
   const v = headers?.[name.toLowerCase()];
@@ -28,13 +29,19 @@ function header(headers: IncomingHttpHeaders | undefined, name: string): string 
  * loopback proxy only with `allowLoopback`; every required header present; the user header set;
  * the user in `allowUsers` when that list is non-empty.
  */
-export function authorizeTrustedProxy(client: ClientAddress, cfg: TrustedProxyAuthConfig, isTrustedProxy: (ip: string) => boolean): IdentityDecision {
+export function authorizeTrustedProxy(
+  client: ClientAddress,
+  cfg: TrustedProxyAuthConfig,
+  isTrustedProxy: (ip: string) => boolean,
+): IdentityDecision {
   if (!isTrustedProxy(client.peerIp)) return { ok: false, reason: "trusted_proxy_untrusted_source" };
   if (client.isLoopbackPeer && !cfg.allowLoopback) return { ok: false, reason: "trusted_proxy_loopback_source" };
-  if (cfg.requiredHeaders.some((h) => header(client.headers, h) === undefined)) return { ok: false, reason: "trusted_proxy_missing_header" };
+  if (cfg.requiredHeaders.some((h) => header(client.headers, h) === undefined))
+    return { ok: false, reason: "trusted_proxy_missing_header" };
   const user = header(client.headers, cfg.userHeader);
   if (user === undefined) return { ok: false, reason: "trusted_proxy_user_missing" };
-  if (cfg.allowUsers.length > 0 && !cfg.allowUsers.includes(user)) return { ok: false, reason: "trusted_proxy_user_not_allowed" };
+  if (cfg.allowUsers.length > 0 && !cfg.allowUsers.includes(user))
+    return { ok: false, reason: "trusted_proxy_user_not_allowed" };
   return { ok: true, user };
 }
 
@@ -56,7 +63,10 @@ export async function verifyTailscaleIdentity(client: ClientAddress, whois: Tail
   const login = header(client.headers, "tailscale-user-login");
   if (login === undefined) return { ok: false, reason: "tailscale_identity_missing" };
   const proxied = client.isLoopbackPeer && client.viaTrustedProxy === true;
-  if (!proxied || ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"].some((h) => header(client.headers, h) === undefined)) {
+  if (
+    !proxied ||
+    ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"].some((h) => header(client.headers, h) === undefined)
+  ) {
     return { ok: false, reason: "tailscale_proxy_headers_missing" };
   }
   const owner = await whois(client.ip).catch(() => undefined);

@@ -67,7 +67,9 @@ describe("AuthRateLimiter", () => {
           if (l.retryAfterMs(k) > 0) return;
           times.push(now);
           const locked = l.recordFailure(k).retryAfterMs > 0;
-          expect(locked).toBe(times.filter((t) => now - t < DEFAULT_RATE_LIMIT.windowMs).length >= DEFAULT_RATE_LIMIT.maxAttempts);
+          expect(locked).toBe(
+            times.filter((t) => now - t < DEFAULT_RATE_LIMIT.windowMs).length >= DEFAULT_RATE_LIMIT.maxAttempts,
+          );
         }
       }),
     );

@@ -12,7 +12,12 @@ export interface RateLimitConfig {
   readonly exemptLoopback: boolean;
 }
 
-export const DEFAULT_RATE_LIMIT: RateLimitConfig = { maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000, exemptLoopback: true };
+export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
+  maxAttempts: 10,
+  windowMs: 60_000,
+  lockoutMs: 300_000,
+  exemptLoopback: true,
+};
 
 /** First loopback failure delay (ms); doubles per recent failure up to {@link LOOPBACK_MAX_DELAY_MS}. */
 export const LOOPBACK_BASE_DELAY_MS = 250;
@@ -41,7 +46,8 @@ interface Bucket {
  * is exempt from lockout.
  */
 export function limiterKey(scope: RateLimitScope, client: ClientAddress, exemptLoopback: boolean): LimiterKey {
-  if (client.origin !== undefined && client.isLoopbackPeer) return { key: `browser-origin:${client.origin.toLowerCase()}`, exempt: false };
+  if (client.origin !== undefined && client.isLoopbackPeer)
+    return { key: `browser-origin:${client.origin.toLowerCase()}`, exempt: false };
   return { key: `${scope}:${client.ip}`, exempt: exemptLoopback && client.isLocal };
 }
 
@@ -82,7 +88,10 @@ export class AuthRateLimiter {
     b.failures.push(t);
     if (k.exempt) {
       if (b.failures.length > 6) b.failures.splice(0, b.failures.length - 6);
-      return { delayMs: Math.min(LOOPBACK_BASE_DELAY_MS * 2 ** (b.failures.length - 1), LOOPBACK_MAX_DELAY_MS), retryAfterMs: 0 };
+      return {
+        delayMs: Math.min(LOOPBACK_BASE_DELAY_MS * 2 ** (b.failures.length - 1), LOOPBACK_MAX_DELAY_MS),
+        retryAfterMs: 0,
+      };
     }
     if (b.failures.length >= this.config.maxAttempts) b.lockedUntil = t + this.config.lockoutMs;
     return { delayMs: 0, retryAfterMs: Math.max(0, b.lockedUntil - t) };

@@ -1,7 +1,10 @@
 import type { ConnectParams } from "../protocol/frames.js";
 
 /** The shared secret in force. `none` is only ever accepted on loopback binds (checked at start). */
-export type SharedSecret = { readonly mode: "token"; readonly token: string } | { readonly mode: "password"; readonly password: string } | { readonly mode: "none" };
+export type SharedSecret =
+  | { readonly mode: "token"; readonly token: string }
+  | { readonly mode: "password"; readonly password: string }
+  | { readonly mode: "none" };
 
 /**
  * The shared secret a `connect` carries. Either `auth.token` or `auth.password` may hold it; the

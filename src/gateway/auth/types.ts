@@ -35,12 +35,21 @@ export interface HttpAuthFailure {
 export interface GatewayAuthenticator {
   /** Mode in force (for status and the UI): token | password | trusted-proxy | none. */
   readonly mode: string;
-  authenticateConnect(params: ConnectParams, client: ClientAddress, nonce: string): Promise<AuthSuccess | WsAuthFailure>;
-  authenticateHttp(headers: Readonly<Record<string, string | string[] | undefined>>, client: ClientAddress): Promise<AuthSuccess | HttpAuthFailure>;
+  authenticateConnect(
+    params: ConnectParams,
+    client: ClientAddress,
+    nonce: string,
+  ): Promise<AuthSuccess | WsAuthFailure>;
+  authenticateHttp(
+    headers: Readonly<Record<string, string | string[] | undefined>>,
+    client: ClientAddress,
+  ): Promise<AuthSuccess | HttpAuthFailure>;
 }
 
 /** A verified device proof: the device id and its public key (base64url raw Ed25519). */
-export type DeviceProof = { readonly ok: true; readonly deviceId: string; readonly publicKey: string } | { readonly ok: false; readonly error: WireError };
+export type DeviceProof =
+  | { readonly ok: true; readonly deviceId: string; readonly publicKey: string }
+  | { readonly ok: false; readonly error: WireError };
 
 /** Outcome of presenting a verified device after the connection's credential was accepted. */
 export type DeviceAdmission =
@@ -65,7 +74,10 @@ export interface DeviceAuthority {
   /** Checks the `device` block of `connect` against the challenge nonce (signature, id, freshness). */
   verifyProof(params: ConnectParams, nonce: string): DeviceProof;
   /** Checks a device token of a paired device; the approved role and scopes when it matches. */
-  checkToken(deviceId: string, token: string): Promise<{ readonly role: "operator" | "node"; readonly scopes: readonly string[] } | undefined>;
+  checkToken(
+    deviceId: string,
+    token: string,
+  ): Promise<{ readonly role: "operator" | "node"; readonly scopes: readonly string[] } | undefined>;
   /**
    * Called when a device connects with an accepted shared credential: paired devices get a fresh
    * device token; unknown devices are auto-approved when the client is direct-local, else get a

@@ -20,7 +20,8 @@ export interface HttpAppDeps {
 
 const PROXY_ATTRIBUTION_BODY = {
   error: {
-    message: "Proxy client attribution is required. Configure gateway.trustedProxies narrowly and make the proxy overwrite or safely rebuild forwarded client headers.",
+    message:
+      "Proxy client attribution is required. Configure gateway.trustedProxies narrowly and make the proxy overwrite or safely rebuild forwarded client headers.",
     type: "proxy_attribution_required",
   },
 };

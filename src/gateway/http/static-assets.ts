@@ -28,4 +28,5 @@ export async function loadAsset(file: string): Promise<Buffer> {
  * Content-Security-Policy of the page: scripts and styles only from the gateway itself, WebSocket
  * connections only back to it, no framing.
  */
-export const WEBCHAT_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const WEBCHAT_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";

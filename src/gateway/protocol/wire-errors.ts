@@ -43,9 +43,16 @@ export function toWireError(err: unknown): WireError {
 }
 
 /** A wire error for bad params, naming each bad field (secrets masked). */
-export function invalidParams(method: string, issues: readonly { path: readonly PropertyKey[]; message: string }[]): WireError {
+export function invalidParams(
+  method: string,
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): WireError {
   const fields = issues.map((i) => redactText(`${[method, ...i.path.map(String)].join(".")}: ${i.message}`));
-  return { code: "INVALID_REQUEST", message: `invalid params: ${fields.join("; ")}`, details: { code: "INVALID_PARAMS", fields } };
+  return {
+    code: "INVALID_REQUEST",
+    message: `invalid params: ${fields.join("; ")}`,
+    details: { code: "INVALID_PARAMS", fields },
+  };
 }
 
 export { errorMessage };

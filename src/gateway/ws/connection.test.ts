@@ -30,8 +30,15 @@ describe("method scopes and the per-connection flood guard (in-process gateway)"
       sleep: async () => undefined,
     });
     server = new GatewayServer({
-      hosts: ["127.0.0.1"], port: 0, authenticator, methods, broadcaster: new Broadcaster(), log: createLogger({ level: "silent", consoleLevel: "silent" }),
-      now: Date.now, hello: () => ({}), status: () => ({}),
+      hosts: ["127.0.0.1"],
+      port: 0,
+      authenticator,
+      methods,
+      broadcaster: new Broadcaster(),
+      log: createLogger({ level: "silent", consoleLevel: "silent" }),
+      now: Date.now,
+      hello: () => ({}),
+      status: () => ({}),
     });
     url = `ws://127.0.0.1:${(await server.start()).port}`;
   });
@@ -40,8 +47,15 @@ describe("method scopes and the per-connection flood guard (in-process gateway)"
 
   it("requires operator.admin for config.* whatever scope the method declares", async () => {
     const reader = await GatewayClient.connect({ url, token: TOKEN, scopes: ["operator.read", "operator.write"] });
-    await expect(reader.request("config.get")).rejects.toMatchObject({ wireCode: "FORBIDDEN", message: "missing scope: operator.admin", wireDetails: { code: "MISSING_SCOPE", missingScope: "operator.admin" } });
-    await expect(reader.request("pairing.thing")).rejects.toMatchObject({ wireCode: "FORBIDDEN", message: "missing scope: operator.pairing" });
+    await expect(reader.request("config.get")).rejects.toMatchObject({
+      wireCode: "FORBIDDEN",
+      message: "missing scope: operator.admin",
+      wireDetails: { code: "MISSING_SCOPE", missingScope: "operator.admin" },
+    });
+    await expect(reader.request("pairing.thing")).rejects.toMatchObject({
+      wireCode: "FORBIDDEN",
+      message: "missing scope: operator.pairing",
+    });
     expect(await reader.request("read.thing")).toEqual({ ok: true });
     reader.close();
     const admin = await GatewayClient.connect({ url, token: TOKEN, scopes: ["operator.admin"] });
@@ -68,7 +82,8 @@ describe("method scopes and the per-connection flood guard (in-process gateway)"
   it("closes a connection after more than 10 unauthorized method errors", async () => {
     const client = await GatewayClient.connect({ url, token: TOKEN, scopes: ["operator.read"] });
     const closed = new Promise<number>((resolve) => client.once("close", (code: number) => resolve(code)));
-    for (let i = 0; i < 10; i++) await expect(client.request("config.get")).rejects.toMatchObject({ wireCode: "FORBIDDEN" });
+    for (let i = 0; i < 10; i++)
+      await expect(client.request("config.get")).rejects.toMatchObject({ wireCode: "FORBIDDEN" });
     expect(await client.request("read.thing")).toEqual({ ok: true });
     await expect(client.request("config.get")).rejects.toMatchObject({ wireCode: "FORBIDDEN" });
     expect(await closed).toBe(1008);

@@ -6,8 +6,18 @@ import type { Broadcaster } from "../broadcaster.js";
 import type { MethodRegistry, ConnectionInfo } from "../methods/registry.js";
 import type { ClientAddress } from "../net.js";
 import {
-  ConnectParamsSchema, HANDSHAKE_TIMEOUT_MS, TICK_INTERVAL_MS, MAX_BUFFERED_BYTES, MAX_FRAME_BYTES, MAX_PREAUTH_FRAME_BYTES, RequestFrameSchema,
-  errorFrame, eventFrame, resFrame, type RequestFrame, type WireError,
+  ConnectParamsSchema,
+  HANDSHAKE_TIMEOUT_MS,
+  TICK_INTERVAL_MS,
+  MAX_BUFFERED_BYTES,
+  MAX_FRAME_BYTES,
+  MAX_PREAUTH_FRAME_BYTES,
+  RequestFrameSchema,
+  errorFrame,
+  eventFrame,
+  resFrame,
+  type RequestFrame,
+  type WireError,
 } from "../protocol/frames.js";
 import { invalidParams } from "../protocol/wire-errors.js";
 import { checkHandshake, FIRST_FRAME_NOT_CONNECT } from "./handshake.js";
@@ -73,13 +83,35 @@ export class WsConnection {
   private async onMessage(data: RawData, isBinary: boolean): Promise<void> {
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
     const limit = this.info ? MAX_FRAME_BYTES : MAX_PREAUTH_FRAME_BYTES;
-    if (size > limit) return this.fail(null, { code: "INVALID_REQUEST", message: `frame too large (${size} bytes > ${limit})`, details: { code: "FRAME_TOO_LARGE" } }, !this.info);
-    if (isBinary) return this.fail(null, { code: "INVALID_REQUEST", message: "invalid frame: binary frames are not supported", details: { code: "INVALID_FRAME" } }, !this.info);
+    if (size > limit)
+      return this.fail(
+        null,
+        {
+          code: "INVALID_REQUEST",
+          message: `frame too large (${size} bytes > ${limit})`,
+          details: { code: "FRAME_TOO_LARGE" },
+        },
+        !this.info,
+      );
+    if (isBinary)
+      return this.fail(
+        null,
+        {
+          code: "INVALID_REQUEST",
+          message: "invalid frame: binary frames are not supported",
+          details: { code: "INVALID_FRAME" },
+        },
+        !this.info,
+      );
     let parsed: unknown;
     try {
       parsed = JSON.parse(data.toString());
     } catch {
-      return this.fail(null, { code: "INVALID_REQUEST", message: "invalid frame: not JSON", details: { code: "INVALID_FRAME" } }, !this.info);
+      return this.fail(
+        null,
+        { code: "INVALID_REQUEST", message: "invalid frame: not JSON", details: { code: "INVALID_FRAME" } },
+        !this.info,
+      );
     }
     const frame = RequestFrameSchema.safeParse(parsed);
     const id = frame.success ? frame.data.id : idOf(parsed);
@@ -98,14 +130,30 @@ export class WsConnection {
     if (admitted) return this.fail(frame.id, admitted, true);
     const auth = await this.deps.authenticator.authenticateConnect(params.data, this.client, this.nonce);
     if (!auth.ok) {
-      this.deps.log.info({ connId: this.connId, ip: this.client.ip, reason: auth.error.details?.code }, "gateway connect refused");
+      this.deps.log.info(
+        { connId: this.connId, ip: this.client.ip, reason: auth.error.details?.code },
+        "gateway connect refused",
+      );
       return this.fail(frame.id, auth.error, true, auth.closeCode);
     }
     clearTimeout(this.timer);
     this.info = this.connectionInfo(auth, params.data.client?.id ?? "unknown");
-    this.deps.broadcaster.add({ connId: this.connId, role: this.info.role, scopes: this.info.scopes, sendEvent: (e, p) => this.sendEvent(e, p) });
-    this.deps.log.info({ connId: this.connId, ip: this.client.ip, role: this.info.role, method: auth.method }, "gateway client connected");
-    const authPayload = { method: auth.method, role: auth.role, scopes: [...auth.scopes], ...(auth.deviceToken ? { deviceToken: auth.deviceToken } : {}) };
+    this.deps.broadcaster.add({
+      connId: this.connId,
+      role: this.info.role,
+      scopes: this.info.scopes,
+      sendEvent: (e, p) => this.sendEvent(e, p),
+    });
+    this.deps.log.info(
+      { connId: this.connId, ip: this.client.ip, role: this.info.role, method: auth.method },
+      "gateway client connected",
+    );
+    const authPayload = {
+      method: auth.method,
+      role: auth.role,
+      scopes: [...auth.scopes],
+      ...(auth.deviceToken ? { deviceToken: auth.deviceToken } : {}),
+    };
     this.sendRaw(resFrame(frame.id, { type: "hello-ok", ...this.deps.hello(this.info), auth: authPayload }));
     // Keep-alive: a `tick` event every `policy.tickIntervalMs` lets clients notice a dead connection.
     this.ticker = setInterval(() => this.sendEvent("tick", { ts: this.deps.now() }), TICK_INTERVAL_MS);
@@ -127,7 +175,10 @@ export class WsConnection {
 
   private async request(frame: RequestFrame): Promise<void> {
     const info = this.info as ConnectionInfo;
-    const out = await dispatch(frame, info, this.deps.methods, { log: this.deps.log, sendEvent: (e, p) => this.sendEvent(e, p) });
+    const out = await dispatch(frame, info, this.deps.methods, {
+      log: this.deps.log,
+      sendEvent: (e, p) => this.sendEvent(e, p),
+    });
     if (out.ok) return this.sendRaw(resFrame(frame.id, out.payload));
     if (out.unauthorized && ++this.unauthorized > FLOOD_GUARD_LIMIT) {
       this.sendRaw(errorFrame(frame.id, out.error));
@@ -164,5 +215,9 @@ function idOf(v: unknown): RequestFrame["id"] | null {
 
 function invalidFrame(issues: readonly { path: readonly PropertyKey[]; message: string }[]): WireError {
   const fields = issues.map((i) => `${i.path.map(String).join(".") || "frame"}: ${i.message}`);
-  return { code: "INVALID_REQUEST", message: `invalid frame: ${fields.join("; ")}`, details: { code: "INVALID_FRAME", fields } };
+  return {
+    code: "INVALID_REQUEST",
+    message: `invalid frame: ${fields.join("; ")}`,
+    details: { code: "INVALID_FRAME", fields },
+  };
 }

@@ -5,28 +5,63 @@ import { invalidParams, toWireError } from "../protocol/wire-errors.js";
 import { hasScope, requiredScope } from "../scopes.js";
 
 /** Outcome of one dispatched request; `unauthorized` feeds the flood guard. */
-export type DispatchOutcome = { readonly ok: true; readonly payload: unknown } | { readonly ok: false; readonly error: WireError; readonly unauthorized: boolean };
+export type DispatchOutcome =
+  | { readonly ok: true; readonly payload: unknown }
+  | { readonly ok: false; readonly error: WireError; readonly unauthorized: boolean };
 
 /**
  * Runs one request after the handshake: method lookup → role and scope check → params check →
  * handler. Handler exceptions become wire errors (unexpected ones are logged and sent as INTERNAL).
  */
-export async function dispatch(frame: RequestFrame, conn: ConnectionInfo, methods: MethodRegistry, ctx: { log: Logger; sendEvent: (e: string, p: unknown) => void }): Promise<DispatchOutcome> {
+export async function dispatch(
+  frame: RequestFrame,
+  conn: ConnectionInfo,
+  methods: MethodRegistry,
+  ctx: { log: Logger; sendEvent: (e: string, p: unknown) => void },
+): Promise<DispatchOutcome> {
   const def = methods.get(frame.method);
-  if (!def) return { ok: false, unauthorized: false, error: { code: "INVALID_REQUEST", message: `unknown method: ${frame.method.slice(0, 64)}`, details: { code: "UNKNOWN_METHOD" } } };
+  if (!def)
+    return {
+      ok: false,
+      unauthorized: false,
+      error: {
+        code: "INVALID_REQUEST",
+        message: `unknown method: ${frame.method.slice(0, 64)}`,
+        details: { code: "UNKNOWN_METHOD" },
+      },
+    };
   const roles = def.roles ?? ["operator"];
   if (!roles.includes(conn.role)) {
-    return { ok: false, unauthorized: true, error: { code: "FORBIDDEN", message: `method ${def.name} is not available to role ${conn.role}`, details: { code: "ROLE_NOT_ALLOWED" } } };
+    return {
+      ok: false,
+      unauthorized: true,
+      error: {
+        code: "FORBIDDEN",
+        message: `method ${def.name} is not available to role ${conn.role}`,
+        details: { code: "ROLE_NOT_ALLOWED" },
+      },
+    };
   }
   const scope = requiredScope(def.name, def.scope);
   // Nodes carry no operator scopes: scoped methods open to nodes skip the check, admin-only never does.
   if (scope && (conn.role === "operator" || scope === "operator.admin") && !hasScope(conn.scopes, scope)) {
-    return { ok: false, unauthorized: true, error: { code: "FORBIDDEN", message: `missing scope: ${scope}`, details: { code: "MISSING_SCOPE", missingScope: scope, requiredScopes: [scope] } } };
+    return {
+      ok: false,
+      unauthorized: true,
+      error: {
+        code: "FORBIDDEN",
+        message: `missing scope: ${scope}`,
+        details: { code: "MISSING_SCOPE", missingScope: scope, requiredScopes: [scope] },
+      },
+    };
   }
   const params = def.params.safeParse(frame.params ?? {});
   if (!params.success) return { ok: false, unauthorized: false, error: invalidParams(def.name, params.error.issues) };
   try {
-    return { ok: true, payload: (await def.handler(params.data, { conn, log: ctx.log, sendEvent: ctx.sendEvent })) ?? {} };
+    return {
+      ok: true,
+      payload: (await def.handler(params.data, { conn, log: ctx.log, sendEvent: ctx.sendEvent })) ?? {},
+    };
   } catch (err) {
     const error = toWireError(err);
     if (error.code === "INTERNAL") ctx.log.error({ err, method: def.name }, "gateway method failed");

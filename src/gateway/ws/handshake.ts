@@ -1,7 +1,8 @@
 import { PROTOCOL_VERSION, type ConnectParams, type WireError } from "../protocol/frames.js";
 
 /** Result of checking the non-auth parts of `connect`. */
-export type HandshakeCheck = { readonly ok: true } | { readonly ok: false; readonly error: WireError; readonly closeCode: 1002 | 1008 };
+export type HandshakeCheck =
+  { readonly ok: true } | { readonly ok: false; readonly error: WireError; readonly closeCode: 1002 | 1008 };
 
 /**
  * Protocol range and role checks of the handshake (reference §3.3): the client's
@@ -11,7 +12,15 @@ export type HandshakeCheck = { readonly ok: true } | { readonly ok: false; reado
 export function checkHandshake(p: ConnectParams): HandshakeCheck {
   const role = p.role ?? "operator";
   if (role !== "operator" && role !== "node") {
-    return { ok: false, closeCode: 1008, error: { code: "INVALID_REQUEST", message: "invalid role", details: { code: "INVALID_ROLE", role: role.slice(0, 32) } } };
+    return {
+      ok: false,
+      closeCode: 1008,
+      error: {
+        code: "INVALID_REQUEST",
+        message: "invalid role",
+        details: { code: "INVALID_ROLE", role: role.slice(0, 32) },
+      },
+    };
   }
   const covers = (v: number) => p.minProtocol <= v && v <= p.maxProtocol;
   if (!covers(PROTOCOL_VERSION) && !(role === "node" && covers(3))) {
@@ -21,7 +30,13 @@ export function checkHandshake(p: ConnectParams): HandshakeCheck {
       error: {
         code: "INVALID_REQUEST",
         message: "protocol mismatch",
-        details: { code: "PROTOCOL_MISMATCH", clientMinProtocol: p.minProtocol, clientMaxProtocol: p.maxProtocol, expectedProtocol: PROTOCOL_VERSION, minimumProbeProtocol: 3 },
+        details: {
+          code: "PROTOCOL_MISMATCH",
+          clientMinProtocol: p.minProtocol,
+          clientMaxProtocol: p.maxProtocol,
+          expectedProtocol: PROTOCOL_VERSION,
+          minimumProbeProtocol: 3,
+        },
       },
     };
   }
@@ -29,4 +44,8 @@ export function checkHandshake(p: ConnectParams): HandshakeCheck {
 }
 
 /** The error sent when the first frame is not a `connect` request. */
-export const FIRST_FRAME_NOT_CONNECT: WireError = { code: "INVALID_REQUEST", message: "invalid handshake: first request must be connect", details: { code: "HANDSHAKE_REQUIRED" } };
+export const FIRST_FRAME_NOT_CONNECT: WireError = {
+  code: "INVALID_REQUEST",
+  message: "invalid handshake: first request must be connect",
+  details: { code: "HANDSHAKE_REQUIRED" },
+};

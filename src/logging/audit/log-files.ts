@@ -17,6 +17,14 @@ export const logFilesCheck: AuditCheck = {
       if ((st.isFile || st.isDir) && notPrivate(st.mode)) loose.push(`${p} (${octal(st.mode)})`);
     }
     if (loose.length === 0) return [];
-    return [finding("fs.log_file.perms_readable", "warn", "Gateway logs are readable by others", loose.slice(0, 5).join(", "), "chmod 600 the log files and 700 their directory (holdfast security audit --fix).")];
+    return [
+      finding(
+        "fs.log_file.perms_readable",
+        "warn",
+        "Gateway logs are readable by others",
+        loose.slice(0, 5).join(", "),
+        "chmod 600 the log files and 700 their directory (holdfast security audit --fix).",
+      ),
+    ];
   },
 };

@@ -9,6 +9,14 @@ export const redactOffCheck: AuditCheck = {
   area: "config",
   run(ctx) {
     if (ctx.config.logging?.redactSensitive !== "off") return [];
-    return [finding("logging.redact_off", "warn", "Tool arguments and outputs are logged", 'logging.redactSensitive is "off": tool arguments, outputs and URLs reach the log (configured secrets stay masked).', 'Set logging.redactSensitive to "tools" (holdfast security audit --fix does this).')];
+    return [
+      finding(
+        "logging.redact_off",
+        "warn",
+        "Tool arguments and outputs are logged",
+        'logging.redactSensitive is "off": tool arguments, outputs and URLs reach the log (configured secrets stay masked).',
+        'Set logging.redactSensitive to "tools" (holdfast security audit --fix does this).',
+      ),
+    ];
   },
 };

@@ -2,7 +2,18 @@ import path from "node:path";
 import type { SandboxConfig } from "../../config/index.js";
 import { finding, type AuditCheck, type Finding } from "../../audit/index.js";
 
-const BLOCKED_SOURCES = ["/etc", "/proc", "/sys", "/dev", "/root", "/boot", "/run", "/var/run", "/var/run/docker.sock", "/run/docker.sock"];
+const BLOCKED_SOURCES = [
+  "/etc",
+  "/proc",
+  "/sys",
+  "/dev",
+  "/root",
+  "/boot",
+  "/run",
+  "/var/run",
+  "/var/run/docker.sock",
+  "/run/docker.sock",
+];
 const HOME_SECRETS = [".aws", ".cargo", ".config", ".docker", ".gnupg", ".netrc", ".npm", ".ssh"];
 
 function dangerousSource(src: string): boolean {
@@ -16,17 +27,69 @@ function inspect(at: string, sb: SandboxConfig | undefined): Finding[] {
   const d = sb?.docker;
   const network = d?.network ?? sb?.network;
   if (network === "host" || network?.startsWith("container:")) {
-    out.push(finding("sandbox.dangerous_network_mode", "critical", `Sandbox shares a network namespace (${network})`, `${at} network "${network}" gives sandboxed commands the host's (or another container's) network.`, `Use network "none" for ${at}.`));
+    out.push(
+      finding(
+        "sandbox.dangerous_network_mode",
+        "critical",
+        `Sandbox shares a network namespace (${network})`,
+        `${at} network "${network}" gives sandboxed commands the host's (or another container's) network.`,
+        `Use network "none" for ${at}.`,
+      ),
+    );
   }
-  if (d?.seccompProfile === "unconfined") out.push(finding("sandbox.dangerous_seccomp_profile", "critical", "Sandbox runs without seccomp", `${at}.docker.seccompProfile is "unconfined".`, "Remove seccompProfile (the runtime default applies)."));
-  if (d?.apparmorProfile === "unconfined") out.push(finding("sandbox.dangerous_apparmor_profile", "critical", "Sandbox runs without AppArmor", `${at}.docker.apparmorProfile is "unconfined".`, "Remove apparmorProfile (the runtime default applies)."));
+  if (d?.seccompProfile === "unconfined")
+    out.push(
+      finding(
+        "sandbox.dangerous_seccomp_profile",
+        "critical",
+        "Sandbox runs without seccomp",
+        `${at}.docker.seccompProfile is "unconfined".`,
+        "Remove seccompProfile (the runtime default applies).",
+      ),
+    );
+  if (d?.apparmorProfile === "unconfined")
+    out.push(
+      finding(
+        "sandbox.dangerous_apparmor_profile",
+        "critical",
+        "Sandbox runs without AppArmor",
+        `${at}.docker.apparmorProfile is "unconfined".`,
+        "Remove apparmorProfile (the runtime default applies).",
+      ),
+    );
   for (const bind of d?.binds ?? []) {
     const src = bind.split(":")[0] ?? "";
-    if (!path.posix.isAbsolute(src)) out.push(finding("sandbox.bind_mount_non_absolute", "warn", "Sandbox bind mount with a relative source", `${at}.docker.binds has "${bind}".`, "Use absolute host paths in binds."));
-    else if (dangerousSource(src)) out.push(finding("sandbox.dangerous_bind_mount", "critical", `Sandbox mounts ${src}`, `${at}.docker.binds mounts a system or credential path into the sandbox.`, `Remove "${bind}" from ${at}.docker.binds.`));
+    if (!path.posix.isAbsolute(src))
+      out.push(
+        finding(
+          "sandbox.bind_mount_non_absolute",
+          "warn",
+          "Sandbox bind mount with a relative source",
+          `${at}.docker.binds has "${bind}".`,
+          "Use absolute host paths in binds.",
+        ),
+      );
+    else if (dangerousSource(src))
+      out.push(
+        finding(
+          "sandbox.dangerous_bind_mount",
+          "critical",
+          `Sandbox mounts ${src}`,
+          `${at}.docker.binds mounts a system or credential path into the sandbox.`,
+          `Remove "${bind}" from ${at}.docker.binds.`,
+        ),
+      );
   }
   if (sb?.mode === "off" && d && Object.keys(d).length > 0) {
-    out.push(finding("sandbox.docker_config_mode_off", "warn", "Docker sandbox settings while the sandbox is off", `${at}.docker is set but ${at}.mode is "off", so none of it applies.`, `Set ${at}.mode to "non-main" or remove the docker block.`));
+    out.push(
+      finding(
+        "sandbox.docker_config_mode_off",
+        "warn",
+        "Docker sandbox settings while the sandbox is off",
+        `${at}.docker is set but ${at}.mode is "off", so none of it applies.`,
+        `Set ${at}.mode to "non-main" or remove the docker block.`,
+      ),
+    );
   }
   return out;
 }

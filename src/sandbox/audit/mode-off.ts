@@ -20,9 +20,17 @@ export const sandboxModeOffCheck: AuditCheck = {
       if (mode !== "off") continue;
       const tools = DANGEROUS.filter((t) => toolReachable(ctx.config, t, agent));
       if (tools.length === 0) continue;
-      const at = own ? `agents.list.${list.indexOf(agent as (typeof list)[number])}.sandbox.mode` : "agents.defaults.sandbox.mode";
+      const at = own
+        ? `agents.list.${list.indexOf(agent as (typeof list)[number])}.sandbox.mode`
+        : "agents.defaults.sandbox.mode";
       out.push(
-        finding("sandbox.mode_off", open.length ? "critical" : "warn", `Non-main sessions of agent ${agent?.id ?? "main"} run tools on the host`, `${at} is "off" and ${tools.join(", ")} ${tools.length > 1 ? "are" : "is"} reachable: group and channel sessions can run commands and write files on this machine.`, `Set ${at} to "non-main" (or "all").`),
+        finding(
+          "sandbox.mode_off",
+          open.length ? "critical" : "warn",
+          `Non-main sessions of agent ${agent?.id ?? "main"} run tools on the host`,
+          `${at} is "off" and ${tools.join(", ")} ${tools.length > 1 ? "are" : "is"} reachable: group and channel sessions can run commands and write files on this machine.`,
+          `Set ${at} to "non-main" (or "all").`,
+        ),
       );
     }
     return out;

@@ -1,5 +1,14 @@
 import path from "node:path";
-import { finding, groupOrWorldWritable, inspectPath, listDir, notPrivate, octal, type AuditCheck, type Finding } from "../../audit/index.js";
+import {
+  finding,
+  groupOrWorldWritable,
+  inspectPath,
+  listDir,
+  notPrivate,
+  octal,
+  type AuditCheck,
+  type Finding,
+} from "../../audit/index.js";
 
 /**
  * The credentials directory (generated gateway token, pairing stores, channel credentials):
@@ -14,14 +23,41 @@ export const credentialsDirCheck: AuditCheck = {
     const st = await inspectPath(dir);
     if (!st.exists || st.symlink) return [];
     const out: Finding[] = [];
-    if (groupOrWorldWritable(st.mode)) out.push(finding("fs.credentials_dir.perms_writable", "critical", "Credentials directory is writable by others", `${dir} has mode ${octal(st.mode)}.`, `chmod 700 ${dir} (or holdfast security audit --fix)`));
-    else if (notPrivate(st.mode)) out.push(finding("fs.credentials_dir.perms_readable", "warn", "Credentials directory is readable by others", `${dir} has mode ${octal(st.mode)}.`, `chmod 700 ${dir} (or holdfast security audit --fix)`));
+    if (groupOrWorldWritable(st.mode))
+      out.push(
+        finding(
+          "fs.credentials_dir.perms_writable",
+          "critical",
+          "Credentials directory is writable by others",
+          `${dir} has mode ${octal(st.mode)}.`,
+          `chmod 700 ${dir} (or holdfast security audit --fix)`,
+        ),
+      );
+    else if (notPrivate(st.mode))
+      out.push(
+        finding(
+          "fs.credentials_dir.perms_readable",
+          "warn",
+          "Credentials directory is readable by others",
+          `${dir} has mode ${octal(st.mode)}.`,
+          `chmod 700 ${dir} (or holdfast security audit --fix)`,
+        ),
+      );
     const loose: string[] = [];
     for (const name of await listDir(dir)) {
       const f = await inspectPath(path.join(dir, name));
       if (f.isFile && notPrivate(f.mode)) loose.push(`${name} (${octal(f.mode)})`);
     }
-    if (loose.length > 0) out.push(finding("fs.credentials_dir.perms_readable", "warn", "Credential files are readable by others", `In ${dir}: ${loose.join(", ")}.`, `chmod 600 the files (or holdfast security audit --fix)`));
+    if (loose.length > 0)
+      out.push(
+        finding(
+          "fs.credentials_dir.perms_readable",
+          "warn",
+          "Credential files are readable by others",
+          `In ${dir}: ${loose.join(", ")}.`,
+          `chmod 600 the files (or holdfast security audit --fix)`,
+        ),
+      );
     return out;
   },
 };

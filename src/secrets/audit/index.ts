@@ -5,4 +5,9 @@ import { toolEnvCheck } from "./tool-env.js";
 import { unresolvedCheck } from "./unresolved.js";
 
 /** Secrets checks (plaintext, unresolved refs, credential files, tool environment). */
-export const secretsAuditChecks: readonly AuditCheck[] = [plaintextCheck, unresolvedCheck, credentialsDirCheck, toolEnvCheck];
+export const secretsAuditChecks: readonly AuditCheck[] = [
+  plaintextCheck,
+  unresolvedCheck,
+  credentialsDirCheck,
+  toolEnvCheck,
+];

@@ -12,12 +12,40 @@ export const plaintextCheck: AuditCheck = {
   area: "secrets",
   run(ctx) {
     const out: Finding[] = [];
-    const fix = "Move it into a SecretRef ({source:\"env\"|\"file\"|\"exec\", provider, id}) or ${ENV}: see holdfast secrets apply.";
+    const fix =
+      'Move it into a SecretRef ({source:"env"|"file"|"exec", provider, id}) or ${ENV}: see holdfast secrets apply.';
     for (const p of plaintextSecretPaths(ctx.config, ctx.raw)) {
-      if (p === "gateway.auth.password") out.push(finding("config.secrets.gateway_password_in_config", "warn", "Gateway password is stored in the config file", "gateway.auth.password is written in plain text in the config.", fix));
+      if (p === "gateway.auth.password")
+        out.push(
+          finding(
+            "config.secrets.gateway_password_in_config",
+            "warn",
+            "Gateway password is stored in the config file",
+            "gateway.auth.password is written in plain text in the config.",
+            fix,
+          ),
+        );
       else if (p === "hooks.token") {
-        if (ctx.config.hooks?.enabled === true) out.push(finding("config.secrets.hooks_token_in_config", "info", "Webhook token is stored in the config file", "hooks.token is written in plain text in the config.", fix));
-      } else out.push(finding("secrets.plaintext_in_config", "warn", `Secret stored in the config file: ${p}`, `${p} is written in plain text in ${ctx.paths.configPath}.`, fix));
+        if (ctx.config.hooks?.enabled === true)
+          out.push(
+            finding(
+              "config.secrets.hooks_token_in_config",
+              "info",
+              "Webhook token is stored in the config file",
+              "hooks.token is written in plain text in the config.",
+              fix,
+            ),
+          );
+      } else
+        out.push(
+          finding(
+            "secrets.plaintext_in_config",
+            "warn",
+            `Secret stored in the config file: ${p}`,
+            `${p} is written in plain text in ${ctx.paths.configPath}.`,
+            fix,
+          ),
+        );
     }
     return out;
   },

@@ -13,8 +13,10 @@ export interface EnvProviderSettings {
 export function resolveEnvIds(settings: EnvProviderSettings, ids: readonly string[], ctx: SourceContext): BatchOutcome {
   const out = new Map<string, { ok: true; value: unknown } | { ok: false; reason: string }>();
   for (const id of ids) {
-    if (settings.allowlist && !settings.allowlist.includes(id)) out.set(id, { ok: false, reason: `variable ${id} is not in the provider's allowlist` });
-    else if (ctx.env[id] === undefined || ctx.env[id] === "") out.set(id, { ok: false, reason: `environment variable ${id} is not set` });
+    if (settings.allowlist && !settings.allowlist.includes(id))
+      out.set(id, { ok: false, reason: `variable ${id} is not in the provider's allowlist` });
+    else if (ctx.env[id] === undefined || ctx.env[id] === "")
+      out.set(id, { ok: false, reason: `environment variable ${id} is not set` });
     else out.set(id, { ok: true, value: ctx.env[id] });
   }
   return out;

@@ -11,7 +11,8 @@ export interface SecretCommandRun {
 }
 
 /** How a secret command ended. `stdout` is only set on a clean exit (code 0, within limits). */
-export type SecretCommandResult = { readonly ok: true; readonly stdout: string } | { readonly ok: false; readonly reason: string };
+export type SecretCommandResult =
+  { readonly ok: true; readonly stdout: string } | { readonly ok: false; readonly reason: string };
 
 /**
  * Runs `command args…` directly (argv, never a shell) in its own process group, writes `stdin`, and
@@ -20,7 +21,12 @@ export type SecretCommandResult = { readonly ok: true; readonly stdout: string }
  */
 export function runSecretCommand(run: SecretCommandRun): Promise<SecretCommandResult> {
   return new Promise((resolve) => {
-    const child = spawn(run.command, [...run.args], { shell: false, detached: true, env: { ...run.env }, stdio: ["pipe", "pipe", "ignore"] });
+    const child = spawn(run.command, [...run.args], {
+      shell: false,
+      detached: true,
+      env: { ...run.env },
+      stdio: ["pipe", "pipe", "ignore"],
+    });
     const chunks: Buffer[] = [];
     let bytes = 0;
     let failure: string | undefined;
@@ -47,7 +53,8 @@ export function runSecretCommand(run: SecretCommandRun): Promise<SecretCommandRe
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       if (failure) return resolve({ ok: false, reason: failure });
-      if (code !== 0) return resolve({ ok: false, reason: code === null ? `was killed by ${signal}` : `exited with code ${code}` });
+      if (code !== 0)
+        return resolve({ ok: false, reason: code === null ? `was killed by ${signal}` : `exited with code ${code}` });
       resolve({ ok: true, stdout: Buffer.concat(chunks).toString("utf8") });
     });
   });

@@ -30,16 +30,21 @@ export const EXEC_DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
  * regular executable file, not group/world-writable, owned by the current user or root, and inside
  * `trustedDirs` when those are configured.
  */
-export async function untrustedCommandReason(settings: ExecProviderSettings, home: string): Promise<string | undefined> {
+export async function untrustedCommandReason(
+  settings: ExecProviderSettings,
+  home: string,
+): Promise<string | undefined> {
   const cmd = settings.command;
   if (!path.isAbsolute(cmd)) return `command ${cmd} must be an absolute path`;
   const st = await fsp.lstat(cmd).catch(() => undefined);
   if (!st) return `command ${cmd} does not exist`;
   if (st.isSymbolicLink()) return `command ${cmd} is a symbolic link; use the real path`;
   if (!st.isFile() || (st.mode & 0o111) === 0) return `command ${cmd} is not an executable file`;
-  if ((st.mode & 0o022) !== 0) return `command ${cmd} is writable by group or others (mode ${(st.mode & 0o777).toString(8)})`;
+  if ((st.mode & 0o022) !== 0)
+    return `command ${cmd} is writable by group or others (mode ${(st.mode & 0o777).toString(8)})`;
   const uid = process.getuid?.();
-  if (uid !== undefined && st.uid !== uid && st.uid !== 0) return `command ${cmd} is owned by uid ${st.uid}, not by the current user or root`;
+  if (uid !== undefined && st.uid !== uid && st.uid !== 0)
+    return `command ${cmd} is owned by uid ${st.uid}, not by the current user or root`;
   const dirs = settings.trustedDirs?.map((d) => path.resolve(expandTilde(d, home)));
   if (dirs && !dirs.some((d) => below(d, cmd))) return `command ${cmd} is not inside trustedDirs`;
   return undefined;
@@ -55,10 +60,18 @@ function below(dir: string, file: string): boolean {
  * `{"protocolVersion":1,"provider":<alias>,"ids":[…]}`, stdout
  * `{"protocolVersion":1,"values":{<id>:<value>},"errors":{<id>:{"code":…}}}`.
  */
-export async function resolveExecIds(alias: string, settings: ExecProviderSettings, ids: readonly string[], ctx: SourceContext): Promise<BatchOutcome> {
+export async function resolveExecIds(
+  alias: string,
+  settings: ExecProviderSettings,
+  ids: readonly string[],
+  ctx: SourceContext,
+): Promise<BatchOutcome> {
   const untrusted = await untrustedCommandReason(settings, ctx.home);
   if (untrusted) return failAll(ids, untrusted);
-  const env: Record<string, string> = { PATH: ctx.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", ...(ctx.env.HOME ? { HOME: ctx.env.HOME } : {}) };
+  const env: Record<string, string> = {
+    PATH: ctx.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+    ...(ctx.env.HOME ? { HOME: ctx.env.HOME } : {}),
+  };
   for (const name of settings.passEnv ?? []) if (ctx.env[name] !== undefined) env[name] = ctx.env[name] as string;
   Object.assign(env, settings.env ?? {});
   const res = await runSecretCommand({
@@ -86,11 +99,21 @@ function parseExecOutput(stdout: string, ids: readonly string[], jsonOnly: boole
   }
   const values = isRecord(doc.values) ? doc.values : {};
   const errors = isRecord(doc.errors) ? doc.errors : {};
-  return new Map(ids.map((id): [string, IdOutcome] => {
-    if (Object.hasOwn(values, id)) return [id, { ok: true, value: values[id] }];
-    const code = isRecord(errors[id]) ? String((errors[id] as Record<string, unknown>).code ?? "") : "";
-    return [id, { ok: false, reason: /^[A-Za-z0-9_.-]{1,64}$/.test(code) ? `command ${cmd} reported ${code}` : `command ${cmd} returned no value` }];
-  }));
+  return new Map(
+    ids.map((id): [string, IdOutcome] => {
+      if (Object.hasOwn(values, id)) return [id, { ok: true, value: values[id] }];
+      const code = isRecord(errors[id]) ? String((errors[id] as Record<string, unknown>).code ?? "") : "";
+      return [
+        id,
+        {
+          ok: false,
+          reason: /^[A-Za-z0-9_.-]{1,64}$/.test(code)
+            ? `command ${cmd} reported ${code}`
+            : `command ${cmd} returned no value`,
+        },
+      ];
+    }),
+  );
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -22,8 +22,14 @@ export function readJsonPointer(doc: unknown, pointer: string): unknown {
 
 /** Sets `value` at a JSON pointer, creating objects on the way (arrays are not created). Returns a copy. */
 export function writeJsonPointer(doc: unknown, pointer: string, value: unknown): Record<string, unknown> {
-  const root: Record<string, unknown> = doc !== null && typeof doc === "object" && !Array.isArray(doc) ? structuredClone(doc as Record<string, unknown>) : {};
-  const keys = pointer.slice(1).split("/").map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const root: Record<string, unknown> =
+    doc !== null && typeof doc === "object" && !Array.isArray(doc)
+      ? structuredClone(doc as Record<string, unknown>)
+      : {};
+  const keys = pointer
+    .slice(1)
+    .split("/")
+    .map((k) => k.replace(/~1/g, "/").replace(/~0/g, "~"));
   let cur: Record<string, unknown> = root;
   for (const k of keys.slice(0, -1)) {
     const next = Object.hasOwn(cur, k) ? cur[k] : undefined;

@@ -5,4 +5,9 @@ import { execFullCheck } from "./exec-full.js";
 import { openExposureCheck } from "./open-exposure.js";
 
 /** Tool blast-radius checks (what the bot can touch). */
-export const toolsAuditChecks: readonly AuditCheck[] = [elevatedCheck, execFullCheck, openExposureCheck, browserExposureCheck];
+export const toolsAuditChecks: readonly AuditCheck[] = [
+  elevatedCheck,
+  execFullCheck,
+  openExposureCheck,
+  browserExposureCheck,
+];

@@ -1,4 +1,14 @@
-import { agentsOf, anyAgentReaches, execSecurity, finding, openPolicies, sandboxMode, type AuditCheck, type AuditContext, type Finding } from "../../audit/index.js";
+import {
+  agentsOf,
+  anyAgentReaches,
+  execSecurity,
+  finding,
+  openPolicies,
+  sandboxMode,
+  type AuditCheck,
+  type AuditContext,
+  type Finding,
+} from "../../audit/index.js";
 
 const RUNTIME = ["exec", "process"];
 const FS_WRITE = ["write", "edit", "apply_patch"];
@@ -7,7 +17,9 @@ const FS_WRITE = ["write", "edit", "apply_patch"];
 function unsandboxedForStrangers(ctx: AuditContext): boolean {
   const openDm = openPolicies(ctx.config).some((p) => p.endsWith(".dmPolicy"));
   const dmMain = (ctx.config.session?.dmScope ?? "per-channel-peer") === "main";
-  return agentsOf(ctx.config).some((a) => sandboxMode(ctx.config, a) === "off" || (sandboxMode(ctx.config, a) === "non-main" && openDm && dmMain));
+  return agentsOf(ctx.config).some(
+    (a) => sandboxMode(ctx.config, a) === "off" || (sandboxMode(ctx.config, a) === "non-main" && openDm && dmMain),
+  );
 }
 
 /**
@@ -28,16 +40,53 @@ export const openExposureCheck: AuditCheck = {
     const where = open.join(", ");
     const sec = execSecurity(ctx.config);
     if (sec !== "deny" && anyAgentReaches(ctx.config, ["exec"])) {
-      out.push(finding("security.exposure.open_channels_with_exec", sec === "full" ? "critical" : "warn", "Open channels can reach exec", `${where} is open and exec security is "${sec}".`, 'Close the open policy (pairing/allowlist) or deny exec: tools.deny: ["group:runtime"].'));
+      out.push(
+        finding(
+          "security.exposure.open_channels_with_exec",
+          sec === "full" ? "critical" : "warn",
+          "Open channels can reach exec",
+          `${where} is open and exec security is "${sec}".`,
+          'Close the open policy (pairing/allowlist) or deny exec: tools.deny: ["group:runtime"].',
+        ),
+      );
     }
     if (anyAgentReaches(ctx.config, RUNTIME) && unsandboxedForStrangers(ctx)) {
-      out.push(finding("security.exposure.open_groups_with_runtime_or_fs", "critical", "Strangers' messages can run commands on the host", `${where} is open and sessions they reach run exec/process without the sandbox.`, 'Keep agents.defaults.sandbox.mode "non-main" (or "all"), keep session.dmScope per peer, and close the open policy.'));
+      out.push(
+        finding(
+          "security.exposure.open_groups_with_runtime_or_fs",
+          "critical",
+          "Strangers' messages can run commands on the host",
+          `${where} is open and sessions they reach run exec/process without the sandbox.`,
+          'Keep agents.defaults.sandbox.mode "non-main" (or "all"), keep session.dmScope per peer, and close the open policy.',
+        ),
+      );
     } else if (anyAgentReaches(ctx.config, FS_WRITE) && ctx.config.tools?.fs?.workspaceOnly === false) {
-      out.push(finding("security.exposure.open_groups_with_runtime_or_fs", "warn", "Open channels can write files outside the workspace", `${where} is open and tools.fs.workspaceOnly is false.`, "Set tools.fs.workspaceOnly: true or deny group:fs for these sessions."));
+      out.push(
+        finding(
+          "security.exposure.open_groups_with_runtime_or_fs",
+          "warn",
+          "Open channels can write files outside the workspace",
+          `${where} is open and tools.fs.workspaceOnly is false.`,
+          "Set tools.fs.workspaceOnly: true or deny group:fs for these sessions.",
+        ),
+      );
     }
     const el = ctx.config.tools?.elevated;
-    if (el?.enabled !== false && el?.allowFrom && !Array.isArray(el.allowFrom) && Object.keys(el.allowFrom).length > 0) {
-      out.push(finding("security.exposure.open_groups_with_elevated", "critical", "Open channels next to elevated exec", `${where} is open while tools.elevated is enabled; one misconfigured allowFrom entry gives strangers the host.`, "Set tools.elevated.enabled: false or close the open policy."));
+    if (
+      el?.enabled !== false &&
+      el?.allowFrom &&
+      !Array.isArray(el.allowFrom) &&
+      Object.keys(el.allowFrom).length > 0
+    ) {
+      out.push(
+        finding(
+          "security.exposure.open_groups_with_elevated",
+          "critical",
+          "Open channels next to elevated exec",
+          `${where} is open while tools.elevated is enabled; one misconfigured allowFrom entry gives strangers the host.`,
+          "Set tools.elevated.enabled: false or close the open policy.",
+        ),
+      );
     }
     return out;
   },
