@@ -44,3 +44,4 @@ export {
   type PairingFile,
   type UpsertOutcome,
 } from "./pairing/state.js";
+export { createAccessStage, type AccessStage, type AccessStageDeps } from "./stage.js";

@@ -9,3 +9,4 @@ export { ProviderError, toProviderError } from "./providers/errors.js";
 export type { ModelProvider, ModelRequest, StreamEvent } from "./providers/types.js";
 export { RunManager, type RunEvent, type StartRunInput, type RunStatus } from "./runs.js";
 export { describeImage } from "./image.js";
+export { createAgentStage, type AgentStage, type AgentStageDeps } from "./stage.js";

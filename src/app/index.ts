@@ -2,5 +2,3 @@ export { startGateway, type GatewayStartOptions, type RunningGateway } from "./s
 export { bootstrap, bootstrapLenient, type BootstrapOptions } from "./bootstrap.js";
 export type { AppContext } from "./context.js";
 export { VERSION } from "./version.js";
-export { exposureInput, type ExposureStage, type ExposureOptions } from "./wire-exposure.js";
-export { configuredCredentials } from "./gateway-auth.js";

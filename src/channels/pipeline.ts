@@ -32,7 +32,7 @@ export interface AccountRuntime {
 export interface PipelineDeps {
   readonly log: Logger;
   readonly account: (channel: string, accountId: string) => AccountRuntime | undefined;
-  readonly router: Router;
+  readonly router: Pick<Router, "resolve">;
   readonly agent: (agentId: string) => AgentEntry | undefined;
   readonly commands: ChatCommandRegistry;
   readonly pairing: (channel: string) => PairingStore;

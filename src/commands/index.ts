@@ -6,3 +6,4 @@ export {
   type CommandOutcome,
 } from "./registry.js";
 export { builtinCommands, type BuiltinCommandDeps } from "./builtin.js";
+export { createCommandStage, type CommandStageDeps } from "./stage.js";

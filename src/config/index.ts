@@ -1,4 +1,5 @@
 export { type HoldfastPaths, resolvePaths, expandTilde } from "./paths.js";
+export { agentRoster, type AgentRoster } from "./agent-roster.js";
 export { type LoadedConfig, loadConfig, parseConfigText, validateConfig } from "./load.js";
 export { normalizeConfig } from "./normalize.js";
 export { substituteEnv, hasEnvReference } from "./env-substitution.js";

@@ -10,3 +10,4 @@ export {
   type AdvertiseOptions,
   type MdnsAdvertisement,
 } from "./mdns.js";
+export { createDiscoveryStage, type DiscoveryStage, type DiscoveryStageDeps } from "./stage.js";

@@ -52,6 +52,14 @@ export const ERROR_CATALOGUE = {
   HF_GATEWAY_UNREACHABLE: { exitCode: 1, summary: "A CLI command could not reach the running gateway." },
   HF_SHUTTING_DOWN: { exitCode: 1, summary: "The gateway is shutting down and takes no new work." },
   HF_GATEWAY_REQUEST_FAILED: { exitCode: 1, summary: "The running gateway answered a CLI request with an error." },
+  HF_STAGE_STARTED: {
+    exitCode: 1,
+    summary: "A gateway method, route or status fact was registered, or a port bound, after the gateway started.",
+  },
+  HF_STAGE_UNBOUND: {
+    exitCode: 1,
+    summary: "A stage used a port before the composition root bound it, or a port was bound twice.",
+  },
   // Network exposure (bind, TLS, Tailscale, devices, incident response)
   HF_GATEWAY_TLS: {
     exitCode: 78,

@@ -1,5 +1,25 @@
 export { GatewayServer, type GatewayServerOptions } from "./server.js";
 export {
+  GatewayHub,
+  StatusRegistry,
+  PublicRoutes,
+  type StatusFact,
+  type MethodRegistrar,
+  type EventBroadcaster,
+  type GatewayConnections,
+  type GatewayPorts,
+} from "./hub.js";
+export { createGatewayStage, type GatewayStage, type GatewayStageDeps } from "./stage.js";
+export {
+  createExposure,
+  exposureAuthenticator,
+  exposureInput,
+  type ExposureContext,
+  type ExposureOptions,
+  type GatewayExposure,
+} from "./exposure-stage.js";
+export { configuredCredentials, type ConfiguredCredentials, type CredentialSources } from "./credentials.js";
+export {
   MethodRegistry,
   defineMethod,
   type MethodDef,
@@ -58,7 +78,7 @@ export {
   type WireError,
   type ConnectParams,
 } from "./protocol/frames.js";
-export { toWireError, installWireErrorRedactor } from "./protocol/wire-errors.js";
+export { toWireError, type RedactText } from "./protocol/wire-errors.js";
 export {
   resolveBindHosts,
   isLoopbackOnly,

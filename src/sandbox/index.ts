@@ -24,3 +24,4 @@ export {
 } from "./config.js";
 export { SandboxManager, scopeDirName, SANDBOX_UID, type PreparedSandbox, type SandboxManagerDeps } from "./manager.js";
 export { sandboxRunner } from "./runner.js";
+export { createSandboxStage, type SandboxStage, type SandboxStageDeps } from "./stage.js";

@@ -19,6 +19,8 @@ export {
   WITHHELD_NOTICE,
   type OutboundVerdict,
 } from "./outbound.js";
+export { runEventGuard, outboundGuard, type GuardedEvent, type GuardedRunEvent } from "./run-guard.js";
+export { createSecretsStage, type SecretsStage, type SecretsStageDeps, type SecretsReloadResult } from "./stage.js";
 export { plaintextSecretPaths } from "./plaintext.js";
 export { toolEnvLeaks, type ToolEnvLeak } from "./tool-env.js";
 export { looseSecretFiles, type LooseSecretFile } from "./file-modes.js";

@@ -57,3 +57,5 @@ export {
   webSearchSettings,
 } from "./settings.js";
 export { ToolEnvironment, type ToolEnvironmentDeps } from "./environment.js";
+export { createToolStage, type ToolStage, type ToolStageDeps } from "./stage.js";
+export type { SessionsReader, SessionRunStarter, SessionRunEvent } from "./sessions-access.js";

@@ -108,7 +108,8 @@ describe("sessions tools", () => {
 
 describe("message tool", () => {
   it("says clearly when no channel can send, and never reports a send that did not happen", async () => {
-    const r = await messageTool(() => undefined).execute({ text: "hi", to: "1", channel: "telegram" }, ctx());
+    const none: ChannelOutbound = { channels: () => [], send: async () => ({}) };
+    const r = await messageTool(none).execute({ text: "hi", to: "1", channel: "telegram" }, ctx());
     expect(r).toEqual({
       content: "message not sent: no messaging channel is available in this gateway.",
       isError: true,
@@ -122,11 +123,9 @@ describe("message tool", () => {
       send: async (...a) => (sent.push(a), { messageId: "m1" }),
     };
     const c = ctx({ sender: { channel: "telegram", accountId: "acc", id: "42", chatType: "group", chatId: "-100" } });
-    expect((await messageTool(() => out).execute({ text: "hello" }, c)).content).toBe(
-      "Sent to telegram:-100 (message m1).",
-    );
+    expect((await messageTool(out).execute({ text: "hello" }, c)).content).toBe("Sent to telegram:-100 (message m1).");
     expect(sent).toEqual([["telegram", "acc", "-100", "hello"]]);
-    expect((await messageTool(() => out).execute({ text: "x", channel: "slack", to: "1" }, c)).content).toContain(
+    expect((await messageTool(out).execute({ text: "x", channel: "slack", to: "1" }, c)).content).toContain(
       'channel "slack" is not available',
     );
   });

@@ -15,29 +15,20 @@ const WIRE_FOR: Partial<Record<ErrorCode, WireErrorCode>> = {
   HF_APPROVAL_REFUSED: "FORBIDDEN",
 };
 
-let redactText: (text: string) => string = (t) => t;
+/** Masks secrets in text sent to clients (the process redactor, injected by the composition root). */
+export type RedactText = (text: string) => string;
 
-/**
- * Installs the secret redaction applied to every error message this module builds (the composition
- * root installs the process redactor; see the secrets issue: "the same redaction applies to error
- * messages returned to clients"). Returns a function that restores the previous one.
- */
-export function installWireErrorRedactor(redact: (text: string) => string): () => void {
-  const prev = redactText;
-  redactText = redact;
-  return () => {
-    redactText = prev;
-  };
-}
+const asIs: RedactText = (t) => t;
 
 /**
  * Maps an error thrown by a method handler to a wire error. HoldfastErrors keep their message (with
- * secrets masked by the installed redactor) and expose their catalogue code in `details.code`;
- * anything else becomes `INTERNAL` with a generic message (the real error is logged, never sent).
+ * secrets masked by `redact`; the secrets issue: "the same redaction applies to error messages
+ * returned to clients") and expose their catalogue code in `details.code`; anything else becomes
+ * `INTERNAL` with a generic message (the real error is logged, never sent).
  */
-export function toWireError(err: unknown): WireError {
+export function toWireError(err: unknown, redact: RedactText = asIs): WireError {
   if (isHoldfastError(err)) {
-    return { code: WIRE_FOR[err.code] ?? "UNAVAILABLE", message: redactText(err.message), details: { code: err.code } };
+    return { code: WIRE_FOR[err.code] ?? "UNAVAILABLE", message: redact(err.message), details: { code: err.code } };
   }
   return { code: "INTERNAL", message: "internal error" };
 }
@@ -46,8 +37,9 @@ export function toWireError(err: unknown): WireError {
 export function invalidParams(
   method: string,
   issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  redact: RedactText = asIs,
 ): WireError {
-  const fields = issues.map((i) => redactText(`${[method, ...i.path.map(String)].join(".")}: ${i.message}`));
+  const fields = issues.map((i) => redact(`${[method, ...i.path.map(String)].join(".")}: ${i.message}`));
   return {
     code: "INVALID_REQUEST",
     message: `invalid params: ${fields.join("; ")}`,

@@ -19,7 +19,7 @@ import {
   type RequestFrame,
   type WireError,
 } from "../protocol/frames.js";
-import { invalidParams } from "../protocol/wire-errors.js";
+import { invalidParams, type RedactText } from "../protocol/wire-errors.js";
 import { checkHandshake, FIRST_FRAME_NOT_CONNECT } from "./handshake.js";
 import { dispatch } from "./dispatch.js";
 
@@ -34,6 +34,8 @@ export interface ConnectionDeps {
   readonly hello: (conn: ConnectionInfo) => Record<string, unknown>;
   /** Extra connect-time check (origin policy, lockouts); a failure closes with 1008. */
   readonly admit?: (client: ClientAddress, params: unknown) => WireError | undefined;
+  /** Masks secrets in error messages sent to the client. */
+  readonly redact: RedactText;
 }
 
 /** Unauthorized method errors after which a connection is closed (reference §3.3 flood guard). */
@@ -123,7 +125,8 @@ export class WsConnection {
   private async handshake(frame: RequestFrame): Promise<void> {
     if (frame.method !== "connect") return this.fail(frame.id, FIRST_FRAME_NOT_CONNECT, true);
     const params = ConnectParamsSchema.safeParse(frame.params ?? {});
-    if (!params.success) return this.fail(frame.id, invalidParams("connect", params.error.issues), true);
+    if (!params.success)
+      return this.fail(frame.id, invalidParams("connect", params.error.issues, this.deps.redact), true);
     const check = checkHandshake(params.data);
     if (!check.ok) return this.fail(frame.id, check.error, true, check.closeCode);
     const admitted = this.deps.admit?.(this.client, params.data);
@@ -178,6 +181,7 @@ export class WsConnection {
     const out = await dispatch(frame, info, this.deps.methods, {
       log: this.deps.log,
       sendEvent: (e, p) => this.sendEvent(e, p),
+      redact: this.deps.redact,
     });
     if (out.ok) return this.sendRaw(resFrame(frame.id, out.payload));
     if (out.unauthorized && ++this.unauthorized > FLOOD_GUARD_LIMIT) {

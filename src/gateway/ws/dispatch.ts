@@ -1,7 +1,7 @@
 import type { Logger } from "../../logging/index.js";
 import type { ConnectionInfo, MethodRegistry } from "../methods/registry.js";
 import type { RequestFrame, WireError } from "../protocol/frames.js";
-import { invalidParams, toWireError } from "../protocol/wire-errors.js";
+import { invalidParams, toWireError, type RedactText } from "../protocol/wire-errors.js";
 import { hasScope, requiredScope } from "../scopes.js";
 
 /** Outcome of one dispatched request; `unauthorized` feeds the flood guard. */
@@ -11,13 +11,14 @@ export type DispatchOutcome =
 
 /**
  * Runs one request after the handshake: method lookup → role and scope check → params check →
- * handler. Handler exceptions become wire errors (unexpected ones are logged and sent as INTERNAL).
+ * handler. Handler exceptions become wire errors (unexpected ones are logged and sent as INTERNAL);
+ * `ctx.redact` masks secrets in every message sent back.
  */
 export async function dispatch(
   frame: RequestFrame,
   conn: ConnectionInfo,
   methods: MethodRegistry,
-  ctx: { log: Logger; sendEvent: (e: string, p: unknown) => void },
+  ctx: { log: Logger; sendEvent: (e: string, p: unknown) => void; redact: RedactText },
 ): Promise<DispatchOutcome> {
   const def = methods.get(frame.method);
   if (!def)
@@ -56,14 +57,15 @@ export async function dispatch(
     };
   }
   const params = def.params.safeParse(frame.params ?? {});
-  if (!params.success) return { ok: false, unauthorized: false, error: invalidParams(def.name, params.error.issues) };
+  if (!params.success)
+    return { ok: false, unauthorized: false, error: invalidParams(def.name, params.error.issues, ctx.redact) };
   try {
     return {
       ok: true,
       payload: (await def.handler(params.data, { conn, log: ctx.log, sendEvent: ctx.sendEvent })) ?? {},
     };
   } catch (err) {
-    const error = toWireError(err);
+    const error = toWireError(err, ctx.redact);
     if (error.code === "INTERNAL") ctx.log.error({ err, method: def.name }, "gateway method failed");
     return { ok: false, unauthorized: false, error };
   }
