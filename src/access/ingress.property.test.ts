@@ -1,14 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { GroupEntry } from "../config/index.js";
-import {
-  allowListMatches,
-  decideIngress,
-  normalizeSenderId,
-  parseAllowList,
-  resolveAccessPolicy,
-  type AccountAccessConfig,
-} from "./index.js";
+import { decideIngress, normalizeSenderId, parseAllowList, type AccountAccessConfig } from "./index.js";
+import { allowListMatches } from "./normalize.js";
+import { resolveAccessPolicy } from "./policy.js";
 
 const id = fc.integer({ min: 1, max: 12 }).map(String);
 const ids = fc.array(fc.oneof(id, fc.constant("*")), { maxLength: 4 });

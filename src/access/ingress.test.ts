@@ -6,10 +6,10 @@ import {
   mentionRegexesFor,
   normalizeSenderId,
   parseAllowList,
-  resolveAccessPolicy,
   type AccountAccessConfig,
-  type IngressInput,
 } from "./index.js";
+import { resolveAccessPolicy } from "./policy.js";
+import type { IngressInput } from "./ingress.js";
 
 const policy = (acct: AccountAccessConfig, config: HoldfastConfig = {}) =>
   resolveAccessPolicy(config, "telegram", "default", acct);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseConfigText } from "../config/index.js";
 import { SecretsSnapshot } from "../secrets/index.js";
-import { ProviderCatalog, resolveModelRefs } from "./index.js";
+import { ProviderCatalog } from "./index.js";
+import { resolveModelRefs } from "./model-selection.js";
 
 const none = async () => undefined;
 const cfg = (o: object) => parseConfigText(JSON.stringify(o), "t", {}).config;

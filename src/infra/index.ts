@@ -1,12 +1,4 @@
-export {
-  STATE_FILE_MODE,
-  STATE_DIR_MODE,
-  ensurePrivateDir,
-  writeFileAtomic,
-  writeJsonAtomic,
-  appendLinePrivate,
-  readFileIfExists,
-} from "./fs-atomic.js";
+export { STATE_FILE_MODE, ensurePrivateDir, writeFileAtomic, writeJsonAtomic, readFileIfExists } from "./fs-atomic.js";
 export { JsonFileStore } from "./json-store.js";
 export { type Clock, systemClock } from "./clock.js";
 export { type Decision, allow, deny } from "./decision.js";

@@ -1,7 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalSessionKey } from "../sessions/index.js";
-import { buildSessionKey, normalizeAccountId, normalizeAgentId, Router, type DmScope } from "./index.js";
+import { normalizeAccountId, Router, type DmScope } from "./index.js";
+import { buildSessionKey } from "./session-key.js";
+import { normalizeAgentId } from "./ids.js";
 
 const base = { agentId: "main", channel: "telegram", accountId: "default", chatType: "direct" as const };
 

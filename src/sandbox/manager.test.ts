@@ -4,17 +4,10 @@ import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { HoldfastConfig } from "../config/index.js";
 import { silentLogger } from "../logging/index.js";
-import {
-  bubblewrapCommand,
-  isSandboxedSession,
-  resolveSandbox,
-  sandboxConfigIssues,
-  SandboxManager,
-  scopeDirName,
-  type Availability,
-  type SandboxBackend,
-  type SandboxSpec,
-} from "./index.js";
+import { resolveSandbox, SandboxManager, type Availability, type SandboxBackend, type SandboxSpec } from "./index.js";
+import { bubblewrapCommand } from "./bubblewrap-args.js";
+import { isSandboxedSession, sandboxConfigIssues } from "./config.js";
+import { scopeDirName } from "./manager.js";
 
 const fakeBackend = (availability: Availability = { ok: true }): SandboxBackend => ({
   kind: "bubblewrap",
