@@ -2,6 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import globals from "globals";
 import prettier from "eslint-config-prettier";
+import { stageBoundaries } from "./eslint.boundaries.js";
 
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "coverage/**"] },
@@ -16,6 +17,7 @@ export default tseslint.config(
     },
   },
   prettier,
+  ...stageBoundaries,
   {
     files: ["webchat/**/*.js"],
     languageOptions: { globals: { ...globals.browser } },
