@@ -2,7 +2,8 @@ import net from "node:net";
 import os from "node:os";
 import { errorMessage } from "../errors/index.js";
 import { bindIsLoopback } from "./exposure.js";
-import { finding, type AuditContext, type Finding } from "./types.js";
+import { finding, type Finding } from "./check.js";
+import type { AuditContext } from "./types.js";
 
 /** A network interface address as the probe sees it (os.networkInterfaces() shape). */
 export interface InterfaceAddress {

@@ -1,5 +1,6 @@
 import { errorMessage } from "../errors/index.js";
-import { finding, SEVERITIES, type AuditCheck, type AuditContext, type Finding, type Severity } from "./types.js";
+import { finding, SEVERITIES, type Finding, type Severity } from "./check.js";
+import type { AuditCheck, AuditContext } from "./types.js";
 
 /** A finding moved aside by `security.audit.suppressions`. */
 export interface SuppressedFinding extends Finding {

@@ -1,6 +1,7 @@
 import { execSecurity, sandboxMode } from "./tool-reach.js";
 import { channelScopes, isRemotelyExposed } from "./exposure.js";
-import { finding, type AuditCheck } from "./types.js";
+import { finding } from "./check.js";
+import type { AuditCheck } from "./types.js";
 
 /**
  * `summary.attack_surface` (info, always): channels and their policies, exposure, exec security,
