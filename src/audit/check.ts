@@ -34,13 +34,10 @@ export interface Check<Ctx> {
   run(ctx: Ctx): readonly Finding[] | Promise<readonly Finding[]>;
 }
 
-/** Builds a finding. */
-export function finding(
-  checkId: string,
-  severity: Severity,
-  title: string,
-  detail: string,
-  remediation: string,
-): Finding {
+/**
+ * Builds a finding: `finding({ checkId, severity, title, detail, remediation })`. Keys come out in that
+ * order (the `--json` report shape), and nothing else is carried over.
+ */
+export function finding({ checkId, severity, title, detail, remediation }: Finding): Finding {
   return { checkId, severity, title, detail, remediation };
 }
