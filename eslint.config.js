@@ -13,6 +13,19 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
       "no-console": "off",
+      // Files under 400 lines; more than 4 positional parameters take an options object instead.
+      "max-lines": ["error", { max: 400 }],
+      "max-params": ["error", 4],
+    },
+  },
+  {
+    // Typed rules: a promise is awaited, returned, or explicitly voided; never passed where a
+    // callback's result is ignored (an event handler, forEach) so its rejection would go unseen.
+    files: ["**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
     },
   },
   prettier,

@@ -83,14 +83,23 @@ export function decideIngress(policy: AccessPolicy, input: IngressInput, ctx: In
     return { decision, senderId, commandAuthorized: cmd, owner: decision.allow && owner };
   };
   if (senderId === undefined) return result(deny("sender_invalid"), false);
-  return input.chatType === "direct"
-    ? decideDm(policy, senderId, ctx, result)
-    : decideGroup(policy, input, senderId, ctx, result);
+  const facts: Facts = { policy, input, senderId, ctx, finish: result };
+  return input.chatType === "direct" ? decideDm(facts) : decideGroup(facts);
 }
 
 type Finish = (decision: Decision<IngressReason>, listed: boolean) => IngressResult;
 
-function decideDm(policy: AccessPolicy, senderId: string, ctx: IngressContext, finish: Finish): IngressResult {
+/** What the DM and group branches of {@link decideIngress} decide over. */
+interface Facts {
+  readonly policy: AccessPolicy;
+  readonly input: IngressInput;
+  /** Normalized sender id. */
+  readonly senderId: string;
+  readonly ctx: IngressContext;
+  readonly finish: Finish;
+}
+
+function decideDm({ policy, senderId, ctx, finish }: Facts): IngressResult {
   if (policy.dmPolicy === "disabled") return finish(deny("dm_policy_disabled"), false);
   const effective =
     policy.dmPolicy === "pairing" ? mergeAllowLists(policy.allowFrom, ctx.storeAllow) : policy.allowFrom;
@@ -101,13 +110,7 @@ function decideDm(policy: AccessPolicy, senderId: string, ctx: IngressContext, f
   return finish(deny("dm_policy_not_allowlisted"), false);
 }
 
-function decideGroup(
-  policy: AccessPolicy,
-  input: IngressInput,
-  senderId: string,
-  ctx: IngressContext,
-  finish: Finish,
-): IngressResult {
+function decideGroup({ policy, input, senderId, ctx, finish }: Facts): IngressResult {
   if (policy.groupPolicy === "disabled") return finish(deny("group_policy_disabled"), false);
   const group = groupSettings(policy, input.chatId);
   if (!group.listed) return finish(deny("group_not_allowlisted"), false);

@@ -25,6 +25,7 @@ export const probeOllama: OllamaProbe = async (baseUrl) => {
  * first model of a local Ollama.
  * @throws HoldfastError HF_NO_MODEL with instructions when nothing is available.
  */
+// eslint-disable-next-line max-params -- called positionally from src/app/agent-wiring.ts; becomes an options object with the composition-root restructuring
 export async function resolveModelRefs(
   config: HoldfastConfig,
   agent: AgentEntry | undefined,

@@ -83,7 +83,8 @@ export async function deepProbe(ctx: AuditContext, opts: DeepProbeOptions = {}):
           "Check that the CLI's credential (config, HOLDFAST_GATEWAY_TOKEN or the generated token) matches the running gateway.",
       }),
     );
-  findings.push(...(await probeInterfaces(ctx, info.port, opts.interfaces ?? systemInterfaces, timeoutMs, unauth.ok)));
+  const interfaces = opts.interfaces ?? systemInterfaces;
+  findings.push(...(await probeInterfaces(ctx, { port: info.port, interfaces, timeoutMs, noAuth: unauth.ok })));
   const result = authed ?? unauth;
   return {
     gateway: {
@@ -163,12 +164,18 @@ async function probeWs(
   }
 }
 
+/** What {@link probeInterfaces} probes: the gateway port on each non-internal interface address. */
+interface InterfaceProbe {
+  readonly port: number;
+  readonly interfaces: () => readonly InterfaceAddress[];
+  readonly timeoutMs: number;
+  /** The gateway accepted a client without credentials (makes reachability critical). */
+  readonly noAuth: boolean;
+}
+
 async function probeInterfaces(
   ctx: AuditContext,
-  port: number,
-  interfaces: () => readonly InterfaceAddress[],
-  timeoutMs: number,
-  noAuth: boolean,
+  { port, interfaces, timeoutMs, noAuth }: InterfaceProbe,
 ): Promise<Finding[]> {
   const reachable: string[] = [];
   for (const a of interfaces().filter((i) => !i.internal)) {

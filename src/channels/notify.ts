@@ -11,9 +11,7 @@ import type { TelegramSettingsSource } from "./telegram/settings.js";
  */
 export async function notifyPairingApproved(
   src: TelegramSettingsSource,
-  channel: string,
-  accountId: string,
-  senderId: string,
+  { channel, accountId, senderId }: { channel: string; accountId: string; senderId: string },
   clock: Clock,
 ): Promise<void> {
   if (channel !== "telegram")
@@ -22,5 +20,5 @@ export async function notifyPairingApproved(
       `--notify is not supported for channel "${channel}" (holdfast runs telegram)`,
     );
   const { sendTelegramNotice } = await import("./telegram/index.js");
-  await sendTelegramNotice(src, accountId, senderId, PAIRING_APPROVED_TEXT, clock);
+  await sendTelegramNotice(src, { accountId, chatId: senderId, text: PAIRING_APPROVED_TEXT }, clock);
 }

@@ -76,7 +76,11 @@ export class BubblewrapBackend implements SandboxBackend {
       spec.user.uid !== 0
         ? { ...spec.limits, pids: spec.limits.pids + (await this.tasksOf(spec.user.uid)) }
         : spec.limits;
-    const argv = bubblewrapCommand({ ...spec, limits }, command, req.cwd, req.env, s.bins, s.layout, { uid });
+    const argv = bubblewrapCommand(
+      { ...spec, limits },
+      { command, cwd: req.cwd, env: req.env },
+      { bins: s.bins, layout: s.layout, uid },
+    );
     return spawnCapture(argv, { ...req, cwd: "/", env: { PATH: "/usr/bin:/bin" } });
   }
 

@@ -109,9 +109,7 @@ function tooLarge(maxBytes: number): HoldfastError {
  * @throws HoldfastError HF_CHANNEL_MEDIA (`details.tooLarge` when the limit was the reason).
  */
 export async function downloadTelegramFile(
-  api: Api,
-  token: string,
-  apiRoot: string,
+  { api, token, apiRoot }: { api: Api; token: string; apiRoot: string },
   ref: MediaRef,
   maxBytes: number,
 ): Promise<{ bytes: Uint8Array; extension?: string }> {

@@ -37,9 +37,7 @@ export async function createTelegramAdapters(
  */
 export async function sendTelegramNotice(
   src: TelegramSettingsSource,
-  accountId: string,
-  chatId: string,
-  text: string,
+  { accountId, chatId, text }: { accountId: string; chatId: string; text: string },
   clock: Clock,
 ): Promise<void> {
   const account = (await resolveTelegramAccounts(src)).find((a) => a.accountId === accountId);
