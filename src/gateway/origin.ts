@@ -1,4 +1,5 @@
 import net from "node:net";
+import { wireRefusal } from "../errors/index.js";
 import { allow, deny, type Decision } from "../infra/index.js";
 import type { ClientAddress } from "./net.js";
 import { isLoopbackAddress, normalizeIp } from "./net.js";
@@ -72,9 +73,7 @@ export function checkOrigin(
 }
 
 /** The refusal sent to a browser whose origin is not accepted (close 1008). */
-export const ORIGIN_NOT_ALLOWED: WireError = {
-  code: "INVALID_REQUEST",
-  message:
-    "origin not allowed (open the WebChat page from the gateway host or allow it in gateway.controlUi.allowedOrigins)",
-  details: { code: "CONTROL_UI_ORIGIN_NOT_ALLOWED" },
-};
+export const ORIGIN_NOT_ALLOWED: WireError = wireRefusal(
+  "CONTROL_UI_ORIGIN_NOT_ALLOWED",
+  "origin not allowed (open the WebChat page from the gateway host or allow it in gateway.controlUi.allowedOrigins)",
+);
