@@ -7,7 +7,7 @@ import type { TelegramSettingsSource } from "./telegram/settings.js";
  * Tells an approved sender that they may start chatting (`holdfast pairing approve --notify`), through
  * the platform API of the account they paired with. Works whether or not the gateway runs.
  * @throws HoldfastError HF_CHANNEL_UNKNOWN (channel without notify support or unknown account),
- *   HF_CHANNEL_CONFIG, HF_CHANNEL_SEND.
+ *   HF_CHANNEL_CONFIG, HF_CHANNEL_REFUSED, HF_CHANNEL_NETWORK, HF_CHANNEL_AUTH, HF_CHANNEL_SEND.
  */
 export async function notifyPairingApproved(
   src: TelegramSettingsSource,

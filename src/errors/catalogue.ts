@@ -133,7 +133,17 @@ export const ERROR_CATALOGUE = {
   HF_PROVIDER_UNAVAILABLE: {
     exitCode: 1,
     wire: "UNAVAILABLE",
-    summary: "The model provider failed (5xx or network) after retries.",
+    summary: "The model provider kept failing (HTTP 5xx) after retries.",
+  },
+  HF_PROVIDER_REFUSED: {
+    exitCode: 1,
+    wire: "UNAVAILABLE",
+    summary: "The model provider refused the request (HTTP 4xx other than 401/403/429: bad request, unknown model).",
+  },
+  HF_PROVIDER_NETWORK: {
+    exitCode: 1,
+    wire: "UNAVAILABLE",
+    summary: "The model provider could not be reached (DNS, connection, TLS, timeout) after retries.",
   },
   HF_PROVIDER_BAD_RESPONSE: {
     exitCode: 1,
@@ -185,10 +195,20 @@ export const ERROR_CATALOGUE = {
     wire: "UNAVAILABLE",
     summary: "Another process receives updates for the same bot (Telegram 409); the account stopped.",
   },
+  HF_CHANNEL_REFUSED: {
+    exitCode: 1,
+    wire: "UNAVAILABLE",
+    summary: "The messaging platform answered a call with an error (a refusal, or 429/5xx through every retry).",
+  },
+  HF_CHANNEL_NETWORK: {
+    exitCode: 1,
+    wire: "UNAVAILABLE",
+    summary: "The messaging platform could not be reached (network, DNS, TLS, timeout) through every retry.",
+  },
   HF_CHANNEL_SEND: {
     exitCode: 1,
     wire: "UNAVAILABLE",
-    summary: "A message could not be sent through a channel.",
+    summary: "A message could not be sent through a channel for another reason (a local failure, no platform answer).",
   },
   HF_CHANNEL_MEDIA: {
     exitCode: 1,
