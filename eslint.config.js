@@ -28,6 +28,26 @@ export default tseslint.config(
       "@typescript-eslint/no-misused-promises": "error",
     },
   },
+  {
+    // Every error holdfast throws comes from the catalogue (src/errors, docs/errors.md): a HoldfastError
+    // with a code, never a bare Error. Tests may build plain errors: they stand in for what libraries,
+    // the network and the OS throw, which the code under test must map to catalogue codes.
+    files: ["src/**/*.ts"],
+    ignores: ["src/errors/**", "src/**/*.test.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        ...["NewExpression", "CallExpression"].map((node) => ({
+          selector: `${node}[callee.name=/^(Error|TypeError|RangeError)$/]`,
+          message: "Throw a HoldfastError with a code from src/errors/catalogue.ts (documented in docs/errors.md).",
+        })),
+        {
+          selector: "ClassDeclaration[superClass.name=/^(Error|TypeError|RangeError)$/]",
+          message: "Error classes extend HoldfastError, so they carry a catalogue code.",
+        },
+      ],
+    },
+  },
   prettier,
   {
     files: ["webchat/**/*.js"],

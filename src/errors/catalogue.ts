@@ -164,6 +164,11 @@ export const ERROR_CATALOGUE = {
     summary: "A file tool path resolves outside the workspace or into the state dir.",
   },
   HF_TOOL_FAILED: { exitCode: 1, wire: "UNAVAILABLE", summary: "A tool ran and failed." },
+  HF_TOOL_URL_REFUSED: {
+    exitCode: 1,
+    wire: "FORBIDDEN",
+    summary: "web_fetch refused to connect: the host resolves to a private or loopback address.",
+  },
   // Tool policy, exec approvals and the sandbox
   HF_APPROVAL_REFUSED: {
     exitCode: 1,
@@ -241,6 +246,12 @@ export const ERROR_CATALOGUE = {
   // CLI
   HF_CLI_USAGE: { exitCode: 2, wire: "INVALID_REQUEST", summary: "A CLI command was called with bad arguments." },
   HF_NOT_FOUND: { exitCode: 1, wire: "NOT_FOUND", summary: "The thing a CLI command names does not exist." },
+  // Bugs
+  HF_INTERNAL: {
+    exitCode: 1,
+    wire: "INTERNAL",
+    summary: "An internal invariant does not hold: a bug in holdfast or a broken installation.",
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 /** A stable error code from {@link ERROR_CATALOGUE}. */

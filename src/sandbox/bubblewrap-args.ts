@@ -1,4 +1,5 @@
 import { SANDBOX_AGENT_DIR, SANDBOX_WORKDIR, type SandboxCommand, type SandboxSpec } from "./types.js";
+import { HoldfastError } from "../errors/index.js";
 
 /** The host's system directories as the sandbox re-creates them (read-only). */
 export interface HostLayout {
@@ -58,7 +59,8 @@ export function bubblewrapCommand(spec: SandboxSpec, run: SandboxCommand, { bins
     spec.agentWorkspaceDir !== undefined ? (switchUser ? `${STAGE}agent` : spec.agentWorkspaceDir) : undefined;
   const inner = [bins.bwrap, ...sandboxArgs(spec, layout, { wsSource, agentSource }, run), "--", ...run.command];
   if (!switchUser) return [...limits, ...inner];
-  if (!bins.setpriv) throw new Error("setpriv is required to run the sandbox as an unprivileged user");
+  if (!bins.setpriv)
+    throw new HoldfastError("HF_SANDBOX_UNAVAILABLE", "setpriv is required to run the sandbox as an unprivileged user");
   const stage = [
     ...systemBinds(spec, layout),
     "--bind",

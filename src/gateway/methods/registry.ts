@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { Logger } from "../../logging/index.js";
 import type { Scope } from "../scopes.js";
+import { HoldfastError } from "../../errors/index.js";
 
 /** What a method handler knows about the connection that called it. */
 export interface ConnectionInfo {
@@ -49,7 +50,7 @@ export class MethodRegistry {
   /** Adds methods. @throws Error when a name is registered twice (a wiring bug). */
   register(...defs: AnyMethodDef[]): void {
     for (const d of defs) {
-      if (this.methods.has(d.name)) throw new Error(`gateway method ${d.name} registered twice`);
+      if (this.methods.has(d.name)) throw new HoldfastError("HF_INTERNAL", `gateway method ${d.name} registered twice`);
       this.methods.set(d.name, d);
     }
   }
