@@ -58,7 +58,7 @@ export function createAgentStage(deps: AgentStageDeps): AgentStage {
   const chain = new ModelChain({ catalog, clock: deps.clock, log });
   const probe = deps.probe ?? probeOllama;
   const modelRefs = (agentId: string) =>
-    resolveModelRefs(config, roster.entry(agentId), catalog, probe, deps.configPath);
+    resolveModelRefs({ config, agent: roster.entry(agentId), catalog, probe, configPath: deps.configPath });
   const loop = new AgentLoop({
     store: deps.sessions,
     chain,

@@ -22,17 +22,19 @@ describe("ingress gating end to end through the pipeline (formal property)", () 
   it("no unmentioned group message reaches the agent while requireMention is true", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom("open" as const, "allowlist" as const, "disabled" as const),
-        list,
-        list,
-        fc.constantFrom<Record<string, GroupEntry> | undefined>(
-          undefined,
-          { "*": { requireMention: true } },
-          { "-100": { requireMention: true } },
-        ),
-        fc.option(fc.record({ telegram: fc.array(sender, { maxLength: 2 }) }), { nil: undefined }),
-        fc.array(message, { minLength: 1, maxLength: 8 }),
-        async (groupPolicy, allowFrom, groupAllowFrom, groups, cmdAllow, messages) => {
+        fc.record({
+          groupPolicy: fc.constantFrom("open" as const, "allowlist" as const, "disabled" as const),
+          allowFrom: list,
+          groupAllowFrom: list,
+          groups: fc.constantFrom<Record<string, GroupEntry> | undefined>(
+            undefined,
+            { "*": { requireMention: true } },
+            { "-100": { requireMention: true } },
+          ),
+          cmdAllow: fc.option(fc.record({ telegram: fc.array(sender, { maxLength: 2 }) }), { nil: undefined }),
+          messages: fc.array(message, { minLength: 1, maxLength: 8 }),
+        }),
+        async ({ groupPolicy, allowFrom, groupAllowFrom, groups, cmdAllow, messages }) => {
           const dir = await mkdtemp(path.join(os.tmpdir(), "hf-gate-"));
           const adapter = new MemoryAdapter();
           const runs = new EchoRuns();

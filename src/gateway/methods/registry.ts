@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { Logger } from "../../logging/index.js";
 import { Sealable } from "../sealable.js";
 import type { Scope } from "../scopes.js";
+import { HoldfastError } from "../../errors/index.js";
 
 /** What a method handler knows about the connection that called it. */
 export interface ConnectionInfo {
@@ -57,7 +58,7 @@ export class MethodRegistry extends Sealable {
   register(...defs: AnyMethodDef[]): void {
     this.assertOpen(`gateway method ${defs.map((d) => d.name).join(", ")}`);
     for (const d of defs) {
-      if (this.methods.has(d.name)) throw new Error(`gateway method ${d.name} registered twice`);
+      if (this.methods.has(d.name)) throw new HoldfastError("HF_INTERNAL", `gateway method ${d.name} registered twice`);
       this.methods.set(d.name, d);
     }
   }

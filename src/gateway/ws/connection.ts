@@ -1,3 +1,4 @@
+import { wireRefusal } from "../../errors/index.js";
 import { randomUUID } from "node:crypto";
 import type { WebSocket, RawData } from "ws";
 import type { Logger } from "../../logging/index.js";
@@ -86,34 +87,18 @@ export class WsConnection {
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
     const limit = this.info ? MAX_FRAME_BYTES : MAX_PREAUTH_FRAME_BYTES;
     if (size > limit)
-      return this.fail(
-        null,
-        {
-          code: "INVALID_REQUEST",
-          message: `frame too large (${size} bytes > ${limit})`,
-          details: { code: "FRAME_TOO_LARGE" },
-        },
-        !this.info,
-      );
+      return this.fail(null, wireRefusal("FRAME_TOO_LARGE", `frame too large (${size} bytes > ${limit})`), !this.info);
     if (isBinary)
       return this.fail(
         null,
-        {
-          code: "INVALID_REQUEST",
-          message: "invalid frame: binary frames are not supported",
-          details: { code: "INVALID_FRAME" },
-        },
+        wireRefusal("INVALID_FRAME", "invalid frame: binary frames are not supported"),
         !this.info,
       );
     let parsed: unknown;
     try {
       parsed = JSON.parse(data.toString());
     } catch {
-      return this.fail(
-        null,
-        { code: "INVALID_REQUEST", message: "invalid frame: not JSON", details: { code: "INVALID_FRAME" } },
-        !this.info,
-      );
+      return this.fail(null, wireRefusal("INVALID_FRAME", "invalid frame: not JSON"), !this.info);
     }
     const frame = RequestFrameSchema.safeParse(parsed);
     const id = frame.success ? frame.data.id : idOf(parsed);
@@ -219,9 +204,5 @@ function idOf(v: unknown): RequestFrame["id"] | null {
 
 function invalidFrame(issues: readonly { path: readonly PropertyKey[]; message: string }[]): WireError {
   const fields = issues.map((i) => `${i.path.map(String).join(".") || "frame"}: ${i.message}`);
-  return {
-    code: "INVALID_REQUEST",
-    message: `invalid frame: ${fields.join("; ")}`,
-    details: { code: "INVALID_FRAME", fields },
-  };
+  return wireRefusal("INVALID_FRAME", `invalid frame: ${fields.join("; ")}`, { fields });
 }

@@ -1,3 +1,4 @@
+import { wireRefusal } from "../../errors/index.js";
 import type { Logger } from "../../logging/index.js";
 import type { ConnectionInfo, MethodRegistry } from "../methods/registry.js";
 import type { RequestFrame, WireError } from "../protocol/frames.js";
@@ -25,22 +26,14 @@ export async function dispatch(
     return {
       ok: false,
       unauthorized: false,
-      error: {
-        code: "INVALID_REQUEST",
-        message: `unknown method: ${frame.method.slice(0, 64)}`,
-        details: { code: "UNKNOWN_METHOD" },
-      },
+      error: wireRefusal("UNKNOWN_METHOD", `unknown method: ${frame.method.slice(0, 64)}`),
     };
   const roles = def.roles ?? ["operator"];
   if (!roles.includes(conn.role)) {
     return {
       ok: false,
       unauthorized: true,
-      error: {
-        code: "FORBIDDEN",
-        message: `method ${def.name} is not available to role ${conn.role}`,
-        details: { code: "ROLE_NOT_ALLOWED" },
-      },
+      error: wireRefusal("ROLE_NOT_ALLOWED", `method ${def.name} is not available to role ${conn.role}`),
     };
   }
   const scope = requiredScope(def.name, def.scope);
@@ -49,11 +42,7 @@ export async function dispatch(
     return {
       ok: false,
       unauthorized: true,
-      error: {
-        code: "FORBIDDEN",
-        message: `missing scope: ${scope}`,
-        details: { code: "MISSING_SCOPE", missingScope: scope, requiredScopes: [scope] },
-      },
+      error: wireRefusal("MISSING_SCOPE", `missing scope: ${scope}`, { missingScope: scope, requiredScopes: [scope] }),
     };
   }
   const params = def.params.safeParse(frame.params ?? {});
