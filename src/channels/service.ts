@@ -53,7 +53,7 @@ export interface ChannelServiceDeps {
 
 /**
  * Sends `text` to `chatId` through a running channel account, chunked to the platform limit.
- * @returns platform message ids. @throws HoldfastError HF_CHANNEL_UNKNOWN, HF_CHANNEL_SEND.
+ * @returns platform message ids. @throws HoldfastError HF_CHANNEL_UNKNOWN, HF_CHANNEL_REFUSED, HF_CHANNEL_NETWORK, HF_CHANNEL_AUTH, HF_CHANNEL_SEND.
  */
 export type ChannelSend = (channel: string, accountId: string, chatId: string, text: string) => Promise<string[]>;
 
