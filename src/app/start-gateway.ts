@@ -79,9 +79,17 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
       send: (channel, accountId, chatId, text) => channelsPort.get().outbound.send(channel, accountId, chatId, text),
     },
     gateway: hub,
+    leaks: secrets.leaks,
     ...(opts.extraTools ? { extraTools: opts.extraTools } : {}),
   });
-  const agent = wireAgent(ctx, { roster, sessions, tools, gateway: hub, ...(opts.probe ? { probe: opts.probe } : {}) });
+  const agent = wireAgent(ctx, {
+    roster,
+    sessions,
+    tools,
+    gateway: hub,
+    maskForModel: secrets.maskForModel,
+    ...(opts.probe ? { probe: opts.probe } : {}),
+  });
   agentPort.bind(agent);
   const commands = wireCommands({ roster, sessions, agent, tools });
   const access = wireAccess(ctx);

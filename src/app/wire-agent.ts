@@ -12,6 +12,8 @@ export interface AgentWiring {
   readonly tools: Pick<ToolStage, "runtime" | "workspaceFor">;
   readonly gateway: { readonly methods: MethodRegistrar; readonly status: Pick<StatusRegistry, "add"> };
   readonly probe?: OllamaProbe;
+  /** The model-bound leak scan (secrets stage). */
+  readonly maskForModel: (text: string) => string;
 }
 
 /**
@@ -30,6 +32,7 @@ export function wireAgent(ctx: AppContext, w: AgentWiring): AgentStage {
     sessions: w.sessions,
     tools: w.tools,
     ...(w.probe ? { probe: w.probe } : {}),
+    maskForModel: w.maskForModel,
   });
   const { catalog, runs } = agent;
   w.gateway.methods.register(...sessionMethods(w.sessions, (key) => runs.abort({ sessionKey: key })));

@@ -56,6 +56,11 @@ export interface ToolStageDeps {
   readonly channels: ChannelOutbound;
   /** Where the exec approval methods and events go. */
   readonly gateway: GatewayPorts;
+  /**
+   * The secrets stage's leak scan for text bound for the network: `web_fetch` and `web_search` refuse
+   * a request that carries a configured secret (any encoding).
+   */
+  readonly leaks: (text: string) => boolean;
   /** Tools besides the built-in ones (tests). */
   readonly extraTools?: readonly AnyToolDefinition[];
 }
@@ -164,8 +169,8 @@ function builtinTools(deps: ToolStageDeps, parts: ToolParts): AnyToolDefinition[
     ...(deps.extraTools ?? []),
   ];
   const fetchSettings = webFetchSettings(config);
-  if (fetchSettings) tools.push(webFetchTool(fetchSettings));
+  if (fetchSettings) tools.push(webFetchTool(fetchSettings, deps.leaks));
   const searchSettings = webSearchSettings(config, deps.secrets.get("tools.web.search.apiKey"), deps.env);
-  if (searchSettings) tools.push(webSearchTool(searchSettings));
+  if (searchSettings) tools.push(webSearchTool(searchSettings, deps.leaks));
   return tools;
 }
