@@ -1,5 +1,5 @@
 import { loadConfig, resolvePaths, type HoldfastConfig } from "../config/index.js";
-import { ensurePrivateDir, systemClock, type Clock } from "../infra/index.js";
+import { assertOwnDir, ensurePrivateDir, systemClock, type Clock } from "../infra/index.js";
 import { createLogger, Redactor, silentLogger, type Logger } from "../logging/index.js";
 import {
   CREDENTIAL_ENV_VARS,
@@ -24,14 +24,16 @@ export interface BootstrapOptions {
 /**
  * Loads config, creates the redacting logger, then resolves secrets (env/file/exec refs) into the
  * live snapshot that the redactor reads: the first step of the gateway and of CLI commands. The
- * state dir is created 700.
- * @throws HoldfastError HF_CONFIG_* (invalid config), HF_LOG_FILE_INSECURE, HF_SECRET_UNRESOLVED,
- *   HF_SECRET_INSECURE_FILE.
+ * state dir is created 700 (one that belongs to another user is refused). Credentials read from the
+ * environment join the live secrets.
+ * @throws HoldfastError HF_STATE_DIR_INSECURE, HF_CONFIG_* (invalid config), HF_LOG_FILE_INSECURE,
+ *   HF_SECRET_UNRESOLVED, HF_SECRET_INSECURE_FILE.
  */
 export async function bootstrap(opts: BootstrapOptions = {}): Promise<AppContext> {
   const env = opts.env ?? process.env;
   const clock = opts.clock ?? systemClock;
   const paths = resolvePaths(env);
+  await assertOwnDir(paths.stateDir);
   await ensurePrivateDir(paths.stateDir);
   const loaded = await loadConfig(paths.configPath, env);
   const secrets = new SecretsRuntime();

@@ -56,13 +56,15 @@ const SET_SECRET_HINT = "Set gateway.auth.token/password (or HOLDFAST_GATEWAY_TO
  */
 export function planExposure(input: ExposureInput): ExposurePlan {
   const authMode = resolveAuthMode(input);
-  const token = authMode === "token" ? checked("token", input.token) : undefined;
-  const password =
-    authMode === "password" || authMode === "trusted-proxy" ? checked("password", input.password) : undefined;
-  assertModeCredentials(authMode, input, password);
-  assertTailscale(input.tailscale, authMode);
   const hosts = resolveBindHosts(input.bind);
   const loopbackOnly = isLoopbackOnly(hosts);
+  // Reachable from the network: credentials are judged by their estimated entropy, not their length.
+  const exposed = !loopbackOnly || input.tailscale !== "off";
+  const token = authMode === "token" ? checked("token", input.token, exposed) : undefined;
+  const password =
+    authMode === "password" || authMode === "trusted-proxy" ? checked("password", input.password, exposed) : undefined;
+  assertModeCredentials(authMode, input, password);
+  assertTailscale(input.tailscale, authMode);
   if (input.tailscale !== "off" && !loopbackOnly)
     throw authError("tailscale serve/funnel requires gateway bind=loopback (127.0.0.1)");
   const hasSecret = authMode === "trusted-proxy" || token !== undefined || password !== undefined;
@@ -103,9 +105,9 @@ function resolveAuthMode(input: ExposureInput): AuthMode {
   return input.password ? "password" : "token";
 }
 
-function checked(kind: "token" | "password", secret: SourcedSecret | undefined): string | undefined {
+function checked(kind: "token" | "password", secret: SourcedSecret | undefined, exposed: boolean): string | undefined {
   if (secret === undefined) return undefined;
-  const reason = weakSecretReason(kind, secret.value);
+  const reason = weakSecretReason(kind, secret.value, exposed);
   if (reason) throw authError(weakSecretMessage(kind, secret.source, reason));
   return secret.value.trim();
 }

@@ -1,4 +1,11 @@
-export { STATE_FILE_MODE, ensurePrivateDir, writeFileAtomic, writeJsonAtomic, readFileIfExists } from "./fs-atomic.js";
+export {
+  STATE_FILE_MODE,
+  assertOwnDir,
+  ensurePrivateDir,
+  writeFileAtomic,
+  writeJsonAtomic,
+  readFileIfExists,
+} from "./fs-atomic.js";
 export { JsonFileStore } from "./json-store.js";
 export { type Clock, systemClock } from "./clock.js";
 export { type Decision, type Allowed, type Denied, allow, deny } from "./decision.js";
