@@ -60,7 +60,8 @@ export interface GatewayExposure {
  * Decides and checks the gateway's exposure before anything listens (seeds "Network Security",
  * "Gateway Authentication"; reference §2–§3): bind mode (`--bind` > `gateway.bind` > loopback), port
  * (`--port` > `HOLDFAST_GATEWAY_PORT` > `gateway.port` > 18789), auth mode and credentials (weak ones
- * refused), trusted proxies, browser origins, the failed-auth limiter, TLS and Tailscale.
+ * refused), trusted proxies, browser origins, the failed-auth limiter, TLS (required beyond loopback)
+ * and Tailscale.
  * @throws HoldfastError HF_GATEWAY_BIND_REFUSED / HF_GATEWAY_AUTH_CONFIG / HF_GATEWAY_TLS /
  *   HF_CONFIG_INVALID (exit 78) or HF_GATEWAY_LISTEN: the gateway must not start.
  */
@@ -93,11 +94,12 @@ export async function createExposure(ctx: ExposureContext, opts: ExposureOptions
     isTrustedProxy,
     allowTailscale: plan.allowTailscale,
   };
+  assertTransport(ctx, plan);
   const rateLimit = { ...DEFAULT_RATE_LIMIT, ...stripUndefined(cfg.auth?.rateLimit ?? {}) };
   const tls = await loadTls(cfg.tls, path.join(ctx.paths.stateDir, "tls"), plan.hosts, ctx.clock.now());
   const runner =
     plan.tailscale !== "off" || plan.allowTailscale ? (opts.tailscaleRunner ?? tailscaleCli(ctx.env)) : undefined;
-  warnExposure(ctx, plan, tls);
+  warnExposure(ctx, plan);
   return {
     plan,
     port: opts.port ?? envPort(ctx.env.HOLDFAST_GATEWAY_PORT) ?? cfg.port ?? 18789,
@@ -187,15 +189,41 @@ function assertNetworkLists(proxies: readonly string[], origins: readonly string
     );
 }
 
-function warnExposure(ctx: ExposureContext, plan: ExposurePlan, tls: TlsMaterial | undefined): void {
+/**
+ * A listener beyond loopback must be encrypted (seeds: WSS for remote connections): `gateway.tls`
+ * on, or a TLS-terminating reverse proxy in front (auth mode trusted-proxy: identities come only
+ * through it), or the explicit, audited opt-out `gateway.tls.dangerouslyAllowPlaintext: true`
+ * (logged at every start). Tailscale Serve/Funnel keep the bind on loopback, so they pass.
+ * @throws HoldfastError HF_GATEWAY_BIND_REFUSED saying how to turn on the built-in TLS.
+ */
+function assertTransport(ctx: ExposureContext, plan: ExposurePlan): void {
+  const tls = ctx.config.gateway?.tls;
+  if (plan.loopbackOnly || tls?.enabled === true || plan.authMode === "trusted-proxy") return;
+  if (tls?.dangerouslyAllowPlaintext === true) {
+    ctx.log.warn(
+      { hosts: plan.hosts },
+      "gateway listens beyond loopback without TLS (gateway.tls.dangerouslyAllowPlaintext): tokens and messages cross the network in clear text",
+    );
+    return;
+  }
+  throw new HoldfastError(
+    "HF_GATEWAY_BIND_REFUSED",
+    [
+      `Refusing to bind gateway to ${plan.bindMode} (${plan.hosts.join(", ")}) without TLS: tokens and messages would cross the network in clear text.`,
+      "Turn on the built-in TLS (a self-signed certificate clients pin by fingerprint):",
+      "  holdfast config set gateway.tls.enabled true",
+      "  holdfast config set gateway.tls.autoGenerate true",
+      "or keep gateway.bind loopback and use Tailscale Serve or an SSH tunnel, or put a TLS-terminating proxy in front (gateway.auth.mode trusted-proxy).",
+      "To accept clear text anyway (reported by security audit): holdfast config set gateway.tls.dangerouslyAllowPlaintext true",
+    ].join("\n"),
+    { mode: plan.bindMode },
+  );
+}
+
+function warnExposure(ctx: ExposureContext, plan: ExposurePlan): void {
   if (plan.authMode === "none")
     ctx.log.warn(
       "gateway auth mode=none explicitly configured; only direct local clients are admitted without credentials",
-    );
-  if (!plan.loopbackOnly && !tls)
-    ctx.log.warn(
-      { hosts: plan.hosts },
-      "gateway listens on a non-loopback address without TLS; enable gateway.tls or use Tailscale Serve / an SSH tunnel",
     );
 }
 

@@ -1,5 +1,6 @@
 import { HoldfastError } from "../errors/index.js";
 import { isLoopbackOnly, resolveBindHosts, type BindInput, type BindMode } from "./bind.js";
+import { proxyRangeWidth, WIDEST_PROXY_PREFIX } from "./net.js";
 import { weakSecretMessage, weakSecretReason } from "./secret-strength.js";
 
 export type AuthMode = "token" | "password" | "trusted-proxy" | "none";
@@ -124,6 +125,11 @@ function assertModeCredentials(mode: AuthMode, input: ExposureInput, password: s
   if (input.trustedProxies.length === 0)
     throw authError(
       "gateway auth mode=trusted-proxy requires gateway.trustedProxies to be configured with at least one proxy IP.",
+    );
+  const wild = input.trustedProxies.filter((p) => proxyRangeWidth(p) === "wildcard");
+  if (wild.length > 0)
+    throw authError(
+      `gateway auth mode=trusted-proxy with gateway.trustedProxies ${wild.map((w) => JSON.stringify(w)).join(", ")}: whoever sends from such a range can claim any user and becomes an operator. List your proxy's own address (or a subnet no wider than /${WIDEST_PROXY_PREFIX.ipv4} for IPv4, /${WIDEST_PROXY_PREFIX.ipv6} for IPv6).`,
     );
   if (input.token)
     throw authError(

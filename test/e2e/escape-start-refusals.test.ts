@@ -25,6 +25,7 @@ async function tokenFile(stateDir: string, content: string, mode = 0o600): Promi
   return file;
 }
 
+const STRONG = "Tq5mW8zK2xR7vL1pN4bC9fH3jD6sG0yE";
 const hex32 = () => `${randomBytes(32).toString("hex")}\n`;
 
 /**
@@ -73,5 +74,25 @@ describe("escape table: the gateway refuses to start on unsafe credentials and s
     const res = await start({}, { prepare: (dir) => chown(dir, 65534, 65534) });
     expect(res.code).toBe(78);
     expect(res.stderr).toContain("belongs to uid 65534, not to this user");
+  });
+
+  it("refuses a network bind without TLS and says how to turn on the built-in TLS", async () => {
+    const res = await start({ gateway: { bind: "lan" } }, { env: { HOLDFAST_GATEWAY_TOKEN: STRONG } });
+    expect(res.code).toBe(78);
+    expect(res.stderr).toContain("Refusing to bind gateway to lan (0.0.0.0) without TLS");
+    expect(res.stderr).toContain("holdfast config set gateway.tls.autoGenerate true");
+    expect(res.stderr).toContain("gateway.tls.dangerouslyAllowPlaintext");
+    expect(res.stdout).not.toContain("listening");
+  });
+
+  it("refuses trusted-proxy auth that trusts every address as a proxy", async () => {
+    for (const range of ["0.0.0.0/0", "::/0", "10.0.0.0/7"]) {
+      const res = await start({
+        gateway: { auth: { mode: "trusted-proxy", trustedProxy: { userHeader: "x-user" } }, trustedProxies: [range] },
+      });
+      expect(res.code, range).toBe(78);
+      expect(res.stderr, range).toContain(`gateway.trustedProxies "${range}"`);
+      expect(res.stderr, range).toContain("can claim any user");
+    }
   });
 });
