@@ -11,6 +11,7 @@ import { detectContainer, findTailnetAddress, type BindMode } from "./bind.js";
 import { configuredCredentials, generatedToken, type CredentialSources } from "./credentials.js";
 import { planExposure, type ExposureInput, type ExposurePlan } from "./exposure.js";
 import { invalidProxyEntry, proxyMatcher, type ProxyTrust } from "./net.js";
+import type { ControlUiRoutes } from "./http/app.js";
 import { normalizeOrigin, type OriginPolicy } from "./origin.js";
 import { tailscaleCli, tailscaleWhois, TailscaleExposure, type TailscaleRunner } from "./tailscale.js";
 import { loadTls, type TlsMaterial } from "./tls.js";
@@ -52,6 +53,8 @@ export interface GatewayExposure {
   readonly rateLimit: RateLimitConfig;
   readonly limiter: AuthRateLimiter;
   readonly tls?: TlsMaterial;
+  /** `gateway.controlUi.enabled` (default true) and `basePath` (normalized: `""` or `/path`). */
+  readonly controlUi: ControlUiRoutes;
   readonly tailscale?: TailscaleExposure;
   readonly whois?: TailscaleWhois;
 }
@@ -111,6 +114,7 @@ export async function createExposure(ctx: ExposureContext, opts: ExposureOptions
     },
     rateLimit,
     limiter: new AuthRateLimiter(rateLimit, () => ctx.clock.now()),
+    controlUi: { enabled: cfg.controlUi?.enabled !== false, basePath: basePathOf(cfg.controlUi?.basePath) },
     ...(tls ? { tls } : {}),
     ...(runner && plan.tailscale !== "off"
       ? {
@@ -225,6 +229,21 @@ function warnExposure(ctx: ExposureContext, plan: ExposurePlan): void {
     ctx.log.warn(
       "gateway auth mode=none explicitly configured; only direct local clients are admitted without credentials",
     );
+}
+
+/**
+ * `gateway.controlUi.basePath` normalized to `""` (root) or `/segment[/segment]` without a trailing
+ * slash. @throws HoldfastError HF_CONFIG_INVALID for anything else (a path the page could not be served under).
+ */
+function basePathOf(raw: string | undefined): string {
+  const p = (raw ?? "").trim().replace(/\/+$/, "");
+  if (p === "") return "";
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(p) || p.split("/").some((seg) => seg === "." || seg === ".."))
+    throw new HoldfastError(
+      "HF_CONFIG_INVALID",
+      `Invalid config:\n  - gateway.controlUi.basePath: "${raw}" must be a path like /holdfast (letters, digits, . _ ~ -)`,
+    );
+  return p;
 }
 
 /** Parses `HOLDFAST_GATEWAY_PORT` (`N`, `host:N` or `[v6]:N`). @throws HoldfastError HF_CONFIG_INVALID. */

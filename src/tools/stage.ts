@@ -12,7 +12,7 @@ import type { Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import type { SandboxManager } from "../sandbox/index.js";
 import { applyPatchTool } from "./apply-patch-tool.js";
-import { elevatedCommand, ElevatedSessions } from "./elevated.js";
+import { elevatedCommand, elevatedGate, elevatedSenderOf, ElevatedSessions } from "./elevated.js";
 import { ToolEnvironment } from "./environment.js";
 import { ExecAuditor } from "./exec-audit.js";
 import { execTool } from "./exec-tool.js";
@@ -80,7 +80,8 @@ export interface ToolStage {
 /**
  * Builds the tool stage: config checks (unknown tool names → HF_CONFIG_INVALID), exec approvals
  * (`<stateDir>/exec-approvals.json`; `exec.approval.*` methods and events on the gateway), elevated
- * switches, the tool catalogue and the policy gate every call passes.
+ * switches (with `tools.elevated.requireApproval`, elevated exec asks for every command), the tool
+ * catalogue and the policy gate every call passes.
  * @throws HoldfastError HF_CONFIG_INVALID naming each bad key path.
  */
 export function createToolStage(deps: ToolStageDeps): ToolStage {
@@ -112,7 +113,13 @@ export function createToolStage(deps: ToolStageDeps): ToolStage {
     log,
   });
   const processes = new ProcessRegistry(() => deps.clock.now());
-  const tools = builtinTools(deps, { env, store, approvals, processes });
+  // `tools.elevated.requireApproval`: exec that elevated mode moved to the host asks every time.
+  const approveElevated = (c: ToolContext) =>
+    config.tools?.elevated?.requireApproval === true &&
+    deps.sandbox.isSandboxed(c.agentId, c.sessionKey) &&
+    elevated.isOn(c.sessionKey) &&
+    elevatedGate(config, c.agentId, elevatedSenderOf(c.sender)).allow;
+  const tools = builtinTools(deps, { env, store, approvals, processes, approveElevated });
   const runtime = new ToolRuntime(tools, new PolicyGate(config, deps.sandbox), TOOL_ALIASES);
   return {
     runtime,
@@ -131,6 +138,8 @@ interface ToolParts {
   readonly store: AllowAlwaysStore;
   readonly approvals: ExecApprovals;
   readonly processes: ProcessRegistry;
+  /** True when this call's exec must ask an approver for every command (elevated + requireApproval). */
+  readonly approveElevated: (c: ToolContext) => boolean;
 }
 
 /** The provided tools (reference §6.2), plus web_fetch / web_search when configured. */
@@ -148,6 +157,7 @@ function builtinTools(deps: ToolStageDeps, parts: ToolParts): AnyToolDefinition[
       target: (c) => env.execTarget(c),
       policy: async (c) => ({
         ...base,
+        ...(parts.approveElevated(c) ? { ask: "always" as const } : {}),
         allowlist: [
           ...base.allowlist,
           ...(await store.entries(c.agentId)).map((e) => ({

@@ -95,4 +95,14 @@ describe("escape table: the gateway refuses to start on unsafe credentials and s
       expect(res.stderr, range).toContain("can claim any user");
     }
   });
+
+  it("refuses a privilege-narrowing key it does not enforce instead of ignoring it", async () => {
+    const res = await start({
+      tools: { loopDetection: { enabled: true } },
+      session: { sendPolicy: { default: "deny" } },
+    });
+    expect(res.code).toBe(78);
+    expect(res.stderr).toContain("tools.loopDetection: would narrow privileges, but holdfast does not enforce it");
+    expect(res.stderr).toContain("session.sendPolicy: would narrow privileges");
+  });
 });
