@@ -1,3 +1,5 @@
+import type { SessionIndexEntry } from "../store/index.js";
+
 /** A tool call the model asked for. `arguments` is the parsed JSON object the model sent. */
 export interface ToolCall {
   readonly id: string;
@@ -35,16 +37,5 @@ export type ChatMessage =
       readonly timestamp: number;
     };
 
-/** Index entry for one session (`sessions.json`). Times are ms since the epoch. */
-export interface SessionMeta {
-  readonly key: string;
-  readonly sessionId: string;
-  readonly agentId: string;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-  readonly messageCount: number;
-  /** Where the session's messages come from (`webchat`, `telegram`, ...), when known. */
-  readonly channel?: string;
-  readonly chatType?: "direct" | "group";
-  readonly displayName?: string;
-}
+/** Index entry for one session (a row of the state database's session index). Times are ms since the epoch. */
+export type SessionMeta = SessionIndexEntry;

@@ -1,0 +1,25 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { silentLogger } from "../../src/logging/index.js";
+import { openStateStore, StorageHealth, type StateStore } from "../../src/store/index.js";
+
+/** A fresh state dir under the OS temp dir, with its `agents` dir path. */
+export function tempStateDir(prefix = "hf-state-"): { stateDir: string; agentsDir: string } {
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { stateDir, agentsDir: path.join(stateDir, "agents") };
+}
+
+/** Opens the state store of `stateDir` with a silent logger (or the given one) and a controllable clock. */
+export async function openTempStore(
+  dirs: { stateDir: string; agentsDir: string },
+  opts: { now?: () => number; log?: Parameters<typeof openStateStore>[0]["log"] } = {},
+): Promise<StateStore> {
+  const log = opts.log ?? silentLogger();
+  return openStateStore({
+    ...dirs,
+    log,
+    health: new StorageHealth(log, opts.now),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+}
