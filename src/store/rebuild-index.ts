@@ -29,9 +29,9 @@ export async function listTranscripts(
 ): Promise<{ agentId: string; sessionId: string; file: string }[]> {
   const out: { agentId: string; sessionId: string; file: string }[] = [];
   const agents = await fsp.readdir(agentsDir).catch(() => [] as string[]);
-  for (const agentId of agents.filter((a) => AGENT_ID.test(a))) {
+  for (const agentId of agents.filter((a) => AGENT_ID.test(a)).sort()) {
     const dir = path.join(agentsDir, agentId, "sessions");
-    for (const name of await fsp.readdir(dir).catch(() => [] as string[])) {
+    for (const name of (await fsp.readdir(dir).catch(() => [] as string[])).sort()) {
       const m = TRANSCRIPT_NAME.exec(name);
       if (m) out.push({ agentId, sessionId: m[1] as string, file: path.join(dir, name) });
     }

@@ -55,7 +55,7 @@ describe("state database", () => {
     const { stateDir } = tempStateDir();
     const file = stateDbPath(stateDir);
     const first = open(stateDir).db;
-    first.run("fill", (d) => {
+    first.tx("fill", (d) => {
       d.exec("CREATE TABLE big (v TEXT)");
       const ins = d.prepare("INSERT INTO big VALUES (?)");
       for (let i = 0; i < 400; i++) ins.run("x".repeat(500));
