@@ -1,7 +1,14 @@
 import { errorMessage, HoldfastError, isHoldfastError, type ErrorCode } from "../errors/index.js";
 import type { Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
-import type { ChatMessage, MessageSender, SessionOrigin, SessionStore, ToolCall } from "../sessions/index.js";
+import {
+  isEmptyPartial,
+  type ChatMessage,
+  type MessageSender,
+  type SessionOrigin,
+  type SessionStore,
+  type ToolCall,
+} from "../sessions/index.js";
 import type { ToolContext, ToolRuntime } from "../tools/index.js";
 import type { AgentEvent } from "./events.js";
 import type { ModelChain } from "./model-chain.js";
@@ -19,6 +26,8 @@ export interface AgentRunRequest {
     readonly chatId?: string;
   };
   readonly origin?: SessionOrigin;
+  /** The user message as committed to the run ledger (stored in the transcript as is). */
+  readonly user?: ChatMessage;
   readonly signal: AbortSignal;
   readonly onEvent: (ev: AgentEvent) => void;
 }
@@ -68,10 +77,11 @@ export class AgentLoop {
   private async runInner(req: AgentRunRequest): Promise<void> {
     const d = this.deps;
     const history = trimToUserStart(await d.store.history(req.sessionKey, d.historyLimit ?? 100));
-    const user: ChatMessage = {
+    const user: ChatMessage = req.user ?? {
       role: "user",
       content: req.message,
       timestamp: d.clock.now(),
+      runId: req.runId,
       ...(req.sender
         ? {
             sender: {
@@ -98,6 +108,7 @@ export class AgentLoop {
         role: "assistant",
         content: turn.text,
         timestamp: d.clock.now(),
+        runId: req.runId,
         stopReason: turn.stopReason,
         ...(turn.model ? { model: turn.model } : {}),
         ...(turn.calls.length ? { toolCalls: turn.calls } : {}),
@@ -160,6 +171,7 @@ export class AgentLoop {
       name: call.name,
       content: result.content,
       timestamp: this.deps.clock.now(),
+      runId: req.runId,
       ...(result.isError ? { isError: true } : {}),
     };
     this.persist(req, msg);
@@ -196,8 +208,12 @@ export class AgentLoop {
   }
 }
 
-/** Drops leading messages until the first user message (a cut history must not start mid tool call). */
-function trimToUserStart(history: ChatMessage[]): ChatMessage[] {
+/**
+ * Drops interruption marks (empty partial replies) and leading messages until the first user message
+ * (a cut history must not start mid tool call).
+ */
+function trimToUserStart(all: ChatMessage[]): ChatMessage[] {
+  const history = all.filter((m) => !isEmptyPartial(m));
   const i = history.findIndex((m) => m.role === "user");
   return i <= 0 ? (i === 0 ? history : []) : history.slice(i);
 }

@@ -14,6 +14,7 @@ import {
 import type { AgentEntry } from "../config/index.js";
 import { expandHome } from "./paths-util.js";
 import { SessionStore } from "../sessions/index.js";
+import type { StateStore } from "../store/index.js";
 import type { AnyToolDefinition, ToolRuntime } from "../tools/index.js";
 import type { AppContext } from "./context.js";
 import { wireTools, type ToolStage } from "./wire-tools.js";
@@ -45,7 +46,7 @@ export interface AgentWiringOptions {
  * agent loop → run manager.
  * @throws HoldfastError HF_CONFIG_INVALID for tool or sandbox settings that fail their checks.
  */
-export function wireAgent(ctx: AppContext, opts: AgentWiringOptions = {}): AgentStage {
+export function wireAgent(ctx: AppContext, state: StateStore, opts: AgentWiringOptions = {}): AgentStage {
   const { config } = ctx;
   const list = config.agents?.list ?? [];
   const ids = () => {
@@ -63,6 +64,8 @@ export function wireAgent(ctx: AppContext, opts: AgentWiringOptions = {}): Agent
   const store = new SessionStore({
     agentsDir: ctx.paths.agentsDir,
     clock: ctx.clock,
+    state,
+    log: ctx.log.child({ stage: "sessions" }),
     redact: (text) => ctx.redactor.redact(text),
   });
   const probe = opts.probe ?? probeOllama;
@@ -94,7 +97,13 @@ export function wireAgent(ctx: AppContext, opts: AgentWiringOptions = {}): Agent
     workspaceFor: (req: AgentRunRequest) => toolStage.workspaceFor(req),
     maxIterations: config.agents?.defaults?.maxToolIterations ?? 12,
   });
-  const runs = new RunManager(loop, () => ctx.clock.now(), ctx.log.child({ stage: "runs" }));
+  const runs = new RunManager({
+    loop,
+    now: () => ctx.clock.now(),
+    log: ctx.log.child({ stage: "runs" }),
+    ledger: state.runs,
+    redact: (text) => ctx.redactor.redact(text),
+  });
   late.runs = runs;
   return { catalog, store, tools, toolStage, loop, runs, agentIds: ids, agent, workspaceOf };
 }

@@ -1,5 +1,6 @@
 import { promises as fsp } from "node:fs";
 import { writeJsonAtomic } from "../infra/index.js";
+import { openStateStore } from "../store/index.js";
 import { wireAgent, type AgentStage, type AgentWiringOptions } from "./agent-wiring.js";
 import { bootstrap, type BootstrapOptions } from "./bootstrap.js";
 import type { AppContext } from "./context.js";
@@ -42,7 +43,13 @@ export interface RunningGateway {
 export async function startGateway(opts: GatewayStartOptions = {}): Promise<RunningGateway> {
   const ctx = await bootstrap(opts);
   const exposure = await wireExposure(ctx, opts);
-  const agent = wireAgent(ctx, opts);
+  const state = await openStateStore({
+    stateDir: ctx.paths.stateDir,
+    agentsDir: ctx.paths.agentsDir,
+    log: ctx.log.child({ stage: "store" }),
+    now: () => ctx.clock.now(),
+  });
+  const agent = wireAgent(ctx, state, opts);
   const commands = wireCommands(agent);
   const secrets = wireSecrets(ctx, agent);
   const channels = await wireChannels(ctx, agent, commands);
@@ -93,6 +100,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
       await channels.flush();
       await gateway.server.stop();
       await agent.store.close();
+      state.close();
       secrets.stop();
       await fsp.rm(ctx.paths.pidFile, { force: true });
       ctx.log.info("gateway stopped");

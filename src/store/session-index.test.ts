@@ -24,8 +24,8 @@ describe("session index", () => {
     });
     expect(s.sessions.create(entry("agent:main:a", ID(2))).sessionId).toBe(ID(1));
     s.sessions.create(entry("agent:work:b", ID(3), 5));
-    s.sessions.touch("agent:main:a", 9, 2);
     s.sessions.touch("agent:main:a", 3);
+    s.sessions.touchMany([{ key: "agent:main:a", at: 9, messages: 2 }]);
     expect(s.sessions.get("agent:main:a")).toMatchObject({ messageCount: 3, updatedAt: 9 });
     expect(s.sessions.list().map((e) => e.key)).toEqual(["agent:main:a", "agent:work:b"]);
     expect(s.sessions.list("work").map((e) => e.key)).toEqual(["agent:work:b"]);

@@ -111,13 +111,21 @@ export class SessionIndex {
     );
   }
 
-  /** Adds `messages` to the count of `key` and moves `updatedAt` forward to `at`. No-op for unknown keys. */
+  /** Adds `messages` to the count of `key` and sets `updatedAt` to `at` (the newest message). No-op for unknown keys. */
   touch(key: string, at: number, messages = 1): void {
     this.db.run("updating the session index", (d) =>
       d
-        .prepare("UPDATE sessions SET message_count = message_count + ?, updated_at = MAX(updated_at, ?) WHERE key = ?")
+        .prepare("UPDATE sessions SET message_count = message_count + ?, updated_at = ? WHERE key = ?")
         .run(messages, at, key),
     );
+  }
+
+  /** {@link touch} for several sessions in one commit. */
+  touchMany(changes: Iterable<{ key: string; at: number; messages: number }>): void {
+    this.db.tx("updating the session index", (d) => {
+      const st = d.prepare("UPDATE sessions SET message_count = message_count + ?, updated_at = ? WHERE key = ?");
+      for (const c of changes) st.run(c.messages, c.at, c.key);
+    });
   }
 
   /** Removes `key`. Returns the removed entry, or undefined when it did not exist. */

@@ -2,6 +2,8 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { silentLogger } from "../../src/logging/index.js";
+import { systemClock, type Clock } from "../../src/infra/index.js";
+import { SessionStore } from "../../src/sessions/index.js";
 import { openStateStore, StorageHealth, type StateStore } from "../../src/store/index.js";
 
 /** A fresh state dir under the OS temp dir, with its `agents` dir path. */
@@ -22,4 +24,31 @@ export async function openTempStore(
     health: new StorageHealth(log, opts.now),
     ...(opts.now ? { now: opts.now } : {}),
   });
+}
+
+/**
+ * A SessionStore on a fresh state store (for tests of stages that keep transcripts).
+ * `close()` closes both.
+ */
+export async function tempSessionStore(
+  opts: { agentsDir?: string; clock?: Clock; redact?: (s: string) => string } = {},
+): Promise<{ store: SessionStore; state: StateStore; agentsDir: string; close: () => Promise<void> }> {
+  const dirs = tempStateDir("hf-sess-");
+  const agentsDir = opts.agentsDir ?? dirs.agentsDir;
+  const state = await openTempStore({ stateDir: dirs.stateDir, agentsDir });
+  const store = new SessionStore({
+    agentsDir,
+    clock: opts.clock ?? systemClock,
+    state,
+    ...(opts.redact ? { redact: opts.redact } : {}),
+  });
+  return {
+    store,
+    state,
+    agentsDir,
+    close: async () => {
+      await store.close();
+      state.close();
+    },
+  };
 }
