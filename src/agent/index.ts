@@ -7,5 +7,14 @@ export { parseModelRef, type ModelRef } from "./model-ref.js";
 export { buildSystemPrompt } from "./system-prompt.js";
 export { ProviderError, toProviderError } from "./providers/errors.js";
 export type { ModelProvider, ModelRequest, StreamEvent } from "./providers/types.js";
-export { RunManager, type RunEvent, type StartRunInput, type RunStatus } from "./runs.js";
+export {
+  RunManager,
+  type RunEvent,
+  type StartRunInput,
+  type RunStatus,
+  type StartedRun,
+  type RunJournal,
+  type RunManagerOptions,
+} from "./runs.js";
+export { recoverInterruptedRuns, INTERRUPTED_NOTICE, type RecoveryOptions } from "./recovery.js";
 export { describeImage } from "./image.js";

@@ -93,7 +93,9 @@ export class AgentLoop {
         : {}),
     };
     const messages: ChatMessage[] = [...history, user];
-    this.persist(req, user);
+    // The user message must be on disk before the model is asked: a storage fault ends the turn here,
+    // with a `chat` error naming the cause, instead of an answer that could not be kept.
+    await d.store.append(req.sessionKey, user, req.origin ?? {});
     const refs = await d.modelRefs(req.agentId);
     const ctx = await this.toolContext(req, refs[0]);
     const specs = d.tools.specs(ctx);

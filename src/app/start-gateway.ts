@@ -1,6 +1,7 @@
 import { promises as fsp } from "node:fs";
+import { recoverInterruptedRuns } from "../agent/index.js";
 import { writeJsonAtomic } from "../infra/index.js";
-import { openStateStore } from "../store/index.js";
+import { openStateStore, type StateStore } from "../store/index.js";
 import { wireAgent, type AgentStage, type AgentWiringOptions } from "./agent-wiring.js";
 import { bootstrap, type BootstrapOptions } from "./bootstrap.js";
 import type { AppContext } from "./context.js";
@@ -49,7 +50,27 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
     log: ctx.log.child({ stage: "store" }),
     now: () => ctx.clock.now(),
   });
+  try {
+    return await startOnState(ctx, exposure, state, opts);
+  } catch (err) {
+    state.close();
+    throw err;
+  }
+}
+
+async function startOnState(
+  ctx: AppContext,
+  exposure: ExposureStage,
+  state: StateStore,
+  opts: GatewayStartOptions,
+): Promise<RunningGateway> {
   const agent = wireAgent(ctx, state, opts);
+  const interrupted = await recoverInterruptedRuns({
+    ledger: state.runs,
+    store: agent.store,
+    now: () => ctx.clock.now(),
+    log: ctx.log.child({ stage: "runs" }),
+  });
   const commands = wireCommands(agent);
   const secrets = wireSecrets(ctx, agent);
   const channels = await wireChannels(ctx, agent, commands);
@@ -61,10 +82,15 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
     commands,
     publicRoutes: channels.publicRoutes,
     guardRunEvent: secrets.guardRunEvent,
+    storage: state.health,
+    interrupted: interrupted.filter((r) => (r.origin as { channel?: unknown } | undefined)?.channel === "webchat"),
   });
   gateway.methods.register(...secrets.methods);
   agent.toolStage.attach(gateway, commands);
   const nodes = wireNodes(ctx, gateway, agent.toolStage.approvals);
+  const pidInfo = { pid: process.pid, startedAt: new Date(ctx.clock.now()).toISOString() };
+  // All or nothing: a state dir that cannot take the PID file stops the start before anything listens.
+  await writeJsonAtomic(ctx.paths.pidFile, { ...pidInfo, port: null });
   const { port } = await gateway.server.start();
   gateway.setListening(port);
   await channels.start();
@@ -76,11 +102,13 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   gateway.addStatus("discovery", () => ({ mdns: discovery.mode }));
   const hosts = exposure.plan.hosts;
   await writeJsonAtomic(ctx.paths.pidFile, {
-    pid: process.pid,
+    ...pidInfo,
     port,
     hosts,
-    startedAt: new Date(ctx.clock.now()).toISOString(),
     ...(exposure.tls ? { tls: true, tlsFingerprint: exposure.tls.fingerprint256 } : {}),
+  }).catch(async (err: unknown) => {
+    await gateway.server.stop();
+    throw err;
   });
   ctx.log.info(
     { hosts, port, auth: exposure.plan.authMode, tls: exposure.tls !== undefined, tailscale: exposure.plan.tailscale },
@@ -99,7 +127,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
       await agent.runs.shutdown(opts.shutdownGraceMs ?? 5_000);
       await channels.flush();
       await gateway.server.stop();
-      await agent.store.close();
+      await agent.store.close().catch((err: unknown) => ctx.log.error({ err }, "transcripts not fully flushed"));
       state.close();
       secrets.stop();
       await fsp.rm(ctx.paths.pidFile, { force: true });

@@ -20,6 +20,7 @@ import {
   type WireError,
 } from "../gateway/index.js";
 import { sessionMethods } from "../sessions/index.js";
+import type { LedgerRun, StorageHealth } from "../store/index.js";
 import type { AgentStage } from "./agent-wiring.js";
 import type { AppContext } from "./context.js";
 import { coreMethods } from "./core-methods.js";
@@ -48,6 +49,10 @@ export interface GatewayWiring {
   readonly publicRoutes?: GatewayServerOptions["publicRoutes"];
   /** Outbound filter for agent run events (leak scan, redaction); undefined drops the event. */
   readonly guardRunEvent?: (ev: RunEvent) => RunEvent | undefined;
+  /** Storage health (status, `health`, `/health`). */
+  readonly storage: StorageHealth;
+  /** WebChat runs the previous process never finished: told to every operator in `hello-ok`. */
+  readonly interrupted: readonly LedgerRun[];
 }
 
 /**
@@ -77,7 +82,8 @@ export function wireGateway(ctx: AppContext, agent: AgentStage, w: GatewayWiring
     },
     agents: agent.agentIds(),
     sessions: { count: (await agent.store.list()).length },
-    runs: { active: agent.runs.active() },
+    runs: { active: agent.runs.active(), interruptedAtStart: w.interrupted.length },
+    storage: w.storage.snapshot(),
     providers: agent.catalog
       .all()
       .map((p) => ({ id: p.id, api: p.api, keySource: p.keySource, usable: agent.catalog.usable(p.id) })),
@@ -94,7 +100,14 @@ export function wireGateway(ctx: AppContext, agent: AgentStage, w: GatewayWiring
       stopReason: "command",
       message: { role: "assistant", content: [{ type: "text", text }], timestamp: ctx.clock.now() },
     });
-  methods.register(...coreMethods(() => ctx.clock.now(), status));
+  const health = () => {
+    const snap = w.storage.snapshot();
+    return {
+      ok: snap.ok,
+      ...(snap.ok ? {} : { degraded: snap.degraded.map((d) => ({ store: d.store, code: d.code, since: d.since })) }),
+    };
+  };
+  methods.register(...coreMethods(() => ctx.clock.now(), status, health));
   methods.register(
     ...webChatMethods({
       runs: agent.runs,
@@ -128,6 +141,7 @@ export function wireGateway(ctx: AppContext, agent: AgentStage, w: GatewayWiring
     log: ctx.log.child({ stage: "gateway" }),
     now: () => ctx.clock.now(),
     status,
+    health,
     ...(w.publicRoutes ? { publicRoutes: w.publicRoutes } : {}),
     clientAddress: (remote, headers) => resolveClientAddress(remote, headers, exposure.proxyTrust),
     admitUpgrade,
@@ -139,7 +153,17 @@ export function wireGateway(ctx: AppContext, agent: AgentStage, w: GatewayWiring
         methods: methods.names(),
         events: ["connect.challenge", "tick", "chat", "agent", "exec.approval.requested", "exec.approval.resolved"],
       },
-      snapshot: { agents: agent.agentIds(), defaultAgentId: agent.agentIds()[0] },
+      snapshot: {
+        agents: agent.agentIds(),
+        defaultAgentId: agent.agentIds()[0],
+        interruptedRuns: w.interrupted.map((r) => ({
+          runId: r.runId,
+          sessionKey: r.sessionKey,
+          acceptedAt: r.acceptedAt,
+          errorCode: "HF_RUN_INTERRUPTED",
+          errorMessage: r.outcome?.message,
+        })),
+      },
       policy: { maxPayload: MAX_FRAME_BYTES, maxBufferedBytes: MAX_BUFFERED_BYTES, tickIntervalMs: TICK_INTERVAL_MS },
     }),
   });

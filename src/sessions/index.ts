@@ -1,4 +1,11 @@
 export { SessionStore, type SessionStoreOptions, type SessionOrigin, redactDeep } from "./store.js";
 export { canonicalSessionKey, mainSessionKey, type ParsedSessionKey } from "./session-key.js";
-export { interruptedMark, isEmptyPartial, type ChatMessage, type ToolCall, type SessionMeta, type MessageSender } from "./types.js";
+export {
+  interruptedMark,
+  isEmptyPartial,
+  type ChatMessage,
+  type ToolCall,
+  type SessionMeta,
+  type MessageSender,
+} from "./types.js";
 export { sessionMethods } from "./methods.js";
