@@ -73,7 +73,7 @@ async function startOnState(
   });
   const commands = wireCommands(agent);
   const secrets = wireSecrets(ctx, agent);
-  const channels = await wireChannels(ctx, agent, commands);
+  const channels = await wireChannels(ctx, agent, commands, state);
   agent.toolStage.setOutbound(channelOutbound(channels));
   const devices = wireDevices(ctx);
   const gateway = wireGateway(ctx, agent, {

@@ -4,6 +4,7 @@ import type { ChannelOutbound } from "../tools/index.js";
 import type { ChatCommandRegistry } from "../commands/index.js";
 import type { AgentStage } from "./agent-wiring.js";
 import type { AppContext } from "./context.js";
+import type { StateStore } from "../store/index.js";
 
 /** The channel stage as wired: accounts built, not receiving until `start()`. */
 export type ChannelsStage = ChannelService;
@@ -18,6 +19,7 @@ export function wireChannels(
   ctx: AppContext,
   agent: AgentStage,
   commands: ChatCommandRegistry,
+  state: StateStore,
 ): Promise<ChannelsStage> {
   return createChannelService({
     config: ctx.config,
@@ -28,6 +30,7 @@ export function wireChannels(
     log: ctx.log.child({ stage: "channels" }),
     clock: ctx.clock,
     runs: agent.runs,
+    state,
     commands,
     agentIds: agent.agentIds,
     agent: agent.agent,

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { channelState } from "../../test/support/temp-state.js";
 import { EchoRuns, MemoryAdapter, testCommands } from "../../test/support/fake-channel.js";
 import type { GroupEntry } from "../config/index.js";
 import { silentLogger } from "../logging/index.js";
@@ -42,6 +43,7 @@ describe("ingress gating end to end through the pipeline (formal property)", () 
             secrets: { get: () => undefined },
             env: {},
             stateDir: dir,
+            state: channelState(dir).state,
             credentialsDir: path.join(dir, "credentials"),
             log: silentLogger(),
             clock: systemClock,

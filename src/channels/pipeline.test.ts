@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { captureLogger } from "../../test/support/capture-log.js";
+import { channelState } from "../../test/support/temp-state.js";
 import { EchoRuns, MemoryAdapter, testCommands } from "../../test/support/fake-channel.js";
 import { PairingStore } from "../access/index.js";
 import type { HoldfastConfig } from "../config/index.js";
@@ -20,6 +21,7 @@ async function setup(settings: AccountSettings, config: HoldfastConfig = {}, gua
     secrets: { get: () => undefined },
     env: {},
     stateDir: dir,
+    state: channelState(dir).state,
     credentialsDir: path.join(dir, "credentials"),
     log: cap.log,
     clock: systemClock,

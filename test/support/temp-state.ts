@@ -4,7 +4,16 @@ import path from "node:path";
 import { silentLogger } from "../../src/logging/index.js";
 import { systemClock, type Clock } from "../../src/infra/index.js";
 import { SessionStore } from "../../src/sessions/index.js";
-import { openStateStore, StorageHealth, type StateStore } from "../../src/store/index.js";
+import {
+  InboundQueue,
+  openStateStore,
+  Outbox,
+  RunLedger,
+  StateDb,
+  stateDbPath,
+  StorageHealth,
+  type StateStore,
+} from "../../src/store/index.js";
 
 /** A fresh state dir under the OS temp dir, with its `agents` dir path. */
 export function tempStateDir(prefix = "hf-state-"): { stateDir: string; agentsDir: string } {
@@ -50,5 +59,30 @@ export async function tempSessionStore(
       await store.close();
       state.close();
     },
+  };
+}
+
+const openDbs = new Map<string, StateDb>();
+
+/**
+ * The channel queues of `stateDir`'s state database, opened synchronously (and cached per dir, like a
+ * gateway process holds it): `queues(accountId)` for a Telegram adapter, `state` for a channel service.
+ */
+export function channelState(stateDir: string, channel = "telegram") {
+  let db = openDbs.get(stateDir);
+  if (!db) {
+    const log = silentLogger();
+    db = StateDb.open({ file: stateDbPath(stateDir), log, health: new StorageHealth(log) });
+    openDbs.set(stateDir, db);
+  }
+  const d = db;
+  const queues = (ch: string, accountId: string) => ({
+    inbound: new InboundQueue(d, ch, accountId),
+    outbox: new Outbox(d, ch, accountId),
+  });
+  return {
+    db: d,
+    queues: (accountId: string) => queues(channel, accountId),
+    state: { channel: queues, runs: new RunLedger(d) },
   };
 }
