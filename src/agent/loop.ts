@@ -116,7 +116,7 @@ export class AgentLoop {
         ...(turn.calls.length ? { toolCalls: turn.calls } : {}),
       };
       messages.push(assistant);
-      this.persist(req, assistant);
+      await this.persist(req, assistant);
       if (turn.calls.length === 0) {
         req.onEvent({
           type: "final",
@@ -176,7 +176,7 @@ export class AgentLoop {
       runId: req.runId,
       ...(result.isError ? { isError: true } : {}),
     };
-    this.persist(req, msg);
+    await this.persist(req, msg);
     return msg;
   }
 
@@ -203,10 +203,19 @@ export class AgentLoop {
     };
   }
 
-  private persist(req: AgentRunRequest, msg: ChatMessage): void {
-    this.deps.store
+  /**
+   * Writes a message to the transcript before the run goes on (a kill after the `final` event never
+   * leaves the reply out of the transcript). A storage failure is logged; the answer still goes out.
+   */
+  private async persist(req: AgentRunRequest, msg: ChatMessage): Promise<void> {
+    await this.deps.store
       .append(req.sessionKey, msg, req.origin ?? {})
-      .catch((err: unknown) => this.deps.log.error({ err, sessionKey: req.sessionKey }, "transcript write failed"));
+      .catch((err: unknown) =>
+        this.deps.log.error(
+          { code: (err as { code?: string }).code, sessionKey: req.sessionKey },
+          "transcript write failed",
+        ),
+      );
   }
 }
 
