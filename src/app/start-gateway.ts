@@ -1,6 +1,6 @@
 import { promises as fsp } from "node:fs";
 import { recoverInterruptedRuns } from "../agent/index.js";
-import { writeJsonAtomic } from "../infra/index.js";
+import { stateFileEvents, writeJsonAtomic, type CorruptStateFile } from "../infra/index.js";
 import { openStateStore, type StateStore } from "../store/index.js";
 import { wireAgent, type AgentStage, type AgentWiringOptions } from "./agent-wiring.js";
 import { bootstrap, type BootstrapOptions } from "./bootstrap.js";
@@ -64,6 +64,14 @@ async function startOnState(
   state: StateStore,
   opts: GatewayStartOptions,
 ): Promise<RunningGateway> {
+  const onCorrupt = (c: CorruptStateFile) =>
+    state.db.reportCorrupt({
+      file: c.file,
+      ...(c.movedTo ? { movedTo: c.movedTo } : {}),
+      problem: c.problem,
+      fix: "the gateway started this store empty (access it granted must be granted again); inspect the moved file and delete it when done",
+    });
+  stateFileEvents.on("corrupt", onCorrupt);
   const agent = wireAgent(ctx, state, opts);
   const interrupted = await recoverInterruptedRuns({
     ledger: state.runs,
@@ -128,6 +136,7 @@ async function startOnState(
       await channels.flush();
       await gateway.server.stop();
       await agent.store.close().catch((err: unknown) => ctx.log.error({ err }, "transcripts not fully flushed"));
+      stateFileEvents.off("corrupt", onCorrupt);
       state.close();
       secrets.stop();
       await fsp.rm(ctx.paths.pidFile, { force: true });

@@ -2,7 +2,15 @@ import { mkdtemp, readdir, readFile, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { JsonFileStore, appendLinePrivate, secretEquals, writeFileAtomic, backoffDelayMs } from "./index.js";
+import {
+  JsonFileStore,
+  appendLinePrivate,
+  secretEquals,
+  stateFileEvents,
+  writeFileAtomic,
+  backoffDelayMs,
+  type CorruptStateFile,
+} from "./index.js";
 
 describe("atomic state files", () => {
   it("creates 700 directories and 600 files, leaving no temp files behind", async () => {
@@ -37,15 +45,29 @@ describe("atomic state files", () => {
     expect(await store.read()).toEqual({ n: 20 });
   });
 
-  it("reports a corrupt store instead of overwriting it", async () => {
-    const file = path.join(await mkdtemp(path.join(os.tmpdir(), "hf-corrupt-")), "x.json");
+  it("moves a corrupt store aside, reports it and starts empty (never overwriting the bad content)", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "hf-corrupt-"));
+    const file = path.join(dir, "x.json");
     await writeFileAtomic(file, "{oops");
     const store = new JsonFileStore(
       file,
-      (raw) => raw,
+      (raw) => raw as { n?: number },
       () => ({}),
     );
-    await expect(store.read()).rejects.toMatchObject({ code: "HF_STATE_CORRUPT" });
+    const seen: CorruptStateFile[] = [];
+    const on = (e: CorruptStateFile) => seen.push(e);
+    stateFileEvents.on("corrupt", on);
+    try {
+      expect(await store.read()).toEqual({});
+    } finally {
+      stateFileEvents.off("corrupt", on);
+    }
+    expect(seen).toEqual([
+      { file, movedTo: expect.stringMatching(/x\.json\.corrupt\.\d+$/), problem: expect.stringMatching(/^not valid/) },
+    ]);
+    expect(await readFile(seen[0]?.movedTo as string, "utf8")).toBe("{oops");
+    await store.update(() => ({ value: { n: 1 }, result: undefined }));
+    expect(await store.read()).toEqual({ n: 1 });
   });
 });
 

@@ -7,7 +7,7 @@ export {
   appendLinePrivate,
   readFileIfExists,
 } from "./fs-atomic.js";
-export { JsonFileStore } from "./json-store.js";
+export { JsonFileStore, stateFileEvents, type CorruptStateFile } from "./json-store.js";
 export { type Clock, systemClock } from "./clock.js";
 export { type Decision, allow, deny } from "./decision.js";
 export { secretEquals } from "./secret-equal.js";

@@ -63,6 +63,7 @@ export async function inspectStorage(opts: InspectOptions): Promise<StorageFindi
       });
   }
   out.push(...(await scanTranscripts(transcripts, opts.maxTranscripts ?? 500)));
+  out.push(...(await checkJsonFiles(opts.stateDir)));
   for (const agent of await fsp.readdir(opts.agentsDir).catch(() => [] as string[])) {
     const legacy = path.join(opts.agentsDir, agent, "sessions", "sessions.json");
     if (existsSync(legacy))
@@ -126,6 +127,45 @@ async function scanTranscripts(list: { file: string; sessionId: string }[], max:
         problem: `${garbled.length} garbled line(s) (line ${garbled.slice(0, 5).join(", ")}${garbled.length > 5 ? ", ..." : ""}) are skipped when the history is read`,
         fix: "inspect the file; the other lines of the transcript are intact",
       });
+  }
+  return out;
+}
+
+/** JSON state files holdfast reads (relative to the state dir; `*` matches one name part). */
+const JSON_STATE_FILES = [
+  "devices/paired.json",
+  "devices/pending.json",
+  "exec-approvals.json",
+  "credentials/*-pairing.json",
+  "credentials/*-allowFrom.json",
+  "telegram/update-offset-*.json",
+];
+
+/** Every JSON state file that exists but does not parse as a JSON object. */
+async function checkJsonFiles(stateDir: string): Promise<StorageFinding[]> {
+  const out: StorageFinding[] = [];
+  for (const pattern of JSON_STATE_FILES) {
+    const dir = path.join(stateDir, path.dirname(pattern));
+    const re = new RegExp(`^${path.basename(pattern).replace(/[.]/g, "\\.").replace("*", "[^/]+")}$`);
+    for (const name of (await fsp.readdir(dir).catch(() => [] as string[])).filter((n) => re.test(n))) {
+      const file = path.join(dir, name);
+      const text = await fsp.readFile(file, "utf8").catch(() => undefined);
+      if (text === undefined) continue;
+      let ok = false;
+      try {
+        const v: unknown = JSON.parse(text);
+        ok = v !== null && typeof v === "object" && !Array.isArray(v);
+      } catch {
+        ok = false;
+      }
+      if (!ok)
+        out.push({
+          severity: "warn",
+          file,
+          problem: "state file is not valid JSON",
+          fix: "the gateway moves it aside (.corrupt.<ts>) the next time it reads it and starts that store empty; grant again what it held (pairings, approvals)",
+        });
+    }
   }
   return out;
 }
