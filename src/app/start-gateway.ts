@@ -1,7 +1,7 @@
 import { promises as fsp } from "node:fs";
 import { recoverInterruptedRuns } from "../agent/index.js";
 import { stateFileEvents, writeJsonAtomic, type CorruptStateFile } from "../infra/index.js";
-import { openStateStore, type StateStore } from "../store/index.js";
+import { assertWritable, openStateStore, type StateStore } from "../store/index.js";
 import { wireAgent, type AgentStage, type AgentWiringOptions } from "./agent-wiring.js";
 import { bootstrap, type BootstrapOptions } from "./bootstrap.js";
 import type { AppContext } from "./context.js";
@@ -44,6 +44,7 @@ export interface RunningGateway {
 export async function startGateway(opts: GatewayStartOptions = {}): Promise<RunningGateway> {
   const ctx = await bootstrap(opts);
   const exposure = await wireExposure(ctx, opts);
+  await assertWritable([ctx.paths.agentsDir, ctx.paths.credentialsDir, ctx.paths.devicesDir]);
   const state = await openStateStore({
     stateDir: ctx.paths.stateDir,
     agentsDir: ctx.paths.agentsDir,
