@@ -114,9 +114,13 @@ describe("kill -9 at random points", () => {
         const chat = 5000 + round;
         const nonce = `tg-r${round}-${randomUUID().slice(0, 8)}`;
         telegramNonces.push({ chat, nonce });
+        const firstChunk = fake.waitForSent((m) => m.chatId === String(chat), 5_000).catch(() => undefined);
         await fake.userSends(BOT.token, { from: { id: chat, first_name: `C${chat}` }, text: nonce });
-        // A random point while the reply streams and its chunks go out (Telegram long-polls every ~0-1 s).
-        await sleep(150 + Math.random() * 900);
+        if (round % 8 === 3) {
+          // Mid reply: just after Telegram took the first of its two chunks.
+          await firstChunk;
+          await sleep(Math.random() * 4);
+        } else await sleep(150 + Math.random() * 900); // any point while the reply streams and goes out
       }
       await kill();
     }
