@@ -109,7 +109,7 @@ export class ReplyDispatcher {
     this.track(
       run.done.then(() => {
         const reply = replyText({ final, failure });
-        this.plan(msg.channel, msg.accountId, replyKey, target, reply);
+        this.plan(msg, { replyKey, target }, reply);
       }),
     );
   }
@@ -163,16 +163,16 @@ export class ReplyDispatcher {
     if (!r || r.planned || !r.runId) return;
     const run = this.deps.ledger.get(r.runId);
     if (!run || run.status === "accepted" || run.status === "running") return;
-    this.plan(channel, accountId, replyKey, r.target, replyFromLedger(run));
+    this.plan({ channel, accountId }, { replyKey, target: r.target }, replyFromLedger(run));
   }
 
   private plan(
-    channel: string,
-    accountId: string,
-    replyKey: string,
-    target: ReplyTarget,
+    at: { readonly channel: string; readonly accountId: string },
+    reply: { readonly replyKey: string; readonly target: ReplyTarget },
     text: string | undefined,
   ): void {
+    const { channel, accountId } = at;
+    const { replyKey, target } = reply;
     const adapter = this.deps.adapter(channel, accountId);
     const guarded = text !== undefined && this.deps.guardOutbound ? this.deps.guardOutbound(text) : text;
     const chunks = guarded === undefined ? [] : chunkText(guarded, adapter?.textLimit ?? 4096);

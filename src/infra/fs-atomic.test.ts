@@ -4,13 +4,13 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   JsonFileStore,
-  appendLinePrivate,
   secretEquals,
   stateFileEvents,
   writeFileAtomic,
   backoffDelayMs,
   type CorruptStateFile,
 } from "./index.js";
+import { appendLinePrivate } from "./fs-atomic.js";
 
 describe("atomic state files", () => {
   it("creates 700 directories and 600 files, leaving no temp files behind", async () => {

@@ -4,12 +4,11 @@ export {
   ensurePrivateDir,
   writeFileAtomic,
   writeJsonAtomic,
-  appendLinePrivate,
   readFileIfExists,
 } from "./fs-atomic.js";
 export { JsonFileStore, stateFileEvents, type CorruptStateFile } from "./json-store.js";
 export { type Clock, systemClock } from "./clock.js";
-export { type Decision, allow, deny } from "./decision.js";
+export { type Decision, type Allowed, type Denied, allow, deny } from "./decision.js";
 export { secretEquals } from "./secret-equal.js";
 export { backoffDelayMs } from "./backoff.js";
 export { PACKAGE_ROOT, PACKAGE_VERSION } from "./package-root.js";

@@ -1,4 +1,5 @@
-import { SANDBOX_AGENT_DIR, SANDBOX_WORKDIR, type SandboxSpec } from "./types.js";
+import { SANDBOX_AGENT_DIR, SANDBOX_WORKDIR, type SandboxCommand, type SandboxSpec } from "./types.js";
+import { HoldfastError } from "../errors/index.js";
 
 /** The host's system directories as the sandbox re-creates them (read-only). */
 export interface HostLayout {
@@ -19,6 +20,13 @@ export interface BwrapBinaries {
   readonly setpriv?: string;
 }
 
+/** The host side: its binaries, its system layout and the gateway's own uid (root stages and drops to the sandbox user). */
+export interface BwrapHost {
+  readonly bins: BwrapBinaries;
+  readonly layout: HostLayout;
+  readonly uid: number;
+}
+
 /** Where the outer (root) namespace stages the workspace so the unprivileged user can bind it (direct children of a fresh 755 tmpfs). */
 const STAGE = "/tmp/holdfast-stage-";
 
@@ -34,15 +42,7 @@ const STAGE = "/tmp/holdfast-stage-";
  * agent workspace read-only at /agent for `ro`), `--die-with-parent`, `--new-session`, cleared env.
  * The state dir and home are never mounted. Source: issue "Sandbox", seeds "Sandboxing & Isolation".
  */
-export function bubblewrapCommand(
-  spec: SandboxSpec,
-  command: readonly string[],
-  cwd: string,
-  env: Readonly<Record<string, string>>,
-  bins: BwrapBinaries,
-  layout: HostLayout,
-  self: { uid: number },
-): string[] {
+export function bubblewrapCommand(spec: SandboxSpec, run: SandboxCommand, { bins, layout, uid }: BwrapHost): string[] {
   const l = spec.limits;
   const limits = [
     bins.prlimit,
@@ -53,13 +53,14 @@ export function bubblewrapCommand(
     "--core=0",
     "--",
   ];
-  const switchUser = self.uid === 0 && spec.user.uid !== 0;
+  const switchUser = uid === 0 && spec.user.uid !== 0;
   const wsSource = switchUser ? `${STAGE}workspace` : spec.workspaceDir;
   const agentSource =
     spec.agentWorkspaceDir !== undefined ? (switchUser ? `${STAGE}agent` : spec.agentWorkspaceDir) : undefined;
-  const inner = [bins.bwrap, ...sandboxArgs(spec, layout, wsSource, agentSource, cwd, env), "--", ...command];
+  const inner = [bins.bwrap, ...sandboxArgs(spec, layout, { wsSource, agentSource }, run), "--", ...run.command];
   if (!switchUser) return [...limits, ...inner];
-  if (!bins.setpriv) throw new Error("setpriv is required to run the sandbox as an unprivileged user");
+  if (!bins.setpriv)
+    throw new HoldfastError("HF_SANDBOX_UNAVAILABLE", "setpriv is required to run the sandbox as an unprivileged user");
   const stage = [
     ...systemBinds(spec, layout),
     "--bind",
@@ -100,10 +101,8 @@ function systemBinds(spec: SandboxSpec, layout: HostLayout): string[] {
 function sandboxArgs(
   spec: SandboxSpec,
   layout: HostLayout,
-  wsSource: string,
-  agentSource: string | undefined,
-  cwd: string,
-  env: Readonly<Record<string, string>>,
+  { wsSource, agentSource }: { wsSource: string; agentSource: string | undefined },
+  { cwd, env }: SandboxCommand,
 ): string[] {
   const a: string[] = [
     "--unshare-user",

@@ -4,6 +4,7 @@ import path from "node:path";
 import { bubblewrapCommand, type BwrapBinaries, type HostLayout } from "./bubblewrap-args.js";
 import { spawnCapture } from "./host-runner.js";
 import type { Availability, ExecRequest, ExecResult, SandboxBackend, SandboxSpec } from "./types.js";
+import { HoldfastError } from "../errors/index.js";
 
 const SEARCH_DIRS = ["/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"];
 
@@ -69,14 +70,18 @@ export class BubblewrapBackend implements SandboxBackend {
 
   async run(spec: SandboxSpec, req: ExecRequest): Promise<ExecResult> {
     const s = await this.resolveSetup();
-    if (typeof s === "string") throw new Error(s);
+    if (typeof s === "string") throw new HoldfastError("HF_SANDBOX_UNAVAILABLE", s);
     const command = req.argv ? [...req.argv] : ["/bin/sh", "-c", req.shellCommand ?? ""];
     const uid = process.getuid?.() ?? 0;
     const limits =
       spec.user.uid !== 0
         ? { ...spec.limits, pids: spec.limits.pids + (await this.tasksOf(spec.user.uid)) }
         : spec.limits;
-    const argv = bubblewrapCommand({ ...spec, limits }, command, req.cwd, req.env, s.bins, s.layout, { uid });
+    const argv = bubblewrapCommand(
+      { ...spec, limits },
+      { command, cwd: req.cwd, env: req.env },
+      { bins: s.bins, layout: s.layout, uid },
+    );
     return spawnCapture(argv, { ...req, cwd: "/", env: { PATH: "/usr/bin:/bin" } });
   }
 

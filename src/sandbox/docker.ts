@@ -51,7 +51,7 @@ export class DockerBackend implements SandboxBackend {
     const started = Date.now();
     const command = req.argv ? [...req.argv] : ["/bin/sh", "-c", req.shellCommand ?? ""];
     const name = `${this.settings.containerPrefix}${randomBytes(6).toString("hex")}`;
-    const body = dockerCreateBody(spec, this.settings, command, req.cwd, req.env);
+    const body = dockerCreateBody(spec, this.settings, { command, cwd: req.cwd, env: req.env });
     const container = await (
       await this.docker
     ).createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions);

@@ -63,6 +63,13 @@ export interface SandboxSpec {
   readonly user: { readonly uid: number; readonly gid: number };
 }
 
+/** One command as a backend starts it: the argv, its working directory inside the sandbox, its whole environment. */
+export interface SandboxCommand {
+  readonly command: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
 /** Whether a backend can run commands now; `reason` is shown to the user when not. */
 export type Availability = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 

@@ -1,5 +1,5 @@
-export { SessionStore, type SessionStoreOptions, type SessionOrigin, redactDeep } from "./store.js";
-export { canonicalSessionKey, mainSessionKey, type ParsedSessionKey } from "./session-key.js";
+export { SessionStore, type SessionOrigin, redactDeep } from "./store.js";
+export { canonicalSessionKey, mainSessionKey } from "./session-key.js";
 export {
   interruptedMark,
   isEmptyPartial,

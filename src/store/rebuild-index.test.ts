@@ -7,7 +7,12 @@ import { reconcileIndex } from "./index.js";
 
 const ID = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 
-function transcript(agentsDir: string, agent: string, id: string, header: Record<string, unknown>, messages: number) {
+function transcript(
+  at: { agentsDir: string; agent: string; id: string },
+  header: Record<string, unknown>,
+  messages: number,
+) {
+  const { agentsDir, agent, id } = at;
   const dir = path.join(agentsDir, agent, "sessions");
   mkdirSync(dir, { recursive: true });
   const lines = [JSON.stringify({ type: "session", version: 3, id, timestamp: "2027-01-01T00:00:00.000Z", ...header })];
@@ -24,9 +29,13 @@ function transcript(agentsDir: string, agent: string, id: string, header: Record
 describe("session index rebuild", () => {
   it("re-indexes orphaned transcripts under their recorded key, or a recovered key", async () => {
     const dirs = tempStateDir();
-    transcript(dirs.agentsDir, "main", ID(1), { key: "agent:main:demo", channel: "webchat", chatType: "direct" }, 3);
-    transcript(dirs.agentsDir, "main", ID(2), {}, 1);
-    transcript(dirs.agentsDir, "main", ID(3), { key: "agent:main:demo" }, 2);
+    transcript(
+      { agentsDir: dirs.agentsDir, agent: "main", id: ID(1) },
+      { key: "agent:main:demo", channel: "webchat", chatType: "direct" },
+      3,
+    );
+    transcript({ agentsDir: dirs.agentsDir, agent: "main", id: ID(2) }, {}, 1);
+    transcript({ agentsDir: dirs.agentsDir, agent: "main", id: ID(3) }, { key: "agent:main:demo" }, 2);
     writeFileSync(path.join(dirs.agentsDir, "main", "sessions", `${ID(4)}.jsonl.deleted.5`), "{}\n");
     const s = await openTempStore(dirs);
     const byId = new Map(s.sessions.list().map((e) => [e.sessionId, e]));
@@ -50,7 +59,7 @@ describe("session index rebuild", () => {
 
   it("re-derives counts in a full rebuild", async () => {
     const dirs = tempStateDir();
-    transcript(dirs.agentsDir, "main", ID(1), { key: "agent:main:a" }, 5);
+    transcript({ agentsDir: dirs.agentsDir, agent: "main", id: ID(1) }, { key: "agent:main:a" }, 5);
     const s = await openTempStore(dirs);
     s.sessions.put({
       ...(s.sessions.get("agent:main:a") as NonNullable<ReturnType<typeof s.sessions.get>>),

@@ -16,6 +16,16 @@ export interface ExecPlan {
   readonly run: { readonly argv: readonly string[] } | { readonly shellCommand: string };
 }
 
+/** Where {@link planExec} resolves executables. */
+export interface ExecWhere {
+  /** Host directory the command runs in. */
+  readonly cwd: string;
+  /** The `PATH` of the runner's environment. */
+  readonly pathVar: string;
+  /** Host path → the path the runner sees. Default: unchanged. */
+  readonly mapPath?: (hostPath: string) => string;
+}
+
 /**
  * Plans one exec: under `security: full` the line runs as written through `/bin/sh -c`; otherwise it
  * is parsed into segments, each executable is resolved in `cwd`/`pathVar`, the policy decides, and
@@ -23,13 +33,8 @@ export interface ExecPlan {
  * chained segments run as a canonical, fully quoted shell line), so nothing unchecked can run.
  * `mapPath` turns a resolved host path into the path the runner sees (sandbox: `/workspace/...`).
  */
-export async function planExec(
-  line: string,
-  policy: ExecPolicy,
-  cwd: string,
-  pathVar: string,
-  mapPath: (hostPath: string) => string = (p) => p,
-): Promise<ExecPlan> {
+export async function planExec(line: string, policy: ExecPolicy, where: ExecWhere): Promise<ExecPlan> {
+  const { cwd, pathVar, mapPath = (p: string) => p } = where;
   if (policy.security === "full") {
     return {
       verdict: decideExec(policy, undefined),

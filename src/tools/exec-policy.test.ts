@@ -112,7 +112,7 @@ describe("command line parsing", () => {
 });
 
 describe("exec policy", () => {
-  it.each([
+  it.for([
     ["security deny refuses everything", policy({ security: "deny" }), [seg(["ls"])], "deny", "exec_security_deny"],
     ["security full runs anything", policy({ security: "full", ask: "off" }), undefined, "run", "exec_security_full"],
     [
@@ -213,7 +213,7 @@ describe("exec policy", () => {
       "exec_wrapper_refused",
     ],
     ["sudo", policy(), [seg(["sudo", "ls"])], "deny", "exec_wrapper_refused"],
-  ] as const)("%s", (_n, p, segments, kind, reason) => {
+  ] as const)("%s", ([_n, p, segments, kind, reason]) => {
     const v = decideExec(p, segments as ResolvedSegment[] | undefined, "bad syntax");
     expect(v.kind).toBe(kind);
     expect(v.reason).toBe(reason);
@@ -250,12 +250,14 @@ describe("exec policy", () => {
     const entry = fc.constantFrom("*", "/usr/bin/*", "sh", "bash", "/usr/bin/sh");
     fc.assert(
       fc.property(
-        shells,
-        fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }),
-        fc.array(entry, { maxLength: 3 }),
-        fc.constantFrom("off", "on-miss", "always"),
-        fc.nat(2),
-        (shell, args, entries, ask, pos) => {
+        fc.record({
+          shell: shells,
+          args: fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }),
+          entries: fc.array(entry, { maxLength: 3 }),
+          ask: fc.constantFrom("off", "on-miss", "always"),
+          pos: fc.nat(2),
+        }),
+        ({ shell, args, entries, ask, pos }) => {
           const segments = [seg(["cat", "x"]), seg(["wc", "-l"])];
           segments.splice(pos, 0, seg([shell, ...args]));
           const v = decideExec(
@@ -293,31 +295,30 @@ describe("exec policy", () => {
 
 describe("exec plan", () => {
   it("runs one segment without a shell, by resolved path", async () => {
-    const p = await planExec(
-      "echo hi there",
-      policy({ allowlist: [{ pattern: "echo", source: "config" }] }),
-      "/",
-      "/usr/bin:/bin",
-    );
+    const p = await planExec("echo hi there", policy({ allowlist: [{ pattern: "echo", source: "config" }] }), {
+      cwd: "/",
+      pathVar: "/usr/bin:/bin",
+    });
     expect(p.verdict.kind).toBe("run");
     expect(p.run).toEqual({ argv: [expect.stringMatching(/\/echo$/), "hi", "there"] });
     expect(p.patterns).toEqual([{ pattern: expect.stringMatching(/\/echo$/), args: ["hi", "there"] }]);
   });
 
   it("runs a pipe as a canonical, fully quoted line", async () => {
-    const p = await planExec(
-      "echo 'a b' | wc -c",
-      policy({ allowlist: [{ pattern: "echo", source: "config" }] }),
-      "/",
-      "/usr/bin:/bin",
-    );
+    const p = await planExec("echo 'a b' | wc -c", policy({ allowlist: [{ pattern: "echo", source: "config" }] }), {
+      cwd: "/",
+      pathVar: "/usr/bin:/bin",
+    });
     expect(p.verdict.kind).toBe("run");
     expect("shellCommand" in p.run && p.run.shellCommand).toMatch(/^'\/[^']+\/echo' 'a b' \| '\/[^']+\/wc' '-c'$/);
     expect(p.display).toBe("echo 'a b' | wc -c");
   });
 
   it("runs the raw line under security full", async () => {
-    const p = await planExec("echo $HOME > x", policy({ security: "full", ask: "off" }), "/", "/usr/bin:/bin");
+    const p = await planExec("echo $HOME > x", policy({ security: "full", ask: "off" }), {
+      cwd: "/",
+      pathVar: "/usr/bin:/bin",
+    });
     expect(p).toMatchObject({ verdict: { kind: "run" }, run: { shellCommand: "echo $HOME > x" } });
   });
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineMethod, type AnyMethodDef } from "../gateway/index.js";
+import { defineMethod, type AnyMethodDef } from "./methods/registry.js";
 
 /**
  * `health` → `{ok, ts, durationMs, degraded?}` (`ok` false while a store is degraded: disk full, open-file
