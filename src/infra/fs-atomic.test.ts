@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, stat, utimes } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -68,6 +68,24 @@ describe("atomic state files", () => {
     expect(await readFile(seen[0]?.movedTo as string, "utf8")).toBe("{oops");
     await store.update(() => ({ value: { n: 1 }, result: undefined }));
     expect(await store.read()).toEqual({ n: 1 });
+  });
+});
+
+describe("stale locks", () => {
+  it("takes over a lock left behind by a killed process (older than 30 s) instead of failing", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "hf-stale-"));
+    const file = path.join(dir, "paired.json");
+    await mkdir(`${file}.lock`);
+    const old = new Date(Date.now() - 60_000);
+    await utimes(`${file}.lock`, old, old);
+    const store = new JsonFileStore(
+      file,
+      (raw) => raw as { n?: number },
+      () => ({}),
+    );
+    await store.update(() => ({ value: { n: 1 }, result: undefined }));
+    expect(await store.read()).toEqual({ n: 1 });
+    expect(await readdir(dir)).toEqual(["paired.json"]);
   });
 });
 
