@@ -43,7 +43,8 @@ await build({
   logLevel: "warning",
   plugins: [zodEnglishOnly],
   // Native, optional or rarely used modules stay external and load from node_modules when needed.
-  // grammY stays external because its fetch shim checks class names that bundling would rename.
+  // grammY stays external because its fetch shim checks class names that bundling would rename;
+  // better-sqlite3 loads its compiled addon relative to its own package.
   external: [
     "dockerode",
     "ssh2",
@@ -53,6 +54,7 @@ await build({
     "pino-pretty",
     "selfsigned",
     "grammy",
+    "better-sqlite3",
   ],
   banner: {
     js: "import { createRequire as __hfCreateRequire } from 'node:module'; const require = __hfCreateRequire(import.meta.url);",

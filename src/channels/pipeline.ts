@@ -17,6 +17,7 @@ import type { DmScope, Route, Router } from "../routing/index.js";
 import type { ChannelAdapter, InboundMessage } from "./adapter.js";
 import { mediaTooLargeText, oversizedMedia, saveInboundMedia } from "./media.js";
 import type { ReplyDispatcher } from "./replies.js";
+import { isStorageFault } from "../store/index.js";
 
 /** What the pipeline knows about one running channel account. */
 export interface AccountRuntime {
@@ -51,11 +52,16 @@ export interface PipelineDeps {
 export class InboundPipeline {
   constructor(private readonly deps: PipelineDeps) {}
 
-  /** Admits or drops one message. Resolves once admitted (the agent's answer is sent later). */
+  /**
+   * Admits or drops one message. Resolves once admitted (the agent's answer is sent later).
+   * @throws HoldfastError HF_STATE_* when the message could not be committed (storage fault): the
+   *   adapter keeps the update queued and hands it over again; other failures are logged.
+   */
   async handle(msg: InboundMessage): Promise<void> {
     try {
       await this.admit(msg);
     } catch (err) {
+      if (isStorageFault(err)) throw err;
       this.deps.log.error(
         { channel: msg.channel, accountId: msg.accountId, messageId: msg.messageId, err: errorMessage(err) },
         "inbound message failed",

@@ -14,6 +14,7 @@ import { mediaMaxBytes } from "./media.js";
 import { InboundPipeline, type AccountRuntime } from "./pipeline.js";
 import { ReplyDispatcher } from "./replies.js";
 import { resolveTelegramAccounts } from "./telegram/settings.js";
+import type { StateStore } from "../store/index.js";
 
 /** An account's settings as the service reads them (any channel's merged account block). */
 export type AccountSettings = AccountAccessConfig & {
@@ -47,6 +48,8 @@ export interface ChannelServiceDeps {
    * messages, the `message` tool). Returns the text to send (a notice when it held a secret).
    */
   readonly guardOutbound?: (text: string) => string;
+  /** The state store: each account's durable inbound queue and outbox, and the run ledger. */
+  readonly state: Pick<StateStore, "channel" | "runs">;
   /** Adapters besides the configured Telegram accounts (other channels, tests). */
   readonly extraAdapters?: readonly { readonly adapter: ChannelAdapter; readonly settings: AccountSettings }[];
 }
@@ -67,7 +70,7 @@ export interface ChannelService {
   start(): Promise<void>;
   /** Stops receiving; replies of running turns can still be sent. */
   stop(): Promise<void>;
-  /** Waits for scheduled replies. */
+  /** Waits for scheduled replies and outbox passes, then stops outbox retries (shutdown). */
   flush(): Promise<void>;
   /** Sends text through a running account. */
   readonly send: ChannelSend;
@@ -93,7 +96,11 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     (await resolveTelegramAccounts(deps)).length > 0
       ? await (
           await import("./telegram/index.js")
-        ).createTelegramAdapters(deps, { log, clock: deps.clock, stateDir: deps.stateDir })
+        ).createTelegramAdapters(deps, {
+          log,
+          clock: deps.clock,
+          queues: (accountId) => deps.state.channel("telegram", accountId),
+        })
       : [];
   for (const { adapter, settings } of [
     ...telegram.map((t) => ({ adapter: t.adapter, settings: t.settings.config as AccountSettings })),
@@ -105,6 +112,8 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     runs: deps.runs,
     log,
     adapter: (c, a) => manager.adapter(c, a),
+    queues: (c, a) => deps.state.channel(c, a),
+    ledger: deps.state.runs,
     ...(deps.guardOutbound ? { guardOutbound: deps.guardOutbound } : {}),
   });
   const pipeline = new InboundPipeline({
@@ -124,9 +133,15 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     manager,
     pipeline,
     publicRoutes: (app) => manager.publicRoutes(app),
-    start: () => manager.start((m) => pipeline.handle(m)),
+    start: () => {
+      for (const a of manager.status()) replies.recover(a.channel, a.accountId);
+      return manager.start((m) => pipeline.handle(m));
+    },
     stop: () => manager.stop(),
-    flush: () => replies.flush(),
+    flush: async () => {
+      await replies.flush();
+      replies.stop();
+    },
     send: (channel, accountId, chatId, text) => manager.send(channel, accountId, chatId, text),
     outbound: {
       channels: () => [...new Set(manager.status().map((s) => s.channel))],

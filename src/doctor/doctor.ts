@@ -6,6 +6,8 @@ import { channelCredentials, type ChannelCredentialStatus } from "./channel-cred
 import { gatewayCredentialSource } from "./gateway-token.js";
 import { migrateLegacyKeys } from "./migrations.js";
 import { nextSteps } from "./next-steps.js";
+import { checkStorage } from "./storage.js";
+import type { StorageFinding } from "../store/index.js";
 
 /** Everything `holdfast doctor` found. Contains key paths and file paths, never secret values. */
 export interface DoctorReport {
@@ -20,6 +22,8 @@ export interface DoctorReport {
   readonly secrets: { readonly unresolved: readonly string[]; readonly skippedExecRefs: number };
   readonly gatewayCredential: string;
   readonly channels: readonly ChannelCredentialStatus[];
+  /** State database, moved-aside corrupt files, transcripts (see `inspectStorage`). */
+  readonly storage: { readonly findings: readonly StorageFinding[]; readonly fixed: readonly string[] };
   readonly audit?: {
     readonly summary: Readonly<Record<string, number>>;
     readonly findings: readonly Pick<Finding, "checkId" | "severity" | "title">[];
@@ -30,7 +34,10 @@ export interface DoctorReport {
 /** Options of {@link runDoctor}. */
 export interface DoctorOptions {
   readonly env?: NodeJS.ProcessEnv;
-  /** Rewrite legacy keys in the config file (validated, atomic, 600). */
+  /**
+   * Rewrite legacy keys in the config file (validated, atomic, 600) and rebuild the session index from
+   * the transcripts (orphaned transcripts re-indexed, counts re-derived).
+   */
   readonly fix?: boolean;
   /** Directory of the dated default logs (tests). */
   readonly logDir?: string;
@@ -47,6 +54,7 @@ export interface DoctorOptions {
 export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
   const env = opts.env ?? process.env;
   const paths = resolvePaths(env);
+  const storage = await checkStorage(paths, opts.fix === true);
   let loaded: LoadedConfig;
   try {
     loaded = await loadConfig(paths.configPath, env);
@@ -61,6 +69,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
       secrets: { unresolved: [], skippedExecRefs: 0 },
       gatewayCredential: "unknown (config invalid)",
       channels: [],
+      storage,
       nextSteps: nextSteps({ configOk: false }),
     };
   }
@@ -91,6 +100,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     secrets: { unresolved: resolved.failures.map((f) => f.message), skippedExecRefs: resolved.skippedExecRefs },
     gatewayCredential: gatewayCredentialSource(loaded.config, loaded.raw, env, paths),
     channels,
+    storage,
     audit: { summary: report.summary, findings },
     nextSteps: nextSteps({
       configOk: true,
@@ -102,7 +112,11 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
   };
 }
 
-/** Exit code of `holdfast doctor`: 1 when the gateway cannot start (invalid config, unresolved secrets), else 0. */
+/**
+ * Exit code of `holdfast doctor`: 1 when the gateway cannot start (invalid config, unresolved secrets)
+ * or a store is unreadable, else 0.
+ */
 export function doctorExitCode(r: DoctorReport): number {
-  return !r.config.ok || r.secrets.unresolved.length > 0 ? 1 : 0;
+  const critical = r.storage.findings.some((f) => f.severity === "critical");
+  return !r.config.ok || r.secrets.unresolved.length > 0 || critical ? 1 : 0;
 }

@@ -15,6 +15,7 @@ import { builtinCommands, ChatCommandRegistry } from "../../src/commands/index.j
 import type { HoldfastConfig } from "../../src/config/index.js";
 import { HoldfastError } from "../../src/errors/index.js";
 import { systemClock } from "../../src/infra/index.js";
+import { channelState } from "./temp-state.js";
 import type { Logger } from "../../src/logging/index.js";
 import { Router } from "../../src/routing/index.js";
 
@@ -127,6 +128,7 @@ export function memoryChannelDeps(opts: {
     secrets: { get: () => undefined },
     env: {},
     stateDir: dir,
+    state: channelState(dir).state,
     log,
     clock: systemClock,
     access: createAccessStage({ config, credentialsDir: path.join(dir, "credentials"), clock: systemClock, log }),

@@ -74,14 +74,15 @@ export function cleanEnv(stateDir: string, extra: Record<string, string> = {}): 
 }
 
 /**
- * Spawns `holdfast gateway --port 0` as a real process and waits until it prints its listening line.
+ * Spawns `holdfast gateway --port 0` as a real process (this build, or `bin` of another build) and
+ * waits until it prints its listening line.
  * @throws Error with the process output when it exits or does not become ready within `timeoutMs`.
  */
 export async function spawnGateway(
   stateDir: string,
-  opts: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {},
+  opts: { env?: Record<string, string>; args?: string[]; timeoutMs?: number; bin?: string } = {},
 ): Promise<GatewayProcess> {
-  const proc = spawn(process.execPath, [BIN, "gateway", "--port", "0", ...(opts.args ?? [])], {
+  const proc = spawn(process.execPath, [opts.bin ?? BIN, "gateway", "--port", "0", ...(opts.args ?? [])], {
     env: cleanEnv(stateDir, opts.env),
     stdio: ["ignore", "pipe", "pipe"],
   });
