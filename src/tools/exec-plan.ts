@@ -1,5 +1,6 @@
 import type { ArgvPattern } from "../approvals/index.js";
 import { canonicalCommand, displayCommand, parseCommandLine } from "./exec-parse.js";
+import { NEUTRAL_ENV, neutraliseSegment } from "./exec-neutralise.js";
 import { decideExec, type ExecPolicy, type ExecVerdict } from "./exec-policy.js";
 import { resolveSegments, type ResolvedSegment } from "./exec-resolve.js";
 
@@ -14,6 +15,8 @@ export interface ExecPlan {
   readonly patterns: readonly ArgvPattern[];
   /** How to run it: one argv without a shell, or a shell line (canonical, every word quoted). */
   readonly run: { readonly argv: readonly string[] } | { readonly shellCommand: string };
+  /** Environment overrides for the run (the neutralisation of an approval-free allowlisted command). */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 /**
@@ -22,6 +25,8 @@ export interface ExecPlan {
  * the command that runs is rebuilt from the checked argv (a single segment runs without any shell;
  * chained segments run as a canonical, fully quoted shell line), so nothing unchecked can run.
  * `mapPath` turns a resolved host path into the path the runner sees (sandbox: `/workspace/...`).
+ * A command admitted without approval (allowlisted or a safe bin) runs neutralised: its known
+ * config-driven code paths are switched off (exec-neutralise.ts).
  */
 export async function planExec(
   line: string,
@@ -37,6 +42,7 @@ export async function planExec(
       segments: [],
       patterns: [],
       run: { shellCommand: line },
+      env: {},
     };
   }
   const parsed = parseCommandLine(line);
@@ -47,10 +53,20 @@ export async function planExec(
       segments: [],
       patterns: [],
       run: { shellCommand: line },
+      env: {},
     };
   const resolved = await resolveSegments(parsed.command.segments, cwd, pathVar);
   const verdict = decideExec(policy, resolved);
-  const exact = resolved.map((s) => ({ ...s, argv: s.path ? [mapPath(s.path), ...s.argv.slice(1)] : s.argv }));
+  const neutral = verdict.kind === "run" && verdict.reason === "exec_allowlisted";
+  let env: Record<string, string> = {};
+  const exact = resolved.map((s) => {
+    const argv = s.path ? [mapPath(s.path), ...s.argv.slice(1)] : [...s.argv];
+    if (!neutral) return { ...s, argv };
+    const n = neutraliseSegment(argv, [s.real ?? "", s.path ?? ""]);
+    env = { ...env, ...n.env };
+    return { ...s, argv: n.argv };
+  });
+  if (neutral) env = { ...NEUTRAL_ENV, ...env };
   const command = { segments: exact.map((s) => s.argv), ops: parsed.command.ops };
   return {
     verdict,
@@ -61,5 +77,6 @@ export async function planExec(
       .map((s) => ({ pattern: s.path, args: s.argv.slice(1) })),
     run:
       exact.length === 1 ? { argv: (exact[0] as ResolvedSegment).argv } : { shellCommand: canonicalCommand(command) },
+    env,
   };
 }

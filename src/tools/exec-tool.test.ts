@@ -11,6 +11,7 @@ import { silentLogger } from "../logging/index.js";
 import { SandboxManager, scrubbedEnv, type ExecRequest, type SandboxBackend } from "../sandbox/index.js";
 import { ElevatedSessions, elevatedCommand, elevatedGate } from "./elevated.js";
 import { ExecAuditor, redactSecrets, type ExecAuditRecord } from "./exec-audit.js";
+import { NEUTRAL_ENV } from "./exec-neutralise.js";
 import { execTool } from "./exec-tool.js";
 import { ToolEnvironment } from "./environment.js";
 import { PolicyGate } from "./policy-gate.js";
@@ -101,7 +102,7 @@ beforeEach(async () => {
 });
 
 describe("exec tool", () => {
-  it("runs a group session's command in its sandbox, with a scrubbed env and /workspace paths", async () => {
+  it("runs a group session's command in its sandbox, with a scrubbed, neutralised env and /workspace paths", async () => {
     const s = stage({ tools: { exec: { allowlist: ["uname"] } } });
     const ws = await s.env.workspaceFor("main", "agent:main:telegram:group:1");
     const r = await s.runtime.invoke(
@@ -110,7 +111,7 @@ describe("exec tool", () => {
     );
     expect(r).toMatchObject({ content: "[sandbox] exit code 0\nstdout:\nran in /workspace", isError: false });
     expect(ran[0]?.argv?.[0]).toMatch(/\/uname$/);
-    expect(ran[0]?.env).toEqual(scrubbedEnv({ PATH: "/usr/bin:/bin" }, "/workspace"));
+    expect(ran[0]?.env).toEqual({ ...scrubbedEnv({ PATH: "/usr/bin:/bin" }, "/workspace"), ...NEUTRAL_ENV });
     expect(JSON.stringify(ran[0]?.env)).not.toContain("sk-secret");
     expect(audits).toEqual([
       expect.objectContaining({

@@ -130,7 +130,7 @@ export function execTool(deps: ExecToolDeps): ToolDefinition<ExecArgs> {
       const req: Omit<ExecRequest, "signal"> = {
         ...plan.run,
         cwd,
-        env: target.env,
+        env: { ...target.env, ...plan.env },
         timeoutMs: Math.min(args.timeoutMs ?? limits.timeoutMs, limits.timeoutMs),
         maxOutputBytes: limits.maxOutputBytes,
       };
