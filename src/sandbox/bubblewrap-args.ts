@@ -10,6 +10,8 @@ export interface HostLayout {
   readonly etc: readonly string[];
   /** /etc entries bound only when the sandbox has network (resolver, CA certificates). */
   readonly netEtc: readonly string[];
+  /** /etc entries the host jail adds (users and groups, host name, ssh client config; never secrets). */
+  readonly hostEtc: readonly string[];
 }
 
 /** Binaries the backend runs on the host. `setpriv` is needed only when the gateway runs as root. */
@@ -23,6 +25,12 @@ export interface BwrapBinaries {
 const STAGE = "/tmp/holdfast-stage-";
 
 /**
+ * Joins the session cgroup: writes its own pid to every `cgroup.procs` given before `--`, then execs
+ * the rest. Run by /bin/sh with the files and the command as positional arguments (never as text).
+ */
+const JOIN_CGROUP = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
+
+/**
  * Builds the argv that runs `command` in a bubblewrap sandbox:
  * `prlimit` (RLIMIT_NPROC/DATA/CPU/FSIZE/CORE) → [root only: an outer bwrap holding only the
  * system dirs, host /proc and /dev, and the workspace staged where the sandbox user can reach it
@@ -32,7 +40,14 @@ const STAGE = "/tmp/holdfast-stage-";
  * bwrap: new user/pid/net/ipc/uts/cgroup namespaces, no capabilities, no nested user namespaces,
  * read-only system dirs, private /tmp and /dev, fresh /proc, only the workspace mounted (and the
  * agent workspace read-only at /agent for `ro`), `--die-with-parent`, `--new-session`, cleared env.
- * The state dir and home are never mounted. Source: issue "Sandbox", seeds "Sandboxing & Isolation".
+ * The state dir and home are never mounted. Read-only mounts (media, the file helper) follow the
+ * workspace. With a session cgroup the command first joins it (`/bin/sh` writes its pid to each
+ * `cgroup.procs`, then execs the rest), so all its processes count against the session's aggregate
+ * limits; a `pids` cgroup replaces the per-user process limit. The `host` profile (the host jail of
+ * an unsandboxed session) keeps the host's hostname and adds /etc identity files; everything else is
+ * the same: own pid and ipc namespaces with a fresh /proc (the gateway's /proc/<pid> is not there),
+ * no capabilities, no new privileges (bwrap always sets no_new_privs).
+ * Source: issue "Sandbox", seeds "Sandboxing & Isolation"; issue "Containment" (host jail).
  */
 export function bubblewrapCommand(
   spec: SandboxSpec,
@@ -44,9 +59,12 @@ export function bubblewrapCommand(
   self: { uid: number },
 ): string[] {
   const l = spec.limits;
+  const cgroupPids = spec.cgroup?.controllers.includes("pids") === true;
+  const join = spec.cgroup ? ["/bin/sh", "-c", JOIN_CGROUP, "holdfast-join", ...spec.cgroup.procs, "--"] : [];
   const limits = [
+    ...join,
     bins.prlimit,
-    `--nproc=${l.pids}`,
+    ...(cgroupPids ? [] : [`--nproc=${l.pids}`]),
     `--data=${l.memoryMb * 1024 * 1024}`,
     `--cpu=${l.cpuSeconds}`,
     `--fsize=${l.fileSizeMb * 1024 * 1024}`,
@@ -54,10 +72,12 @@ export function bubblewrapCommand(
     "--",
   ];
   const switchUser = self.uid === 0 && spec.user.uid !== 0;
-  const wsSource = switchUser ? `${STAGE}workspace` : spec.workspaceDir;
-  const agentSource =
-    spec.agentWorkspaceDir !== undefined ? (switchUser ? `${STAGE}agent` : spec.agentWorkspaceDir) : undefined;
-  const inner = [bins.bwrap, ...sandboxArgs(spec, layout, wsSource, agentSource, cwd, env), "--", ...command];
+  const sources: Sources = {
+    workspace: switchUser ? `${STAGE}workspace` : spec.workspaceDir,
+    ...(spec.agentWorkspaceDir !== undefined ? { agent: switchUser ? `${STAGE}agent` : spec.agentWorkspaceDir } : {}),
+    readOnly: (spec.readOnlyMounts ?? []).map((m, i) => ({ ...m, source: switchUser ? `${STAGE}ro-${i}` : m.source })),
+  };
+  const inner = [bins.bwrap, ...sandboxArgs(spec, layout, sources, cwd, env), "--", ...command];
   if (!switchUser) return [...limits, ...inner];
   if (!bins.setpriv) throw new Error("setpriv is required to run the sandbox as an unprivileged user");
   const stage = [
@@ -75,6 +95,7 @@ export function bubblewrapCommand(
     `${STAGE}workspace`,
   ];
   if (spec.agentWorkspaceDir !== undefined) stage.push("--ro-bind", spec.agentWorkspaceDir, `${STAGE}agent`);
+  (spec.readOnlyMounts ?? []).forEach((m, i) => stage.push("--ro-bind", m.source, `${STAGE}ro-${i}`));
   const drop = [
     bins.setpriv,
     `--reuid=${spec.user.uid}`,
@@ -93,18 +114,30 @@ function systemBinds(spec: SandboxSpec, layout: HostLayout): string[] {
   const a: string[] = ["--perms", "0755", "--dir", "/etc"];
   for (const d of layout.dirs) a.push("--ro-bind", d, d);
   for (const [at, target] of layout.links) a.push("--symlink", target, at);
-  for (const e of [...layout.etc, ...(spec.network === "host" ? layout.netEtc : [])]) a.push("--ro-bind-try", e, e);
+  const etc = [
+    ...layout.etc,
+    ...(spec.network === "host" ? layout.netEtc : []),
+    ...(spec.profile === "host" ? layout.hostEtc : []),
+  ];
+  for (const e of etc) a.push("--ro-bind-try", e, e);
   return a;
+}
+
+/** Host paths the sandbox bwrap binds from (staged copies when the outer namespace switches user). */
+interface Sources {
+  readonly workspace: string;
+  readonly agent?: string;
+  readonly readOnly: readonly { readonly source: string; readonly at: string }[];
 }
 
 function sandboxArgs(
   spec: SandboxSpec,
   layout: HostLayout,
-  wsSource: string,
-  agentSource: string | undefined,
+  src: Sources,
   cwd: string,
   env: Readonly<Record<string, string>>,
 ): string[] {
+  const host = spec.profile === "host";
   const a: string[] = [
     "--unshare-user",
     "--uid",
@@ -113,7 +146,7 @@ function sandboxArgs(
     String(spec.user.gid),
     "--unshare-pid",
     "--unshare-ipc",
-    "--unshare-uts",
+    ...(host ? [] : ["--unshare-uts"]),
     "--unshare-cgroup-try",
     ...(spec.network === "none" ? ["--unshare-net"] : []),
     "--die-with-parent",
@@ -121,13 +154,13 @@ function sandboxArgs(
     "--cap-drop",
     "ALL",
     "--disable-userns",
-    "--hostname",
-    "holdfast-sandbox",
+    ...(host ? [] : ["--hostname", "holdfast-sandbox"]),
   ];
   a.push(...systemBinds(spec, layout));
   a.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/run");
-  a.push("--bind", wsSource, SANDBOX_WORKDIR);
-  if (agentSource !== undefined) a.push("--ro-bind", agentSource, SANDBOX_AGENT_DIR);
+  a.push("--bind", src.workspace, spec.workspaceAt ?? SANDBOX_WORKDIR);
+  if (src.agent !== undefined) a.push("--ro-bind", src.agent, SANDBOX_AGENT_DIR);
+  for (const m of src.readOnly) a.push("--ro-bind", m.source, m.at);
   a.push("--chdir", cwd, "--clearenv");
   for (const [k, v] of Object.entries(env)) a.push("--setenv", k, v);
   return a;

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { bubblewrapCommand, type BwrapBinaries, type HostLayout } from "./bubblewrap-args.js";
 import { spawnCapture } from "./host-runner.js";
+import { bubblewrapInstallHint, USERNS_HINT } from "./install-hint.js";
 import type { Availability, ExecRequest, ExecResult, SandboxBackend, SandboxSpec } from "./types.js";
 
 const SEARCH_DIRS = ["/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"];
@@ -42,6 +43,21 @@ export async function detectHostLayout(): Promise<HostLayout> {
       "/etc/nsswitch.conf",
     ],
     netEtc: ["/etc/resolv.conf", "/etc/hosts", "/etc/host.conf", "/etc/gai.conf", "/etc/ssl", "/etc/ca-certificates"],
+    hostEtc: [
+      "/etc/passwd",
+      "/etc/group",
+      "/etc/hostname",
+      "/etc/os-release",
+      "/etc/mime.types",
+      "/etc/protocols",
+      "/etc/services",
+      "/etc/timezone",
+      "/etc/ssh/ssh_config",
+      "/etc/ssh/ssh_config.d",
+      "/etc/ssh/ssh_known_hosts",
+      "/etc/gitconfig",
+      "/etc/inputrc",
+    ],
   };
 }
 
@@ -72,10 +88,10 @@ export class BubblewrapBackend implements SandboxBackend {
     if (typeof s === "string") throw new Error(s);
     const command = req.argv ? [...req.argv] : ["/bin/sh", "-c", req.shellCommand ?? ""];
     const uid = process.getuid?.() ?? 0;
-    const limits =
-      spec.user.uid !== 0
-        ? { ...spec.limits, pids: spec.limits.pids + (await this.tasksOf(spec.user.uid)) }
-        : spec.limits;
+    const perUserPids = spec.user.uid !== 0 && spec.cgroup?.controllers.includes("pids") !== true;
+    const limits = perUserPids
+      ? { ...spec.limits, pids: spec.limits.pids + (await this.tasksOf(spec.user.uid)) }
+      : spec.limits;
     const argv = bubblewrapCommand({ ...spec, limits }, command, req.cwd, req.env, s.bins, s.layout, { uid });
     return spawnCapture(argv, { ...req, cwd: "/", env: { PATH: "/usr/bin:/bin" } });
   }
@@ -99,13 +115,13 @@ export class BubblewrapBackend implements SandboxBackend {
 
   private resolveSetup(): Promise<{ bins: BwrapBinaries; layout: HostLayout } | string> {
     this.setup ??= (async () => {
-      if (process.platform !== "linux") return "bubblewrap needs Linux";
+      if (process.platform !== "linux") return bubblewrapInstallHint();
       const [bwrap, prlimit, setpriv] = await Promise.all([
         findSystemBinary("bwrap"),
         findSystemBinary("prlimit"),
         findSystemBinary("setpriv"),
       ]);
-      if (!bwrap) return "bwrap is not installed (apt install bubblewrap)";
+      if (!bwrap) return `bwrap is not installed (${bubblewrapInstallHint()})`;
       if (!prlimit) return "prlimit is not installed (util-linux)";
       if (process.getuid?.() === 0 && !setpriv)
         return "setpriv is not installed (util-linux); it is needed to run the sandbox unprivileged";
@@ -139,7 +155,7 @@ export class BubblewrapBackend implements SandboxBackend {
       if (r.exitCode === 0) return { ok: true };
       return {
         ok: false,
-        reason: `bubblewrap cannot create a sandbox here (${(r.stderr.trim().split("\n")[0] ?? "").slice(0, 200) || `exit ${r.exitCode}`}); user namespaces may be disabled`,
+        reason: `bubblewrap cannot create a sandbox here (${(r.stderr.trim().split("\n")[0] ?? "").slice(0, 200) || `exit ${r.exitCode}`}); ${USERNS_HINT}`,
       };
     } finally {
       await fsp.rm(dir, { recursive: true, force: true });

@@ -52,7 +52,7 @@ export function maskedHostRunner(bwrap: string, stateDir: string, workspaceDir: 
  */
 export function spawnCapture(
   argv: string[],
-  req: Pick<ExecRequest, "cwd" | "env" | "timeoutMs" | "maxOutputBytes" | "signal">,
+  req: Pick<ExecRequest, "cwd" | "env" | "timeoutMs" | "maxOutputBytes" | "signal" | "stdin">,
 ): Promise<ExecResult> {
   const started = Date.now();
   return new Promise((resolve) => {
@@ -61,8 +61,12 @@ export function spawnCapture(
       cwd: req.cwd,
       env: { ...req.env },
       detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [req.stdin ? "pipe" : "ignore", "pipe", "pipe"],
     });
+    if (req.stdin && child.stdin) {
+      child.stdin.on("error", () => undefined);
+      child.stdin.end(req.stdin);
+    }
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let bytes = 0;
@@ -79,8 +83,8 @@ export function spawnCapture(
       bytes += part.length;
       sink.push(part);
     };
-    child.stdout.on("data", take(out));
-    child.stderr.on("data", take(err));
+    child.stdout?.on("data", take(out));
+    child.stderr?.on("data", take(err));
     const kill = () => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");

@@ -106,6 +106,7 @@ describe("bubblewrap command", () => {
     links: [["/bin", "usr/bin"]] as [string, string][],
     etc: ["/etc/ld.so.cache"],
     netEtc: ["/etc/resolv.conf"],
+    hostEtc: [],
   };
   const spec: SandboxSpec = {
     scopeKey: "s",

@@ -13,6 +13,8 @@ export interface ExecRequest {
   /** Cap on captured stdout+stderr bytes; output beyond it is dropped and `truncated` set. */
   readonly maxOutputBytes: number;
   readonly signal: AbortSignal;
+  /** Bytes written to the command's stdin (then closed); without it stdin is /dev/null. */
+  readonly stdin?: Uint8Array;
 }
 
 /** How a command ended. `exitCode` is null when it was killed by a signal. */
@@ -61,6 +63,30 @@ export interface SandboxSpec {
   readonly limits: SandboxLimits;
   /** The unprivileged user the command runs as (the owner of `workspaceDir`). */
   readonly user: { readonly uid: number; readonly gid: number };
+  /** Where the workspace appears inside (default {@link SANDBOX_WORKDIR}; the host jail uses its host path). */
+  readonly workspaceAt?: string;
+  /** Further read-only mounts: inbound media at `/inbox`, the file helper under `/run/holdfast`. */
+  readonly readOnlyMounts?: readonly ReadOnlyMount[];
+  /**
+   * `sandbox` (default): own hostname, minimal /etc. `host`: the host jail of an unsandboxed session
+   * (the host's hostname, /etc identity files such as passwd and group).
+   */
+  readonly profile?: "sandbox" | "host";
+  /** The session's cgroup: every process of the command joins it first (aggregate limits). */
+  readonly cgroup?: SessionCgroup;
+}
+
+/** A host file or directory mounted read-only at `at` inside the jail. */
+export interface ReadOnlyMount {
+  readonly source: string;
+  readonly at: string;
+}
+
+/** The session cgroup a command joins: the `cgroup.procs` files, and which limits it enforces. */
+export interface SessionCgroup {
+  readonly procs: readonly string[];
+  /** Controllers whose limits the cgroup enforces (a `pids` cgroup replaces the per-user process limit). */
+  readonly controllers: readonly ("memory" | "pids" | "cpu")[];
 }
 
 /** Whether a backend can run commands now; `reason` is shown to the user when not. */
