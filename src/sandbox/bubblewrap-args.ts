@@ -32,7 +32,8 @@ const JOIN_CGROUP = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift;
 
 /**
  * Builds the argv that runs `command` in a bubblewrap sandbox:
- * `prlimit` (RLIMIT_NPROC/DATA/CPU/FSIZE/CORE) → [root only: an outer bwrap holding only the
+ * `prlimit` (RLIMIT_NPROC/DATA/CPU/FSIZE/CORE; left out with `limitsPerCommand`, when `command` is
+ * the jail agent that applies them to each command it starts) → [root only: an outer bwrap holding only the
  * system dirs, host /proc and /dev, and the workspace staged where the sandbox user can reach it
  * (the state dir is never mounted), in its own pid namespace so every exited sandbox
  * process is reaped there (exited processes still count against the process limit until reaped),
@@ -56,21 +57,10 @@ export function bubblewrapCommand(
   env: Readonly<Record<string, string>>,
   bins: BwrapBinaries,
   layout: HostLayout,
-  self: { uid: number },
+  self: { uid: number; limitsPerCommand?: boolean },
 ): string[] {
-  const l = spec.limits;
-  const cgroupPids = spec.cgroup?.controllers.includes("pids") === true;
   const join = spec.cgroup ? ["/bin/sh", "-c", JOIN_CGROUP, "holdfast-join", ...spec.cgroup.procs, "--"] : [];
-  const limits = [
-    ...join,
-    bins.prlimit,
-    ...(cgroupPids ? [] : [`--nproc=${l.pids}`]),
-    `--data=${l.memoryMb * 1024 * 1024}`,
-    `--cpu=${l.cpuSeconds}`,
-    `--fsize=${l.fileSizeMb * 1024 * 1024}`,
-    "--core=0",
-    "--",
-  ];
+  const limits = [...join, ...(self.limitsPerCommand ? [] : limitArgs(spec, bins.prlimit))];
   const switchUser = self.uid === 0 && spec.user.uid !== 0;
   const sources: Sources = {
     workspace: switchUser ? `${STAGE}workspace` : spec.workspaceDir,
@@ -107,6 +97,24 @@ export function bubblewrapCommand(
     "--",
   ];
   return [...limits, bins.bwrap, ...stage, "--unshare-pid", "--die-with-parent", "--", ...drop, ...inner];
+}
+
+/**
+ * The `prlimit` prefix of one command: RLIMIT_NPROC (only without a `pids` cgroup), DATA, CPU,
+ * FSIZE, and no core dumps. In a long-lived jail (the jail agent) each command gets it inside.
+ */
+export function limitArgs(spec: SandboxSpec, prlimit: string): string[] {
+  const l = spec.limits;
+  const cgroupPids = spec.cgroup?.controllers.includes("pids") === true;
+  return [
+    prlimit,
+    ...(cgroupPids ? [] : [`--nproc=${l.pids}`]),
+    `--data=${l.memoryMb * 1024 * 1024}`,
+    `--cpu=${l.cpuSeconds}`,
+    `--fsize=${l.fileSizeMb * 1024 * 1024}`,
+    "--core=0",
+    "--",
+  ];
 }
 
 /** Read-only system dirs, their top-level symlinks, and the /etc entries programs need. */

@@ -5,7 +5,6 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeDocker, type FakeDocker } from "../../test/support/fake-docker.js";
-import { helperMounts, JailFiles } from "./fileops/client.js";
 import {
   DEFAULT_DOCKER_SETTINGS,
   DockerBackend,
@@ -138,8 +137,8 @@ describe("docker backend against a fake Docker Engine API (real dockerode)", () 
     });
     await writeFile(path.join(ws, "f.txt"), "in the container\n");
     const backend = new DockerBackend(DEFAULT_DOCKER_SETTINGS, fake.socketPath);
-    const runner = sandboxRunner(backend, { ...spec, readOnlyMounts: helperMounts() });
-    const [res] = await new JailFiles(runner, ws).batch(
+    const [res] = await backend.files(
+      spec,
       {
         cwd: ws,
         roots: [{ path: ws, writable: true }],

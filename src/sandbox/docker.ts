@@ -4,7 +4,23 @@ import os from "node:os";
 import path from "node:path";
 import type Docker from "dockerode";
 import { dockerCreateBody, DockerStreamDemux, type DockerSettings } from "./docker-payload.js";
-import type { Availability, ExecRequest, ExecResult, SandboxBackend, SandboxSpec } from "./types.js";
+import { helperMounts, runHelperOnce } from "./fileops/client.js";
+import type { FileOpResult, FileOpsRequest } from "./fileops/protocol.js";
+import {
+  SANDBOX_WORKDIR,
+  type Availability,
+  type ExecRequest,
+  type ExecResult,
+  type SandboxBackend,
+  type SandboxSpec,
+} from "./types.js";
+
+const PRIVATE_HOME_ENV = {
+  HOME: "/tmp",
+  XDG_CONFIG_HOME: "/tmp/.config",
+  XDG_DATA_HOME: "/tmp/.local/share",
+  XDG_CACHE_HOME: "/tmp/.cache",
+};
 
 /** Where a command's stdin (written by the gateway to a private temp file) is bound read-only in the container. */
 const STDIN_IN_CONTAINER = "/run/holdfast-stdin";
@@ -77,11 +93,22 @@ export class DockerBackend implements SandboxBackend {
     }
   }
 
+  /** File operations by the one-shot helper in a container of their own (node and the helper mounted read-only). */
+  files(spec: SandboxSpec, request: Omit<FileOpsRequest, "v">, signal: AbortSignal): Promise<FileOpResult[]> {
+    const withHelper: SandboxSpec = {
+      ...spec,
+      readOnlyMounts: [...(spec.readOnlyMounts ?? []), ...helperMounts("fileops")],
+    };
+    return runHelperOnce((req) => this.run(withHelper, req), request, { cwd: SANDBOX_WORKDIR, signal });
+  }
+
   private async runContainer(spec: SandboxSpec, req: ExecRequest): Promise<ExecResult> {
     const started = Date.now();
     const command = req.argv ? [...req.argv] : ["/bin/sh", "-c", req.shellCommand ?? ""];
     const name = `${this.settings.containerPrefix}${randomBytes(6).toString("hex")}`;
-    const body = dockerCreateBody(spec, this.settings, command, req.cwd, req.env);
+    // Each container has a fresh tmpfs /tmp: a private HOME there is empty by construction.
+    const env = req.privateHome ? { ...req.env, ...PRIVATE_HOME_ENV } : req.env;
+    const body = dockerCreateBody(spec, this.settings, command, req.cwd, env);
     const container = await (
       await this.docker
     ).createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions);

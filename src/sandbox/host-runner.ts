@@ -1,6 +1,6 @@
-import { spawn } from "node:child_process";
 import path from "node:path";
-import type { ExecRequest, ExecResult, ExecRunner } from "./types.js";
+import { spawnCapture } from "./spawn-capture.js";
+import type { ExecRunner } from "./types.js";
 
 /**
  * Runs commands directly on the host (no isolation) in their own process group, so a timeout or an
@@ -46,73 +46,4 @@ export function maskedHostRunner(bwrap: string, stateDir: string, workspaceDir: 
   };
 }
 
-/**
- * Spawns `argv` with the request's cwd/env/limits and captures output up to `maxOutputBytes`.
- * Shared by the host runner and the sandbox backends (which pass their wrapper argv).
- */
-export function spawnCapture(
-  argv: string[],
-  req: Pick<ExecRequest, "cwd" | "env" | "timeoutMs" | "maxOutputBytes" | "signal" | "stdin">,
-): Promise<ExecResult> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const [cmd, ...args] = argv;
-    const child = spawn(cmd as string, args, {
-      cwd: req.cwd,
-      env: { ...req.env },
-      detached: true,
-      stdio: [req.stdin ? "pipe" : "ignore", "pipe", "pipe"],
-    });
-    if (req.stdin && child.stdin) {
-      child.stdin.on("error", () => undefined);
-      child.stdin.end(req.stdin);
-    }
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let bytes = 0;
-    let truncated = false;
-    let timedOut = false;
-    const take = (sink: Buffer[]) => (chunk: Buffer) => {
-      const room = req.maxOutputBytes - bytes;
-      if (room <= 0) {
-        truncated = true;
-        return;
-      }
-      const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
-      if (part.length < chunk.length) truncated = true;
-      bytes += part.length;
-      sink.push(part);
-    };
-    child.stdout?.on("data", take(out));
-    child.stderr?.on("data", take(err));
-    const kill = () => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        child.kill("SIGKILL");
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, req.timeoutMs);
-    const onAbort = () => kill();
-    req.signal.addEventListener("abort", onAbort, { once: true });
-    const finish = (exitCode: number | null, signal: string | null, spawnError?: Error) => {
-      clearTimeout(timer);
-      req.signal.removeEventListener("abort", onAbort);
-      const stderr = Buffer.concat(err).toString("utf8") + (spawnError ? `${spawnError.message}\n` : "");
-      resolve({
-        exitCode,
-        signal,
-        stdout: Buffer.concat(out).toString("utf8"),
-        stderr,
-        truncated,
-        timedOut,
-        durationMs: Date.now() - started,
-      });
-    };
-    child.on("error", (e) => finish(127, null, e));
-    child.on("close", (code, sig) => finish(code, sig));
-  });
-}
+export { spawnCapture };

@@ -24,3 +24,17 @@ export {
 } from "./config.js";
 export { SandboxManager, scopeDirName, SANDBOX_UID, type PreparedSandbox, type SandboxManagerDeps } from "./manager.js";
 export { sandboxRunner } from "./runner.js";
+export { hostJailSpec, JAIL_PATH, type HostJailOptions } from "./host-jail.js";
+export {
+  openSessionCgroups,
+  DELEGATION_HINT,
+  type AggregateLimits,
+  type SessionCgroups,
+  type CgroupAvailability,
+} from "./cgroups.js";
+export { HELPER_TIMEOUT_MS } from "./fileops/client.js";
+export { AGENT_IDLE_MS } from "./agent/client.js";
+export type { FileOp, FileOpResult, FileOpsRequest, FileOpErrorCode } from "./fileops/protocol.js";
+export { InboundMedia, MEDIA_IN_JAIL, type SavedMediaFile } from "./inbound-media.js";
+export { bubblewrapInstallHint, USERNS_HINT } from "./install-hint.js";
+export type { ReadOnlyMount, SessionCgroup } from "./types.js";

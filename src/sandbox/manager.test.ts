@@ -19,6 +19,7 @@ import {
 const fakeBackend = (availability: Availability = { ok: true }): SandboxBackend => ({
   kind: "bubblewrap",
   availability: async () => availability,
+  files: async (_spec, req) => req.ops.map(() => ({ ok: false, code: "failed", message: "not used here" })),
   run: async () => ({
     exitCode: 0,
     signal: null,

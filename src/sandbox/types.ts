@@ -1,3 +1,5 @@
+import type { FileOpResult, FileOpsRequest } from "./fileops/protocol.js";
+
 /** One command to run. Exactly one of `argv` or `shellCommand` is set. */
 export interface ExecRequest {
   /** Program and arguments, run without a shell. */
@@ -15,6 +17,11 @@ export interface ExecRequest {
   readonly signal: AbortSignal;
   /** Bytes written to the command's stdin (then closed); without it stdin is /dev/null. */
   readonly stdin?: Uint8Array;
+  /**
+   * Give the command a fresh, empty HOME (and XDG dirs) instead of `env.HOME`, so no dotfile from
+   * the workspace is read (the neutralisation of approval-free commands).
+   */
+  readonly privateHome?: boolean;
 }
 
 /** How a command ended. `exitCode` is null when it was killed by a signal. */
@@ -97,4 +104,11 @@ export interface SandboxBackend {
   readonly kind: "bubblewrap" | "docker";
   availability(): Promise<Availability>;
   run(spec: SandboxSpec, req: ExecRequest): Promise<ExecResult>;
+  /**
+   * Performs file operations inside the jail (paths are the jail's), returning one result per op.
+   * @throws HoldfastError HF_TOOL_FAILED when the jail or its helper cannot run.
+   */
+  files(spec: SandboxSpec, request: Omit<FileOpsRequest, "v">, signal: AbortSignal): Promise<FileOpResult[]>;
+  /** Stops long-lived jails (shutdown). */
+  close?(): Promise<void>;
 }

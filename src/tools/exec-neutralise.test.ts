@@ -11,7 +11,7 @@ function git(repo: string, args: string[], neutral: boolean): { status: number |
   const n = neutral
     ? neutraliseSegment(["/usr/bin/git", ...args], ["/usr/bin/git"])
     : { argv: ["git", ...args], env: {} };
-  const env = { PATH: "/usr/bin:/bin", HOME: repo, ...(neutral ? { ...NEUTRAL_ENV, HOME: home } : {}), ...n.env };
+  const env = { PATH: "/usr/bin:/bin", HOME: neutral ? home : repo, ...(neutral ? NEUTRAL_ENV : {}), ...n.env };
   const r = spawnSync(n.argv[0] as string, n.argv.slice(1), { cwd: repo, env, encoding: "utf8" });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }

@@ -183,15 +183,12 @@ export const NEUTRALISERS: readonly Neutraliser[] = [
 ];
 
 /**
- * Environment every approval-free command gets: `HOME` is the jail's private, empty `/tmp` (so no
- * dotfile the model wrote in the workspace is read: `.gitconfig`, `.npmrc`, `.curlrc`, `.wgetrc`,
- * `.ssh/config`, `.lesskey`, `.pip`, `.jq`, Python's user site-packages), pagers and editors are inert.
+ * Environment every approval-free command gets: pagers and editors are inert. (Such a command also
+ * runs with a private, empty HOME — `ExecRequest.privateHome` — so no dotfile the model wrote in the
+ * workspace is read: `.gitconfig`, `.npmrc`, `.curlrc`, `.wgetrc`, `.ssh/config`, `.lesskey`, `.pip`,
+ * `.jq`, Python's user site-packages.)
  */
 export const NEUTRAL_ENV: Readonly<Record<string, string>> = {
-  HOME: "/tmp",
-  XDG_CONFIG_HOME: "/tmp/.config",
-  XDG_DATA_HOME: "/tmp/.local/share",
-  XDG_CACHE_HOME: "/tmp/.cache",
   PAGER: "cat",
   MANPAGER: "cat",
   LESSSECURE: "1",

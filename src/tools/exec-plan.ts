@@ -17,6 +17,8 @@ export interface ExecPlan {
   readonly run: { readonly argv: readonly string[] } | { readonly shellCommand: string };
   /** Environment overrides for the run (the neutralisation of an approval-free allowlisted command). */
   readonly env: Readonly<Record<string, string>>;
+  /** Run with a private, empty HOME (approval-free allowlisted commands). */
+  readonly privateHome: boolean;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function planExec(
       patterns: [],
       run: { shellCommand: line },
       env: {},
+      privateHome: false,
     };
   }
   const parsed = parseCommandLine(line);
@@ -54,6 +57,7 @@ export async function planExec(
       patterns: [],
       run: { shellCommand: line },
       env: {},
+      privateHome: false,
     };
   const resolved = await resolveSegments(parsed.command.segments, cwd, pathVar);
   const verdict = decideExec(policy, resolved);
@@ -78,5 +82,6 @@ export async function planExec(
     run:
       exact.length === 1 ? { argv: (exact[0] as ResolvedSegment).argv } : { shellCommand: canonicalCommand(command) },
     env,
+    privateHome: neutral,
   };
 }

@@ -29,6 +29,7 @@ let audits: ExecAuditRecord[];
 const sandboxBackend = (ok = true): SandboxBackend => ({
   kind: "bubblewrap",
   availability: async () => (ok ? { ok: true } : { ok: false, reason: "bwrap is not installed" }),
+  files: async (_spec, req) => req.ops.map(() => ({ ok: false, code: "failed", message: "not used here" })),
   run: async (_spec, req) => {
     ran.push(req);
     return {
@@ -112,6 +113,7 @@ describe("exec tool", () => {
     expect(r).toMatchObject({ content: "[sandbox] exit code 0\nstdout:\nran in /workspace", isError: false });
     expect(ran[0]?.argv?.[0]).toMatch(/\/uname$/);
     expect(ran[0]?.env).toEqual({ ...scrubbedEnv({ PATH: "/usr/bin:/bin" }, "/workspace"), ...NEUTRAL_ENV });
+    expect(ran[0]?.privateHome).toBe(true);
     expect(JSON.stringify(ran[0]?.env)).not.toContain("sk-secret");
     expect(audits).toEqual([
       expect.objectContaining({

@@ -131,6 +131,7 @@ export function execTool(deps: ExecToolDeps): ToolDefinition<ExecArgs> {
         ...plan.run,
         cwd,
         env: { ...target.env, ...plan.env },
+        ...(plan.privateHome ? { privateHome: true } : {}),
         timeoutMs: Math.min(args.timeoutMs ?? limits.timeoutMs, limits.timeoutMs),
         maxOutputBytes: limits.maxOutputBytes,
       };

@@ -4,13 +4,15 @@ import { z } from "zod";
 import { HoldfastError } from "../../errors/index.js";
 import { PACKAGE_ROOT } from "../../infra/index.js";
 import { JAIL_PATH } from "../host-jail.js";
-import type { ExecRunner, ReadOnlyMount } from "../types.js";
+import type { ExecRequest, ExecResult, ReadOnlyMount } from "../types.js";
 import { FILEOPS_VERSION, type FileOpResult, type FileOpsRequest } from "./protocol.js";
 
-/** Where the helper and the node binary that runs it appear inside every jail (read-only). */
+/** Where the helper scripts and the node binary that runs them appear inside every jail (read-only). */
 export const HELPER_DIR_IN_JAIL = "/run/holdfast";
-const NODE_IN_JAIL = `${HELPER_DIR_IN_JAIL}/node`;
+export const NODE_IN_JAIL = `${HELPER_DIR_IN_JAIL}/node`;
 const SCRIPT_IN_JAIL = `${HELPER_DIR_IN_JAIL}/fileops.mjs`;
+/** The jail agent script inside a bubblewrap jail. */
+export const AGENT_IN_JAIL = `${HELPER_DIR_IN_JAIL}/agent.mjs`;
 
 /** Default wall-clock limit of one helper run (ms); the jail is killed when it passes. */
 export const HELPER_TIMEOUT_MS = 30_000;
@@ -18,18 +20,19 @@ export const HELPER_TIMEOUT_MS = 30_000;
 const HELPER_MAX_OUTPUT = 32 * 1024 * 1024;
 
 /**
- * The read-only mounts that bring the helper into a jail: the gateway's own node binary and the
- * built helper script (dist/jail-fileops.mjs). Node builds from nodejs.org link only glibc and
- * libstdc++, so the same binary also runs in a Docker sandbox image that has them (Debian
- * bookworm-slim does).
- * @throws HoldfastError HF_TOOL_FAILED when the helper was not built (`npm run build`).
+ * The read-only mounts that bring a helper program into a jail: the gateway's own node binary and
+ * the built script — the jail agent (dist/jail-agent.mjs, bubblewrap) or the one-shot file helper
+ * (dist/jail-fileops.mjs, Docker). Node builds from nodejs.org link only glibc and libstdc++, so the
+ * same binary also runs in a Docker sandbox image that has them (Debian bookworm-slim does).
+ * @throws HoldfastError HF_TOOL_FAILED when the script was not built (`npm run build`).
  */
-export function helperMounts(script = path.join(PACKAGE_ROOT, "dist", "jail-fileops.mjs")): ReadOnlyMount[] {
+export function helperMounts(which: "agent" | "fileops"): ReadOnlyMount[] {
+  const script = path.join(PACKAGE_ROOT, "dist", which === "agent" ? "jail-agent.mjs" : "jail-fileops.mjs");
   if (!existsSync(script))
-    throw new HoldfastError("HF_TOOL_FAILED", `the jail file helper ${script} is missing; run npm run build`);
+    throw new HoldfastError("HF_TOOL_FAILED", `the jail helper ${script} is missing; run npm run build`);
   return [
     { source: realpathSync(process.execPath), at: NODE_IN_JAIL },
-    { source: realpathSync(script), at: SCRIPT_IN_JAIL },
+    { source: realpathSync(script), at: which === "agent" ? AGENT_IN_JAIL : SCRIPT_IN_JAIL },
   ];
 }
 
@@ -59,38 +62,42 @@ const Result = z.union([
 const Response = z.object({ v: z.literal(FILEOPS_VERSION), results: z.array(Result) });
 
 /**
- * Runs file operations inside a session's jail through the helper. `runner` is the session's jail
- * (sandbox or host jail) with {@link helperMounts} mounted; `hostCwd` is the workspace as the
- * runner takes it (it maps it to the jail's path). The response is validated: the number of
- * results must match the ops.
+ * Checks a helper's response: the shape, and one result per op.
+ * @throws HoldfastError HF_TOOL_FAILED otherwise.
+ */
+export function checkFileOpsResponse(raw: unknown, ops: number): FileOpResult[] {
+  const parsed = Response.safeParse(raw);
+  if (!parsed.success || parsed.data.results.length !== ops)
+    throw new HoldfastError("HF_TOOL_FAILED", "the file helper answered something else than its results");
+  return parsed.data.results as FileOpResult[];
+}
+
+/**
+ * Runs the one-shot file helper through `run` (a command in the jail, e.g. one Docker container)
+ * with the request on stdin; `cwd` is the host workspace the runner maps into the jail.
  * @throws HoldfastError HF_TOOL_FAILED when the helper cannot run or answers something else.
  */
-export class JailFiles {
-  constructor(
-    private readonly runner: ExecRunner,
-    private readonly hostCwd: string,
-    private readonly timeoutMs = HELPER_TIMEOUT_MS,
-  ) {}
-
-  async batch(req: Omit<FileOpsRequest, "v">, signal: AbortSignal): Promise<FileOpResult[]> {
-    const r = await this.runner.run({
-      argv: [NODE_IN_JAIL, SCRIPT_IN_JAIL],
-      cwd: this.hostCwd,
-      env: { PATH: JAIL_PATH, LANG: "C.UTF-8" },
-      timeoutMs: this.timeoutMs,
-      maxOutputBytes: HELPER_MAX_OUTPUT,
-      signal,
-      stdin: Buffer.from(JSON.stringify({ v: FILEOPS_VERSION, ...req }), "utf8"),
-    });
-    if (r.timedOut)
-      throw new HoldfastError("HF_TOOL_FAILED", `the file operation did not finish in ${this.timeoutMs} ms`);
-    const parsed = r.exitCode === 0 && !r.truncated ? Response.safeParse(safeJson(r.stdout)) : undefined;
-    if (!parsed?.success || parsed.data.results.length !== req.ops.length) {
-      const why = r.stderr.trim().split("\n")[0]?.slice(0, 300) || `exit ${r.exitCode ?? r.signal}`;
-      throw new HoldfastError("HF_TOOL_FAILED", `the file helper failed in the jail: ${why}`);
-    }
-    return parsed.data.results as FileOpResult[];
+export async function runHelperOnce(
+  run: (req: ExecRequest) => Promise<ExecResult>,
+  request: Omit<FileOpsRequest, "v">,
+  o: { readonly cwd: string; readonly signal: AbortSignal; readonly timeoutMs?: number },
+): Promise<FileOpResult[]> {
+  const timeoutMs = o.timeoutMs ?? HELPER_TIMEOUT_MS;
+  const r = await run({
+    argv: [NODE_IN_JAIL, SCRIPT_IN_JAIL],
+    cwd: o.cwd,
+    env: { PATH: JAIL_PATH, LANG: "C.UTF-8" },
+    timeoutMs,
+    maxOutputBytes: HELPER_MAX_OUTPUT,
+    signal: o.signal,
+    stdin: Buffer.from(JSON.stringify({ v: FILEOPS_VERSION, ...request }), "utf8"),
+  });
+  if (r.timedOut) throw new HoldfastError("HF_TOOL_FAILED", `the file operation did not finish in ${timeoutMs} ms`);
+  if (r.exitCode !== 0 || r.truncated) {
+    const why = r.stderr.trim().split("\n")[0]?.slice(0, 300) || `exit ${r.exitCode ?? r.signal}`;
+    throw new HoldfastError("HF_TOOL_FAILED", `the file helper failed in the jail: ${why}`);
   }
+  return checkFileOpsResponse(safeJson(r.stdout), request.ops.length);
 }
 
 function safeJson(text: string): unknown {

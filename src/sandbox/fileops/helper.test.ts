@@ -2,13 +2,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readFile, readdir, stat, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../../test/support/gateway-process.js";
 import { BubblewrapBackend } from "../bubblewrap.js";
 import { hostJailSpec } from "../host-jail.js";
-import { sandboxRunner } from "../runner.js";
 import { SANDBOX_UID } from "../manager.js";
-import { helperMounts, JailFiles } from "./client.js";
 import type { FileOp, FileOpResult } from "./protocol.js";
 
 const HELPER = path.join(REPO_ROOT, "dist", "jail-fileops.mjs");
@@ -41,7 +39,7 @@ beforeEach(async () => {
   await writeFile(path.join(ws, "a.txt"), "hello world\n");
 });
 
-describe("file helper rules (run directly)", () => {
+describe("file helper rules (the one-shot helper, run directly)", () => {
   it("reads, writes (parents 700, file 600), edits, stats, lists and removes", async () => {
     const r = direct(ws, [
       { op: "read", path: "a.txt", maxBytes: 1024 },
@@ -147,8 +145,9 @@ describe("file helper rules (run directly)", () => {
   });
 });
 
-describe("file helper inside real jails", () => {
+describe("file operations inside real jails (the jail agent)", () => {
   const backend = new BubblewrapBackend();
+  afterAll(() => backend.close());
   const self = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
   const limits = { memoryMb: 1024, pids: 64, cpuSeconds: 30, fileSizeMb: 16 };
 
@@ -163,10 +162,9 @@ describe("file helper inside real jails", () => {
       network: "none" as const,
       limits,
       user: root ? { uid: SANDBOX_UID, gid: SANDBOX_UID } : self,
-      readOnlyMounts: helperMounts(),
     };
-    const files = new JailFiles(sandboxRunner(backend, spec), ws);
-    const r = await files.batch(
+    const r = await backend.files(
+      spec,
       {
         cwd: "/workspace",
         roots: [{ path: "/workspace", writable: true }],
@@ -198,10 +196,9 @@ describe("file helper inside real jails", () => {
       user: self,
       network: "none",
       limits,
-      readOnlyMounts: helperMounts(),
     });
-    const files = new JailFiles(sandboxRunner(backend, spec), ws);
-    const r = await files.batch(
+    const r = await backend.files(
+      spec,
       {
         cwd: ws,
         roots: [{ path: ws, writable: true }],
