@@ -17,40 +17,14 @@ import {
   spawnCapture,
   type SandboxSpec,
 } from "../src/sandbox/index.js";
+import { measure, pairedMedian, report, type Variant } from "./lib/measure.js";
 
 const iterations = Number(process.argv[2] ?? 100);
 const signal = new AbortController().signal;
 
-type Variant = { readonly name: string; readonly run: () => Promise<unknown> };
-
-/** Runs the variants interleaved (one of each per round) and returns each variant's times (ms). */
-async function measure(variants: readonly Variant[]): Promise<number[][]> {
-  for (const v of variants) for (let i = 0; i < 5; i++) await v.run();
-  const times = variants.map(() => [] as number[]);
-  for (let i = 0; i < iterations; i++) {
-    for (const [k, v] of variants.entries()) {
-      const t = process.hrtime.bigint();
-      await v.run();
-      (times[k] as number[]).push(Number(process.hrtime.bigint() - t) / 1e6);
-    }
-  }
-  return times;
-}
-
-const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-const quantile = (xs: number[], p: number) => sorted(xs)[Math.min(xs.length - 1, Math.floor(p * xs.length))] as number;
-
-function report(name: string, times: number[]): void {
-  const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  console.log(
-    `${name.padEnd(36)} mean ${mean.toFixed(2)} ms  median ${quantile(times, 0.5).toFixed(2)} ms  p95 ${quantile(times, 0.95).toFixed(2)} ms`,
-  );
-}
-
 function added(label: string, base: number[], other: number[], target?: number): void {
-  const diffs = other.map((t, i) => t - (base[i] as number));
   const t = target !== undefined ? ` (target ≤ ${target} ms)` : "";
-  console.log(`added by ${label} (median of paired differences): ${quantile(diffs, 0.5).toFixed(2)} ms${t}`);
+  console.log(`added by ${label} (median of paired differences): ${pairedMedian(base, other).toFixed(2)} ms${t}`);
 }
 
 async function ok(p: Promise<{ exitCode: number | null; stderr: string }>, what: string): Promise<void> {
@@ -104,7 +78,7 @@ async function main(): Promise<void> {
     },
     { name: "file read in the jail (agent)", run: () => backend.files(withCg ?? base, readOp, signal) },
   ];
-  const times = await measure(variants);
+  const times = await measure(variants, iterations);
   variants.forEach((v, i) => report(v.name, times[i] as number[]));
   const [plain, jail] = times as [number[], number[]];
   added("the host jail", plain, jail, 20);
