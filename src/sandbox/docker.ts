@@ -5,6 +5,7 @@ import path from "node:path";
 import type Docker from "dockerode";
 import { dockerCreateBody, DockerStreamDemux, type DockerSettings } from "./docker-payload.js";
 import { helperMounts, runHelperOnce } from "./fileops/client.js";
+import { homeEnv } from "./spawn-capture.js";
 import type { FileOpResult, FileOpsRequest } from "./fileops/protocol.js";
 import {
   SANDBOX_WORKDIR,
@@ -14,13 +15,6 @@ import {
   type SandboxBackend,
   type SandboxSpec,
 } from "./types.js";
-
-const PRIVATE_HOME_ENV = {
-  HOME: "/tmp",
-  XDG_CONFIG_HOME: "/tmp/.config",
-  XDG_DATA_HOME: "/tmp/.local/share",
-  XDG_CACHE_HOME: "/tmp/.cache",
-};
 
 /** Where a command's stdin (written by the gateway to a private temp file) is bound read-only in the container. */
 const STDIN_IN_CONTAINER = "/run/holdfast-stdin";
@@ -107,7 +101,7 @@ export class DockerBackend implements SandboxBackend {
     const command = req.argv ? [...req.argv] : ["/bin/sh", "-c", req.shellCommand ?? ""];
     const name = `${this.settings.containerPrefix}${randomBytes(6).toString("hex")}`;
     // Each container has a fresh tmpfs /tmp: a private HOME there is empty by construction.
-    const env = req.privateHome ? { ...req.env, ...PRIVATE_HOME_ENV } : req.env;
+    const env = req.privateHome ? { ...req.env, ...homeEnv("/tmp") } : req.env;
     const body = dockerCreateBody(spec, this.settings, command, req.cwd, env);
     const container = await (
       await this.docker

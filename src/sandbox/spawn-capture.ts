@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import path from "node:path";
 import type { ExecRequest, ExecResult } from "./types.js";
 
 /** How long output pipes may stay open after the command's main process exited (ms). */
@@ -89,4 +90,14 @@ export function spawnCapture(
     });
     child.on("close", (code, sig) => finish(code, sig));
   });
+}
+
+/** HOME and the XDG directories under `home`. */
+export function homeEnv(home: string): Record<string, string> {
+  return {
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, ".config"),
+    XDG_DATA_HOME: path.join(home, ".local", "share"),
+    XDG_CACHE_HOME: path.join(home, ".cache"),
+  };
 }

@@ -45,7 +45,11 @@ export interface ExecRunner {
 export const SANDBOX_WORKDIR = "/workspace";
 export const SANDBOX_AGENT_DIR = "/agent";
 
-/** Resource limits of one sandboxed command. */
+/**
+ * Resource limits. With session cgroups, `memoryMb`, `pids` and `cpus` hold for the whole session
+ * (every process of every tool call together); `cpuSeconds` and `fileSizeMb` are per process, and
+ * without cgroups `memoryMb` and `pids` fall back to per-process limits (RLIMIT_DATA, RLIMIT_NPROC).
+ */
 export interface SandboxLimits {
   /** Data segment limit (RLIMIT_DATA / docker Memory), MiB. */
   readonly memoryMb: number;
@@ -55,6 +59,8 @@ export interface SandboxLimits {
   readonly cpuSeconds: number;
   /** Largest file a command may write (RLIMIT_FSIZE), MiB. */
   readonly fileSizeMb: number;
+  /** CPU bandwidth of the whole session in cores (cgroup `cpu.max`); unset = unlimited. */
+  readonly cpus?: number;
 }
 
 /** One sandbox: what is mounted and how it is limited. */

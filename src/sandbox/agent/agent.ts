@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { runFileOps } from "../fileops/ops.js";
-import { spawnCapture } from "../spawn-capture.js";
+import { homeEnv, spawnCapture } from "../spawn-capture.js";
 import type { AgentReply, AgentRequest } from "./protocol.js";
 
 const running = new Map<number, AbortController>();
@@ -22,15 +22,7 @@ function send(reply: AgentReply): void {
 /** A fresh, empty home directory for a command whose dotfiles must not come from the workspace. */
 function privateHome(): { env: Record<string, string>; dir: string } {
   const dir = mkdtempSync(path.join("/tmp", "holdfast-home-"));
-  return {
-    dir,
-    env: {
-      HOME: dir,
-      XDG_CONFIG_HOME: path.join(dir, ".config"),
-      XDG_DATA_HOME: path.join(dir, ".local", "share"),
-      XDG_CACHE_HOME: path.join(dir, ".cache"),
-    },
-  };
+  return { dir, env: homeEnv(dir) };
 }
 
 async function exec(msg: Extract<AgentRequest, { t: "exec" }>): Promise<void> {

@@ -27,13 +27,19 @@ const HELPER_MAX_OUTPUT = 32 * 1024 * 1024;
  * @throws HoldfastError HF_TOOL_FAILED when the script was not built (`npm run build`).
  */
 export function helperMounts(which: "agent" | "fileops"): ReadOnlyMount[] {
-  const script = path.join(PACKAGE_ROOT, "dist", which === "agent" ? "jail-agent.mjs" : "jail-fileops.mjs");
-  if (!existsSync(script))
-    throw new HoldfastError("HF_TOOL_FAILED", `the jail helper ${script} is missing; run npm run build`);
+  const script = helperScript(which);
   return [
     { source: realpathSync(process.execPath), at: NODE_IN_JAIL },
     { source: realpathSync(script), at: which === "agent" ? AGENT_IN_JAIL : SCRIPT_IN_JAIL },
   ];
+}
+
+/** The built helper script on the host. @throws HoldfastError HF_TOOL_FAILED when it was not built. */
+export function helperScript(which: "agent" | "fileops"): string {
+  const script = path.join(PACKAGE_ROOT, "dist", which === "agent" ? "jail-agent.mjs" : "jail-fileops.mjs");
+  if (!existsSync(script))
+    throw new HoldfastError("HF_TOOL_FAILED", `the jail helper ${script} is missing; run npm run build`);
+  return script;
 }
 
 const ErrorCode = z.enum([
@@ -80,11 +86,17 @@ export function checkFileOpsResponse(raw: unknown, ops: number): FileOpResult[] 
 export async function runHelperOnce(
   run: (req: ExecRequest) => Promise<ExecResult>,
   request: Omit<FileOpsRequest, "v">,
-  o: { readonly cwd: string; readonly signal: AbortSignal; readonly timeoutMs?: number },
+  o: {
+    readonly cwd: string;
+    readonly signal: AbortSignal;
+    readonly timeoutMs?: number;
+    /** How to start the helper (default: the node binary and script mounted in the jail). */
+    readonly argv?: readonly string[];
+  },
 ): Promise<FileOpResult[]> {
   const timeoutMs = o.timeoutMs ?? HELPER_TIMEOUT_MS;
   const r = await run({
-    argv: [NODE_IN_JAIL, SCRIPT_IN_JAIL],
+    argv: o.argv ?? [NODE_IN_JAIL, SCRIPT_IN_JAIL],
     cwd: o.cwd,
     env: { PATH: JAIL_PATH, LANG: "C.UTF-8" },
     timeoutMs,
