@@ -32,9 +32,10 @@ export {
   type SessionCgroups,
   type CgroupAvailability,
 } from "./cgroups.js";
-export { HELPER_TIMEOUT_MS } from "./fileops/client.js";
+export { HELPER_TIMEOUT_MS, helperScript, runHelperOnce } from "./fileops/client.js";
 export { AGENT_IDLE_MS } from "./agent/client.js";
 export type { FileOp, FileOpResult, FileOpsRequest, FileOpErrorCode } from "./fileops/protocol.js";
 export { InboundMedia, MEDIA_IN_JAIL, type SavedMediaFile } from "./inbound-media.js";
 export { bubblewrapInstallHint, USERNS_HINT } from "./install-hint.js";
 export type { ReadOnlyMount, SessionCgroup } from "./types.js";
+export { unenforceableLimits } from "./limits-check.js";

@@ -92,4 +92,3 @@ export function editTool(files: ToolFiles): ToolDefinition<z.infer<typeof EditAr
     },
   };
 }
-
