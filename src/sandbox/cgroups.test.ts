@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fakeLegacyCgroupFs, fakeUnifiedCgroupFs } from "../../test/support/fake-cgroupfs.js";
 import { parseCgroupLayout } from "./cgroup-layout.js";
-import { openSessionCgroups, sessionCgroupName } from "./cgroups.js";
+import { openSessionCgroups, probeSessionCgroups, sessionCgroupName } from "./cgroups.js";
 
 const HYBRID_MOUNTINFO = [
   "30 22 0:27 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755",
@@ -97,6 +97,17 @@ describe("openSessionCgroups on a fake cgroup tree", () => {
     expect(await readFile(path.join(fs.root, "cpu,cpuacct", "holdfast-4", name, "cpu.cfs_quota_us"), "utf8")).toBe(
       "200000",
     );
+  });
+
+  it("probes without creating anything", async () => {
+    const fs = await fakeUnifiedCgroupFs(["memory", "pids"], "/init.scope");
+    const p = await probeSessionCgroups({ ...fs, root: true });
+    expect(p).toMatchObject({ ok: true, kind: "v2" });
+    await expect(stat(path.join(fs.root, "unified", "holdfast"))).rejects.toThrow();
+    expect(await probeSessionCgroups({ mountinfo: "", selfCgroup: "" })).toEqual({
+      ok: false,
+      reason: "no cgroup file system is mounted",
+    });
   });
 
   it("removes the cgroups of gateways that are gone", async () => {

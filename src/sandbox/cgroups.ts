@@ -61,6 +61,40 @@ export interface CgroupProbeOptions {
 export const DELEGATION_HINT =
   "run the gateway as root, or in a cgroup delegated to its user (systemd: `systemd-run --user --scope -p Delegate=yes npx holdfast gateway`, or Delegate=yes in its unit)";
 
+/** What {@link probeSessionCgroups} finds: the controllers session cgroups would have, or why there are none. */
+export type CgroupProbe =
+  | { readonly ok: true; readonly kind: "v2" | "v1"; readonly controllers: ReadonlySet<LimitController> }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Whether this process could make per-session cgroups, without creating or moving anything
+ * (`security audit`, `doctor`): the layout, the controllers, and write access where they would go.
+ */
+export async function probeSessionCgroups(opts: CgroupProbeOptions = {}): Promise<CgroupProbe> {
+  const mountinfo = opts.mountinfo ?? (await fsp.readFile("/proc/self/mountinfo", "utf8").catch(() => ""));
+  const selfCgroup = opts.selfCgroup ?? (await fsp.readFile("/proc/self/cgroup", "utf8").catch(() => ""));
+  const unified = unifiedMount(mountinfo);
+  const layout = parseCgroupLayout(mountinfo, selfCgroup, unified ? await readControllers(unified) : []);
+  if (!layout) return { ok: false, reason: "no cgroup file system is mounted" };
+  const root = opts.root ?? process.getuid?.() === 0;
+  if (layout.kind === "v2") {
+    const top = root ? layout.mount : layout.own;
+    if (!(await writable(path.join(top, "cgroup.subtree_control"))))
+      return { ok: false, reason: `the gateway's cgroup ${top} is not delegated to it; ${DELEGATION_HINT}` };
+    const controllers = new Set((await readControllers(top)).filter(isLimitController));
+    if (controllers.size === 0)
+      return { ok: false, reason: `cgroup ${top} offers none of the memory, pids, cpu controllers` };
+    return { ok: true, kind: "v2", controllers };
+  }
+  const controllers = new Set<LimitController>();
+  for (const c of LIMIT_CONTROLLERS) {
+    const own = layout.own[c];
+    if (own && (await writable(own))) controllers.add(c);
+  }
+  if (controllers.size === 0) return { ok: false, reason: `cannot create a cgroup here; ${DELEGATION_HINT}` };
+  return { ok: true, kind: "v1", controllers };
+}
+
 /**
  * Opens this gateway's per-session cgroups. cgroup v2 as root: `<mount>/holdfast/<name>/s-<hash>`
  * (controllers enabled down the path); v2 unprivileged: under the process's own cgroup when it is

@@ -27,6 +27,8 @@ export { sandboxRunner } from "./runner.js";
 export { hostJailSpec, JAIL_PATH, type HostJailOptions } from "./host-jail.js";
 export {
   openSessionCgroups,
+  probeSessionCgroups,
+  type CgroupProbe,
   DELEGATION_HINT,
   type AggregateLimits,
   type SessionCgroups,
