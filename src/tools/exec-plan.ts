@@ -33,10 +33,17 @@ export interface ExecPlan {
 export async function planExec(
   line: string,
   policy: ExecPolicy,
-  cwd: string,
-  pathVar: string,
-  mapPath: (hostPath: string) => string = (p) => p,
+  where: {
+    /** Host working directory. */
+    readonly cwd: string;
+    readonly pathVar: string;
+    readonly mapPath?: (hostPath: string) => string;
+    /** The workspace (host path): executables there are not looked at on the host. */
+    readonly workspace?: string;
+  },
 ): Promise<ExecPlan> {
+  const { cwd, pathVar, workspace } = where;
+  const mapPath = where.mapPath ?? ((p: string) => p);
   if (policy.security === "full") {
     return {
       verdict: decideExec(policy, undefined),
@@ -59,7 +66,7 @@ export async function planExec(
       env: {},
       privateHome: false,
     };
-  const resolved = await resolveSegments(parsed.command.segments, cwd, pathVar);
+  const resolved = await resolveSegments(parsed.command.segments, cwd, pathVar, workspace);
   const verdict = decideExec(policy, resolved);
   const neutral = verdict.kind === "run" && verdict.reason === "exec_allowlisted";
   let env: Record<string, string> = {};

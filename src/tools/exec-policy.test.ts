@@ -1,3 +1,6 @@
+import { mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { spawnSync } from "node:child_process";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -308,31 +311,42 @@ describe("exec policy", () => {
 
 describe("exec plan", () => {
   it("runs one segment without a shell, by resolved path", async () => {
-    const p = await planExec(
-      "echo hi there",
-      policy({ allowlist: [{ pattern: "echo", source: "config" }] }),
-      "/",
-      "/usr/bin:/bin",
-    );
+    const p = await planExec("echo hi there", policy({ allowlist: [{ pattern: "echo", source: "config" }] }), {
+      cwd: "/",
+      pathVar: "/usr/bin:/bin",
+    });
     expect(p.verdict.kind).toBe("run");
     expect(p.run).toEqual({ argv: [expect.stringMatching(/\/echo$/), "hi", "there"] });
     expect(p.patterns).toEqual([{ pattern: expect.stringMatching(/\/echo$/), args: ["hi", "there"] }]);
   });
 
   it("runs a pipe as a canonical, fully quoted line", async () => {
-    const p = await planExec(
-      "echo 'a b' | wc -c",
-      policy({ allowlist: [{ pattern: "echo", source: "config" }] }),
-      "/",
-      "/usr/bin:/bin",
-    );
+    const p = await planExec("echo 'a b' | wc -c", policy({ allowlist: [{ pattern: "echo", source: "config" }] }), {
+      cwd: "/",
+      pathVar: "/usr/bin:/bin",
+    });
     expect(p.verdict.kind).toBe("run");
     expect("shellCommand" in p.run && p.run.shellCommand).toMatch(/^'\/[^']+\/echo' 'a b' \| '\/[^']+\/wc' '-c'$/);
     expect(p.display).toBe("echo 'a b' | wc -c");
   });
 
+  it("never looks at an executable in the workspace, and never admits it without approval", async () => {
+    const ws = await mkdtemp(path.join(os.tmpdir(), "holdfast-plan-ws-"));
+    const entry = { pattern: path.join(ws, "*"), source: "config" as const };
+    const p = await planExec("./build.sh x", policy({ allowlist: [entry] }), {
+      cwd: ws,
+      pathVar: "/usr/bin:/bin",
+      workspace: ws,
+    });
+    expect(p.verdict).toMatchObject({ kind: "ask", reason: "exec_allowlist_miss" });
+    expect(p.run).toEqual({ argv: [path.join(ws, "build.sh"), "x"] });
+  });
+
   it("runs the raw line under security full", async () => {
-    const p = await planExec("echo $HOME > x", policy({ security: "full", ask: "off" }), "/", "/usr/bin:/bin");
+    const p = await planExec("echo $HOME > x", policy({ security: "full", ask: "off" }), {
+      cwd: "/",
+      pathVar: "/usr/bin:/bin",
+    });
     expect(p).toMatchObject({ verdict: { kind: "run" }, run: { shellCommand: "echo $HOME > x" } });
   });
 });

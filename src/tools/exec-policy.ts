@@ -161,7 +161,7 @@ function glob(pattern: string, value: string): boolean {
 
 /** True when an allowlist entry admits a resolved segment. */
 export function entryMatches(entry: AllowEntry, seg: ResolvedSegment): boolean {
-  if (!seg.path) return false;
+  if (!seg.path || seg.inWorkspace) return false;
   const exe = entry.pattern.includes("/")
     ? [seg.path, seg.real].some((p) => p !== undefined && glob(entry.pattern, p))
     : seg.viaPath && glob(entry.pattern, path.basename(seg.path));
@@ -172,7 +172,7 @@ export function entryMatches(entry: AllowEntry, seg: ResolvedSegment): boolean {
 }
 
 function isSafeBin(policy: ExecPolicy, seg: ResolvedSegment): boolean {
-  if (!seg.real || !policy.safeBins.includes(path.basename(seg.path ?? ""))) return false;
+  if (!seg.real || seg.inWorkspace || !policy.safeBins.includes(path.basename(seg.path ?? ""))) return false;
   if (!policy.safeBinTrustedDirs.includes(path.dirname(seg.path ?? ""))) return false;
   const isTr = path.basename(seg.path ?? "") === "tr";
   return seg.argv

@@ -6,7 +6,7 @@
  * with the gateway's node binary. Protocol: agent/protocol.ts. It exits when its stdin closes (the
  * gateway stopped it, or died: bubblewrap's --die-with-parent ends the whole jail then).
  */
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { runFileOps } from "../fileops/ops.js";
@@ -25,7 +25,29 @@ function privateHome(): { env: Record<string, string>; dir: string } {
   return { dir, env: homeEnv(dir) };
 }
 
+/** Whether `dir` is a directory, as the jail sees it. */
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 async function exec(msg: Extract<AgentRequest, { t: "exec" }>): Promise<void> {
+  if (!isDirectory(msg.cwd)) {
+    const stderr = `cwd ${msg.cwd} is not a directory in the workspace\n`;
+    const result = {
+      exitCode: 127,
+      signal: null,
+      stdout: "",
+      stderr,
+      truncated: false,
+      timedOut: false,
+      durationMs: 0,
+    };
+    return send({ t: "exec", id: msg.id, result });
+  }
   const ac = new AbortController();
   running.set(msg.id, ac);
   const home = msg.privateHome ? privateHome() : undefined;
