@@ -128,6 +128,14 @@ export class BubblewrapBackend implements SandboxBackend {
     return checkFileOpsResponse(response, request.ops.length);
   }
 
+  /** Stops the jail agents whose jail mounts `workspaceDir`, and waits until they are gone. */
+  async stopWorkspace(workspaceDir: string): Promise<void> {
+    const hit = [...this.agents.entries()].filter(
+      ([key]) => (JSON.parse(key) as SandboxSpec).workspaceDir === workspaceDir,
+    );
+    await Promise.all(hit.map(([key, a]) => (this.agents.delete(key), a.stopAndWait())));
+  }
+
   /** Stops every jail agent. */
   async close(): Promise<void> {
     for (const a of this.agents.values()) a.stop();

@@ -117,4 +117,6 @@ export interface SandboxBackend {
   files(spec: SandboxSpec, request: Omit<FileOpsRequest, "v">, signal: AbortSignal): Promise<FileOpResult[]>;
   /** Stops long-lived jails (shutdown). */
   close?(): Promise<void>;
+  /** Stops the long-lived jails that mount `workspaceDir` (before it is reset or removed). */
+  stopWorkspace?(workspaceDir: string): Promise<void>;
 }

@@ -110,6 +110,14 @@ export class JailAgent {
     });
   }
 
+  /** Stops the jail and resolves once its process tree is gone. */
+  stopAndWait(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    const gone = new Promise<void>((resolve) => this.child.once("close", () => resolve()));
+    this.stop();
+    return gone;
+  }
+
   /** Stops the jail (all its processes). */
   stop(): void {
     if (this.child.pid === undefined || this.ended) return;
