@@ -1,14 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { GroupEntry } from "../config/index.js";
-import {
-  allowListMatches,
-  decideIngress,
-  normalizeSenderId,
-  parseAllowList,
-  resolveAccessPolicy,
-  type AccountAccessConfig,
-} from "./index.js";
+import { decideIngress, normalizeSenderId, parseAllowList, type AccountAccessConfig } from "./index.js";
+import { allowListMatches } from "./normalize.js";
+import { resolveAccessPolicy } from "./policy.js";
 
 const id = fc.integer({ min: 1, max: 12 }).map(String);
 const ids = fc.array(fc.oneof(id, fc.constant("*")), { maxLength: 4 });
@@ -35,14 +30,16 @@ describe("ingress gating (formal property: no mention bypass by unauthorized con
   it("admits an unmentioned group message under requireMention only as an authorized control command that mentions nobody", () => {
     fc.assert(
       fc.property(
-        account,
-        commandAllow,
-        id,
-        fc.string({ maxLength: 30 }),
-        fc.boolean(),
-        fc.boolean(),
-        fc.array(id, { maxLength: 3 }),
-        (acct, cmdAllow, sender, text, isControlCommand, hasAnyMention, storeIds) => {
+        fc.record({
+          acct: account,
+          cmdAllow: commandAllow,
+          sender: id,
+          text: fc.string({ maxLength: 30 }),
+          isControlCommand: fc.boolean(),
+          hasAnyMention: fc.boolean(),
+          storeIds: fc.array(id, { maxLength: 3 }),
+        }),
+        ({ acct, cmdAllow, sender, text, isControlCommand, hasAnyMention, storeIds }) => {
           const policy = resolveAccessPolicy(
             cmdAllow ? { commands: { allowFrom: cmdAllow } } : {},
             "telegram",
@@ -87,12 +84,14 @@ describe("ingress gating (formal property: no mention bypass by unauthorized con
     const dmPolicy = fc.constantFrom("pairing" as const, "allowlist" as const, "open" as const, "disabled" as const);
     fc.assert(
       fc.property(
-        account,
-        dmPolicy,
-        id,
-        fc.boolean(),
-        fc.boolean(),
-        (acct, dp, sender, mentionsBot, isControlCommand) => {
+        fc.record({
+          acct: account,
+          dp: dmPolicy,
+          sender: id,
+          mentionsBot: fc.boolean(),
+          isControlCommand: fc.boolean(),
+        }),
+        ({ acct, dp, sender, mentionsBot, isControlCommand }) => {
           const policy = resolveAccessPolicy({}, "telegram", "default", { ...acct, dmPolicy: dp });
           const decide = (chatType: "direct" | "group", store: string[]) =>
             decideIngress(

@@ -1,15 +1,17 @@
 import { describe, expect, it } from "vitest";
 import type { HoldfastConfig } from "../config/index.js";
+import { allow, deny } from "../infra/index.js";
+import type { IngressDecision } from "./ingress.js";
 import {
   decideIngress,
   EMPTY_ALLOW_LIST,
   mentionRegexesFor,
   normalizeSenderId,
   parseAllowList,
-  resolveAccessPolicy,
   type AccountAccessConfig,
-  type IngressInput,
 } from "./index.js";
+import { resolveAccessPolicy } from "./policy.js";
+import type { IngressInput } from "./ingress.js";
 
 const policy = (acct: AccountAccessConfig, config: HoldfastConfig = {}) =>
   resolveAccessPolicy(config, "telegram", "default", acct);
@@ -211,5 +213,17 @@ describe("command authorization and owners", () => {
       ctx({ isControlCommand: true }),
     );
     expect(r).toMatchObject({ commandAuthorized: false, owner: false });
+  });
+});
+
+describe("ingress decision type", () => {
+  it("admits only with allow reasons and refuses only with deny reasons (checked by tsc)", () => {
+    const mentioned: IngressDecision = allow("mentioned");
+    const required: IngressDecision = deny("mention_required");
+    // @ts-expect-error mention_required is a deny reason: ingress cannot admit with it
+    const admitted: IngressDecision = allow("mention_required");
+    // @ts-expect-error dm_policy_open is an allow reason: ingress cannot refuse with it
+    const refused: IngressDecision = deny("dm_policy_open");
+    expect([mentioned.allow, required.allow, admitted.allow, refused.allow]).toEqual([true, false, true, false]);
   });
 });

@@ -10,11 +10,13 @@ import {
 } from "./normalize.js";
 import { groupSettings, type AccessPolicy } from "./policy.js";
 
-/** Reason codes of ingress decisions (stable; logged at debug, never with message content). */
-export type IngressReason =
+/** Why ingress admitted a message (stable; logged at debug, never with message content). */
+export type IngressAllowReason =
+  "dm_policy_open" | "dm_policy_allowlisted" | "mentioned" | "reply_to_bot" | "command_bypass" | "mention_not_required";
+
+/** Why ingress refused a message (stable; logged at debug, never with message content). */
+export type IngressDenyReason =
   | "dm_policy_disabled"
-  | "dm_policy_open"
-  | "dm_policy_allowlisted"
   | "dm_policy_not_allowlisted"
   | "dm_policy_pairing_required"
   | "sender_invalid"
@@ -23,11 +25,13 @@ export type IngressReason =
   | "group_disabled"
   | "group_policy_empty_allowlist"
   | "group_sender_not_allowlisted"
-  | "mention_required"
-  | "mentioned"
-  | "reply_to_bot"
-  | "command_bypass"
-  | "mention_not_required";
+  | "mention_required";
+
+/** Reason codes of ingress decisions. */
+export type IngressReason = IngressAllowReason | IngressDenyReason;
+
+/** An ingress decision: admitted with an {@link IngressAllowReason} or refused with an {@link IngressDenyReason}. */
+export type IngressDecision = Decision<IngressAllowReason, IngressDenyReason>;
 
 /** What ingress looks at in an inbound message. */
 export interface IngressInput {
@@ -56,7 +60,7 @@ export interface IngressContext {
 
 /** An ingress decision plus what later stages need. */
 export interface IngressResult {
-  readonly decision: Decision<IngressReason>;
+  readonly decision: IngressDecision;
   /** Normalized sender id (undefined when the platform id is unusable). */
   readonly senderId: string | undefined;
   /** May run chat commands here: passed access and is explicitly listed (or in `commands.allowFrom`). */
@@ -77,20 +81,29 @@ export interface IngressResult {
 export function decideIngress(policy: AccessPolicy, input: IngressInput, ctx: IngressContext): IngressResult {
   const senderId = normalizeSenderId(policy.channel, input.senderId);
   const owner = senderId !== undefined && policy.owners.has(senderId);
-  const result = (decision: Decision<IngressReason>, listed: boolean): IngressResult => {
+  const result = (decision: IngressDecision, listed: boolean): IngressResult => {
     const cmd =
       decision.allow && (policy.commandAllowFrom ? allowListMatches(policy.commandAllowFrom, senderId) : listed);
     return { decision, senderId, commandAuthorized: cmd, owner: decision.allow && owner };
   };
   if (senderId === undefined) return result(deny("sender_invalid"), false);
-  return input.chatType === "direct"
-    ? decideDm(policy, senderId, ctx, result)
-    : decideGroup(policy, input, senderId, ctx, result);
+  const facts: Facts = { policy, input, senderId, ctx, finish: result };
+  return input.chatType === "direct" ? decideDm(facts) : decideGroup(facts);
 }
 
-type Finish = (decision: Decision<IngressReason>, listed: boolean) => IngressResult;
+type Finish = (decision: IngressDecision, listed: boolean) => IngressResult;
 
-function decideDm(policy: AccessPolicy, senderId: string, ctx: IngressContext, finish: Finish): IngressResult {
+/** What the DM and group branches of {@link decideIngress} decide over. */
+interface Facts {
+  readonly policy: AccessPolicy;
+  readonly input: IngressInput;
+  /** Normalized sender id. */
+  readonly senderId: string;
+  readonly ctx: IngressContext;
+  readonly finish: Finish;
+}
+
+function decideDm({ policy, senderId, ctx, finish }: Facts): IngressResult {
   if (policy.dmPolicy === "disabled") return finish(deny("dm_policy_disabled"), false);
   const effective =
     policy.dmPolicy === "pairing" ? mergeAllowLists(policy.allowFrom, ctx.storeAllow) : policy.allowFrom;
@@ -101,13 +114,7 @@ function decideDm(policy: AccessPolicy, senderId: string, ctx: IngressContext, f
   return finish(deny("dm_policy_not_allowlisted"), false);
 }
 
-function decideGroup(
-  policy: AccessPolicy,
-  input: IngressInput,
-  senderId: string,
-  ctx: IngressContext,
-  finish: Finish,
-): IngressResult {
+function decideGroup({ policy, input, senderId, ctx, finish }: Facts): IngressResult {
   if (policy.groupPolicy === "disabled") return finish(deny("group_policy_disabled"), false);
   const group = groupSettings(policy, input.chatId);
   if (!group.listed) return finish(deny("group_not_allowlisted"), false);

@@ -1,11 +1,6 @@
-export { AgentLoop, type AgentLoopDeps, type AgentRunRequest } from "./loop.js";
-export type { AgentEvent } from "./events.js";
-export { ModelChain, type ModelChainOptions, type ChainEvent } from "./model-chain.js";
-export { ProviderCatalog, BUILT_IN_PROVIDERS, type ProviderSettings } from "./providers/catalog.js";
-export { resolveModelRefs, probeOllama, noModelHelp, type OllamaProbe } from "./model-selection.js";
-export { parseModelRef, type ModelRef } from "./model-ref.js";
-export { buildSystemPrompt } from "./system-prompt.js";
-export { ProviderError, toProviderError } from "./providers/errors.js";
-export type { ModelProvider, ModelRequest, StreamEvent } from "./providers/types.js";
-export { RunManager, type RunEvent, type StartRunInput, type RunStatus } from "./runs.js";
+export { ModelChain } from "./model-chain.js";
+export { ProviderCatalog } from "./providers/catalog.js";
+export type { OllamaProbe } from "./model-selection.js";
+export { RunManager, type RunEvent, type StartRunInput } from "./runs.js";
 export { describeImage } from "./image.js";
+export { createAgentStage, type AgentStage } from "./stage.js";

@@ -10,7 +10,9 @@ import { SecretsSnapshot } from "../secrets/index.js";
 import { SessionStore } from "../sessions/index.js";
 import { allow } from "../infra/index.js";
 import { readTool, TOOL_ALIASES, ToolRuntime, type ScopeFor, type ToolGate } from "../tools/index.js";
-import { AgentLoop, ModelChain, ProviderCatalog, RunManager, type AgentEvent, type RunEvent } from "./index.js";
+import { ModelChain, ProviderCatalog, RunManager, type RunEvent } from "./index.js";
+import { AgentLoop } from "./loop.js";
+import type { AgentEvent } from "./events.js";
 
 let mock: MockModelServer;
 let workspace: string;

@@ -5,6 +5,7 @@ import type { ChatMessage, MessageSender, SessionOrigin, SessionStore, ToolCall 
 import type { ToolContext, ToolRuntime } from "../tools/index.js";
 import type { AgentEvent } from "./events.js";
 import type { ModelChain } from "./model-chain.js";
+import type { ModelRequest } from "./providers/types.js";
 import { parseModelRef } from "./model-ref.js";
 
 /** One run: a user message to answer in a session. */
@@ -93,7 +94,7 @@ export class AgentLoop {
     );
     const max = d.maxIterations ?? 12;
     for (let i = 0; i < max; i++) {
-      const turn = await this.callModel(req, refs, system, messages, specs);
+      const turn = await this.callModel(req, refs, { system, messages, tools: specs });
       const assistant: ChatMessage = {
         role: "assistant",
         content: turn.text,
@@ -118,18 +119,12 @@ export class AgentLoop {
     throw new HoldfastError("HF_RUN_LIMIT", `stopped after ${max} model calls without a final answer`);
   }
 
-  private async callModel(
-    req: AgentRunRequest,
-    refs: string[],
-    system: string,
-    messages: ChatMessage[],
-    specs: ReturnType<ToolRuntime["specs"]>,
-  ) {
+  private async callModel(req: AgentRunRequest, refs: string[], turn: Omit<ModelRequest, "model" | "signal">) {
     let text = "";
     let stopReason = "stop";
     let model: string | undefined;
     const calls: ToolCall[] = [];
-    for await (const ev of this.deps.chain.stream(refs, { system, messages, tools: specs, signal: req.signal })) {
+    for await (const ev of this.deps.chain.stream(refs, { ...turn, signal: req.signal })) {
       if (ev.type === "model") model = ev.ref;
       else if (ev.type === "text") {
         text += ev.text;

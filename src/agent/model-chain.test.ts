@@ -80,10 +80,37 @@ describe("model chain: retry and failover", () => {
   it("does not retry a 400 and reports the last failure with a catalogue code", async () => {
     const a = scripted("a", [new ProviderError("bad_request", "a answered HTTP 400", 400)]);
     const chain = new ModelChain({ catalog: catalogWith({ a }), clock: recordingClock(), log: silentLogger() });
-    await expect(run(chain, ["a/m"])).rejects.toMatchObject({ code: "HF_PROVIDER_BAD_RESPONSE" });
+    await expect(run(chain, ["a/m"])).rejects.toMatchObject({ code: "HF_PROVIDER_REFUSED" });
     const auth = scripted("x", [new ProviderError("auth", "401", 401)]);
     const chain2 = new ModelChain({ catalog: catalogWith({ x: auth }), clock: recordingClock(), log: silentLogger() });
     await expect(run(chain2, ["x/m"])).rejects.toMatchObject({ code: "HF_PROVIDER_AUTH" });
+  });
+
+  it("tells a provider that refused from one that could not be reached (distinct catalogue codes)", async () => {
+    const codeOf = async (e: ProviderError) =>
+      run(
+        new ModelChain({
+          catalog: catalogWith({ a: scripted("a", [e]) }),
+          clock: recordingClock(),
+          log: silentLogger(),
+        }),
+        ["a/m"],
+      ).then(
+        () => "ok",
+        (err: { code: string; details?: unknown }) => [err.code, err.details],
+      );
+    expect(await codeOf(new ProviderError("bad_request", "a answered HTTP 404", 404))).toEqual([
+      "HF_PROVIDER_REFUSED",
+      { status: 404 },
+    ]);
+    expect(await codeOf(new ProviderError("network", "a could not be reached (ECONNREFUSED)"))).toEqual([
+      "HF_PROVIDER_NETWORK",
+      undefined,
+    ]);
+    expect(await codeOf(new ProviderError("server", "a answered HTTP 503", 503))).toEqual([
+      "HF_PROVIDER_UNAVAILABLE",
+      { status: 503 },
+    ]);
   });
 
   it("never retries after output has streamed", async () => {

@@ -34,8 +34,9 @@ export class ModelChain {
 
   /**
    * Streams from the first model that answers.
-   * @throws HoldfastError HF_PROVIDER_AUTH | HF_PROVIDER_RATE_LIMIT | HF_PROVIDER_UNAVAILABLE |
-   *   HF_PROVIDER_BAD_RESPONSE | HF_MODEL_REF_INVALID | HF_RUN_ABORTED.
+   * @throws HoldfastError HF_PROVIDER_AUTH | HF_PROVIDER_RATE_LIMIT | HF_PROVIDER_UNAVAILABLE (5xx) |
+   *   HF_PROVIDER_REFUSED (other 4xx) | HF_PROVIDER_NETWORK | HF_PROVIDER_BAD_RESPONSE |
+   *   HF_MODEL_REF_INVALID | HF_RUN_ABORTED.
    */
   async *stream(refs: readonly string[], req: Omit<ModelRequest, "model">): AsyncIterable<ChainEvent> {
     let last: ProviderError | undefined;
@@ -83,14 +84,7 @@ export class ModelChain {
   }
 }
 
+/** The chain's failure as a plain HoldfastError with the provider error's catalogue code and status. */
 function toHoldfast(e: ProviderError): HoldfastError {
-  const code =
-    e.kind === "auth"
-      ? "HF_PROVIDER_AUTH"
-      : e.kind === "rate_limit"
-        ? "HF_PROVIDER_RATE_LIMIT"
-        : e.kind === "server" || e.kind === "network"
-          ? "HF_PROVIDER_UNAVAILABLE"
-          : "HF_PROVIDER_BAD_RESPONSE";
-  return new HoldfastError(code, e.message, e.status !== undefined ? { status: e.status } : undefined);
+  return new HoldfastError(e.code, e.message, e.details ? { ...e.details } : undefined);
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseConfigText } from "../config/index.js";
 import { SecretsSnapshot } from "../secrets/index.js";
-import { ProviderCatalog, resolveModelRefs } from "./index.js";
+import { ProviderCatalog } from "./index.js";
+import { resolveModelRefs } from "./model-selection.js";
 
 const none = async () => undefined;
 const cfg = (o: object) => parseConfigText(JSON.stringify(o), "t", {}).config;
@@ -10,34 +11,42 @@ const empty = new SecretsSnapshot(new Map());
 describe("model selection", () => {
   it("uses built-in providers from their env keys alone, in a fixed preference order", async () => {
     const anth = new ProviderCatalog({}, empty, { ANTHROPIC_API_KEY: "a", OPENAI_API_KEY: "o" });
-    expect(await resolveModelRefs({}, undefined, anth, none, "/c")).toEqual(["anthropic/claude-opus-4-6"]);
+    expect(
+      await resolveModelRefs({ config: {}, agent: undefined, catalog: anth, probe: none, configPath: "/c" }),
+    ).toEqual(["anthropic/claude-opus-4-6"]);
     const oai = new ProviderCatalog({}, empty, { OPENAI_API_KEY: "o" });
-    expect(await resolveModelRefs({}, undefined, oai, none, "/c")).toEqual(["openai/gpt-5"]);
+    expect(
+      await resolveModelRefs({ config: {}, agent: undefined, catalog: oai, probe: none, configPath: "/c" }),
+    ).toEqual(["openai/gpt-5"]);
     expect(oai.get("openai")).toMatchObject({
       keySource: "env",
       baseUrl: "https://api.openai.com/v1",
       api: "openai-completions",
     });
     const or = new ProviderCatalog({}, empty, { OPENROUTER_API_KEY: "r" });
-    expect(await resolveModelRefs({}, undefined, or, none, "/c")).toEqual(["openrouter/anthropic/claude-sonnet-4.5"]);
+    expect(
+      await resolveModelRefs({ config: {}, agent: undefined, catalog: or, probe: none, configPath: "/c" }),
+    ).toEqual(["openrouter/anthropic/claude-sonnet-4.5"]);
   });
 
   it("falls back to the first model of a local Ollama", async () => {
     const cat = new ProviderCatalog({}, empty, {});
     expect(
-      await resolveModelRefs(
-        {},
-        undefined,
-        cat,
-        async (url) => (url === "http://127.0.0.1:11434" ? "llama3.2" : undefined),
-        "/c",
-      ),
+      await resolveModelRefs({
+        config: {},
+        agent: undefined,
+        catalog: cat,
+        probe: async (url) => (url === "http://127.0.0.1:11434" ? "llama3.2" : undefined),
+        configPath: "/c",
+      }),
     ).toEqual(["ollama/llama3.2"]);
   });
 
   it("says how to configure a model when nothing is available", async () => {
     const cat = new ProviderCatalog({}, empty, {});
-    await expect(resolveModelRefs({}, undefined, cat, none, "/srv/holdfast.json")).rejects.toMatchObject({
+    await expect(
+      resolveModelRefs({ config: {}, agent: undefined, catalog: cat, probe: none, configPath: "/srv/holdfast.json" }),
+    ).rejects.toMatchObject({
       code: "HF_NO_MODEL",
       message: expect.stringContaining("/srv/holdfast.json"),
     });
@@ -51,11 +60,13 @@ describe("model selection", () => {
       },
     });
     const cat = new ProviderCatalog(config, empty, {});
-    expect(await resolveModelRefs(config, undefined, cat, none, "/c")).toEqual([
+    expect(await resolveModelRefs({ config, agent: undefined, catalog: cat, probe: none, configPath: "/c" })).toEqual([
       "openai/gpt-5",
       "anthropic/claude-opus-4-6",
     ]);
-    expect(await resolveModelRefs(config, config.agents?.list?.[0], cat, none, "/c")).toEqual(["ollama/qwen"]);
+    expect(
+      await resolveModelRefs({ config, agent: config.agents?.list?.[0], catalog: cat, probe: none, configPath: "/c" }),
+    ).toEqual(["ollama/qwen"]);
   });
 
   it("merges models.providers over built-ins, with the configured key winning", () => {

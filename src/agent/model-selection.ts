@@ -19,19 +19,23 @@ export const probeOllama: OllamaProbe = async (baseUrl) => {
   }
 };
 
+/** Inputs of {@link resolveModelRefs}. `configPath` is named in the no-model help text. */
+export interface ModelRefsInput {
+  readonly config: HoldfastConfig;
+  readonly agent: AgentEntry | undefined;
+  readonly catalog: ProviderCatalog;
+  readonly probe: OllamaProbe;
+  readonly configPath: string;
+}
+
 /**
  * The ordered model refs for an agent: its own `model`, else `agents.defaults.model` (primary then
  * fallbacks); with nothing configured, the first built-in provider that has an env key, else the
  * first model of a local Ollama.
  * @throws HoldfastError HF_NO_MODEL with instructions when nothing is available.
  */
-export async function resolveModelRefs(
-  config: HoldfastConfig,
-  agent: AgentEntry | undefined,
-  catalog: ProviderCatalog,
-  probe: OllamaProbe,
-  configPath: string,
-): Promise<string[]> {
+export async function resolveModelRefs(opts: ModelRefsInput): Promise<string[]> {
+  const { config, agent, catalog, probe, configPath } = opts;
   const configured = toRefs(agent?.model) ?? toRefs(config.agents?.defaults?.model);
   if (configured && configured.length > 0) return configured;
   const keyed = catalog.defaultKeyedRef();

@@ -105,7 +105,7 @@ export class RunManager {
         (!target.runId && target.sessionKey && r.sessionKey === target.sessionKey)
       ) {
         if (r.status === "queued" || r.status === "started") {
-          r.controller.abort(new Error("aborted"));
+          r.controller.abort(new HoldfastError("HF_RUN_ABORTED", "aborted"));
           n++;
         }
       }
@@ -126,7 +126,7 @@ export class RunManager {
     const timeout = new Promise<void>((r) => (timer = setTimeout(r, graceMs)));
     await Promise.race([Promise.all(pending), timeout]);
     clearTimeout(timer);
-    for (const r of this.runs.values()) r.controller.abort(new Error("shutdown"));
+    for (const r of this.runs.values()) r.controller.abort(new HoldfastError("HF_SHUTTING_DOWN", "shutdown"));
     await Promise.all(pending);
   }
 

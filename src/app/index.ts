@@ -1,6 +1,4 @@
-export { startGateway, type GatewayStartOptions, type RunningGateway } from "./start-gateway.js";
-export { bootstrap, bootstrapLenient, type BootstrapOptions } from "./bootstrap.js";
+export { startGateway } from "./start-gateway.js";
+export { bootstrap, bootstrapLenient } from "./bootstrap.js";
 export type { AppContext } from "./context.js";
 export { VERSION } from "./version.js";
-export { exposureInput, type ExposureStage, type ExposureOptions } from "./wire-exposure.js";
-export { configuredCredentials } from "./gateway-auth.js";

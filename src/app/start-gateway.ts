@@ -1,21 +1,37 @@
 import { promises as fsp } from "node:fs";
+import type { AgentStage, OllamaProbe } from "../agent/index.js";
+import type { ChannelService } from "../channels/index.js";
+import { agentRoster } from "../config/index.js";
+import type { DiscoveryStage } from "../discovery/index.js";
+import { GatewayHub, type ExposureOptions, type GatewayExposure, type GatewayStage } from "../gateway/index.js";
 import { writeJsonAtomic } from "../infra/index.js";
-import { wireAgent, type AgentStage, type AgentWiringOptions } from "./agent-wiring.js";
+import type { AnyToolDefinition } from "../tools/index.js";
 import { bootstrap, type BootstrapOptions } from "./bootstrap.js";
 import type { AppContext } from "./context.js";
-import { channelOutbound, wireChannels, type ChannelsStage } from "./wire-channels.js";
+import { Port } from "./port.js";
+import { wireAccess } from "./wire-access.js";
+import { wireAgent } from "./wire-agent.js";
+import { wireChannels } from "./wire-channels.js";
 import { wireCommands } from "./wire-commands.js";
 import { wireDevices } from "./wire-devices.js";
-import { wireDiscovery, type DiscoveryStage } from "./wire-discovery.js";
-import { wireExposure, type ExposureOptions, type ExposureStage } from "./wire-exposure.js";
-import { wireGateway, type GatewayStage } from "./wire-gateway.js";
+import { wireDiscovery } from "./wire-discovery.js";
+import { wireExposure } from "./wire-exposure.js";
+import { wireGateway } from "./wire-gateway.js";
 import { wireNodes } from "./wire-nodes.js";
+import { wireRouting } from "./wire-routing.js";
+import { wireSandbox } from "./wire-sandbox.js";
 import { wireSecrets } from "./wire-secrets.js";
+import { wireSessions } from "./wire-sessions.js";
+import { wireTools } from "./wire-tools.js";
 
-/** Command-line overrides of `holdfast gateway`. */
-export interface GatewayStartOptions extends BootstrapOptions, AgentWiringOptions, ExposureOptions {
+/** Command-line overrides of `holdfast gateway`, and test seams. */
+export interface GatewayStartOptions extends BootstrapOptions, ExposureOptions {
   /** Grace period for running turns on shutdown before they are aborted (ms). Default 5000. */
   readonly shutdownGraceMs?: number;
+  /** The local Ollama probe (default: `GET 127.0.0.1:11434/api/tags`). */
+  readonly probe?: OllamaProbe;
+  /** Tools besides the built-in ones. */
+  readonly extraTools?: readonly AnyToolDefinition[];
 }
 
 /** A running gateway. */
@@ -25,48 +41,78 @@ export interface RunningGateway {
   readonly hosts: readonly string[];
   readonly agent: AgentStage;
   readonly gateway: GatewayStage;
-  readonly channels: ChannelsStage;
-  readonly exposure: ExposureStage;
+  readonly channels: ChannelService;
+  readonly exposure: GatewayExposure;
   readonly discovery: DiscoveryStage;
   /** Stops accepting, finishes or aborts runs, flushes stores, closes clients. Idempotent. */
   stop(): Promise<void>;
 }
 
 /**
- * The composition root. Order: config + secrets + logging (bootstrap) → gateway exposure (bind, auth,
- * TLS, Tailscale; refuses unsafe exposure before anything listens) → agent (providers, tools,
- * sessions, runs) → chat commands → secrets (reload, outbound leak scan) → channels → devices →
- * gateway (methods, events, server) → listen → channels start receiving → Tailscale route → mDNS.
- * Stages are wired here and only here; each has its own wire-*.ts.
+ * The composition root. Every stage is built here, by name and in pipeline order, each through its
+ * `wire-<stage>.ts` and with the narrow ports it needs; then the stages start in order. Nothing
+ * listens, receives or runs a timer before the start phase, and the gateway hub (methods, events,
+ * webhook routes, status facts) refuses registrations once the gateway started (HF_STAGE_STARTED).
  */
 export async function startGateway(opts: GatewayStartOptions = {}): Promise<RunningGateway> {
-  const ctx = await bootstrap(opts);
-  const exposure = await wireExposure(ctx, opts);
-  const agent = wireAgent(ctx, opts);
-  const commands = wireCommands(agent);
-  const secrets = wireSecrets(ctx, agent);
-  const channels = await wireChannels(ctx, agent, commands);
-  agent.toolStage.setOutbound(channelOutbound(channels));
-  const devices = wireDevices(ctx);
-  const gateway = wireGateway(ctx, agent, {
-    exposure,
-    devices,
-    commands,
-    publicRoutes: channels.publicRoutes,
-    guardRunEvent: secrets.guardRunEvent,
+  // Build.
+  const ctx = await bootstrap(opts); // config, logging, secrets resolved into the live snapshot
+  const hub = new GatewayHub(); // what stages plug into the gateway; sealed when it starts
+  const secrets = wireSecrets(ctx, hub); // secrets.reload, the outbound leak guards
+  const exposure = await wireExposure(ctx, opts); // refuses unsafe exposure before anything is built
+  const roster = agentRoster(ctx.config, ctx.paths);
+  const sessions = wireSessions(ctx);
+  const sandbox = wireSandbox(ctx, { roster, sessions });
+  // The pipeline's two runtime cycles go through ports, bound as soon as the stage exists: tools start
+  // runs and describe images through the agent (whose loop runs the tools), and send through the
+  // channels (which start runs).
+  const agentPort = new Port<AgentStage>("agent");
+  const channelsPort = new Port<ChannelService>("channels");
+  const tools = wireTools(ctx, {
+    roster,
+    sessions,
+    sandbox: sandbox.manager,
+    runs: { start: (input) => agentPort.get().runs.start(input) },
+    describeImage: (req) => agentPort.get().describeImage(req),
+    channels: {
+      channels: () => channelsPort.get().outbound.channels(),
+      send: (channel, accountId, chatId, text) => channelsPort.get().outbound.send(channel, accountId, chatId, text),
+    },
+    gateway: hub,
+    ...(opts.extraTools ? { extraTools: opts.extraTools } : {}),
   });
-  gateway.methods.register(...secrets.methods);
-  agent.toolStage.attach(gateway, commands);
-  const nodes = wireNodes(ctx, gateway, agent.toolStage.approvals);
-  const { port } = await gateway.server.start();
-  gateway.setListening(port);
+  const agent = wireAgent(ctx, { roster, sessions, tools, gateway: hub, ...(opts.probe ? { probe: opts.probe } : {}) });
+  agentPort.bind(agent);
+  const commands = wireCommands({ roster, sessions, agent, tools });
+  const access = wireAccess(ctx);
+  const router = wireRouting(ctx, roster);
+  const channels = await wireChannels(ctx, {
+    roster,
+    sessions,
+    access,
+    router,
+    agent,
+    commands,
+    tools,
+    secrets,
+    gateway: hub,
+  });
+  channelsPort.bind(channels);
+  const devices = wireDevices(ctx);
+  const gateway = wireGateway(ctx, { hub, exposure, devices, roster });
+  const nodes = wireNodes(ctx, { gateway: hub, approvals: tools.approvals });
+  const discovery = wireDiscovery(ctx, { exposure, status: hub.status });
+  // Start, in order.
+  agentPort.seal();
+  channelsPort.seal();
+  sandbox.start();
+  const { port } = await gateway.start();
   await channels.start();
   await exposure.tailscale?.start(port, exposure.tls !== undefined).catch(async (err: unknown) => {
     await gateway.server.stop();
     throw err;
   });
-  const discovery = await wireDiscovery(ctx, exposure, port);
-  gateway.addStatus("discovery", () => ({ mdns: discovery.mode }));
+  await discovery.start(port);
   const hosts = exposure.plan.hosts;
   await writeJsonAtomic(ctx.paths.pidFile, {
     pid: process.pid,
@@ -88,12 +134,12 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
       await channels.stop();
       await discovery.stop();
       await exposure.tailscale?.stop();
-      await agent.toolStage.stop();
+      sandbox.stop();
+      tools.stop();
       await agent.runs.shutdown(opts.shutdownGraceMs ?? 5_000);
       await channels.flush();
       await gateway.server.stop();
-      await agent.store.close();
-      secrets.stop();
+      await sessions.close();
       await fsp.rm(ctx.paths.pidFile, { force: true });
       ctx.log.info("gateway stopped");
       ctx.log.flush();

@@ -1,60 +1,61 @@
+import type { AccessStage } from "../access/index.js";
+import type { AgentStage } from "../agent/index.js";
 import { createChannelService, type ChannelService } from "../channels/index.js";
-import { guardOutboundText } from "../secrets/index.js";
-import type { ChannelOutbound } from "../tools/index.js";
+import { createWebChat } from "../channels/webchat/index.js";
 import type { ChatCommandRegistry } from "../commands/index.js";
-import type { AgentStage } from "./agent-wiring.js";
+import type { AgentRoster } from "../config/index.js";
+import type { GatewayPorts, PublicRoutes } from "../gateway/index.js";
+import type { Router } from "../routing/index.js";
+import type { SecretsStage } from "../secrets/index.js";
+import type { SessionStore } from "../sessions/index.js";
+import type { ToolStage } from "../tools/index.js";
 import type { AppContext } from "./context.js";
 
-/** The channel stage as wired: accounts built, not receiving until `start()`. */
-export type ChannelsStage = ChannelService;
+/** What the channel stage is wired with besides the context. */
+export interface ChannelWiring {
+  readonly roster: AgentRoster;
+  readonly sessions: SessionStore;
+  readonly access: AccessStage;
+  readonly router: Router;
+  readonly agent: Pick<AgentStage, "runs">;
+  readonly commands: ChatCommandRegistry;
+  readonly tools: Pick<ToolStage, "workspaceFor">;
+  readonly secrets: Pick<SecretsStage, "guardOutbound" | "guardRunEvent">;
+  /** WebChat's methods and events, and the channels' webhook routes (served before gateway auth). */
+  readonly gateway: GatewayPorts & { readonly routes: Pick<PublicRoutes, "add"> };
+}
 
 /**
- * Builds the channel stage: the configured channel accounts (Telegram), access control with the
- * pairing stores in `<stateDir>/credentials/`, routing, and the inbound pipeline into the agent's run
- * manager. Receiving starts with `start()` after the gateway listens (webhooks need the HTTP server).
+ * The channel stage: the configured accounts (Telegram) over access control and routing into the
+ * agent's runs, their webhook routes, and WebChat on the gateway socket. Receiving starts with
+ * `start()` after the gateway listens (webhooks need the HTTP server).
  * @throws HoldfastError HF_CHANNEL_CONFIG for unusable channel settings.
  */
-export function wireChannels(
-  ctx: AppContext,
-  agent: AgentStage,
-  commands: ChatCommandRegistry,
-): Promise<ChannelsStage> {
-  return createChannelService({
+export async function wireChannels(ctx: AppContext, w: ChannelWiring): Promise<ChannelService> {
+  const channels = await createChannelService({
     config: ctx.config,
     secrets: ctx.secrets,
     env: ctx.env,
     stateDir: ctx.paths.stateDir,
-    credentialsDir: ctx.paths.credentialsDir,
     log: ctx.log.child({ stage: "channels" }),
     clock: ctx.clock,
-    runs: agent.runs,
-    commands,
-    agentIds: agent.agentIds,
-    agent: agent.agent,
-    workspaceOf: (agentId, sessionKey) => agent.toolStage.workspaceFor({ agentId, sessionKey }),
-    guardOutbound: (text) => {
-      const verdict = guardOutboundText(text, ctx.secrets);
-      if (verdict.blocked)
-        ctx.log.warn(
-          { stage: "channels", reason: "outbound_secret_blocked" },
-          "a reply containing a configured secret was withheld",
-        );
-      return verdict.text;
-    },
+    access: w.access,
+    router: w.router,
+    runs: w.agent.runs,
+    commands: w.commands,
+    agent: (agentId) => w.roster.entry(agentId),
+    workspaceOf: (agentId, sessionKey) => w.tools.workspaceFor({ agentId, sessionKey }),
+    guardOutbound: w.secrets.guardOutbound,
   });
-}
-
-/**
- * The channel stage as the `message` tool sees it: channels with a running account, and sending
- * through one (the default account when none is named). Texts pass the outbound leak scan inside
- * the channel stage.
- */
-export function channelOutbound(channels: ChannelsStage): ChannelOutbound {
-  return {
-    channels: () => [...new Set(channels.status().map((s) => s.channel))],
-    send: async (channel, accountId, chatId, text) => {
-      const ids = await channels.send(channel, accountId ?? "default", chatId, text);
-      return ids[0] !== undefined ? { messageId: ids[0] } : {};
-    },
-  };
+  w.gateway.routes.add((app) => channels.publicRoutes(app));
+  createWebChat({
+    gateway: w.gateway,
+    runs: w.agent.runs,
+    sessions: w.sessions,
+    agentIds: () => w.roster.ids(),
+    commands: w.commands,
+    guardRunEvent: w.secrets.guardRunEvent,
+    now: () => ctx.clock.now(),
+  });
+  return channels;
 }

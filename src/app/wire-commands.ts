@@ -1,24 +1,20 @@
-import { builtinCommands, ChatCommandRegistry } from "../commands/index.js";
-import type { AgentStage } from "./agent-wiring.js";
+import type { AgentStage } from "../agent/index.js";
+import { createCommandStage, type ChatCommandRegistry } from "../commands/index.js";
+import type { AgentRoster } from "../config/index.js";
+import type { SessionStore } from "../sessions/index.js";
+import type { ToolStage } from "../tools/index.js";
 
-/** Builds the chat-command registry with the built-in commands; other stages add theirs. */
-export function wireCommands(agent: AgentStage): ChatCommandRegistry {
-  const registry = new ChatCommandRegistry();
-  registry.register(
-    ...builtinCommands(
-      {
-        resetSession: async (key) => {
-          agent.runs.abort({ sessionKey: key });
-          await agent.store.delete(key);
-        },
-        describeSession: async (key, agentId) => {
-          const meta = await agent.store.get(key);
-          const model = agent.agent(agentId)?.model ?? "default model";
-          return `Session ${key} · agent ${agentId} · ${meta ? `${meta.messageCount} messages` : "no messages yet"} · model ${typeof model === "string" ? model : (model.primary ?? "default")}`;
-        },
-      },
-      registry,
-    ),
-  );
-  return registry;
+/** The chat commands: `/help`, `/status`, `/new`, then the tool stage's `/approve`, `/deny`, `/elevated`. */
+export function wireCommands(w: {
+  readonly roster: AgentRoster;
+  readonly sessions: SessionStore;
+  readonly agent: Pick<AgentStage, "runs">;
+  readonly tools: Pick<ToolStage, "commands">;
+}): ChatCommandRegistry {
+  return createCommandStage({
+    sessions: w.sessions,
+    runs: w.agent.runs,
+    modelOf: (agentId) => w.roster.entry(agentId)?.model,
+    extra: w.tools.commands,
+  });
 }

@@ -5,7 +5,8 @@ import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Clock } from "../infra/index.js";
 import { silentLogger } from "../logging/index.js";
-import { AllowAlwaysStore, ExecApprovals, type ApprovalEvent, type ApprovalInput } from "./index.js";
+import { AllowAlwaysStore, ExecApprovals, type ApprovalInput } from "./index.js";
+import type { ApprovalEvent } from "./types.js";
 
 /** A clock whose sleeps resolve only when the test advances time. */
 function manualClock(): Clock & { advance(ms: number): Promise<void> } {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { ChatCommand } from "../commands/index.js";
 import { isHoldfastError } from "../errors/index.js";
-import { defineMethod, type AnyMethodDef } from "../gateway/index.js";
+import { defineMethod, type AnyMethodDef, type EventBroadcaster } from "../gateway/index.js";
 import type { ExecApprovals } from "./manager.js";
 
 const ResolveParams = z.looseObject({
@@ -32,6 +32,22 @@ export function approvalMethods(approvals: ExecApprovals): AnyMethodDef[] {
       },
     }),
   ];
+}
+
+/**
+ * Forwards approval events to gateway clients with `operator.approvals`: `exec.approval.requested`
+ * (the request) and `exec.approval.resolved` `{id, decision, by?}` (reference §6.6).
+ */
+export function forwardApprovalEvents(approvals: ExecApprovals, broadcaster: EventBroadcaster): void {
+  approvals.onEvent((ev) => {
+    if (ev.type === "requested") broadcaster.broadcast("exec.approval.requested", ev.request, "operator.approvals");
+    else
+      broadcaster.broadcast(
+        "exec.approval.resolved",
+        { id: ev.id, decision: ev.decision, ...(ev.by ? { by: ev.by } : {}) },
+        "operator.approvals",
+      );
+  });
 }
 
 /** `/approve <id> [always]` and `/deny <id>`: owner-only chat commands. */

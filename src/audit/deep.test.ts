@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { makeStateDir } from "../../test/support/gateway-process.js";
 import { startGateway } from "../app/index.js";
+// eslint-disable-next-line no-restricted-imports -- drives the `security audit --deep` command in process (the CLI has no index)
 import { securityAudit } from "../cli/commands/security.js";
 import { loadAuditContext } from "./context.js";
 import { deepProbe } from "./deep.js";

@@ -2,7 +2,8 @@ import net from "node:net";
 import os from "node:os";
 import { errorMessage } from "../errors/index.js";
 import { bindIsLoopback } from "./exposure.js";
-import { finding, type AuditContext, type Finding } from "./types.js";
+import { finding, type Finding } from "./check.js";
+import type { AuditContext } from "./types.js";
 
 /** A network interface address as the probe sees it (os.networkInterfaces() shape). */
 export interface InterfaceAddress {
@@ -43,13 +44,13 @@ export async function deepProbe(ctx: AuditContext, opts: DeepProbeOptions = {}):
   const { readPidInfo } = await import("../client/index.js");
   const info = await readPidInfo(ctx.paths.pidFile);
   if (!info) {
-    const f = finding(
-      "gateway.probe_failed",
-      "warn",
-      "Gateway not running: live probe skipped",
-      `No live gateway PID in ${ctx.paths.pidFile}.`,
-      "Start the gateway (holdfast gateway) and run holdfast security audit --deep again.",
-    );
+    const f = finding({
+      checkId: "gateway.probe_failed",
+      severity: "warn",
+      title: "Gateway not running: live probe skipped",
+      detail: `No live gateway PID in ${ctx.paths.pidFile}.`,
+      remediation: "Start the gateway (holdfast gateway) and run holdfast security audit --deep again.",
+    });
     return { gateway: { attempted: false, url: null, ok: false, error: "gateway not running" }, findings: [f] };
   }
   const scheme = info.tls ? "https" : "http";
@@ -59,13 +60,13 @@ export async function deepProbe(ctx: AuditContext, opts: DeepProbeOptions = {}):
   const unauth = await probeWs(base.replace(/^http/, "ws"), {}, timeoutMs, info.tls === true);
   if (unauth.ok)
     findings.push(
-      finding(
-        "gateway.probe.ws_unauthenticated",
-        "critical",
-        "Gateway accepts WebSocket clients without credentials",
-        `A connect without token or password to ${base} succeeded.`,
-        'Remove gateway.auth.mode "none"; use token or password auth.',
-      ),
+      finding({
+        checkId: "gateway.probe.ws_unauthenticated",
+        severity: "critical",
+        title: "Gateway accepts WebSocket clients without credentials",
+        detail: `A connect without token or password to ${base} succeeded.`,
+        remediation: 'Remove gateway.auth.mode "none"; use token or password auth.',
+      }),
     );
   const authed =
     opts.credential && (opts.credential.token || opts.credential.password)
@@ -73,15 +74,17 @@ export async function deepProbe(ctx: AuditContext, opts: DeepProbeOptions = {}):
       : undefined;
   if (authed && !authed.ok)
     findings.push(
-      finding(
-        "gateway.probe_failed",
-        "warn",
-        "Authenticated probe failed",
-        authed.error ?? "connect failed",
-        "Check that the CLI's credential (config, HOLDFAST_GATEWAY_TOKEN or the generated token) matches the running gateway.",
-      ),
+      finding({
+        checkId: "gateway.probe_failed",
+        severity: "warn",
+        title: "Authenticated probe failed",
+        detail: authed.error ?? "connect failed",
+        remediation:
+          "Check that the CLI's credential (config, HOLDFAST_GATEWAY_TOKEN or the generated token) matches the running gateway.",
+      }),
     );
-  findings.push(...(await probeInterfaces(ctx, info.port, opts.interfaces ?? systemInterfaces, timeoutMs, unauth.ok)));
+  const interfaces = opts.interfaces ?? systemInterfaces;
+  findings.push(...(await probeInterfaces(ctx, { port: info.port, interfaces, timeoutMs, noAuth: unauth.ok })));
   const result = authed ?? unauth;
   return {
     gateway: {
@@ -103,35 +106,35 @@ async function probeHttp(base: string, timeoutMs: number): Promise<Finding[]> {
     const extra = body && typeof body === "object" ? Object.keys(body).filter((k) => k !== "ok") : ["<non-JSON body>"];
     if (extra.length > 0)
       out.push(
-        finding(
-          "gateway.probe.health_leaks_details",
-          "warn",
-          "/health answers with more than a status",
-          `GET /health without auth returned fields: ${extra.join(", ")}.`,
-          'Keep /health to {"ok":true}; serve details only on authenticated routes.',
-        ),
+        finding({
+          checkId: "gateway.probe.health_leaks_details",
+          severity: "warn",
+          title: "/health answers with more than a status",
+          detail: `GET /health without auth returned fields: ${extra.join(", ")}.`,
+          remediation: 'Keep /health to {"ok":true}; serve details only on authenticated routes.',
+        }),
       );
     const status = await fetch(`${base}/api/status`, { signal: AbortSignal.timeout(timeoutMs) });
     await status.body?.cancel();
     if (status.status === 200)
       out.push(
-        finding(
-          "gateway.probe.http_unauthenticated",
-          "critical",
-          "Gateway HTTP API answers without credentials",
-          `GET /api/status without auth returned 200.`,
-          "Use token or password auth.",
-        ),
+        finding({
+          checkId: "gateway.probe.http_unauthenticated",
+          severity: "critical",
+          title: "Gateway HTTP API answers without credentials",
+          detail: `GET /api/status without auth returned 200.`,
+          remediation: "Use token or password auth.",
+        }),
       );
   } catch (err) {
     out.push(
-      finding(
-        "gateway.probe_failed",
-        "warn",
-        "Gateway did not answer the HTTP probe",
-        `${base}: ${errorMessage(err)}`,
-        "Check that the gateway is healthy (holdfast logs).",
-      ),
+      finding({
+        checkId: "gateway.probe_failed",
+        severity: "warn",
+        title: "Gateway did not answer the HTTP probe",
+        detail: `${base}: ${errorMessage(err)}`,
+        remediation: "Check that the gateway is healthy (holdfast logs).",
+      }),
     );
   }
   return out;
@@ -161,12 +164,18 @@ async function probeWs(
   }
 }
 
+/** What {@link probeInterfaces} probes: the gateway port on each non-internal interface address. */
+interface InterfaceProbe {
+  readonly port: number;
+  readonly interfaces: () => readonly InterfaceAddress[];
+  readonly timeoutMs: number;
+  /** The gateway accepted a client without credentials (makes reachability critical). */
+  readonly noAuth: boolean;
+}
+
 async function probeInterfaces(
   ctx: AuditContext,
-  port: number,
-  interfaces: () => readonly InterfaceAddress[],
-  timeoutMs: number,
-  noAuth: boolean,
+  { port, interfaces, timeoutMs, noAuth }: InterfaceProbe,
 ): Promise<Finding[]> {
   const reachable: string[] = [];
   for (const a of interfaces().filter((i) => !i.internal)) {
@@ -177,13 +186,14 @@ async function probeInterfaces(
   const expected = !bindIsLoopback(ctx.config);
   const severity = noAuth || !expected ? "critical" : "warn";
   return [
-    finding(
-      "gateway.probe.reachable_non_loopback",
+    finding({
+      checkId: "gateway.probe.reachable_non_loopback",
       severity,
-      "Gateway is reachable on network addresses",
-      `The gateway answered on ${reachable.join(", ")}${expected ? "" : " although gateway.bind is loopback"}${noAuth ? " and accepts clients without credentials" : ""}.`,
-      "Bind to loopback and use Tailscale Serve or an SSH tunnel for remote access; otherwise firewall the port.",
-    ),
+      title: "Gateway is reachable on network addresses",
+      detail: `The gateway answered on ${reachable.join(", ")}${expected ? "" : " although gateway.bind is loopback"}${noAuth ? " and accepts clients without credentials" : ""}.`,
+      remediation:
+        "Bind to loopback and use Tailscale Serve or an SSH tunnel for remote access; otherwise firewall the port.",
+    }),
   ];
 }
 

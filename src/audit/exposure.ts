@@ -44,19 +44,19 @@ export function channelScopes(config: HoldfastConfig): ChannelScope[] {
   for (const ch of POLICY_CHANNEL_IDS) {
     const block = config.channels?.[ch] as AccessBlock | undefined;
     if (!block || block.enabled === false) continue;
-    out.push(scopeOf(ch, undefined, `channels.${ch}`, block, {}, fallbackGroup));
+    out.push(scopeOf({ channel: ch, path: `channels.${ch}` }, block, {}, fallbackGroup));
     for (const [id, acct] of Object.entries(block.accounts ?? {})) {
       if (acct.enabled === false) continue;
-      out.push(scopeOf(ch, id, `channels.${ch}.accounts.${id}`, acct, block, fallbackGroup));
+      out.push(
+        scopeOf({ channel: ch, accountId: id, path: `channels.${ch}.accounts.${id}` }, acct, block, fallbackGroup),
+      );
     }
   }
   return out;
 }
 
 function scopeOf(
-  channel: string,
-  accountId: string | undefined,
-  path: string,
+  { channel, accountId, path }: Pick<ChannelScope, "channel" | "accountId" | "path">,
   b: AccessBlock,
   parent: AccessBlock,
   fallbackGroup: string,

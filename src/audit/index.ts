@@ -1,12 +1,5 @@
-export {
-  finding,
-  SEVERITIES,
-  type Finding,
-  type Severity,
-  type AuditCheck,
-  type AuditContext,
-  type AuditArea,
-} from "./types.js";
+export { finding, SEVERITIES, type Finding, type Severity, type AuditArea, type Check } from "./check.js";
+export type { AuditCheck, AuditContext } from "./types.js";
 export { channelScopes, openPolicies, bindIsLoopback, isRemotelyExposed, type ChannelScope } from "./exposure.js";
 export { toolReachable, anyAgentReaches, agentsOf, execSecurity, sandboxMode } from "./tool-reach.js";
 export {
@@ -22,6 +15,6 @@ export {
 export { loadAuditContext, type AuditContextOptions } from "./context.js";
 export { runAudit, failsAt, sortFindings, withFindings, type AuditReport, type SuppressedFinding } from "./runner.js";
 export { formatReport, reportJson } from "./output.js";
-export { allChecks } from "./registry.js";
+export { attackSurfaceCheck } from "./summary-check.js";
 export { applySafeFixes, tightenConfig, type FixResult, type ChmodAction } from "./fix.js";
 export { deepProbe, type DeepProbeOptions, type DeepProbeResult, type InterfaceAddress } from "./deep.js";

@@ -1,5 +1,5 @@
 import type { AuditReport } from "./runner.js";
-import { SEVERITIES } from "./types.js";
+import { SEVERITIES } from "./check.js";
 
 /**
  * The human form of a report: title, summary line, then CRITICAL / WARN / INFO sections with each

@@ -1,5 +1,6 @@
 import { errorMessage } from "../errors/index.js";
-import { finding, SEVERITIES, type AuditCheck, type AuditContext, type Finding, type Severity } from "./types.js";
+import { finding, SEVERITIES, type Finding, type Severity } from "./check.js";
+import type { AuditCheck, AuditContext } from "./types.js";
 
 /** A finding moved aside by `security.audit.suppressions`. */
 export interface SuppressedFinding extends Finding {
@@ -30,13 +31,13 @@ export async function runAudit(
         return await c.run(ctx);
       } catch (err) {
         return [
-          finding(
-            "audit.check_failed",
-            "warn",
-            `Check ${c.id} could not run`,
-            errorMessage(err),
-            "Report this; the rest of the audit is complete.",
-          ),
+          finding({
+            checkId: "audit.check_failed",
+            severity: "warn",
+            title: `Check ${c.id} could not run`,
+            detail: errorMessage(err),
+            remediation: "Report this; the rest of the audit is complete.",
+          }),
         ];
       }
     }),
@@ -69,13 +70,13 @@ function applySuppressions(all: Finding[], ctx: AuditContext): { kept: Finding[]
     else kept.push(f);
   }
   kept.push(
-    finding(
-      "security.audit.suppressions.active",
-      "info",
-      "Audit suppressions are configured",
-      `${rules.length} suppression rule(s) in security.audit.suppressions; ${suppressed.length} finding(s) suppressed.`,
-      "Review the suppressions from time to time; remove the ones no longer needed.",
-    ),
+    finding({
+      checkId: "security.audit.suppressions.active",
+      severity: "info",
+      title: "Audit suppressions are configured",
+      detail: `${rules.length} suppression rule(s) in security.audit.suppressions; ${suppressed.length} finding(s) suppressed.`,
+      remediation: "Review the suppressions from time to time; remove the ones no longer needed.",
+    }),
   );
   return { kept, suppressed };
 }

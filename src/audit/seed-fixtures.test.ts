@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { SEED_FIXTURES, type SeedFixture } from "../../test/fixtures/seeds/manifest.js";
 import { parseConfigText } from "../config/index.js";
 import { isHoldfastError } from "../errors/index.js";
-import { allChecks, loadAuditContext, runAudit } from "./index.js";
+import { AUDIT_CHECKS } from "../app/audit-checks/index.js";
+import { loadAuditContext, runAudit } from "./index.js";
 
 const DIR = new URL("../../test/fixtures/seeds/", import.meta.url);
 
@@ -25,7 +26,7 @@ async function audit(fx: SeedFixture) {
     env: { HOLDFAST_STATE_DIR: stateDir, ...(fx.env ?? {}) },
     logDir: path.join(stateDir, "logs"),
   });
-  return runAudit(ctx, await allChecks());
+  return runAudit(ctx, AUDIT_CHECKS);
 }
 
 describe("seed config snippets", () => {

@@ -1,6 +1,7 @@
 import { execSecurity, sandboxMode } from "./tool-reach.js";
 import { channelScopes, isRemotelyExposed } from "./exposure.js";
-import { finding, type AuditCheck } from "./types.js";
+import { finding } from "./check.js";
+import type { AuditCheck } from "./types.js";
 
 /**
  * `summary.attack_surface` (info, always): channels and their policies, exposure, exec security,
@@ -29,13 +30,13 @@ export const attackSurfaceCheck: AuditCheck = {
       `tools: exec=${execSecurity(c)} sandbox=${sandboxMode(c)} elevated=${elevated} hooks=${c.hooks?.enabled === true ? "on" : "off"}`,
     ].join(" | ");
     return [
-      finding(
-        "summary.attack_surface",
-        "info",
-        "Attack surface",
+      finding({
+        checkId: "summary.attack_surface",
+        severity: "info",
+        title: "Attack surface",
         detail,
-        "holdfast is built for one trusted operator per gateway; give untrusted users their own gateway.",
-      ),
+        remediation: "holdfast is built for one trusted operator per gateway; give untrusted users their own gateway.",
+      }),
     ];
   },
 };

@@ -1,8 +1,9 @@
 import { resolvePaths, validateConfig } from "../config/index.js";
 import { resolveAll } from "../secrets/index.js";
-import { allChecks } from "./registry.js";
+import { AUDIT_CHECKS } from "../app/audit-checks/index.js";
 import { runAudit } from "./runner.js";
-import type { AuditContext, Finding } from "./types.js";
+import type { Finding } from "./check.js";
+import type { AuditContext } from "./types.js";
 
 /** An audit context for a config object, with state paths under `stateDir` (default: a path that does not exist). */
 export async function contextFor(
@@ -35,5 +36,5 @@ export async function auditFindings(
   config: Record<string, unknown>,
   opts: Parameters<typeof contextFor>[1] = {},
 ): Promise<readonly Finding[]> {
-  return (await runAudit(await contextFor(config, opts), await allChecks())).findings;
+  return (await runAudit(await contextFor(config, opts), AUDIT_CHECKS)).findings;
 }

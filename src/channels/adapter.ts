@@ -25,7 +25,9 @@
  * Outbound
  * - `send` splits text into chunks of at most `textLimit` characters (preferring paragraph, line, then
  *   word boundaries), threads the first chunk as a reply when `replyTo` is given, retries transient
- *   platform failures a bounded number of times, and throws HoldfastError HF_CHANNEL_SEND otherwise.
+ *   platform failures a bounded number of times, and otherwise throws a HoldfastError that says whether
+ *   the platform refused (HF_CHANNEL_REFUSED, HF_CHANNEL_AUTH) or was not reached (HF_CHANNEL_NETWORK),
+ *   or HF_CHANNEL_SEND for any other failure.
  */
 import type { Hono } from "hono";
 

@@ -1,12 +1,14 @@
+import { HoldfastError } from "../errors/index.js";
+
 /**
  * Splits `text` into chunks of at most `limit` UTF-16 code units (what platforms such as Telegram
  * count). Splits prefer a paragraph break, then a line break, then a space in the second half of the
  * window; otherwise the text is cut hard (never inside a surrogate pair). The separator at a split is
  * dropped. Blank text → no chunks.
- * @throws RangeError when `limit` < 2.
+ * @throws HoldfastError HF_INTERNAL when `limit` < 2 (a caller bug: limits come from validated config).
  */
 export function chunkText(text: string, limit: number): string[] {
-  if (limit < 2) throw new RangeError("chunk limit must be at least 2");
+  if (limit < 2) throw new HoldfastError("HF_INTERNAL", "chunk limit must be at least 2");
   const out: string[] = [];
   let rest = text;
   while (rest.length > limit) {

@@ -11,17 +11,5 @@ export type {
   InboundSink,
   AdapterStatus,
 } from "./adapter.js";
-export {
-  createChannelService,
-  type ChannelService,
-  type ChannelServiceDeps,
-  type AccountSettings,
-  type ChannelSend,
-} from "./service.js";
-export { ChannelManager, type ChannelAccountStatus } from "./manager.js";
-export { InboundPipeline, type AccountRuntime, type PipelineDeps } from "./pipeline.js";
-export { chunkText } from "./chunk.js";
-export { channelAccounts, type ChannelAccount } from "./accounts.js";
-export { untilSuccess, type RetryVerdict } from "./reconnect.js";
-export { resolveTelegramAccounts, TELEGRAM_TEXT_LIMIT } from "./telegram/settings.js";
+export { createChannelService, type ChannelService, type ChannelServiceDeps, type AccountSettings } from "./service.js";
 export { notifyPairingApproved } from "./notify.js";

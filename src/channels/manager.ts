@@ -73,7 +73,8 @@ export class ChannelManager {
 
   /**
    * Sends `text` to `chatId` through a running channel account (chunked to the platform limit).
-   * @returns platform message ids. @throws HoldfastError HF_CHANNEL_UNKNOWN, HF_CHANNEL_SEND.
+   * @returns platform message ids. @throws HoldfastError HF_CHANNEL_UNKNOWN, or the adapter's send failure
+   *   (HF_CHANNEL_REFUSED, HF_CHANNEL_NETWORK, HF_CHANNEL_AUTH, HF_CHANNEL_SEND).
    */
   async send(channel: string, accountId: string, chatId: string, text: string): Promise<string[]> {
     const adapter = this.adapter(channel, accountId);

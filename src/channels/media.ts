@@ -28,6 +28,12 @@ export function mediaTooLargeText(ref: MediaRef | undefined, maxBytes: number): 
 export type SavedMedia =
   { readonly ok: true; readonly lines: string[] } | { readonly ok: false; readonly tooLarge: boolean };
 
+/** Where {@link saveInboundMedia} saves: `dir`, with paths shown to the agent relative to `relativeTo`. */
+export interface MediaTarget {
+  readonly dir: string;
+  readonly relativeTo: string;
+}
+
 /**
  * Downloads each attachment through the adapter (bounded by `maxBytes`) into `dir` (mode 700; files
  * 600, random names: the sender's file name is never used as a path) and describes each as a line
@@ -37,8 +43,7 @@ export async function saveInboundMedia(
   adapter: ChannelAdapter,
   media: readonly MediaRef[],
   maxBytes: number,
-  dir: string,
-  relativeTo: string,
+  { dir, relativeTo }: MediaTarget,
 ): Promise<SavedMedia> {
   if (media.length === 0 || !adapter.fetchMedia)
     return { ok: true, lines: media.map((m) => `[attachment: ${m.kind}, not downloaded]`) };

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { captureLogger } from "../../test/support/capture-log.js";
-import { EchoRuns, MemoryAdapter, testCommands } from "../../test/support/fake-channel.js";
+import { EchoRuns, MemoryAdapter, memoryChannelDeps, testCommands } from "../../test/support/fake-channel.js";
 import { PairingStore } from "../access/index.js";
 import type { HoldfastConfig } from "../config/index.js";
 import { systemClock } from "../infra/index.js";
@@ -15,22 +15,18 @@ async function setup(settings: AccountSettings, config: HoldfastConfig = {}, gua
   const runs = new EchoRuns();
   const cap = captureLogger();
   const { registry, resets } = testCommands();
-  const service: ChannelService = await createChannelService({
-    config,
-    secrets: { get: () => undefined },
-    env: {},
-    stateDir: dir,
-    credentialsDir: path.join(dir, "credentials"),
-    log: cap.log,
-    clock: systemClock,
-    runs,
-    commands: registry,
-    agentIds: () => ["main"],
-    agent: () => ({ id: "main", groupChat: { mentionPatterns: ["\\bholdfast\\b"] } }),
-    workspaceOf: async () => path.join(dir, "workspace"),
-    extraAdapters: [{ adapter, settings }],
-    ...(guardOutbound ? { guardOutbound } : {}),
-  });
+  const service: ChannelService = await createChannelService(
+    memoryChannelDeps({
+      dir,
+      config,
+      log: cap.log,
+      runs,
+      commands: registry,
+      adapter,
+      settings,
+      ...(guardOutbound ? { guardOutbound } : {}),
+    }),
+  );
   await service.start();
   const pairing = new PairingStore(path.join(dir, "credentials"), "telegram", systemClock);
   return { dir, adapter, runs, cap, service, pairing, resets };

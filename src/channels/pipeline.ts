@@ -32,7 +32,7 @@ export interface AccountRuntime {
 export interface PipelineDeps {
   readonly log: Logger;
   readonly account: (channel: string, accountId: string) => AccountRuntime | undefined;
-  readonly router: Router;
+  readonly router: Pick<Router, "resolve">;
   readonly agent: (agentId: string) => AgentEntry | undefined;
   readonly commands: ChatCommandRegistry;
   readonly pairing: (channel: string) => PairingStore;
@@ -96,7 +96,7 @@ export class InboundPipeline {
     }
     const tooBig = oversizedMedia(msg.media, acct.mediaMaxBytes);
     if (tooBig) return this.refuseMedia(msg, acct, tooBig);
-    if (isCommand && (await this.runCommand(msg, route, access, senderId, acct))) return;
+    if (isCommand && (await this.runCommand(msg, acct, { route, access, senderId }))) return;
     const attachments = await this.fetchMedia(msg, acct, route);
     if (attachments === undefined) return;
     const text = [msg.text, ...attachments].filter((t) => t.trim() !== "").join("\n");
@@ -137,10 +137,8 @@ export class InboundPipeline {
   /** Runs a control command; false when the text is not handled as one (then it goes to the agent). */
   private async runCommand(
     msg: InboundMessage,
-    route: Route,
-    access: IngressResult,
-    senderId: string,
     acct: AccountRuntime,
+    { route, access, senderId }: { route: Route; access: IngressResult; senderId: string },
   ): Promise<boolean> {
     const out = await this.deps.commands.execute(msg.text, {
       channel: msg.channel,
@@ -163,7 +161,7 @@ export class InboundPipeline {
   private async fetchMedia(msg: InboundMessage, acct: AccountRuntime, route: Route): Promise<string[] | undefined> {
     if (msg.media.length === 0) return [];
     const where = await this.deps.mediaDir(route.agentId, route.sessionKey);
-    const saved = await saveInboundMedia(acct.adapter, msg.media, acct.mediaMaxBytes, where.dir, where.relativeTo);
+    const saved = await saveInboundMedia(acct.adapter, msg.media, acct.mediaMaxBytes, where);
     if (saved.ok) return saved.lines;
     if (saved.tooLarge) await this.refuseMedia(msg, acct, undefined);
     else {

@@ -1,12 +1,13 @@
 import path from "node:path";
 import type { Hono } from "hono";
-import { isEmptyAllowList, PairingStore, resolveAccessPolicy, type AccountAccessConfig } from "../access/index.js";
+import type { AccessStage, AccountAccessConfig } from "../access/index.js";
 import type { RunManager } from "../agent/index.js";
 import type { ChatCommandRegistry } from "../commands/index.js";
 import type { AgentEntry, HoldfastConfig } from "../config/index.js";
 import type { Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
-import { Router, type DmScope } from "../routing/index.js";
+import type { DmScope, Router } from "../routing/index.js";
+import type { ChannelOutbound } from "../tools/index.js";
 import type { ChannelAdapter } from "./adapter.js";
 import { ChannelManager, type ChannelAccountStatus } from "./manager.js";
 import { mediaMaxBytes } from "./media.js";
@@ -26,13 +27,15 @@ export interface ChannelServiceDeps {
   readonly secrets: { get(path: string): string | undefined };
   readonly env: NodeJS.ProcessEnv;
   readonly stateDir: string;
-  readonly credentialsDir: string;
   readonly log: Logger;
   readonly clock: Clock;
+  /** Access control: each account's policy, and the pairing stores. */
+  readonly access: AccessStage;
+  /** Routing: which agent and session answer a message. */
+  readonly router: Pick<Router, "resolve">;
   readonly runs: Pick<RunManager, "start">;
   readonly commands: ChatCommandRegistry;
-  /** Known agents, default first. */
-  readonly agentIds: () => readonly string[];
+  /** An agent's config entry (its mention patterns). */
   readonly agent: (agentId: string) => AgentEntry | undefined;
   /**
    * The host directory a session's tools work in (the agent workspace, or the session's sandbox
@@ -50,7 +53,7 @@ export interface ChannelServiceDeps {
 
 /**
  * Sends `text` to `chatId` through a running channel account, chunked to the platform limit.
- * @returns platform message ids. @throws HoldfastError HF_CHANNEL_UNKNOWN, HF_CHANNEL_SEND.
+ * @returns platform message ids. @throws HoldfastError HF_CHANNEL_UNKNOWN, HF_CHANNEL_REFUSED, HF_CHANNEL_NETWORK, HF_CHANNEL_AUTH, HF_CHANNEL_SEND.
  */
 export type ChannelSend = (channel: string, accountId: string, chatId: string, text: string) => Promise<string[]>;
 
@@ -66,15 +69,21 @@ export interface ChannelService {
   stop(): Promise<void>;
   /** Waits for scheduled replies. */
   flush(): Promise<void>;
-  /** Sends text through a running account (for the `message` tool). */
+  /** Sends text through a running account. */
   readonly send: ChannelSend;
+  /**
+   * {@link send} for other stages (the `message` tool): the channels with a running account, and a
+   * send through one (the default account when none is named). Texts pass the outbound leak scan.
+   */
+  readonly outbound: ChannelOutbound;
   status(): ChannelAccountStatus[];
 }
 
 /**
- * Builds the channel stage: one adapter per configured account (Telegram now), each with its resolved
- * access policy, the router, pairing stores and the inbound pipeline.
- * @throws HoldfastError HF_CHANNEL_CONFIG (bad channel settings, bindings naming unknown agents).
+ * Builds the channel stage: one adapter per configured account (Telegram now), each with its access
+ * policy, and the inbound pipeline over access control and routing. Nothing is received before
+ * `start()`.
+ * @throws HoldfastError HF_CHANNEL_CONFIG (bad channel settings).
  */
 export async function createChannelService(deps: ChannelServiceDeps): Promise<ChannelService> {
   const log = deps.log;
@@ -92,13 +101,6 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
   ]) {
     manager.add(accountRuntime(deps, adapter, settings));
   }
-  const router = new Router(deps.config, deps.agentIds());
-  const stores = new Map<string, PairingStore>();
-  const pairing = (channel: string) => {
-    let s = stores.get(channel);
-    if (!s) stores.set(channel, (s = new PairingStore(deps.credentialsDir, channel, deps.clock)));
-    return s;
-  };
   const replies = new ReplyDispatcher({
     runs: deps.runs,
     log,
@@ -108,10 +110,10 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
   const pipeline = new InboundPipeline({
     log,
     account: (c, a) => manager.account(c, a),
-    router,
+    router: deps.router,
     agent: deps.agent,
     commands: deps.commands,
-    pairing,
+    pairing: (channel) => deps.access.pairing(channel),
     replies,
     mediaDir: async (agentId, sessionKey) => {
       const ws = await deps.workspaceOf(agentId, sessionKey);
@@ -126,26 +128,21 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     stop: () => manager.stop(),
     flush: () => replies.flush(),
     send: (channel, accountId, chatId, text) => manager.send(channel, accountId, chatId, text),
+    outbound: {
+      channels: () => [...new Set(manager.status().map((s) => s.channel))],
+      send: async (channel, accountId, chatId, text) => {
+        const ids = await manager.send(channel, accountId ?? "default", chatId, text);
+        return ids[0] !== undefined ? { messageId: ids[0] } : {};
+      },
+    },
     status: () => manager.status(),
   };
 }
 
 function accountRuntime(deps: ChannelServiceDeps, adapter: ChannelAdapter, settings: AccountSettings): AccountRuntime {
-  const policy = resolveAccessPolicy(deps.config, adapter.channel, adapter.accountId, settings);
-  const at = { channel: adapter.channel, accountId: adapter.accountId };
-  if (policy.dmPolicy === "open" && !policy.allowFrom.wildcard)
-    deps.log.warn(at, 'dmPolicy "open" without "*" in allowFrom admits only the listed senders');
-  if (policy.dmPolicy === "allowlist" && isEmptyAllowList(policy.allowFrom))
-    deps.log.warn(at, 'dmPolicy "allowlist" with an empty allowFrom: all DMs will be dropped');
-  const invalid = [...policy.allowFrom.invalid, ...policy.groupAllowFrom.invalid];
-  if (invalid.length > 0)
-    deps.log.warn(
-      { ...at, entries: invalid },
-      "allowFrom entries that can never match a sender id of this channel are ignored",
-    );
   return {
     adapter,
-    policy,
+    policy: deps.access.policyFor(adapter.channel, adapter.accountId, settings),
     mediaMaxBytes: mediaMaxBytes(settings.mediaMaxMb),
     ...(settings.dmScope ? { dmScope: settings.dmScope } : {}),
   };

@@ -15,7 +15,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (isHoldfastError(err)) {
+    if (isHoldfastError(err) && err.code !== "HF_INTERNAL") {
       io.err(err.message);
       return err.exitCode;
     }

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { VERSION } from "../app/version.js";
+import { PACKAGE_VERSION as VERSION } from "../infra/index.js";
 import type { CliIo } from "./io.js";
 
 /** A command group: adds its commands to the program. */

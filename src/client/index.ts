@@ -1,3 +1,2 @@
-export { GatewayClient, GatewayRequestError, type GatewayClientOptions } from "./gateway-client.js";
+export { GatewayClient, GatewayRequestError } from "./gateway-client.js";
 export { readPidInfo, connectLocalGateway, type PidInfo } from "./local-gateway.js";
-export { pinnedTlsConnect, normalizePin } from "./tls-pin.js";

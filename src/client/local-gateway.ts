@@ -1,6 +1,6 @@
 import { HoldfastError } from "../errors/index.js";
 import { readFileIfExists } from "../infra/index.js";
-import type { AppContext } from "../app/context.js";
+import type { HoldfastPaths } from "../config/index.js";
 import { GatewayClient } from "./gateway-client.js";
 
 /** The PID file the running gateway writes: `<stateDir>/gateway.pid`. */
@@ -33,7 +33,7 @@ export async function readPidInfo(pidFile: string): Promise<PidInfo | undefined>
  * @throws HoldfastError HF_GATEWAY_UNREACHABLE when it is not running; HF_TLS_PIN_MISMATCH.
  */
 export async function connectLocalGateway(
-  ctx: AppContext,
+  ctx: { readonly paths: Pick<HoldfastPaths, "pidFile"> },
   scopes: readonly string[],
   credential: { token?: string; password?: string },
 ): Promise<GatewayClient> {

@@ -1,8 +1,3 @@
-export {
-  ChatCommandRegistry,
-  parseCommand,
-  type ChatCommand,
-  type CommandInvocation,
-  type CommandOutcome,
-} from "./registry.js";
-export { builtinCommands, type BuiltinCommandDeps } from "./builtin.js";
+export { ChatCommandRegistry, type ChatCommand, type CommandInvocation } from "./registry.js";
+export { builtinCommands } from "./builtin.js";
+export { createCommandStage } from "./stage.js";

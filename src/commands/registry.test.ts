@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ChatCommandRegistry, parseCommand, type CommandInvocation } from "./index.js";
+import { ChatCommandRegistry, type CommandInvocation } from "./index.js";
+import { parseCommand } from "./registry.js";
 
 const inv = (over: Partial<CommandInvocation> = {}): CommandInvocation => ({
   channel: "telegram",

@@ -1,3 +1,5 @@
+import { HoldfastError } from "../errors/index.js";
+
 /**
  * Chat control commands (`/status`, `/new`, `/approve <id>`, `/elevated on`, ...). A command runs
  * only for a sender who passed access control for that chat; an unauthorized sender's command is
@@ -49,7 +51,7 @@ export class ChatCommandRegistry {
   register(...cmds: ChatCommand[]): void {
     for (const c of cmds) {
       for (const n of [c.name, ...(c.aliases ?? [])]) {
-        if (this.commands.has(n)) throw new Error(`chat command /${n} registered twice`);
+        if (this.commands.has(n)) throw new HoldfastError("HF_INTERNAL", `chat command /${n} registered twice`);
         this.commands.set(n, c);
       }
     }

@@ -5,6 +5,7 @@ import type {
   DeviceAuthority,
   DeviceProof,
 } from "../gateway/index.js";
+import { wireRefusal } from "../errors/index.js";
 import type { Logger } from "../logging/index.js";
 import { PROOF_FAILURES, verifyDeviceBlock } from "./proof.js";
 import type { DeviceRequest, DeviceStore } from "./store.js";
@@ -34,7 +35,7 @@ export class DeviceRegistry implements DeviceAuthority {
     if (r.ok) return r;
     return {
       ok: false,
-      error: { code: "INVALID_REQUEST", message: PROOF_FAILURES[r.code], details: { code: r.code } },
+      error: wireRefusal(r.code, PROOF_FAILURES[r.code]),
     };
   }
 

@@ -7,6 +7,7 @@ import {
   verify,
   type KeyObject,
 } from "node:crypto";
+import type { WireDetailCode } from "../errors/index.js";
 import type { ConnectParams } from "../gateway/index.js";
 
 /** Largest accepted distance between a device signature's `signedAt` and the gateway clock (ms; reference §3.4). */
@@ -39,7 +40,7 @@ export const PROOF_FAILURES = {
   DEVICE_AUTH_NONCE_MISMATCH: "device nonce mismatch",
   DEVICE_AUTH_SIGNATURE_EXPIRED: "device signature expired",
   DEVICE_AUTH_SIGNATURE_INVALID: "device signature invalid",
-} as const;
+} as const satisfies Partial<Record<WireDetailCode, string>>;
 export type ProofFailure = keyof typeof PROOF_FAILURES;
 
 /** Creates a fresh Ed25519 device identity. */

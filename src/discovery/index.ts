@@ -1,12 +1,2 @@
-export {
-  effectiveMdnsMode,
-  mdnsTxt,
-  mdnsNames,
-  advertiseGateway,
-  MDNS_SERVICE_TYPE,
-  LEAKING_TXT_KEYS,
-  type MdnsMode,
-  type AdvertisedGateway,
-  type AdvertiseOptions,
-  type MdnsAdvertisement,
-} from "./mdns.js";
+export { effectiveMdnsMode, MDNS_SERVICE_TYPE, LEAKING_TXT_KEYS } from "./mdns.js";
+export { createDiscoveryStage, type DiscoveryStage } from "./stage.js";

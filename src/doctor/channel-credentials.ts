@@ -48,20 +48,28 @@ export function channelCredentials(
     const holders: [string, string, Record<string, unknown>][] = [["default", `channels.${ch}`, block]];
     for (const [id, acct] of Object.entries(block.accounts ?? {}))
       if (acct.enabled !== false) holders.push([id, `channels.${ch}.accounts.${id}`, acct]);
-    for (const [account, at, holder] of holders) out.push(statusOf(ch, account, at, holder, secrets, env, paths));
+    for (const [account, at, holder] of holders)
+      out.push(statusOf({ ch, account, at, holder }, { secrets, env, paths }));
   }
   return out;
 }
 
-function statusOf(
-  ch: string,
-  account: string,
-  at: string,
-  holder: Record<string, unknown>,
-  secrets: SecretResolution,
-  env: NodeJS.ProcessEnv,
-  paths: HoldfastPaths,
-): ChannelCredentialStatus {
+/** One channel account block: channel id, account id, its config path and the block itself. */
+interface Holder {
+  readonly ch: string;
+  readonly account: string;
+  readonly at: string;
+  readonly holder: Record<string, unknown>;
+}
+
+/** Where a credential may come from besides the block. */
+interface Sources {
+  readonly secrets: SecretResolution;
+  readonly env: NodeJS.ProcessEnv;
+  readonly paths: HoldfastPaths;
+}
+
+function statusOf({ ch, account, at, holder }: Holder, { secrets, env, paths }: Sources): ChannelCredentialStatus {
   if (ch === "imessage")
     return { channel: ch, path: at, present: true, note: "uses the local Messages database; nothing to store" };
   if (ch === "whatsapp") {

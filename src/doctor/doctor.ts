@@ -1,6 +1,6 @@
 import { loadConfig, resolvePaths, updateConfigFile, type LoadedConfig } from "../config/index.js";
 import { isHoldfastError } from "../errors/index.js";
-import { allChecks, loadAuditContext, runAudit, type Finding } from "../audit/index.js";
+import { loadAuditContext, runAudit, type AuditCheck, type Finding } from "../audit/index.js";
 import { resolveAll } from "../secrets/index.js";
 import { channelCredentials, type ChannelCredentialStatus } from "./channel-credentials.js";
 import { gatewayCredentialSource } from "./gateway-token.js";
@@ -34,6 +34,8 @@ export interface DoctorOptions {
   readonly fix?: boolean;
   /** Directory of the dated default logs (tests). */
   readonly logDir?: string;
+  /** The audit checks to summarize (the composition root's list, `src/app/audit-checks/index.ts`). */
+  readonly checks: readonly AuditCheck[];
 }
 
 /**
@@ -42,7 +44,7 @@ export interface DoctorOptions {
  * from, checks channel credentials, summarizes the security audit, and says what to do next.
  * Source: the secrets issue; reference §10.4.
  */
-export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport> {
+export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
   const env = opts.env ?? process.env;
   const paths = resolvePaths(env);
   let loaded: LoadedConfig;
@@ -76,7 +78,7 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
     loaded: { config: loaded, secrets: resolved },
     ...(opts.logDir ? { logDir: opts.logDir } : {}),
   });
-  const report = await runAudit(ctx, await allChecks());
+  const report = await runAudit(ctx, opts.checks);
   const findings = report.findings
     .filter((f) => f.severity !== "info")
     .map(({ checkId, severity, title }) => ({ checkId, severity, title }));

@@ -1,2 +1,11 @@
-export { ERROR_CATALOGUE, type ErrorCode, type WireErrorCode } from "./catalogue.js";
+export { ERROR_CATALOGUE, wireCodeOf, type ErrorCode, type CatalogueEntry } from "./catalogue.js";
+export {
+  WIRE_ERRORS,
+  WIRE_DETAIL_CODES,
+  wireRefusal,
+  type WireErrorCode,
+  type WireDetailCode,
+  type WireDetailEntry,
+  type CataloguedWireError,
+} from "./wire.js";
 export { HoldfastError, isHoldfastError, errorMessage } from "./holdfast-error.js";

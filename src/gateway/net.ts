@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import net from "node:net";
+import { HoldfastError } from "../errors/index.js";
 
 /** Where a request or connection comes from, as auth decisions need it. */
 export interface ClientAddress {
@@ -135,12 +136,18 @@ function stripPort(hop: string): string | undefined {
 
 /**
  * Builds a matcher for `gateway.trustedProxies` (IPs or CIDRs, v4 or v6) on node's `net.BlockList`.
- * @throws Error naming the bad entry (config validation reports it with its path).
+ * @throws HoldfastError HF_CONFIG_INVALID naming the bad entry (config validation reports it with its
+ *   path first, through {@link invalidProxyEntry}).
  */
 export function proxyMatcher(entries: readonly string[]): (ip: string) => boolean {
   if (entries.length === 0) return () => false;
   const list = new net.BlockList();
-  for (const entry of entries) addEntry(list, entry);
+  for (const entry of entries) {
+    const e = parseEntry(entry);
+    if (!e.ok) throw new HoldfastError("HF_CONFIG_INVALID", `gateway.trustedProxies: ${e.reason}`);
+    if (e.bits === undefined) list.addAddress(e.ip, e.family);
+    else list.addSubnet(e.ip, e.bits, e.family);
+  }
   return (ip) => {
     const n = normalizeIp(ip);
     const family = net.isIPv4(n) ? "ipv4" : net.isIPv6(n) ? "ipv6" : undefined;
@@ -150,22 +157,23 @@ export function proxyMatcher(entries: readonly string[]): (ip: string) => boolea
 
 /** Why a trustedProxies entry is invalid, or undefined when it is a valid IP or CIDR. */
 export function invalidProxyEntry(entry: string): string | undefined {
-  try {
-    addEntry(new net.BlockList(), entry);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
+  const e = parseEntry(entry);
+  return e.ok ? undefined : e.reason;
 }
 
-function addEntry(list: net.BlockList, entry: string): void {
+type ProxyEntry =
+  | { readonly ok: true; readonly ip: string; readonly family: "ipv4" | "ipv6"; readonly bits?: number }
+  | { readonly ok: false; readonly reason: string };
+
+/** An IP (`bits` undefined) or CIDR entry, or why it is neither. */
+function parseEntry(entry: string): ProxyEntry {
   const [addr = "", prefix, extra] = entry.trim().split("/");
   const ip = normalizeIp(addr);
   const family = net.isIPv4(ip) ? "ipv4" : net.isIPv6(ip) ? "ipv6" : undefined;
-  if (!family || extra !== undefined) throw new Error(`"${entry}" is not an IP address or CIDR`);
-  if (prefix === undefined) return list.addAddress(ip, family);
+  if (!family || extra !== undefined) return { ok: false, reason: `"${entry}" is not an IP address or CIDR` };
+  if (prefix === undefined) return { ok: true, ip, family };
   const bits = Number(prefix);
   if (!/^\d+$/.test(prefix) || bits > (family === "ipv4" ? 32 : 128))
-    throw new Error(`"${entry}" has an invalid prefix length`);
-  list.addSubnet(ip, bits, family);
+    return { ok: false, reason: `"${entry}" has an invalid prefix length` };
+  return { ok: true, ip, family, bits };
 }

@@ -1,4 +1,5 @@
 import net from "node:net";
+import { wireRefusal } from "../errors/index.js";
 import { allow, deny, type Decision } from "../infra/index.js";
 import type { ClientAddress } from "./net.js";
 import { isLoopbackAddress, normalizeIp } from "./net.js";
@@ -12,8 +13,12 @@ export interface OriginPolicy {
   readonly hostHeaderFallback: boolean;
 }
 
-export type OriginReason =
-  "no_origin" | "allowed_origin" | "host_header_fallback" | "own_origin" | "origin_invalid" | "origin_not_allowed";
+/** Why a browser origin was accepted. */
+export type OriginAllowReason = "no_origin" | "allowed_origin" | "host_header_fallback" | "own_origin";
+/** Why a browser origin was refused. */
+export type OriginDenyReason = "origin_invalid" | "origin_not_allowed";
+/** Reason codes of origin decisions. */
+export type OriginReason = OriginAllowReason | OriginDenyReason;
 
 /** `scheme://host[:port]` lowercased, or undefined for `null`, credentials, paths or garbage. */
 export function normalizeOrigin(origin: string): string | undefined {
@@ -51,7 +56,10 @@ function isPrivateHostname(hostname: string, allowLoopback: boolean): boolean {
  * clients). Public hostnames must be listed explicitly, so a DNS-rebinding page (its own public
  * name) is refused. Stricter than reference §2.7: another loopback port is a different origin.
  */
-export function checkOrigin(client: ClientAddress, policy: OriginPolicy): Decision<OriginReason> {
+export function checkOrigin(
+  client: ClientAddress,
+  policy: OriginPolicy,
+): Decision<OriginAllowReason, OriginDenyReason> {
   if (client.origin === undefined) return allow("no_origin");
   const origin = normalizeOrigin(client.origin);
   if (!origin) return deny("origin_invalid");
@@ -65,9 +73,7 @@ export function checkOrigin(client: ClientAddress, policy: OriginPolicy): Decisi
 }
 
 /** The refusal sent to a browser whose origin is not accepted (close 1008). */
-export const ORIGIN_NOT_ALLOWED: WireError = {
-  code: "INVALID_REQUEST",
-  message:
-    "origin not allowed (open the WebChat page from the gateway host or allow it in gateway.controlUi.allowedOrigins)",
-  details: { code: "CONTROL_UI_ORIGIN_NOT_ALLOWED" },
-};
+export const ORIGIN_NOT_ALLOWED: WireError = wireRefusal(
+  "CONTROL_UI_ORIGIN_NOT_ALLOWED",
+  "origin not allowed (open the WebChat page from the gateway host or allow it in gateway.controlUi.allowedOrigins)",
+);

@@ -12,6 +12,7 @@ import { createHttpApp, type HttpAppDeps } from "./http/app.js";
 import type { ConnectionInfo, MethodRegistry } from "./methods/registry.js";
 import { directClientAddress, type ClientAddress } from "./net.js";
 import { MAX_FRAME_BYTES, type WireError } from "./protocol/frames.js";
+import type { RedactText } from "./protocol/wire-errors.js";
 import { WsConnection } from "./ws/connection.js";
 
 /** Options of {@link GatewayServer}. */
@@ -37,6 +38,8 @@ export interface GatewayServerOptions {
   readonly onHttpRefused?: HttpAppDeps["onRefused"];
   /** PEM certificate and key: serve HTTPS/WSS instead of HTTP/WS. */
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /** Masks secrets in error messages sent to clients. Default: none. */
+  readonly redact?: RedactText;
 }
 
 /**
@@ -48,8 +51,16 @@ export class GatewayServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   private readonly conns = new Set<WsConnection>();
   private readonly sockets = new Set<Socket>();
+  private boundPort: number;
 
-  constructor(private readonly opts: GatewayServerOptions) {}
+  constructor(private readonly opts: GatewayServerOptions) {
+    this.boundPort = opts.port;
+  }
+
+  /** The port listened on once started (before: the configured one, 0 for "any free port"). */
+  get port(): number {
+    return this.boundPort;
+  }
 
   /** Listens; resolves with the bound port. @throws HoldfastError HF_GATEWAY_LISTEN. */
   async start(): Promise<{ port: number }> {
@@ -66,6 +77,7 @@ export class GatewayServer {
       if (addr && typeof addr === "object") port = addr.port;
       this.servers.push(server);
     }
+    this.boundPort = port;
     return { port };
   }
 
@@ -158,6 +170,7 @@ export class GatewayServer {
         log: this.opts.log,
         now: this.opts.now,
         hello: this.opts.hello,
+        redact: this.opts.redact ?? ((t) => t),
         ...(this.opts.admitConnect ? { admit: this.opts.admitConnect } : {}),
       });
       this.conns.add(conn);

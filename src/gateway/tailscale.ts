@@ -23,7 +23,8 @@ export function tailscaleCli(env: NodeJS.ProcessEnv): TailscaleRunner {
         (err, stdout, stderr) => {
           if (err)
             reject(
-              new Error(
+              new HoldfastError(
+                "HF_GATEWAY_TAILSCALE",
                 `tailscale ${args[0] ?? ""} failed: ${String(stderr || err.message)
                   .trim()
                   .slice(0, 300)}`,

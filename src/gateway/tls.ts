@@ -85,12 +85,17 @@ async function fromFiles(certPath: string, keyPath: string, source: TlsMaterial[
   const st = await fsp.stat(keyPath);
   if ((st.mode & 0o077) !== 0) throw tlsError(`TLS key file ${keyPath} is readable by group or others (chmod 600 it)`);
   let x509: X509Certificate;
+  let matches: boolean;
   try {
     x509 = new X509Certificate(cert);
-    if (!x509.checkPrivateKey(createPrivateKey(key))) throw new Error("the key does not belong to the certificate");
+    matches = x509.checkPrivateKey(createPrivateKey(key));
   } catch (err) {
     throw tlsError(`TLS certificate ${certPath} / key ${keyPath} are unusable: ${(err as Error).message}`);
   }
+  if (!matches)
+    throw tlsError(
+      `TLS certificate ${certPath} / key ${keyPath} are unusable: the key does not belong to the certificate`,
+    );
   return { cert, key, fingerprint256: x509.fingerprint256, source, certPath };
 }
 

@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { JsonFileStore, appendLinePrivate, secretEquals, writeFileAtomic, backoffDelayMs } from "./index.js";
+import { JsonFileStore, secretEquals, writeFileAtomic, backoffDelayMs } from "./index.js";
+import { appendLinePrivate } from "./fs-atomic.js";
 
 describe("atomic state files", () => {
   it("creates 700 directories and 600 files, leaving no temp files behind", async () => {

@@ -1,15 +1,7 @@
-export {
-  STATE_FILE_MODE,
-  STATE_DIR_MODE,
-  ensurePrivateDir,
-  writeFileAtomic,
-  writeJsonAtomic,
-  appendLinePrivate,
-  readFileIfExists,
-} from "./fs-atomic.js";
+export { STATE_FILE_MODE, ensurePrivateDir, writeFileAtomic, writeJsonAtomic, readFileIfExists } from "./fs-atomic.js";
 export { JsonFileStore } from "./json-store.js";
 export { type Clock, systemClock } from "./clock.js";
-export { type Decision, allow, deny } from "./decision.js";
+export { type Decision, type Allowed, type Denied, allow, deny } from "./decision.js";
 export { secretEquals } from "./secret-equal.js";
 export { backoffDelayMs } from "./backoff.js";
 export { PACKAGE_ROOT, PACKAGE_VERSION } from "./package-root.js";

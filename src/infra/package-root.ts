@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { HoldfastError } from "../errors/index.js";
 
 /**
  * The holdfast package root (the directory holding its package.json), found by walking up from this
@@ -12,7 +13,7 @@ export const PACKAGE_ROOT: string = (() => {
     const pkg = path.join(dir, "package.json");
     if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "holdfast") return dir;
     const up = path.dirname(dir);
-    if (up === dir) throw new Error("holdfast package root not found");
+    if (up === dir) throw new HoldfastError("HF_INTERNAL", "holdfast package root not found (a broken installation)");
     dir = up;
   }
 })();

@@ -44,17 +44,17 @@ describe("log reader", () => {
     let current = first;
     const seen: string[] = [];
     const controller = new AbortController();
-    const done = followLog(
-      async () => current,
-      first,
-      4,
-      (l) => {
+    const done = followLog({
+      current: async () => current,
+      startFile: first,
+      startOffset: 4,
+      onLine: (l) => {
         seen.push(l);
         if (seen.length === 3) controller.abort();
       },
-      controller.signal,
-      10,
-    );
+      signal: controller.signal,
+      intervalMs: 10,
+    });
     await appendFile(first, "one\ntw");
     await new Promise((r) => setTimeout(r, 50));
     await appendFile(first, "o\n");

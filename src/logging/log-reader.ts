@@ -64,19 +64,32 @@ export async function fileSize(file: string | undefined): Promise<number> {
   return file ? ((await fsp.stat(file).catch(() => undefined))?.size ?? 0) : 0;
 }
 
+/** Options of {@link followLog}. */
+export interface FollowLogOptions {
+  /** The log file to read now (it changes at a day change). */
+  readonly current: () => Promise<string | undefined>;
+  readonly startFile: string | undefined;
+  /** Byte offset in `startFile` to start after. */
+  readonly startOffset: number;
+  readonly onLine: (line: string) => void;
+  readonly signal: AbortSignal;
+  /** Poll interval in ms. Default 250. */
+  readonly intervalMs?: number;
+}
+
 /**
  * Follows a growing log: calls `onLine` for every complete line of `startFile` after byte
  * `startOffset`, polling every `intervalMs`; when `current()` names another file (day change) or the
  * file shrinks (rotation), continues from the start of the new file. Stops when `signal` aborts.
  */
-export async function followLog(
-  current: () => Promise<string | undefined>,
-  startFile: string | undefined,
-  startOffset: number,
-  onLine: (line: string) => void,
-  signal: AbortSignal,
+export async function followLog({
+  current,
+  startFile,
+  startOffset,
+  onLine,
+  signal,
   intervalMs = 250,
-): Promise<void> {
+}: FollowLogOptions): Promise<void> {
   let file = startFile;
   let offset = startOffset;
   let partial = "";

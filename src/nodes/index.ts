@@ -1,3 +1,2 @@
-export { NodeRegistry, type NodeInfo } from "./registry.js";
-export { NodeInvoker, type InvokeResult } from "./invoker.js";
-export { nodeMethods, SYSTEM_RUN, type NodeMethodDeps } from "./methods.js";
+export type { NodeInfo } from "./registry.js";
+export { createNodeStage, type NodeStage } from "./stage.js";

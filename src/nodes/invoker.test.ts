@@ -7,8 +7,7 @@ describe("node invocations", () => {
     const inv = new NodeInvoker();
     let sent: { invokeId: string } | undefined;
     const p = inv.invoke(
-      "node-a",
-      (_e, payload) => (sent = payload as { invokeId: string }),
+      { nodeId: "node-a", send: (_e, payload) => (sent = payload as { invokeId: string }) },
       "system.run",
       { argv: ["true"] },
       5_000,
@@ -25,7 +24,7 @@ describe("node invocations", () => {
 
   it("times out when the node does not answer", async () => {
     const inv = new NodeInvoker();
-    await expect(inv.invoke("n", () => undefined, "system.run", {}, 20)).rejects.toMatchObject({
+    await expect(inv.invoke({ nodeId: "n", send: () => undefined }, "system.run", {}, 20)).rejects.toMatchObject({
       code: "HF_NODE_TIMEOUT",
     });
   });
@@ -33,8 +32,9 @@ describe("node invocations", () => {
   it("forgets nodes whose connection closed", () => {
     const open = new Set(["c1", "c2"]);
     const reg = new NodeRegistry(() => open);
-    reg.register("c1", "aa", "one", ["system.run"], 1, () => undefined);
-    reg.register("c2", "bb", "two", ["system.run"], 2, () => undefined);
+    const send = () => undefined;
+    reg.register({ connId: "c1", nodeId: "aa", displayName: "one", commands: ["system.run"], connectedAt: 1, send });
+    reg.register({ connId: "c2", nodeId: "bb", displayName: "two", commands: ["system.run"], connectedAt: 2, send });
     open.delete("c1");
     expect(reg.list().map((n) => n.nodeId)).toEqual(["bb"]);
     expect(reg.find("aa")).toBeUndefined();

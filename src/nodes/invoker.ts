@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { HoldfastError } from "../errors/index.js";
+import type { NodeRegistration } from "./registry.js";
 
 /** What a node answers to an invocation. */
 export type InvokeResult =
@@ -27,8 +28,7 @@ export class NodeInvoker {
    * @throws HoldfastError HF_NODE_TIMEOUT when no result arrives within `timeoutMs`.
    */
   invoke(
-    nodeId: string,
-    send: (event: string, payload: unknown) => void,
+    { nodeId, send }: Pick<NodeRegistration, "nodeId" | "send">,
     command: string,
     params: unknown,
     timeoutMs: number,

@@ -96,7 +96,7 @@ export function nodeMethods(d: NodeMethodDeps): AnyMethodDef[] {
         const waitMs = (p.timeoutMs ?? 120_000) + d.approvalTimeoutMs + INVOKE_MARGIN_MS;
         return {
           nodeId: node.nodeId,
-          ...unwrap(await d.invoker.invoke(node.nodeId, node.send, SYSTEM_RUN, params, waitMs)),
+          ...unwrap(await d.invoker.invoke(node, SYSTEM_RUN, params, waitMs)),
         };
       },
     }),
@@ -112,14 +112,14 @@ export function nodeMethods(d: NodeMethodDeps): AnyMethodDef[] {
         const nodeId = requireDevice(ctx.conn.deviceId);
         return {
           ok: true,
-          node: d.registry.register(
-            ctx.conn.connId,
+          node: d.registry.register({
+            connId: ctx.conn.connId,
             nodeId,
-            p.displayName ?? nodeId.slice(0, 12),
-            p.commands,
-            d.now(),
-            ctx.sendEvent,
-          ),
+            displayName: p.displayName ?? nodeId.slice(0, 12),
+            commands: p.commands,
+            connectedAt: d.now(),
+            send: ctx.sendEvent,
+          }),
         };
       },
     }),

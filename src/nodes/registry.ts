@@ -8,10 +8,13 @@ export interface NodeInfo {
   readonly connectedAt: number;
 }
 
-interface Entry extends NodeInfo {
+/** A node connection's registration: what operators see plus its connection and event sender. */
+export interface NodeRegistration extends NodeInfo {
   readonly connId: string;
   readonly send: (event: string, payload: unknown) => void;
 }
+
+type Entry = NodeRegistration;
 
 /**
  * Node hosts connected to this gateway (role `node`, paired device). A node registers its commands
@@ -24,14 +27,7 @@ export class NodeRegistry {
   constructor(private readonly connected: () => ReadonlySet<string>) {}
 
   /** Records (or replaces) the registration of a node connection. */
-  register(
-    connId: string,
-    nodeId: string,
-    displayName: string,
-    commands: readonly string[],
-    connectedAt: number,
-    send: Entry["send"],
-  ): NodeInfo {
+  register({ connId, nodeId, displayName, commands, connectedAt, send }: NodeRegistration): NodeInfo {
     for (const [id, e] of this.byConn) if (e.nodeId === nodeId && id !== connId) this.byConn.delete(id);
     const entry: Entry = { connId, nodeId, displayName, commands: [...new Set(commands)], connectedAt, send };
     this.byConn.set(connId, entry);

@@ -1,7 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalSessionKey } from "../sessions/index.js";
-import { buildSessionKey, normalizeAccountId, normalizeAgentId, Router, type DmScope } from "./index.js";
+import { normalizeAccountId, Router, type DmScope } from "./index.js";
+import { buildSessionKey } from "./session-key.js";
+import { normalizeAgentId } from "./ids.js";
 
 const base = { agentId: "main", channel: "telegram", accountId: "default", chatType: "direct" as const };
 
@@ -55,7 +57,8 @@ describe("routing isolation (formal property)", () => {
 
   it("maps distinct peers to distinct, valid session keys under every non-main dmScope", () => {
     fc.assert(
-      fc.property(scope, channel, account, peer, channel, account, peer, (dmScope, c1, a1, p1, c2, a2, p2) => {
+      fc.property(scope, fc.tuple(channel, account, peer), fc.tuple(channel, account, peer), (dmScope, s1, s2) => {
+        const [[c1, a1, p1], [c2, a2, p2]] = [s1, s2];
         const k1 = buildSessionKey({ ...base, channel: c1, accountId: a1, peerId: p1, dmScope });
         const k2 = buildSessionKey({ ...base, channel: c2, accountId: a2, peerId: p2, dmScope });
         const sameSender =

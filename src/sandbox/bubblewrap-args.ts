@@ -1,4 +1,5 @@
-import { SANDBOX_AGENT_DIR, SANDBOX_WORKDIR, type SandboxSpec } from "./types.js";
+import { HoldfastError } from "../errors/index.js";
+import { SANDBOX_AGENT_DIR, SANDBOX_WORKDIR, type SandboxCommand, type SandboxSpec } from "./types.js";
 
 /** The host's system directories as the sandbox re-creates them (read-only). */
 export interface HostLayout {
@@ -19,6 +20,15 @@ export interface BwrapBinaries {
   readonly bwrap: string;
   readonly prlimit: string;
   readonly setpriv?: string;
+}
+
+/** The host side: its binaries, its system layout and the gateway's own uid (root stages and drops to the sandbox user). */
+export interface BwrapHost {
+  readonly bins: BwrapBinaries;
+  readonly layout: HostLayout;
+  readonly uid: number;
+  /** Leave out the prlimit prefix: `command` is the jail agent, which applies the limits to each command it starts. */
+  readonly limitsPerCommand?: boolean;
 }
 
 /** Where the outer (root) namespace stages the workspace so the unprivileged user can bind it (direct children of a fresh 755 tmpfs). */
@@ -50,26 +60,20 @@ const JOIN_CGROUP = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift;
  * no capabilities, no new privileges (bwrap always sets no_new_privs).
  * Source: issue "Sandbox", seeds "Sandboxing & Isolation"; issue "Containment" (host jail).
  */
-export function bubblewrapCommand(
-  spec: SandboxSpec,
-  command: readonly string[],
-  cwd: string,
-  env: Readonly<Record<string, string>>,
-  bins: BwrapBinaries,
-  layout: HostLayout,
-  self: { uid: number; limitsPerCommand?: boolean },
-): string[] {
+export function bubblewrapCommand(spec: SandboxSpec, run: SandboxCommand, host: BwrapHost): string[] {
+  const { bins, layout } = host;
   const join = spec.cgroup ? ["/bin/sh", "-c", JOIN_CGROUP, "holdfast-join", ...spec.cgroup.procs, "--"] : [];
-  const limits = [...join, ...(self.limitsPerCommand ? [] : limitArgs(spec, bins.prlimit))];
-  const switchUser = self.uid === 0 && spec.user.uid !== 0;
+  const limits = [...join, ...(host.limitsPerCommand ? [] : limitArgs(spec, bins.prlimit))];
+  const switchUser = host.uid === 0 && spec.user.uid !== 0;
   const sources: Sources = {
     workspace: switchUser ? `${STAGE}workspace` : spec.workspaceDir,
     ...(spec.agentWorkspaceDir !== undefined ? { agent: switchUser ? `${STAGE}agent` : spec.agentWorkspaceDir } : {}),
     readOnly: (spec.readOnlyMounts ?? []).map((m, i) => ({ ...m, source: switchUser ? `${STAGE}ro-${i}` : m.source })),
   };
-  const inner = [bins.bwrap, ...sandboxArgs(spec, layout, sources, cwd, env), "--", ...command];
+  const inner = [bins.bwrap, ...sandboxArgs(spec, layout, sources, run), "--", ...run.command];
   if (!switchUser) return [...limits, ...inner];
-  if (!bins.setpriv) throw new Error("setpriv is required to run the sandbox as an unprivileged user");
+  if (!bins.setpriv)
+    throw new HoldfastError("HF_SANDBOX_UNAVAILABLE", "setpriv is required to run the sandbox as an unprivileged user");
   const stage = [
     ...systemBinds(spec, layout),
     "--bind",
@@ -142,8 +146,7 @@ function sandboxArgs(
   spec: SandboxSpec,
   layout: HostLayout,
   src: Sources,
-  cwd: string,
-  env: Readonly<Record<string, string>>,
+  { cwd, env }: SandboxCommand,
 ): string[] {
   const host = spec.profile === "host";
   const a: string[] = [

@@ -148,7 +148,7 @@ export class BubblewrapBackend implements SandboxBackend {
     const command = req.argv ? [...req.argv] : ["/bin/sh", "-c", req.shellCommand ?? ""];
     const uid = process.getuid?.() ?? 0;
     const limited = { ...spec, limits: await this.commandLimits(spec) };
-    const argv = bubblewrapCommand(limited, command, req.cwd, req.env, s.bins, s.layout, { uid });
+    const argv = bubblewrapCommand(limited, { command, cwd: req.cwd, env: req.env }, { bins: s.bins, layout: s.layout, uid });
     return spawnCapture(argv, { ...req, cwd: "/", env: { PATH: "/usr/bin:/bin" } });
   }
 
@@ -175,12 +175,12 @@ export class BubblewrapBackend implements SandboxBackend {
     };
     const argv = bubblewrapCommand(
       withAgent,
-      [NODE_IN_JAIL, AGENT_IN_JAIL],
-      spec.workspaceAt ?? SANDBOX_WORKDIR,
-      { PATH: JAIL_PATH, LANG: "C.UTF-8" },
-      s.bins,
-      s.layout,
-      { uid: process.getuid?.() ?? 0, limitsPerCommand: true },
+      {
+        command: [NODE_IN_JAIL, AGENT_IN_JAIL],
+        cwd: spec.workspaceAt ?? SANDBOX_WORKDIR,
+        env: { PATH: JAIL_PATH, LANG: "C.UTF-8" },
+      },
+      { bins: s.bins, layout: s.layout, uid: process.getuid?.() ?? 0, limitsPerCommand: true },
     );
     const agent = new JailAgent(argv, {
       ...(this.opts.agentIdleMs !== undefined ? { idleMs: this.opts.agentIdleMs } : {}),

@@ -1,4 +1,4 @@
-import { SANDBOX_AGENT_DIR, SANDBOX_WORKDIR, type SandboxSpec } from "./types.js";
+import { SANDBOX_AGENT_DIR, SANDBOX_WORKDIR, type SandboxCommand, type SandboxSpec } from "./types.js";
 
 /** Docker settings (`agents.defaults.sandbox.docker`, holdfast defaults applied). Source: reference §7.1. */
 export interface DockerSettings {
@@ -40,9 +40,7 @@ export const DEFAULT_DOCKER_SETTINGS: DockerSettings = {
 export function dockerCreateBody(
   spec: SandboxSpec,
   s: DockerSettings,
-  command: readonly string[],
-  cwd: string,
-  env: Readonly<Record<string, string>>,
+  { command, cwd, env }: SandboxCommand,
 ): Record<string, unknown> {
   const memory = spec.limits.memoryMb * 1024 * 1024;
   const binds = [

@@ -5,14 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeDocker, type FakeDocker } from "../../test/support/fake-docker.js";
-import {
-  DEFAULT_DOCKER_SETTINGS,
-  DockerBackend,
-  DockerStreamDemux,
-  resolveSandbox,
-  sandboxRunner,
-  type SandboxSpec,
-} from "./index.js";
+import { resolveSandbox, sandboxRunner, type SandboxSpec } from "./index.js";
+import { DEFAULT_DOCKER_SETTINGS, DockerStreamDemux } from "./docker-payload.js";
+import { DockerBackend } from "./docker.js";
 
 describe("docker backend against a fake Docker Engine API (real dockerode)", () => {
   let fake: FakeDocker;

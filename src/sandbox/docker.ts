@@ -102,7 +102,7 @@ export class DockerBackend implements SandboxBackend {
     const name = `${this.settings.containerPrefix}${randomBytes(6).toString("hex")}`;
     // Each container has a fresh tmpfs /tmp: a private HOME there is empty by construction.
     const env = req.privateHome ? { ...req.env, ...homeEnv("/tmp") } : req.env;
-    const body = dockerCreateBody(spec, this.settings, command, req.cwd, env);
+    const body = dockerCreateBody(spec, this.settings, { command, cwd: req.cwd, env });
     const container = await (
       await this.docker
     ).createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions);

@@ -1,28 +1,10 @@
-export type {
-  ExecRequest,
-  ExecResult,
-  ExecRunner,
-  SandboxBackend,
-  SandboxSpec,
-  SandboxLimits,
-  Availability,
-} from "./types.js";
+export type { ExecRequest, ExecResult, ExecRunner, SandboxBackend, SandboxSpec, Availability } from "./types.js";
 export { SANDBOX_WORKDIR, SANDBOX_AGENT_DIR } from "./types.js";
 export { hostRunner, maskedHostRunner, spawnCapture } from "./host-runner.js";
 export { scrubbedEnv } from "./env.js";
-export { BubblewrapBackend, detectHostLayout, findSystemBinary } from "./bubblewrap.js";
-export { bubblewrapCommand, type HostLayout, type BwrapBinaries } from "./bubblewrap-args.js";
-export { DockerBackend } from "./docker.js";
-export { dockerCreateBody, DockerStreamDemux, DEFAULT_DOCKER_SETTINGS, type DockerSettings } from "./docker-payload.js";
-export {
-  resolveSandbox,
-  isSandboxedSession,
-  sandboxConfigIssues,
-  SANDBOX_DEFAULTS,
-  DEFAULT_SANDBOX_LIMITS,
-  type ResolvedSandbox,
-} from "./config.js";
-export { SandboxManager, scopeDirName, SANDBOX_UID, type PreparedSandbox, type SandboxManagerDeps } from "./manager.js";
+export { BubblewrapBackend, findSystemBinary } from "./bubblewrap.js";
+export { resolveSandbox, type ResolvedSandbox } from "./config.js";
+export { SandboxManager, SANDBOX_UID, type PreparedSandbox } from "./manager.js";
 export { sandboxRunner } from "./runner.js";
 export { hostJailSpec, JAIL_PATH, type HostJailOptions } from "./host-jail.js";
 export {
@@ -41,3 +23,4 @@ export { InboundMedia, MEDIA_IN_JAIL, type SavedMediaFile } from "./inbound-medi
 export { bubblewrapInstallHint, USERNS_HINT } from "./install-hint.js";
 export type { ReadOnlyMount, SessionCgroup } from "./types.js";
 export { unenforceableLimits } from "./limits-check.js";
+export { createSandboxStage, type SandboxStage } from "./stage.js";

@@ -4,17 +4,10 @@ import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { HoldfastConfig } from "../config/index.js";
 import { silentLogger } from "../logging/index.js";
-import {
-  bubblewrapCommand,
-  isSandboxedSession,
-  resolveSandbox,
-  sandboxConfigIssues,
-  SandboxManager,
-  scopeDirName,
-  type Availability,
-  type SandboxBackend,
-  type SandboxSpec,
-} from "./index.js";
+import { resolveSandbox, SandboxManager, type Availability, type SandboxBackend, type SandboxSpec } from "./index.js";
+import { bubblewrapCommand } from "./bubblewrap-args.js";
+import { isSandboxedSession, sandboxConfigIssues } from "./config.js";
+import { scopeDirName } from "./manager.js";
 
 const fakeBackend = (availability: Availability = { ok: true }): SandboxBackend => ({
   kind: "bubblewrap",
@@ -119,7 +112,11 @@ describe("bubblewrap command", () => {
   const bins = { bwrap: "/usr/bin/bwrap", prlimit: "/usr/bin/prlimit", setpriv: "/usr/bin/setpriv" };
 
   it("as root: limits, then a staging namespace, then setpriv to the sandbox user, then the sandbox", () => {
-    const argv = bubblewrapCommand(spec, ["/usr/bin/id"], "/workspace", { PATH: "/usr/bin" }, bins, layout, { uid: 0 });
+    const argv = bubblewrapCommand(
+      spec,
+      { command: ["/usr/bin/id"], cwd: "/workspace", env: { PATH: "/usr/bin" } },
+      { bins, layout, uid: 0 },
+    );
     expect(argv.slice(0, 7)).toEqual([
       "/usr/bin/prlimit",
       "--nproc=32",
@@ -162,12 +159,8 @@ describe("bubblewrap command", () => {
   it("unprivileged: no staging; network host keeps the resolver; ro mounts the agent workspace at /agent", () => {
     const argv = bubblewrapCommand(
       { ...spec, network: "host", agentWorkspaceDir: "/home/u/ws", user: { uid: 1000, gid: 1000 } },
-      ["/usr/bin/id"],
-      "/workspace",
-      {},
-      bins,
-      layout,
-      { uid: 1000 },
+      { command: ["/usr/bin/id"], cwd: "/workspace", env: {} },
+      { bins, layout, uid: 1000 },
     );
     const join = argv.join(" ");
     expect(join).not.toContain("setpriv");

@@ -102,6 +102,13 @@ export interface SessionCgroup {
   readonly controllers: readonly ("memory" | "pids" | "cpu")[];
 }
 
+/** One command as a backend starts it: the argv, its working directory inside the sandbox, its whole environment. */
+export interface SandboxCommand {
+  readonly command: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
 /** Whether a backend can run commands now; `reason` is shown to the user when not. */
 export type Availability = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 

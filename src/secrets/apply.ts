@@ -60,7 +60,7 @@ export async function applySecretsPlan(
     if (typeof slot !== "string") throw fail(`${m.path} is already a SecretRef`);
     const value = current.snapshot.get(m.path);
     if (value === undefined) throw fail(`${m.path} has no value to move`);
-    await stageFileWrite(next, m.ref, value, files, home);
+    await stageFileWrite({ config: next, files, home }, m.ref, value);
   }
   if (opts.dryRun)
     return {
@@ -88,11 +88,9 @@ export async function applySecretsPlan(
 
 /** For a file ref, adds the value to the pending content of its file (read once, private files only). */
 async function stageFileWrite(
-  config: HoldfastConfig,
+  { config, files, home }: { config: HoldfastConfig; files: Map<string, string>; home: string },
   ref: SecretRef,
   value: string,
-  files: Map<string, string>,
-  home: string,
 ): Promise<void> {
   if (ref.source !== "file") return;
   const provider = providerFor(config, ref);

@@ -1,34 +1,9 @@
-export { listSecretSlots, type SecretSlot } from "./secret-paths.js";
-export { SecretsSnapshot, type SecretsView, MIN_REDACTED_SECRET_CHARS } from "./snapshot.js";
-export { SecretsRuntime, type SecretsSwap } from "./runtime.js";
-export {
-  resolveAll,
-  resolveSecrets,
-  asRef,
-  type SecretFailure,
-  type SecretResolution,
-  type ResolveOptions,
-} from "./resolve.js";
-export { providerFor, defaultAlias, invalidIdReason, envShorthand, type SecretProviderConfig } from "./providers.js";
-export { insecureFileReason, secretFilePath } from "./sources/file.js";
-export { readJsonPointer, writeJsonPointer } from "./sources/json-pointer.js";
-export {
-  guardOutboundText,
-  containsSecret,
-  StreamLeakGuard,
-  WITHHELD_NOTICE,
-  type OutboundVerdict,
-} from "./outbound.js";
-export { plaintextSecretPaths } from "./plaintext.js";
-export { toolEnvLeaks, type ToolEnvLeak } from "./tool-env.js";
-export { looseSecretFiles, type LooseSecretFile } from "./file-modes.js";
-export {
-  auditSecrets,
-  secretsAuditExitCode,
-  type SecretsAuditReport,
-  type SecretsAuditFinding,
-  type SecretsAuditCode,
-  type SecretsAuditInput,
-} from "./secrets-audit.js";
-export { parseSecretsPlan, SecretsPlanSchema, type SecretsPlan } from "./apply-plan.js";
-export { applySecretsPlan, type ApplyResult } from "./apply.js";
+export { listSecretSlots } from "./secret-paths.js";
+export { SecretsSnapshot, type SecretsView } from "./snapshot.js";
+export { SecretsRuntime } from "./runtime.js";
+export { resolveAll, resolveSecrets, type SecretFailure, type SecretResolution } from "./resolve.js";
+export { WITHHELD_NOTICE } from "./outbound.js";
+export { createSecretsStage, type SecretsStage } from "./stage.js";
+export { auditSecrets, secretsAuditExitCode, type SecretsAuditReport } from "./secrets-audit.js";
+export { parseSecretsPlan } from "./apply-plan.js";
+export { applySecretsPlan } from "./apply.js";

@@ -1,18 +1,19 @@
 import path from "node:path";
 import { JsonFileStore } from "../infra/index.js";
 import type { SessionMeta } from "./types.js";
+import { HoldfastError } from "../errors/index.js";
 
 /** Shape of `sessions.json`: session key → meta. */
 export type SessionIndex = Record<string, SessionMeta>;
 
 function parseIndex(raw: unknown): SessionIndex {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw))
-    throw new Error("expected an object of session entries");
+    throw new HoldfastError("HF_STATE_CORRUPT", "expected an object of session entries");
   const out: SessionIndex = {};
   for (const [key, v] of Object.entries(raw as Record<string, unknown>)) {
     const m = v as Partial<SessionMeta>;
     if (typeof m?.sessionId !== "string" || !/^[a-f0-9-]{36}$/.test(m.sessionId))
-      throw new Error(`entry ${key} has no valid sessionId`);
+      throw new HoldfastError("HF_STATE_CORRUPT", `entry ${key} has no valid sessionId`);
     out[key] = { ...(m as SessionMeta), key };
   }
   return out;

@@ -32,7 +32,11 @@ function listAllows(list: readonly (string | number)[] | undefined, id: string):
  * `allowFrom` (older docs) grants nothing. Entry forms: `"*"`, `<id>`, `id:`, `from:`, `e164:`.
  * @returns allow("elevated_allowed") or deny(reason, the failing config key).
  */
-export function elevatedGate(config: HoldfastConfig, agentId: string, sender: ElevatedSender): Decision {
+export function elevatedGate(
+  config: HoldfastConfig,
+  agentId: string,
+  sender: ElevatedSender,
+): Decision<"elevated_allowed", "elevated_disabled" | "elevated_sender_not_allowed"> {
   const g = config.tools?.elevated;
   if (g?.enabled !== true) return deny("elevated_disabled", "tools.elevated.enabled");
   const allowFrom = g.allowFrom && !Array.isArray(g.allowFrom) ? g.allowFrom : undefined;

@@ -21,6 +21,18 @@ export interface ExecPlan {
   readonly privateHome: boolean;
 }
 
+/** Where {@link planExec} resolves executables. */
+export interface ExecWhere {
+  /** Host directory the command runs in. */
+  readonly cwd: string;
+  /** The `PATH` of the runner's environment. */
+  readonly pathVar: string;
+  /** Host path → the path the runner sees. Default: unchanged. */
+  readonly mapPath?: (hostPath: string) => string;
+  /** The workspace (host path): executables there are not looked at on the host. */
+  readonly workspace?: string;
+}
+
 /**
  * Plans one exec: under `security: full` the line runs as written through `/bin/sh -c`; otherwise it
  * is parsed into segments, each executable is resolved in `cwd`/`pathVar`, the policy decides, and
@@ -30,20 +42,8 @@ export interface ExecPlan {
  * A command admitted without approval (allowlisted or a safe bin) runs neutralised: its known
  * config-driven code paths are switched off (exec-neutralise.ts).
  */
-export async function planExec(
-  line: string,
-  policy: ExecPolicy,
-  where: {
-    /** Host working directory. */
-    readonly cwd: string;
-    readonly pathVar: string;
-    readonly mapPath?: (hostPath: string) => string;
-    /** The workspace (host path): executables there are not looked at on the host. */
-    readonly workspace?: string;
-  },
-): Promise<ExecPlan> {
-  const { cwd, pathVar, workspace } = where;
-  const mapPath = where.mapPath ?? ((p: string) => p);
+export async function planExec(line: string, policy: ExecPolicy, where: ExecWhere): Promise<ExecPlan> {
+  const { cwd, pathVar, workspace, mapPath = (p: string) => p } = where;
   if (policy.security === "full") {
     return {
       verdict: decideExec(policy, undefined),

@@ -115,7 +115,7 @@ describe("command line parsing", () => {
 });
 
 describe("exec policy", () => {
-  it.each([
+  it.for([
     ["security deny refuses everything", policy({ security: "deny" }), [seg(["ls"])], "deny", "exec_security_deny"],
     ["security full runs anything", policy({ security: "full", ask: "off" }), undefined, "run", "exec_security_full"],
     [
@@ -216,7 +216,7 @@ describe("exec policy", () => {
       "exec_wrapper_refused",
     ],
     ["sudo", policy(), [seg(["sudo", "ls"])], "deny", "exec_wrapper_refused"],
-  ] as const)("%s", (_n, p, segments, kind, reason) => {
+  ] as const)("%s", ([_n, p, segments, kind, reason]) => {
     const v = decideExec(p, segments as ResolvedSegment[] | undefined, "bad syntax");
     expect(v.kind).toBe(kind);
     expect(v.reason).toBe(reason);
@@ -268,12 +268,14 @@ describe("exec policy", () => {
     const entry = fc.constantFrom("*", "/usr/bin/*", "sh", "bash", "/usr/bin/sh");
     fc.assert(
       fc.property(
-        shells,
-        fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }),
-        fc.array(entry, { maxLength: 3 }),
-        fc.constantFrom("off", "on-miss", "always"),
-        fc.nat(2),
-        (shell, args, entries, ask, pos) => {
+        fc.record({
+          shell: shells,
+          args: fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }),
+          entries: fc.array(entry, { maxLength: 3 }),
+          ask: fc.constantFrom("off", "on-miss", "always"),
+          pos: fc.nat(2),
+        }),
+        ({ shell, args, entries, ask, pos }) => {
           const segments = [seg(["cat", "x"]), seg(["wc", "-l"])];
           segments.splice(pos, 0, seg([shell, ...args]));
           const v = decideExec(

@@ -37,7 +37,16 @@ export const DEFAULT_SAFE_BIN_DIRS: readonly string[] = ["/bin", "/usr/bin"];
 /** The verdict for one command: run it, refuse it, or ask an approver. */
 export type ExecVerdict =
   | { readonly kind: "run"; readonly reason: "exec_security_full" | "exec_allowlisted" }
-  | { readonly kind: "deny"; readonly reason: string; readonly detail: string }
+  | {
+      readonly kind: "deny";
+      readonly reason:
+        | "exec_security_deny"
+        | "exec_shell_syntax_refused"
+        | "exec_command_not_found"
+        | "exec_wrapper_refused"
+        | "exec_allowlist_miss";
+      readonly detail: string;
+    }
   | {
       readonly kind: "ask";
       readonly reason: "exec_ask_always" | "exec_allowlist_miss";

@@ -106,7 +106,8 @@ export function execTool(deps: ExecToolDeps): ToolDefinition<ExecArgs> {
       }
       let approval: { id?: string; by?: string } = {};
       if (v.kind === "ask") {
-        const outcome = await requestApproval(deps.approver, plan, base, v, ctx);
+        const ask = { cwd: base.cwd, where: base.where, detail: v.detail, persistable: v.persistable };
+        const outcome = await requestApproval(deps.approver, plan, ask, ctx);
         if (outcome.decision !== "allow-once" && outcome.decision !== "allow-always") {
           audit({
             decision: outcome.decision === "deny" ? "denied" : outcome.decision,
@@ -142,7 +143,8 @@ export function execTool(deps: ExecToolDeps): ToolDefinition<ExecArgs> {
           timedOut: r.timedOut,
           ...(background ? { background } : {}),
         });
-      if (args.background) return startBackground(deps.processes, ctx, plan, target.runner, req, (r) => done(r, true));
+      if (args.background)
+        return startBackground(deps.processes, ctx, { plan, runner: target.runner, req }, (r) => done(r, true));
       const result = await target.runner.run({ ...req, signal: ctx.signal }).catch((err: unknown) => {
         audit({ decision: "failed", reason: "exec_runner_failed" });
         throw err;
@@ -156,11 +158,18 @@ export function execTool(deps: ExecToolDeps): ToolDefinition<ExecArgs> {
   };
 }
 
+/** What an approval request shows besides the plan: where it runs, why it asks, whether allow-always can be kept. */
+interface ApprovalAsk {
+  readonly cwd: string;
+  readonly where: "host" | "sandbox";
+  readonly detail: string;
+  readonly persistable: boolean;
+}
+
 async function requestApproval(
   approver: ExecApprover,
   plan: ExecPlan,
-  base: { cwd: string; where: "host" | "sandbox" },
-  v: { reason: string; detail: string; persistable: boolean },
+  ask: ApprovalAsk,
   ctx: ToolContext,
 ): Promise<ApprovalOutcome> {
   const segments = plan.segments.length > 0 ? plan.segments : [[plan.display]];
@@ -169,12 +178,12 @@ async function requestApproval(
       argv: segments[0] ?? [],
       segments,
       command: plan.display,
-      cwd: base.cwd,
-      host: base.where,
+      cwd: ask.cwd,
+      host: ask.where,
       agentId: ctx.agentId,
       sessionKey: ctx.sessionKey,
-      reason: v.detail,
-      persistable: v.persistable && plan.patterns.length > 0,
+      reason: ask.detail,
+      persistable: ask.persistable && plan.patterns.length > 0,
       patterns: plan.patterns,
     },
     ctx.signal,
@@ -184,9 +193,7 @@ async function requestApproval(
 function startBackground(
   processes: ProcessRegistry,
   ctx: ToolContext,
-  plan: ExecPlan,
-  runner: ExecRunner,
-  req: Omit<ExecRequest, "signal">,
+  { plan, runner, req }: { plan: ExecPlan; runner: ExecRunner; req: Omit<ExecRequest, "signal"> },
   onDone: (r: ExecResult) => void,
 ): ToolResult {
   const id = processes.start(ctx.sessionKey, plan.display, (signal) => runner.run({ ...req, signal }), onDone);

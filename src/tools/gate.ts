@@ -7,6 +7,13 @@ export interface GateCall {
   readonly arguments: Record<string, unknown>;
 }
 
+/** Why the gate let a call through. */
+export type ToolGateAllowReason = "tool_allowed";
+/** Why the gate refused a call: the tool policy, or a sandboxed session whose sandbox is unavailable. */
+export type ToolGateDenyReason = "tool_denied" | "tool_not_allowed" | "sandbox_unavailable";
+/** A gate decision on one tool call. */
+export type ToolGateDecision = Decision<ToolGateAllowReason, ToolGateDenyReason>;
+
 /**
  * The single tool-policy gate every call passes through. `visible` picks the tools the model is shown
  * for a context; `check` decides one call. Both return values, never throw. The tool-policy
@@ -14,5 +21,5 @@ export interface GateCall {
  */
 export interface ToolGate {
   visible(names: readonly string[], ctx: ToolContext): string[];
-  check(call: GateCall, ctx: ToolContext): Decision | Promise<Decision>;
+  check(call: GateCall, ctx: ToolContext): ToolGateDecision | Promise<ToolGateDecision>;
 }

@@ -2,8 +2,8 @@ import { z } from "zod";
 import type { ToolDefinition } from "./types.js";
 
 /**
- * Sending through a channel. The channel layer implements it; the gateway wiring connects it
- * (`ToolStage.setOutbound`). `channels()` lists the channel ids that can send now.
+ * Sending through a channel (the channel stage implements it). `channels()` lists the channel ids
+ * that can send now.
  */
 export interface ChannelOutbound {
   channels(): readonly string[];
@@ -34,18 +34,17 @@ const MessageArgs = z.strictObject({
 });
 
 /**
- * `message`: sends a message via a channel. Without an outbound, or when the channel cannot send,
- * it says so as an error result (it never reports a send that did not happen).
+ * `message`: sends a message via a channel. When no channel can send, or not the one asked for, it
+ * says so as an error result (it never reports a send that did not happen).
  */
-export function messageTool(outbound: () => ChannelOutbound | undefined): ToolDefinition<z.infer<typeof MessageArgs>> {
+export function messageTool(out: ChannelOutbound): ToolDefinition<z.infer<typeof MessageArgs>> {
   return {
     name: "message",
     description: "Send a message to a chat through a messaging channel.",
     parameters: MessageArgs,
     async execute(args, ctx) {
-      const out = outbound();
-      const available = out?.channels() ?? [];
-      if (!out || available.length === 0)
+      const available = out.channels();
+      if (available.length === 0)
         return { content: "message not sent: no messaging channel is available in this gateway.", isError: true };
       const channel = args.channel ?? ctx.sender?.channel;
       if (!channel)

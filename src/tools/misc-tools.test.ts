@@ -52,9 +52,11 @@ describe("sessions tools", () => {
       agentToAgent: { enabled: false, allow: [] },
     });
     expect((await byName(agentTools, "sessions_list").execute({}, ctx())).content).not.toContain("agent:ops:main");
-    await expect(
-      byName(agentTools, "sessions_history").execute({ sessionKey: "agent:ops:main" }, ctx()),
-    ).rejects.toThrow(/not visible/);
+    expect(await byName(agentTools, "sessions_history").execute({ sessionKey: "agent:ops:main" }, ctx())).toEqual({
+      content:
+        "sessions_history failed: session agent:ops:main is not visible from this session (tools.sessions.visibility)",
+      isError: true,
+    });
     expect((await byName(agentTools, "sessions_history").execute({ sessionKey: "other" }, ctx())).content).toBe(
       "[user] hi agent:main:other\n[assistant] hello",
     );
@@ -75,12 +77,17 @@ describe("sessions tools", () => {
       message: "ping",
       fromSessionKey: "agent:main:main",
     });
-    await expect(
-      byName(all, "sessions_send").execute({ sessionKey: "agent:main:main", message: "x" }, ctx()),
-    ).rejects.toThrow(/cannot send to itself/);
-    await expect(
-      byName(all, "sessions_send").execute({ sessionKey: "agent:ops:main", message: "x" }, ctx()),
-    ).rejects.toThrow(/tools.agentToAgent.enabled/);
+    const sends = runs.length;
+    expect(await byName(all, "sessions_send").execute({ sessionKey: "agent:main:main", message: "x" }, ctx())).toEqual({
+      content: "sessions_send failed: a session cannot send to itself",
+      isError: true,
+    });
+    expect(await byName(all, "sessions_send").execute({ sessionKey: "agent:ops:main", message: "x" }, ctx())).toEqual({
+      content:
+        "sessions_send failed: sending to agent ops needs tools.agentToAgent.enabled and ops in tools.agentToAgent.allow",
+      isError: true,
+    });
+    expect(runs.length).toBe(sends);
     const a2a = sessionsTools(access, { visibility: () => "all", agentToAgent: { enabled: true, allow: ["ops"] } });
     expect(
       (await byName(a2a, "sessions_send").execute({ sessionKey: "agent:ops:main", message: "x" }, ctx())).content,
@@ -93,22 +100,26 @@ describe("sessions tools", () => {
     const child = /Reply from (agent:main:spawn:[0-9a-f]{8})/.exec(r.content)?.[1] ?? "";
     expect(child).not.toBe("");
     expect((await byName(tree, "sessions_history").execute({ sessionKey: child }, ctx())).content).toContain("hello");
-    await expect(byName(tree, "sessions_history").execute({ sessionKey: "agent:main:other" }, ctx())).rejects.toThrow(
-      /not visible/,
-    );
+    expect(await byName(tree, "sessions_history").execute({ sessionKey: "agent:main:other" }, ctx())).toEqual({
+      content:
+        "sessions_history failed: session agent:main:other is not visible from this session (tools.sessions.visibility)",
+      isError: true,
+    });
     const grandchild =
       /Reply from (\S+):/.exec(
         (await byName(tree, "sessions_spawn").execute({ task: "t" }, ctx({ sessionKey: child }))).content,
       )?.[1] ?? "";
-    await expect(
-      byName(tree, "sessions_spawn").execute({ task: "t" }, ctx({ sessionKey: grandchild })),
-    ).rejects.toThrow(/at most 2 levels/);
+    expect(await byName(tree, "sessions_spawn").execute({ task: "t" }, ctx({ sessionKey: grandchild }))).toEqual({
+      content: "sessions_spawn failed: sub-sessions can nest at most 2 levels",
+      isError: true,
+    });
   });
 });
 
 describe("message tool", () => {
   it("says clearly when no channel can send, and never reports a send that did not happen", async () => {
-    const r = await messageTool(() => undefined).execute({ text: "hi", to: "1", channel: "telegram" }, ctx());
+    const none: ChannelOutbound = { channels: () => [], send: async () => ({}) };
+    const r = await messageTool(none).execute({ text: "hi", to: "1", channel: "telegram" }, ctx());
     expect(r).toEqual({
       content: "message not sent: no messaging channel is available in this gateway.",
       isError: true,
@@ -122,11 +133,9 @@ describe("message tool", () => {
       send: async (...a) => (sent.push(a), { messageId: "m1" }),
     };
     const c = ctx({ sender: { channel: "telegram", accountId: "acc", id: "42", chatType: "group", chatId: "-100" } });
-    expect((await messageTool(() => out).execute({ text: "hello" }, c)).content).toBe(
-      "Sent to telegram:-100 (message m1).",
-    );
+    expect((await messageTool(out).execute({ text: "hello" }, c)).content).toBe("Sent to telegram:-100 (message m1).");
     expect(sent).toEqual([["telegram", "acc", "-100", "hello"]]);
-    expect((await messageTool(() => out).execute({ text: "x", channel: "slack", to: "1" }, c)).content).toContain(
+    expect((await messageTool(out).execute({ text: "x", channel: "slack", to: "1" }, c)).content).toContain(
       'channel "slack" is not available',
     );
   });

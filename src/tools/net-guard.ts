@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { BlockList, isIP, type LookupFunction } from "node:net";
+import { HoldfastError } from "../errors/index.js";
 
 const blocked = new BlockList();
 for (const [net, bits] of [
@@ -54,9 +55,9 @@ export function guardedLookup(allowPrivate: boolean): LookupFunction {
       if (err) return callback(err, "", 4);
       const bad = addresses.find((a) => !allowPrivate && isPrivateAddress(a.address));
       if (bad || addresses.length === 0) {
-        const e = Object.assign(
-          new Error(`refusing to connect to ${hostname}: it resolves to a private or loopback address`),
-          { code: "EPRIVATE" },
+        const e = new HoldfastError(
+          "HF_TOOL_URL_REFUSED",
+          `refusing to connect to ${hostname}: it resolves to a private or loopback address`,
         );
         return callback(e, "", 4);
       }

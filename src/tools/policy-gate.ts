@@ -1,7 +1,7 @@
 import type { HoldfastConfig } from "../config/index.js";
-import { deny, type Decision } from "../infra/index.js";
+import { deny } from "../infra/index.js";
 import type { Availability } from "../sandbox/index.js";
-import type { GateCall, ToolGate } from "./gate.js";
+import type { GateCall, ToolGate, ToolGateDecision } from "./gate.js";
 import { allowedTools, decideTool, toolPolicyLayers, type PolicyLayer } from "./policy.js";
 import type { ToolContext } from "./types.js";
 
@@ -71,7 +71,7 @@ export class PolicyGate implements ToolGate {
     return e;
   }
 
-  async check(call: GateCall, ctx: ToolContext): Promise<Decision> {
+  async check(call: GateCall, ctx: ToolContext): Promise<ToolGateDecision> {
     const d = decideTool(call.name, this.layers(ctx));
     ctx.log.debug(
       { tool: call.name, allow: d.allow, reason: d.reason, sessionKey: ctx.sessionKey },

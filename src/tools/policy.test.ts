@@ -302,14 +302,16 @@ describe("deny always wins (property)", () => {
   it("a tool named (directly, by alias, group or glob) in any deny is never allowed", () => {
     fc.assert(
       fc.property(
-        profile,
-        layer,
-        layer,
-        layer,
-        layer,
-        fc.boolean(),
-        fc.constantFrom(...ALL),
-        (p, global, agent, group, sandbox, sandboxed, tool) => {
+        fc.record({
+          p: profile,
+          global: layer,
+          agent: layer,
+          group: layer,
+          sandbox: layer,
+          sandboxed: fc.boolean(),
+          tool: fc.constantFrom(...ALL),
+        }),
+        ({ p, global, agent, group, sandbox, sandboxed, tool }) => {
           const config: HoldfastConfig = {
             tools: { ...(p ? { profile: p } : {}), ...clean(global), sandbox: { tools: clean(sandbox) } },
             agents: { list: [{ id: "main", tools: clean(agent) }] },

@@ -171,11 +171,14 @@ export function entriesMatch(entries: readonly string[] | undefined, name: strin
 /** Group/glob expansion per entries array (layers are cached by the gate, so arrays are reused). */
 const expandedCache = new WeakMap<readonly string[], ReturnType<typeof expandEntries>>();
 
+/** A tool-policy decision: `tool_allowed`, or `tool_denied` (a deny entry) / `tool_not_allowed` (missing from an allow list). */
+export type ToolPolicyDecision = Decision<"tool_allowed", "tool_denied" | "tool_not_allowed">;
+
 /**
  * Decides whether tool `name` passes every layer. Deny wins within and across layers.
  * @returns allow("tool_allowed") or deny("tool_denied" | "tool_not_allowed", "<layer key path>").
  */
-export function decideTool(name: string, layers: readonly PolicyLayer[]): Decision {
+export function decideTool(name: string, layers: readonly PolicyLayer[]): ToolPolicyDecision {
   const tool = normalizeToolName(name);
   for (const layer of layers) {
     if (entriesMatch(layer.deny, tool)) return deny("tool_denied", `denied by ${layer.id}`);

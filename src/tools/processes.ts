@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { ExecResult } from "../sandbox/index.js";
 import { formatExecResult } from "./exec-format.js";
 import type { ToolDefinition } from "./types.js";
+import { HoldfastError } from "../errors/index.js";
 
 interface Proc {
   readonly id: string;
@@ -85,7 +86,8 @@ export class ProcessRegistry {
 
   /** Aborts every running process (the runners kill their process groups or containers). */
   stopAll(): void {
-    for (const p of this.procs.values()) if (!p.result) p.controller.abort(new Error("shutdown"));
+    for (const p of this.procs.values())
+      if (!p.result) p.controller.abort(new HoldfastError("HF_SHUTTING_DOWN", "shutdown"));
   }
 
   private trim(sessionKey: string): void {
@@ -121,7 +123,7 @@ export function processTool(registry: ProcessRegistry): ToolDefinition<z.infer<t
       if (!p) return { content: `No background process "${args.id ?? ""}" in this session.`, isError: true };
       if (args.action === "kill") {
         if (p.result) return { content: `${p.id} already ended.` };
-        p.controller.abort(new Error("killed"));
+        p.controller.abort(new HoldfastError("HF_TOOL_FAILED", "killed by the process tool"));
         return { content: `Killed ${p.id}.` };
       }
       return {

@@ -17,15 +17,10 @@ export class ToolRuntime {
 
   constructor(
     tools: readonly AnyToolDefinition[],
-    private gate: ToolGate,
+    private readonly gate: ToolGate,
     private readonly aliases: Readonly<Record<string, string>> = {},
   ) {
     for (const t of tools) this.tools.set(t.name, t);
-  }
-
-  /** Replaces the gate (the tool-policy stage installs its own). */
-  setGate(gate: ToolGate): void {
-    this.gate = gate;
   }
 
   /** Names of all registered tools. */

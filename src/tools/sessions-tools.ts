@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { deny, type Denied } from "../infra/index.js";
 import { canonicalSessionKey, type ChatMessage, type SessionMeta } from "../sessions/index.js";
-import type { ToolContext, ToolDefinition } from "./types.js";
+import { refusedResult } from "./refusal.js";
+import type { ToolContext, ToolDefinition, ToolResult } from "./types.js";
 
 /** What the sessions tools need (implemented with SessionStore + RunManager by the wiring). */
 export interface SessionsAccess {
@@ -25,6 +27,9 @@ export interface SessionsPolicy {
 
 const MAX_SPAWN_DEPTH = 2;
 
+/** Why a sessions tool refused a call (a decision handed to the model, never an exception). */
+export type SessionsRefusal = "session_not_visible" | "session_send_self" | "agent_to_agent_off" | "spawn_too_deep";
+
 /**
  * `sessions_list`, `sessions_history`, `session_status`, `sessions_send`, `sessions_spawn`
  * (reference §6.8). A session sees: `self` only itself; `tree` itself and sessions it spawned;
@@ -41,11 +46,23 @@ export function sessionsTools(access: SessionsAccess, policy: SessionsPolicy): T
     if (mode === "tree") for (let k = parent.get(key); k; k = parent.get(k)) if (k === ctx.sessionKey) return true;
     return false;
   };
-  const target = (ctx: ToolContext, raw: string) => {
+  /** The canonical key of a session this one may see, or the refusal. */
+  const target = (ctx: ToolContext, raw: string): string | Denied<SessionsRefusal> => {
     const key = canonicalSessionKey(raw, ctx.agentId).key;
     if (!visible(ctx, key))
-      throw new Error(`session ${key} is not visible from this session (tools.sessions.visibility)`);
+      return deny("session_not_visible", `session ${key} is not visible from this session (tools.sessions.visibility)`);
     return key;
+  };
+  /** Why `from` may not send to `key`, or undefined when it may. */
+  const sendRefusal = (ctx: ToolContext, key: string): Denied<SessionsRefusal> | undefined => {
+    if (key === ctx.sessionKey) return deny("session_send_self", "a session cannot send to itself");
+    const agentId = canonicalSessionKey(key).agentId;
+    if (agentId !== ctx.agentId && !(policy.agentToAgent.enabled && policy.agentToAgent.allow.includes(agentId)))
+      return deny(
+        "agent_to_agent_off",
+        `sending to agent ${agentId} needs tools.agentToAgent.enabled and ${agentId} in tools.agentToAgent.allow`,
+      );
+    return undefined;
   };
   const wait = (s: number | undefined) => Math.min(s ?? 60, 300) * 1000;
   const tools = [
@@ -70,7 +87,9 @@ export function sessionsTools(access: SessionsAccess, policy: SessionsPolicy): T
       "Show the last messages of a visible session.",
       z.strictObject({ sessionKey: z.string().min(1).max(512), limit: z.number().int().min(1).max(100).optional() }),
       async (a, ctx) => {
-        const msgs = await access.history(target(ctx, a.sessionKey), a.limit ?? 20);
+        const key = target(ctx, a.sessionKey);
+        if (typeof key !== "string") return key;
+        const msgs = await access.history(key, a.limit ?? 20);
         return msgs.length === 0 ? "No messages." : msgs.map(renderMessage).join("\n");
       },
     ),
@@ -88,12 +107,10 @@ export function sessionsTools(access: SessionsAccess, policy: SessionsPolicy): T
       }),
       async (a, ctx) => {
         const key = target(ctx, a.sessionKey);
-        if (key === ctx.sessionKey) throw new Error("a session cannot send to itself");
+        if (typeof key !== "string") return key;
+        const refusal = sendRefusal(ctx, key);
+        if (refusal) return refusal;
         const agentId = canonicalSessionKey(key).agentId;
-        if (agentId !== ctx.agentId && !(policy.agentToAgent.enabled && policy.agentToAgent.allow.includes(agentId)))
-          throw new Error(
-            `sending to agent ${agentId} needs tools.agentToAgent.enabled and ${agentId} in tools.agentToAgent.allow`,
-          );
         return renderRun(
           key,
           await access.run(
@@ -111,7 +128,8 @@ export function sessionsTools(access: SessionsAccess, policy: SessionsPolicy): T
       async (a, ctx) => {
         let depth = 0;
         for (let k = parent.get(ctx.sessionKey); k; k = parent.get(k)) depth++;
-        if (depth >= MAX_SPAWN_DEPTH) throw new Error(`sub-sessions can nest at most ${MAX_SPAWN_DEPTH} levels`);
+        if (depth >= MAX_SPAWN_DEPTH)
+          return deny("spawn_too_deep", `sub-sessions can nest at most ${MAX_SPAWN_DEPTH} levels`);
         const key = `agent:${ctx.agentId}:spawn:${randomUUID().slice(0, 8)}`;
         parent.set(key, ctx.sessionKey);
         return renderRun(
@@ -128,13 +146,18 @@ export function sessionsTools(access: SessionsAccess, policy: SessionsPolicy): T
   return tools as unknown as ToolDefinition<never>[];
 }
 
+/** A sessions tool whose `run` returns its text, or the refusal of the call. */
 function def<A>(
   name: string,
   description: string,
   parameters: z.ZodType<A>,
-  run: (a: A, ctx: ToolContext) => Promise<string>,
+  run: (a: A, ctx: ToolContext) => Promise<string | Denied<SessionsRefusal>>,
 ): ToolDefinition<A> {
-  return { name, description, parameters, execute: async (a, ctx) => ({ content: await run(a, ctx) }) };
+  const execute = async (a: A, ctx: ToolContext): Promise<ToolResult> => {
+    const out = await run(a, ctx);
+    return typeof out === "string" ? { content: out } : refusedResult(name, out);
+  };
+  return { name, description, parameters, execute };
 }
 
 function renderRun(key: string, r: { state: string; text: string }): string {

@@ -2,8 +2,11 @@ import http from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
 import { z } from "zod";
+import { allow, deny, type Decision, type Denied } from "../infra/index.js";
 import { guardedLookup, isPrivateAddress } from "./net-guard.js";
+import { refusedResult } from "./refusal.js";
 import type { ToolDefinition } from "./types.js";
+import { HoldfastError, isHoldfastError } from "../errors/index.js";
 
 /** `tools.web.fetch` with defaults applied. */
 export interface WebFetchSettings {
@@ -44,6 +47,7 @@ export function webFetchTool(settings: WebFetchSettings): ToolDefinition<z.infer
     parameters: FetchArgs,
     async execute(args, ctx) {
       const r = await fetchFollowing(args.url, settings, ctx.signal);
+      if ("allow" in r) return refusedResult("web_fetch", r);
       const text = /html/i.test(r.contentType)
         ? htmlToText(r.body.toString("utf8"))
         : /^(text\/|application\/(json|xml|[a-z.+-]*\+(json|xml)))/i.test(r.contentType) || r.contentType === ""
@@ -61,32 +65,56 @@ export function webFetchTool(settings: WebFetchSettings): ToolDefinition<z.infer
   };
 }
 
-async function fetchFollowing(start: string, s: WebFetchSettings, signal: AbortSignal): Promise<Fetched> {
+/** Why `web_fetch` refused a URL. */
+export type FetchRefusal = "url_scheme_refused" | "url_private_address";
+
+/**
+ * Whether `web_fetch` may request `url`: http and https only; a literal private or loopback address
+ * only with `allowPrivateNetwork`. Host names are checked again when they resolve ({@link guardedLookup}).
+ */
+export function checkFetchUrl(url: URL, allowPrivateNetwork: boolean): Decision<"url_allowed", FetchRefusal> {
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    return deny("url_scheme_refused", `only http and https URLs can be fetched (got ${url.protocol})`);
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (isIP(host) && !allowPrivateNetwork && isPrivateAddress(host))
+    return deny(
+      "url_private_address",
+      `refusing to fetch ${url.origin}: private or loopback address (tools.web.fetch.allowPrivateNetwork is off)`,
+    );
+  return allow("url_allowed");
+}
+
+/** GETs `start`, following redirects (each hop checked again); a refused hop ends it with the refusal. */
+async function fetchFollowing(
+  start: string,
+  s: WebFetchSettings,
+  signal: AbortSignal,
+): Promise<Fetched | Denied<FetchRefusal>> {
   let url = new URL(start);
   const deadline = AbortSignal.any([signal, AbortSignal.timeout(s.timeoutMs)]);
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    if (url.protocol !== "http:" && url.protocol !== "https:")
-      throw new Error(`only http and https URLs can be fetched (got ${url.protocol})`);
-    const host = url.hostname.replace(/^\[|\]$/g, "");
-    if (isIP(host) && !s.allowPrivateNetwork && isPrivateAddress(host))
-      throw new Error(
-        `refusing to fetch ${url.origin}: private or loopback address (tools.web.fetch.allowPrivateNetwork is off)`,
-      );
+    const check = checkFetchUrl(url, s.allowPrivateNetwork);
+    if (!check.allow) return check;
     const r = await getOnce(url, s, deadline);
+    if ("allow" in r) return r;
     if (r.location && r.status >= 300 && r.status < 400) {
       url = new URL(r.location, url);
       continue;
     }
     return { ...r, finalUrl: url.toString() };
   }
-  throw new Error(`too many redirects (more than ${MAX_REDIRECTS})`);
+  throw new HoldfastError("HF_TOOL_FAILED", `too many redirects (more than ${MAX_REDIRECTS})`);
 }
 
+/**
+ * One GET. A host that resolves to a private or loopback address (refused by the guarded lookup at
+ * connect time) yields the refusal; other failures throw HoldfastError HF_TOOL_FAILED.
+ */
 function getOnce(
   url: URL,
   s: WebFetchSettings,
   signal: AbortSignal,
-): Promise<Omit<Fetched, "finalUrl"> & { location?: string }> {
+): Promise<(Omit<Fetched, "finalUrl"> & { location?: string }) | Denied<FetchRefusal>> {
   const mod = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
     const req = mod.get(
@@ -127,7 +155,11 @@ function getOnce(
         res.on("error", reject);
       },
     );
-    req.on("error", (e) => reject(new Error(`fetch of ${url.origin} failed: ${e.message}`)));
+    req.on("error", (e) => {
+      const message = `fetch of ${url.origin} failed: ${e.message}`;
+      if (isHoldfastError(e, "HF_TOOL_URL_REFUSED")) resolve(deny("url_private_address", message));
+      else reject(new HoldfastError("HF_TOOL_FAILED", message, undefined, { cause: e }));
+    });
   });
 }
 

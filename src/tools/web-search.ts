@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ToolDefinition } from "./types.js";
+import { HoldfastError } from "../errors/index.js";
 
 /** `tools.web.search` with defaults applied. The tool exists only when a key is configured. */
 export interface WebSearchSettings {
@@ -88,13 +89,17 @@ async function tavily(s: WebSearchSettings, query: string, count: number, signal
 
 async function call(url: URL, init: RequestInit, provider: string): Promise<unknown> {
   const res = await fetch(url, init).catch((e: unknown) => {
-    throw new Error(
+    throw new HoldfastError(
+      "HF_TOOL_FAILED",
       `${provider} search failed: ${(e as Error).name === "TimeoutError" ? "timed out" : "network error"}`,
     );
   });
   if (res.status === 401 || res.status === 403)
-    throw new Error(`${provider} search rejected the API key (HTTP ${res.status}); check tools.web.search.apiKey`);
-  if (!res.ok) throw new Error(`${provider} search failed with HTTP ${res.status}`);
+    throw new HoldfastError(
+      "HF_TOOL_FAILED",
+      `${provider} search rejected the API key (HTTP ${res.status}); check tools.web.search.apiKey`,
+    );
+  if (!res.ok) throw new HoldfastError("HF_TOOL_FAILED", `${provider} search failed with HTTP ${res.status}`);
   return res.json();
 }
 

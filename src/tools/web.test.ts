@@ -85,12 +85,16 @@ describe("web_fetch", () => {
 
   it("refuses loopback by default, before any connection", async () => {
     const before = seen.length;
-    await expect(
-      webFetchTool(webFetchSettings({}) ?? ({} as never)).execute({ url: `${base}/page` }, ctx),
-    ).rejects.toThrow(/private or loopback/);
-    await expect(
-      webFetchTool(webFetchSettings({}) ?? ({} as never)).execute({ url: "http://localhost:9/x" }, ctx),
-    ).rejects.toThrow(/private or loopback/);
+    const tool = webFetchTool(webFetchSettings({}) ?? ({} as never));
+    expect(await tool.execute({ url: `${base}/page` }, ctx)).toEqual({
+      content: `web_fetch failed: refusing to fetch ${base}: private or loopback address (tools.web.fetch.allowPrivateNetwork is off)`,
+      isError: true,
+    });
+    expect(await tool.execute({ url: "http://localhost:9/x" }, ctx)).toEqual({
+      content:
+        "web_fetch failed: fetch of http://localhost:9 failed: refusing to connect to localhost: it resolves to a private or loopback address",
+      isError: true,
+    });
     expect(seen.length).toBe(before);
   });
 
@@ -100,7 +104,10 @@ describe("web_fetch", () => {
     expect(r.content).toBe(`${base}/page (200)\n\nTitle\nHello & welcome!`);
     expect((await tool.execute({ url: `${base}/big` }, ctx)).content).toContain("[truncated at 1000 bytes]");
     expect((await tool.execute({ url: `${base}/missing` }, ctx)).isError).toBe(true);
-    await expect(tool.execute({ url: "file:///etc/passwd" }, ctx)).rejects.toThrow(/only http and https/);
+    expect(await tool.execute({ url: "file:///etc/passwd" }, ctx)).toEqual({
+      content: "web_fetch failed: only http and https URLs can be fetched (got file:)",
+      isError: true,
+    });
   });
 
   it("is off when disabled", () => {

@@ -1,14 +1,22 @@
+import path from "node:path";
+import { createAccessStage } from "../../src/access/index.js";
 import type { RunEvent, StartRunInput } from "../../src/agent/index.js";
 import type {
+  AccountSettings,
   AdapterStatus,
   ChannelAdapter,
+  ChannelServiceDeps,
   InboundMessage,
   InboundSink,
   MediaRef,
   OutboundMessage,
 } from "../../src/channels/index.js";
 import { builtinCommands, ChatCommandRegistry } from "../../src/commands/index.js";
+import type { HoldfastConfig } from "../../src/config/index.js";
 import { HoldfastError } from "../../src/errors/index.js";
+import { systemClock } from "../../src/infra/index.js";
+import type { Logger } from "../../src/logging/index.js";
+import { Router } from "../../src/routing/index.js";
 
 /** An in-memory channel adapter: `deliver` plays the platform, `sent` records outbound messages. */
 export class MemoryAdapter implements ChannelAdapter {
@@ -96,4 +104,38 @@ export function testCommands(): { registry: ChatCommandRegistry; resets: string[
     ),
   );
   return { registry, resets };
+}
+
+/**
+ * Channel-stage dependencies for one in-memory account: access control and routing built from
+ * `config` (stores under `<dir>/credentials`), agent `main` with the mention pattern `holdfast`, and
+ * the workspace `<dir>/workspace`.
+ */
+export function memoryChannelDeps(opts: {
+  readonly dir: string;
+  readonly config: HoldfastConfig;
+  readonly log: Logger;
+  readonly runs: EchoRuns;
+  readonly commands: ChatCommandRegistry;
+  readonly adapter: MemoryAdapter;
+  readonly settings: AccountSettings;
+  readonly guardOutbound?: (text: string) => string;
+}): ChannelServiceDeps {
+  const { dir, config, log } = opts;
+  return {
+    config,
+    secrets: { get: () => undefined },
+    env: {},
+    stateDir: dir,
+    log,
+    clock: systemClock,
+    access: createAccessStage({ config, credentialsDir: path.join(dir, "credentials"), clock: systemClock, log }),
+    router: new Router(config, ["main"]),
+    runs: opts.runs,
+    commands: opts.commands,
+    agent: () => ({ id: "main", groupChat: { mentionPatterns: ["\\bholdfast\\b"] } }),
+    workspaceOf: async () => path.join(dir, "workspace"),
+    extraAdapters: [{ adapter: opts.adapter, settings: opts.settings }],
+    ...(opts.guardOutbound ? { guardOutbound: opts.guardOutbound } : {}),
+  };
 }

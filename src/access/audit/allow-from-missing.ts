@@ -14,23 +14,23 @@ export const allowFromMissingCheck: AuditCheck = {
       if (s.allowFrom.length > 0) continue;
       if (s.dmPolicy === "pairing") {
         out.push(
-          finding(
-            `channels.${s.channel}.allowFrom.missing`,
-            "warn",
-            `No allowlist on ${s.path}`,
-            `${s.path} has no allowFrom: anyone who finds the bot can message it and gets a pairing code.`,
-            `Set ${s.path}.allowFrom to the sender ids you trust (pairing then only handles newcomers you expect).`,
-          ),
+          finding({
+            checkId: `channels.${s.channel}.allowFrom.missing`,
+            severity: "warn",
+            title: `No allowlist on ${s.path}`,
+            detail: `${s.path} has no allowFrom: anyone who finds the bot can message it and gets a pairing code.`,
+            remediation: `Set ${s.path}.allowFrom to the sender ids you trust (pairing then only handles newcomers you expect).`,
+          }),
         );
       } else if (s.dmPolicy === "allowlist") {
         out.push(
-          finding(
-            `channels.${s.channel}.dm.locked`,
-            "info",
-            `Every DM is dropped on ${s.path}`,
-            `${s.path}.dmPolicy is "allowlist" with an empty allowFrom.`,
-            `Add sender ids to ${s.path}.allowFrom, or set dmPolicy "disabled" to say so.`,
-          ),
+          finding({
+            checkId: `channels.${s.channel}.dm.locked`,
+            severity: "info",
+            title: `Every DM is dropped on ${s.path}`,
+            detail: `${s.path}.dmPolicy is "allowlist" with an empty allowFrom.`,
+            remediation: `Add sender ids to ${s.path}.allowFrom, or set dmPolicy "disabled" to say so.`,
+          }),
         );
       }
     }

@@ -15,24 +15,24 @@ export const allowFromWildcardCheck: AuditCheck = {
     for (const s of channelScopes(ctx.config)) {
       if (hasWildcard(s.allowFrom) && s.dmPolicy !== "open" && s.dmPolicy !== "disabled") {
         out.push(
-          finding(
-            `channels.${s.channel}.allowFrom.wildcard`,
-            "critical",
-            `allowFrom "*" admits every sender on ${s.path}`,
-            `${s.path}.allowFrom contains "*", so dmPolicy "${s.dmPolicy}" admits anyone.`,
-            `Replace "*" in ${s.path}.allowFrom with the sender ids you trust.`,
-          ),
+          finding({
+            checkId: `channels.${s.channel}.allowFrom.wildcard`,
+            severity: "critical",
+            title: `allowFrom "*" admits every sender on ${s.path}`,
+            detail: `${s.path}.allowFrom contains "*", so dmPolicy "${s.dmPolicy}" admits anyone.`,
+            remediation: `Replace "*" in ${s.path}.allowFrom with the sender ids you trust.`,
+          }),
         );
       }
       if (hasWildcard(s.groupAllowFrom) && s.groupPolicy !== "disabled") {
         out.push(
-          finding(
-            `channels.${s.channel}.groups.allowFrom.wildcard`,
-            "critical",
-            `groupAllowFrom "*" admits every group member on ${s.path}`,
-            `${s.path}.groupAllowFrom contains "*": anyone in an admitted group can drive the agent.`,
-            `List the member ids allowed to talk to the bot in ${s.path}.groupAllowFrom.`,
-          ),
+          finding({
+            checkId: `channels.${s.channel}.groups.allowFrom.wildcard`,
+            severity: "critical",
+            title: `groupAllowFrom "*" admits every group member on ${s.path}`,
+            detail: `${s.path}.groupAllowFrom contains "*": anyone in an admitted group can drive the agent.`,
+            remediation: `List the member ids allowed to talk to the bot in ${s.path}.groupAllowFrom.`,
+          }),
         );
       }
     }

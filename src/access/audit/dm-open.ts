@@ -15,23 +15,23 @@ export const dmOpenCheck: AuditCheck = {
     for (const s of channelScopes(ctx.config)) {
       if (s.dmPolicy !== "open") continue;
       out.push(
-        finding(
-          `channels.${s.channel}.dm.open`,
-          "critical",
-          `Anyone can DM the bot on ${where(s)}`,
-          `${s.path}.dmPolicy is "open": every sender's message reaches the agent and its tools.`,
-          `Set ${s.path}.dmPolicy to "pairing" (approve senders with holdfast pairing approve) or "allowlist" with explicit allowFrom ids.`,
-        ),
+        finding({
+          checkId: `channels.${s.channel}.dm.open`,
+          severity: "critical",
+          title: `Anyone can DM the bot on ${where(s)}`,
+          detail: `${s.path}.dmPolicy is "open": every sender's message reaches the agent and its tools.`,
+          remediation: `Set ${s.path}.dmPolicy to "pairing" (approve senders with holdfast pairing approve) or "allowlist" with explicit allowFrom ids.`,
+        }),
       );
       if (!s.allowFrom.some((e) => String(e) === "*")) {
         out.push(
-          finding(
-            `channels.${s.channel}.dm.open_invalid`,
-            "warn",
-            `Open DM policy without "*" on ${where(s)}`,
-            `${s.path}.dmPolicy is "open" but allowFrom does not contain "*"; only the listed senders are admitted.`,
-            `Use dmPolicy "allowlist" for a fixed list of senders.`,
-          ),
+          finding({
+            checkId: `channels.${s.channel}.dm.open_invalid`,
+            severity: "warn",
+            title: `Open DM policy without "*" on ${where(s)}`,
+            detail: `${s.path}.dmPolicy is "open" but allowFrom does not contain "*"; only the listed senders are admitted.`,
+            remediation: `Use dmPolicy "allowlist" for a fixed list of senders.`,
+          }),
         );
       }
     }

@@ -20,13 +20,13 @@ export const dmScopeMainCheck: AuditCheck = {
         s.allowFrom.some((e) => String(e) === "*");
       if (!many) continue;
       out.push(
-        finding(
-          `channels.${s.channel}.dm.scope_main_multiuser`,
-          "warn",
-          `DM senders on ${s.path} share one session`,
-          `session.dmScope is "main": every admitted DM sender on ${s.path} talks into the same conversation and sees its history.`,
-          `Set session.dmScope to "per-channel-peer" (or "per-account-channel-peer" for multi-account channels).`,
-        ),
+        finding({
+          checkId: `channels.${s.channel}.dm.scope_main_multiuser`,
+          severity: "warn",
+          title: `DM senders on ${s.path} share one session`,
+          detail: `session.dmScope is "main": every admitted DM sender on ${s.path} talks into the same conversation and sees its history.`,
+          remediation: `Set session.dmScope to "per-channel-peer" (or "per-account-channel-peer" for multi-account channels).`,
+        }),
       );
     }
     return out;

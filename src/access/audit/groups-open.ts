@@ -21,23 +21,23 @@ export const groupsOpenCheck: AuditCheck = {
       if (s.groupPolicy !== "open") continue;
       const noMention = unmentioned(s);
       out.push(
-        finding(
-          `channels.${s.channel}.groups.open`,
-          "warn",
-          `Any group can add and use the bot on ${s.path}`,
-          `${s.path}.groupPolicy is "open": every group the bot is in, and every member, is admitted.`,
-          `Set ${s.path}.groupPolicy to "allowlist" (holdfast security audit --fix does this) and list groups under ${s.path}.groups.`,
-        ),
+        finding({
+          checkId: `channels.${s.channel}.groups.open`,
+          severity: "warn",
+          title: `Any group can add and use the bot on ${s.path}`,
+          detail: `${s.path}.groupPolicy is "open": every group the bot is in, and every member, is admitted.`,
+          remediation: `Set ${s.path}.groupPolicy to "allowlist" (holdfast security audit --fix does this) and list groups under ${s.path}.groups.`,
+        }),
       );
       if (noMention.length > 0) {
         out.push(
-          finding(
-            `channels.${s.channel}.groups.open_without_mention`,
-            "critical",
-            `Open groups answer without a mention on ${s.path}`,
-            `groupPolicy "open" and requireMention false for ${noMention.join(", ")}: every message in any group reaches the agent.`,
-            `Set requireMention: true for ${s.path}.groups.${noMention[0]} and groupPolicy "allowlist".`,
-          ),
+          finding({
+            checkId: `channels.${s.channel}.groups.open_without_mention`,
+            severity: "critical",
+            title: `Open groups answer without a mention on ${s.path}`,
+            detail: `groupPolicy "open" and requireMention false for ${noMention.join(", ")}: every message in any group reaches the agent.`,
+            remediation: `Set requireMention: true for ${s.path}.groups.${noMention[0]} and groupPolicy "allowlist".`,
+          }),
         );
       }
     }

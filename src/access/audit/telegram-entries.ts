@@ -16,13 +16,13 @@ export const telegramEntriesCheck: AuditCheck = {
         .filter((e) => e !== "*" && !/^-?\d+$/.test(e.replace(/^(telegram|tg):/i, "")));
       if (bad.length === 0) continue;
       out.push(
-        finding(
-          "channels.telegram.allowFrom.invalid_entries",
-          "warn",
-          `Telegram allowlist entries that never match on ${s.path}`,
-          `${bad.slice(0, 5).join(", ")}${bad.length > 5 ? ", ..." : ""}: Telegram matches numeric user ids only.`,
-          "Replace usernames with numeric Telegram user ids (the pairing reply shows a sender's id).",
-        ),
+        finding({
+          checkId: "channels.telegram.allowFrom.invalid_entries",
+          severity: "warn",
+          title: `Telegram allowlist entries that never match on ${s.path}`,
+          detail: `${bad.slice(0, 5).join(", ")}${bad.length > 5 ? ", ..." : ""}: Telegram matches numeric user ids only.`,
+          remediation: "Replace usernames with numeric Telegram user ids (the pairing reply shows a sender's id).",
+        }),
       );
     }
     return out;

@@ -23,24 +23,26 @@ export const trustModelCheck: AuditCheck = {
         ...wildGroups.map((s) => `${s.path}.groupAllowFrom has "*"`),
       ];
       out.push(
-        finding(
-          "security.trust_model.multi_user_heuristic",
-          "warn",
-          "Several people can probably reach this bot",
-          `holdfast is a personal assistant with one trust boundary; ${why.join("; ")}.`,
-          "Give untrusted people their own gateway, keep tools minimal for group sessions, and keep the sandbox on.",
-        ),
+        finding({
+          checkId: "security.trust_model.multi_user_heuristic",
+          severity: "warn",
+          title: "Several people can probably reach this bot",
+          detail: `holdfast is a personal assistant with one trust boundary; ${why.join("; ")}.`,
+          remediation:
+            "Give untrusted people their own gateway, keep tools minimal for group sessions, and keep the sandbox on.",
+        }),
       );
     }
     if (ctx.config.session?.groupScope === "main") {
       out.push(
-        finding(
-          "security.trust_model.group_scope_main",
-          "warn",
-          "Group chats share the main session",
-          'session.groupScope is "main": group members see and steer your private conversation (and it is not sandboxed).',
-          'Remove session.groupScope or set it to "group".',
-        ),
+        finding({
+          checkId: "security.trust_model.group_scope_main",
+          severity: "warn",
+          title: "Group chats share the main session",
+          detail:
+            'session.groupScope is "main": group members see and steer your private conversation (and it is not sandboxed).',
+          remediation: 'Remove session.groupScope or set it to "group".',
+        }),
       );
     }
     return out;

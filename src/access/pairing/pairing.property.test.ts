@@ -3,16 +3,16 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { PairingStore } from "../index.js";
 import {
   PAIRING_ALPHABET,
   PAIRING_MAX_PENDING,
   PAIRING_TTL_MS,
-  PairingStore,
   findByCode,
   pruneRequests,
   upsertRequest,
   type PairingFile,
-} from "../index.js";
+} from "./state.js";
 
 const op = fc.oneof(
   fc.record({

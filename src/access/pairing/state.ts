@@ -1,4 +1,5 @@
 import { randomInt } from "node:crypto";
+import { HoldfastError } from "../../errors/index.js";
 
 /** Code alphabet: no 0/O/1/I. Source: reference §4.3. */
 export const PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -123,15 +124,15 @@ export function findByCode(
   );
 }
 
-/** Parses `<channel>-pairing.json`. @throws Error on a wrong shape. */
+/** Parses `<channel>-pairing.json`. @throws HoldfastError HF_STATE_CORRUPT on a wrong shape. */
 export function parsePairingFile(raw: unknown): PairingFile {
   const obj = raw as { version?: unknown; requests?: unknown };
   if (obj === null || typeof obj !== "object" || !Array.isArray(obj.requests))
-    throw new Error("expected {version:1, requests:[...]}");
+    throw new HoldfastError("HF_STATE_CORRUPT", "expected {version:1, requests:[...]}");
   const requests: PairingRequest[] = [];
   for (const r of obj.requests as Record<string, unknown>[]) {
     if (!r || typeof r.id !== "string" || typeof r.code !== "string")
-      throw new Error("each request needs string id and code");
+      throw new HoldfastError("HF_STATE_CORRUPT", "each request needs string id and code");
     const meta = (r.meta ?? {}) as Record<string, unknown>;
     const accountId = typeof meta.accountId === "string" && meta.accountId !== "" ? meta.accountId : "default";
     requests.push({

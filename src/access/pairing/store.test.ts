@@ -2,7 +2,8 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { AllowStore, PairingStore, pairingKey, pairingReplyText, PAIRING_APPROVED_TEXT } from "../index.js";
+import { PairingStore, pairingKey, pairingReplyText, PAIRING_APPROVED_TEXT } from "../index.js";
+import { AllowStore } from "./store.js";
 
 const clockAt = (t: { now: number }) => ({ now: () => t.now, sleep: async () => undefined });
 

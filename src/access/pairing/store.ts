@@ -51,7 +51,7 @@ interface AllowFile {
 
 function parseAllowFile(raw: unknown): AllowFile {
   const list = (raw as { allowFrom?: unknown } | null)?.allowFrom;
-  if (!Array.isArray(list)) throw new Error("expected {version:1, allowFrom:[...]}");
+  if (!Array.isArray(list)) throw new HoldfastError("HF_STATE_CORRUPT", "expected {version:1, allowFrom:[...]}");
   return { version: 1, allowFrom: list.map(String) };
 }
 

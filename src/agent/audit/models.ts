@@ -52,35 +52,35 @@ export const modelsCheck: AuditCheck = {
         seen.add(ref);
         if (LEGACY.test(ref))
           out.push(
-            finding(
-              "models.legacy",
-              "warn",
-              `Legacy model with tools: ${ref}`,
-              `${ref} is an old model; it is easier to steer with injected text.`,
-              "Use a current frontier model for agents with tools.",
-            ),
+            finding({
+              checkId: "models.legacy",
+              severity: "warn",
+              title: `Legacy model with tools: ${ref}`,
+              detail: `${ref} is an old model; it is easier to steer with injected text.`,
+              remediation: "Use a current frontier model for agents with tools.",
+            }),
           );
         const weak = weakTier(ref);
         if (weak)
           out.push(
-            finding(
-              "models.weak_tier",
-              "warn",
-              `Weaker model with tools: ${ref}`,
-              `${ref} is ${weak}.`,
-              "Use a stronger model for agents that can run tools, or restrict their tools.",
-            ),
+            finding({
+              checkId: "models.weak_tier",
+              severity: "warn",
+              title: `Weaker model with tools: ${ref}`,
+              detail: `${ref} is ${weak}.`,
+              remediation: "Use a stronger model for agents that can run tools, or restrict their tools.",
+            }),
           );
         const b = paramsB(ref);
         if (b !== undefined && b <= 300) {
           out.push(
-            finding(
-              "models.small_params",
-              web ? "critical" : "info",
-              `Small model with tools: ${ref}`,
-              `${ref} has about ${b}B parameters${web ? " and can fetch web content (prompt injection)" : ""}.`,
-              "Deny web tools for this agent or use a larger model.",
-            ),
+            finding({
+              checkId: "models.small_params",
+              severity: web ? "critical" : "info",
+              title: `Small model with tools: ${ref}`,
+              detail: `${ref} has about ${b}B parameters${web ? " and can fetch web content (prompt injection)" : ""}.`,
+              remediation: "Deny web tools for this agent or use a larger model.",
+            }),
           );
         }
       }

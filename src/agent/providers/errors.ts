@@ -1,17 +1,35 @@
+import { HoldfastError, type ErrorCode } from "../../errors/index.js";
+
 /** Why a provider call failed, as the retry/failover logic sees it. */
 export type ProviderFailureKind =
   "auth" | "rate_limit" | "server" | "network" | "bad_request" | "bad_response" | "aborted";
 
 /**
- * A failed provider call. `message` is safe to show: it never includes the API key or the request.
+ * The catalogue code of each kind. The provider refusing the request (`bad_request`: a 4xx answer) and
+ * the provider not being reached (`network`) are distinct codes, like grammY's GrammyError and HttpError.
  */
-export class ProviderError extends Error {
+const CODE_FOR = {
+  auth: "HF_PROVIDER_AUTH",
+  rate_limit: "HF_PROVIDER_RATE_LIMIT",
+  server: "HF_PROVIDER_UNAVAILABLE",
+  network: "HF_PROVIDER_NETWORK",
+  bad_request: "HF_PROVIDER_REFUSED",
+  bad_response: "HF_PROVIDER_BAD_RESPONSE",
+  aborted: "HF_RUN_ABORTED",
+} as const satisfies Record<ProviderFailureKind, ErrorCode>;
+
+/**
+ * A failed provider call: a HoldfastError whose code follows its {@link ProviderFailureKind}, with
+ * `details.status` for an HTTP answer. `message` is safe to show: it never includes the API key or the
+ * request.
+ */
+export class ProviderError extends HoldfastError {
   constructor(
     readonly kind: ProviderFailureKind,
     message: string,
     readonly status?: number,
   ) {
-    super(message);
+    super(CODE_FOR[kind], message, status !== undefined ? { status } : undefined);
     this.name = "ProviderError";
   }
 

@@ -6,6 +6,7 @@ import { captureLogger, instantClock } from "../../../test/support/capture-log.j
 import { FakeTelegram, mentionText } from "../../../test/support/fake-telegram.js";
 import type { InboundMessage } from "../adapter.js";
 import { TelegramAdapter } from "./adapter.js";
+import { createBotApi, sendTelegramText } from "./bot-api.js";
 import type { TelegramAccountSettings } from "./settings.js";
 
 const BOT = { token: "111111:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", id: 111111, username: "holdfast_test_bot" };
@@ -93,6 +94,26 @@ describe("TelegramAdapter against a fake Bot API (real grammY client)", () => {
     expect(sent.every((s) => s.text.length <= 4096)).toBe(true);
     expect(sent[0]?.replyTo).toBe(Number(c.got[1]?.messageId));
     expect(sent[1]?.replyTo).toBeUndefined();
+  });
+
+  it("tells a send the platform refused from one that never reached it (distinct catalogue codes)", async () => {
+    const send = (apiRoot: string) =>
+      sendTelegramText(createBotApi(BOT.token, apiRoot), { chatId: "42", text: "hi" }, 4096, instantClock).then(
+        () => "sent",
+        (err: { code: string; message: string }) => [err.code, err.message],
+      );
+    fake.failNext("sendMessage", 400, "Bad Request: chat not found");
+    expect(await send(fake.url)).toEqual([
+      "HF_CHANNEL_REFUSED",
+      "telegram sendMessage failed: sendMessage: 400 Bad Request: chat not found",
+    ]);
+    for (let i = 0; i < 3; i++) fake.failNext("sendMessage", 502, "Bad Gateway");
+    expect(await send(fake.url)).toEqual(["HF_CHANNEL_REFUSED", "telegram sendMessage failed: gave up after retries"]);
+    expect(await send("http://127.0.0.1:1")).toEqual([
+      "HF_CHANNEL_NETWORK",
+      "telegram sendMessage failed: gave up after retries",
+    ]);
+    expect(await send(fake.url)).toBe("sent");
   });
 
   it("never hands the same update to the pipeline twice, even across a restart", async () => {

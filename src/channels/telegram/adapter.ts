@@ -84,7 +84,11 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   fetchMedia(ref: MediaRef, maxBytes: number): Promise<{ bytes: Uint8Array; extension?: string }> {
-    return downloadTelegramFile(this.api, this.settings.token, this.settings.apiRoot, ref, maxBytes);
+    return downloadTelegramFile(
+      { api: this.api, token: this.settings.token, apiRoot: this.settings.apiRoot },
+      ref,
+      maxBytes,
+    );
   }
 
   publicRoutes(app: Hono): void {

@@ -22,15 +22,21 @@ export function grammySignal(signal: AbortSignal): GrammySignal {
   return signal as unknown as GrammySignal;
 }
 
-/** How a failed Bot API call should be treated. */
+/**
+ * How a failed Bot API call should be treated, and the catalogue code it ends with: the platform
+ * answered with an error (grammY's GrammyError: `HF_CHANNEL_AUTH`, `HF_CHANNEL_CONFLICT`,
+ * `HF_CHANNEL_REFUSED`), the platform was not reached (HttpError: `HF_CHANNEL_NETWORK`), or something
+ * else failed locally (`HF_CHANNEL_SEND`).
+ */
 export type CallFailure =
   | { readonly kind: "fatal"; readonly code: "HF_CHANNEL_AUTH" | "HF_CHANNEL_CONFLICT"; readonly detail: string }
-  | { readonly kind: "retry"; readonly afterMs?: number }
-  | { readonly kind: "reject"; readonly detail: string };
+  | { readonly kind: "retry"; readonly code: "HF_CHANNEL_REFUSED" | "HF_CHANNEL_NETWORK"; readonly afterMs?: number }
+  | { readonly kind: "reject"; readonly code: "HF_CHANNEL_REFUSED" | "HF_CHANNEL_SEND"; readonly detail: string };
 
 /**
  * Classifies a grammY error without exposing the request payload (which may hold message text):
- * 401 → fatal HF_CHANNEL_AUTH, 409 → fatal HF_CHANNEL_CONFLICT, 429/5xx/network → retry, other 4xx → reject.
+ * 401 → fatal HF_CHANNEL_AUTH, 409 → fatal HF_CHANNEL_CONFLICT, 429/5xx → retry (HF_CHANNEL_REFUSED once
+ * retries run out), network → retry (HF_CHANNEL_NETWORK), other 4xx → reject (HF_CHANNEL_REFUSED).
  */
 export function classifyCallError(err: unknown): CallFailure {
   if (err instanceof GrammyError) {
@@ -40,15 +46,20 @@ export function classifyCallError(err: unknown): CallFailure {
     if (err.error_code === 429)
       return {
         kind: "retry",
+        code: "HF_CHANNEL_REFUSED",
         ...(err.parameters.retry_after !== undefined
           ? { afterMs: Math.min(err.parameters.retry_after * 1000, MAX_RETRY_AFTER_MS) }
           : {}),
       };
-    if (err.error_code >= 500) return { kind: "retry" };
-    return { kind: "reject", detail };
+    if (err.error_code >= 500) return { kind: "retry", code: "HF_CHANNEL_REFUSED" };
+    return { kind: "reject", code: "HF_CHANNEL_REFUSED", detail };
   }
-  if (err instanceof HttpError) return { kind: "retry" };
-  return { kind: "reject", detail: err instanceof Error ? err.message.slice(0, 200) : "unknown error" };
+  if (err instanceof HttpError) return { kind: "retry", code: "HF_CHANNEL_NETWORK" };
+  return {
+    kind: "reject",
+    code: "HF_CHANNEL_SEND",
+    detail: err instanceof Error ? err.message.slice(0, 200) : "unknown error",
+  };
 }
 
 /** {@link classifyCallError} as a reconnect verdict: retry transient failures only. */
@@ -63,7 +74,9 @@ export function retryVerdict(err: unknown): { retry: true; afterMs?: number } | 
  * Sends `msg` as one or more messages of at most `limit` characters; the first replies to
  * `msg.replyTo` (kept even if that message is gone). Transient failures are retried
  * ({@link SEND_ATTEMPTS} attempts, `retry_after` or backoff).
- * @returns the sent message ids. @throws HoldfastError HF_CHANNEL_SEND.
+ * @returns the sent message ids.
+ * @throws HoldfastError HF_CHANNEL_REFUSED (Telegram answered with an error), HF_CHANNEL_NETWORK (not
+ *   reached), HF_CHANNEL_AUTH / HF_CHANNEL_CONFLICT (401 / 409), HF_CHANNEL_SEND (another failure).
  */
 export async function sendTelegramText(api: Api, msg: OutboundMessage, limit: number, clock: Clock): Promise<string[]> {
   const ids: string[] = [];
@@ -91,7 +104,7 @@ async function withRetries<T>(clock: Clock, what: string, call: () => Promise<T>
       const f = classifyCallError(err);
       if (f.kind !== "retry" || attempt + 1 >= SEND_ATTEMPTS) {
         const detail = f.kind === "retry" ? "gave up after retries" : f.detail;
-        throw new HoldfastError("HF_CHANNEL_SEND", `telegram ${what} failed: ${detail}`);
+        throw new HoldfastError(f.code, `telegram ${what} failed: ${detail}`);
       }
       await clock.sleep(f.afterMs ?? backoffDelayMs(attempt));
     }
@@ -109,9 +122,7 @@ function tooLarge(maxBytes: number): HoldfastError {
  * @throws HoldfastError HF_CHANNEL_MEDIA (`details.tooLarge` when the limit was the reason).
  */
 export async function downloadTelegramFile(
-  api: Api,
-  token: string,
-  apiRoot: string,
+  { api, token, apiRoot }: { api: Api; token: string; apiRoot: string },
   ref: MediaRef,
   maxBytes: number,
 ): Promise<{ bytes: Uint8Array; extension?: string }> {

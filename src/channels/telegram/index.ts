@@ -33,13 +33,12 @@ export async function createTelegramAdapters(
 /**
  * Sends one text to a Telegram chat through the Bot API of a configured account, without running the
  * account (used by `holdfast pairing approve --notify`; a DM's chat id is the user id).
- * @throws HoldfastError HF_CHANNEL_UNKNOWN (no such account), HF_CHANNEL_CONFIG, HF_CHANNEL_SEND.
+ * @throws HoldfastError HF_CHANNEL_UNKNOWN (no such account), HF_CHANNEL_CONFIG, and the send failures of
+ *   {@link sendTelegramText} (HF_CHANNEL_REFUSED, HF_CHANNEL_NETWORK, HF_CHANNEL_AUTH, HF_CHANNEL_SEND).
  */
 export async function sendTelegramNotice(
   src: TelegramSettingsSource,
-  accountId: string,
-  chatId: string,
-  text: string,
+  { accountId, chatId, text }: { accountId: string; chatId: string; text: string },
   clock: Clock,
 ): Promise<void> {
   const account = (await resolveTelegramAccounts(src)).find((a) => a.accountId === accountId);

@@ -53,6 +53,30 @@ export function toGatewayEvent(
   }
 }
 
+/** A chat command's reply, sent as the `final` event of a synthetic run. */
+export interface CommandReply {
+  readonly runId: string;
+  readonly sessionKey: string;
+  readonly agentId: string;
+  readonly text: string;
+}
+
+/**
+ * The `chat` payload of a command reply: a `final` with `seq` 1 and `stopReason: "command"`, so a
+ * client shows it like any answer (reference Appendix A).
+ */
+export function commandReplyEvent(reply: CommandReply, now: number): Record<string, unknown> {
+  return {
+    runId: reply.runId,
+    sessionKey: reply.sessionKey,
+    agentId: reply.agentId,
+    seq: 1,
+    state: "final",
+    stopReason: "command",
+    message: assistant(reply.text, now),
+  };
+}
+
 function assistant(text: string, timestamp: number) {
   return { role: "assistant", content: [{ type: "text", text }], timestamp };
 }

@@ -1,2 +1,2 @@
-export { webChatMethods, type WebChatDeps } from "./methods.js";
-export { toGatewayEvent } from "./chat-events.js";
+/** WebChat: the channel whose transport is the authenticated gateway socket. */
+export { createWebChat, type WebChatStageDeps } from "./stage.js";

@@ -5,17 +5,18 @@ import type { ChatCommandRegistry } from "../../commands/index.js";
 import { HoldfastError } from "../../errors/index.js";
 import { defineMethod, type AnyMethodDef } from "../../gateway/index.js";
 import { canonicalSessionKey, type SessionStore } from "../../sessions/index.js";
+import type { CommandReply } from "./chat-events.js";
 
 /** What the WebChat methods need. */
 export interface WebChatDeps {
-  readonly runs: RunManager;
-  readonly store: SessionStore;
+  readonly runs: Pick<RunManager, "start" | "abort">;
+  readonly store: Pick<SessionStore, "history">;
   /** Agent ids that exist (the default agent first). */
   readonly agentIds: () => readonly string[];
   /** Chat commands (`/status`, `/new`, ...); the authenticated operator is their owner. */
   readonly commands: ChatCommandRegistry;
   /** Sends a command's reply as a `final` chat event of a synthetic run. */
-  readonly announce: (runId: string, sessionKey: string, agentId: string, text: string) => void;
+  readonly announce: (reply: CommandReply) => void;
 }
 
 const SendParams = z.looseObject({
@@ -62,7 +63,8 @@ export function webChatMethods(deps: WebChatDeps): AnyMethodDef[] {
           });
           if (out.handled) {
             const runId = randomUUID();
-            if (out.reply !== undefined) setImmediate(() => deps.announce(runId, key, agentId, out.reply as string));
+            const text = out.reply;
+            if (text !== undefined) setImmediate(() => deps.announce({ runId, sessionKey: key, agentId, text }));
             return { runId, status: "started", command: true };
           }
         }

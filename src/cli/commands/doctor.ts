@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { AUDIT_CHECKS } from "../../app/audit-checks/index.js";
 import { doctorExitCode, formatDoctor, generateGatewayToken, runDoctor } from "../../doctor/index.js";
 import { printJson, type CliIo } from "../io.js";
 
@@ -15,7 +16,7 @@ export function registerDoctor(program: Command, io: CliIo, setExit: (code: numb
     )
     .action(async (o: { fix?: boolean; json?: boolean; generateGatewayToken?: boolean }) => {
       if (o.generateGatewayToken) return io.out(generateGatewayToken());
-      const report = await runDoctor({ fix: o.fix === true });
+      const report = await runDoctor({ fix: o.fix === true, checks: AUDIT_CHECKS });
       if (o.json) printJson(io, report);
       else for (const l of formatDoctor(report)) io.out(l);
       setExit(doctorExitCode(report));

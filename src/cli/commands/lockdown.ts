@@ -12,11 +12,13 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 
-/** Sets `obj[key] = value` when different, recording the change at `at`. */
-function set(obj: Obj, key: string, value: unknown, at: string, changes: Change[], note?: string): void {
-  if (obj[key] === value) return;
-  changes.push({ what: `${at}.${key}`, from: obj[key], to: value, ...(note ? { note } : {}) });
-  obj[key] = value;
+/** A setter of `obj[key] = value` (when different) that records each change, at config path `at`, in `changes`. */
+function recorder(changes: Change[]): (obj: Obj, key: string, value: unknown, at: string) => void {
+  return (obj, key, value, at) => {
+    if (obj[key] === value) return;
+    changes.push({ what: `${at}.${key}`, from: obj[key], to: value });
+    obj[key] = value;
+  };
 }
 
 function child(obj: Obj, key: string): Obj {
@@ -33,12 +35,12 @@ function child(obj: Obj, key: string): Obj {
 export function lockdownConfig(input: Obj, newToken: string): { config: Obj; changes: Change[] } {
   const config = structuredClone(input);
   const changes: Change[] = [];
+  const set = recorder(changes);
   const gw = child(config, "gateway");
-  set(gw, "bind", "loopback", "gateway", changes);
-  if (isObj(gw.tailscale) && gw.tailscale.mode !== undefined)
-    set(gw.tailscale, "mode", "off", "gateway.tailscale", changes);
+  set(gw, "bind", "loopback", "gateway");
+  if (isObj(gw.tailscale) && gw.tailscale.mode !== undefined) set(gw.tailscale, "mode", "off", "gateway.tailscale");
   const auth = child(gw, "auth");
-  set(auth, "mode", "token", "gateway.auth", changes);
+  set(auth, "mode", "token", "gateway.auth");
   changes.push({
     what: "gateway.auth.token",
     note: "rotated: a new 32-byte token is stored in the config (show it with: holdfast gateway token)",
@@ -53,12 +55,12 @@ export function lockdownConfig(input: Obj, newToken: string): { config: Obj; cha
       for (const [id, a] of Object.entries(block.accounts))
         if (isObj(a)) holders.push([`channels.${ch}.accounts.${id}`, a]);
     for (const [at, h] of holders) {
-      set(h, "dmPolicy", "disabled", at, changes);
-      if (isObj(h.dm) && h.dm.policy !== undefined) set(h.dm, "policy", "disabled", `${at}.dm`, changes);
-      set(h, "groupPolicy", "disabled", at, changes);
+      set(h, "dmPolicy", "disabled", at);
+      if (isObj(h.dm) && h.dm.policy !== undefined) set(h.dm, "policy", "disabled", `${at}.dm`);
+      set(h, "groupPolicy", "disabled", at);
     }
   }
-  set(child(child(config, "tools"), "elevated"), "enabled", false, "tools.elevated", changes);
+  set(child(child(config, "tools"), "elevated"), "enabled", false, "tools.elevated");
   const agents = isObj(config.agents) ? config.agents : {};
   const perAgent: [string, unknown][] = [
     ...(Array.isArray(agents.list) ? agents.list.map((a, i) => [`agents.list.${i}`, a] as [string, unknown]) : []),
@@ -68,7 +70,7 @@ export function lockdownConfig(input: Obj, newToken: string): { config: Obj; cha
   ];
   for (const [at, a] of perAgent) {
     if (isObj(a) && isObj(a.tools) && isObj(a.tools.elevated))
-      set(a.tools.elevated, "enabled", false, `${at}.tools.elevated`, changes);
+      set(a.tools.elevated, "enabled", false, `${at}.tools.elevated`);
   }
   return { config, changes };
 }

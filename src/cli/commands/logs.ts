@@ -56,7 +56,14 @@ export async function logsCommand(
   };
   const end = await fileSize(files[0]);
   for (const line of await tailAcross(files, limit, end)) print(line);
-  if (o.follow && signal) await followLog(async () => (await locate())[0], files[0], end, print, signal);
+  if (o.follow && signal)
+    await followLog({
+      current: async () => (await locate())[0],
+      startFile: files[0],
+      startOffset: end,
+      onLine: print,
+      signal,
+    });
 }
 
 /** `holdfast logs [--limit N] [--json] [--follow]`. */

@@ -80,7 +80,7 @@ export function registerPairing(program: Command, io: CliIo): void {
         );
       }
       if (o.notify) {
-        await notifyPairingApproved(ctx, channel, req.meta.accountId, req.id, ctx.clock);
+        await notifyPairingApproved(ctx, { channel, accountId: req.meta.accountId, senderId: req.id }, ctx.clock);
         io.out("Sent the approval notice.");
       }
     });

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
+import { AUDIT_CHECKS } from "../../app/audit-checks/index.js";
 import {
-  allChecks,
   applySafeFixes,
   deepProbe,
   failsAt,
@@ -10,6 +10,7 @@ import {
   runAudit,
   withFindings,
   type FixResult,
+  type AuditCheck,
   type InterfaceAddress,
   type Severity,
 } from "../../audit/index.js";
@@ -24,8 +25,10 @@ export interface SecurityAuditFlags {
   readonly failOn?: string;
 }
 
-/** Test seams of {@link securityAudit}: the environment and the host's interface addresses. */
+/** Test seams of {@link securityAudit}: the environment, the host's interface addresses and the checks. */
 export interface SecurityAuditDeps {
+  /** Default: every check ({@link AUDIT_CHECKS}). */
+  readonly checks?: readonly AuditCheck[];
   readonly env?: NodeJS.ProcessEnv;
   readonly interfaces?: () => readonly InterfaceAddress[];
   readonly logDir?: string;
@@ -53,7 +56,7 @@ export async function securityAudit(
     fix = await applySafeFixes(ctx);
     ctx = await load();
   }
-  let report = await runAudit(ctx, await allChecks());
+  let report = await runAudit(ctx, deps.checks ?? AUDIT_CHECKS);
   let deep: Awaited<ReturnType<typeof deepProbe>> | undefined;
   if (flags.deep) {
     // Loaded only for --deep: the credential lookup pulls in the whole app.

@@ -1,13 +1,13 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { configuredCredentials, exposureInput, VERSION, type AppContext } from "../../app/index.js";
+import { VERSION, type AppContext } from "../../app/index.js";
 import { readPidInfo } from "../../client/index.js";
 import { POLICY_CHANNEL_IDS } from "../../config/index.js";
 import { DeviceStore } from "../../devices/index.js";
 import { effectiveMdnsMode } from "../../discovery/index.js";
 import { errorMessage } from "../../errors/index.js";
-import { planExposure } from "../../gateway/index.js";
+import { configuredCredentials, exposureInput, planExposure } from "../../gateway/index.js";
 import { listSecretSlots } from "../../secrets/index.js";
 import { SessionStore } from "../../sessions/index.js";
 import { cliContext } from "../context.js";

@@ -23,45 +23,45 @@ export const configFileCheck: AuditCheck = {
     if (!st.exists) return [];
     if (st.symlink)
       return [
-        finding(
-          "fs.config.symlink",
-          "warn",
-          "Config file is a symlink",
-          `${at} is a symbolic link; holdfast's atomic writes replace the link with a file.`,
-          "Set HOLDFAST_CONFIG_PATH to the real file.",
-        ),
+        finding({
+          checkId: "fs.config.symlink",
+          severity: "warn",
+          title: "Config file is a symlink",
+          detail: `${at} is a symbolic link; holdfast's atomic writes replace the link with a file.`,
+          remediation: "Set HOLDFAST_CONFIG_PATH to the real file.",
+        }),
       ];
     const out: Finding[] = [];
     const fix = `chmod 600 ${at} (or holdfast security audit --fix)`;
     if (groupOrWorldWritable(st.mode))
       out.push(
-        finding(
-          "fs.config.perms_writable",
-          "critical",
-          "Config file is writable by others",
-          `${at} has mode ${octal(st.mode)}: others can change who may talk to the bot and what it may run.`,
-          fix,
-        ),
+        finding({
+          checkId: "fs.config.perms_writable",
+          severity: "critical",
+          title: "Config file is writable by others",
+          detail: `${at} has mode ${octal(st.mode)}: others can change who may talk to the bot and what it may run.`,
+          remediation: fix,
+        }),
       );
     if (worldReadable(st.mode))
       out.push(
-        finding(
-          "fs.config.perms_world_readable",
-          "critical",
-          "Config file is world-readable",
-          `${at} has mode ${octal(st.mode)}; it may hold tokens.`,
-          fix,
-        ),
+        finding({
+          checkId: "fs.config.perms_world_readable",
+          severity: "critical",
+          title: "Config file is world-readable",
+          detail: `${at} has mode ${octal(st.mode)}; it may hold tokens.`,
+          remediation: fix,
+        }),
       );
     else if (groupReadable(st.mode))
       out.push(
-        finding(
-          "fs.config.perms_group_readable",
-          "warn",
-          "Config file is group-readable",
-          `${at} has mode ${octal(st.mode)}.`,
-          fix,
-        ),
+        finding({
+          checkId: "fs.config.perms_group_readable",
+          severity: "warn",
+          title: "Config file is group-readable",
+          detail: `${at} has mode ${octal(st.mode)}.`,
+          remediation: fix,
+        }),
       );
     return out;
   },

@@ -31,13 +31,13 @@ export const dangerousFlagsCheck: AuditCheck = {
   area: "config",
   run(ctx) {
     return enabledFlags(ctx).map((flag) =>
-      finding(
-        "config.insecure_or_dangerous_flags",
-        "warn",
-        `Safety switch weakened: ${flag}`,
-        `${flag} is set in the config.`,
-        "Remove the setting unless you need it and understand what it opens.",
-      ),
+      finding({
+        checkId: "config.insecure_or_dangerous_flags",
+        severity: "warn",
+        title: `Safety switch weakened: ${flag}`,
+        detail: `${flag} is set in the config.`,
+        remediation: "Remove the setting unless you need it and understand what it opens.",
+      }),
     );
   },
 };

@@ -13,25 +13,25 @@ export const rosterCheck: AuditCheck = {
     const defaults = (ctx.config.agents?.list ?? []).filter((a) => a.default === true);
     if (defaults.length > 1) {
       out.push(
-        finding(
-          "config.agent_roster.invalid_default_count",
-          "warn",
-          "Several agents are marked default",
-          `${defaults.map((a) => a.id).join(", ")} all have default: true; the first one wins.`,
-          "Keep default: true on one agent.",
-        ),
+        finding({
+          checkId: "config.agent_roster.invalid_default_count",
+          severity: "warn",
+          title: "Several agents are marked default",
+          detail: `${defaults.map((a) => a.id).join(", ")} all have default: true; the first one wins.`,
+          remediation: "Keep default: true on one agent.",
+        }),
       );
     }
     const ignored = (["plugins", "skills", "mcp"] as const).filter((k) => ctx.config[k] !== undefined);
     if (ignored.length > 0) {
       out.push(
-        finding(
-          "config.ignored_security_settings",
-          "info",
-          "Plugin/skill settings are ignored",
-          `${ignored.join(", ")} ${ignored.length > 1 ? "are" : "is"} accepted for OpenClaw compatibility but holdfast loads no plugins, skills or MCP servers.`,
-          "Remove these blocks.",
-        ),
+        finding({
+          checkId: "config.ignored_security_settings",
+          severity: "info",
+          title: "Plugin/skill settings are ignored",
+          detail: `${ignored.join(", ")} ${ignored.length > 1 ? "are" : "is"} accepted for OpenClaw compatibility but holdfast loads no plugins, skills or MCP servers.`,
+          remediation: "Remove these blocks.",
+        }),
       );
     }
     return out;

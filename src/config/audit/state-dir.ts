@@ -24,44 +24,44 @@ export const stateDirCheck: AuditCheck = {
     const out: Finding[] = [];
     if (st.symlink)
       return [
-        finding(
-          "fs.state_dir.symlink",
-          "warn",
-          "State directory is a symlink",
-          `${at} is a symbolic link; its target's permissions decide who reads your secrets.`,
-          "Point HOLDFAST_STATE_DIR at the real directory.",
-        ),
+        finding({
+          checkId: "fs.state_dir.symlink",
+          severity: "warn",
+          title: "State directory is a symlink",
+          detail: `${at} is a symbolic link; its target's permissions decide who reads your secrets.`,
+          remediation: "Point HOLDFAST_STATE_DIR at the real directory.",
+        }),
       ];
     const fix = `chmod 700 ${at} (or holdfast security audit --fix)`;
     if ((st.mode & 0o002) !== 0)
       out.push(
-        finding(
-          "fs.state_dir.perms_world_writable",
-          "critical",
-          "State directory is world-writable",
-          `${at} has mode ${octal(st.mode)}: anyone can replace config, transcripts and credentials.`,
-          fix,
-        ),
+        finding({
+          checkId: "fs.state_dir.perms_world_writable",
+          severity: "critical",
+          title: "State directory is world-writable",
+          detail: `${at} has mode ${octal(st.mode)}: anyone can replace config, transcripts and credentials.`,
+          remediation: fix,
+        }),
       );
     else if (groupOrWorldWritable(st.mode))
       out.push(
-        finding(
-          "fs.state_dir.perms_group_writable",
-          "warn",
-          "State directory is group-writable",
-          `${at} has mode ${octal(st.mode)}.`,
-          fix,
-        ),
+        finding({
+          checkId: "fs.state_dir.perms_group_writable",
+          severity: "warn",
+          title: "State directory is group-writable",
+          detail: `${at} has mode ${octal(st.mode)}.`,
+          remediation: fix,
+        }),
       );
     if (worldReadable(st.mode) || groupReadable(st.mode))
       out.push(
-        finding(
-          "fs.state_dir.perms_readable",
-          "warn",
-          "State directory is readable by others",
-          `${at} has mode ${octal(st.mode)}.`,
-          fix,
-        ),
+        finding({
+          checkId: "fs.state_dir.perms_readable",
+          severity: "warn",
+          title: "State directory is readable by others",
+          detail: `${at} has mode ${octal(st.mode)}.`,
+          remediation: fix,
+        }),
       );
     return out;
   },

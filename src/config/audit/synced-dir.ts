@@ -10,13 +10,13 @@ export const syncedDirCheck: AuditCheck = {
     const hit = [ctx.paths.stateDir, ctx.paths.configPath].find((p) => SYNCED.test(p));
     if (!hit) return [];
     return [
-      finding(
-        "fs.synced_dir",
-        "warn",
-        "State lives in a cloud-synced folder",
-        `${hit} looks like a synced folder: transcripts and credentials leave this machine.`,
-        "Move the state dir out of synced folders (HOLDFAST_STATE_DIR).",
-      ),
+      finding({
+        checkId: "fs.synced_dir",
+        severity: "warn",
+        title: "State lives in a cloud-synced folder",
+        detail: `${hit} looks like a synced folder: transcripts and credentials leave this machine.`,
+        remediation: "Move the state dir out of synced folders (HOLDFAST_STATE_DIR).",
+      }),
     ];
   },
 };

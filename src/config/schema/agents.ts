@@ -2,6 +2,7 @@ import safeRegex from "safe-regex2";
 import { z } from "zod";
 import { compat, noAllowWithAlsoAllow, ToolPolicySchema } from "./common.js";
 import { SandboxSchema } from "./sandbox.js";
+import { HoldfastError } from "../../errors/index.js";
 
 /** `"<provider>/<model>"` or `{primary, fallbacks}`. */
 export const ModelSelectionSchema = z.union([
@@ -27,7 +28,7 @@ const AgentToolsSchema = ToolPolicySchema.extend({
 /**
  * Compiles one `groupChat.mentionPatterns` entry: case-insensitive (`i`); a literal backspace character
  * (what `"\b"` becomes in JSON) is read as the word boundary `\b`.
- * @throws Error naming the problem when the pattern is not a valid regex, or is ReDoS-prone (nested
+ * @throws HoldfastError HF_CONFIG_INVALID naming the problem when the pattern is not a valid regex, or is ReDoS-prone (nested
  *   repetition, checked with safe-regex2). Source: reference §4.5.
  */
 export function compileMentionPattern(pattern: string): RegExp {
@@ -36,10 +37,11 @@ export function compileMentionPattern(pattern: string): RegExp {
   try {
     re = new RegExp(source, "i");
   } catch (err) {
-    throw new Error(`invalid regex ${JSON.stringify(pattern)}: ${(err as Error).message}`);
+    throw new HoldfastError("HF_CONFIG_INVALID", `invalid regex ${JSON.stringify(pattern)}: ${(err as Error).message}`);
   }
   if (!safeRegex(re))
-    throw new Error(
+    throw new HoldfastError(
+      "HF_CONFIG_INVALID",
       `unsafe regex ${JSON.stringify(pattern)}: nested repetition can stall message handling (ReDoS); simplify the pattern`,
     );
   return re;

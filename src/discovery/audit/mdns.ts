@@ -11,13 +11,14 @@ export const mdnsFullCheck: AuditCheck = {
   run(ctx) {
     if (ctx.config.discovery?.mdns?.mode !== "full") return [];
     return [
-      finding(
-        "discovery.mdns_full_mode",
-        bindIsLoopback(ctx.config) ? "warn" : "critical",
-        "mDNS announces operational details",
-        'discovery.mdns.mode is "full": the LAN learns the install path (your user name), SSH port and tailnet name.',
-        'Set discovery.mdns.mode to "minimal" or "off".',
-      ),
+      finding({
+        checkId: "discovery.mdns_full_mode",
+        severity: bindIsLoopback(ctx.config) ? "warn" : "critical",
+        title: "mDNS announces operational details",
+        detail:
+          'discovery.mdns.mode is "full": the LAN learns the install path (your user name), SSH port and tailnet name.',
+        remediation: 'Set discovery.mdns.mode to "minimal" or "off".',
+      }),
     ];
   },
 };

@@ -24,34 +24,34 @@ export const gatewayAuthCheck: AuditCheck = {
       (auth.mode === "password" && auth.password === undefined);
     if (!loopback && noSecret) {
       out.push(
-        finding(
-          "gateway.bind_no_auth",
-          "critical",
-          "Gateway listens beyond loopback without auth",
-          `gateway.bind is "${ctx.config.gateway?.bind}" and auth is ${auth.mode === "none" ? 'mode "none"' : "not configured"}; the gateway refuses to start like this.`,
-          "Set gateway.auth.token (holdfast doctor --generate-gateway-token) or bind to loopback.",
-        ),
+        finding({
+          checkId: "gateway.bind_no_auth",
+          severity: "critical",
+          title: "Gateway listens beyond loopback without auth",
+          detail: `gateway.bind is "${ctx.config.gateway?.bind}" and auth is ${auth.mode === "none" ? 'mode "none"' : "not configured"}; the gateway refuses to start like this.`,
+          remediation: "Set gateway.auth.token (holdfast doctor --generate-gateway-token) or bind to loopback.",
+        }),
       );
     } else if (auth.mode === "none") {
       out.push(
-        finding(
-          "gateway.loopback_no_auth",
-          "critical",
-          "Gateway auth is disabled",
-          'gateway.auth.mode is "none": any local process or user can drive the agent and its tools.',
-          'Remove gateway.auth.mode "none"; holdfast generates a token on first start.',
-        ),
+        finding({
+          checkId: "gateway.loopback_no_auth",
+          severity: "critical",
+          title: "Gateway auth is disabled",
+          detail: 'gateway.auth.mode is "none": any local process or user can drive the agent and its tools.',
+          remediation: 'Remove gateway.auth.mode "none"; holdfast generates a token on first start.',
+        }),
       );
     }
     if (auth.mode === "none") {
       out.push(
-        finding(
-          "gateway.http.no_auth",
-          remote ? "critical" : "warn",
-          "Gateway HTTP API needs no credentials",
-          "With auth none, /api/* answers anyone who can connect.",
-          "Use token or password auth.",
-        ),
+        finding({
+          checkId: "gateway.http.no_auth",
+          severity: remote ? "critical" : "warn",
+          title: "Gateway HTTP API needs no credentials",
+          detail: "With auth none, /api/* answers anyone who can connect.",
+          remediation: "Use token or password auth.",
+        }),
       );
     }
     for (const kind of ["token", "password"] as const) {
@@ -60,33 +60,33 @@ export const gatewayAuthCheck: AuditCheck = {
       const v = value.trim().toLowerCase();
       if (PLACEHOLDER_VALUES.has(v)) {
         out.push(
-          finding(
-            `gateway.${kind}_placeholder_value`,
-            "critical",
-            `Gateway ${kind} is a placeholder`,
-            `gateway.auth.${kind} is blank, "undefined"/"null" or a redaction marker: not a credential.`,
-            `Set a real ${kind}: holdfast doctor --generate-gateway-token.`,
-          ),
+          finding({
+            checkId: `gateway.${kind}_placeholder_value`,
+            severity: "critical",
+            title: `Gateway ${kind} is a placeholder`,
+            detail: `gateway.auth.${kind} is blank, "undefined"/"null" or a redaction marker: not a credential.`,
+            remediation: `Set a real ${kind}: holdfast doctor --generate-gateway-token.`,
+          }),
         );
       } else if (DOCUMENTED_EXAMPLES.has(v)) {
         out.push(
-          finding(
-            `gateway.${kind}_known_weak`,
-            remote ? "critical" : "warn",
-            `Gateway ${kind} is an example value from documentation`,
-            `gateway.auth.${kind} is a value published in documentation; anyone can guess it.`,
-            `Replace it: holdfast doctor --generate-gateway-token, then holdfast config set gateway.auth.${kind} <value>.`,
-          ),
+          finding({
+            checkId: `gateway.${kind}_known_weak`,
+            severity: remote ? "critical" : "warn",
+            title: `Gateway ${kind} is an example value from documentation`,
+            detail: `gateway.auth.${kind} is a value published in documentation; anyone can guess it.`,
+            remediation: `Replace it: holdfast doctor --generate-gateway-token, then holdfast config set gateway.auth.${kind} <value>.`,
+          }),
         );
       } else if (value.length < MIN_SECRET_CHARS) {
         out.push(
-          finding(
-            `gateway.${kind}_too_short`,
-            "warn",
-            `Gateway ${kind} is short`,
-            `gateway.auth.${kind} has ${value.length} characters (fewer than ${MIN_SECRET_CHARS}).`,
-            "Use 32 random bytes: holdfast doctor --generate-gateway-token.",
-          ),
+          finding({
+            checkId: `gateway.${kind}_too_short`,
+            severity: "warn",
+            title: `Gateway ${kind} is short`,
+            detail: `gateway.auth.${kind} has ${value.length} characters (fewer than ${MIN_SECRET_CHARS}).`,
+            remediation: "Use 32 random bytes: holdfast doctor --generate-gateway-token.",
+          }),
         );
       }
     }

@@ -23,46 +23,47 @@ export const controlUiCheck: AuditCheck = {
       ui.dangerouslyAllowHostHeaderOriginFallback !== true
     ) {
       out.push(
-        finding(
-          "gateway.control_ui.allowed_origins_required",
-          "critical",
-          "Non-loopback Control UI without allowed origins",
-          "The gateway is reachable from the network and gateway.controlUi.allowedOrigins is empty.",
-          "Set gateway.controlUi.allowedOrigins to the exact origin you open the UI from.",
-        ),
+        finding({
+          checkId: "gateway.control_ui.allowed_origins_required",
+          severity: "critical",
+          title: "Non-loopback Control UI without allowed origins",
+          detail: "The gateway is reachable from the network and gateway.controlUi.allowedOrigins is empty.",
+          remediation: "Set gateway.controlUi.allowedOrigins to the exact origin you open the UI from.",
+        }),
       );
     }
     if (origins.includes("*")) {
       out.push(
-        finding(
-          "gateway.control_ui.allowed_origins_wildcard",
-          remote ? "critical" : "warn",
-          "Any web page may connect to the gateway",
-          'gateway.controlUi.allowedOrigins contains "*".',
-          'List exact origins instead of "*".',
-        ),
+        finding({
+          checkId: "gateway.control_ui.allowed_origins_wildcard",
+          severity: remote ? "critical" : "warn",
+          title: "Any web page may connect to the gateway",
+          detail: 'gateway.controlUi.allowedOrigins contains "*".',
+          remediation: 'List exact origins instead of "*".',
+        }),
       );
     }
     if (ui.dangerouslyAllowHostHeaderOriginFallback === true) {
       out.push(
-        finding(
-          "gateway.control_ui.host_header_origin_fallback",
-          remote ? "critical" : "warn",
-          "Origin check falls back to the Host header",
-          "gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback is true (DNS-rebinding risk).",
-          "Remove it and set allowedOrigins.",
-        ),
+        finding({
+          checkId: "gateway.control_ui.host_header_origin_fallback",
+          severity: remote ? "critical" : "warn",
+          title: "Origin check falls back to the Host header",
+          detail: "gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback is true (DNS-rebinding risk).",
+          remediation: "Remove it and set allowedOrigins.",
+        }),
       );
     }
     if (gw.allowRealIpFallback === true) {
       out.push(
-        finding(
-          "gateway.real_ip_fallback_enabled",
-          bindIsLoopback(ctx.config) ? "warn" : "critical",
-          "X-Real-IP is trusted as a fallback",
-          "gateway.allowRealIpFallback is true: a client can pick the address rate limits and locality checks see.",
-          "Set gateway.allowRealIpFallback: false.",
-        ),
+        finding({
+          checkId: "gateway.real_ip_fallback_enabled",
+          severity: bindIsLoopback(ctx.config) ? "warn" : "critical",
+          title: "X-Real-IP is trusted as a fallback",
+          detail:
+            "gateway.allowRealIpFallback is true: a client can pick the address rate limits and locality checks see.",
+          remediation: "Set gateway.allowRealIpFallback: false.",
+        }),
       );
     }
     return out;

@@ -20,74 +20,74 @@ export const hooksCheck: AuditCheck = {
     const gw = gatewayAuth(ctx);
     if (token !== undefined && token.length < MIN_SECRET_CHARS)
       out.push(
-        finding(
-          "hooks.token_too_short",
-          "warn",
-          "Webhook token is short",
-          `hooks.token has ${token.length} characters (fewer than ${MIN_SECRET_CHARS}).`,
-          "Use 32 random bytes.",
-        ),
+        finding({
+          checkId: "hooks.token_too_short",
+          severity: "warn",
+          title: "Webhook token is short",
+          detail: `hooks.token has ${token.length} characters (fewer than ${MIN_SECRET_CHARS}).`,
+          remediation: "Use 32 random bytes.",
+        }),
       );
     if (token !== undefined && (secretEquals(token, gw.token) || secretEquals(token, gw.password))) {
       out.push(
-        finding(
-          "hooks.token_reuse_gateway_token",
-          "critical",
-          "Webhook token equals the gateway credential",
-          "hooks.token is the same as the gateway token/password: a webhook sender could drive the gateway.",
-          "Give hooks their own token.",
-        ),
+        finding({
+          checkId: "hooks.token_reuse_gateway_token",
+          severity: "critical",
+          title: "Webhook token equals the gateway credential",
+          detail: "hooks.token is the same as the gateway token/password: a webhook sender could drive the gateway.",
+          remediation: "Give hooks their own token.",
+        }),
       );
     }
     if ((h.path ?? "/hooks").replace(/\/+$/, "") === "")
       out.push(
-        finding(
-          "hooks.path_root",
-          "critical",
-          'Webhooks mounted at "/"',
-          'hooks.path is "/": webhook handling shadows every gateway route.',
-          'Use hooks.path "/hooks".',
-        ),
+        finding({
+          checkId: "hooks.path_root",
+          severity: "critical",
+          title: 'Webhooks mounted at "/"',
+          detail: 'hooks.path is "/": webhook handling shadows every gateway route.',
+          remediation: 'Use hooks.path "/hooks".',
+        }),
       );
     if (!h.defaultSessionKey)
       out.push(
-        finding(
-          "hooks.default_session_key_unset",
-          "warn",
-          "Webhooks without a default session key",
-          "hooks.defaultSessionKey is not set; each request gets a new session.",
-          "Set hooks.defaultSessionKey.",
-        ),
+        finding({
+          checkId: "hooks.default_session_key_unset",
+          severity: "warn",
+          title: "Webhooks without a default session key",
+          detail: "hooks.defaultSessionKey is not set; each request gets a new session.",
+          remediation: "Set hooks.defaultSessionKey.",
+        }),
       );
     if (!h.allowedAgentIds || h.allowedAgentIds.includes("*"))
       out.push(
-        finding(
-          "hooks.allowed_agent_ids_unrestricted",
-          sev,
-          "Webhooks may target any agent",
-          'hooks.allowedAgentIds is unset or contains "*".',
-          "List the agent ids webhooks may use in hooks.allowedAgentIds.",
-        ),
+        finding({
+          checkId: "hooks.allowed_agent_ids_unrestricted",
+          severity: sev,
+          title: "Webhooks may target any agent",
+          detail: 'hooks.allowedAgentIds is unset or contains "*".',
+          remediation: "List the agent ids webhooks may use in hooks.allowedAgentIds.",
+        }),
       );
     if (h.allowRequestSessionKey === true) {
       out.push(
-        finding(
-          "hooks.request_session_key_enabled",
-          sev,
-          "Webhook callers choose the session",
-          "hooks.allowRequestSessionKey is true: a caller can write into any session, including the main one.",
-          "Set hooks.allowRequestSessionKey: false.",
-        ),
+        finding({
+          checkId: "hooks.request_session_key_enabled",
+          severity: sev,
+          title: "Webhook callers choose the session",
+          detail: "hooks.allowRequestSessionKey is true: a caller can write into any session, including the main one.",
+          remediation: "Set hooks.allowRequestSessionKey: false.",
+        }),
       );
       if (!h.allowedSessionKeyPrefixes?.length)
         out.push(
-          finding(
-            "hooks.request_session_key_prefixes_missing",
-            sev,
-            "Caller session keys are not fenced",
-            "hooks.allowedSessionKeyPrefixes is empty.",
-            'Set hooks.allowedSessionKeyPrefixes (e.g. ["hook:"]).',
-          ),
+          finding({
+            checkId: "hooks.request_session_key_prefixes_missing",
+            severity: sev,
+            title: "Caller session keys are not fenced",
+            detail: "hooks.allowedSessionKeyPrefixes is empty.",
+            remediation: 'Set hooks.allowedSessionKeyPrefixes (e.g. ["hook:"]).',
+          }),
         );
     }
     return out;

@@ -21,44 +21,46 @@ export const proxiesCheck: AuditCheck = {
     if (bindIsLoopback(ctx.config) && proxies.length === 0 && (ts !== "off" || foreignOrigins.length > 0)) {
       const via = ts !== "off" ? `Tailscale ${ts}` : `origins ${foreignOrigins.join(", ")}`;
       out.push(
-        finding(
-          "gateway.trusted_proxies_missing",
-          "warn",
-          "A proxy fronts the gateway but trustedProxies is empty",
-          `The gateway is reached through ${via}; without gateway.trustedProxies, forwarded requests cannot be attributed to clients and are refused.`,
-          'Set gateway.trustedProxies to the proxy address (e.g. ["127.0.0.1"]) and make the proxy overwrite X-Forwarded-For.',
-        ),
+        finding({
+          checkId: "gateway.trusted_proxies_missing",
+          severity: "warn",
+          title: "A proxy fronts the gateway but trustedProxies is empty",
+          detail: `The gateway is reached through ${via}; without gateway.trustedProxies, forwarded requests cannot be attributed to clients and are refused.`,
+          remediation:
+            'Set gateway.trustedProxies to the proxy address (e.g. ["127.0.0.1"]) and make the proxy overwrite X-Forwarded-For.',
+        }),
       );
     }
     if (gw.auth?.mode === "trusted-proxy") {
       out.push(
-        finding(
-          "gateway.trusted_proxy_auth",
-          "critical",
-          "Gateway identity is delegated to a reverse proxy",
-          'gateway.auth.mode is "trusted-proxy": whoever can send requests from a trusted proxy address with the user header is authenticated.',
-          "Make sure only the proxy can reach the gateway port, and keep trustedProxies narrow.",
-        ),
+        finding({
+          checkId: "gateway.trusted_proxy_auth",
+          severity: "critical",
+          title: "Gateway identity is delegated to a reverse proxy",
+          detail:
+            'gateway.auth.mode is "trusted-proxy": whoever can send requests from a trusted proxy address with the user header is authenticated.',
+          remediation: "Make sure only the proxy can reach the gateway port, and keep trustedProxies narrow.",
+        }),
       );
       if (proxies.length === 0)
         out.push(
-          finding(
-            "gateway.trusted_proxy_no_proxies",
-            "critical",
-            "trusted-proxy auth without trustedProxies",
-            'gateway.auth.mode is "trusted-proxy" but gateway.trustedProxies is empty.',
-            "List the proxy's address in gateway.trustedProxies.",
-          ),
+          finding({
+            checkId: "gateway.trusted_proxy_no_proxies",
+            severity: "critical",
+            title: "trusted-proxy auth without trustedProxies",
+            detail: 'gateway.auth.mode is "trusted-proxy" but gateway.trustedProxies is empty.',
+            remediation: "List the proxy's address in gateway.trustedProxies.",
+          }),
         );
       if (!gw.auth.trustedProxy?.userHeader)
         out.push(
-          finding(
-            "gateway.trusted_proxy_no_user_header",
-            "critical",
-            "trusted-proxy auth without a user header",
-            "gateway.auth.trustedProxy.userHeader is not set.",
-            "Set gateway.auth.trustedProxy.userHeader to the header your proxy writes.",
-          ),
+          finding({
+            checkId: "gateway.trusted_proxy_no_user_header",
+            severity: "critical",
+            title: "trusted-proxy auth without a user header",
+            detail: "gateway.auth.trustedProxy.userHeader is not set.",
+            remediation: "Set gateway.auth.trustedProxy.userHeader to the header your proxy writes.",
+          }),
         );
     }
     return out;

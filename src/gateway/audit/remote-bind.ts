@@ -14,24 +14,24 @@ export const remoteBindCheck: AuditCheck = {
     const out: Finding[] = [];
     if (gw.tls?.enabled !== true) {
       out.push(
-        finding(
-          "gateway.remote_bind_no_tls",
-          "warn",
-          "Gateway listens beyond loopback without TLS",
-          `gateway.bind is "${gw.bind}" and gateway.tls.enabled is not true: tokens and messages cross the network in clear text.`,
-          "Set gateway.tls.enabled: true (or keep loopback and use Tailscale Serve / an SSH tunnel).",
-        ),
+        finding({
+          checkId: "gateway.remote_bind_no_tls",
+          severity: "warn",
+          title: "Gateway listens beyond loopback without TLS",
+          detail: `gateway.bind is "${gw.bind}" and gateway.tls.enabled is not true: tokens and messages cross the network in clear text.`,
+          remediation: "Set gateway.tls.enabled: true (or keep loopback and use Tailscale Serve / an SSH tunnel).",
+        }),
       );
     }
     if (gw.auth?.mode !== "trusted-proxy" && !gw.auth?.rateLimit) {
       out.push(
-        finding(
-          "gateway.auth_no_rate_limit",
-          "warn",
-          "No explicit auth rate limit on a network bind",
-          "gateway.auth.rateLimit is not set (defaults apply: 10 failures per minute, 5 minute lockout).",
-          "Set gateway.auth.rateLimit explicitly to document the limit you rely on.",
-        ),
+        finding({
+          checkId: "gateway.auth_no_rate_limit",
+          severity: "warn",
+          title: "No explicit auth rate limit on a network bind",
+          detail: "gateway.auth.rateLimit is not set (defaults apply: 10 failures per minute, 5 minute lockout).",
+          remediation: "Set gateway.auth.rateLimit explicitly to document the limit you rely on.",
+        }),
       );
     }
     return out;

@@ -14,35 +14,37 @@ export const tailscaleCheck: AuditCheck = {
     const out: Finding[] = [];
     if (mode === "funnel") {
       out.push(
-        finding(
-          "gateway.tailscale_funnel",
-          "critical",
-          "Gateway is public through Tailscale Funnel",
-          'gateway.tailscale.mode is "funnel": anyone on the internet can reach the gateway\'s login.',
-          'Prefer "serve" (tailnet only); use Funnel only with a strong password.',
-        ),
+        finding({
+          checkId: "gateway.tailscale_funnel",
+          severity: "critical",
+          title: "Gateway is public through Tailscale Funnel",
+          detail: 'gateway.tailscale.mode is "funnel": anyone on the internet can reach the gateway\'s login.',
+          remediation: 'Prefer "serve" (tailnet only); use Funnel only with a strong password.',
+        }),
       );
       const auth = gatewayAuth(ctx);
       if (auth.mode !== "password" || auth.password === undefined) {
         out.push(
-          finding(
-            "gateway.tailscale_funnel_no_password",
-            "critical",
-            "Funnel without password auth",
-            'Tailscale Funnel requires gateway.auth.mode "password" with a password; the gateway refuses to start otherwise.',
-            'Set gateway.auth.mode "password" and gateway.auth.password (a SecretRef or ${HOLDFAST_GATEWAY_PASSWORD}).',
-          ),
+          finding({
+            checkId: "gateway.tailscale_funnel_no_password",
+            severity: "critical",
+            title: "Funnel without password auth",
+            detail:
+              'Tailscale Funnel requires gateway.auth.mode "password" with a password; the gateway refuses to start otherwise.',
+            remediation:
+              'Set gateway.auth.mode "password" and gateway.auth.password (a SecretRef or ${HOLDFAST_GATEWAY_PASSWORD}).',
+          }),
         );
       }
     } else if (mode === "serve") {
       out.push(
-        finding(
-          "gateway.tailscale_serve",
-          "info",
-          "Gateway is reachable on the tailnet through Tailscale Serve",
-          "Tailnet members can reach the gateway; auth still applies.",
-          "Keep tailnet ACLs tight.",
-        ),
+        finding({
+          checkId: "gateway.tailscale_serve",
+          severity: "info",
+          title: "Gateway is reachable on the tailnet through Tailscale Serve",
+          detail: "Tailnet members can reach the gateway; auth still applies.",
+          remediation: "Keep tailnet ACLs tight.",
+        }),
       );
     }
     return out;

@@ -28,13 +28,13 @@ export const toolsHttpCheck: AuditCheck = {
       .filter((t) => DEFAULT_HTTP_DENY.includes(t) || t === "*");
     if (allowed.length === 0) return [];
     return [
-      finding(
-        "gateway.tools_invoke_http.dangerous_allow",
-        isRemotelyExposed(ctx.config) ? "critical" : "warn",
-        "HTTP tool calls may run dangerous tools",
-        `gateway.tools.allow re-enables ${allowed.join(", ")} over HTTP.`,
-        "Remove those entries from gateway.tools.allow.",
-      ),
+      finding({
+        checkId: "gateway.tools_invoke_http.dangerous_allow",
+        severity: isRemotelyExposed(ctx.config) ? "critical" : "warn",
+        title: "HTTP tool calls may run dangerous tools",
+        detail: `gateway.tools.allow re-enables ${allowed.join(", ")} over HTTP.`,
+        remediation: "Remove those entries from gateway.tools.allow.",
+      }),
     ];
   },
 };

@@ -1,3 +1,4 @@
+import { wireRefusal, type WireDetailCode } from "../../errors/index.js";
 import type { WireError } from "../protocol/frames.js";
 import type { HttpAuthFailure, WsAuthFailure } from "./types.js";
 
@@ -56,24 +57,44 @@ const NEXT_STEP: Partial<Record<AuthReason, string>> = {
   local_only: "review_auth_configuration",
 };
 
+/** `details.code` of each reason (catalogued in src/errors/wire.ts; reference §3.3). */
+const DETAIL_CODES = {
+  token_missing: "AUTH_TOKEN_MISSING",
+  token_mismatch: "AUTH_TOKEN_MISMATCH",
+  password_missing: "AUTH_PASSWORD_MISSING",
+  password_mismatch: "AUTH_PASSWORD_MISMATCH",
+  rate_limited: "AUTH_RATE_LIMITED",
+  device_token_mismatch: "AUTH_DEVICE_TOKEN_MISMATCH",
+  device_identity_required: "DEVICE_IDENTITY_REQUIRED",
+  local_only: "AUTH_LOCAL_ONLY",
+  proxy_attribution_required: "PROXY_ATTRIBUTION_REQUIRED",
+  trusted_proxy_untrusted_source: "AUTH_TRUSTED_PROXY_UNTRUSTED_SOURCE",
+  trusted_proxy_loopback_source: "AUTH_TRUSTED_PROXY_LOOPBACK_SOURCE",
+  trusted_proxy_missing_header: "AUTH_TRUSTED_PROXY_MISSING_HEADER",
+  trusted_proxy_user_missing: "AUTH_TRUSTED_PROXY_USER_MISSING",
+  trusted_proxy_user_not_allowed: "AUTH_TRUSTED_PROXY_USER_NOT_ALLOWED",
+  tailscale_identity_missing: "AUTH_TAILSCALE_IDENTITY_MISSING",
+  tailscale_proxy_headers_missing: "AUTH_TAILSCALE_PROXY_HEADERS_MISSING",
+  tailscale_identity_check_failed: "AUTH_TAILSCALE_IDENTITY_CHECK_FAILED",
+  tailscale_identity_mismatch: "AUTH_TAILSCALE_IDENTITY_MISMATCH",
+} as const satisfies Record<AuthReason, WireDetailCode>;
+
 /** `details.code` for a reason: `AUTH_TOKEN_MISMATCH`, `AUTH_RATE_LIMITED`, `DEVICE_IDENTITY_REQUIRED`, ... */
-export function authDetailsCode(reason: AuthReason): string {
-  if (reason === "device_identity_required") return "DEVICE_IDENTITY_REQUIRED";
-  if (reason === "proxy_attribution_required") return "PROXY_ATTRIBUTION_REQUIRED";
-  return `AUTH_${reason.toUpperCase()}`;
+export function authDetailsCode(reason: AuthReason): WireDetailCode {
+  return DETAIL_CODES[reason];
 }
 
-/** The wire error for a refused `connect` (code INVALID_REQUEST, or NOT_PAIRED for a missing device identity). */
+/**
+ * The wire error for a refused `connect`: INVALID_REQUEST, or NOT_PAIRED for a missing device identity
+ * (the wire code the catalogue names for the reason's detail code).
+ */
 export function authWireError(reason: AuthReason, retryAfterMs?: number): WireError {
   return {
-    code: reason === "device_identity_required" ? "NOT_PAIRED" : "INVALID_REQUEST",
-    message: MESSAGES[reason],
-    details: {
-      code: authDetailsCode(reason),
+    ...wireRefusal(authDetailsCode(reason), MESSAGES[reason], {
       authReason: reason,
       canRetryWithDeviceToken: false,
       recommendedNextStep: NEXT_STEP[reason] ?? "update_auth_credentials",
-    },
+    }),
     ...(retryAfterMs !== undefined ? { retryable: true, retryAfterMs } : {}),
   };
 }
@@ -115,10 +136,10 @@ export function pairingRequired(requestId: string, expiresAt: number): WsAuthFai
   return {
     ok: false,
     closeCode: 1008,
-    error: {
-      code: "NOT_PAIRED",
-      message: `pairing required: this device is not approved yet (on the gateway host run: holdfast devices approve ${requestId})`,
-      details: { code: "PAIRING_REQUIRED", requestId, expiresAt, recommendedNextStep: "wait_for_approval" },
-    },
+    error: wireRefusal(
+      "PAIRING_REQUIRED",
+      `pairing required: this device is not approved yet (on the gateway host run: holdfast devices approve ${requestId})`,
+      { requestId, expiresAt, recommendedNextStep: "wait_for_approval" },
+    ),
   };
 }

@@ -75,7 +75,7 @@ export class ExposureAuthenticator implements GatewayAuthenticator {
     const device = proof?.ok ? proof : undefined;
     if (params.auth?.deviceToken) {
       if (!device) return wsFailure("device_identity_required");
-      return this.byDeviceToken(params, client, device.deviceId, params.auth.deviceToken, role);
+      return this.byDeviceToken(params, client, { deviceId: device.deviceId, token: params.auth.deviceToken, role });
     }
     const cred = await this.credential(params, client);
     if (!cred.ok) return cred;
@@ -175,9 +175,7 @@ export class ExposureAuthenticator implements GatewayAuthenticator {
   private async byDeviceToken(
     params: ConnectParams,
     client: ClientAddress,
-    deviceId: string,
-    token: string,
-    role: "operator" | "node",
+    { deviceId, token, role }: { deviceId: string; token: string; role: "operator" | "node" },
   ): Promise<AuthSuccess | WsAuthFailure> {
     let approved: { role: string; scopes: readonly string[] } | undefined;
     const r = await this.limited("device-token", client, async () => {

@@ -1,6 +1,8 @@
 import type { z } from "zod";
 import type { Logger } from "../../logging/index.js";
+import { Sealable } from "../sealable.js";
 import type { Scope } from "../scopes.js";
+import { HoldfastError } from "../../errors/index.js";
 
 /** What a method handler knows about the connection that called it. */
 export interface ConnectionInfo {
@@ -42,14 +44,21 @@ export interface MethodDef<P = unknown> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyMethodDef = MethodDef<any>;
 
-/** Method table of the gateway; stages register their methods through the composition root. */
-export class MethodRegistry {
+/**
+ * Method table of the gateway: stages register their methods while they are built; the gateway seals
+ * it when it starts.
+ */
+export class MethodRegistry extends Sealable {
   private readonly methods = new Map<string, AnyMethodDef>();
 
-  /** Adds methods. @throws Error when a name is registered twice (a wiring bug). */
+  /**
+   * Adds methods. @throws Error when a name is registered twice (a wiring bug); HoldfastError
+   * HF_STAGE_STARTED after the gateway started.
+   */
   register(...defs: AnyMethodDef[]): void {
+    this.assertOpen(`gateway method ${defs.map((d) => d.name).join(", ")}`);
     for (const d of defs) {
-      if (this.methods.has(d.name)) throw new Error(`gateway method ${d.name} registered twice`);
+      if (this.methods.has(d.name)) throw new HoldfastError("HF_INTERNAL", `gateway method ${d.name} registered twice`);
       this.methods.set(d.name, d);
     }
   }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ErrorCode, WireDetailCode, WireErrorCode } from "../../errors/index.js";
 
 /** The wire protocol version holdfast speaks (OpenClaw protocol v4, reference §3.3). */
 export const PROTOCOL_VERSION = 4;
@@ -61,11 +62,15 @@ export const ConnectParamsSchema = z.looseObject({
 });
 export type ConnectParams = z.infer<typeof ConnectParamsSchema>;
 
-/** A wire error: `{code, message, details?, retryable?, retryAfterMs?}`. */
+/**
+ * A wire error: `{code, message, details?, retryable?, retryAfterMs?}`. `code` and `details.code` are
+ * catalogued: a wire code, and a gateway refusal's detail code or the `HF_*` code of a failure
+ * (src/errors, docs/errors.md).
+ */
 export interface WireError {
-  readonly code: string;
+  readonly code: WireErrorCode;
   readonly message: string;
-  readonly details?: Record<string, unknown>;
+  readonly details?: { readonly code: WireDetailCode | ErrorCode } & Readonly<Record<string, unknown>>;
   readonly retryable?: boolean;
   readonly retryAfterMs?: number;
 }

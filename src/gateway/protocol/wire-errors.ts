@@ -1,58 +1,35 @@
-import { errorMessage, isHoldfastError, type ErrorCode, type WireErrorCode } from "../../errors/index.js";
+import { errorMessage, isHoldfastError, wireCodeOf, wireRefusal } from "../../errors/index.js";
 import type { WireError } from "./frames.js";
 
-const WIRE_FOR: Partial<Record<ErrorCode, WireErrorCode>> = {
-  HF_SESSION_KEY_INVALID: "INVALID_REQUEST",
-  HF_CLI_USAGE: "INVALID_REQUEST",
-  HF_CONFIG_INVALID: "INVALID_REQUEST",
-  HF_CONFIG_PARSE: "INVALID_REQUEST",
-  HF_SESSION_NOT_FOUND: "NOT_FOUND",
-  HF_NOT_FOUND: "NOT_FOUND",
-  HF_NO_MODEL: "UNAVAILABLE",
-  HF_SECRET_UNRESOLVED: "UNAVAILABLE",
-  HF_NODE_NOT_CONNECTED: "NOT_FOUND",
-  HF_NODE_REFUSED: "FORBIDDEN",
-  HF_APPROVAL_REFUSED: "FORBIDDEN",
-};
+/** Masks secrets in text sent to clients (the process redactor, injected by the composition root). */
+export type RedactText = (text: string) => string;
 
-let redactText: (text: string) => string = (t) => t;
+const asIs: RedactText = (t) => t;
+
+const INTERNAL_ERROR: WireError = { code: "INTERNAL", message: "internal error" };
 
 /**
- * Installs the secret redaction applied to every error message this module builds (the composition
- * root installs the process redactor; see the secrets issue: "the same redaction applies to error
- * messages returned to clients"). Returns a function that restores the previous one.
+ * Maps an error thrown by a method handler to a wire error. HoldfastErrors get the wire code their
+ * catalogue entry names, keep their message (with secrets masked by `redact`; the secrets issue: "the
+ * same redaction applies to error messages returned to clients") and expose their catalogue code in
+ * `details.code`; anything else, and catalogue errors whose wire code is `INTERNAL` (bugs), becomes
+ * `INTERNAL` with a generic message (the real error is logged, never sent).
  */
-export function installWireErrorRedactor(redact: (text: string) => string): () => void {
-  const prev = redactText;
-  redactText = redact;
-  return () => {
-    redactText = prev;
-  };
-}
-
-/**
- * Maps an error thrown by a method handler to a wire error. HoldfastErrors keep their message (with
- * secrets masked by the installed redactor) and expose their catalogue code in `details.code`;
- * anything else becomes `INTERNAL` with a generic message (the real error is logged, never sent).
- */
-export function toWireError(err: unknown): WireError {
-  if (isHoldfastError(err)) {
-    return { code: WIRE_FOR[err.code] ?? "UNAVAILABLE", message: redactText(err.message), details: { code: err.code } };
-  }
-  return { code: "INTERNAL", message: "internal error" };
+export function toWireError(err: unknown, redact: RedactText = asIs): WireError {
+  if (!isHoldfastError(err)) return INTERNAL_ERROR;
+  const wire = wireCodeOf(err.code);
+  if (wire === "INTERNAL") return INTERNAL_ERROR;
+  return { code: wire, message: redact(err.message), details: { code: err.code } };
 }
 
 /** A wire error for bad params, naming each bad field (secrets masked). */
 export function invalidParams(
   method: string,
   issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  redact: RedactText = asIs,
 ): WireError {
-  const fields = issues.map((i) => redactText(`${[method, ...i.path.map(String)].join(".")}: ${i.message}`));
-  return {
-    code: "INVALID_REQUEST",
-    message: `invalid params: ${fields.join("; ")}`,
-    details: { code: "INVALID_PARAMS", fields },
-  };
+  const fields = issues.map((i) => redact(`${[method, ...i.path.map(String)].join(".")}: ${i.message}`));
+  return wireRefusal("INVALID_PARAMS", `invalid params: ${fields.join("; ")}`, { fields });
 }
 
 export { errorMessage };

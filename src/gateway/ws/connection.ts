@@ -1,3 +1,4 @@
+import { wireRefusal } from "../../errors/index.js";
 import { randomUUID } from "node:crypto";
 import type { WebSocket, RawData } from "ws";
 import type { Logger } from "../../logging/index.js";
@@ -19,7 +20,7 @@ import {
   type RequestFrame,
   type WireError,
 } from "../protocol/frames.js";
-import { invalidParams } from "../protocol/wire-errors.js";
+import { invalidParams, type RedactText } from "../protocol/wire-errors.js";
 import { checkHandshake, FIRST_FRAME_NOT_CONNECT } from "./handshake.js";
 import { dispatch } from "./dispatch.js";
 
@@ -34,6 +35,8 @@ export interface ConnectionDeps {
   readonly hello: (conn: ConnectionInfo) => Record<string, unknown>;
   /** Extra connect-time check (origin policy, lockouts); a failure closes with 1008. */
   readonly admit?: (client: ClientAddress, params: unknown) => WireError | undefined;
+  /** Masks secrets in error messages sent to the client. */
+  readonly redact: RedactText;
 }
 
 /** Unauthorized method errors after which a connection is closed (reference §3.3 flood guard). */
@@ -84,34 +87,18 @@ export class WsConnection {
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
     const limit = this.info ? MAX_FRAME_BYTES : MAX_PREAUTH_FRAME_BYTES;
     if (size > limit)
-      return this.fail(
-        null,
-        {
-          code: "INVALID_REQUEST",
-          message: `frame too large (${size} bytes > ${limit})`,
-          details: { code: "FRAME_TOO_LARGE" },
-        },
-        !this.info,
-      );
+      return this.fail(null, wireRefusal("FRAME_TOO_LARGE", `frame too large (${size} bytes > ${limit})`), !this.info);
     if (isBinary)
       return this.fail(
         null,
-        {
-          code: "INVALID_REQUEST",
-          message: "invalid frame: binary frames are not supported",
-          details: { code: "INVALID_FRAME" },
-        },
+        wireRefusal("INVALID_FRAME", "invalid frame: binary frames are not supported"),
         !this.info,
       );
     let parsed: unknown;
     try {
       parsed = JSON.parse(data.toString());
     } catch {
-      return this.fail(
-        null,
-        { code: "INVALID_REQUEST", message: "invalid frame: not JSON", details: { code: "INVALID_FRAME" } },
-        !this.info,
-      );
+      return this.fail(null, wireRefusal("INVALID_FRAME", "invalid frame: not JSON"), !this.info);
     }
     const frame = RequestFrameSchema.safeParse(parsed);
     const id = frame.success ? frame.data.id : idOf(parsed);
@@ -123,7 +110,8 @@ export class WsConnection {
   private async handshake(frame: RequestFrame): Promise<void> {
     if (frame.method !== "connect") return this.fail(frame.id, FIRST_FRAME_NOT_CONNECT, true);
     const params = ConnectParamsSchema.safeParse(frame.params ?? {});
-    if (!params.success) return this.fail(frame.id, invalidParams("connect", params.error.issues), true);
+    if (!params.success)
+      return this.fail(frame.id, invalidParams("connect", params.error.issues, this.deps.redact), true);
     const check = checkHandshake(params.data);
     if (!check.ok) return this.fail(frame.id, check.error, true, check.closeCode);
     const admitted = this.deps.admit?.(this.client, params.data);
@@ -178,6 +166,7 @@ export class WsConnection {
     const out = await dispatch(frame, info, this.deps.methods, {
       log: this.deps.log,
       sendEvent: (e, p) => this.sendEvent(e, p),
+      redact: this.deps.redact,
     });
     if (out.ok) return this.sendRaw(resFrame(frame.id, out.payload));
     if (out.unauthorized && ++this.unauthorized > FLOOD_GUARD_LIMIT) {
@@ -215,9 +204,5 @@ function idOf(v: unknown): RequestFrame["id"] | null {
 
 function invalidFrame(issues: readonly { path: readonly PropertyKey[]; message: string }[]): WireError {
   const fields = issues.map((i) => `${i.path.map(String).join(".") || "frame"}: ${i.message}`);
-  return {
-    code: "INVALID_REQUEST",
-    message: `invalid frame: ${fields.join("; ")}`,
-    details: { code: "INVALID_FRAME", fields },
-  };
+  return wireRefusal("INVALID_FRAME", `invalid frame: ${fields.join("; ")}`, { fields });
 }

@@ -1,7 +1,8 @@
+import { wireRefusal } from "../../errors/index.js";
 import type { Logger } from "../../logging/index.js";
 import type { ConnectionInfo, MethodRegistry } from "../methods/registry.js";
 import type { RequestFrame, WireError } from "../protocol/frames.js";
-import { invalidParams, toWireError } from "../protocol/wire-errors.js";
+import { invalidParams, toWireError, type RedactText } from "../protocol/wire-errors.js";
 import { hasScope, requiredScope } from "../scopes.js";
 
 /** Outcome of one dispatched request; `unauthorized` feeds the flood guard. */
@@ -11,35 +12,28 @@ export type DispatchOutcome =
 
 /**
  * Runs one request after the handshake: method lookup → role and scope check → params check →
- * handler. Handler exceptions become wire errors (unexpected ones are logged and sent as INTERNAL).
+ * handler. Handler exceptions become wire errors (unexpected ones are logged and sent as INTERNAL);
+ * `ctx.redact` masks secrets in every message sent back.
  */
 export async function dispatch(
   frame: RequestFrame,
   conn: ConnectionInfo,
   methods: MethodRegistry,
-  ctx: { log: Logger; sendEvent: (e: string, p: unknown) => void },
+  ctx: { log: Logger; sendEvent: (e: string, p: unknown) => void; redact: RedactText },
 ): Promise<DispatchOutcome> {
   const def = methods.get(frame.method);
   if (!def)
     return {
       ok: false,
       unauthorized: false,
-      error: {
-        code: "INVALID_REQUEST",
-        message: `unknown method: ${frame.method.slice(0, 64)}`,
-        details: { code: "UNKNOWN_METHOD" },
-      },
+      error: wireRefusal("UNKNOWN_METHOD", `unknown method: ${frame.method.slice(0, 64)}`),
     };
   const roles = def.roles ?? ["operator"];
   if (!roles.includes(conn.role)) {
     return {
       ok: false,
       unauthorized: true,
-      error: {
-        code: "FORBIDDEN",
-        message: `method ${def.name} is not available to role ${conn.role}`,
-        details: { code: "ROLE_NOT_ALLOWED" },
-      },
+      error: wireRefusal("ROLE_NOT_ALLOWED", `method ${def.name} is not available to role ${conn.role}`),
     };
   }
   const scope = requiredScope(def.name, def.scope);
@@ -48,22 +42,19 @@ export async function dispatch(
     return {
       ok: false,
       unauthorized: true,
-      error: {
-        code: "FORBIDDEN",
-        message: `missing scope: ${scope}`,
-        details: { code: "MISSING_SCOPE", missingScope: scope, requiredScopes: [scope] },
-      },
+      error: wireRefusal("MISSING_SCOPE", `missing scope: ${scope}`, { missingScope: scope, requiredScopes: [scope] }),
     };
   }
   const params = def.params.safeParse(frame.params ?? {});
-  if (!params.success) return { ok: false, unauthorized: false, error: invalidParams(def.name, params.error.issues) };
+  if (!params.success)
+    return { ok: false, unauthorized: false, error: invalidParams(def.name, params.error.issues, ctx.redact) };
   try {
     return {
       ok: true,
       payload: (await def.handler(params.data, { conn, log: ctx.log, sendEvent: ctx.sendEvent })) ?? {},
     };
   } catch (err) {
-    const error = toWireError(err);
+    const error = toWireError(err, ctx.redact);
     if (error.code === "INTERNAL") ctx.log.error({ err, method: def.name }, "gateway method failed");
     return { ok: false, unauthorized: false, error };
   }

@@ -1,3 +1,4 @@
+import { wireRefusal } from "../../errors/index.js";
 import { PROTOCOL_VERSION, type ConnectParams, type WireError } from "../protocol/frames.js";
 
 /** Result of checking the non-auth parts of `connect`. */
@@ -15,11 +16,7 @@ export function checkHandshake(p: ConnectParams): HandshakeCheck {
     return {
       ok: false,
       closeCode: 1008,
-      error: {
-        code: "INVALID_REQUEST",
-        message: "invalid role",
-        details: { code: "INVALID_ROLE", role: role.slice(0, 32) },
-      },
+      error: wireRefusal("INVALID_ROLE", "invalid role", { role: role.slice(0, 32) }),
     };
   }
   const covers = (v: number) => p.minProtocol <= v && v <= p.maxProtocol;
@@ -27,25 +24,19 @@ export function checkHandshake(p: ConnectParams): HandshakeCheck {
     return {
       ok: false,
       closeCode: 1002,
-      error: {
-        code: "INVALID_REQUEST",
-        message: "protocol mismatch",
-        details: {
-          code: "PROTOCOL_MISMATCH",
-          clientMinProtocol: p.minProtocol,
-          clientMaxProtocol: p.maxProtocol,
-          expectedProtocol: PROTOCOL_VERSION,
-          minimumProbeProtocol: 3,
-        },
-      },
+      error: wireRefusal("PROTOCOL_MISMATCH", "protocol mismatch", {
+        clientMinProtocol: p.minProtocol,
+        clientMaxProtocol: p.maxProtocol,
+        expectedProtocol: PROTOCOL_VERSION,
+        minimumProbeProtocol: 3,
+      }),
     };
   }
   return { ok: true };
 }
 
 /** The error sent when the first frame is not a `connect` request. */
-export const FIRST_FRAME_NOT_CONNECT: WireError = {
-  code: "INVALID_REQUEST",
-  message: "invalid handshake: first request must be connect",
-  details: { code: "HANDSHAKE_REQUIRED" },
-};
+export const FIRST_FRAME_NOT_CONNECT: WireError = wireRefusal(
+  "HANDSHAKE_REQUIRED",
+  "invalid handshake: first request must be connect",
+);

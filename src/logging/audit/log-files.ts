@@ -18,13 +18,13 @@ export const logFilesCheck: AuditCheck = {
     }
     if (loose.length === 0) return [];
     return [
-      finding(
-        "fs.log_file.perms_readable",
-        "warn",
-        "Gateway logs are readable by others",
-        loose.slice(0, 5).join(", "),
-        "chmod 600 the log files and 700 their directory (holdfast security audit --fix).",
-      ),
+      finding({
+        checkId: "fs.log_file.perms_readable",
+        severity: "warn",
+        title: "Gateway logs are readable by others",
+        detail: loose.slice(0, 5).join(", "),
+        remediation: "chmod 600 the log files and 700 their directory (holdfast security audit --fix).",
+      }),
     ];
   },
 };

@@ -10,13 +10,14 @@ export const redactOffCheck: AuditCheck = {
   run(ctx) {
     if (ctx.config.logging?.redactSensitive !== "off") return [];
     return [
-      finding(
-        "logging.redact_off",
-        "warn",
-        "Tool arguments and outputs are logged",
-        'logging.redactSensitive is "off": tool arguments, outputs and URLs reach the log (configured secrets stay masked).',
-        'Set logging.redactSensitive to "tools" (holdfast security audit --fix does this).',
-      ),
+      finding({
+        checkId: "logging.redact_off",
+        severity: "warn",
+        title: "Tool arguments and outputs are logged",
+        detail:
+          'logging.redactSensitive is "off": tool arguments, outputs and URLs reach the log (configured secrets stay masked).',
+        remediation: 'Set logging.redactSensitive to "tools" (holdfast security audit --fix does this).',
+      }),
     ];
   },
 };

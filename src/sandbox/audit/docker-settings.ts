@@ -28,67 +28,67 @@ function inspect(at: string, sb: SandboxConfig | undefined): Finding[] {
   const network = d?.network ?? sb?.network;
   if (network === "host" || network?.startsWith("container:")) {
     out.push(
-      finding(
-        "sandbox.dangerous_network_mode",
-        "critical",
-        `Sandbox shares a network namespace (${network})`,
-        `${at} network "${network}" gives sandboxed commands the host's (or another container's) network.`,
-        `Use network "none" for ${at}.`,
-      ),
+      finding({
+        checkId: "sandbox.dangerous_network_mode",
+        severity: "critical",
+        title: `Sandbox shares a network namespace (${network})`,
+        detail: `${at} network "${network}" gives sandboxed commands the host's (or another container's) network.`,
+        remediation: `Use network "none" for ${at}.`,
+      }),
     );
   }
   if (d?.seccompProfile === "unconfined")
     out.push(
-      finding(
-        "sandbox.dangerous_seccomp_profile",
-        "critical",
-        "Sandbox runs without seccomp",
-        `${at}.docker.seccompProfile is "unconfined".`,
-        "Remove seccompProfile (the runtime default applies).",
-      ),
+      finding({
+        checkId: "sandbox.dangerous_seccomp_profile",
+        severity: "critical",
+        title: "Sandbox runs without seccomp",
+        detail: `${at}.docker.seccompProfile is "unconfined".`,
+        remediation: "Remove seccompProfile (the runtime default applies).",
+      }),
     );
   if (d?.apparmorProfile === "unconfined")
     out.push(
-      finding(
-        "sandbox.dangerous_apparmor_profile",
-        "critical",
-        "Sandbox runs without AppArmor",
-        `${at}.docker.apparmorProfile is "unconfined".`,
-        "Remove apparmorProfile (the runtime default applies).",
-      ),
+      finding({
+        checkId: "sandbox.dangerous_apparmor_profile",
+        severity: "critical",
+        title: "Sandbox runs without AppArmor",
+        detail: `${at}.docker.apparmorProfile is "unconfined".`,
+        remediation: "Remove apparmorProfile (the runtime default applies).",
+      }),
     );
   for (const bind of d?.binds ?? []) {
     const src = bind.split(":")[0] ?? "";
     if (!path.posix.isAbsolute(src))
       out.push(
-        finding(
-          "sandbox.bind_mount_non_absolute",
-          "warn",
-          "Sandbox bind mount with a relative source",
-          `${at}.docker.binds has "${bind}".`,
-          "Use absolute host paths in binds.",
-        ),
+        finding({
+          checkId: "sandbox.bind_mount_non_absolute",
+          severity: "warn",
+          title: "Sandbox bind mount with a relative source",
+          detail: `${at}.docker.binds has "${bind}".`,
+          remediation: "Use absolute host paths in binds.",
+        }),
       );
     else if (dangerousSource(src))
       out.push(
-        finding(
-          "sandbox.dangerous_bind_mount",
-          "critical",
-          `Sandbox mounts ${src}`,
-          `${at}.docker.binds mounts a system or credential path into the sandbox.`,
-          `Remove "${bind}" from ${at}.docker.binds.`,
-        ),
+        finding({
+          checkId: "sandbox.dangerous_bind_mount",
+          severity: "critical",
+          title: `Sandbox mounts ${src}`,
+          detail: `${at}.docker.binds mounts a system or credential path into the sandbox.`,
+          remediation: `Remove "${bind}" from ${at}.docker.binds.`,
+        }),
       );
   }
   if (sb?.mode === "off" && d && Object.keys(d).length > 0) {
     out.push(
-      finding(
-        "sandbox.docker_config_mode_off",
-        "warn",
-        "Docker sandbox settings while the sandbox is off",
-        `${at}.docker is set but ${at}.mode is "off", so none of it applies.`,
-        `Set ${at}.mode to "non-main" or remove the docker block.`,
-      ),
+      finding({
+        checkId: "sandbox.docker_config_mode_off",
+        severity: "warn",
+        title: "Docker sandbox settings while the sandbox is off",
+        detail: `${at}.docker is set but ${at}.mode is "off", so none of it applies.`,
+        remediation: `Set ${at}.mode to "non-main" or remove the docker block.`,
+      }),
     );
   }
   return out;

@@ -24,13 +24,13 @@ export const sandboxModeOffCheck: AuditCheck = {
         ? `agents.list.${list.indexOf(agent as (typeof list)[number])}.sandbox.mode`
         : "agents.defaults.sandbox.mode";
       out.push(
-        finding(
-          "sandbox.mode_off",
-          open.length ? "critical" : "warn",
-          `Non-main sessions of agent ${agent?.id ?? "main"} run tools on the host`,
-          `${at} is "off" and ${tools.join(", ")} ${tools.length > 1 ? "are" : "is"} reachable: group and channel sessions can run commands and write files on this machine.`,
-          `Set ${at} to "non-main" (or "all").`,
-        ),
+        finding({
+          checkId: "sandbox.mode_off",
+          severity: open.length ? "critical" : "warn",
+          title: `Non-main sessions of agent ${agent?.id ?? "main"} run tools on the host`,
+          detail: `${at} is "off" and ${tools.join(", ")} ${tools.length > 1 ? "are" : "is"} reachable: group and channel sessions can run commands and write files on this machine.`,
+          remediation: `Set ${at} to "non-main" (or "all").`,
+        }),
       );
     }
     return out;

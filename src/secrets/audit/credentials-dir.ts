@@ -25,23 +25,23 @@ export const credentialsDirCheck: AuditCheck = {
     const out: Finding[] = [];
     if (groupOrWorldWritable(st.mode))
       out.push(
-        finding(
-          "fs.credentials_dir.perms_writable",
-          "critical",
-          "Credentials directory is writable by others",
-          `${dir} has mode ${octal(st.mode)}.`,
-          `chmod 700 ${dir} (or holdfast security audit --fix)`,
-        ),
+        finding({
+          checkId: "fs.credentials_dir.perms_writable",
+          severity: "critical",
+          title: "Credentials directory is writable by others",
+          detail: `${dir} has mode ${octal(st.mode)}.`,
+          remediation: `chmod 700 ${dir} (or holdfast security audit --fix)`,
+        }),
       );
     else if (notPrivate(st.mode))
       out.push(
-        finding(
-          "fs.credentials_dir.perms_readable",
-          "warn",
-          "Credentials directory is readable by others",
-          `${dir} has mode ${octal(st.mode)}.`,
-          `chmod 700 ${dir} (or holdfast security audit --fix)`,
-        ),
+        finding({
+          checkId: "fs.credentials_dir.perms_readable",
+          severity: "warn",
+          title: "Credentials directory is readable by others",
+          detail: `${dir} has mode ${octal(st.mode)}.`,
+          remediation: `chmod 700 ${dir} (or holdfast security audit --fix)`,
+        }),
       );
     const loose: string[] = [];
     for (const name of await listDir(dir)) {
@@ -50,13 +50,13 @@ export const credentialsDirCheck: AuditCheck = {
     }
     if (loose.length > 0)
       out.push(
-        finding(
-          "fs.credentials_dir.perms_readable",
-          "warn",
-          "Credential files are readable by others",
-          `In ${dir}: ${loose.join(", ")}.`,
-          `chmod 600 the files (or holdfast security audit --fix)`,
-        ),
+        finding({
+          checkId: "fs.credentials_dir.perms_readable",
+          severity: "warn",
+          title: "Credential files are readable by others",
+          detail: `In ${dir}: ${loose.join(", ")}.`,
+          remediation: `chmod 600 the files (or holdfast security audit --fix)`,
+        }),
       );
     return out;
   },

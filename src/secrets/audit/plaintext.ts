@@ -17,34 +17,34 @@ export const plaintextCheck: AuditCheck = {
     for (const p of plaintextSecretPaths(ctx.config, ctx.raw)) {
       if (p === "gateway.auth.password")
         out.push(
-          finding(
-            "config.secrets.gateway_password_in_config",
-            "warn",
-            "Gateway password is stored in the config file",
-            "gateway.auth.password is written in plain text in the config.",
-            fix,
-          ),
+          finding({
+            checkId: "config.secrets.gateway_password_in_config",
+            severity: "warn",
+            title: "Gateway password is stored in the config file",
+            detail: "gateway.auth.password is written in plain text in the config.",
+            remediation: fix,
+          }),
         );
       else if (p === "hooks.token") {
         if (ctx.config.hooks?.enabled === true)
           out.push(
-            finding(
-              "config.secrets.hooks_token_in_config",
-              "info",
-              "Webhook token is stored in the config file",
-              "hooks.token is written in plain text in the config.",
-              fix,
-            ),
+            finding({
+              checkId: "config.secrets.hooks_token_in_config",
+              severity: "info",
+              title: "Webhook token is stored in the config file",
+              detail: "hooks.token is written in plain text in the config.",
+              remediation: fix,
+            }),
           );
       } else
         out.push(
-          finding(
-            "secrets.plaintext_in_config",
-            "warn",
-            `Secret stored in the config file: ${p}`,
-            `${p} is written in plain text in ${ctx.paths.configPath}.`,
-            fix,
-          ),
+          finding({
+            checkId: "secrets.plaintext_in_config",
+            severity: "warn",
+            title: `Secret stored in the config file: ${p}`,
+            detail: `${p} is written in plain text in ${ctx.paths.configPath}.`,
+            remediation: fix,
+          }),
         );
     }
     return out;

@@ -10,13 +10,13 @@ export const toolEnvCheck: AuditCheck = {
   area: "secrets",
   run(ctx) {
     return toolEnvLeaks(ctx.config, ctx.env, ctx.paths.workspaceDir, ctx.secrets.snapshot.values()).map((leak) =>
-      finding(
-        "secrets.tool_env_leak",
-        "critical",
-        "Spawned tools would receive a configured secret",
-        `${leak.where} passes ${leak.variables.join(", ")}, which hold a configured secret value.`,
-        `Remove those variables from ${leak.where}.`,
-      ),
+      finding({
+        checkId: "secrets.tool_env_leak",
+        severity: "critical",
+        title: "Spawned tools would receive a configured secret",
+        detail: `${leak.where} passes ${leak.variables.join(", ")}, which hold a configured secret value.`,
+        remediation: `Remove those variables from ${leak.where}.`,
+      }),
     );
   },
 };

@@ -11,20 +11,21 @@ export const unresolvedCheck: AuditCheck = {
   run(ctx) {
     return ctx.secrets.failures.map((f) =>
       f.code === "HF_SECRET_INSECURE_FILE"
-        ? finding(
-            "secrets.file_insecure",
-            "critical",
-            `Secret file for ${f.path} is not private`,
-            f.message,
-            "chmod 600 the file (owner only, no symlink), then holdfast secrets reload.",
-          )
-        : finding(
-            "secrets.ref_unresolved",
-            "critical",
-            `SecretRef at ${f.path} does not resolve`,
-            f.message,
-            "Fix the provider or the id (holdfast secrets audit shows every ref); the gateway will not start until it resolves.",
-          ),
+        ? finding({
+            checkId: "secrets.file_insecure",
+            severity: "critical",
+            title: `Secret file for ${f.path} is not private`,
+            detail: f.message,
+            remediation: "chmod 600 the file (owner only, no symlink), then holdfast secrets reload.",
+          })
+        : finding({
+            checkId: "secrets.ref_unresolved",
+            severity: "critical",
+            title: `SecretRef at ${f.path} does not resolve`,
+            detail: f.message,
+            remediation:
+              "Fix the provider or the id (holdfast secrets audit shows every ref); the gateway will not start until it resolves.",
+          }),
     );
   },
 };

@@ -3,6 +3,7 @@ import path from "node:path";
 import { expandTilde } from "../../config/index.js";
 import { readJsonPointer } from "./json-pointer.js";
 import { failAll, type BatchOutcome, type SourceContext } from "./types.js";
+import { HoldfastError, isHoldfastError } from "../../errors/index.js";
 
 /** Settings of a `file` provider. Source: reference §8.1 (file provider). */
 export interface FileProviderSettings {
@@ -62,7 +63,7 @@ export async function resolveFileIds(
       settings.timeoutMs ?? FILE_DEFAULT_TIMEOUT_MS,
     );
   } catch (err) {
-    if (err instanceof SecretFileError) return failAll(ids, err.message, err.insecure);
+    if (isHoldfastError(err)) return failAll(ids, err.message, err.code === "HF_SECRET_INSECURE_FILE");
     return failAll(ids, `cannot read secret file ${file} (${(err as NodeJS.ErrnoException).code ?? "read failed"})`);
   }
   if (settings.mode === "singleValue") {
@@ -92,26 +93,23 @@ export async function resolveFileIds(
   );
 }
 
-class SecretFileError extends Error {
-  constructor(
-    message: string,
-    readonly insecure: boolean,
-  ) {
-    super(message);
-  }
-}
-
 async function readPrivateFile(file: string, maxBytes: number, timeoutMs: number): Promise<string> {
   const lst = await fsp.lstat(file);
   if (lst.isSymbolicLink())
-    throw new SecretFileError(`secret file ${file} is a symbolic link; point the provider at the real file`, true);
+    throw new HoldfastError(
+      "HF_SECRET_INSECURE_FILE",
+      `secret file ${file} is a symbolic link; point the provider at the real file`,
+    );
   const handle = await fsp.open(file, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
   try {
     const st = await handle.stat();
     const why = insecureFileReason(st, file);
-    if (why) throw new SecretFileError(why, true);
+    if (why) throw new HoldfastError("HF_SECRET_INSECURE_FILE", why);
     if (st.size > maxBytes)
-      throw new SecretFileError(`secret file ${file} is ${st.size} bytes; the limit is ${maxBytes}`, false);
+      throw new HoldfastError(
+        "HF_SECRET_UNRESOLVED",
+        `secret file ${file} is ${st.size} bytes; the limit is ${maxBytes}`,
+      );
     return await handle.readFile({ encoding: "utf8", signal: AbortSignal.timeout(timeoutMs) });
   } finally {
     await handle.close();

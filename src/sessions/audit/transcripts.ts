@@ -27,13 +27,13 @@ export const transcriptsCheck: AuditCheck = {
     if (loose.length === 0) return [];
     const shown = loose.slice(0, 5).join(", ") + (loose.length > 5 ? `, and ${loose.length - 5} more` : "");
     return [
-      finding(
-        "fs.sessions_store.perms_readable",
-        "warn",
-        "Conversation transcripts are readable by others",
-        shown,
-        "chmod 700 the directories and 600 the files (holdfast security audit --fix).",
-      ),
+      finding({
+        checkId: "fs.sessions_store.perms_readable",
+        severity: "warn",
+        title: "Conversation transcripts are readable by others",
+        detail: shown,
+        remediation: "chmod 700 the directories and 600 the files (holdfast security audit --fix).",
+      }),
     ];
   },
 };

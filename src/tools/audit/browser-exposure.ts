@@ -13,25 +13,25 @@ export const browserExposureCheck: AuditCheck = {
     const out: Finding[] = [];
     if (ctx.config.browser !== undefined) {
       out.push(
-        finding(
-          "browser.control_not_supported",
-          "info",
-          "browser settings are ignored",
-          "holdfast does not provide browser control; the browser block has no effect.",
-          "Remove the browser block to keep the config honest.",
-        ),
+        finding({
+          checkId: "browser.control_not_supported",
+          severity: "info",
+          title: "browser settings are ignored",
+          detail: "holdfast does not provide browser control; the browser block has no effect.",
+          remediation: "Remove the browser block to keep the config honest.",
+        }),
       );
     }
     if (ctx.config.tools?.web?.fetch?.allowPrivateNetwork === true) {
       const open = openPolicies(ctx.config);
       out.push(
-        finding(
-          "tools.web_fetch.private_network",
-          open.length ? "critical" : "warn",
-          "web_fetch may reach private and loopback addresses",
-          `tools.web.fetch.allowPrivateNetwork is true${open.length ? ` and ${open.join(", ")} is open` : ""}: a prompt can make the bot call local services.`,
-          "Set tools.web.fetch.allowPrivateNetwork: false.",
-        ),
+        finding({
+          checkId: "tools.web_fetch.private_network",
+          severity: open.length ? "critical" : "warn",
+          title: "web_fetch may reach private and loopback addresses",
+          detail: `tools.web.fetch.allowPrivateNetwork is true${open.length ? ` and ${open.join(", ")} is open` : ""}: a prompt can make the bot call local services.`,
+          remediation: "Set tools.web.fetch.allowPrivateNetwork: false.",
+        }),
       );
     }
     return out;

@@ -8,36 +8,36 @@ function inspect(at: string, allowFrom: AllowFrom): Finding[] {
   if (Array.isArray(allowFrom)) {
     if (allowFrom.length === 0) return [];
     return [
-      finding(
-        "tools.elevated.allowFrom.bare_list",
-        "warn",
-        "Elevated allowFrom is a bare list and grants nothing",
-        `${at} is a list (${allowFrom.length} ${allowFrom.length === 1 ? "entry" : "entries"}); elevated access is granted per channel: { telegram: ["<sender id>"] }.`,
-        `Write ${at} as { <channel>: [<sender ids>] }, or remove it.`,
-      ),
+      finding({
+        checkId: "tools.elevated.allowFrom.bare_list",
+        severity: "warn",
+        title: "Elevated allowFrom is a bare list and grants nothing",
+        detail: `${at} is a list (${allowFrom.length} ${allowFrom.length === 1 ? "entry" : "entries"}); elevated access is granted per channel: { telegram: ["<sender id>"] }.`,
+        remediation: `Write ${at} as { <channel>: [<sender ids>] }, or remove it.`,
+      }),
     ];
   }
   const out: Finding[] = [];
   for (const [provider, ids] of Object.entries(allowFrom as Record<string, readonly (string | number)[]>)) {
     if (ids.some((e) => String(e).trim() === "*")) {
       out.push(
-        finding(
-          `tools.elevated.allowFrom.${provider}.wildcard`,
-          "critical",
-          `Anyone on ${provider} may run elevated (host) commands`,
-          `${at}.${provider} contains "*": elevated exec leaves the sandbox for every sender.`,
-          `List the sender ids allowed elevated access in ${at}.${provider}, or set tools.elevated.enabled: false.`,
-        ),
+        finding({
+          checkId: `tools.elevated.allowFrom.${provider}.wildcard`,
+          severity: "critical",
+          title: `Anyone on ${provider} may run elevated (host) commands`,
+          detail: `${at}.${provider} contains "*": elevated exec leaves the sandbox for every sender.`,
+          remediation: `List the sender ids allowed elevated access in ${at}.${provider}, or set tools.elevated.enabled: false.`,
+        }),
       );
     } else if (ids.length > 25) {
       out.push(
-        finding(
-          `tools.elevated.allowFrom.${provider}.large`,
-          "warn",
-          `Many senders may run elevated commands on ${provider}`,
-          `${at}.${provider} lists ${ids.length} senders (more than 25).`,
-          "Keep elevated access to the few people who own the machine.",
-        ),
+        finding({
+          checkId: `tools.elevated.allowFrom.${provider}.large`,
+          severity: "warn",
+          title: `Many senders may run elevated commands on ${provider}`,
+          detail: `${at}.${provider} lists ${ids.length} senders (more than 25).`,
+          remediation: "Keep elevated access to the few people who own the machine.",
+        }),
       );
     }
   }

@@ -13,13 +13,13 @@ export const execFullCheck: AuditCheck = {
     const open = openPolicies(ctx.config);
     const askOff = (ctx.config.tools?.exec?.ask ?? "off") === "off" || ctx.config.tools?.exec?.mode === "full";
     return [
-      finding(
-        "tools.exec.security_full_configured",
-        open.length > 0 ? "critical" : "warn",
-        "exec may run any command",
-        `tools.exec is set to security "full"${askOff ? ' with ask "off": commands run without an allowlist and without approval' : ""}${open.length ? `; reachable through ${open.join(", ")}` : ""}.`,
-        'Set tools.exec.security to "allowlist" (or "deny") and tools.exec.ask to "on-miss".',
-      ),
+      finding({
+        checkId: "tools.exec.security_full_configured",
+        severity: open.length > 0 ? "critical" : "warn",
+        title: "exec may run any command",
+        detail: `tools.exec is set to security "full"${askOff ? ' with ask "off": commands run without an allowlist and without approval' : ""}${open.length ? `; reachable through ${open.join(", ")}` : ""}.`,
+        remediation: 'Set tools.exec.security to "allowlist" (or "deny") and tools.exec.ask to "on-miss".',
+      }),
     ];
   },
 };

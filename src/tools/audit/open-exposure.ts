@@ -41,34 +41,35 @@ export const openExposureCheck: AuditCheck = {
     const sec = execSecurity(ctx.config);
     if (sec !== "deny" && anyAgentReaches(ctx.config, ["exec"])) {
       out.push(
-        finding(
-          "security.exposure.open_channels_with_exec",
-          sec === "full" ? "critical" : "warn",
-          "Open channels can reach exec",
-          `${where} is open and exec security is "${sec}".`,
-          'Close the open policy (pairing/allowlist) or deny exec: tools.deny: ["group:runtime"].',
-        ),
+        finding({
+          checkId: "security.exposure.open_channels_with_exec",
+          severity: sec === "full" ? "critical" : "warn",
+          title: "Open channels can reach exec",
+          detail: `${where} is open and exec security is "${sec}".`,
+          remediation: 'Close the open policy (pairing/allowlist) or deny exec: tools.deny: ["group:runtime"].',
+        }),
       );
     }
     if (anyAgentReaches(ctx.config, RUNTIME) && unsandboxedForStrangers(ctx)) {
       out.push(
-        finding(
-          "security.exposure.open_groups_with_runtime_or_fs",
-          "critical",
-          "Strangers' messages can run commands on the host",
-          `${where} is open and sessions they reach run exec/process without the sandbox.`,
-          'Keep agents.defaults.sandbox.mode "non-main" (or "all"), keep session.dmScope per peer, and close the open policy.',
-        ),
+        finding({
+          checkId: "security.exposure.open_groups_with_runtime_or_fs",
+          severity: "critical",
+          title: "Strangers' messages can run commands on the host",
+          detail: `${where} is open and sessions they reach run exec/process without the sandbox.`,
+          remediation:
+            'Keep agents.defaults.sandbox.mode "non-main" (or "all"), keep session.dmScope per peer, and close the open policy.',
+        }),
       );
     } else if (anyAgentReaches(ctx.config, FS_WRITE) && ctx.config.tools?.fs?.workspaceOnly === false) {
       out.push(
-        finding(
-          "security.exposure.open_groups_with_runtime_or_fs",
-          "warn",
-          "Open channels can write files outside the workspace",
-          `${where} is open and tools.fs.workspaceOnly is false.`,
-          "Set tools.fs.workspaceOnly: true or deny group:fs for these sessions.",
-        ),
+        finding({
+          checkId: "security.exposure.open_groups_with_runtime_or_fs",
+          severity: "warn",
+          title: "Open channels can write files outside the workspace",
+          detail: `${where} is open and tools.fs.workspaceOnly is false.`,
+          remediation: "Set tools.fs.workspaceOnly: true or deny group:fs for these sessions.",
+        }),
       );
     }
     const el = ctx.config.tools?.elevated;
@@ -79,13 +80,13 @@ export const openExposureCheck: AuditCheck = {
       Object.keys(el.allowFrom).length > 0
     ) {
       out.push(
-        finding(
-          "security.exposure.open_groups_with_elevated",
-          "critical",
-          "Open channels next to elevated exec",
-          `${where} is open while tools.elevated is enabled; one misconfigured allowFrom entry gives strangers the host.`,
-          "Set tools.elevated.enabled: false or close the open policy.",
-        ),
+        finding({
+          checkId: "security.exposure.open_groups_with_elevated",
+          severity: "critical",
+          title: "Open channels next to elevated exec",
+          detail: `${where} is open while tools.elevated is enabled; one misconfigured allowFrom entry gives strangers the host.`,
+          remediation: "Set tools.elevated.enabled: false or close the open policy.",
+        }),
       );
     }
     return out;

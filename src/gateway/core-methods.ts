@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineMethod, type AnyMethodDef } from "../gateway/index.js";
+import { defineMethod, type AnyMethodDef } from "./methods/registry.js";
 
 /** `health` → `{ok, ts, durationMs}`; `status` → the status document (no secrets). */
 export function coreMethods(now: () => number, status: () => Promise<unknown>): AnyMethodDef[] {

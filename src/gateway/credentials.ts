@@ -1,7 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { readFileIfExists, writeFileAtomic } from "../infra/index.js";
-import type { SourcedSecret } from "../gateway/index.js";
-import type { AppContext } from "./context.js";
+import type { HoldfastConfig, HoldfastPaths } from "../config/index.js";
+import type { SourcedSecret } from "./exposure.js";
+
+/** Where gateway credentials come from: the config, its resolved secrets and the environment. */
+export interface CredentialSources {
+  readonly config: HoldfastConfig;
+  readonly env: NodeJS.ProcessEnv;
+  readonly secrets: { get(path: string): string | undefined };
+}
 
 /** The gateway credentials the operator configured (never the generated token). */
 export interface ConfiguredCredentials {
@@ -15,7 +22,7 @@ export interface ConfiguredCredentials {
  * `HOLDFAST_GATEWAY_PASSWORD`. A value that is present but blank is kept so the start-up check can
  * refuse it (reference §3.1). Source: seeds security-architecture.md "Gateway Authentication Modes".
  */
-export function configuredCredentials(ctx: AppContext): ConfiguredCredentials {
+export function configuredCredentials(ctx: CredentialSources): ConfiguredCredentials {
   const pick = (key: "token" | "password", envName: string): SourcedSecret | undefined => {
     const resolved = ctx.secrets.get(`gateway.auth.${key}`);
     if (resolved !== undefined) return { value: resolved, source: `gateway.auth.${key}` };
@@ -33,7 +40,10 @@ export function configuredCredentials(ctx: AppContext): ConfiguredCredentials {
  * 32 random bytes, hex, in `<stateDir>/credentials/gateway-token` (mode 600). It is never printed or
  * logged: only where to find it. Source: seeds "Token Authentication" (32 random bytes).
  */
-export async function generatedToken(ctx: AppContext): Promise<string> {
+export async function generatedToken(ctx: {
+  readonly paths: Pick<HoldfastPaths, "generatedTokenFile">;
+  readonly say: (line: string) => void;
+}): Promise<string> {
   const file = ctx.paths.generatedTokenFile;
   const stored = (await readFileIfExists(file))?.trim();
   if (stored) return stored;

@@ -5,11 +5,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { resolvePaths, type HoldfastConfig } from "../config/index.js";
 import { isHoldfastError } from "../errors/index.js";
-import { resolveClientAddress, type ConnectParams } from "../gateway/index.js";
-import { createLogger, Redactor } from "../logging/index.js";
+import { createLogger } from "../logging/index.js";
 import { SecretsRuntime, SecretsSnapshot } from "../secrets/index.js";
-import type { AppContext } from "./context.js";
-import { exposureAuthenticator, wireExposure } from "./wire-exposure.js";
+import { createExposure, exposureAuthenticator, type ExposureContext } from "./exposure-stage.js";
+import { resolveClientAddress } from "./net.js";
+import type { ConnectParams } from "./protocol/frames.js";
 
 // The seeds' "gateway exposure" model (reference §10.5 property 1): for every bind × auth mode ×
 // tailscale mode, the gateway either refuses to start, or every peer that is not a direct local
@@ -62,7 +62,7 @@ const requestArb = fc.record({
 
 type Cfg = typeof configArb extends fc.Arbitrary<infer T> ? T : never;
 
-function contextFor(c: Cfg): AppContext {
+function contextFor(c: Cfg): ExposureContext {
   const config: HoldfastConfig = {
     gateway: {
       bind: c.bind,
@@ -85,13 +85,11 @@ function contextFor(c: Cfg): AppContext {
   if (c.password !== undefined) secrets.set("gateway.auth.password", c.password);
   return {
     paths: resolvePaths({ HOLDFAST_STATE_DIR: stateDir }),
-    loaded: { config, raw: {}, path: path.join(stateDir, "holdfast.json"), exists: true, warnings: [] },
     config,
     env: {},
     log: createLogger({ level: "silent", consoleLevel: "silent" }),
     clock: { now: () => 1_700_000_000_000, sleep: async () => undefined },
     secrets: new SecretsRuntime(new SecretsSnapshot(secrets)),
-    redactor: new Redactor(),
     say: () => undefined,
   };
 }
@@ -108,7 +106,7 @@ describe("gateway exposure model (property)", () => {
             : "{}";
         let exposure;
         try {
-          exposure = await wireExposure(ctx, {
+          exposure = await createExposure(ctx, {
             tailscaleRunner: runner,
             inContainer: c.inContainer,
             ...(c.tailnetAddress ? { tailnetAddress: c.tailnetAddress } : {}),
@@ -181,7 +179,7 @@ describe("gateway exposure model (property)", () => {
             tailnetAddress: "100.100.1.1",
             inContainer: true,
           });
-          const started = await wireExposure(ctx, {
+          const started = await createExposure(ctx, {
             tailscaleRunner: async () => "{}",
             inContainer: true,
             tailnetAddress: "100.100.1.1",

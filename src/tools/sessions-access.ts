@@ -1,14 +1,38 @@
-import type { RunManager } from "../agent/index.js";
 import type { HoldfastConfig } from "../config/index.js";
-import type { SandboxManager } from "../sandbox/index.js";
-import type { SessionStore } from "../sessions/index.js";
-import type { SessionsAccess, SessionsPolicy, ToolContext } from "../tools/index.js";
+import type { ChatMessage, SessionMeta } from "../sessions/index.js";
+import type { SessionsAccess, SessionsPolicy } from "./sessions-tools.js";
+import type { ToolContext } from "./types.js";
+
+/** Reading sessions (the sessions stage's store). */
+export interface SessionsReader {
+  list(): Promise<SessionMeta[]>;
+  get(key: string): Promise<SessionMeta | undefined>;
+  history(key: string, limit: number): Promise<ChatMessage[]>;
+}
+
+/** How a session run ends, as the sessions tools see its events. */
+export type SessionRunEvent =
+  | { readonly type: "final"; readonly text: string }
+  | { readonly type: "error"; readonly message: string }
+  | { readonly type: "status" | "delta" | "tool" };
+
+/** Starting a run in a session (the agent stage's run manager). */
+export interface SessionRunStarter {
+  start(input: {
+    readonly agentId: string;
+    readonly sessionKey: string;
+    readonly message: string;
+    readonly sender: { readonly channel: string; readonly id: string };
+    readonly origin: { readonly channel: string };
+    readonly onEvent: (ev: { readonly event: SessionRunEvent }) => void;
+  }): { readonly done: Promise<void> };
+}
 
 /**
  * The sessions tools' access to sessions and runs. A run started by a session carries the sender
  * `{channel: "session", id: <from key>}`, so it never passes channel allowlists or elevated gates.
  */
-export function sessionsAccess(store: SessionStore, runs: () => RunManager): SessionsAccess {
+export function sessionsAccess(store: SessionsReader, runs: SessionRunStarter): SessionsAccess {
   return {
     list: () => store.list(),
     get: (key) => store.get(key),
@@ -16,7 +40,7 @@ export function sessionsAccess(store: SessionStore, runs: () => RunManager): Ses
     async run(input, waitMs, signal) {
       let state: "final" | "error" | "running" = "running";
       let text = "";
-      const started = runs().start({
+      const started = runs.start({
         agentId: input.agentId,
         sessionKey: input.sessionKey,
         message: input.message,
@@ -43,7 +67,10 @@ export function sessionsAccess(store: SessionStore, runs: () => RunManager): Ses
  * `tools.sessions.visibility` (holdfast default "agent"), clamped to "tree" for sandboxed sessions
  * unless `sandbox.sessionToolsVisibility: "all"`; `tools.agentToAgent` (default off).
  */
-export function sessionsPolicy(config: HoldfastConfig, sandbox: Pick<SandboxManager, "isSandboxed">): SessionsPolicy {
+export function sessionsPolicy(
+  config: HoldfastConfig,
+  sandbox: { isSandboxed(agentId: string, sessionKey: string): boolean },
+): SessionsPolicy {
   return {
     visibility(ctx: ToolContext) {
       const configured = config.tools?.sessions?.visibility ?? "agent";

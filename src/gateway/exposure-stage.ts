@@ -1,0 +1,216 @@
+import path from "node:path";
+import type { HoldfastPaths } from "../config/index.js";
+import { HoldfastError } from "../errors/index.js";
+import type { Clock } from "../infra/index.js";
+import type { Logger } from "../logging/index.js";
+import { ExposureAuthenticator, type AuthSettings } from "./auth/gateway-authenticator.js";
+import type { TailscaleWhois } from "./auth/identity-headers.js";
+import { AuthRateLimiter, DEFAULT_RATE_LIMIT, type RateLimitConfig } from "./auth/rate-limit.js";
+import type { DeviceAuthority } from "./auth/types.js";
+import { detectContainer, findTailnetAddress, type BindMode } from "./bind.js";
+import { configuredCredentials, generatedToken, type CredentialSources } from "./credentials.js";
+import { planExposure, type ExposureInput, type ExposurePlan } from "./exposure.js";
+import { invalidProxyEntry, proxyMatcher, type ProxyTrust } from "./net.js";
+import { normalizeOrigin, type OriginPolicy } from "./origin.js";
+import { tailscaleCli, tailscaleWhois, TailscaleExposure, type TailscaleRunner } from "./tailscale.js";
+import { loadTls, type TlsMaterial } from "./tls.js";
+
+/**
+ * What deciding the exposure reads: the config, the environment, resolved secrets, state paths, the
+ * clock and the log (the app's context has all of them).
+ */
+export interface ExposureContext extends CredentialSources {
+  readonly paths: Pick<HoldfastPaths, "stateDir" | "generatedTokenFile">;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Writes a line for the operator's terminal (where the generated token is stored). */
+  readonly say: (line: string) => void;
+}
+
+/** Command-line overrides and test seams of {@link createExposure}. */
+export interface ExposureOptions {
+  /** `--bind`: overrides `gateway.bind`. */
+  readonly bind?: BindMode;
+  /** `--port`: overrides `HOLDFAST_GATEWAY_PORT` and `gateway.port`. */
+  readonly port?: number;
+  /** The `tailscale` CLI (default: the executable on the environment's PATH). */
+  readonly tailscaleRunner?: TailscaleRunner;
+  /** The host's Tailscale address for bind=tailnet (default: found on the network interfaces). */
+  readonly tailnetAddress?: string;
+  /** Container detection for bind=auto (default: {@link detectContainer}). */
+  readonly inContainer?: boolean;
+}
+
+/** The network exposure: where to listen, how clients authenticate, TLS and Tailscale. */
+export interface GatewayExposure {
+  readonly plan: ExposurePlan;
+  readonly port: number;
+  /** Auth settings with the effective token (configured or generated). */
+  readonly settings: AuthSettings;
+  readonly proxyTrust: ProxyTrust;
+  readonly origin: OriginPolicy;
+  readonly rateLimit: RateLimitConfig;
+  readonly limiter: AuthRateLimiter;
+  readonly tls?: TlsMaterial;
+  readonly tailscale?: TailscaleExposure;
+  readonly whois?: TailscaleWhois;
+}
+
+/**
+ * Decides and checks the gateway's exposure before anything listens (seeds "Network Security",
+ * "Gateway Authentication"; reference §2–§3): bind mode (`--bind` > `gateway.bind` > loopback), port
+ * (`--port` > `HOLDFAST_GATEWAY_PORT` > `gateway.port` > 18789), auth mode and credentials (weak ones
+ * refused), trusted proxies, browser origins, the failed-auth limiter, TLS and Tailscale.
+ * @throws HoldfastError HF_GATEWAY_BIND_REFUSED / HF_GATEWAY_AUTH_CONFIG / HF_GATEWAY_TLS /
+ *   HF_CONFIG_INVALID (exit 78) or HF_GATEWAY_LISTEN: the gateway must not start.
+ */
+export async function createExposure(ctx: ExposureContext, opts: ExposureOptions = {}): Promise<GatewayExposure> {
+  const cfg = ctx.config.gateway ?? {};
+  assertNetworkLists(cfg.trustedProxies ?? [], cfg.controlUi?.allowedOrigins ?? []);
+  const plan = planExposure(exposureInput(ctx, opts));
+  const token = plan.token ?? (plan.generateToken ? await generatedToken(ctx) : undefined);
+  // Tailscale Serve/Funnel reach the gateway through a proxy on loopback: that hop is trusted so the
+  // client address comes from its X-Forwarded-For (and such requests never get local trust).
+  const isTrustedProxy = proxyMatcher([
+    ...(cfg.trustedProxies ?? []),
+    ...(plan.tailscale !== "off" ? ["127.0.0.1", "::1"] : []),
+  ]);
+  const tp = cfg.auth?.trustedProxy;
+  const settings: AuthSettings = {
+    mode: plan.authMode,
+    ...(token ? { token } : {}),
+    ...(plan.password ? { password: plan.password } : {}),
+    ...(tp?.userHeader
+      ? {
+          trustedProxy: {
+            userHeader: tp.userHeader,
+            requiredHeaders: tp.requiredHeaders ?? [],
+            allowUsers: tp.allowUsers ?? [],
+            allowLoopback: tp.allowLoopback === true,
+          },
+        }
+      : {}),
+    isTrustedProxy,
+    allowTailscale: plan.allowTailscale,
+  };
+  const rateLimit = { ...DEFAULT_RATE_LIMIT, ...stripUndefined(cfg.auth?.rateLimit ?? {}) };
+  const tls = await loadTls(cfg.tls, path.join(ctx.paths.stateDir, "tls"), plan.hosts, ctx.clock.now());
+  const runner =
+    plan.tailscale !== "off" || plan.allowTailscale ? (opts.tailscaleRunner ?? tailscaleCli(ctx.env)) : undefined;
+  warnExposure(ctx, plan, tls);
+  return {
+    plan,
+    port: opts.port ?? envPort(ctx.env.HOLDFAST_GATEWAY_PORT) ?? cfg.port ?? 18789,
+    settings,
+    proxyTrust: { isTrustedProxy, allowRealIpFallback: cfg.allowRealIpFallback === true },
+    origin: {
+      allowedOrigins: cfg.controlUi?.allowedOrigins ?? [],
+      hostHeaderFallback: cfg.controlUi?.dangerouslyAllowHostHeaderOriginFallback === true,
+    },
+    rateLimit,
+    limiter: new AuthRateLimiter(rateLimit, () => ctx.clock.now()),
+    ...(tls ? { tls } : {}),
+    ...(runner && plan.tailscale !== "off"
+      ? {
+          tailscale: new TailscaleExposure(
+            runner,
+            plan.tailscale,
+            ctx.log.child({ stage: "tailscale" }),
+            cfg.tailscale?.resetOnExit ?? true,
+          ),
+        }
+      : {}),
+    ...(runner && plan.allowTailscale ? { whois: tailscaleWhois(runner) } : {}),
+  };
+}
+
+/**
+ * The gateway authenticator for an exposure: its settings, the failed-auth limiter (loopback
+ * failures delayed on the context clock), device pairing and Tailscale identity when allowed.
+ */
+export function exposureAuthenticator(
+  ctx: Pick<ExposureContext, "clock">,
+  exposure: GatewayExposure,
+  devices?: DeviceAuthority,
+): ExposureAuthenticator {
+  return new ExposureAuthenticator({
+    settings: () => exposure.settings,
+    limiter: exposure.limiter,
+    exemptLoopback: exposure.rateLimit.exemptLoopback,
+    sleep: (ms) => ctx.clock.sleep(ms),
+    ...(devices ? { devices } : {}),
+    ...(exposure.whois ? { whois: exposure.whois } : {}),
+  });
+}
+
+/**
+ * The exposure inputs of this config and environment (also used by `holdfast status` to report
+ * whether the gateway would start).
+ */
+export function exposureInput(ctx: CredentialSources, opts: ExposureOptions = {}): ExposureInput {
+  const cfg = ctx.config.gateway ?? {};
+  const tailnetAddress = opts.tailnetAddress ?? findTailnetAddress();
+  return {
+    bind: {
+      mode: opts.bind ?? cfg.bind ?? "loopback",
+      ...(cfg.customBindHost !== undefined ? { customBindHost: cfg.customBindHost } : {}),
+      ...(tailnetAddress ? { tailnetAddress } : {}),
+      inContainer: opts.inContainer ?? detectContainer(ctx.env),
+    },
+    ...(cfg.auth?.mode ? { authMode: cfg.auth.mode } : {}),
+    ...configuredCredentials(ctx),
+    ...(cfg.auth?.trustedProxy?.userHeader !== undefined
+      ? { trustedProxyUserHeader: cfg.auth.trustedProxy.userHeader }
+      : {}),
+    trustedProxies: cfg.trustedProxies ?? [],
+    tailscale: cfg.tailscale?.mode ?? "off",
+    ...(cfg.auth?.allowTailscale !== undefined ? { allowTailscale: cfg.auth.allowTailscale } : {}),
+  };
+}
+
+/** Checks `gateway.trustedProxies` (IPs/CIDRs) and `gateway.controlUi.allowedOrigins` (origins or `*`). @throws HoldfastError HF_CONFIG_INVALID. */
+function assertNetworkLists(proxies: readonly string[], origins: readonly string[]): void {
+  const bad = [
+    ...proxies.map((p, i) => [`gateway.trustedProxies.${i}`, invalidProxyEntry(p)] as const),
+    ...origins.map(
+      (o, i) =>
+        [
+          `gateway.controlUi.allowedOrigins.${i}`,
+          o === "*" || normalizeOrigin(o) ? undefined : `"${o}" is not an origin (scheme://host[:port])`,
+        ] as const,
+    ),
+  ].filter(([, why]) => why !== undefined);
+  if (bad.length)
+    throw new HoldfastError(
+      "HF_CONFIG_INVALID",
+      `Invalid config:\n${bad.map(([at, why]) => `  - ${at}: ${why}`).join("\n")}`,
+    );
+}
+
+function warnExposure(ctx: ExposureContext, plan: ExposurePlan, tls: TlsMaterial | undefined): void {
+  if (plan.authMode === "none")
+    ctx.log.warn(
+      "gateway auth mode=none explicitly configured; only direct local clients are admitted without credentials",
+    );
+  if (!plan.loopbackOnly && !tls)
+    ctx.log.warn(
+      { hosts: plan.hosts },
+      "gateway listens on a non-loopback address without TLS; enable gateway.tls or use Tailscale Serve / an SSH tunnel",
+    );
+}
+
+/** Parses `HOLDFAST_GATEWAY_PORT` (`N`, `host:N` or `[v6]:N`). @throws HoldfastError HF_CONFIG_INVALID. */
+function envPort(v: string | undefined): number | undefined {
+  if (v === undefined || v.trim() === "") return undefined;
+  const n = Number(/(\d+)$/.exec(v.trim())?.[1]);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new HoldfastError(
+      "HF_CONFIG_INVALID",
+      `HOLDFAST_GATEWAY_PORT must be a port 1..65535 (got "${v.slice(0, 40)}")`,
+    );
+  return n;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,101 @@
+import type { Logger } from "../logging/index.js";
+import { guardOutboundText, StreamLeakGuard, WITHHELD_NOTICE } from "./outbound.js";
+import type { SecretsView } from "./snapshot.js";
+
+/**
+ * A reply event as the leak guard sees it: streamed text (`delta`), the whole reply (`final`), a
+ * failure (`error`), or anything else (passed through). The agent stage's run events have this shape.
+ */
+export type GuardedEvent =
+  | { readonly type: "delta"; readonly text: string; readonly accumulated: string }
+  | { readonly type: "final"; readonly text: string }
+  | { readonly type: "error"; readonly message: string }
+  | { readonly type: "status" | "tool" };
+
+/** An event of one run (`runId`) in a session. */
+export interface GuardedRunEvent {
+  readonly runId: string;
+  readonly sessionKey: string;
+  readonly event: GuardedEvent;
+}
+
+/** What the guards read: the live secrets, the redactor for error texts, and the log. */
+export interface GuardDeps {
+  readonly secrets: SecretsView;
+  readonly redact: (text: string) => string;
+  readonly log: Logger;
+}
+
+interface RunStreamState {
+  /** Guard of the current model call's text (a run streams one text per model call). */
+  guard: StreamLeakGuard;
+  /** What was published of the current call's text. */
+  published: string;
+  /** The current call's text as last seen. */
+  raw: string;
+  /** A secret showed up somewhere in this run: nothing more streams and the final becomes the notice. */
+  blocked: boolean;
+}
+
+/**
+ * Filters agent run events on their way to gateway clients: streamed text never shows any part of a
+ * configured secret (a reply that contains one is replaced by {@link WITHHELD_NOTICE}) and error
+ * messages are redacted. Returns undefined for an event that must not be sent. Channel adapters use
+ * {@link outboundGuard} the same way. Source: the secrets issue ("an outbound leak scan").
+ */
+export function runEventGuard(deps: GuardDeps): <E extends GuardedRunEvent>(ev: E) => E | undefined {
+  const runs = new Map<string, RunStreamState>();
+  const fresh = () => ({ guard: new StreamLeakGuard(deps.secrets), published: "" });
+  const stateOf = (runId: string) => {
+    let s = runs.get(runId);
+    if (!s) runs.set(runId, (s = { ...fresh(), raw: "", blocked: false }));
+    return s;
+  };
+  return (ev) => {
+    const e: GuardedEvent = ev.event;
+    if (e.type === "delta") {
+      const s = stateOf(ev.runId);
+      if (!e.accumulated.startsWith(s.raw)) Object.assign(s, fresh());
+      s.raw = e.accumulated;
+      const { publish, blocked } = s.guard.push(e.accumulated);
+      s.blocked ||= blocked;
+      if (s.blocked || publish.length <= s.published.length) return undefined;
+      const text = publish.slice(s.published.length);
+      s.published = publish;
+      return { ...ev, event: { ...e, text, accumulated: publish } };
+    }
+    if (e.type === "final") {
+      const s = stateOf(ev.runId);
+      runs.delete(ev.runId);
+      const verdict = s.blocked ? { text: WITHHELD_NOTICE, blocked: true } : guardOutboundText(e.text, deps.secrets);
+      if (verdict.blocked)
+        deps.log.warn(
+          { runId: ev.runId, sessionKey: ev.sessionKey },
+          "reply withheld: it contained a configured secret",
+        );
+      return verdict.blocked ? { ...ev, event: { ...e, text: verdict.text } } : ev;
+    }
+    if (e.type === "error") {
+      runs.delete(ev.runId);
+      return { ...ev, event: { ...e, message: deps.redact(e.message) } };
+    }
+    return ev;
+  };
+}
+
+/**
+ * The outbound leak scan for channel texts (replies, pairing messages, the `message` tool): a text
+ * holding a configured secret becomes {@link WITHHELD_NOTICE} and the withholding is logged
+ * (reason `outbound_secret_blocked`, never the text).
+ */
+export function outboundGuard(deps: Omit<GuardDeps, "redact">): (text: string) => string {
+  return (text) => {
+    const verdict = guardOutboundText(text, deps.secrets);
+    if (verdict.blocked)
+      deps.log.warn(
+        { stage: "channels", reason: "outbound_secret_blocked" },
+        "a reply containing a configured secret was withheld",
+      );
+    return verdict.text;
+  };
+}

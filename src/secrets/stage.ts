@@ -1,0 +1,86 @@
+import { z } from "zod";
+import { loadConfig } from "../config/index.js";
+import { errorMessage, HoldfastError, isHoldfastError } from "../errors/index.js";
+import { defineMethod, type MethodRegistrar } from "../gateway/index.js";
+import type { Logger } from "../logging/index.js";
+import { resolveSecrets } from "./resolve.js";
+import { outboundGuard, runEventGuard, type GuardedRunEvent } from "./run-guard.js";
+import type { SecretsRuntime } from "./runtime.js";
+
+/** The result of `secrets.reload`: which key paths changed (never values). */
+export interface SecretsReloadResult {
+  readonly ok: true;
+  readonly version: number;
+  readonly secrets: number;
+  readonly changed: readonly string[];
+}
+
+/** Dependencies of {@link createSecretsStage}. */
+export interface SecretsStageDeps {
+  /** The live secrets (resolved at bootstrap). */
+  readonly runtime: SecretsRuntime;
+  /** The process redactor (masks secrets in error texts sent to clients). */
+  readonly redact: (text: string) => string;
+  /** The config file `secrets.reload` re-reads, and the environment its `${VAR}`s come from. */
+  readonly configPath: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: Logger;
+  /** Where `secrets.reload` is registered. */
+  readonly gateway: { readonly methods: MethodRegistrar };
+}
+
+/** The secrets stage of a running gateway. */
+export interface SecretsStage {
+  /** The leak scan and error redaction for agent run events before they reach gateway clients. */
+  readonly guardRunEvent: <E extends GuardedRunEvent>(ev: E) => E | undefined;
+  /** The outbound leak scan for channel texts. */
+  readonly guardOutbound: (text: string) => string;
+  /** Re-resolves secrets from the config on disk and swaps them in; the old snapshot stays on failure. */
+  reload(): Promise<SecretsReloadResult>;
+}
+
+/**
+ * The secrets stage of the gateway: agent replies and channel texts pass the outbound leak scan, and
+ * `secrets.reload` (scope operator.admin) swaps the snapshot atomically; reloads run one at a time.
+ * Source: the secrets issue; seeds security-reference.md "Secrets Management".
+ */
+export function createSecretsStage(deps: SecretsStageDeps): SecretsStage {
+  const log = deps.log.child({ stage: "secrets" });
+  let chain: Promise<unknown> = Promise.resolve();
+  const reload = (): Promise<SecretsReloadResult> => {
+    const next = chain.then(() => reloadOnce(deps));
+    chain = next.catch(() => undefined);
+    return next;
+  };
+  deps.gateway.methods.register(
+    defineMethod({
+      name: "secrets.reload",
+      scope: "operator.admin",
+      params: z.looseObject({}),
+      async handler() {
+        try {
+          const res = await reload();
+          log.info({ version: res.version, changed: res.changed }, "secrets reloaded");
+          return res;
+        } catch (err) {
+          const code = isHoldfastError(err) ? err.code : "HF_SECRET_UNRESOLVED";
+          log.warn({ code }, "secrets reload failed; previous snapshot kept");
+          throw new HoldfastError(
+            code,
+            `secrets reload failed; the previous secrets stay in force: ${errorMessage(err)}`,
+          );
+        }
+      },
+    }),
+  );
+  const guards = { secrets: deps.runtime, redact: deps.redact, log: deps.log };
+  return { guardRunEvent: runEventGuard(guards), guardOutbound: outboundGuard(guards), reload };
+}
+
+async function reloadOnce(deps: SecretsStageDeps): Promise<SecretsReloadResult> {
+  const loaded = await loadConfig(deps.configPath, deps.env);
+  const snapshot = await resolveSecrets(loaded.config, { env: deps.env });
+  const swap = deps.runtime.swap(snapshot);
+  for (const err of swap.listenerErrors) deps.log.error({ err }, "a secrets listener failed after reload");
+  return { ok: true, version: swap.version, secrets: snapshot.paths().length, changed: swap.changed };
+}

@@ -1,0 +1,171 @@
+import {
+  AllowAlwaysStore,
+  approvalCommands,
+  approvalMethods,
+  ExecApprovals,
+  forwardApprovalEvents,
+} from "../approvals/index.js";
+import type { ChatCommand } from "../commands/index.js";
+import type { AgentRoster, HoldfastConfig } from "../config/index.js";
+import type { GatewayPorts } from "../gateway/index.js";
+import type { Clock } from "../infra/index.js";
+import type { Logger } from "../logging/index.js";
+import type { SandboxManager } from "../sandbox/index.js";
+import { applyPatchTool } from "./apply-patch-tool.js";
+import { elevatedCommand, ElevatedSessions } from "./elevated.js";
+import { ToolEnvironment } from "./environment.js";
+import { ExecAuditor } from "./exec-audit.js";
+import { execTool } from "./exec-tool.js";
+import { editTool, readTool, writeTool } from "./fs-tools.js";
+import { imageTool, type ImageDescriber } from "./image-tool.js";
+import { memoryTools } from "./memory-tools.js";
+import { messageTool, type ChannelOutbound } from "./message-tool.js";
+import { TOOL_ALIASES } from "./catalog.js";
+import { assertToolPolicyConfig } from "./policy-config.js";
+import { PolicyGate } from "./policy-gate.js";
+import { ProcessRegistry, processTool } from "./processes.js";
+import { ToolRuntime } from "./runtime.js";
+import { sessionsAccess, sessionsPolicy, type SessionRunStarter, type SessionsReader } from "./sessions-access.js";
+import { sessionsTools } from "./sessions-tools.js";
+import { execPolicyBase, webFetchSettings, webSearchSettings } from "./settings.js";
+import type { AnyToolDefinition, ToolContext } from "./types.js";
+import { webFetchTool } from "./web-fetch.js";
+import { webSearchTool } from "./web-search.js";
+
+/** Dependencies of {@link createToolStage}: context plus the other stages' ports. */
+export interface ToolStageDeps {
+  readonly config: HoldfastConfig;
+  /** Named in config errors. */
+  readonly configPath: string;
+  readonly stateDir: string;
+  readonly sandboxesDir: string;
+  /** The gateway's environment (exec children get an allowlisted copy). */
+  readonly env: NodeJS.ProcessEnv;
+  /** The live secrets: the web search key, and the values exec audit records are scrubbed of. */
+  readonly secrets: { get(path: string): string | undefined; values(): readonly string[] };
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly roster: Pick<AgentRoster, "ids" | "workspaceOf">;
+  readonly sandbox: SandboxManager;
+  readonly sessions: SessionsReader;
+  /** The agent's runs (`sessions_send`, `sessions_spawn`). */
+  readonly runs: SessionRunStarter;
+  /** The agent's model (the `image` tool). */
+  readonly describeImage: ImageDescriber;
+  /** Sending through the channels (the `message` tool). */
+  readonly channels: ChannelOutbound;
+  /** Where the exec approval methods and events go. */
+  readonly gateway: GatewayPorts;
+  /** Tools besides the built-in ones (tests). */
+  readonly extraTools?: readonly AnyToolDefinition[];
+}
+
+/** The tool stage: the gated tool runtime, exec approvals and elevated mode. */
+export interface ToolStage {
+  readonly runtime: ToolRuntime;
+  readonly approvals: ExecApprovals;
+  /** `/approve`, `/deny` and `/elevated`. */
+  readonly commands: readonly ChatCommand[];
+  /** The directory a run's tools work in (the sandbox workspace or the agent workspace). */
+  workspaceFor(req: { readonly agentId: string; readonly sessionKey: string }): Promise<string>;
+  /** Denies pending approvals and kills background processes. */
+  stop(): void;
+}
+
+/**
+ * Builds the tool stage: config checks (unknown tool names → HF_CONFIG_INVALID), exec approvals
+ * (`<stateDir>/exec-approvals.json`; `exec.approval.*` methods and events on the gateway), elevated
+ * switches, the tool catalogue and the policy gate every call passes.
+ * @throws HoldfastError HF_CONFIG_INVALID naming each bad key path.
+ */
+export function createToolStage(deps: ToolStageDeps): ToolStage {
+  const { config, log } = deps;
+  assertToolPolicyConfig(config, deps.configPath);
+  if (Array.isArray(config.tools?.elevated?.allowFrom))
+    log.warn(
+      "tools.elevated.allowFrom is a list; it must be an object per channel ({telegram: [ids]}), so elevated mode is unavailable",
+    );
+  const elevated = new ElevatedSessions();
+  const store = new AllowAlwaysStore(deps.stateDir, () => deps.clock.now());
+  const approvals = new ExecApprovals({
+    clock: deps.clock,
+    store,
+    log,
+    ...(config.tools?.exec?.approvalTimeoutMs ? { timeoutMs: config.tools.exec.approvalTimeoutMs } : {}),
+  });
+  deps.gateway.methods.register(...approvalMethods(approvals));
+  forwardApprovalEvents(approvals, deps.gateway.broadcaster);
+  const env = new ToolEnvironment({
+    config,
+    stateDir: deps.stateDir,
+    sandboxesDir: deps.sandboxesDir,
+    workspaceOf: (id) => deps.roster.workspaceOf(id),
+    agentIds: () => deps.roster.ids(),
+    sandbox: deps.sandbox,
+    elevated,
+    env: deps.env,
+    log,
+  });
+  const processes = new ProcessRegistry(() => deps.clock.now());
+  const tools = builtinTools(deps, { env, store, approvals, processes });
+  const runtime = new ToolRuntime(tools, new PolicyGate(config, deps.sandbox), TOOL_ALIASES);
+  return {
+    runtime,
+    approvals,
+    commands: [...approvalCommands(approvals), elevatedCommand(elevated, () => config, log)],
+    workspaceFor: (req) => env.workspaceFor(req.agentId, req.sessionKey),
+    stop() {
+      approvals.shutdown();
+      processes.stopAll();
+    },
+  };
+}
+
+interface ToolParts {
+  readonly env: ToolEnvironment;
+  readonly store: AllowAlwaysStore;
+  readonly approvals: ExecApprovals;
+  readonly processes: ProcessRegistry;
+}
+
+/** The provided tools (reference §6.2), plus web_fetch / web_search when configured. */
+function builtinTools(deps: ToolStageDeps, parts: ToolParts): AnyToolDefinition[] {
+  const { config } = deps;
+  const { env, store, processes } = parts;
+  const scope = (c: ToolContext) => env.scopeFor(c);
+  const base = execPolicyBase(config);
+  const tools: AnyToolDefinition[] = [
+    readTool(scope),
+    writeTool(scope),
+    editTool(scope),
+    applyPatchTool((c) => env.scopeFor(c, "patch")),
+    execTool({
+      target: (c) => env.execTarget(c),
+      policy: async (c) => ({
+        ...base,
+        allowlist: [
+          ...base.allowlist,
+          ...(await store.entries(c.agentId)).map((e) => ({
+            pattern: e.pattern,
+            args: e.args ?? [],
+            source: "allow-always" as const,
+          })),
+        ],
+      }),
+      approver: parts.approvals,
+      audit: new ExecAuditor(deps.log, () => deps.secrets.values()),
+      processes,
+    }),
+    processTool(processes),
+    ...sessionsTools(sessionsAccess(deps.sessions, deps.runs), sessionsPolicy(config, deps.sandbox)),
+    messageTool(deps.channels),
+    ...memoryTools(scope),
+    imageTool(scope, deps.describeImage),
+    ...(deps.extraTools ?? []),
+  ];
+  const fetchSettings = webFetchSettings(config);
+  if (fetchSettings) tools.push(webFetchTool(fetchSettings));
+  const searchSettings = webSearchSettings(config, deps.secrets.get("tools.web.search.apiKey"), deps.env);
+  if (searchSettings) tools.push(webSearchTool(searchSettings));
+  return tools;
+}
