@@ -9,7 +9,8 @@ import { silentLogger } from "../logging/index.js";
 import { SecretsSnapshot } from "../secrets/index.js";
 import { SessionStore } from "../sessions/index.js";
 import { allow } from "../infra/index.js";
-import { readTool, TOOL_ALIASES, ToolRuntime, type ScopeFor, type ToolGate } from "../tools/index.js";
+import { readTool, TOOL_ALIASES, ToolRuntime, type ToolGate } from "../tools/index.js";
+import { hostToolFiles } from "../../test/support/host-tool-files.js";
 import { ModelChain, ProviderCatalog, RunManager, type RunEvent } from "./index.js";
 import { AgentLoop } from "./loop.js";
 import type { AgentEvent } from "./events.js";
@@ -33,14 +34,8 @@ function makeLoop(maxIterations = 6) {
   );
   const clock = recordingClock();
   const chain = new ModelChain({ catalog, clock, log: silentLogger() });
-  const scope: ScopeFor = (ctx) => ({
-    workspaceDir: ctx.workspaceDir,
-    workspaceOnly: true,
-    stateDir: path.join(workspace, "..", "state"),
-    stateDirAllowed: [],
-  });
   const allowAll: ToolGate = { visible: (names) => [...names], check: () => allow("tool_allowed") };
-  const tools = new ToolRuntime([readTool(scope)], allowAll, TOOL_ALIASES);
+  const tools = new ToolRuntime([readTool(hostToolFiles())], allowAll, TOOL_ALIASES);
   return new AgentLoop({
     store,
     chain,

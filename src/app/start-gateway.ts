@@ -62,7 +62,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   const exposure = await wireExposure(ctx, opts); // refuses unsafe exposure before anything is built
   const roster = agentRoster(ctx.config, ctx.paths);
   const sessions = wireSessions(ctx);
-  const sandbox = wireSandbox(ctx, { roster, sessions });
+  const sandbox = await wireSandbox(ctx, { roster, sessions });
   // The pipeline's two runtime cycles go through ports, bound as soon as the stage exists: tools start
   // runs and describe images through the agent (whose loop runs the tools), and send through the
   // channels (which start runs).
@@ -71,7 +71,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   const tools = wireTools(ctx, {
     roster,
     sessions,
-    sandbox: sandbox.manager,
+    sandbox,
     runs: { start: (input) => agentPort.get().runs.start(input) },
     describeImage: (req) => agentPort.get().describeImage(req),
     channels: {
@@ -105,7 +105,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   // Start, in order.
   agentPort.seal();
   channelsPort.seal();
-  sandbox.start();
+  await sandbox.start();
   const { port } = await gateway.start();
   await channels.start();
   await exposure.tailscale?.start(port, exposure.tls !== undefined).catch(async (err: unknown) => {
@@ -134,11 +134,11 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
       await channels.stop();
       await discovery.stop();
       await exposure.tailscale?.stop();
-      sandbox.stop();
       tools.stop();
       await agent.runs.shutdown(opts.shutdownGraceMs ?? 5_000);
       await channels.flush();
       await gateway.server.stop();
+      await sandbox.stop();
       await sessions.close();
       await fsp.rm(ctx.paths.pidFile, { force: true });
       ctx.log.info("gateway stopped");

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { HoldfastError } from "../errors/index.js";
 import { SANDBOX_AGENT_DIR, SANDBOX_WORKDIR, type SandboxCommand, type SandboxSpec } from "./types.js";
 
@@ -131,6 +132,10 @@ function systemBinds(spec: SandboxSpec, layout: HostLayout): string[] {
     ...(spec.network === "host" ? layout.netEtc : []),
     ...(spec.profile === "host" ? layout.hostEtc : []),
   ];
+  // bwrap creates missing parents mode 700: nested /etc entries (/etc/ssh/...) get 755 parents first,
+  // or an unprivileged sandbox user could not reach them.
+  for (const d of new Set(etc.map((e) => path.posix.dirname(e)).filter((d) => d !== "/etc")))
+    a.push("--perms", "0755", "--dir", d);
   for (const e of etc) a.push("--ro-bind-try", e, e);
   return a;
 }
@@ -142,12 +147,7 @@ interface Sources {
   readonly readOnly: readonly { readonly source: string; readonly at: string }[];
 }
 
-function sandboxArgs(
-  spec: SandboxSpec,
-  layout: HostLayout,
-  src: Sources,
-  { cwd, env }: SandboxCommand,
-): string[] {
+function sandboxArgs(spec: SandboxSpec, layout: HostLayout, src: Sources, { cwd, env }: SandboxCommand): string[] {
   const host = spec.profile === "host";
   const a: string[] = [
     "--unshare-user",

@@ -148,7 +148,11 @@ export class BubblewrapBackend implements SandboxBackend {
     const command = req.argv ? [...req.argv] : ["/bin/sh", "-c", req.shellCommand ?? ""];
     const uid = process.getuid?.() ?? 0;
     const limited = { ...spec, limits: await this.commandLimits(spec) };
-    const argv = bubblewrapCommand(limited, { command, cwd: req.cwd, env: req.env }, { bins: s.bins, layout: s.layout, uid });
+    const argv = bubblewrapCommand(
+      limited,
+      { command, cwd: req.cwd, env: req.env },
+      { bins: s.bins, layout: s.layout, uid },
+    );
     return spawnCapture(argv, { ...req, cwd: "/", env: { PATH: "/usr/bin:/bin" } });
   }
 

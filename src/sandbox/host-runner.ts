@@ -24,38 +24,4 @@ export const hostRunner: ExecRunner = {
   },
 };
 
-/**
- * A host runner that hides the holdfast state dir (config, credentials, transcripts) from the command:
- * bubblewrap gives it a private mount namespace where `stateDir` is an empty tmpfs and only
- * `workspaceDir` (when it lies inside the state dir) is bound back. Everything else is the host as is
- * (this is the host, not a sandbox). Source: issue "the state dir is never readable by tools".
- */
-export function maskedHostRunner(bwrap: string, stateDir: string, workspaceDir: string): ExecRunner {
-  return {
-    kind: "host",
-    run(req) {
-      const inside =
-        !path.relative(stateDir, workspaceDir).startsWith("..") &&
-        !path.isAbsolute(path.relative(stateDir, workspaceDir));
-      const user = process.getuid?.() === 0 ? [] : ["--unshare-user"];
-      const mask = [
-        bwrap,
-        ...user,
-        "--dev-bind",
-        "/",
-        "/",
-        "--tmpfs",
-        stateDir,
-        ...(inside ? ["--bind", workspaceDir, workspaceDir] : []),
-        "--die-with-parent",
-        "--chdir",
-        req.cwd,
-        "--",
-      ];
-      const command = req.argv ? [...req.argv] : ["/bin/sh", "-c", req.shellCommand ?? ""];
-      return spawnCapture([...mask, ...command], req);
-    },
-  };
-}
-
 export { spawnCapture };

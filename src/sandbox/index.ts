@@ -1,6 +1,6 @@
 export type { ExecRequest, ExecResult, ExecRunner, SandboxBackend, SandboxSpec, Availability } from "./types.js";
 export { SANDBOX_WORKDIR, SANDBOX_AGENT_DIR } from "./types.js";
-export { hostRunner, maskedHostRunner, spawnCapture } from "./host-runner.js";
+export { hostRunner, spawnCapture } from "./host-runner.js";
 export { scrubbedEnv } from "./env.js";
 export { BubblewrapBackend, findSystemBinary } from "./bubblewrap.js";
 export { resolveSandbox, type ResolvedSandbox } from "./config.js";
@@ -20,7 +20,7 @@ export { HELPER_TIMEOUT_MS, helperScript, runHelperOnce } from "./fileops/client
 export { AGENT_IDLE_MS } from "./agent/client.js";
 export type { FileOp, FileOpResult, FileOpsRequest, FileOpErrorCode } from "./fileops/protocol.js";
 export { InboundMedia, MEDIA_IN_JAIL, type SavedMediaFile } from "./inbound-media.js";
-export { bubblewrapInstallHint, USERNS_HINT } from "./install-hint.js";
+export { bubblewrapInstallHint, hostJailUnavailable, USERNS_HINT } from "./install-hint.js";
 export type { ReadOnlyMount, SessionCgroup } from "./types.js";
 export { unenforceableLimits } from "./limits-check.js";
-export { createSandboxStage, type SandboxStage } from "./stage.js";
+export { createSandboxStage, type SandboxStage, type JailRuntime } from "./stage.js";

@@ -38,3 +38,10 @@ function readOsRelease(): string {
 /** The hint when bubblewrap exists but cannot create namespaces (user namespaces disabled or restricted). */
 export const USERNS_HINT =
   "unprivileged user namespaces are disabled here: enable them (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu 24.04 also kernel.apparmor_restrict_unprivileged_userns=0), or run the gateway as root";
+
+/** The message of a host jail that cannot run: why, what to install, and the audited way out. */
+export function hostJailUnavailable(reason: string): string {
+  const named = /install bubblewrap|macOS|Linux VM/.test(reason);
+  const hint = named ? "" : ` (${bubblewrapInstallHint()})`;
+  return `the host jail (bubblewrap) this session's tools run in is unavailable: ${reason}${hint}; tools that touch files or run commands are refused until it works, or set tools.exec.hostJail: "off" to run them on the host (reported by security audit)`;
+}

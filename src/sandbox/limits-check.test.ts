@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
-import type { CgroupAvailability, SessionCgroups } from "./cgroups.js";
+import type { CgroupProbe } from "./cgroups.js";
 import { unenforceableLimits } from "./limits-check.js";
 
-const withControllers = (...c: ("memory" | "pids" | "cpu")[]): CgroupAvailability => ({
+const withControllers = (...c: ("memory" | "pids" | "cpu")[]): CgroupProbe => ({
   ok: true,
-  cgroups: { kind: "v2", controllers: new Set(c) } as unknown as SessionCgroups,
+  kind: "v2",
+  controllers: new Set(c),
 });
-const none: CgroupAvailability = { ok: false, reason: "no cgroup file system is mounted" };
+const none: CgroupProbe = { ok: false, reason: "no cgroup file system is mounted" };
 
 describe("unenforceableLimits", () => {
   it("accepts configured limits whose controllers exist, and defaults anywhere", () => {

@@ -1,6 +1,6 @@
 import type { HoldfastConfig } from "../config/index.js";
 import type { LimitController } from "./cgroup-layout.js";
-import type { CgroupAvailability } from "./cgroups.js";
+import type { CgroupProbe } from "./cgroups.js";
 import { resolveSandbox } from "./config.js";
 
 const CONTROLLER: Readonly<Record<"memoryMb" | "pids" | "cpus", LimitController>> = {
@@ -19,7 +19,7 @@ const CONTROLLER: Readonly<Record<"memoryMb" | "pids" | "cpus", LimitController>
  */
 export function unenforceableLimits(
   config: HoldfastConfig,
-  cgroups: CgroupAvailability,
+  cgroups: CgroupProbe,
   defaultBackend: "bubblewrap" | "docker",
 ): string[] {
   const out: string[] = [];
@@ -42,7 +42,7 @@ export function unenforceableLimits(
           `${at}.${key}: a session-wide limit cannot hold across the Docker backend's one container per command; set docker.${key === "memoryMb" ? "memory" : key === "pids" ? "pidsLimit" : "cpus"} (per container) or use the bubblewrap backend`,
         );
       else if (!cgroups.ok) out.push(`${at}.${key}: a session-wide limit needs a cgroup, and ${cgroups.reason}`);
-      else if (!cgroups.cgroups.controllers.has(CONTROLLER[key]))
+      else if (!cgroups.controllers.has(CONTROLLER[key]))
         out.push(`${at}.${key}: the cgroup ${CONTROLLER[key]} controller is not available to the gateway here`);
     }
   }

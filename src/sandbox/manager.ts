@@ -148,6 +148,11 @@ export class SandboxManager {
     return { spec, backend: await this.backendFor(agentId), settings: s, toolsDir: spec.workspaceDir, mounts };
   }
 
+  /** Stops every backend's long-lived jails (shutdown). */
+  async close(): Promise<void> {
+    for (const b of new Set([...this.cache.values(), ...Object.values(this.deps.backends ?? {})])) await b.close?.();
+  }
+
   /** Removes workspaces whose scope ended. Never throws (failures are logged). */
   async prune(): Promise<number> {
     try {

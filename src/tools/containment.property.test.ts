@@ -106,7 +106,7 @@ describe("containment (property, real jails)", () => {
       sandbox,
       elevated: new ElevatedSessions(),
       hostBackend: backend,
-      cgroups: undefined,
+      cgroups: () => undefined,
       media,
       env: { PATH: "/usr/bin:/bin" },
     });

@@ -37,7 +37,7 @@ describe("JailEnvironment (real bubblewrap)", () => {
       sandbox,
       elevated: new ElevatedSessions(),
       hostBackend,
-      cgroups: undefined,
+      cgroups: () => undefined,
       media,
       env: { PATH: "/usr/bin:/bin", OPENAI_API_KEY: "sk-jail-env-secret-0123456789" },
     });

@@ -3,7 +3,7 @@ import type { HoldfastConfig } from "../config/index.js";
 import { HoldfastError } from "../errors/index.js";
 import { ensurePrivateDir } from "../infra/index.js";
 import {
-  bubblewrapInstallHint,
+  hostJailUnavailable,
   helperScript,
   hostJailSpec,
   hostRunner,
@@ -36,8 +36,8 @@ export interface JailEnvironmentDeps {
   readonly elevated: ElevatedSessions;
   /** The bubblewrap backend host jails run on (shared with the sandbox when it is bubblewrap). */
   readonly hostBackend: SandboxBackend;
-  /** Per-session cgroups, when this machine has them. */
-  readonly cgroups: SessionCgroups | undefined;
+  /** Per-session cgroups, when this machine has them (opened when the sandbox stage starts). */
+  readonly cgroups: () => SessionCgroups | undefined;
   readonly media: InboundMedia;
   /** The gateway's environment (the child env is built from an allowlist of it). */
   readonly env: NodeJS.ProcessEnv;
@@ -103,6 +103,23 @@ export class JailEnvironment {
     if (!this.hostJailOn) return { ok: true };
     const a = await this.d.hostBackend.availability();
     return a.ok ? a : { ok: false, reason: hostJailUnavailable(a.reason) };
+  }
+
+  /**
+   * Saves an inbound attachment of a session into its gateway-owned media directory (readable by
+   * the session's jail user) and returns the path the session's tools see (`/inbox/<name>`).
+   */
+  async saveMedia(
+    target: { readonly agentId: string; readonly sessionKey: string },
+    bytes: Uint8Array,
+    extension: string | undefined,
+  ): Promise<string> {
+    const gid = process.getgid?.() ?? 0;
+    const user = this.d.sandbox.isSandboxed(target.agentId, target.sessionKey)
+      ? (await this.d.sandbox.prepare(target.agentId, target.sessionKey)).spec.user
+      : undefined;
+    const readerGid = user && user.gid !== gid ? { readerGid: user.gid } : {};
+    return (await this.d.media.save({ ...target, ...readerGid }, bytes, extension)).jailPath;
   }
 
   /** The call's jail (undefined: host jail off). @throws HoldfastError HF_SANDBOX_UNAVAILABLE with what to install. */
@@ -239,7 +256,7 @@ export class JailEnvironment {
     const gid = process.getgid?.() ?? 0;
     const reader = spec.user.gid !== gid ? spec.user.gid : undefined;
     const media = await this.d.media.mountFor(ctx.agentId, ctx.sessionKey, reader);
-    const cg = this.d.cgroups;
+    const cg = this.d.cgroups();
     const withMedia: SandboxSpec = { ...spec, readOnlyMounts: [...(spec.readOnlyMounts ?? []), media] };
     if (!cg || backend.kind === "docker") return withMedia;
     const join = await cg.prepare(ctx.sessionKey, {
@@ -258,12 +275,6 @@ export class JailEnvironment {
       argv: [process.execPath, helperScript("fileops")],
     });
   }
-}
-
-/** The message of a host jail that cannot run: why, and what to install. */
-export function hostJailUnavailable(reason: string): string {
-  const hint = reason.includes("install bubblewrap") || reason.includes("macOS") ? "" : ` (${bubblewrapInstallHint()})`;
-  return `the host jail (bubblewrap) this session's tools run in is unavailable: ${reason}${hint}; tools that touch files or run commands are refused until it works, or set tools.exec.hostJail: "off" to run them on the host (reported by security audit)`;
 }
 
 function isWithin(root: string, p: string): boolean {

@@ -17,6 +17,7 @@ import { HoldfastError } from "../../src/errors/index.js";
 import { systemClock } from "../../src/infra/index.js";
 import type { Logger } from "../../src/logging/index.js";
 import { Router } from "../../src/routing/index.js";
+import { InboundMedia } from "../../src/sandbox/index.js";
 
 /** An in-memory channel adapter: `deliver` plays the platform, `sent` records outbound messages. */
 export class MemoryAdapter implements ChannelAdapter {
@@ -134,7 +135,8 @@ export function memoryChannelDeps(opts: {
     runs: opts.runs,
     commands: opts.commands,
     agent: () => ({ id: "main", groupChat: { mentionPatterns: ["\\bholdfast\\b"] } }),
-    workspaceOf: async () => path.join(dir, "workspace"),
+    saveMedia: async (target, bytes, ext) =>
+      (await new InboundMedia(path.join(dir, "media")).save(target, bytes, ext)).jailPath,
     extraAdapters: [{ adapter: opts.adapter, settings: opts.settings }],
     ...(opts.guardOutbound ? { guardOutbound: opts.guardOutbound } : {}),
   };
