@@ -38,6 +38,8 @@ export function formatDoctor(r: DoctorReport): string[] {
         : ["  none configured (WebChat only)"]),
     );
   }
+  if (r.jails)
+    lines.push("", "Jails:", `  host jail: ${r.jails.hostJail}`, `  session limits: ${r.jails.sessionLimits}`);
   if (r.audit) {
     lines.push(
       "",

@@ -24,3 +24,4 @@ export { bubblewrapInstallHint, hostJailUnavailable, USERNS_HINT } from "./insta
 export type { ReadOnlyMount, SessionCgroup } from "./types.js";
 export { unenforceableLimits } from "./limits-check.js";
 export { createSandboxStage, type SandboxStage, type JailRuntime } from "./stage.js";
+export { jailFacts, type JailFacts } from "./facts.js";
