@@ -71,10 +71,7 @@ export type CgroupProbe =
  * (`security audit`, `doctor`): the layout, the controllers, and write access where they would go.
  */
 export async function probeSessionCgroups(opts: CgroupProbeOptions = {}): Promise<CgroupProbe> {
-  const mountinfo = opts.mountinfo ?? (await fsp.readFile("/proc/self/mountinfo", "utf8").catch(() => ""));
-  const selfCgroup = opts.selfCgroup ?? (await fsp.readFile("/proc/self/cgroup", "utf8").catch(() => ""));
-  const unified = unifiedMount(mountinfo);
-  const layout = parseCgroupLayout(mountinfo, selfCgroup, unified ? await readControllers(unified) : []);
+  const layout = await readLayout(opts);
   if (!layout) return { ok: false, reason: "no cgroup file system is mounted" };
   const root = opts.root ?? process.getuid?.() === 0;
   if (layout.kind === "v2") {
@@ -103,10 +100,7 @@ export async function probeSessionCgroups(opts: CgroupProbeOptions = {}): Promis
  * hierarchies. Stale cgroups of gateways that are gone are removed.
  */
 export async function openSessionCgroups(opts: CgroupProbeOptions = {}): Promise<CgroupAvailability> {
-  const mountinfo = opts.mountinfo ?? (await fsp.readFile("/proc/self/mountinfo", "utf8").catch(() => ""));
-  const selfCgroup = opts.selfCgroup ?? (await fsp.readFile("/proc/self/cgroup", "utf8").catch(() => ""));
-  const unified = unifiedMount(mountinfo);
-  const layout = parseCgroupLayout(mountinfo, selfCgroup, unified ? await readControllers(unified) : []);
+  const layout = await readLayout(opts);
   if (!layout) return { ok: false, reason: "no cgroup file system is mounted" };
   const name = opts.name ?? `holdfast-${process.pid}`;
   const root = opts.root ?? process.getuid?.() === 0;
@@ -118,6 +112,14 @@ export async function openSessionCgroups(opts: CgroupProbeOptions = {}): Promise
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     return { ok: false, reason: `cannot create a cgroup here (${code}); ${DELEGATION_HINT}` };
   }
+}
+
+/** This process's cgroup layout, from /proc (or the options' stand-ins). */
+async function readLayout(opts: CgroupProbeOptions): Promise<CgroupLayout | undefined> {
+  const mountinfo = opts.mountinfo ?? (await fsp.readFile("/proc/self/mountinfo", "utf8").catch(() => ""));
+  const selfCgroup = opts.selfCgroup ?? (await fsp.readFile("/proc/self/cgroup", "utf8").catch(() => ""));
+  const unified = unifiedMount(mountinfo);
+  return parseCgroupLayout(mountinfo, selfCgroup, unified ? await readControllers(unified) : []);
 }
 
 async function readControllers(dir: string): Promise<string[]> {

@@ -4,14 +4,11 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { systemClock } from "../infra/index.js";
-import { silentLogger } from "../logging/index.js";
-import { BubblewrapBackend, InboundMedia, SandboxManager } from "../sandbox/index.js";
+import { BubblewrapBackend, InboundMedia } from "../sandbox/index.js";
 import { shQuote } from "./exec-parse.js";
-import { ElevatedSessions } from "./elevated.js";
 import { readTool, writeTool } from "./file-tools.js";
-import { JailEnvironment } from "./jail-environment.js";
-import type { ToolContext } from "./types.js";
+import type { JailEnvironment } from "./jail-environment.js";
+import { testJailEnvironment, testToolContext } from "./jail-environment.fixture.js";
 
 const SENTINEL = "OUTSIDE-SENTINEL-7f3a";
 
@@ -89,27 +86,7 @@ describe("containment (property, real jails)", () => {
       "a",
     ];
     media = new InboundMedia(path.join(stateDir, "media"));
-    const config = {};
-    const sandbox = new SandboxManager({
-      config,
-      sandboxesDir: path.join(stateDir, "sandboxes"),
-      workspaceOf: () => workspace,
-      sessionIdOf: async () => "s1",
-      agentIds: () => ["main"],
-      clock: systemClock,
-      log: silentLogger(),
-      backends: { bubblewrap: backend },
-    });
-    env = new JailEnvironment({
-      config,
-      workspaceOf: () => workspace,
-      sandbox,
-      elevated: new ElevatedSessions(),
-      hostBackend: backend,
-      cgroups: () => undefined,
-      media,
-      env: { PATH: "/usr/bin:/bin" },
-    });
+    env = testJailEnvironment({ config: {}, stateDir, workspace, backend });
   });
   afterAll(() => backend.close());
 
@@ -130,14 +107,7 @@ describe("containment (property, real jails)", () => {
         fc.array(step, { minLength: 1, maxLength: 7 }),
         async (key, steps) => {
           const ws = await env.workspaceFor("main", key);
-          const c: ToolContext = {
-            agentId: "main",
-            sessionKey: key,
-            runId: "r",
-            workspaceDir: ws,
-            signal: new AbortController().signal,
-            log: silentLogger(),
-          };
+          const c = testToolContext(key, ws);
           const t = await env.execTarget(c);
           const sh = (line: string) =>
             t.runner.run({

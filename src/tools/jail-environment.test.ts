@@ -4,14 +4,10 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HoldfastConfig } from "../config/index.js";
-import { systemClock } from "../infra/index.js";
-import { silentLogger } from "../logging/index.js";
-import { BubblewrapBackend, InboundMedia, SandboxManager, type SandboxBackend } from "../sandbox/index.js";
-import { ElevatedSessions } from "./elevated.js";
+import { BubblewrapBackend, InboundMedia, type SandboxBackend } from "../sandbox/index.js";
 import { editTool, readTool, writeTool } from "./file-tools.js";
-import { JailEnvironment } from "./jail-environment.js";
+import { testJailEnvironment, testToolContext } from "./jail-environment.fixture.js";
 import { applyPatchTool } from "./patch-tool.js";
-import type { ToolContext } from "./types.js";
 
 /** The jail environment with real bubblewrap: every call of the main session runs in its host jail. */
 describe("JailEnvironment (real bubblewrap)", () => {
@@ -20,36 +16,16 @@ describe("JailEnvironment (real bubblewrap)", () => {
   let media: InboundMedia;
   const backend = new BubblewrapBackend();
 
-  const make = (config: HoldfastConfig, hostBackend: SandboxBackend = backend) => {
-    const sandbox = new SandboxManager({
+  const make = (config: HoldfastConfig, hostBackend: SandboxBackend = backend) =>
+    testJailEnvironment({
       config,
-      sandboxesDir: path.join(stateDir, "sandboxes"),
-      workspaceOf: () => workspace,
-      sessionIdOf: async () => "s1",
-      agentIds: () => ["main"],
-      clock: systemClock,
-      log: silentLogger(),
-      backends: { bubblewrap: backend },
-    });
-    return new JailEnvironment({
-      config,
-      workspaceOf: () => workspace,
-      sandbox,
-      elevated: new ElevatedSessions(),
+      stateDir,
+      workspace,
+      backend,
       hostBackend,
-      cgroups: () => undefined,
-      media,
       env: { PATH: "/usr/bin:/bin", OPENAI_API_KEY: "sk-jail-env-secret-0123456789" },
     });
-  };
-  const ctx = (sessionKey: string, workspaceDir: string): ToolContext => ({
-    agentId: "main",
-    sessionKey,
-    runId: "r",
-    workspaceDir,
-    signal: new AbortController().signal,
-    log: silentLogger(),
-  });
+  const ctx = testToolContext;
 
   beforeAll(async () => {
     stateDir = await mkdtemp(path.join(os.tmpdir(), "holdfast-jailenv-"));
