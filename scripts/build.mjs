@@ -5,6 +5,7 @@ import { build } from "esbuild";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildHelper } from "./build-helper.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const zodLocales = path.join(root, "node_modules/zod/v4/locales");
@@ -60,3 +61,4 @@ await build({
     js: "import { createRequire as __hfCreateRequire } from 'node:module'; const require = __hfCreateRequire(import.meta.url);",
   },
 });
+await buildHelper(root);

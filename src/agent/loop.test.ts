@@ -11,7 +11,8 @@ import type { SessionStore } from "../sessions/index.js";
 import type { RunLedger } from "../store/index.js";
 import { tempSessionStore } from "../../test/support/temp-state.js";
 import { allow } from "../infra/index.js";
-import { readTool, TOOL_ALIASES, ToolRuntime, type ScopeFor, type ToolGate } from "../tools/index.js";
+import { readTool, TOOL_ALIASES, ToolRuntime, type ToolGate } from "../tools/index.js";
+import { hostToolFiles } from "../../test/support/host-tool-files.js";
 import { ModelChain, ProviderCatalog, RunManager, type RunEvent } from "./index.js";
 import { AgentLoop } from "./loop.js";
 import type { AgentEvent } from "./events.js";
@@ -37,14 +38,8 @@ function makeLoop(maxIterations = 6) {
   );
   const clock = recordingClock();
   const chain = new ModelChain({ catalog, clock, log: silentLogger() });
-  const scope: ScopeFor = (ctx) => ({
-    workspaceDir: ctx.workspaceDir,
-    workspaceOnly: true,
-    stateDir: path.join(workspace, "..", "state"),
-    stateDirAllowed: [],
-  });
   const allowAll: ToolGate = { visible: (names) => [...names], check: () => allow("tool_allowed") };
-  const tools = new ToolRuntime([readTool(scope)], allowAll, TOOL_ALIASES);
+  const tools = new ToolRuntime([readTool(hostToolFiles())], allowAll, TOOL_ALIASES);
   return new AgentLoop({
     store,
     chain,

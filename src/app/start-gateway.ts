@@ -84,7 +84,7 @@ async function startOnStore(
   const { opts, hub, secrets, exposure, store } = b;
   const roster = agentRoster(ctx.config, ctx.paths);
   const sessions = wireSessions(ctx, store.state);
-  const sandbox = wireSandbox(ctx, { roster, sessions });
+  const sandbox = await wireSandbox(ctx, { roster, sessions });
   // The pipeline's two runtime cycles go through ports, bound as soon as the stage exists: tools start
   // runs and describe images through the agent (whose loop runs the tools), and send through the
   // channels (which start runs).
@@ -93,7 +93,7 @@ async function startOnStore(
   const tools = wireTools(ctx, {
     roster,
     sessions,
-    sandbox: sandbox.manager,
+    sandbox,
     runs: { start: (input) => agentPort.get().runs.start(input) },
     describeImage: (req) => agentPort.get().describeImage(req),
     channels: {
@@ -135,7 +135,7 @@ async function startOnStore(
   // Start, in order.
   agentPort.seal();
   channelsPort.seal();
-  sandbox.start();
+  await sandbox.start();
   await store.recover(sessions); // runs the previous process left open are marked interrupted
   const pidInfo = { pid: process.pid, startedAt: new Date(ctx.clock.now()).toISOString() };
   // All or nothing: a state dir that cannot take the PID file stops the start before anything listens.
@@ -170,11 +170,11 @@ async function startOnStore(
       await channels.stop();
       await discovery.stop();
       await exposure.tailscale?.stop();
-      sandbox.stop();
       tools.stop();
       await agent.runs.shutdown(opts.shutdownGraceMs ?? 5_000);
       await channels.flush();
       await gateway.server.stop();
+      await sandbox.stop();
       await sessions.close().catch((err: unknown) => ctx.log.error({ err }, "transcripts not fully flushed"));
       store.close();
       await fsp.rm(ctx.paths.pidFile, { force: true });

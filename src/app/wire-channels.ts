@@ -20,7 +20,7 @@ export interface ChannelWiring {
   readonly router: Router;
   readonly agent: Pick<AgentStage, "runs">;
   readonly commands: ChatCommandRegistry;
-  readonly tools: Pick<ToolStage, "workspaceFor">;
+  readonly tools: Pick<ToolStage, "saveMedia">;
   readonly secrets: Pick<SecretsStage, "guardOutbound" | "guardRunEvent">;
   /** WebChat's methods and events, and the channels' webhook routes (served before gateway auth). */
   readonly gateway: GatewayPorts & { readonly routes: Pick<PublicRoutes, "add"> };
@@ -48,7 +48,7 @@ export async function wireChannels(ctx: AppContext, w: ChannelWiring): Promise<C
     state: w.state,
     commands: w.commands,
     agent: (agentId) => w.roster.entry(agentId),
-    workspaceOf: (agentId, sessionKey) => w.tools.workspaceFor({ agentId, sessionKey }),
+    saveMedia: (target, bytes, ext) => w.tools.saveMedia(target, bytes, ext),
     guardOutbound: w.secrets.guardOutbound,
   });
   w.gateway.routes.add((app) => channels.publicRoutes(app));

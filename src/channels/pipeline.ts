@@ -15,7 +15,7 @@ import { errorMessage } from "../errors/index.js";
 import type { Logger } from "../logging/index.js";
 import type { DmScope, Route, Router } from "../routing/index.js";
 import type { ChannelAdapter, InboundMessage } from "./adapter.js";
-import { mediaTooLargeText, oversizedMedia, saveInboundMedia } from "./media.js";
+import { mediaTooLargeText, oversizedMedia, saveInboundMedia, type MediaSaver } from "./media.js";
 import type { ReplyDispatcher } from "./replies.js";
 import { isStorageFault } from "../store/index.js";
 
@@ -38,8 +38,8 @@ export interface PipelineDeps {
   readonly commands: ChatCommandRegistry;
   readonly pairing: (channel: string) => PairingStore;
   readonly replies: ReplyDispatcher;
-  /** Directory inbound media of an agent are saved to, and the directory paths are shown relative to. */
-  readonly mediaDir: (agentId: string, sessionKey: string) => Promise<{ dir: string; relativeTo: string }>;
+  /** Saves one inbound attachment of a session; returns the path its tools read it at. */
+  readonly saveMedia: MediaSaver;
 }
 
 /**
@@ -166,8 +166,10 @@ export class InboundPipeline {
   /** Attachment lines for the agent, or undefined when the message was refused (sender notified). */
   private async fetchMedia(msg: InboundMessage, acct: AccountRuntime, route: Route): Promise<string[] | undefined> {
     if (msg.media.length === 0) return [];
-    const where = await this.deps.mediaDir(route.agentId, route.sessionKey);
-    const saved = await saveInboundMedia(acct.adapter, msg.media, acct.mediaMaxBytes, where);
+    const target = { agentId: route.agentId, sessionKey: route.sessionKey };
+    const saved = await saveInboundMedia(acct.adapter, msg.media, acct.mediaMaxBytes, (bytes, ext) =>
+      this.deps.saveMedia(target, bytes, ext),
+    );
     if (saved.ok) return saved.lines;
     if (saved.tooLarge) await this.refuseMedia(msg, acct, undefined);
     else {

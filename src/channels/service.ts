@@ -1,4 +1,3 @@
-import path from "node:path";
 import type { Hono } from "hono";
 import type { AccessStage, AccountAccessConfig } from "../access/index.js";
 import type { RunManager } from "../agent/index.js";
@@ -8,6 +7,7 @@ import type { Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import type { DmScope, Router } from "../routing/index.js";
 import type { ChannelOutbound } from "../tools/index.js";
+import type { MediaSaver } from "./media.js";
 import type { ChannelAdapter } from "./adapter.js";
 import { ChannelManager, type ChannelAccountStatus } from "./manager.js";
 import { mediaMaxBytes } from "./media.js";
@@ -39,10 +39,10 @@ export interface ChannelServiceDeps {
   /** An agent's config entry (its mention patterns). */
   readonly agent: (agentId: string) => AgentEntry | undefined;
   /**
-   * The host directory a session's tools work in (the agent workspace, or the session's sandbox
-   * workspace); inbound media go to `<that>/inbox` so the session's tools can read them.
+   * Saves an inbound attachment of a session where the gateway owns it (outside every jail) and
+   * returns the path the session's tools read it at (`/inbox/<name>`, read-only in its jail).
    */
-  readonly workspaceOf: (agentId: string, sessionKey: string) => Promise<string>;
+  readonly saveMedia: MediaSaver;
   /**
    * The outbound leak scan: applied to every text before any adapter sends it (replies, pairing
    * messages, the `message` tool). Returns the text to send (a notice when it held a secret).
@@ -124,10 +124,7 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     commands: deps.commands,
     pairing: (channel) => deps.access.pairing(channel),
     replies,
-    mediaDir: async (agentId, sessionKey) => {
-      const ws = await deps.workspaceOf(agentId, sessionKey);
-      return { dir: path.join(ws, "inbox"), relativeTo: ws };
-    },
+    saveMedia: deps.saveMedia,
   });
   return {
     manager,

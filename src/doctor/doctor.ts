@@ -1,6 +1,7 @@
 import { loadConfig, resolvePaths, updateConfigFile, type LoadedConfig } from "../config/index.js";
 import { isHoldfastError } from "../errors/index.js";
-import { loadAuditContext, runAudit, type AuditCheck, type Finding } from "../audit/index.js";
+import { loadAuditContext, runAudit, type AuditCheck, type Finding, type MachineFacts } from "../audit/index.js";
+import { jailFacts } from "../sandbox/index.js";
 import { resolveAll } from "../secrets/index.js";
 import { channelCredentials, type ChannelCredentialStatus } from "./channel-credentials.js";
 import { gatewayCredentialSource } from "./gateway-token.js";
@@ -24,6 +25,8 @@ export interface DoctorReport {
   readonly channels: readonly ChannelCredentialStatus[];
   /** State database, moved-aside corrupt files, transcripts (see `inspectStorage`). */
   readonly storage: { readonly findings: readonly StorageFinding[]; readonly fixed: readonly string[] };
+  /** Where tools run: the host jail (bubblewrap) and session cgroups, or what is missing and how to get it. */
+  readonly jails?: { readonly hostJail: string; readonly sessionLimits: string };
   readonly audit?: {
     readonly summary: Readonly<Record<string, number>>;
     readonly findings: readonly Pick<Finding, "checkId" | "severity" | "title">[];
@@ -43,6 +46,8 @@ export interface DoctorOptions {
   readonly logDir?: string;
   /** The audit checks to summarize (the composition root's list, `src/app/audit-checks/index.ts`). */
   readonly checks: readonly AuditCheck[];
+  /** What the machine offers the jails (default: probed here). */
+  readonly machine?: () => Promise<MachineFacts>;
 }
 
 /**
@@ -81,9 +86,11 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     loaded = await loadConfig(paths.configPath, env);
   }
   const resolved = await resolveAll(loaded.config, { env, allowExec: false });
+  const machine = await (opts.machine ?? jailFacts)();
   const ctx = await loadAuditContext({
     env,
     paths,
+    machine,
     loaded: { config: loaded, secrets: resolved },
     ...(opts.logDir ? { logDir: opts.logDir } : {}),
   });
@@ -101,14 +108,32 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     gatewayCredential: gatewayCredentialSource(loaded.config, loaded.raw, env, paths),
     channels,
     storage,
+    jails: jailLines(loaded.config, machine),
     audit: { summary: report.summary, findings },
     nextSteps: nextSteps({
       configOk: true,
       pendingMigrations: pending.length,
       unresolved: resolved.failures.length,
       missingChannels: channels.filter((c) => !c.present).length,
+      ...(!machine.hostJail.ok && loaded.config.tools?.exec?.hostJail !== "off"
+        ? { missingJail: machine.hostJail.reason }
+        : {}),
       findings: report.findings,
     }),
+  };
+}
+
+/** The jail section of the report. */
+function jailLines(config: LoadedConfig["config"], m: MachineFacts): NonNullable<DoctorReport["jails"]> {
+  const off = config.tools?.exec?.hostJail === "off";
+  const cg = m.sessionCgroups;
+  return {
+    hostJail: off
+      ? 'off (tools.exec.hostJail: "off"): tools of unsandboxed sessions run on the bare host'
+      : m.hostJail.ok
+        ? "ok (bubblewrap)"
+        : `UNAVAILABLE: ${m.hostJail.reason}`,
+    sessionLimits: cg.ok ? `per session (cgroup ${cg.controllers.join(", ")})` : `per process only: ${cg.reason}`,
   };
 }
 

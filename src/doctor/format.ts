@@ -47,6 +47,8 @@ export function formatDoctor(r: DoctorReport): string[] {
       `           ${f.problem}`,
       `           fix: ${f.fix}`,
     );
+  if (r.jails)
+    lines.push("", "Jails:", `  host jail: ${r.jails.hostJail}`, `  session limits: ${r.jails.sessionLimits}`);
   if (r.audit) {
     lines.push(
       "",

@@ -191,7 +191,8 @@ export const ERROR_CATALOGUE = {
   HF_TOOL_PATH_OUTSIDE: {
     exitCode: 1,
     wire: "UNAVAILABLE",
-    summary: "A file tool path resolves outside the workspace or into the state dir.",
+    summary:
+      "A file tool path leaves the workspace (checked inside the jail, after symlinks), is on a read-only mount, or is a symlink where a file is written.",
   },
   HF_TOOL_FAILED: { exitCode: 1, wire: "UNAVAILABLE", summary: "A tool ran and failed." },
   HF_TOOL_URL_REFUSED: {
@@ -208,7 +209,8 @@ export const ERROR_CATALOGUE = {
   HF_SANDBOX_UNAVAILABLE: {
     exitCode: 1,
     wire: "UNAVAILABLE",
-    summary: "The configured sandbox backend is unavailable, so a sandboxed session cannot run tools.",
+    summary:
+      "The session's jail cannot run (sandbox backend unavailable, or no bubblewrap for the host jail), so its tools are refused.",
   },
   // Sessions
   HF_SESSION_KEY_INVALID: { exitCode: 1, wire: "INVALID_REQUEST", summary: "A session key is malformed." },
