@@ -1,12 +1,13 @@
 export {
   STATE_FILE_MODE,
   assertOwnDir,
+  STATE_DIR_MODE,
   ensurePrivateDir,
   writeFileAtomic,
   writeJsonAtomic,
   readFileIfExists,
 } from "./fs-atomic.js";
-export { JsonFileStore } from "./json-store.js";
+export { JsonFileStore, stateFileEvents, type CorruptStateFile } from "./json-store.js";
 export { type Clock, systemClock } from "./clock.js";
 export { type Decision, type Allowed, type Denied, allow, deny } from "./decision.js";
 export { secretEquals } from "./secret-equal.js";

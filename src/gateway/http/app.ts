@@ -10,6 +10,8 @@ export interface HttpAppDeps {
   readonly clientAddress: (c: Context) => ClientAddress;
   /** Status document for `GET /api/status` (no secrets). */
   readonly status: () => Promise<unknown> | unknown;
+  /** Liveness for `GET /health`: `ok` false (still HTTP 200) while a store is degraded. Default `{ok:true}`. */
+  readonly health?: () => { ok: boolean; degraded?: unknown[] };
   /** Extra authenticated routes (mounted after auth). */
   readonly routes?: (app: Hono) => void;
   /** Routes mounted BEFORE auth (platform webhooks); each must authenticate its caller itself. */
@@ -39,9 +41,10 @@ const PROXY_ATTRIBUTION_BODY = {
 };
 
 /**
- * The gateway's HTTP routes (hono). Public: `GET /health` → `{"ok":true}` and the WebChat page's
- * static files under `gateway.controlUi.basePath` unless `gateway.controlUi.enabled` is false (no
- * data, no secrets; the page authenticates over the WebSocket). Every other route
+ * The gateway's HTTP routes (hono). Public: `GET /health` → `{"ok":true}` (or `{"ok":false,"degraded":
+ * [{store, code, since}]}` while storage is degraded) and the WebChat page's static files under
+ * `gateway.controlUi.basePath` unless `gateway.controlUi.enabled` is false (no data, no secrets; the
+ * page authenticates over the WebSocket). Every other route
  * requires `Authorization: Bearer <token>` (or Basic with the password) and answers 401 JSON otherwise.
  */
 export function createHttpApp(deps: HttpAppDeps): Hono {
@@ -53,7 +56,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     c.header("X-Frame-Options", "DENY");
     c.header("Cache-Control", "no-store");
   });
-  app.get("/health", (c) => c.json({ ok: true }));
+  app.get("/health", (c) => c.json(deps.health?.() ?? { ok: true }));
   const ui = deps.controlUi ?? { enabled: true, basePath: "" };
   if (ui.enabled) {
     if (ui.basePath) app.get(ui.basePath, (c) => c.redirect(`${ui.basePath}/`, 308));
