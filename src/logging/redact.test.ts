@@ -105,6 +105,17 @@ describe("Redactor: configured secrets and patterns", () => {
     );
   });
 
+  it("masks a configured secret entirely, whatever its length: no character of it is kept (property)", () => {
+    const secretArb = fc.stringMatching(/^[A-Za-z0-9_-]{4,64}$/);
+    fc.assert(
+      fc.property(secretArb, fc.constantFrom(" ", "=", ": ", '"'), (secret, sep) => {
+        const r = new Redactor({ secrets: fixed(secret) });
+        expect(r.redact(`<<${sep}${secret}${sep}>>`)).toBe(`<<${sep}***${sep}>>`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("is idempotent for the built-in detectors (property)", () => {
     const shapes = fc.constantFrom(
       "sk-proj-abcdefghijklmnopqrstu",

@@ -1,44 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import {
+  ENCODINGS,
+  SEPARATED,
+  paddingBytesArb as bytes,
+  printableSecretArb as printable,
+  separatorArb as separator,
+  tokenArb as token,
+  wordsArb as words,
+} from "../../test/support/secret-encodings.js";
 import { base64Slices, secretMatcher } from "./secret-forms.js";
-
-const TOKEN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-".split("");
-/** Realistic secrets: tokens and keys of 16 to 64 URL-safe characters. */
-const token = fc.array(fc.constantFrom(...TOKEN_CHARS), { minLength: 16, maxLength: 64 }).map((a) => a.join(""));
-/** Any printable ASCII secret of 8 to 40 characters (passwords with punctuation). */
-const printable = fc.string({
-  unit: fc.integer({ min: 33, max: 126 }).map((c) => String.fromCharCode(c)),
-  minLength: 8,
-  maxLength: 40,
-});
-const bytes = fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b));
-const words = fc.string({ maxLength: 30 });
-
-/** The encodings a leak would use: each takes the secret and returns the text that carries it. */
-const ENCODINGS: Record<string, (s: string, pre: Buffer, post: Buffer) => string> = {
-  plain: (s) => s,
-  upper: (s) => s.toUpperCase(),
-  lower: (s) => s.toLowerCase(),
-  json: (s) => JSON.stringify(s),
-  url: (s) => encodeURIComponent(s),
-  reversed: (s) => [...s].reverse().join(""),
-  hex: (s) => Buffer.from(s).toString("hex"),
-  hexUpper: (s) => Buffer.from(s).toString("hex").toUpperCase(),
-  base64: (s, pre, post) => Buffer.concat([pre, Buffer.from(s), post]).toString("base64"),
-  base64url: (s, pre, post) => Buffer.concat([pre, Buffer.from(s), post]).toString("base64url"),
-};
-const SEPARATED: Record<string, (s: string, sep: string) => string> = {
-  spaced: (s, sep) => [...s].join(sep),
-  spacedReversed: (s, sep) => [...s].reverse().join(sep),
-  hexPairs: (s, sep) => (Buffer.from(s).toString("hex").match(/../g) ?? []).join(sep),
-  wrappedBase64: (s, sep) =>
-    (
-      Buffer.from(s)
-        .toString("base64")
-        .match(/.{1,5}/g) ?? []
-    ).join(sep),
-};
-const separator = fc.constantFrom(" ", "  ", "-", ".", ":", "\n", ", ", " | ");
 
 describe("secret forms (property)", () => {
   it("finds and masks a secret in every encoding, embedded in any text", () => {

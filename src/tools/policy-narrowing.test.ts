@@ -1,5 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { validateConfig } from "../config/index.js";
+import { validateConfig, type HoldfastConfig } from "../config/index.js";
+import { expandEntries, knownToolNames, PROVIDED_TOOLS, TOOL_GROUPS } from "./catalog.js";
 import { allowedTools, toolPolicyLayers } from "./policy.js";
 import { unknownToolEntries } from "./policy-config.js";
 
@@ -42,6 +44,54 @@ describe("privilege-narrowing keys are enforced", () => {
     );
     expect(validateConfig({ agents: { defaults: { sessionPruning: {} } } }).warnings.join()).toContain(
       "accepted for OpenClaw compatibility",
+    );
+  });
+});
+
+describe("sandbox allowTools / denyTools narrow a sandboxed session (property)", () => {
+  const entry = fc.oneof(
+    fc.constantFrom(...knownToolNames()),
+    fc.constantFrom(...Object.keys(TOOL_GROUPS)),
+    fc.constantFrom("bash", "*", "sessions_*"),
+  );
+  const list = fc.option(fc.array(entry, { maxLength: 4 }), { nil: undefined });
+  const names = (entries: readonly string[], tool: string) => {
+    const e = expandEntries(entries);
+    return e.names.has(tool) || e.patterns.some((r) => r.test(tool));
+  };
+
+  it("offers a sandboxed session no tool a denyTools names, and only members of the allowTools in force", () => {
+    fc.assert(
+      fc.property(
+        fc.record({ allow: list, deny: list, agentAllow: list, agentDeny: list }),
+        ({ allow, deny, agentAllow, agentDeny }) => {
+          const config: HoldfastConfig = {
+            agents: {
+              defaults: { sandbox: { ...(allow ? { allowTools: allow } : {}), ...(deny ? { denyTools: deny } : {}) } },
+              list: [
+                {
+                  id: "main",
+                  sandbox: {
+                    ...(agentAllow ? { allowTools: agentAllow } : {}),
+                    ...(agentDeny ? { denyTools: agentDeny } : {}),
+                  },
+                },
+              ],
+            },
+          };
+          const offered = allowedTools(
+            [...PROVIDED_TOOLS],
+            toolPolicyLayers(config, { agentId: "main", sandboxed: true }),
+          );
+          const inForce = agentAllow ?? allow;
+          for (const tool of offered) {
+            for (const d of [deny, agentDeny]) if (d) expect(names(d, tool), `${tool} denied`).toBe(false);
+            if (inForce && inForce.length > 0)
+              expect(names(inForce, tool) || (tool === "apply_patch" && names(inForce, "write")), tool).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -1,5 +1,7 @@
 import { createServer, type Server } from "node:http";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tokenInSomeFormArb } from "../../test/support/secret-encodings.js";
 import { secretMatcher, silentLogger } from "../logging/index.js";
 import { isPrivateAddress } from "./net-guard.js";
 import { webFetchSettings, webSearchSettings } from "./settings.js";
@@ -194,5 +196,34 @@ describe("web_search", () => {
     expect(r.content).toBe("1. T\n   https://t.example\n   tavily hit");
     expect(seen.at(-1)?.headers.authorization).toBe("Bearer tv-key");
     expect(JSON.parse(seen.at(-1)?.body ?? "{}")).toEqual({ query: "q", max_results: 3 });
+  });
+});
+
+describe("web_fetch network leak scan (property)", () => {
+  it("never sends a URL that carries a configured secret in any form, wherever it sits in the URL", async () => {
+    const where = fc.constantFrom("query", "path", "fragment", "userinfo");
+    await fc.assert(
+      fc.asyncProperty(tokenInSomeFormArb, where, async ({ secret, form }, at) => {
+        const tool = webFetchTool({ maxBytes: 1000, timeoutMs: 5000, allowPrivateNetwork: true }, (t) =>
+          secretMatcher([secret]).test(t),
+        );
+        const enc = encodeURIComponent(form);
+        const host = base.slice("http://".length);
+        const url =
+          at === "query"
+            ? `${base}/page?q=${enc}`
+            : at === "path"
+              ? `${base}/a/${enc}/b`
+              : at === "fragment"
+                ? `${base}/page#${enc}`
+                : `http://u:${enc}@${host}/page`;
+        const before = seen.length;
+        const r = await tool.execute({ url }, ctx);
+        expect(r).toMatchObject({ isError: true, content: expect.stringContaining("carry a configured secret") });
+        expect(secretMatcher([secret]).test(r.content)).toBe(false);
+        expect(seen.length).toBe(before);
+      }),
+      { numRuns: 150 },
+    );
   });
 });

@@ -134,7 +134,14 @@ describe("tools end to end: sandboxed group session, tool policy, exec approvals
     const reply = sendAndWait(client, "agent:main:work", "exec echo chat-approved", 30_000);
     const req = await requested;
     expect(req.host).toBe("sandbox");
-    const cmd = await sendAndWait(client, "main", `/approve ${req.id}`);
+    // `/approve` stands for exec.approval.resolve: the sender needs operator.approvals, like the method.
+    const owner = await GatewayClient.connect({
+      url: gw.url,
+      token: await gw.token(),
+      scopes: ["operator.read", "operator.write", "operator.approvals"],
+    });
+    const cmd = await sendAndWait(owner, "main", `/approve ${req.id}`);
+    owner.close();
     expect(cmd.text).toContain("Approved once");
     expect((await reply).text).toContain("chat-approved");
   });
