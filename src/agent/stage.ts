@@ -47,15 +47,23 @@ export interface AgentStage {
 }
 
 /**
- * Builds providers (official SDKs, loaded on first use) → the model chain (retry and failover) → the
- * agent loop (bounded by `agents.defaults.maxToolIterations`, default 12) → the run manager.
+ * Builds providers (official SDKs, loaded on first use) → the model chain (retry and failover; each
+ * call bounded by `agents.defaults.timeoutSeconds`, default 600, and `streamIdleTimeoutSeconds`,
+ * default 60) → the agent loop (bounded by `agents.defaults.maxToolIterations`, default 12) → the run manager.
  */
 export function createAgentStage(deps: AgentStageDeps): AgentStage {
   const { config, roster } = deps;
   const log = deps.log.child({ stage: "agent" });
   const catalog = new ProviderCatalog(config, deps.secrets, deps.env);
   deps.secrets.onSwap(() => catalog.reload(deps.secrets));
-  const chain = new ModelChain({ catalog, clock: deps.clock, log });
+  const defaults = config.agents?.defaults;
+  const chain = new ModelChain({
+    catalog,
+    clock: deps.clock,
+    log,
+    ...(defaults?.timeoutSeconds ? { timeoutMs: defaults.timeoutSeconds * 1000 } : {}),
+    ...(defaults?.streamIdleTimeoutSeconds ? { idleTimeoutMs: defaults.streamIdleTimeoutSeconds * 1000 } : {}),
+  });
   const probe = deps.probe ?? probeOllama;
   const modelRefs = (agentId: string) =>
     resolveModelRefs({ config, agent: roster.entry(agentId), catalog, probe, configPath: deps.configPath });

@@ -25,6 +25,11 @@ export type ChatMessage =
       readonly timestamp: number;
       readonly model?: string;
       readonly stopReason?: string;
+      /**
+       * The model failed (or the run was aborted) after streaming this text: it is what the client was
+       * shown, not a finished answer. Absent on complete replies.
+       */
+      readonly partial?: true;
     }
   | {
       readonly role: "tool";
