@@ -80,8 +80,7 @@ export function runEventGuard(deps: GuardDeps): <E extends GuardedRunEvent>(ev: 
       runs.delete(ev.runId);
       return { ...ev, event: { ...e, message: deps.redact(e.message) } };
     }
-    if (e.type === "status" && e.reason !== undefined)
-      return { ...ev, event: { ...e, reason: deps.redact(e.reason) } };
+    if (e.type === "status" && e.reason !== undefined) return { ...ev, event: { ...e, reason: deps.redact(e.reason) } };
     return ev;
   };
 }
