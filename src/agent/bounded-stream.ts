@@ -1,4 +1,4 @@
-import type { Clock } from "../infra/index.js";
+import { abortable, type Clock } from "../infra/index.js";
 import { ProviderError } from "./providers/errors.js";
 import type { ModelProvider, ModelRequest, StreamEvent } from "./providers/types.js";
 
@@ -44,7 +44,7 @@ export async function* boundedStream(call: BoundedCall): AsyncGenerator<StreamEv
   let finished = false;
   try {
     for (;;) {
-      const r = await nextOrAbort(it, ctl.signal);
+      const r = await abortable(it.next(), ctl.signal);
       if (r.done) break;
       watch.saw(r.value.type === "text" || r.value.type === "tool_call");
       yield r.value;
@@ -62,25 +62,6 @@ export async function* boundedStream(call: BoundedCall): AsyncGenerator<StreamEv
       void it.return?.(undefined)?.catch(() => undefined);
     }
   }
-}
-
-/** The next event, or a rejection with the signal's reason as soon as it aborts. */
-function nextOrAbort<T>(it: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener("abort", onAbort, { once: true });
-    it.next().then(
-      (r) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(r);
-      },
-      (err: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(err as Error);
-      },
-    );
-  });
 }
 
 /**

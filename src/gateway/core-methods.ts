@@ -1,8 +1,16 @@
 import { z } from "zod";
+import type { Degradation } from "./hub.js";
 import { defineMethod, type AnyMethodDef } from "./methods/registry.js";
 
-/** `health` → `{ok, ts, durationMs}`; `status` → the status document (no secrets). */
-export function coreMethods(now: () => number, status: () => Promise<unknown>): AnyMethodDef[] {
+/**
+ * `health` → `{ok, ts, durationMs}`, with `ok: false` and the `degraded` list (component, code,
+ * message, sinceMs) while something is degraded; `status` → the status document (no secrets).
+ */
+export function coreMethods(
+  now: () => number,
+  status: () => Promise<unknown>,
+  degraded: () => readonly Degradation[] = () => [],
+): AnyMethodDef[] {
   return [
     defineMethod({
       name: "health",
@@ -10,7 +18,8 @@ export function coreMethods(now: () => number, status: () => Promise<unknown>): 
       params: z.looseObject({}),
       handler() {
         const t = now();
-        return { ok: true, ts: t, durationMs: 0 };
+        const d = degraded();
+        return { ok: d.length === 0, ts: t, durationMs: now() - t, ...(d.length > 0 ? { degraded: d } : {}) };
       },
     }),
     defineMethod({

@@ -76,7 +76,8 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
     },
     ...(await hub.status.collect()),
   });
-  hub.methods.register(...coreMethods(() => clock.now(), status));
+  const degraded = () => hub.health.degraded();
+  hub.methods.register(...coreMethods(() => clock.now(), status, degraded));
   const admitUpgrade = (client: ClientAddress): WireError | undefined => {
     if (client.unattributedProxy) return authWireError("proxy_attribution_required");
     return checkOrigin(client, exposure.origin).allow ? undefined : ORIGIN_NOT_ALLOWED;
@@ -90,6 +91,7 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
     log: deps.log,
     now: () => clock.now(),
     status,
+    healthy: () => degraded().length === 0,
     publicRoutes: (app) => hub.routes.mount(app),
     clientAddress: (remote, headers) => resolveClientAddress(remote, headers, exposure.proxyTrust),
     admitUpgrade,

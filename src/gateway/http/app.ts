@@ -10,6 +10,8 @@ export interface HttpAppDeps {
   readonly clientAddress: (c: Context) => ClientAddress;
   /** Status document for `GET /api/status` (no secrets). */
   readonly status: () => Promise<unknown> | unknown;
+  /** False while part of the gateway is degraded (`GET /health` then answers 503). Default: always true. */
+  readonly healthy?: () => boolean;
   /** Extra authenticated routes (mounted after auth). */
   readonly routes?: (app: Hono) => void;
   /** Routes mounted BEFORE auth (platform webhooks); each must authenticate its caller itself. */
@@ -27,7 +29,9 @@ const PROXY_ATTRIBUTION_BODY = {
 };
 
 /**
- * The gateway's HTTP routes (hono). Public: `GET /health` → `{"ok":true}` and the WebChat page's
+ * The gateway's HTTP routes (hono). Public: `GET /health` → `{"ok":true}` (503 `{"ok":false}` while
+ * something is degraded; what is said only to authenticated callers: the `health` method and
+ * `/api/status`) and the WebChat page's
  * static files (no data, no secrets; the page authenticates over the WebSocket). Every other route
  * requires `Authorization: Bearer <token>` (or Basic with the password) and answers 401 JSON otherwise.
  */
@@ -40,7 +44,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     c.header("X-Frame-Options", "DENY");
     c.header("Cache-Control", "no-store");
   });
-  app.get("/health", (c) => c.json({ ok: true }));
+  app.get("/health", (c) => (deps.healthy?.() === false ? c.json({ ok: false }, 503) : c.json({ ok: true })));
   for (const [route, [file, type]] of Object.entries(WEBCHAT_ASSETS)) {
     app.get(route, async (c) => {
       c.header("Content-Type", type);
