@@ -28,6 +28,7 @@ export function wireGateway(
     version: VERSION,
     redact: (text) => ctx.redactor.redact(text),
     agentIds: () => w.roster.ids(),
+    ...(ctx.config.gateway?.handshake ? { handshake: ctx.config.gateway.handshake } : {}),
   });
   w.hub.methods.register(
     ...deviceMethods(w.devices.store, (deviceId) =>

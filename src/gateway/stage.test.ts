@@ -66,7 +66,9 @@ describe("gateway stage", () => {
       client.close();
       expect(String(failed)).toContain("nothing under [masked]");
       expect(String(failed)).not.toContain(SECRET);
-      expect(Object.keys(status)).toEqual(["version", "uptimeMs", "gateway", "agents", "connections"]);
+      expect(Object.keys(status)).toEqual(["version", "uptimeMs", "gateway", "agents", "connections", "handshakes"]);
+      expect(status.handshakes).toMatchObject({ pending: 0, refused: 0, maxPendingPerIp: 32 });
+      expect(thrownCode(() => hub.health.add("late", () => []))).toBe("HF_STAGE_STARTED");
       expect(status).toMatchObject({ version: "0.0.0-test", gateway: { port, bind: "loopback" }, agents: ["main"] });
     } finally {
       await stage.server.stop();

@@ -15,6 +15,7 @@ import {
   type WireError,
 } from "./protocol/frames.js";
 import type { RedactText } from "./protocol/wire-errors.js";
+import { PreAuthGate, preAuthLimits } from "./preauth.js";
 import { GatewayServer } from "./server.js";
 
 /** The events a client can receive (listed in `hello-ok`). */
@@ -42,6 +43,8 @@ export interface GatewayStageDeps {
   readonly redact: RedactText;
   /** Agent ids, default first (the `hello-ok` snapshot). */
   readonly agentIds: () => readonly string[];
+  /** `gateway.handshake`: caps on connections that have not completed the handshake. */
+  readonly handshake?: { readonly maxPendingPerIp?: number; readonly maxPending?: number };
 }
 
 /** The gateway as built: not listening until {@link GatewayStage.start}. */
@@ -54,7 +57,8 @@ export interface GatewayStage {
 
 /**
  * Builds the gateway: the authenticator (exposure settings, failed-auth limiter, devices, Tailscale
- * identity), browser-origin and proxy-attribution admission at upgrade, the `health` and `status`
+ * identity), the cap on connections still before the handshake ({@link PreAuthGate}: per client and
+ * in all, `gateway.handshake`), browser-origin and proxy-attribution admission at upgrade, the `health` and `status`
  * methods (status: version, uptime, exposure, then the registered facts), and the HTTP+WS server
  * (TLS when configured) over the hub's methods, events and public routes.
  */
@@ -62,7 +66,12 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
   const { hub, exposure, clock } = deps;
   const started = clock.now();
   const authenticator = exposureAuthenticator(deps, exposure, deps.devices);
+  const preAuth = new PreAuthGate(preAuthLimits(deps.handshake), {
+    log: deps.log,
+    exempt: (ip) => exposure.proxyTrust.isTrustedProxy(ip),
+  });
   hub.status.add("connections", () => hub.broadcaster.size);
+  hub.status.add("handshakes", () => preAuth.stats());
   const status = async () => ({
     version: deps.version,
     uptimeMs: clock.now() - started,
@@ -96,6 +105,7 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
     clientAddress: (remote, headers) => resolveClientAddress(remote, headers, exposure.proxyTrust),
     admitUpgrade,
     redact: deps.redact,
+    preAuth,
     ...(exposure.tls ? { tls: { cert: exposure.tls.cert, key: exposure.tls.key } } : {}),
     hello: (conn) => ({
       protocol: PROTOCOL_VERSION,

@@ -79,9 +79,17 @@ export function cleanEnv(stateDir: string, extra: Record<string, string> = {}): 
  */
 export async function spawnGateway(
   stateDir: string,
-  opts: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {},
+  opts: {
+    env?: Record<string, string>;
+    args?: string[];
+    timeoutMs?: number;
+    /** A command that execs the gateway, e.g. `["prlimit", "--nofile=192:192"]` (the PID stays the gateway's). */
+    wrap?: readonly string[];
+  } = {},
 ): Promise<GatewayProcess> {
-  const proc = spawn(process.execPath, [BIN, "gateway", "--port", "0", ...(opts.args ?? [])], {
+  const argv = [process.execPath, BIN, "gateway", "--port", "0", ...(opts.args ?? [])];
+  const [cmd, ...args] = [...(opts.wrap ?? []), ...argv] as [string, ...string[]];
+  const proc = spawn(cmd, args, {
     env: cleanEnv(stateDir, opts.env),
     stdio: ["ignore", "pipe", "pipe"],
   });
