@@ -29,6 +29,7 @@ export interface GatewayServerOptions {
   readonly now: () => number;
   readonly hello: (conn: ConnectionInfo) => Record<string, unknown>;
   readonly status: HttpAppDeps["status"];
+  /** `GET /health`: false while part of the gateway is degraded. */
   readonly healthy?: HttpAppDeps["healthy"];
   /** Client address resolution (default: direct peer, forwarding headers untrusted). */
   readonly clientAddress?: (remote: string | undefined, headers: IncomingMessage["headers"]) => ClientAddress;

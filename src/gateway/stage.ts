@@ -45,6 +45,8 @@ export interface GatewayStageDeps {
   readonly agentIds: () => readonly string[];
   /** `gateway.handshake`: caps on connections that have not completed the handshake. */
   readonly handshake?: { readonly maxPendingPerIp?: number; readonly maxPending?: number };
+  /** More facts for the `hello-ok` snapshot (runs interrupted by the previous process's end). */
+  readonly snapshot?: () => Readonly<Record<string, unknown>>;
 }
 
 /** The gateway as built: not listening until {@link GatewayStage.start}. */
@@ -111,7 +113,7 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
       protocol: PROTOCOL_VERSION,
       server: { version: deps.version, connId: conn.connId },
       features: { methods: hub.methods.names(), events: [...GATEWAY_EVENTS] },
-      snapshot: { agents: deps.agentIds(), defaultAgentId: deps.agentIds()[0] },
+      snapshot: { agents: deps.agentIds(), defaultAgentId: deps.agentIds()[0], ...deps.snapshot?.() },
       policy: { maxPayload: MAX_FRAME_BYTES, maxBufferedBytes: MAX_BUFFERED_BYTES, tickIntervalMs: TICK_INTERVAL_MS },
     }),
   });

@@ -30,6 +30,8 @@ describe("model faults through a real gateway", () => {
     if (text === "garbage") return { fault: "garbage" };
     if (text === "stall") return { text: "a reply that stops half way", fault: "stall" };
     if (text === "busy" && n === 1) return { status: 429, headers: { "retry-after": "1" } };
+    if (text === "broken" && n === 1) return { status: 500 };
+    if (text === "bad sse") return { fault: "malformed" };
     return defaultScript(req);
   };
 
@@ -113,5 +115,26 @@ describe("model faults through a real gateway", () => {
       ["user", "garbage", undefined],
       ["assistant", "echo: garbage", "backup/m"],
     ]);
+  });
+
+  it("retries an HTTP 500 with backoff, announced as a status event, and answers", async () => {
+    const res = await sendAndWait(client, "agent:main:broken", "broken");
+    expect(res.state).toBe("final");
+    expect(res.text).toBe("echo: broken");
+    expect(res.events.at(-1)?.model).toBe("flaky/m");
+    expect(res.events.find((e) => e.phase === "retrying_model")).toMatchObject({
+      delayMs: 500,
+      errorCode: "HF_PROVIDER_UNAVAILABLE",
+    });
+  });
+
+  it("fails over on malformed SSE in an HTTP 200 (a bad answer, not an unreachable provider)", async () => {
+    const res = await sendAndWait(client, "agent:main:badsse", "bad sse");
+    expect(res.state).toBe("final");
+    expect(res.text).toBe("echo: bad sse");
+    expect(res.events.at(-1)?.model).toBe("backup/m");
+    const failover = res.events.find((e) => e.phase === "model_failover");
+    expect(failover?.errorCode).toBe("HF_PROVIDER_BAD_RESPONSE");
+    expect(failover?.statusText).toBe("flaky/m failed (HF_PROVIDER_BAD_RESPONSE); trying backup/m");
   });
 });

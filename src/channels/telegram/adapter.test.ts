@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { captureLogger, instantClock } from "../../../test/support/capture-log.js";
+import { channelState } from "../../../test/support/temp-state.js";
 import { FakeTelegram, mentionText } from "../../../test/support/fake-telegram.js";
 import type { InboundMessage } from "../adapter.js";
 import { TelegramAdapter } from "./adapter.js";
@@ -48,7 +49,7 @@ describe("TelegramAdapter against a fake Bot API (real grammY client)", () => {
     ...over,
   });
   const adapter = (s = settings(), dir = stateDir, log = captureLogger().log, clock = quickClock) => {
-    const a = new TelegramAdapter(s, { log, clock, stateDir: dir });
+    const a = new TelegramAdapter(s, { log, clock, queues: channelState(dir).queues });
     adapters.push(a);
     return a;
   };
@@ -125,6 +126,22 @@ describe("TelegramAdapter against a fake Bot API (real grammY client)", () => {
       "telegram sendMessage failed: gave up after retries",
     ]);
     expect(await send(fake.url)).toBe("sent");
+  });
+
+  it("keeps a refused reply as the account's last error without stopping it from receiving", async () => {
+    const a = adapter();
+    await a.start(collect().sink);
+    await expect.poll(() => a.status().state, { timeout: 5_000 }).toBe("running");
+    fake.failNext("sendMessage", 403, "Forbidden: bot was blocked by the user");
+    await expect(a.send({ chatId: "42", text: "hi" })).rejects.toMatchObject({ code: "HF_CHANNEL_REFUSED" });
+    expect(a.status()).toMatchObject({
+      state: "running",
+      lastError: {
+        code: "HF_CHANNEL_REFUSED",
+        message: "telegram sendMessage failed: sendMessage: 403 Forbidden: bot was blocked by the user",
+      },
+    });
+    expect(a.status().errorCode).toBeUndefined();
   });
 
   it("never hands the same update to the pipeline twice, even across a restart", async () => {

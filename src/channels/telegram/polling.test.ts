@@ -34,7 +34,7 @@ describe("pollUpdates watchdog (fake clock)", () => {
       timeoutSec: 30,
       requestTimeoutSec: 60,
       offset: () => undefined,
-      handle: async (u) => void handled.push(u.update_id),
+      accept: async (batch) => void handled.push(...batch.map((u) => u.update_id)),
       onRetry: (attempt, _delayMs, err) => retries.push({ attempt, err }),
       onRunning: () => running++,
     });

@@ -17,10 +17,10 @@ export interface PollingContext {
   readonly timeoutSec: number;
   /** The Bot API client's request timeout (s); the watchdog fires {@link POLL_WATCHDOG_GRACE_MS} later. */
   readonly requestTimeoutSec: number;
-  /** Next `getUpdates` offset (one past the last handled update). */
+  /** Next `getUpdates` offset (one past the last queued update). */
   readonly offset: () => number | undefined;
-  /** Handles one update (dedupe, normalize, admit); awaited in order. */
-  readonly handle: (update: Update) => Promise<void>;
+  /** Takes a batch (queues it durably, then hands it over); awaited before the next poll confirms it. */
+  readonly accept: (updates: readonly Update[]) => Promise<void>;
   readonly onRetry: (attempt: number, delayMs: number, err: unknown) => void;
   /** A `getUpdates` succeeded: the account receives (again). */
   readonly onRunning: () => void;
@@ -52,10 +52,8 @@ export async function pollUpdates(p: PollingContext): Promise<void> {
     );
     if (updates === undefined) return;
     p.onRunning();
-    for (const u of updates) {
-      if (p.signal.aborted) return;
-      await p.handle(u);
-    }
+    if (p.signal.aborted) return;
+    await p.accept(updates);
   }
 }
 

@@ -10,7 +10,10 @@ export interface HttpAppDeps {
   readonly clientAddress: (c: Context) => ClientAddress;
   /** Status document for `GET /api/status` (no secrets). */
   readonly status: () => Promise<unknown> | unknown;
-  /** False while part of the gateway is degraded (`GET /health` then answers 503). Default: always true. */
+  /**
+   * False while part of the gateway is degraded (a store, a channel): `GET /health` then answers
+   * `{"ok":false}`, still HTTP 200 (the process is alive; a restart would not help). Default: always true.
+   */
   readonly healthy?: () => boolean;
   /** Extra authenticated routes (mounted after auth). */
   readonly routes?: (app: Hono) => void;
@@ -29,9 +32,9 @@ const PROXY_ATTRIBUTION_BODY = {
 };
 
 /**
- * The gateway's HTTP routes (hono). Public: `GET /health` → `{"ok":true}` (503 `{"ok":false}` while
- * something is degraded; what is said only to authenticated callers: the `health` method and
- * `/api/status`) and the WebChat page's
+ * The gateway's HTTP routes (hono). Public: `GET /health` → `{"ok":true}` (`{"ok":false}` while
+ * something is degraded; what is degraded is said only to authenticated callers: the `health` method
+ * and `/api/status`) and the WebChat page's
  * static files (no data, no secrets; the page authenticates over the WebSocket). Every other route
  * requires `Authorization: Bearer <token>` (or Basic with the password) and answers 401 JSON otherwise.
  */
@@ -44,7 +47,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     c.header("X-Frame-Options", "DENY");
     c.header("Cache-Control", "no-store");
   });
-  app.get("/health", (c) => (deps.healthy?.() === false ? c.json({ ok: false }, 503) : c.json({ ok: true })));
+  app.get("/health", (c) => c.json({ ok: deps.healthy?.() !== false }));
   for (const [route, [file, type]] of Object.entries(WEBCHAT_ASSETS)) {
     app.get(route, async (c) => {
       c.header("Content-Type", type);
