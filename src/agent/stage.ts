@@ -66,8 +66,9 @@ function maskFor(secrets: SecretsRuntime, mask: (text: string) => string): () =>
 }
 
 /**
- * Builds providers (official SDKs, loaded on first use) → the model chain (retry and failover, and
- * the model-bound leak scan) → the agent loop (bounded by `agents.defaults.maxToolIterations`, default 12) → the run manager.
+ * Builds providers (official SDKs, loaded on first use) → the model chain (retry and failover, the
+ * model-bound leak scan; each call bounded by `agents.defaults.timeoutSeconds`, default 600, and
+ * `streamIdleTimeoutSeconds`, default 60) → the agent loop (bounded by `agents.defaults.maxToolIterations`, default 12) → the run manager.
  */
 export function createAgentStage(deps: AgentStageDeps): AgentStage {
   const { config, roster } = deps;
@@ -75,11 +76,14 @@ export function createAgentStage(deps: AgentStageDeps): AgentStage {
   const catalog = new ProviderCatalog(config, deps.secrets, deps.env);
   deps.secrets.onSwap(() => catalog.reload(deps.secrets));
   const maskForModel = deps.maskForModel;
+  const defaults = config.agents?.defaults;
   const chain = new ModelChain({
     catalog,
     clock: deps.clock,
     log,
     ...(maskForModel ? { mask: maskFor(deps.secrets, maskForModel) } : {}),
+    ...(defaults?.timeoutSeconds ? { timeoutMs: defaults.timeoutSeconds * 1000 } : {}),
+    ...(defaults?.streamIdleTimeoutSeconds ? { idleTimeoutMs: defaults.streamIdleTimeoutSeconds * 1000 } : {}),
   });
   const probe = deps.probe ?? probeOllama;
   const modelRefs = (agentId: string) =>

@@ -62,7 +62,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   const hub = new GatewayHub(); // what stages plug into the gateway; sealed when it starts
   const secrets = wireSecrets(ctx, hub); // secrets.reload, the outbound leak guards
   const exposure = await wireExposure(ctx, opts); // refuses unsafe exposure before anything is built
-  const store = await wireStore(ctx, hub.status); // the state database; refuses an unwritable state dir
+  const store = await wireStore(ctx, hub); // the state database; refuses an unwritable state dir
   try {
     return await startOnStore(ctx, { opts, hub, secrets, exposure, store });
   } catch (err) {

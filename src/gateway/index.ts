@@ -1,7 +1,10 @@
 export {
   GatewayHub,
   StatusRegistry,
+  HealthRegistry,
   PublicRoutes,
+  type Degradation,
+  type HealthCheck,
   type MethodRegistrar,
   type EventBroadcaster,
   type GatewayConnections,

@@ -10,6 +10,14 @@ export interface ChatEventPayload {
   message?: { role: string; content: { type: string; text: string }[] };
   errorMessage?: string;
   errorCode?: string;
+  /** `status` events: what the run is doing (`running_tool`, `retrying_model`, `model_failover`). */
+  phase?: string;
+  statusText?: string;
+  delayMs?: number;
+  /** `final`: the model that answered. */
+  model?: string;
+  /** `error`: text had streamed before the failure (stored marked partial). */
+  partial?: boolean;
 }
 
 /**

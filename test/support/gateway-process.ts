@@ -86,6 +86,7 @@ export async function spawnGateway(
     args?: string[];
     timeoutMs?: number;
     bin?: string;
+    /** A command that execs the gateway, e.g. `["prlimit", "--nofile=192:192"]` (the PID stays the gateway's). */
     wrap?: readonly string[];
   } = {},
 ): Promise<GatewayProcess> {

@@ -5,6 +5,7 @@ import { readPidInfo } from "../../client/index.js";
 import { POLICY_CHANNEL_IDS, resolvePaths, type PolicyChannelId } from "../../config/index.js";
 import { HoldfastError } from "../../errors/index.js";
 import { printJson, type CliIo } from "../io.js";
+import { registerChannelStatus } from "./channels-status.js";
 import { renderChange, updateConfigForIncident, type Change } from "./incident-util.js";
 
 /** Config keys of a channel (or account) block that hold or point at its credentials. */
@@ -72,7 +73,8 @@ function parseChannel(v: string): PolicyChannelId {
  * Access lists and pairing approvals are kept. Works without the gateway's environment.
  */
 export function registerChannels(program: Command, io: CliIo): void {
-  const channels = program.command("channels").description("channel credentials");
+  const channels = program.command("channels").description("channel accounts: status and credentials");
+  registerChannelStatus(channels, io);
   channels
     .command("logout")
     .description("drop a channel's stored credentials (config token and files under <stateDir>/credentials/<channel>/)")

@@ -92,7 +92,10 @@ export const AgentDefaultsSchema = z.strictObject({
   systemPrompt: z.string().optional(),
   sandbox: SandboxSchema.optional(),
   maxToolIterations: z.number().int().min(1).max(100).optional(),
+  /** Bound on one model call, request to end of stream (s). Default 600. */
   timeoutSeconds: z.number().int().min(1).max(86_400).optional(),
+  /** Bound on silence between stream events once a reply has started (s). Default 60. */
+  streamIdleTimeoutSeconds: z.number().int().min(1).max(3_600).optional(),
   elevatedDefault: z.enum(["on", "off"]).optional(),
   models: compat(),
   contextPruning: compat(),
