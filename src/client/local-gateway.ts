@@ -1,5 +1,5 @@
 import { HoldfastError } from "../errors/index.js";
-import { readFileIfExists } from "../infra/index.js";
+import { cliHint, readFileIfExists } from "../infra/index.js";
 import type { HoldfastPaths } from "../config/index.js";
 import { GatewayClient } from "./gateway-client.js";
 
@@ -41,7 +41,7 @@ export async function connectLocalGateway(
   if (!info)
     throw new HoldfastError(
       "HF_GATEWAY_UNREACHABLE",
-      `the gateway is not running (no live PID in ${ctx.paths.pidFile}); start it with: holdfast gateway`,
+      `the gateway is not running (no live PID in ${ctx.paths.pidFile}); start it with: ${cliHint("gateway")}`,
     );
   if (info.tls && !info.tlsFingerprint)
     throw new HoldfastError(

@@ -15,3 +15,5 @@ export {
 export { type AgentEntry, type BindingConfig, compileMentionPattern } from "./schema/agents.js";
 export type { SandboxConfig } from "./schema/sandbox.js";
 export type { ProviderConfig } from "./schema/misc.js";
+export { unknownSegment } from "./schema-keys.js";
+export { ConfigSchema } from "./schema/root.js";

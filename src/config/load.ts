@@ -50,7 +50,7 @@ export function parseConfigText(
 export function validateConfig(value: unknown, source = "config"): { config: HoldfastConfig; warnings: string[] } {
   const result = ConfigSchema.safeParse(value);
   if (!result.success) {
-    const lines = formatIssues(result.error.issues, value);
+    const lines = formatIssues(result.error.issues, value, ConfigSchema);
     throw new HoldfastError(
       "HF_CONFIG_INVALID",
       `Invalid config (${source}):\n${lines.map((l) => `  - ${l}`).join("\n")}`,

@@ -1,4 +1,5 @@
 import type { DoctorReport } from "./doctor.js";
+import { cliHint } from "../infra/index.js";
 
 /** The human form of a doctor report, section by section. */
 export function formatDoctor(r: DoctorReport): string[] {
@@ -14,7 +15,7 @@ export function formatDoctor(r: DoctorReport): string[] {
   if (r.migrations.pending.length)
     lines.push(
       "",
-      "Legacy keys (holdfast doctor --fix rewrites them):",
+      `Legacy keys (${cliHint("doctor --fix")} rewrites them):`,
       ...r.migrations.pending.map((c) => `  - ${c}`),
     );
   if (r.config.ok) {
@@ -27,7 +28,7 @@ export function formatDoctor(r: DoctorReport): string[] {
     );
     if (r.secrets.skippedExecRefs)
       lines.push(
-        `  (${r.secrets.skippedExecRefs} exec ref(s) not run; check them with holdfast secrets audit --allow-exec)`,
+        `  (${r.secrets.skippedExecRefs} exec ref(s) not run; check them with ${cliHint("secrets audit --allow-exec")})`,
       );
     lines.push("", `Gateway credential: ${r.gatewayCredential}`);
     lines.push(

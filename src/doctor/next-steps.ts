@@ -1,4 +1,5 @@
 import type { Finding } from "../audit/index.js";
+import { cliHint } from "../infra/index.js";
 
 /** Findings `holdfast security audit --fix` repairs. */
 const FIXABLE = /^fs\.|\.groups\.open$|^logging\.redact_off$/;
@@ -14,27 +15,28 @@ export interface DoctorFacts {
 
 /** The operator's next steps, most urgent first. */
 export function nextSteps(f: DoctorFacts): string[] {
-  if (!f.configOk) return ["Fix the config errors above (each names its key path), then run: holdfast config validate"];
+  if (!f.configOk)
+    return [`Fix the config errors above (each names its key path), then run: ${cliHint("config validate")}`];
   const steps: string[] = [];
   const findings = f.findings ?? [];
   if ((f.unresolved ?? 0) > 0)
     steps.push(
-      "Fix the SecretRefs that do not resolve (details: holdfast secrets audit); the gateway will not start until they do.",
+      `Fix the SecretRefs that do not resolve (details: ${cliHint("secrets audit")}); the gateway will not start until they do.`,
     );
-  if ((f.pendingMigrations ?? 0) > 0) steps.push("Rewrite the legacy keys: holdfast doctor --fix");
+  if ((f.pendingMigrations ?? 0) > 0) steps.push(`Rewrite the legacy keys: ${cliHint("doctor --fix")}`);
   if (findings.some((x) => FIXABLE.test(x.checkId) && x.severity !== "info"))
-    steps.push("Apply the safe fixes (permissions, open groups, log redaction): holdfast security audit --fix");
+    steps.push(`Apply the safe fixes (permissions, open groups, log redaction): ${cliHint("security audit --fix")}`);
   if (findings.some((x) => x.severity === "critical" && !FIXABLE.test(x.checkId)))
-    steps.push("Review the critical findings and their remediations: holdfast security audit");
+    steps.push(`Review the critical findings and their remediations: ${cliHint("security audit")}`);
   if (
     findings.some(
       (x) => x.checkId === "secrets.plaintext_in_config" || x.checkId === "config.secrets.gateway_password_in_config",
     )
   )
     steps.push(
-      "Move plaintext secrets into SecretRefs: holdfast secrets apply --from <plan.json> (see docs/secrets.md)",
+      `Move plaintext secrets into SecretRefs: ${cliHint("secrets apply --from <plan.json>")} (see docs/secrets.md)`,
     );
   if ((f.missingChannels ?? 0) > 0) steps.push("Set the missing channel credentials listed above.");
-  if (steps.length === 0) steps.push("Nothing to fix. Start the gateway: holdfast gateway");
+  if (steps.length === 0) steps.push(`Nothing to fix. Start the gateway: ${cliHint("gateway")}`);
   return steps;
 }

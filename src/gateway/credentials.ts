@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readFileIfExists, writeFileAtomic } from "../infra/index.js";
+import { cliHint, readFileIfExists, writeFileAtomic } from "../infra/index.js";
 import type { HoldfastConfig, HoldfastPaths } from "../config/index.js";
 import type { SourcedSecret } from "./exposure.js";
 
@@ -50,7 +50,7 @@ export async function generatedToken(ctx: {
   const fresh = randomBytes(32).toString("hex");
   await writeFileAtomic(file, `${fresh}\n`);
   ctx.say(
-    `Generated a gateway token (first start). It is stored in ${file} (mode 600); show it with: holdfast gateway token`,
+    `Generated a gateway token (first start). It is stored in ${file} (mode 600); show it with: ${cliHint("gateway token")}`,
   );
   return fresh;
 }

@@ -6,3 +6,5 @@ export { secretEquals } from "./secret-equal.js";
 export { backoffDelayMs } from "./backoff.js";
 export { PACKAGE_ROOT, PACKAGE_VERSION } from "./package-root.js";
 export { escapeRegExp } from "./regexp.js";
+export { cliName, cliHint } from "./cli-hint.js";
+export { nearest, editDistance } from "./nearest.js";

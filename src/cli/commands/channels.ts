@@ -6,6 +6,7 @@ import { POLICY_CHANNEL_IDS, resolvePaths, type PolicyChannelId } from "../../co
 import { HoldfastError } from "../../errors/index.js";
 import { printJson, type CliIo } from "../io.js";
 import { renderChange, updateConfigForIncident, type Change } from "./incident-util.js";
+import { cliHint } from "../../infra/index.js";
 
 /** Config keys of a channel (or account) block that hold or point at its credentials. */
 export const CHANNEL_CREDENTIAL_KEYS = [
@@ -103,7 +104,7 @@ export function registerChannels(program: Command, io: CliIo): void {
       if (await readPidInfo(paths.pidFile))
         changes.push({
           what: "gateway",
-          note: "still running with the old session: stop it (holdfast gateway stop) and start it again",
+          note: `still running with the old session: stop it (${cliHint("gateway stop")}) and start it again`,
         });
       if (o.json)
         return printJson(io, { channel, ...(o.account !== undefined ? { account: o.account } : {}), changes });

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { AUDIT_CHECKS } from "../../app/audit-checks/index.js";
 import { doctorExitCode, formatDoctor, generateGatewayToken, runDoctor } from "../../doctor/index.js";
 import { printJson, type CliIo } from "../io.js";
+import { cliHint } from "../../infra/index.js";
 
 /** `holdfast doctor [--fix] [--json] [--generate-gateway-token]`. */
 export function registerDoctor(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -12,7 +13,7 @@ export function registerDoctor(program: Command, io: CliIo, setExit: (code: numb
     .option("--json", "JSON output")
     .option(
       "--generate-gateway-token",
-      "print a new 32-byte gateway token (store it with: holdfast config set gateway.auth.token <value>)",
+      `print a new 32-byte gateway token (store it with: ${cliHint("config set gateway.auth.token <value>")})`,
     )
     .action(async (o: { fix?: boolean; json?: boolean; generateGatewayToken?: boolean }) => {
       if (o.generateGatewayToken) return io.out(generateGatewayToken());

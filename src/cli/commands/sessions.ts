@@ -4,6 +4,7 @@ import { SessionStore, type ChatMessage } from "../../sessions/index.js";
 import { cliContext } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
 import { parsePositiveInt } from "../parse.js";
+import { cliHint } from "../../infra/index.js";
 
 /**
  * `holdfast sessions list|show <key>|delete <key>`: reads and changes the session store on disk
@@ -35,7 +36,8 @@ export function registerSessions(program: Command, io: CliIo): void {
     .action(async (key: string, o: { limit: string; json?: boolean }) => {
       const s = await store();
       const meta = await s.get(key);
-      if (!meta) throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: holdfast sessions list)`);
+      if (!meta)
+        throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: ${cliHint("sessions list")})`);
       const messages = await s.history(key, parsePositiveInt("--limit", o.limit));
       if (o.json) return printJson(io, { session: meta, messages });
       io.out(`${meta.key} (${meta.messageCount} messages)`);
@@ -46,7 +48,7 @@ export function registerSessions(program: Command, io: CliIo): void {
     .description("delete a session (its transcript is kept as <file>.deleted.<timestamp>)")
     .action(async (key: string) => {
       if (!(await (await store()).delete(key)))
-        throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: holdfast sessions list)`);
+        throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: ${cliHint("sessions list")})`);
       io.out(`deleted ${key}`);
     });
 }
