@@ -4,3 +4,13 @@ export type { OllamaProbe } from "./model-selection.js";
 export { RunManager, type RunEvent, type StartRunInput } from "./runs.js";
 export { describeImage } from "./image.js";
 export { createAgentStage, type AgentStage } from "./stage.js";
+export {
+  checkModelChain,
+  probeModel,
+  PROBE_PROMPT,
+  type ModelChainCheck,
+  type ModelProbeResult,
+  type ChainEntry,
+} from "./model-check.js";
+export { noModelHelp } from "./model-selection.js";
+export { BUILT_IN_PROVIDERS } from "./providers/catalog.js";

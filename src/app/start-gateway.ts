@@ -4,11 +4,13 @@ import type { ChannelService } from "../channels/index.js";
 import { agentRoster } from "../config/index.js";
 import type { DiscoveryStage } from "../discovery/index.js";
 import { GatewayHub, type ExposureOptions, type GatewayExposure, type GatewayStage } from "../gateway/index.js";
-import { writeJsonAtomic } from "../infra/index.js";
+import { isHoldfastError } from "../errors/index.js";
+import { cliHint, writeJsonAtomic } from "../infra/index.js";
 import type { AnyToolDefinition } from "../tools/index.js";
 import { bootstrap, type BootstrapOptions } from "./bootstrap.js";
 import type { AppContext } from "./context.js";
 import { Port } from "./port.js";
+import { assertStartPreconditions, explainListenFailure } from "./preconditions.js";
 import { wireAccess } from "./wire-access.js";
 import { wireAgent } from "./wire-agent.js";
 import { wireChannels } from "./wire-channels.js";
@@ -57,6 +59,7 @@ export interface RunningGateway {
 export async function startGateway(opts: GatewayStartOptions = {}): Promise<RunningGateway> {
   // Build.
   const ctx = await bootstrap(opts); // config, logging, secrets resolved into the live snapshot
+  await assertStartPreconditions({ ctx, opts }); // the refusals doctor reports too: log, exposure, channels, port
   const hub = new GatewayHub(); // what stages plug into the gateway; sealed when it starts
   const secrets = wireSecrets(ctx, hub); // secrets.reload, the outbound leak guards
   const exposure = await wireExposure(ctx, opts); // refuses unsafe exposure before anything is built
@@ -106,7 +109,9 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   agentPort.seal();
   channelsPort.seal();
   sandbox.start();
-  const { port } = await gateway.start();
+  const { port } = await gateway.start().catch(async (err: unknown) => {
+    throw await explainListenFailure(ctx, err);
+  });
   await channels.start();
   await exposure.tailscale?.start(port, exposure.tls !== undefined).catch(async (err: unknown) => {
     await gateway.server.stop();
@@ -125,6 +130,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
     { hosts, port, auth: exposure.plan.authMode, tls: exposure.tls !== undefined, tailscale: exposure.plan.tailscale },
     "gateway listening",
   );
+  await sayWhenNoModel(ctx, agent, roster.ids()[0] ?? "main");
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -145,4 +151,15 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
       ctx.log.flush();
     })());
   return { ctx, port, hosts, agent, gateway, channels, exposure, discovery, stop };
+}
+
+/** On a start without any model, tells the operator's terminal how to set one up (replies say so too). */
+async function sayWhenNoModel(ctx: AppContext, agent: AgentStage, agentId: string): Promise<void> {
+  try {
+    await agent.modelRefs(agentId);
+  } catch (err) {
+    if (!isHoldfastError(err, "HF_NO_MODEL")) return;
+    ctx.log.warn({ agentId }, "no model configured");
+    ctx.say(`No model is configured yet, so replies cannot be answered. Set one up with: ${cliHint("onboard")}`);
+  }
 }

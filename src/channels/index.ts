@@ -13,3 +13,12 @@ export type {
 } from "./adapter.js";
 export { createChannelService, type ChannelService, type ChannelServiceDeps, type AccountSettings } from "./service.js";
 export { notifyPairingApproved } from "./notify.js";
+export {
+  CHANNELS,
+  CHANNEL_IDS,
+  channelInfo,
+  checkChannelSettings,
+  type ChannelInfo,
+  type ChannelCredential,
+  type ChannelSettingsSource,
+} from "./registry.js";

@@ -33,6 +33,15 @@ export function formatDoctor(r: DoctorReport): string[] {
     lines.push("", `Gateway credential: ${r.gatewayCredential}`);
     lines.push(
       "",
+      `Gateway start: ${r.gateway.startable ? "every start check passes" : "the gateway would refuse to start"}`,
+      ...r.gateway.preconditions.map(
+        (p) =>
+          `  ${p.skipped ? "skipped" : p.ok ? "ok     " : p.heldByThisGateway ? "running" : "FAIL   "} ${p.id}: ${p.detail}`,
+      ),
+    );
+    if (r.model) lines.push("", ...modelLines(r.model));
+    lines.push(
+      "",
       "Channels:",
       ...(r.channels.length
         ? r.channels.map((c) => `  ${c.present ? "ok     " : "MISSING"} ${c.path}: ${c.note}`)
@@ -48,4 +57,23 @@ export function formatDoctor(r: DoctorReport): string[] {
   }
   lines.push("", "Next steps:", ...r.nextSteps.map((s, i) => `  ${i + 1}. ${s}`));
   return lines;
+}
+
+function modelLines(m: NonNullable<DoctorReport["model"]>): string[] {
+  if (m.chain.length === 0) return [`Model (agent ${m.agentId}): NONE`, ...indent(m.error ?? "no model configured")];
+  const head = `Model (agent ${m.agentId}): ${m.ok ? "ok" : "NOT USABLE"}`;
+  const rows = m.chain.map((c, i) => {
+    const p = m.probes?.[i];
+    const probe = p
+      ? p.ok
+        ? `; answered in ${p.ms} ms: "${p.reply ?? ""}"`
+        : `; FAILED: ${p.error ?? "no answer"}`
+      : "";
+    return `  ${i === 0 ? "primary " : "fallback"} ${c.ref}: ${c.usable ? `key from ${c.keySource}` : "NO API KEY"}${probe}`;
+  });
+  return [head, ...rows, ...(m.error && m.chain.length ? indent(m.error) : [])];
+}
+
+function indent(text: string): string[] {
+  return text.split("\n").map((l) => `  ${l}`);
 }

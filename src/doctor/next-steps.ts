@@ -1,3 +1,4 @@
+import type { ModelChainCheck } from "../agent/index.js";
 import type { Finding } from "../audit/index.js";
 import { cliHint } from "../infra/index.js";
 
@@ -11,6 +12,9 @@ export interface DoctorFacts {
   readonly unresolved?: number;
   readonly missingChannels?: number;
   readonly findings?: readonly Finding[];
+  /** Failed start preconditions besides unresolved secrets. */
+  readonly refusals?: number;
+  readonly model?: ModelChainCheck;
 }
 
 /** The operator's next steps, most urgent first. */
@@ -22,6 +26,16 @@ export function nextSteps(f: DoctorFacts): string[] {
   if ((f.unresolved ?? 0) > 0)
     steps.push(
       `Fix the SecretRefs that do not resolve (details: ${cliHint("secrets audit")}); the gateway will not start until they do.`,
+    );
+  if ((f.refusals ?? 0) > 0)
+    steps.push(
+      "Fix what the gateway start checks above refuse (each says what to do); the gateway will not start until then.",
+    );
+  if (f.model && f.model.chain.length === 0)
+    steps.push(`Configure a model: ${cliHint("onboard")} (every reply fails until one is set up).`);
+  else if (f.model && !f.model.ok)
+    steps.push(
+      `Make a model of the chain reachable (details: ${cliHint("models status --probe")}), or set up another: ${cliHint("onboard")}`,
     );
   if ((f.pendingMigrations ?? 0) > 0) steps.push(`Rewrite the legacy keys: ${cliHint("doctor --fix")}`);
   if (findings.some((x) => FIXABLE.test(x.checkId) && x.severity !== "info"))

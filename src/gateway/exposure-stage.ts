@@ -13,7 +13,7 @@ import { planExposure, type ExposureInput, type ExposurePlan } from "./exposure.
 import { invalidProxyEntry, proxyMatcher, type ProxyTrust } from "./net.js";
 import { normalizeOrigin, type OriginPolicy } from "./origin.js";
 import { tailscaleCli, tailscaleWhois, TailscaleExposure, type TailscaleRunner } from "./tailscale.js";
-import { loadTls, type TlsMaterial } from "./tls.js";
+import { checkTls, loadTls, type TlsMaterial } from "./tls.js";
 
 /**
  * What deciding the exposure reads: the config, the environment, resolved secrets, state paths, the
@@ -66,8 +66,7 @@ export interface GatewayExposure {
  */
 export async function createExposure(ctx: ExposureContext, opts: ExposureOptions = {}): Promise<GatewayExposure> {
   const cfg = ctx.config.gateway ?? {};
-  assertNetworkLists(cfg.trustedProxies ?? [], cfg.controlUi?.allowedOrigins ?? []);
-  const plan = planExposure(exposureInput(ctx, opts));
+  const { plan, port } = await checkExposure(ctx, opts);
   const token = plan.token ?? (plan.generateToken ? await generatedToken(ctx) : undefined);
   // Tailscale Serve/Funnel reach the gateway through a proxy on loopback: that hop is trusted so the
   // client address comes from its X-Forwarded-For (and such requests never get local trust).
@@ -100,7 +99,7 @@ export async function createExposure(ctx: ExposureContext, opts: ExposureOptions
   warnExposure(ctx, plan, tls);
   return {
     plan,
-    port: opts.port ?? envPort(ctx.env.HOLDFAST_GATEWAY_PORT) ?? cfg.port ?? 18789,
+    port,
     settings,
     proxyTrust: { isTrustedProxy, allowRealIpFallback: cfg.allowRealIpFallback === true },
     origin: {
@@ -122,6 +121,33 @@ export async function createExposure(ctx: ExposureContext, opts: ExposureOptions
       : {}),
     ...(runner && plan.allowTailscale ? { whois: tailscaleWhois(runner) } : {}),
   };
+}
+
+/** What {@link checkExposure} decided: the exposure plan and the port to listen on. */
+export interface CheckedExposure {
+  readonly plan: ExposurePlan;
+  readonly port: number;
+}
+
+/**
+ * Every refusal of {@link createExposure}, without its side effects (no token file is written, no
+ * certificate generated): trusted proxies and origins, bind and auth ({@link planExposure}), the port
+ * and TLS files. It is the gateway's exposure start precondition, also run by `holdfast doctor`
+ * (`src/app/preconditions.ts`), so a new start refusal of the exposure belongs here (or in
+ * `planExposure`), never only in `createExposure`.
+ * @throws HoldfastError HF_GATEWAY_BIND_REFUSED / HF_GATEWAY_AUTH_CONFIG / HF_GATEWAY_TLS /
+ *   HF_CONFIG_INVALID / HF_GATEWAY_LISTEN.
+ */
+export async function checkExposure(
+  ctx: Pick<ExposureContext, "config" | "env" | "secrets" | "paths">,
+  opts: ExposureOptions = {},
+): Promise<CheckedExposure> {
+  const cfg = ctx.config.gateway ?? {};
+  assertNetworkLists(cfg.trustedProxies ?? [], cfg.controlUi?.allowedOrigins ?? []);
+  const plan = planExposure(exposureInput(ctx, opts));
+  const port = opts.port ?? envPort(ctx.env.HOLDFAST_GATEWAY_PORT) ?? cfg.port ?? 18789;
+  await checkTls(cfg.tls, path.join(ctx.paths.stateDir, "tls"));
+  return { plan, port };
 }
 
 /**
