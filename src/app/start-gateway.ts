@@ -34,6 +34,8 @@ export interface GatewayStartOptions extends BootstrapOptions, ExposureOptions {
   readonly probe?: OllamaProbe;
   /** Tools besides the built-in ones. */
   readonly extraTools?: readonly AnyToolDefinition[];
+  /** The CLI arguments that started it (`["gateway", "--port", "0"]`), kept in the PID file for `gateway restart`. */
+  readonly argv?: readonly string[];
 }
 
 /** A running gateway. */
@@ -124,6 +126,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
     port,
     hosts,
     startedAt: new Date(ctx.clock.now()).toISOString(),
+    ...(opts.argv ? { argv: opts.argv } : {}),
     ...(exposure.tls ? { tls: true, tlsFingerprint: exposure.tls.fingerprint256 } : {}),
   });
   ctx.log.info(

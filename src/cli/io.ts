@@ -2,6 +2,8 @@
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
+  /** Writes text to stdout without a newline, when stdout is a terminal (streamed replies); else absent. */
+  readonly stream?: (text: string) => void;
   /** Aborted when the reader of stdout went away (`holdfast logs --follow | head`): stop producing output. */
   readonly closed?: AbortSignal;
 }
@@ -37,6 +39,13 @@ export const processIo: CliIo = {
     if (!stderrGone && process.stderr.writable) process.stderr.write(`${line}\n`);
   },
   closed: stdoutGone.signal,
+  ...(process.stdout.isTTY
+    ? {
+        stream: (text: string) => {
+          if (!stdoutGone.signal.aborted) process.stdout.write(text);
+        },
+      }
+    : {}),
 };
 
 /** Prints `value` as pretty JSON. */

@@ -11,6 +11,10 @@ export interface PidInfo {
   readonly tls?: boolean;
   /** SHA-256 fingerprint of the certificate the gateway serves (with `tls`). */
   readonly tlsFingerprint?: string;
+  /** ISO time it started. */
+  readonly startedAt?: string;
+  /** The CLI arguments it was started with (`gateway restart` runs them again). */
+  readonly argv?: readonly string[];
 }
 
 /** Reads the PID file; undefined when no gateway is running (or the PID is gone). */

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadConfig, resolvePaths, type HoldfastConfig } from "../../config/index.js";
+import { loadConfig, resolvePaths, standInEnv, type HoldfastConfig } from "../../config/index.js";
 import { HoldfastError, errorMessage } from "../../errors/index.js";
 import {
   Redactor,
@@ -44,7 +44,7 @@ export async function logsCommand(
   let config: HoldfastConfig = {};
   let values: readonly string[] = [];
   try {
-    config = (await loadConfig(paths.configPath, env)).config;
+    config = (await loadConfig(paths.configPath, standInEnv(env))).config;
     values = (await resolveAll(config, { env, allowExec: false })).snapshot.values();
   } catch (err) {
     io.err(`warning: config not usable (${errorMessage(err).split("\n")[0]}); reading the default log location`);
