@@ -2,7 +2,7 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { readPidInfo } from "../../client/index.js";
-import { loadConfig, resolvePaths } from "../../config/index.js";
+import { loadConfig, resolvePaths, standInEnv } from "../../config/index.js";
 import { HoldfastError } from "../../errors/index.js";
 import { PACKAGE_ROOT, cliHint, writeFileAtomic } from "../../infra/index.js";
 import { printJson, type CliIo } from "../io.js";
@@ -43,7 +43,7 @@ async function install(o: InstallFlags, io: CliIo, setExit: (code: number) => vo
   const paths = resolvePaths();
   if ((await isInstalled(layout)) && !o.force)
     throw new HoldfastError("HF_CLI_USAGE", `${layout.file} exists already; pass --force to rewrite it`);
-  const loaded = await loadConfig(paths.configPath);
+  const loaded = await loadConfig(paths.configPath, standInEnv(process.env));
   const senv = serviceEnvironment(loaded.raw, process.env, paths);
   await fsp.mkdir(path.join(paths.stateDir, "logs"), { recursive: true, mode: 0o700 });
   await writeFileAtomic(layout.spec.envFile, envFileText(senv.vars));

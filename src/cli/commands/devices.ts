@@ -59,6 +59,7 @@ export function registerDevices(program: Command, io: CliIo): void {
   const devices = program.command("devices").description("pair, list and revoke devices that connect to the gateway");
   devices
     .command("list")
+    .description("list paired devices and pending pairing requests")
     .option("--json", "JSON output")
     .action((o: { json?: boolean }) =>
       withAdmin(async (admin, ctx) => {

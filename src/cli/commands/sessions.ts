@@ -18,6 +18,7 @@ export function registerSessions(program: Command, io: CliIo): void {
   };
   sessions
     .command("list")
+    .description("list sessions with their key, agent, message count and last activity")
     .option("--agent <id>", "only this agent")
     .option("--json", "JSON output")
     .action(async (o: { agent?: string; json?: boolean }) => {
@@ -31,6 +32,7 @@ export function registerSessions(program: Command, io: CliIo): void {
     });
   sessions
     .command("show <key>")
+    .description("show a session's last messages")
     .option("--limit <n>", "last N messages", "50")
     .option("--json", "JSON output")
     .action(async (key: string, o: { limit: string; json?: boolean }) => {
