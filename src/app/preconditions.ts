@@ -4,12 +4,15 @@ import { HoldfastError, errorMessage, isHoldfastError, type ErrorCode } from "..
 import { checkExposure, type ExposureOptions } from "../gateway/index.js";
 import { cliHint, findPortHolder, tryListen } from "../infra/index.js";
 import { checkLogTarget, datedLogFile, defaultLogDir } from "../logging/index.js";
+import { checkSandboxSettings } from "../sandbox/index.js";
 import type { SecretFailure } from "../secrets/index.js";
+import { assertWritable } from "../store/index.js";
 import type { AppContext } from "./context.js";
+import { stateDirs } from "./wire-store.js";
 
 /** The outcome of one start precondition. Never holds a secret value. */
 export interface PreconditionResult {
-  readonly id: "secrets" | "log_file" | "exposure" | "channels" | "port";
+  readonly id: "secrets" | "log_file" | "exposure" | "storage" | "sandbox" | "channels" | "port";
   readonly ok: boolean;
   /** What was checked and found (ok), or why the gateway would refuse to start. */
   readonly detail: string;
@@ -28,6 +31,8 @@ export interface PreconditionInput {
   readonly opts: ExposureOptions;
   /** SecretRefs that did not resolve (a lenient bootstrap; the gateway's own bootstrap throws instead). */
   readonly secretFailures?: readonly SecretFailure[];
+  /** Check without creating anything (doctor): missing state directories are probed at their parent. */
+  readonly inspectOnly?: boolean;
 }
 
 type Check = (input: PreconditionInput) => Promise<Omit<PreconditionResult, "id" | "ok">>;
@@ -37,13 +42,16 @@ type Check = (input: PreconditionInput) => Promise<Omit<PreconditionResult, "id"
  * `holdfast gateway` (via {@link assertStartPreconditions}, before anything is built) and
  * `holdfast doctor` (via {@link checkStartPreconditions}) both run, so doctor can never pass a config
  * the gateway refuses. Each entry calls the owning stage's own check (the exposure's
- * `checkExposure`, the channels' `checkChannelSettings`, the logging stage's `checkLogTarget`): a new
+ * `checkExposure`, the store's `assertWritable`, the sandbox's `checkSandboxSettings`, the channels'
+ * `checkChannelSettings`, the logging stage's `checkLogTarget`): a new
  * refusal added there lands here without further wiring; a refusal of a new kind is a new entry.
  */
 const CHECKS: readonly (readonly [PreconditionResult["id"], Check])[] = [
   ["secrets", checkSecrets],
   ["log_file", checkLogFile],
   ["exposure", checkExposurePrecondition],
+  ["storage", checkStateDirs],
+  ["sandbox", checkSandbox],
   ["channels", checkChannels],
   ["port", checkPort],
 ];
@@ -91,6 +99,17 @@ async function checkLogFile({ ctx }: PreconditionInput) {
 async function checkExposurePrecondition({ ctx, opts }: PreconditionInput) {
   const { plan, port } = await checkExposure(ctx, opts);
   return { detail: `${plan.authMode} auth on ${plan.hosts.join(", ")} port ${port} (bind ${plan.bindMode})` };
+}
+
+async function checkStateDirs({ ctx, inspectOnly }: PreconditionInput) {
+  const dirs = stateDirs(ctx.paths);
+  await assertWritable(dirs, { create: inspectOnly !== true });
+  return { detail: `state directories writable under ${ctx.paths.stateDir}` };
+}
+
+async function checkSandbox({ ctx }: PreconditionInput) {
+  await checkSandboxSettings(ctx.config, ctx.paths.configPath);
+  return { detail: "sandbox settings safe and every session limit enforceable here" };
 }
 
 async function checkChannels({ ctx }: PreconditionInput) {

@@ -1,14 +1,17 @@
 import { checkModelChain, type ModelChainCheck } from "../agent/index.js";
 import { agentRoster, loadConfig, resolvePaths, updateConfigFile, type LoadedConfig } from "../config/index.js";
 import { isHoldfastError, type ErrorCode } from "../errors/index.js";
-import { loadAuditContext, runAudit, type AuditCheck, type Finding } from "../audit/index.js";
+import { loadAuditContext, runAudit, type AuditCheck, type Finding, type MachineFacts } from "../audit/index.js";
 import { systemClock } from "../infra/index.js";
 import { silentLogger } from "../logging/index.js";
+import { jailFacts } from "../sandbox/index.js";
 import { resolveAll, type SecretResolution } from "../secrets/index.js";
 import { channelCredentials, type ChannelCredentialStatus } from "./channel-credentials.js";
 import { gatewayCredentialSource } from "./gateway-token.js";
 import { migrateLegacyKeys } from "./migrations.js";
 import { nextSteps } from "./next-steps.js";
+import { checkStorage } from "./storage.js";
+import type { StorageFinding } from "../store/index.js";
 
 /** One gateway start precondition as doctor reports it (the gateway's own check, `src/app/preconditions.ts`). */
 export interface DoctorPrecondition {
@@ -38,6 +41,10 @@ export interface DoctorReport {
   /** The default agent's model chain (with `probe`: one real call per model). */
   readonly model?: ModelChainCheck;
   readonly channels: readonly ChannelCredentialStatus[];
+  /** State database, moved-aside corrupt files, transcripts (see `inspectStorage`). */
+  readonly storage: { readonly findings: readonly StorageFinding[]; readonly fixed: readonly string[] };
+  /** Where tools run: the host jail (bubblewrap) and session cgroups, or what is missing and how to get it. */
+  readonly jails?: { readonly hostJail: string; readonly sessionLimits: string };
   readonly audit?: {
     readonly summary: Readonly<Record<string, number>>;
     readonly findings: readonly Pick<Finding, "checkId" | "severity" | "title">[];
@@ -48,7 +55,10 @@ export interface DoctorReport {
 /** Options of {@link runDoctor}. */
 export interface DoctorOptions {
   readonly env?: NodeJS.ProcessEnv;
-  /** Rewrite legacy keys in the config file (validated, atomic, 600). */
+  /**
+   * Rewrite legacy keys in the config file (validated, atomic, 600) and rebuild the session index from
+   * the transcripts (orphaned transcripts re-indexed, counts re-derived).
+   */
   readonly fix?: boolean;
   /** Directory of the dated default logs (tests). */
   readonly logDir?: string;
@@ -61,6 +71,8 @@ export interface DoctorOptions {
   readonly preconditions: (env: NodeJS.ProcessEnv) => Promise<readonly DoctorPrecondition[]>;
   /** Make one real call to each model of the default agent's chain (`--probe`). */
   readonly probe?: boolean;
+  /** What the machine offers the jails (default: probed here). */
+  readonly machine?: () => Promise<MachineFacts>;
 }
 
 /**
@@ -74,6 +86,7 @@ export interface DoctorOptions {
 export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
   const env = opts.env ?? process.env;
   const paths = resolvePaths(env);
+  const storage = await checkStorage(paths, opts.fix === true);
   let loaded: LoadedConfig;
   try {
     loaded = await loadConfig(paths.configPath, env);
@@ -89,6 +102,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
       gatewayCredential: "unknown (config invalid)",
       gateway: { startable: false, preconditions: [] },
       channels: [],
+      storage,
       nextSteps: nextSteps({ configOk: false }),
     };
   }
@@ -100,9 +114,11 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     loaded = await loadConfig(paths.configPath, env);
   }
   const resolved = await resolveAll(loaded.config, { env, allowExec: false });
+  const machine = await (opts.machine ?? jailFacts)();
   const ctx = await loadAuditContext({
     env,
     paths,
+    machine,
     loaded: { config: loaded, secrets: resolved },
     ...(opts.logDir ? { logDir: opts.logDir } : {}),
   });
@@ -124,6 +140,8 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     gateway: { startable, preconditions },
     model,
     channels,
+    storage,
+    jails: jailLines(loaded.config, machine),
     audit: { summary: report.summary, findings },
     nextSteps: nextSteps({
       configOk: true,
@@ -132,6 +150,9 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
       model,
       unresolved: resolved.failures.length,
       missingChannels: channels.filter((c) => !c.present).length,
+      ...(!machine.hostJail.ok && loaded.config.tools?.exec?.hostJail !== "off"
+        ? { missingJail: machine.hostJail.reason }
+        : {}),
       findings: report.findings,
     }),
   };
@@ -139,11 +160,12 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
 
 /**
  * Exit code of `holdfast doctor`: 1 when the gateway could not start (invalid config, unresolved
- * secrets, any failed start precondition) or could not answer (no usable model; with `--probe`, no
- * model of the chain answered), else 0.
+ * secrets, any failed start precondition), could not answer (no usable model; with `--probe`, no
+ * model of the chain answered) or a store is unreadable, else 0.
  */
 export function doctorExitCode(r: DoctorReport): number {
   if (!r.config.ok || r.secrets.unresolved.length > 0 || !r.gateway.startable) return 1;
+  if (r.storage.findings.some((f) => f.severity === "critical")) return 1;
   return r.model && !r.model.ok ? 1 : 0;
 }
 
@@ -165,4 +187,18 @@ async function defaultAgentModel(
     agent: roster.entry(agentId),
     probe: o.probe,
   });
+}
+
+/** The jail section of the report. */
+function jailLines(config: LoadedConfig["config"], m: MachineFacts): NonNullable<DoctorReport["jails"]> {
+  const off = config.tools?.exec?.hostJail === "off";
+  const cg = m.sessionCgroups;
+  return {
+    hostJail: off
+      ? 'off (tools.exec.hostJail: "off"): tools of unsandboxed sessions run on the bare host'
+      : m.hostJail.ok
+        ? "ok (bubblewrap)"
+        : `UNAVAILABLE: ${m.hostJail.reason}`,
+    sessionLimits: cg.ok ? `per session (cgroup ${cg.controllers.join(", ")})` : `per process only: ${cg.reason}`,
+  };
 }

@@ -1,6 +1,7 @@
 import type { ModelChainCheck } from "../agent/index.js";
 import type { Finding } from "../audit/index.js";
 import { cliHint } from "../infra/index.js";
+import { bubblewrapInstallHint } from "../sandbox/index.js";
 
 /** Findings `holdfast security audit --fix` repairs. */
 const FIXABLE = /^fs\.|\.groups\.open$|^logging\.redact_off$/;
@@ -15,6 +16,8 @@ export interface DoctorFacts {
   /** Failed start preconditions besides unresolved secrets. */
   readonly refusals?: number;
   readonly model?: ModelChainCheck;
+  /** Why the host jail cannot run (it names what to install). */
+  readonly missingJail?: string;
 }
 
 /** The operator's next steps, most urgent first. */
@@ -37,6 +40,7 @@ export function nextSteps(f: DoctorFacts): string[] {
     steps.push(
       `Make a model of the chain reachable (details: ${cliHint("models status --probe")}), or set up another: ${cliHint("onboard")}`,
     );
+  if (f.missingJail) steps.push(`Install a jail runtime so file and command tools can run: ${installLine()}`);
   if ((f.pendingMigrations ?? 0) > 0) steps.push(`Rewrite the legacy keys: ${cliHint("doctor --fix")}`);
   if (findings.some((x) => FIXABLE.test(x.checkId) && x.severity !== "info"))
     steps.push(`Apply the safe fixes (permissions, open groups, log redaction): ${cliHint("security audit --fix")}`);
@@ -53,4 +57,9 @@ export function nextSteps(f: DoctorFacts): string[] {
   if ((f.missingChannels ?? 0) > 0) steps.push("Set the missing channel credentials listed above.");
   if (steps.length === 0) steps.push(`Nothing to fix. Start the gateway: ${cliHint("gateway")}`);
   return steps;
+}
+
+/** The install command for this machine. */
+function installLine(): string {
+  return bubblewrapInstallHint().replace(/^install bubblewrap: /, "");
 }

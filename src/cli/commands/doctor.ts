@@ -8,7 +8,7 @@ import { printJson, type CliIo } from "../io.js";
 /** The gateway's start preconditions for `holdfast gateway` without flags, in this environment. */
 async function preconditions(env: NodeJS.ProcessEnv) {
   const ctx = await bootstrapLenient({ env });
-  return checkStartPreconditions({ ctx, opts: {}, secretFailures: ctx.failures });
+  return checkStartPreconditions({ ctx, opts: {}, secretFailures: ctx.failures, inspectOnly: true });
 }
 
 /** `holdfast doctor [--fix] [--probe] [--json] [--generate-gateway-token]`. */

@@ -10,6 +10,7 @@ import { cliContext, cliCredential, withLocalGateway } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
 import { parsePort, parsePositiveInt } from "../parse.js";
 import { restartGateway } from "../service/restart.js";
+import { installFatalHandlers, untilShutdownSignal } from "./gateway-guards.js";
 import { stopRunningGateway } from "./incident-util.js";
 
 /** Parses `--bind`. @throws HoldfastError HF_CLI_USAGE. */
@@ -20,15 +21,6 @@ function parseBind(v: string): BindMode {
       `--bind must be one of ${BIND_MODES.join(" | ")} (got "${v.slice(0, 40)}")`,
     );
   return v as BindMode;
-}
-
-/** Resolves when the process gets SIGINT or SIGTERM. */
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (sig: string) => () => resolve(sig);
-    process.once("SIGINT", on("SIGINT"));
-    process.once("SIGTERM", on("SIGTERM"));
-  });
 }
 
 type RunFlags = { port?: string; bind?: string; verbose?: boolean };
@@ -61,7 +53,8 @@ async function run(o: RunFlags, setExit: (code: number) => void): Promise<void> 
   say(
     `holdfast gateway listening on ${tls ? "wss" : "ws"}://${host}:${gateway.port} (WebChat: ${tls ? "https" : "http"}://${host}:${gateway.port}/)`,
   );
-  const sig = await untilSignal();
+  installFatalHandlers(gateway.ctx.log, gateway.stop);
+  const sig = await untilShutdownSignal(gateway.ctx.log);
   say(`received ${sig}; shutting down`);
   await gateway.stop();
   setExit(0);
