@@ -67,6 +67,28 @@ describe("model chain: retry and failover", () => {
     expect(a.calls).toBe(6);
   });
 
+  it("retries a refused connection once and says where, why and after how many attempts", async () => {
+    const clock = recordingClock();
+    const refused = new ProviderError(
+      "network",
+      "local could not be reached at http://127.0.0.1:9/v1 (ECONNREFUSED)",
+      undefined,
+      {
+        url: "http://127.0.0.1:9/v1",
+        errno: "ECONNREFUSED",
+      },
+    );
+    const a = scripted("local", [refused]);
+    const chain = new ModelChain({ catalog: catalogWith({ local: a }), clock, log: silentLogger() });
+    await expect(run(chain, ["local/m"])).rejects.toMatchObject({
+      code: "HF_PROVIDER_NETWORK",
+      message: "local could not be reached at http://127.0.0.1:9/v1 (ECONNREFUSED), after 2 attempts",
+      details: { url: "http://127.0.0.1:9/v1", errno: "ECONNREFUSED" },
+    });
+    expect(clock.sleeps).toEqual([500]);
+    expect(a.calls).toBe(2);
+  });
+
   it("fails over at once on 401/403", async () => {
     const clock = recordingClock();
     const a = scripted("a", [new ProviderError("auth", "401", 401)]);
@@ -103,10 +125,11 @@ describe("model chain: retry and failover", () => {
       "HF_PROVIDER_REFUSED",
       { status: 404 },
     ]);
-    expect(await codeOf(new ProviderError("network", "a could not be reached (ECONNREFUSED)"))).toEqual([
-      "HF_PROVIDER_NETWORK",
-      undefined,
-    ]);
+    expect(
+      await codeOf(
+        new ProviderError("network", "a could not be reached (EAI_AGAIN)", undefined, { errno: "EAI_AGAIN" }),
+      ),
+    ).toEqual(["HF_PROVIDER_NETWORK", { errno: "EAI_AGAIN" }]);
     expect(await codeOf(new ProviderError("server", "a answered HTTP 503", 503))).toEqual([
       "HF_PROVIDER_UNAVAILABLE",
       { status: 503 },

@@ -21,7 +21,9 @@ export interface ModelChainOptions {
 /**
  * Calls models in order (primary, then fallbacks) with retry and failover. Source: the gateway issue
  * and seeds data-privacy-and-security-policies.md "Rate Limiting and Quotas":
- * - 429 / 5xx / network before any output: retry with exponential backoff 0.5 s → 8 s;
+ * - 429 / 5xx / network before any output: retry with exponential backoff 0.5 s → 8 s (a refused
+ *   connection or an unknown host: one retry only); a network failure names provider, URL, errno
+ *   and the number of attempts;
  * - 401 / 403, or retries exhausted: fail over to the next model;
  * - a failure after output has streamed is not retried (the reply would repeat).
  */
@@ -69,19 +71,29 @@ export class ModelChain {
           if (e.kind === "aborted" || req.signal.aborted) throw new HoldfastError("HF_RUN_ABORTED", "run aborted");
           last = e;
           if (started) throw toHoldfast(e);
-          this.opts.log.warn({ model: ref.ref, kind: e.kind, status: e.status, attempt }, "model call failed");
-          if (e.retryable && attempt < this.maxRetries) {
+          this.opts.log.warn(
+            { model: ref.ref, kind: e.kind, status: e.status, errno: e.network?.errno, attempt },
+            "model call failed",
+          );
+          if (e.retryable && attempt < (e.persistent ? 1 : this.maxRetries)) {
             await this.opts.clock.sleep(backoffDelayMs(attempt), req.signal).catch(() => undefined);
             if (req.signal.aborted) throw new HoldfastError("HF_RUN_ABORTED", "run aborted");
             continue;
           }
+          if (e.kind === "network") last = afterAttempts(e, attempt + 1);
           if (e.failover) break;
-          throw toHoldfast(e);
+          throw toHoldfast(last);
         }
       }
     }
     throw toHoldfast(last ?? new ProviderError("bad_response", "no model to call"));
   }
+}
+
+/** A network failure whose message says how often it was tried. */
+function afterAttempts(e: ProviderError, attempts: number): ProviderError {
+  const n = attempts === 1 ? "1 attempt" : `${attempts} attempts`;
+  return new ProviderError(e.kind, `${e.message}, after ${n}`, e.status, e.network);
 }
 
 /** The chain's failure as a plain HoldfastError with the provider error's catalogue code and status. */

@@ -44,7 +44,7 @@ export async function deepProbe(ctx: AuditContext, opts: DeepProbeOptions = {}):
   const timeoutMs = Math.max(250, opts.timeoutMs ?? 5_000);
   const { readPidInfo } = await import("../client/index.js");
   const info = await readPidInfo(ctx.paths.pidFile);
-  if (!info) {
+  if (!info || info.port === null) {
     const f = finding({
       checkId: "gateway.probe_failed",
       severity: "warn",

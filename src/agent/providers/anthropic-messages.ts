@@ -53,7 +53,7 @@ export function anthropicMessagesProvider(opts: AnthropicProviderOptions): Model
           { signal: req.signal },
         );
       } catch (err) {
-        throw toProviderError(err, opts.id, req.signal);
+        throw toProviderError(err, opts.id, req.signal, opts.baseUrl);
       }
       yield* readEvents(stream, opts.id, req.signal);
     },

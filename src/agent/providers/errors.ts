@@ -28,9 +28,24 @@ export class ProviderError extends HoldfastError {
     readonly kind: ProviderFailureKind,
     message: string,
     readonly status?: number,
+    /** `network`: where the call went and the system error code (`ECONNREFUSED`, `ENOTFOUND`, `timeout`). */
+    readonly network?: { readonly url?: string; readonly errno: string },
   ) {
-    super(CODE_FOR[kind], message, status !== undefined ? { status } : undefined);
+    const details = {
+      ...(status !== undefined ? { status } : {}),
+      ...(network?.url ? { url: network.url } : {}),
+      ...(network ? { errno: network.errno } : {}),
+    };
+    super(CODE_FOR[kind], message, Object.keys(details).length ? details : undefined);
     this.name = "ProviderError";
+  }
+
+  /**
+   * A network failure that retrying soon will not fix (nothing listens at the address, the name
+   * does not exist): retried once, not five times, so the user hears about it in about a second.
+   */
+  get persistent(): boolean {
+    return this.kind === "network" && PERSISTENT_ERRNO.has(this.network?.errno ?? "");
   }
 
   /** 429, 5xx and network failures are worth retrying (before any output was streamed). */
@@ -48,7 +63,12 @@ export class ProviderError extends HoldfastError {
  * Converts an SDK error (OpenAI/Anthropic `APIError` with `status`, Ollama `ResponseError` with
  * `status_code`, fetch/connection errors) into a {@link ProviderError}.
  */
-export function toProviderError(err: unknown, providerId: string, signal?: AbortSignal): ProviderError {
+export function toProviderError(
+  err: unknown,
+  providerId: string,
+  signal?: AbortSignal,
+  baseUrl?: string,
+): ProviderError {
   if (err instanceof ProviderError) return err;
   if (
     signal?.aborted ||
@@ -64,8 +84,31 @@ export function toProviderError(err: unknown, providerId: string, signal?: Abort
       `${providerId} answered HTTP ${status}${reasonFor(status)}`,
       status,
     );
-  return new ProviderError("network", `${providerId} could not be reached (${shortCause(err)})`);
+  const errno = shortCause(err);
+  const url = baseUrl ? shownUrl(baseUrl) : undefined;
+  return new ProviderError(
+    "network",
+    `${providerId} could not be reached${url ? ` at ${url}` : ""} (${errno})`,
+    undefined,
+    {
+      ...(url ? { url } : {}),
+      errno,
+    },
+  );
 }
+
+/** A base URL as errors show it: without user info, query or fragment (they may carry credentials). */
+function shownUrl(baseUrl: string): string {
+  try {
+    const u = new URL(baseUrl);
+    return `${u.protocol}//${u.host}${u.pathname === "/" ? "" : u.pathname}`;
+  } catch {
+    return "(invalid base URL)";
+  }
+}
+
+/** Connection failures a retry within seconds does not fix. */
+const PERSISTENT_ERRNO = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"]);
 
 function statusOf(err: unknown): number | undefined {
   const e = err as { status?: unknown; status_code?: unknown };
@@ -88,8 +131,25 @@ function reasonFor(status: number): string {
   return "";
 }
 
-function shortCause(err: unknown): string {
-  const e = err as { code?: unknown; cause?: { code?: unknown }; name?: unknown };
-  const code = typeof e?.code === "string" ? e.code : typeof e?.cause?.code === "string" ? e.cause.code : undefined;
-  return code ?? (typeof e?.name === "string" ? e.name : "connection error");
+/**
+ * The system error code behind an SDK's connection error: SDKs wrap fetch's `TypeError("fetch
+ * failed")`, which wraps undici's error, which carries the errno (or wraps it once more, as an
+ * `AggregateError` for each address tried). Timeouts say `timeout`.
+ */
+export function shortCause(err: unknown): string {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [err];
+  let timeout = false;
+  while (queue.length > 0 && seen.size < 16) {
+    const e = queue.shift() as { code?: unknown; cause?: unknown; errors?: unknown; name?: unknown } | undefined;
+    if (!e || typeof e !== "object" || seen.has(e)) continue;
+    seen.add(e);
+    if (typeof e.code === "string" && /^E[A-Z]+$/.test(e.code)) return e.code;
+    if (typeof e.name === "string" && /Timeout/i.test(e.name)) timeout = true;
+    if (typeof e.code === "string" && /TIMEOUT/.test(e.code)) timeout = true;
+    queue.push(e.cause, ...(Array.isArray(e.errors) ? (e.errors as unknown[]) : []));
+  }
+  if (timeout) return "timeout";
+  const e = err as { name?: unknown };
+  return typeof e?.name === "string" && e.name !== "Error" ? e.name : "connection error";
 }

@@ -40,7 +40,7 @@ export function ollamaProvider(opts: OllamaProviderOptions): ModelProvider {
         });
         yield* readStream(stream);
       } catch (err) {
-        throw toProviderError(err, opts.id, req.signal);
+        throw toProviderError(err, opts.id, req.signal, opts.baseUrl);
       } finally {
         req.signal.removeEventListener("abort", onAbort);
       }

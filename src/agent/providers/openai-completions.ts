@@ -44,7 +44,7 @@ export function openAiCompletionsProvider(opts: OpenAiProviderOptions): ModelPro
           { signal: req.signal },
         );
       } catch (err) {
-        throw toProviderError(err, opts.id, req.signal);
+        throw toProviderError(err, opts.id, req.signal, opts.baseUrl);
       }
       yield* readChunks(stream, opts.id, req.signal);
     },

@@ -1,3 +1,4 @@
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockModelServer, type MockModelServer } from "../../../test/support/mock-model-server.js";
 import type { ChatMessage } from "../../sessions/index.js";
@@ -31,6 +32,15 @@ async function collect(p: ModelProvider, messages: ChatMessage[]): Promise<Strea
   }))
     out.push(ev);
   return out;
+}
+
+/** A loopback port nothing listens on (taken, then released). */
+async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
 }
 
 const user = (content: string): ChatMessage => ({ role: "user", content, timestamp: 0 });
@@ -87,8 +97,18 @@ describe("provider errors", () => {
     expect(String((err as Error).message)).not.toContain("wrong-key-value");
   });
 
-  it("classifies a refused connection as network", async () => {
-    const p = anthropicMessagesProvider({ id: "a", baseUrl: "http://127.0.0.1:1", apiKey: "k" });
-    await expect(collect(p, [user("hi")])).rejects.toMatchObject({ kind: "network" });
+  it.each([
+    ["openai", (u: string) => openAiCompletionsProvider({ id: "local", baseUrl: u, apiKey: "k" })],
+    ["anthropic", (u: string) => anthropicMessagesProvider({ id: "local", baseUrl: u, apiKey: "k" })],
+    ["ollama", (u: string) => ollamaProvider({ id: "local", baseUrl: u })],
+  ] as const)("a refused connection (%s SDK) names the provider, the URL and ECONNREFUSED", async (_sdk, make) => {
+    const port = await closedPort();
+    const err = await collect(make(`http://127.0.0.1:${port}/v1?key=x`), [user("hi")]).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      kind: "network",
+      persistent: true,
+      message: `local could not be reached at http://127.0.0.1:${port}/v1 (ECONNREFUSED)`,
+      details: { url: `http://127.0.0.1:${port}/v1`, errno: "ECONNREFUSED" },
+    });
   });
 });

@@ -86,9 +86,8 @@ async function status(o: { json?: boolean }, io: CliIo, setExit: (code: number) 
     ...(live ? { status: live } : { error }),
   };
   if (o.json) return printJson(io, doc);
-  io.out(
-    `The gateway is running: pid ${info.pid}, port ${info.port} on ${info.hosts.join(", ")}${info.startedAt ? `, since ${info.startedAt}` : ""}.`,
-  );
+  const where = info.port === null ? "starting (not listening yet)" : `port ${info.port} on ${info.hosts.join(", ")}`;
+  io.out(`The gateway is running: pid ${info.pid}, ${where}${info.startedAt ? `, since ${info.startedAt}` : ""}.`);
   if (!live) return io.out(`It does not answer: ${error ?? "unknown error"}`);
   const g = live.gateway as { auth?: { mode?: string }; tls?: { enabled?: boolean } } | undefined;
   const runs = live.runs as { active?: number } | undefined;

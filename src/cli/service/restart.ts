@@ -72,14 +72,15 @@ export async function restartGateway(paths: HoldfastPaths, env: NodeJS.ProcessEn
   return { how: "process", ...(old ? { oldPid: old.pid } : {}), pid: info.pid, port: info.port };
 }
 
+/** Waits until a gateway other than `oldPid` listens (its PID file has a port). */
 async function waitForNewPid(
   pidFile: string,
   oldPid: number | undefined,
   exited: () => number | null | undefined,
-): Promise<PidInfo> {
+): Promise<PidInfo & { port: number }> {
   for (let waited = 0; waited < READY_MS; waited += 100) {
     const info = await readPidInfo(pidFile);
-    if (info && info.pid !== oldPid) return info;
+    if (info && info.pid !== oldPid && info.port !== null) return { ...info, port: info.port };
     if (exited() !== undefined) break;
     await new Promise((r) => setTimeout(r, 100));
   }
