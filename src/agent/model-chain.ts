@@ -75,7 +75,7 @@ export class ModelChain {
             { model: ref.ref, kind: e.kind, status: e.status, errno: e.network?.errno, attempt },
             "model call failed",
           );
-          if (e.retryable && attempt < (e.persistent ? 1 : this.maxRetries)) {
+          if (e.retryable && attempt < (e.persistent ? Math.min(1, this.maxRetries) : this.maxRetries)) {
             await this.opts.clock.sleep(backoffDelayMs(attempt), req.signal).catch(() => undefined);
             if (req.signal.aborted) throw new HoldfastError("HF_RUN_ABORTED", "run aborted");
             continue;

@@ -11,6 +11,7 @@ import {
   cleanEnv,
   makeStateDir,
   mockModelConfig,
+  pipedToHead,
   runCli,
   spawnGateway,
 } from "../support/gateway-process.js";
@@ -21,19 +22,6 @@ const freshDir = async () => {
   await chmod(dir, 0o700);
   return dir;
 };
-
-/** Runs `holdfast <args> | head -1` in bash with pipefail: the exit code is holdfast's. */
-function pipedToHead(stateDir: string, args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const cmd = `set -o pipefail; "${process.execPath}" "${path.join(REPO_ROOT, "bin/holdfast.mjs")}" ${args.join(" ")} | head -1`;
-    const p = spawn("bash", ["-c", cmd], { env: cleanEnv(stateDir, env) });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
-    p.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
-    p.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("onboarding and the CLI through real processes", () => {
   let mock: MockModelServer;
@@ -144,6 +132,34 @@ describe("onboarding and the CLI through real processes", () => {
       expect(res.stdout.split("\n")).toHaveLength(2);
     }
   }, 120_000);
+
+  it("doctor and the gateway refuse the same unsafe sandbox and unwritable state dir; doctor creates nothing", async () => {
+    type Doc = { gateway: { preconditions: { id: string; ok: boolean; detail: string }[] } };
+    const failedCheck = (out: string) => (JSON.parse(out) as Doc).gateway.preconditions.find((p) => !p.ok);
+    const unsafe = await makeStateDir({
+      ...mockModelConfig(mock.url),
+      agents: { defaults: { model: { primary: "mock/mock-model" }, sandbox: { docker: { network: "host" } } } },
+    });
+    const doc = await runCli(unsafe, ["doctor", "--json"]);
+    expect(doc.code).toBe(1);
+    expect(failedCheck(doc.stdout)).toMatchObject({
+      id: "sandbox",
+      detail: expect.stringContaining('agents.defaults.sandbox.docker.network: "host"'),
+    });
+    const refused = await runCli(unsafe, ["gateway", "--port", "0"]);
+    expect(refused.code).toBe(78);
+    expect(refused.stderr).toContain('agents.defaults.sandbox.docker.network: "host"');
+    // A state dir whose agents directory cannot be created (a file is in the way).
+    const blocked = await makeStateDir(mockModelConfig(mock.url));
+    await writeFile(path.join(blocked, "agents"), "not a directory\n");
+    const doc2 = await runCli(blocked, ["doctor", "--json"]);
+    expect(doc2.code).toBe(1);
+    expect(failedCheck(doc2.stdout)).toMatchObject({ id: "storage", detail: expect.stringContaining("agents") });
+    for (const dir of ["credentials", "devices"]) await expect(stat(path.join(blocked, dir))).rejects.toThrow();
+    const start = await runCli(blocked, ["gateway", "--port", "0"]);
+    expect(start.code).not.toBe(0);
+    expect(start.stderr).toContain(`writing to ${path.join(blocked, "agents")}`);
+  }, 60_000);
 
   it("config get of a missing key exits 1 and suggests the nearest key; --json on read commands", async () => {
     const stateDir = await makeStateDir(mockModelConfig(mock.url));

@@ -1,4 +1,3 @@
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMockModelServer, type MockModelServer } from "../../../test/support/mock-model-server.js";
 import type { ChatMessage } from "../../sessions/index.js";
@@ -6,6 +5,7 @@ import { anthropicMessagesProvider } from "./anthropic-messages.js";
 import { ollamaProvider } from "./ollama.js";
 import { openAiCompletionsProvider } from "./openai-completions.js";
 import type { ModelProvider, StreamEvent } from "./types.js";
+import { closedPort } from "../../../test/support/ports.js";
 
 let mock: MockModelServer;
 beforeAll(async () => {
@@ -32,15 +32,6 @@ async function collect(p: ModelProvider, messages: ChatMessage[]): Promise<Strea
   }))
     out.push(ev);
   return out;
-}
-
-/** A loopback port nothing listens on (taken, then released). */
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 const user = (content: string): ChatMessage => ({ role: "user", content, timestamp: 0 });
