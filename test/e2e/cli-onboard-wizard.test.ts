@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../support/gateway-process.js";
+import { REPO_ROOT, makeStateDir, mockModelConfig, spawnGateway } from "../support/gateway-process.js";
 import { startMockModelServer, type MockModelServer } from "../support/mock-model-server.js";
 
 const run = promisify(execFile);
@@ -103,6 +103,28 @@ describe.skipIf(!hasTmux)("holdfast onboard in a terminal", () => {
       expect(mock.requests.at(-1)?.headers.authorization).toBe("Bearer wizard-key-0123456789");
     } finally {
       await term.close();
+    }
+  }, 90_000);
+
+  it("holdfast agent streams the reply in a terminal as it arrives", async () => {
+    const slow = await startMockModelServer({ script: () => ({ text: "AAAA BBBB CCCC", chunkDelayMs: 800 }) });
+    const stateDir = await makeStateDir(mockModelConfig(slow.url));
+    const gw = await spawnGateway(stateDir);
+    const term = new Terminal("agent");
+    try {
+      await term.start(
+        `env -i PATH="${process.env.PATH}" HOME="${stateDir}" TERM=xterm-256color HOLDFAST_STATE_DIR="${stateDir}" "${process.execPath}" "${path.join(REPO_ROOT, "bin/holdfast.mjs")}" agent --message hi; echo "EXIT=$?"; sleep 120`,
+      );
+      const partial = await term.waitFor("AAAA", 30_000);
+      expect(partial).not.toContain("CCCC");
+      expect(partial).not.toContain("EXIT=");
+      const done = await term.waitFor("EXIT=", 30_000);
+      expect(done).toContain("AAAA BBBB CCCC");
+      expect(done).toContain("EXIT=0");
+    } finally {
+      await term.close();
+      await gw.stop();
+      await slow.close();
     }
   }, 90_000);
 });

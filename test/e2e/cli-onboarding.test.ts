@@ -83,6 +83,37 @@ describe("onboarding and the CLI through real processes", () => {
     }
   }, 90_000);
 
+  it("onboard --non-interactive --telegram-token-env sets up Telegram with DM policy pairing and an env reference", async () => {
+    const stateDir = await freshDir();
+    const env = { MOCK_KEY: "mock-key-not-secret", TG_TOKEN: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawXYZ" };
+    const res = await runCli(
+      stateDir,
+      [
+        "onboard",
+        "--non-interactive",
+        "--provider",
+        "mock",
+        "--base-url",
+        `${mock.url}/v1`,
+        "--api-key-env",
+        "MOCK_KEY",
+        "--model",
+        "mock-model",
+        "--telegram-token-env",
+        "TG_TOKEN",
+        "--json",
+      ],
+      { env },
+    );
+    expect(res.code, res.stderr).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ channels: [{ id: "telegram", dmPolicy: "pairing" }] });
+    const text = await readFile(path.join(stateDir, "holdfast.json"), "utf8");
+    expect(text).not.toContain(env.TG_TOKEN);
+    expect((JSON.parse(text) as { channels: unknown }).channels).toEqual({
+      telegram: { enabled: true, dmPolicy: "pairing", botToken: "${TG_TOKEN}" },
+    });
+  }, 60_000);
+
   it("doctor fails, naming the reason, for no model, a placeholder token and a busy port; | head -1 exits quietly", async () => {
     const none = await freshDir();
     const noModel = await runCli(none, ["doctor"], { env: { HOME: none } });
