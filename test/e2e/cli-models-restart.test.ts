@@ -96,4 +96,25 @@ describe("models, agent, restart and logs through real processes", () => {
       if (newPid !== undefined) process.kill(newPid, "SIGTERM");
     }
   }, 90_000);
+
+  it("doctor accepts the port held by this state dir's gateway; a second start names it and what to do", async () => {
+    const port = await closedPort();
+    const stateDir = await makeStateDir({ ...mockModelConfig(mock.url), gateway: { port } });
+    const gw = await spawnGateway(stateDir, { args: ["--port", String(port)] });
+    try {
+      const doc = await runCli(stateDir, ["doctor", "--json"]);
+      expect(doc.code, doc.stdout).toBe(0);
+      const checks = (JSON.parse(doc.stdout) as { gateway: { preconditions: { id: string }[] } }).gateway.preconditions;
+      expect(checks.find((c) => c.id === "port")).toMatchObject({ ok: false, heldByThisGateway: true });
+      const second = await runCli(stateDir, ["gateway"]);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(
+        `Port 127.0.0.1:${port} is in use by this state dir's holdfast gateway (pid ${gw.proc.pid}`,
+      );
+      expect(second.stderr).toContain("it is already running");
+      expect(second.stderr).toContain("gateway restart");
+    } finally {
+      await gw.stop();
+    }
+  }, 60_000);
 });
