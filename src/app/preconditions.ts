@@ -2,7 +2,7 @@ import { checkChannelSettings } from "../channels/index.js";
 import { readPidInfo } from "../client/index.js";
 import { HoldfastError, errorMessage, isHoldfastError, type ErrorCode } from "../errors/index.js";
 import { checkExposure, type ExposureOptions } from "../gateway/index.js";
-import { cliHint, findPortHolder, tryListen } from "../infra/index.js";
+import { assertOwnDir, cliHint, findPortHolder, tryListen } from "../infra/index.js";
 import { checkLogTarget, datedLogFile, defaultLogDir } from "../logging/index.js";
 import { checkSandboxSettings } from "../sandbox/index.js";
 import type { SecretFailure } from "../secrets/index.js";
@@ -102,9 +102,9 @@ async function checkExposurePrecondition({ ctx, opts }: PreconditionInput) {
 }
 
 async function checkStateDirs({ ctx, inspectOnly }: PreconditionInput) {
-  const dirs = stateDirs(ctx.paths);
-  await assertWritable(dirs, { create: inspectOnly !== true });
-  return { detail: `state directories writable under ${ctx.paths.stateDir}` };
+  await assertOwnDir(ctx.paths.stateDir);
+  await assertWritable(stateDirs(ctx.paths), { create: inspectOnly !== true });
+  return { detail: `state directory ${ctx.paths.stateDir} is this user's, and writable` };
 }
 
 async function checkSandbox({ ctx }: PreconditionInput) {

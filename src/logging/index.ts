@@ -19,3 +19,5 @@ export {
   fileSize,
   type LogLineFields,
 } from "./log-reader.js";
+export { secretMatcher, MIN_ENCODED_SECRET_CHARS, type SecretMatcher } from "./secret-forms.js";
+export { FULL_MASK } from "./mask.js";

@@ -15,3 +15,26 @@ export async function sendAndWait(
   const turn = await chatTurn(client, { sessionKey, message, timeoutMs });
   return { runId: turn.runId, events: [...turn.events], text: turn.text, state: turn.state };
 }
+
+/** An `exec.approval.requested` event payload. */
+export interface ApprovalRequested {
+  id: string;
+  argv: string[];
+  cwd: string;
+  host: string;
+  sessionKey: string;
+  agentId: string;
+  expiresAtMs: number;
+}
+
+/** Waits for the next `exec.approval.requested` event on `client`. */
+export function nextApproval(client: GatewayClient): Promise<ApprovalRequested> {
+  return new Promise((resolve) => {
+    const on = (name: string, payload: ApprovalRequested) => {
+      if (name !== "exec.approval.requested") return;
+      client.off("event", on);
+      resolve(payload);
+    };
+    client.on("event", on);
+  });
+}
