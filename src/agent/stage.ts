@@ -43,6 +43,11 @@ export interface AgentStageDeps {
 export interface AgentStage {
   readonly catalog: ProviderCatalog;
   readonly runs: RunManager;
+  /**
+   * The model chain of an agent (primary, then fallbacks; see `resolveModelRefs`).
+   * @throws HoldfastError HF_NO_MODEL (with the help text) when none is configured or reachable.
+   */
+  modelRefs(agentId: string): Promise<string[]>;
   /** Asks the agent's model to describe an image (the `image` tool). */
   describeImage(req: {
     readonly agentId: string;
@@ -115,6 +120,7 @@ export function createAgentStage(deps: AgentStageDeps): AgentStage {
   return {
     catalog,
     runs,
+    modelRefs,
     describeImage: async (r) => describeImage(chain, await modelRefs(r.agentId), r),
   };
 }

@@ -19,6 +19,11 @@ export interface StoreStage {
   close(): void;
 }
 
+/** The state directories the gateway writes to (probed at start, {@link assertWritable}). */
+export function stateDirs(paths: AppContext["paths"]): string[] {
+  return [paths.agentsDir, paths.credentialsDir, paths.devicesDir];
+}
+
 /**
  * The store stage: probes every state directory for writes, opens the state database (validated;
  * a corrupt one is moved aside; legacy `sessions.json` and Telegram offset files imported; orphaned
@@ -33,7 +38,7 @@ export async function wireStore(
   gateway: { readonly status: Pick<StatusRegistry, "add">; readonly health: Pick<HealthRegistry, "add"> },
 ): Promise<StoreStage> {
   const { status } = gateway;
-  await assertWritable([ctx.paths.agentsDir, ctx.paths.credentialsDir, ctx.paths.devicesDir]);
+  await assertWritable(stateDirs(ctx.paths));
   const state = await openStateStore({
     stateDir: ctx.paths.stateDir,
     agentsDir: ctx.paths.agentsDir,

@@ -13,7 +13,11 @@ export interface CommandEntry {
 
 /** Every command group of the CLI, in help order. */
 export const COMMANDS: readonly CommandEntry[] = [
+  { name: "onboard", load: async () => (await import("./commands/onboard.js")).registerOnboard },
   { name: "gateway", load: async () => (await import("./commands/gateway.js")).registerGateway },
+  { name: "daemon", load: async () => (await import("./commands/daemon.js")).registerDaemon },
+  { name: "agent", load: async () => (await import("./commands/agent.js")).registerAgent },
+  { name: "models", load: async () => (await import("./commands/models.js")).registerModels },
   { name: "status", load: async () => (await import("./commands/status.js")).registerStatus },
   { name: "sessions", load: async () => (await import("./commands/sessions.js")).registerSessions },
   { name: "pairing", load: async () => (await import("./commands/pairing.js")).registerPairing },

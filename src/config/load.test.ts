@@ -46,7 +46,7 @@ describe("config loading", () => {
     );
     expect(err.code).toBe("HF_CONFIG_INVALID");
     const issues = err.details?.issues as string[];
-    expect(issues).toContain("gateway.auht: unrecognized key");
+    expect(issues).toContain('gateway.auht: unrecognized key (did you mean "auth"?)');
     expect(issues).toContainEqual(
       expect.stringMatching(
         /^gateway\.bind: invalid value "0\.0\.0\.0" \(allowed: "loopback", "lan", "tailnet", "auto", "custom"\)$/,

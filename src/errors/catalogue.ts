@@ -294,6 +294,11 @@ export const ERROR_CATALOGUE = {
   // CLI
   HF_CLI_USAGE: { exitCode: 2, wire: "INVALID_REQUEST", summary: "A CLI command was called with bad arguments." },
   HF_NOT_FOUND: { exitCode: 1, wire: "NOT_FOUND", summary: "The thing a CLI command names does not exist." },
+  HF_ONBOARD_CONFLICT: {
+    exitCode: 1,
+    wire: "INVALID_REQUEST",
+    summary: "`holdfast onboard` would change values the config already sets differently (pass --force).",
+  },
   // Bugs
   HF_INTERNAL: {
     exitCode: 1,

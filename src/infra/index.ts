@@ -15,3 +15,6 @@ export { backoffDelayMs } from "./backoff.js";
 export { PACKAGE_ROOT, PACKAGE_VERSION } from "./package-root.js";
 export { escapeRegExp } from "./regexp.js";
 export { abortable } from "./abortable.js";
+export { cliName, cliHint } from "./cli-hint.js";
+export { nearest, editDistance } from "./nearest.js";
+export { tryListen, findPortHolder, type PortHolder } from "./port-holder.js";

@@ -163,3 +163,20 @@ export function runCli(
     proc.stdin.end(opts.input ?? "");
   });
 }
+
+/** Runs `holdfast <args> | head -1` in bash with pipefail: the exit code is holdfast's. */
+export function pipedToHead(
+  stateDir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const cmd = `set -o pipefail; "${process.execPath}" "${BIN}" ${args.join(" ")} | head -1`;
+    const p = spawn("bash", ["-c", cmd], { env: cleanEnv(stateDir, env) });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
+    p.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    p.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   defaultScript,
@@ -11,6 +10,7 @@ import { anthropicMessagesProvider } from "./anthropic-messages.js";
 import { ollamaProvider } from "./ollama.js";
 import { openAiCompletionsProvider } from "./openai-completions.js";
 import type { ModelProvider, StreamEvent } from "./types.js";
+import { closedPort } from "../../../test/support/ports.js";
 
 let mock: MockModelServer;
 beforeAll(async () => {
@@ -146,15 +146,6 @@ function refusing(name: string, port: number): ModelProvider {
   return ollamaProvider({ id: "x", baseUrl: root });
 }
 
-/** A loopback port nothing listens on (port 1 would not do: fetch refuses it as a "bad port"). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 describe("provider errors", () => {
   it("classifies a rejected key as auth (no key in the message)", async () => {
     const p = openAiCompletionsProvider({ id: "o", baseUrl: `${mock.url}/v1`, apiKey: "wrong-key-value" });
@@ -163,8 +154,18 @@ describe("provider errors", () => {
     expect(String((err as Error).message)).not.toContain("wrong-key-value");
   });
 
-  it("classifies a refused connection as network", async () => {
-    const p = anthropicMessagesProvider({ id: "a", baseUrl: "http://127.0.0.1:1", apiKey: "k" });
-    await expect(collect(p, [user("hi")])).rejects.toMatchObject({ kind: "network" });
+  it.each([
+    ["openai", (u: string) => openAiCompletionsProvider({ id: "local", baseUrl: u, apiKey: "k" })],
+    ["anthropic", (u: string) => anthropicMessagesProvider({ id: "local", baseUrl: u, apiKey: "k" })],
+    ["ollama", (u: string) => ollamaProvider({ id: "local", baseUrl: u })],
+  ] as const)("a refused connection (%s SDK) names the provider, the URL and ECONNREFUSED", async (_sdk, make) => {
+    const port = await closedPort();
+    const err = await collect(make(`http://127.0.0.1:${port}/v1?key=x`), [user("hi")]).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      kind: "network",
+      persistent: true,
+      message: `local could not be reached at http://127.0.0.1:${port}/v1 (ECONNREFUSED)`,
+      details: { url: `http://127.0.0.1:${port}/v1`, errno: "ECONNREFUSED" },
+    });
   });
 });

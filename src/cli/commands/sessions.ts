@@ -5,6 +5,7 @@ import { openStateStore } from "../../store/index.js";
 import { cliContext } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
 import { parsePositiveInt } from "../parse.js";
+import { cliHint } from "../../infra/index.js";
 
 /**
  * `holdfast sessions list|show <key>|delete <key>`: reads and changes the session store on disk
@@ -19,6 +20,7 @@ export function registerSessions(program: Command, io: CliIo): void {
   };
   sessions
     .command("list")
+    .description("list sessions with their key, agent, message count and last activity")
     .option("--agent <id>", "only this agent")
     .option("--json", "JSON output")
     .action(async (o: { agent?: string; json?: boolean }) => {
@@ -32,12 +34,14 @@ export function registerSessions(program: Command, io: CliIo): void {
     });
   sessions
     .command("show <key>")
+    .description("show a session's last messages")
     .option("--limit <n>", "last N messages", "50")
     .option("--json", "JSON output")
     .action(async (key: string, o: { limit: string; json?: boolean }) => {
       const s = await store();
       const meta = await s.get(key);
-      if (!meta) throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: holdfast sessions list)`);
+      if (!meta)
+        throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: ${cliHint("sessions list")})`);
       const messages = await s.history(key, parsePositiveInt("--limit", o.limit));
       if (o.json) return printJson(io, { session: meta, messages });
       io.out(`${meta.key} (${meta.messageCount} messages)`);
@@ -48,7 +52,7 @@ export function registerSessions(program: Command, io: CliIo): void {
     .description("delete a session (its transcript is kept as <file>.deleted.<timestamp>)")
     .action(async (key: string) => {
       if (!(await (await store()).delete(key)))
-        throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: holdfast sessions list)`);
+        throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: ${cliHint("sessions list")})`);
       io.out(`deleted ${key}`);
     });
 }

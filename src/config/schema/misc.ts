@@ -27,8 +27,10 @@ const RedactPatternSchema = z.string().superRefine((text, ctx) => {
 });
 
 /**
- * `logging.*`. Defaults: level "info", file `/tmp/holdfast/holdfast-YYYY-MM-DD.log`, redactSensitive
- * "tools". Source: seeds security-architecture.md "Logging & Auditing"; the secrets issue.
+ * `logging.*`. Defaults: level "info", file `<stateDir>/logs/holdfast-YYYY-MM-DD.log` (a new file each
+ * UTC day, `maxFiles` 7 days kept), redactSensitive "tools", consoleStyle pretty in a terminal and
+ * compact otherwise. Source: seeds security-architecture.md "Logging & Auditing"; the secrets issue;
+ * reference §1.7 (`logging.file`, `maxFileBytes`).
  */
 export const LoggingSchema = z.strictObject({
   level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
@@ -37,7 +39,8 @@ export const LoggingSchema = z.strictObject({
   redactSensitive: z.enum(["off", "tools"]).optional(),
   redactPatterns: z.array(RedactPatternSchema).max(100).optional(),
   maxFileBytes: z.number().int().min(1024).optional(),
-  consoleStyle: compat(),
+  maxFiles: z.number().int().min(1).max(3650).optional(),
+  consoleStyle: z.enum(["pretty", "compact", "json"]).optional(),
 });
 
 /** `discovery.*` (mDNS). */
