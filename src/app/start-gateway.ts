@@ -18,6 +18,7 @@ import { wireDevices } from "./wire-devices.js";
 import { wireDiscovery } from "./wire-discovery.js";
 import { wireExposure } from "./wire-exposure.js";
 import { wireGateway } from "./wire-gateway.js";
+import { wireLifecycle } from "./wire-lifecycle.js";
 import { wireNodes } from "./wire-nodes.js";
 import { wireRouting } from "./wire-routing.js";
 import { wireSandbox } from "./wire-sandbox.js";
@@ -112,6 +113,7 @@ async function startOnStore(
     ...(opts.probe ? { probe: opts.probe } : {}),
   });
   agentPort.bind(agent);
+  const lifecycle = wireLifecycle(ctx, { roster, sessions, sandbox, agent, gateway: hub });
   const commands = wireCommands({ roster, sessions, agent, tools });
   const access = wireAccess(ctx);
   const router = wireRouting(ctx, roster);
@@ -137,6 +139,7 @@ async function startOnStore(
   channelsPort.seal();
   await sandbox.start();
   await store.recover(sessions); // runs the previous process left open are marked interrupted
+  lifecycle.start(); // retention sweep now, then every 10 minutes
   const pidInfo = { pid: process.pid, startedAt: new Date(ctx.clock.now()).toISOString() };
   // All or nothing: a state dir that cannot take the PID file stops the start before anything listens.
   await writeJsonAtomic(ctx.paths.pidFile, { ...pidInfo, port: null });
@@ -171,6 +174,7 @@ async function startOnStore(
       await discovery.stop();
       await exposure.tailscale?.stop();
       tools.stop();
+      await lifecycle.stop();
       await agent.runs.shutdown(opts.shutdownGraceMs ?? 5_000);
       await channels.flush();
       await gateway.server.stop();

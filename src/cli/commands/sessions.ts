@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import { HoldfastError } from "../../errors/index.js";
-import { SessionStore, type ChatMessage } from "../../sessions/index.js";
-import { openStateStore } from "../../store/index.js";
-import { cliContext } from "../context.js";
+import type { ChatMessage } from "../../sessions/index.js";
 import { printJson, type CliIo } from "../io.js";
+import { openLocalState } from "../local-state.js";
 import { parsePositiveInt } from "../parse.js";
+import { registerSessionLifecycle } from "./sessions-lifecycle.js";
 
 /**
  * `holdfast sessions list|show <key>|delete <key>`: reads and changes the session store on disk
@@ -12,11 +12,7 @@ import { parsePositiveInt } from "../parse.js";
  */
 export function registerSessions(program: Command, io: CliIo): void {
   const sessions = program.command("sessions").description("list, show and delete conversation sessions");
-  const store = async () => {
-    const ctx = await cliContext();
-    const state = await openStateStore({ stateDir: ctx.paths.stateDir, agentsDir: ctx.paths.agentsDir, log: ctx.log });
-    return new SessionStore({ agentsDir: ctx.paths.agentsDir, clock: ctx.clock, state, log: ctx.log });
-  };
+  const store = async () => (await openLocalState()).sessions;
   sessions
     .command("list")
     .option("--agent <id>", "only this agent")
@@ -51,6 +47,7 @@ export function registerSessions(program: Command, io: CliIo): void {
         throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: holdfast sessions list)`);
       io.out(`deleted ${key}`);
     });
+  registerSessionLifecycle(sessions, io);
 }
 
 function renderMessage(m: ChatMessage): string {
