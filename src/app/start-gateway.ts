@@ -113,8 +113,16 @@ async function startOnStore(
     ...(opts.probe ? { probe: opts.probe } : {}),
   });
   agentPort.bind(agent);
-  const lifecycle = wireLifecycle(ctx, { roster, sessions, sandbox, agent, gateway: hub });
-  const commands = wireCommands({ roster, sessions, agent, tools });
+  const lifecycle = wireLifecycle(ctx, {
+    roster,
+    sessions,
+    state: store.state,
+    media: sandbox.jails.media,
+    sandboxes: sandbox.manager,
+    abortSession: (key) => agent.runs.abort({ sessionKey: key }),
+    methods: hub.methods,
+  });
+  const commands = wireCommands({ roster, sessions, agent, tools, lifecycle });
   const access = wireAccess(ctx);
   const router = wireRouting(ctx, roster);
   const channels = await wireChannels(ctx, {

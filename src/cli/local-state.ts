@@ -1,7 +1,6 @@
-import type { AppContext } from "../app/index.js";
+import { wireLifecycle, type AppContext } from "../app/index.js";
 import { readPidInfo, type GatewayClient } from "../client/index.js";
-import { agentRoster } from "../config/index.js";
-import { createLifecycleStage, retentionPolicy, type LifecycleStage } from "../lifecycle/index.js";
+import type { LifecycleStage } from "../lifecycle/index.js";
 import { InboundMedia } from "../sandbox/index.js";
 import { SessionStore } from "../sessions/index.js";
 import { openStateStore, type StateStore } from "../store/index.js";
@@ -23,14 +22,7 @@ export async function openLocalState(ctx?: AppContext): Promise<LocalState> {
   const c = ctx ?? (await cliContext());
   const state = await openStateStore({ stateDir: c.paths.stateDir, agentsDir: c.paths.agentsDir, log: c.log });
   const sessions = new SessionStore({ agentsDir: c.paths.agentsDir, clock: c.clock, state, log: c.log });
-  const lifecycle = createLifecycleStage({
-    policy: retentionPolicy(c.config, agentRoster(c.config, c.paths)),
-    sessions,
-    media: new InboundMedia(c.paths.mediaDir),
-    abortSession: () => undefined,
-    clock: c.clock,
-    log: c.log,
-  });
+  const lifecycle = wireLifecycle(c, { sessions, state, media: new InboundMedia(c.paths.mediaDir) });
   return {
     ctx: c,
     state,

@@ -9,6 +9,7 @@ import {
   ARCHIVE_MARKER,
   archiveName,
   listArchives,
+  readTranscriptLines,
   rewriteTranscriptFile,
   type RewriteResult,
   type TranscriptArchive,
@@ -16,7 +17,7 @@ import {
 import { IndexTouches } from "./index-touches.js";
 import { canonicalSessionKey } from "./session-key.js";
 import { TranscriptLog } from "./transcript-log.js";
-import { TranscriptReader, type TranscriptLine } from "./transcript-read.js";
+import { TranscriptReader, type TranscriptHeader, type TranscriptLine } from "./transcript-read.js";
 import type { ChatMessage, SessionMeta } from "./types.js";
 import { WriteQueue } from "./write-queue.js";
 
@@ -247,12 +248,26 @@ export class SessionStore {
     return listArchives(this.opts.agentsDir);
   }
 
+  /** The header and messages of an archive listed by {@link archives}. */
+  async readArchive(
+    archive: Pick<TranscriptArchive, "file">,
+  ): Promise<{ header?: TranscriptHeader; messages: ChatMessage[] }> {
+    const lines = await readTranscriptLines(this.archiveFile(archive));
+    const header = lines.find((l): l is TranscriptHeader => l.type === "session");
+    return { ...(header ? { header } : {}), messages: lines.flatMap((l) => (l.type === "message" ? [l.message] : [])) };
+  }
+
+  /** Rewrites an archive keeping the messages `keep` returns (see {@link rewrite}). */
+  rewriteArchive(
+    archive: Pick<TranscriptArchive, "file">,
+    keep: (messages: readonly ChatMessage[]) => readonly ChatMessage[],
+  ): Promise<RewriteResult> {
+    return rewriteTranscriptFile(this.archiveFile(archive), keep);
+  }
+
   /** Removes one archive listed by {@link archives}. @throws HoldfastError HF_STATE_IO */
   async removeArchive(archive: Pick<TranscriptArchive, "file">): Promise<void> {
-    const rel = path.relative(this.opts.agentsDir, archive.file);
-    if (rel.startsWith("..") || path.isAbsolute(rel) || !path.basename(rel).includes(ARCHIVE_MARKER))
-      throw new HoldfastError("HF_INTERNAL", `not a transcript archive: ${archive.file}`);
-    await fsp.rm(archive.file, { force: true }).catch((err: unknown) => {
+    await fsp.rm(this.archiveFile(archive), { force: true }).catch((err: unknown) => {
       throw new HoldfastError("HF_STATE_IO", `cannot remove ${archive.file}`, { path: archive.file }, { cause: err });
     });
   }
@@ -268,6 +283,13 @@ export class SessionStore {
   async close(): Promise<void> {
     await this.flush();
     await this.log.closeAll();
+  }
+
+  private archiveFile(archive: Pick<TranscriptArchive, "file">): string {
+    const rel = path.relative(this.opts.agentsDir, archive.file);
+    if (rel.startsWith("..") || path.isAbsolute(rel) || !path.basename(rel).includes(ARCHIVE_MARKER))
+      throw new HoldfastError("HF_INTERNAL", `not a transcript archive: ${archive.file}`);
+    return archive.file;
   }
 
   private async write(file: string, line: TranscriptLine): Promise<void> {

@@ -4,7 +4,7 @@ import type { ChatMessage } from "../../sessions/index.js";
 import { printJson, type CliIo } from "../io.js";
 import { openLocalState } from "../local-state.js";
 import { parsePositiveInt } from "../parse.js";
-import { registerSessionLifecycle } from "./sessions-lifecycle.js";
+import { purgeSessionCommand, registerSessionLifecycle } from "./sessions-lifecycle.js";
 
 /**
  * `holdfast sessions list|show <key>|delete <key>`: reads and changes the session store on disk
@@ -41,8 +41,10 @@ export function registerSessions(program: Command, io: CliIo): void {
     });
   sessions
     .command("delete <key>")
-    .description("delete a session (its transcript is kept as <file>.deleted.<timestamp>)")
-    .action(async (key: string) => {
+    .description("delete a session (its transcript is kept as <file>.deleted.<timestamp>; --purge keeps nothing)")
+    .option("--purge", "remove the transcript, every archive of the session, its media and ledger rows")
+    .action(async (key: string, o: { purge?: boolean }) => {
+      if (o.purge) return purgeSessionCommand(key, io);
       if (!(await (await store()).delete(key)))
         throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: holdfast sessions list)`);
       io.out(`deleted ${key}`);
