@@ -7,7 +7,7 @@ import { writeFileAtomic, type Clock } from "../infra/index.js";
 import type { InboundMedia } from "../sandbox/index.js";
 import type { SessionStore } from "../sessions/index.js";
 import { eraseRows } from "../store/index.js";
-import { exportFilePrefix, renderSession, type ExportFormat } from "./export-session.js";
+import { EXPORT_FORMATS, exportFilePrefix, renderSession, type ExportFormat } from "./export-session.js";
 import { resolvePerson } from "./person.js";
 import type { RetentionPolicy } from "./policy.js";
 import {
@@ -63,6 +63,7 @@ export interface LifecycleStage {
  * Builds the lifecycle stage. Sweeps and erasures never overlap (each waits for the one before); a
  * failed background sweep is logged and retried at the next interval. Gateway methods (scope
  * `operator.admin`: they remove data): `sessions.cleanup` {dryRun?} → {@link CleanupReport};
+ * `sessions.export` {key, format?} → `{text, messages}` (scope `operator.read`, like `chat.history`);
  * `sessions.purge` {key} → `{ok, deleted}`; `privacy.forget` {sender, dryRun?} → {@link PrivacyForgetReport}.
  */
 export function createLifecycleStage(deps: LifecycleStageDeps): LifecycleStage {
@@ -112,6 +113,12 @@ export function createLifecycleStage(deps: LifecycleStageDeps): LifecycleStage {
       handler: (p) => cleanup(p.dryRun ? { dryRun: true } : {}),
     }),
     defineMethod({
+      name: "sessions.export",
+      scope: "operator.read",
+      params: z.looseObject({ key: z.string().min(1).max(512), format: z.enum(EXPORT_FORMATS).optional() }),
+      handler: (p) => exportSession(p.key, p.format ?? "json"),
+    }),
+    defineMethod({
       name: "sessions.purge",
       scope: "operator.admin",
       params: z.looseObject({ key: z.string().min(1).max(512) }),
@@ -128,6 +135,7 @@ export function createLifecycleStage(deps: LifecycleStageDeps): LifecycleStage {
     name: "export-session",
     summary: "save this session as an HTML page on the gateway host (owner only)",
     ownerOnly: true,
+    stands: () => ({ method: "sessions.export", scope: "operator.read" }),
     async run(_args, inv) {
       if (!(await deps.sessions.get(inv.sessionKey))) return "Nothing to export yet: this session has no messages.";
       const { text, messages } = await exportSession(inv.sessionKey, "html");
