@@ -9,3 +9,4 @@ export {
   type PreconditionResult,
   type PreconditionInput,
 } from "./preconditions.js";
+export { wireLifecycle } from "./wire-lifecycle.js";

@@ -20,6 +20,7 @@ import { wireDevices } from "./wire-devices.js";
 import { wireDiscovery } from "./wire-discovery.js";
 import { wireExposure } from "./wire-exposure.js";
 import { wireGateway } from "./wire-gateway.js";
+import { wireLifecycle } from "./wire-lifecycle.js";
 import { wireNodes } from "./wire-nodes.js";
 import { wireRouting } from "./wire-routing.js";
 import { wireSandbox } from "./wire-sandbox.js";
@@ -119,7 +120,16 @@ async function startOnStore(
     ...(opts.probe ? { probe: opts.probe } : {}),
   });
   agentPort.bind(agent);
-  const commands = wireCommands({ roster, sessions, agent, tools });
+  const lifecycle = wireLifecycle(ctx, {
+    roster,
+    sessions,
+    state: store.state,
+    media: sandbox.jails.media,
+    sandboxes: sandbox.manager,
+    abortSession: (key) => agent.runs.abort({ sessionKey: key }),
+    methods: hub.methods,
+  });
+  const commands = wireCommands({ roster, sessions, agent, tools, lifecycle });
   const access = wireAccess(ctx);
   const router = wireRouting(ctx, roster);
   const channels = await wireChannels(ctx, {
@@ -144,6 +154,7 @@ async function startOnStore(
   channelsPort.seal();
   await sandbox.start();
   await store.recover(sessions); // runs the previous process left open are marked interrupted
+  lifecycle.start(); // retention sweep now, then every 10 minutes
   const pidInfo = {
     pid: process.pid,
     startedAt: new Date(ctx.clock.now()).toISOString(),
@@ -185,6 +196,7 @@ async function startOnStore(
       await discovery.stop();
       await exposure.tailscale?.stop();
       tools.stop();
+      await lifecycle.stop();
       await agent.runs.shutdown(opts.shutdownGraceMs ?? 5_000);
       await channels.flush();
       await gateway.server.stop();

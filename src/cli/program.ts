@@ -31,6 +31,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "security", load: async () => (await import("./commands/security.js")).registerSecurity },
   { name: "doctor", load: async () => (await import("./commands/doctor.js")).registerDoctor },
   { name: "logs", load: async () => (await import("./commands/logs.js")).registerLogs },
+  { name: "privacy", load: async () => (await import("./commands/privacy.js")).registerPrivacy },
   { name: "lockdown", load: async () => (await import("./commands/lockdown.js")).registerLockdown },
 ];
 

@@ -12,8 +12,14 @@ export {
   POLICY_CHANNEL_IDS,
   type PolicyChannelId,
 } from "./schema/channels.js";
-export { type AgentEntry, type BindingConfig, compileMentionPattern } from "./schema/agents.js";
+export {
+  type AgentEntry,
+  type BindingConfig,
+  type SessionPruningConfig,
+  compileMentionPattern,
+} from "./schema/agents.js";
+export { parseDurationMs, DurationSchema, type Duration } from "./duration.js";
 export type { SandboxConfig } from "./schema/sandbox.js";
-export type { ProviderConfig } from "./schema/misc.js";
+export type { ProviderConfig, SessionMaintenanceConfig, SessionResetConfig } from "./schema/misc.js";
 export { unknownSegment } from "./schema-keys.js";
 export { ConfigSchema } from "./schema/root.js";

@@ -12,7 +12,7 @@ import { unenforceableLimits } from "./limits-check.js";
 import { SandboxManager, type SandboxManagerDeps } from "./manager.js";
 import type { SandboxBackend } from "./types.js";
 
-/** How often idle sandbox workspaces and old inbound media are pruned (ms). */
+/** How often idle sandbox workspaces are pruned (ms). Inbound media follow the retention of the lifecycle stage. */
 const PRUNE_INTERVAL_MS = 3_600_000;
 
 /** Dependencies of {@link createSandboxStage}. */
@@ -94,11 +94,7 @@ export async function createSandboxStage(deps: SandboxStageDeps): Promise<Sandbo
   const media = new InboundMedia(deps.mediaDir);
   let cgroups: SessionCgroups | undefined;
   let timer: NodeJS.Timeout | undefined;
-  const prune = async () => {
-    await manager.prune();
-    const days = deps.config.agents?.defaults?.sandbox?.prune?.maxAgeDays ?? 7;
-    await media.prune(days * 86_400_000, deps.clock.now()).catch(() => 0);
-  };
+  const prune = () => manager.prune();
   return {
     manager,
     jails: { hostBackend: bubblewrap, media, cgroups: () => cgroups },

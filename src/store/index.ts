@@ -45,3 +45,4 @@ export { reconcileIndex, listTranscripts, summarizeTranscript, type TranscriptSu
 export { migrateLegacyState, MIGRATED_SUFFIX, type LegacyMigrationReport } from "./migrate-legacy.js";
 export { inspectStorage, type StorageFinding } from "./inspect.js";
 export { assertWritable, type WritableProbeOptions } from "./probe.js";
+export { eraseRows, compact, type EraseMatch, type EraseCounts } from "./erase.js";

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, writeFile, mkdir, chmod } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { GatewayClient } from "../../src/client/index.js";
 
 /** Repository root (for spawning `bin/holdfast.mjs`). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -179,4 +180,30 @@ export function pipedToHead(
     p.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
     p.on("exit", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** A gateway process with one operator client connected (token auth). */
+export interface ConnectedGateway {
+  readonly gw: GatewayProcess;
+  readonly client: GatewayClient;
+  /** Closes the client, stops the gateway (SIGTERM) and closes `also` (a mock server). */
+  close(...also: ({ close(): Promise<unknown> } | undefined)[]): Promise<void>;
+}
+
+/** {@link spawnGateway}, then connects an operator client with the gateway's token. */
+export async function spawnConnectedGateway(
+  stateDir: string,
+  opts: Parameters<typeof spawnGateway>[1] = {},
+): Promise<ConnectedGateway> {
+  const gw = await spawnGateway(stateDir, opts);
+  const client = await GatewayClient.connect({ url: gw.url, token: await gw.token() });
+  return {
+    gw,
+    client,
+    close: async (...also) => {
+      client.close();
+      await gw.stop();
+      for (const a of also) await a?.close();
+    },
+  };
 }

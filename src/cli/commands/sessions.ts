@@ -1,11 +1,11 @@
 import type { Command } from "commander";
 import { HoldfastError } from "../../errors/index.js";
-import { SessionStore, type ChatMessage } from "../../sessions/index.js";
-import { openStateStore } from "../../store/index.js";
-import { cliContext } from "../context.js";
+import type { ChatMessage } from "../../sessions/index.js";
 import { printJson, type CliIo } from "../io.js";
+import { openLocalState } from "../local-state.js";
 import { parsePositiveInt } from "../parse.js";
 import { cliHint } from "../../infra/index.js";
+import { purgeSessionCommand, registerSessionLifecycle } from "./sessions-lifecycle.js";
 
 /**
  * `holdfast sessions list|show <key>|delete <key>`: reads and changes the session store on disk
@@ -13,11 +13,7 @@ import { cliHint } from "../../infra/index.js";
  */
 export function registerSessions(program: Command, io: CliIo): void {
   const sessions = program.command("sessions").description("list, show and delete conversation sessions");
-  const store = async () => {
-    const ctx = await cliContext();
-    const state = await openStateStore({ stateDir: ctx.paths.stateDir, agentsDir: ctx.paths.agentsDir, log: ctx.log });
-    return new SessionStore({ agentsDir: ctx.paths.agentsDir, clock: ctx.clock, state, log: ctx.log });
-  };
+  const store = async () => (await openLocalState()).sessions;
   sessions
     .command("list")
     .description("list sessions with their key, agent, message count and last activity")
@@ -49,12 +45,15 @@ export function registerSessions(program: Command, io: CliIo): void {
     });
   sessions
     .command("delete <key>")
-    .description("delete a session (its transcript is kept as <file>.deleted.<timestamp>)")
-    .action(async (key: string) => {
+    .description("delete a session (its transcript is kept as <file>.deleted.<timestamp>; --purge keeps nothing)")
+    .option("--purge", "remove the transcript, every archive of the session, its media and ledger rows")
+    .action(async (key: string, o: { purge?: boolean }) => {
+      if (o.purge) return purgeSessionCommand(key, io);
       if (!(await (await store()).delete(key)))
         throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: ${cliHint("sessions list")})`);
       io.out(`deleted ${key}`);
     });
+  registerSessionLifecycle(sessions, io);
 }
 
 function renderMessage(m: ChatMessage): string {
