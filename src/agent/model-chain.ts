@@ -48,6 +48,15 @@ export interface ModelChainOptions {
   readonly maxRetryAfterMs?: number;
 }
 
+/** Network failures that another second of waiting will not cure: retried once, not with the full backoff. */
+const PERSISTENT_ERRNOS: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+]);
+
 /** A model that failed for good, with how many attempts it got. */
 interface Failure {
   readonly ref: string;
@@ -150,7 +159,10 @@ export class ModelChain {
 
   /** Whether to retry after `e` on attempt `attempt` (0-based), and after how long. */
   private retryPlan(e: ProviderError, attempt: number): { delayMs: number } | { stop: { note?: string } } {
-    if (!e.retryable || attempt >= this.maxRetries) return { stop: {} };
+    // Nothing listening, or no such host: one more try (a restarting server), not 16 s of backoff.
+    const limit =
+      e.errno !== undefined && PERSISTENT_ERRNOS.has(e.errno) ? Math.min(1, this.maxRetries) : this.maxRetries;
+    if (!e.retryable || attempt >= limit) return { stop: {} };
     if (e.retryAfterMs === undefined) return { delayMs: backoffDelayMs(attempt) };
     if (e.retryAfterMs > (this.opts.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS))
       return { stop: { note: `it asked to retry after ${Math.ceil(e.retryAfterMs / 1000)} s` } };

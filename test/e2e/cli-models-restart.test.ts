@@ -42,10 +42,10 @@ describe("models, agent, restart and logs through real processes", () => {
     expect(probed.code, probed.stderr).toBe(0);
     const agent = (JSON.parse(probed.stdout) as { agents: { probes: { ok: boolean; error?: string }[] }[] }).agents[0];
     expect(agent?.probes[0]).toMatchObject({ ok: true });
-    expect(agent?.probes[1]).toMatchObject({
-      ok: false,
-      error: `dead could not be reached at http://127.0.0.1:${dead}/v1 (ECONNREFUSED), after 1 attempt`,
-    });
+    expect(agent?.probes[1]).toMatchObject({ ok: false });
+    expect(agent?.probes[1]?.error).toContain(
+      `dead at http://127.0.0.1:${dead}/v1 could not be reached (ECONNREFUSED)`,
+    );
     // With only the dead model, a turn fails within a second or two and says why.
     const onlyDead = await makeStateDir({
       models: { providers: { dead: { baseUrl: `http://127.0.0.1:${dead}/v1`, api: "openai-completions" } } },
@@ -56,9 +56,8 @@ describe("models, agent, restart and logs through real processes", () => {
       const started = Date.now();
       const turn = await runCli(onlyDead, ["agent", "--message", "hello"]);
       expect(turn.code).not.toBe(0);
-      expect(turn.stderr).toContain(
-        `dead could not be reached at http://127.0.0.1:${dead}/v1 (ECONNREFUSED), after 2 attempts`,
-      );
+      expect(turn.stderr).toContain(`dead at http://127.0.0.1:${dead}/v1 could not be reached (ECONNREFUSED)`);
+      expect(turn.stderr).toMatch(/2 attempts/);
       expect(Date.now() - started).toBeLessThan(12_000); // the old behaviour was 16 s of retries
       expect((await runCli(onlyDead, ["models", "status", "--probe"])).code).toBe(1);
     } finally {

@@ -161,11 +161,10 @@ describe("provider errors", () => {
   ] as const)("a refused connection (%s SDK) names the provider, the URL and ECONNREFUSED", async (_sdk, make) => {
     const port = await closedPort();
     const err = await collect(make(`http://127.0.0.1:${port}/v1?key=x`), [user("hi")]).catch((e: unknown) => e);
-    expect(err).toMatchObject({
-      kind: "network",
-      persistent: true,
-      message: `local could not be reached at http://127.0.0.1:${port}/v1 (ECONNREFUSED)`,
-      details: { url: `http://127.0.0.1:${port}/v1`, errno: "ECONNREFUSED" },
-    });
+    expect(err).toMatchObject({ kind: "network", errno: "ECONNREFUSED", details: { errno: "ECONNREFUSED" } });
+    expect((err as Error).message).toContain(
+      `local at http://127.0.0.1:${port}/v1 could not be reached (ECONNREFUSED)`,
+    );
+    expect((err as Error).message).not.toContain("key=x");
   });
 });
