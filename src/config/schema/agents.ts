@@ -66,11 +66,14 @@ const GroupChatSchema = z.strictObject({
 /**
  * `sessionPruning` (agents.defaults, or per agent, which wins key by key): trims transcripts, keeping the
  * session. `maxMessages`: keep the newest that many; `maxAge` (`"30d"`): drop messages older than that.
- * Unset: transcripts are kept whole. Source: issue "Data lifecycle" (retention).
+ * Unset: transcripts are kept whole. `strategy`: only `"sliding"` (the oldest messages go first, which is
+ * what holdfast does); any other strategy is refused rather than ignored. Source: issue "Data lifecycle"
+ * (retention); seeds data-privacy-and-security-policies.md "Configurable Pruning".
  */
 export const SessionPruningSchema = z.strictObject({
   maxMessages: z.number().int().min(1).optional(),
   maxAge: DurationSchema.optional(),
+  strategy: z.literal("sliding").optional(),
 });
 export type SessionPruningConfig = z.infer<typeof SessionPruningSchema>;
 
