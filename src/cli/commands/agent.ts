@@ -55,10 +55,10 @@ export function registerAgent(program: Command, io: CliIo, setExit: (code: numbe
     .action(async (o: AgentFlags) => {
       if (o.message.trim() === "") throw new HoldfastError("HF_CLI_USAGE", "--message must not be empty");
       const streaming = !o.json && io.stream !== undefined;
-      let streamed = false;
+      let streamed: string | undefined;
       const onDelta = streaming
         ? (t: string) => {
-            streamed = true;
+            streamed = (streamed ?? "") + t;
             io.stream?.(t);
           }
         : undefined;
@@ -66,7 +66,9 @@ export function registerAgent(program: Command, io: CliIo, setExit: (code: numbe
       if (out.status === "error") setExit(1);
       if (o.json) return printJson(io, { sessionKey: o.session, ...out });
       if (out.error) return io.err(`${out.error.message}${out.error.code ? ` (${out.error.code})` : ""}`);
-      if (streamed) io.stream?.("\n");
-      else io.out(out.result?.payloads.map((p) => p.text).join("\n") ?? "");
+      const text = out.result?.payloads.map((p) => p.text).join("\n") ?? "";
+      if (streamed === undefined) return io.out(text);
+      // The final text is authoritative: a tail the gateway held back while scanning the stream arrives only there.
+      io.stream?.(`${text.startsWith(streamed) ? text.slice(streamed.length) : ""}\n`);
     });
 }
