@@ -1,7 +1,8 @@
 /**
- * Channels: platform adapters (Telegram on grammY; WebChat over the gateway socket), the inbound
- * pipeline (adapter → access control → routing → chat commands → agent run → reply) and outbound
- * sending for other stages (`ChannelService.send`, used by the `message` tool).
+ * Channels: platform adapters (Telegram on grammY, Slack on Bolt, Discord on discord.js — each loaded
+ * only when configured; WebChat over the gateway socket), the inbound pipeline (adapter → access
+ * control → routing → chat commands → agent run → reply) and outbound sending for other stages
+ * (`ChannelService.send`, used by the `message` tool), within each account's access policy.
  */
 export type {
   ChannelAdapter,
@@ -10,6 +11,16 @@ export type {
   MediaRef,
   InboundSink,
   AdapterStatus,
+  OutboundTarget,
 } from "./adapter.js";
-export { createChannelService, type ChannelService, type ChannelServiceDeps, type AccountSettings } from "./service.js";
+export {
+  createChannelService,
+  type ChannelService,
+  type ChannelServiceDeps,
+  type AccountSettings,
+  type SendOutcome,
+} from "./service.js";
+export type { ChannelPlugin, ChannelSettingsSource, AdapterDeps, ConfiguredAdapter } from "./plugin-types.js";
+export { RUNNABLE_CHANNELS, type RunnableChannel, channelConfigured } from "./plugins.js";
+export { jitteredDelayMs, reconnectDelayBounds } from "./reconnect.js";
 export { notifyPairingApproved } from "./notify.js";

@@ -10,6 +10,7 @@ import type {
   InboundSink,
   MediaRef,
   OutboundMessage,
+  OutboundTarget,
 } from "../../src/channels/index.js";
 import { builtinCommands, ChatCommandRegistry } from "../../src/commands/index.js";
 import type { HoldfastConfig } from "../../src/config/index.js";
@@ -37,6 +38,12 @@ export class MemoryAdapter implements ChannelAdapter {
   }
   async stop(): Promise<void> {
     this.sink = undefined;
+  }
+  /** Chat ids are user ids for DMs (digits, like Telegram's) and anything else is a group. */
+  async resolveTarget(to: string): Promise<OutboundTarget> {
+    return /^\d+$/.test(to)
+      ? { recipient: { chatType: "direct", userId: to }, chatId: to }
+      : { recipient: { chatType: "group", chatId: to }, chatId: to };
   }
   async send(msg: OutboundMessage): Promise<string[]> {
     this.sent.push(msg);
@@ -68,6 +75,7 @@ export class MemoryAdapter implements ChannelAdapter {
       replyToBot: false,
       media: [],
       messageId: id,
+      updateId: id,
       receivedAt: Date.now(),
       ...over,
     };

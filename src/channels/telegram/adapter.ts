@@ -5,8 +5,17 @@ import type { Update, UserFromGetMe } from "grammy/types";
 import { errorMessage } from "../../errors/index.js";
 import type { Clock } from "../../infra/index.js";
 import type { Logger } from "../../logging/index.js";
-import type { AdapterStatus, ChannelAdapter, InboundSink, MediaRef, OutboundMessage } from "../adapter.js";
+import type {
+  AdapterStatus,
+  ChannelAdapter,
+  InboundSink,
+  MediaRef,
+  OutboundMessage,
+  OutboundTarget,
+} from "../adapter.js";
+import { AdapterHealth } from "../health.js";
 import { untilSuccess } from "../reconnect.js";
+import { SerialQueue } from "../serial-queue.js";
 import {
   classifyCallError,
   createBotApi,
@@ -48,10 +57,8 @@ export class TelegramAdapter implements ChannelAdapter {
   private ledger: UpdateLedger | undefined;
   private sink: InboundSink | undefined;
   private loop: Promise<void> | undefined;
-  private queue: Promise<void> = Promise.resolve();
-  private queued = 0;
-  private state: AdapterStatus["state"] = "idle";
-  private errorCode: string | undefined;
+  private readonly queue = new SerialQueue(WEBHOOK_QUEUE_MAX);
+  private readonly health: AdapterHealth;
 
   constructor(
     private readonly settings: TelegramAccountSettings,
@@ -60,6 +67,7 @@ export class TelegramAdapter implements ChannelAdapter {
     this.accountId = settings.accountId;
     this.textLimit = settings.textLimit;
     this.api = createBotApi(settings.token, settings.apiRoot);
+    this.health = new AdapterHealth(deps.clock);
   }
 
   async start(sink: InboundSink): Promise<void> {
@@ -68,19 +76,32 @@ export class TelegramAdapter implements ChannelAdapter {
     this.ledger = await UpdateLedger.open(
       path.join(this.deps.stateDir, "telegram", `update-offset-${this.accountId}.json`),
     );
-    this.state = "connecting";
+    this.health.connecting();
     this.loop = this.run().catch((err: unknown) => this.fail(err));
   }
 
   async stop(): Promise<void> {
     this.controller.abort();
     await this.loop;
-    await this.queue;
-    if (this.state !== "failed") this.state = "stopped";
+    await this.queue.drain();
+    this.health.stopped();
   }
 
-  send(msg: OutboundMessage): Promise<string[]> {
-    return sendTelegramText(this.api, msg, this.textLimit, this.deps.clock);
+  /** Telegram chat ids: a positive id is a user (their DM); negative ids and `@channel` names are groups. */
+  async resolveTarget(to: string): Promise<OutboundTarget> {
+    const id = to.trim().replace(/^(telegram|tg):/i, "");
+    return /^\d{1,20}$/.test(id)
+      ? { recipient: { chatType: "direct", userId: id }, chatId: id }
+      : { recipient: { chatType: "group", chatId: id }, chatId: id };
+  }
+
+  async send(msg: OutboundMessage): Promise<string[]> {
+    try {
+      return await sendTelegramText(this.api, msg, this.textLimit, this.deps.clock);
+    } catch (err) {
+      this.health.note(err);
+      throw err;
+    }
   }
 
   fetchMedia(ref: MediaRef, maxBytes: number): Promise<{ bytes: Uint8Array; extension?: string }> {
@@ -97,18 +118,13 @@ export class TelegramAdapter implements ChannelAdapter {
     mountTelegramWebhook(app, {
       path: hook.path,
       secret: hook.secret,
-      ready: () => this.state === "running" && !this.controller.signal.aborted,
+      ready: () => this.health.current === "running" && !this.controller.signal.aborted,
       enqueue: (u) => this.enqueue(u),
     });
   }
 
   status(): AdapterStatus {
-    return {
-      state: this.state,
-      mode: this.settings.mode,
-      ...(this.errorCode ? { errorCode: this.errorCode } : {}),
-      ...(this.me ? { botUsername: this.me.username } : {}),
-    };
+    return this.health.status({ mode: this.settings.mode, ...(this.me ? { botUsername: this.me.username } : {}) });
   }
 
   private get log(): Logger {
@@ -136,7 +152,7 @@ export class TelegramAdapter implements ChannelAdapter {
           this.api.setWebhook(hook.url, { secret_token: hook.secret, allowed_updates: ["message"] }, grammySignal(s)),
         opts,
       );
-      if (set) this.state = "running";
+      if (set) this.health.running();
       return;
     }
     await pollUpdates({
@@ -147,15 +163,12 @@ export class TelegramAdapter implements ChannelAdapter {
       offset: () => this.ledger?.nextOffset(),
       handle: (u) => this.handleUpdate(u),
       onRetry: (attempt, delayMs, err) => this.retrying(attempt, delayMs, err),
-      onRunning: () => (this.state = "running"),
+      onRunning: () => this.health.running(),
     });
   }
 
   private enqueue(update: Update): boolean {
-    if (this.queued >= WEBHOOK_QUEUE_MAX) return false;
-    this.queued++;
-    this.queue = this.queue.then(() => this.handleUpdate(update)).finally(() => this.queued--);
-    return true;
+    return this.queue.push(() => this.handleUpdate(update));
   }
 
   /** Dedupe (mark first: at most once), normalize, hand to the sink. Never throws. */
@@ -182,7 +195,7 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   private retrying(attempt: number, delayMs: number, err: unknown): void {
-    this.state = "retrying";
+    this.health.retrying(causeOf(err).cause ?? err);
     if (attempt === 1 || attempt % 10 === 0)
       this.log.warn(
         { accountId: this.accountId, attempt, delayMs, err: errorMessage(err), ...causeOf(err) },
@@ -194,8 +207,7 @@ export class TelegramAdapter implements ChannelAdapter {
     const f = classifyCallError(err);
     const code = f.kind === "fatal" ? f.code : "HF_CHANNEL_CONFIG";
     const detail = f.kind === "retry" ? errorMessage(err) : f.detail;
-    this.state = "failed";
-    this.errorCode = code;
+    this.health.failed(code, detail);
     const why =
       code === "HF_CHANNEL_CONFLICT"
         ? "another process is receiving this bot's updates (a second gateway polling the same token, or a webhook set elsewhere); stop it, then restart the gateway"
