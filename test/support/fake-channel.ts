@@ -115,7 +115,7 @@ export function testCommands(): { registry: ChatCommandRegistry; resets: string[
 }
 
 /**
- * Channel-stage dependencies for one in-memory account: access control and routing built from
+ * Channel-stage dependencies for one account (an in-memory one, or a real adapter against its fake): access control and routing built from
  * `config` (stores under `<dir>/credentials`), agent `main` with the mention pattern `holdfast`, and
  * the workspace `<dir>/workspace`.
  */
@@ -125,7 +125,7 @@ export function memoryChannelDeps(opts: {
   readonly log: Logger;
   readonly runs: EchoRuns;
   readonly commands: ChatCommandRegistry;
-  readonly adapter: MemoryAdapter;
+  readonly adapter: ChannelAdapter;
   readonly settings: AccountSettings;
   readonly guardOutbound?: (text: string) => string;
 }): ChannelServiceDeps {

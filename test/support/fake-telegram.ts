@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { until } from "./fake-platform.js";
 
 /** A bot the fake knows. */
 export interface FakeBot {
@@ -54,6 +55,7 @@ export class FakeTelegram extends EventEmitter {
   private readonly webhooks = new Map<string, { url: string; secret?: string }>();
   private readonly files = new Map<string, { path: string; bytes: Buffer }>();
   private readonly failures: { method: string; status: number; description: string; retryAfter?: number }[] = [];
+  private refusePolls = 0;
   private nextUpdateId = 1000;
   private nextMessageId = 1;
   private server!: Server;
@@ -88,6 +90,19 @@ export class FakeTelegram extends EventEmitter {
   /** The webhook a bot registered, if any. */
   webhook(token: string): { url: string; secret?: string } | undefined {
     return this.webhooks.get(token);
+  }
+
+  /**
+   * Drops the waiting long polls as a network failure would (the connection is reset, no answer), and
+   * resets the next `refuse` getUpdates requests the same way.
+   */
+  dropPolls(refuse = 0): void {
+    this.refusePolls = refuse;
+    for (const [token, w] of this.waiters) {
+      clearTimeout(w.timer);
+      this.waiters.delete(token);
+      w.res.socket?.destroy();
+    }
   }
 
   /** True while a getUpdates long poll of `token` is waiting. */
@@ -256,6 +271,11 @@ export class FakeTelegram extends EventEmitter {
   }
 
   private getUpdates(token: string, p: Record<string, unknown>, res: ServerResponse): void {
+    if (this.refusePolls > 0) {
+      this.refusePolls--;
+      res.socket?.destroy();
+      return;
+    }
     if (this.webhooks.has(token))
       return reply(res, 409, {
         ok: false,
@@ -344,14 +364,6 @@ export class FakeTelegram extends EventEmitter {
     if (!f) return reply(res, 404, { ok: false, error_code: 404, description: "Not Found" });
     res.writeHead(200, { "content-type": "application/octet-stream", "content-length": f.bytes.length });
     res.end(f.bytes);
-  }
-}
-
-async function until(cond: () => boolean, failure: string, timeoutMs: number): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(failure);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

@@ -27,7 +27,8 @@ export interface PollingContext {
  */
 export async function pollUpdates(p: PollingContext): Promise<void> {
   const opts = { signal: p.signal, clock: p.clock, onRetry: p.onRetry, verdict: retryVerdict };
-  await untilSuccess((signal) => p.api.deleteWebhook({}, grammySignal(signal)), opts);
+  if ((await untilSuccess((signal) => p.api.deleteWebhook({}, grammySignal(signal)), opts)) === undefined) return;
+  p.onRunning();
   while (!p.signal.aborted) {
     const offset = p.offset();
     const updates = await untilSuccess(
