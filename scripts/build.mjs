@@ -43,7 +43,9 @@ await build({
   logLevel: "warning",
   plugins: [zodEnglishOnly],
   // Native, optional or rarely used modules stay external and load from node_modules when needed.
-  // grammY stays external because its fetch shim checks class names that bundling would rename.
+  // grammY stays external because its fetch shim checks class names that bundling would rename; the
+  // Slack and Discord libraries (CommonJS, with optional native add-ons and lazy requires) stay external
+  // too, and like grammY load from node_modules only when their channel is configured.
   external: [
     "dockerode",
     "ssh2",
@@ -53,6 +55,8 @@ await build({
     "pino-pretty",
     "selfsigned",
     "grammy",
+    "@slack/bolt",
+    "discord.js",
   ],
   banner: {
     js: "import { createRequire as __hfCreateRequire } from 'node:module'; const require = __hfCreateRequire(import.meta.url);",

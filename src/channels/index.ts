@@ -24,3 +24,4 @@ export type { ChannelPlugin, ChannelSettingsSource, AdapterDeps, ConfiguredAdapt
 export { RUNNABLE_CHANNELS, type RunnableChannel, channelConfigured } from "./plugins.js";
 export { jitteredDelayMs, reconnectDelayBounds } from "./reconnect.js";
 export { notifyPairingApproved } from "./notify.js";
+export { channelMethods } from "./methods.js";

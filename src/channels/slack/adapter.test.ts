@@ -144,7 +144,6 @@ describe("Slack HTTP Events API mode (Bolt behind the gateway's route)", () => {
       method: "POST",
       headers: { "x-slack-request-timestamp": "1000", "x-slack-signature": "v0=00" },
       body: stream,
-      // @ts-expect-error Node's fetch needs duplex for a streamed body
       duplex: "half",
     });
     expect(res.status).toBe(401);

@@ -3,20 +3,11 @@ import path from "node:path";
 import type { Command } from "commander";
 import { readPidInfo } from "../../client/index.js";
 import { POLICY_CHANNEL_IDS, resolvePaths, type PolicyChannelId } from "../../config/index.js";
-import { HoldfastError } from "../../errors/index.js";
+import { errorMessage, HoldfastError } from "../../errors/index.js";
+import { cliContext, withLocalGateway } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
+import { CHANNEL_CREDENTIAL_KEYS, configuredAccounts, liveChannels, stateOf } from "./channel-state.js";
 import { renderChange, updateConfigForIncident, type Change } from "./incident-util.js";
-
-/** Config keys of a channel (or account) block that hold or point at its credentials. */
-export const CHANNEL_CREDENTIAL_KEYS = [
-  "botToken",
-  "token",
-  "appToken",
-  "signingSecret",
-  "webhookSecret",
-  "password",
-  "tokenFile",
-] as const;
 
 type Obj = Record<string, unknown>;
 
@@ -65,14 +56,92 @@ function parseChannel(v: string): PolicyChannelId {
   return v as PolicyChannelId;
 }
 
+/** Stops the accounts in the running gateway (`channels.logout`, operator.admin); a note on what happened. */
+async function logoutRunning(channel: string, account: string | undefined): Promise<Change> {
+  try {
+    const ctx = await cliContext();
+    const res = (await withLocalGateway(
+      ["operator.admin"],
+      (c) => c.request("channels.logout", { channel, ...(account !== undefined ? { accountId: account } : {}) }),
+      ctx,
+    )) as { loggedOut: { channel: string; accountId: string }[] };
+    const ids = res.loggedOut.map((a) => `${a.channel}/${a.accountId}`);
+    return {
+      what: "gateway",
+      note: ids.length
+        ? `stopped ${ids.join(", ")} in the running gateway (it stays off until the gateway restarts)`
+        : `the running gateway has no ${channel} account${account !== undefined ? ` "${account}"` : ""} running`,
+    };
+  } catch (err) {
+    return {
+      what: "gateway",
+      note: `still running with the old session (${errorMessage(err)}): stop it (holdfast gateway stop) and start it again`,
+    };
+  }
+}
+
+function ago(ms: number, now: number): string {
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  return s < 120 ? `${s} s ago` : s < 7200 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
+}
+
 /**
- * `holdfast channels logout --channel <c> [--account <id>]` (seeds security-reference.md "Incident
- * Response"; reference §10.3): drops the channel's credentials — its token keys in the config and
- * everything stored under `<stateDir>/credentials/<channel>/` (or `.../<channel>/<account>/`).
- * Access lists and pairing approvals are kept. Works without the gateway's environment.
+ * `holdfast channels status [--json]`: every configured channel account with its state as the
+ * running gateway reports it (running, connecting, retrying, failed, stopped), its mode and bot name,
+ * and its last error (catalogue code and a secret-free text); without a gateway, what the config says.
+ */
+async function channelsStatus(io: CliIo, json: boolean): Promise<void> {
+  const ctx = await cliContext();
+  const live = await liveChannels(ctx);
+  const accounts = configuredAccounts(ctx.config).map((a) => ({ ...stateOf(a, live), configPath: a.configPath }));
+  const extra = (live.accounts ?? []).filter(
+    (l) => !accounts.some((a) => a.channel === l.channel && a.accountId === l.accountId),
+  );
+  const all = [...accounts, ...extra];
+  if (json)
+    return printJson(io, {
+      gateway: {
+        running: live.gatewayRunning,
+        ...(live.pid ? { pid: live.pid } : {}),
+        ...(live.error ? { error: live.error } : {}),
+      },
+      accounts: all,
+    });
+  io.out(
+    live.gatewayRunning
+      ? `gateway: running (pid ${live.pid})${live.error ? `; could not ask it: ${live.error}` : ""}`
+      : "gateway: not running (holdfast gateway starts it)",
+  );
+  if (all.length === 0) return io.out("no channels are configured (see docs/channels.md)");
+  const now = ctx.clock.now();
+  for (const a of all) {
+    const bits = [
+      `${a.channel}/${a.accountId}`,
+      a.state,
+      ...(a.mode ? [a.mode] : []),
+      ...(a.botUsername ? [`bot ${a.botUsername}`] : []),
+      ...(a.errorCode ? [a.errorCode] : []),
+    ];
+    io.out(bits.join("  "));
+    if (a.lastError) io.out(`  last error${a.lastErrorAt ? ` (${ago(a.lastErrorAt, now)})` : ""}: ${a.lastError}`);
+  }
+}
+
+/**
+ * `holdfast channels status [--json]` and `holdfast channels logout --channel <c> [--account <id>]`
+ * (seeds security-reference.md "Incident Response"; reference §10.3). Logout drops the channel's
+ * credentials — its token keys in the config and everything stored under
+ * `<stateDir>/credentials/<channel>/` (or `.../<channel>/<account>/`) — and stops the accounts in a
+ * running gateway. Access lists and pairing approvals are kept. The config edit works without the
+ * gateway's environment.
  */
 export function registerChannels(program: Command, io: CliIo): void {
-  const channels = program.command("channels").description("channel credentials");
+  const channels = program.command("channels").description("channel accounts: their state, and logging out");
+  channels
+    .command("status")
+    .description("show each channel account's state and last error (from the running gateway)")
+    .option("--json", "JSON output")
+    .action((o: { json?: boolean }) => channelsStatus(io, o.json === true));
   channels
     .command("logout")
     .description("drop a channel's stored credentials (config token and files under <stateDir>/credentials/<channel>/)")
@@ -100,11 +169,7 @@ export function registerChannels(program: Command, io: CliIo): void {
         await fsp.rm(dir, { recursive: true, force: true });
         changes.push({ what: dir, note: "deleted stored credentials" });
       }
-      if (await readPidInfo(paths.pidFile))
-        changes.push({
-          what: "gateway",
-          note: "still running with the old session: stop it (holdfast gateway stop) and start it again",
-        });
+      if (await readPidInfo(paths.pidFile)) changes.push(await logoutRunning(channel, o.account));
       if (o.json)
         return printJson(io, { channel, ...(o.account !== undefined ? { account: o.account } : {}), changes });
       io.out(
