@@ -4,7 +4,10 @@ import type { ChannelManager } from "./manager.js";
 
 const LogoutParams = z.strictObject({
   channel: z.string().min(1).max(64),
-  accountId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a non-blank account id (letters, digits, - and _)").optional(),
+  accountId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, "a non-blank account id (letters, digits, - and _)")
+    .optional(),
 });
 
 /**
