@@ -156,3 +156,24 @@ describe("Slack HTTP Events API mode (Bolt behind the gateway's route)", () => {
     expect((await post(big, signed(big))).status).toBe(413);
   });
 });
+
+describe("Slack pairing notice (holdfast pairing approve --notify)", () => {
+  it("posts the notice to the user's DM through the Web API without running the account", async () => {
+    const fake = await FakeSlack.start(SLACK_APP, [ADA]);
+    try {
+      const { slackPlugin } = await import("./index.js");
+      const src = {
+        config: { channels: { slack: { slackApiUrl: fake.apiUrl } } },
+        secrets: { get: () => undefined },
+        env: { SLACK_BOT_TOKEN: SLACK_APP.botToken, SLACK_APP_TOKEN: SLACK_APP.appToken },
+      };
+      await slackPlugin.sendNotice(src, { accountId: "default", userId: ADA.id, text: "approved" }, instantClock);
+      expect(fake.sent.items).toEqual([expect.objectContaining({ channel: fake.dmOf(ADA.id), text: "approved" })]);
+      await expect(
+        slackPlugin.sendNotice(src, { accountId: "work", userId: ADA.id, text: "x" }, instantClock),
+      ).rejects.toMatchObject({ code: "HF_CHANNEL_UNKNOWN" });
+    } finally {
+      await fake.close();
+    }
+  });
+});
