@@ -6,9 +6,20 @@ import type { AdapterStatus } from "./adapter.js";
 const LAST_ERROR_MAX = 300;
 
 /**
+ * A failure's text, safe for status output and logs: URLs are replaced by `<url>` (an HTTP client's
+ * message can carry the request URL, and Telegram's Bot API URLs hold the bot token), every value of
+ * `secrets` by `***`, and the text is cut to {@link LAST_ERROR_MAX} characters.
+ */
+export function scrubErrorText(text: string, secrets: readonly string[]): string {
+  let out = text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, "<url>");
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join("***");
+  return out.slice(0, LAST_ERROR_MAX);
+}
+
+/**
  * The health of one adapter as status output shows it: its state, the catalogue code that stopped it,
- * and the last error (a short text; callers pass errors whose messages hold no secrets — platform
- * descriptions and catalogue messages — and the text is cut to {@link LAST_ERROR_MAX} characters).
+ * and the last error (a short text passed through {@link scrubErrorText} with the account's own
+ * credentials, so no URL and no token of the account ever reaches status output).
  */
 export class AdapterHealth {
   private state: AdapterStatus["state"] = "idle";
@@ -16,7 +27,16 @@ export class AdapterHealth {
   private lastError: string | undefined;
   private lastErrorAt: number | undefined;
 
-  constructor(private readonly clock: Pick<Clock, "now">) {}
+  /** @param secrets the account's credentials (tokens, signing secret), masked in every error text. */
+  constructor(
+    private readonly clock: Pick<Clock, "now">,
+    private readonly secrets: readonly string[] = [],
+  ) {}
+
+  /** {@link scrubErrorText} with this account's credentials (for log lines too). */
+  scrub(err: unknown): string {
+    return scrubErrorText(errorMessage(err), this.secrets);
+  }
 
   get current(): AdapterStatus["state"] {
     return this.state;
@@ -54,7 +74,7 @@ export class AdapterHealth {
   /** Records `err` as the last error without changing the state (a failed send). */
   note(err: unknown): void {
     const code = isHoldfastError(err) ? `${err.code}: ` : "";
-    this.lastError = `${code}${errorMessage(err)}`.slice(0, LAST_ERROR_MAX);
+    this.lastError = scrubErrorText(`${code}${errorMessage(err)}`, this.secrets);
     this.lastErrorAt = this.clock.now();
   }
 

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { Events, type Client, type Message } from "discord.js";
-import { errorMessage, HoldfastError } from "../../errors/index.js";
+import { HoldfastError } from "../../errors/index.js";
 import type { Logger } from "../../logging/index.js";
 import type {
   AdapterStatus,
@@ -57,7 +57,7 @@ export class DiscordAdapter implements ChannelAdapter {
     this.accountId = settings.accountId;
     this.textLimit = settings.textLimit;
     this.rest = new DiscordRest(createDiscordRest(settings.token, settings.apiRoot), deps.clock);
-    this.health = new AdapterHealth(deps.clock);
+    this.health = new AdapterHealth(deps.clock, [settings.token]);
     this.backoff = new ReconnectBackoff(deps.clock, this.controller.signal, (attempt, delayMs) =>
       this.retrying(attempt, delayMs, "gateway connection failed"),
     );
@@ -165,7 +165,7 @@ export class DiscordAdapter implements ChannelAdapter {
       this.fatal = new HoldfastError(fatal.code, `${fatal.why} (gateway close ${ev.code})`, { closeCode: ev.code });
       if (client.isReady()) this.fail(this.fatal);
     });
-    client.on(Events.Error, (err) => this.log.warn({ accountId: this.accountId, err: errorMessage(err) }));
+    client.on(Events.Error, (err) => this.log.warn({ accountId: this.accountId, err: this.health.scrub(err) }));
     client.on(Events.ShardError, (err) => this.health.note(err));
     client.on(Events.MessageCreate, (m) => this.enqueue(m));
   }
@@ -175,7 +175,7 @@ export class DiscordAdapter implements ChannelAdapter {
     try {
       facts = messageFacts(m);
     } catch (err) {
-      return this.log.warn({ accountId: this.accountId, err: errorMessage(err) }, "discord message unreadable");
+      return this.log.warn({ accountId: this.accountId, err: this.health.scrub(err) }, "discord message unreadable");
     }
     if (!this.queue.push(() => this.handle(facts)))
       this.log.warn({ accountId: this.accountId, messageId: facts.id }, "discord message dropped: too many waiting");
@@ -194,7 +194,7 @@ export class DiscordAdapter implements ChannelAdapter {
       await this.sink(msg);
     } catch (err) {
       this.log.error(
-        { accountId: this.accountId, messageId: facts.id, err: errorMessage(err) },
+        { accountId: this.accountId, messageId: facts.id, err: this.health.scrub(err) },
         "discord message failed",
       );
     }

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { SocketModeReceiver } from "@slack/bolt";
 import type { Hono } from "hono";
-import { errorMessage, HoldfastError, isHoldfastError } from "../../errors/index.js";
+import { HoldfastError, isHoldfastError } from "../../errors/index.js";
 import type { Logger } from "../../logging/index.js";
 import type {
   AdapterStatus,
@@ -71,7 +71,11 @@ export class SlackAdapter implements ChannelAdapter {
     this.libLogger = slackLibraryLogger(deps.log);
     this.client = createSlackClient(settings.botToken, slackClientOptions(settings.apiUrl, this.libLogger));
     this.names = new SlackUserNames(this.client, deps.clock);
-    this.health = new AdapterHealth(deps.clock);
+    this.health = new AdapterHealth(deps.clock, [
+      settings.botToken,
+      ...(settings.appToken ? [settings.appToken] : []),
+      ...(settings.http ? [settings.http.signingSecret] : []),
+    ]);
   }
 
   async start(sink: InboundSink): Promise<void> {
@@ -128,7 +132,11 @@ export class SlackAdapter implements ChannelAdapter {
       deliver: (body, retryNum) => {
         const bolt = this.bolt;
         if (bolt?.mode !== "http") return false;
-        void bolt.receiver.dispatch(body, retryNum).catch((err: unknown) => this.log.warn({ err: errorMessage(err) }));
+        void bolt.receiver
+          .dispatch(body, retryNum)
+          .catch((err: unknown) =>
+            this.log.warn({ accountId: this.accountId, err: this.health.scrub(err) }, "slack event dispatch failed"),
+          );
         return true;
       },
       refused: (reason) => this.log.debug({ accountId: this.accountId, reason }, "slack events request refused"),
@@ -221,7 +229,7 @@ export class SlackAdapter implements ChannelAdapter {
       const msg = normalizeSlackEvent(ev, { ...base, ...(me.botId ? { botId: me.botId } : {}), ...names });
       if (msg) await this.sink(msg);
     } catch (err) {
-      this.log.error({ accountId: this.accountId, updateId, err: errorMessage(err) }, "slack event failed");
+      this.log.error({ accountId: this.accountId, updateId, err: this.health.scrub(err) }, "slack event failed");
     }
   }
 

@@ -67,7 +67,10 @@ export class TelegramAdapter implements ChannelAdapter {
     this.accountId = settings.accountId;
     this.textLimit = settings.textLimit;
     this.api = createBotApi(settings.token, settings.apiRoot);
-    this.health = new AdapterHealth(deps.clock);
+    this.health = new AdapterHealth(deps.clock, [
+      settings.token,
+      ...(settings.webhook ? [settings.webhook.secret] : []),
+    ]);
   }
 
   async start(sink: InboundSink): Promise<void> {
@@ -195,18 +198,24 @@ export class TelegramAdapter implements ChannelAdapter {
   }
 
   private retrying(attempt: number, delayMs: number, err: unknown): void {
-    this.health.retrying(causeOf(err).cause ?? err);
+    this.health.retrying(this.causeOf(err).cause ?? err);
     if (attempt === 1 || attempt % 10 === 0)
       this.log.warn(
-        { accountId: this.accountId, attempt, delayMs, err: errorMessage(err), ...causeOf(err) },
+        { accountId: this.accountId, attempt, delayMs, err: this.health.scrub(err), ...this.causeOf(err) },
         "telegram Bot API unreachable; retrying with backoff",
       );
+  }
+
+  /** The cause grammY wraps inside an HttpError (network failures), scrubbed (its message holds the URL). */
+  private causeOf(err: unknown): { cause?: string } {
+    const inner = (err as { error?: unknown })?.error;
+    return inner === undefined ? {} : { cause: this.health.scrub(inner) };
   }
 
   private fail(err: unknown): void {
     const f = classifyCallError(err);
     const code = f.kind === "fatal" ? f.code : "HF_CHANNEL_CONFIG";
-    const detail = f.kind === "retry" ? errorMessage(err) : f.detail;
+    const detail = f.kind === "retry" ? this.health.scrub(err) : f.detail;
     this.health.failed(code, detail);
     const why =
       code === "HF_CHANNEL_CONFLICT"
@@ -216,10 +225,4 @@ export class TelegramAdapter implements ChannelAdapter {
           : "the Bot API refused a request; check channels.telegram settings (apiRoot, webhookUrl)";
     this.log.error({ accountId: this.accountId, code, detail }, `telegram account "${this.accountId}" stopped: ${why}`);
   }
-}
-
-/** The cause grammY wraps inside an HttpError (network failures), for the log. */
-function causeOf(err: unknown): { cause?: string } {
-  const inner = (err as { error?: unknown })?.error;
-  return inner === undefined ? {} : { cause: errorMessage(inner) };
 }
