@@ -5,6 +5,7 @@ import { build } from "esbuild";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildHelper } from "./build-helper.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const zodLocales = path.join(root, "node_modules/zod/v4/locales");
@@ -45,7 +46,8 @@ await build({
   // Native, optional or rarely used modules stay external and load from node_modules when needed.
   // grammY stays external because its fetch shim checks class names that bundling would rename; the
   // Slack and Discord libraries (CommonJS, with optional native add-ons and lazy requires) stay external
-  // too, and like grammY load from node_modules only when their channel is configured.
+  // too, and like grammY load from node_modules only when their channel is configured; better-sqlite3
+  // loads its compiled addon relative to its own package.
   external: [
     "dockerode",
     "ssh2",
@@ -57,8 +59,10 @@ await build({
     "grammy",
     "@slack/bolt",
     "discord.js",
+    "better-sqlite3",
   ],
   banner: {
     js: "import { createRequire as __hfCreateRequire } from 'node:module'; const require = __hfCreateRequire(import.meta.url);",
   },
 });
+await buildHelper(root);

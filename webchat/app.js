@@ -122,15 +122,28 @@ async function loadHistory() {
   $("messages").replaceChildren();
   for (const m of res.messages) {
     if (m.role === "user") addMessage("user", m.content);
-    else if (m.role === "assistant" && m.content) addMessage("assistant", m.content);
+    else if (m.role === "assistant" && m.stopReason === "interrupted" && !m.content)
+      addMessage("error", "interrupted: the gateway stopped before this reply was complete").dataset.interrupted =
+        m.runId;
+    else if (m.role === "assistant" && m.content)
+      addMessage("assistant", m.partial ? `${m.content} (incomplete: ${m.stopReason})` : m.content);
   }
 }
 
-function onConnected() {
+// Runs the gateway never finished because it stopped (crash, kill): told once per connection.
+let interruptedRuns = [];
+
+function onConnected(hello) {
   setStatus("connected", "connected");
   $("login").hidden = true;
   $("chat").hidden = false;
-  loadHistory().catch((e) => addMessage("error", e.message));
+  interruptedRuns = hello?.snapshot?.interruptedRuns ?? [];
+  loadHistory()
+    .then(() => {
+      for (const r of interruptedRuns.filter((r) => r.sessionKey === currentKey))
+        addMessage("error", `${r.errorMessage ?? "a reply was interrupted"} (${r.errorCode})`).dataset.notice = r.runId;
+    })
+    .catch((e) => addMessage("error", e.message));
 }
 
 function connect() {

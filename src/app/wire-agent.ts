@@ -3,6 +3,7 @@ import type { AgentRoster } from "../config/index.js";
 import type { MethodRegistrar, StatusRegistry } from "../gateway/index.js";
 import { sessionMethods, type SessionStore } from "../sessions/index.js";
 import type { ToolStage } from "../tools/index.js";
+import type { RunLedger } from "../store/index.js";
 import type { AppContext } from "./context.js";
 
 /** What the agent stage is wired with besides the context. */
@@ -11,6 +12,8 @@ export interface AgentWiring {
   readonly sessions: SessionStore;
   readonly tools: Pick<ToolStage, "runtime" | "workspaceFor">;
   readonly gateway: { readonly methods: MethodRegistrar; readonly status: Pick<StatusRegistry, "add"> };
+  /** The run ledger (ack commit point, idempotency keys). */
+  readonly ledger: RunLedger;
   readonly probe?: OllamaProbe;
 }
 
@@ -29,6 +32,8 @@ export function wireAgent(ctx: AppContext, w: AgentWiring): AgentStage {
     roster: w.roster,
     sessions: w.sessions,
     tools: w.tools,
+    ledger: w.ledger,
+    redact: (text) => ctx.redactor.redact(text),
     ...(w.probe ? { probe: w.probe } : {}),
   });
   const { catalog, runs } = agent;

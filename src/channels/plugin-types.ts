@@ -2,6 +2,7 @@ import type { AccountAccessConfig } from "../access/index.js";
 import type { HoldfastConfig } from "../config/index.js";
 import type { Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
+import type { ChannelQueues } from "../store/index.js";
 import type { DmScope } from "../routing/index.js";
 import type { ChannelAdapter } from "./adapter.js";
 
@@ -23,8 +24,11 @@ export interface ChannelSettingsSource {
 export interface AdapterDeps {
   readonly log: Logger;
   readonly clock: Clock;
-  /** holdfast state dir (deduplication ledgers live in `<stateDir>/<channel>/`). */
-  readonly stateDir: string;
+  /**
+   * The durable inbound queue and outbox of one of this channel's accounts (the state store). Every
+   * adapter queues what the platform delivers here before it acknowledges it (see `DurableInbound`).
+   */
+  readonly queues: (accountId: string) => ChannelQueues;
 }
 
 /** One configured account: its adapter and the access settings its policy is resolved from. */

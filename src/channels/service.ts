@@ -1,4 +1,3 @@
-import path from "node:path";
 import type { Hono } from "hono";
 import {
   decideOutbound,
@@ -15,6 +14,7 @@ import type { Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import type { Router } from "../routing/index.js";
 import type { ChannelOutbound } from "../tools/index.js";
+import type { MediaSaver } from "./media.js";
 import type { ChannelAdapter } from "./adapter.js";
 import { ChannelManager, type ChannelAccountStatus } from "./manager.js";
 import { mediaMaxBytes } from "./media.js";
@@ -22,6 +22,7 @@ import { InboundPipeline, type AccountRuntime } from "./pipeline.js";
 import type { AccountSettings, ConfiguredAdapter } from "./plugin-types.js";
 import { configuredChannels } from "./plugins.js";
 import { ReplyDispatcher } from "./replies.js";
+import type { StateStore } from "../store/index.js";
 
 export type { AccountSettings } from "./plugin-types.js";
 
@@ -42,15 +43,17 @@ export interface ChannelServiceDeps {
   /** An agent's config entry (its mention patterns). */
   readonly agent: (agentId: string) => AgentEntry | undefined;
   /**
-   * The host directory a session's tools work in (the agent workspace, or the session's sandbox
-   * workspace); inbound media go to `<that>/inbox` so the session's tools can read them.
+   * Saves an inbound attachment of a session where the gateway owns it (outside every jail) and
+   * returns the path the session's tools read it at (`/inbox/<name>`, read-only in its jail).
    */
-  readonly workspaceOf: (agentId: string, sessionKey: string) => Promise<string>;
+  readonly saveMedia: MediaSaver;
   /**
    * The outbound leak scan: applied to every text before any adapter sends it (replies, pairing
    * messages, the `message` tool). Returns the text to send (a notice when it held a secret).
    */
   readonly guardOutbound?: (text: string) => string;
+  /** The state store: each account's durable inbound queue and outbox, and the run ledger. */
+  readonly state: Pick<StateStore, "channel" | "runs">;
   /** Adapters besides the configured channel accounts (tests). */
   readonly extraAdapters?: readonly ConfiguredAdapter[];
 }
@@ -78,7 +81,7 @@ export interface ChannelService {
   start(): Promise<void>;
   /** Stops receiving; replies of running turns can still be sent. */
   stop(): Promise<void>;
-  /** Waits for scheduled replies. */
+  /** Waits for scheduled replies and outbox passes, then stops outbox retries (shutdown). */
   flush(): Promise<void>;
   /** Sends text through a running account, within its access policy. */
   readonly send: ChannelSend;
@@ -100,16 +103,23 @@ export interface ChannelService {
 export async function createChannelService(deps: ChannelServiceDeps): Promise<ChannelService> {
   const log = deps.log;
   const manager = new ChannelManager(log, deps.guardOutbound);
-  const adapterDeps = { log, clock: deps.clock, stateDir: deps.stateDir };
   const configured: ConfiguredAdapter[] = [];
-  for (const channel of configuredChannels(deps.config))
+  for (const channel of configuredChannels(deps.config)) {
+    const adapterDeps = {
+      log,
+      clock: deps.clock,
+      queues: (accountId: string) => deps.state.channel(channel.id, accountId),
+    };
     configured.push(...(await (await channel.load()).createAdapters(deps, adapterDeps)));
+  }
   for (const { adapter, settings } of [...configured, ...(deps.extraAdapters ?? [])])
     manager.add(accountRuntime(deps, adapter, settings));
   const replies = new ReplyDispatcher({
     runs: deps.runs,
     log,
     adapter: (c, a) => manager.adapter(c, a),
+    queues: (c, a) => deps.state.channel(c, a),
+    ledger: deps.state.runs,
     ...(deps.guardOutbound ? { guardOutbound: deps.guardOutbound } : {}),
   });
   const pipeline = new InboundPipeline({
@@ -120,10 +130,7 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     commands: deps.commands,
     pairing: (channel) => deps.access.pairing(channel),
     replies,
-    mediaDir: async (agentId, sessionKey) => {
-      const ws = await deps.workspaceOf(agentId, sessionKey);
-      return { dir: path.join(ws, "inbox"), relativeTo: ws };
-    },
+    saveMedia: deps.saveMedia,
   });
   const send: ChannelSend = async (channel, accountId, to, text) => {
     const acct = manager.account(channel, accountId);
@@ -147,9 +154,15 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     manager,
     pipeline,
     publicRoutes: (app) => manager.publicRoutes(app),
-    start: () => manager.start((m) => pipeline.handle(m)),
+    start: () => {
+      for (const a of manager.status()) replies.recover(a.channel, a.accountId);
+      return manager.start((m) => pipeline.handle(m));
+    },
     stop: () => manager.stop(),
-    flush: () => replies.flush(),
+    flush: async () => {
+      await replies.flush();
+      replies.stop();
+    },
     send,
     outbound: {
       channels: () => [...new Set(manager.status().map((s) => s.channel))],

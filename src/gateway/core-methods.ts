@@ -1,8 +1,15 @@
 import { z } from "zod";
 import { defineMethod, type AnyMethodDef } from "./methods/registry.js";
 
-/** `health` → `{ok, ts, durationMs}`; `status` → the status document (no secrets). */
-export function coreMethods(now: () => number, status: () => Promise<unknown>): AnyMethodDef[] {
+/**
+ * `health` → `{ok, ts, durationMs, degraded?}` (`ok` false while a store is degraded: disk full, open-file
+ * limit, I/O errors); `status` → the status document (no secrets).
+ */
+export function coreMethods(
+  now: () => number,
+  status: () => Promise<unknown>,
+  health: () => { ok: boolean; degraded?: unknown[] },
+): AnyMethodDef[] {
   return [
     defineMethod({
       name: "health",
@@ -10,7 +17,7 @@ export function coreMethods(now: () => number, status: () => Promise<unknown>): 
       params: z.looseObject({}),
       handler() {
         const t = now();
-        return { ok: true, ts: t, durationMs: 0 };
+        return { ...health(), ts: t, durationMs: 0 };
       },
     }),
     defineMethod({

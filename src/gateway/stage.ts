@@ -42,6 +42,10 @@ export interface GatewayStageDeps {
   readonly redact: RedactText;
   /** Agent ids, default first (the `hello-ok` snapshot). */
   readonly agentIds: () => readonly string[];
+  /** Liveness for `health` and `GET /health`: `ok` false while storage is degraded. Default `{ok:true}`. */
+  readonly health?: () => { ok: boolean; degraded?: unknown[] };
+  /** More facts for the `hello-ok` snapshot (runs interrupted by the previous process's end). */
+  readonly snapshot?: () => Readonly<Record<string, unknown>>;
 }
 
 /** The gateway as built: not listening until {@link GatewayStage.start}. */
@@ -76,7 +80,8 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
     },
     ...(await hub.status.collect()),
   });
-  hub.methods.register(...coreMethods(() => clock.now(), status));
+  const health = deps.health ?? (() => ({ ok: true }));
+  hub.methods.register(...coreMethods(() => clock.now(), status, health));
   const admitUpgrade = (client: ClientAddress): WireError | undefined => {
     if (client.unattributedProxy) return authWireError("proxy_attribution_required");
     return checkOrigin(client, exposure.origin).allow ? undefined : ORIGIN_NOT_ALLOWED;
@@ -90,6 +95,7 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
     log: deps.log,
     now: () => clock.now(),
     status,
+    health,
     publicRoutes: (app) => hub.routes.mount(app),
     clientAddress: (remote, headers) => resolveClientAddress(remote, headers, exposure.proxyTrust),
     admitUpgrade,
@@ -99,7 +105,7 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
       protocol: PROTOCOL_VERSION,
       server: { version: deps.version, connId: conn.connId },
       features: { methods: hub.methods.names(), events: [...GATEWAY_EVENTS] },
-      snapshot: { agents: deps.agentIds(), defaultAgentId: deps.agentIds()[0] },
+      snapshot: { agents: deps.agentIds(), defaultAgentId: deps.agentIds()[0], ...deps.snapshot?.() },
       policy: { maxPayload: MAX_FRAME_BYTES, maxBufferedBytes: MAX_BUFFERED_BYTES, tickIntervalMs: TICK_INTERVAL_MS },
     }),
   });

@@ -1,4 +1,11 @@
-export { SessionStore, type SessionOrigin } from "./store.js";
+export { SessionStore, type SessionOrigin, redactDeep } from "./store.js";
 export { canonicalSessionKey, mainSessionKey } from "./session-key.js";
-export type { ChatMessage, ToolCall, SessionMeta, MessageSender } from "./types.js";
+export {
+  interruptedMark,
+  isEmptyPartial,
+  type ChatMessage,
+  type ToolCall,
+  type SessionMeta,
+  type MessageSender,
+} from "./types.js";
 export { sessionMethods } from "./methods.js";

@@ -30,6 +30,7 @@ import {
 } from "../../src/channels/index.js";
 import type { Clock } from "../../src/infra/index.js";
 import { captureLogger } from "./capture-log.js";
+import { channelState } from "./temp-state.js";
 import { EchoRuns, memoryChannelDeps, testCommands } from "./fake-channel.js";
 
 /** A person on the platform. `name` is the display name the adapter should report. */
@@ -124,7 +125,7 @@ export function describeChannelContract(h: ContractHarness): void {
       return got[n - 1] as InboundMessage;
     };
     const adapter = () => {
-      const a = h.createAdapter({ log: captureLogger().log, clock, stateDir });
+      const a = h.createAdapter({ log: captureLogger().log, clock, queues: channelState(stateDir, h.channel).queues });
       adapters.push(a);
       return a;
     };

@@ -1,8 +1,6 @@
-import { mkdtemp } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { captureLogger, instantClock } from "../../../test/support/capture-log.js";
+import { channelState, tempStateDir } from "../../../test/support/temp-state.js";
 import { DISCORD_BOT, DISCORD_GUILD } from "../../../test/support/contract-discord.js";
 import { FakeDiscord } from "../../../test/support/fake-discord.js";
 import type { InboundMessage } from "../adapter.js";
@@ -30,7 +28,11 @@ describe("DiscordAdapter on discord.js against the fake gateway", () => {
         textLimit: 2000,
         ...over,
       },
-      { log: cap.log, clock: instantClock, stateDir: await mkdtemp(path.join(os.tmpdir(), "hf-discord-")) },
+      {
+        log: cap.log,
+        clock: instantClock,
+        queues: channelState(tempStateDir("hf-discord-").stateDir, "discord").queues,
+      },
     );
     adapters.push(a);
     await a.start(async (m) => void got.push(m));

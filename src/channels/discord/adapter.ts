@@ -1,4 +1,3 @@
-import path from "node:path";
 import { Events, type Client, type Message } from "discord.js";
 import { HoldfastError } from "../../errors/index.js";
 import type { Logger } from "../../logging/index.js";
@@ -11,18 +10,15 @@ import type {
   OutboundTarget,
 } from "../adapter.js";
 import { downloadBounded, extensionOf, refuseOversized } from "../download.js";
+import { DurableInbound } from "../durable-inbound.js";
 import { AdapterHealth } from "../health.js";
 import type { AdapterDeps } from "../plugin-types.js";
 import { untilSuccess } from "../reconnect.js";
-import { SeenLedger } from "../seen-ledger.js";
-import { SerialQueue } from "../serial-queue.js";
 import { createDiscordClient, FATAL_CLOSE_CODES, messageFacts, ReconnectBackoff } from "./gateway.js";
 import { normalizeDiscordMessage, type DiscordMessageFacts } from "./normalize.js";
 import { classifyDiscordError, createDiscordRest, discordRetryVerdict, DiscordRest } from "./rest.js";
 import type { DiscordAccountSettings } from "./settings.js";
 
-/** Most messages waiting to be handled; beyond it new ones are dropped with a warning. */
-const QUEUE_MAX = 1000;
 /** Hosts attachments are downloaded from (besides the configured REST base's host). */
 const CDN_HOSTS = new Set(["cdn.discordapp.com", "media.discordapp.net"]);
 
@@ -30,9 +26,12 @@ const CDN_HOSTS = new Set(["cdn.discordapp.com", "media.discordapp.net"]);
  * One Discord bot account on discord.js 14: REST on `apiRoot` (the gateway URL comes from
  * `GET /gateway/bot`, so the whole client follows it), the gateway with HELLO/IDENTIFY/heartbeats and
  * RESUME handled by discord.js, reconnect attempts spaced with jittered backoff, and only the intents
- * the settings need. Implements the {@link ChannelAdapter} contract: restart-safe deduplication by
- * message id, one clear error and a stop on a fatal close code (bad token, disallowed intents),
+ * the settings need. Implements the {@link ChannelAdapter} contract: one clear error and a stop on a fatal close code (bad token, disallowed intents),
  * replies split at 2000 characters, attachments downloaded from Discord's CDN within `mediaMaxMb`.
+ *
+ * Delivery is at least once and restart safe ({@link DurableInbound}): every `MESSAGE_CREATE` meant
+ * for the bot is queued in the account's durable inbound queue, keyed by its message id, before it is
+ * handled; a message id seen before (a RESUME replay, a redelivery) is dropped.
  */
 export class DiscordAdapter implements ChannelAdapter {
   readonly channel = "discord";
@@ -41,10 +40,9 @@ export class DiscordAdapter implements ChannelAdapter {
   private readonly rest: DiscordRest;
   private readonly health: AdapterHealth;
   private readonly controller = new AbortController();
-  private readonly queue = new SerialQueue(QUEUE_MAX);
   private readonly backoff: ReconnectBackoff;
   private client: Client | undefined;
-  private ledger: SeenLedger | undefined;
+  private inbound: DurableInbound | undefined;
   private sink: InboundSink | undefined;
   private loop: Promise<void> | undefined;
   /** Set when the gateway closed with a fatal code (retrying cannot help). */
@@ -66,7 +64,12 @@ export class DiscordAdapter implements ChannelAdapter {
   async start(sink: InboundSink): Promise<void> {
     if (this.loop) return;
     this.sink = sink;
-    this.ledger = await SeenLedger.open(path.join(this.deps.stateDir, "discord", `seen-${this.accountId}.json`));
+    this.inbound = new DurableInbound({
+      queue: this.deps.queues(this.accountId).inbound,
+      log: this.log,
+      scrub: (err) => this.health.scrub(err),
+      process: (payload) => this.handle(payload as DiscordMessageFacts),
+    });
     this.health.connecting();
     this.loop = this.run().catch((err: unknown) => this.fail(err));
   }
@@ -76,7 +79,7 @@ export class DiscordAdapter implements ChannelAdapter {
     this.controller.abort();
     await this.client?.destroy().catch(() => undefined);
     await this.loop;
-    await this.queue.drain();
+    await this.inbound?.stop();
     this.health.stopped();
   }
 
@@ -143,6 +146,7 @@ export class DiscordAdapter implements ChannelAdapter {
     client.on(Events.ClientReady, (c) => {
       this.backoff.connected();
       this.health.running();
+      this.inbound?.open();
       this.log.info({ accountId: this.accountId, bot: c.user.username }, "discord bot connected");
     });
     client.on(Events.ShardResume, () => {
@@ -170,34 +174,29 @@ export class DiscordAdapter implements ChannelAdapter {
     client.on(Events.MessageCreate, (m) => this.enqueue(m));
   }
 
+  /** Queues a message meant for the bot (keyed by its id); others are dropped here. */
   private enqueue(m: Message): void {
+    const botId = this.client?.user?.id;
+    if (!botId) return;
     let facts: DiscordMessageFacts;
     try {
       facts = messageFacts(m);
     } catch (err) {
       return this.log.warn({ accountId: this.accountId, err: this.health.scrub(err) }, "discord message unreadable");
     }
-    if (!this.queue.push(() => this.handle(facts)))
-      this.log.warn({ accountId: this.accountId, messageId: facts.id }, "discord message dropped: too many waiting");
+    if (!this.normalize(facts, botId)) return;
+    this.inbound?.offer([{ updateId: facts.id, payload: facts }], { bounded: true });
   }
 
-  /** Normalize, dedupe (mark first: at most once), hand to the sink. Never throws. */
+  /** Normalizes a queued message and hands it to the sink (rejects with the sink's failure). */
   private async handle(facts: DiscordMessageFacts): Promise<void> {
     const botId = this.client?.user?.id;
-    if (!botId || !this.sink || !this.ledger || this.controller.signal.aborted) return;
-    try {
-      const msg = normalizeDiscordMessage(facts, { botId, accountId: this.accountId, now: this.deps.clock.now() });
-      if (!msg) return;
-      if (!this.ledger.isNew(msg.updateId))
-        return this.log.debug({ accountId: this.accountId, updateId: msg.updateId, reason: "duplicate_update" });
-      await this.ledger.mark(msg.updateId);
-      await this.sink(msg);
-    } catch (err) {
-      this.log.error(
-        { accountId: this.accountId, messageId: facts.id, err: this.health.scrub(err) },
-        "discord message failed",
-      );
-    }
+    const msg = botId ? this.normalize(facts, botId) : undefined;
+    if (msg && this.sink) await this.sink(msg);
+  }
+
+  private normalize(facts: DiscordMessageFacts, botId: string) {
+    return normalizeDiscordMessage(facts, { botId, accountId: this.accountId, now: this.deps.clock.now() });
   }
 
   private isDiscordHost(url: string): boolean {

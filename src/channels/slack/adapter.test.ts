@@ -1,9 +1,7 @@
-import { mkdtemp } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { Hono } from "hono";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { captureLogger, instantClock } from "../../../test/support/capture-log.js";
+import { channelState, tempStateDir } from "../../../test/support/temp-state.js";
 import { SLACK_APP } from "../../../test/support/contract-slack.js";
 import { FakeSlack } from "../../../test/support/fake-slack.js";
 import type { InboundMessage } from "../adapter.js";
@@ -54,7 +52,7 @@ describe("Slack HTTP Events API mode (Bolt behind the gateway's route)", () => {
     adapter = new SlackAdapter(settings(), {
       log: cap.log,
       clock: instantClock,
-      stateDir: await mkdtemp(path.join(os.tmpdir(), "hf-slack-http-")),
+      queues: channelState(tempStateDir("hf-slack-http-").stateDir, "slack").queues,
     });
     app = new Hono();
     adapter.publicRoutes(app);

@@ -1,4 +1,3 @@
-import path from "node:path";
 import type { SocketModeReceiver } from "@slack/bolt";
 import type { Hono } from "hono";
 import { HoldfastError, isHoldfastError } from "../../errors/index.js";
@@ -12,12 +11,11 @@ import type {
   OutboundTarget,
 } from "../adapter.js";
 import { downloadBounded, extensionOf, refuseOversized } from "../download.js";
+import { DurableInbound } from "../durable-inbound.js";
 import { AdapterHealth } from "../health.js";
 import type { AdapterDeps } from "../plugin-types.js";
 import { untilSuccess, type RetryVerdict, type UntilSuccessOptions } from "../reconnect.js";
-import { SeenLedger } from "../seen-ledger.js";
-import { SerialQueue } from "../serial-queue.js";
-import { createBoltApp, type BoltConnection } from "./bolt-app.js";
+import { createBoltApp, dispatchToBolt, type BoltConnection } from "./bolt-app.js";
 import { mountSlackEvents } from "./events-route.js";
 import { normalizeSlackEvent, type SlackMessageEvent } from "./normalize.js";
 import type { SlackAccountSettings } from "./settings.js";
@@ -33,17 +31,19 @@ import {
   type WebClient,
 } from "./web-api.js";
 
-/** Most events waiting to be handled before HTTP deliveries get 503 (Slack retries them). */
-const QUEUE_MAX = 1000;
 /** Hosts a file download may send the bot token to (besides the configured Web API's host). */
 const FILE_HOSTS = new Set(["files.slack.com", "slack.com"]);
 
 /**
  * One Slack app account on `@slack/bolt`: Socket Mode through Bolt's receiver (reconnected with
  * jittered backoff when the socket drops), or the HTTP Events API on the gateway's port (verified
- * before Bolt sees it). Implements the {@link ChannelAdapter} contract: restart-safe deduplication by
- * `<channel>:<ts>`, a single clear error and a stop when Slack rejects a token, replies in-thread and
+ * before Bolt sees it). Implements the {@link ChannelAdapter} contract: a single clear error and a stop when Slack rejects a token, replies in-thread and
  * split at `textLimit`, file downloads bounded by size (the bot token is sent to Slack's hosts only).
+ *
+ * Delivery is at least once and restart safe ({@link DurableInbound}): every `event_callback` body is
+ * queued in the account's durable inbound queue, keyed by its `event_id`, before Slack is told it
+ * arrived (the Socket Mode ack, or the Events API 200); queued bodies then run through Bolt's
+ * middleware and listeners in order. A redelivered event id is dropped.
  */
 export class SlackAdapter implements ChannelAdapter {
   readonly channel = "slack";
@@ -53,11 +53,10 @@ export class SlackAdapter implements ChannelAdapter {
   private readonly names: SlackUserNames;
   private readonly health: AdapterHealth;
   private readonly controller = new AbortController();
-  private readonly queue = new SerialQueue(QUEUE_MAX);
   private readonly libLogger;
   private me: { userId: string; botId?: string; name?: string } | undefined;
   private bolt: BoltConnection | undefined;
-  private ledger: SeenLedger | undefined;
+  private inbound: DurableInbound | undefined;
   private sink: InboundSink | undefined;
   private loop: Promise<void> | undefined;
   private reconnecting = false;
@@ -81,7 +80,14 @@ export class SlackAdapter implements ChannelAdapter {
   async start(sink: InboundSink): Promise<void> {
     if (this.loop) return;
     this.sink = sink;
-    this.ledger = await SeenLedger.open(path.join(this.deps.stateDir, "slack", `seen-${this.accountId}.json`));
+    this.inbound = new DurableInbound({
+      queue: this.deps.queues(this.accountId).inbound,
+      log: this.log,
+      scrub: (err) => this.health.scrub(err),
+      process: async (payload) => {
+        if (this.bolt) await dispatchToBolt(this.bolt.app, payload as Record<string, unknown>);
+      },
+    });
     this.health.connecting();
     this.loop = this.run().catch((err: unknown) => this.fail(err));
   }
@@ -91,7 +97,7 @@ export class SlackAdapter implements ChannelAdapter {
     this.controller.abort();
     await this.bolt?.app.stop().catch(() => undefined);
     await this.loop;
-    await this.queue.drain();
+    await this.inbound?.stop();
     this.health.stopped();
   }
 
@@ -129,16 +135,7 @@ export class SlackAdapter implements ChannelAdapter {
       signingSecret: http.signingSecret,
       now: () => this.deps.clock.now(),
       ready: () => this.health.current === "running" && this.bolt?.mode === "http",
-      deliver: (body, retryNum) => {
-        const bolt = this.bolt;
-        if (bolt?.mode !== "http") return false;
-        void bolt.receiver
-          .dispatch(body, retryNum)
-          .catch((err: unknown) =>
-            this.log.warn({ accountId: this.accountId, err: this.health.scrub(err) }, "slack event dispatch failed"),
-          );
-        return true;
-      },
+      deliver: (body) => this.bolt?.mode === "http" && this.offer(body),
       refused: (reason) => this.log.debug({ accountId: this.accountId, reason }, "slack events request refused"),
     });
   }
@@ -176,9 +173,13 @@ export class SlackAdapter implements ChannelAdapter {
       ...(this.me.botId ? { botId: this.me.botId } : {}),
       clientOptions: slackClientOptions(this.settings.apiUrl, this.libLogger),
       libLogger: this.libLogger,
-      log: this.log,
-      onMessage: (ev, eventId) => this.enqueue(ev, eventId),
+      onMessage: (ev, eventId) => this.handleEvent(ev, eventId),
+      onEnvelope: (body, ack) => {
+        if (this.offer(body))
+          ack().catch((err: unknown) => this.log.warn({ accountId: this.accountId, err: this.health.scrub(err) }));
+      },
     });
+    this.inbound?.open();
     this.log.info({ accountId: this.accountId, bot: this.me.name, mode: this.settings.mode }, "slack app connected");
     if (this.bolt.mode === "http") return this.health.running();
     if (await this.connectSocket(this.bolt.receiver)) this.watchSocket(this.bolt.receiver);
@@ -209,28 +210,23 @@ export class SlackAdapter implements ChannelAdapter {
     });
   }
 
-  private enqueue(ev: SlackMessageEvent, eventId: string | undefined): void {
-    if (!this.queue.push(() => this.handleEvent(ev, eventId)))
-      this.log.warn({ accountId: this.accountId, eventId }, "slack event dropped: too many waiting");
+  /** Queues an `event_callback` body (keyed by its `event_id`); true once it is stored. */
+  private offer(body: Record<string, unknown>): boolean {
+    const ev = (body.event ?? {}) as SlackMessageEvent;
+    const updateId = typeof body.event_id === "string" ? body.event_id : `${ev.channel ?? ""}:${ev.ts ?? ""}`;
+    return this.inbound?.offer([{ updateId, payload: body }], { bounded: true }) === true;
   }
 
-  /** Dedupe (mark first: at most once), look up the sender's names, normalize, hand to the sink. */
+  /** Looks up the sender's names, normalizes, hands to the sink (rejects with the sink's failure). */
   private async handleEvent(ev: SlackMessageEvent, eventId: string | undefined): Promise<void> {
     const me = this.me;
-    if (!me || !this.sink || !this.ledger || this.controller.signal.aborted) return;
-    const updateId = `${ev.channel ?? ""}:${ev.ts ?? ""}`;
-    try {
-      const base = { accountId: this.accountId, botUserId: me.userId, now: this.deps.clock.now() };
-      if (!normalizeSlackEvent(ev, { ...base, ...(me.botId ? { botId: me.botId } : {}) })) return;
-      if (!this.ledger.isNew(updateId))
-        return this.log.debug({ accountId: this.accountId, updateId, eventId, reason: "duplicate_update" });
-      await this.ledger.mark(updateId);
-      const names = await this.names.of(ev.user as string);
-      const msg = normalizeSlackEvent(ev, { ...base, ...(me.botId ? { botId: me.botId } : {}), ...names });
-      if (msg) await this.sink(msg);
-    } catch (err) {
-      this.log.error({ accountId: this.accountId, updateId, err: this.health.scrub(err) }, "slack event failed");
-    }
+    if (!me || !this.sink) return;
+    const base = { accountId: this.accountId, botUserId: me.userId, now: this.deps.clock.now() };
+    if (!normalizeSlackEvent(ev, { ...base, ...(me.botId ? { botId: me.botId } : {}) }))
+      return this.log.debug({ accountId: this.accountId, eventId }, "slack event ignored");
+    const names = await this.names.of(ev.user as string);
+    const msg = normalizeSlackEvent(ev, { ...base, ...(me.botId ? { botId: me.botId } : {}), ...names });
+    if (msg) await this.sink(msg);
   }
 
   private tokenMayGoTo(url: string): boolean {

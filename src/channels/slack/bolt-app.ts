@@ -1,33 +1,35 @@
 import { App, SocketModeReceiver, type Receiver, type webApi } from "@slack/bolt";
-import { errorMessage } from "../../errors/index.js";
-import type { Logger } from "../../logging/index.js";
 import type { SlackMessageEvent } from "./normalize.js";
 import type { SlackAccountSettings } from "./settings.js";
 
-/** An Events API delivery that reached Bolt: the event, and the envelope's `event_id` (logged). */
-export type SlackEventHandler = (event: SlackMessageEvent, eventId: string | undefined) => void;
+/** A `message` event Bolt's middleware let through, and its envelope's `event_id`. Awaited. */
+export type SlackEventHandler = (event: SlackMessageEvent, eventId: string | undefined) => Promise<void>;
+
+/**
+ * A Socket Mode `events_api` envelope as it arrives: its `event_callback` body and the ack that tells
+ * Slack it was received (call it only once the body is stored; Slack redelivers what is not acked).
+ */
+export type SlackEnvelopeHandler = (body: Record<string, unknown>, ack: () => Promise<void>) => void;
 
 /**
  * Bolt's receiver for HTTP mode. Requests arrive on the gateway's own port (`mountSlackEvents`
- * verifies them first); Bolt itself listens on nothing. Each verified `event_callback` body is handed
- * to Bolt with {@link dispatch}; the HTTP answer was already sent, so `ack` has nothing left to do.
+ * verifies them and answers Slack); Bolt itself listens on nothing. Stored bodies are handed to Bolt
+ * with {@link dispatchToBolt}.
  */
 export class GatewayReceiver implements Receiver {
-  private app: App | undefined;
-
-  init(app: App): void {
-    this.app = app;
-  }
+  init(): void {}
 
   async start(): Promise<void> {}
 
   async stop(): Promise<void> {}
+}
 
-  /** Runs a verified body through Bolt's middleware and listeners. */
-  dispatch(body: Record<string, unknown>, retryNum: number | undefined): Promise<void> {
-    if (!this.app) return Promise.resolve();
-    return this.app.processEvent({ body, ack: async () => undefined, ...(retryNum !== undefined ? { retryNum } : {}) });
-  }
+/**
+ * Runs a stored `event_callback` body through Bolt's middleware and listeners (its receiver already
+ * answered Slack, so `ack` has nothing left to do). Rejects with the listener's failure.
+ */
+export function dispatchToBolt(app: App, body: Record<string, unknown>): Promise<void> {
+  return app.processEvent({ body, ack: async () => undefined });
 }
 
 /** What {@link createBoltApp} builds an app from. */
@@ -38,8 +40,9 @@ export interface BoltAppOptions {
   readonly botId?: string;
   readonly clientOptions: webApi.WebClientOptions;
   readonly libLogger: webApi.Logger;
-  readonly log: Logger;
   readonly onMessage: SlackEventHandler;
+  /** Socket Mode envelopes, before Bolt sees them (queued durably, then acked). */
+  readonly onEnvelope: SlackEnvelopeHandler;
 }
 
 /** A Bolt app and its receiver: Socket Mode (`SocketModeReceiver`) or {@link GatewayReceiver}. */
@@ -50,8 +53,10 @@ export type BoltConnection =
 /**
  * Builds the account's Bolt app. Socket Mode uses Bolt's `SocketModeReceiver` with the app-level token
  * and the account's Web API base URL (`apps.connections.open` goes there); its own reconnect loop is
- * off, because holdfast reconnects with jittered backoff and reports the state. `message` events go to
- * `onMessage`; a listener failure is logged (without content).
+ * off, because holdfast reconnects with jittered backoff and reports the state. The receiver's own
+ * envelope handler (which acks before anything is stored) is replaced by `onEnvelope`, so an envelope
+ * is acked only once it is queued. `message` events go to `onMessage`; a listener failure rejects
+ * {@link dispatchToBolt}.
  */
 export function createBoltApp(o: BoltAppOptions): BoltConnection {
   const receiver =
@@ -74,10 +79,21 @@ export function createBoltApp(o: BoltAppOptions): BoltConnection {
     clientOptions: { ...o.clientOptions },
   });
   app.event("message", async ({ event, body }) => {
-    o.onMessage(event as SlackMessageEvent, typeof body.event_id === "string" ? body.event_id : undefined);
+    await o.onMessage(event as SlackMessageEvent, typeof body.event_id === "string" ? body.event_id : undefined);
   });
   app.error(async (err) => {
-    o.log.warn({ code: err.code, err: errorMessage(err).slice(0, 200) }, "slack event processing failed");
+    throw err;
   });
-  return receiver instanceof SocketModeReceiver ? { mode: "socket", app, receiver } : { mode: "http", app, receiver };
+  if (receiver instanceof SocketModeReceiver) {
+    receiver.client.removeAllListeners("slack_event");
+    receiver.client.on("slack_event", (args: { body?: unknown; ack: () => Promise<void> }) => {
+      if (isObject(args.body)) o.onEnvelope(args.body, () => args.ack());
+    });
+    return { mode: "socket", app, receiver };
+  }
+  return { mode: "http", app, receiver };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -19,8 +19,11 @@ export interface SlackEventsRouteOptions {
   readonly now: () => number;
   /** False until the account is connected, and after stop (→ 503: Slack retries). */
   readonly ready: () => boolean;
-  /** Queues an `event_callback` body for processing; false when the queue is full (→ 503). */
-  readonly deliver: (body: Record<string, unknown>, retryNum: number | undefined) => boolean;
+  /**
+   * Queues an `event_callback` body durably for processing; false when it could not be stored (queue
+   * full, storage fault → 503: Slack delivers it again).
+   */
+  readonly deliver: (body: Record<string, unknown>) => boolean;
   /** Called for every refused request, with the reason only. */
   readonly refused: (reason: SlackRequestRefusal) => void;
 }
@@ -39,7 +42,8 @@ export function slackSignature(signingSecret: string, timestamp: string, rawBody
  * {@link SLACK_MAX_SKEW_SEC} of now (else 401, body not read); the raw body is read bounded
  * ({@link SLACK_MAX_BODY_BYTES}, 413) and `X-Slack-Signature` compared in constant time with
  * {@link slackSignature} (else 401). Then: `url_verification` is answered with its challenge;
- * `event_callback` is queued and acknowledged at once (200 within Slack's 3 s; processing follows);
+ * `event_callback` is queued durably and acknowledged once stored (200 within Slack's 3 s; processing
+ * follows);
  * anything else gets 200 and is ignored.
  */
 export function mountSlackEvents(app: Hono, opts: SlackEventsRouteOptions): void {
@@ -65,9 +69,7 @@ export function mountSlackEvents(app: Hono, opts: SlackEventsRouteOptions): void
       if (!body) return c.json({ ok: false, error: "invalid JSON" }, 400);
       if (body.type === "url_verification") return c.json({ challenge: String(body.challenge ?? "") });
       if (body.type !== "event_callback") return c.json({ ok: true });
-      const retry = Number(c.req.header("x-slack-retry-num"));
-      if (!opts.deliver(body, Number.isInteger(retry) ? retry : undefined))
-        return c.json({ ok: false, error: "busy" }, 503);
+      if (!opts.deliver(body)) return c.json({ ok: false, error: "busy" }, 503);
       return c.json({ ok: true });
     },
   );

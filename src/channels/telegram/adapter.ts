@@ -1,10 +1,8 @@
-import path from "node:path";
 import type { Api } from "grammy";
 import type { Hono } from "hono";
 import type { Update, UserFromGetMe } from "grammy/types";
-import { errorMessage } from "../../errors/index.js";
-import type { Clock } from "../../infra/index.js";
 import type { Logger } from "../../logging/index.js";
+import type { ChannelQueues } from "../../store/index.js";
 import type {
   AdapterStatus,
   ChannelAdapter,
@@ -13,9 +11,10 @@ import type {
   OutboundMessage,
   OutboundTarget,
 } from "../adapter.js";
+import { DurableInbound, INBOUND_STORAGE_RETRY_MS } from "../durable-inbound.js";
 import { AdapterHealth } from "../health.js";
+import type { AdapterDeps } from "../plugin-types.js";
 import { untilSuccess } from "../reconnect.js";
-import { SerialQueue } from "../serial-queue.js";
 import {
   classifyCallError,
   createBotApi,
@@ -27,25 +26,20 @@ import {
 import { normalizeTelegramUpdate } from "./normalize.js";
 import { pollUpdates } from "./polling.js";
 import type { TelegramAccountSettings } from "./settings.js";
-import { UpdateLedger } from "./update-ledger.js";
 import { mountTelegramWebhook } from "./webhook.js";
 
-/** Most webhook updates waiting to be handled before deliveries get 503. */
-const WEBHOOK_QUEUE_MAX = 1000;
-
-/** Dependencies of {@link TelegramAdapter}. */
-export interface TelegramAdapterDeps {
-  readonly log: Logger;
-  readonly clock: Clock;
-  /** holdfast state dir (the update ledger lives in `<stateDir>/telegram/`). */
-  readonly stateDir: string;
-}
+/** Dependencies of {@link TelegramAdapter}: those of every adapter. */
+export type TelegramAdapterDeps = AdapterDeps;
 
 /**
  * One Telegram bot account on grammY's Bot API client (`apiRoot` from config), in long-polling or
- * webhook mode. Implements the {@link ChannelAdapter} contract: restart-safe update deduplication
- * ({@link UpdateLedger}), reconnect with backoff, a single clear error and a stop on 401/409, replies
- * split at 4096 characters, media downloads bounded by size.
+ * webhook mode. Implements the {@link ChannelAdapter} contract: reconnect with backoff, a single clear
+ * error and a stop on 401/409, replies split at 4096 characters, media downloads bounded by size.
+ *
+ * Delivery is at least once and restart safe ({@link DurableInbound}): a `getUpdates` batch (or a
+ * webhook delivery) is queued in the account's durable inbound queue — and the next offset stored —
+ * in one commit before Telegram is told it was received (the next `getUpdates` offset, or the
+ * webhook's 200). Update ids seen before are dropped.
  */
 export class TelegramAdapter implements ChannelAdapter {
   readonly channel = "telegram";
@@ -53,12 +47,11 @@ export class TelegramAdapter implements ChannelAdapter {
   readonly textLimit: number;
   private readonly api: Api;
   private readonly controller = new AbortController();
-  private me: UserFromGetMe | undefined;
-  private ledger: UpdateLedger | undefined;
-  private sink: InboundSink | undefined;
-  private loop: Promise<void> | undefined;
-  private readonly queue = new SerialQueue(WEBHOOK_QUEUE_MAX);
   private readonly health: AdapterHealth;
+  private me: UserFromGetMe | undefined;
+  private inbound: DurableInbound | undefined;
+  private queues: ChannelQueues | undefined;
+  private loop: Promise<void> | undefined;
 
   constructor(
     private readonly settings: TelegramAccountSettings,
@@ -75,10 +68,17 @@ export class TelegramAdapter implements ChannelAdapter {
 
   async start(sink: InboundSink): Promise<void> {
     if (this.loop) return;
-    this.sink = sink;
-    this.ledger = await UpdateLedger.open(
-      path.join(this.deps.stateDir, "telegram", `update-offset-${this.accountId}.json`),
-    );
+    this.queues = this.deps.queues(this.accountId);
+    this.inbound = new DurableInbound({
+      queue: this.queues.inbound,
+      log: this.log,
+      scrub: (err) => this.health.scrub(err),
+      process: async (payload) => {
+        const me = this.me as UserFromGetMe;
+        const msg = normalizeTelegramUpdate(payload as Update, me, this.accountId, this.deps.clock.now());
+        if (msg) await sink(msg);
+      },
+    });
     this.health.connecting();
     this.loop = this.run().catch((err: unknown) => this.fail(err));
   }
@@ -86,7 +86,7 @@ export class TelegramAdapter implements ChannelAdapter {
   async stop(): Promise<void> {
     this.controller.abort();
     await this.loop;
-    await this.queue.drain();
+    await this.inbound?.stop();
     this.health.stopped();
   }
 
@@ -122,7 +122,7 @@ export class TelegramAdapter implements ChannelAdapter {
       path: hook.path,
       secret: hook.secret,
       ready: () => this.health.current === "running" && !this.controller.signal.aborted,
-      enqueue: (u) => this.enqueue(u),
+      enqueue: (u) => this.inbound?.offer([{ updateId: String(u.update_id), payload: u }], { bounded: true }) === true,
     });
   }
 
@@ -144,6 +144,7 @@ export class TelegramAdapter implements ChannelAdapter {
     };
     this.me = await untilSuccess((s) => this.api.getMe(grammySignal(s)), opts);
     if (!this.me) return;
+    this.inbound?.open();
     this.log.info(
       { accountId: this.accountId, bot: this.me.username, mode: this.settings.mode },
       "telegram bot connected",
@@ -163,38 +164,35 @@ export class TelegramAdapter implements ChannelAdapter {
       clock: this.deps.clock,
       signal,
       timeoutSec: this.settings.pollingTimeoutSec,
-      offset: () => this.ledger?.nextOffset(),
-      handle: (u) => this.handleUpdate(u),
+      offset: () => this.nextOffset(),
+      accept: (updates) => this.accept(updates),
       onRetry: (attempt, delayMs, err) => this.retrying(attempt, delayMs, err),
       onRunning: () => this.health.running(),
     });
   }
 
-  private enqueue(update: Update): boolean {
-    return this.queue.push(() => this.handleUpdate(update));
+  /** `getUpdates` offset: the stored cursor (one past the last queued update). */
+  private nextOffset(): number | undefined {
+    try {
+      const c = this.queues?.inbound.cursor();
+      return c === undefined ? undefined : Number(c);
+    } catch {
+      return undefined;
+    }
   }
 
-  /** Dedupe (mark first: at most once), normalize, hand to the sink. Never throws. */
-  private async handleUpdate(update: Update): Promise<void> {
-    try {
-      const ledger = this.ledger;
-      if (!ledger || !this.me || !this.sink) return;
-      if (!ledger.isNew(update.update_id)) {
-        this.log.debug(
-          { accountId: this.accountId, updateId: update.update_id, reason: "duplicate_update" },
-          "telegram update skipped",
-        );
-        return;
-      }
-      await ledger.mark(update.update_id);
-      const msg = normalizeTelegramUpdate(update, this.me, this.accountId, this.deps.clock.now());
-      if (msg) await this.sink(msg);
-    } catch (err) {
-      this.log.error(
-        { accountId: this.accountId, updateId: update.update_id, err: errorMessage(err) },
-        "telegram update failed",
-      );
+  /** Queues a `getUpdates` batch (and its next offset) in one commit, then waits for its hand-over. */
+  private async accept(updates: readonly Update[]): Promise<void> {
+    const inbound = this.inbound;
+    if (updates.length === 0 || !inbound) return;
+    const next = Math.max(...updates.map((u) => u.update_id)) + 1;
+    const items = updates.map((u) => ({ updateId: String(u.update_id), payload: u }));
+    if (!inbound.offer(items, { cursor: String(next) })) {
+      // Not confirmed to Telegram (the offset did not move): the same updates come again.
+      await this.deps.clock.sleep(INBOUND_STORAGE_RETRY_MS, this.controller.signal).catch(() => undefined);
+      return;
     }
+    await inbound.idle();
   }
 
   private retrying(attempt: number, delayMs: number, err: unknown): void {
