@@ -19,6 +19,9 @@
  *   later message of a chat is never admitted before an earlier one.
  * - The adapter drops what is not a person's message (the bot's own or other bots' messages, edits,
  *   channel posts) and platform updates it has already handled (restart-safe deduplication).
+ * - Delivery is durable: every delivery is queued through `DurableInbound` in the account's
+ *   state-store queue (`AdapterDeps.queues`), keyed by the platform's own id for it, before the
+ *   platform is told it arrived; queued deliveries are handed to the sink after a restart.
  * - Media are described, never downloaded, by the adapter; the pipeline calls `fetchMedia` only for
  *   admitted senders and only within `mediaMaxMb`.
  *
@@ -77,8 +80,9 @@ export interface InboundMessage {
   /** Platform message id (reply threading). */
   readonly messageId: string;
   /**
-   * Stable id of the platform update that carried the message, the same on every redelivery (Telegram
-   * `update_id`, Slack `<channel>:<ts>`, Discord message id): what inbound deduplication keys on.
+   * Stable id of the message on its platform, the same on every redelivery (Telegram `update_id`, Slack
+   * `<channel>:<ts>`, Discord message id). The inbound queue keys on the delivery's own id (Slack's
+   * `event_id`); the run ledger keys on channel, account, chat and message id.
    */
   readonly updateId: string;
   /** Forum topic / thread inside a group (Telegram topic, Slack `thread_ts`, Discord thread channel). */

@@ -25,3 +25,5 @@ export { RUNNABLE_CHANNELS, type RunnableChannel, channelConfigured } from "./pl
 export { jitteredDelayMs, reconnectDelayBounds } from "./reconnect.js";
 export { notifyPairingApproved } from "./notify.js";
 export { channelMethods } from "./methods.js";
+export { OutboxSender } from "./outbox-sender.js";
+export { DurableInbound, type DurableInboundOptions, type InboundOffer } from "./durable-inbound.js";

@@ -14,7 +14,10 @@
  * bot, media refs with sizes, a stable update id); the bot's own and other bots' messages dropped;
  * outbound text chunked at the platform limit and threaded as a reply; reconnect with jittered backoff
  * after the fake drops the connection, losing nothing; a send to a recipient the DM policy does not
- * admit refused as a value and never sent.
+ * admit refused as a value and never sent. Durability (the account's state-store queues): every
+ * delivery queued under its platform id and a redelivery handed over once; a delivery the store could
+ * not take kept queued and handed to the next start; replies reserved and planned in the outbox, each
+ * chunk sent once, and after a restart only the chunks never confirmed sent again.
  */
 import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
@@ -30,6 +33,7 @@ import {
 } from "../../src/channels/index.js";
 import type { Clock } from "../../src/infra/index.js";
 import { captureLogger } from "./capture-log.js";
+import { durabilityCases, eventually } from "./channel-contract-durability.js";
 import { channelState } from "./temp-state.js";
 import { EchoRuns, memoryChannelDeps, testCommands } from "./fake-channel.js";
 
@@ -79,6 +83,11 @@ export interface ContractHarness {
   dmChatId(user: ContractUser): string;
   sendDm(user: ContractUser, text: string, opts?: ContractMessageOptions): Promise<void>;
   sendGroup(user: ContractUser, text: string, opts?: ContractMessageOptions): Promise<void>;
+  /**
+   * Delivers the last user message again under the same platform id (a platform retry of a delivery
+   * it believes failed, a RESUME replay).
+   */
+  redeliverLast(): Promise<void>;
   /** The bot's own message and another bot's message appear in the group. */
   sendBotMessages(text: string): Promise<void>;
   /** What the fake recorded the bot sending to `chatId` (a chat id as inbound messages carry it). */
@@ -102,14 +111,6 @@ function recordingSleeps(): Clock & { readonly sleeps: number[] } {
       await new Promise((r) => setImmediate(r));
     },
   };
-}
-
-async function eventually(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** Registers the contract cases for `h` under `describe("<channel> adapter contract")`. */
@@ -313,5 +314,7 @@ export function describeChannelContract(h: ContractHarness): void {
       expect(h.sentTo(h.dmChatId(h.alice)).map((s) => s.text)).toEqual(h.dmTargets(h.alice).map(() => "hello alice"));
       await service.stop();
     });
+
+    durabilityCases({ h, stateDir: () => stateDir, adapter, started, next, got });
   });
 }

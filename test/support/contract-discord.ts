@@ -23,6 +23,7 @@ export const DISCORD_GUILD: FakeGuild = {
 /** The Discord adapter (discord.js) against {@link FakeDiscord}, for the adapter contract. */
 export function discordHarness(): ContractHarness {
   let fake: FakeDiscord;
+  let last: Record<string, unknown> | undefined;
   const alice: FakeDiscordUser & ContractUser = {
     id: "1200000000000000001",
     username: "alice",
@@ -84,8 +85,9 @@ export function discordHarness(): ContractHarness {
     connections: () => fake.connections,
     dmTargets: (u) => [`user:${u.id}`, `<@${u.id}>`, `<@!${u.id}>`, fake.dmOf(u.id)],
     dmChatId: (u) => fake.dmOf(u.id),
-    sendDm: async (u, text, o) => void fake.userSends(shape(u, text, o)),
-    sendGroup: async (u, text, o) => void fake.userSends({ ...shape(u, text, o), channelId: group }),
+    sendDm: async (u, text, o) => void (last = fake.userSends(shape(u, text, o))),
+    sendGroup: async (u, text, o) => void (last = fake.userSends({ ...shape(u, text, o), channelId: group })),
+    redeliverLast: async () => fake.redispatch(last as Record<string, unknown>),
     sendBotMessages: async (text) => {
       fake.userSends({ author: { ...DISCORD_BOT, bot: true }, channelId: group, content: text });
       fake.userSends({

@@ -65,6 +65,7 @@ export function slackHarness(): ContractHarness {
     dmChatId: (u) => fake.dmOf(u.id),
     sendDm: async (u, text, o) => void (await fake.userSends(shape(u, text, o))),
     sendGroup: async (u, text, o) => void (await fake.userSends({ ...shape(u, text, o), channel: group })),
+    redeliverLast: async () => fake.redeliverLast(),
     sendBotMessages: async (text) => {
       await fake.userSends({ user: SLACK_APP.botUserId, botId: SLACK_APP.botId, channel: group, text });
       await fake.userSends({ user: "U0OTHERBOT", botId: "B0OTHER", subtype: "bot_message", channel: group, text });

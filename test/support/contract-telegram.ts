@@ -8,6 +8,8 @@ const GROUP = { id: -1001, type: "supergroup" as const, title: "contract group" 
 /** The Telegram adapter (grammY) against {@link FakeTelegram}, for the adapter contract. */
 export function telegramHarness(): ContractHarness {
   let fake: FakeTelegram;
+  let last: Awaited<ReturnType<FakeTelegram["userSends"]>>["update"] | undefined;
+  const deliver = async (input: UserMessageInput) => void ({ update: last } = await fake.userSends(BOT.token, input));
   const alice: ContractUser = { id: "1001", name: "Alice" };
   const bob: ContractUser = { id: "1002", name: "Bob" };
   const shape = (user: ContractUser, text: string, o: ContractMessageOptions = {}): UserMessageInput => {
@@ -54,12 +56,15 @@ export function telegramHarness(): ContractHarness {
     dmChatId: (u) => u.id,
     sendDm: async (u, text, o) => {
       withFile(o);
-      await fake.userSends(BOT.token, shape(u, text, o));
+      await deliver(shape(u, text, o));
     },
     sendGroup: async (u, text, o) => {
       withFile(o);
-      await fake.userSends(BOT.token, { ...shape(u, text, o), chat: GROUP });
+      await deliver({ ...shape(u, text, o), chat: GROUP });
     },
+    // Telegram hands an update out again only while its offset is unconfirmed; the adapter asks with
+    // the offset it stored with the update, so the platform's retry must not reach the sink.
+    redeliverLast: async () => void (await fake.deliver(BOT.token, last as NonNullable<typeof last>)),
     sendBotMessages: async (text) => {
       await fake.userSends(BOT.token, { from: { id: BOT.id, is_bot: true, first_name: "me" }, chat: GROUP, text });
       await fake.userSends(BOT.token, { from: { id: 999, is_bot: true, first_name: "other bot" }, chat: GROUP, text });

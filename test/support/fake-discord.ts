@@ -130,6 +130,11 @@ export class FakeDiscord {
     return msg;
   }
 
+  /** Dispatches `msg` (a message {@link userSends} returned) again, as a RESUME replay can. */
+  redispatch(msg: Record<string, unknown>): void {
+    this.dispatch("MESSAGE_CREATE", msg);
+  }
+
   private snowflake(): string {
     this.counter += 1n;
     return String(((BigInt(Date.now()) - EPOCH) << 22n) + this.counter);

@@ -75,6 +75,7 @@ export class FakeSlack {
   private readonly tickets = new Set<string>();
   private readonly pending = new Map<string, Envelope>();
   private readonly users = new Map<string, FakeSlackUser>();
+  private lastPayload: Envelope["payload"] | undefined;
   private readonly files = new Map<string, { name: string; bytes: Buffer }>();
   private readonly failures: { method: string; status?: number; error?: string }[] = [];
   private refuseConnections = 0;
@@ -166,12 +167,22 @@ export class FakeSlack {
     return this.deliver(event);
   }
 
+  /**
+   * Delivers the last event callback again under its `event_id`, in a new envelope with
+   * `retry_attempt: 1` (Slack's retry when it believes a delivery failed).
+   */
+  redeliverLast(): void {
+    const payload = this.lastPayload;
+    if (!payload) throw new Error("nothing was delivered yet");
+    this.sendEnvelope(payload, 1, "timeout");
+  }
+
   /** Delivers an event callback (socket envelope, or signed POST in HTTP mode). */
   async deliver(
     event: Record<string, unknown>,
   ): Promise<{ event: Record<string, unknown>; eventId: string; status?: number }> {
     const eventId = `Ev${String(++this.seq).padStart(8, "0")}`;
-    const payload = {
+    const payload = (this.lastPayload = {
       token: "verification-token-unused",
       team_id: "T0FAKE",
       api_app_id: "A0FAKE",
@@ -179,22 +190,27 @@ export class FakeSlack {
       type: "event_callback",
       event_id: eventId,
       event_time: Math.floor(Date.now() / 1000),
-    };
+    });
     if (this.httpEndpoint) {
       const res = await this.post(this.httpEndpoint.url, JSON.stringify(payload), {});
       return { event, eventId, status: res.status };
     }
+    this.sendEnvelope(payload, 0, "");
+    return { event, eventId };
+  }
+
+  /** Sends `payload` in a new `events_api` envelope to every socket; it waits for its ack. */
+  private sendEnvelope(payload: Envelope["payload"], retryAttempt: number, retryReason: string): void {
     const env: Envelope = {
       envelope_id: randomUUID(),
       type: "events_api",
       accepts_response_payload: false,
-      retry_attempt: 0,
-      retry_reason: "",
+      retry_attempt: retryAttempt,
+      retry_reason: retryReason,
       payload,
     };
     this.pending.set(env.envelope_id, env);
     for (const s of this.sockets) s.send(JSON.stringify(env));
-    return { event, eventId };
   }
 
   /**
