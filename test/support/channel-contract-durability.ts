@@ -11,7 +11,6 @@ import {
 } from "../../src/channels/index.js";
 import { HoldfastError } from "../../src/errors/index.js";
 import { captureLogger } from "./capture-log.js";
-import type { ContractHarness } from "./channel-contract.js";
 import { EchoRuns, memoryChannelDeps, testCommands } from "./fake-channel.js";
 import { channelState } from "./temp-state.js";
 
@@ -24,9 +23,26 @@ export async function eventually(cond: () => boolean, what: string, timeoutMs = 
   }
 }
 
+/** The part of a `ContractHarness` (`channel-contract.ts`) the durability cases drive. */
+interface DurabilityHarness {
+  readonly channel: string;
+  readonly alice: { readonly id: string; readonly name: string };
+  readonly bob: { readonly id: string; readonly name: string };
+  waitReceiving(): Promise<void>;
+  dmChatId(user: { readonly id: string }): string;
+  sendDm(user: { readonly id: string; readonly name: string }, text: string): Promise<void>;
+  sendGroup(
+    user: { readonly id: string; readonly name: string },
+    text: string,
+    opts?: { mentionBot?: boolean },
+  ): Promise<void>;
+  redeliverLast(): Promise<void>;
+  sentTo(chatId: string): readonly { readonly text: string }[];
+}
+
 /** What the contract's `describe` block gives the durability cases. */
 export interface DurabilityContext {
-  readonly h: ContractHarness;
+  readonly h: DurabilityHarness;
   /** This case's state dir (its state database holds the account's queues). */
   readonly stateDir: () => string;
   /** A new adapter on the case's state dir (stopped after the case). */
