@@ -101,6 +101,7 @@ async function startOnStore(
       send: (channel, accountId, chatId, text) => channelsPort.get().outbound.send(channel, accountId, chatId, text),
     },
     gateway: hub,
+    leaks: secrets.leaks,
     ...(opts.extraTools ? { extraTools: opts.extraTools } : {}),
   });
   const agent = wireAgent(ctx, {
@@ -108,6 +109,7 @@ async function startOnStore(
     sessions,
     tools,
     gateway: hub,
+    maskForModel: secrets.maskForModel,
     ledger: store.state.runs,
     ...(opts.probe ? { probe: opts.probe } : {}),
   });
