@@ -44,8 +44,10 @@ await build({
   logLevel: "warning",
   plugins: [zodEnglishOnly],
   // Native, optional or rarely used modules stay external and load from node_modules when needed.
-  // grammY stays external because its fetch shim checks class names that bundling would rename;
-  // better-sqlite3 loads its compiled addon relative to its own package.
+  // grammY stays external because its fetch shim checks class names that bundling would rename; the
+  // Slack and Discord libraries (CommonJS, with optional native add-ons and lazy requires) stay external
+  // too, and like grammY load from node_modules only when their channel is configured; better-sqlite3
+  // loads its compiled addon relative to its own package.
   external: [
     "dockerode",
     "ssh2",
@@ -55,6 +57,8 @@ await build({
     "pino-pretty",
     "selfsigned",
     "grammy",
+    "@slack/bolt",
+    "discord.js",
     "better-sqlite3",
   ],
   banner: {

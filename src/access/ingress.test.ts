@@ -53,10 +53,37 @@ describe("sender normalization (reference §4.2)", () => {
       wildcard: true,
       ids: new Set(["1"]),
       invalid: ["@x"],
+      names: new Set(["x"]),
     });
   });
   it("normalizes WhatsApp numbers to E.164", () => {
     expect(normalizeSenderId("whatsapp", "whatsapp:+1 (555) 123")).toBe("+1555123");
+  });
+  it("normalizes Slack user ids (U…/W…) and Discord snowflakes, with prefixes and <@id> targets", () => {
+    expect(normalizeSenderId("slack", "slack:u012ABCDEF")).toBe("U012ABCDEF");
+    expect(normalizeSenderId("slack", "user:W0123ABC")).toBe("W0123ABC");
+    expect(normalizeSenderId("slack", "<@U0AAA|ada>")).toBe("U0AAA");
+    expect(normalizeSenderId("slack", "C0123CHAN")).toBeUndefined();
+    expect(normalizeSenderId("slack", "ada")).toBeUndefined();
+    expect(normalizeSenderId("discord", "discord:123456789012345678")).toBe("123456789012345678");
+    expect(normalizeSenderId("discord", "<@!123456789012345678>")).toBe("123456789012345678");
+    expect(normalizeSenderId("discord", "user:<@98765>")).toBe("98765");
+    expect(normalizeSenderId("discord", "trusted-user-id")).toBeUndefined();
+    expect(parseAllowList("slack", ["U1AB", "@Ada"]).names).toEqual(new Set(["ada"]));
+  });
+});
+
+describe("name matching (dangerouslyAllowNameMatching, reference §4.1)", () => {
+  const slack = (acct: AccountAccessConfig) => resolveAccessPolicy({}, "slack", "default", acct);
+  const ada = { senderId: "U0ADA", senderNames: ["ada", "Ada Lovelace"] };
+  it("ignores name entries unless the account turns name matching on", () => {
+    const input = { ...dm("U0ADA"), ...ada };
+    expect(decideIngress(slack({ dmPolicy: "allowlist", allowFrom: ["@ada"] }), input, ctx()).decision).toEqual(
+      deny("dm_policy_not_allowlisted"),
+    );
+    const on = slack({ dmPolicy: "allowlist", allowFrom: ["@ada"], dangerouslyAllowNameMatching: true });
+    expect(decideIngress(on, input, ctx()).decision).toEqual(allow("dm_policy_allowlisted"));
+    expect(decideIngress(on, { ...input, senderNames: ["eve"] }, ctx()).decision.allow).toBe(false);
   });
 });
 

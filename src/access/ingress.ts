@@ -46,6 +46,10 @@ export interface IngressInput {
   readonly hasAnyMention: boolean;
   /** The message replies to one of the bot's messages (implicit mention). */
   readonly replyToBot: boolean;
+  /** Discord: the guild of a guild channel (the outer level of the group allowlist). */
+  readonly guildId?: string | undefined;
+  /** The sender's platform names (handle, display name); matched only under `dangerouslyAllowNameMatching`. */
+  readonly senderNames?: readonly string[] | undefined;
 }
 
 /** Facts ingress needs besides the policy. */
@@ -81,13 +85,14 @@ export interface IngressResult {
 export function decideIngress(policy: AccessPolicy, input: IngressInput, ctx: IngressContext): IngressResult {
   const senderId = normalizeSenderId(policy.channel, input.senderId);
   const owner = senderId !== undefined && policy.owners.has(senderId);
+  const names = policy.nameMatching ? (input.senderNames ?? []) : [];
+  const matches = (list: AllowList) => allowListMatches(list, senderId, names);
   const result = (decision: IngressDecision, listed: boolean): IngressResult => {
-    const cmd =
-      decision.allow && (policy.commandAllowFrom ? allowListMatches(policy.commandAllowFrom, senderId) : listed);
+    const cmd = decision.allow && (policy.commandAllowFrom ? matches(policy.commandAllowFrom) : listed);
     return { decision, senderId, commandAuthorized: cmd, owner: decision.allow && owner };
   };
   if (senderId === undefined) return result(deny("sender_invalid"), false);
-  const facts: Facts = { policy, input, senderId, ctx, finish: result };
+  const facts: Facts = { policy, input, senderId, ctx, finish: result, matches };
   return input.chatType === "direct" ? decideDm(facts) : decideGroup(facts);
 }
 
@@ -101,27 +106,28 @@ interface Facts {
   readonly senderId: string;
   readonly ctx: IngressContext;
   readonly finish: Finish;
+  /** Allowlist match of this sender (id; names only under name matching). */
+  readonly matches: (list: AllowList) => boolean;
 }
 
-function decideDm({ policy, senderId, ctx, finish }: Facts): IngressResult {
+function decideDm({ policy, ctx, finish, matches }: Facts): IngressResult {
   if (policy.dmPolicy === "disabled") return finish(deny("dm_policy_disabled"), false);
   const effective =
     policy.dmPolicy === "pairing" ? mergeAllowLists(policy.allowFrom, ctx.storeAllow) : policy.allowFrom;
-  const byId = effective.ids.has(senderId);
-  if (byId) return finish(allow("dm_policy_allowlisted"), true);
+  if (matches({ ...effective, wildcard: false })) return finish(allow("dm_policy_allowlisted"), true);
   if (effective.wildcard) return finish(allow("dm_policy_open"), true);
   if (policy.dmPolicy === "pairing") return finish(deny("dm_policy_pairing_required"), false);
   return finish(deny("dm_policy_not_allowlisted"), false);
 }
 
-function decideGroup({ policy, input, senderId, ctx, finish }: Facts): IngressResult {
+function decideGroup({ policy, input, ctx, finish, matches }: Facts): IngressResult {
   if (policy.groupPolicy === "disabled") return finish(deny("group_policy_disabled"), false);
-  const group = groupSettings(policy, input.chatId);
+  const group = groupSettings(policy, input.chatId, input.guildId);
   if (!group.listed) return finish(deny("group_not_allowlisted"), false);
   if (!group.enabled) return finish(deny("group_disabled"), false);
   const own = group.allowFrom !== undefined ? parseAllowList(policy.channel, group.allowFrom) : undefined;
   const senders = own ?? (isEmptyAllowList(policy.groupAllowFrom) ? policy.allowFrom : policy.groupAllowFrom);
-  const listed = allowListMatches(senders, senderId);
+  const listed = matches(senders);
   if (policy.groupPolicy === "allowlist" && isEmptyAllowList(senders))
     return finish(deny("group_policy_empty_allowlist"), false);
   if ((policy.groupPolicy === "allowlist" || own !== undefined) && !listed)
@@ -130,7 +136,7 @@ function decideGroup({ policy, input, senderId, ctx, finish }: Facts): IngressRe
   const patterns = patternsApplyIn(policy, input.chatId) && matchesMentionPattern(ctx.mentionRegexes, input.text);
   if (input.mentionsBot || patterns) return finish(allow("mentioned"), listed);
   if (input.replyToBot) return finish(allow("reply_to_bot"), listed);
-  const cmdAuthorized = policy.commandAllowFrom ? allowListMatches(policy.commandAllowFrom, senderId) : listed;
+  const cmdAuthorized = policy.commandAllowFrom ? matches(policy.commandAllowFrom) : listed;
   if (ctx.isControlCommand && cmdAuthorized && !input.hasAnyMention) return finish(allow("command_bypass"), listed);
   return finish(deny("mention_required"), listed);
 }

@@ -12,10 +12,15 @@ export interface AllowList {
   readonly ids: ReadonlySet<string>;
   /** Entries that can never match on this channel (e.g. Telegram `@username`); inert, warned about. */
   readonly invalid: readonly string[];
+  /**
+   * The entries of {@link invalid} that look like names (`alice`, `@alice`), lowercased without `@`. They
+   * match a sender's platform name only where the account sets `dangerouslyAllowNameMatching: true`.
+   */
+  readonly names: ReadonlySet<string>;
 }
 
 /** An empty allow list (matches nobody). */
-export const EMPTY_ALLOW_LIST: AllowList = { wildcard: false, ids: new Set(), invalid: [] };
+export const EMPTY_ALLOW_LIST: AllowList = { wildcard: false, ids: new Set(), invalid: [], names: new Set() };
 
 const PREFIXES: Readonly<Record<string, readonly string[]>> = {
   telegram: ["telegram:", "tg:"],
@@ -30,6 +35,8 @@ const PREFIXES: Readonly<Record<string, readonly string[]>> = {
  * of that channel (it then matches nothing).
  * - telegram: strip `telegram:`/`tg:` (case-insensitive); the rest must be a decimal id (`@user` never matches);
  * - whatsapp/signal: strip one `scheme:` prefix, keep digits, prefix `+` (Signal `uuid:<id>` kept lowercased);
+ * - slack: strip `slack:`/`user:` and a `<@…>` wrapper; a user id `U…`/`W…` (uppercased); names never match;
+ * - discord: strip `discord:`/`user:` and a `<@…>`/`<@!…>` wrapper; a snowflake (digits); names never match;
  * - others: strip the channel's prefixes, trim, lowercase.
  */
 export function normalizeSenderId(channel: string, raw: string | number): string | undefined {
@@ -41,7 +48,22 @@ export function normalizeSenderId(channel: string, raw: string | number): string
     if (v.toLowerCase().startsWith(p)) v = v.slice(p.length).trim();
   }
   if (ch === "telegram") return /^-?\d{1,20}$/.test(v) ? String(BigInt(v)) : undefined;
+  if (ch === "slack" || ch === "discord") return platformUserId(ch, v);
   return v === "" ? undefined : v.toLowerCase();
+}
+
+/** Slack user ids (`U…`, `W…` on Enterprise Grid) and Discord snowflakes; `<@id>` mention targets accepted. */
+function platformUserId(ch: "slack" | "discord", v: string): string | undefined {
+  const inner = /^<@!?([^>|]+)(?:\|[^>]*)?>$/.exec(v)?.[1] ?? v;
+  if (ch === "discord") return /^\d{5,20}$/.test(inner) ? inner : undefined;
+  const id = inner.toUpperCase();
+  return /^[UW][A-Z0-9]{2,20}$/.test(id) ? id : undefined;
+}
+
+/** A configured entry that is not an id, read as a name (`@alice` → `alice`); undefined when blank. */
+export function nameEntry(raw: string | number): string | undefined {
+  const v = String(raw).trim().replace(/^@/, "").toLowerCase();
+  return v === "" ? undefined : v;
 }
 
 function normalizePhone(ch: string, v: string): string | undefined {
@@ -56,6 +78,7 @@ export function parseAllowList(channel: string, entries: readonly (string | numb
   if (!entries || entries.length === 0) return EMPTY_ALLOW_LIST;
   const ids = new Set<string>();
   const invalid: string[] = [];
+  const names = new Set<string>();
   let wildcard = false;
   for (const e of entries) {
     if (String(e).trim() === "*") {
@@ -63,10 +86,15 @@ export function parseAllowList(channel: string, entries: readonly (string | numb
       continue;
     }
     const n = normalizeSenderId(channel, e);
-    if (n === undefined) invalid.push(String(e));
-    else ids.add(n);
+    if (n !== undefined) {
+      ids.add(n);
+      continue;
+    }
+    invalid.push(String(e));
+    const name = nameEntry(e);
+    if (name !== undefined) names.add(name);
   }
-  return { wildcard, ids, invalid };
+  return { wildcard, ids, invalid, names };
 }
 
 /** Union of allow lists. */
@@ -75,6 +103,7 @@ export function mergeAllowLists(...lists: AllowList[]): AllowList {
     wildcard: lists.some((l) => l.wildcard),
     ids: new Set(lists.flatMap((l) => [...l.ids])),
     invalid: lists.flatMap((l) => l.invalid),
+    names: new Set(lists.flatMap((l) => [...l.names])),
   };
 }
 
@@ -83,8 +112,20 @@ export function isEmptyAllowList(list: AllowList): boolean {
   return !list.wildcard && list.ids.size === 0;
 }
 
-/** `"*"` matches everyone; otherwise exact match of the normalized sender id. */
-export function allowListMatches(list: AllowList, normalizedSenderId: string | undefined): boolean {
+/**
+ * `"*"` matches everyone; otherwise exact match of the normalized sender id. `senderNames` (the sender's
+ * platform names, mutable and re-usable by others) are compared with the list's name entries only when
+ * the caller passes them, i.e. under `dangerouslyAllowNameMatching: true` (reference §4.1).
+ */
+export function allowListMatches(
+  list: AllowList,
+  normalizedSenderId: string | undefined,
+  senderNames: readonly string[] = [],
+): boolean {
   if (list.wildcard) return true;
-  return normalizedSenderId !== undefined && list.ids.has(normalizedSenderId);
+  if (normalizedSenderId !== undefined && list.ids.has(normalizedSenderId)) return true;
+  return senderNames.some((n) => {
+    const name = nameEntry(n);
+    return name !== undefined && list.names.has(name);
+  });
 }

@@ -1,7 +1,7 @@
 import type { HoldfastConfig } from "../config/index.js";
 import type { Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
-import { isEmptyAllowList } from "./normalize.js";
+import { isEmptyAllowList, nameEntry } from "./normalize.js";
 import { PairingStore } from "./pairing/store.js";
 import { resolveAccessPolicy, type AccessPolicy, type AccountAccessConfig } from "./policy.js";
 
@@ -49,10 +49,18 @@ function warnAboutPolicy(log: Logger, policy: AccessPolicy): void {
     log.warn(at, 'dmPolicy "open" without "*" in allowFrom admits only the listed senders');
   if (policy.dmPolicy === "allowlist" && isEmptyAllowList(policy.allowFrom))
     log.warn(at, 'dmPolicy "allowlist" with an empty allowFrom: all DMs will be dropped');
-  const invalid = [...policy.allowFrom.invalid, ...policy.groupAllowFrom.invalid];
-  if (invalid.length > 0)
+  const lists = [policy.allowFrom, policy.groupAllowFrom];
+  const invalid = lists.flatMap((l) => l.invalid);
+  const inert = policy.nameMatching ? invalid.filter((e) => !lists.some((l) => l.names.has(nameKey(e)))) : invalid;
+  if (inert.length > 0)
     log.warn(
-      { ...at, entries: invalid },
-      "allowFrom entries that can never match a sender id of this channel are ignored",
+      { ...at, entries: inert },
+      policy.nameMatching
+        ? "allowFrom entries that can never match a sender of this channel are ignored"
+        : "allowFrom entries that are not sender ids of this channel are ignored (names match only with dangerouslyAllowNameMatching: true)",
     );
+  if (policy.nameMatching)
+    log.warn(at, "dangerouslyAllowNameMatching is on: display names and handles can be changed or reused by others");
 }
+
+const nameKey = (e: string): string => nameEntry(e) ?? "";

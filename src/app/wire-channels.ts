@@ -1,11 +1,6 @@
 import type { AccessStage } from "../access/index.js";
 import type { AgentStage } from "../agent/index.js";
-import {
-  channelDegradations,
-  channelStatusMethods,
-  createChannelService,
-  type ChannelService,
-} from "../channels/index.js";
+import { channelDegradations, channelMethods, createChannelService, type ChannelService } from "../channels/index.js";
 import { createWebChat } from "../channels/webchat/index.js";
 import type { ChatCommandRegistry } from "../commands/index.js";
 import type { AgentRoster } from "../config/index.js";
@@ -28,8 +23,8 @@ export interface ChannelWiring {
   readonly tools: Pick<ToolStage, "saveMedia">;
   readonly secrets: Pick<SecretsStage, "guardOutbound" | "guardRunEvent">;
   /**
-   * WebChat's methods and events, the channels' webhook routes (served before gateway auth), and the
-   * accounts' state as a status fact, a health check and `channels.status`.
+   * WebChat's methods and events, the `channels.*` methods, the channels' webhook routes (served before
+   * gateway auth), and the accounts' state as the `channels` status fact and a health check.
    */
   readonly gateway: GatewayPorts & {
     readonly routes: Pick<PublicRoutes, "add">;
@@ -41,10 +36,10 @@ export interface ChannelWiring {
 }
 
 /**
- * The channel stage: the configured accounts (Telegram) over access control and routing into the
- * agent's runs, their webhook routes, their state (`channels.status`, the `channels` status fact and
- * health check), and WebChat on the gateway socket. Receiving starts with
- * `start()` after the gateway listens (webhooks need the HTTP server).
+ * The channel stage: the configured accounts (Telegram, Slack, Discord) over access control and
+ * routing into the agent's runs, their webhook routes, `channels.status` / `channels.logout`, the
+ * `channels` status fact and health check, and WebChat on the gateway socket. Receiving starts with `start()` after
+ * the gateway listens (webhooks need the HTTP server).
  * @throws HoldfastError HF_CHANNEL_CONFIG for unusable channel settings.
  */
 export async function wireChannels(ctx: AppContext, w: ChannelWiring): Promise<ChannelService> {
@@ -65,7 +60,7 @@ export async function wireChannels(ctx: AppContext, w: ChannelWiring): Promise<C
     guardOutbound: w.secrets.guardOutbound,
   });
   w.gateway.routes.add((app) => channels.publicRoutes(app));
-  w.gateway.methods.register(...channelStatusMethods(() => channels.status()));
+  w.gateway.methods.register(...channelMethods(channels.manager));
   w.gateway.status.add("channels", () => channels.status());
   w.gateway.health.add("channels", () => channelDegradations(channels.status()));
   createWebChat({

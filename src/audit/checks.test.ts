@@ -270,6 +270,68 @@ describe("suppressions", () => {
   });
 });
 
+describe("Slack and Discord checks (OpenClaw checkIds where OpenClaw has one)", () => {
+  it("flags open DMs and groups, missing signing secrets, plaintext tokens, inert names, broad guilds, privileged intents", async () => {
+    const findings = await auditFindings({
+      channels: {
+        slack: {
+          dmPolicy: "open",
+          allowFrom: ["*"],
+          mode: "http",
+          botToken: "xoxb-plaintext-token-in-config",
+          groupPolicy: "open",
+          channels: { "*": { requireMention: false } },
+        },
+        discord: {
+          token: "plain-discord-token-in-the-config",
+          allowFrom: ["trusted-user-id", "123456789012345678"],
+          groupPolicy: "open",
+          guilds: { "130000000000000001": { channels: { "140000000000000001": {} } } },
+          intents: { presence: true },
+        },
+      },
+    });
+    const ids = findings.map((f) => `${f.checkId}:${f.severity}`);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        "channels.slack.dm.open:critical",
+        "channels.slack.groups.open:warn",
+        "channels.slack.groups.open_without_mention:critical",
+        "channels.slack.http.signing_secret_missing:critical",
+        "channels.discord.groups.open:warn",
+        "channels.discord.allowFrom.mutable_entries_inert:warn",
+        "channels.discord.allowlisted_groups.broad_members:warn",
+        "channels.discord.intents.privileged:warn",
+      ]),
+    );
+    const plaintext = findings.filter((f) => f.checkId === "secrets.plaintext_in_config").map((f) => f.title);
+    expect(plaintext).toEqual(
+      expect.arrayContaining([
+        "Secret stored in the config file: channels.slack.botToken",
+        "Secret stored in the config file: channels.discord.token",
+      ]),
+    );
+    expect(JSON.stringify(findings)).not.toContain("plaintext-token-in-config");
+    expect(findings.find((f) => f.checkId.endsWith("mutable_entries_inert"))?.detail).toContain("trusted-user-id");
+  });
+
+  it("reports name matching when enabled (and then not the names as inert); quiet for a locked-down account", async () => {
+    const on = await auditIds({ channels: { slack: { allowFrom: ["@ada"], dangerouslyAllowNameMatching: true } } });
+    expect(on).toContain("channels.slack.allowFrom.dangerous_name_matching_enabled:info");
+    expect(on).not.toContain("channels.slack.allowFrom.mutable_entries_inert:warn");
+    const locked = await auditIds(
+      {
+        channels: {
+          slack: { allowFrom: ["U0ADA0001"], appToken: "${SLACK_APP_TOKEN}", botToken: "${SLACK_BOT_TOKEN}" },
+          discord: { allowFrom: ["123456789012345678"], guilds: { "1300000": { users: ["123456789012345678"] } } },
+        },
+      },
+      { env: { SLACK_APP_TOKEN: "xapp-1", SLACK_BOT_TOKEN: "xoxb-1" } },
+    );
+    expect(locked.filter((id) => /^channels\.(slack|discord)\./.test(id))).toEqual([]);
+  });
+});
+
 describe("jail checks", () => {
   const good = {
     hostJail: { ok: true as const },

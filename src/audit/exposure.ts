@@ -21,8 +21,28 @@ export interface ChannelScope {
   /** True when `allowFrom` was written in config (at this level or the channel level). */
   readonly allowFromSet: boolean;
   readonly groupAllowFrom: Ids;
+  /**
+   * The group allowlist entries: `groups` (Telegram, ...), Slack's `channels.<id>`, Discord's
+   * `guilds.<id>` and `guilds.<id>.channels.<id>` (keyed `<guild>/<channel>`).
+   */
   readonly groups: GroupEntries;
+  /** `dangerouslyAllowNameMatching: true`. */
+  readonly nameMatching: boolean;
 }
+
+type GuildEntries = Record<
+  string,
+  {
+    requireMention?: boolean | undefined;
+    users?: Ids | undefined;
+    channels?:
+      | Record<
+          string,
+          { allow?: boolean | undefined; enabled?: boolean | undefined; requireMention?: boolean | undefined }
+        >
+      | undefined;
+  }
+>;
 
 interface AccessBlock {
   enabled?: boolean | undefined;
@@ -31,6 +51,11 @@ interface AccessBlock {
   allowFrom?: Ids | undefined;
   groupAllowFrom?: Ids | undefined;
   groups?: GroupEntries | undefined;
+  /** Slack's group allowlist. */
+  channels?:
+    Record<string, GroupEntries[string] & { users?: Ids | undefined; allow?: boolean | undefined }> | undefined;
+  guilds?: GuildEntries | undefined;
+  dangerouslyAllowNameMatching?: boolean | undefined;
   accounts?: Record<string, AccessBlock> | undefined;
 }
 
@@ -71,8 +96,31 @@ function scopeOf(
     allowFrom: allowFrom ?? [],
     allowFromSet: allowFrom !== undefined,
     groupAllowFrom: b.groupAllowFrom ?? parent.groupAllowFrom ?? [],
-    groups: b.groups ?? parent.groups ?? {},
+    groups: groupEntries(channel, b, parent),
+    nameMatching: (b.dangerouslyAllowNameMatching ?? parent.dangerouslyAllowNameMatching) === true,
   };
+}
+
+function groupEntries(channel: string, b: AccessBlock, parent: AccessBlock): GroupEntries {
+  const out: GroupEntries = { ...(b.groups ?? parent.groups ?? {}) };
+  if (channel === "slack")
+    for (const [id, e] of Object.entries(b.channels ?? parent.channels ?? {}))
+      out[id] = {
+        requireMention: e.requireMention,
+        allowFrom: e.allowFrom ?? e.users,
+        enabled: e.enabled === false || e.allow === false ? false : undefined,
+      };
+  if (channel === "discord")
+    for (const [gid, g] of Object.entries(b.guilds ?? parent.guilds ?? {})) {
+      out[gid] = { requireMention: g.requireMention, allowFrom: g.users };
+      for (const [cid, c] of Object.entries(g.channels ?? {}))
+        out[`${gid}/${cid}`] = {
+          requireMention: c.requireMention ?? g.requireMention,
+          allowFrom: g.users,
+          enabled: c.allow === false || c.enabled === false ? false : undefined,
+        };
+    }
+  return out;
 }
 
 /** Config paths whose DM or group policy is "open" (anyone may reach the bot there). */

@@ -20,10 +20,15 @@
  *   later message of a chat is never admitted before an earlier one.
  * - The adapter drops what is not a person's message (the bot's own or other bots' messages, edits,
  *   channel posts) and platform updates it has already handled (restart-safe deduplication).
+ * - Delivery is durable: every delivery is queued through `DurableInbound` in the account's
+ *   state-store queue (`AdapterDeps.queues`), keyed by the platform's own id for it, before the
+ *   platform is told it arrived; queued deliveries are handed to the sink after a restart.
  * - Media are described, never downloaded, by the adapter; the pipeline calls `fetchMedia` only for
  *   admitted senders and only within `mediaMaxMb`.
  *
  * Outbound
+ * - `resolveTarget` says who a send to a chat id reaches (a user's DM, or a group and its guild), so
+ *   the channel stage can refuse a send its access policy does not admit before anything is sent.
  * - `send` splits text into chunks of at most `textLimit` characters (preferring paragraph, line, then
  *   word boundaries), threads the first chunk as a reply when `replyTo` is given, retries transient
  *   platform failures a bounded number of times, and otherwise throws a HoldfastError that says whether
@@ -31,6 +36,7 @@
  *   or HF_CHANNEL_SEND for any other failure.
  */
 import type { Hono } from "hono";
+import type { OutboundRecipient } from "../access/index.js";
 
 /** A media attachment as announced by the platform (nothing downloaded yet). */
 export interface MediaRef {
@@ -42,6 +48,8 @@ export interface MediaRef {
   readonly mimeType?: string;
   /** Name the sender gave the file (display only; never used as a path). */
   readonly fileName?: string;
+  /** Where the adapter downloads it from (Slack `url_private_download`, Discord CDN); never shown or logged. */
+  readonly url?: string;
 }
 
 /** One inbound message, normalized. Ids are strings; text is the body or the media caption. */
@@ -54,7 +62,10 @@ export interface InboundMessage {
   readonly chatId: string;
   /** Platform sender id (normalized by access control). */
   readonly senderId: string;
+  /** Display name (shown to the agent; never used for access unless `dangerouslyAllowNameMatching`). */
   readonly senderName?: string;
+  /** Platform handle (Slack `name`, Discord `username`); only for `dangerouslyAllowNameMatching`. */
+  readonly senderUsername?: string;
   readonly text: string;
   /** The platform marked a mention of this bot (e.g. `@bot_username` entity, text mention). */
   readonly mentionsBot: boolean;
@@ -69,10 +80,16 @@ export interface InboundMessage {
   readonly media: readonly MediaRef[];
   /** Platform message id (reply threading). */
   readonly messageId: string;
-  /** Platform update/event id (deduplication), when the platform has one. */
-  readonly updateId?: string;
-  /** Forum topic / thread inside a group. */
+  /**
+   * Stable id of the message on its platform, the same on every redelivery (Telegram `update_id`, Slack
+   * `<channel>:<ts>`, Discord message id). The inbound queue keys on the delivery's own id (Slack's
+   * `event_id`); the run ledger keys on channel, account, chat and message id.
+   */
+  readonly updateId: string;
+  /** Forum topic / thread inside a group (Telegram topic, Slack `thread_ts`, Discord thread channel). */
   readonly threadId?: string;
+  /** Discord: the guild of a guild channel (its group allowlist is `guilds.<guildId>.channels.<chatId>`). */
+  readonly guildId?: string;
   /** Milliseconds since the epoch. */
   readonly receivedAt: number;
 }
@@ -97,7 +114,7 @@ export interface ChannelError {
   readonly atMs: number;
 }
 
-/** Adapter health for status output. */
+/** Adapter health for status output. Nothing in it is a secret. */
 export interface AdapterStatus {
   readonly state: "idle" | "connecting" | "running" | "retrying" | "stopped" | "failed";
   /**
@@ -109,8 +126,20 @@ export interface AdapterStatus {
   readonly sinceMs?: number;
   /** The most recent failure, kept after recovery so `channels status` can show it. */
   readonly lastError?: ChannelError;
+  /** A short note on the state, such as why the account was stopped (`logged out …`). */
+  readonly detail?: string;
   readonly mode?: string;
   readonly botUsername?: string;
+}
+
+/** Who a send to a chat id reaches, as the adapter resolved it. */
+export interface OutboundTarget {
+  /** For the access decision: a user's DM, or a group (and its Discord guild). */
+  readonly recipient: OutboundRecipient;
+  /** Where to send (the adapter's form of the chat id). */
+  readonly chatId: string;
+  /** Thread to post in (a Discord thread inside `recipient`'s channel). */
+  readonly threadId?: string;
 }
 
 /** A connected platform account. See the module comment for the contract. */
@@ -121,6 +150,12 @@ export interface ChannelAdapter {
   readonly textLimit: number;
   start(sink: InboundSink): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Resolves a send target: a chat id as the platform or the `message` tool names it (`user:<id>`,
+   * `<@id>`, a channel id). @throws HoldfastError HF_CHANNEL_REFUSED (the platform does not know it),
+   * HF_CHANNEL_NETWORK.
+   */
+  resolveTarget(to: string): Promise<OutboundTarget>;
   /** Sends text (chunked, reply-threaded). @returns the platform ids of the sent messages. */
   send(msg: OutboundMessage): Promise<string[]>;
   /**

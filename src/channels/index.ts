@@ -1,7 +1,8 @@
 /**
- * Channels: platform adapters (Telegram on grammY; WebChat over the gateway socket), the inbound
- * pipeline (adapter → access control → routing → chat commands → agent run → reply) and outbound
- * sending for other stages (`ChannelService.send`, used by the `message` tool).
+ * Channels: platform adapters (Telegram on grammY, Slack on Bolt, Discord on discord.js — each loaded
+ * only when configured; WebChat over the gateway socket), the inbound pipeline (adapter → access
+ * control → routing → chat commands → agent run → reply) and outbound sending for other stages
+ * (`ChannelService.send`, used by the `message` tool), within each account's access policy.
  */
 export type {
   ChannelAdapter,
@@ -11,11 +12,24 @@ export type {
   InboundSink,
   AdapterStatus,
   ChannelError,
+  OutboundTarget,
 } from "./adapter.js";
 export type { ChannelAccountStatus } from "./manager.js";
-export { channelDegradations, channelStatusMethods } from "./status.js";
-export { createChannelService, type ChannelService, type ChannelServiceDeps, type AccountSettings } from "./service.js";
+export { channelDegradations } from "./status.js";
+export {
+  createChannelService,
+  type ChannelService,
+  type ChannelServiceDeps,
+  type AccountSettings,
+  type SendOutcome,
+} from "./service.js";
+export type { ChannelPlugin, ChannelSettingsSource, AdapterDeps, ConfiguredAdapter } from "./plugin-types.js";
+export { RUNNABLE_CHANNELS, type RunnableChannel, channelConfigured } from "./plugins.js";
+export { jitteredDelayMs, reconnectDelayBounds } from "./reconnect.js";
 export { notifyPairingApproved } from "./notify.js";
+export { channelMethods } from "./methods.js";
+export { OutboxSender } from "./outbox-sender.js";
+export { DurableInbound, type DurableInboundOptions, type InboundOffer } from "./durable-inbound.js";
 export {
   CHANNELS,
   CHANNEL_IDS,
@@ -23,5 +37,4 @@ export {
   checkChannelSettings,
   type ChannelInfo,
   type ChannelCredential,
-  type ChannelSettingsSource,
 } from "./registry.js";

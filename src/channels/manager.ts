@@ -13,6 +13,7 @@ export interface ChannelAccountStatus extends AdapterStatus {
 /** The running channel accounts: start/stop, lookup, webhook routes, and sending. */
 export class ChannelManager {
   private readonly accounts = new Map<string, AccountRuntime>();
+  private readonly loggedOut = new Set<string>();
 
   /** @param guardOutbound the outbound leak scan applied to every text sent through {@link send}. */
   constructor(
@@ -36,9 +37,30 @@ export class ChannelManager {
     return this.accounts.get(keyOf(channel, accountId));
   }
 
-  /** The adapter of an account, if it is configured. */
+  /** The adapter of an account, if it is configured and not logged out. */
   adapter(channel: string, accountId: string): ChannelAdapter | undefined {
+    if (this.loggedOut.has(keyOf(channel, accountId))) return undefined;
     return this.account(channel, accountId)?.adapter;
+  }
+
+  /**
+   * Logs out running accounts (`holdfast channels logout`): stops receiving and refuses every later
+   * send (the credentials are gone from the config; the process must not keep using them).
+   * @returns the accounts logged out (`accountId` undefined: every account of the channel).
+   */
+  async logout(channel: string, accountId?: string): Promise<{ channel: string; accountId: string }[]> {
+    const hit = [...this.accounts.values()].filter(
+      ({ adapter }) => adapter.channel === channel && (accountId === undefined || adapter.accountId === accountId),
+    );
+    for (const { adapter } of hit) {
+      this.loggedOut.add(keyOf(adapter.channel, adapter.accountId));
+      await adapter.stop().catch(() => undefined);
+      this.log.warn(
+        { channel, accountId: adapter.accountId },
+        "channel account logged out; it stays off until restart",
+      );
+    }
+    return hit.map(({ adapter }) => ({ channel, accountId: adapter.accountId }));
   }
 
   /** Mounts every adapter's public (self-authenticating) HTTP routes. */
@@ -72,23 +94,30 @@ export class ChannelManager {
   }
 
   /**
-   * Sends `text` to `chatId` through a running channel account (chunked to the platform limit).
+   * Sends `text` to `chatId` (in `threadId`) through a running channel account (chunked to the platform
+   * limit). Access policy is the caller's (`ChannelService.send`).
    * @returns platform message ids. @throws HoldfastError HF_CHANNEL_UNKNOWN, or the adapter's send failure
    *   (HF_CHANNEL_REFUSED, HF_CHANNEL_NETWORK, HF_CHANNEL_AUTH, HF_CHANNEL_SEND).
    */
-  async send(channel: string, accountId: string, chatId: string, text: string): Promise<string[]> {
+  async send(
+    channel: string,
+    accountId: string,
+    chatId: string,
+    { text, threadId }: { text: string; threadId?: string | undefined },
+  ): Promise<string[]> {
     const adapter = this.adapter(channel, accountId);
     if (!adapter) throw new HoldfastError("HF_CHANNEL_UNKNOWN", `no running channel account ${channel}/${accountId}`);
-    return adapter.send({ chatId, text: this.guardOutbound(text) });
+    return adapter.send({ chatId, text: this.guardOutbound(text), ...(threadId !== undefined ? { threadId } : {}) });
   }
 
-  /** State of every account (for status output). */
+  /** State of every account (for status output); a logged-out account is `stopped` and says so. */
   status(): ChannelAccountStatus[] {
-    return [...this.accounts.values()].map(({ adapter }) => ({
-      channel: adapter.channel,
-      accountId: adapter.accountId,
-      ...adapter.status(),
-    }));
+    return [...this.accounts.values()].map(({ adapter }) => {
+      const s = { channel: adapter.channel, accountId: adapter.accountId, ...adapter.status() };
+      return this.loggedOut.has(keyOf(adapter.channel, adapter.accountId))
+        ? { ...s, state: "stopped" as const, detail: "logged out (holdfast channels logout)" }
+        : s;
+    });
   }
 }
 

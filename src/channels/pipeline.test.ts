@@ -165,9 +165,25 @@ describe("inbound pipeline", () => {
   });
 
   it("sends through a running account for other stages, and refuses unknown accounts", async () => {
-    t = await setup({});
-    expect(await t.service.send("telegram", "default", "77", "note")).toHaveLength(1);
+    t = await setup({ allowFrom: ["77"] });
+    expect(await t.service.send("telegram", "default", "77", "note")).toEqual({ sent: true, messageIds: ["1"] });
     expect(t.adapter.sent).toEqual([{ chatId: "77", text: "note" }]);
     await expect(t.service.send("telegram", "other", "77", "x")).rejects.toMatchObject({ code: "HF_CHANNEL_UNKNOWN" });
+  });
+
+  it("refuses a DM to a user the DM policy does not admit, as a value, and never sends it", async () => {
+    t = await setup({ allowFrom: ["77"], groupPolicy: "disabled" });
+    expect(await t.service.send("telegram", "default", "78", "psst")).toEqual({
+      sent: false,
+      reason: "dm_recipient_not_allowlisted",
+      detail: 'user 78 may not be sent DMs under dmPolicy "pairing"',
+    });
+    expect(await t.service.send("telegram", "default", "-100", "hi all")).toMatchObject({
+      sent: false,
+      reason: "group_policy_disabled",
+    });
+    await t.pairing.allow.add("default", "78");
+    expect(await t.service.send("telegram", "default", "78", "now ok")).toMatchObject({ sent: true });
+    expect(t.adapter.sent.map((m) => m.chatId)).toEqual(["78"]);
   });
 });

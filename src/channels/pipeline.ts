@@ -90,11 +90,16 @@ export class InboundPipeline {
     const storeAllow = underPairing
       ? parseAllowList(msg.channel, await deps.pairing(msg.channel).allow.entries(msg.accountId))
       : EMPTY_ALLOW_LIST;
-    const access = decideIngress(acct.policy, msg, {
-      storeAllow,
-      mentionRegexes: mentionRegexesFor(deps.agent(route.agentId)),
-      isControlCommand: isCommand,
-    });
+    const senderNames = [msg.senderUsername, msg.senderName].filter((n): n is string => n !== undefined);
+    const access = decideIngress(
+      acct.policy,
+      { ...msg, senderNames },
+      {
+        storeAllow,
+        mentionRegexes: mentionRegexesFor(deps.agent(route.agentId)),
+        isControlCommand: isCommand,
+      },
+    );
     this.logDecision(msg, access.decision.reason, access.decision.allow, route);
     if (!access.decision.allow) {
       if (access.decision.reason === "dm_policy_pairing_required") await this.challenge(msg, senderId, acct);

@@ -1,12 +1,8 @@
-import type { HoldfastConfig } from "../config/index.js";
+import { resolveDiscordAccounts } from "./discord/settings.js";
+import type { ChannelSettingsSource } from "./plugin-types.js";
+import type { RunnableChannel } from "./plugins.js";
+import { resolveSlackAccounts } from "./slack/settings.js";
 import { resolveTelegramAccounts } from "./telegram/settings.js";
-
-/** What checking a channel's settings reads: the config, its resolved secrets and the environment. */
-export interface ChannelSettingsSource {
-  readonly config: HoldfastConfig;
-  readonly secrets: { get(path: string): string | undefined };
-  readonly env: NodeJS.ProcessEnv;
-}
 
 /** A credential a channel account needs, as the onboarding asks for it. */
 export interface ChannelCredential {
@@ -20,7 +16,7 @@ export interface ChannelCredential {
 
 /** A channel holdfast runs (has an adapter for). */
 export interface ChannelInfo {
-  readonly id: string;
+  readonly id: RunnableChannel;
   readonly label: string;
   /** Credentials of one account, asked for by `holdfast onboard`. */
   readonly credentials: readonly ChannelCredential[];
@@ -46,6 +42,25 @@ export const CHANNELS: readonly ChannelInfo[] = [
     credentials: [{ key: "botToken", env: "TELEGRAM_BOT_TOKEN", prompt: "Telegram bot token (from @BotFather)" }],
     setupHint: "Create a bot with @BotFather in Telegram (/newbot) and copy its token.",
     check: async (src) => (await resolveTelegramAccounts(src)).length,
+  },
+  {
+    id: "slack",
+    label: "Slack",
+    credentials: [
+      { key: "botToken", env: "SLACK_BOT_TOKEN", prompt: "Slack bot token (xoxb-…)" },
+      { key: "appToken", env: "SLACK_APP_TOKEN", prompt: "Slack app-level token for Socket Mode (xapp-…)" },
+    ],
+    setupHint:
+      "Create a Slack app (api.slack.com/apps), enable Socket Mode, add the bot scopes from docs/channels.md, install it to the workspace and copy the bot token (xoxb-) and an app-level token with connections:write (xapp-).",
+    check: async (src) => resolveSlackAccounts(src).length,
+  },
+  {
+    id: "discord",
+    label: "Discord",
+    credentials: [{ key: "token", env: "DISCORD_BOT_TOKEN", prompt: "Discord bot token" }],
+    setupHint:
+      "Create an application in the Discord developer portal, add a bot, turn on the Message Content intent and copy the bot token.",
+    check: async (src) => resolveDiscordAccounts(src).length,
   },
 ];
 

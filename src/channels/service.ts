@@ -1,26 +1,30 @@
 import type { Hono } from "hono";
-import type { AccessStage, AccountAccessConfig } from "../access/index.js";
+import {
+  decideOutbound,
+  EMPTY_ALLOW_LIST,
+  parseAllowList,
+  type AccessStage,
+  type OutboundDenyReason,
+} from "../access/index.js";
 import type { RunManager } from "../agent/index.js";
 import type { ChatCommandRegistry } from "../commands/index.js";
 import type { AgentEntry, HoldfastConfig } from "../config/index.js";
+import { HoldfastError } from "../errors/index.js";
 import type { Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
-import type { DmScope, Router } from "../routing/index.js";
+import type { Router } from "../routing/index.js";
 import type { ChannelOutbound } from "../tools/index.js";
 import type { MediaSaver } from "./media.js";
 import type { ChannelAdapter } from "./adapter.js";
 import { ChannelManager, type ChannelAccountStatus } from "./manager.js";
 import { mediaMaxBytes } from "./media.js";
 import { InboundPipeline, type AccountRuntime } from "./pipeline.js";
+import type { AccountSettings, ConfiguredAdapter } from "./plugin-types.js";
+import { configuredChannels } from "./plugins.js";
 import { ReplyDispatcher } from "./replies.js";
-import { resolveTelegramAccounts } from "./telegram/settings.js";
 import type { StateStore } from "../store/index.js";
 
-/** An account's settings as the service reads them (any channel's merged account block). */
-export type AccountSettings = AccountAccessConfig & {
-  readonly dmScope?: DmScope | undefined;
-  readonly mediaMaxMb?: number | undefined;
-};
+export type { AccountSettings } from "./plugin-types.js";
 
 /** Dependencies of {@link createChannelService}: other stages' public interfaces plus context. */
 export interface ChannelServiceDeps {
@@ -50,15 +54,22 @@ export interface ChannelServiceDeps {
   readonly guardOutbound?: (text: string) => string;
   /** The state store: each account's durable inbound queue and outbox, and the run ledger. */
   readonly state: Pick<StateStore, "channel" | "runs">;
-  /** Adapters besides the configured Telegram accounts (other channels, tests). */
-  readonly extraAdapters?: readonly { readonly adapter: ChannelAdapter; readonly settings: AccountSettings }[];
+  /** Adapters besides the configured channel accounts (tests). */
+  readonly extraAdapters?: readonly ConfiguredAdapter[];
 }
 
+/** What became of a send: sent (the platform message ids), or refused by access policy (nothing sent). */
+export type SendOutcome =
+  | { readonly sent: true; readonly messageIds: readonly string[] }
+  | { readonly sent: false; readonly reason: OutboundDenyReason; readonly detail?: string };
+
 /**
- * Sends `text` to `chatId` through a running channel account, chunked to the platform limit.
- * @returns platform message ids. @throws HoldfastError HF_CHANNEL_UNKNOWN, HF_CHANNEL_REFUSED, HF_CHANNEL_NETWORK, HF_CHANNEL_AUTH, HF_CHANNEL_SEND.
+ * Sends `text` to `to` (a chat id, or a target such as `user:<id>`) through a running channel account,
+ * chunked to the platform limit — if the account's access policy admits the recipient (see
+ * `decideOutbound`); otherwise nothing is sent and the refusal comes back as a value.
+ * @throws HoldfastError HF_CHANNEL_UNKNOWN, HF_CHANNEL_REFUSED, HF_CHANNEL_NETWORK, HF_CHANNEL_AUTH, HF_CHANNEL_SEND.
  */
-export type ChannelSend = (channel: string, accountId: string, chatId: string, text: string) => Promise<string[]>;
+export type ChannelSend = (channel: string, accountId: string, to: string, text: string) => Promise<SendOutcome>;
 
 /** The channel stage: accounts, the inbound pipeline and outbound sending. */
 export interface ChannelService {
@@ -72,7 +83,7 @@ export interface ChannelService {
   stop(): Promise<void>;
   /** Waits for scheduled replies and outbox passes, then stops outbox retries (shutdown). */
   flush(): Promise<void>;
-  /** Sends text through a running account. */
+  /** Sends text through a running account, within its access policy. */
   readonly send: ChannelSend;
   /**
    * {@link send} for other stages (the `message` tool): the channels with a running account, and a
@@ -83,7 +94,8 @@ export interface ChannelService {
 }
 
 /**
- * Builds the channel stage: one adapter per configured account (Telegram now), each with its access
+ * Builds the channel stage: one adapter per configured account of each configured channel (Telegram,
+ * Slack, Discord — each channel's module and platform library loaded only then), each with its access
  * policy, and the inbound pipeline over access control and routing. Nothing is received before
  * `start()`.
  * @throws HoldfastError HF_CHANNEL_CONFIG (bad channel settings).
@@ -91,23 +103,17 @@ export interface ChannelService {
 export async function createChannelService(deps: ChannelServiceDeps): Promise<ChannelService> {
   const log = deps.log;
   const manager = new ChannelManager(log, deps.guardOutbound);
-  // The Telegram adapter (and grammY) is loaded only when a Telegram account is configured.
-  const telegram =
-    (await resolveTelegramAccounts(deps)).length > 0
-      ? await (
-          await import("./telegram/index.js")
-        ).createTelegramAdapters(deps, {
-          log,
-          clock: deps.clock,
-          queues: (accountId) => deps.state.channel("telegram", accountId),
-        })
-      : [];
-  for (const { adapter, settings } of [
-    ...telegram.map((t) => ({ adapter: t.adapter, settings: t.settings.config as AccountSettings })),
-    ...(deps.extraAdapters ?? []),
-  ]) {
-    manager.add(accountRuntime(deps, adapter, settings));
+  const configured: ConfiguredAdapter[] = [];
+  for (const channel of configuredChannels(deps.config)) {
+    const adapterDeps = {
+      log,
+      clock: deps.clock,
+      queues: (accountId: string) => deps.state.channel(channel.id, accountId),
+    };
+    configured.push(...(await (await channel.load()).createAdapters(deps, adapterDeps)));
   }
+  for (const { adapter, settings } of [...configured, ...(deps.extraAdapters ?? [])])
+    manager.add(accountRuntime(deps, adapter, settings));
   const replies = new ReplyDispatcher({
     runs: deps.runs,
     log,
@@ -126,6 +132,24 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     replies,
     saveMedia: deps.saveMedia,
   });
+  const send: ChannelSend = async (channel, accountId, to, text) => {
+    const acct = manager.account(channel, accountId);
+    if (!acct) throw new HoldfastError("HF_CHANNEL_UNKNOWN", `no running channel account ${channel}/${accountId}`);
+    const target = await acct.adapter.resolveTarget(to);
+    const underPairing = target.recipient.chatType === "direct" && acct.policy.dmPolicy === "pairing";
+    const storeAllow = underPairing
+      ? parseAllowList(channel, await deps.access.pairing(channel).allow.entries(accountId))
+      : EMPTY_ALLOW_LIST;
+    const decision = decideOutbound(acct.policy, target.recipient, storeAllow);
+    log.debug(
+      { channel, accountId, chatId: target.chatId, allow: decision.allow, reason: decision.reason },
+      "outbound decision",
+    );
+    if (!decision.allow)
+      return { sent: false, reason: decision.reason, ...(decision.detail ? { detail: decision.detail } : {}) };
+    const messageIds = await manager.send(channel, accountId, target.chatId, { text, threadId: target.threadId });
+    return { sent: true, messageIds };
+  };
   return {
     manager,
     pipeline,
@@ -139,12 +163,13 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
       await replies.flush();
       replies.stop();
     },
-    send: (channel, accountId, chatId, text) => manager.send(channel, accountId, chatId, text),
+    send,
     outbound: {
       channels: () => [...new Set(manager.status().map((s) => s.channel))],
-      send: async (channel, accountId, chatId, text) => {
-        const ids = await manager.send(channel, accountId ?? "default", chatId, text);
-        return ids[0] !== undefined ? { messageId: ids[0] } : {};
+      send: async (channel, accountId, to, text) => {
+        const out = await send(channel, accountId ?? "default", to, text);
+        if (!out.sent) return out;
+        return { sent: true, ...(out.messageIds[0] !== undefined ? { messageId: out.messageIds[0] } : {}) };
       },
     },
     status: () => manager.status(),

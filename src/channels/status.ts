@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { defineMethod, type AnyMethodDef, type Degradation } from "../gateway/index.js";
+import type { Degradation } from "../gateway/index.js";
 import type { ChannelAccountStatus } from "./manager.js";
 
 /**
@@ -16,21 +15,4 @@ export function channelDegradations(accounts: readonly ChannelAccountStatus[]): 
       message: `${a.state === "failed" ? "stopped" : "retrying"}: ${a.lastError?.message ?? "no answer from the platform"}`,
       ...(a.sinceMs !== undefined ? { sinceMs: a.sinceMs } : {}),
     }));
-}
-
-/**
- * `channels.status` (scope `operator.read`) → `{accounts: [{channel, accountId, state, mode,
- * botUsername?, errorCode?, sinceMs?, lastError?: {code, message, atMs}}]}`: what `holdfast channels
- * status` prints. No secrets: messages come from the platform's error descriptions with the bot token
- * masked.
- */
-export function channelStatusMethods(status: () => readonly ChannelAccountStatus[]): AnyMethodDef[] {
-  return [
-    defineMethod({
-      name: "channels.status",
-      scope: "operator.read",
-      params: z.looseObject({}),
-      handler: () => ({ accounts: status() }),
-    }),
-  ];
 }

@@ -8,6 +8,10 @@ export type { HoldfastConfig } from "./schema/root.js";
 export { type SecretRef, type SecretInput, SecretRefSchema, type ToolPolicyConfig } from "./schema/common.js";
 export {
   type TelegramChannelConfig,
+  type SlackChannelConfig,
+  type SlackChannelEntry,
+  type DiscordChannelConfig,
+  type DiscordGuildEntry,
   type GroupEntry,
   POLICY_CHANNEL_IDS,
   type PolicyChannelId,

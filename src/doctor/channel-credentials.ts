@@ -29,6 +29,9 @@ const NEEDS: Readonly<Record<string, readonly Need[]>> = {
   signal: [{ keys: ["account"] }],
 };
 
+/** Slack in HTTP mode: the bot token and the signing secret (no app-level token). */
+const SLACK_HTTP_NEEDS: readonly Need[] = [{ keys: ["botToken"], env: "SLACK_BOT_TOKEN" }, { keys: ["signingSecret"] }];
+
 /**
  * Checks every enabled channel account for its credential: a resolved secret field, the channel's
  * environment variable (channel level only), Telegram's `tokenFile`, or for WhatsApp a linked session
@@ -49,7 +52,7 @@ export function channelCredentials(
     for (const [id, acct] of Object.entries(block.accounts ?? {}))
       if (acct.enabled !== false) holders.push([id, `channels.${ch}.accounts.${id}`, acct]);
     for (const [account, at, holder] of holders)
-      out.push(statusOf({ ch, account, at, holder }, { secrets, env, paths }));
+      out.push(statusOf({ ch, account, at, holder: { mode: block.mode, ...holder } }, { secrets, env, paths }));
   }
   return out;
 }
@@ -80,7 +83,8 @@ function statusOf({ ch, account, at, holder }: Holder, { secrets, env, paths }: 
   }
   const missing: string[] = [];
   const sources: string[] = [];
-  for (const need of NEEDS[ch] ?? []) {
+  const needs = ch === "slack" && holder.mode === "http" ? SLACK_HTTP_NEEDS : (NEEDS[ch] ?? []);
+  for (const need of needs) {
     const key = need.keys[0] as string;
     if (secrets.snapshot.get(`${at}.${key}`) !== undefined) sources.push(`${at}.${key}`);
     else if (

@@ -47,6 +47,7 @@ const VENDOR = [
   "SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}",
   "eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}",
   "\\d{6,12}:[A-Za-z0-9_-]{30,}",
+  "[MNO][A-Za-z0-9_-]{23,27}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,40}",
 ].join("|");
 
 /** Every built-in detector, in the order they are applied. */

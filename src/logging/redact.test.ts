@@ -32,6 +32,7 @@ describe("Redactor: built-in detectors", () => {
     ["CLI flag", "run --token abcdefghijklmnopqrstuvwxyz", "run --token abcdef…wxyz"],
     ["URL userinfo", "https://user:pa55word@host/x", "https://user:***@host/x"],
     ["Telegram bot token", "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawXYZ", "123456…wXYZ"],
+    ["Discord bot token", "MTEwMDAwMDAwMDAwMDAwMDAwMQ.GhXyZw.abcdefghijklmnopqrstuvwxyz0", "MTEwMD…xyz0"],
   ])("%s", (_name, input, expected) => {
     expect(r.redact(input)).toBe(expected);
   });

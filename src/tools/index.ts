@@ -7,6 +7,6 @@ export { readTool } from "./file-tools.js";
 export type { ToolFiles } from "./jail-files.js";
 export { resolveSegments } from "./exec-resolve.js";
 export { decideExec, DEFAULT_SAFE_BINS, DEFAULT_SAFE_BIN_DIRS, type ExecPolicy } from "./exec-policy.js";
-export type { ChannelOutbound } from "./message-tool.js";
+export type { ChannelOutbound, ChannelSendResult } from "./message-tool.js";
 export { execSecurity, execPolicyBase, execLimits } from "./settings.js";
 export { createToolStage, type ToolStage, type ToolStageDeps } from "./stage.js";

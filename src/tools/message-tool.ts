@@ -1,19 +1,22 @@
 import { z } from "zod";
 import type { ToolDefinition } from "./types.js";
 
+/** What became of a channel send: sent, or refused by the channel's access policy (nothing was sent). */
+export type ChannelSendResult =
+  | { readonly sent: true; readonly messageId?: string }
+  | { readonly sent: false; readonly reason: string; readonly detail?: string };
+
 /**
  * Sending through a channel (the channel stage implements it). `channels()` lists the channel ids
  * that can send now.
  */
 export interface ChannelOutbound {
   channels(): readonly string[];
-  /** Sends `text` to `chatId` on `channel` (account `accountId` or the default). */
-  send(
-    channel: string,
-    accountId: string | undefined,
-    chatId: string,
-    text: string,
-  ): Promise<{ readonly messageId?: string }>;
+  /**
+   * Sends `text` to `to` on `channel` (account `accountId` or the default), if the channel's DM policy
+   * and allowlists admit the recipient.
+   */
+  send(channel: string, accountId: string | undefined, to: string, text: string): Promise<ChannelSendResult>;
 }
 
 const MessageArgs = z.strictObject({
@@ -34,8 +37,9 @@ const MessageArgs = z.strictObject({
 });
 
 /**
- * `message`: sends a message via a channel. When no channel can send, or not the one asked for, it
- * says so as an error result (it never reports a send that did not happen).
+ * `message`: sends a message via a channel. When no channel can send, or not the one asked for, or the
+ * channel's access policy refuses the recipient (a DM to a user the DM policy does not admit), it says
+ * so as an error result (it never reports a send that did not happen).
  */
 export function messageTool(out: ChannelOutbound): ToolDefinition<z.infer<typeof MessageArgs>> {
   return {
@@ -61,6 +65,11 @@ export function messageTool(out: ChannelOutbound): ToolDefinition<z.infer<typeof
       if (!to) return { content: "message not sent: say which chat to send to (to).", isError: true };
       const accountId = args.accountId ?? (ctx.sender?.channel === channel ? ctx.sender.accountId : undefined);
       const r = await out.send(channel, accountId, to, args.text);
+      if (!r.sent)
+        return {
+          content: `message not sent: ${channel} refuses to send to ${to} (${r.reason}${r.detail ? `: ${r.detail}` : ""}).`,
+          isError: true,
+        };
       return { content: `Sent to ${channel}:${to}${r.messageId ? ` (message ${r.messageId})` : ""}.` };
     },
   };

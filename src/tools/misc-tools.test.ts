@@ -118,7 +118,7 @@ describe("sessions tools", () => {
 
 describe("message tool", () => {
   it("says clearly when no channel can send, and never reports a send that did not happen", async () => {
-    const none: ChannelOutbound = { channels: () => [], send: async () => ({}) };
+    const none: ChannelOutbound = { channels: () => [], send: async () => ({ sent: true }) };
     const r = await messageTool(none).execute({ text: "hi", to: "1", channel: "telegram" }, ctx());
     expect(r).toEqual({
       content: "message not sent: no messaging channel is available in this gateway.",
@@ -130,7 +130,7 @@ describe("message tool", () => {
     const sent: unknown[] = [];
     const out: ChannelOutbound = {
       channels: () => ["telegram"],
-      send: async (...a) => (sent.push(a), { messageId: "m1" }),
+      send: async (...a) => (sent.push(a), { sent: true, messageId: "m1" }),
     };
     const c = ctx({ sender: { channel: "telegram", accountId: "acc", id: "42", chatType: "group", chatId: "-100" } });
     expect((await messageTool(out).execute({ text: "hello" }, c)).content).toBe("Sent to telegram:-100 (message m1).");
@@ -138,6 +138,18 @@ describe("message tool", () => {
     expect((await messageTool(out).execute({ text: "x", channel: "slack", to: "1" }, c)).content).toContain(
       'channel "slack" is not available',
     );
+  });
+
+  it("reports a send the channel's access policy refused as an error, never as sent", async () => {
+    const out: ChannelOutbound = {
+      channels: () => ["discord"],
+      send: async () => ({ sent: false, reason: "dm_recipient_not_allowlisted", detail: "user 9 may not be sent DMs" }),
+    };
+    expect(await messageTool(out).execute({ text: "psst", channel: "discord", to: "user:9" }, ctx())).toEqual({
+      content:
+        "message not sent: discord refuses to send to user:9 (dm_recipient_not_allowlisted: user 9 may not be sent DMs).",
+      isError: true,
+    });
   });
 });
 

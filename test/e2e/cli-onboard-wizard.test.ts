@@ -80,8 +80,10 @@ describe.skipIf(!hasTmux)("holdfast onboard in a terminal", () => {
       await term.keys("Enter");
       await term.waitFor("Where should holdfast keep it?");
       await term.keys("Enter");
-      await term.waitFor("Set up Telegram now?");
-      await term.keys("Enter");
+      for (const channel of ["Telegram", "Slack", "Discord"]) {
+        await term.waitFor(`Set up ${channel} now?`);
+        await term.keys("Enter");
+      }
       const screen = await term.waitFor("EXIT=", 30_000);
       expect(screen).toContain("local/mock-model answered in");
       expect(screen).toContain("echo: This is a connection check");

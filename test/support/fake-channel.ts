@@ -10,6 +10,7 @@ import type {
   InboundSink,
   MediaRef,
   OutboundMessage,
+  OutboundTarget,
 } from "../../src/channels/index.js";
 import { builtinCommands, ChatCommandRegistry } from "../../src/commands/index.js";
 import type { HoldfastConfig } from "../../src/config/index.js";
@@ -39,6 +40,12 @@ export class MemoryAdapter implements ChannelAdapter {
   }
   async stop(): Promise<void> {
     this.sink = undefined;
+  }
+  /** Chat ids are user ids for DMs (digits, like Telegram's) and anything else is a group. */
+  async resolveTarget(to: string): Promise<OutboundTarget> {
+    return /^\d+$/.test(to)
+      ? { recipient: { chatType: "direct", userId: to }, chatId: to }
+      : { recipient: { chatType: "group", chatId: to }, chatId: to };
   }
   async send(msg: OutboundMessage): Promise<string[]> {
     this.sent.push(msg);
@@ -70,6 +77,7 @@ export class MemoryAdapter implements ChannelAdapter {
       replyToBot: false,
       media: [],
       messageId: id,
+      updateId: id,
       receivedAt: Date.now(),
       ...over,
     };
@@ -109,7 +117,7 @@ export function testCommands(): { registry: ChatCommandRegistry; resets: string[
 }
 
 /**
- * Channel-stage dependencies for one in-memory account: access control and routing built from
+ * Channel-stage dependencies for one account (an in-memory one, or a real adapter against its fake): access control and routing built from
  * `config` (stores under `<dir>/credentials`), agent `main` with the mention pattern `holdfast`, and
  * the workspace `<dir>/workspace`.
  */
@@ -119,7 +127,7 @@ export function memoryChannelDeps(opts: {
   readonly log: Logger;
   readonly runs: EchoRuns;
   readonly commands: ChatCommandRegistry;
-  readonly adapter: MemoryAdapter;
+  readonly adapter: ChannelAdapter;
   readonly settings: AccountSettings;
   readonly guardOutbound?: (text: string) => string;
 }): ChannelServiceDeps {

@@ -1,6 +1,9 @@
 import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody, replyJson as reply, until } from "./fake-platform.js";
+
+export { mentionText } from "./telegram-mention.js";
 
 /** A bot the fake knows. */
 export interface FakeBot {
@@ -57,6 +60,7 @@ export class FakeTelegram extends EventEmitter {
   private readonly failures: { method: string; status: number; description: string; retryAfter?: number }[] = [];
   private readonly hangs: string[] = [];
   private conflict = false;
+  private refusePolls = 0;
   private nextUpdateId = 1000;
   private nextMessageId = 1;
   private server!: Server;
@@ -101,6 +105,19 @@ export class FakeTelegram extends EventEmitter {
   /** The webhook a bot registered, if any. */
   webhook(token: string): { url: string; secret?: string } | undefined {
     return this.webhooks.get(token);
+  }
+
+  /**
+   * Drops the waiting long polls as a network failure would (the connection is reset, no answer), and
+   * resets the next `refuse` getUpdates requests the same way.
+   */
+  dropPolls(refuse = 0): void {
+    this.refusePolls = refuse;
+    for (const [token, w] of this.waiters) {
+      clearTimeout(w.timer);
+      this.waiters.delete(token);
+      w.res.socket?.destroy();
+    }
   }
 
   /** True while a getUpdates long poll of `token` is waiting. */
@@ -272,6 +289,11 @@ export class FakeTelegram extends EventEmitter {
   }
 
   private getUpdates(token: string, p: Record<string, unknown>, res: ServerResponse): void {
+    if (this.refusePolls > 0) {
+      this.refusePolls--;
+      res.socket?.destroy();
+      return;
+    }
     if (this.webhooks.has(token))
       return reply(res, 409, {
         ok: false,
@@ -358,23 +380,6 @@ export class FakeTelegram extends EventEmitter {
   }
 }
 
-async function until(cond: () => boolean, failure: string, timeoutMs: number): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(failure);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** Text plus a `mention` entity for `@username` at the start. */
-export function mentionText(
-  username: string,
-  rest: string,
-): { text: string; entities: { type: string; offset: number; length: number }[] } {
-  const handle = `@${username}`;
-  return { text: `${handle} ${rest}`, entities: [{ type: "mention", offset: 0, length: handle.length }] };
-}
-
 /** Telegram's answer to a getUpdates while another one runs. */
 const CONFLICT = {
   ok: false,
@@ -382,16 +387,8 @@ const CONFLICT = {
   description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
 };
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  if (res.writableEnded) return;
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(body));
-}
-
 async function readParams(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const body = Buffer.concat(chunks).toString("utf8");
+  const body = (await readBody(req)).toString("utf8");
   if (body === "") return {};
   const type = req.headers["content-type"] ?? "";
   if (type.includes("application/json")) return JSON.parse(body) as Record<string, unknown>;

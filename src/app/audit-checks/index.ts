@@ -1,6 +1,7 @@
 import { accessAuditChecks } from "../../access/audit/index.js";
 import { agentAuditChecks } from "../../agent/audit/index.js";
 import { attackSurfaceCheck, type AuditCheck } from "../../audit/index.js";
+import { channelAuditChecks } from "../../channels/audit/index.js";
 import { configAuditChecks } from "../../config/audit/index.js";
 import { discoveryAuditChecks } from "../../discovery/audit/index.js";
 import { gatewayAuditChecks } from "../../gateway/audit/index.js";
@@ -18,6 +19,7 @@ import { toolsAuditChecks } from "../../tools/audit/index.js";
 export const AUDIT_CHECKS: readonly AuditCheck[] = [
   attackSurfaceCheck,
   ...accessAuditChecks,
+  ...channelAuditChecks,
   ...toolsAuditChecks,
   ...sandboxAuditChecks,
   ...gatewayAuditChecks,

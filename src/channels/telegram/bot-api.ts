@@ -1,13 +1,10 @@
 import { Api, GrammyError, HttpError } from "grammy";
 import { errorMessage, HoldfastError, isHoldfastError } from "../../errors/index.js";
-import { backoffDelayMs, type Clock } from "../../infra/index.js";
+import type { Clock } from "../../infra/index.js";
+import { localDetail, MAX_RETRY_AFTER_MS, retryVerdictOf, withRetries, type CallFailure } from "../call-failure.js";
 import { chunkText } from "../chunk.js";
+import { downloadBounded, extensionOf, refuseOversized } from "../download.js";
 import type { MediaRef, OutboundMessage } from "../adapter.js";
-
-/** Attempts per Bot API call that fails transiently (429, 5xx, network). */
-const SEND_ATTEMPTS = 3;
-/** Longest wait honoured from a 429 `retry_after` (ms). */
-const MAX_RETRY_AFTER_MS = 30_000;
 
 /**
  * A grammY API client for one bot on `apiRoot` (tests and self-hosted Bot API servers override it).
@@ -26,21 +23,7 @@ export function grammySignal(signal: AbortSignal): GrammySignal {
   return signal as unknown as GrammySignal;
 }
 
-/**
- * How a failed Bot API call should be treated, and the catalogue code it ends with: the platform
- * answered with an error (grammY's GrammyError: `HF_CHANNEL_AUTH`, `HF_CHANNEL_CONFLICT`,
- * `HF_CHANNEL_REFUSED`), the platform was not reached (HttpError: `HF_CHANNEL_NETWORK`), or something
- * else failed locally (`HF_CHANNEL_SEND`).
- */
-export type CallFailure =
-  | { readonly kind: "fatal"; readonly code: "HF_CHANNEL_AUTH"; readonly detail: string }
-  | {
-      readonly kind: "retry";
-      readonly code: "HF_CHANNEL_REFUSED" | "HF_CHANNEL_NETWORK" | "HF_CHANNEL_CONFLICT";
-      readonly detail: string;
-      readonly afterMs?: number;
-    }
-  | { readonly kind: "reject"; readonly code: "HF_CHANNEL_REFUSED" | "HF_CHANNEL_SEND"; readonly detail: string };
+export type { CallFailure } from "../call-failure.js";
 
 /**
  * Classifies a grammY error without exposing the request payload (which may hold message text) or the
@@ -68,11 +51,7 @@ export function classifyCallError(err: unknown): CallFailure {
   if (err instanceof HttpError) return { kind: "retry", code: "HF_CHANNEL_NETWORK", detail: networkDetail(err) };
   if (isHoldfastError(err, "HF_CHANNEL_NETWORK"))
     return { kind: "retry", code: "HF_CHANNEL_NETWORK", detail: err.message };
-  return {
-    kind: "reject",
-    code: "HF_CHANNEL_SEND",
-    detail: err instanceof Error ? err.message.slice(0, 200) : "unknown error",
-  };
+  return { kind: "reject", code: "HF_CHANNEL_SEND", detail: localDetail(err) };
 }
 
 /** grammY's message (never the URL) plus the system error code underneath, e.g. `ECONNREFUSED`. */
@@ -88,12 +67,7 @@ function networkDetail(err: HttpError): string {
 }
 
 /** {@link classifyCallError} as a reconnect verdict: retry transient failures only. */
-export function retryVerdict(err: unknown): { retry: true; afterMs?: number } | { retry: false } {
-  const f = classifyCallError(err);
-  return f.kind === "retry"
-    ? { retry: true, ...(f.afterMs !== undefined ? { afterMs: f.afterMs } : {}) }
-    : { retry: false };
-}
+export const retryVerdict = retryVerdictOf(classifyCallError);
 
 /**
  * Sends `msg` as one or more messages of at most `limit` characters; the first replies to
@@ -108,7 +82,7 @@ export async function sendTelegramText(api: Api, msg: OutboundMessage, limit: nu
   const chunks = chunkText(msg.text, limit);
   for (const [i, chunk] of chunks.entries()) {
     const replyTo = i === 0 && msg.replyTo !== undefined ? Number(msg.replyTo) : undefined;
-    const sent = await withRetries(clock, "sendMessage", () =>
+    const sent = await withRetries({ clock, what: "telegram sendMessage", classify: classifyCallError }, () =>
       api.sendMessage(msg.chatId, chunk, {
         ...(replyTo !== undefined && Number.isSafeInteger(replyTo)
           ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } }
@@ -119,25 +93,6 @@ export async function sendTelegramText(api: Api, msg: OutboundMessage, limit: nu
     ids.push(String(sent.message_id));
   }
   return ids;
-}
-
-async function withRetries<T>(clock: Clock, what: string, call: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await call();
-    } catch (err) {
-      const f = classifyCallError(err);
-      if (f.kind !== "retry" || attempt + 1 >= SEND_ATTEMPTS) {
-        const detail = f.kind === "retry" ? "gave up after retries" : f.detail;
-        throw new HoldfastError(f.code, `telegram ${what} failed: ${detail}`);
-      }
-      await clock.sleep(f.afterMs ?? backoffDelayMs(attempt));
-    }
-  }
-}
-
-function tooLarge(maxBytes: number): HoldfastError {
-  return new HoldfastError("HF_CHANNEL_MEDIA", `telegram file exceeds the ${maxBytes}-byte limit`, { tooLarge: true });
 }
 
 /**
@@ -151,37 +106,17 @@ export async function downloadTelegramFile(
   ref: MediaRef,
   maxBytes: number,
 ): Promise<{ bytes: Uint8Array; extension?: string }> {
-  if (ref.sizeBytes !== undefined && ref.sizeBytes > maxBytes) throw tooLarge(maxBytes);
+  refuseOversized("telegram file", ref.sizeBytes, maxBytes);
   const file = await api.getFile(ref.fileId).catch((err: unknown) => {
     const f = classifyCallError(err);
     throw new HoldfastError("HF_CHANNEL_MEDIA", `telegram getFile failed${f.kind === "retry" ? "" : `: ${f.detail}`}`);
   });
-  if (file.file_size !== undefined && file.file_size > maxBytes) throw tooLarge(maxBytes);
+  refuseOversized("telegram file", file.file_size, maxBytes);
   if (!file.file_path) throw new HoldfastError("HF_CHANNEL_MEDIA", "telegram getFile returned no file_path");
-  const res = await fetch(`${apiRoot}/file/bot${token}/${file.file_path}`, {
-    signal: AbortSignal.timeout(120_000),
-  }).catch(() => {
-    throw new HoldfastError("HF_CHANNEL_MEDIA", "telegram file download failed (network)");
+  const bytes = await downloadBounded(`${apiRoot}/file/bot${token}/${file.file_path}`, {
+    what: "telegram file",
+    maxBytes,
   });
-  if (!res.ok || !res.body)
-    throw new HoldfastError("HF_CHANNEL_MEDIA", `telegram file download failed (HTTP ${res.status})`);
-  if (Number(res.headers.get("content-length") ?? 0) > maxBytes) {
-    await res.body.cancel();
-    throw tooLarge(maxBytes);
-  }
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
-    parts.push(value);
-  }
-  const ext = /\.([A-Za-z0-9]{1,8})$/.exec(file.file_path)?.[1]?.toLowerCase();
-  return { bytes: Buffer.concat(parts), ...(ext ? { extension: ext } : {}) };
+  const ext = extensionOf(file.file_path);
+  return { bytes, ...(ext ? { extension: ext } : {}) };
 }

@@ -1,5 +1,6 @@
 import { HoldfastError } from "../../errors/index.js";
 import type { Clock } from "../../infra/index.js";
+import type { AccountSettings, ChannelPlugin, NoticeRequest } from "../plugin-types.js";
 import { TelegramAdapter, type TelegramAdapterDeps } from "./adapter.js";
 import { createBotApi, sendTelegramText } from "./bot-api.js";
 import { resolveTelegramAccounts, type TelegramAccountSettings, type TelegramSettingsSource } from "./settings.js";
@@ -30,14 +31,14 @@ export async function createTelegramAdapters(
 }
 
 /**
- * Sends one text to a Telegram chat through the Bot API of a configured account, without running the
+ * Sends one text to a Telegram user through the Bot API of a configured account, without running the
  * account (used by `holdfast pairing approve --notify`; a DM's chat id is the user id).
  * @throws HoldfastError HF_CHANNEL_UNKNOWN (no such account), HF_CHANNEL_CONFIG, and the send failures of
  *   {@link sendTelegramText} (HF_CHANNEL_REFUSED, HF_CHANNEL_NETWORK, HF_CHANNEL_AUTH, HF_CHANNEL_SEND).
  */
 export async function sendTelegramNotice(
   src: TelegramSettingsSource,
-  { accountId, chatId, text }: { accountId: string; chatId: string; text: string },
+  { accountId, userId: chatId, text }: NoticeRequest,
   clock: Clock,
 ): Promise<void> {
   const account = (await resolveTelegramAccounts(src)).find((a) => a.accountId === accountId);
@@ -53,3 +54,14 @@ export async function sendTelegramNotice(
     clock,
   );
 }
+
+/** The Telegram channel (grammY), loaded by the channel stage when `channels.telegram` is configured. */
+export const telegramPlugin: ChannelPlugin = {
+  async createAdapters(src, deps) {
+    return (await createTelegramAdapters(src, deps)).map((t) => ({
+      adapter: t.adapter,
+      settings: t.settings.config as AccountSettings,
+    }));
+  },
+  sendNotice: sendTelegramNotice,
+};

@@ -36,7 +36,8 @@ export interface PollingContext {
  */
 export async function pollUpdates(p: PollingContext): Promise<void> {
   const opts = { signal: p.signal, clock: p.clock, onRetry: p.onRetry, verdict: retryVerdict };
-  await untilSuccess((signal) => p.api.deleteWebhook({}, grammySignal(signal)), opts);
+  if ((await untilSuccess((signal) => p.api.deleteWebhook({}, grammySignal(signal)), opts)) === undefined) return;
+  p.onRunning();
   const watchdogMs = p.requestTimeoutSec * 1000 + POLL_WATCHDOG_GRACE_MS;
   while (!p.signal.aborted) {
     const offset = p.offset();

@@ -1,7 +1,9 @@
 import { promises as fsp } from "node:fs";
-import type { HoldfastConfig, TelegramChannelConfig } from "../../config/index.js";
+import type { TelegramChannelConfig } from "../../config/index.js";
 import { HoldfastError } from "../../errors/index.js";
 import { channelAccounts } from "../accounts.js";
+import type { ChannelSettingsSource } from "../plugin-types.js";
+import { checkDistinctPaths, checkWebhookPath } from "../webhook-path.js";
 
 /** Telegram's limit for one text message (characters). */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -35,11 +37,7 @@ export interface TelegramAccountSettings {
 }
 
 /** Where secrets and the environment come from. */
-export interface TelegramSettingsSource {
-  readonly config: HoldfastConfig;
-  readonly secrets: { get(path: string): string | undefined };
-  readonly env: NodeJS.ProcessEnv;
-}
+export type TelegramSettingsSource = ChannelSettingsSource;
 
 /**
  * Resolves the Telegram accounts to run. Bot token: `botToken` (plain, `${ENV}` or SecretRef, already
@@ -83,17 +81,9 @@ export async function resolveTelegramAccounts(src: TelegramSettingsSource): Prom
       textLimit: Math.min(a.config.textChunkLimit ?? TELEGRAM_TEXT_LIMIT, TELEGRAM_TEXT_LIMIT),
     });
   }
-  const paths = new Map<string, string>();
-  for (const s of out) {
-    if (!s.webhook) continue;
-    const other = paths.get(s.webhook.path);
-    if (other !== undefined)
-      throw new HoldfastError(
-        "HF_CHANNEL_CONFIG",
-        `${s.configPath}.webhookPath: "${s.webhook.path}" is also used by Telegram account "${other}"`,
-      );
-    paths.set(s.webhook.path, s.accountId);
-  }
+  checkDistinctPaths(
+    out.map((s) => ({ path: s.webhook?.path, at: `${s.configPath}.webhookPath`, accountId: s.accountId })),
+  );
   return out;
 }
 
@@ -158,13 +148,9 @@ function webhookSettings(
       `${at}.webhookUrl: required in webhook mode (the public https URL Telegram posts updates to)`,
       { path: `${at}.webhookUrl` },
     );
-  const path = cfg.webhookPath ?? (accountId === "default" ? "/telegram-webhook" : `/telegram-webhook/${accountId}`);
-  if (path === "/" || path === "/health" || path.startsWith("/api/") || !/^\/[A-Za-z0-9/_-]{1,200}$/.test(path)) {
-    throw new HoldfastError(
-      "HF_CHANNEL_CONFIG",
-      `${at}.webhookPath: "${path}" is not usable (letters, digits, / _ -; not /, /health or /api/...)`,
-      { path: `${at}.webhookPath` },
-    );
-  }
+  const path = checkWebhookPath(
+    cfg.webhookPath ?? (accountId === "default" ? "/telegram-webhook" : `/telegram-webhook/${accountId}`),
+    `${at}.webhookPath`,
+  );
   return { url: cfg.webhookUrl, secret, path };
 }

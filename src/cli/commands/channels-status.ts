@@ -1,7 +1,8 @@
 import type { Command } from "commander";
-import type { ChannelAccountStatus } from "../../channels/index.js";
-import { withLocalGateway } from "../context.js";
+import { cliHint } from "../../infra/index.js";
+import { cliContext } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
+import { configuredAccounts, liveChannels, stateOf, type LiveAccount } from "./channel-state.js";
 
 /** How long ago `atMs` was, for people: `12 s`, `4 min`, `3 h`, `2 d`. */
 function ago(atMs: number, now: number): string {
@@ -14,10 +15,10 @@ function ago(atMs: number, now: number): string {
 
 /**
  * The lines of `holdfast channels status`: one per account with its state (and since when a problem
- * lasts), then its last error, kept after recovery. Nothing here is secret: the gateway masks the bot
- * token in platform messages.
+ * lasts), then why it stopped and its last error, kept after recovery. Nothing here is secret: the
+ * gateway masks the account's credentials and URLs in platform messages.
  */
-export function formatChannelStatus(accounts: readonly ChannelAccountStatus[], now: number): string[] {
+export function formatChannelStatus(accounts: readonly LiveAccount[], now: number): string[] {
   if (accounts.length === 0) return ["no channel accounts configured (WebChat runs on the gateway itself)"];
   const lines: string[] = [];
   for (const a of accounts) {
@@ -25,6 +26,7 @@ export function formatChannelStatus(accounts: readonly ChannelAccountStatus[], n
     const problem =
       a.errorCode !== undefined ? ` ${a.errorCode}${a.sinceMs !== undefined ? ` for ${ago(a.sinceMs, now)}` : ""}` : "";
     lines.push(`${a.channel}/${a.accountId}: ${a.state}${problem}${about ? ` (${about})` : ""}`);
+    if (a.detail) lines.push(`  ${a.detail}`);
     if (a.lastError)
       lines.push(`  last error ${ago(a.lastError.atMs, now)} ago: ${a.lastError.code} ${a.lastError.message}`);
   }
@@ -32,19 +34,35 @@ export function formatChannelStatus(accounts: readonly ChannelAccountStatus[], n
 }
 
 /**
- * `holdfast channels status [--json]`: the running gateway's channel accounts (WS `channels.status`,
- * scope `operator.read`): state, mode, bot, the problem being retried and the last error.
+ * `holdfast channels status [--json]`: every configured channel account with its state as the running
+ * gateway reports it (WS `channels.status`, scope `operator.read`: running, connecting, retrying,
+ * failed, stopped, with the problem being retried and the last error); without a gateway, what the
+ * config says (`gateway not running`, `disabled`). JSON: `{gateway: {running, pid?, error?}, accounts}`.
  */
 export function registerChannelStatus(channels: Command, io: CliIo): void {
   channels
     .command("status")
-    .description("show the running gateway's channel accounts: state, current problem, last error")
+    .description("show each channel account's state, current problem and last error (from the running gateway)")
     .option("--json", "JSON output")
     .action(async (o: { json?: boolean }) => {
-      const { accounts } = (await withLocalGateway(["operator.read"], (c) => c.request("channels.status"))) as {
-        accounts: ChannelAccountStatus[];
+      const ctx = await cliContext();
+      const live = await liveChannels(ctx);
+      const configured = configuredAccounts(ctx.config).map((a) => ({ ...stateOf(a, live), configPath: a.configPath }));
+      const extra = (live.accounts ?? []).filter(
+        (l) => !configured.some((a) => a.channel === l.channel && a.accountId === l.accountId),
+      );
+      const accounts = [...configured, ...extra];
+      const gateway = {
+        running: live.gatewayRunning,
+        ...(live.pid ? { pid: live.pid } : {}),
+        ...(live.error ? { error: live.error } : {}),
       };
-      if (o.json) return printJson(io, { accounts });
-      for (const line of formatChannelStatus(accounts, Date.now())) io.out(line);
+      if (o.json) return printJson(io, { gateway, accounts });
+      io.out(
+        live.gatewayRunning
+          ? `gateway: running (pid ${live.pid})${live.error ? `; could not ask it: ${live.error}` : ""}`
+          : `gateway: not running (${cliHint("gateway")} starts it)`,
+      );
+      for (const line of formatChannelStatus(accounts, ctx.clock.now())) io.out(line);
     });
 }

@@ -4,22 +4,13 @@ import type { Command } from "commander";
 import { CHANNEL_IDS } from "../../channels/index.js";
 import { readPidInfo } from "../../client/index.js";
 import { resolvePaths } from "../../config/index.js";
-import { HoldfastError } from "../../errors/index.js";
+import { errorMessage, HoldfastError } from "../../errors/index.js";
+import { cliContext, withLocalGateway } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
+import { CHANNEL_CREDENTIAL_KEYS } from "./channel-state.js";
 import { registerChannelStatus } from "./channels-status.js";
 import { renderChange, updateConfigForIncident, type Change } from "./incident-util.js";
 import { cliHint } from "../../infra/index.js";
-
-/** Config keys of a channel (or account) block that hold or point at its credentials. */
-export const CHANNEL_CREDENTIAL_KEYS = [
-  "botToken",
-  "token",
-  "appToken",
-  "signingSecret",
-  "webhookSecret",
-  "password",
-  "tokenFile",
-] as const;
 
 type Obj = Record<string, unknown>;
 
@@ -69,14 +60,40 @@ function parseChannel(v: string): string {
   return v;
 }
 
+/** Stops the accounts in the running gateway (`channels.logout`, operator.admin); a note on what happened. */
+async function logoutRunning(channel: string, account: string | undefined): Promise<Change> {
+  try {
+    const ctx = await cliContext();
+    const res = (await withLocalGateway(
+      ["operator.admin"],
+      (c) => c.request("channels.logout", { channel, ...(account !== undefined ? { accountId: account } : {}) }),
+      ctx,
+    )) as { loggedOut: { channel: string; accountId: string }[] };
+    const ids = res.loggedOut.map((a) => `${a.channel}/${a.accountId}`);
+    return {
+      what: "gateway",
+      note: ids.length
+        ? `stopped ${ids.join(", ")} in the running gateway (it stays off until the gateway restarts)`
+        : `the running gateway has no ${channel} account${account !== undefined ? ` "${account}"` : ""} running`,
+    };
+  } catch (err) {
+    return {
+      what: "gateway",
+      note: `still running with the old session (${errorMessage(err)}): stop it (${cliHint("gateway stop")}) and start it again`,
+    };
+  }
+}
+
 /**
- * `holdfast channels logout --channel <c> [--account <id>]` (seeds security-reference.md "Incident
- * Response"; reference §10.3): drops the channel's credentials — its token keys in the config and
- * everything stored under `<stateDir>/credentials/<channel>/` (or `.../<channel>/<account>/`).
- * Access lists and pairing approvals are kept. Works without the gateway's environment.
+ * `holdfast channels status [--json]` and `holdfast channels logout --channel <c> [--account <id>]`
+ * (seeds security-reference.md "Incident Response"; reference §10.3). Logout drops the channel's
+ * credentials — its token keys in the config and everything stored under
+ * `<stateDir>/credentials/<channel>/` (or `.../<channel>/<account>/`) — and stops the accounts in a
+ * running gateway. Access lists and pairing approvals are kept. The config edit works without the
+ * gateway's environment.
  */
 export function registerChannels(program: Command, io: CliIo): void {
-  const channels = program.command("channels").description("channel accounts: status and credentials");
+  const channels = program.command("channels").description("channel accounts: their state, and logging out");
   registerChannelStatus(channels, io);
   channels
     .command("logout")
@@ -105,11 +122,7 @@ export function registerChannels(program: Command, io: CliIo): void {
         await fsp.rm(dir, { recursive: true, force: true });
         changes.push({ what: dir, note: "deleted stored credentials" });
       }
-      if (await readPidInfo(paths.pidFile))
-        changes.push({
-          what: "gateway",
-          note: `still running with the old session: stop it (${cliHint("gateway stop")}) and start it again`,
-        });
+      if (await readPidInfo(paths.pidFile)) changes.push(await logoutRunning(channel, o.account));
       if (o.json)
         return printJson(io, { channel, ...(o.account !== undefined ? { account: o.account } : {}), changes });
       io.out(

@@ -9,9 +9,11 @@ import { effectiveMdnsMode } from "../../discovery/index.js";
 import { errorMessage } from "../../errors/index.js";
 import { configuredCredentials, exposureInput, planExposure } from "../../gateway/index.js";
 import { listSecretSlots } from "../../secrets/index.js";
+import { normalizeAccountId } from "../../routing/index.js";
 import { openStateStore } from "../../store/index.js";
 import { cliContext } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
+import { liveChannels, stateOf } from "./channel-state.js";
 
 type Doc = Record<string, unknown>;
 
@@ -54,8 +56,23 @@ async function gatewayStatus(ctx: AppContext): Promise<Doc> {
   };
 }
 
-/** Per channel: enabled, DM/group policy, allowlist sizes, which credentials exist (paths only). */
-function channelStatus(ctx: AppContext): Doc {
+/**
+ * Per channel: enabled, DM/group policy, allowlist sizes, which credentials exist (paths only), and —
+ * per account — the state the running gateway reports (`running` is true only for an account the
+ * gateway says is connected; see `holdfast channels status`).
+ */
+async function channelStatus(ctx: AppContext): Promise<Doc> {
+  const live = await liveChannels(ctx);
+  const runtime = (channel: string, accountId: string) => {
+    const a = stateOf({ channel, accountId, configPath: "", enabled: true }, live);
+    return {
+      state:
+        ctx.config.channels?.[channel as (typeof POLICY_CHANNEL_IDS)[number]]?.enabled === false ? "disabled" : a.state,
+      running: a.state === "running",
+      ...(a.errorCode ? { errorCode: a.errorCode } : {}),
+      ...(a.lastError ? { lastError: a.lastError } : {}),
+    };
+  };
   const slots = listSecretSlots(ctx.config).map((s) => s.path);
   const out: Doc = {};
   for (const ch of POLICY_CHANNEL_IDS) {
@@ -73,10 +90,14 @@ function channelStatus(ctx: AppContext): Doc {
         .map((p) => p.slice(at.length + 1)),
     });
     const accounts = Object.fromEntries(
-      Object.entries(block?.accounts ?? {}).map(([id, a]) => [id, describe(a, `channels.${ch}.accounts.${id}`)]),
+      Object.entries(block?.accounts ?? {}).map(([id, a]) => [
+        id,
+        { ...describe(a, `channels.${ch}.accounts.${id}`), ...runtime(ch, normalizeAccountId(id)) },
+      ]),
     );
     out[ch] = {
       ...describe(block, `channels.${ch}`),
+      ...runtime(ch, "default"),
       storedCredentials: stored,
       ...(Object.keys(accounts).length ? { accounts } : {}),
     };
@@ -133,7 +154,7 @@ export async function buildStatus(ctx: AppContext, all: boolean): Promise<Doc> {
     sessions: { total: sessions.length, byAgent },
     devices: { paired: (await devices.listPaired()).length, pending: (await devices.listPending()).length },
   };
-  if (all) Object.assign(doc, { channels: channelStatus(ctx), policies: policyStatus(ctx) });
+  if (all) Object.assign(doc, { channels: await channelStatus(ctx), policies: policyStatus(ctx) });
   return doc;
 }
 
@@ -160,7 +181,7 @@ export function registerStatus(program: Command, io: CliIo): void {
       if (o.all) {
         for (const [ch, c] of Object.entries(doc.channels as Record<string, Doc>))
           io.out(
-            `channel ${ch}: dmPolicy ${String(c.dmPolicy)}, groupPolicy ${String(c.groupPolicy)}, enabled ${String(c.enabled)}`,
+            `channel ${ch}: ${String(c.state)}; dmPolicy ${String(c.dmPolicy)}, groupPolicy ${String(c.groupPolicy)}, enabled ${String(c.enabled)}`,
           );
         io.out(`policies: ${JSON.stringify(doc.policies)}`);
       }

@@ -96,20 +96,69 @@ export const TelegramChannelSchema = channelSchema({
 });
 export type TelegramChannelConfig = z.infer<typeof TelegramChannelSchema>;
 
-// Channels whose policy settings holdfast validates and audits, but does not run yet.
-const WhatsAppChannelSchema = channelSchema({ authDir: compat(), selfChatMode: compat(), sendReadReceipts: compat() });
-const DiscordChannelSchema = channelSchema({
-  token: SecretInputSchema.optional(),
-  guilds: compat(),
-  intents: compat(),
+/**
+ * A Slack channel under `channels.slack.channels.<channelId|"*">` (Slack's name for its group allowlist).
+ * `users` is OpenClaw's spelling of `allowFrom`; `allow: false` refuses the channel like `enabled: false`.
+ */
+const SlackChannelEntrySchema = z.strictObject({
+  requireMention: z.boolean().optional(),
+  allowFrom: IdListSchema.optional(),
+  users: IdListSchema.optional(),
+  enabled: z.boolean().optional(),
+  allow: z.boolean().optional(),
+  tools: ToolPolicySchema.optional(),
+  toolsBySender: z.record(z.string(), ToolPolicySchema).optional(),
+  systemPrompt: z.string().optional(),
 });
-const SlackChannelSchema = channelSchema({
+export type SlackChannelEntry = z.infer<typeof SlackChannelEntrySchema>;
+
+/** Slack (`@slack/bolt`): Socket Mode (default) or the HTTP Events API on the gateway's port. */
+export const SlackChannelSchema = channelSchema({
   botToken: SecretInputSchema.optional(),
   appToken: SecretInputSchema.optional(),
   signingSecret: SecretInputSchema.optional(),
-  mode: compat(),
-  channels: compat(),
+  mode: z.enum(["socket", "http"]).optional(),
+  webhookPath: z.string().startsWith("/").optional(),
+  slackApiUrl: z.string().url().optional(),
+  channels: z.record(z.string(), SlackChannelEntrySchema).optional(),
+  userToken: compat(),
+  userTokenReadOnly: compat(),
+  slashCommand: compat(),
+  thread: compat(),
+  reactionNotifications: compat(),
 });
+export type SlackChannelConfig = z.infer<typeof SlackChannelSchema>;
+
+/** A guild channel under `channels.discord.guilds.<guildId>.channels.<channelId|"*">`. */
+const DiscordGuildChannelSchema = z.strictObject({
+  allow: z.boolean().optional(),
+  enabled: z.boolean().optional(),
+  requireMention: z.boolean().optional(),
+});
+
+/** A guild under `channels.discord.guilds.<guildId|"*">`: when `guilds` is set, only listed guilds are admitted. */
+const DiscordGuildSchema = z.strictObject({
+  requireMention: z.boolean().optional(),
+  users: IdListSchema.optional(),
+  channels: z.record(z.string(), DiscordGuildChannelSchema).optional(),
+  slug: compat(),
+  reactionNotifications: compat(),
+});
+export type DiscordGuildEntry = z.infer<typeof DiscordGuildSchema>;
+
+/** Discord (`discord.js`). */
+export const DiscordChannelSchema = channelSchema({
+  token: SecretInputSchema.optional(),
+  apiRoot: z.string().url().optional(),
+  guilds: z.record(z.string(), DiscordGuildSchema).optional(),
+  /** Privileged intents OpenClaw can request; holdfast never does (the audit warns when set). */
+  intents: z.strictObject({ presence: z.boolean().optional(), guildMembers: z.boolean().optional() }).optional(),
+  allowBots: compat(),
+});
+export type DiscordChannelConfig = z.infer<typeof DiscordChannelSchema>;
+
+// Channels whose policy settings holdfast validates and audits, but does not run yet.
+const WhatsAppChannelSchema = channelSchema({ authDir: compat(), selfChatMode: compat(), sendReadReceipts: compat() });
 const SignalChannelSchema = channelSchema({
   account: z.string().optional(),
   httpUrl: z.string().optional(),
