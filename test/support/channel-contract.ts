@@ -107,10 +107,31 @@ function recordingSleeps(): Clock & { readonly sleeps: number[] } {
     now: () => Date.now(),
     sleep: async (ms, signal) => {
       if (signal?.aborted) throw signal.reason;
+      if (ms > WATCHDOG_MIN_MS) return realSleep(ms, signal);
       sleeps.push(ms);
       await new Promise((r) => setImmediate(r));
     },
   };
+}
+
+/**
+ * Waits longer than this are watchdogs (a hung request abandoned after its timeout), not backoff
+ * delays (capped at 30 s): the recording clock lets them run in real time instead of at once.
+ */
+const WATCHDOG_MIN_MS = 60_000;
+
+function realSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
+  });
 }
 
 /** Registers the contract cases for `h` under `describe("<channel> adapter contract")`. */
@@ -276,7 +297,8 @@ export function describeChannelContract(h: ContractHarness): void {
         expect(ms, `reconnect wait #${i}`).toBeGreaterThanOrEqual(min);
         expect(ms, `reconnect wait #${i}`).toBeLessThan(max);
       });
-      expect(a.status().lastError).toMatch(/\S/);
+      expect(a.status().lastError).toMatchObject({ code: expect.stringMatching(/^HF_CHANNEL_/), message: /\S/ });
+      expect(a.status().errorCode).toBeUndefined();
       await new Promise((r) => setTimeout(r, 200));
       expect(got).toHaveLength(1);
     });

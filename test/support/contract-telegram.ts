@@ -46,7 +46,7 @@ export function telegramHarness(): ContractHarness {
           apiRoot: fake.url,
           mode: "polling",
           pollingTimeoutSec: 1,
-          requestTimeoutSec: 5,
+          requestTimeoutSec: 60,
           textLimit: 4096,
         },
         deps,

@@ -114,7 +114,7 @@ describe("DiscordAdapter on discord.js against the fake gateway", () => {
     await until(() => a.status().state === "failed", "failed");
     expect(a.status()).toMatchObject({
       errorCode: "HF_CHANNEL_CONFIG",
-      lastError: expect.stringContaining("Message Content intent"),
+      lastError: expect.objectContaining({ message: expect.stringContaining("Message Content intent") }),
     });
   });
 });

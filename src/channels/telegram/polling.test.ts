@@ -50,7 +50,7 @@ describe("pollUpdates watchdog (fake clock)", () => {
     });
     await clock.advance(500);
     expect(handled).toEqual([7]);
-    expect(running).toBe(1);
+    expect(running).toBe(2); // the webhook removed, then the poll answered
     expect(calls()).toBe(3);
     ctl.abort();
     await loop;
