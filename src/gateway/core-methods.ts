@@ -1,23 +1,52 @@
 import { z } from "zod";
-import { defineMethod, type AnyMethodDef } from "./methods/registry.js";
+import type { FactView } from "./hub.js";
+import { defineMethod, type AnyMethodDef, type MethodContext } from "./methods/registry.js";
 
-/** `health` → `{ok, ts, durationMs}`; `status` → the status document (no secrets). */
-export function coreMethods(now: () => number, status: () => Promise<unknown>): AnyMethodDef[] {
+/** What the core methods read. */
+export interface CoreMethodDeps {
+  readonly now: () => number;
+  /** The status document for a caller. */
+  readonly status: (view: FactView) => Promise<unknown>;
+  /** The health facts (agents, sessions, channels, ...) for a caller. */
+  readonly health: (view: FactView) => Promise<Record<string, unknown>>;
+  /** The presence snapshot (`system-presence`). */
+  readonly presence: () => readonly unknown[];
+}
+
+const viewOf = (ctx: MethodContext): FactView => ({ admin: ctx.conn.scopes.has("operator.admin") });
+
+/**
+ * The gateway's own methods (reference §3.3, Appendix A):
+ * - `health` {probe?} (any authenticated operator) → `{ok:true, ts, durationMs, ...facts}` where the
+ *   facts are what the stages registered (`defaultAgentId`, `agents`, `sessions`, `channels`,
+ *   `channelOrder`, `channelLabels`, `heartbeatSeconds`);
+ * - `status` {includeChannelSummary?, includeCliProjection?} (operator.read) → the status document;
+ * - `system-presence` (operator.read) → the presence entries (gateway first, then connections).
+ * Host paths in the facts read `"[redacted]"` unless the caller holds operator.admin.
+ */
+export function coreMethods(d: CoreMethodDeps): AnyMethodDef[] {
   return [
     defineMethod({
       name: "health",
       scope: null,
-      params: z.looseObject({}),
-      handler() {
-        const t = now();
-        return { ok: true, ts: t, durationMs: 0 };
+      params: z.looseObject({ probe: z.boolean().optional() }),
+      async handler(_p, ctx) {
+        const ts = d.now();
+        const facts = await d.health(viewOf(ctx));
+        return { ok: true, ts, durationMs: d.now() - ts, ...facts };
       },
     }),
     defineMethod({
       name: "status",
       scope: "operator.read",
       params: z.looseObject({}),
-      handler: () => status(),
+      handler: (_p, ctx) => d.status(viewOf(ctx)),
+    }),
+    defineMethod({
+      name: "system-presence",
+      scope: "operator.read",
+      params: z.looseObject({}),
+      handler: () => d.presence(),
     }),
   ];
 }

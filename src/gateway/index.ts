@@ -1,6 +1,8 @@
 export {
   GatewayHub,
   StatusRegistry,
+  REDACTED_PATH,
+  type FactView,
   PublicRoutes,
   type MethodRegistrar,
   type EventBroadcaster,
@@ -10,7 +12,14 @@ export {
 export { createGatewayStage, type GatewayStage } from "./stage.js";
 export { createExposure, exposureInput, type ExposureOptions, type GatewayExposure } from "./exposure-stage.js";
 export { configuredCredentials } from "./credentials.js";
-export { defineMethod, type AnyMethodDef } from "./methods/registry.js";
+export {
+  defineMethod,
+  type AnyMethodDef,
+  type ClientMeta,
+  type ConnectionInfo,
+  type MethodContext,
+} from "./methods/registry.js";
+export type { EventSink } from "./broadcaster.js";
 export type { DeviceAuthority, DeviceProof, DeviceAdmission, DeviceAdmitRequest } from "./auth/types.js";
 export type { ConnectParams } from "./protocol/frames.js";
 export { BIND_MODES, type BindMode } from "./bind.js";

@@ -19,7 +19,7 @@ export async function dispatch(
   frame: RequestFrame,
   conn: ConnectionInfo,
   methods: MethodRegistry,
-  ctx: { log: Logger; sendEvent: (e: string, p: unknown) => void; redact: RedactText },
+  ctx: { log: Logger; sendEvent: (e: string, p: unknown) => void; accept: (p: unknown) => void; redact: RedactText },
 ): Promise<DispatchOutcome> {
   const def = methods.get(frame.method);
   if (!def)
@@ -51,7 +51,8 @@ export async function dispatch(
   try {
     return {
       ok: true,
-      payload: (await def.handler(params.data, { conn, log: ctx.log, sendEvent: ctx.sendEvent })) ?? {},
+      payload:
+        (await def.handler(params.data, { conn, log: ctx.log, sendEvent: ctx.sendEvent, accept: ctx.accept })) ?? {},
     };
   } catch (err) {
     const error = toWireError(err, ctx.redact);
