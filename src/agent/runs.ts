@@ -20,7 +20,10 @@ export interface StartRunInput {
   readonly agentId: string;
   readonly sessionKey: string;
   readonly message: string;
-  /** Same key (per session) within 10 minutes → the same run, started once. */
+  /**
+   * Same key (per session) within 10 minutes → the same run, started once. The run's id is this key
+   * (reference: `runId` = `idempotencyKey`) unless another active run already has that id.
+   */
   readonly idempotencyKey?: string;
   readonly sender?: AgentRunRequest["sender"] & MessageSender;
   readonly origin?: SessionOrigin;
@@ -75,7 +78,7 @@ export class RunManager {
     if (seen) return { runId: seen.runId, status: seen.status, deduped: true, done: seen.done };
     if (this.closing)
       throw new HoldfastError("HF_SHUTTING_DOWN", "the gateway is shutting down; retry after it restarts");
-    const runId = randomUUID();
+    const runId = input.idempotencyKey && !this.runs.has(input.idempotencyKey) ? input.idempotencyKey : randomUUID();
     const controller = new AbortController();
     const prev = this.sessionTails.get(input.sessionKey) ?? Promise.resolve();
     const record: RunRecord = {

@@ -162,6 +162,12 @@ export const ERROR_CATALOGUE = {
   },
   HF_RUN_ABORTED: { exitCode: 1, wire: "UNAVAILABLE", summary: "An agent run was aborted by a client or by shutdown." },
   HF_RUN_LIMIT: { exitCode: 1, wire: "UNAVAILABLE", summary: "An agent run hit its tool-iteration bound." },
+  HF_UNSUPPORTED_PARAMS: {
+    exitCode: 2,
+    wire: "INVALID_REQUEST",
+    summary:
+      "A gateway request asks for something holdfast does not do (an agent reply delivered to a channel, a model override); the message names the param.",
+  },
   // Tools
   HF_TOOL_ARGS_INVALID: {
     exitCode: 1,

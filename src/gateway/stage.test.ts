@@ -66,7 +66,14 @@ describe("gateway stage", () => {
       client.close();
       expect(String(failed)).toContain("nothing under [masked]");
       expect(String(failed)).not.toContain(SECRET);
-      expect(Object.keys(status)).toEqual(["version", "runtimeVersion", "uptimeMs", "gateway", "agents", "connections"]);
+      expect(Object.keys(status)).toEqual([
+        "version",
+        "runtimeVersion",
+        "uptimeMs",
+        "gateway",
+        "agents",
+        "connections",
+      ]);
       expect(status).toMatchObject({ version: "0.0.0-test", gateway: { port, bind: "loopback" }, agents: ["main"] });
     } finally {
       await stage.server.stop();

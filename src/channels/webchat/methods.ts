@@ -1,11 +1,10 @@
 import { z } from "zod";
-import { randomUUID } from "node:crypto";
 import type { RunManager } from "../../agent/index.js";
 import type { ChatCommandRegistry } from "../../commands/index.js";
-import { HoldfastError } from "../../errors/index.js";
 import { defineMethod, type AnyMethodDef } from "../../gateway/index.js";
-import { canonicalSessionKey, type SessionStore } from "../../sessions/index.js";
+import type { SessionStore } from "../../sessions/index.js";
 import type { CommandReply } from "./chat-events.js";
+import { sessionTarget } from "./targets.js";
 
 /** What the WebChat methods need. */
 export interface WebChatDeps {
@@ -33,16 +32,7 @@ const SendParams = z.looseObject({
  * - `chat.abort` {sessionKey, runId?} → `{ok, aborted}`.
  */
 export function webChatMethods(deps: WebChatDeps): AnyMethodDef[] {
-  const resolve = (key: string) => {
-    const ids = deps.agentIds();
-    const parsed = canonicalSessionKey(key, ids[0] ?? "main");
-    if (!ids.includes(parsed.agentId))
-      throw new HoldfastError(
-        "HF_SESSION_KEY_INVALID",
-        `unknown agent "${parsed.agentId}" in session key (known: ${ids.join(", ")})`,
-      );
-    return parsed;
-  };
+  const resolve = (key: string) => sessionTarget(deps.agentIds(), key);
   return [
     defineMethod({
       name: "chat.send",
@@ -62,7 +52,7 @@ export function webChatMethods(deps: WebChatDeps): AnyMethodDef[] {
             owner,
           });
           if (out.handled) {
-            const runId = randomUUID();
+            const runId = p.idempotencyKey;
             const text = out.reply;
             if (text !== undefined) setImmediate(() => deps.announce({ runId, sessionKey: key, agentId, text }));
             return { runId, status: "started", command: true };

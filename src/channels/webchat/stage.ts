@@ -3,6 +3,7 @@ import type { ChatCommandRegistry } from "../../commands/index.js";
 import type { GatewayPorts } from "../../gateway/index.js";
 import type { SessionStore } from "../../sessions/index.js";
 import { commandReplyEvent, toGatewayEvent } from "./chat-events.js";
+import { agentMethod } from "./agent-method.js";
 import { webChatMethods } from "./methods.js";
 
 /** Dependencies of {@link createWebChat}. */
@@ -10,7 +11,7 @@ export interface WebChatStageDeps {
   /** Where the `chat.*` methods and the `chat` / `agent` events go. */
   readonly gateway: GatewayPorts;
   readonly runs: Pick<RunManager, "start" | "abort" | "onEvent">;
-  readonly sessions: Pick<SessionStore, "history">;
+  readonly sessions: Pick<SessionStore, "history" | "list" | "get">;
   /** Agent ids that exist (the default agent first). */
   readonly agentIds: () => readonly string[];
   readonly commands: ChatCommandRegistry;
@@ -20,8 +21,8 @@ export interface WebChatStageDeps {
 }
 
 /**
- * The WebChat channel over the gateway socket: registers `chat.send`, `chat.history` and
- * `chat.abort`, and fans every agent run's events out as `chat` / `agent` events (after the leak
+ * The WebChat channel over the gateway socket: registers `chat.send`, `chat.history`, `chat.abort`
+ * and `agent` (one turn, answered twice on its request id), and fans every agent run's events out as `chat` / `agent` events (after the leak
  * guard) to operator connections with `operator.read`. A chat command's reply goes out as the
  * `final` event of a synthetic run.
  */
@@ -35,6 +36,7 @@ export function createWebChat(deps: WebChatStageDeps): void {
       commands: deps.commands,
       announce: (reply) => broadcaster.broadcast("chat", commandReplyEvent(reply, deps.now())),
     }),
+    agentMethod({ runs: deps.runs, store: deps.sessions, agentIds: deps.agentIds, now: deps.now }),
   );
   deps.runs.onEvent((raw) => {
     const ev = deps.guardRunEvent(raw);
