@@ -116,6 +116,13 @@ export class RunManager {
     return n;
   }
 
+  /** True while a run of `sessionKey` is queued or running. */
+  sessionActive(sessionKey: string): boolean {
+    for (const r of this.runs.values())
+      if (r.sessionKey === sessionKey && (r.status === "queued" || r.status === "started")) return true;
+    return false;
+  }
+
   /** Number of queued or running runs. */
   active(): number {
     return [...this.runs.values()].filter((r) => r.status === "queued" || r.status === "started").length;

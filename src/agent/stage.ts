@@ -37,6 +37,14 @@ export interface AgentStageDeps {
 export interface AgentStage {
   readonly catalog: ProviderCatalog;
   readonly runs: RunManager;
+  /** The agent's model refs in order (`provider/model`); empty when no model is available. */
+  modelRefs(agentId: string): Promise<string[]>;
+  /** The agent's primary model as clients show it: `{modelProvider, model, contextTokens}` (nulls when none). */
+  modelDefaults(agentId: string): Promise<{
+    readonly modelProvider: string | null;
+    readonly model: string | null;
+    readonly contextTokens: number | null;
+  }>;
   /** Asks the agent's model to describe an image (the `image` tool). */
   describeImage(req: {
     readonly agentId: string;
@@ -77,9 +85,21 @@ export function createAgentStage(deps: AgentStageDeps): AgentStage {
     maxIterations: config.agents?.defaults?.maxToolIterations ?? 12,
   });
   const runs = new RunManager(loop, () => deps.clock.now(), deps.log.child({ stage: "runs" }));
+  const refs = (agentId: string) => modelRefs(agentId).catch((): string[] => []);
   return {
     catalog,
     runs,
+    modelRefs: refs,
+    async modelDefaults(agentId) {
+      const [primary] = await refs(agentId);
+      if (!primary) return { modelProvider: null, model: null, contextTokens: null };
+      const [provider = "", ...model] = primary.split("/");
+      const entry = config.models?.providers?.[provider]?.models?.find(
+        (m) => typeof m !== "string" && m.id === model.join("/"),
+      );
+      const contextTokens = entry && typeof entry !== "string" ? (entry.contextWindow ?? null) : null;
+      return { modelProvider: provider, model: model.join("/"), contextTokens };
+    },
     describeImage: async (r) => describeImage(chain, await modelRefs(r.agentId), r),
   };
 }

@@ -83,7 +83,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   });
   const agent = wireAgent(ctx, { roster, sessions, tools, gateway: hub, ...(opts.probe ? { probe: opts.probe } : {}) });
   agentPort.bind(agent);
-  const commands = wireCommands({ roster, sessions, agent, tools });
+  const commands = wireCommands({ roster, sessions, agent, tools, gateway: hub });
   const access = wireAccess(ctx);
   const router = wireRouting(ctx, roster);
   const channels = await wireChannels(ctx, {

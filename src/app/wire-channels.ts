@@ -1,8 +1,8 @@
 import type { AccessStage } from "../access/index.js";
-import type { AgentStage } from "../agent/index.js";
+import { modelRows, type AgentStage } from "../agent/index.js";
 import { createChannelService, type ChannelService } from "../channels/index.js";
 import { createWebChat } from "../channels/webchat/index.js";
-import type { ChatCommandRegistry } from "../commands/index.js";
+import { commandRows, type ChatCommandRegistry } from "../commands/index.js";
 import type { AgentRoster } from "../config/index.js";
 import type { GatewayPorts, PublicRoutes } from "../gateway/index.js";
 import type { Router } from "../routing/index.js";
@@ -17,7 +17,7 @@ export interface ChannelWiring {
   readonly sessions: SessionStore;
   readonly access: AccessStage;
   readonly router: Router;
-  readonly agent: Pick<AgentStage, "runs">;
+  readonly agent: Pick<AgentStage, "runs" | "catalog" | "modelRefs" | "modelDefaults">;
   readonly commands: ChatCommandRegistry;
   readonly tools: Pick<ToolStage, "workspaceFor">;
   readonly secrets: Pick<SecretsStage, "guardOutbound" | "guardRunEvent">;
@@ -54,6 +54,12 @@ export async function wireChannels(ctx: AppContext, w: ChannelWiring): Promise<C
     sessions: w.sessions,
     agentIds: () => w.roster.ids(),
     commands: w.commands,
+    metadata: {
+      models: () =>
+        modelRows({ config: ctx.config, roster: w.roster, catalog: w.agent.catalog, modelRefs: w.agent.modelRefs }),
+      commands: () => commandRows(w.commands),
+      defaults: (agentId) => w.agent.modelDefaults(agentId),
+    },
     guardRunEvent: w.secrets.guardRunEvent,
     now: () => ctx.clock.now(),
   });

@@ -31,6 +31,12 @@ interface CachedTranscript {
   complete: boolean;
 }
 
+/** A change of the session store, as {@link SessionStore.onChange} listeners see it. */
+export type SessionChange =
+  | { readonly type: "created"; readonly meta: SessionMeta }
+  | { readonly type: "message"; readonly meta: SessionMeta; readonly message: ChatMessage; readonly seq: number }
+  | { readonly type: "deleted"; readonly meta: SessionMeta };
+
 /** Messages of one session kept in memory; older ones are read from disk when asked for. */
 const MAX_CACHED_MESSAGES = 1000;
 
@@ -48,10 +54,31 @@ export class SessionStore {
   private readonly log = new TranscriptLog();
   private readonly indexes = new Map<string, IndexCache>();
   private readonly transcripts = new Map<string, CachedTranscript>();
+  private readonly listeners = new Set<(change: SessionChange) => void>();
   private readonly redact: (text: string) => string;
 
   constructor(private readonly opts: SessionStoreOptions) {
     this.redact = opts.redact ?? ((t) => t);
+  }
+
+  /**
+   * Calls `listener` after every change, in order: a session created, a message appended (redacted,
+   * with its 1-based position in the transcript), a session deleted. Listener errors are swallowed.
+   * Returns an unsubscribe.
+   */
+  onChange(listener: (change: SessionChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(change: SessionChange): void {
+    for (const l of this.listeners) {
+      try {
+        l(change);
+      } catch {
+        // A listener (event fan-out) must never break a write.
+      }
+    }
   }
 
   /** The sessions dir of an agent. */
@@ -81,6 +108,7 @@ export class SessionStore {
     };
     const created = this.index(agentId).change(k, (cur) => cur ?? meta, true) ?? meta;
     if (created.sessionId === meta.sessionId) {
+      this.emit({ type: "created", meta: created });
       void this.log
         .append(
           this.transcriptPath(agentId, meta.sessionId),
@@ -110,9 +138,10 @@ export class SessionStore {
         this.transcriptPath(agentId, meta.sessionId),
         JSON.stringify({ type: "message", message: clean }),
       );
-      this.index(agentId).change(k, (cur) =>
+      const updated = this.index(agentId).change(k, (cur) =>
         cur ? { ...cur, updatedAt: message.timestamp, messageCount: cur.messageCount + 1 } : cur,
       );
+      if (updated) this.emit({ type: "message", meta: updated, message: clean, seq: updated.messageCount });
     });
     return ordered.then(() => disk);
   }
@@ -163,6 +192,7 @@ export class SessionStore {
     if (!meta) return false;
     this.index(agentId).change(k, () => undefined, true);
     this.transcripts.delete(k);
+    this.emit({ type: "deleted", meta });
     const file = this.transcriptPath(agentId, meta.sessionId);
     await Promise.all([this.index(agentId).flush(), this.log.close(file)]);
     await fsp.rename(file, `${file}.deleted.${this.opts.clock.now()}`).catch((err: NodeJS.ErrnoException) => {

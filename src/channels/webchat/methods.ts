@@ -2,14 +2,12 @@ import { z } from "zod";
 import type { RunManager } from "../../agent/index.js";
 import type { ChatCommandRegistry } from "../../commands/index.js";
 import { defineMethod, type AnyMethodDef } from "../../gateway/index.js";
-import type { SessionStore } from "../../sessions/index.js";
 import type { CommandReply } from "./chat-events.js";
 import { sessionTarget } from "./targets.js";
 
 /** What the WebChat methods need. */
 export interface WebChatDeps {
   readonly runs: Pick<RunManager, "start" | "abort">;
-  readonly store: Pick<SessionStore, "history">;
   /** Agent ids that exist (the default agent first). */
   readonly agentIds: () => readonly string[];
   /** Chat commands (`/status`, `/new`, ...); the authenticated operator is their owner. */
@@ -20,6 +18,7 @@ export interface WebChatDeps {
 
 const SendParams = z.looseObject({
   sessionKey: z.string().min(1).max(512),
+  agentId: z.string().max(64).optional(),
   message: z.string().min(1).max(100_000),
   idempotencyKey: z.string().min(1).max(200),
 });
@@ -28,7 +27,6 @@ const SendParams = z.looseObject({
  * The WebChat channel: operators talk to agents over the authenticated gateway socket. The operator is
  * authenticated by the gateway (identity first), so these methods route straight to the agent.
  * - `chat.send` {sessionKey, message, idempotencyKey} → `{runId, status:"started"}`, then `chat` events;
- * - `chat.history` {sessionKey, limit?} → `{sessionKey, messages}`;
  * - `chat.abort` {sessionKey, runId?} → `{ok, aborted}`.
  */
 export function webChatMethods(deps: WebChatDeps): AnyMethodDef[] {
@@ -39,7 +37,7 @@ export function webChatMethods(deps: WebChatDeps): AnyMethodDef[] {
       scope: "operator.write",
       params: SendParams,
       async handler(p, ctx) {
-        const { key, agentId } = resolve(p.sessionKey);
+        const { key, agentId } = sessionTarget(deps.agentIds(), p.sessionKey, p.agentId);
         if (deps.commands.isControlCommand(p.message)) {
           const owner = ctx.conn.scopes.has("operator.admin") || ctx.conn.scopes.has("operator.write");
           const out = await deps.commands.execute(p.message, {
@@ -70,18 +68,6 @@ export function webChatMethods(deps: WebChatDeps): AnyMethodDef[] {
           status: run.deduped ? (run.status === "queued" ? "in_flight" : run.status) : "started",
           ...(run.deduped ? { deduped: true } : {}),
         };
-      },
-    }),
-    defineMethod({
-      name: "chat.history",
-      scope: "operator.read",
-      params: z.looseObject({
-        sessionKey: z.string().min(1).max(512),
-        limit: z.number().int().min(1).max(1000).optional(),
-      }),
-      async handler(p) {
-        const { key } = resolve(p.sessionKey);
-        return { sessionKey: key, messages: await deps.store.history(key, p.limit ?? 200) };
       },
     }),
     defineMethod({

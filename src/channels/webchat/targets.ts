@@ -8,11 +8,12 @@ export interface SessionTarget {
 }
 
 /**
- * Canonicalizes a client's session key under the default agent (`main` → `agent:<default>:main`).
+ * Canonicalizes a client's session key under `agentId` when given (a bare key names that agent's
+ * session), else the default agent (`main` → `agent:<default>:main`).
  * @throws HoldfastError HF_SESSION_KEY_INVALID for a malformed key or an agent that does not exist.
  */
-export function sessionTarget(agentIds: readonly string[], key: string): SessionTarget {
-  const parsed = canonicalSessionKey(key, agentIds[0] ?? "main");
+export function sessionTarget(agentIds: readonly string[], key: string, agentId?: string): SessionTarget {
+  const parsed = canonicalSessionKey(key, agentId ?? agentIds[0] ?? "main");
   if (!agentIds.includes(parsed.agentId))
     throw new HoldfastError(
       "HF_SESSION_KEY_INVALID",
