@@ -1,10 +1,7 @@
 import type { Command } from "commander";
 import { getAtPath, loadConfig, parseCliValue, resolvePaths, setAtPath, updateConfigFile } from "../../config/index.js";
-import { listSecretSlots } from "../../secrets/index.js";
+import { redactedConfig } from "../../secrets/index.js";
 import { printJson, type CliIo } from "../io.js";
-
-/** The placeholder shown instead of secret values by `config get`. */
-export const REDACTED = "__HOLDFAST_REDACTED__";
 
 /** `holdfast config get|set|unset|validate|path`. */
 export function registerConfig(program: Command, io: CliIo): void {
@@ -27,10 +24,7 @@ export function registerConfig(program: Command, io: CliIo): void {
     .option("--json", "JSON output")
     .action(async (keyPath: string | undefined, o: { json?: boolean }) => {
       const loaded = await loadConfig(resolvePaths().configPath);
-      let raw: Record<string, unknown> = loaded.raw;
-      for (const slot of listSecretSlots(loaded.config))
-        if (getAtPath(raw, slot.path) !== undefined && typeof slot.value === "string")
-          raw = setAtPath(raw, slot.path, REDACTED);
+      const raw = redactedConfig(loaded, (s) => s) as Record<string, unknown>;
       const value = keyPath ? getAtPath(raw, keyPath) : raw;
       if (o.json || typeof value === "object") printJson(io, value ?? null);
       else io.out(String(value));
