@@ -89,6 +89,7 @@ export class ExposureAuthenticator implements GatewayAuthenticator {
       scopes,
       params,
       client,
+      authMethod: cred.method,
     });
     if (admission.status === "pending") return pairingRequired(admission.requestId, admission.expiresAt);
     return {
