@@ -1,10 +1,10 @@
 import type { AccessStage } from "../access/index.js";
 import { modelRows, type AgentStage } from "../agent/index.js";
-import { createChannelService, type ChannelService } from "../channels/index.js";
+import { channelHealth, channelSummary, createChannelService, type ChannelService } from "../channels/index.js";
 import { createWebChat } from "../channels/webchat/index.js";
 import { commandRows, type ChatCommandRegistry } from "../commands/index.js";
 import type { AgentRoster } from "../config/index.js";
-import type { GatewayPorts, PublicRoutes } from "../gateway/index.js";
+import type { GatewayPorts, PublicRoutes, StatusRegistry } from "../gateway/index.js";
 import type { Router } from "../routing/index.js";
 import type { SecretsStage } from "../secrets/index.js";
 import type { SessionStore } from "../sessions/index.js";
@@ -22,13 +22,17 @@ export interface ChannelWiring {
   readonly tools: Pick<ToolStage, "workspaceFor">;
   readonly secrets: Pick<SecretsStage, "guardOutbound" | "guardRunEvent">;
   /** WebChat's methods and events, and the channels' webhook routes (served before gateway auth). */
-  readonly gateway: GatewayPorts & { readonly routes: Pick<PublicRoutes, "add"> };
+  readonly gateway: GatewayPorts & {
+    readonly routes: Pick<PublicRoutes, "add">;
+    readonly status: Pick<StatusRegistry, "add">;
+    readonly health: Pick<StatusRegistry, "add">;
+  };
 }
 
 /**
  * The channel stage: the configured accounts (Telegram) over access control and routing into the
- * agent's runs, their webhook routes, and WebChat on the gateway socket. Receiving starts with
- * `start()` after the gateway listens (webhooks need the HTTP server).
+ * agent's runs, their webhook routes, their status and health facts, and WebChat on the gateway
+ * socket. Receiving starts with `start()` after the gateway listens (webhooks need the HTTP server).
  * @throws HoldfastError HF_CHANNEL_CONFIG for unusable channel settings.
  */
 export async function wireChannels(ctx: AppContext, w: ChannelWiring): Promise<ChannelService> {
@@ -48,6 +52,10 @@ export async function wireChannels(ctx: AppContext, w: ChannelWiring): Promise<C
     guardOutbound: w.secrets.guardOutbound,
   });
   w.gateway.routes.add((app) => channels.publicRoutes(app));
+  w.gateway.status.add("channelSummary", () => channelSummary(channels.status()));
+  w.gateway.health.add("channels", () => channelHealth(channels.status()).channels);
+  w.gateway.health.add("channelOrder", () => channelHealth(channels.status()).channelOrder);
+  w.gateway.health.add("channelLabels", () => channelHealth(channels.status()).channelLabels);
   createWebChat({
     gateway: w.gateway,
     runs: w.agent.runs,

@@ -13,3 +13,4 @@ export type {
 } from "./adapter.js";
 export { createChannelService, type ChannelService, type ChannelServiceDeps, type AccountSettings } from "./service.js";
 export { notifyPairingApproved } from "./notify.js";
+export { channelSummary, channelHealth } from "./summary.js";

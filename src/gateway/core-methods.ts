@@ -6,7 +6,9 @@ import { defineMethod, type AnyMethodDef, type MethodContext } from "./methods/r
 export interface CoreMethodDeps {
   readonly now: () => number;
   /** The status document for a caller. */
-  readonly status: (view: FactView) => Promise<unknown>;
+  readonly status: (view: FactView) => Promise<Record<string, unknown>>;
+  /** Agent ids, the default first (the CLI projection of `status`). */
+  readonly agentIds: () => readonly string[];
   /** The health facts (agents, sessions, channels, ...) for a caller. */
   readonly health: (view: FactView) => Promise<Record<string, unknown>>;
   /** The presence snapshot (`system-presence`). */
@@ -21,6 +23,8 @@ const viewOf = (ctx: MethodContext): FactView => ({ admin: ctx.conn.scopes.has("
  *   facts are what the stages registered (`defaultAgentId`, `agents`, `sessions`, `channels`,
  *   `channelOrder`, `channelLabels`, `heartbeatSeconds`);
  * - `status` {includeChannelSummary?, includeCliProjection?} (operator.read) → the status document;
+ *   with `includeCliProjection`, also `cliProjection: {agents:{defaultId, ownership:"sole",
+ *   selectionRequired:false, rows:[{id}]}, updateChannel:null}` (what the reference CLI reads);
  * - `system-presence` (operator.read) → the presence entries (gateway first, then connections).
  * Host paths in the facts read `"[redacted]"` unless the caller holds operator.admin.
  */
@@ -39,8 +43,19 @@ export function coreMethods(d: CoreMethodDeps): AnyMethodDef[] {
     defineMethod({
       name: "status",
       scope: "operator.read",
-      params: z.looseObject({}),
-      handler: (_p, ctx) => d.status(viewOf(ctx)),
+      params: z.looseObject({ includeCliProjection: z.boolean().optional() }),
+      async handler(p, ctx) {
+        const doc = await d.status(viewOf(ctx));
+        if (!p.includeCliProjection) return doc;
+        const ids = d.agentIds();
+        const agents = {
+          defaultId: ids[0] ?? "main",
+          ownership: "sole",
+          selectionRequired: false,
+          rows: ids.map((id) => ({ id })),
+        };
+        return { ...doc, cliProjection: { agents, updateChannel: null } };
+      },
     }),
     defineMethod({
       name: "system-presence",

@@ -75,6 +75,14 @@ describe("gateway stage", () => {
         "connections",
       ]);
       expect(status).toMatchObject({ version: "0.0.0-test", gateway: { port, bind: "loopback" }, agents: ["main"] });
+      expect(status).not.toHaveProperty("cliProjection");
+      const projected = await GatewayClient.connect({ url: `ws://127.0.0.1:${port}`, token: TOKEN });
+      const withCli = (await projected.request("status", { includeCliProjection: true })) as Record<string, unknown>;
+      projected.close();
+      expect(withCli.cliProjection).toEqual({
+        agents: { defaultId: "main", ownership: "sole", selectionRequired: false, rows: [{ id: "main" }] },
+        updateChannel: null,
+      });
     } finally {
       await stage.server.stop();
     }

@@ -90,6 +90,7 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
     ...coreMethods({
       now: () => clock.now(),
       status,
+      agentIds: deps.agentIds,
       health: (view) => hub.health.collect(view),
       presence: () =>
         presenceSnapshot({ version: deps.version, instanceId: bootId, startedAt: started }, hub.broadcaster.all()),

@@ -31,9 +31,10 @@ describe("provider failover through a real gateway", () => {
       const history = (await client.request("chat.history", { sessionKey: "main" })) as {
         messages: { role: string; provider?: string; model?: string }[];
       };
-      expect(
-        history.messages.filter((m) => m.role === "assistant").map((m) => `${m.provider}/${m.model}`),
-      ).toEqual(["claude/claude-mock", "claude/claude-mock"]);
+      expect(history.messages.filter((m) => m.role === "assistant").map((m) => `${m.provider}/${m.model}`)).toEqual([
+        "claude/claude-mock",
+        "claude/claude-mock",
+      ]);
       client.close();
     } finally {
       await gw.stop();

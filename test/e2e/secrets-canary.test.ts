@@ -144,9 +144,9 @@ describe("canary: configured secrets never leave through logs, transcripts, clie
       messages: { role: string; content: { type: string; text: string }[] }[];
     };
     responses.push(history);
-    expect(
-      history.messages.some((m) => m.role === "toolResult" && m.content[0]?.text.includes("config=Canary…")),
-    ).toBe(true);
+    expect(history.messages.some((m) => m.role === "toolResult" && m.content[0]?.text.includes("config=Canary…"))).toBe(
+      true,
+    );
   });
 
   it("leaves no canary in any frame the client received", () => {
