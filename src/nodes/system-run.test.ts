@@ -5,10 +5,10 @@ import type { InvokeResult } from "./invoker.js";
 import type { NodeEntry } from "./registry.js";
 import { APPROVAL_REQUIRED, NODE_EXEC_POLICY_CAP, runOnNode, type NodeRunDeps } from "./system-run.js";
 
-const node = (caps: string[] = ["system"]): NodeEntry => ({
+const node = (caps: string[] = ["system"], commands: string[] = ["system.run"]): NodeEntry => ({
   nodeId: "n1",
   displayName: "box",
-  commands: ["system.run"],
+  commands,
   caps,
   clientId: "node-host",
   connectedAt: 1,
@@ -24,11 +24,13 @@ function harness(opts: {
   config?: NodeRunDeps["config"];
 }) {
   const sent: Record<string, unknown>[] = [];
+  const commands: string[] = [];
   const asked: ApprovalInput[] = [];
   const deps: NodeRunDeps = {
     config: opts.config ?? {},
     invoker: {
-      invoke: async (_t, _c, params) => {
+      invoke: async (_t, command, params) => {
+        commands.push(command);
         sent.push(params as Record<string, unknown>);
         return (opts.answer ?? (() => ({ ok: true, payload: { exitCode: 0, stdout: "ok\n" } })))(
           params as Record<string, unknown>,
@@ -44,7 +46,7 @@ function harness(opts: {
       allowlisted: async () => opts.allowlisted ?? [],
     },
   };
-  return { deps, sent, asked };
+  return { deps, sent, asked, commands };
 }
 
 describe("system.run on a node the gateway gates (a reference node host)", () => {
@@ -108,6 +110,67 @@ describe("system.run on a node the gateway gates (a reference node host)", () =>
         },
       ),
     );
+  });
+});
+
+describe("system.run on a reference node host that prepares a plan (system.run.prepare)", () => {
+  const preparing = node(["system"], ["system.run", "system.run.prepare"]);
+  const plan = {
+    argv: ["/usr/bin/uname", "-s"],
+    cwd: "/home/node",
+    commandText: "/usr/bin/uname -s",
+    agentId: null,
+    sessionKey: null,
+    policySnapshot: { v: 1 },
+  };
+  const answer =
+    (p: Record<string, unknown>) =>
+    (_params: Record<string, unknown>, n: number): InvokeResult =>
+      n === 1 ? { ok: true, payload: { plan: p } } : { ok: true, payload: { exitCode: 0, stdout: "Linux\n" } };
+
+  it("asks the approver about the plan and runs exactly that plan, approved once", async () => {
+    const h = harness({ decision: "allow-always", answer: answer(plan) });
+    expect(await runOnNode(h.deps, { node: preparing, argv: ["uname", "-s"] })).toMatchObject({
+      stdout: "Linux\n",
+      approval: "allow-always",
+    });
+    expect(h.commands).toEqual(["system.run.prepare", "system.run"]);
+    expect(h.sent[0]).toEqual({ command: ["uname", "-s"] });
+    expect(h.asked[0]).toMatchObject({
+      argv: ["/usr/bin/uname", "-s"],
+      command: "/usr/bin/uname -s",
+      cwd: "/home/node",
+      patterns: [{ pattern: "/usr/bin/uname", args: ["-s"] }],
+    });
+    expect(h.sent[1]).toEqual({
+      command: ["/usr/bin/uname", "-s"],
+      rawCommand: "/usr/bin/uname -s",
+      cwd: "/home/node",
+      systemRunPlan: plan,
+      approved: true,
+      approvalDecision: "allow-once",
+    });
+    const again = harness({ answer: answer(plan), allowlisted: [{ pattern: "/usr/bin/uname", args: ["-s"] }] });
+    expect(await runOnNode(again.deps, { node: preparing, argv: ["uname", "-s"] })).toMatchObject({
+      approval: "allowlisted",
+    });
+    expect(again.asked).toEqual([]);
+  });
+
+  it("refuses a plan that runs other arguments, or a wrapper the plan reveals, and sends nothing else", async () => {
+    for (const p of [
+      { ...plan, argv: ["/usr/bin/uname", "-a"] },
+      { ...plan, argv: ["/usr/bin/dash", "-s"] },
+      { ...plan, argv: ["relative/uname", "-s"] },
+      { nope: true },
+    ]) {
+      const h = harness({ decision: "allow-once", answer: answer(p as typeof plan) });
+      await expect(runOnNode(h.deps, { node: preparing, argv: ["uname", "-s"] })).rejects.toMatchObject({
+        code: "HF_NODE_REFUSED",
+      });
+      expect(h.commands).toEqual(["system.run.prepare"]);
+      expect(h.asked).toEqual([]);
+    }
   });
 });
 

@@ -1,3 +1,5 @@
+import path from "node:path";
+import { z } from "zod";
 import type { ExecApprovals } from "../approvals/index.js";
 import type { HoldfastConfig } from "../config/index.js";
 import { HoldfastError } from "../errors/index.js";
@@ -21,6 +23,8 @@ export const APPROVAL_REQUIRED = {
 
 /** Extra time `nodes.run` waits beyond the command's own timeout (transport). */
 const INVOKE_MARGIN_MS = 5_000;
+/** How long a node has to answer `system.run.prepare` (reference: 15 s). */
+const PREPARE_TIMEOUT_MS = 15_000;
 
 /** What running a program on a node needs. */
 export interface NodeRunDeps {
@@ -47,10 +51,11 @@ export const nodeApprovalKey = (nodeId: string) => `node:${nodeId}`;
  * 2. a node that enforces its own allowlist ({@link NODE_EXEC_POLICY_CAP}) is invoked; when it
  *    answers "approval required", an approver is asked and the node is invoked once more with that
  *    decision (`approved`, `approvalDecision`);
- * 3. any other node (the reference's node host runs everything by default) is gated here: shell
- *    and privilege wrappers are refused outright; an argv allowed always for this node runs; anything
- *    else waits for an approver (allow-always persists the exact argv for this node) — and only then
- *    is `system.run` sent, with the decision.
+ * 3. any other node (the reference's node host runs everything by default) is gated here, on the
+ *    node's `system.run.prepare` plan when it offers one: shell and privilege wrappers are refused
+ *    outright; an argv allowed always for this node runs; anything else waits for an approver
+ *    (allow-always persists the exact program and arguments for this node, on the gateway) — and
+ *    only then is `system.run` sent, approved for that one invocation (with the plan).
  * Each approval resolves one invocation. Expired or denied = refused.
  * @throws HoldfastError HF_NODE_REFUSED (policy, approval, or the node refused), HF_NODE_TIMEOUT.
  */
@@ -74,8 +79,38 @@ export async function runOnNode(d: NodeRunDeps, r: NodeRunRequest): Promise<Reco
     const decision = await ask(d, r, { reason, persistable: details.persistable === true, patterns: [] });
     return unwrap(await send({ ...base, approved: true, approvalDecision: decision }));
   }
+  return gatedRun(d, r, base, send);
+}
+
+/** The command reference node hosts prepare an approval plan with (argv pinned to the real executable). */
+export const SYSTEM_RUN_PREPARE = "system.run.prepare";
+
+/** What `system.run.prepare` answers (reference `plan`): the argv and cwd the node will run, and its text. */
+const Plan = z.looseObject({
+  argv: z.array(z.string()).min(1),
+  cwd: z.string().nullish(),
+  commandText: z.string().min(1),
+  agentId: z.string().nullish(),
+  sessionKey: z.string().nullish(),
+});
+type Plan = z.infer<typeof Plan>;
+
+/**
+ * The gated path (a node that runs what it is sent): the node's plan first when it offers
+ * {@link SYSTEM_RUN_PREPARE} (reference: the executable pinned to its real path, the cwd made
+ * canonical; an explicit approval is only accepted with that plan), then the gateway's decision
+ * on what the plan will run, then the approver, and only then `system.run` with the plan.
+ */
+async function gatedRun(
+  d: NodeRunDeps,
+  r: NodeRunRequest,
+  base: Record<string, unknown>,
+  send: (params: Record<string, unknown>) => Promise<InvokeResult>,
+): Promise<Record<string, unknown>> {
+  const plan = r.node.commands.includes(SYSTEM_RUN_PREPARE) ? await prepare(d, r, base) : undefined;
+  const [requested = "", ...args] = r.argv;
+  const program = plan?.argv[0] ?? requested;
   const allowed = await d.approvals.allowlisted(nodeApprovalKey(r.node.nodeId));
-  const [program = "", ...args] = r.argv;
   const verdict = decideExec(
     {
       security: "allowlist",
@@ -88,7 +123,7 @@ export async function runOnNode(d: NodeRunDeps, r: NodeRunRequest): Promise<Reco
       safeBins: [],
       safeBinTrustedDirs: [],
     },
-    [{ argv: r.argv, path: program, viaPath: !program.includes("/") }],
+    [{ argv: r.argv, path: program, ...(plan ? { real: program } : {}), viaPath: !requested.includes("/") }],
   );
   if (verdict.kind === "deny") throw new HoldfastError("HF_NODE_REFUSED", `refused on the gateway: ${verdict.detail}`);
   let approval: string = "allowlisted";
@@ -97,15 +132,43 @@ export async function runOnNode(d: NodeRunDeps, r: NodeRunRequest): Promise<Reco
       reason: verdict.detail,
       persistable: verdict.persistable,
       patterns: verdict.persistable ? [{ pattern: program, args }] : [],
+      ...(plan ? { plan } : {}),
     });
-  const result = unwrap(
-    await send({
-      ...base,
-      approved: true,
-      approvalDecision: approval === "allow-always" ? "allow-always" : "allow-once",
-    }),
-  );
-  return { ...result, approval };
+  // The durable approval lives on the gateway (above); the node is told this one invocation is approved.
+  const approved = { approved: true, approvalDecision: "allow-once" };
+  const params = plan
+    ? {
+        ...base,
+        command: plan.argv,
+        rawCommand: plan.commandText,
+        ...(plan.cwd ? { cwd: plan.cwd } : {}),
+        systemRunPlan: plan,
+        ...approved,
+      }
+    : { ...base, ...approved };
+  return { ...unwrap(await send(params)), approval };
+}
+
+/**
+ * Asks the node for its plan of `base` and checks it runs what was asked: the same arguments, and
+ * the same program or the absolute path the node resolved it to.
+ * @throws HoldfastError HF_NODE_REFUSED for a failed prepare or a plan that runs something else.
+ */
+async function prepare(d: NodeRunDeps, r: NodeRunRequest, base: Record<string, unknown>): Promise<Plan> {
+  const res = await d.invoker.invoke(r.node, SYSTEM_RUN_PREPARE, base, { timeoutMs: PREPARE_TIMEOUT_MS });
+  const payload = (unwrap(res) as { plan?: unknown }).plan;
+  const plan = Plan.safeParse(payload);
+  if (!plan.success) throw new HoldfastError("HF_NODE_REFUSED", "the node sent an invalid system.run.prepare plan");
+  const [want = "", ...args] = r.argv;
+  const [got = "", ...planArgs] = plan.data.argv;
+  // The node pins the program to its real path and makes the cwd canonical; the decision and the
+  // approver below see the plan, so only the arguments must be exactly those asked for.
+  const sameProgram = got === want || path.posix.isAbsolute(got);
+  const sameArgs = planArgs.length === args.length && planArgs.every((a, i) => a === args[i]);
+  const cwdOk = !plan.data.cwd || path.posix.isAbsolute(plan.data.cwd);
+  if (!sameProgram || !sameArgs || !cwdOk)
+    throw new HoldfastError("HF_NODE_REFUSED", "the node's plan does not run the command that was asked for");
+  return plan.data;
 }
 
 async function ask(
@@ -115,14 +178,17 @@ async function ask(
     readonly reason: string;
     readonly persistable: boolean;
     readonly patterns: { pattern: string; args: readonly string[] }[];
+    /** The node's plan: what the approver sees is what will run. */
+    readonly plan?: Plan;
   },
 ): Promise<"allow-once" | "allow-always"> {
+  const argv = a.plan?.argv ?? r.argv;
   const outcome = await d.approvals.request(
     {
-      argv: r.argv,
-      segments: [r.argv],
-      command: r.argv.join(" "),
-      cwd: r.cwd ?? "(the node's working directory)",
+      argv,
+      segments: [argv],
+      command: a.plan?.commandText ?? r.argv.join(" "),
+      cwd: a.plan?.cwd ?? r.cwd ?? "(the node's working directory)",
       host: "node",
       agentId: nodeApprovalKey(r.node.nodeId),
       sessionKey: nodeApprovalKey(r.node.nodeId),

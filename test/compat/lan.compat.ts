@@ -20,22 +20,33 @@ import {
 /** The namespace's "LAN" address (scripts/compat.mjs). */
 const LAN = process.env.HOLDFAST_COMPAT_LAN_ADDRESS ?? "198.18.7.1";
 
-describe("a LAN gateway configured only through the reference's environment variables", () => {
+/** `openclaw gateway call <method> --json` in remote mode against `url` (pinned with `tlsFingerprint` for wss). */
+async function remoteCall(label: string, remote: { url: string; token: string; tlsFingerprint?: string }, m: string) {
+  const home = await makeClientHome(label);
+  await home.writeConfig({ gateway: { mode: "remote", remote } });
+  return openclaw(compatClients(), home, ["gateway", "call", m, "--json"]);
+}
+
+describe("a LAN gateway (TLS) configured only through the reference's environment variables", () => {
   const token = randomBytes(24).toString("hex");
   let mock: MockModelServer;
   let gw: GatewayProcess;
   let stateDir: string;
+  let fingerprint: string;
   let remoteNode: ClientProcess | undefined;
+  const env = { OPENCLAW_GATEWAY_TOKEN: token };
 
   beforeAll(async () => {
     await assertIsolatedNetwork();
     mock = await startMockModelServer();
-    stateDir = await makeStateDir({ ...mockModelConfig(mock.url), gateway: { bind: "lan" } });
+    stateDir = await makeStateDir({ ...mockModelConfig(mock.url), gateway: { bind: "lan", tls: { enabled: true } } });
     // OPENCLAW_* only: no HOLDFAST_GATEWAY_TOKEN, and the HOLDFAST_DISABLE_BONJOUR default of the test env unset.
     gw = await spawnGateway(stateDir, {
-      env: { OPENCLAW_GATEWAY_TOKEN: token, OPENCLAW_DISABLE_BONJOUR: "1", HOLDFAST_DISABLE_BONJOUR: "" },
+      env: { ...env, OPENCLAW_DISABLE_BONJOUR: "1", HOLDFAST_DISABLE_BONJOUR: "" },
       timeoutMs: 30_000,
     });
+    fingerprint = /fingerprint: ([0-9A-F:]{95})/.exec(gw.stdout.join(""))?.[1] ?? "";
+    expect(fingerprint).not.toBe("");
   });
 
   afterAll(async () => {
@@ -44,35 +55,12 @@ describe("a LAN gateway configured only through the reference's environment vari
     await mock?.close();
   });
 
-  it("starts on the LAN with OPENCLAW_GATEWAY_TOKEN and does not advertise with OPENCLAW_DISABLE_BONJOUR=1", async () => {
-    const status = await runCli(stateDir, ["status", "--json"], { env: { OPENCLAW_GATEWAY_TOKEN: token } });
+  it("starts on the LAN with OPENCLAW_GATEWAY_TOKEN, does not advertise with OPENCLAW_DISABLE_BONJOUR=1, and refuses a wrong token", async () => {
+    const url = `wss://${LAN}:${gw.port}`;
+    const status = await remoteCall("lan-status", { url, token, tlsFingerprint: fingerprint }, "status");
     expect(status.code, status.stderr).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ discovery: { mdns: "off" } });
-  });
-
-  it("the openclaw CLI reaches it over the LAN address with that token", async () => {
-    const home = await makeClientHome("lan-cli");
-    const url = `ws://${LAN}:${gw.port}`;
-    const ok = await openclaw(compatClients(), home, [
-      "gateway",
-      "call",
-      "health",
-      "--json",
-      "--url",
-      url,
-      "--token",
-      token,
-    ]);
-    expect(ok.code, ok.stderr).toBe(0);
-    const bad = await openclaw(compatClients(), home, [
-      "gateway",
-      "call",
-      "health",
-      "--url",
-      url,
-      "--token",
-      "x".repeat(48),
-    ]);
+    expect(JSON.parse(status.stdout)).toMatchObject({ gateway: { bind: "lan" }, discovery: { mdns: "off" } });
+    const bad = await remoteCall("lan-bad", { url, token: "x".repeat(48), tlsFingerprint: fingerprint }, "health");
     expect(bad.code).not.toBe(0);
     expect(bad.stdout + bad.stderr).toMatch(/gateway token mismatch/);
   });
@@ -82,27 +70,34 @@ describe("a LAN gateway configured only through the reference's environment vari
     remoteNode = startOpenclaw(
       compatClients(),
       home,
-      ["node", "run", "--host", LAN, "--port", String(gw.port), "--display-name", "lan-node"],
-      { env: { OPENCLAW_GATEWAY_TOKEN: token } },
+      [
+        "node",
+        "run",
+        ...["--host", LAN, "--port", String(gw.port), "--tls", "--tls-fingerprint", fingerprint],
+        ...["--display-name", "lan-node"],
+      ],
+      { env },
     );
     await remoteNode.waitFor(/pairing required/, 60_000);
-    const nodes = await runCli(stateDir, ["nodes", "list", "--json"], { env: { OPENCLAW_GATEWAY_TOKEN: token } });
+    const nodes = await runCli(stateDir, ["nodes", "list", "--json"], { env });
     expect((JSON.parse(nodes.stdout) as { nodes: unknown[] }).nodes).toEqual([]);
-    const devices = await runCli(stateDir, ["devices", "list", "--json"], { env: { OPENCLAW_GATEWAY_TOKEN: token } });
-    const pending = (JSON.parse(devices.stdout) as { pending: { requestId: string; role: string }[] }).pending;
+    const devices = await runCli(stateDir, ["devices", "list", "--json"], { env });
+    const pending = (JSON.parse(devices.stdout) as { pending: { requestId: string; role: string; deviceId: string }[] })
+      .pending;
     expect(pending).toHaveLength(1);
     expect(pending[0]?.role).toBe("node");
-    const approve = await runCli(stateDir, ["devices", "approve", pending[0]?.requestId as string], {
-      env: { OPENCLAW_GATEWAY_TOKEN: token },
-    });
+    const unpaired = await runCli(stateDir, ["nodes", "run", pending[0]?.deviceId as string, "--", "uname"], { env });
+    expect(unpaired.code).not.toBe(0);
+    expect(unpaired.stderr).toMatch(/is connected/);
+    const approve = await runCli(stateDir, ["devices", "approve", pending[0]?.requestId as string], { env });
     expect(approve.code, approve.stderr).toBe(0);
     await expect
       .poll(
         async () =>
           (
-            JSON.parse(
-              (await runCli(stateDir, ["nodes", "list", "--json"], { env: { OPENCLAW_GATEWAY_TOKEN: token } })).stdout,
-            ) as { nodes: { displayName: string }[] }
+            JSON.parse((await runCli(stateDir, ["nodes", "list", "--json"], { env })).stdout) as {
+              nodes: { displayName: string }[];
+            }
           ).nodes.map((n) => n.displayName),
         { timeout: 60_000, interval: 1_000 },
       )
@@ -121,11 +116,8 @@ describe("HOLDFAST_* wins over the OPENCLAW_* alias", () => {
       timeoutMs: 30_000,
     });
     try {
-      const home = await makeClientHome("alias");
-      const call = (t: string) =>
-        openclaw(compatClients(), home, ["gateway", "call", "health", "--json", "--url", gw.url, "--token", t]);
-      expect((await call(mine)).code).toBe(0);
-      expect((await call(theirs)).code).not.toBe(0);
+      expect((await remoteCall("alias-mine", { url: gw.url, token: mine }, "health")).code).toBe(0);
+      expect((await remoteCall("alias-theirs", { url: gw.url, token: theirs }, "health")).code).not.toBe(0);
     } finally {
       await gw.stop();
     }

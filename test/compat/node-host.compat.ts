@@ -99,7 +99,8 @@ describe("openclaw node run (headless node host) against holdfast", () => {
   it("holdfast nodes run waits for an approval, runs through node.invoke.request, and the approval is single-use", async () => {
     const run = holdfastNodesRun(env.stateDir, nodeId, ["uname"]);
     const a = await nextApproval(env.stateDir, seen);
-    expect(a).toMatchObject({ host: "node", argv: ["uname"] });
+    // The approver sees the node's plan: the program pinned to the real path it will run.
+    expect(a).toMatchObject({ host: "node", argv: [expect.stringMatching(/^\/.*\/uname$/)] });
     expect((await runCli(env.stateDir, ["approvals", "approve", a.id])).code).toBe(0);
     const done = await run;
     expect(done.code, done.stderr).toBe(0);
@@ -108,13 +109,30 @@ describe("openclaw node run (headless node host) against holdfast", () => {
     const invoke = env.recorder.frames.find(
       (f) => f.dir === "out" && (f.frame as { event?: string }).event === "node.invoke.request",
     )?.frame as { payload: { id: string; nodeId: string; command: string; paramsJSON: string } };
-    expect(invoke.payload).toMatchObject({ nodeId, command: "system.run" });
+    expect(invoke.payload).toMatchObject({ nodeId, command: "system.run.prepare" });
     expect(JSON.parse(invoke.payload.paramsJSON)).toMatchObject({ command: ["uname"] });
 
     const again = holdfastNodesRun(env.stateDir, nodeId, ["uname"]);
     const b = await nextApproval(env.stateDir, seen);
     expect((await runCli(env.stateDir, ["approvals", "deny", b.id])).code).toBe(0);
     expect((await again).code).not.toBe(0);
+  });
+
+  it("allow-always on the gateway: the same command runs again without asking, another one still asks", async () => {
+    const first = holdfastNodesRun(env.stateDir, nodeId, ["uname", "-s"]);
+    const a = await nextApproval(env.stateDir, seen);
+    expect((await runCli(env.stateDir, ["approvals", "approve", a.id, "--always"])).code).toBe(0);
+    const f = await first;
+    expect(f.code, f.stderr).toBe(0);
+    expect(f.stdout).toBe("Linux\n");
+    const again = await runCli(env.stateDir, ["nodes", "run", nodeId, "--json", "--", "uname", "-s"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ approval: "allowlisted", stdout: "Linux\n" });
+    const other = holdfastNodesRun(env.stateDir, nodeId, ["uname", "-m"]);
+    const b = await nextApproval(env.stateDir, seen);
+    expect(b.argv.slice(1)).toEqual(["-m"]);
+    expect((await runCli(env.stateDir, ["approvals", "deny", b.id])).code).toBe(0);
+    expect((await other).code).not.toBe(0);
   });
 
   it("refuses shell wrappers outright, with no approval asked", async () => {
