@@ -1,6 +1,6 @@
 /**
- * Sandboxed exec spawn overhead: `/bin/true` through the bubblewrap backend vs a plain spawn (and
- * through the state-dir-masking host runner). Prints mean / median / p95 per variant and the added
+ * Sandboxed exec spawn overhead: `/bin/true` through the bubblewrap backend (the session's jail
+ * agent) vs a plain spawn. Prints mean / median / p95 per variant and the added
  * median overhead. Target: ≤ 20 ms added by the sandbox.
  * Run: npx tsx bench/sandbox-exec.ts [iterations]
  */
@@ -9,50 +9,26 @@ import os from "node:os";
 import path from "node:path";
 import {
   BubblewrapBackend,
-  findSystemBinary,
-  maskedHostRunner,
   SANDBOX_UID,
   sandboxRunner,
   spawnCapture,
   type ExecRunner,
   type SandboxSpec,
 } from "../src/sandbox/index.js";
+import { measure, pairedMedian, report, type Variant } from "./lib/measure.js";
 
 const iterations = Number(process.argv[2] ?? 100);
 const signal = new AbortController().signal;
 const env = { PATH: "/usr/bin:/bin" };
 
-type Variant = { readonly name: string; readonly run: () => Promise<{ exitCode: number | null }> };
-
-/**
- * Runs the variants interleaved (one of each per round), so a busy machine slows them alike, and
- * returns each variant's sorted times (ms).
- */
-async function measure(variants: readonly Variant[]): Promise<number[][]> {
-  for (const v of variants) for (let i = 0; i < 5; i++) await v.run();
-  const times = variants.map(() => [] as number[]);
-  for (let i = 0; i < iterations; i++) {
-    for (const [k, v] of variants.entries()) {
-      const t = process.hrtime.bigint();
-      const r = await v.run();
-      (times[k] as number[]).push(Number(process.hrtime.bigint() - t) / 1e6);
-      if (r.exitCode !== 0) throw new Error(`${v.name}: exit ${r.exitCode}`);
-    }
-  }
-  return times;
-}
-
-function report(name: string, times: number[]): void {
-  const sorted = [...times].sort((a, b) => a - b);
-  const q = (p: number) => (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number).toFixed(2);
-  const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  console.log(`${name.padEnd(30)} mean ${mean.toFixed(2)} ms  median ${q(0.5)} ms  p95 ${q(0.95)} ms`);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
+/** A variant that must exit 0. */
+const exits0 = (name: string, run: () => Promise<{ exitCode: number | null }>): Variant => ({
+  name,
+  run: async () => {
+    const r = await run();
+    if (r.exitCode !== 0) throw new Error(`${name}: exit ${r.exitCode}`);
+  },
+});
 
 async function main(): Promise<void> {
   const root = process.getuid?.() === 0;
@@ -75,19 +51,16 @@ async function main(): Promise<void> {
     `${iterations} runs of /bin/true (${root ? "as root: sandbox runs as uid 65534" : "unprivileged"}), ${os.cpus().length} cores, ${os.release()}`,
   );
   const box: ExecRunner = sandboxRunner(backend, spec);
-  const bwrap = await findSystemBinary("bwrap");
   const variants: Variant[] = [
-    { name: "plain spawn", run: () => spawnCapture(["/bin/true"], req) },
-    { name: "bubblewrap sandbox", run: () => box.run(req) },
-    ...(bwrap ? [{ name: "host exec, state dir masked", run: () => maskedHostRunner(bwrap, dir, "/").run(req) }] : []),
+    exits0("plain spawn", () => spawnCapture(["/bin/true"], req)),
+    exits0("bubblewrap sandbox", () => box.run(req)),
   ];
-  const times = await measure(variants);
-  variants.forEach((v, i) => report(v.name, times[i] as number[]));
-  const plain = times[0] as number[];
-  const added = (times[1] as number[]).map((t, i) => t - (plain[i] as number));
+  const times = await measure(variants, iterations);
+  variants.forEach((v, i) => report(v.name, times[i] as number[], 30));
   console.log(
-    `added by the sandbox (median of paired differences): ${median(added).toFixed(2)} ms (target ≤ 20 ms); load average ${os.loadavg()[0]?.toFixed(2)}`,
+    `added by the sandbox (median of paired differences): ${pairedMedian(times[0] as number[], times[1] as number[]).toFixed(2)} ms (target ≤ 20 ms); load average ${os.loadavg()[0]?.toFixed(2)}`,
   );
+  await backend.close();
   await rm(dir, { recursive: true, force: true });
 }
 

@@ -5,6 +5,7 @@ import { build } from "esbuild";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildHelper } from "./build-helper.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const zodLocales = path.join(root, "node_modules/zod/v4/locales");
@@ -43,7 +44,8 @@ await build({
   logLevel: "warning",
   plugins: [zodEnglishOnly],
   // Native, optional or rarely used modules stay external and load from node_modules when needed.
-  // grammY stays external because its fetch shim checks class names that bundling would rename.
+  // grammY stays external because its fetch shim checks class names that bundling would rename;
+  // better-sqlite3 loads its compiled addon relative to its own package.
   external: [
     "dockerode",
     "ssh2",
@@ -53,8 +55,10 @@ await build({
     "pino-pretty",
     "selfsigned",
     "grammy",
+    "better-sqlite3",
   ],
   banner: {
     js: "import { createRequire as __hfCreateRequire } from 'node:module'; const require = __hfCreateRequire(import.meta.url);",
   },
 });
+await buildHelper(root);

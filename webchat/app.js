@@ -119,7 +119,12 @@ function settleApproval(ev) {
 /** A message's text: a string, or the text parts of a content array (assistant messages). */
 function textOf(content) {
   if (typeof content === "string") return content;
-  return Array.isArray(content) ? content.filter((p) => p.type === "text").map((p) => p.text).join("") : "";
+  return Array.isArray(content)
+    ? content
+        .filter((p) => p.type === "text")
+        .map((p) => p.text)
+        .join("")
+    : "";
 }
 
 async function loadHistory() {
@@ -129,15 +134,28 @@ async function loadHistory() {
   for (const m of res.messages) {
     const text = textOf(m.content);
     if (m.role === "user") addMessage("user", text);
-    else if (m.role === "assistant" && text) addMessage("assistant", text);
+    else if (m.role === "assistant" && m.stopReason === "interrupted" && !text)
+      addMessage("error", "interrupted: the gateway stopped before this reply was complete").dataset.interrupted =
+        m.runId;
+    else if (m.role === "assistant" && text)
+      addMessage("assistant", m.partial ? `${text} (incomplete: ${m.stopReason})` : text);
   }
 }
 
-function onConnected() {
+// Runs the gateway never finished because it stopped (crash, kill): told once per connection.
+let interruptedRuns = [];
+
+function onConnected(hello) {
   setStatus("connected", "connected");
   $("login").hidden = true;
   $("chat").hidden = false;
-  loadHistory().catch((e) => addMessage("error", e.message));
+  interruptedRuns = hello?.snapshot?.interruptedRuns ?? [];
+  loadHistory()
+    .then(() => {
+      for (const r of interruptedRuns.filter((r) => r.sessionKey === currentKey))
+        addMessage("error", `${r.errorMessage ?? "a reply was interrupted"} (${r.errorCode})`).dataset.notice = r.runId;
+    })
+    .catch((e) => addMessage("error", e.message));
 }
 
 function connect() {

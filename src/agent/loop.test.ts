@@ -7,9 +7,12 @@ import { startMockModelServer, type MockModelServer } from "../../test/support/m
 import { parseConfigText } from "../config/index.js";
 import { silentLogger } from "../logging/index.js";
 import { SecretsSnapshot } from "../secrets/index.js";
-import { SessionStore } from "../sessions/index.js";
+import type { SessionStore } from "../sessions/index.js";
+import type { RunLedger } from "../store/index.js";
+import { tempSessionStore } from "../../test/support/temp-state.js";
 import { allow } from "../infra/index.js";
-import { readTool, TOOL_ALIASES, ToolRuntime, type ScopeFor, type ToolGate } from "../tools/index.js";
+import { readTool, TOOL_ALIASES, ToolRuntime, type ToolGate } from "../tools/index.js";
+import { hostToolFiles } from "../../test/support/host-tool-files.js";
 import { ModelChain, ProviderCatalog, RunManager, type RunEvent } from "./index.js";
 import { AgentLoop } from "./loop.js";
 import type { AgentEvent } from "./events.js";
@@ -17,6 +20,8 @@ import type { AgentEvent } from "./events.js";
 let mock: MockModelServer;
 let workspace: string;
 let store: SessionStore;
+let closeStore: () => Promise<void>;
+let ledger: () => RunLedger;
 
 function makeLoop(maxIterations = 6) {
   const { config } = parseConfigText(
@@ -33,14 +38,8 @@ function makeLoop(maxIterations = 6) {
   );
   const clock = recordingClock();
   const chain = new ModelChain({ catalog, clock, log: silentLogger() });
-  const scope: ScopeFor = (ctx) => ({
-    workspaceDir: ctx.workspaceDir,
-    workspaceOnly: true,
-    stateDir: path.join(workspace, "..", "state"),
-    stateDirAllowed: [],
-  });
   const allowAll: ToolGate = { visible: (names) => [...names], check: () => allow("tool_allowed") };
-  const tools = new ToolRuntime([readTool(scope)], allowAll, TOOL_ALIASES);
+  const tools = new ToolRuntime([readTool(hostToolFiles())], allowAll, TOOL_ALIASES);
   return new AgentLoop({
     store,
     chain,
@@ -69,12 +68,15 @@ beforeAll(async () => {
   mock = await startMockModelServer();
   const root = await mkdtemp(path.join(os.tmpdir(), "hf-loop-"));
   workspace = path.join(root, "ws");
-  store = new SessionStore({ agentsDir: path.join(root, "agents"), clock: recordingClock() });
+  const sessions = await tempSessionStore({ agentsDir: path.join(root, "agents"), clock: recordingClock() });
+  store = sessions.store;
+  ledger = () => sessions.state.runs;
+  closeStore = sessions.close;
   await import("node:fs/promises").then((fs) => fs.mkdir(workspace, { recursive: true }));
   await writeFile(path.join(workspace, "a.txt"), "alpha");
 });
 afterAll(async () => {
-  await store.close();
+  await closeStore();
   await mock.close();
 });
 
@@ -136,7 +138,7 @@ describe("agent loop", () => {
 
 describe("run manager", () => {
   it("runs a repeated idempotency key once and serializes turns of one session", async () => {
-    const runs = new RunManager(makeLoop(), () => Date.now(), silentLogger());
+    const runs = new RunManager({ loop: makeLoop(), now: () => Date.now(), log: silentLogger(), ledger: ledger() });
     const seen: RunEvent[] = [];
     runs.onEvent((e) => seen.push(e));
     const a = runs.start({ agentId: "main", sessionKey: "agent:main:r1", message: "one", idempotencyKey: "k" });
@@ -165,7 +167,7 @@ describe("run manager", () => {
   });
 
   it("refuses new runs after shutdown with HF_SHUTTING_DOWN", async () => {
-    const runs = new RunManager(makeLoop(), () => Date.now(), silentLogger());
+    const runs = new RunManager({ loop: makeLoop(), now: () => Date.now(), log: silentLogger(), ledger: ledger() });
     await runs.shutdown(10);
     expect(() => runs.start({ agentId: "main", sessionKey: "agent:main:x", message: "late" })).toThrow(
       expect.objectContaining({ code: "HF_SHUTTING_DOWN" }),

@@ -1,7 +1,14 @@
 import { errorMessage, HoldfastError, isHoldfastError, type ErrorCode } from "../errors/index.js";
 import type { Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
-import type { ChatMessage, MessageSender, SessionOrigin, SessionStore, ToolCall } from "../sessions/index.js";
+import {
+  isEmptyPartial,
+  type ChatMessage,
+  type MessageSender,
+  type SessionOrigin,
+  type SessionStore,
+  type ToolCall,
+} from "../sessions/index.js";
 import type { ToolContext, ToolRuntime } from "../tools/index.js";
 import type { AgentEvent } from "./events.js";
 import type { ModelChain } from "./model-chain.js";
@@ -20,6 +27,8 @@ export interface AgentRunRequest {
     readonly chatId?: string;
   };
   readonly origin?: SessionOrigin;
+  /** The user message as committed to the run ledger (stored in the transcript as is). */
+  readonly user?: ChatMessage;
   readonly signal: AbortSignal;
   readonly onEvent: (ev: AgentEvent) => void;
 }
@@ -69,10 +78,11 @@ export class AgentLoop {
   private async runInner(req: AgentRunRequest): Promise<void> {
     const d = this.deps;
     const history = trimToUserStart(await d.store.history(req.sessionKey, d.historyLimit ?? 100));
-    const user: ChatMessage = {
+    const user: ChatMessage = req.user ?? {
       role: "user",
       content: req.message,
       timestamp: d.clock.now(),
+      runId: req.runId,
       ...(req.sender
         ? {
             sender: {
@@ -84,7 +94,9 @@ export class AgentLoop {
         : {}),
     };
     const messages: ChatMessage[] = [...history, user];
-    this.persist(req, user);
+    // The user message must be on disk before the model is asked: a storage fault ends the turn here,
+    // with a `chat` error naming the cause, instead of an answer that could not be kept.
+    await d.store.append(req.sessionKey, user, req.origin ?? {});
     const refs = await d.modelRefs(req.agentId);
     const ctx = await this.toolContext(req, refs[0]);
     const specs = d.tools.specs(ctx);
@@ -99,12 +111,13 @@ export class AgentLoop {
         role: "assistant",
         content: turn.text,
         timestamp: d.clock.now(),
+        runId: req.runId,
         stopReason: turn.stopReason,
         ...(turn.model ? { model: turn.model } : {}),
         ...(turn.calls.length ? { toolCalls: turn.calls } : {}),
       };
       messages.push(assistant);
-      this.persist(req, assistant);
+      await this.persist(req, assistant);
       if (turn.calls.length === 0) {
         req.onEvent({
           type: "final",
@@ -155,9 +168,10 @@ export class AgentLoop {
       name: call.name,
       content: result.content,
       timestamp: this.deps.clock.now(),
+      runId: req.runId,
       ...(result.isError ? { isError: true } : {}),
     };
-    this.persist(req, msg);
+    await this.persist(req, msg);
     return msg;
   }
 
@@ -184,15 +198,28 @@ export class AgentLoop {
     };
   }
 
-  private persist(req: AgentRunRequest, msg: ChatMessage): void {
-    this.deps.store
+  /**
+   * Writes a message to the transcript before the run goes on (a kill after the `final` event never
+   * leaves the reply out of the transcript). A storage failure is logged; the answer still goes out.
+   */
+  private async persist(req: AgentRunRequest, msg: ChatMessage): Promise<void> {
+    await this.deps.store
       .append(req.sessionKey, msg, req.origin ?? {})
-      .catch((err: unknown) => this.deps.log.error({ err, sessionKey: req.sessionKey }, "transcript write failed"));
+      .catch((err: unknown) =>
+        this.deps.log.error(
+          { code: (err as { code?: string }).code, sessionKey: req.sessionKey },
+          "transcript write failed",
+        ),
+      );
   }
 }
 
-/** Drops leading messages until the first user message (a cut history must not start mid tool call). */
-function trimToUserStart(history: ChatMessage[]): ChatMessage[] {
+/**
+ * Drops interruption marks (empty partial replies) and leading messages until the first user message
+ * (a cut history must not start mid tool call).
+ */
+function trimToUserStart(all: ChatMessage[]): ChatMessage[] {
+  const history = all.filter((m) => !isEmptyPartial(m));
   const i = history.findIndex((m) => m.role === "user");
   return i <= 0 ? (i === 0 ? history : []) : history.slice(i);
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { HoldfastError } from "../errors/index.js";
 import type { Logger } from "../logging/index.js";
-import type { MessageSender, SessionOrigin } from "../sessions/index.js";
+import { redactDeep, type ChatMessage, type MessageSender, type SessionOrigin } from "../sessions/index.js";
+import type { LedgerRun, RunLedger, RunOutcome } from "../store/index.js";
 import type { AgentEvent } from "./events.js";
 import type { AgentLoop, AgentRunRequest } from "./loop.js";
 
@@ -21,18 +22,45 @@ export interface StartRunInput {
   readonly sessionKey: string;
   readonly message: string;
   /**
-   * Same key (per session) within 10 minutes → the same run, started once. The run's id is this key
-   * (reference: `runId` = `idempotencyKey`) unless another active run already has that id.
+   * Same key (per session) → the same run, started once, across restarts (kept 7 days). The run's id
+   * is this key (reference: `runId` = `idempotencyKey`) unless another run already has that id.
    */
   readonly idempotencyKey?: string;
   readonly sender?: AgentRunRequest["sender"] & MessageSender;
   readonly origin?: SessionOrigin;
   /** Called with this run's events (in addition to the global listeners). */
   readonly onEvent?: (ev: RunEvent) => void;
+  /** Where the run came from, stored with it (JSON): tells whom to notify if it is interrupted. */
+  readonly notify?: Readonly<Record<string, unknown>>;
 }
 
-/** Where a run stands. */
-export type RunStatus = "queued" | "started" | "ok" | "error" | "aborted";
+/** Where a run stands. `interrupted`: the process that ran it died first (known from the ledger). */
+export type RunStatus = "queued" | "started" | "ok" | "error" | "aborted" | "interrupted";
+
+/** The durable ledger the run manager commits to (the state store's {@link RunLedger}). */
+export type RunJournal = Pick<RunLedger, "admit" | "finish" | "get">;
+
+/** Options of {@link RunManager}. */
+export interface RunManagerOptions {
+  readonly loop: Pick<AgentLoop, "run">;
+  readonly now: () => number;
+  readonly log: Logger;
+  readonly ledger: RunJournal;
+  /** Applied to the user message and the outcome before they are stored (secret redaction). */
+  readonly redact?: (text: string) => string;
+}
+
+/** What {@link RunManager.start} returns. */
+export interface StartedRun {
+  readonly runId: string;
+  readonly status: RunStatus;
+  /** True when the idempotency key named an earlier run (nothing new was started). */
+  readonly deduped: boolean;
+  /** Settles when the run has ended (at once for a run of an earlier process). */
+  readonly done: Promise<void>;
+  /** How an earlier, finished run ended (deduplicated retries). */
+  readonly outcome?: RunOutcome;
+}
 
 interface RunRecord {
   readonly runId: string;
@@ -42,25 +70,25 @@ interface RunRecord {
   readonly done: Promise<void>;
 }
 
-const IDEMPOTENCY_TTL_MS = 10 * 60_000;
-const IDEMPOTENCY_MAX = 5_000;
-
 /**
  * Starts, deduplicates, serializes and aborts agent runs. Runs of one session execute one after the
  * other (so a transcript never interleaves two turns); different sessions run concurrently.
+ *
+ * Ack = durable: {@link start} commits the user message and its idempotency key to the run ledger
+ * (fsynced) before it returns, so a caller acknowledges only what survives a crash. The same key
+ * later — in this process or after a restart — returns the first run's id and outcome and never
+ * calls the model again.
  */
 export class RunManager {
   private readonly runs = new Map<string, RunRecord>();
-  private readonly byIdempotency = new Map<string, { runId: string; expiresAt: number }>();
   private readonly sessionTails = new Map<string, Promise<void>>();
   private readonly listeners = new Set<(ev: RunEvent) => void>();
   private closing = false;
+  private readonly redact: (text: string) => string;
 
-  constructor(
-    private readonly loop: Pick<AgentLoop, "run">,
-    private readonly now: () => number,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly opts: RunManagerOptions) {
+    this.redact = opts.redact ?? ((t) => t);
+  }
 
   /** Adds a listener for every run's events (e.g. the gateway's `chat` broadcaster). */
   onEvent(listener: (ev: RunEvent) => void): () => void {
@@ -69,16 +97,39 @@ export class RunManager {
   }
 
   /**
-   * Starts (or, for a repeated idempotency key, returns) a run.
-   * @returns the run id, its status and whether this call was a duplicate.
+   * Starts (or, for a repeated idempotency key, returns) a run. Returns after the user message is
+   * committed to the ledger.
+   * @throws HoldfastError HF_SHUTTING_DOWN; HF_STATE_* when the message cannot be committed (nothing
+   *   was accepted: the caller reports the error, the client may retry with the same key)
    */
-  start(input: StartRunInput): { runId: string; status: RunStatus; deduped: boolean; done: Promise<void> } {
-    const idemKey = input.idempotencyKey ? `${input.sessionKey}\u0000${input.idempotencyKey}` : undefined;
-    const seen = idemKey ? this.lookupIdempotent(idemKey) : undefined;
-    if (seen) return { runId: seen.runId, status: seen.status, deduped: true, done: seen.done };
+  start(input: StartRunInput): StartedRun {
     if (this.closing)
       throw new HoldfastError("HF_SHUTTING_DOWN", "the gateway is shutting down; retry after it restarts");
-    const runId = input.idempotencyKey && !this.runs.has(input.idempotencyKey) ? input.idempotencyKey : randomUUID();
+    const key = input.idempotencyKey;
+    const runId = key !== undefined && key !== "" && !this.opts.ledger.get(key) ? key : randomUUID();
+    const user: ChatMessage = {
+      role: "user",
+      content: input.message,
+      timestamp: this.opts.now(),
+      runId,
+      ...(input.sender
+        ? {
+            sender: {
+              channel: input.sender.channel,
+              id: input.sender.id,
+              ...(input.sender.name ? { name: input.sender.name } : {}),
+            },
+          }
+        : {}),
+    };
+    const admitted = this.opts.ledger.admit({
+      runId,
+      sessionKey: input.sessionKey,
+      ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
+      message: redactDeep(user, this.redact),
+      ...(input.notify ? { origin: input.notify } : {}),
+    });
+    if (!admitted.fresh) return this.existing(admitted.run);
     const controller = new AbortController();
     const prev = this.sessionTails.get(input.sessionKey) ?? Promise.resolve();
     const record: RunRecord = {
@@ -86,7 +137,7 @@ export class RunManager {
       sessionKey: input.sessionKey,
       status: "queued",
       controller,
-      done: prev.then(() => this.execute(record, input)),
+      done: prev.then(() => this.execute(record, input, user)),
     };
     this.runs.set(runId, record);
     const tail = record.done.catch(() => undefined);
@@ -95,7 +146,6 @@ export class RunManager {
       if (this.sessionTails.get(input.sessionKey) === tail) this.sessionTails.delete(input.sessionKey);
       this.runs.delete(runId);
     });
-    if (idemKey) this.remember(idemKey, runId);
     return { runId, status: "started", deduped: false, done: record.done };
   }
 
@@ -140,28 +190,62 @@ export class RunManager {
     await Promise.all(pending);
   }
 
-  private async execute(record: RunRecord, input: StartRunInput): Promise<void> {
+  private existing(run: LedgerRun): StartedRun {
+    const live = this.runs.get(run.runId);
+    if (live) return { runId: run.runId, status: live.status, deduped: true, done: live.done };
+    const status: RunStatus = run.status === "accepted" || run.status === "running" ? "interrupted" : run.status;
+    return {
+      runId: run.runId,
+      status,
+      deduped: true,
+      done: Promise.resolve(),
+      ...(run.outcome ? { outcome: run.outcome } : {}),
+    };
+  }
+
+  private async execute(record: RunRecord, input: StartRunInput, user: ChatMessage): Promise<void> {
     if (record.controller.signal.aborted) {
       record.status = "aborted";
       this.emit(record, input, 1, { type: "error", message: "run aborted", code: "HF_RUN_ABORTED" });
+      this.finish(record, "aborted", { code: "HF_RUN_ABORTED", message: "run aborted" });
       return;
     }
     record.status = "started";
     let seq = 0;
-    await this.loop.run({
+    await this.opts.loop.run({
       runId: record.runId,
       agentId: input.agentId,
       sessionKey: input.sessionKey,
       message: input.message,
+      user,
       signal: record.controller.signal,
       ...(input.sender ? { sender: input.sender } : {}),
       ...(input.origin ? { origin: input.origin } : {}),
       onEvent: (event) => {
-        if (event.type === "final") record.status = "ok";
-        if (event.type === "error") record.status = record.controller.signal.aborted ? "aborted" : "error";
+        if (event.type === "final") {
+          record.status = "ok";
+          this.finish(record, "ok", {
+            text: this.redact(event.text),
+            stopReason: event.stopReason,
+            ...(event.model ? { model: event.model } : {}),
+          });
+        }
+        if (event.type === "error") {
+          record.status = record.controller.signal.aborted ? "aborted" : "error";
+          this.finish(record, record.status, { code: event.code, message: this.redact(event.message) });
+        }
         this.emit(record, input, ++seq, event);
       },
     });
+  }
+
+  /** Records the outcome; a failure to do so is logged (the run itself is over and was answered). */
+  private finish(record: RunRecord, status: "ok" | "error" | "aborted", outcome: RunOutcome): void {
+    try {
+      this.opts.ledger.finish(record.runId, status, outcome);
+    } catch (err) {
+      this.opts.log.error({ runId: record.runId, code: (err as { code?: string }).code }, "run outcome not recorded");
+    }
   }
 
   private emit(record: RunRecord, input: StartRunInput, seq: number, event: AgentEvent): void {
@@ -170,23 +254,8 @@ export class RunManager {
       try {
         l(ev);
       } catch (err) {
-        this.log.error({ err, runId: record.runId }, "run event listener failed");
+        this.opts.log.error({ err, runId: record.runId }, "run event listener failed");
       }
-    }
-  }
-
-  private lookupIdempotent(key: string): { runId: string; status: RunStatus; done: Promise<void> } | undefined {
-    const hit = this.byIdempotency.get(key);
-    if (!hit || hit.expiresAt < this.now()) return undefined;
-    const r = this.runs.get(hit.runId);
-    return { runId: hit.runId, status: r?.status ?? "ok", done: r?.done ?? Promise.resolve() };
-  }
-
-  private remember(key: string, runId: string): void {
-    this.byIdempotency.set(key, { runId, expiresAt: this.now() + IDEMPOTENCY_TTL_MS });
-    if (this.byIdempotency.size > IDEMPOTENCY_MAX) {
-      const oldest = this.byIdempotency.keys().next().value;
-      if (oldest !== undefined) this.byIdempotency.delete(oldest);
     }
   }
 }

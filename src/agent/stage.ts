@@ -9,7 +9,7 @@ import { AgentLoop } from "./loop.js";
 import { ModelChain } from "./model-chain.js";
 import { probeOllama, resolveModelRefs, type OllamaProbe } from "./model-selection.js";
 import { ProviderCatalog } from "./providers/catalog.js";
-import { RunManager } from "./runs.js";
+import { RunManager, type RunJournal } from "./runs.js";
 import { buildSystemPrompt } from "./system-prompt.js";
 
 /** Dependencies of {@link createAgentStage}. */
@@ -29,6 +29,10 @@ export interface AgentStageDeps {
     readonly runtime: ToolRuntime;
     workspaceFor(req: { readonly agentId: string; readonly sessionKey: string }): Promise<string>;
   };
+  /** The run ledger of the state store: the ack commit point and the idempotency keys. */
+  readonly ledger: RunJournal;
+  /** Applied to what the ledger stores (secret redaction). */
+  readonly redact: (text: string) => string;
   /** Test seam: the local Ollama probe. */
   readonly probe?: OllamaProbe;
 }
@@ -84,7 +88,13 @@ export function createAgentStage(deps: AgentStageDeps): AgentStage {
     workspaceFor: (req) => deps.tools.workspaceFor(req),
     maxIterations: config.agents?.defaults?.maxToolIterations ?? 12,
   });
-  const runs = new RunManager(loop, () => deps.clock.now(), deps.log.child({ stage: "runs" }));
+  const runs = new RunManager({
+    loop,
+    now: () => deps.clock.now(),
+    log: deps.log.child({ stage: "runs" }),
+    ledger: deps.ledger,
+    redact: deps.redact,
+  });
   const refs = (agentId: string) => modelRefs(agentId).catch((): string[] => []);
   return {
     catalog,

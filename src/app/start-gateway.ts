@@ -5,6 +5,7 @@ import { agentRoster } from "../config/index.js";
 import type { DiscoveryStage } from "../discovery/index.js";
 import { GatewayHub, type ExposureOptions, type GatewayExposure, type GatewayStage } from "../gateway/index.js";
 import { writeJsonAtomic } from "../infra/index.js";
+import type { SecretsStage } from "../secrets/index.js";
 import type { AnyToolDefinition } from "../tools/index.js";
 import { bootstrap, type BootstrapOptions } from "./bootstrap.js";
 import type { AppContext } from "./context.js";
@@ -22,6 +23,7 @@ import { wireRouting } from "./wire-routing.js";
 import { wireSandbox } from "./wire-sandbox.js";
 import { wireSecrets } from "./wire-secrets.js";
 import { wireSessions } from "./wire-sessions.js";
+import { wireStore, type StoreStage } from "./wire-store.js";
 import { wireTools } from "./wire-tools.js";
 
 /** Command-line overrides of `holdfast gateway`, and test seams. */
@@ -60,9 +62,29 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   const hub = new GatewayHub(); // what stages plug into the gateway; sealed when it starts
   const secrets = wireSecrets(ctx, hub); // secrets.reload, the outbound leak guards
   const exposure = await wireExposure(ctx, opts); // refuses unsafe exposure before anything is built
+  const store = await wireStore(ctx, hub.status); // the state database; refuses an unwritable state dir
+  try {
+    return await startOnStore(ctx, { opts, hub, secrets, exposure, store });
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}
+
+async function startOnStore(
+  ctx: AppContext,
+  b: {
+    readonly opts: GatewayStartOptions;
+    readonly hub: GatewayHub;
+    readonly secrets: SecretsStage;
+    readonly exposure: GatewayExposure;
+    readonly store: StoreStage;
+  },
+): Promise<RunningGateway> {
+  const { opts, hub, secrets, exposure, store } = b;
   const roster = agentRoster(ctx.config, ctx.paths);
-  const sessions = wireSessions(ctx);
-  const sandbox = wireSandbox(ctx, { roster, sessions });
+  const sessions = wireSessions(ctx, store.state);
+  const sandbox = await wireSandbox(ctx, { roster, sessions });
   // The pipeline's two runtime cycles go through ports, bound as soon as the stage exists: tools start
   // runs and describe images through the agent (whose loop runs the tools), and send through the
   // channels (which start runs).
@@ -71,7 +93,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   const tools = wireTools(ctx, {
     roster,
     sessions,
-    sandbox: sandbox.manager,
+    sandbox,
     runs: { start: (input) => agentPort.get().runs.start(input) },
     describeImage: (req) => agentPort.get().describeImage(req),
     channels: {
@@ -81,7 +103,14 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
     gateway: hub,
     ...(opts.extraTools ? { extraTools: opts.extraTools } : {}),
   });
-  const agent = wireAgent(ctx, { roster, sessions, tools, gateway: hub, ...(opts.probe ? { probe: opts.probe } : {}) });
+  const agent = wireAgent(ctx, {
+    roster,
+    sessions,
+    tools,
+    gateway: hub,
+    ledger: store.state.runs,
+    ...(opts.probe ? { probe: opts.probe } : {}),
+  });
   agentPort.bind(agent);
   const commands = wireCommands({ roster, sessions, agent, tools, gateway: hub });
   const access = wireAccess(ctx);
@@ -96,16 +125,21 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
     tools,
     secrets,
     gateway: hub,
+    state: store.state,
   });
   channelsPort.bind(channels);
   const devices = wireDevices(ctx);
-  const gateway = wireGateway(ctx, { hub, exposure, devices, roster });
+  const gateway = wireGateway(ctx, { hub, exposure, devices, roster, store });
   const nodes = wireNodes(ctx, { gateway: hub, approvals: tools.approvals });
   const discovery = wireDiscovery(ctx, { exposure, status: hub.status });
   // Start, in order.
   agentPort.seal();
   channelsPort.seal();
-  sandbox.start();
+  await sandbox.start();
+  await store.recover(sessions); // runs the previous process left open are marked interrupted
+  const pidInfo = { pid: process.pid, startedAt: new Date(ctx.clock.now()).toISOString() };
+  // All or nothing: a state dir that cannot take the PID file stops the start before anything listens.
+  await writeJsonAtomic(ctx.paths.pidFile, { ...pidInfo, port: null });
   const { port } = await gateway.start();
   await channels.start();
   await exposure.tailscale?.start(port, exposure.tls !== undefined).catch(async (err: unknown) => {
@@ -115,11 +149,13 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   await discovery.start(port);
   const hosts = exposure.plan.hosts;
   await writeJsonAtomic(ctx.paths.pidFile, {
-    pid: process.pid,
+    ...pidInfo,
     port,
     hosts,
-    startedAt: new Date(ctx.clock.now()).toISOString(),
     ...(exposure.tls ? { tls: true, tlsFingerprint: exposure.tls.fingerprint256 } : {}),
+  }).catch(async (err: unknown) => {
+    await gateway.server.stop();
+    throw err;
   });
   ctx.log.info(
     { hosts, port, auth: exposure.plan.authMode, tls: exposure.tls !== undefined, tailscale: exposure.plan.tailscale },
@@ -134,12 +170,13 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
       await channels.stop();
       await discovery.stop();
       await exposure.tailscale?.stop();
-      sandbox.stop();
       tools.stop();
       await agent.runs.shutdown(opts.shutdownGraceMs ?? 5_000);
       await channels.flush();
       await gateway.server.stop();
-      await sessions.close();
+      await sandbox.stop();
+      await sessions.close().catch((err: unknown) => ctx.log.error({ err }, "transcripts not fully flushed"));
+      store.close();
       await fsp.rm(ctx.paths.pidFile, { force: true });
       ctx.log.info("gateway stopped");
       ctx.log.flush();

@@ -3,6 +3,7 @@ import type { AgentRoster } from "../config/index.js";
 import type { GatewayConnections, MethodRegistrar, StatusRegistry } from "../gateway/index.js";
 import { healthSessions, SessionEvents, sessionMethods, statusSessions, type SessionStore } from "../sessions/index.js";
 import type { ToolStage } from "../tools/index.js";
+import type { RunLedger } from "../store/index.js";
 import type { AppContext } from "./context.js";
 
 /** What the agent stage is wired with besides the context. */
@@ -17,6 +18,8 @@ export interface AgentWiring {
     /** Session events go to the connections that subscribed. */
     readonly broadcaster: Pick<GatewayConnections, "send" | "watch">;
   };
+  /** The run ledger (ack commit point, idempotency keys). */
+  readonly ledger: RunLedger;
   readonly probe?: OllamaProbe;
 }
 
@@ -37,6 +40,8 @@ export function wireAgent(ctx: AppContext, w: AgentWiring): AgentStage {
     roster: w.roster,
     sessions: w.sessions,
     tools: w.tools,
+    ledger: w.ledger,
+    redact: (text) => ctx.redactor.redact(text),
     ...(w.probe ? { probe: w.probe } : {}),
   });
   const { catalog, runs } = agent;

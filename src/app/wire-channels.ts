@@ -9,6 +9,7 @@ import type { Router } from "../routing/index.js";
 import type { SecretsStage } from "../secrets/index.js";
 import type { SessionStore } from "../sessions/index.js";
 import type { ToolStage } from "../tools/index.js";
+import type { StateStore } from "../store/index.js";
 import type { AppContext } from "./context.js";
 
 /** What the channel stage is wired with besides the context. */
@@ -19,7 +20,7 @@ export interface ChannelWiring {
   readonly router: Router;
   readonly agent: Pick<AgentStage, "runs" | "catalog" | "modelRefs" | "modelDefaults">;
   readonly commands: ChatCommandRegistry;
-  readonly tools: Pick<ToolStage, "workspaceFor">;
+  readonly tools: Pick<ToolStage, "saveMedia">;
   readonly secrets: Pick<SecretsStage, "guardOutbound" | "guardRunEvent">;
   /** WebChat's methods and events, and the channels' webhook routes (served before gateway auth). */
   readonly gateway: GatewayPorts & {
@@ -27,6 +28,8 @@ export interface ChannelWiring {
     readonly status: Pick<StatusRegistry, "add">;
     readonly health: Pick<StatusRegistry, "add">;
   };
+  /** Each account's durable inbound queue and outbox, and the run ledger. */
+  readonly state: StateStore;
 }
 
 /**
@@ -46,9 +49,10 @@ export async function wireChannels(ctx: AppContext, w: ChannelWiring): Promise<C
     access: w.access,
     router: w.router,
     runs: w.agent.runs,
+    state: w.state,
     commands: w.commands,
     agent: (agentId) => w.roster.entry(agentId),
-    workspaceOf: (agentId, sessionKey) => w.tools.workspaceFor({ agentId, sessionKey }),
+    saveMedia: (target, bytes, ext) => w.tools.saveMedia(target, bytes, ext),
     guardOutbound: w.secrets.guardOutbound,
   });
   w.gateway.routes.add((app) => channels.publicRoutes(app));

@@ -4,6 +4,7 @@ import { createGatewayStage, type GatewayExposure, type GatewayHub, type Gateway
 import type { AppContext } from "./context.js";
 import { VERSION } from "./version.js";
 import type { DevicesStage } from "./wire-devices.js";
+import type { StoreStage } from "./wire-store.js";
 
 /**
  * The gateway: HTTP + WebSocket over the hub the other stages filled (methods, events, webhook
@@ -17,6 +18,7 @@ export function wireGateway(
     readonly exposure: GatewayExposure;
     readonly devices: DevicesStage;
     readonly roster: AgentRoster;
+    readonly store: StoreStage;
   },
 ): GatewayStage {
   const gateway = createGatewayStage({
@@ -28,6 +30,8 @@ export function wireGateway(
     version: VERSION,
     redact: (text) => ctx.redactor.redact(text),
     agentIds: () => w.roster.ids(),
+    health: w.store.health,
+    snapshot: () => ({ interruptedRuns: w.store.interruptedWebChat() }),
   });
   w.hub.methods.register(
     ...deviceMethods(w.devices.store, (deviceId) =>

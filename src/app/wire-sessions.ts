@@ -1,11 +1,17 @@
 import { SessionStore } from "../sessions/index.js";
+import type { StateStore } from "../store/index.js";
 import type { AppContext } from "./context.js";
 
-/** Transcripts and the session index under `<stateDir>/agents/<id>/sessions` (redacted, mode 600). */
-export function wireSessions(ctx: AppContext): SessionStore {
+/**
+ * Transcripts under `<stateDir>/agents/<id>/sessions` (redacted, mode 600) and the session index in the
+ * state database.
+ */
+export function wireSessions(ctx: AppContext, state: StateStore): SessionStore {
   return new SessionStore({
     agentsDir: ctx.paths.agentsDir,
     clock: ctx.clock,
+    state,
+    log: ctx.log.child({ stage: "sessions" }),
     redact: (text) => ctx.redactor.redact(text),
   });
 }

@@ -1,13 +1,13 @@
 import type { AgentRoster } from "../config/index.js";
 import type { GatewayPorts } from "../gateway/index.js";
-import type { SandboxManager } from "../sandbox/index.js";
+import type { SandboxStage } from "../sandbox/index.js";
 import { createToolStage, type ToolStage, type ToolStageDeps } from "../tools/index.js";
 import type { AppContext } from "./context.js";
 
 /** What the tool stage is wired with besides the context. */
 export interface ToolWiring extends Pick<ToolStageDeps, "sessions" | "runs" | "describeImage" | "channels"> {
   readonly roster: AgentRoster;
-  readonly sandbox: SandboxManager;
+  readonly sandbox: Pick<SandboxStage, "manager" | "jails">;
   readonly gateway: GatewayPorts;
   readonly extraTools?: ToolStageDeps["extraTools"];
 }
@@ -22,13 +22,13 @@ export function wireTools(ctx: AppContext, w: ToolWiring): ToolStage {
     config: ctx.config,
     configPath: ctx.paths.configPath,
     stateDir: ctx.paths.stateDir,
-    sandboxesDir: ctx.paths.sandboxesDir,
     env: ctx.env,
     secrets: ctx.secrets,
     clock: ctx.clock,
     log: ctx.log.child({ stage: "tools" }),
     roster: w.roster,
-    sandbox: w.sandbox,
+    sandbox: w.sandbox.manager,
+    jails: w.sandbox.jails,
     sessions: w.sessions,
     runs: w.runs,
     describeImage: w.describeImage,

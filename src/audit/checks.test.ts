@@ -269,3 +269,46 @@ describe("suppressions", () => {
     );
   });
 });
+
+describe("jail checks", () => {
+  const good = {
+    hostJail: { ok: true as const },
+    defaultBackend: "bubblewrap" as const,
+    sessionCgroups: { ok: true as const, controllers: ["memory", "pids", "cpu"] as ("memory" | "pids" | "cpu")[] },
+  };
+  const noCgroups = { ...good, sessionCgroups: { ok: false as const, reason: "no cgroup file system is mounted" } };
+
+  it("reports the host jail turned off as critical while file or command tools are reachable", async () => {
+    expect(await auditIds({ tools: { exec: { hostJail: "off" } } })).toContain("tools.exec.host_jail_off:critical");
+    expect(await auditIds({ tools: { exec: { hostJail: "off" }, profile: "minimal" } })).toContain(
+      "tools.exec.host_jail_off:warn",
+    );
+    expect((await auditIds({})).some((i) => i.startsWith("tools.exec.host_jail_off"))).toBe(false);
+  });
+
+  it("says what to install when the host jail cannot run, and nothing when it can", async () => {
+    const machine = {
+      ...good,
+      hostJail: {
+        ok: false as const,
+        reason: "bwrap is not installed (install bubblewrap: sudo apt-get install bubblewrap)",
+      },
+    };
+    const f = (await auditFindings({}, { machine })).find((x) => x.checkId === "sandbox.host_jail_unavailable");
+    expect(f).toMatchObject({ severity: "warn", detail: expect.stringContaining("apt-get install bubblewrap") });
+    expect(await auditIds({}, { machine: good })).not.toContain("sandbox.host_jail_unavailable:warn");
+  });
+
+  it("reports limits that hold per process only (warn), and configured ones the gateway refuses (critical)", async () => {
+    expect(await auditIds({}, { machine: noCgroups })).toContain("sandbox.limits_not_enforceable:warn");
+    const refused = await auditFindings(
+      { agents: { defaults: { sandbox: { limits: { memoryMb: 100 } } } } },
+      { machine: noCgroups },
+    );
+    expect(refused.find((x) => x.checkId === "sandbox.limits_not_enforceable")).toMatchObject({
+      severity: "critical",
+      detail: expect.stringContaining("agents.defaults.sandbox.limits.memoryMb"),
+    });
+    expect((await auditIds({}, { machine: good })).some((i) => i.startsWith("sandbox.limits_not"))).toBe(false);
+  });
+});

@@ -1,7 +1,7 @@
 import { loadConfig, resolvePaths, type HoldfastPaths, type LoadedConfig } from "../config/index.js";
 import { DEFAULT_LOG_DIR, findLogFiles } from "../logging/index.js";
 import { resolveAll, type SecretResolution } from "../secrets/index.js";
-import type { AuditContext } from "./types.js";
+import type { AuditContext, MachineFacts } from "./types.js";
 
 /** Inputs of {@link loadAuditContext}. */
 export interface AuditContextOptions {
@@ -11,6 +11,8 @@ export interface AuditContextOptions {
   readonly logDir?: string;
   /** The config and its resolved secrets, when the caller has loaded them already (`doctor`). */
   readonly loaded?: { readonly config: LoadedConfig; readonly secrets: SecretResolution };
+  /** What this machine offers the jails (probed by the caller). */
+  readonly machine?: MachineFacts;
 }
 
 /**
@@ -23,5 +25,14 @@ export async function loadAuditContext(opts: AuditContextOptions = {}): Promise<
   const loaded = opts.loaded?.config ?? (await loadConfig(paths.configPath, env));
   const secrets = opts.loaded?.secrets ?? (await resolveAll(loaded.config, { env, allowExec: false }));
   const logFiles = await findLogFiles(loaded.config.logging?.file, opts.logDir ?? DEFAULT_LOG_DIR);
-  return { config: loaded.config, raw: loaded.raw, configExists: loaded.exists, paths, env, secrets, logFiles };
+  return {
+    config: loaded.config,
+    raw: loaded.raw,
+    configExists: loaded.exists,
+    paths,
+    env,
+    secrets,
+    logFiles,
+    ...(opts.machine ? { machine: opts.machine } : {}),
+  };
 }

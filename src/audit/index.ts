@@ -1,5 +1,5 @@
 export { finding, SEVERITIES, type Finding, type Severity, type AuditArea, type Check } from "./check.js";
-export type { AuditCheck, AuditContext } from "./types.js";
+export type { AuditCheck, AuditContext, MachineFacts, ProbeOutcome } from "./types.js";
 export { channelScopes, openPolicies, bindIsLoopback, isRemotelyExposed, type ChannelScope } from "./exposure.js";
 export { toolReachable, anyAgentReaches, agentsOf, execSecurity, sandboxMode } from "./tool-reach.js";
 export {

@@ -3,12 +3,12 @@ import { resolveAll } from "../secrets/index.js";
 import { AUDIT_CHECKS } from "../app/audit-checks/index.js";
 import { runAudit } from "./runner.js";
 import type { Finding } from "./check.js";
-import type { AuditContext } from "./types.js";
+import type { AuditContext, MachineFacts } from "./types.js";
 
 /** An audit context for a config object, with state paths under `stateDir` (default: a path that does not exist). */
 export async function contextFor(
   config: Record<string, unknown>,
-  opts: { env?: NodeJS.ProcessEnv; stateDir?: string; logFiles?: string[] } = {},
+  opts: { env?: NodeJS.ProcessEnv; stateDir?: string; logFiles?: string[]; machine?: MachineFacts } = {},
 ): Promise<AuditContext> {
   const env = { HOLDFAST_STATE_DIR: opts.stateDir ?? "/nonexistent/holdfast-audit-test", ...(opts.env ?? {}) };
   const { config: valid } = validateConfig(config);
@@ -20,6 +20,7 @@ export async function contextFor(
     env,
     secrets: await resolveAll(valid, { env, allowExec: false }),
     logFiles: opts.logFiles ?? [],
+    ...(opts.machine ? { machine: opts.machine } : {}),
   };
 }
 

@@ -15,6 +15,23 @@ export interface AuditContext {
   readonly secrets: SecretResolution;
   /** Gateway log files that exist (newest first). */
   readonly logFiles: readonly string[];
+  /** What this machine offers the jails (probed by the commands that run the audit; absent in config-only runs). */
+  readonly machine?: MachineFacts;
+}
+
+/** A probe's outcome: fine, or why not (with what to do about it). */
+export type ProbeOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** What the machine the gateway runs on offers its jails. */
+export interface MachineFacts {
+  /** Whether the host jail (bubblewrap) can run here; the reason names what to install. */
+  readonly hostJail: ProbeOutcome;
+  /** The backend sandboxes use when none is configured. */
+  readonly defaultBackend: "bubblewrap" | "docker";
+  /** Per-session cgroups: the limit controllers available (memory, pids, cpu), or why there are none. */
+  readonly sessionCgroups:
+    | { readonly ok: true; readonly controllers: readonly ("memory" | "pids" | "cpu")[] }
+    | { readonly ok: false; readonly reason: string };
 }
 
 /** A check of the holdfast audit: reads an {@link AuditContext}. */

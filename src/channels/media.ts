@@ -1,7 +1,4 @@
-import { randomUUID } from "node:crypto";
-import path from "node:path";
 import { isHoldfastError } from "../errors/index.js";
-import { writeFileAtomic } from "../infra/index.js";
 import type { ChannelAdapter, MediaRef } from "./adapter.js";
 
 /** Default `mediaMaxMb` when a channel does not set one. */
@@ -28,22 +25,27 @@ export function mediaTooLargeText(ref: MediaRef | undefined, maxBytes: number): 
 export type SavedMedia =
   { readonly ok: true; readonly lines: string[] } | { readonly ok: false; readonly tooLarge: boolean };
 
-/** Where {@link saveInboundMedia} saves: `dir`, with paths shown to the agent relative to `relativeTo`. */
-export interface MediaTarget {
-  readonly dir: string;
-  readonly relativeTo: string;
-}
+/**
+ * Saves one attachment of a session (bytes, the file extension the platform reported) and returns
+ * the path the session's tools read it at. Implemented by the tool stage: a gateway-owned directory
+ * outside every jail, mounted read-only at `/inbox` in the session's jail.
+ */
+export type MediaSaver = (
+  target: { readonly agentId: string; readonly sessionKey: string },
+  bytes: Uint8Array,
+  extension: string | undefined,
+) => Promise<string>;
 
 /**
- * Downloads each attachment through the adapter (bounded by `maxBytes`) into `dir` (mode 700; files
- * 600, random names: the sender's file name is never used as a path) and describes each as a line
- * the agent reads: `[attachment: photo, 1234 bytes, saved as inbox/<name>]` (path relative to `relativeTo`).
+ * Downloads each attachment through the adapter (bounded by `maxBytes`), hands it to `save` (the
+ * sender's file name is never used as a path) and describes each as a line the agent reads:
+ * `[attachment: photo, 1234 bytes, saved as /inbox/<name>]`.
  */
 export async function saveInboundMedia(
   adapter: ChannelAdapter,
   media: readonly MediaRef[],
   maxBytes: number,
-  { dir, relativeTo }: MediaTarget,
+  save: (bytes: Uint8Array, extension: string | undefined) => Promise<string>,
 ): Promise<SavedMedia> {
   if (media.length === 0 || !adapter.fetchMedia)
     return { ok: true, lines: media.map((m) => `[attachment: ${m.kind}, not downloaded]`) };
@@ -51,12 +53,8 @@ export async function saveInboundMedia(
   for (const ref of media) {
     try {
       const got = await adapter.fetchMedia(ref, maxBytes);
-      const ext = got.extension && /^[a-z0-9]{1,8}$/.test(got.extension) ? `.${got.extension}` : "";
-      const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}-${randomUUID()}${ext}`);
-      await writeFileAtomic(file, got.bytes);
-      lines.push(
-        `[attachment: ${ref.kind}, ${got.bytes.byteLength} bytes, saved as ${path.relative(relativeTo, file)}]`,
-      );
+      const where = await save(got.bytes, got.extension);
+      lines.push(`[attachment: ${ref.kind}, ${got.bytes.byteLength} bytes, saved as ${where}]`);
     } catch (err) {
       return { ok: false, tooLarge: isHoldfastError(err, "HF_CHANNEL_MEDIA") && err.details?.tooLarge === true };
     }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -140,7 +140,7 @@ describe("inbound pipeline", () => {
       expect(t.adapter.sent[0]?.text).toContain("too large");
     });
 
-    it("saves admitted media in the agent workspace inbox (600) and tells the agent", async () => {
+    it("saves admitted media in the gateway-owned media directory (600) and tells the agent the /inbox path", async () => {
       t.adapter.files.set("doc", Buffer.from("small"));
       await t.adapter.deliver({
         senderId: "1",
@@ -148,9 +148,10 @@ describe("inbound pipeline", () => {
         media: [{ kind: "document", fileId: "doc", sizeBytes: 5, fileName: "../../etc/passwd" }],
       });
       const msg = t.runs.started[0]?.message ?? "";
-      const rel = /saved as (inbox\/[^\]]+)\]/.exec(msg)?.[1] as string;
-      expect(msg).toMatch(/^see file\n\[attachment: document, 5 bytes, saved as inbox\/\S+\.txt\]$/);
-      const file = path.join(t.dir, "workspace", rel);
+      const name = /saved as \/inbox\/([^\]]+)\]/.exec(msg)?.[1] as string;
+      expect(msg).toMatch(/^see file\n\[attachment: document, 5 bytes, saved as \/inbox\/\S+\.txt\]$/);
+      const [session] = await readdir(path.join(t.dir, "media"));
+      const file = path.join(t.dir, "media", session as string, name);
       expect(await readFile(file, "utf8")).toBe("small");
       expect((await stat(file)).mode & 0o777).toBe(0o600);
     });

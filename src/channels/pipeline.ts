@@ -15,8 +15,9 @@ import { errorMessage } from "../errors/index.js";
 import type { Logger } from "../logging/index.js";
 import type { DmScope, Route, Router } from "../routing/index.js";
 import type { ChannelAdapter, InboundMessage } from "./adapter.js";
-import { mediaTooLargeText, oversizedMedia, saveInboundMedia } from "./media.js";
+import { mediaTooLargeText, oversizedMedia, saveInboundMedia, type MediaSaver } from "./media.js";
 import type { ReplyDispatcher } from "./replies.js";
+import { isStorageFault } from "../store/index.js";
 
 /** What the pipeline knows about one running channel account. */
 export interface AccountRuntime {
@@ -37,8 +38,8 @@ export interface PipelineDeps {
   readonly commands: ChatCommandRegistry;
   readonly pairing: (channel: string) => PairingStore;
   readonly replies: ReplyDispatcher;
-  /** Directory inbound media of an agent are saved to, and the directory paths are shown relative to. */
-  readonly mediaDir: (agentId: string, sessionKey: string) => Promise<{ dir: string; relativeTo: string }>;
+  /** Saves one inbound attachment of a session; returns the path its tools read it at. */
+  readonly saveMedia: MediaSaver;
 }
 
 /**
@@ -51,11 +52,16 @@ export interface PipelineDeps {
 export class InboundPipeline {
   constructor(private readonly deps: PipelineDeps) {}
 
-  /** Admits or drops one message. Resolves once admitted (the agent's answer is sent later). */
+  /**
+   * Admits or drops one message. Resolves once admitted (the agent's answer is sent later).
+   * @throws HoldfastError HF_STATE_* when the message could not be committed (storage fault): the
+   *   adapter keeps the update queued and hands it over again; other failures are logged.
+   */
   async handle(msg: InboundMessage): Promise<void> {
     try {
       await this.admit(msg);
     } catch (err) {
+      if (isStorageFault(err)) throw err;
       this.deps.log.error(
         { channel: msg.channel, accountId: msg.accountId, messageId: msg.messageId, err: errorMessage(err) },
         "inbound message failed",
@@ -160,8 +166,10 @@ export class InboundPipeline {
   /** Attachment lines for the agent, or undefined when the message was refused (sender notified). */
   private async fetchMedia(msg: InboundMessage, acct: AccountRuntime, route: Route): Promise<string[] | undefined> {
     if (msg.media.length === 0) return [];
-    const where = await this.deps.mediaDir(route.agentId, route.sessionKey);
-    const saved = await saveInboundMedia(acct.adapter, msg.media, acct.mediaMaxBytes, where);
+    const target = { agentId: route.agentId, sessionKey: route.sessionKey };
+    const saved = await saveInboundMedia(acct.adapter, msg.media, acct.mediaMaxBytes, (bytes, ext) =>
+      this.deps.saveMedia(target, bytes, ext),
+    );
     if (saved.ok) return saved.lines;
     if (saved.tooLarge) await this.refuseMedia(msg, acct, undefined);
     else {

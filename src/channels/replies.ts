@@ -1,8 +1,17 @@
-import type { RunManager } from "../agent/index.js";
+import { INTERRUPTED_NOTICE, type RunManager, type StartedRun } from "../agent/index.js";
 import { errorMessage, isHoldfastError } from "../errors/index.js";
 import type { Logger } from "../logging/index.js";
 import type { Route } from "../routing/index.js";
+import {
+  isStorageFault,
+  type ChannelQueues,
+  type LedgerRun,
+  type ReplyTarget,
+  type RunLedger,
+} from "../store/index.js";
 import type { ChannelAdapter, InboundMessage, OutboundMessage } from "./adapter.js";
+import { chunkText } from "./chunk.js";
+import { OutboxSender } from "./outbox-sender.js";
 
 /** Dependencies of {@link ReplyDispatcher}. */
 export interface ReplyDeps {
@@ -12,23 +21,47 @@ export interface ReplyDeps {
   readonly adapter: (channel: string, accountId: string) => ChannelAdapter | undefined;
   /** The outbound leak scan, applied to every text before it is sent. Default: none. */
   readonly guardOutbound?: (text: string) => string;
+  /** The durable queues of an account (state store). */
+  readonly queues: (channel: string, accountId: string) => ChannelQueues;
+  /** The run ledger, for replies whose run ended while the process was down. */
+  readonly ledger: Pick<RunLedger, "get">;
 }
+
+/** What the channel user is told when their message's run was interrupted by a restart. */
+export const CHANNEL_INTERRUPTED_TEXT = `holdfast: ${INTERRUPTED_NOTICE}.`;
 
 /**
  * Starts agent runs for admitted messages and sends each run's final text back through the channel
  * the message came from: in groups as a reply to the message, in DMs plainly. A failed run earns a
  * short note with its catalogue code (details stay in the log); an aborted run stays silent.
+ *
+ * Replies are exactly once through the account's outbox: when the run is admitted its reply is
+ * reserved (keyed by the message), when it ends the text is planned as chunks, and a sender delivers
+ * them. After a restart, reservations whose run ended meanwhile are planned from the run ledger (an
+ * interrupted run earns a short notice) and unconfirmed chunks are resent.
  */
 export class ReplyDispatcher {
   private readonly pending = new Set<Promise<void>>();
+  private readonly senders = new Map<string, OutboxSender>();
 
   constructor(private readonly deps: ReplyDeps) {}
 
-  /** Starts the run (per-session serialized by the run manager) and schedules its reply. */
+  /**
+   * Starts the run (per-session serialized by the run manager) and reserves its reply. Returns once
+   * both are committed.
+   * @throws HoldfastError HF_STATE_* when the message or the reservation cannot be committed (the
+   *   inbound update then stays queued and is handled again)
+   */
   startRun(msg: InboundMessage, route: Route, senderId: string, text: string): void {
+    const replyKey = `${msg.chatId}:${msg.messageId}`;
+    const target: ReplyTarget = {
+      chatId: msg.chatId,
+      ...(msg.chatType === "group" ? { replyTo: msg.messageId } : {}),
+      ...(msg.threadId ? { threadId: msg.threadId } : {}),
+    };
     let final: string | undefined;
     let failure: string | undefined;
-    let run: ReturnType<ReplyDeps["runs"]["start"]>;
+    let run: StartedRun;
     try {
       run = this.deps.runs.start({
         agentId: route.agentId,
@@ -48,12 +81,14 @@ export class ReplyDispatcher {
           chatType: msg.chatType,
           ...(msg.chatType === "direct" && msg.senderName ? { displayName: msg.senderName } : {}),
         },
+        notify: { channel: msg.channel, accountId: msg.accountId, replyKey },
         onEvent: (ev) => {
           if (ev.event.type === "final") final = ev.event.text;
           if (ev.event.type === "error" && ev.event.code !== "HF_RUN_ABORTED") failure = ev.event.code;
         },
       });
     } catch (err) {
+      if (isStorageFault(err)) throw err;
       this.deps.log.warn(
         {
           channel: msg.channel,
@@ -65,24 +100,35 @@ export class ReplyDispatcher {
       );
       return;
     }
-    if (run.deduped) return;
-    const reply = (t: string): OutboundMessage => ({
-      chatId: msg.chatId,
-      text: t,
-      ...(msg.chatType === "group" ? { replyTo: msg.messageId } : {}),
-      ...(msg.threadId ? { threadId: msg.threadId } : {}),
-    });
+    const { outbox } = this.deps.queues(msg.channel, msg.accountId);
+    outbox.reserve(replyKey, target, run.runId);
+    if (run.deduped) {
+      if (run.status !== "queued" && run.status !== "started") this.recoverOne(msg.channel, msg.accountId, replyKey);
+      return;
+    }
     this.track(
-      run.done.then(async () => {
-        const adapter = this.deps.adapter(msg.channel, msg.accountId);
-        if (!adapter) return;
-        if (final !== undefined && final.trim() !== "") await this.sendText(adapter, reply(final));
-        else if (failure) await this.sendText(adapter, reply(`holdfast: sorry, I could not answer that (${failure}).`));
+      run.done.then(() => {
+        const reply = replyText({ final, failure });
+        this.plan(msg, { replyKey, target }, reply);
       }),
     );
   }
 
-  /** Sends through `adapter`; failures are logged (no content), never thrown. */
+  /**
+   * Start-up: plans the replies of runs that ended while the process was down (from the ledger) and
+   * sends every unsent chunk of the account.
+   */
+  recover(channel: string, accountId: string): void {
+    try {
+      for (const r of this.deps.queues(channel, accountId).outbox.awaiting())
+        this.recoverOne(channel, accountId, r.replyKey);
+    } catch (err) {
+      this.deps.log.error({ channel, accountId, err: errorMessage(err) }, "pending replies could not be read");
+    }
+    this.sender(channel, accountId).kick();
+  }
+
+  /** Sends through `adapter` at once (pairing challenges, command replies); failures are logged, never thrown. */
   async sendText(adapter: ChannelAdapter, out: OutboundMessage): Promise<void> {
     try {
       await adapter.send(this.deps.guardOutbound ? { ...out, text: this.deps.guardOutbound(out.text) } : out);
@@ -100,9 +146,60 @@ export class ReplyDispatcher {
     }
   }
 
-  /** Waits for every scheduled reply (shutdown). */
+  /** Waits for every scheduled reply to be planned and every outbox pass to end (shutdown). */
   async flush(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
+    await Promise.all([...this.senders.values()].map((s) => s.idle()));
+  }
+
+  /** Stops outbox retry timers (after {@link flush}, at shutdown). */
+  stop(): void {
+    for (const s of this.senders.values()) s.stop();
+  }
+
+  private recoverOne(channel: string, accountId: string, replyKey: string): void {
+    const { outbox } = this.deps.queues(channel, accountId);
+    const r = outbox.reservation(replyKey);
+    if (!r || r.planned || !r.runId) return;
+    const run = this.deps.ledger.get(r.runId);
+    if (!run || run.status === "accepted" || run.status === "running") return;
+    this.plan({ channel, accountId }, { replyKey, target: r.target }, replyFromLedger(run));
+  }
+
+  private plan(
+    at: { readonly channel: string; readonly accountId: string },
+    reply: { readonly replyKey: string; readonly target: ReplyTarget },
+    text: string | undefined,
+  ): void {
+    const { channel, accountId } = at;
+    const { replyKey, target } = reply;
+    const adapter = this.deps.adapter(channel, accountId);
+    const guarded = text !== undefined && this.deps.guardOutbound ? this.deps.guardOutbound(text) : text;
+    const chunks = guarded === undefined ? [] : chunkText(guarded, adapter?.textLimit ?? 4096);
+    try {
+      this.deps.queues(channel, accountId).outbox.plan(replyKey, target, chunks);
+    } catch (err) {
+      this.deps.log.error(
+        { channel, accountId, replyKey, code: isHoldfastError(err) ? err.code : undefined },
+        "reply could not be queued; it is planned again at the next start",
+      );
+      return;
+    }
+    this.sender(channel, accountId).kick();
+  }
+
+  private sender(channel: string, accountId: string): OutboxSender {
+    const k = `${channel}\u0000${accountId}`;
+    let s = this.senders.get(k);
+    if (!s) {
+      s = new OutboxSender(
+        this.deps.queues(channel, accountId).outbox,
+        () => this.deps.adapter(channel, accountId),
+        this.deps.log,
+      );
+      this.senders.set(k, s);
+    }
+    return s;
   }
 
   private track(p: Promise<void>): void {
@@ -111,4 +208,20 @@ export class ReplyDispatcher {
       .finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
   }
+}
+
+/** The reply for a run's end: its final text, a failure note, or nothing (aborted, empty). */
+function replyText(end: { final?: string; failure?: string }): string | undefined {
+  if (end.final !== undefined && end.final.trim() !== "") return end.final;
+  if (end.failure === "HF_RUN_INTERRUPTED") return CHANNEL_INTERRUPTED_TEXT;
+  if (end.failure) return `holdfast: sorry, I could not answer that (${end.failure}).`;
+  return undefined;
+}
+
+function replyFromLedger(run: LedgerRun): string | undefined {
+  const o = run.outcome ?? {};
+  if (run.status === "ok") return replyText({ ...(o.text !== undefined ? { final: o.text } : {}) });
+  if (run.status === "interrupted") return CHANNEL_INTERRUPTED_TEXT;
+  if (run.status === "error") return replyText({ failure: o.code ?? "HF_RUN_INTERRUPTED" });
+  return undefined;
 }

@@ -1,4 +1,3 @@
-import path from "node:path";
 import type { Hono } from "hono";
 import type { AccessStage, AccountAccessConfig } from "../access/index.js";
 import type { RunManager } from "../agent/index.js";
@@ -8,12 +7,14 @@ import type { Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import type { DmScope, Router } from "../routing/index.js";
 import type { ChannelOutbound } from "../tools/index.js";
+import type { MediaSaver } from "./media.js";
 import type { ChannelAdapter } from "./adapter.js";
 import { ChannelManager, type ChannelAccountStatus } from "./manager.js";
 import { mediaMaxBytes } from "./media.js";
 import { InboundPipeline, type AccountRuntime } from "./pipeline.js";
 import { ReplyDispatcher } from "./replies.js";
 import { resolveTelegramAccounts } from "./telegram/settings.js";
+import type { StateStore } from "../store/index.js";
 
 /** An account's settings as the service reads them (any channel's merged account block). */
 export type AccountSettings = AccountAccessConfig & {
@@ -38,15 +39,17 @@ export interface ChannelServiceDeps {
   /** An agent's config entry (its mention patterns). */
   readonly agent: (agentId: string) => AgentEntry | undefined;
   /**
-   * The host directory a session's tools work in (the agent workspace, or the session's sandbox
-   * workspace); inbound media go to `<that>/inbox` so the session's tools can read them.
+   * Saves an inbound attachment of a session where the gateway owns it (outside every jail) and
+   * returns the path the session's tools read it at (`/inbox/<name>`, read-only in its jail).
    */
-  readonly workspaceOf: (agentId: string, sessionKey: string) => Promise<string>;
+  readonly saveMedia: MediaSaver;
   /**
    * The outbound leak scan: applied to every text before any adapter sends it (replies, pairing
    * messages, the `message` tool). Returns the text to send (a notice when it held a secret).
    */
   readonly guardOutbound?: (text: string) => string;
+  /** The state store: each account's durable inbound queue and outbox, and the run ledger. */
+  readonly state: Pick<StateStore, "channel" | "runs">;
   /** Adapters besides the configured Telegram accounts (other channels, tests). */
   readonly extraAdapters?: readonly { readonly adapter: ChannelAdapter; readonly settings: AccountSettings }[];
 }
@@ -67,7 +70,7 @@ export interface ChannelService {
   start(): Promise<void>;
   /** Stops receiving; replies of running turns can still be sent. */
   stop(): Promise<void>;
-  /** Waits for scheduled replies. */
+  /** Waits for scheduled replies and outbox passes, then stops outbox retries (shutdown). */
   flush(): Promise<void>;
   /** Sends text through a running account. */
   readonly send: ChannelSend;
@@ -93,7 +96,11 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     (await resolveTelegramAccounts(deps)).length > 0
       ? await (
           await import("./telegram/index.js")
-        ).createTelegramAdapters(deps, { log, clock: deps.clock, stateDir: deps.stateDir })
+        ).createTelegramAdapters(deps, {
+          log,
+          clock: deps.clock,
+          queues: (accountId) => deps.state.channel("telegram", accountId),
+        })
       : [];
   for (const { adapter, settings } of [
     ...telegram.map((t) => ({ adapter: t.adapter, settings: t.settings.config as AccountSettings })),
@@ -105,6 +112,8 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     runs: deps.runs,
     log,
     adapter: (c, a) => manager.adapter(c, a),
+    queues: (c, a) => deps.state.channel(c, a),
+    ledger: deps.state.runs,
     ...(deps.guardOutbound ? { guardOutbound: deps.guardOutbound } : {}),
   });
   const pipeline = new InboundPipeline({
@@ -115,18 +124,21 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     commands: deps.commands,
     pairing: (channel) => deps.access.pairing(channel),
     replies,
-    mediaDir: async (agentId, sessionKey) => {
-      const ws = await deps.workspaceOf(agentId, sessionKey);
-      return { dir: path.join(ws, "inbox"), relativeTo: ws };
-    },
+    saveMedia: deps.saveMedia,
   });
   return {
     manager,
     pipeline,
     publicRoutes: (app) => manager.publicRoutes(app),
-    start: () => manager.start((m) => pipeline.handle(m)),
+    start: () => {
+      for (const a of manager.status()) replies.recover(a.channel, a.accountId);
+      return manager.start((m) => pipeline.handle(m));
+    },
     stop: () => manager.stop(),
-    flush: () => replies.flush(),
+    flush: async () => {
+      await replies.flush();
+      replies.stop();
+    },
     send: (channel, accountId, chatId, text) => manager.send(channel, accountId, chatId, text),
     outbound: {
       channels: () => [...new Set(manager.status().map((s) => s.channel))],

@@ -18,6 +18,8 @@ export interface HoldfastPaths {
   readonly agentsDir: string;
   /** `<stateDir>/sandboxes`: per-scope sandbox workspaces. */
   readonly sandboxesDir: string;
+  /** `<stateDir>/media`: inbound channel attachments, per session (mounted read-only into the session's jail). */
+  readonly mediaDir: string;
   /** `<stateDir>/devices`: paired and pending devices. */
   readonly devicesDir: string;
   /** `<stateDir>/credentials/gateway-token`: the token generated on first start. */
@@ -47,6 +49,7 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env, home: string 
     workspaceDir: path.join(stateDir, "workspace"),
     agentsDir: path.join(stateDir, "agents"),
     sandboxesDir: path.join(stateDir, "sandboxes"),
+    mediaDir: path.join(stateDir, "media"),
     devicesDir: path.join(stateDir, "devices"),
     generatedTokenFile: path.join(credentialsDir, "gateway-token"),
     pidFile: path.join(stateDir, "gateway.pid"),

@@ -38,6 +38,17 @@ export function formatDoctor(r: DoctorReport): string[] {
         : ["  none configured (WebChat only)"]),
     );
   }
+  lines.push("", "Storage:");
+  for (const f of r.storage.fixed) lines.push(`  fixed: ${f}`);
+  if (r.storage.findings.length === 0) lines.push("  every store opens; no corrupt or orphaned files");
+  for (const f of r.storage.findings)
+    lines.push(
+      `  ${f.severity.toUpperCase().padEnd(8)} ${f.file}`,
+      `           ${f.problem}`,
+      `           fix: ${f.fix}`,
+    );
+  if (r.jails)
+    lines.push("", "Jails:", `  host jail: ${r.jails.hostJail}`, `  session limits: ${r.jails.sessionLimits}`);
   if (r.audit) {
     lines.push(
       "",

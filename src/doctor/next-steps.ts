@@ -1,4 +1,5 @@
 import type { Finding } from "../audit/index.js";
+import { bubblewrapInstallHint } from "../sandbox/index.js";
 
 /** Findings `holdfast security audit --fix` repairs. */
 const FIXABLE = /^fs\.|\.groups\.open$|^logging\.redact_off$/;
@@ -10,6 +11,8 @@ export interface DoctorFacts {
   readonly unresolved?: number;
   readonly missingChannels?: number;
   readonly findings?: readonly Finding[];
+  /** Why the host jail cannot run (it names what to install). */
+  readonly missingJail?: string;
 }
 
 /** The operator's next steps, most urgent first. */
@@ -21,6 +24,7 @@ export function nextSteps(f: DoctorFacts): string[] {
     steps.push(
       "Fix the SecretRefs that do not resolve (details: holdfast secrets audit); the gateway will not start until they do.",
     );
+  if (f.missingJail) steps.push(`Install a jail runtime so file and command tools can run: ${installLine()}`);
   if ((f.pendingMigrations ?? 0) > 0) steps.push("Rewrite the legacy keys: holdfast doctor --fix");
   if (findings.some((x) => FIXABLE.test(x.checkId) && x.severity !== "info"))
     steps.push("Apply the safe fixes (permissions, open groups, log redaction): holdfast security audit --fix");
@@ -37,4 +41,9 @@ export function nextSteps(f: DoctorFacts): string[] {
   if ((f.missingChannels ?? 0) > 0) steps.push("Set the missing channel credentials listed above.");
   if (steps.length === 0) steps.push("Nothing to fix. Start the gateway: holdfast gateway");
   return steps;
+}
+
+/** The install command for this machine. */
+function installLine(): string {
+  return bubblewrapInstallHint().replace(/^install bubblewrap: /, "");
 }

@@ -38,6 +38,21 @@ export const ERROR_CATALOGUE = {
     wire: "UNAVAILABLE",
     summary: "A state file exists but does not hold the expected JSON shape.",
   },
+  HF_STATE_DISK_FULL: {
+    exitCode: 1,
+    wire: "UNAVAILABLE",
+    summary: "A state write failed because the disk or quota is full (ENOSPC, EDQUOT, SQLITE_FULL).",
+  },
+  HF_STATE_FD_LIMIT: {
+    exitCode: 1,
+    wire: "UNAVAILABLE",
+    summary: "A state file could not be opened: the process hit its open-file limit (EMFILE, ENFILE).",
+  },
+  HF_STATE_BUSY: {
+    exitCode: 1,
+    wire: "UNAVAILABLE",
+    summary: "The state database stayed locked by another process past the busy timeout.",
+  },
   // Secrets
   HF_SECRET_UNRESOLVED: {
     exitCode: 78,
@@ -162,6 +177,11 @@ export const ERROR_CATALOGUE = {
   },
   HF_RUN_ABORTED: { exitCode: 1, wire: "UNAVAILABLE", summary: "An agent run was aborted by a client or by shutdown." },
   HF_RUN_LIMIT: { exitCode: 1, wire: "UNAVAILABLE", summary: "An agent run hit its tool-iteration bound." },
+  HF_RUN_INTERRUPTED: {
+    exitCode: 1,
+    wire: "UNAVAILABLE",
+    summary: "A run was in flight when the gateway stopped unexpectedly; its reply was never completed.",
+  },
   HF_UNSUPPORTED_PARAMS: {
     exitCode: 2,
     wire: "INVALID_REQUEST",
@@ -177,7 +197,8 @@ export const ERROR_CATALOGUE = {
   HF_TOOL_PATH_OUTSIDE: {
     exitCode: 1,
     wire: "UNAVAILABLE",
-    summary: "A file tool path resolves outside the workspace or into the state dir.",
+    summary:
+      "A file tool path leaves the workspace (checked inside the jail, after symlinks), is on a read-only mount, or is a symlink where a file is written.",
   },
   HF_TOOL_FAILED: { exitCode: 1, wire: "UNAVAILABLE", summary: "A tool ran and failed." },
   HF_TOOL_URL_REFUSED: {
@@ -194,7 +215,8 @@ export const ERROR_CATALOGUE = {
   HF_SANDBOX_UNAVAILABLE: {
     exitCode: 1,
     wire: "UNAVAILABLE",
-    summary: "The configured sandbox backend is unavailable, so a sandboxed session cannot run tools.",
+    summary:
+      "The session's jail cannot run (sandbox backend unavailable, or no bubblewrap for the host jail), so its tools are refused.",
   },
   // Sessions
   HF_SESSION_KEY_INVALID: { exitCode: 1, wire: "INVALID_REQUEST", summary: "A session key is malformed." },

@@ -11,6 +11,8 @@ export interface CoreMethodDeps {
   readonly agentIds: () => readonly string[];
   /** The health facts (agents, sessions, channels, ...) for a caller. */
   readonly health: (view: FactView) => Promise<Record<string, unknown>>;
+  /** Liveness: `ok` false while a store is degraded (disk full, open-file limit, I/O errors). */
+  readonly liveness: () => { ok: boolean; degraded?: unknown[] };
   /** The presence snapshot (`system-presence`). */
   readonly presence: () => readonly unknown[];
 }
@@ -19,7 +21,8 @@ const viewOf = (ctx: MethodContext): FactView => ({ admin: ctx.conn.scopes.has("
 
 /**
  * The gateway's own methods (reference §3.3, Appendix A):
- * - `health` {probe?} (any authenticated operator) → `{ok:true, ts, durationMs, ...facts}` where the
+ * - `health` {probe?} (any authenticated operator) → `{ok, degraded?, ts, durationMs, ...facts}` (`ok`
+ *   false while a store is degraded: disk full, open-file limit, I/O errors) where the
  *   facts are what the stages registered (`defaultAgentId`, `agents`, `sessions`, `channels`,
  *   `channelOrder`, `channelLabels`, `heartbeatSeconds`);
  * - `status` {includeChannelSummary?, includeCliProjection?} (operator.read) → the status document;
@@ -37,7 +40,7 @@ export function coreMethods(d: CoreMethodDeps): AnyMethodDef[] {
       async handler(_p, ctx) {
         const ts = d.now();
         const facts = await d.health(viewOf(ctx));
-        return { ok: true, ts, durationMs: d.now() - ts, ...facts };
+        return { ...facts, ...d.liveness(), ts, durationMs: d.now() - ts };
       },
     }),
     defineMethod({

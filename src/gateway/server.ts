@@ -28,6 +28,8 @@ export interface GatewayServerOptions {
   readonly now: () => number;
   readonly hello: (conn: ConnectionInfo) => Record<string, unknown>;
   readonly status: HttpAppDeps["status"];
+  /** `GET /health` body (storage degradation). */
+  readonly health?: HttpAppDeps["health"];
   /** Client address resolution (default: direct peer, forwarding headers untrusted). */
   readonly clientAddress?: (remote: string | undefined, headers: IncomingMessage["headers"]) => ClientAddress;
   /** Upgrade-time / connect-time admission (origin policy, lockouts). */
@@ -128,6 +130,7 @@ export class GatewayServer {
     const app = createHttpApp({
       authenticator: this.opts.authenticator,
       status: this.opts.status,
+      ...(this.opts.health ? { health: this.opts.health } : {}),
       clientAddress: (c: Context) => {
         const incoming = (c.env as { incoming: IncomingMessage }).incoming;
         return this.addressOf(incoming.socket.remoteAddress, incoming.headers);

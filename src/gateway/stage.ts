@@ -49,6 +49,10 @@ export interface GatewayStageDeps {
   readonly redact: RedactText;
   /** Agent ids, default first (the `hello-ok` snapshot). */
   readonly agentIds: () => readonly string[];
+  /** Liveness for `health` and `GET /health`: `ok` false while storage is degraded. Default `{ok:true}`. */
+  readonly health?: () => { ok: boolean; degraded?: unknown[] };
+  /** More facts for the `hello-ok` snapshot (runs interrupted by the previous process's end). */
+  readonly snapshot?: () => Readonly<Record<string, unknown>>;
 }
 
 /** The gateway as built: not listening until {@link GatewayStage.start}. */
@@ -86,12 +90,14 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
     },
     ...(await hub.status.collect(view)),
   });
+  const health = deps.health ?? (() => ({ ok: true }));
   hub.methods.register(
     ...coreMethods({
       now: () => clock.now(),
       status,
       agentIds: deps.agentIds,
       health: (view) => hub.health.collect(view),
+      liveness: health,
       presence: () =>
         presenceSnapshot({ version: deps.version, instanceId: bootId, startedAt: started }, hub.broadcaster.all()),
     }),
@@ -109,6 +115,7 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
     log: deps.log,
     now: () => clock.now(),
     status: () => status({ admin: true }),
+    health,
     publicRoutes: (app) => hub.routes.mount(app),
     clientAddress: (remote, headers) => resolveClientAddress(remote, headers, exposure.proxyTrust),
     admitUpgrade,
@@ -118,7 +125,7 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
       protocol: PROTOCOL_VERSION,
       server: { version: deps.version, bootId, connId: conn.connId },
       features: { methods: hub.methods.names(), events: [...GATEWAY_EVENTS] },
-      snapshot: { agents: deps.agentIds(), defaultAgentId: deps.agentIds()[0] },
+      snapshot: { agents: deps.agentIds(), defaultAgentId: deps.agentIds()[0], ...deps.snapshot?.() },
       policy: { maxPayload: MAX_FRAME_BYTES, maxBufferedBytes: MAX_BUFFERED_BYTES, tickIntervalMs: TICK_INTERVAL_MS },
     }),
   });

@@ -1,8 +1,15 @@
-import { mkdtemp, readdir, readFile, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, stat, utimes } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { JsonFileStore, secretEquals, writeFileAtomic, backoffDelayMs } from "./index.js";
+import {
+  JsonFileStore,
+  secretEquals,
+  stateFileEvents,
+  writeFileAtomic,
+  backoffDelayMs,
+  type CorruptStateFile,
+} from "./index.js";
 import { appendLinePrivate } from "./fs-atomic.js";
 
 describe("atomic state files", () => {
@@ -38,15 +45,47 @@ describe("atomic state files", () => {
     expect(await store.read()).toEqual({ n: 20 });
   });
 
-  it("reports a corrupt store instead of overwriting it", async () => {
-    const file = path.join(await mkdtemp(path.join(os.tmpdir(), "hf-corrupt-")), "x.json");
+  it("moves a corrupt store aside, reports it and starts empty (never overwriting the bad content)", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "hf-corrupt-"));
+    const file = path.join(dir, "x.json");
     await writeFileAtomic(file, "{oops");
     const store = new JsonFileStore(
       file,
-      (raw) => raw,
+      (raw) => raw as { n?: number },
       () => ({}),
     );
-    await expect(store.read()).rejects.toMatchObject({ code: "HF_STATE_CORRUPT" });
+    const seen: CorruptStateFile[] = [];
+    const on = (e: CorruptStateFile) => seen.push(e);
+    stateFileEvents.on("corrupt", on);
+    try {
+      expect(await store.read()).toEqual({});
+    } finally {
+      stateFileEvents.off("corrupt", on);
+    }
+    expect(seen).toEqual([
+      { file, movedTo: expect.stringMatching(/x\.json\.corrupt\.\d+$/), problem: expect.stringMatching(/^not valid/) },
+    ]);
+    expect(await readFile(seen[0]?.movedTo as string, "utf8")).toBe("{oops");
+    await store.update(() => ({ value: { n: 1 }, result: undefined }));
+    expect(await store.read()).toEqual({ n: 1 });
+  });
+});
+
+describe("stale locks", () => {
+  it("takes over a lock left behind by a killed process (older than 30 s) instead of failing", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "hf-stale-"));
+    const file = path.join(dir, "paired.json");
+    await mkdir(`${file}.lock`);
+    const old = new Date(Date.now() - 60_000);
+    await utimes(`${file}.lock`, old, old);
+    const store = new JsonFileStore(
+      file,
+      (raw) => raw as { n?: number },
+      () => ({}),
+    );
+    await store.update(() => ({ value: { n: 1 }, result: undefined }));
+    expect(await store.read()).toEqual({ n: 1 });
+    expect(await readdir(dir)).toEqual(["paired.json"]);
   });
 });
 

@@ -30,11 +30,17 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
  * @param file target path
  * @param data file content
  * @param mode file mode, default 600
+ * @param opts `privateDir: false` leaves the existing parent directory (and its mode) as it is
  * @throws HoldfastError HF_STATE_IO on any I/O failure (the temp file is removed).
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = STATE_FILE_MODE): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  mode = STATE_FILE_MODE,
+  opts: { readonly privateDir?: boolean } = {},
+): Promise<void> {
   const dir = path.dirname(file);
-  await ensurePrivateDir(dir);
+  if (opts.privateDir !== false) await ensurePrivateDir(dir);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
   let handle: fsp.FileHandle | undefined;
   try {

@@ -1,5 +1,12 @@
-export { STATE_FILE_MODE, ensurePrivateDir, writeFileAtomic, writeJsonAtomic, readFileIfExists } from "./fs-atomic.js";
-export { JsonFileStore } from "./json-store.js";
+export {
+  STATE_FILE_MODE,
+  STATE_DIR_MODE,
+  ensurePrivateDir,
+  writeFileAtomic,
+  writeJsonAtomic,
+  readFileIfExists,
+} from "./fs-atomic.js";
+export { JsonFileStore, stateFileEvents, type CorruptStateFile } from "./json-store.js";
 export { type Clock, systemClock } from "./clock.js";
 export { type Decision, type Allowed, type Denied, allow, deny } from "./decision.js";
 export { secretEquals } from "./secret-equal.js";

@@ -1,8 +1,23 @@
+import { EventEmitter } from "node:events";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import lockfile from "proper-lockfile";
 import { HoldfastError } from "../errors/index.js";
 import { ensurePrivateDir, readFileIfExists, writeJsonAtomic } from "./fs-atomic.js";
+
+/** A state file that did not hold valid content and was moved aside. */
+export interface CorruptStateFile {
+  readonly file: string;
+  /** `<file>.corrupt.<ts>`, or undefined when another process moved it first. */
+  readonly movedTo?: string;
+  readonly problem: string;
+}
+
+/**
+ * Emits `corrupt` ({@link CorruptStateFile}) whenever a {@link JsonFileStore} moves a bad file aside.
+ * The gateway forwards these to its storage health (loud log line, status, doctor).
+ */
+export const stateFileEvents = new EventEmitter<{ corrupt: [CorruptStateFile] }>();
 
 /** In-process queues per file: updates from one process wait here instead of polling the file lock. */
 const localQueues = new Map<string, Promise<unknown>>();
@@ -23,8 +38,11 @@ export class JsonFileStore<T> {
   ) {}
 
   /**
-   * Reads the current value (no lock: writes are atomic renames, so a read is never torn).
-   * @throws HoldfastError HF_STATE_CORRUPT when the file is not JSON of the expected shape.
+   * Reads the current value (no lock: writes are atomic renames, so a read is never torn). A file
+   * that is not JSON of the expected shape is moved aside as `<file>.corrupt.<ts>` (reported through
+   * {@link stateFileEvents}) and the store starts empty, so one damaged file never takes the gateway
+   * down.
+   * @throws HoldfastError HF_STATE_IO when the file cannot be read or moved aside.
    */
   async read(): Promise<T> {
     const text = await readFileIfExists(this.file);
@@ -32,13 +50,27 @@ export class JsonFileStore<T> {
     try {
       return this.parse(JSON.parse(text));
     } catch (err) {
-      throw new HoldfastError(
-        "HF_STATE_CORRUPT",
-        `state file ${this.file} is not valid: ${(err as Error).message}`,
-        { path: this.file },
-        { cause: err },
-      );
+      await this.quarantine((err as Error).message);
+      return this.empty();
     }
+  }
+
+  private async quarantine(problem: string): Promise<void> {
+    const movedTo = `${this.file}.corrupt.${Date.now()}`;
+    try {
+      await fsp.rename(this.file, movedTo);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT")
+        throw new HoldfastError(
+          "HF_STATE_IO",
+          `cannot move aside the corrupt ${this.file}`,
+          { path: this.file },
+          { cause: err },
+        );
+      stateFileEvents.emit("corrupt", { file: this.file, problem });
+      return;
+    }
+    stateFileEvents.emit("corrupt", { file: this.file, movedTo, problem: `not valid: ${problem}` });
   }
 
   /**
@@ -96,6 +128,9 @@ export class JsonFileStore<T> {
         stale: 30_000,
         retries: { retries: 50, minTimeout: 10, maxTimeout: 200, factor: 1.5 },
         lockfilePath: `${this.file}.lock`,
+        // The default throws from a timer (an uncaught exception) when the lock's mtime cannot be
+        // refreshed; a lost lock only weakens exclusion for this one update.
+        onCompromised: () => undefined,
       });
     } catch (err) {
       throw new HoldfastError("HF_STATE_IO", `cannot lock ${this.file}`, { path: this.file }, { cause: err });

@@ -1,10 +1,28 @@
 import { constants as fsc, promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { bubblewrapCommand, type BwrapBinaries, type HostLayout } from "./bubblewrap-args.js";
-import { spawnCapture } from "./host-runner.js";
-import type { Availability, ExecRequest, ExecResult, SandboxBackend, SandboxSpec } from "./types.js";
 import { HoldfastError } from "../errors/index.js";
+import { JailAgent } from "./agent/client.js";
+import { bubblewrapCommand, limitArgs, type BwrapBinaries, type HostLayout } from "./bubblewrap-args.js";
+import {
+  AGENT_IN_JAIL,
+  checkFileOpsResponse,
+  HELPER_TIMEOUT_MS,
+  helperMounts,
+  NODE_IN_JAIL,
+} from "./fileops/client.js";
+import { FILEOPS_VERSION, type FileOpResult, type FileOpsRequest } from "./fileops/protocol.js";
+import { JAIL_PATH } from "./host-jail.js";
+import { spawnCapture } from "./host-runner.js";
+import { bubblewrapInstallHint, USERNS_HINT } from "./install-hint.js";
+import {
+  SANDBOX_WORKDIR,
+  type Availability,
+  type ExecRequest,
+  type ExecResult,
+  type SandboxBackend,
+  type SandboxSpec,
+} from "./types.js";
 
 const SEARCH_DIRS = ["/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin"];
 
@@ -43,6 +61,21 @@ export async function detectHostLayout(): Promise<HostLayout> {
       "/etc/nsswitch.conf",
     ],
     netEtc: ["/etc/resolv.conf", "/etc/hosts", "/etc/host.conf", "/etc/gai.conf", "/etc/ssl", "/etc/ca-certificates"],
+    hostEtc: [
+      "/etc/passwd",
+      "/etc/group",
+      "/etc/hostname",
+      "/etc/os-release",
+      "/etc/mime.types",
+      "/etc/protocols",
+      "/etc/services",
+      "/etc/timezone",
+      "/etc/ssh/ssh_config",
+      "/etc/ssh/ssh_config.d",
+      "/etc/ssh/ssh_known_hosts",
+      "/etc/gitconfig",
+      "/etc/inputrc",
+    ],
   };
 }
 
@@ -50,15 +83,23 @@ export async function detectHostLayout(): Promise<HostLayout> {
  * The bubblewrap backend (Linux). Needs `bwrap` and `prlimit` (util-linux); when the gateway runs as
  * root it also needs `setpriv` to run the sandbox as the unprivileged owner of the workspace (so the
  * process limit applies: the kernel never limits processes of uid 0). Availability is probed once by
- * running `/bin/true` in a sandbox and re-probed after a failure (at most every 30 s).
+ * running `/bin/true` in a sandbox of its own and re-probed after a failure (at most every 30 s).
+ * Commands and file operations run through one jail agent per spec (session): see {@link run}.
  */
 export class BubblewrapBackend implements SandboxBackend {
   readonly kind = "bubblewrap" as const;
   private setup: Promise<{ bins: BwrapBinaries; layout: HostLayout } | string> | undefined;
   private probe: { at: number; result: Availability } | undefined;
   private procCount: { at: number; uid: number; n: number } | undefined;
+  private readonly agents = new Map<string, JailAgent>();
 
-  constructor(private readonly opts: { readonly probeDir?: string; readonly now?: () => number } = {}) {}
+  constructor(
+    private readonly opts: {
+      readonly probeDir?: string;
+      readonly now?: () => number;
+      readonly agentIdleMs?: number;
+    } = {},
+  ) {}
 
   async availability(): Promise<Availability> {
     const now = (this.opts.now ?? Date.now)();
@@ -68,21 +109,91 @@ export class BubblewrapBackend implements SandboxBackend {
     return result;
   }
 
+  /**
+   * Runs a command in the spec's jail. Commands of one spec share one long-lived jail with the jail
+   * agent in it (started on first use, stopped when idle), so a command costs a fork in the jail
+   * rather than a new jail; each command still gets its own limits (prlimit) and process group.
+   */
   async run(spec: SandboxSpec, req: ExecRequest): Promise<ExecResult> {
-    const s = await this.resolveSetup();
-    if (typeof s === "string") throw new HoldfastError("HF_SANDBOX_UNAVAILABLE", s);
+    const s = await this.setupOrThrow();
+    const agent = await this.agentFor(spec, s);
+    return agent.run(req, limitArgs({ ...spec, limits: await this.commandLimits(spec) }, s.bins.prlimit));
+  }
+
+  /** File operations inside the spec's jail, by its jail agent. */
+  async files(spec: SandboxSpec, request: Omit<FileOpsRequest, "v">, _signal: AbortSignal): Promise<FileOpResult[]> {
+    const s = await this.setupOrThrow();
+    const agent = await this.agentFor(spec, s);
+    const response = await agent.files({ v: FILEOPS_VERSION, ...request }, HELPER_TIMEOUT_MS);
+    return checkFileOpsResponse(response, request.ops.length);
+  }
+
+  /** Stops the jail agents whose jail mounts `workspaceDir`, and waits until they are gone. */
+  async stopWorkspace(workspaceDir: string): Promise<void> {
+    const hit = [...this.agents.entries()].filter(
+      ([key]) => (JSON.parse(key) as SandboxSpec).workspaceDir === workspaceDir,
+    );
+    await Promise.all(hit.map(([key, a]) => (this.agents.delete(key), a.stopAndWait())));
+  }
+
+  /** Stops every jail agent. */
+  async close(): Promise<void> {
+    for (const a of this.agents.values()) a.stop();
+    this.agents.clear();
+  }
+
+  /** One command in a fresh jail of its own (the availability probe). */
+  private async runOnce(spec: SandboxSpec, req: ExecRequest): Promise<ExecResult> {
+    const s = await this.setupOrThrow();
     const command = req.argv ? [...req.argv] : ["/bin/sh", "-c", req.shellCommand ?? ""];
     const uid = process.getuid?.() ?? 0;
-    const limits =
-      spec.user.uid !== 0
-        ? { ...spec.limits, pids: spec.limits.pids + (await this.tasksOf(spec.user.uid)) }
-        : spec.limits;
+    const limited = { ...spec, limits: await this.commandLimits(spec) };
     const argv = bubblewrapCommand(
-      { ...spec, limits },
+      limited,
       { command, cwd: req.cwd, env: req.env },
       { bins: s.bins, layout: s.layout, uid },
     );
     return spawnCapture(argv, { ...req, cwd: "/", env: { PATH: "/usr/bin:/bin" } });
+  }
+
+  private async setupOrThrow(): Promise<{ bins: BwrapBinaries; layout: HostLayout }> {
+    const s = await this.resolveSetup();
+    if (typeof s === "string") throw new HoldfastError("HF_SANDBOX_UNAVAILABLE", s);
+    return s;
+  }
+
+  /** The spec's limits with the process limit counted on top of the user's tasks (without a pids cgroup). */
+  private async commandLimits(spec: SandboxSpec): Promise<SandboxSpec["limits"]> {
+    const perUserPids = spec.user.uid !== 0 && spec.cgroup?.controllers.includes("pids") !== true;
+    return perUserPids ? { ...spec.limits, pids: spec.limits.pids + (await this.tasksOf(spec.user.uid)) } : spec.limits;
+  }
+
+  /** The running jail agent of a spec (started when missing or ended). */
+  private async agentFor(spec: SandboxSpec, s: { bins: BwrapBinaries; layout: HostLayout }): Promise<JailAgent> {
+    const key = JSON.stringify(spec);
+    const running = this.agents.get(key);
+    if (running?.alive) return running;
+    const withAgent: SandboxSpec = {
+      ...spec,
+      readOnlyMounts: [...(spec.readOnlyMounts ?? []), ...helperMounts("agent")],
+    };
+    const argv = bubblewrapCommand(
+      withAgent,
+      {
+        command: [NODE_IN_JAIL, AGENT_IN_JAIL],
+        cwd: spec.workspaceAt ?? SANDBOX_WORKDIR,
+        env: { PATH: JAIL_PATH, LANG: "C.UTF-8" },
+      },
+      { bins: s.bins, layout: s.layout, uid: process.getuid?.() ?? 0, limitsPerCommand: true },
+    );
+    const agent = new JailAgent(argv, {
+      ...(this.opts.agentIdleMs !== undefined ? { idleMs: this.opts.agentIdleMs } : {}),
+      onEnd: () => {
+        if (this.agents.get(key) === agent) this.agents.delete(key);
+      },
+    });
+    this.agents.set(key, agent);
+    return agent;
   }
 
   /**
@@ -104,13 +215,13 @@ export class BubblewrapBackend implements SandboxBackend {
 
   private resolveSetup(): Promise<{ bins: BwrapBinaries; layout: HostLayout } | string> {
     this.setup ??= (async () => {
-      if (process.platform !== "linux") return "bubblewrap needs Linux";
+      if (process.platform !== "linux") return bubblewrapInstallHint();
       const [bwrap, prlimit, setpriv] = await Promise.all([
         findSystemBinary("bwrap"),
         findSystemBinary("prlimit"),
         findSystemBinary("setpriv"),
       ]);
-      if (!bwrap) return "bwrap is not installed (apt install bubblewrap)";
+      if (!bwrap) return `bwrap is not installed (${bubblewrapInstallHint()})`;
       if (!prlimit) return "prlimit is not installed (util-linux)";
       if (process.getuid?.() === 0 && !setpriv)
         return "setpriv is not installed (util-linux); it is needed to run the sandbox unprivileged";
@@ -133,7 +244,7 @@ export class BubblewrapBackend implements SandboxBackend {
         limits: { memoryMb: 256, pids: 64, cpuSeconds: 10, fileSizeMb: 1 },
         user: isRoot ? { uid: 65534, gid: 65534 } : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
       };
-      const r = await this.run(spec, {
+      const r = await this.runOnce(spec, {
         argv: ["/bin/true"],
         cwd: "/workspace",
         env: { PATH: "/usr/bin:/bin" },
@@ -144,7 +255,7 @@ export class BubblewrapBackend implements SandboxBackend {
       if (r.exitCode === 0) return { ok: true };
       return {
         ok: false,
-        reason: `bubblewrap cannot create a sandbox here (${(r.stderr.trim().split("\n")[0] ?? "").slice(0, 200) || `exit ${r.exitCode}`}); user namespaces may be disabled`,
+        reason: `bubblewrap cannot create a sandbox here (${(r.stderr.trim().split("\n")[0] ?? "").slice(0, 200) || `exit ${r.exitCode}`}); ${USERNS_HINT}`,
       };
     } finally {
       await fsp.rm(dir, { recursive: true, force: true });

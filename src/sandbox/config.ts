@@ -15,6 +15,8 @@ export interface ResolvedSandbox {
   readonly workspaceRoot?: string;
   readonly network: "none" | "host";
   readonly limits: SandboxLimits;
+  /** The session-wide limits set explicitly in the config (they are enforced or the config is refused). */
+  readonly limitsConfigured: readonly ("memoryMb" | "pids" | "cpus")[];
   /** Wall-clock limit of a sandboxed command (ms); the exec timeout applies when lower. */
   readonly timeoutMs?: number;
   /** Output cap of a sandboxed command (bytes); the exec cap applies when lower. */
@@ -57,7 +59,9 @@ export function resolveSandbox(config: HoldfastConfig, agentId: string): Resolve
       pids: dk.pidsLimit ?? limits.pids ?? DEFAULT_SANDBOX_LIMITS.pids,
       cpuSeconds: limits.cpuSeconds ?? DEFAULT_SANDBOX_LIMITS.cpuSeconds,
       fileSizeMb: limits.fileSizeMb ?? DEFAULT_SANDBOX_LIMITS.fileSizeMb,
+      ...(limits.cpus !== undefined ? { cpus: limits.cpus } : {}),
     },
+    limitsConfigured: (["memoryMb", "pids", "cpus"] as const).filter((k) => limits[k] !== undefined),
     ...(limits.timeoutMs !== undefined ? { timeoutMs: limits.timeoutMs } : {}),
     ...(limits.outputBytes !== undefined ? { outputBytes: limits.outputBytes } : {}),
     docker: {

@@ -34,7 +34,8 @@ export const DEFAULT_DOCKER_SETTINGS: DockerSettings = {
  * The exact `POST /containers/create` body for one sandboxed command: network none by default,
  * read-only root fs, `CapDrop: ALL` (always, plus any configured), `no-new-privileges`, memory and
  * pids limits, a non-root user, private tmpfs dirs, and only the sandbox workspace mounted (plus the
- * agent workspace read-only at /agent for `workspaceAccess: "ro"`). Source: issue "Sandbox".
+ * agent workspace read-only at /agent for `workspaceAccess: "ro"`, and the spec's read-only mounts:
+ * inbound media, the file helper). Source: issue "Sandbox".
  */
 export function dockerCreateBody(
   spec: SandboxSpec,
@@ -45,6 +46,7 @@ export function dockerCreateBody(
   const binds = [
     `${spec.workspaceDir}:${SANDBOX_WORKDIR}:rw`,
     ...(spec.agentWorkspaceDir !== undefined ? [`${spec.agentWorkspaceDir}:${SANDBOX_AGENT_DIR}:ro`] : []),
+    ...(spec.readOnlyMounts ?? []).map((m) => `${m.source}:${m.at}:ro`),
     ...s.binds,
   ];
   const securityOpt = [

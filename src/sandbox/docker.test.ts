@@ -1,4 +1,6 @@
-import { mkdtemp } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -113,6 +115,41 @@ describe("docker backend against a fake Docker Engine API (real dockerode)", () 
     expect(body.Cmd).toEqual(["/bin/sh", "-c", "'ls' | 'wc'"]);
     expect(body.WorkingDir).toBe("/workspace/sub");
     expect(body.HostConfig.Binds).toEqual([`${ws}:/workspace:rw`, "/srv/agent:/agent:ro"]);
+  });
+
+  it("runs the file helper in the container: node and the helper read-only, the request as a bound stdin file", async () => {
+    // The fake "container" runs the command on the host with the bind sources, as the engine would inside.
+    fake.setScript((body) => {
+      const hc = body.HostConfig as { Binds: string[] };
+      const source = (at: string) => hc.Binds.find((b) => b.split(":")[1] === at)?.split(":")[0] ?? "";
+      const cmd = body.Cmd as string[];
+      expect(cmd.slice(0, 4)).toEqual(["/bin/sh", "-c", 'exec "$@" < /run/holdfast-stdin', "sh"]);
+      const r = spawnSync(source(cmd[4] as string), [source(cmd[5] as string)], {
+        input: readFileSync(source("/run/holdfast-stdin")),
+        encoding: "utf8",
+      });
+      return { exitCode: r.status ?? 1, stdout: r.stdout.replaceAll(ws, "/workspace"), stderr: r.stderr };
+    });
+    await writeFile(path.join(ws, "f.txt"), "in the container\n");
+    const backend = new DockerBackend(DEFAULT_DOCKER_SETTINGS, fake.socketPath);
+    const [res] = await backend.files(
+      spec,
+      {
+        cwd: ws,
+        roots: [{ path: ws, writable: true }],
+        confine: true,
+        ops: [{ op: "read", path: "f.txt", maxBytes: 100 }],
+      },
+      new AbortController().signal,
+    );
+    expect(Buffer.from((res as { data: string }).data, "base64").toString()).toBe("in the container\n");
+    const body = fake.containers.at(-1)?.body as { HostConfig: { Binds: string[] } };
+    expect(body.HostConfig.Binds).toEqual([
+      `${ws}:/workspace:rw`,
+      expect.stringMatching(/:\/run\/holdfast\/node:ro$/),
+      expect.stringMatching(/jail-fileops\.mjs:\/run\/holdfast\/fileops\.mjs:ro$/),
+      expect.stringMatching(/\/stdin:\/run\/holdfast-stdin:ro$/),
+    ]);
   });
 
   it("kills and removes a container that runs past its timeout", async () => {

@@ -1,12 +1,30 @@
 import { randomBytes } from "node:crypto";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import type Docker from "dockerode";
 import { dockerCreateBody, DockerStreamDemux, type DockerSettings } from "./docker-payload.js";
-import type { Availability, ExecRequest, ExecResult, SandboxBackend, SandboxSpec } from "./types.js";
+import { helperMounts, runHelperOnce } from "./fileops/client.js";
+import { homeEnv } from "./spawn-capture.js";
+import type { FileOpResult, FileOpsRequest } from "./fileops/protocol.js";
+import {
+  SANDBOX_WORKDIR,
+  type Availability,
+  type ExecRequest,
+  type ExecResult,
+  type SandboxBackend,
+  type SandboxSpec,
+} from "./types.js";
+
+/** Where a command's stdin (written by the gateway to a private temp file) is bound read-only in the container. */
+const STDIN_IN_CONTAINER = "/run/holdfast-stdin";
 
 /**
  * The Docker backend via `dockerode`: one short-lived container per command (create → start → wait
  * with timeout/abort → logs → remove). Available when the Engine answers `/_ping` and the image exists
- * locally (it is never pulled implicitly). Source: issue "Sandbox", reference §7.1.
+ * locally (it is never pulled implicitly). A command with stdin gets it as a read-only bound file
+ * (`/bin/sh` in the image redirects it), since one-shot containers are not attached.
+ * Source: issue "Sandbox", reference §7.1.
  */
 export class DockerBackend implements SandboxBackend {
   readonly kind = "docker" as const;
@@ -48,10 +66,43 @@ export class DockerBackend implements SandboxBackend {
   }
 
   async run(spec: SandboxSpec, req: ExecRequest): Promise<ExecResult> {
+    if (!req.stdin) return this.runContainer(spec, req);
+    const dir = await mkdtemp(path.join(os.tmpdir(), "holdfast-docker-stdin-"));
+    try {
+      const file = path.join(dir, "stdin");
+      await writeFile(file, req.stdin, { mode: 0o644 });
+      await chmod(file, 0o644);
+      const command = req.argv ? [...req.argv] : ["/bin/sh", "-c", req.shellCommand ?? ""];
+      const withStdin: SandboxSpec = {
+        ...spec,
+        readOnlyMounts: [...(spec.readOnlyMounts ?? []), { source: file, at: STDIN_IN_CONTAINER }],
+      };
+      const { stdin: _stdin, shellCommand: _line, ...rest } = req;
+      return await this.runContainer(withStdin, {
+        ...rest,
+        argv: ["/bin/sh", "-c", `exec "$@" < ${STDIN_IN_CONTAINER}`, "sh", ...command],
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** File operations by the one-shot helper in a container of their own (node and the helper mounted read-only). */
+  files(spec: SandboxSpec, request: Omit<FileOpsRequest, "v">, signal: AbortSignal): Promise<FileOpResult[]> {
+    const withHelper: SandboxSpec = {
+      ...spec,
+      readOnlyMounts: [...(spec.readOnlyMounts ?? []), ...helperMounts("fileops")],
+    };
+    return runHelperOnce((req) => this.run(withHelper, req), request, { cwd: SANDBOX_WORKDIR, signal });
+  }
+
+  private async runContainer(spec: SandboxSpec, req: ExecRequest): Promise<ExecResult> {
     const started = Date.now();
     const command = req.argv ? [...req.argv] : ["/bin/sh", "-c", req.shellCommand ?? ""];
     const name = `${this.settings.containerPrefix}${randomBytes(6).toString("hex")}`;
-    const body = dockerCreateBody(spec, this.settings, { command, cwd: req.cwd, env: req.env });
+    // Each container has a fresh tmpfs /tmp: a private HOME there is empty by construction.
+    const env = req.privateHome ? { ...req.env, ...homeEnv("/tmp") } : req.env;
+    const body = dockerCreateBody(spec, this.settings, { command, cwd: req.cwd, env });
     const container = await (
       await this.docker
     ).createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions);

@@ -12,6 +12,7 @@ import { scopeDirName } from "./manager.js";
 const fakeBackend = (availability: Availability = { ok: true }): SandboxBackend => ({
   kind: "bubblewrap",
   availability: async () => availability,
+  files: async (_spec, req) => req.ops.map(() => ({ ok: false, code: "failed", message: "not used here" })),
   run: async () => ({
     exitCode: 0,
     signal: null,
@@ -99,6 +100,7 @@ describe("bubblewrap command", () => {
     links: [["/bin", "usr/bin"]] as [string, string][],
     etc: ["/etc/ld.so.cache"],
     netEtc: ["/etc/resolv.conf"],
+    hostEtc: [],
   };
   const spec: SandboxSpec = {
     scopeKey: "s",

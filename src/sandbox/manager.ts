@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { HoldfastConfig } from "../config/index.js";
@@ -125,7 +125,7 @@ export class SandboxManager {
     });
     if (reset) {
       this.deps.log.info({ sandbox: name }, "sandbox workspace reset (new session)");
-      await fsp.rm(dir, { recursive: true, force: true });
+      await this.removeWorkspace(dir);
     }
     if (fresh || reset) {
       await ensurePrivateDir(dir);
@@ -148,25 +148,49 @@ export class SandboxManager {
     return { spec, backend: await this.backendFor(agentId), settings: s, toolsDir: spec.workspaceDir, mounts };
   }
 
+  /** Stops every backend's long-lived jails (shutdown). */
+  async close(): Promise<void> {
+    for (const b of new Set([...this.cache.values(), ...Object.values(this.deps.backends ?? {})])) await b.close?.();
+  }
+
   /** Removes workspaces whose scope ended. Never throws (failures are logged). */
   async prune(): Promise<number> {
     try {
       this.prepared.clear();
-      return await this.registry.prune(async (entry) => {
-        const s = this.settings(entry.agentId);
-        const idleMs = this.deps.clock.now() - entry.lastUsedAt;
-        if (entry.scope === "session" && entry.sessionKey) {
-          const current = await this.deps.sessionIdOf(entry.sessionKey);
-          if (entry.sessionId && current !== entry.sessionId) return true;
-          return idleMs > s.prune.idleHours * 3_600_000;
-        }
-        if (entry.scope === "agent" && !this.deps.agentIds().includes(entry.agentId)) return true;
-        return idleMs > s.prune.maxAgeDays * 86_400_000;
-      });
+      return await this.registry.prune(
+        async (entry) => {
+          const s = this.settings(entry.agentId);
+          const idleMs = this.deps.clock.now() - entry.lastUsedAt;
+          if (entry.scope === "session" && entry.sessionKey) {
+            const current = await this.deps.sessionIdOf(entry.sessionKey);
+            if (entry.sessionId && current !== entry.sessionId) return true;
+            return idleMs > s.prune.idleHours * 3_600_000;
+          }
+          if (entry.scope === "agent" && !this.deps.agentIds().includes(entry.agentId)) return true;
+          return idleMs > s.prune.maxAgeDays * 86_400_000;
+        },
+        (dir) => this.removeWorkspace(dir),
+      );
     } catch (err) {
       this.deps.log.warn({ err }, "sandbox prune failed");
       return 0;
     }
+  }
+
+  /**
+   * Removes a workspace the model could write: its jails are stopped first (nothing of the session
+   * still runs to race the removal), then it is renamed inside the gateway-owned sandboxes directory
+   * and deleted there (symlinks are removed, never followed).
+   */
+  private async removeWorkspace(dir: string): Promise<void> {
+    for (const b of new Set([...this.cache.values(), ...Object.values(this.deps.backends ?? {})]))
+      await b.stopWorkspace?.(dir);
+    const trash = `${dir}.removing-${randomBytes(4).toString("hex")}`;
+    const moved = await fsp.rename(dir, trash).then(
+      () => true,
+      () => false,
+    );
+    await fsp.rm(moved ? trash : dir, { recursive: true, force: true });
   }
 
   /** The sandbox user: the workspace owner for ro/rw, else 65534 when root, else the gateway's own user. */

@@ -1,4 +1,3 @@
-import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { JsonFileStore, type Clock } from "../infra/index.js";
@@ -62,13 +61,13 @@ export class SandboxRegistry {
     return reset;
   }
 
-  /** Removes every workspace for which `ended` is true, and its entry. Returns how many were removed. */
-  async prune(ended: (e: RegistryEntry) => Promise<boolean>): Promise<number> {
+  /** Removes (with `remove`) every workspace for which `ended` is true, and its entry. Returns how many were removed. */
+  async prune(ended: (e: RegistryEntry) => Promise<boolean>, remove: (dir: string) => Promise<void>): Promise<number> {
     const all = await this.store.read();
     const gone: string[] = [];
     for (const e of Object.values(all)) {
       if (await ended(e)) {
-        await fsp.rm(e.dir, { recursive: true, force: true });
+        await remove(e.dir);
         gone.push(e.dir);
         this.lastWrite.delete(e.dir);
       }

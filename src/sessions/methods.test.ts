@@ -1,23 +1,20 @@
-import { mkdtemp } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { recordingClock } from "../../test/support/fake-clock.js";
+import { tempSessionStore } from "../../test/support/temp-state.js";
 import type { MethodContext } from "../gateway/index.js";
 import { silentLogger } from "../logging/index.js";
 import { SessionEvents } from "./events.js";
 import { sessionMethods } from "./methods.js";
-import { SessionStore } from "./store.js";
 import { healthSessions, statusSessions } from "./summary.js";
 
-const opened: SessionStore[] = [];
+const opened: { close: () => Promise<void> }[] = [];
 afterAll(() => Promise.all(opened.map((s) => s.close())));
 
 /** A store, the event fan-out over fake connections, and the session methods, callable by name. */
 async function setup(active: Set<string> = new Set()) {
-  const agentsDir = path.join(await mkdtemp(path.join(os.tmpdir(), "hf-sessm-")), "agents");
-  const store = new SessionStore({ agentsDir, clock: recordingClock() });
-  opened.push(store);
+  const temp = await tempSessionStore({ clock: recordingClock(0) });
+  const { store } = temp;
+  opened.push(temp);
   const sent: { connId: string; event: string; payload: Record<string, unknown> }[] = [];
   let onClose: ((s: { connId: string }) => void) | undefined;
   const connections = {
@@ -177,7 +174,7 @@ describe("session summaries for status and health", () => {
       ],
     });
     const admin = await statusSessions(d, { admin: true }, { model: null, contextTokens: null });
-    expect((admin.paths as string[])[0]).toBe(path.join(store.sessionsDir("main"), "sessions.json"));
+    expect((admin.paths as string[])[0]).toBe(store.sessionsDir("main"));
     const health = await healthSessions(d, { admin: false });
     expect(health.agents[0]).toMatchObject({
       agentId: "main",

@@ -1,18 +1,17 @@
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
-import os from "node:os";
+import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { recordingClock } from "../../test/support/fake-clock.js";
-import { canonicalSessionKey, SessionStore } from "./index.js";
+import { tempSessionStore } from "../../test/support/temp-state.js";
+import { canonicalSessionKey } from "./index.js";
 
-const opened: SessionStore[] = [];
-afterAll(() => Promise.all(opened.map((s) => s.close())));
+const opened: (() => Promise<void>)[] = [];
+afterAll(() => Promise.all(opened.map((c) => c())));
 
 async function newStore(redact?: (s: string) => string) {
-  const agentsDir = path.join(await mkdtemp(path.join(os.tmpdir(), "hf-sess-")), "agents");
-  const store = new SessionStore({ agentsDir, clock: recordingClock(), ...(redact ? { redact } : {}) });
-  opened.push(store);
-  return { agentsDir, store };
+  const s = await tempSessionStore({ clock: recordingClock(), ...(redact ? { redact } : {}) });
+  opened.push(s.close);
+  return s;
 }
 
 describe("session keys", () => {
@@ -90,5 +89,66 @@ describe("session store", () => {
     expect(await store.list()).toEqual([]);
     const files = await readdir(path.join(agentsDir, "main", "sessions"));
     expect(files.some((f) => /\.jsonl\.deleted\.\d+$/.test(f))).toBe(true);
+  });
+});
+
+describe("session store durability", () => {
+  it("records the key and origin in the header so the index can be rebuilt from transcripts", async () => {
+    const { store, agentsDir, state } = await newStore();
+    await store.append(
+      "agent:main:demo",
+      { role: "user", content: "x", timestamp: 1 },
+      { channel: "webchat", chatType: "direct" },
+    );
+    await store.flush();
+    const meta = (await store.get("demo")) as { sessionId: string };
+    const header = JSON.parse(
+      (await readFile(path.join(agentsDir, "main", "sessions", `${meta.sessionId}.jsonl`), "utf8")).split(
+        "\n",
+      )[0] as string,
+    ) as Record<string, unknown>;
+    expect(header).toMatchObject({
+      type: "session",
+      version: 3,
+      id: meta.sessionId,
+      key: "agent:main:demo",
+      agentId: "main",
+      channel: "webchat",
+    });
+    expect(state.sessions.get("agent:main:demo")).toMatchObject({ messageCount: 1, channel: "webchat" });
+  });
+
+  it("cuts a torn tail before the next append, so no message is glued onto a fragment", async () => {
+    const { store, agentsDir } = await newStore();
+    await store.append("main", { role: "user", content: "one", timestamp: 1 });
+    await store.close();
+    const meta = (await store.get("main")) as { sessionId: string };
+    const file = path.join(agentsDir, "main", "sessions", `${meta.sessionId}.jsonl`);
+    await writeFile(file, `${await readFile(file, "utf8")}{"type":"message","message":{"role":"us`);
+    await store.append("main", { role: "user", content: "two", timestamp: 2 });
+    await store.flush();
+    const lines = (await readFile(file, "utf8")).split("\n").filter(Boolean);
+    expect(lines.map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(["session", "message", "message"]);
+    expect((await store.history("main", 0)).map((m) => m.content)).toEqual(["one", "two"]);
+  });
+
+  it("keeps serving when the transcript cannot be written, and recovers", async () => {
+    const { store, agentsDir, state } = await newStore();
+    await store.append("main", { role: "user", content: "one", timestamp: 1 });
+    const dir = path.join(agentsDir, "main", "sessions");
+    await store.close();
+    await chmod(dir, 0o500);
+    const meta = (await store.get("main")) as { sessionId: string };
+    await rename(path.join(dir, `${meta.sessionId}.jsonl`), path.join(dir, "moved.jsonl")).catch(() => undefined);
+    await chmod(dir, 0o700);
+    await mkdir(path.join(dir, `${meta.sessionId}.jsonl`));
+    await expect(store.append("main", { role: "user", content: "two", timestamp: 2 })).rejects.toMatchObject({
+      code: "HF_STATE_IO",
+      details: { store: "transcripts" },
+    });
+    expect(state.health.condition("transcripts")).toMatchObject({ code: "HF_STATE_IO" });
+    await rm(path.join(dir, `${meta.sessionId}.jsonl`), { recursive: true });
+    await store.append("main", { role: "user", content: "three", timestamp: 3 });
+    expect(state.health.degraded()).toBe(false);
   });
 });

@@ -3,9 +3,12 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { HoldfastError } from "../errors/index.js";
 import type { Clock } from "../infra/index.js";
-import { IndexCache } from "./index-cache.js";
+import { silentLogger, type Logger } from "../logging/index.js";
+import { storageError, type SessionIndex, type StorageHealth } from "../store/index.js";
+import { IndexTouches } from "./index-touches.js";
 import { canonicalSessionKey } from "./session-key.js";
 import { TranscriptLog } from "./transcript-log.js";
+import { TranscriptReader, type TranscriptLine } from "./transcript-read.js";
 import type { ChatMessage, SessionMeta } from "./types.js";
 import { WriteQueue } from "./write-queue.js";
 
@@ -14,6 +17,9 @@ export interface SessionStoreOptions {
   /** `<stateDir>/agents`. */
   readonly agentsDir: string;
   readonly clock: Clock;
+  /** The session index and storage health of the state store (`openStateStore`). */
+  readonly state: { readonly sessions: SessionIndex; readonly health: StorageHealth };
+  readonly log?: Logger;
   /** Applied to every string written to a transcript (secret redaction). Default: identity. */
   readonly redact?: (text: string) => string;
   /** Sessions whose messages are kept in memory (LRU). Default 200. */
@@ -39,26 +45,44 @@ export type SessionChange =
 
 /** Messages of one session kept in memory; older ones are read from disk when asked for. */
 const MAX_CACHED_MESSAGES = 1000;
+/** Store name in health conditions. */
+const TRANSCRIPTS = "transcripts";
 
 /**
- * Transcripts and the session index. Layout per agent: `<agentsDir>/<agentId>/sessions/sessions.json`
- * plus one `<sessionId>.jsonl` per session whose first line is a header
- * `{"type":"session","version":3,"id","timestamp"}` (reference §5.3). Files 600, dirs 700.
+ * Transcripts and the session index. The index is a table of the state database (shared with CLI
+ * commands, committed on change); each session's messages are a JSONL file
+ * `<agentsDir>/<agentId>/sessions/<sessionId>.jsonl` whose first line is a header
+ * `{"type":"session","version":3,"id","timestamp","key","agentId",...origin}` (reference §5.3, plus the
+ * key and origin so the index can be rebuilt from the transcripts). Files 600, dirs 700.
  *
  * Appends update memory at once and reach disk in the background (group commit); {@link flush}
- * waits for the disk (called on shutdown). The index is re-validated against the file's mtime, so
- * changes made by CLI commands while the gateway runs are seen without restart.
+ * waits for the disk (called on shutdown). The message that acknowledges a user is committed in the
+ * run ledger first, so a transcript write lost to a crash is restored from there at the next start.
+ * Storage failures reject with HF_STATE_* errors and mark the `transcripts` store degraded until a
+ * write succeeds again.
  */
 export class SessionStore {
   private readonly order = new WriteQueue();
-  private readonly log = new TranscriptLog();
-  private readonly indexes = new Map<string, IndexCache>();
+  private readonly log: TranscriptLog;
+  private readonly reader: TranscriptReader;
+  private readonly touches: IndexTouches;
   private readonly transcripts = new Map<string, CachedTranscript>();
   private readonly listeners = new Set<(change: SessionChange) => void>();
   private readonly redact: (text: string) => string;
+  private readonly index: SessionIndex;
 
   constructor(private readonly opts: SessionStoreOptions) {
+    const log = opts.log ?? silentLogger();
     this.redact = opts.redact ?? ((t) => t);
+    this.index = opts.state.sessions;
+    this.reader = new TranscriptReader(log);
+    this.touches = new IndexTouches(this.index, log);
+    this.log = new TranscriptLog((file, droppedBytes) =>
+      log.warn(
+        { file, droppedBytes },
+        "transcript ended with a torn line from an interrupted write; cut to the last complete line",
+      ),
+    );
   }
 
   /**
@@ -91,10 +115,14 @@ export class SessionStore {
     return path.join(this.sessionsDir(agentId), `${sessionId}.jsonl`);
   }
 
-  /** Returns the meta of `key`, creating the session (index entry + transcript header) if needed. */
+  /**
+   * Returns the meta of `key`, creating the session (index entry committed, transcript header queued)
+   * if needed.
+   * @throws HoldfastError HF_SESSION_KEY_INVALID, HF_STATE_* (index not writable)
+   */
   async ensure(key: string, origin: SessionOrigin = {}): Promise<SessionMeta> {
     const { key: k, agentId } = canonicalSessionKey(key);
-    const existing = (await this.index(agentId).read())[k];
+    const existing = this.index.get(k);
     if (existing) return existing;
     const now = this.opts.clock.now();
     const meta: SessionMeta = {
@@ -106,20 +134,28 @@ export class SessionStore {
       messageCount: 0,
       ...origin,
     };
-    const created = this.index(agentId).change(k, (cur) => cur ?? meta, true) ?? meta;
+    const created = this.index.create(meta);
     if (created.sessionId === meta.sessionId) {
       this.emit({ type: "created", meta: created });
-      void this.log
-        .append(
-          this.transcriptPath(agentId, meta.sessionId),
-          JSON.stringify({ type: "session", version: 3, id: meta.sessionId, timestamp: new Date(now).toISOString() }),
-        )
-        .catch(() => undefined);
+      const header: TranscriptLine = {
+        type: "session",
+        version: 3,
+        id: meta.sessionId,
+        timestamp: new Date(now).toISOString(),
+        key: k,
+        agentId,
+        ...origin,
+      };
+      void this.write(this.transcriptPath(agentId, meta.sessionId), header).catch(() => undefined);
     }
     return created;
   }
 
-  /** Appends `message` (creating the session if needed). Memory is updated in order at once; resolves when on disk. */
+  /**
+   * Appends `message` (creating the session if needed). Memory is updated in order at once; resolves
+   * when the line is written (fsynced within 250 ms, or by {@link flush}).
+   * @throws HoldfastError HF_STATE_DISK_FULL / HF_STATE_FD_LIMIT / HF_STATE_IO (rejection)
+   */
   append(key: string, message: ChatMessage, origin: SessionOrigin = {}): Promise<void> {
     const { key: k, agentId } = canonicalSessionKey(key);
     let disk: Promise<void> = Promise.resolve();
@@ -134,23 +170,24 @@ export class SessionStore {
           cached.complete = false;
         }
       }
-      disk = this.log.append(
-        this.transcriptPath(agentId, meta.sessionId),
-        JSON.stringify({ type: "message", message: clean }),
-      );
-      const updated = this.index(agentId).change(k, (cur) =>
-        cur ? { ...cur, updatedAt: message.timestamp, messageCount: cur.messageCount + 1 } : cur,
-      );
-      if (updated) this.emit({ type: "message", meta: updated, message: clean, seq: updated.messageCount });
+      disk = this.write(this.transcriptPath(agentId, meta.sessionId), { type: "message", message: clean });
+      this.touches.add(k, message.timestamp);
+      const seq = meta.messageCount + this.touches.pendingMessages(k);
+      this.emit({
+        type: "message",
+        meta: { ...meta, updatedAt: message.timestamp, messageCount: seq },
+        message: clean,
+        seq,
+      });
     });
     return ordered.then(() => disk);
   }
 
-  /** The last `limit` messages of a session (oldest first); empty when the session does not exist. */
+  /** The last `limit` messages of a session (oldest first; `limit` ≤ 0: all); empty when it does not exist. */
   async history(key: string, limit = 200): Promise<ChatMessage[]> {
     const { key: k, agentId } = canonicalSessionKey(key);
     await this.order.idle(k);
-    const meta = (await this.index(agentId).read())[k];
+    const meta = this.index.get(k);
     if (!meta) return [];
     const cached = this.transcripts.get(k);
     const wantAll = limit <= 0;
@@ -158,7 +195,7 @@ export class SessionStore {
       return wantAll ? [...cached.messages] : cached.messages.slice(-limit);
     }
     await this.log.flush().catch(() => undefined);
-    const all = await readTranscript(this.transcriptPath(agentId, meta.sessionId));
+    const all = await this.reader.read(this.transcriptPath(agentId, meta.sessionId));
     this.remember(k, {
       sessionId: meta.sessionId,
       messages: all.slice(-MAX_CACHED_MESSAGES),
@@ -169,16 +206,16 @@ export class SessionStore {
 
   /** Every session of every agent (or of `agentId`), newest first. */
   async list(agentId?: string): Promise<SessionMeta[]> {
-    const agents = agentId ? [agentId] : await fsp.readdir(this.opts.agentsDir).catch(() => [] as string[]);
-    const out: SessionMeta[] = [];
-    for (const a of agents) out.push(...Object.values(await this.index(a).read()));
-    return out.sort((x, y) => y.updatedAt - x.updatedAt);
+    return this.index
+      .list(agentId)
+      .map((m) => this.touches.overlay(m))
+      .sort((a, b) => b.updatedAt - a.updatedAt);
   }
 
   /** The meta of one session, or undefined. */
   async get(key: string): Promise<SessionMeta | undefined> {
-    const { key: k, agentId } = canonicalSessionKey(key);
-    return (await this.index(agentId).read())[k];
+    const meta = this.index.get(canonicalSessionKey(key).key);
+    return meta && this.touches.overlay(meta);
   }
 
   /**
@@ -188,13 +225,13 @@ export class SessionStore {
   async delete(key: string): Promise<boolean> {
     const { key: k, agentId } = canonicalSessionKey(key);
     await this.order.idle(k);
-    const meta = (await this.index(agentId).read())[k];
+    const meta = this.index.delete(k);
     if (!meta) return false;
-    this.index(agentId).change(k, () => undefined, true);
+    this.touches.drop(k);
     this.transcripts.delete(k);
     this.emit({ type: "deleted", meta });
     const file = this.transcriptPath(agentId, meta.sessionId);
-    await Promise.all([this.index(agentId).flush(), this.log.close(file)]);
+    await this.log.close(file).catch(() => undefined);
     await fsp.rename(file, `${file}.deleted.${this.opts.clock.now()}`).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== "ENOENT")
         throw new HoldfastError("HF_STATE_IO", `cannot archive transcript of ${k}`, { key: k }, { cause: err });
@@ -202,10 +239,11 @@ export class SessionStore {
     return true;
   }
 
-  /** Waits until every queued write has reached disk (fsynced). */
+  /** Waits until every queued write has reached disk (fsynced). Rejects with the first failure. */
   async flush(): Promise<void> {
     await this.order.drain();
-    await Promise.all([this.log.flush(), ...[...this.indexes.values()].map((i) => i.flush())]);
+    this.touches.flush();
+    await this.log.flush();
   }
 
   /** Flushes and closes open transcript files (shutdown). */
@@ -214,13 +252,16 @@ export class SessionStore {
     await this.log.closeAll();
   }
 
-  private index(agentId: string): IndexCache {
-    let s = this.indexes.get(agentId);
-    if (!s) {
-      s = new IndexCache(this.sessionsDir(agentId));
-      this.indexes.set(agentId, s);
+  private async write(file: string, line: TranscriptLine): Promise<void> {
+    const health = this.opts.state.health;
+    try {
+      await this.log.append(file, JSON.stringify(line));
+    } catch (err) {
+      const e = storageError(TRANSCRIPTS, "saving the transcript", err);
+      health.fail(TRANSCRIPTS, e);
+      throw e;
     }
-    return s;
+    health.ok(TRANSCRIPTS);
   }
 
   private remember(key: string, t: CachedTranscript): void {
@@ -229,21 +270,6 @@ export class SessionStore {
     const max = this.opts.cachedSessions ?? 200;
     while (this.transcripts.size > max) this.transcripts.delete(this.transcripts.keys().next().value as string);
   }
-}
-
-async function readTranscript(file: string): Promise<ChatMessage[]> {
-  const text = await fsp.readFile(file, "utf8").catch(() => "");
-  const out: ChatMessage[] = [];
-  for (const line of text.split("\n")) {
-    if (!line) continue;
-    try {
-      const entry = JSON.parse(line) as { type?: string; message?: ChatMessage };
-      if (entry.type === "message" && entry.message) out.push(entry.message);
-    } catch {
-      // A torn last line (crash mid-write) is skipped; every complete line is kept.
-    }
-  }
-  return out;
 }
 
 /** Applies `redact` to every string inside `value` (objects and arrays are copied). */

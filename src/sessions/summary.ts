@@ -1,4 +1,3 @@
-import path from "node:path";
 import { REDACTED_PATH, type FactView } from "../gateway/index.js";
 import type { SessionStore } from "./store.js";
 import type { SessionMeta } from "./types.js";
@@ -36,9 +35,12 @@ function recent(metas: readonly SessionMeta[], now: number): RecentSession[] {
   }));
 }
 
-/** Where an agent's session index lives; `"[redacted]"` unless the caller is admin. */
+/**
+ * Where an agent's sessions live (its transcripts directory; the index itself is a table of the
+ * state database); `"[redacted]"` unless the caller is admin.
+ */
 function indexPath(d: SessionSummaryDeps, agentId: string, view: FactView): string {
-  return view.admin ? path.join(d.store.sessionsDir(agentId), "sessions.json") : REDACTED_PATH;
+  return view.admin ? d.store.sessionsDir(agentId) : REDACTED_PATH;
 }
 
 /**

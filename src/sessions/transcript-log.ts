@@ -1,7 +1,7 @@
 import { promises as fsp, constants as fsc } from "node:fs";
 import path from "node:path";
-import { HoldfastError } from "../errors/index.js";
 import { ensurePrivateDir, STATE_FILE_MODE } from "../infra/index.js";
+import { repairTornTail, storageError } from "../store/index.js";
 
 /** Open transcript files kept for appending (least recently used are closed first). */
 const MAX_OPEN = 64;
@@ -11,7 +11,12 @@ const SYNC_DELAY_MS = 250;
 interface OpenFile {
   readonly handle: fsp.FileHandle;
   dirty: boolean;
+  /** Bytes known to be complete lines; a failed write is cut back to this. */
+  size: number;
 }
+
+/** Called when a transcript had a torn last line that was cut off on open. */
+export type TornTailListener = (file: string, droppedBytes: number) => void;
 
 /**
  * Appends JSONL lines to transcript files. Lines queued while a write is in flight go out together
@@ -19,6 +24,11 @@ interface OpenFile {
  * after a write, and at once by {@link flush}. A process crash loses nothing (the kernel has the
  * data); only a machine crash can lose the last fraction of a second. Files are created 600 with
  * O_NOFOLLOW in 700 directories.
+ *
+ * Torn lines never stay: a file is repaired when this process first opens it (a torn tail left by a
+ * crash is cut to the last complete line), and a write that fails part-way (ENOSPC) is cut back to
+ * where it started, so the next append never glues onto a fragment. Failures reject with a storage
+ * error (HF_STATE_DISK_FULL, HF_STATE_FD_LIMIT, HF_STATE_IO).
  */
 export class TranscriptLog {
   private readonly pending = new Map<string, string[]>();
@@ -28,6 +38,8 @@ export class TranscriptLog {
   private readonly failures: unknown[] = [];
   private syncTimer: NodeJS.Timeout | undefined;
 
+  constructor(private readonly onTornTail: TornTailListener = () => undefined) {}
+
   /** Queues `line` for `file`; resolves when it is written (not necessarily fsynced). */
   append(file: string, line: string): Promise<void> {
     const list = this.pending.get(file) ?? [];
@@ -36,7 +48,10 @@ export class TranscriptLog {
     return this.kick(file);
   }
 
-  /** Writes and fsyncs everything queued. Rejects with the first write failure, if any. */
+  /**
+   * Writes and fsyncs everything queued. Rejects with the first fsync failure since the last flush
+   * (a failed write rejects its own `append`).
+   */
   async flush(): Promise<void> {
     while (this.writers.size > 0) await Promise.allSettled([...this.writers.values()]);
     await this.syncAll();
@@ -71,16 +86,36 @@ export class TranscriptLog {
       const text = (this.pending.get(file) as string[]).splice(0).join("");
       try {
         const f = await this.handleFor(file);
-        await f.handle.write(text);
+        await this.writeAll(f, Buffer.from(text, "utf8"));
         f.dirty = true;
         this.scheduleSync();
       } catch (err) {
-        const e = new HoldfastError("HF_STATE_IO", `cannot append to ${file}`, { path: file }, { cause: err });
-        this.failures.push(e);
-        throw e;
+        this.pending.delete(file);
+        throw storageError("transcripts", `appending to ${file}`, err);
       }
     }
     this.pending.delete(file);
+  }
+
+  /** Writes every byte or none: a short or failed write is truncated back to the last complete line. */
+  private async writeAll(f: OpenFile, buf: Buffer): Promise<void> {
+    let done = 0;
+    try {
+      while (done < buf.length) done += (await f.handle.write(buf, done, buf.length - done)).bytesWritten;
+      f.size += buf.length;
+    } catch (err) {
+      if (done > 0) await f.handle.truncate(f.size).catch(() => this.forget(f));
+      throw err;
+    }
+  }
+
+  /** Drops a handle whose tail could not be cut back; the next open repairs the file. */
+  private forget(f: OpenFile): void {
+    for (const [file, o] of this.open)
+      if (o === f) {
+        this.open.delete(file);
+        void f.handle.close().catch(() => undefined);
+      }
   }
 
   private async handleFor(file: string): Promise<OpenFile> {
@@ -95,8 +130,10 @@ export class TranscriptLog {
       await ensurePrivateDir(dir);
       this.ensuredDirs.add(dir);
     }
+    const repaired = await repairTornTail(file);
+    if (repaired.droppedBytes > 0) this.onTornTail(file, repaired.droppedBytes);
     const handle = await fsp.open(file, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_APPEND | fsc.O_NOFOLLOW, STATE_FILE_MODE);
-    const f: OpenFile = { handle, dirty: false };
+    const f: OpenFile = { handle, dirty: false, size: repaired.size };
     this.open.set(file, f);
     if (this.open.size > MAX_OPEN) await this.evictOldest();
     return f;
@@ -122,7 +159,9 @@ export class TranscriptLog {
     await Promise.all(
       dirty.map(async (f) => {
         f.dirty = false;
-        await f.handle.sync().catch((err: unknown) => this.failures.push(err));
+        await f.handle
+          .sync()
+          .catch((err: unknown) => this.failures.push(storageError("transcripts", "syncing transcripts", err)));
       }),
     );
   }

@@ -1,3 +1,5 @@
+import type { SessionIndexEntry } from "../store/index.js";
+
 /** A tool call the model asked for. `arguments` is the parsed JSON object the model sent. */
 export interface ToolCall {
   readonly id: string;
@@ -14,10 +16,21 @@ export interface MessageSender {
 
 /**
  * One message of a conversation, as stored in a transcript and handed to model providers.
- * `timestamp` is ms since the epoch.
+ * `timestamp` is ms since the epoch; `runId` names the run that wrote it (absent in older transcripts).
+ *
+ * An assistant message with `partial: true` holds less than the model meant to say: the run ended
+ * first (`stopReason` says why: `interrupted` when the process died mid-run, `timeout`, `error`,
+ * `aborted`). Its `content` is what had been produced (empty for an interruption). Providers are
+ * never sent an empty partial message.
  */
 export type ChatMessage =
-  | { readonly role: "user"; readonly content: string; readonly timestamp: number; readonly sender?: MessageSender }
+  | {
+      readonly role: "user";
+      readonly content: string;
+      readonly timestamp: number;
+      readonly sender?: MessageSender;
+      readonly runId?: string;
+    }
   | {
       readonly role: "assistant";
       readonly content: string;
@@ -25,6 +38,8 @@ export type ChatMessage =
       readonly timestamp: number;
       readonly model?: string;
       readonly stopReason?: string;
+      readonly runId?: string;
+      readonly partial?: boolean;
     }
   | {
       readonly role: "tool";
@@ -33,18 +48,18 @@ export type ChatMessage =
       readonly content: string;
       readonly isError?: boolean;
       readonly timestamp: number;
+      readonly runId?: string;
     };
 
-/** Index entry for one session (`sessions.json`). Times are ms since the epoch. */
-export interface SessionMeta {
-  readonly key: string;
-  readonly sessionId: string;
-  readonly agentId: string;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-  readonly messageCount: number;
-  /** Where the session's messages come from (`webchat`, `telegram`, ...), when known. */
-  readonly channel?: string;
-  readonly chatType?: "direct" | "group";
-  readonly displayName?: string;
+/** The transcript mark of a run that the process never finished (written at the next start). */
+export function interruptedMark(runId: string, timestamp: number): ChatMessage {
+  return { role: "assistant", content: "", partial: true, stopReason: "interrupted", runId, timestamp };
 }
+
+/** True for a partial assistant message with nothing in it (an interruption mark): not for providers. */
+export function isEmptyPartial(m: ChatMessage): boolean {
+  return m.role === "assistant" && m.partial === true && m.content === "" && !m.toolCalls?.length;
+}
+
+/** Index entry for one session (a row of the state database's session index). Times are ms since the epoch. */
+export type SessionMeta = SessionIndexEntry;

@@ -7,7 +7,8 @@ type Part = { readonly type: "text"; readonly text: string } | Record<string, un
  * A transcript message as gateway clients get it (reference chat.history / session.message shape):
  * a user message keeps its text `content`; an assistant message has `content` parts (`text`, then one
  * `toolCall` part per tool call); a tool result is `{role:"toolResult", toolCallId, toolName,
- * content:[{type:"text", text}], isError}`. `seq` is its 1-based position in the transcript when known.
+ * content:[{type:"text", text}], isError}`. `runId` names the run that wrote it; an assistant message
+ * cut short carries `partial:true` and its `stopReason` (`interrupted`, `timeout`, ...). `seq` is its 1-based position in the transcript when known.
  */
 export function toWireMessage(m: ChatMessage, seq?: number): Record<string, unknown> {
   const meta = seq !== undefined ? { __openclaw: { seq } } : {};
@@ -18,6 +19,7 @@ export function toWireMessage(m: ChatMessage, seq?: number): Record<string, unkn
         content: m.content,
         timestamp: m.timestamp,
         ...(m.sender ? { sender: m.sender } : {}),
+        ...(m.runId ? { runId: m.runId } : {}),
         ...meta,
       };
     case "assistant": {
@@ -32,6 +34,8 @@ export function toWireMessage(m: ChatMessage, seq?: number): Record<string, unkn
         timestamp: m.timestamp,
         ...(m.model ? { provider, model: model.join("/") || provider } : {}),
         ...(m.stopReason ? { stopReason: m.stopReason } : {}),
+        ...(m.partial ? { partial: true } : {}),
+        ...(m.runId ? { runId: m.runId } : {}),
         ...meta,
       };
     }

@@ -1,5 +1,6 @@
 import type { ArgvPattern } from "../approvals/index.js";
 import { canonicalCommand, displayCommand, parseCommandLine } from "./exec-parse.js";
+import { NEUTRAL_ENV, neutraliseSegment } from "./exec-neutralise.js";
 import { decideExec, type ExecPolicy, type ExecVerdict } from "./exec-policy.js";
 import { resolveSegments, type ResolvedSegment } from "./exec-resolve.js";
 
@@ -14,6 +15,10 @@ export interface ExecPlan {
   readonly patterns: readonly ArgvPattern[];
   /** How to run it: one argv without a shell, or a shell line (canonical, every word quoted). */
   readonly run: { readonly argv: readonly string[] } | { readonly shellCommand: string };
+  /** Environment overrides for the run (the neutralisation of an approval-free allowlisted command). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Run with a private, empty HOME (approval-free allowlisted commands). */
+  readonly privateHome: boolean;
 }
 
 /** Where {@link planExec} resolves executables. */
@@ -24,6 +29,8 @@ export interface ExecWhere {
   readonly pathVar: string;
   /** Host path → the path the runner sees. Default: unchanged. */
   readonly mapPath?: (hostPath: string) => string;
+  /** The workspace (host path): executables there are not looked at on the host. */
+  readonly workspace?: string;
 }
 
 /**
@@ -32,9 +39,11 @@ export interface ExecWhere {
  * the command that runs is rebuilt from the checked argv (a single segment runs without any shell;
  * chained segments run as a canonical, fully quoted shell line), so nothing unchecked can run.
  * `mapPath` turns a resolved host path into the path the runner sees (sandbox: `/workspace/...`).
+ * A command admitted without approval (allowlisted or a safe bin) runs neutralised: its known
+ * config-driven code paths are switched off (exec-neutralise.ts).
  */
 export async function planExec(line: string, policy: ExecPolicy, where: ExecWhere): Promise<ExecPlan> {
-  const { cwd, pathVar, mapPath = (p: string) => p } = where;
+  const { cwd, pathVar, workspace, mapPath = (p: string) => p } = where;
   if (policy.security === "full") {
     return {
       verdict: decideExec(policy, undefined),
@@ -42,6 +51,8 @@ export async function planExec(line: string, policy: ExecPolicy, where: ExecWher
       segments: [],
       patterns: [],
       run: { shellCommand: line },
+      env: {},
+      privateHome: false,
     };
   }
   const parsed = parseCommandLine(line);
@@ -52,10 +63,21 @@ export async function planExec(line: string, policy: ExecPolicy, where: ExecWher
       segments: [],
       patterns: [],
       run: { shellCommand: line },
+      env: {},
+      privateHome: false,
     };
-  const resolved = await resolveSegments(parsed.command.segments, cwd, pathVar);
+  const resolved = await resolveSegments(parsed.command.segments, cwd, pathVar, workspace);
   const verdict = decideExec(policy, resolved);
-  const exact = resolved.map((s) => ({ ...s, argv: s.path ? [mapPath(s.path), ...s.argv.slice(1)] : s.argv }));
+  const neutral = verdict.kind === "run" && verdict.reason === "exec_allowlisted";
+  let env: Record<string, string> = {};
+  const exact = resolved.map((s) => {
+    const argv = s.path ? [mapPath(s.path), ...s.argv.slice(1)] : [...s.argv];
+    if (!neutral) return { ...s, argv };
+    const n = neutraliseSegment(argv, [s.real ?? "", s.path ?? ""]);
+    env = { ...env, ...n.env };
+    return { ...s, argv: n.argv };
+  });
+  if (neutral) env = { ...NEUTRAL_ENV, ...env };
   const command = { segments: exact.map((s) => s.argv), ops: parsed.command.ops };
   return {
     verdict,
@@ -66,5 +88,7 @@ export async function planExec(line: string, policy: ExecPolicy, where: ExecWher
       .map((s) => ({ pattern: s.path, args: s.argv.slice(1) })),
     run:
       exact.length === 1 ? { argv: (exact[0] as ResolvedSegment).argv } : { shellCommand: canonicalCommand(command) },
+    env,
+    privateHome: neutral,
   };
 }

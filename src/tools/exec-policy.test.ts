@@ -1,3 +1,6 @@
+import { mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { spawnSync } from "node:child_process";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -230,6 +233,21 @@ describe("exec policy", () => {
     [["env", "LD_PRELOAD=x", "ls"], "eval"],
     [["git", "-c", "core.pager=sh", "log"], "eval"],
     [["awk", "{print}"], "eval"],
+    [["python3", "-Ic", "import os"], "eval"],
+    [["python3", "-uc", "x"], "eval"],
+    [["python3", "-Sc", "x"], "eval"],
+    [["python3", "-Ec", "x"], "eval"],
+    [["perl", "-lne", "print"], "eval"],
+    [["ruby", "-ne", "print"], "eval"],
+    [["node", "-pe", "1"], "eval"],
+    [["git", "fetch", "--upload-pack=touch x", "origin"], "eval"],
+    [["git", "clone", "-u", "x", "a", "b"], "eval"],
+    [["git", "submodule", "foreach", "id"], "eval"],
+    [["tar", "-xf", "a.tar", "--to-command=id"], "eval"],
+    [["ssh", "-oProxyCommand=id", "h"], "eval"],
+    [["rg", "--pre", "./x", "y"], "eval"],
+    [["python3", "-m", "json.tool", "-c"], "plain"],
+    [["tar", "-xf", "a.tar"], "plain"],
     [["python3", "script.py"], "plain"],
     [["git", "status"], "plain"],
     [["zsh"], "wrapper"],
@@ -312,6 +330,18 @@ describe("exec plan", () => {
     expect(p.verdict.kind).toBe("run");
     expect("shellCommand" in p.run && p.run.shellCommand).toMatch(/^'\/[^']+\/echo' 'a b' \| '\/[^']+\/wc' '-c'$/);
     expect(p.display).toBe("echo 'a b' | wc -c");
+  });
+
+  it("never looks at an executable in the workspace, and never admits it without approval", async () => {
+    const ws = await mkdtemp(path.join(os.tmpdir(), "holdfast-plan-ws-"));
+    const entry = { pattern: path.join(ws, "*"), source: "config" as const };
+    const p = await planExec("./build.sh x", policy({ allowlist: [entry] }), {
+      cwd: ws,
+      pathVar: "/usr/bin:/bin",
+      workspace: ws,
+    });
+    expect(p.verdict).toMatchObject({ kind: "ask", reason: "exec_allowlist_miss" });
+    expect(p.run).toEqual({ argv: [path.join(ws, "build.sh"), "x"] });
   });
 
   it("runs the raw line under security full", async () => {

@@ -1,5 +1,7 @@
 import path from "node:path";
+import { gitRunsCommand } from "./exec-neutralise.js";
 import type { ResolvedSegment } from "./exec-resolve.js";
+import { inlineEvalFlag } from "./interpreter-flags.js";
 
 /**
  * The exec policy: pure decisions over parsed, resolved command segments.
@@ -112,44 +114,47 @@ const EVAL_ALWAYS = new Set([
   "command",
   "builtin",
 ]);
-const INLINE_FLAGS: Readonly<Record<string, readonly string[]>> = {
-  python: ["-c"],
-  python2: ["-c"],
-  python3: ["-c"],
-  node: ["-e", "--eval", "-p", "--print"],
-  nodejs: ["-e", "--eval", "-p", "--print"],
-  ruby: ["-e"],
-  perl: ["-e", "-E"],
-  php: ["-r"],
-  lua: ["-e"],
-  osascript: ["-e"],
-  deno: ["eval"],
-  bun: ["-e", "--eval"],
-  git: ["-c", "--config-env"],
+
+/** Options of non-interpreters that run another command (or a config file naming one) given in their argv. */
+const COMMAND_FLAGS: Readonly<Record<string, readonly string[]>> = {
   find: ["-exec", "-execdir", "-ok", "-okdir"],
+  fd: ["-x", "--exec", "-X", "--exec-batch"],
+  fdfind: ["-x", "--exec", "-X", "--exec-batch"],
+  rg: ["--pre"],
+  tar: [
+    "--to-command",
+    "--use-compress-program",
+    "-I",
+    "--checkpoint-action",
+    "--info-script",
+    "--new-volume-script",
+    "-F",
+  ],
+  rsync: ["-e", "--rsh", "--rsync-path"],
+  ssh: ["-o", "-F"],
+  scp: ["-o", "-F", "-S"],
+  sftp: ["-o", "-F", "-S", "-D"],
+  sort: ["--compress-program"],
+  zip: ["-TT", "--unzip-command"],
+  man: ["-P", "--pager", "-H", "--html"],
 };
+
+/** True when `arg` is `flag`, `flag=value`, or (a short flag) `flag` with its value attached. */
+function isFlag(arg: string, flag: string): boolean {
+  return (
+    arg === flag || arg.startsWith(`${flag}=`) || (flag.length === 2 && !flag.startsWith("--") && arg.startsWith(flag))
+  );
+}
 
 /** How a segment's program is classified. */
 export function segmentClass(seg: ResolvedSegment): "wrapper" | "eval" | "plain" {
   const names = [seg.argv[0] ?? "", seg.path ?? "", seg.real ?? ""].map((p) => path.basename(p));
   if (names.some((n) => REFUSED_WRAPPERS.has(n))) return "wrapper";
   if (names.some((n) => EVAL_ALWAYS.has(n))) return "eval";
-  const base = names.map((n) => n.replace(/[0-9.]+$/, "")).find((n) => INLINE_FLAGS[n]);
-  const flags = base ? INLINE_FLAGS[base] : undefined;
-  if (
-    flags &&
-    seg.argv
-      .slice(1)
-      .some((a) =>
-        flags.some(
-          (f) =>
-            a === f ||
-            (f.startsWith("-") && a.startsWith(`${f}=`)) ||
-            (f.length === 2 && a.startsWith(f) && !a.startsWith("--")),
-        ),
-      )
-  )
-    return "eval";
+  const args = seg.argv.slice(1);
+  if (names.some((n) => inlineEvalFlag(n, args) !== undefined)) return "eval";
+  if (names.some((n) => n === "git") && gitRunsCommand(args)) return "eval";
+  if (names.some((n) => COMMAND_FLAGS[n]?.some((f) => args.some((a) => isFlag(a, f))))) return "eval";
   return "plain";
 }
 
@@ -165,7 +170,7 @@ function glob(pattern: string, value: string): boolean {
 
 /** True when an allowlist entry admits a resolved segment. */
 export function entryMatches(entry: AllowEntry, seg: ResolvedSegment): boolean {
-  if (!seg.path) return false;
+  if (!seg.path || seg.inWorkspace) return false;
   const exe = entry.pattern.includes("/")
     ? [seg.path, seg.real].some((p) => p !== undefined && glob(entry.pattern, p))
     : seg.viaPath && glob(entry.pattern, path.basename(seg.path));
@@ -176,7 +181,7 @@ export function entryMatches(entry: AllowEntry, seg: ResolvedSegment): boolean {
 }
 
 function isSafeBin(policy: ExecPolicy, seg: ResolvedSegment): boolean {
-  if (!seg.real || !policy.safeBins.includes(path.basename(seg.path ?? ""))) return false;
+  if (!seg.real || seg.inWorkspace || !policy.safeBins.includes(path.basename(seg.path ?? ""))) return false;
   if (!policy.safeBinTrustedDirs.includes(path.dirname(seg.path ?? ""))) return false;
   const isTr = path.basename(seg.path ?? "") === "tr";
   return seg.argv

@@ -1,4 +1,4 @@
-import { promises as fsp } from "node:fs";
+import path from "node:path";
 import { z } from "zod";
 import { HoldfastError } from "../errors/index.js";
 import type { ApprovalInput, ApprovalOutcome } from "../approvals/index.js";
@@ -7,7 +7,6 @@ import type { ExecAuditor, ExecAuditRecord } from "./exec-audit.js";
 import { formatExecResult } from "./exec-format.js";
 import { planExec, type ExecPlan } from "./exec-plan.js";
 import type { ExecPolicy } from "./exec-policy.js";
-import { resolveConfined } from "./fs-scope.js";
 import type { ProcessRegistry } from "./processes.js";
 import type { ToolContext, ToolDefinition, ToolResult } from "./types.js";
 
@@ -82,11 +81,12 @@ export function execTool(deps: ExecToolDeps): ToolDefinition<ExecArgs> {
     async execute(args, ctx) {
       const started = Date.now();
       const target = await deps.target(ctx);
-      const cwd = await resolveCwd(target.workspaceDir, args.cwd);
+      const cwd = resolveCwd(target.workspaceDir, args.cwd);
       const plan = await planExec(args.command, await deps.policy(ctx), {
         cwd,
         pathVar: target.env.PATH ?? "/usr/bin:/bin",
         mapPath: target.toRunnerPath,
+        workspace: target.workspaceDir,
       });
       const base = {
         agentId: ctx.agentId,
@@ -129,7 +129,8 @@ export function execTool(deps: ExecToolDeps): ToolDefinition<ExecArgs> {
       const req: Omit<ExecRequest, "signal"> = {
         ...plan.run,
         cwd,
-        env: target.env,
+        env: { ...target.env, ...plan.env },
+        ...(plan.privateHome ? { privateHome: true } : {}),
         timeoutMs: Math.min(args.timeoutMs ?? limits.timeoutMs, limits.timeoutMs),
         maxOutputBytes: limits.maxOutputBytes,
       };
@@ -204,11 +205,15 @@ function startBackground(
   return { content: `Started background process ${id}. Use the process tool (action poll, id ${id}) for its output.` };
 }
 
-/** The cwd argument resolved inside the workspace; it must be an existing directory. */
-async function resolveCwd(workspaceDir: string, cwd: string | undefined): Promise<string> {
-  const real = await resolveConfined(workspaceDir, cwd ?? ".");
-  const st = await fsp.stat(real).catch(() => undefined);
-  if (!st?.isDirectory())
-    throw new HoldfastError("HF_TOOL_FAILED", `cwd ${cwd ?? "."} is not a directory in the workspace`);
-  return real;
+/**
+ * The cwd argument as a host path inside the workspace, by its words only: the gateway never looks
+ * at (or follows) a path in the workspace; whether it exists is found inside the jail.
+ * @throws HoldfastError HF_TOOL_PATH_OUTSIDE when it leaves the workspace.
+ */
+function resolveCwd(workspaceDir: string, cwd: string | undefined): string {
+  const p = path.resolve(workspaceDir, cwd ?? ".");
+  const rel = path.relative(workspaceDir, p);
+  if (cwd?.includes("\0") || rel.startsWith("..") || path.isAbsolute(rel))
+    throw new HoldfastError("HF_TOOL_PATH_OUTSIDE", `cwd ${(cwd ?? ".").slice(0, 200)} is outside the workspace`);
+  return p;
 }

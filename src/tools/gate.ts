@@ -9,8 +9,11 @@ export interface GateCall {
 
 /** Why the gate let a call through. */
 export type ToolGateAllowReason = "tool_allowed";
-/** Why the gate refused a call: the tool policy, or a sandboxed session whose sandbox is unavailable. */
-export type ToolGateDenyReason = "tool_denied" | "tool_not_allowed" | "sandbox_unavailable";
+/**
+ * Why the gate refused a call: the tool policy; a sandboxed session whose sandbox is unavailable; a
+ * host session's file or command tool whose host jail cannot run.
+ */
+export type ToolGateDenyReason = "tool_denied" | "tool_not_allowed" | "sandbox_unavailable" | "jail_unavailable";
 /** A gate decision on one tool call. */
 export type ToolGateDecision = Decision<ToolGateAllowReason, ToolGateDenyReason>;
 

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { readBytesSafe } from "./fs-io.js";
-import type { ScopeFor } from "./fs-tools.js";
+import { readFileInJail, type ToolFiles } from "./jail-files.js";
 import type { ToolDefinition } from "./types.js";
 
 /** An image for the model: MIME type and base64 data. */
@@ -35,14 +34,14 @@ export function sniffImage(buf: Buffer): ImageInput["mimeType"] | undefined {
   return undefined;
 }
 
-/** `image`: reads a workspace image (same confinement as `read`) and asks the model to describe it. */
-export function imageTool(scopeFor: ScopeFor, describe: ImageDescriber): ToolDefinition<z.infer<typeof ImageArgs>> {
+/** `image`: reads a workspace image inside the session's jail (like `read`) and asks the model to describe it. */
+export function imageTool(files: ToolFiles, describe: ImageDescriber): ToolDefinition<z.infer<typeof ImageArgs>> {
   return {
     name: "image",
     description: "Look at an image file from the workspace and describe it (optionally answering a question about it).",
     parameters: ImageArgs,
     async execute(args, ctx) {
-      const data = await readBytesSafe(scopeFor(ctx), args.path, IMAGE_MAX_BYTES);
+      const data = await readFileInJail(files, ctx, args.path, IMAGE_MAX_BYTES);
       const mimeType = sniffImage(data);
       if (!mimeType) return { content: `${args.path} is not a PNG, JPEG, GIF or WebP image`, isError: true };
       const text = await describe({

@@ -1,11 +1,8 @@
-import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { HoldfastError } from "../errors/index.js";
-import { readTextSafe } from "./fs-io.js";
-import { resolveToolPath, type FsScope } from "./fs-scope.js";
-import type { ScopeFor } from "./fs-tools.js";
-import type { ToolDefinition } from "./types.js";
+import { readFileInJail, type ToolFiles } from "./jail-files.js";
+import type { ToolContext, ToolDefinition } from "./types.js";
 
 const MEMORY_FILES = ["MEMORY.md", "memory.md"];
 const MEMORY_DIR = "memory";
@@ -19,26 +16,37 @@ export function isMemoryPath(p: string): boolean {
   return MEMORY_FILES.includes(n) || (n.startsWith(`${MEMORY_DIR}/`) && n.endsWith(".md"));
 }
 
-async function memoryFiles(scope: FsScope): Promise<string[]> {
+/** The memory files of the call's workspace (listed inside its jail; symlinked directories are not followed). */
+async function memoryFiles(files: ToolFiles, ctx: ToolContext): Promise<string[]> {
+  const [top, dir] = await files.run(
+    ctx,
+    [
+      { op: "list", path: ".", depth: 0, maxEntries: 10_000 },
+      { op: "list", path: MEMORY_DIR, depth: 4, maxEntries: MAX_FILES * 4 },
+    ],
+    { continueOnError: true },
+  );
   const out: string[] = [];
-  for (const f of MEMORY_FILES) if (await isFile(scope, f)) out.push(f);
-  const walk = async (rel: string, depth: number) => {
-    if (depth > 4 || out.length >= MAX_FILES) return;
-    const r = await resolveToolPath(scope, rel).catch(() => undefined);
-    const entries = r ? await fsp.readdir(r.real, { withFileTypes: true }).catch(() => []) : [];
-    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      const child = `${rel}/${e.name}`;
-      if (e.isDirectory()) await walk(child, depth + 1);
-      else if (e.isFile() && e.name.endsWith(".md") && out.length < MAX_FILES) out.push(child);
-    }
-  };
-  await walk(MEMORY_DIR, 0);
+  if (top?.ok && "entries" in top)
+    for (const e of top.entries) if (e.type === "file" && MEMORY_FILES.includes(e.path)) out.push(e.path);
+  if (dir?.ok && "entries" in dir)
+    for (const e of dir.entries)
+      if (e.type === "file" && e.path.endsWith(".md") && out.length < MAX_FILES) out.push(`${MEMORY_DIR}/${e.path}`);
   return out;
 }
 
-async function isFile(scope: FsScope, rel: string): Promise<boolean> {
-  const r = await resolveToolPath(scope, rel).catch(() => undefined);
-  return r ? (await fsp.lstat(r.real).catch(() => undefined))?.isFile() === true : false;
+/** The texts of `paths` (read in one batch inside the jail; unreadable ones are left out). */
+async function readAll(files: ToolFiles, ctx: ToolContext, paths: readonly string[]): Promise<Map<string, string>> {
+  const results = await files.run(
+    ctx,
+    paths.map((p) => ({ op: "read" as const, path: p, maxBytes: MAX_FILE_BYTES })),
+    { continueOnError: true },
+  );
+  const texts = new Map<string, string>();
+  results.forEach((r, i) => {
+    if (r.ok && "data" in r) texts.set(paths[i] as string, Buffer.from(r.data, "base64").toString("utf8"));
+  });
+  return texts;
 }
 
 const SearchArgs = z.strictObject({
@@ -54,10 +62,10 @@ const GetArgs = z.strictObject({
 /**
  * `memory_search` (lines of the workspace memory files matching every query word, case-insensitive,
  * best first) and `memory_get` (lines of one memory file). Memory files: `MEMORY.md` and
- * `memory/**\/*.md` in the session's workspace, read through the same confinement as `read`.
+ * `memory/**\/*.md` in the session's workspace, listed and read inside the session's jail like `read`.
  */
 export function memoryTools(
-  scopeFor: ScopeFor,
+  files: ToolFiles,
 ): [ToolDefinition<z.infer<typeof SearchArgs>>, ToolDefinition<z.infer<typeof GetArgs>>] {
   return [
     {
@@ -65,11 +73,9 @@ export function memoryTools(
       description: "Search the workspace memory files (MEMORY.md, memory/*.md) for lines matching the query.",
       parameters: SearchArgs,
       async execute(args, ctx) {
-        const scope = scopeFor(ctx);
         const words = args.query.toLowerCase().split(/\s+/).filter(Boolean);
         const hits: { file: string; line: number; text: string; score: number }[] = [];
-        for (const file of await memoryFiles(scope)) {
-          const text = await readTextSafe(scope, file, MAX_FILE_BYTES).catch(() => "");
+        for (const [file, text] of await readAll(files, ctx, await memoryFiles(files, ctx))) {
           text.split("\n").forEach((l, i) => {
             const low = l.toLowerCase();
             const score = words.filter((w) => low.includes(w)).length;
@@ -95,7 +101,7 @@ export function memoryTools(
             "HF_TOOL_PATH_OUTSIDE",
             `"${args.path}" is not a memory file (MEMORY.md or memory/*.md)`,
           );
-        const text = await readTextSafe(scopeFor(ctx), args.path, MAX_FILE_BYTES);
+        const text = (await readFileInJail(files, ctx, args.path, MAX_FILE_BYTES)).toString("utf8");
         const all = text.split("\n");
         const from = (args.from ?? 1) - 1;
         const slice = all.slice(from, from + (args.lines ?? 200));

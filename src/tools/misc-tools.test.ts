@@ -8,7 +8,7 @@ import { systemClock } from "../infra/index.js";
 import { silentLogger } from "../logging/index.js";
 import { SecretsSnapshot } from "../secrets/index.js";
 import type { ChatMessage, SessionMeta } from "../sessions/index.js";
-import type { FsScope } from "./fs-scope.js";
+import { hostToolFiles } from "../../test/support/host-tool-files.js";
 import { imageTool, sniffImage } from "./image-tool.js";
 import { isMemoryPath, memoryTools } from "./memory-tools.js";
 import { messageTool, type ChannelOutbound } from "./message-tool.js";
@@ -149,15 +149,15 @@ describe("memory tools", () => {
     await writeFile(path.join(ws, "memory", "2026-01.md"), "met Alice about the birthday party");
     await writeFile(path.join(ws, "notes.txt"), "birthday secret");
     await symlink("/etc/hostname", path.join(ws, "memory", "leak.md"));
-    const scope: FsScope = { workspaceDir: ws, workspaceOnly: true, stateDir: "/nonexistent", stateDirAllowed: [] };
-    const [search, get] = memoryTools(() => scope);
-    expect((await search.execute({ query: "birthday" }, ctx())).content).toBe(
+    const [search, get] = memoryTools(hostToolFiles());
+    const c = () => ctx({ workspaceDir: ws });
+    expect((await search.execute({ query: "birthday" }, c())).content).toBe(
       "MEMORY.md:2: Birthday: March 3\nmemory/2026-01.md:1: met Alice about the birthday party",
     );
-    expect((await get.execute({ path: "MEMORY.md", from: 2, lines: 1 }, ctx())).content).toBe("Birthday: March 3");
-    await expect(get.execute({ path: "notes.txt" }, ctx())).rejects.toThrow(/not a memory file/);
-    await expect(get.execute({ path: "memory/../notes.txt" }, ctx())).rejects.toThrow(/not a memory file/);
-    await expect(get.execute({ path: "memory/leak.md" }, ctx())).rejects.toMatchObject({
+    expect((await get.execute({ path: "MEMORY.md", from: 2, lines: 1 }, c())).content).toBe("Birthday: March 3");
+    await expect(get.execute({ path: "notes.txt" }, c())).rejects.toThrow(/not a memory file/);
+    await expect(get.execute({ path: "memory/../notes.txt" }, c())).rejects.toThrow(/not a memory file/);
+    await expect(get.execute({ path: "memory/leak.md" }, c())).rejects.toMatchObject({
       code: "HF_TOOL_PATH_OUTSIDE",
     });
     expect(isMemoryPath("memory/a/b.md")).toBe(true);
@@ -179,17 +179,15 @@ describe("image tool", () => {
     await writeFile(path.join(ws, "a.png"), png);
     await writeFile(path.join(ws, "a.txt"), "text");
     const calls: unknown[] = [];
-    const tool = imageTool(
-      () => ({ workspaceDir: ws, workspaceOnly: true, stateDir: "/nonexistent", stateDirAllowed: [] }),
-      async (r) => (calls.push(r), "a tiny PNG"),
-    );
-    expect((await tool.execute({ path: "a.png", prompt: "what is it?" }, ctx())).content).toBe("a tiny PNG");
+    const tool = imageTool(hostToolFiles(), async (r) => (calls.push(r), "a tiny PNG"));
+    const c = () => ctx({ workspaceDir: ws });
+    expect((await tool.execute({ path: "a.png", prompt: "what is it?" }, c())).content).toBe("a tiny PNG");
     expect(calls[0]).toMatchObject({
       agentId: "main",
       prompt: "what is it?",
       image: { mimeType: "image/png", dataBase64: png.toString("base64") },
     });
-    expect((await tool.execute({ path: "a.txt" }, ctx())).isError).toBe(true);
+    expect((await tool.execute({ path: "a.txt" }, c())).isError).toBe(true);
   });
 
   it("describeImage sends the image to an OpenAI-compatible model as a data URL", async () => {

@@ -5,17 +5,20 @@ import type { GateCall, ToolGate, ToolGateDecision } from "./gate.js";
 import { allowedTools, decideTool, toolPolicyLayers, type PolicyLayer } from "./policy.js";
 import type { ToolContext } from "./types.js";
 
-/** The sandbox facts the gate needs. */
+/** The jail facts the gate needs. */
 export interface GateSandbox {
   isSandboxed(agentId: string, sessionKey: string): boolean;
-  availability(agentId: string): Promise<Availability>;
+  /** Whether the session's jail (its sandbox, or the host jail) can run now; the reason says what to install. */
+  jailAvailability(agentId: string, sessionKey: string): Promise<Availability>;
 }
 
 /**
  * The tool-policy gate: the model sees only the tools the layered policy admits for the call's
  * context (agent, provider, sender/chat, sandboxed), and every call is decided again. In a
  * sandboxed session, when the sandbox backend is unavailable, every call is refused with the reason
- * (fail closed: never on the host). Decisions are logged at debug (names and reasons only).
+ * (fail closed: never on the host); in a host session, when its host jail cannot run, the tools that
+ * touch files or run commands are refused with what to install (the others keep working).
+ * Decisions are logged at debug (names and reasons only).
  */
 export class PolicyGate implements ToolGate {
   /** Layers per context signature: the policy is a pure function of the (fixed) config and the context. */
@@ -24,6 +27,8 @@ export class PolicyGate implements ToolGate {
   constructor(
     private readonly config: HoldfastConfig,
     private readonly sandbox: GateSandbox,
+    /** Tools that need the session's jail (files, commands). */
+    private readonly jailTools: ReadonlySet<string> = new Set(),
   ) {}
 
   layers(ctx: ToolContext): PolicyLayer[] {
@@ -78,14 +83,15 @@ export class PolicyGate implements ToolGate {
       "tool policy decision",
     );
     if (!d.allow) return d;
-    if (this.sandbox.isSandboxed(ctx.agentId, ctx.sessionKey)) {
-      const a = await this.sandbox.availability(ctx.agentId);
-      if (!a.ok)
-        return deny(
+    const sandboxed = this.sandbox.isSandboxed(ctx.agentId, ctx.sessionKey);
+    if (!sandboxed && !this.jailTools.has(call.name)) return d;
+    const a = await this.sandbox.jailAvailability(ctx.agentId, ctx.sessionKey);
+    if (a.ok) return d;
+    return sandboxed
+      ? deny(
           "sandbox_unavailable",
           `${a.reason}. This session is sandboxed, so its tools do not run until the sandbox works (they never fall back to the host)`,
-        );
-    }
-    return d;
+        )
+      : deny("jail_unavailable", a.reason);
   }
 }

@@ -10,13 +10,13 @@ import type { AgentRoster, HoldfastConfig } from "../config/index.js";
 import type { GatewayPorts } from "../gateway/index.js";
 import type { Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
-import type { SandboxManager } from "../sandbox/index.js";
-import { applyPatchTool } from "./apply-patch-tool.js";
+import type { JailRuntime, SandboxManager } from "../sandbox/index.js";
 import { elevatedCommand, ElevatedSessions } from "./elevated.js";
-import { ToolEnvironment } from "./environment.js";
 import { ExecAuditor } from "./exec-audit.js";
 import { execTool } from "./exec-tool.js";
-import { editTool, readTool, writeTool } from "./fs-tools.js";
+import { editTool, readTool, writeTool } from "./file-tools.js";
+import { JAIL_TOOLS, JailEnvironment } from "./jail-environment.js";
+import { applyPatchTool } from "./patch-tool.js";
 import { imageTool, type ImageDescriber } from "./image-tool.js";
 import { memoryTools } from "./memory-tools.js";
 import { messageTool, type ChannelOutbound } from "./message-tool.js";
@@ -28,7 +28,7 @@ import { ToolRuntime } from "./runtime.js";
 import { sessionsAccess, sessionsPolicy, type SessionRunStarter, type SessionsReader } from "./sessions-access.js";
 import { sessionsTools } from "./sessions-tools.js";
 import { execPolicyBase, webFetchSettings, webSearchSettings } from "./settings.js";
-import type { AnyToolDefinition, ToolContext } from "./types.js";
+import type { AnyToolDefinition } from "./types.js";
 import { webFetchTool } from "./web-fetch.js";
 import { webSearchTool } from "./web-search.js";
 
@@ -38,7 +38,6 @@ export interface ToolStageDeps {
   /** Named in config errors. */
   readonly configPath: string;
   readonly stateDir: string;
-  readonly sandboxesDir: string;
   /** The gateway's environment (exec children get an allowlisted copy). */
   readonly env: NodeJS.ProcessEnv;
   /** The live secrets: the web search key, and the values exec audit records are scrubbed of. */
@@ -47,6 +46,8 @@ export interface ToolStageDeps {
   readonly log: Logger;
   readonly roster: Pick<AgentRoster, "ids" | "workspaceOf">;
   readonly sandbox: SandboxManager;
+  /** The jails' shared parts (host-jail backend, session cgroups, inbound media). */
+  readonly jails: JailRuntime;
   readonly sessions: SessionsReader;
   /** The agent's runs (`sessions_send`, `sessions_spawn`). */
   readonly runs: SessionRunStarter;
@@ -68,6 +69,12 @@ export interface ToolStage {
   readonly commands: readonly ChatCommand[];
   /** The directory a run's tools work in (the sandbox workspace or the agent workspace). */
   workspaceFor(req: { readonly agentId: string; readonly sessionKey: string }): Promise<string>;
+  /** Saves an inbound attachment where the session's jail sees it read-only; returns that path (`/inbox/...`). */
+  saveMedia(
+    target: { readonly agentId: string; readonly sessionKey: string },
+    bytes: Uint8Array,
+    extension: string | undefined,
+  ): Promise<string>;
   /** Denies pending approvals and kills background processes. */
   stop(): void;
 }
@@ -95,25 +102,29 @@ export function createToolStage(deps: ToolStageDeps): ToolStage {
   });
   deps.gateway.methods.register(...approvalMethods(approvals));
   forwardApprovalEvents(approvals, deps.gateway.broadcaster);
-  const env = new ToolEnvironment({
+  const env = new JailEnvironment({
     config,
-    stateDir: deps.stateDir,
-    sandboxesDir: deps.sandboxesDir,
     workspaceOf: (id) => deps.roster.workspaceOf(id),
-    agentIds: () => deps.roster.ids(),
     sandbox: deps.sandbox,
     elevated,
+    hostBackend: deps.jails.hostBackend,
+    cgroups: () => deps.jails.cgroups(),
+    media: deps.jails.media,
     env: deps.env,
-    log,
   });
   const processes = new ProcessRegistry(() => deps.clock.now());
   const tools = builtinTools(deps, { env, store, approvals, processes });
-  const runtime = new ToolRuntime(tools, new PolicyGate(config, deps.sandbox), TOOL_ALIASES);
+  const gateSandbox = {
+    isSandboxed: (agentId: string, sessionKey: string) => deps.sandbox.isSandboxed(agentId, sessionKey),
+    jailAvailability: (agentId: string, sessionKey: string) => env.availability(agentId, sessionKey),
+  };
+  const runtime = new ToolRuntime(tools, new PolicyGate(config, gateSandbox, JAIL_TOOLS), TOOL_ALIASES);
   return {
     runtime,
     approvals,
     commands: [...approvalCommands(approvals), elevatedCommand(elevated, () => config, log)],
     workspaceFor: (req) => env.workspaceFor(req.agentId, req.sessionKey),
+    saveMedia: (target, bytes, ext) => env.saveMedia(target, bytes, ext),
     stop() {
       approvals.shutdown();
       processes.stopAll();
@@ -122,7 +133,7 @@ export function createToolStage(deps: ToolStageDeps): ToolStage {
 }
 
 interface ToolParts {
-  readonly env: ToolEnvironment;
+  readonly env: JailEnvironment;
   readonly store: AllowAlwaysStore;
   readonly approvals: ExecApprovals;
   readonly processes: ProcessRegistry;
@@ -132,13 +143,12 @@ interface ToolParts {
 function builtinTools(deps: ToolStageDeps, parts: ToolParts): AnyToolDefinition[] {
   const { config } = deps;
   const { env, store, processes } = parts;
-  const scope = (c: ToolContext) => env.scopeFor(c);
   const base = execPolicyBase(config);
   const tools: AnyToolDefinition[] = [
-    readTool(scope),
-    writeTool(scope),
-    editTool(scope),
-    applyPatchTool((c) => env.scopeFor(c, "patch")),
+    readTool(env.files),
+    writeTool(env.files),
+    editTool(env.files),
+    applyPatchTool(env.files),
     execTool({
       target: (c) => env.execTarget(c),
       policy: async (c) => ({
@@ -159,8 +169,8 @@ function builtinTools(deps: ToolStageDeps, parts: ToolParts): AnyToolDefinition[
     processTool(processes),
     ...sessionsTools(sessionsAccess(deps.sessions, deps.runs), sessionsPolicy(config, deps.sandbox)),
     messageTool(deps.channels),
-    ...memoryTools(scope),
-    imageTool(scope, deps.describeImage),
+    ...memoryTools(env.files),
+    imageTool(env.files, deps.describeImage),
     ...(deps.extraTools ?? []),
   ];
   const fetchSettings = webFetchSettings(config);

@@ -69,7 +69,8 @@ describe("the main job, end to end: WebSocket client → gateway process → str
 
     const sessionsDir = path.join(stateDir, "agents", "main", "sessions");
     expect(await mode(sessionsDir)).toBe(0o700);
-    expect(await mode(path.join(sessionsDir, "sessions.json"))).toBe(0o600);
+    expect(await mode(path.join(stateDir, "state"))).toBe(0o700);
+    expect(await mode(path.join(stateDir, "state", "holdfast.sqlite"))).toBe(0o600);
     const transcripts = (await readdir(sessionsDir)).filter((f) => f.endsWith(".jsonl"));
     expect(transcripts).toHaveLength(1);
     expect(await mode(path.join(sessionsDir, transcripts[0] as string))).toBe(0o600);

@@ -15,8 +15,10 @@ import { builtinCommands, ChatCommandRegistry } from "../../src/commands/index.j
 import type { HoldfastConfig } from "../../src/config/index.js";
 import { HoldfastError } from "../../src/errors/index.js";
 import { systemClock } from "../../src/infra/index.js";
+import { channelState } from "./temp-state.js";
 import type { Logger } from "../../src/logging/index.js";
 import { Router } from "../../src/routing/index.js";
+import { InboundMedia } from "../../src/sandbox/index.js";
 
 /** An in-memory channel adapter: `deliver` plays the platform, `sent` records outbound messages. */
 export class MemoryAdapter implements ChannelAdapter {
@@ -127,6 +129,7 @@ export function memoryChannelDeps(opts: {
     secrets: { get: () => undefined },
     env: {},
     stateDir: dir,
+    state: channelState(dir).state,
     log,
     clock: systemClock,
     access: createAccessStage({ config, credentialsDir: path.join(dir, "credentials"), clock: systemClock, log }),
@@ -134,7 +137,8 @@ export function memoryChannelDeps(opts: {
     runs: opts.runs,
     commands: opts.commands,
     agent: () => ({ id: "main", groupChat: { mentionPatterns: ["\\bholdfast\\b"] } }),
-    workspaceOf: async () => path.join(dir, "workspace"),
+    saveMedia: async (target, bytes, ext) =>
+      (await new InboundMedia(path.join(dir, "media")).save(target, bytes, ext)).jailPath,
     extraAdapters: [{ adapter: opts.adapter, settings: opts.settings }],
     ...(opts.guardOutbound ? { guardOutbound: opts.guardOutbound } : {}),
   };

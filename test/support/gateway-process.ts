@@ -74,14 +74,24 @@ export function cleanEnv(stateDir: string, extra: Record<string, string> = {}): 
 }
 
 /**
- * Spawns `holdfast gateway --port 0` as a real process and waits until it prints its listening line.
+ * Spawns `holdfast gateway --port 0` as a real process (this build, or `bin` of another build; behind
+ * `wrap`, a command that execs the rest) and
+ * waits until it prints its listening line.
  * @throws Error with the process output when it exits or does not become ready within `timeoutMs`.
  */
 export async function spawnGateway(
   stateDir: string,
-  opts: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {},
+  opts: {
+    env?: Record<string, string>;
+    args?: string[];
+    timeoutMs?: number;
+    bin?: string;
+    wrap?: readonly string[];
+  } = {},
 ): Promise<GatewayProcess> {
-  const proc = spawn(process.execPath, [BIN, "gateway", "--port", "0", ...(opts.args ?? [])], {
+  const bin = opts.bin ?? BIN;
+  const [cmd, ...rest] = [...(opts.wrap ?? []), process.execPath, bin, "gateway", "--port", "0", ...(opts.args ?? [])];
+  const proc = spawn(cmd as string, rest, {
     env: cleanEnv(stateDir, opts.env),
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -129,10 +139,11 @@ export async function spawnGateway(
 export function runCli(
   stateDir: string,
   args: string[],
-  opts: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
+  opts: { env?: Record<string, string>; input?: string; timeoutMs?: number; wrap?: readonly string[] } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [BIN, ...args], {
+    const [cmd, ...rest] = [...(opts.wrap ?? []), process.execPath, BIN, ...args];
+    const proc = spawn(cmd as string, rest, {
       env: cleanEnv(stateDir, opts.env),
       stdio: ["pipe", "pipe", "pipe"],
     });

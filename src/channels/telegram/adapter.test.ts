@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { captureLogger, instantClock } from "../../../test/support/capture-log.js";
+import { channelState } from "../../../test/support/temp-state.js";
 import { FakeTelegram, mentionText } from "../../../test/support/fake-telegram.js";
 import type { InboundMessage } from "../adapter.js";
 import { TelegramAdapter } from "./adapter.js";
@@ -37,7 +38,7 @@ describe("TelegramAdapter against a fake Bot API (real grammY client)", () => {
     ...over,
   });
   const adapter = (s = settings(), dir = stateDir, log = captureLogger().log) => {
-    const a = new TelegramAdapter(s, { log, clock: instantClock, stateDir: dir });
+    const a = new TelegramAdapter(s, { log, clock: instantClock, queues: channelState(dir).queues });
     adapters.push(a);
     return a;
   };

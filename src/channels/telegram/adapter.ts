@@ -1,8 +1,8 @@
-import path from "node:path";
 import type { Api } from "grammy";
 import type { Hono } from "hono";
 import type { Update, UserFromGetMe } from "grammy/types";
 import { errorMessage } from "../../errors/index.js";
+import { isStorageFault, type ChannelQueues, type InboundQueue } from "../../store/index.js";
 import type { Clock } from "../../infra/index.js";
 import type { Logger } from "../../logging/index.js";
 import type { AdapterStatus, ChannelAdapter, InboundSink, MediaRef, OutboundMessage } from "../adapter.js";
@@ -18,25 +18,32 @@ import {
 import { normalizeTelegramUpdate } from "./normalize.js";
 import { pollUpdates } from "./polling.js";
 import type { TelegramAccountSettings } from "./settings.js";
-import { UpdateLedger } from "./update-ledger.js";
 import { mountTelegramWebhook } from "./webhook.js";
 
 /** Most webhook updates waiting to be handled before deliveries get 503. */
 const WEBHOOK_QUEUE_MAX = 1000;
+/** Wait before queued updates are handed over again after a storage fault (ms). */
+const STORAGE_RETRY_MS = 2_000;
 
 /** Dependencies of {@link TelegramAdapter}. */
 export interface TelegramAdapterDeps {
   readonly log: Logger;
   readonly clock: Clock;
-  /** holdfast state dir (the update ledger lives in `<stateDir>/telegram/`). */
-  readonly stateDir: string;
+  /** The durable inbound queue (and outbox) of an account, in the state store. */
+  readonly queues: (accountId: string) => ChannelQueues;
 }
 
 /**
  * One Telegram bot account on grammY's Bot API client (`apiRoot` from config), in long-polling or
- * webhook mode. Implements the {@link ChannelAdapter} contract: restart-safe update deduplication
- * ({@link UpdateLedger}), reconnect with backoff, a single clear error and a stop on 401/409, replies
- * split at 4096 characters, media downloads bounded by size.
+ * webhook mode. Implements the {@link ChannelAdapter} contract: reconnect with backoff, a single clear
+ * error and a stop on 401/409, replies split at 4096 characters, media downloads bounded by size.
+ *
+ * Delivery is at least once and restart safe: a `getUpdates` batch (or a webhook delivery) is queued
+ * in the account's durable inbound queue — and the next offset stored — in one commit before Telegram
+ * is told it was received (the next `getUpdates` offset, or the webhook's 200). Queued updates are
+ * then handed to the sink in order and marked handled only after it returns; after a crash they are
+ * handed over again (the run ledger turns a repeat into the same run). Update ids seen before are
+ * dropped.
  */
 export class TelegramAdapter implements ChannelAdapter {
   readonly channel = "telegram";
@@ -45,11 +52,12 @@ export class TelegramAdapter implements ChannelAdapter {
   private readonly api: Api;
   private readonly controller = new AbortController();
   private me: UserFromGetMe | undefined;
-  private ledger: UpdateLedger | undefined;
+  private inbound: InboundQueue | undefined;
+  private draining: Promise<void> | undefined;
+  private drainAgain = false;
+  private retryTimer: NodeJS.Timeout | undefined;
   private sink: InboundSink | undefined;
   private loop: Promise<void> | undefined;
-  private queue: Promise<void> = Promise.resolve();
-  private queued = 0;
   private state: AdapterStatus["state"] = "idle";
   private errorCode: string | undefined;
 
@@ -65,17 +73,16 @@ export class TelegramAdapter implements ChannelAdapter {
   async start(sink: InboundSink): Promise<void> {
     if (this.loop) return;
     this.sink = sink;
-    this.ledger = await UpdateLedger.open(
-      path.join(this.deps.stateDir, "telegram", `update-offset-${this.accountId}.json`),
-    );
+    this.inbound = this.deps.queues(this.accountId).inbound;
     this.state = "connecting";
     this.loop = this.run().catch((err: unknown) => this.fail(err));
   }
 
   async stop(): Promise<void> {
     this.controller.abort();
+    clearTimeout(this.retryTimer);
     await this.loop;
-    await this.queue;
+    while (this.draining) await this.draining;
     if (this.state !== "failed") this.state = "stopped";
   }
 
@@ -125,6 +132,7 @@ export class TelegramAdapter implements ChannelAdapter {
     };
     this.me = await untilSuccess((s) => this.api.getMe(grammySignal(s)), opts);
     if (!this.me) return;
+    this.kickDrain();
     this.log.info(
       { accountId: this.accountId, bot: this.me.username, mode: this.settings.mode },
       "telegram bot connected",
@@ -144,41 +152,114 @@ export class TelegramAdapter implements ChannelAdapter {
       clock: this.deps.clock,
       signal,
       timeoutSec: this.settings.pollingTimeoutSec,
-      offset: () => this.ledger?.nextOffset(),
-      handle: (u) => this.handleUpdate(u),
+      offset: () => this.nextOffset(),
+      accept: (updates) => this.accept(updates),
       onRetry: (attempt, delayMs, err) => this.retrying(attempt, delayMs, err),
       onRunning: () => (this.state = "running"),
     });
   }
 
+  /** `getUpdates` offset: the stored cursor (one past the last queued update). */
+  private nextOffset(): number | undefined {
+    try {
+      const c = this.inbound?.cursor();
+      return c === undefined ? undefined : Number(c);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Queues a `getUpdates` batch (and its next offset) in one commit, then hands it over. */
+  private async accept(updates: readonly Update[]): Promise<void> {
+    if (updates.length === 0 || !this.inbound) return;
+    const next = Math.max(...updates.map((u) => u.update_id)) + 1;
+    try {
+      this.inbound.enqueue(
+        updates.map((u) => ({ updateId: String(u.update_id), payload: u })),
+        String(next),
+      );
+    } catch (err) {
+      // Not confirmed to Telegram (the offset did not move): the same updates come again.
+      this.log.warn({ accountId: this.accountId, err: errorMessage(err) }, "telegram updates not queued; retrying");
+      await this.deps.clock.sleep(STORAGE_RETRY_MS, this.controller.signal).catch(() => undefined);
+      return;
+    }
+    this.kickDrain();
+    await this.draining;
+  }
+
+  /** Webhook delivery: queued durably before the 200 (false → 503, Telegram delivers again). */
   private enqueue(update: Update): boolean {
-    if (this.queued >= WEBHOOK_QUEUE_MAX) return false;
-    this.queued++;
-    this.queue = this.queue.then(() => this.handleUpdate(update)).finally(() => this.queued--);
+    if (!this.inbound) return false;
+    try {
+      if (this.inbound.stats().queued >= WEBHOOK_QUEUE_MAX) return false;
+      this.inbound.enqueue([{ updateId: String(update.update_id), payload: update }]);
+    } catch (err) {
+      this.log.warn({ accountId: this.accountId, err: errorMessage(err) }, "telegram webhook update not queued");
+      return false;
+    }
+    this.kickDrain();
     return true;
   }
 
-  /** Dedupe (mark first: at most once), normalize, hand to the sink. Never throws. */
-  private async handleUpdate(update: Update): Promise<void> {
-    try {
-      const ledger = this.ledger;
-      if (!ledger || !this.me || !this.sink) return;
-      if (!ledger.isNew(update.update_id)) {
-        this.log.debug(
-          { accountId: this.accountId, updateId: update.update_id, reason: "duplicate_update" },
-          "telegram update skipped",
-        );
-        return;
-      }
-      await ledger.mark(update.update_id);
-      const msg = normalizeTelegramUpdate(update, this.me, this.accountId, this.deps.clock.now());
-      if (msg) await this.sink(msg);
-    } catch (err) {
-      this.log.error(
-        { accountId: this.accountId, updateId: update.update_id, err: errorMessage(err) },
-        "telegram update failed",
-      );
+  private kickDrain(): void {
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
     }
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      if (this.drainAgain) {
+        this.drainAgain = false;
+        this.kickDrain();
+      }
+    });
+  }
+
+  /** Hands queued updates to the sink in order; each is marked handled after the sink returns. Never throws. */
+  private async drain(): Promise<void> {
+    const inbound = this.inbound;
+    if (!inbound || !this.me || !this.sink) return;
+    for (;;) {
+      let item;
+      try {
+        item = inbound.pending(1)[0];
+      } catch {
+        return this.retryDrain();
+      }
+      if (!item) return;
+      try {
+        const msg = normalizeTelegramUpdate(item.payload as Update, this.me, this.accountId, this.deps.clock.now());
+        if (msg) await this.sink(msg);
+        inbound.done(item.seq);
+      } catch (err) {
+        if (isStorageFault(err)) {
+          this.log.warn(
+            { accountId: this.accountId, updateId: item.updateId, err: errorMessage(err) },
+            "telegram update kept queued: the state store cannot take it now",
+          );
+          return this.retryDrain();
+        }
+        this.log.error(
+          { accountId: this.accountId, updateId: item.updateId, err: errorMessage(err) },
+          "telegram update failed",
+        );
+        try {
+          inbound.failed(item.seq, errorMessage(err));
+        } catch {
+          return this.retryDrain();
+        }
+      }
+    }
+  }
+
+  private retryDrain(): void {
+    if (this.retryTimer || this.controller.signal.aborted) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.kickDrain();
+    }, STORAGE_RETRY_MS);
+    this.retryTimer.unref();
   }
 
   private retrying(attempt: number, delayMs: number, err: unknown): void {

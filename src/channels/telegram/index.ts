@@ -13,7 +13,6 @@ export {
   type TelegramAccountSettings,
   type TelegramSettingsSource,
 } from "./settings.js";
-export { UpdateLedger } from "./update-ledger.js";
 
 /** One adapter per configured Telegram account. @throws HoldfastError HF_CHANNEL_CONFIG. */
 export async function createTelegramAdapters(

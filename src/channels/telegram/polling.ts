@@ -11,10 +11,10 @@ export interface PollingContext {
   readonly signal: AbortSignal;
   /** Long-poll timeout (s). */
   readonly timeoutSec: number;
-  /** Next `getUpdates` offset (one past the last handled update). */
+  /** Next `getUpdates` offset (one past the last queued update). */
   readonly offset: () => number | undefined;
-  /** Handles one update (dedupe, normalize, admit); awaited in order. */
-  readonly handle: (update: Update) => Promise<void>;
+  /** Takes a batch (queues it durably, then hands it over); awaited before the next poll confirms it. */
+  readonly accept: (updates: readonly Update[]) => Promise<void>;
   readonly onRetry: (attempt: number, delayMs: number, err: unknown) => void;
   readonly onRunning: () => void;
 }
@@ -40,9 +40,7 @@ export async function pollUpdates(p: PollingContext): Promise<void> {
     );
     if (updates === undefined) return;
     p.onRunning();
-    for (const u of updates) {
-      if (p.signal.aborted) return;
-      await p.handle(u);
-    }
+    if (p.signal.aborted) return;
+    await p.accept(updates);
   }
 }

@@ -6,6 +6,7 @@ import { serve, type ServerType } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { captureLogger, instantClock } from "../../../test/support/capture-log.js";
+import { channelState } from "../../../test/support/temp-state.js";
 import { FakeTelegram } from "../../../test/support/fake-telegram.js";
 import type { InboundMessage } from "../adapter.js";
 import { TelegramAdapter } from "./adapter.js";
@@ -62,7 +63,11 @@ describe("Telegram webhook mode", () => {
   });
   const start = async () => {
     const got: InboundMessage[] = [];
-    const a = new TelegramAdapter(settings(), { log: captureLogger().log, clock: instantClock, stateDir });
+    const a = new TelegramAdapter(settings(), {
+      log: captureLogger().log,
+      clock: instantClock,
+      queues: channelState(stateDir).queues,
+    });
     current = a;
     await a.start(async (m) => void got.push(m));
     await expect.poll(() => a.status().state).toBe("running");

@@ -26,7 +26,11 @@ const SendParams = z.looseObject({
 /**
  * The WebChat channel: operators talk to agents over the authenticated gateway socket. The operator is
  * authenticated by the gateway (identity first), so these methods route straight to the agent.
- * - `chat.send` {sessionKey, message, idempotencyKey} → `{runId, status:"started"}`, then `chat` events;
+ * - `chat.send` {sessionKey, message, idempotencyKey} → `{runId, status:"started"}` once the message is
+ *   committed to disk, then `chat` events. The same idempotencyKey again (even after a restart) →
+ *   `{runId, status, deduped:true, outcome?}` of the first run (`status` `in_flight`, `ok`, `error`,
+ *   `aborted` or `interrupted`); the model is not called again. A storage failure answers with its
+ *   HF_STATE_* code and nothing is accepted;
  * - `chat.abort` {sessionKey, runId?} → `{ok, aborted}`.
  */
 export function webChatMethods(deps: WebChatDeps): AnyMethodDef[] {
@@ -62,11 +66,13 @@ export function webChatMethods(deps: WebChatDeps): AnyMethodDef[] {
           message: p.message,
           idempotencyKey: p.idempotencyKey,
           origin: { channel: "webchat", chatType: "direct" },
+          notify: { channel: "webchat" },
         });
         return {
           runId: run.runId,
           status: run.deduped ? (run.status === "queued" ? "in_flight" : run.status) : "started",
           ...(run.deduped ? { deduped: true } : {}),
+          ...(run.outcome ? { outcome: run.outcome } : {}),
         };
       },
     }),

@@ -6,6 +6,7 @@ import { BIND_MODES, type BindMode } from "../../gateway/index.js";
 import { cliContext, cliCredential } from "../context.js";
 import type { CliIo } from "../io.js";
 import { parsePort, parsePositiveInt } from "../parse.js";
+import { installFatalHandlers, untilShutdownSignal } from "./gateway-guards.js";
 import { stopRunningGateway } from "./incident-util.js";
 
 /** Parses `--bind`. @throws HoldfastError HF_CLI_USAGE. */
@@ -16,15 +17,6 @@ function parseBind(v: string): BindMode {
       `--bind must be one of ${BIND_MODES.join(" | ")} (got "${v.slice(0, 40)}")`,
     );
   return v as BindMode;
-}
-
-/** Resolves when the process gets SIGINT or SIGTERM. */
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (sig: string) => () => resolve(sig);
-    process.once("SIGINT", on("SIGINT"));
-    process.once("SIGTERM", on("SIGTERM"));
-  });
 }
 
 /** `holdfast gateway [run]` (foreground gateway), `holdfast gateway stop` and `holdfast gateway token`. */
@@ -42,7 +34,8 @@ export function registerGateway(program: Command, io: CliIo, setExit: (code: num
     io.out(
       `holdfast gateway listening on ${tls ? "wss" : "ws"}://${host}:${gateway.port} (WebChat: ${tls ? "https" : "http"}://${host}:${gateway.port}/)`,
     );
-    const sig = await untilSignal();
+    installFatalHandlers(gateway.ctx.log, gateway.stop);
+    const sig = await untilShutdownSignal(gateway.ctx.log);
     io.out(`received ${sig}; shutting down`);
     await gateway.stop();
     setExit(0);

@@ -12,6 +12,7 @@ import {
   type FixResult,
   type AuditCheck,
   type InterfaceAddress,
+  type MachineFacts,
   type Severity,
 } from "../../audit/index.js";
 import { HoldfastError } from "../../errors/index.js";
@@ -32,6 +33,8 @@ export interface SecurityAuditDeps {
   readonly env?: NodeJS.ProcessEnv;
   readonly interfaces?: () => readonly InterfaceAddress[];
   readonly logDir?: string;
+  /** What the machine offers the jails (default: probed here). */
+  readonly machine?: () => Promise<MachineFacts>;
 }
 
 const SEVERITY_NAMES: readonly string[] = ["critical", "warn", "info"];
@@ -49,7 +52,8 @@ export async function securityAudit(
   if (flags.failOn !== undefined && !SEVERITY_NAMES.includes(flags.failOn))
     throw new HoldfastError("HF_CLI_USAGE", `--fail-on must be one of critical, warn, info (got "${flags.failOn}")`);
   const env = deps.env ?? process.env;
-  const load = () => loadAuditContext({ env, ...(deps.logDir ? { logDir: deps.logDir } : {}) });
+  const machine = await (deps.machine ?? (async () => (await import("../../sandbox/index.js")).jailFacts()))();
+  const load = () => loadAuditContext({ env, machine, ...(deps.logDir ? { logDir: deps.logDir } : {}) });
   let ctx = await load();
   let fix: FixResult | undefined;
   if (flags.fix) {

@@ -1,19 +1,21 @@
 import type { Command } from "commander";
 import { HoldfastError } from "../../errors/index.js";
 import { SessionStore, type ChatMessage } from "../../sessions/index.js";
+import { openStateStore } from "../../store/index.js";
 import { cliContext } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
 import { parsePositiveInt } from "../parse.js";
 
 /**
  * `holdfast sessions list|show <key>|delete <key>`: reads and changes the session store on disk
- * directly (safe while the gateway runs: index updates are locked, transcripts are append-only).
+ * directly (safe while the gateway runs: the index is the shared state database, transcripts are append-only).
  */
 export function registerSessions(program: Command, io: CliIo): void {
   const sessions = program.command("sessions").description("list, show and delete conversation sessions");
   const store = async () => {
     const ctx = await cliContext();
-    return new SessionStore({ agentsDir: ctx.paths.agentsDir, clock: ctx.clock });
+    const state = await openStateStore({ stateDir: ctx.paths.stateDir, agentsDir: ctx.paths.agentsDir, log: ctx.log });
+    return new SessionStore({ agentsDir: ctx.paths.agentsDir, clock: ctx.clock, state, log: ctx.log });
   };
   sessions
     .command("list")

@@ -9,7 +9,7 @@ import { effectiveMdnsMode } from "../../discovery/index.js";
 import { errorMessage } from "../../errors/index.js";
 import { configuredCredentials, exposureInput, planExposure } from "../../gateway/index.js";
 import { listSecretSlots } from "../../secrets/index.js";
-import { SessionStore } from "../../sessions/index.js";
+import { openStateStore } from "../../store/index.js";
 import { cliContext } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
 
@@ -112,7 +112,9 @@ function policyStatus(ctx: AppContext): Doc {
  * report). Holds configuration facts, sources of credentials and counts — never a secret value.
  */
 export async function buildStatus(ctx: AppContext, all: boolean): Promise<Doc> {
-  const sessions = await new SessionStore({ agentsDir: ctx.paths.agentsDir, clock: ctx.clock }).list();
+  const state = await openStateStore({ stateDir: ctx.paths.stateDir, agentsDir: ctx.paths.agentsDir, log: ctx.log });
+  const sessions = state.sessions.list();
+  state.close();
   const byAgent: Record<string, number> = {};
   for (const s of sessions) byAgent[s.agentId] = (byAgent[s.agentId] ?? 0) + 1;
   const devices = new DeviceStore(ctx.paths.devicesDir, ctx.clock);

@@ -21,6 +21,8 @@ export const SandboxSchema = z.strictObject({
       memoryMb: z.number().int().min(16).max(1_048_576).optional(),
       pids: z.number().int().min(1).max(100_000).optional(),
       cpuSeconds: z.number().int().min(1).max(86_400).optional(),
+      /** CPU bandwidth of the whole session, in cores (cgroup cpu.max). */
+      cpus: z.number().min(0.01).max(1024).optional(),
       outputBytes: z.number().int().min(1024).max(1_073_741_824).optional(),
       fileSizeMb: z.number().int().min(1).max(1_048_576).optional(),
       timeoutMs: z.number().int().min(100).max(86_400_000).optional(),

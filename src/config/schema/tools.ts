@@ -17,6 +17,10 @@ export const ToolsSchema = ToolPolicySchema.extend({
       ask: z.enum(["off", "on-miss", "always"]).optional(),
       mode: z.enum(["deny", "allowlist", "ask", "auto", "full"]).optional(),
       host: z.enum(["auto", "sandbox", "gateway", "node"]).optional(),
+      /** The host jail of unsandboxed sessions: `on` (default; needs bubblewrap) or `off` (tools run on the host; audited). */
+      hostJail: z.enum(["on", "off"]).optional(),
+      /** Network of the host jail: `host` (default) or `none`. */
+      hostJailNetwork: z.enum(["host", "none"]).optional(),
       askFallback: compat(),
       timeoutSec: z.number().int().min(1).max(86_400).optional(),
       maxOutputBytes: z.number().int().min(1024).max(1_073_741_824).optional(),

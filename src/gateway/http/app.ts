@@ -10,6 +10,8 @@ export interface HttpAppDeps {
   readonly clientAddress: (c: Context) => ClientAddress;
   /** Status document for `GET /api/status` (no secrets). */
   readonly status: () => Promise<unknown> | unknown;
+  /** Liveness for `GET /health`: `ok` false (still HTTP 200) while a store is degraded. Default `{ok:true}`. */
+  readonly health?: () => { ok: boolean; degraded?: unknown[] };
   /** Extra authenticated routes (mounted after auth). */
   readonly routes?: (app: Hono) => void;
   /** Routes mounted BEFORE auth (platform webhooks); each must authenticate its caller itself. */
@@ -27,7 +29,8 @@ const PROXY_ATTRIBUTION_BODY = {
 };
 
 /**
- * The gateway's HTTP routes (hono). Public: `GET /health` → `{"ok":true}` and the WebChat page's
+ * The gateway's HTTP routes (hono). Public: `GET /health` → `{"ok":true}` (or `{"ok":false,"degraded":
+ * [{store, code, since}]}` while storage is degraded) and the WebChat page's
  * static files (no data, no secrets; the page authenticates over the WebSocket). Every other route
  * requires `Authorization: Bearer <token>` (or Basic with the password) and answers 401 JSON otherwise.
  */
@@ -40,7 +43,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     c.header("X-Frame-Options", "DENY");
     c.header("Cache-Control", "no-store");
   });
-  app.get("/health", (c) => c.json({ ok: true }));
+  app.get("/health", (c) => c.json(deps.health?.() ?? { ok: true }));
   for (const [route, [file, type]] of Object.entries(WEBCHAT_ASSETS)) {
     app.get(route, async (c) => {
       c.header("Content-Type", type);

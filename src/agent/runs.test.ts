@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { tempSessionStore } from "../../test/support/temp-state.js";
+import { HoldfastError } from "../errors/index.js";
+import { silentLogger } from "../logging/index.js";
+import { RunManager, type AgentLoop, type AgentRunRequest } from "./index.js";
+
+/** A loop that answers `re: <message>` and counts its calls (a stand-in for the model). */
+function countingLoop() {
+  const calls: AgentRunRequest[] = [];
+  const loop: Pick<AgentLoop, "run"> = {
+    async run(req) {
+      calls.push(req);
+      req.onEvent({ type: "final", text: `re: ${req.message} sk-secret`, stopReason: "stop" });
+    },
+  };
+  return { loop, calls };
+}
+
+describe("run manager ledger", () => {
+  it("commits the user message before returning and answers a same-key retry after a restart from the ledger", async () => {
+    const s = await tempSessionStore();
+    const first = countingLoop();
+    const redact = (t: string) => t.replaceAll("sk-secret", "***");
+    const a = new RunManager({ loop: first.loop, now: () => 5, log: silentLogger(), ledger: s.state.runs, redact });
+    const run = a.start({
+      agentId: "main",
+      sessionKey: "agent:main:main",
+      message: "hi sk-secret",
+      idempotencyKey: "k1",
+    });
+    expect(s.state.runs.get(run.runId)).toMatchObject({
+      status: "accepted",
+      message: { role: "user", content: "hi ***", runId: run.runId, timestamp: 5 },
+    });
+    await run.done;
+    expect(first.calls[0]?.user).toMatchObject({ content: "hi sk-secret", runId: run.runId });
+    const second = countingLoop();
+    const b = new RunManager({ loop: second.loop, now: () => 9, log: silentLogger(), ledger: s.state.runs, redact });
+    const retry = b.start({
+      agentId: "main",
+      sessionKey: "agent:main:main",
+      message: "hi sk-secret",
+      idempotencyKey: "k1",
+    });
+    expect(retry).toMatchObject({ runId: run.runId, deduped: true, status: "ok", outcome: { text: "re: hi *** ***" } });
+    expect(second.calls).toEqual([]);
+    await s.close();
+  });
+
+  it("reports a run the ledger holds open from a dead process as interrupted", async () => {
+    const s = await tempSessionStore();
+    s.state.runs.admit({ runId: "old", sessionKey: "agent:main:main", idempotencyKey: "k", message: {} });
+    const { loop, calls } = countingLoop();
+    const m = new RunManager({ loop, now: () => 1, log: silentLogger(), ledger: s.state.runs });
+    expect(
+      m.start({ agentId: "main", sessionKey: "agent:main:main", message: "x", idempotencyKey: "k" }),
+    ).toMatchObject({
+      runId: "old",
+      status: "interrupted",
+      deduped: true,
+    });
+    expect(calls).toEqual([]);
+    await s.close();
+  });
+
+  it("accepts nothing when the ledger cannot commit", () => {
+    const full = new HoldfastError("HF_STATE_DISK_FULL", "saving the message failed: the disk is full (SQLITE_FULL)");
+    const { loop, calls } = countingLoop();
+    const m = new RunManager({
+      loop,
+      now: () => 1,
+      log: silentLogger(),
+      ledger: {
+        admit: () => {
+          throw full;
+        },
+        finish: () => true,
+        get: () => undefined,
+      },
+    });
+    expect(() => m.start({ agentId: "main", sessionKey: "agent:main:main", message: "x" })).toThrow(full);
+    expect(m.active()).toBe(0);
+    expect(calls).toEqual([]);
+  });
+});

@@ -1,0 +1,91 @@
+import { createHash, randomUUID } from "node:crypto";
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { ensurePrivateDir, writeFileAtomic } from "../infra/index.js";
+import type { ReadOnlyMount } from "./types.js";
+
+/** Where a session's inbound media appear inside its jail (read-only). */
+export const MEDIA_IN_JAIL = "/inbox";
+
+/** One saved attachment: the gateway's file, and the path the session's tools use. */
+export interface SavedMediaFile {
+  readonly hostPath: string;
+  readonly jailPath: string;
+}
+
+/**
+ * Inbound media (channel attachments) live in a gateway-owned directory outside every jail:
+ * `<root>/<session dir>/<date>-<uuid>.<ext>` (`root` = `<stateDir>/media`, 700). No name comes from
+ * the sender or the model, and no jail can write there, so nothing can be planted on the gateway's
+ * write path (a symlink at `/workspace/inbox` used to redirect these writes onto the host). The
+ * session directory is mounted read-only at {@link MEDIA_IN_JAIL} in the session's jail. When the
+ * jail runs as another user (a root gateway's sandbox user), the session directory is group-owned
+ * by that user's group (750, files 640) so it can read, never write. Source: issue "Containment":
+ * "Inbound media are written by the gateway into a gateway-owned directory outside every jail".
+ */
+export class InboundMedia {
+  constructor(private readonly root: string) {}
+
+  /** The gateway's directory of a session's media. */
+  dirOf(agentId: string, sessionKey: string): string {
+    const hash = createHash("sha256").update(`${agentId}\0${sessionKey}`).digest("hex").slice(0, 20);
+    return path.join(this.root, `session-${hash}`);
+  }
+
+  /**
+   * Saves one attachment. `readerGid`: the jail user's group when it differs from the gateway's.
+   * @throws HoldfastError HF_STATE_IO when the file cannot be written.
+   */
+  async save(
+    target: { readonly agentId: string; readonly sessionKey: string; readonly readerGid?: number },
+    bytes: Uint8Array,
+    extension: string | undefined,
+  ): Promise<SavedMediaFile> {
+    const dir = await this.ensureDir(target.agentId, target.sessionKey, target.readerGid);
+    const ext = extension && /^[a-z0-9]{1,8}$/.test(extension) ? `.${extension}` : "";
+    const name = `${new Date().toISOString().slice(0, 10)}-${randomUUID()}${ext}`;
+    const hostPath = path.join(dir, name);
+    const shared = target.readerGid !== undefined;
+    await writeFileAtomic(hostPath, bytes, shared ? 0o640 : 0o600, { privateDir: false });
+    if (shared) await fsp.chown(hostPath, process.getuid?.() ?? 0, target.readerGid as number);
+    return { hostPath, jailPath: path.posix.join(MEDIA_IN_JAIL, name) };
+  }
+
+  /** The read-only mount of a session's media (the directory is created when missing, so the mount always exists). */
+  async mountFor(agentId: string, sessionKey: string, readerGid?: number): Promise<ReadOnlyMount> {
+    return { source: await this.ensureDir(agentId, sessionKey, readerGid), at: MEDIA_IN_JAIL };
+  }
+
+  /** Removes a session's media (its session was reset or deleted). */
+  async remove(agentId: string, sessionKey: string): Promise<void> {
+    await fsp.rm(this.dirOf(agentId, sessionKey), { recursive: true, force: true });
+  }
+
+  /** Removes session media directories not modified for `maxAgeMs`. Returns how many were removed. */
+  async prune(maxAgeMs: number, now: number): Promise<number> {
+    let n = 0;
+    for (const d of await fsp.readdir(this.root).catch(() => [] as string[])) {
+      const p = path.join(this.root, d);
+      const st = await fsp.lstat(p).catch(() => undefined);
+      if (!st?.isDirectory() || now - st.mtimeMs <= maxAgeMs) continue;
+      await fsp.rm(p, { recursive: true, force: true });
+      n++;
+    }
+    return n;
+  }
+
+  private async ensureDir(agentId: string, sessionKey: string, readerGid?: number): Promise<string> {
+    await ensurePrivateDir(this.root);
+    const dir = this.dirOf(agentId, sessionKey);
+    await fsp.mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== "EEXIST") throw err;
+    });
+    const st = await fsp.lstat(dir);
+    const uid = process.getuid?.() ?? st.uid;
+    const gid = readerGid ?? st.gid;
+    const mode = readerGid !== undefined ? 0o750 : 0o700;
+    if (st.uid !== uid || st.gid !== gid) await fsp.chown(dir, uid, gid);
+    if ((st.mode & 0o777) !== mode) await fsp.chmod(dir, mode);
+    return dir;
+  }
+}

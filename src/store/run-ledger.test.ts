@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { openTempStore, tempStateDir } from "../../test/support/temp-state.js";
+
+describe("run ledger", () => {
+  it("returns the first run for a repeated idempotency key, across a reopen", async () => {
+    const dirs = tempStateDir();
+    const a = await openTempStore(dirs);
+    const first = a.runs.admit({
+      runId: "r1",
+      sessionKey: "agent:main:main",
+      idempotencyKey: "k",
+      message: { content: "hi" },
+    });
+    expect(first).toMatchObject({ fresh: true, run: { runId: "r1", status: "accepted", message: { content: "hi" } } });
+    a.runs.markRunning("r1");
+    expect(a.runs.finish("r1", "ok", { text: "hello" })).toBe(true);
+    a.close();
+    const b = await openTempStore(dirs);
+    const again = b.runs.admit({
+      runId: "r2",
+      sessionKey: "agent:main:main",
+      idempotencyKey: "k",
+      message: { content: "hi" },
+    });
+    expect(again).toMatchObject({ fresh: false, run: { runId: "r1", status: "ok", outcome: { text: "hello" } } });
+    expect(b.runs.get("r2")).toBeUndefined();
+    expect(b.runs.admit({ runId: "r3", sessionKey: "agent:main:other", idempotencyKey: "k", message: {} }).fresh).toBe(
+      true,
+    );
+    b.close();
+  });
+
+  it("marks runs left open by a dead process as interrupted, oldest first, and keeps their first outcome", async () => {
+    const dirs = tempStateDir();
+    const s = await openTempStore(dirs);
+    s.runs.admit({ runId: "a", sessionKey: "agent:main:x", message: { content: "1" } });
+    s.runs.admit({
+      runId: "b",
+      sessionKey: "agent:main:x",
+      message: { content: "2" },
+      origin: { channel: "telegram" },
+    });
+    s.runs.admit({ runId: "c", sessionKey: "agent:main:y", message: { content: "3" } });
+    s.runs.markRunning("a");
+    s.runs.finish("c", "error", { code: "HF_PROVIDER_UNAVAILABLE" });
+    s.close();
+    const t = await openTempStore(dirs);
+    const gone = t.runs.interruptOpen("the gateway stopped before the reply was complete");
+    expect(gone.map((r) => [r.runId, r.status])).toEqual([
+      ["a", "interrupted"],
+      ["b", "interrupted"],
+    ]);
+    expect(gone[1]?.origin).toEqual({ channel: "telegram" });
+    expect(t.runs.open()).toEqual([]);
+    expect(t.runs.finish("a", "ok", { text: "late" })).toBe(false);
+    expect(t.runs.get("a")).toMatchObject({ status: "interrupted", outcome: { code: "HF_RUN_INTERRUPTED" } });
+    expect(t.runs.ofSession("agent:main:x").map((r) => r.runId)).toEqual(["b", "a"]);
+    t.close();
+  });
+
+  it("prunes finished runs past retention and never open ones", async () => {
+    let now = 1_000_000;
+    const s = await openTempStore(tempStateDir(), { now: () => now });
+    s.runs.admit({ runId: "old", sessionKey: "k", idempotencyKey: "1", message: {} });
+    s.runs.finish("old", "ok", {});
+    s.runs.admit({ runId: "open", sessionKey: "k", idempotencyKey: "2", message: {} });
+    now += 10_000;
+    expect(s.runs.prune(5_000)).toBe(1);
+    expect(s.runs.get("open")).toBeDefined();
+    s.close();
+  });
+});

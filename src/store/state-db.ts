@@ -1,0 +1,199 @@
+import { closeSync, mkdirSync, openSync, statSync, chmodSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { HoldfastError } from "../errors/index.js";
+import { STATE_DIR_MODE, STATE_FILE_MODE } from "../infra/index.js";
+import type { Logger } from "../logging/index.js";
+import type { StorageHealth } from "./health.js";
+import { moveAsideSync } from "./quarantine.js";
+import { MIGRATIONS } from "./schema.js";
+import { classifyStorageError, storageError } from "./storage-error.js";
+
+/** The raw better-sqlite3 handle (only the store's own modules use it). */
+export type SqliteDatabase = Database.Database;
+
+/** Options of {@link StateDb.open}. */
+export interface StateDbOptions {
+  /** Database file, normally `<stateDir>/state/holdfast.sqlite` (created 600 in a 700 directory). */
+  readonly file: string;
+  readonly log: Logger;
+  readonly health: StorageHealth;
+  /** Clock for timestamps in names and rows (ms since the epoch). Default `Date.now`. */
+  readonly now?: () => number;
+  /** How long a statement waits for another process's write lock (ms). Default 5000. */
+  readonly busyTimeoutMs?: number;
+}
+
+/** Store name used in health conditions and error details. */
+export const STATE_DB_STORE = "state-db";
+
+const SQLITE_SIDE_FILES = ["-wal", "-shm"] as const;
+
+/**
+ * The embedded SQLite database holding the session index, the idempotency ledger and the channel
+ * queues. WAL journal with `synchronous=FULL`: a commit has been fsynced when it returns, so an ack
+ * given after a commit survives kill -9 and power loss. Other processes (CLI commands) open the same
+ * file; SQLite's own locking serializes writers (no lock files of holdfast's).
+ *
+ * Opening validates the file (`PRAGMA quick_check`). A corrupt or foreign file is moved aside as
+ * `<file>.corrupt.<ts>` (with its `-wal`/`-shm`), reported to {@link StorageHealth}, and replaced by a
+ * new empty database ({@link recreated} is then true, so callers rebuild what they can, such as the
+ * session index from transcripts).
+ *
+ * Every statement runs through {@link run} or {@link tx}: a failure (disk full, I/O error, busy) is
+ * reported to health and thrown as a catalogued HoldfastError (`HF_STATE_DISK_FULL`, ...); the next
+ * success clears the condition.
+ */
+export class StateDb {
+  private constructor(
+    readonly file: string,
+    private readonly db: SqliteDatabase,
+    private readonly opts: StateDbOptions,
+    /** True when a corrupt database was moved aside and this one was created empty. */
+    readonly recreated: boolean,
+  ) {}
+
+  /**
+   * Opens (creating if needed), validates and migrates the database.
+   * @throws HoldfastError HF_STATE_DISK_FULL / HF_STATE_FD_LIMIT / HF_STATE_IO when the file cannot be
+   *   created or written at all (start-up must then fail before the gateway listens).
+   */
+  static open(opts: StateDbOptions): StateDb {
+    const now = opts.now ?? Date.now;
+    try {
+      mkdirSync(path.dirname(opts.file), { recursive: true, mode: STATE_DIR_MODE });
+      tighten(path.dirname(opts.file), STATE_DIR_MODE);
+      closeSync(openSync(opts.file, "a", STATE_FILE_MODE));
+      tighten(opts.file, STATE_FILE_MODE);
+    } catch (err) {
+      throw storageError(STATE_DB_STORE, `creating ${opts.file}`, err);
+    }
+    let db: SqliteDatabase | undefined;
+    try {
+      db = connect(opts);
+      return new StateDb(opts.file, db, opts, false);
+    } catch (err) {
+      db?.close();
+      if (classifyStorageError(err).cause !== "corrupt")
+        throw storageError(STATE_DB_STORE, `opening ${opts.file}`, err);
+      const ts = now();
+      let movedTo: string | undefined;
+      try {
+        movedTo = moveAsideSync(opts.file, ts);
+        for (const side of SQLITE_SIDE_FILES) moveAsideSync(`${opts.file}${side}`, ts);
+        closeSync(openSync(opts.file, "a", STATE_FILE_MODE));
+        db = connect(opts);
+      } catch (again) {
+        throw storageError(STATE_DB_STORE, `replacing the corrupt ${opts.file}`, again);
+      }
+      const state = new StateDb(opts.file, db, opts, true);
+      state.reportCorrupt({
+        file: opts.file,
+        ...(movedTo ? { movedTo } : {}),
+        problem: `not a valid SQLite database (${classifyStorageError(err).sysCode ?? (err as Error).message})`,
+        fix: "a new empty database was created and the session index is rebuilt from the transcripts; run `holdfast doctor` to review",
+      });
+      return state;
+    }
+  }
+
+  /**
+   * Runs `fn` against the database. Success clears a degraded condition; failure is reported and
+   * thrown as a storage error.
+   * @param what the operation in words (`"saving the message"`), used in the error message
+   * @throws HoldfastError HF_STATE_* (never a raw SqliteError)
+   */
+  run<T>(what: string, fn: (db: SqliteDatabase) => T): T {
+    let out: T;
+    try {
+      out = fn(this.db);
+    } catch (err) {
+      const e = storageError(STATE_DB_STORE, what, err);
+      this.opts.health.fail(STATE_DB_STORE, e);
+      throw e;
+    }
+    this.opts.health.ok(STATE_DB_STORE);
+    return out;
+  }
+
+  /** {@link run} inside one transaction (all of `fn`'s writes commit together, or none). */
+  tx<T>(what: string, fn: (db: SqliteDatabase) => T): T {
+    return this.run(what, (db) => db.transaction(() => fn(db))());
+  }
+
+  /** Current time of the store's clock (ms). */
+  now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
+  /** Records a corrupt file (this database or another store's) for status and doctor. */
+  reportCorrupt(report: { file: string; movedTo?: string; problem: string; fix: string }): void {
+    this.opts.health.corruption(report);
+    try {
+      this.db
+        .prepare("INSERT INTO store_issues (file, moved_to, problem, fix, at) VALUES (?, ?, ?, ?, ?)")
+        .run(report.file, report.movedTo ?? null, report.problem, report.fix, this.now());
+    } catch (err) {
+      this.opts.log.warn({ err: (err as Error).message }, "could not record a store issue");
+    }
+  }
+
+  /** Corrupt files recorded by this and earlier starts, newest first. */
+  issues(limit = 50): { file: string; movedTo?: string; problem: string; fix: string; at: number }[] {
+    const rows = this.run("reading store issues", (db) =>
+      db
+        .prepare("SELECT file, moved_to AS movedTo, problem, fix, at FROM store_issues ORDER BY seq DESC LIMIT ?")
+        .all(limit),
+    ) as { file: string; movedTo: string | null; problem: string; fix: string; at: number }[];
+    return rows.map(({ movedTo, ...r }) => (movedTo ? { ...r, movedTo } : r));
+  }
+
+  /** Checkpoints the WAL into the main file and closes. Idempotent. */
+  close(): void {
+    if (!this.db.open) return;
+    try {
+      this.db.pragma("wal_checkpoint(TRUNCATE)");
+    } catch (err) {
+      this.opts.log.warn({ err: (err as Error).message }, "state database checkpoint failed at close");
+    }
+    this.db.close();
+  }
+}
+
+function connect(opts: StateDbOptions): SqliteDatabase {
+  const db = new Database(opts.file, { timeout: opts.busyTimeoutMs ?? 5_000 });
+  try {
+    const mode = db.pragma("journal_mode = WAL", { simple: true });
+    if (mode !== "wal")
+      throw new HoldfastError("HF_STATE_IO", `cannot switch ${opts.file} to WAL (journal_mode ${String(mode)})`);
+    db.pragma("synchronous = FULL");
+    db.pragma("foreign_keys = ON");
+    db.pragma("temp_store = MEMORY");
+    const check = db.pragma("quick_check", { simple: true });
+    if (check !== "ok") throw new HoldfastError("HF_STATE_CORRUPT", `quick_check: ${String(check).slice(0, 200)}`);
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function migrate(db: SqliteDatabase): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > MIGRATIONS.length)
+    throw new HoldfastError(
+      "HF_STATE_IO",
+      `state database schema version ${version} is newer than this holdfast (${MIGRATIONS.length}); upgrade holdfast`,
+    );
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+function tighten(p: string, mode: number): void {
+  if ((statSync(p).mode & 0o777 & ~mode) !== 0) chmodSync(p, mode);
+}
