@@ -19,7 +19,7 @@ import {
 import type { RedactText } from "./protocol/wire-errors.js";
 import { GatewayServer } from "./server.js";
 
-/** The events a client can receive (listed in `hello-ok`, docs/protocol-methods.md). */
+/** The events a client can receive (listed in `hello-ok`, docs/protocol.md). */
 const GATEWAY_EVENTS = [
   "connect.challenge",
   "tick",

@@ -78,7 +78,7 @@ function listed(n: NodeInfo) {
 }
 
 /**
- * Gateway methods of the nodes pipeline (docs/protocol-methods.md; reference §3.9):
+ * Gateway methods of the nodes pipeline (docs/protocol.md; reference §3.9):
  * - operators: `nodes.list` and `node.list` (operator.read) → the connected nodes; `nodes.run`
  *   {nodeId, argv, cwd?, timeoutMs?} (operator.admin) → runs a program there (see {@link runOnNode});
  * - nodes (role node; their id is their device, never a param): `node.invoke.result` {id, nodeId?, ok,

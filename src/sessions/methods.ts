@@ -38,7 +38,7 @@ type ListParams = z.infer<typeof ListParams>;
 const Key = z.string().min(1).max(512);
 
 /**
- * Session methods (reference session-control RPCs; docs/protocol-methods.md):
+ * Session methods (reference session-control RPCs; docs/protocol.md):
  * - `sessions.list` {agentId?, limit?, offset?, search?, activeOnly?, configuredAgentsOnly?,
  *   includeLastMessage?} (operator.read) → `{ts, count, totalCount, limitApplied, offset, nextOffset,
  *   hasMore, defaults, sessions:[row]}`, newest first;

@@ -17,7 +17,7 @@ describe("the real openclaw CLI against holdfast", () => {
   });
 
   afterAll(async () => {
-    await saveFrames("cli", env?.recorder.frames ?? [], [env?.token]);
+    await saveFrames("cli", env?.recorder, [env?.token]);
     await env?.stop();
   });
 

@@ -26,7 +26,7 @@ describe("the OpenClaw Control UI against holdfast (Debian Chromium)", () => {
   afterAll(async () => {
     await browser?.close();
     await other?.close();
-    await saveFrames("control-ui", env?.recorder.frames ?? [], [env?.token]);
+    await saveFrames("control-ui", env?.recorder, [env?.token]);
     await env?.stop();
   });
 

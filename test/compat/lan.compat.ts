@@ -65,44 +65,48 @@ describe("a LAN gateway (TLS) configured only through the reference's environmen
     expect(bad.stdout + bad.stderr).toMatch(/gateway token mismatch/);
   });
 
-  it("a node host on the LAN waits for pairing and can invoke nothing until an operator approves it", async () => {
-    const home = await makeClientHome("lan-node");
-    remoteNode = startOpenclaw(
-      compatClients(),
-      home,
-      [
+  it(
+    "a node host on the LAN waits for pairing and can invoke nothing until an operator approves it",
+    { timeout: 240_000 },
+    async () => {
+      const home = await makeClientHome("lan-node");
+      const nodeArgs = [
         "node",
         "run",
         ...["--host", LAN, "--port", String(gw.port), "--tls", "--tls-fingerprint", fingerprint],
         ...["--display-name", "lan-node"],
-      ],
-      { env },
-    );
-    await remoteNode.waitFor(/pairing required/, 60_000);
-    const nodes = await runCli(stateDir, ["nodes", "list", "--json"], { env });
-    expect((JSON.parse(nodes.stdout) as { nodes: unknown[] }).nodes).toEqual([]);
-    const devices = await runCli(stateDir, ["devices", "list", "--json"], { env });
-    const pending = (JSON.parse(devices.stdout) as { pending: { requestId: string; role: string; deviceId: string }[] })
-      .pending;
-    expect(pending).toHaveLength(1);
-    expect(pending[0]?.role).toBe("node");
-    const unpaired = await runCli(stateDir, ["nodes", "run", pending[0]?.deviceId as string, "--", "uname"], { env });
-    expect(unpaired.code).not.toBe(0);
-    expect(unpaired.stderr).toMatch(/is connected/);
-    const approve = await runCli(stateDir, ["devices", "approve", pending[0]?.requestId as string], { env });
-    expect(approve.code, approve.stderr).toBe(0);
-    await expect
-      .poll(
-        async () =>
-          (
-            JSON.parse((await runCli(stateDir, ["nodes", "list", "--json"], { env })).stdout) as {
-              nodes: { displayName: string }[];
-            }
-          ).nodes.map((n) => n.displayName),
-        { timeout: 60_000, interval: 1_000 },
-      )
-      .toEqual(["lan-node"]);
-  });
+      ];
+      remoteNode = startOpenclaw(compatClients(), home, nodeArgs, { env });
+      await remoteNode.waitFor(/pairing required/, 60_000);
+      const nodes = await runCli(stateDir, ["nodes", "list", "--json"], { env });
+      expect((JSON.parse(nodes.stdout) as { nodes: unknown[] }).nodes).toEqual([]);
+      const devices = await runCli(stateDir, ["devices", "list", "--json"], { env });
+      const pending = (
+        JSON.parse(devices.stdout) as { pending: { requestId: string; role: string; deviceId: string }[] }
+      ).pending;
+      expect(pending).toHaveLength(1);
+      expect(pending[0]?.role).toBe("node");
+      const unpaired = await runCli(stateDir, ["nodes", "run", pending[0]?.deviceId as string, "--", "uname"], { env });
+      expect(unpaired.code).not.toBe(0);
+      expect(unpaired.stderr).toMatch(/is connected/);
+      const approve = await runCli(stateDir, ["devices", "approve", pending[0]?.requestId as string], { env });
+      expect(approve.code, approve.stderr).toBe(0);
+      // As against the reference gateway, the node host paused its reconnects "waiting for operator
+      // action": started again after the approval, it connects as the paired device.
+      await remoteNode.waitFor(/waiting for operator action/, 30_000);
+      await remoteNode.stop();
+      remoteNode = startOpenclaw(compatClients(), home, nodeArgs, { env });
+      const listed = async () =>
+        (
+          JSON.parse((await runCli(stateDir, ["nodes", "list", "--json"], { env })).stdout) as {
+            nodes: { displayName: string }[];
+          }
+        ).nodes.map((n) => n.displayName);
+      await expect
+        .poll(listed, { timeout: 60_000, interval: 1_000, message: `node host output: ${remoteNode.output()}` })
+        .toEqual(["lan-node"]);
+    },
+  );
 });
 
 describe("HOLDFAST_* wins over the OPENCLAW_* alias", () => {

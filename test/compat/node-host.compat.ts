@@ -20,7 +20,7 @@ interface PendingApproval {
 
 /** `holdfast nodes run <id> <argv...>` in the background (it waits for the approval). */
 function holdfastNodesRun(stateDir: string, nodeId: string, argv: string[]) {
-  const proc = spawn(process.execPath, [path.join(REPO_ROOT, "bin/holdfast.mjs"), "nodes", "run", nodeId, ...argv], {
+  const proc = spawn(process.execPath, [path.join(REPO_ROOT, "bin/holdfast.mjs"), "nodes", "run", nodeId, "--", ...argv], {
     env: cleanEnv(stateDir),
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -71,7 +71,7 @@ describe("openclaw node run (headless node host) against holdfast", () => {
 
   afterAll(async () => {
     await node?.stop();
-    await saveFrames("node-host", env?.recorder.frames ?? [], [env?.token]);
+    await saveFrames("node-host", env?.recorder, [env?.token]);
     await env?.stop();
   });
 

@@ -12,7 +12,7 @@ describe("openclaw tui against holdfast (driven through tmux)", () => {
 
   afterAll(async () => {
     await term?.close();
-    await saveFrames("tui", env?.recorder.frames ?? [], [env?.token]);
+    await saveFrames("tui", env?.recorder, [env?.token]);
     await env?.stop();
   });
 

@@ -1,7 +1,12 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { startFrameRecorder, type FrameRecorder, type RecordedFrame } from "../../support/frame-recorder.js";
+import {
+  startFrameRecorder,
+  type FrameRecorder,
+  type RecordedConnection,
+  type RecordedFrame,
+} from "../../support/frame-recorder.js";
 import {
   makeStateDir,
   mockModelConfig,
@@ -9,7 +14,12 @@ import {
   spawnGateway,
   type GatewayProcess,
 } from "../../support/gateway-process.js";
-import { startMockModelServer, type MockModelServer, type MockScript } from "../../support/mock-model-server.js";
+import {
+  echoScript,
+  startMockModelServer,
+  type MockModelServer,
+  type MockScript,
+} from "../../support/mock-model-server.js";
 import { assertIsolatedNetwork, compatClients, serveStatic, type CompatClients, type StaticSite } from "./clients.js";
 
 /** Everything one compat test file runs against. */
@@ -26,11 +36,6 @@ export interface CompatEnv {
   stop(): Promise<void>;
 }
 
-/** Default mock script: a short streamed echo, so every client sees deltas and a final. */
-export const echoScript: MockScript = (req) => {
-  const text = [...req.messages].reverse().find((m) => m.role === "user")?.content ?? "";
-  return { text: `echo: ${text}`, chunkDelayMs: 15 };
-};
 
 /**
  * Starts the mock model, a real `holdfast gateway` (built from this checkout) with the mock as its
@@ -70,11 +75,23 @@ export async function startCompatEnv(
   };
 }
 
-/** Replaces secrets and per-run identities in recorded frames so they can be committed. */
+/** Credentials a client holds: never committed (the shared secret is replaced by `<token>`). */
+const CREDENTIAL_FIELDS = new Set(["deviceToken"]);
+
+/** Replaces secrets (the shared secret, issued device tokens) in recorded frames so they can be committed. */
 export function sanitizeFrames(frames: readonly RecordedFrame[], secrets: readonly string[]): RecordedFrame[] {
-  let text = JSON.stringify(frames);
+  let text = JSON.stringify(frames, (k, v: unknown) =>
+    CREDENTIAL_FIELDS.has(k) && typeof v === "string" ? "<device-token>" : v,
+  );
   for (const s of secrets) if (s) text = text.split(s).join("<token>");
   return JSON.parse(text) as RecordedFrame[];
+}
+
+/** What a fixture holds: the client's name, its connections (path, Origin) and every frame in order. */
+export interface CompatFixture {
+  readonly client: string;
+  readonly connections: readonly Pick<RecordedConnection, "conn" | "path" | "origin">[];
+  readonly frames: readonly RecordedFrame[];
 }
 
 /**
@@ -84,8 +101,8 @@ export function sanitizeFrames(frames: readonly RecordedFrame[], secrets: readon
  */
 export async function saveFrames(
   name: string,
-  frames: readonly RecordedFrame[],
-  secrets: readonly string[],
+  recording: Pick<FrameRecorder, "frames" | "connections"> | undefined,
+  secrets: readonly (string | undefined)[],
 ): Promise<string> {
   const dir =
     process.env.HOLDFAST_COMPAT_RECORD === "1"
@@ -93,7 +110,16 @@ export async function saveFrames(
       : path.join(os.tmpdir(), "holdfast-compat-frames");
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${name}.json`);
-  await writeFile(file, `${JSON.stringify({ client: name, frames: sanitizeFrames(frames, secrets) }, null, 1)}\n`);
+  const fixture: CompatFixture = {
+    client: name,
+    connections: (recording?.connections ?? []).map((c) => ({
+      conn: c.conn,
+      path: c.path,
+      ...(c.origin ? { origin: c.origin } : {}),
+    })),
+    frames: sanitizeFrames(recording?.frames ?? [], secrets.filter((s): s is string => Boolean(s))),
+  };
+  await writeFile(file, `${JSON.stringify(fixture, null, 1)}\n`);
   return file;
 }
 
