@@ -91,11 +91,7 @@ describe("a LAN gateway (TLS) configured only through the reference's environmen
       expect(unpaired.stderr).toMatch(/is connected/);
       const approve = await runCli(stateDir, ["devices", "approve", pending[0]?.requestId as string], { env });
       expect(approve.code, approve.stderr).toBe(0);
-      // As against the reference gateway, the node host paused its reconnects "waiting for operator
-      // action": started again after the approval, it connects as the paired device.
-      await remoteNode.waitFor(/waiting for operator action/, 30_000);
-      await remoteNode.stop();
-      remoteNode = startOpenclaw(compatClients(), home, nodeArgs, { env });
+      // Told to wait and retry while its approval is pending, the node host connects by itself once approved.
       const listed = async () =>
         (
           JSON.parse((await runCli(stateDir, ["nodes", "list", "--json"], { env })).stdout) as {
@@ -103,8 +99,13 @@ describe("a LAN gateway (TLS) configured only through the reference's environmen
           }
         ).nodes.map((n) => n.displayName);
       await expect
-        .poll(listed, { timeout: 60_000, interval: 1_000, message: `node host output: ${remoteNode.output()}` })
-        .toEqual(["lan-node"]);
+        .poll(listed, { timeout: 60_000, interval: 1_000 })
+        .toEqual(["lan-node"])
+        .catch((err: unknown) => {
+          throw new Error(`node host: ${remoteNode?.output()}\ngateway: ${gw.stdout.join("").slice(-3000)}`, {
+            cause: err,
+          });
+        });
     },
   );
 });

@@ -91,7 +91,8 @@ export class ExposureAuthenticator implements GatewayAuthenticator {
       client,
       authMethod: cred.method,
     });
-    if (admission.status === "pending") return pairingRequired(admission.requestId, admission.expiresAt);
+    if (admission.status === "pending")
+      return pairingRequired(admission.requestId, admission.expiresAt, role === "node" || client.origin !== undefined);
     return {
       ...base,
       deviceId: device.deviceId,
