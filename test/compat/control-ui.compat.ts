@@ -1,5 +1,5 @@
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { launchChromium } from "../support/browser.js";
 import { serveStatic, type StaticSite } from "./support/clients.js";
 import { errorResponses, saveFrames, sentMethods, startCompatEnv, type CompatEnv } from "./support/compat-env.js";
@@ -26,12 +26,12 @@ describe("the OpenClaw Control UI against holdfast (Debian Chromium)", () => {
   afterAll(async () => {
     await browser?.close();
     await other?.close();
-    await saveFrames("control-ui", env?.recorder, [env?.token]);
     await env?.stop();
   });
 
   it("connects from an allowed origin, sends a message and shows the streamed reply", async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    onTestFinished(() => saveFrames("control-ui", env.recorder, [env.token]).then(() => undefined));
     await openControlUi(page, env.controlUi.origin, env);
     const composer = page.getByLabel("Chat composer");
     await composer.waitFor({ timeout: 60_000 });
