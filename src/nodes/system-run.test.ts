@@ -174,6 +174,29 @@ describe("system.run on a reference node host that prepares a plan (system.run.p
   });
 });
 
+describe("system.run.prepare plans (property)", () => {
+  it("a plan that changes the arguments asked for is refused, with no approval asked and no system.run sent", async () => {
+    const arg = fc.stringMatching(/^[a-z-]{1,6}$/);
+    await fc.assert(
+      fc.asyncProperty(fc.array(arg, { maxLength: 3 }), fc.array(arg, { maxLength: 3 }), async (asked, planned) => {
+        fc.pre(JSON.stringify(asked) !== JSON.stringify(planned));
+        const plan = { argv: ["/usr/bin/uname", ...planned], cwd: "/", commandText: "uname" };
+        const h = harness({
+          decision: "allow-once",
+          answer: (_p, n) => (n === 1 ? { ok: true, payload: { plan } } : { ok: true, payload: { exitCode: 0 } }),
+        });
+        const node_ = node(["system"], ["system.run", "system.run.prepare"]);
+        await expect(runOnNode(h.deps, { node: node_, argv: ["uname", ...asked] })).rejects.toMatchObject({
+          code: "HF_NODE_REFUSED",
+        });
+        expect(h.commands).toEqual(["system.run.prepare"]);
+        expect(h.asked).toEqual([]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
 describe("system.run on a node that enforces its own allowlist (holdfast's node host)", () => {
   it("runs what the node allows, and asks only when the node says approval is required", async () => {
     const allowed = harness({});

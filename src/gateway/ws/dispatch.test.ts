@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { silentLogger } from "../../logging/index.js";
@@ -46,5 +47,24 @@ describe("dispatch of an unknown method", () => {
     expect(await call("config.set", ["operator.admin"])).toMatchObject({
       error: { message: "unknown method: config.set" },
     });
+  });
+});
+
+describe("admin-only prefixes (property)", () => {
+  it("no method under an admin prefix, registered or not, answers a connection without operator.admin", async () => {
+    const nonAdmin = fc.subarray(["operator.read", "operator.write", "operator.approvals", "operator.pairing"]);
+    const method = fc
+      .tuple(
+        fc.constantFrom("config.", "exec.approvals.", "wizard.", "update."),
+        fc.stringMatching(/^[a-zA-Z.]{0,20}$/),
+      )
+      .map(([prefix, rest]) => prefix + rest);
+    await fc.assert(
+      fc.asyncProperty(method, nonAdmin, async (m, scopes) => {
+        const r = await call(m, scopes);
+        expect(r).toMatchObject({ ok: false, error: { message: "missing scope: operator.admin" } });
+      }),
+      { numRuns: 200 },
+    );
   });
 });
