@@ -20,10 +20,14 @@ interface PendingApproval {
 
 /** `holdfast nodes run <id> <argv...>` in the background (it waits for the approval). */
 function holdfastNodesRun(stateDir: string, nodeId: string, argv: string[]) {
-  const proc = spawn(process.execPath, [path.join(REPO_ROOT, "bin/holdfast.mjs"), "nodes", "run", nodeId, "--", ...argv], {
-    env: cleanEnv(stateDir),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const proc = spawn(
+    process.execPath,
+    [path.join(REPO_ROOT, "bin/holdfast.mjs"), "nodes", "run", nodeId, "--", ...argv],
+    {
+      env: cleanEnv(stateDir),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stdout = "";
   let stderr = "";
   proc.stdout.on("data", (b: Buffer) => (stdout += b.toString()));

@@ -36,7 +36,6 @@ export interface CompatEnv {
   stop(): Promise<void>;
 }
 
-
 /**
  * Starts the mock model, a real `holdfast gateway` (built from this checkout) with the mock as its
  * model and the Control UI's origin allowed, and the recording proxy. Checks first that the process
@@ -117,7 +116,10 @@ export async function saveFrames(
       path: c.path,
       ...(c.origin ? { origin: c.origin } : {}),
     })),
-    frames: sanitizeFrames(recording?.frames ?? [], secrets.filter((s): s is string => Boolean(s))),
+    frames: sanitizeFrames(
+      recording?.frames ?? [],
+      secrets.filter((s): s is string => Boolean(s)),
+    ),
   };
   await writeFile(file, `${JSON.stringify(fixture, null, 1)}\n`);
   return file;
