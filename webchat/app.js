@@ -73,6 +73,9 @@ function onEvent(name, payload) {
   } else if (payload.state === "error") {
     addMessage("error", payload.errorMessage).dataset.final = "true";
     $("abort").disabled = true;
+  } else if (payload.state === "status" && payload.statusText) {
+    // The model is being retried or replaced: show it, so a wait has a reason.
+    addMessage("tool", payload.statusText);
   }
 }
 

@@ -7,3 +7,13 @@ export { recoverInterruptedRuns, INTERRUPTED_NOTICE } from "./recovery.js";
 export { describeImage } from "./image.js";
 export { createAgentStage, type AgentStage } from "./stage.js";
 export { agentMethods, modelRows, type AgentMethodDeps, type ModelRow } from "./methods.js";
+export {
+  checkModelChain,
+  probeModel,
+  PROBE_PROMPT,
+  type ModelChainCheck,
+  type ModelProbeResult,
+  type ChainEntry,
+} from "./model-check.js";
+export { noModelHelp } from "./model-selection.js";
+export { BUILT_IN_PROVIDERS } from "./providers/catalog.js";

@@ -35,14 +35,21 @@ export interface AgentStageDeps {
   readonly redact: (text: string) => string;
   /** Test seam: the local Ollama probe. */
   readonly probe?: OllamaProbe;
+  /** The model-bound leak scan (the secrets stage's): every provider request passes it. */
+  readonly maskForModel?: (text: string) => string;
 }
 
 /** The agent stage: providers, the loop and the runs. */
 export interface AgentStage {
   readonly catalog: ProviderCatalog;
   readonly runs: RunManager;
-  /** The agent's model refs in order (`provider/model`); empty when no model is available. */
+  /**
+   * The model chain of an agent (primary, then fallbacks; see `resolveModelRefs`).
+   * @throws HoldfastError HF_NO_MODEL (with the help text) when none is configured or reachable.
+   */
   modelRefs(agentId: string): Promise<string[]>;
+  /** The same chain for clients that only show it (`agents.list`, `models.list`, status); empty when no model is available. */
+  modelRefsOrNone(agentId: string): Promise<string[]>;
   /** The agent's primary model as clients show it: `{modelProvider, model, contextTokens}` (nulls when none). */
   modelDefaults(agentId: string): Promise<{
     readonly modelProvider: string | null;
@@ -59,15 +66,38 @@ export interface AgentStage {
 }
 
 /**
- * Builds providers (official SDKs, loaded on first use) → the model chain (retry and failover) → the
- * agent loop (bounded by `agents.defaults.maxToolIterations`, default 12) → the run manager.
+ * The model-bound mask in force: one function object per set of secret values (the chain caches
+ * masked messages per mask function, so a reload re-masks them).
+ */
+function maskFor(secrets: SecretsRuntime, mask: (text: string) => string): () => (text: string) => string {
+  let values: readonly string[] | undefined;
+  let current = mask;
+  return () => {
+    if (secrets.values() !== values) [values, current] = [secrets.values(), (text: string) => mask(text)];
+    return current;
+  };
+}
+
+/**
+ * Builds providers (official SDKs, loaded on first use) → the model chain (retry and failover, the
+ * model-bound leak scan; each call bounded by `agents.defaults.timeoutSeconds`, default 600, and
+ * `streamIdleTimeoutSeconds`, default 60) → the agent loop (bounded by `agents.defaults.maxToolIterations`, default 12) → the run manager.
  */
 export function createAgentStage(deps: AgentStageDeps): AgentStage {
   const { config, roster } = deps;
   const log = deps.log.child({ stage: "agent" });
   const catalog = new ProviderCatalog(config, deps.secrets, deps.env);
   deps.secrets.onSwap(() => catalog.reload(deps.secrets));
-  const chain = new ModelChain({ catalog, clock: deps.clock, log });
+  const maskForModel = deps.maskForModel;
+  const defaults = config.agents?.defaults;
+  const chain = new ModelChain({
+    catalog,
+    clock: deps.clock,
+    log,
+    ...(maskForModel ? { mask: maskFor(deps.secrets, maskForModel) } : {}),
+    ...(defaults?.timeoutSeconds ? { timeoutMs: defaults.timeoutSeconds * 1000 } : {}),
+    ...(defaults?.streamIdleTimeoutSeconds ? { idleTimeoutMs: defaults.streamIdleTimeoutSeconds * 1000 } : {}),
+  });
   const probe = deps.probe ?? probeOllama;
   const modelRefs = (agentId: string) =>
     resolveModelRefs({ config, agent: roster.entry(agentId), catalog, probe, configPath: deps.configPath });
@@ -99,7 +129,8 @@ export function createAgentStage(deps: AgentStageDeps): AgentStage {
   return {
     catalog,
     runs,
-    modelRefs: refs,
+    modelRefs,
+    modelRefsOrNone: refs,
     async modelDefaults(agentId) {
       const [primary] = await refs(agentId);
       if (!primary) return { modelProvider: null, model: null, contextTokens: null };

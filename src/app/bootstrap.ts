@@ -1,7 +1,21 @@
 import { loadConfig, resolvePaths, withEnvAliases, type HoldfastConfig } from "../config/index.js";
-import { ensurePrivateDir, systemClock, type Clock } from "../infra/index.js";
-import { createLogger, Redactor, silentLogger, type Logger } from "../logging/index.js";
-import { resolveAll, resolveSecrets, SecretsRuntime, type SecretFailure } from "../secrets/index.js";
+import { assertOwnDir, ensurePrivateDir, systemClock, type Clock } from "../infra/index.js";
+import {
+  createLogger,
+  defaultConsoleStyle,
+  defaultLogDir,
+  instanceId,
+  Redactor,
+  silentLogger,
+  type Logger,
+} from "../logging/index.js";
+import {
+  CREDENTIAL_ENV_VARS,
+  resolveAll,
+  resolveSecrets,
+  SecretsRuntime,
+  type SecretFailure,
+} from "../secrets/index.js";
 import type { AppContext } from "./context.js";
 
 /** Options shared by every command that builds an {@link AppContext}. */
@@ -18,22 +32,25 @@ export interface BootstrapOptions {
 /**
  * Applies the reference's environment aliases (`OPENCLAW_GATEWAY_TOKEN`, ...), loads config, creates the redacting logger, then resolves secrets (env/file/exec refs) into the
  * live snapshot that the redactor reads: the first step of the gateway and of CLI commands. The
- * state dir is created 700.
- * @throws HoldfastError HF_CONFIG_* (invalid config), HF_LOG_FILE_INSECURE, HF_SECRET_UNRESOLVED,
- *   HF_SECRET_INSECURE_FILE.
+ * state dir is created 700 (one that belongs to another user is refused). Credentials read from the
+ * environment join the live secrets.
+ * @throws HoldfastError HF_STATE_DIR_INSECURE, HF_CONFIG_* (invalid config), HF_LOG_FILE_INSECURE,
+ *   HF_SECRET_UNRESOLVED, HF_SECRET_INSECURE_FILE.
  */
 export async function bootstrap(opts: BootstrapOptions = {}): Promise<AppContext> {
   const env = withEnvAliases(opts.env ?? process.env);
   const clock = opts.clock ?? systemClock;
   const paths = resolvePaths(env);
+  await assertOwnDir(paths.stateDir);
   await ensurePrivateDir(paths.stateDir);
   const loaded = await loadConfig(paths.configPath, env);
   const secrets = new SecretsRuntime();
   const redactor = new Redactor({ patterns: loaded.config.logging?.redactPatterns ?? [], secrets });
-  const log = makeLogger(loaded.config, opts, redactor);
+  const log = makeLogger(loaded.config, { ...opts, stateDir: paths.stateDir }, redactor);
   for (const w of loaded.warnings) log.warn({ configPath: loaded.path }, `config: ${w}`);
   secrets.swap(await resolveSecrets(loaded.config, { env }));
-  const say = opts.say ?? ((line: string) => process.stdout.write(`${line}\n`));
+  secrets.pin(...CREDENTIAL_ENV_VARS.map((name) => env[name]));
+  const say = opts.say ?? terminalLines(loaded.config, log);
   return { paths, loaded, config: loaded.config, env, log, clock, secrets, redactor, say };
 }
 
@@ -51,6 +68,7 @@ export async function bootstrapLenient(
   const loaded = await loadConfig(paths.configPath, env);
   const resolved = await resolveAll(loaded.config, { env, allowExec: opts.allowExec === true });
   const secrets = new SecretsRuntime(resolved.snapshot);
+  secrets.pin(...CREDENTIAL_ENV_VARS.map((name) => env[name]));
   const redactor = new Redactor({ patterns: loaded.config.logging?.redactPatterns ?? [], secrets });
   const say = opts.say ?? ((line: string) => process.stderr.write(`${line}\n`));
   return {
@@ -67,17 +85,39 @@ export async function bootstrapLenient(
   };
 }
 
-function makeLogger(config: HoldfastConfig, opts: BootstrapOptions, redactor: Redactor): Logger {
+/**
+ * Where the operator's terminal lines (`say`) go: stdout as plain lines, except with
+ * `logging.consoleStyle: "json"`, where they become log records, so a console that is not a terminal
+ * gets JSON lines only and never human lines mixed in.
+ */
+function terminalLines(config: HoldfastConfig, log: Logger): (line: string) => void {
+  if ((config.logging?.consoleStyle ?? defaultConsoleStyle()) === "json") return (line) => log.info(line);
+  return (line) => {
+    if (process.stdout.writable) process.stdout.write(`${line}\n`);
+  };
+}
+
+function makeLogger(
+  config: HoldfastConfig,
+  opts: BootstrapOptions & { readonly stateDir: string },
+  redactor: Redactor,
+): Logger {
   const logging = config.logging ?? {};
   const level = logging.level ?? "info";
   const consoleLevel = opts.verbose ? "debug" : (logging.consoleLevel ?? level);
-  const common = { redactor, redactSensitive: logging.redactSensitive ?? "tools" } as const;
+  const common = {
+    redactor,
+    redactSensitive: logging.redactSensitive ?? "tools",
+    ...(logging.consoleStyle ? { consoleStyle: logging.consoleStyle } : {}),
+  } as const;
   if (opts.consoleOnly) return createLogger({ ...common, level: consoleLevel, consoleLevel });
   return createLogger({
     ...common,
     level,
     consoleLevel,
-    file: logging.file ?? "default",
+    base: { instance: instanceId(opts.stateDir) },
+    ...(logging.file ? { file: logging.file } : { dir: defaultLogDir(opts.stateDir) }),
+    ...(logging.maxFiles ? { maxFiles: logging.maxFiles } : {}),
     ...(logging.maxFileBytes ? { maxFileBytes: logging.maxFileBytes } : {}),
   });
 }

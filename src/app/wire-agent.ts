@@ -14,13 +14,15 @@ export interface AgentWiring {
   readonly gateway: {
     readonly methods: MethodRegistrar;
     readonly status: Pick<StatusRegistry, "add">;
-    readonly health: Pick<StatusRegistry, "add">;
+    readonly healthFacts: Pick<StatusRegistry, "add">;
     /** Session events go to the connections that subscribed. */
     readonly broadcaster: Pick<GatewayConnections, "send" | "watch">;
   };
   /** The run ledger (ack commit point, idempotency keys). */
   readonly ledger: RunLedger;
   readonly probe?: OllamaProbe;
+  /** The model-bound leak scan (secrets stage). */
+  readonly maskForModel: (text: string) => string;
 }
 
 /**
@@ -43,6 +45,7 @@ export function wireAgent(ctx: AppContext, w: AgentWiring): AgentStage {
     ledger: w.ledger,
     redact: (text) => ctx.redactor.redact(text),
     ...(w.probe ? { probe: w.probe } : {}),
+    maskForModel: w.maskForModel,
   });
   const { catalog, runs } = agent;
   const isActive = (key: string) => runs.sessionActive(key);
@@ -67,13 +70,13 @@ export function wireAgent(ctx: AppContext, w: AgentWiring): AgentStage {
       events,
       now: () => ctx.clock.now(),
     }),
-    ...agentMethods({ config: ctx.config, roster: w.roster, catalog, modelRefs: (id) => agent.modelRefs(id) }),
+    ...agentMethods({ config: ctx.config, roster: w.roster, catalog, modelRefs: (id) => agent.modelRefsOrNone(id) }),
   );
   const summary = { store: w.sessions, agentIds: () => w.roster.ids(), now: () => ctx.clock.now() };
-  const { status, health } = w.gateway;
+  const { status, healthFacts: health } = w.gateway;
   status.add("agents", () => w.roster.ids());
   status.add("sessions", async (view) => {
-    const [primary] = await agent.modelRefs(w.roster.ids()[0] ?? "main");
+    const [primary] = await agent.modelRefsOrNone(w.roster.ids()[0] ?? "main");
     return statusSessions(summary, view, { model: primary ?? null, contextTokens: null });
   });
   status.add("heartbeat", () => ({

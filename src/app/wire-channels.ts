@@ -1,10 +1,17 @@
 import type { AccessStage } from "../access/index.js";
 import { modelRows, type AgentStage } from "../agent/index.js";
-import { channelHealth, channelSummary, createChannelService, type ChannelService } from "../channels/index.js";
+import {
+  channelDegradations,
+  channelHealth,
+  channelStatusMethods,
+  channelSummary,
+  createChannelService,
+  type ChannelService,
+} from "../channels/index.js";
 import { createWebChat } from "../channels/webchat/index.js";
 import { commandRows, type ChatCommandRegistry } from "../commands/index.js";
 import type { AgentRoster } from "../config/index.js";
-import type { GatewayPorts, PublicRoutes, StatusRegistry } from "../gateway/index.js";
+import type { GatewayPorts, HealthRegistry, PublicRoutes, StatusRegistry } from "../gateway/index.js";
 import type { Router } from "../routing/index.js";
 import type { SecretsStage } from "../secrets/index.js";
 import type { SessionStore } from "../sessions/index.js";
@@ -18,15 +25,19 @@ export interface ChannelWiring {
   readonly sessions: SessionStore;
   readonly access: AccessStage;
   readonly router: Router;
-  readonly agent: Pick<AgentStage, "runs" | "catalog" | "modelRefs" | "modelDefaults">;
+  readonly agent: Pick<AgentStage, "runs" | "catalog" | "modelRefsOrNone" | "modelDefaults">;
   readonly commands: ChatCommandRegistry;
   readonly tools: Pick<ToolStage, "saveMedia">;
   readonly secrets: Pick<SecretsStage, "guardOutbound" | "guardRunEvent">;
-  /** WebChat's methods and events, and the channels' webhook routes (served before gateway auth). */
+  /**
+   * WebChat's methods and events, the channels' webhook routes (served before gateway auth), and the
+   * accounts' state as status and health facts, a health check and `channels.status`.
+   */
   readonly gateway: GatewayPorts & {
     readonly routes: Pick<PublicRoutes, "add">;
     readonly status: Pick<StatusRegistry, "add">;
-    readonly health: Pick<StatusRegistry, "add">;
+    readonly healthFacts: Pick<StatusRegistry, "add">;
+    readonly health: Pick<HealthRegistry, "add">;
   };
   /** Each account's durable inbound queue and outbox, and the run ledger. */
   readonly state: StateStore;
@@ -34,8 +45,9 @@ export interface ChannelWiring {
 
 /**
  * The channel stage: the configured accounts (Telegram) over access control and routing into the
- * agent's runs, their webhook routes, their status and health facts, and WebChat on the gateway
- * socket. Receiving starts with `start()` after the gateway listens (webhooks need the HTTP server).
+ * agent's runs, their webhook routes, their state (`channels.status`, the `channels` status fact and
+ * health check), and WebChat on the gateway socket. Receiving starts with
+ * `start()` after the gateway listens (webhooks need the HTTP server).
  * @throws HoldfastError HF_CHANNEL_CONFIG for unusable channel settings.
  */
 export async function wireChannels(ctx: AppContext, w: ChannelWiring): Promise<ChannelService> {
@@ -56,10 +68,13 @@ export async function wireChannels(ctx: AppContext, w: ChannelWiring): Promise<C
     guardOutbound: w.secrets.guardOutbound,
   });
   w.gateway.routes.add((app) => channels.publicRoutes(app));
+  w.gateway.methods.register(...channelStatusMethods(() => channels.status()));
+  w.gateway.status.add("channels", () => channels.status());
   w.gateway.status.add("channelSummary", () => channelSummary(channels.status()));
-  w.gateway.health.add("channels", () => channelHealth(channels.status()).channels);
-  w.gateway.health.add("channelOrder", () => channelHealth(channels.status()).channelOrder);
-  w.gateway.health.add("channelLabels", () => channelHealth(channels.status()).channelLabels);
+  w.gateway.health.add("channels", () => channelDegradations(channels.status()));
+  w.gateway.healthFacts.add("channels", () => channelHealth(channels.status()).channels);
+  w.gateway.healthFacts.add("channelOrder", () => channelHealth(channels.status()).channelOrder);
+  w.gateway.healthFacts.add("channelLabels", () => channelHealth(channels.status()).channelLabels);
   createWebChat({
     gateway: w.gateway,
     runs: w.agent.runs,
@@ -68,7 +83,12 @@ export async function wireChannels(ctx: AppContext, w: ChannelWiring): Promise<C
     commands: w.commands,
     metadata: {
       models: () =>
-        modelRows({ config: ctx.config, roster: w.roster, catalog: w.agent.catalog, modelRefs: w.agent.modelRefs }),
+        modelRows({
+          config: ctx.config,
+          roster: w.roster,
+          catalog: w.agent.catalog,
+          modelRefs: w.agent.modelRefsOrNone,
+        }),
       commands: () => commandRows(w.commands),
       defaults: (agentId) => w.agent.modelDefaults(agentId),
     },

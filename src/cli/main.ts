@@ -1,7 +1,7 @@
 import { CommanderError } from "commander";
 import { applyEnvAliases } from "../config/index.js";
 import { isHoldfastError } from "../errors/index.js";
-import { processIo, type CliIo } from "./io.js";
+import { guardStdio, processIo, type CliIo } from "./io.js";
 import { buildProgram } from "./program.js";
 
 /**
@@ -10,6 +10,7 @@ import { buildProgram } from "./program.js";
  */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   let exitCode = 0;
+  if (io === processIo) guardStdio();
   // OPENCLAW_GATEWAY_TOKEN, OPENCLAW_STATE_DIR, ... work as aliases; a HOLDFAST_* name wins.
   applyEnvAliases(process.env);
   try {

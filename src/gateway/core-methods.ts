@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { FactView } from "./hub.js";
+import type { Degradation, FactView } from "./hub.js";
 import { defineMethod, type AnyMethodDef, type MethodContext } from "./methods/registry.js";
 
 /** What the core methods read. */
@@ -11,8 +11,8 @@ export interface CoreMethodDeps {
   readonly agentIds: () => readonly string[];
   /** The health facts (agents, sessions, channels, ...) for a caller. */
   readonly health: (view: FactView) => Promise<Record<string, unknown>>;
-  /** Liveness: `ok` false while a store is degraded (disk full, open-file limit, I/O errors). */
-  readonly liveness: () => { ok: boolean; degraded?: unknown[] };
+  /** What is degraded right now (the registered health checks; empty when all is well). */
+  readonly degraded: () => readonly Degradation[];
   /** The presence snapshot (`system-presence`). */
   readonly presence: () => readonly unknown[];
 }
@@ -21,12 +21,12 @@ const viewOf = (ctx: MethodContext): FactView => ({ admin: ctx.conn.scopes.has("
 
 /**
  * The gateway's own methods (reference §3.3, Appendix A):
- * - `health` {probe?} (any authenticated operator) → `{ok, degraded?, ts, durationMs, ...facts}` (`ok`
- *   false while a store is degraded: disk full, open-file limit, I/O errors) where the
- *   facts are what the stages registered (`defaultAgentId`, `agents`, `sessions`, `channels`,
- *   `channelOrder`, `channelLabels`, `heartbeatSeconds`);
- * - `status` {includeChannelSummary?, includeCliProjection?} (operator.read) → the status document;
- *   with `includeCliProjection`, also `cliProjection: {agents:{defaultId, ownership:"sole",
+ * - `health` {probe?} (any authenticated operator) → `{...facts, ok, degraded?, ts, durationMs}` with
+ *   `ok: false` and the `degraded` list (component, code, message, sinceMs) while something is
+ *   degraded, where the facts are what the stages registered (`defaultAgentId`, `agents`, `sessions`,
+ *   `channels`, `channelOrder`, `channelLabels`, `heartbeatSeconds`);
+ * - `status` {includeChannelSummary?, includeCliProjection?} (operator.read) → the status document (no
+ *   secrets); with `includeCliProjection`, also `cliProjection: {agents:{defaultId, ownership:"sole",
  *   selectionRequired:false, rows:[{id}]}, updateChannel:null}` (what the reference CLI reads);
  * - `system-presence` (operator.read) → the presence entries (gateway first, then connections).
  * Host paths in the facts read `"[redacted]"` unless the caller holds operator.admin.
@@ -39,8 +39,16 @@ export function coreMethods(d: CoreMethodDeps): AnyMethodDef[] {
       params: z.looseObject({ probe: z.boolean().optional() }),
       async handler(_p, ctx) {
         const ts = d.now();
+        // Taken before the facts are read (they read the stores), so the answer reports what the probe found.
+        const degraded = d.degraded();
         const facts = await d.health(viewOf(ctx));
-        return { ...facts, ...d.liveness(), ts, durationMs: d.now() - ts };
+        return {
+          ...facts,
+          ok: degraded.length === 0,
+          ...(degraded.length > 0 ? { degraded } : {}),
+          ts,
+          durationMs: d.now() - ts,
+        };
       },
     }),
     defineMethod({

@@ -30,10 +30,10 @@ describe("gateway hub", () => {
 
   it("hands every fact the caller's view (admin or not) and seals the health facts too", async () => {
     const hub = new GatewayHub();
-    hub.health.add("path", (v) => (v.admin ? "/state/agents" : "[redacted]"));
-    expect(await hub.health.collect({ admin: true })).toEqual({ path: "/state/agents" });
-    expect(await hub.health.collect({ admin: false })).toEqual({ path: "[redacted]" });
+    hub.healthFacts.add("path", (v) => (v.admin ? "/state/agents" : "[redacted]"));
+    expect(await hub.healthFacts.collect({ admin: true })).toEqual({ path: "/state/agents" });
+    expect(await hub.healthFacts.collect({ admin: false })).toEqual({ path: "[redacted]" });
     hub.seal();
-    expect(codeOf(() => hub.health.add("late", () => 1))).toBe("HF_STAGE_STARTED");
+    expect(codeOf(() => hub.healthFacts.add("late", () => 1))).toBe("HF_STAGE_STARTED");
   });
 });

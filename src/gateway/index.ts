@@ -3,15 +3,25 @@ export {
   StatusRegistry,
   REDACTED_PATH,
   type FactView,
+  HealthRegistry,
   PublicRoutes,
+  type Degradation,
+  type HealthCheck,
   type MethodRegistrar,
   type EventBroadcaster,
   type GatewayConnections,
   type GatewayPorts,
 } from "./hub.js";
 export { createGatewayStage, type GatewayStage } from "./stage.js";
-export { createExposure, exposureInput, type ExposureOptions, type GatewayExposure } from "./exposure-stage.js";
-export { configuredCredentials } from "./credentials.js";
+export {
+  createExposure,
+  checkExposure,
+  exposureInput,
+  type ExposureOptions,
+  type GatewayExposure,
+  type CheckedExposure,
+} from "./exposure-stage.js";
+export { configuredCredentials, generatedToken } from "./credentials.js";
 export {
   defineMethod,
   type AnyMethodDef,
@@ -24,3 +34,4 @@ export type { DeviceAuthority, DeviceProof, DeviceAdmission, DeviceAdmitRequest 
 export type { ConnectParams } from "./protocol/frames.js";
 export { BIND_MODES, type BindMode } from "./bind.js";
 export { planExposure } from "./exposure.js";
+export { hasScope, OPERATOR_SCOPES, type Scope } from "./scopes.js";

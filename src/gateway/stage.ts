@@ -17,6 +17,7 @@ import {
   type WireError,
 } from "./protocol/frames.js";
 import type { RedactText } from "./protocol/wire-errors.js";
+import { PreAuthGate, preAuthLimits } from "./preauth.js";
 import { GatewayServer } from "./server.js";
 
 /** The events a client can receive (listed in `hello-ok`, docs/protocol.md). */
@@ -49,8 +50,8 @@ export interface GatewayStageDeps {
   readonly redact: RedactText;
   /** Agent ids, default first (the `hello-ok` snapshot). */
   readonly agentIds: () => readonly string[];
-  /** Liveness for `health` and `GET /health`: `ok` false while storage is degraded. Default `{ok:true}`. */
-  readonly health?: () => { ok: boolean; degraded?: unknown[] };
+  /** `gateway.handshake`: caps on connections that have not completed the handshake. */
+  readonly handshake?: { readonly maxPendingPerIp?: number; readonly maxPending?: number };
   /** More facts for the `hello-ok` snapshot (runs interrupted by the previous process's end). */
   readonly snapshot?: () => Readonly<Record<string, unknown>>;
 }
@@ -65,16 +66,22 @@ export interface GatewayStage {
 
 /**
  * Builds the gateway: the authenticator (exposure settings, failed-auth limiter, devices, Tailscale
- * identity), browser-origin and proxy-attribution admission at upgrade, the `health`, `status` and
- * `system-presence` methods (status: version, uptime, exposure, then the registered facts; health:
- * the registered health facts), and the HTTP+WS server
+ * identity), the cap on connections still before the handshake ({@link PreAuthGate}: per client and
+ * in all, `gateway.handshake`), browser-origin and proxy-attribution admission at upgrade, the `health`,
+ * `status` and `system-presence` methods (status: version, uptime, exposure, then the registered facts;
+ * health: the registered health facts and checks), and the HTTP+WS server
  * (TLS when configured) over the hub's methods, events and public routes.
  */
 export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
   const { hub, exposure, clock } = deps;
   const started = clock.now();
   const authenticator = exposureAuthenticator(deps, exposure, deps.devices);
+  const preAuth = new PreAuthGate(preAuthLimits(deps.handshake), {
+    log: deps.log,
+    exempt: (ip) => exposure.proxyTrust.isTrustedProxy(ip),
+  });
   hub.status.add("connections", () => hub.broadcaster.size);
+  hub.status.add("handshakes", () => preAuth.stats());
   const bootId = randomUUID();
   const status = async (view: FactView) => ({
     version: deps.version,
@@ -90,14 +97,14 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
     },
     ...(await hub.status.collect(view)),
   });
-  const health = deps.health ?? (() => ({ ok: true }));
+  const degraded = () => hub.health.degraded();
   hub.methods.register(
     ...coreMethods({
       now: () => clock.now(),
       status,
       agentIds: deps.agentIds,
-      health: (view) => hub.health.collect(view),
-      liveness: health,
+      health: (view) => hub.healthFacts.collect(view),
+      degraded,
       presence: () =>
         presenceSnapshot({ version: deps.version, instanceId: bootId, startedAt: started }, hub.broadcaster.all()),
     }),
@@ -115,11 +122,13 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
     log: deps.log,
     now: () => clock.now(),
     status: () => status({ admin: true }),
-    health,
+    healthy: () => degraded().length === 0,
     publicRoutes: (app) => hub.routes.mount(app),
     clientAddress: (remote, headers) => resolveClientAddress(remote, headers, exposure.proxyTrust),
     admitUpgrade,
     redact: deps.redact,
+    controlUi: exposure.controlUi,
+    preAuth,
     ...(exposure.tls ? { tls: { cert: exposure.tls.cert, key: exposure.tls.key } } : {}),
     hello: (conn) => ({
       protocol: PROTOCOL_VERSION,

@@ -1,5 +1,6 @@
 export {
   STATE_FILE_MODE,
+  assertOwnDir,
   STATE_DIR_MODE,
   ensurePrivateDir,
   writeFileAtomic,
@@ -13,3 +14,7 @@ export { secretEquals } from "./secret-equal.js";
 export { backoffDelayMs } from "./backoff.js";
 export { PACKAGE_ROOT, PACKAGE_VERSION } from "./package-root.js";
 export { escapeRegExp } from "./regexp.js";
+export { abortable } from "./abortable.js";
+export { cliName, cliHint } from "./cli-hint.js";
+export { nearest, editDistance } from "./nearest.js";
+export { tryListen, findPortHolder, type PortHolder } from "./port-holder.js";

@@ -36,6 +36,25 @@ describe("Redactor: built-in detectors", () => {
     expect(r.redact(input)).toBe(expected);
   });
 
+  it.each([
+    '{"apiKey":"${OPENAI_API_KEY}"}',
+    'models: { providers: { openai: { apiKey: "${OPENAI_API_KEY}" } } }',
+    "OPENAI_API_KEY=${OPENAI_API_KEY}",
+    "run --token ${HOLDFAST_GATEWAY_TOKEN}",
+    "password=${DB_PASSWORD}",
+  ])("leaves a ${VAR} reference alone (it holds no secret): %s", (line) => {
+    expect(r.redact(line)).toBe(line);
+  });
+
+  it("still masks a value that only starts or ends like a reference", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Za-z0-9]{12,40}$/), (v) => {
+        for (const value of [`\${A}${v}`, `${v}\${A}`, `\${A}\${B}${v}`])
+          expect(r.redact(`{"apiKey":"${value}"} password=${value} --token ${value}`)).not.toContain(v);
+      }),
+    );
+  });
+
   it("masks PEM private keys", () => {
     const pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nabc\n-----END RSA PRIVATE KEY-----";
     const out = r.redact(`key: ${pem} done`);
@@ -65,9 +84,9 @@ describe("Redactor: configured secrets and patterns", () => {
   it("follows a live source: new values are masked after a change", () => {
     let list = ["first-secret-value"];
     const r = new Redactor({ secrets: { values: () => list } });
-    expect(r.redact("first-secret-value")).toBe("first-…alue");
+    expect(r.redact("first-secret-value")).toBe("***");
     list = ["second-secret-value"];
-    expect(r.redact("second-secret-value x")).toBe("second…alue x");
+    expect(r.redact("second-secret-value x")).toBe("*** x");
   });
 
   it("adds logging.redactPatterns to the detectors", () => {
@@ -102,6 +121,17 @@ describe("Redactor: configured secrets and patterns", () => {
           );
         },
       ),
+    );
+  });
+
+  it("masks a configured secret entirely, whatever its length: no character of it is kept (property)", () => {
+    const secretArb = fc.stringMatching(/^[A-Za-z0-9_-]{4,64}$/);
+    fc.assert(
+      fc.property(secretArb, fc.constantFrom(" ", "=", ": ", '"'), (secret, sep) => {
+        const r = new Redactor({ secrets: fixed(secret) });
+        expect(r.redact(`<<${sep}${secret}${sep}>>`)).toBe(`<<${sep}***${sep}>>`);
+      }),
+      { numRuns: 300 },
     );
   });
 

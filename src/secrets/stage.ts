@@ -4,6 +4,7 @@ import { errorMessage, HoldfastError, isHoldfastError } from "../errors/index.js
 import { defineMethod, type MethodRegistrar } from "../gateway/index.js";
 import type { Logger } from "../logging/index.js";
 import { configReadMethods } from "./config-read.js";
+import { containsSecret, maskForModel } from "./outbound.js";
 import { resolveSecrets } from "./resolve.js";
 import { outboundGuard, runEventGuard, type GuardedRunEvent } from "./run-guard.js";
 import type { SecretsRuntime } from "./runtime.js";
@@ -38,12 +39,17 @@ export interface SecretsStage {
   readonly guardRunEvent: <E extends GuardedRunEvent>(ev: E) => E | undefined;
   /** The outbound leak scan for channel texts. */
   readonly guardOutbound: (text: string) => string;
+  /** The model-bound leak scan: text for a provider with every configured secret (any form) masked. */
+  readonly maskForModel: (text: string) => string;
+  /** True when text bound for the network (a `web_fetch` URL, a search query) carries a configured secret. */
+  readonly leaks: (text: string) => boolean;
   /** Re-resolves secrets from the config on disk and swaps them in; the old snapshot stays on failure. */
   reload(): Promise<SecretsReloadResult>;
 }
 
 /**
- * The secrets stage of the gateway: agent replies and channel texts pass the outbound leak scan,
+ * The secrets stage of the gateway: agent replies and channel texts pass the outbound leak scan, text
+ * bound for a model provider is masked (the same detectors), text bound for the network is checked,
  * `secrets.reload` (scope operator.admin) swaps the snapshot atomically (reloads run one at a time),
  * and `config.get` (operator.admin) shows the config in force with its secrets redacted.
  * Source: the secrets issue; seeds security-reference.md "Secrets Management".
@@ -79,7 +85,13 @@ export function createSecretsStage(deps: SecretsStageDeps): SecretsStage {
     ...configReadMethods(deps.loaded, deps.redact),
   );
   const guards = { secrets: deps.runtime, redact: deps.redact, log: deps.log };
-  return { guardRunEvent: runEventGuard(guards), guardOutbound: outboundGuard(guards), reload };
+  return {
+    guardRunEvent: runEventGuard(guards),
+    guardOutbound: outboundGuard(guards),
+    maskForModel: (text) => maskForModel(text, deps.runtime),
+    leaks: (text) => containsSecret(text, deps.runtime),
+    reload,
+  };
 }
 
 async function reloadOnce(deps: SecretsStageDeps): Promise<SecretsReloadResult> {

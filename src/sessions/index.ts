@@ -12,3 +12,5 @@ export { sessionMethods, type SessionMethodDeps } from "./methods.js";
 export { SessionEvents, type SessionEventsDeps } from "./events.js";
 export { toWireMessage, toWireMessages, sessionRow } from "./wire.js";
 export { statusSessions, healthSessions, type SessionSummaryDeps, type RecentSession } from "./summary.js";
+export type { TranscriptArchive, RewriteResult } from "./archives.js";
+export type { TranscriptHeader } from "./transcript-read.js";

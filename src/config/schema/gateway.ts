@@ -32,6 +32,13 @@ export const GatewaySchema = z.strictObject({
     })
     .optional(),
   trustedProxies: z.array(z.string()).optional(),
+  /** Caps on connections that have not completed the handshake (per client address; in all). */
+  handshake: z
+    .strictObject({
+      maxPendingPerIp: z.number().int().min(1).max(10_000).optional(),
+      maxPending: z.number().int().min(1).max(100_000).optional(),
+    })
+    .optional(),
   allowRealIpFallback: z.boolean().optional(),
   tls: z
     .strictObject({
@@ -39,6 +46,8 @@ export const GatewaySchema = z.strictObject({
       certPath: z.string().optional(),
       keyPath: z.string().optional(),
       autoGenerate: z.boolean().optional(),
+      /** Accept a non-loopback bind without TLS (tokens and messages in clear text). Audited. */
+      dangerouslyAllowPlaintext: z.boolean().optional(),
     })
     .optional(),
   tailscale: z

@@ -10,14 +10,29 @@ export interface HttpAppDeps {
   readonly clientAddress: (c: Context) => ClientAddress;
   /** Status document for `GET /api/status` (no secrets). */
   readonly status: () => Promise<unknown> | unknown;
-  /** Liveness for `GET /health`: `ok` false (still HTTP 200) while a store is degraded. Default `{ok:true}`. */
-  readonly health?: () => { ok: boolean; degraded?: unknown[] };
+  /**
+   * False while part of the gateway is degraded (a store, a channel): `GET /health` then answers
+   * `{"ok":false}`, still HTTP 200 (the process is alive; a restart would not help). Default: always true.
+   */
+  readonly healthy?: () => boolean;
   /** Extra authenticated routes (mounted after auth). */
   readonly routes?: (app: Hono) => void;
   /** Routes mounted BEFORE auth (platform webhooks); each must authenticate its caller itself. */
   readonly publicRoutes?: (app: Hono) => void;
   /** Called for every refused request (rate limiting, logging). */
   readonly onRefused?: (client: ClientAddress, status: number) => void;
+  /**
+   * `gateway.controlUi`: whether the WebChat page is served (default true) and under which path
+   * (default `/`, else e.g. `/holdfast/` with its files under `/holdfast/webchat/`).
+   */
+  readonly controlUi?: ControlUiRoutes;
+}
+
+/** Where the WebChat page is served; `enabled: false` serves nothing (404). */
+export interface ControlUiRoutes {
+  readonly enabled: boolean;
+  /** `""` for the root, else a path like `/holdfast` (no trailing slash). */
+  readonly basePath: string;
 }
 
 const PROXY_ATTRIBUTION_BODY = {
@@ -29,9 +44,11 @@ const PROXY_ATTRIBUTION_BODY = {
 };
 
 /**
- * The gateway's HTTP routes (hono). Public: `GET /health` → `{"ok":true}` (or `{"ok":false,"degraded":
- * [{store, code, since}]}` while storage is degraded) and the WebChat page's
- * static files (no data, no secrets; the page authenticates over the WebSocket). Every other route
+ * The gateway's HTTP routes (hono). Public: `GET /health` → `{"ok":true}` (`{"ok":false}` while
+ * something is degraded; what is degraded is said only to authenticated callers: the `health` method
+ * and `/api/status`) and the WebChat page's static files under `gateway.controlUi.basePath` unless
+ * `gateway.controlUi.enabled` is false (no data, no secrets; the page authenticates over the
+ * WebSocket). Every other route
  * requires `Authorization: Bearer <token>` (or Basic with the password) and answers 401 JSON otherwise.
  */
 export function createHttpApp(deps: HttpAppDeps): Hono {
@@ -43,13 +60,17 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     c.header("X-Frame-Options", "DENY");
     c.header("Cache-Control", "no-store");
   });
-  app.get("/health", (c) => c.json(deps.health?.() ?? { ok: true }));
-  for (const [route, [file, type]] of Object.entries(WEBCHAT_ASSETS)) {
-    app.get(route, async (c) => {
-      c.header("Content-Type", type);
-      c.header("Content-Security-Policy", WEBCHAT_CSP);
-      return c.body(new Uint8Array(await loadAsset(file)));
-    });
+  app.get("/health", (c) => c.json({ ok: deps.healthy?.() !== false }));
+  const ui = deps.controlUi ?? { enabled: true, basePath: "" };
+  if (ui.enabled) {
+    if (ui.basePath) app.get(ui.basePath, (c) => c.redirect(`${ui.basePath}/`, 308));
+    for (const [route, [file, type]] of Object.entries(WEBCHAT_ASSETS)) {
+      app.get(`${ui.basePath}${route}`, async (c) => {
+        c.header("Content-Type", type);
+        c.header("Content-Security-Policy", WEBCHAT_CSP);
+        return c.body(new Uint8Array(await loadAsset(file)));
+      });
+    }
   }
   deps.publicRoutes?.(app);
   app.use("*", async (c, next) => {
