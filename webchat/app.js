@@ -119,17 +119,29 @@ function settleApproval(ev) {
   li.append(document.createTextNode(` → ${ev.decision}`));
 }
 
+/** A message's text: a string, or the text parts of a content array (assistant messages). */
+function textOf(content) {
+  if (typeof content === "string") return content;
+  return Array.isArray(content)
+    ? content
+        .filter((p) => p.type === "text")
+        .map((p) => p.text)
+        .join("")
+    : "";
+}
+
 async function loadHistory() {
   const res = await request("chat.history", { sessionKey: sessionKey(), limit: 100 });
   currentKey = res.sessionKey;
   $("messages").replaceChildren();
   for (const m of res.messages) {
-    if (m.role === "user") addMessage("user", m.content);
-    else if (m.role === "assistant" && m.stopReason === "interrupted" && !m.content)
+    const text = textOf(m.content);
+    if (m.role === "user") addMessage("user", text);
+    else if (m.role === "assistant" && m.stopReason === "interrupted" && !text)
       addMessage("error", "interrupted: the gateway stopped before this reply was complete").dataset.interrupted =
         m.runId;
-    else if (m.role === "assistant" && m.content)
-      addMessage("assistant", m.partial ? `${m.content} (incomplete: ${m.stopReason})` : m.content);
+    else if (m.role === "assistant" && text)
+      addMessage("assistant", m.partial ? `${text} (incomplete: ${m.stopReason})` : text);
   }
 }
 

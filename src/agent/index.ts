@@ -6,6 +6,7 @@ export { RunManager, type RunEvent, type StartRunInput, type StartedRun } from "
 export { recoverInterruptedRuns, INTERRUPTED_NOTICE } from "./recovery.js";
 export { describeImage } from "./image.js";
 export { createAgentStage, type AgentStage } from "./stage.js";
+export { agentMethods, modelRows, type AgentMethodDeps, type ModelRow } from "./methods.js";
 export {
   checkModelChain,
   probeModel,

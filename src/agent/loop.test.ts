@@ -199,9 +199,13 @@ describe("run manager", () => {
     const b = runs.start({ agentId: "main", sessionKey: "agent:main:r1", message: "one", idempotencyKey: "k" });
     const c = runs.start({ agentId: "main", sessionKey: "agent:main:r1", message: "two" });
     expect(b).toMatchObject({ runId: a.runId, deduped: true });
-    await Promise.all([a.done, c.done]);
+    // The run id is the idempotency key (reference chat.send / agent), unless an active run holds it.
+    expect(a.runId).toBe("k");
+    const other = runs.start({ agentId: "main", sessionKey: "agent:main:r2", message: "x", idempotencyKey: "k" });
+    expect(other.runId).not.toBe("k");
+    await Promise.all([a.done, c.done, other.done]);
     const finals = seen
-      .filter((e) => e.event.type === "final")
+      .filter((e) => e.event.type === "final" && e.sessionKey === "agent:main:r1")
       .map((e) => [e.runId, (e.event as { text: string }).text]);
     expect(finals).toEqual([
       [a.runId, "echo: one"],

@@ -93,6 +93,7 @@ describe("run manager ledger", () => {
           throw full;
         },
         finish: () => true,
+        get: () => undefined,
       },
     });
     expect(() => m.start({ agentId: "main", sessionKey: "agent:main:main", message: "x" })).toThrow(full);

@@ -21,7 +21,10 @@ export interface StartRunInput {
   readonly agentId: string;
   readonly sessionKey: string;
   readonly message: string;
-  /** Same key (per session) → the same run, started once, across restarts (kept 7 days). */
+  /**
+   * Same key (per session) → the same run, started once, across restarts (kept 7 days). The run's id
+   * is this key (reference: `runId` = `idempotencyKey`) unless another run already has that id.
+   */
   readonly idempotencyKey?: string;
   readonly sender?: AgentRunRequest["sender"] & MessageSender;
   readonly origin?: SessionOrigin;
@@ -35,7 +38,7 @@ export interface StartRunInput {
 export type RunStatus = "queued" | "started" | "ok" | "error" | "aborted" | "interrupted";
 
 /** The durable ledger the run manager commits to (the state store's {@link RunLedger}). */
-export type RunJournal = Pick<RunLedger, "admit" | "finish">;
+export type RunJournal = Pick<RunLedger, "admit" | "finish" | "get">;
 
 /** Options of {@link RunManager}. */
 export interface RunManagerOptions {
@@ -102,7 +105,8 @@ export class RunManager {
   start(input: StartRunInput): StartedRun {
     if (this.closing)
       throw new HoldfastError("HF_SHUTTING_DOWN", "the gateway is shutting down; retry after it restarts");
-    const runId = randomUUID();
+    const key = input.idempotencyKey;
+    const runId = key !== undefined && key !== "" && !this.opts.ledger.get(key) ? key : randomUUID();
     const user: ChatMessage = {
       role: "user",
       content: input.message,
@@ -160,6 +164,13 @@ export class RunManager {
       }
     }
     return n;
+  }
+
+  /** True while a run of `sessionKey` is queued or running. */
+  sessionActive(sessionKey: string): boolean {
+    for (const r of this.runs.values())
+      if (r.sessionKey === sessionKey && (r.status === "queued" || r.status === "started")) return true;
+    return false;
   }
 
   /** Number of queued or running runs. */

@@ -48,6 +48,14 @@ export interface AgentStage {
    * @throws HoldfastError HF_NO_MODEL (with the help text) when none is configured or reachable.
    */
   modelRefs(agentId: string): Promise<string[]>;
+  /** The same chain for clients that only show it (`agents.list`, `models.list`, status); empty when no model is available. */
+  modelRefsOrNone(agentId: string): Promise<string[]>;
+  /** The agent's primary model as clients show it: `{modelProvider, model, contextTokens}` (nulls when none). */
+  modelDefaults(agentId: string): Promise<{
+    readonly modelProvider: string | null;
+    readonly model: string | null;
+    readonly contextTokens: number | null;
+  }>;
   /** Asks the agent's model to describe an image (the `image` tool). */
   describeImage(req: {
     readonly agentId: string;
@@ -117,10 +125,22 @@ export function createAgentStage(deps: AgentStageDeps): AgentStage {
     ledger: deps.ledger,
     redact: deps.redact,
   });
+  const refs = (agentId: string) => modelRefs(agentId).catch((): string[] => []);
   return {
     catalog,
     runs,
     modelRefs,
+    modelRefsOrNone: refs,
+    async modelDefaults(agentId) {
+      const [primary] = await refs(agentId);
+      if (!primary) return { modelProvider: null, model: null, contextTokens: null };
+      const [provider = "", ...model] = primary.split("/");
+      const entry = config.models?.providers?.[provider]?.models?.find(
+        (m) => typeof m !== "string" && m.id === model.join("/"),
+      );
+      const contextTokens = entry && typeof entry !== "string" ? (entry.contextWindow ?? null) : null;
+      return { modelProvider: provider, model: model.join("/"), contextTokens };
+    },
     describeImage: async (r) => describeImage(chain, await modelRefs(r.agentId), r),
   };
 }

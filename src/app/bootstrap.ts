@@ -1,4 +1,4 @@
-import { loadConfig, resolvePaths, type HoldfastConfig } from "../config/index.js";
+import { loadConfig, resolvePaths, withEnvAliases, type HoldfastConfig } from "../config/index.js";
 import { assertOwnDir, ensurePrivateDir, systemClock, type Clock } from "../infra/index.js";
 import {
   createLogger,
@@ -30,7 +30,7 @@ export interface BootstrapOptions {
 }
 
 /**
- * Loads config, creates the redacting logger, then resolves secrets (env/file/exec refs) into the
+ * Applies the reference's environment aliases (`OPENCLAW_GATEWAY_TOKEN`, ...), loads config, creates the redacting logger, then resolves secrets (env/file/exec refs) into the
  * live snapshot that the redactor reads: the first step of the gateway and of CLI commands. The
  * state dir is created 700 (one that belongs to another user is refused). Credentials read from the
  * environment join the live secrets.
@@ -38,7 +38,7 @@ export interface BootstrapOptions {
  *   HF_SECRET_UNRESOLVED, HF_SECRET_INSECURE_FILE.
  */
 export async function bootstrap(opts: BootstrapOptions = {}): Promise<AppContext> {
-  const env = opts.env ?? process.env;
+  const env = withEnvAliases(opts.env ?? process.env);
   const clock = opts.clock ?? systemClock;
   const paths = resolvePaths(env);
   await assertOwnDir(paths.stateDir);
@@ -63,7 +63,7 @@ export async function bootstrap(opts: BootstrapOptions = {}): Promise<AppContext
 export async function bootstrapLenient(
   opts: BootstrapOptions & { readonly allowExec?: boolean } = {},
 ): Promise<AppContext & { readonly failures: readonly SecretFailure[] }> {
-  const env = opts.env ?? process.env;
+  const env = withEnvAliases(opts.env ?? process.env);
   const paths = resolvePaths(env);
   const loaded = await loadConfig(paths.configPath, env);
   const resolved = await resolveAll(loaded.config, { env, allowExec: opts.allowExec === true });

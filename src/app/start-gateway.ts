@@ -129,7 +129,7 @@ async function startOnStore(
     abortSession: (key) => agent.runs.abort({ sessionKey: key }),
     methods: hub.methods,
   });
-  const commands = wireCommands({ roster, sessions, agent, tools, lifecycle });
+  const commands = wireCommands({ roster, sessions, agent, tools, lifecycle, gateway: hub });
   const access = wireAccess(ctx);
   const router = wireRouting(ctx, roster);
   const channels = await wireChannels(ctx, {

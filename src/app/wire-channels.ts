@@ -1,8 +1,15 @@
 import type { AccessStage } from "../access/index.js";
-import type { AgentStage } from "../agent/index.js";
-import { channelDegradations, channelMethods, createChannelService, type ChannelService } from "../channels/index.js";
+import { modelRows, type AgentStage } from "../agent/index.js";
+import {
+  channelDegradations,
+  channelHealth,
+  channelMethods,
+  channelSummary,
+  createChannelService,
+  type ChannelService,
+} from "../channels/index.js";
 import { createWebChat } from "../channels/webchat/index.js";
-import type { ChatCommandRegistry } from "../commands/index.js";
+import { commandRows, type ChatCommandRegistry } from "../commands/index.js";
 import type { AgentRoster } from "../config/index.js";
 import type { GatewayPorts, HealthRegistry, PublicRoutes, StatusRegistry } from "../gateway/index.js";
 import type { Router } from "../routing/index.js";
@@ -18,17 +25,18 @@ export interface ChannelWiring {
   readonly sessions: SessionStore;
   readonly access: AccessStage;
   readonly router: Router;
-  readonly agent: Pick<AgentStage, "runs">;
+  readonly agent: Pick<AgentStage, "runs" | "catalog" | "modelRefsOrNone" | "modelDefaults">;
   readonly commands: ChatCommandRegistry;
   readonly tools: Pick<ToolStage, "saveMedia">;
   readonly secrets: Pick<SecretsStage, "guardOutbound" | "guardRunEvent">;
   /**
    * WebChat's methods and events, the `channels.*` methods, the channels' webhook routes (served before
-   * gateway auth), and the accounts' state as the `channels` status fact and a health check.
+   * gateway auth), and the accounts' state as status and health facts and a health check.
    */
   readonly gateway: GatewayPorts & {
     readonly routes: Pick<PublicRoutes, "add">;
     readonly status: Pick<StatusRegistry, "add">;
+    readonly healthFacts: Pick<StatusRegistry, "add">;
     readonly health: Pick<HealthRegistry, "add">;
   };
   /** Each account's durable inbound queue and outbox, and the run ledger. */
@@ -62,13 +70,28 @@ export async function wireChannels(ctx: AppContext, w: ChannelWiring): Promise<C
   w.gateway.routes.add((app) => channels.publicRoutes(app));
   w.gateway.methods.register(...channelMethods(channels.manager));
   w.gateway.status.add("channels", () => channels.status());
+  w.gateway.status.add("channelSummary", () => channelSummary(channels.status()));
   w.gateway.health.add("channels", () => channelDegradations(channels.status()));
+  w.gateway.healthFacts.add("channels", () => channelHealth(channels.status()).channels);
+  w.gateway.healthFacts.add("channelOrder", () => channelHealth(channels.status()).channelOrder);
+  w.gateway.healthFacts.add("channelLabels", () => channelHealth(channels.status()).channelLabels);
   createWebChat({
     gateway: w.gateway,
     runs: w.agent.runs,
     sessions: w.sessions,
     agentIds: () => w.roster.ids(),
     commands: w.commands,
+    metadata: {
+      models: () =>
+        modelRows({
+          config: ctx.config,
+          roster: w.roster,
+          catalog: w.agent.catalog,
+          modelRefs: w.agent.modelRefsOrNone,
+        }),
+      commands: () => commandRows(w.commands),
+      defaults: (agentId) => w.agent.modelDefaults(agentId),
+    },
     guardRunEvent: w.secrets.guardRunEvent,
     now: () => ctx.clock.now(),
   });

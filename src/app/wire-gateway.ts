@@ -1,5 +1,5 @@
 import type { AgentRoster } from "../config/index.js";
-import { deviceMethods } from "../devices/index.js";
+import { deviceMethods, nodePairingMethods } from "../devices/index.js";
 import { createGatewayStage, type GatewayExposure, type GatewayHub, type GatewayStage } from "../gateway/index.js";
 import type { AppContext } from "./context.js";
 import { VERSION } from "./version.js";
@@ -9,7 +9,7 @@ import type { StoreStage } from "./wire-store.js";
 /**
  * The gateway: HTTP + WebSocket over the hub the other stages filled (methods, events, webhook
  * routes, status facts), the authenticator of the exposure with device pairing, error messages
- * redacted, and the `device.*` methods (revoking a device closes its connections).
+ * redacted, the `device.*` methods (revoking a device closes its connections) and `node.pair.*`.
  */
 export function wireGateway(
   ctx: AppContext,
@@ -37,6 +37,7 @@ export function wireGateway(
     ...deviceMethods(w.devices.store, (deviceId) =>
       gateway.server.disconnect((c) => c.deviceId === deviceId, 1008, "device revoked"),
     ),
+    ...nodePairingMethods(w.devices.store),
   );
   return gateway;
 }

@@ -4,13 +4,16 @@ import { createNodeStage, type NodeStage } from "../nodes/index.js";
 import type { AppContext } from "./context.js";
 
 /**
- * The nodes pipeline: node hosts register over the gateway socket, operators list them and run
- * `system.run` on them; their approval requests go to the tool stage's exec approvals.
+ * The nodes pipeline: node hosts are registered by their `connect`, operators list them and run
+ * `system.run` on them; approvals for node commands go to the tool stage's exec approvals.
  */
 export function wireNodes(
   ctx: AppContext,
   w: {
-    readonly gateway: { readonly methods: MethodRegistrar; readonly broadcaster: Pick<GatewayConnections, "all"> };
+    readonly gateway: {
+      readonly methods: MethodRegistrar;
+      readonly broadcaster: Pick<GatewayConnections, "all" | "watch">;
+    };
     readonly approvals: ExecApprovals;
   },
 ): NodeStage {

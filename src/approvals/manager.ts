@@ -47,6 +47,11 @@ export class ExecApprovals {
     return () => this.listeners.delete(listener);
   }
 
+  /** The argv patterns allowed always for `agentId` (the key a request's allow-always persists under). */
+  allowlisted(agentId: string): Promise<{ readonly pattern: string; readonly args?: readonly string[] }[]> {
+    return this.opts.store.entries(agentId);
+  }
+
   /** Pending requests, oldest first. */
   list(): ApprovalRequest[] {
     return [...this.pending.values()].map((p) => p.request).sort((a, b) => a.createdAtMs - b.createdAtMs);

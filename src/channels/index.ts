@@ -30,6 +30,7 @@ export { notifyPairingApproved } from "./notify.js";
 export { channelMethods } from "./methods.js";
 export { OutboxSender } from "./outbox-sender.js";
 export { DurableInbound, type DurableInboundOptions, type InboundOffer } from "./durable-inbound.js";
+export { channelSummary, channelHealth } from "./summary.js";
 export {
   CHANNELS,
   CHANNEL_IDS,

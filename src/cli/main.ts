@@ -1,4 +1,5 @@
 import { CommanderError } from "commander";
+import { applyEnvAliases } from "../config/index.js";
 import { isHoldfastError } from "../errors/index.js";
 import { guardStdio, processIo, type CliIo } from "./io.js";
 import { buildProgram } from "./program.js";
@@ -10,6 +11,8 @@ import { buildProgram } from "./program.js";
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   let exitCode = 0;
   if (io === processIo) guardStdio();
+  // OPENCLAW_GATEWAY_TOKEN, OPENCLAW_STATE_DIR, ... work as aliases; a HOLDFAST_* name wins.
+  applyEnvAliases(process.env);
   try {
     const program = await buildProgram(io, (code) => (exitCode = code), argv);
     await program.parseAsync([...argv]);

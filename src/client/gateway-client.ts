@@ -55,6 +55,19 @@ export class GatewayRequestError extends HoldfastError {
 interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
+  /** Wait past an interim `{status:"accepted"}` response for the final one (the `agent` method). */
+  expectFinal?: boolean;
+  onAccepted?: (payload: unknown) => void;
+}
+
+/** Options of {@link GatewayClient.request}. */
+export interface RequestOptions {
+  /**
+   * The method answers twice on one id (reference `agent`): resolve with the final response, not the
+   * interim `{status:"accepted"}` one, which goes to `onAccepted`.
+   */
+  readonly expectFinal?: boolean;
+  readonly onAccepted?: (payload: unknown) => void;
 }
 
 /**
@@ -120,12 +133,17 @@ export class GatewayClient extends EventEmitter {
   }
 
   /** Sends a request and resolves with its payload. @throws GatewayRequestError on an error response. */
-  request(method: string, params: unknown = {}): Promise<unknown> {
+  request(method: string, params: unknown = {}, opts: RequestOptions = {}): Promise<unknown> {
     const id = randomUUID();
     return new Promise((resolve, reject) => {
       if (this.ws.readyState !== WebSocket.OPEN)
         return reject(new HoldfastError("HF_GATEWAY_UNREACHABLE", "gateway connection is closed"));
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, {
+        resolve,
+        reject,
+        ...(opts.expectFinal ? { expectFinal: true } : {}),
+        ...(opts.onAccepted ? { onAccepted: opts.onAccepted } : {}),
+      });
       this.ws.send(JSON.stringify({ type: "req", id, method, params }));
     });
   }
@@ -150,6 +168,8 @@ export class GatewayClient extends EventEmitter {
     else if (frame.type === "res") {
       const p = frame.id ? this.pending.get(frame.id) : undefined;
       if (!p) return void this.emit("orphan", frame);
+      if (p.expectFinal && frame.ok && (frame.payload as { status?: unknown } | undefined)?.status === "accepted")
+        return p.onAccepted?.(frame.payload);
       this.pending.delete(frame.id as string);
       if (frame.ok) p.resolve(frame.payload);
       else p.reject(GatewayRequestError.from(frame.error));

@@ -1,3 +1,4 @@
 export { ChatCommandRegistry, type ChatCommand, type CommandInvocation, type CommandScope } from "./registry.js";
 export { builtinCommands } from "./builtin.js";
 export { createCommandStage } from "./stage.js";
+export { commandMethods, commandRows, type CommandRow } from "./methods.js";

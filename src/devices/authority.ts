@@ -19,10 +19,25 @@ export interface DeviceRegistryOptions {
 }
 
 /**
+ * True for a silent local pairing (reference §3.9 `shouldAllowSilentLocalPairing`): a direct
+ * loopback peer (no forwarding headers; the same host through a LAN or tailnet address is remote),
+ * `gateway.nodes.pairing.autoApproveLocal` not false, and either no browser `Origin`, or a browser
+ * that is the Control UI / WebChat (its origin already passed `gateway.controlUi.allowedOrigins` at
+ * the upgrade) and authenticated with the shared token or password.
+ */
+export function silentLocalPairing(req: DeviceAdmitRequest, autoApproveLocal: boolean): boolean {
+  if (!req.client.isLocal || !autoApproveLocal) return false;
+  if (req.client.origin === undefined) return true;
+  const c = req.params.client;
+  const controlUi = c?.mode === "webchat" || c?.id === "openclaw-control-ui";
+  return controlUi && (req.authMethod === "token" || req.authMethod === "password");
+}
+
+/**
  * Device identity and pairing for the gateway (seeds security-architecture.md "Device Pairing";
- * reference §3.4, §3.9): verifies Ed25519 proofs, checks device tokens, auto-approves direct
- * loopback devices (not browsers, not forwarded or LAN/tailnet connections from this same host)
- * and files pending requests for every other device.
+ * reference §3.4, §3.9): verifies Ed25519 proofs, checks device tokens, pairs direct loopback
+ * devices silently (see {@link silentLocalPairing}) and files pending requests for every other
+ * device.
  */
 export class DeviceRegistry implements DeviceAuthority {
   constructor(
@@ -49,7 +64,7 @@ export class DeviceRegistry implements DeviceAuthority {
 
   async admit(req: DeviceAdmitRequest): Promise<DeviceAdmission> {
     const paired = await this.store.getPaired(req.deviceId);
-    const local = req.client.isLocal && req.client.origin === undefined && this.opts.autoApproveLocal;
+    const local = silentLocalPairing(req, this.opts.autoApproveLocal);
     if (paired && paired.publicKey === req.publicKey && paired.role === req.role) {
       if (local && paired.scopes.join(",") !== req.scopes.join(",")) await this.store.pairLocal(requestOf(req));
       return { status: "paired", deviceToken: await this.store.issueToken(req.deviceId, req.client.ip) };
@@ -80,5 +95,6 @@ function requestOf(req: DeviceAdmitRequest): DeviceRequest {
     ...(c?.id ? { clientId: c.id } : {}),
     ...(c?.displayName ? { displayName: c.displayName } : {}),
     ...(c?.platform ? { platform: c.platform } : {}),
+    ...(req.role === "node" && req.params.commands?.length ? { commands: [...req.params.commands] } : {}),
   };
 }

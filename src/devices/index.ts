@@ -1,4 +1,4 @@
 export { DeviceStore, type PendingRequest } from "./store.js";
 export { DeviceRegistry } from "./authority.js";
-export { deviceMethods, viewPaired, type PairedDeviceView } from "./methods.js";
+export { deviceMethods, nodePairingMethods, viewPaired, type PairedDeviceView } from "./methods.js";
 export { generateDeviceIdentity, signConnect, type DeviceIdentity } from "./proof.js";

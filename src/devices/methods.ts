@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineMethod, type AnyMethodDef } from "../gateway/index.js";
-import type { PairedDevice, DeviceStore } from "./store.js";
+import { HoldfastError } from "../errors/index.js";
+import type { PairedDevice, DeviceStore, PendingRequest } from "./store.js";
 
 /** A paired device as shown to operators (never the token hash). */
 export type PairedDeviceView = Omit<PairedDevice, "tokenHash"> & { readonly hasToken: boolean };
@@ -47,6 +48,91 @@ export function deviceMethods(store: DeviceStore, onRevoked: (deviceId: string) 
         const device = await store.revoke(p.deviceId);
         onRevoked(device.deviceId);
         return { device: viewPaired(device) };
+      },
+    }),
+  ];
+}
+
+/** Scopes an operator needs to approve a node host (it may offer `system.run`; reference §3.9). */
+const NODE_APPROVE_SCOPES = ["operator.pairing", "operator.admin"];
+
+function nodePending(r: PendingRequest) {
+  return {
+    requestId: r.requestId,
+    nodeId: r.deviceId,
+    ...(r.clientId ? { clientId: r.clientId } : {}),
+    ...(r.displayName ? { displayName: r.displayName } : {}),
+    ...(r.platform ? { platform: r.platform } : {}),
+    commands: r.commands ?? [],
+    remoteIp: r.remoteIp,
+    requiredApproveScopes: NODE_APPROVE_SCOPES,
+    silent: false,
+    ts: r.createdAt,
+    expiresAt: r.expiresAt,
+  };
+}
+
+function nodePaired(d: PairedDevice) {
+  return {
+    nodeId: d.deviceId,
+    ...(d.clientId ? { clientId: d.clientId } : {}),
+    ...(d.displayName ? { displayName: d.displayName } : {}),
+    ...(d.platform ? { platform: d.platform } : {}),
+    commands: d.commands ?? [],
+    approvedAtMs: d.approvedAt,
+    approvedBy: d.approvedBy,
+    ...(d.lastSeenAt ? { lastSeenAtMs: d.lastSeenAt } : {}),
+  };
+}
+
+/**
+ * The node view of device pairing (reference `openclaw nodes list|approve|reject`): node hosts pair
+ * like every device (`holdfast devices approve` works too); these list and decide only `role:"node"`
+ * devices:
+ * - `node.pair.list` (operator.pairing) → `{pending:[{requestId, nodeId, displayName, platform,
+ *   commands, requiredApproveScopes, ts, expiresAt}], paired:[{nodeId, displayName, commands,
+ *   approvedAtMs, ...}]}`;
+ * - `node.pair.approve` {requestId} (operator.admin: a node may offer `system.run`) → `{requestId, node}`;
+ * - `node.pair.reject` {requestId} (operator.pairing) → `{requestId, nodeId}`.
+ * @throws HoldfastError HF_NOT_FOUND when no pending node request has that id.
+ */
+export function nodePairingMethods(store: DeviceStore): AnyMethodDef[] {
+  const pendingNode = async (requestId: string) => {
+    const r = (await store.listPending()).find((x) => x.requestId === requestId && x.role === "node");
+    if (!r)
+      throw new HoldfastError(
+        "HF_NOT_FOUND",
+        `no pending node pairing request ${requestId.slice(0, 64)} (see: node.pair.list)`,
+      );
+    return r;
+  };
+  return [
+    defineMethod({
+      name: "node.pair.list",
+      scope: "operator.pairing",
+      params: z.looseObject({}),
+      handler: async () => ({
+        pending: (await store.listPending()).filter((r) => r.role === "node").map(nodePending),
+        paired: (await store.listPaired()).filter((d) => d.role === "node").map(nodePaired),
+      }),
+    }),
+    defineMethod({
+      name: "node.pair.approve",
+      scope: "operator.admin",
+      params: z.looseObject({ requestId: Id }),
+      async handler(p) {
+        const r = await pendingNode(p.requestId);
+        return { requestId: r.requestId, node: nodePaired(await store.approve(r.requestId)) };
+      },
+    }),
+    defineMethod({
+      name: "node.pair.reject",
+      scope: "operator.pairing",
+      params: z.looseObject({ requestId: Id }),
+      async handler(p) {
+        const r = await pendingNode(p.requestId);
+        await store.reject(r.requestId);
+        return { requestId: r.requestId, nodeId: r.deviceId };
       },
     }),
   ];

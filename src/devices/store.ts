@@ -10,7 +10,13 @@ export const PENDING_TTL_MS = 5 * 60_000;
 export const MAX_PENDING = 100;
 
 const Role = z.enum(["operator", "node"]);
-const Info = { clientId: z.string().optional(), displayName: z.string().optional(), platform: z.string().optional() };
+const Info = {
+  clientId: z.string().optional(),
+  displayName: z.string().optional(),
+  platform: z.string().optional(),
+  /** The commands a node host declared when it asked to pair. */
+  commands: z.array(z.string()).optional(),
+};
 
 const PairedSchema = z.object({
   deviceId: z.string(),
@@ -46,7 +52,7 @@ export type PendingRequest = z.infer<typeof PendingSchema>;
 /** What a device asks for when it pairs. */
 export type DeviceRequest = Pick<
   PendingRequest,
-  "deviceId" | "publicKey" | "role" | "scopes" | "clientId" | "displayName" | "platform" | "remoteIp"
+  "deviceId" | "publicKey" | "role" | "scopes" | "clientId" | "displayName" | "platform" | "commands" | "remoteIp"
 >;
 
 const hash = (token: string) => createHash("sha256").update(token, "utf8").digest("hex");

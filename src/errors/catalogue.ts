@@ -198,6 +198,12 @@ export const ERROR_CATALOGUE = {
     wire: "UNAVAILABLE",
     summary: "A run was in flight when the gateway stopped unexpectedly; its reply was never completed.",
   },
+  HF_UNSUPPORTED_PARAMS: {
+    exitCode: 2,
+    wire: "INVALID_REQUEST",
+    summary:
+      "A gateway request asks for something holdfast does not do (an agent reply delivered to a channel, a model override); the message names the param.",
+  },
   // Tools
   HF_TOOL_ARGS_INVALID: {
     exitCode: 1,

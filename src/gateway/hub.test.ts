@@ -23,8 +23,17 @@ describe("gateway hub", () => {
     const hub = new GatewayHub();
     hub.status.add("b", async () => ({ count: 2 }));
     hub.status.add("a", () => [1]);
-    const doc = await hub.status.collect();
+    const doc = await hub.status.collect({ admin: false });
     expect(Object.keys(doc)).toEqual(["b", "a"]);
     expect(doc).toEqual({ b: { count: 2 }, a: [1] });
+  });
+
+  it("hands every fact the caller's view (admin or not) and seals the health facts too", async () => {
+    const hub = new GatewayHub();
+    hub.healthFacts.add("path", (v) => (v.admin ? "/state/agents" : "[redacted]"));
+    expect(await hub.healthFacts.collect({ admin: true })).toEqual({ path: "/state/agents" });
+    expect(await hub.healthFacts.collect({ admin: false })).toEqual({ path: "[redacted]" });
+    hub.seal();
+    expect(codeOf(() => hub.healthFacts.add("late", () => 1))).toBe("HF_STAGE_STARTED");
   });
 });

@@ -3,10 +3,22 @@ import { Broadcaster } from "./broadcaster.js";
 import { MethodRegistry } from "./methods/registry.js";
 import { Sealable } from "./sealable.js";
 
-/** One fact of the status document (`status` method, `GET /api/status`); may be async. No secrets. */
-export type StatusFact = () => unknown;
+/**
+ * Who reads a fact: `admin` is true for an `operator.admin` caller (and the authenticated HTTP
+ * status), so a fact may leave out host details such as file paths for everyone else (they read
+ * `"[redacted]"`, as in the reference's status and health).
+ */
+export interface FactView {
+  readonly admin: boolean;
+}
 
-/** Named facts of the status document, in registration order. */
+/** One fact of a gateway document (`status`, `health`); may be async. No secrets. */
+export type StatusFact = (view: FactView) => unknown;
+
+/** The `"[redacted]"` placeholder a fact shows a non-admin caller instead of a host path. */
+export const REDACTED_PATH = "[redacted]";
+
+/** Named facts of a gateway document (`status` or `health`), in registration order. */
 export class StatusRegistry extends Sealable {
   private readonly facts = new Map<string, StatusFact>();
 
@@ -17,9 +29,9 @@ export class StatusRegistry extends Sealable {
   }
 
   /** Every fact, evaluated (async ones awaited), in registration order. */
-  async collect(): Promise<Record<string, unknown>> {
+  async collect(view: FactView): Promise<Record<string, unknown>> {
     const out: Record<string, unknown> = {};
-    for (const [key, fact] of this.facts) out[key] = await fact();
+    for (const [key, fact] of this.facts) out[key] = await fact(view);
     return out;
   }
 }
@@ -74,8 +86,11 @@ export class PublicRoutes extends Sealable {
 export type MethodRegistrar = Pick<MethodRegistry, "register">;
 /** Sending an event to every operator connection holding a scope (default `operator.read`). */
 export type EventBroadcaster = Pick<Broadcaster, "broadcast">;
-/** The live connections (role, scopes, connId), e.g. to find the connected node hosts. */
-export type GatewayConnections = Pick<Broadcaster, "all" | "size">;
+/**
+ * The live connections (role, scopes, client, caps, commands), to find node hosts, to send one
+ * connection an event, and to hear when connections open and close.
+ */
+export type GatewayConnections = Pick<Broadcaster, "all" | "size" | "send" | "watch">;
 
 /** What a stage that serves gateway methods and events is built with. */
 export interface GatewayPorts {
@@ -92,14 +107,19 @@ export class GatewayHub {
   readonly methods = new MethodRegistry();
   readonly broadcaster = new Broadcaster();
   readonly routes = new PublicRoutes();
+  /** Facts of the `status` document. */
   readonly status = new StatusRegistry();
+  /** Facts of the `health` document (agents, sessions, channels), besides `ok`, `ts` and `durationMs`. */
+  readonly healthFacts = new StatusRegistry();
+  /** Checks that make `health` report `ok: false` with a `degraded` list. */
   readonly health = new HealthRegistry();
 
-  /** Seals methods, routes, status facts and health checks (called by the gateway's `start`). */
+  /** Seals methods, routes, the status and health facts and the health checks (called by the gateway's `start`). */
   seal(): void {
     this.methods.seal();
     this.routes.seal();
     this.status.seal();
+    this.healthFacts.seal();
     this.health.seal();
   }
 }

@@ -1,6 +1,8 @@
 export {
   GatewayHub,
   StatusRegistry,
+  REDACTED_PATH,
+  type FactView,
   HealthRegistry,
   PublicRoutes,
   type Degradation,
@@ -20,7 +22,14 @@ export {
   type CheckedExposure,
 } from "./exposure-stage.js";
 export { configuredCredentials, generatedToken } from "./credentials.js";
-export { defineMethod, type AnyMethodDef } from "./methods/registry.js";
+export {
+  defineMethod,
+  type AnyMethodDef,
+  type ClientMeta,
+  type ConnectionInfo,
+  type MethodContext,
+} from "./methods/registry.js";
+export type { EventSink } from "./broadcaster.js";
 export type { DeviceAuthority, DeviceProof, DeviceAdmission, DeviceAdmitRequest } from "./auth/types.js";
 export type { ConnectParams } from "./protocol/frames.js";
 export { BIND_MODES, type BindMode } from "./bind.js";

@@ -1,13 +1,17 @@
 /**
- * Operator scopes (reference §3.5). `operator.admin` implies every scope; `operator.write` implies
- * `operator.read`.
+ * Operator scopes, the reference's closed set (§3.5). `operator.admin` implies every scope;
+ * `operator.write` implies `operator.read` and `operator.talk`. Any other requested scope is dropped
+ * at connect (an unknown scope grants nothing).
  */
 export const OPERATOR_SCOPES = [
   "operator.read",
   "operator.write",
   "operator.admin",
   "operator.approvals",
+  "operator.questions",
   "operator.pairing",
+  "operator.talk",
+  "operator.talk.secrets",
 ] as const;
 export type Scope = (typeof OPERATOR_SCOPES)[number];
 
@@ -17,7 +21,7 @@ export const ADMIN_METHOD_PREFIXES = ["config.", "exec.approvals.", "wizard.", "
 /** True when a connection holding `granted` may use a method that needs `required`. */
 export function hasScope(granted: ReadonlySet<string>, required: Scope): boolean {
   if (granted.has("operator.admin") || granted.has(required)) return true;
-  return required === "operator.read" && granted.has("operator.write");
+  return (required === "operator.read" || required === "operator.talk") && granted.has("operator.write");
 }
 
 /** Keeps only known operator scopes. */

@@ -68,10 +68,27 @@ describe("gateway stage", () => {
       client.close();
       expect(String(failed)).toContain("nothing under [masked]");
       expect(String(failed)).not.toContain(SECRET);
-      expect(Object.keys(status)).toEqual(["version", "uptimeMs", "gateway", "agents", "connections", "handshakes"]);
+      expect(Object.keys(status)).toEqual([
+        "version",
+        "runtimeVersion",
+        "uptimeMs",
+        "gateway",
+        "agents",
+        "connections",
+        "handshakes",
+      ]);
       expect(status.handshakes).toMatchObject({ pending: 0, refused: 0, maxPendingPerIp: 32 });
       expect(thrownCode(() => hub.health.add("late", () => []))).toBe("HF_STAGE_STARTED");
+      expect(thrownCode(() => hub.healthFacts.add("late", () => 1))).toBe("HF_STAGE_STARTED");
       expect(status).toMatchObject({ version: "0.0.0-test", gateway: { port, bind: "loopback" }, agents: ["main"] });
+      expect(status).not.toHaveProperty("cliProjection");
+      const projected = await GatewayClient.connect({ url: `ws://127.0.0.1:${port}`, token: TOKEN });
+      const withCli = (await projected.request("status", { includeCliProjection: true })) as Record<string, unknown>;
+      projected.close();
+      expect(withCli.cliProjection).toEqual({
+        agents: { defaultId: "main", ownership: "sole", selectionRequired: false, rows: [{ id: "main" }] },
+        updateChannel: null,
+      });
     } finally {
       await stage.server.stop();
     }

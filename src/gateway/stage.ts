@@ -1,10 +1,12 @@
+import { randomUUID } from "node:crypto";
 import type { Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import { authWireError } from "./auth/failures.js";
 import type { DeviceAuthority, GatewayAuthenticator } from "./auth/types.js";
 import { coreMethods } from "./core-methods.js";
 import { exposureAuthenticator, type GatewayExposure } from "./exposure-stage.js";
-import type { GatewayHub } from "./hub.js";
+import type { FactView, GatewayHub } from "./hub.js";
+import { presenceSnapshot } from "./presence.js";
 import { resolveClientAddress, type ClientAddress } from "./net.js";
 import { checkOrigin, ORIGIN_NOT_ALLOWED } from "./origin.js";
 import {
@@ -18,14 +20,19 @@ import type { RedactText } from "./protocol/wire-errors.js";
 import { PreAuthGate, preAuthLimits } from "./preauth.js";
 import { GatewayServer } from "./server.js";
 
-/** The events a client can receive (listed in `hello-ok`). */
+/** The events a client can receive (listed in `hello-ok`, docs/protocol.md). */
 const GATEWAY_EVENTS = [
   "connect.challenge",
   "tick",
   "chat",
   "agent",
+  "sessions.changed",
+  "session.message",
   "exec.approval.requested",
   "exec.approval.resolved",
+  "node.invoke.request",
+  "node.pair.requested",
+  "node.pair.resolved",
 ] as const;
 
 /** Dependencies of {@link createGatewayStage}. */
@@ -60,8 +67,9 @@ export interface GatewayStage {
 /**
  * Builds the gateway: the authenticator (exposure settings, failed-auth limiter, devices, Tailscale
  * identity), the cap on connections still before the handshake ({@link PreAuthGate}: per client and
- * in all, `gateway.handshake`), browser-origin and proxy-attribution admission at upgrade, the `health` and `status`
- * methods (status: version, uptime, exposure, then the registered facts), and the HTTP+WS server
+ * in all, `gateway.handshake`), browser-origin and proxy-attribution admission at upgrade, the `health`,
+ * `status` and `system-presence` methods (status: version, uptime, exposure, then the registered facts;
+ * health: the registered health facts and checks), and the HTTP+WS server
  * (TLS when configured) over the hub's methods, events and public routes.
  */
 export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
@@ -74,8 +82,10 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
   });
   hub.status.add("connections", () => hub.broadcaster.size);
   hub.status.add("handshakes", () => preAuth.stats());
-  const status = async () => ({
+  const bootId = randomUUID();
+  const status = async (view: FactView) => ({
     version: deps.version,
+    runtimeVersion: deps.version,
     uptimeMs: clock.now() - started,
     gateway: {
       bind: exposure.plan.bindMode,
@@ -85,10 +95,20 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
       tls: exposure.tls ? { enabled: true, fingerprint256: exposure.tls.fingerprint256 } : { enabled: false },
       tailscale: { mode: exposure.plan.tailscale },
     },
-    ...(await hub.status.collect()),
+    ...(await hub.status.collect(view)),
   });
   const degraded = () => hub.health.degraded();
-  hub.methods.register(...coreMethods(() => clock.now(), status, degraded));
+  hub.methods.register(
+    ...coreMethods({
+      now: () => clock.now(),
+      status,
+      agentIds: deps.agentIds,
+      health: (view) => hub.healthFacts.collect(view),
+      degraded,
+      presence: () =>
+        presenceSnapshot({ version: deps.version, instanceId: bootId, startedAt: started }, hub.broadcaster.all()),
+    }),
+  );
   const admitUpgrade = (client: ClientAddress): WireError | undefined => {
     if (client.unattributedProxy) return authWireError("proxy_attribution_required");
     return checkOrigin(client, exposure.origin).allow ? undefined : ORIGIN_NOT_ALLOWED;
@@ -101,7 +121,7 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
     broadcaster: hub.broadcaster,
     log: deps.log,
     now: () => clock.now(),
-    status,
+    status: () => status({ admin: true }),
     healthy: () => degraded().length === 0,
     publicRoutes: (app) => hub.routes.mount(app),
     clientAddress: (remote, headers) => resolveClientAddress(remote, headers, exposure.proxyTrust),
@@ -112,7 +132,7 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
     ...(exposure.tls ? { tls: { cert: exposure.tls.cert, key: exposure.tls.key } } : {}),
     hello: (conn) => ({
       protocol: PROTOCOL_VERSION,
-      server: { version: deps.version, connId: conn.connId },
+      server: { version: deps.version, bootId, connId: conn.connId },
       features: { methods: hub.methods.names(), events: [...GATEWAY_EVENTS] },
       snapshot: { agents: deps.agentIds(), defaultAgentId: deps.agentIds()[0], ...deps.snapshot?.() },
       policy: { maxPayload: MAX_FRAME_BYTES, maxBufferedBytes: MAX_BUFFERED_BYTES, tickIntervalMs: TICK_INTERVAL_MS },

@@ -6,6 +6,7 @@ import { GatewayClient, GatewayRequestError } from "../client/index.js";
 import { errorMessage } from "../errors/index.js";
 import { cliHint, backoffDelayMs, ensurePrivateDir, type Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
+import { NODE_EXEC_POLICY_CAP, SYSTEM_RUN } from "../nodes/index.js";
 import type { ExecPolicy } from "../tools/index.js";
 import type { NodeIdentityStore } from "./identity.js";
 import { systemRun, type SystemRunResult } from "./system-run.js";
@@ -38,22 +39,30 @@ export interface NodeHostOptions {
 /** The allow-always key the node's entries are stored under. */
 export const NODE_APPROVALS_KEY = "node";
 
-const InvokeEvent = z.looseObject({
-  invokeId: z.string().min(1).max(64),
-  command: z.string().max(64),
-  params: z.looseObject({
-    argv: z.array(z.string()).min(1).max(256),
-    cwd: z.string().max(4096).optional(),
-    timeoutMs: z.number().int().positive().optional(),
-  }),
+/** The `node.invoke.request` event (reference node protocol). */
+const InvokeRequest = z.looseObject({
+  id: z.string().min(1).max(64),
+  nodeId: z.string().max(128),
+  command: z.string().max(128),
+  paramsJSON: z.string().max(1_000_000),
+});
+
+/** `system.run` params inside `paramsJSON`: `command` is the argv (never a shell line). */
+const SystemRunParams = z.looseObject({
+  command: z.array(z.string()).min(1).max(256),
+  cwd: z.string().max(4096).optional(),
+  timeoutMs: z.number().int().positive().optional(),
+  approvalDecision: z.enum(["allow-once", "allow-always", "deny"]).optional(),
 });
 
 /**
  * The headless node host: connects to a gateway with role `node` and its Ed25519 device identity,
- * pairs (loopback pairs at once; remote nodes wait until an operator runs
- * `holdfast devices approve <id>`), keeps the device token it is given, offers `system.run`, and
- * reconnects with backoff until `signal` aborts. Every command runs under the node's own exec
- * approvals (see system-run.ts).
+ * declaring in `connect` what it offers (`commands:["system.run"]`, `caps:["system","exec-policy"]`,
+ * `client.displayName`) — the reference node protocol, so the same gateway code serves it and the
+ * reference's node host. It pairs (loopback pairs at once; remote nodes wait until an operator runs
+ * `holdfast devices approve <id>`), keeps the device token it is given, answers
+ * `node.invoke.request` events with `node.invoke.result`, and reconnects with backoff until `signal`
+ * aborts. Every command runs under the node's own exec approvals (see system-run.ts).
  */
 export async function runNodeHost(o: NodeHostOptions): Promise<void> {
   await ensurePrivateDir(o.workDir);
@@ -91,12 +100,18 @@ async function connect(
   identity: Awaited<ReturnType<NodeIdentityStore["identity"]>>,
 ): Promise<GatewayClient> {
   const deviceToken = await o.identity.deviceToken();
+  const displayName = o.displayName ?? os.hostname();
   const client = await GatewayClient.connect({
     url: o.gatewayUrl,
     role: "node",
     scopes: [],
     clientId: "node-host",
     device: identity,
+    extraConnectParams: () => ({
+      client: { id: "node-host", displayName, version: "1", platform: process.platform, mode: "node" },
+      caps: ["system", NODE_EXEC_POLICY_CAP],
+      commands: [SYSTEM_RUN],
+    }),
     ...(deviceToken
       ? { deviceToken }
       : { ...(o.token ? { token: o.token } : {}), ...(o.password ? { password: o.password } : {}) }),
@@ -112,9 +127,8 @@ async function serve(o: NodeHostOptions, client: GatewayClient, nodeId: string):
   const onAbort = () => client.close();
   o.signal.addEventListener("abort", onAbort, { once: true });
   client.on("event", (name: string, payload: unknown) => {
-    if (name === "node.invoke") void handleInvoke(o, client, payload);
+    if (name === "node.invoke.request") void handleInvoke(o, client, payload);
   });
-  await client.request("node.register", { displayName: o.displayName ?? os.hostname(), commands: ["system.run"] });
   o.log.info({ nodeId }, "node host connected");
   o.onConnected?.(nodeId);
   await closed;
@@ -122,19 +136,43 @@ async function serve(o: NodeHostOptions, client: GatewayClient, nodeId: string):
 }
 
 async function handleInvoke(o: NodeHostOptions, client: GatewayClient, payload: unknown): Promise<void> {
-  const ev = InvokeEvent.safeParse(payload);
-  const invokeId = (payload as { invokeId?: unknown })?.invokeId;
-  let result: SystemRunResult;
-  if (!ev.success)
-    result = { ok: false, error: { code: "invalid_invocation", message: "invalid node.invoke payload" } };
-  else if (ev.data.command !== "system.run")
-    result = {
+  const req = InvokeRequest.safeParse(payload);
+  if (!req.success) return o.log.warn("ignored a malformed node.invoke.request");
+  const { id, nodeId, command } = req.data;
+  const result = await invoke(o, command, req.data.paramsJSON);
+  const reply =
+    result.ok === true
+      ? { id, nodeId, ok: true, payloadJSON: JSON.stringify(result.payload) }
+      : { id, nodeId, ...result };
+  await client
+    .request("node.invoke.result", reply)
+    .catch((err: unknown) => o.log.warn({ err: errorMessage(err) }, "could not deliver a node result"));
+}
+
+async function invoke(o: NodeHostOptions, command: string, paramsJSON: string): Promise<SystemRunResult> {
+  if (command !== SYSTEM_RUN)
+    return {
       ok: false,
-      error: { code: "unknown_command", message: `this node does not offer ${ev.data.command.slice(0, 64)}` },
+      error: { code: "unknown_command", message: `this node does not offer ${command.slice(0, 64)}` },
     };
-  else {
-    const { invokeId: id } = ev.data;
-    result = await systemRun(ev.data.params, {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(paramsJSON);
+  } catch {
+    return { ok: false, error: { code: "INVALID_REQUEST", message: "paramsJSON is not JSON" } };
+  }
+  const p = SystemRunParams.safeParse(raw);
+  if (!p.success) return { ok: false, error: { code: "INVALID_REQUEST", message: "invalid system.run params" } };
+  if (p.data.approvalDecision === "deny")
+    return { ok: false, error: { code: "approval_denied", message: "not approved (deny)" } };
+  return systemRun(
+    {
+      argv: p.data.command,
+      ...(p.data.cwd ? { cwd: p.data.cwd } : {}),
+      ...(p.data.timeoutMs ? { timeoutMs: p.data.timeoutMs } : {}),
+      ...(p.data.approvalDecision ? { approvalDecision: p.data.approvalDecision } : {}),
+    },
+    {
       policy: async () => ({
         ...o.basePolicy,
         allowlist: [
@@ -146,27 +184,17 @@ async function handleInvoke(o: NodeHostOptions, client: GatewayClient, payload: 
           })),
         ],
       }),
-      approve: async (req) =>
-        (
-          (await client.request("node.exec.approval.request", { invokeId: id, ...req })) as {
-            decision: "allow-once" | "allow-always" | "deny" | "expired" | "aborted";
-          }
-        ).decision,
       remember: (patterns) => o.approvals.add(NODE_APPROVALS_KEY, patterns),
       defaultCwd: o.workDir,
       env: o.env,
       limits: o.limits,
       log: o.log,
       signal: o.signal,
-    }).catch((err: unknown): SystemRunResult => ({
-      ok: false,
-      error: { code: "node_failed", message: errorMessage(err).slice(0, 500) },
-    }));
-  }
-  if (typeof invokeId !== "string") return;
-  await client
-    .request("node.invoke.result", { invokeId, ...result })
-    .catch((err: unknown) => o.log.warn({ err: errorMessage(err) }, "could not deliver a node result"));
+    },
+  ).catch((err: unknown): SystemRunResult => ({
+    ok: false,
+    error: { code: "node_failed", message: errorMessage(err).slice(0, 500) },
+  }));
 }
 
 /** The node host's directory inside a state dir. */

@@ -13,12 +13,10 @@ const policy = (over: Partial<ExecPolicy> = {}): ExecPolicy => ({
   ...over,
 });
 
-function deps(p: ExecPolicy, decision: Awaited<ReturnType<SystemRunDeps["approve"]>> = "deny") {
-  const approve = vi.fn(async () => decision);
+function deps(p: ExecPolicy) {
   const remember = vi.fn(async () => undefined);
   const d: SystemRunDeps = {
     policy: async () => p,
-    approve,
     remember,
     defaultCwd: os.tmpdir(),
     env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", OPENAI_API_KEY: "sk-should-not-leak-0123456789" },
@@ -26,51 +24,50 @@ function deps(p: ExecPolicy, decision: Awaited<ReturnType<SystemRunDeps["approve
     log: silentLogger(),
     signal: new AbortController().signal,
   };
-  return { d, approve, remember };
+  return { d, remember };
 }
 
 describe("system.run on a node", () => {
   it("runs an allowlisted program without asking, with a scrubbed environment", async () => {
-    const { d, approve } = deps(policy({ allowlist: [{ pattern: "env", source: "config" }] }));
-    const r = await systemRun(
-      { argv: ["printenv"] },
-      { ...d, policy: async () => policy({ allowlist: [{ pattern: "printenv", source: "config" }] }) },
-    );
-    expect(r).toMatchObject({ ok: true, payload: { exitCode: 0, approval: "allowlisted" } });
+    const { d } = deps(policy({ allowlist: [{ pattern: "printenv", source: "config" }] }));
+    const r = await systemRun({ argv: ["printenv"] }, d);
+    expect(r).toMatchObject({ ok: true, payload: { exitCode: 0, success: true, approval: "allowlisted" } });
     expect(JSON.stringify(r)).not.toContain("sk-should-not-leak");
-    expect(approve).not.toHaveBeenCalled();
   });
 
-  it("refuses shell and privilege wrappers without asking", async () => {
+  it("refuses shell and privilege wrappers, even with an approver's decision", async () => {
     for (const argv of [
       ["sh", "-c", "id"],
       ["bash", "-lc", "id"],
       ["su", "-c", "id"],
       ["chroot", "/", "id"],
     ]) {
-      const { d, approve } = deps(policy(), "allow-once");
-      const r = await systemRun({ argv }, d);
+      const r = await systemRun({ argv, approvalDecision: "allow-always" }, deps(policy()).d);
       expect(r).toMatchObject({ ok: false, error: { code: "exec_wrapper_refused" } });
-      expect(approve).not.toHaveBeenCalled();
     }
   });
 
-  it("asks on a miss; a denial or an expiry refuses, allow-always is remembered as the exact argv", async () => {
-    const denied = deps(policy(), "expired");
-    expect(await systemRun({ argv: ["echo", "x"] }, denied.d)).toMatchObject({
+  it("answers a miss with approval required; runs it with a decision, remembering allow-always as the exact argv", async () => {
+    const { d, remember } = deps(policy());
+    expect(await systemRun({ argv: ["echo", "x"] }, d)).toEqual({
       ok: false,
-      error: { code: "approval_denied", message: "not approved (expired)" },
+      error: {
+        code: "SYSTEM_RUN_DENIED",
+        message: "SYSTEM_RUN_DENIED: approval required",
+        details: { reason: "not in tools.exec.allowlist", persistable: true },
+      },
     });
-    const always = deps(policy(), "allow-always");
-    const r = await systemRun({ argv: ["echo", "x"] }, always.d);
+    const r = await systemRun({ argv: ["echo", "x"], approvalDecision: "allow-always" }, d);
     expect(r).toMatchObject({ ok: true, payload: { stdout: "x\n", approval: "allow-always" } });
-    expect(always.remember).toHaveBeenCalledWith([{ pattern: expect.stringMatching(/\/echo$/), args: ["x"] }]);
+    expect(remember).toHaveBeenCalledWith([{ pattern: expect.stringMatching(/\/echo$/), args: ["x"] }]);
   });
 
   it("asks every time for inline code and never remembers it", async () => {
-    const { d, approve, remember } = deps(policy(), "allow-always");
-    await systemRun({ argv: ["env", "true"] }, d);
-    expect(approve).toHaveBeenCalledWith(expect.objectContaining({ persistable: false }));
+    const { d, remember } = deps(policy());
+    expect(await systemRun({ argv: ["env", "true"] }, d)).toMatchObject({
+      error: { details: { persistable: false } },
+    });
+    await systemRun({ argv: ["env", "true"], approvalDecision: "allow-always" }, d);
     expect(remember).not.toHaveBeenCalled();
   });
 

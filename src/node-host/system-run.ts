@@ -1,4 +1,4 @@
-import type { ApprovalDecision, ApprovalOutcome, ArgvPattern } from "../approvals/index.js";
+import type { ArgvPattern } from "../approvals/index.js";
 import type { Logger } from "../logging/index.js";
 import { scrubbedEnv, spawnCapture } from "../sandbox/index.js";
 import { decideExec, resolveSegments, type ExecPolicy } from "../tools/index.js";
@@ -8,19 +8,17 @@ export interface SystemRunParams {
   readonly argv: readonly string[];
   readonly cwd?: string;
   readonly timeoutMs?: number;
+  /**
+   * The decision of a gateway approver for this invocation (reference `approvalDecision`, sent
+   * after this node answered "approval required"): lets a miss run once, or always.
+   */
+  readonly approvalDecision?: "allow-once" | "allow-always";
 }
 
 /** What `system.run` needs from the node host. */
 export interface SystemRunDeps {
   /** The node's exec policy (its config plus its allow-always entries). */
   readonly policy: () => Promise<ExecPolicy>;
-  /** Asks the gateway's approvers; resolves with their decision (expired/aborted = deny). */
-  readonly approve: (req: {
-    argv: readonly string[];
-    cwd: string;
-    reason: string;
-    persistable: boolean;
-  }) => Promise<ApprovalOutcome["decision"]>;
   /** Persists exact argv patterns after `allow-always`. */
   readonly remember: (patterns: readonly ArgvPattern[]) => Promise<void>;
   readonly defaultCwd: string;
@@ -33,14 +31,19 @@ export interface SystemRunDeps {
 /** The result sent back to the gateway. */
 export type SystemRunResult =
   | { readonly ok: true; readonly payload: Record<string, unknown> }
-  | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+  | {
+      readonly ok: false;
+      readonly error: { readonly code: string; readonly message: string; readonly details?: Record<string, unknown> };
+    };
 
 /**
  * Runs one command on the node under the node's exec approvals (the same rules as the exec tool):
  * the executable is resolved, shell and privilege wrappers are refused outright, an allowlisted
- * command runs, anything else waits for an approver (allow-once, allow-always — persisted here as an
- * exact argv pattern — or deny; expiry denies). The command runs without a shell, with a scrubbed
- * environment, a timeout and an output cap. Source: seeds "nodes-pipeline" (allowlist + approval).
+ * command runs; anything else is answered `SYSTEM_RUN_DENIED: approval required` (with the reason and
+ * whether allow-always may be offered), and runs only when the gateway invokes it again with an
+ * approver's `approvalDecision` (allow-always is persisted here as an exact argv pattern). The
+ * command runs without a shell, with a scrubbed environment, a timeout and an output cap. Source:
+ * seeds "nodes-pipeline" (allowlist + approval); reference node `system.run` approval contract.
  */
 export async function systemRun(params: SystemRunParams, d: SystemRunDeps): Promise<SystemRunResult> {
   const cwd = params.cwd ?? d.defaultCwd;
@@ -52,17 +55,19 @@ export async function systemRun(params: SystemRunParams, d: SystemRunDeps): Prom
       verdict.kind === "deny" ? verdict.reason : "exec_command_not_found",
       verdict.kind === "deny" ? verdict.detail : "command not found",
     );
-  let approval: ApprovalDecision | "allowlisted" = "allowlisted";
+  let approval: "allow-once" | "allow-always" | "allowlisted" = "allowlisted";
   if (verdict.kind === "ask") {
-    const decision = await d.approve({
-      argv: params.argv,
-      cwd,
-      reason: verdict.detail,
-      persistable: verdict.persistable,
-    });
+    const decision = params.approvalDecision;
+    if (!decision)
+      return {
+        ok: false,
+        error: {
+          code: "SYSTEM_RUN_DENIED",
+          message: "SYSTEM_RUN_DENIED: approval required",
+          details: { reason: verdict.detail, persistable: verdict.persistable },
+        },
+      };
     d.log.info({ command: seg.path, decision }, "node exec approval");
-    if (decision !== "allow-once" && decision !== "allow-always")
-      return refuse("approval_denied", `not approved (${decision})`);
     if (decision === "allow-always" && verdict.persistable)
       await d.remember([{ pattern: seg.path, args: params.argv.slice(1) }]);
     approval = decision;
@@ -76,7 +81,7 @@ export async function systemRun(params: SystemRunParams, d: SystemRunDeps): Prom
     signal: d.signal,
   });
   d.log.info({ command: seg.path, exitCode: r.exitCode, durationMs: r.durationMs, approval }, "node exec");
-  return { ok: true, payload: { ...r, approval } };
+  return { ok: true, payload: { ...r, success: r.exitCode === 0, error: null, approval } };
 }
 
 function refuse(code: string, message: string): SystemRunResult {

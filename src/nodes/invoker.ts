@@ -1,69 +1,77 @@
 import { randomUUID } from "node:crypto";
 import { HoldfastError } from "../errors/index.js";
-import type { NodeRegistration } from "./registry.js";
 
-/** What a node answers to an invocation. */
+/** What a node answers to an invocation (its `node.invoke.result`). */
 export type InvokeResult =
   | { readonly ok: true; readonly payload: unknown }
-  | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+  | {
+      readonly ok: false;
+      readonly error: { readonly code: string; readonly message: string; readonly details?: Record<string, unknown> };
+    };
+
+/** Where an invocation goes: a connected node and how to send it an event. */
+export interface InvokeTarget {
+  readonly nodeId: string;
+  readonly send: (event: string, payload: unknown) => void;
+}
 
 interface Pending {
   readonly nodeId: string;
-  readonly command: string;
-  readonly params: unknown;
   readonly resolve: (r: InvokeResult) => void;
   readonly timer: NodeJS.Timeout;
 }
 
 /**
- * Routes command invocations to node hosts and their results back. Each invocation has an id the
- * node must answer with; a result from another node, for an unknown id, or after the deadline is
- * rejected. The pending invocation also binds what a node may ask approval for (same node, same argv).
+ * Routes invocations to node hosts and their results back (reference: the gateway sends
+ * `node.invoke.request {id, nodeId, command, paramsJSON, timeoutMs, idempotencyKey}`, the node
+ * answers with the `node.invoke.result {id, nodeId, ok, payloadJSON | error}` method). A result from
+ * another node, for an unknown id, or after the deadline is refused.
  */
 export class NodeInvoker {
   private readonly pending = new Map<string, Pending>();
 
   /**
-   * Sends `command` to a node and waits for its result.
+   * Sends `command` with `params` to a node and waits for its result.
    * @throws HoldfastError HF_NODE_TIMEOUT when no result arrives within `timeoutMs`.
    */
   invoke(
-    { nodeId, send }: Pick<NodeRegistration, "nodeId" | "send">,
+    target: InvokeTarget,
     command: string,
     params: unknown,
-    timeoutMs: number,
+    opts: { readonly timeoutMs: number; readonly idempotencyKey?: string },
   ): Promise<InvokeResult> {
-    const invokeId = randomUUID();
+    const id = randomUUID();
     return new Promise<InvokeResult>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.pending.delete(invokeId);
+        this.pending.delete(id);
         reject(
           new HoldfastError(
             "HF_NODE_TIMEOUT",
-            `node ${nodeId.slice(0, 12)} did not answer ${command} within ${timeoutMs} ms`,
+            `node ${target.nodeId.slice(0, 12)} did not answer ${command} within ${opts.timeoutMs} ms`,
           ),
         );
-      }, timeoutMs);
-      this.pending.set(invokeId, { nodeId, command, params, resolve, timer });
-      send("node.invoke", { invokeId, command, params });
+      }, opts.timeoutMs);
+      this.pending.set(id, { nodeId: target.nodeId, resolve, timer });
+      target.send("node.invoke.request", {
+        id,
+        nodeId: target.nodeId,
+        command,
+        paramsJSON: JSON.stringify(params),
+        timeoutMs: opts.timeoutMs,
+        idempotencyKey: opts.idempotencyKey ?? id,
+      });
     });
-  }
-
-  /** The in-flight invocation `invokeId` of `nodeId`, or undefined. */
-  inflight(invokeId: string, nodeId: string): { command: string; params: unknown } | undefined {
-    const p = this.pending.get(invokeId);
-    return p && p.nodeId === nodeId ? { command: p.command, params: p.params } : undefined;
   }
 
   /**
    * Delivers a node's result.
    * @throws HoldfastError HF_NOT_FOUND when the id is unknown, finished, or belongs to another node.
    */
-  complete(invokeId: string, nodeId: string, result: InvokeResult): void {
-    const p = this.pending.get(invokeId);
+  complete(id: string, nodeId: string, result: InvokeResult): void {
+    const p = this.pending.get(id);
     if (!p || p.nodeId !== nodeId)
       throw new HoldfastError("HF_NOT_FOUND", "no invocation with that id is waiting for this node");
-    this.pending.delete(invokeId);
+    this.pending.delete(id);
     clearTimeout(p.timer);
     p.resolve(result);
   }

@@ -1,4 +1,4 @@
-import { DEFAULT_APPROVAL_TIMEOUT_MS, type ExecApprovals } from "../approvals/index.js";
+import type { ExecApprovals } from "../approvals/index.js";
 import type { HoldfastConfig } from "../config/index.js";
 import type { GatewayConnections, MethodRegistrar } from "../gateway/index.js";
 import { NodeInvoker } from "./invoker.js";
@@ -9,10 +9,13 @@ import { NodeRegistry } from "./registry.js";
 export interface NodeStageDeps {
   readonly config: HoldfastConfig;
   readonly now: () => number;
-  /** Where the node methods go, and the live connections (which of them are node hosts). */
-  readonly gateway: { readonly methods: MethodRegistrar; readonly connections: Pick<GatewayConnections, "all"> };
-  /** Approval requests from nodes go to the gateway's exec approvals. */
-  readonly approvals: ExecApprovals;
+  /** Where the node methods go, and the live connections (the node hosts among them). */
+  readonly gateway: {
+    readonly methods: MethodRegistrar;
+    readonly connections: Pick<GatewayConnections, "all" | "watch">;
+  };
+  /** Approvals for node commands go to the gateway's exec approvals. */
+  readonly approvals: Pick<ExecApprovals, "request" | "allowlisted">;
 }
 
 /** The nodes stage. */
@@ -23,31 +26,17 @@ export interface NodeStage {
 }
 
 /**
- * The gateway side of the nodes pipeline: node hosts register over the gateway socket (role `node`,
- * paired device), operators list them and run `system.run` on them; approval requests from nodes go
- * to the exec approvals (same event, CLI, WS method and chat commands as exec).
+ * The gateway side of the nodes pipeline: a node host is registered by its `connect` (role `node`,
+ * paired device, declared commands and caps) — the same protocol for holdfast's node host and the
+ * reference's; operators list nodes and run `system.run` on them through `node.invoke.request` /
+ * `node.invoke.result`, under the node command allowlist and exec approvals (same event, CLI, WS
+ * method and chat commands as exec).
  */
 export function createNodeStage(deps: NodeStageDeps): NodeStage {
-  const { connections } = deps.gateway;
-  const registry = new NodeRegistry(
-    () =>
-      new Set(
-        connections
-          .all()
-          .filter((s) => s.role === "node")
-          .map((s) => s.connId),
-      ),
-  );
+  const registry = new NodeRegistry(deps.gateway.connections);
   const invoker = new NodeInvoker();
   deps.gateway.methods.register(
-    ...nodeMethods({
-      registry,
-      invoker,
-      approvals: deps.approvals,
-      config: deps.config,
-      now: deps.now,
-      approvalTimeoutMs: deps.config.tools?.exec?.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS,
-    }),
+    ...nodeMethods({ registry, invoker, approvals: deps.approvals, config: deps.config, now: deps.now }),
   );
   return { registry, stop: () => invoker.shutdown() };
 }

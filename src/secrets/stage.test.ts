@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { resolvePaths } from "../config/index.js";
+import { loadConfig, resolvePaths } from "../config/index.js";
 import { GatewayHub } from "../gateway/index.js";
 import { Redactor, silentLogger } from "../logging/index.js";
 import { WITHHELD_NOTICE } from "./outbound.js";
@@ -28,6 +28,7 @@ async function stage() {
     runtime: secrets,
     redact: (t) => redactor.redact(t),
     configPath: paths.configPath,
+    loaded: await loadConfig(paths.configPath, {}),
     env: {},
     log: silentLogger(),
     gateway: hub,
@@ -38,6 +39,17 @@ async function stage() {
 const ev = (runId: string, event: GuardedEvent): GuardedRunEvent => ({ runId, sessionKey: "agent:main:main", event });
 
 describe("secrets stage", () => {
+  it("answers config.get read-only with every secret redacted, for operator.admin only", async () => {
+    const { hub } = await stage();
+    const def = hub.methods.get("config.get");
+    expect(def?.scope).toBe("operator.admin");
+    const out = (await def?.handler({}, {} as never)) as { raw: string; config: unknown; runtimeConfig: unknown };
+    expect(out.config).toEqual({ gateway: { auth: { token: "__HOLDFAST_REDACTED__" } } });
+    expect(out.runtimeConfig).toEqual(out.config);
+    expect(JSON.stringify(out)).not.toContain(SECRET);
+    expect(hub.methods.get("config.set")).toBeUndefined();
+  });
+
   it("streams only the safe part of a reply and replaces a leaking reply with the notice", async () => {
     const { stage: s } = await stage();
     const text = `token is ${SECRET}, done`;

@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { loadConfig } from "../config/index.js";
+import { loadConfig, type LoadedConfig } from "../config/index.js";
 import { errorMessage, HoldfastError, isHoldfastError } from "../errors/index.js";
 import { defineMethod, type MethodRegistrar } from "../gateway/index.js";
 import type { Logger } from "../logging/index.js";
+import { configReadMethods } from "./config-read.js";
 import { containsSecret, maskForModel } from "./outbound.js";
 import { resolveSecrets } from "./resolve.js";
 import { outboundGuard, runEventGuard, type GuardedRunEvent } from "./run-guard.js";
@@ -26,7 +27,9 @@ export interface SecretsStageDeps {
   readonly configPath: string;
   readonly env: NodeJS.ProcessEnv;
   readonly log: Logger;
-  /** Where `secrets.reload` is registered. */
+  /** The config in force, for the read-only `config.get`. */
+  readonly loaded: LoadedConfig;
+  /** Where `secrets.reload` and `config.get` are registered. */
   readonly gateway: { readonly methods: MethodRegistrar };
 }
 
@@ -46,8 +49,9 @@ export interface SecretsStage {
 
 /**
  * The secrets stage of the gateway: agent replies and channel texts pass the outbound leak scan, text
- * bound for a model provider is masked (the same detectors), text bound for the network is checked, and
- * `secrets.reload` (scope operator.admin) swaps the snapshot atomically; reloads run one at a time.
+ * bound for a model provider is masked (the same detectors), text bound for the network is checked,
+ * `secrets.reload` (scope operator.admin) swaps the snapshot atomically (reloads run one at a time),
+ * and `config.get` (operator.admin) shows the config in force with its secrets redacted.
  * Source: the secrets issue; seeds security-reference.md "Secrets Management".
  */
 export function createSecretsStage(deps: SecretsStageDeps): SecretsStage {
@@ -78,6 +82,7 @@ export function createSecretsStage(deps: SecretsStageDeps): SecretsStage {
         }
       },
     }),
+    ...configReadMethods(deps.loaded, deps.redact),
   );
   const guards = { secrets: deps.runtime, redact: deps.redact, log: deps.log };
   return {

@@ -27,6 +27,19 @@ export class IndexTouches {
     this.timer.unref();
   }
 
+  /** Messages of `key` counted but not committed yet. */
+  pendingMessages(key: string): number {
+    return this.pending.get(key)?.messages ?? 0;
+  }
+
+  /** `entry` as it will be once the pending changes are committed (what this process already knows). */
+  overlay<T extends { key: string; updatedAt: number; messageCount: number }>(entry: T): T {
+    const p = this.pending.get(entry.key);
+    return p
+      ? { ...entry, updatedAt: Math.max(entry.updatedAt, p.at), messageCount: entry.messageCount + p.messages }
+      : entry;
+  }
+
   /** Forgets pending changes of a deleted session. */
   drop(key: string): void {
     this.pending.delete(key);

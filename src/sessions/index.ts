@@ -1,4 +1,4 @@
-export { SessionStore, type SessionOrigin, redactDeep } from "./store.js";
+export { SessionStore, type SessionOrigin, type SessionChange, redactDeep } from "./store.js";
 export { canonicalSessionKey, mainSessionKey } from "./session-key.js";
 export {
   interruptedMark,
@@ -8,6 +8,9 @@ export {
   type SessionMeta,
   type MessageSender,
 } from "./types.js";
-export { sessionMethods } from "./methods.js";
+export { sessionMethods, type SessionMethodDeps } from "./methods.js";
+export { SessionEvents, type SessionEventsDeps } from "./events.js";
+export { toWireMessage, toWireMessages, sessionRow } from "./wire.js";
+export { statusSessions, healthSessions, type SessionSummaryDeps, type RecentSession } from "./summary.js";
 export type { TranscriptArchive, RewriteResult } from "./archives.js";
 export type { TranscriptHeader } from "./transcript-read.js";

@@ -46,6 +46,12 @@ interface CachedTranscript {
   complete: boolean;
 }
 
+/** A change of the session store, as {@link SessionStore.onChange} listeners see it. */
+export type SessionChange =
+  | { readonly type: "created"; readonly meta: SessionMeta }
+  | { readonly type: "message"; readonly meta: SessionMeta; readonly message: ChatMessage; readonly seq: number }
+  | { readonly type: "deleted"; readonly meta: SessionMeta };
+
 /** Messages of one session kept in memory; older ones are read from disk when asked for. */
 const MAX_CACHED_MESSAGES = 1000;
 /** Store name in health conditions. */
@@ -70,6 +76,7 @@ export class SessionStore {
   private readonly reader: TranscriptReader;
   private readonly touches: IndexTouches;
   private readonly transcripts = new Map<string, CachedTranscript>();
+  private readonly listeners = new Set<(change: SessionChange) => void>();
   private readonly redact: (text: string) => string;
   private readonly index: SessionIndex;
 
@@ -85,6 +92,26 @@ export class SessionStore {
         "transcript ended with a torn line from an interrupted write; cut to the last complete line",
       ),
     );
+  }
+
+  /**
+   * Calls `listener` after every change, in order: a session created, a message appended (redacted,
+   * with its 1-based position in the transcript), a session deleted. Listener errors are swallowed.
+   * Returns an unsubscribe.
+   */
+  onChange(listener: (change: SessionChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(change: SessionChange): void {
+    for (const l of this.listeners) {
+      try {
+        l(change);
+      } catch {
+        // A listener (event fan-out) must never break a write.
+      }
+    }
   }
 
   /** The sessions dir of an agent. */
@@ -118,6 +145,7 @@ export class SessionStore {
     };
     const created = this.index.create(meta);
     if (created.sessionId === meta.sessionId) {
+      this.emit({ type: "created", meta: created });
       const header: TranscriptLine = {
         type: "session",
         version: 3,
@@ -153,6 +181,13 @@ export class SessionStore {
       }
       disk = this.write(this.transcriptPath(agentId, meta.sessionId), { type: "message", message: clean });
       this.touches.add(k, message.timestamp);
+      const seq = meta.messageCount + this.touches.pendingMessages(k);
+      this.emit({
+        type: "message",
+        meta: { ...meta, updatedAt: message.timestamp, messageCount: seq },
+        message: clean,
+        seq,
+      });
     });
     return ordered.then(() => disk);
   }
@@ -180,12 +215,16 @@ export class SessionStore {
 
   /** Every session of every agent (or of `agentId`), newest first. */
   async list(agentId?: string): Promise<SessionMeta[]> {
-    return this.index.list(agentId);
+    return this.index
+      .list(agentId)
+      .map((m) => this.touches.overlay(m))
+      .sort((a, b) => b.updatedAt - a.updatedAt);
   }
 
   /** The meta of one session, or undefined. */
   async get(key: string): Promise<SessionMeta | undefined> {
-    return this.index.get(canonicalSessionKey(key).key);
+    const meta = this.index.get(canonicalSessionKey(key).key);
+    return meta && this.touches.overlay(meta);
   }
 
   /**
@@ -201,6 +240,7 @@ export class SessionStore {
     if (!meta) return false;
     this.touches.drop(k);
     this.transcripts.delete(k);
+    this.emit({ type: "deleted", meta });
     const file = this.transcriptPath(agentId, meta.sessionId);
     await this.log.close(file).catch(() => undefined);
     const done = opts.purge ? fsp.rm(file) : fsp.rename(file, archiveName(file, this.opts.clock.now()));

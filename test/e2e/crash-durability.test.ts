@@ -12,6 +12,7 @@ import {
 } from "../support/gateway-process.js";
 import { FakeTelegram } from "../support/fake-telegram.js";
 import { startMockModelServer, type MockModelServer } from "../support/mock-model-server.js";
+import { messageText } from "../support/wire-message.js";
 
 const BOT = { token: "222222:CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC", id: 222222, username: "holdfast_crash_bot" };
 /** Rounds of start → traffic → kill -9 (at least 50; each takes about a second). */
@@ -132,15 +133,16 @@ describe("kill -9 at random points", () => {
     // Every acked message is in its transcript; its run is answered or marked interrupted.
     for (const a of acked) {
       const h = (await client.request("chat.history", { sessionKey: a.sessionKey, limit: 1000 })) as {
-        messages: { role: string; content: string; runId?: string; stopReason?: string }[];
+        messages: { role: string; content: unknown; runId?: string; stopReason?: string }[];
       };
-      expect(
-        h.messages.filter((m) => m.role === "user" && m.runId === a.runId).map((m) => m.content),
+      expect(h.messages.filter((m) => m.role === "user" && m.runId === a.runId).map(messageText), a.nonce).toEqual([
         a.nonce,
-      ).toEqual([a.nonce]);
+      ]);
       const answers = h.messages.filter((m) => m.role === "assistant" && m.runId === a.runId);
       expect(answers.length, `run of ${a.nonce}`).toBe(1);
-      expect(answers[0]?.stopReason === "interrupted" || answers[0]?.content === `echo: ${a.nonce}`).toBe(true);
+      expect(answers[0]?.stopReason === "interrupted" || messageText(answers[0] ?? {}) === `echo: ${a.nonce}`).toBe(
+        true,
+      );
     }
     expect(acked.length).toBeGreaterThanOrEqual(ROUNDS / 2);
 

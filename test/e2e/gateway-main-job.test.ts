@@ -65,7 +65,7 @@ describe("the main job, end to end: WebSocket client → gateway process → str
     const history = (await client.request("chat.history", { sessionKey: "main", limit: 10 })) as {
       messages: { role: string }[];
     };
-    expect(history.messages.map((m) => m.role)).toEqual(["user", "assistant", "tool", "assistant"]);
+    expect(history.messages.map((m) => m.role)).toEqual(["user", "assistant", "toolResult", "assistant"]);
 
     const sessionsDir = path.join(stateDir, "agents", "main", "sessions");
     expect(await mode(sessionsDir)).toBe(0o700);

@@ -29,9 +29,9 @@ describe("provider failover through a real gateway", () => {
       expect(res.text).toMatch(/^Tool read returned: read failed/);
       expect(mock.requests.map((r) => r.api)).toEqual(["anthropic", "anthropic"]);
       const history = (await client.request("chat.history", { sessionKey: "main" })) as {
-        messages: { role: string; model?: string }[];
+        messages: { role: string; provider?: string; model?: string }[];
       };
-      expect(history.messages.filter((m) => m.role === "assistant").map((m) => m.model)).toEqual([
+      expect(history.messages.filter((m) => m.role === "assistant").map((m) => `${m.provider}/${m.model}`)).toEqual([
         "claude/claude-mock",
         "claude/claude-mock",
       ]);

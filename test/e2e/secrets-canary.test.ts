@@ -197,10 +197,12 @@ describe("canary: configured secrets never leave through logs, transcripts, clie
 
   it("stores transcripts with the secrets masked", async () => {
     const history = (await client.request("chat.history", { sessionKey: "agent:main:main", limit: 100 })) as {
-      messages: { role: string; content: string }[];
+      messages: { role: string; content: { type: string; text: string }[] }[];
     };
     responses.push(history);
-    expect(history.messages.some((m) => m.role === "tool" && m.content.includes("config=***"))).toBe(true);
+    expect(history.messages.some((m) => m.role === "toolResult" && m.content[0]?.text.includes("config=***"))).toBe(
+      true,
+    );
   });
 
   it("leaves no canary in any frame the client received", () => {

@@ -16,6 +16,7 @@ import {
   type GatewayProcess,
 } from "../support/gateway-process.js";
 import { startMockModelServer, type MockModelServer } from "../support/mock-model-server.js";
+import { messageText } from "../support/wire-message.js";
 
 /** `GET /health` (no auth): its HTTP status and body. */
 const health = async (gw: GatewayProcess) => {
@@ -93,9 +94,9 @@ describe("storage faults: the gateway stays up, says why, and recovers", () => {
     expect(list.sessions.map((s) => s.key)).toContain("agent:main:keep");
     expect((await sendAndWait(client, "agent:main:keep", "second")).text).toBe("echo: second");
     const h = (await client.request("chat.history", { sessionKey: "agent:main:keep" })) as {
-      messages: { content: string }[];
+      messages: { content: unknown }[];
     };
-    expect(h.messages.map((m) => m.content)).toEqual(["first", "echo: first", "second", "echo: second"]);
+    expect(h.messages.map(messageText)).toEqual(["first", "echo: first", "second", "echo: second"]);
     const devices = await runCli(stateDir, ["devices", "list", "--json"]);
     expect(devices.code).toBe(0);
     expect(JSON.parse(devices.stdout)).toMatchObject({ paired: [] });
@@ -179,9 +180,9 @@ describe("storage faults: the gateway stays up, says why, and recovers", () => {
         expect(back.text).toBe("echo: after");
         await expect.poll(async () => (await health(gw as GatewayProcess)).ok).toBe(true);
         const h = (await client.request("chat.history", { sessionKey: "agent:main:disk" })) as {
-          messages: { content: string }[];
+          messages: { content: unknown }[];
         };
-        expect(h.messages.map((m) => m.content)).toEqual(["before", "echo: before", "after", "echo: after"]);
+        expect(h.messages.map(messageText)).toEqual(["before", "echo: before", "after", "echo: after"]);
         client.close();
         expect(await gw.stop()).toBe(0);
         gw = undefined;

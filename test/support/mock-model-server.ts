@@ -44,6 +44,12 @@ export interface MockReply {
 
 export type MockScript = (req: MockRequest) => MockReply;
 
+/** A short streamed echo of the last user message (`echo: <text>`), so every client sees deltas and a final. */
+export const echoScript: MockScript = (req) => {
+  const text = [...req.messages].reverse().find((m) => m.role === "user")?.content ?? "";
+  return { text: `echo: ${text}`, chunkDelayMs: 15 };
+};
+
 /** A running mock model server on 127.0.0.1. */
 export interface MockModelServer {
   readonly url: string;

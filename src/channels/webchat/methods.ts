@@ -1,16 +1,13 @@
 import { z } from "zod";
-import { randomUUID } from "node:crypto";
 import type { RunManager } from "../../agent/index.js";
 import type { ChatCommandRegistry } from "../../commands/index.js";
-import { HoldfastError } from "../../errors/index.js";
 import { defineMethod, type AnyMethodDef } from "../../gateway/index.js";
-import { canonicalSessionKey, type SessionStore } from "../../sessions/index.js";
 import type { CommandReply } from "./chat-events.js";
+import { sessionTarget } from "./targets.js";
 
 /** What the WebChat methods need. */
 export interface WebChatDeps {
   readonly runs: Pick<RunManager, "start" | "abort">;
-  readonly store: Pick<SessionStore, "history">;
   /** Agent ids that exist (the default agent first). */
   readonly agentIds: () => readonly string[];
   /**
@@ -24,6 +21,7 @@ export interface WebChatDeps {
 
 const SendParams = z.looseObject({
   sessionKey: z.string().min(1).max(512),
+  agentId: z.string().max(64).optional(),
   message: z.string().min(1).max(100_000),
   idempotencyKey: z.string().min(1).max(200),
 });
@@ -36,27 +34,17 @@ const SendParams = z.looseObject({
  *   `{runId, status, deduped:true, outcome?}` of the first run (`status` `in_flight`, `ok`, `error`,
  *   `aborted` or `interrupted`); the model is not called again. A storage failure answers with its
  *   HF_STATE_* code and nothing is accepted;
- * - `chat.history` {sessionKey, limit?} → `{sessionKey, messages}`;
  * - `chat.abort` {sessionKey, runId?} → `{ok, aborted}`.
  */
 export function webChatMethods(deps: WebChatDeps): AnyMethodDef[] {
-  const resolve = (key: string) => {
-    const ids = deps.agentIds();
-    const parsed = canonicalSessionKey(key, ids[0] ?? "main");
-    if (!ids.includes(parsed.agentId))
-      throw new HoldfastError(
-        "HF_SESSION_KEY_INVALID",
-        `unknown agent "${parsed.agentId}" in session key (known: ${ids.join(", ")})`,
-      );
-    return parsed;
-  };
+  const resolve = (key: string) => sessionTarget(deps.agentIds(), key);
   return [
     defineMethod({
       name: "chat.send",
       scope: "operator.write",
       params: SendParams,
       async handler(p, ctx) {
-        const { key, agentId } = resolve(p.sessionKey);
+        const { key, agentId } = sessionTarget(deps.agentIds(), p.sessionKey, p.agentId);
         if (deps.commands.isControlCommand(p.message)) {
           // The authenticated operator owns the gateway; each command is checked against the scope of
           // the gateway method it stands for (`scopes`).
@@ -71,7 +59,7 @@ export function webChatMethods(deps: WebChatDeps): AnyMethodDef[] {
             scopes: ctx.conn.scopes,
           });
           if (out.handled) {
-            const runId = randomUUID();
+            const runId = p.idempotencyKey;
             const text = out.reply;
             if (text !== undefined) setImmediate(() => deps.announce({ runId, sessionKey: key, agentId, text }));
             return { runId, status: "started", command: true };
@@ -91,18 +79,6 @@ export function webChatMethods(deps: WebChatDeps): AnyMethodDef[] {
           ...(run.deduped ? { deduped: true } : {}),
           ...(run.outcome ? { outcome: run.outcome } : {}),
         };
-      },
-    }),
-    defineMethod({
-      name: "chat.history",
-      scope: "operator.read",
-      params: z.looseObject({
-        sessionKey: z.string().min(1).max(512),
-        limit: z.number().int().min(1).max(1000).optional(),
-      }),
-      async handler(p) {
-        const { key } = resolve(p.sessionKey);
-        return { sessionKey: key, messages: await deps.store.history(key, p.limit ?? 200) };
       },
     }),
     defineMethod({

@@ -2,39 +2,50 @@ import type { RunEvent, RunManager } from "../../agent/index.js";
 import type { ChatCommandRegistry } from "../../commands/index.js";
 import type { GatewayPorts } from "../../gateway/index.js";
 import type { SessionStore } from "../../sessions/index.js";
+import { agentMethod } from "./agent-method.js";
 import { commandReplyEvent, toGatewayEvent } from "./chat-events.js";
+import { chatReadMethods, type ChatMetadataPort } from "./chat-reads.js";
 import { webChatMethods } from "./methods.js";
 
 /** Dependencies of {@link createWebChat}. */
 export interface WebChatStageDeps {
   /** Where the `chat.*` methods and the `chat` / `agent` events go. */
   readonly gateway: GatewayPorts;
-  readonly runs: Pick<RunManager, "start" | "abort" | "onEvent">;
-  readonly sessions: Pick<SessionStore, "history">;
+  readonly runs: Pick<RunManager, "start" | "abort" | "onEvent" | "sessionActive">;
+  readonly sessions: Pick<SessionStore, "history" | "list" | "get">;
   /** Agent ids that exist (the default agent first). */
   readonly agentIds: () => readonly string[];
   readonly commands: ChatCommandRegistry;
+  /** Models, commands and model defaults shown with a chat (`chat.startup`, `chat.metadata`). */
+  readonly metadata: ChatMetadataPort;
   /** The outbound filter for run events (leak scan, redaction); undefined drops the event. */
   readonly guardRunEvent: (ev: RunEvent) => RunEvent | undefined;
   readonly now: () => number;
 }
 
 /**
- * The WebChat channel over the gateway socket: registers `chat.send`, `chat.history` and
- * `chat.abort`, and fans every agent run's events out as `chat` / `agent` events (after the leak
- * guard) to operator connections with `operator.read`. A chat command's reply goes out as the
- * `final` event of a synthetic run.
+ * The WebChat channel over the gateway socket: registers `chat.send`, `chat.abort`, `chat.history`,
+ * `chat.startup`, `chat.metadata` and `agent` (one turn, answered twice on its request id), and fans
+ * every agent run's events out as `chat` / `agent` events (after the leak guard) to operator
+ * connections with `operator.read`. A chat command's reply goes out as the `final` event of a
+ * synthetic run.
  */
 export function createWebChat(deps: WebChatStageDeps): void {
   const { broadcaster } = deps.gateway;
   deps.gateway.methods.register(
     ...webChatMethods({
       runs: deps.runs,
-      store: deps.sessions,
       agentIds: deps.agentIds,
       commands: deps.commands,
       announce: (reply) => broadcaster.broadcast("chat", commandReplyEvent(reply, deps.now())),
     }),
+    ...chatReadMethods({
+      store: deps.sessions,
+      agentIds: deps.agentIds,
+      isActive: (key) => deps.runs.sessionActive(key),
+      metadata: deps.metadata,
+    }),
+    agentMethod({ runs: deps.runs, store: deps.sessions, agentIds: deps.agentIds, now: deps.now }),
   );
   deps.runs.onEvent((raw) => {
     const ev = deps.guardRunEvent(raw);

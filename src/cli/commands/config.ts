@@ -10,11 +10,8 @@ import {
   updateConfigFile,
 } from "../../config/index.js";
 import { HoldfastError, isHoldfastError } from "../../errors/index.js";
-import { listSecretSlots } from "../../secrets/index.js";
+import { redactedConfig } from "../../secrets/index.js";
 import { printJson, type CliIo } from "../io.js";
-
-/** The placeholder shown instead of secret values by `config get`. */
-export const REDACTED = "__HOLDFAST_REDACTED__";
 
 /**
  * `config get <path>` of a key that is not in the file: unknown keys are named with the nearest valid
@@ -67,10 +64,7 @@ export function registerConfig(program: Command, io: CliIo, setExit: (code: numb
     .option("--json", "JSON output")
     .action(async (keyPath: string | undefined, o: { json?: boolean }) => {
       const loaded = await loadConfig(resolvePaths().configPath);
-      let raw: Record<string, unknown> = loaded.raw;
-      for (const slot of listSecretSlots(loaded.config))
-        if (getAtPath(raw, slot.path) !== undefined && typeof slot.value === "string")
-          raw = setAtPath(raw, slot.path, REDACTED);
+      const raw = redactedConfig(loaded, (s) => s) as Record<string, unknown>;
       const value = keyPath ? getAtPath(raw, keyPath) : raw;
       if (value === undefined && keyPath) throw missingKey(keyPath);
       if (o.json || typeof value === "object") printJson(io, value ?? null);

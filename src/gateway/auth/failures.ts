@@ -132,15 +132,27 @@ export function http429(retryAfterMs: number): HttpAuthFailure {
   };
 }
 
-/** The refusal for a device that has a pending pairing request (reference §3.9: `NOT_PAIRED`, `PAIRING_REQUIRED`). */
-export function pairingRequired(requestId: string, expiresAt: number): WsAuthFailure {
+/**
+ * The refusal for a device that has a pending pairing request (reference §3.9: `NOT_PAIRED`,
+ * `PAIRING_REQUIRED`). With `retry` (a node host or a browser waiting for its approval), the details
+ * tell the client to keep reconnecting (`recommendedNextStep:"wait_then_retry"`, `retryable`,
+ * `pauseReconnect:false`, as the reference does for a Control UI awaiting approval), so it connects by
+ * itself once an operator approved it; otherwise the client waits for operator action.
+ */
+export function pairingRequired(requestId: string, expiresAt: number, retry = false): WsAuthFailure {
   return {
     ok: false,
     closeCode: 1008,
     error: wireRefusal(
       "PAIRING_REQUIRED",
       `pairing required: this device is not approved yet (on the gateway host run: ${cliHint(`devices approve ${requestId}`)})`,
-      { requestId, expiresAt, recommendedNextStep: "wait_for_approval" },
+      {
+        requestId,
+        expiresAt,
+        ...(retry
+          ? { recommendedNextStep: "wait_then_retry", retryable: true, pauseReconnect: false }
+          : { recommendedNextStep: "wait_for_approval" }),
+      },
     ),
   };
 }

@@ -89,8 +89,10 @@ export class ExposureAuthenticator implements GatewayAuthenticator {
       scopes,
       params,
       client,
+      authMethod: cred.method,
     });
-    if (admission.status === "pending") return pairingRequired(admission.requestId, admission.expiresAt);
+    if (admission.status === "pending")
+      return pairingRequired(admission.requestId, admission.expiresAt, role === "node" || client.origin !== undefined);
     return {
       ...base,
       deviceId: device.deviceId,

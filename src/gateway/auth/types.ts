@@ -64,6 +64,8 @@ export interface DeviceAdmitRequest {
   readonly scopes: readonly string[];
   readonly params: ConnectParams;
   readonly client: ClientAddress;
+  /** How the connection authenticated before presenting the device (`token`, `password`, `none`, ...). */
+  readonly authMethod: AuthSuccess["method"];
 }
 
 /**

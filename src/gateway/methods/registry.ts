@@ -4,12 +4,31 @@ import { Sealable } from "../sealable.js";
 import type { Scope } from "../scopes.js";
 import { HoldfastError } from "../../errors/index.js";
 
+/** The client a connection declared in `connect.params.client` (reference §3.3); all optional but `id`. */
+export interface ClientMeta {
+  readonly id: string;
+  readonly mode?: string;
+  readonly displayName?: string;
+  readonly version?: string;
+  readonly platform?: string;
+  readonly deviceFamily?: string;
+  readonly instanceId?: string;
+}
+
 /** What a method handler knows about the connection that called it. */
 export interface ConnectionInfo {
   readonly connId: string;
   readonly role: "operator" | "node";
   readonly scopes: ReadonlySet<string>;
+  /** `client.id` of `connect` (`"unknown"` when absent). */
   readonly clientId: string;
+  readonly client: ClientMeta;
+  /** `connect.params.caps` (what the client can handle; node hosts: their capability groups). */
+  readonly caps: readonly string[];
+  /** `connect.params.commands`: the commands a node host offers (empty for operators). */
+  readonly commands: readonly string[];
+  /** When the handshake completed (ms since the epoch). */
+  readonly connectedAt: number;
   /** Resolved client IP (after trusted-proxy handling). */
   readonly clientIp: string;
   /** True for a direct loopback peer without forwarding headers. */
@@ -25,6 +44,11 @@ export interface MethodContext {
   readonly log: Logger;
   /** Sends an event to this connection only. */
   readonly sendEvent: (event: string, payload: unknown) => void;
+  /**
+   * Sends an interim success `res` for this request right away (e.g. `{runId, status:"accepted"}`);
+   * the handler's return value is still sent as the final `res` with the same id (reference `agent`).
+   */
+  readonly accept: (payload: unknown) => void;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { WebSocket, RawData } from "ws";
 import type { Logger } from "../../logging/index.js";
 import type { GatewayAuthenticator, AuthSuccess } from "../auth/types.js";
 import type { Broadcaster } from "../broadcaster.js";
-import type { MethodRegistry, ConnectionInfo } from "../methods/registry.js";
+import type { ClientMeta, MethodRegistry, ConnectionInfo } from "../methods/registry.js";
 import type { ClientAddress } from "../net.js";
 import {
   ConnectParamsSchema,
@@ -17,6 +17,7 @@ import {
   errorFrame,
   eventFrame,
   resFrame,
+  type ConnectParams,
   type RequestFrame,
   type WireError,
 } from "../protocol/frames.js";
@@ -128,13 +129,8 @@ export class WsConnection {
     }
     clearTimeout(this.timer);
     this.deps.onAuthenticated?.();
-    this.info = this.connectionInfo(auth, params.data.client?.id ?? "unknown");
-    this.deps.broadcaster.add({
-      connId: this.connId,
-      role: this.info.role,
-      scopes: this.info.scopes,
-      sendEvent: (e, p) => this.sendEvent(e, p),
-    });
+    this.info = this.connectionInfo(auth, params.data);
+    const info = this.info;
     this.deps.log.info(
       { connId: this.connId, ip: this.client.ip, role: this.info.role, method: auth.method },
       "gateway client connected",
@@ -145,18 +141,34 @@ export class WsConnection {
       scopes: [...auth.scopes],
       ...(auth.deviceToken ? { deviceToken: auth.deviceToken } : {}),
     };
-    this.sendRaw(resFrame(frame.id, { type: "hello-ok", ...this.deps.hello(this.info), auth: authPayload }));
+    this.sendRaw(resFrame(frame.id, { type: "hello-ok", ...this.deps.hello(info), auth: authPayload }));
+    // Registered after hello-ok, so the first event a listener sends (node.invoke.request, ...) follows it.
+    this.deps.broadcaster.add({ ...info, sendEvent: (e, p) => this.sendEvent(e, p) });
     // Keep-alive: a `tick` event every `policy.tickIntervalMs` lets clients notice a dead connection.
     this.ticker = setInterval(() => this.sendEvent("tick", { ts: this.deps.now() }), TICK_INTERVAL_MS);
     this.ticker.unref();
   }
 
-  private connectionInfo(auth: AuthSuccess, clientId: string): ConnectionInfo {
+  private connectionInfo(auth: AuthSuccess, params: ConnectParams): ConnectionInfo {
+    const c = params.client;
+    const client: ClientMeta = {
+      id: c?.id ?? "unknown",
+      ...(c?.mode ? { mode: c.mode } : {}),
+      ...(c?.displayName ? { displayName: c.displayName } : {}),
+      ...(c?.version ? { version: c.version } : {}),
+      ...(c?.platform ? { platform: c.platform } : {}),
+      ...(c?.deviceFamily ? { deviceFamily: c.deviceFamily } : {}),
+      ...(c?.instanceId ? { instanceId: c.instanceId } : {}),
+    };
     return {
       connId: this.connId,
       role: auth.role,
       scopes: new Set(auth.scopes),
-      clientId,
+      clientId: client.id,
+      client,
+      caps: [...new Set(params.caps ?? [])],
+      commands: auth.role === "node" ? [...new Set(params.commands ?? [])] : [],
+      connectedAt: this.deps.now(),
       clientIp: this.client.ip,
       isLocal: this.client.isLocal,
       authMethod: auth.method,
@@ -169,6 +181,7 @@ export class WsConnection {
     const out = await dispatch(frame, info, this.deps.methods, {
       log: this.deps.log,
       sendEvent: (e, p) => this.sendEvent(e, p),
+      accept: (p) => this.sendRaw(resFrame(frame.id, p)),
       redact: this.deps.redact,
     });
     if (out.ok) return this.sendRaw(resFrame(frame.id, out.payload));
