@@ -13,3 +13,4 @@ export { secretEquals } from "./secret-equal.js";
 export { backoffDelayMs } from "./backoff.js";
 export { PACKAGE_ROOT, PACKAGE_VERSION } from "./package-root.js";
 export { escapeRegExp } from "./regexp.js";
+export { mapStringsDeep } from "./map-strings.js";

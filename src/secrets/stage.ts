@@ -5,6 +5,7 @@ import { defineMethod, type MethodRegistrar } from "../gateway/index.js";
 import type { Logger } from "../logging/index.js";
 import { resolveSecrets } from "./resolve.js";
 import { outboundGuard, runEventGuard, type GuardedRunEvent } from "./run-guard.js";
+import { guardOutboundText } from "./outbound.js";
 import type { SecretsRuntime } from "./runtime.js";
 
 /** The result of `secrets.reload`: which key paths changed (never values). */
@@ -35,6 +36,8 @@ export interface SecretsStage {
   readonly guardRunEvent: <E extends GuardedRunEvent>(ev: E) => E | undefined;
   /** The outbound leak scan for channel texts. */
   readonly guardOutbound: (text: string) => string;
+  /** The same scan without logging, for texts kept rather than sent (transcripts): the text or the notice. */
+  readonly withholdReply: (text: string) => string;
   /** Re-resolves secrets from the config on disk and swaps them in; the old snapshot stays on failure. */
   reload(): Promise<SecretsReloadResult>;
 }
@@ -74,7 +77,12 @@ export function createSecretsStage(deps: SecretsStageDeps): SecretsStage {
     }),
   );
   const guards = { secrets: deps.runtime, redact: deps.redact, log: deps.log };
-  return { guardRunEvent: runEventGuard(guards), guardOutbound: outboundGuard(guards), reload };
+  return {
+    guardRunEvent: runEventGuard(guards),
+    guardOutbound: outboundGuard(guards),
+    withholdReply: (text) => guardOutboundText(text, deps.runtime).text,
+    reload,
+  };
 }
 
 async function reloadOnce(deps: SecretsStageDeps): Promise<SecretsReloadResult> {

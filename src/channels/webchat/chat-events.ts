@@ -47,10 +47,21 @@ export function toGatewayEvent(
             toolCallId: e.toolCallId,
             ...(e.isError !== undefined ? { isError: e.isError } : {}),
             ...(e.decision ? { decision: e.decision } : {}),
+            ...(e.args ? { args: e.args } : {}),
+            ...(e.result !== undefined ? resultOf(e.result) : {}),
           },
         },
       };
   }
+}
+
+/** Tool results shown to clients are cut at this many characters (the transcript keeps them whole). */
+export const TOOL_RESULT_EVENT_MAX_CHARS = 4000;
+
+function resultOf(text: string): { result: string; resultTruncated?: true } {
+  return text.length > TOOL_RESULT_EVENT_MAX_CHARS
+    ? { result: text.slice(0, TOOL_RESULT_EVENT_MAX_CHARS), resultTruncated: true }
+    : { result: text };
 }
 
 /** A chat command's reply, sent as the `final` event of a synthetic run. */

@@ -1,0 +1,167 @@
+/** One entry of the chat view (what history and live events both turn into). */
+export type ChatItem =
+  | { readonly kind: "user"; readonly id: string; readonly text: string; readonly runId?: string }
+  | {
+      readonly kind: "assistant";
+      readonly id: string;
+      readonly runId: string;
+      readonly text: string;
+      /** False while it streams. */
+      readonly final: boolean;
+      /** Why an incomplete reply stopped (`interrupted`, `aborted`, ...), shown with it. */
+      readonly incomplete?: string;
+    }
+  | {
+      readonly kind: "tool";
+      readonly id: string;
+      readonly runId: string;
+      readonly name: string;
+      readonly args?: unknown;
+      readonly result?: string;
+      readonly isError?: boolean;
+      readonly decision?: string;
+      readonly done: boolean;
+    }
+  | { readonly kind: "error"; readonly id: string; readonly runId?: string; readonly text: string };
+
+/** A transcript message as `chat.history` returns it. */
+export interface HistoryMessage {
+  readonly role: "user" | "assistant" | "tool";
+  readonly content: string;
+  readonly runId?: string;
+  readonly stopReason?: string;
+  readonly partial?: boolean;
+  readonly toolCalls?: readonly { readonly id: string; readonly name: string; readonly arguments?: unknown }[];
+  readonly toolCallId?: string;
+  readonly name?: string;
+  readonly isError?: boolean;
+}
+
+const INTERRUPTED = "interrupted: the gateway stopped before this reply was complete";
+
+/** The chat view of a transcript: the same items the live events of those runs produced. */
+export function itemsFromHistory(messages: readonly HistoryMessage[]): ChatItem[] {
+  let items: ChatItem[] = [];
+  messages.forEach((m, i) => {
+    const runId = m.runId ?? `h${i}`;
+    if (m.role === "user") items.push({ kind: "user", id: `h${i}`, text: m.content, ...(m.runId ? { runId } : {}) });
+    else if (m.role === "assistant") {
+      if (m.partial && m.stopReason === "interrupted" && !m.content)
+        items.push({ kind: "error", id: `h${i}`, runId, text: INTERRUPTED });
+      else if (m.content)
+        items.push({
+          kind: "assistant",
+          id: `h${i}`,
+          runId,
+          text: m.content,
+          final: true,
+          ...(m.partial ? { incomplete: m.stopReason ?? "partial" } : {}),
+        });
+      for (const c of m.toolCalls ?? [])
+        items.push({ kind: "tool", id: c.id, runId, name: c.name, args: c.arguments, done: false });
+    } else if (m.role === "tool") {
+      items = patchTool(items, m.toolCallId ?? "", {
+        result: m.content,
+        done: true,
+        ...(m.isError ? { isError: true } : {}),
+      });
+    }
+  });
+  return items;
+}
+
+/** A `chat` event payload (reference Appendix A), as far as the view reads it. */
+export interface ChatEvent {
+  readonly runId: string;
+  readonly sessionKey: string;
+  readonly state: string;
+  readonly message?: { readonly content?: readonly { readonly text?: string }[] };
+  readonly stopReason?: string;
+  readonly errorMessage?: string;
+  readonly errorCode?: string;
+}
+
+/** An `agent` event with `stream: "tool"`. */
+export interface ToolEvent {
+  readonly runId: string;
+  readonly sessionKey: string;
+  readonly data: {
+    readonly phase: "start" | "end";
+    readonly name: string;
+    readonly toolCallId: string;
+    readonly args?: unknown;
+    readonly result?: string;
+    readonly isError?: boolean;
+    readonly decision?: string;
+  };
+}
+
+/**
+ * Applies a live `chat` event: a `delta` or `final` updates the run's current reply (a new reply starts
+ * after a tool step), `error` adds the error with its cause. A delta for a reply already final (history
+ * loaded while the run ended) changes nothing.
+ */
+export function applyChatEvent(items: readonly ChatItem[], ev: ChatEvent): ChatItem[] {
+  if (ev.state === "error")
+    return [
+      ...items,
+      { kind: "error", id: `e-${ev.runId}`, runId: ev.runId, text: errorText(ev.errorMessage, ev.errorCode) },
+    ];
+  if (ev.state !== "delta" && ev.state !== "final") return [...items];
+  const text = ev.message?.content?.[0]?.text ?? "";
+  const final = ev.state === "final";
+  const at = lastIndexOfRun(items, ev.runId);
+  const last = at >= 0 ? items[at] : undefined;
+  if (last?.kind === "assistant") {
+    if (last.final && !final) return [...items];
+    const next = [...items];
+    next[at] = { ...last, text, final, ...(incompleteOf(ev.stopReason, final) ?? {}) };
+    return next;
+  }
+  return [
+    ...items,
+    {
+      kind: "assistant",
+      id: `${ev.runId}:${items.length}`,
+      runId: ev.runId,
+      text,
+      final,
+      ...(incompleteOf(ev.stopReason, final) ?? {}),
+    },
+  ];
+}
+
+/** Applies a live tool step: `start` adds it (with its arguments), `end` adds its (redacted) result. */
+export function applyToolEvent(items: readonly ChatItem[], ev: ToolEvent): ChatItem[] {
+  const d = ev.data;
+  if (d.phase === "start" && !items.some((i) => i.kind === "tool" && i.id === d.toolCallId))
+    return [...items, { kind: "tool", id: d.toolCallId, runId: ev.runId, name: d.name, args: d.args, done: false }];
+  if (d.phase !== "end") return [...items];
+  return patchTool([...items], d.toolCallId, {
+    done: true,
+    ...(d.result !== undefined ? { result: d.result } : {}),
+    ...(d.isError ? { isError: true } : {}),
+    ...(d.decision ? { decision: d.decision } : {}),
+  });
+}
+
+/** The error line of a failed run: the gateway's message (it names the cause) and its code. */
+export function errorText(message: string | undefined, code: string | undefined): string {
+  const m = message || "the run failed";
+  return code && !m.includes(code) ? `${m} (${code})` : m;
+}
+
+function incompleteOf(stopReason: string | undefined, final: boolean): { incomplete: string } | undefined {
+  return final && stopReason && ["aborted", "interrupted", "length", "max_tokens"].includes(stopReason)
+    ? { incomplete: stopReason }
+    : undefined;
+}
+
+function lastIndexOfRun(items: readonly ChatItem[], runId: string): number {
+  for (let i = items.length - 1; i >= 0; i--) if ((items[i] as { runId?: string }).runId === runId) return i;
+  return -1;
+}
+
+function patchTool(items: ChatItem[], id: string, patch: Partial<Extract<ChatItem, { kind: "tool" }>>): ChatItem[] {
+  return items.map((i) => (i.kind === "tool" && i.id === id ? { ...i, ...patch } : i));
+}

@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { formatRoute, parseRoute } from "./route.js";
+import { statusLabel } from "./run-status.js";
+
+describe("run status", () => {
+  it("names known phases and shows unknown ones generically", () => {
+    expect(statusLabel({ phase: "thinking" })).toBe("thinking");
+    expect(statusLabel({ phase: "running_tool", tool: "exec" })).toBe("running exec");
+    expect(statusLabel({ phase: "retrying_model", attempt: 2, maxAttempts: 5 })).toBe("retrying model (2/5)");
+    expect(statusLabel({ phase: "model_failover", to: "mock/b" })).toBe("switching to model mock/b");
+    expect(statusLabel({ phase: "compacting_history", attempt: 1 })).toBe("compacting history (1)");
+  });
+});
+
+describe("route", () => {
+  it("keeps tab and session in the hash and falls back to chat on main", () => {
+    const r = { tab: "approvals" as const, session: "agent:main:work & play" };
+    expect(parseRoute(formatRoute(r))).toEqual(r);
+    expect(parseRoute("#tab=nope")).toEqual({ tab: "chat", session: "agent:main:main" });
+    expect(parseRoute("")).toEqual({ tab: "chat", session: "agent:main:main" });
+  });
+});
