@@ -133,7 +133,7 @@ async function startOnStore(
   const gateway = wireGateway(ctx, { hub, exposure, devices, roster, store });
   const nodes = wireNodes(ctx, { gateway: hub, approvals: tools.approvals });
   const discovery = wireDiscovery(ctx, { exposure, status: hub.status });
-  wireControlUi(ctx, { access, methods: hub.methods }); // pairing, audit and log views of the Control UI
+  wireControlUi(ctx, { access, hub, channels, roster }); // pairing, audit, logs and status of the Control UI
   // Start, in order.
   agentPort.seal();
   channelsPort.seal();

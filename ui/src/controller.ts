@@ -10,7 +10,7 @@ import {
 } from "./chat-items.js";
 import { GatewayClient, isDisconnect, type ConnState, type Hello, type InterruptedRun } from "./gateway-client.js";
 import { Outbox, type OutboxEntry } from "./outbox.js";
-import { formatRoute, parseRoute, type Route } from "./route.js";
+import { formatRoute, hasScope, parseRoute, type Route } from "./route.js";
 import { statusLabel, type StatusEvent } from "./run-status.js";
 import { Store } from "./store.js";
 
@@ -165,8 +165,7 @@ export class Controller {
   }
 
   hasScope(scope: string): boolean {
-    const s = this.store.get().scopes;
-    return s.has("operator.admin") || s.has(scope) || (scope === "operator.read" && s.has("operator.write"));
+    return hasScope(this.store.get().scopes, scope);
   }
 
   private setRoute(route: Route): void {

@@ -2,6 +2,31 @@
 export const TABS = ["chat", "approvals", "pairing", "devices", "security", "logs"] as const;
 export type Tab = (typeof TABS)[number];
 
+/**
+ * The scope each tab needs (the scope of the gateway methods it calls); a tab the connection lacks the
+ * scope for is not shown. Chat needs `operator.read` (sending needs `operator.write`).
+ */
+export const TAB_SCOPES: Readonly<Record<Tab, string>> = {
+  chat: "operator.read",
+  approvals: "operator.approvals",
+  pairing: "operator.pairing",
+  devices: "operator.pairing",
+  security: "operator.admin",
+  logs: "operator.admin",
+};
+
+/** True when `granted` covers `scope` (admin covers all; write covers read), as the gateway decides. */
+export function hasScope(granted: ReadonlySet<string>, scope: string): boolean {
+  return (
+    granted.has("operator.admin") || granted.has(scope) || (scope === "operator.read" && granted.has("operator.write"))
+  );
+}
+
+/** The tabs a connection with `granted` scopes may see, in order. */
+export function visibleTabs(granted: ReadonlySet<string>): Tab[] {
+  return TABS.filter((t) => hasScope(granted, TAB_SCOPES[t]));
+}
+
 /** Where the UI is: the tab and the selected session, kept in the URL hash (never the token). */
 export interface Route {
   readonly tab: Tab;

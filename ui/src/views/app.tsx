@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import type { Controller } from "../controller.js";
-import { TABS, type Tab } from "../route.js";
+import { visibleTabs, type Tab } from "../route.js";
 import { useStore } from "../store.js";
 import { ApprovalsView } from "./approvals.js";
 import { ChatView } from "./chat.js";
@@ -8,16 +8,6 @@ import { DevicesView } from "./devices.js";
 import { LogsView } from "./logs.js";
 import { PairingView } from "./pairing.js";
 import { SecurityView } from "./security.js";
-
-/** The scope each tab needs; a tab whose scope the connection lacks is not shown. */
-export const TAB_SCOPES: Readonly<Record<Tab, string>> = {
-  chat: "operator.read",
-  approvals: "operator.approvals",
-  pairing: "operator.pairing",
-  devices: "operator.pairing",
-  security: "operator.admin",
-  logs: "operator.admin",
-};
 
 const TAB_LABELS: Readonly<Record<Tab, string>> = {
   chat: "Chat",
@@ -39,7 +29,7 @@ const CONN_TEXT = {
 export function App({ controller }: { controller: Controller }) {
   const s = useStore(controller.store);
   if (!s.hasToken) return <Login controller={controller} error={s.connError} />;
-  const tabs = TABS.filter((t) => controller.hasScope(TAB_SCOPES[t]));
+  const tabs = visibleTabs(s.scopes);
   const tab = tabs.includes(s.route.tab) ? s.route.tab : "chat";
   const pending = s.approvals.length;
   return (

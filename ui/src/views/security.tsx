@@ -14,7 +14,7 @@ interface AuditReport {
 
 /** The gateway status (bind, auth, TLS, channels, model) and the `security audit` findings with their fixes. */
 export function SecurityView({ controller }: { controller: Controller }) {
-  const status = useRequest<Record<string, unknown>>(controller, "status");
+  const status = useRequest<StatusDoc>(controller, "status");
   const audit = useRequest<AuditReport>(controller, "security.audit");
   return (
     <section class="panel" aria-labelledby="security-h">
@@ -52,20 +52,70 @@ export function SecurityView({ controller }: { controller: Controller }) {
   );
 }
 
-/** The status document as a table of its top-level facts (objects shown as compact JSON). */
-function StatusTable({ status }: { status: Record<string, unknown> }) {
+interface StatusDoc {
+  readonly version?: string;
+  readonly gateway?: {
+    bind?: string;
+    hosts?: string[];
+    port?: number;
+    auth?: { mode?: string };
+    tls?: { enabled?: boolean };
+    tailscale?: { mode?: string };
+  };
+  readonly channelAccounts?: readonly {
+    channel: string;
+    accountId: string;
+    state: string;
+    mode?: string;
+    errorCode?: string;
+  }[];
+  readonly agentModels?: Readonly<Record<string, readonly string[]>>;
+  readonly storage?: { ok?: boolean };
+  readonly [k: string]: unknown;
+}
+
+/** The facts an operator checks first (bind, auth, TLS, channels, models), then the whole document folded. */
+function StatusTable({ status }: { status: StatusDoc }) {
+  const g = status.gateway ?? {};
+  const rows: [string, string][] = [
+    ["Bind", `${g.bind ?? "?"} (${(g.hosts ?? []).join(", ")}${g.port ? `, port ${g.port}` : ""})`],
+    ["Auth mode", g.auth?.mode ?? "?"],
+    ["TLS", g.tls?.enabled ? "on" : "off"],
+    ["Tailscale", g.tailscale?.mode ?? "off"],
+    [
+      "Channels",
+      (status.channelAccounts ?? [])
+        .map(
+          (c) =>
+            `${c.channel}/${c.accountId}: ${c.state}${c.mode ? ` (${c.mode})` : ""}${c.errorCode ? ` ${c.errorCode}` : ""}`,
+        )
+        .join("; ") || "none configured",
+    ],
+    [
+      "Models",
+      Object.entries(status.agentModels ?? {})
+        .map(([agent, refs]) => `${agent}: ${refs.join(" → ") || "auto"}`)
+        .join("; ") || "?",
+    ],
+    ["Storage", status.storage?.ok === false ? "degraded" : "ok"],
+    ["Version", status.version ?? "?"],
+  ];
   return (
-    <table id="status-table">
-      <tbody>
-        {Object.entries(status).map(([k, v]) => (
-          <tr key={k}>
-            <th scope="row">{k}</th>
-            <td>
-              <code>{typeof v === "string" ? v : JSON.stringify(v)}</code>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <>
+      <table id="status-table">
+        <tbody>
+          {rows.map(([k, v]) => (
+            <tr key={k}>
+              <th scope="row">{k}</th>
+              <td>{v}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <details class="raw-status">
+        <summary>Full status document</summary>
+        <pre>{JSON.stringify(status, null, 2)}</pre>
+      </details>
+    </>
   );
 }

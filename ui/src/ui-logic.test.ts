@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatRoute, parseRoute } from "./route.js";
+import { formatRoute, parseRoute, visibleTabs } from "./route.js";
 import { statusLabel } from "./run-status.js";
 
 describe("run status", () => {
@@ -18,5 +18,22 @@ describe("route", () => {
     expect(parseRoute(formatRoute(r))).toEqual(r);
     expect(parseRoute("#tab=nope")).toEqual({ tab: "chat", session: "agent:main:main" });
     expect(parseRoute("")).toEqual({ tab: "chat", session: "agent:main:main" });
+  });
+});
+
+describe("tab gating", () => {
+  it("shows each tab only with the scope its methods need", () => {
+    expect(visibleTabs(new Set(["operator.read"]))).toEqual(["chat"]);
+    expect(visibleTabs(new Set(["operator.write", "operator.approvals"]))).toEqual(["chat", "approvals"]);
+    expect(visibleTabs(new Set(["operator.read", "operator.pairing"]))).toEqual(["chat", "pairing", "devices"]);
+    expect(visibleTabs(new Set(["operator.admin"]))).toEqual([
+      "chat",
+      "approvals",
+      "pairing",
+      "devices",
+      "security",
+      "logs",
+    ]);
+    expect(visibleTabs(new Set())).toEqual([]);
   });
 });
