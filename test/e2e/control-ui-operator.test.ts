@@ -181,7 +181,7 @@ describe("Control UI operator views in a real browser", () => {
       await screenshot(page, `mobile-${colorScheme}-chat`);
       for (const tab of ["approvals", "pairing", "devices", "security", "logs"]) {
         await page.click(`#tab-${tab}`);
-        await page.locator(`#${tab === "devices" ? "devices" : tab}-h`).waitFor();
+        await page.locator(`#${tab}-h`).waitFor();
         await page.waitForTimeout(300);
         await expectFits(page);
         await screenshot(page, `mobile-${colorScheme}-${tab}`);
@@ -189,7 +189,28 @@ describe("Control UI operator views in a real browser", () => {
       await page.context().close();
     }
   }, 60_000);
+
+  it("is usable by keyboard alone, and every control has an accessible name", async () => {
+    const page = await openControlUi(browser, gw, { hash: "#tab=chat&session=agent%3Amain%3Akeys" });
+    for (let i = 0; i < 40 && (await page.evaluate("document.activeElement?.id")) !== "input"; i++)
+      await page.keyboard.press("Tab");
+    expect(await page.evaluate("document.activeElement?.id")).toBe("input");
+    await page.keyboard.type("typed by keyboard");
+    await page.keyboard.press("Enter");
+    await page.locator("#messages li.assistant[data-final='true']", { hasText: "echo: typed by keyboard" }).waitFor();
+    for (const tab of ["chat", "approvals", "pairing", "devices", "security", "logs"]) {
+      await page.click(`#tab-${tab}`);
+      await page.waitForTimeout(200);
+      expect(await page.evaluate(UNNAMED_CONTROLS), tab).toEqual([]);
+    }
+    await page.context().close();
+  });
 });
+
+/** Page script: the interactive elements without an accessible name (label, aria-label or text). */
+const UNNAMED_CONTROLS = `[...document.querySelectorAll("button, a[href], input, textarea, select, summary")]
+  .filter((el) => !(el.getAttribute("aria-label") || el.textContent.trim() || (el.id && document.querySelector('label[for="' + el.id + '"]'))))
+  .map((el) => el.outerHTML.slice(0, 80))`;
 
 async function expectFits(page: Page): Promise<void> {
   expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
