@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyChatEvent, applyToolEvent, itemsFromHistory, type ChatItem } from "./chat-items.js";
+import { applyChatEvent, applyToolEvent, itemsFromHistory, withAckedMessage, type ChatItem } from "./chat-items.js";
 
 const base = { runId: "r1", sessionKey: "agent:main:main" };
 const say = (state: string, text: string) => ({ ...base, state, message: { content: [{ text }] } });
@@ -57,5 +57,11 @@ describe("chat items", () => {
   it("marks an interrupted run from history", () => {
     const items = itemsFromHistory([{ role: "assistant", content: "", partial: true, stopReason: "interrupted" }]);
     expect(items[0]).toMatchObject({ kind: "error" });
+  });
+
+  it("shows a message acked again after a restart once, when history already has its run", () => {
+    const items = itemsFromHistory([{ role: "user", content: "hi", runId: "r9" }]);
+    expect(withAckedMessage(items, { id: "k", text: "hi", runId: "r9" })).toHaveLength(1);
+    expect(withAckedMessage(items, { id: "k2", text: "again", runId: "r10" })).toHaveLength(2);
   });
 });

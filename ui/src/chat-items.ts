@@ -70,6 +70,18 @@ export function itemsFromHistory(messages: readonly HistoryMessage[]): ChatItem[
   return items;
 }
 
+/**
+ * Adds a message the gateway acknowledged, unless its run is already shown: a message whose first ack
+ * was lost (the gateway went down) comes back in history and is then acked again as a duplicate.
+ */
+export function withAckedMessage(
+  items: readonly ChatItem[],
+  msg: { readonly id: string; readonly text: string; readonly runId?: string },
+): ChatItem[] {
+  if (msg.runId && items.some((i) => i.kind === "user" && i.runId === msg.runId)) return [...items];
+  return [...items, { kind: "user", id: msg.id, text: msg.text, ...(msg.runId ? { runId: msg.runId } : {}) }];
+}
+
 /** A `chat` event payload (reference Appendix A), as far as the view reads it. */
 export interface ChatEvent {
   readonly runId: string;

@@ -7,9 +7,10 @@ import {
   type ChatItem,
   type HistoryMessage,
   type ToolEvent,
+  withAckedMessage,
 } from "./chat-items.js";
 import { GatewayClient, isDisconnect, type ConnState, type Hello, type InterruptedRun } from "./gateway-client.js";
-import { Outbox, type OutboxEntry } from "./outbox.js";
+import { Outbox, type OutboxEntry, type SendAck } from "./outbox.js";
 import { formatRoute, hasScope, parseRoute, type Route } from "./route.js";
 import { statusLabel, type StatusEvent } from "./run-status.js";
 import { Store } from "./store.js";
@@ -101,7 +102,7 @@ export class Controller {
       },
       {
         onChange: () => this.store.update({ outbox: this.outbox.list() }),
-        onAck: (e, ack) => this.onAck(e, ack.runId),
+        onAck: (e, ack) => this.onAck(e, ack),
       },
     );
     this.store.update({ outbox: this.outbox.list() });
@@ -235,11 +236,17 @@ export class Controller {
     this.store.update({ approvals: res.approvals });
   }
 
-  private onAck(e: OutboxEntry, runId: string | undefined): void {
+  private onAck(e: OutboxEntry, ack: SendAck): void {
+    // A deduped message whose run already ended gets no more events: nothing is running for it.
+    const running = !ack.deduped || ack.status === "in_flight" || ack.status === "started";
     if (this.isCurrent(e.sessionKey))
       this.store.update((s) => ({
-        items: [...s.items, { kind: "user", id: e.idempotencyKey, text: e.text, ...(runId ? { runId } : {}) }],
-        run: { ...(runId ? { runId } : {}), label: "sent" },
+        items: withAckedMessage(s.items, {
+          id: e.idempotencyKey,
+          text: e.text,
+          ...(ack.runId ? { runId: ack.runId } : {}),
+        }),
+        ...(running ? { run: { ...(ack.runId ? { runId: ack.runId } : {}), label: "sent" } } : {}),
       }));
     void this.loadSessions();
   }

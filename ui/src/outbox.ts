@@ -14,6 +14,8 @@ export interface OutboxEntry {
 export interface SendAck {
   readonly runId?: string;
   readonly deduped?: boolean;
+  /** `started`, or for a deduped message the first run's state (`in_flight`, `ok`, `error`, ...). */
+  readonly status?: string;
 }
 
 /** The transport the outbox sends through: resolves with the ack, rejects with the refusal or a disconnect. */
