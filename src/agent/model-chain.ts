@@ -1,6 +1,7 @@
 import { HoldfastError } from "../errors/index.js";
 import { backoffDelayMs, type Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
+import { ModelBoundGuard, type ModelBoundMask } from "./model-bound.js";
 import { parseModelRef } from "./model-ref.js";
 import type { ProviderCatalog } from "./providers/catalog.js";
 import { ProviderError } from "./providers/errors.js";
@@ -16,6 +17,11 @@ export interface ModelChainOptions {
   readonly log: Logger;
   /** Retries per model on 429/5xx/network before failing over. Default 5 (0.5 s, 1, 2, 4, 8 s). */
   readonly maxRetries?: number;
+  /**
+   * The model-bound leak scan, applied to every request before any provider sees it (the current
+   * mask is read per call, so a secrets reload applies at once). Default: none (tests).
+   */
+  readonly mask?: () => ModelBoundMask;
 }
 
 /**
@@ -24,12 +30,16 @@ export interface ModelChainOptions {
  * - 429 / 5xx / network before any output: retry with exponential backoff 0.5 s → 8 s;
  * - 401 / 403, or retries exhausted: fail over to the next model;
  * - a failure after output has streamed is not retried (the reply would repeat).
+ * Every request passes the model-bound leak scan first (`mask`): configured secrets never reach a
+ * provider, whatever a tool returned.
  */
 export class ModelChain {
   private readonly maxRetries: number;
+  private readonly guard: ModelBoundGuard | undefined;
 
   constructor(private readonly opts: ModelChainOptions) {
     this.maxRetries = opts.maxRetries ?? 5;
+    this.guard = opts.mask ? new ModelBoundGuard(opts.mask) : undefined;
   }
 
   /**
@@ -38,7 +48,8 @@ export class ModelChain {
    *   HF_PROVIDER_REFUSED (other 4xx) | HF_PROVIDER_NETWORK | HF_PROVIDER_BAD_RESPONSE |
    *   HF_MODEL_REF_INVALID | HF_RUN_ABORTED.
    */
-  async *stream(refs: readonly string[], req: Omit<ModelRequest, "model">): AsyncIterable<ChainEvent> {
+  async *stream(refs: readonly string[], unmasked: Omit<ModelRequest, "model">): AsyncIterable<ChainEvent> {
+    const req = this.guard ? this.guard.request(unmasked) : unmasked;
     let last: ProviderError | undefined;
     for (const refText of refs) {
       const ref = parseModelRef(refText);

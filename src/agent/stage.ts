@@ -35,6 +35,8 @@ export interface AgentStageDeps {
   readonly redact: (text: string) => string;
   /** Test seam: the local Ollama probe. */
   readonly probe?: OllamaProbe;
+  /** The model-bound leak scan (the secrets stage's): every provider request passes it. */
+  readonly maskForModel?: (text: string) => string;
 }
 
 /** The agent stage: providers, the loop and the runs. */
@@ -51,15 +53,34 @@ export interface AgentStage {
 }
 
 /**
- * Builds providers (official SDKs, loaded on first use) → the model chain (retry and failover) → the
- * agent loop (bounded by `agents.defaults.maxToolIterations`, default 12) → the run manager.
+ * The model-bound mask in force: one function object per set of secret values (the chain caches
+ * masked messages per mask function, so a reload re-masks them).
+ */
+function maskFor(secrets: SecretsRuntime, mask: (text: string) => string): () => (text: string) => string {
+  let values: readonly string[] | undefined;
+  let current = mask;
+  return () => {
+    if (secrets.values() !== values) [values, current] = [secrets.values(), (text: string) => mask(text)];
+    return current;
+  };
+}
+
+/**
+ * Builds providers (official SDKs, loaded on first use) → the model chain (retry and failover, and
+ * the model-bound leak scan) → the agent loop (bounded by `agents.defaults.maxToolIterations`, default 12) → the run manager.
  */
 export function createAgentStage(deps: AgentStageDeps): AgentStage {
   const { config, roster } = deps;
   const log = deps.log.child({ stage: "agent" });
   const catalog = new ProviderCatalog(config, deps.secrets, deps.env);
   deps.secrets.onSwap(() => catalog.reload(deps.secrets));
-  const chain = new ModelChain({ catalog, clock: deps.clock, log });
+  const maskForModel = deps.maskForModel;
+  const chain = new ModelChain({
+    catalog,
+    clock: deps.clock,
+    log,
+    ...(maskForModel ? { mask: maskFor(deps.secrets, maskForModel) } : {}),
+  });
   const probe = deps.probe ?? probeOllama;
   const modelRefs = (agentId: string) =>
     resolveModelRefs({ config, agent: roster.entry(agentId), catalog, probe, configPath: deps.configPath });

@@ -1,7 +1,13 @@
 import { loadConfig, resolvePaths, type HoldfastConfig } from "../config/index.js";
-import { ensurePrivateDir, systemClock, type Clock } from "../infra/index.js";
+import { assertOwnDir, ensurePrivateDir, systemClock, type Clock } from "../infra/index.js";
 import { createLogger, Redactor, silentLogger, type Logger } from "../logging/index.js";
-import { resolveAll, resolveSecrets, SecretsRuntime, type SecretFailure } from "../secrets/index.js";
+import {
+  CREDENTIAL_ENV_VARS,
+  resolveAll,
+  resolveSecrets,
+  SecretsRuntime,
+  type SecretFailure,
+} from "../secrets/index.js";
 import type { AppContext } from "./context.js";
 
 /** Options shared by every command that builds an {@link AppContext}. */
@@ -18,14 +24,16 @@ export interface BootstrapOptions {
 /**
  * Loads config, creates the redacting logger, then resolves secrets (env/file/exec refs) into the
  * live snapshot that the redactor reads: the first step of the gateway and of CLI commands. The
- * state dir is created 700.
- * @throws HoldfastError HF_CONFIG_* (invalid config), HF_LOG_FILE_INSECURE, HF_SECRET_UNRESOLVED,
- *   HF_SECRET_INSECURE_FILE.
+ * state dir is created 700 (one that belongs to another user is refused). Credentials read from the
+ * environment join the live secrets.
+ * @throws HoldfastError HF_STATE_DIR_INSECURE, HF_CONFIG_* (invalid config), HF_LOG_FILE_INSECURE,
+ *   HF_SECRET_UNRESOLVED, HF_SECRET_INSECURE_FILE.
  */
 export async function bootstrap(opts: BootstrapOptions = {}): Promise<AppContext> {
   const env = opts.env ?? process.env;
   const clock = opts.clock ?? systemClock;
   const paths = resolvePaths(env);
+  await assertOwnDir(paths.stateDir);
   await ensurePrivateDir(paths.stateDir);
   const loaded = await loadConfig(paths.configPath, env);
   const secrets = new SecretsRuntime();
@@ -33,6 +41,7 @@ export async function bootstrap(opts: BootstrapOptions = {}): Promise<AppContext
   const log = makeLogger(loaded.config, opts, redactor);
   for (const w of loaded.warnings) log.warn({ configPath: loaded.path }, `config: ${w}`);
   secrets.swap(await resolveSecrets(loaded.config, { env }));
+  secrets.pin(...CREDENTIAL_ENV_VARS.map((name) => env[name]));
   const say = opts.say ?? ((line: string) => process.stdout.write(`${line}\n`));
   return { paths, loaded, config: loaded.config, env, log, clock, secrets, redactor, say };
 }
@@ -51,6 +60,7 @@ export async function bootstrapLenient(
   const loaded = await loadConfig(paths.configPath, env);
   const resolved = await resolveAll(loaded.config, { env, allowExec: opts.allowExec === true });
   const secrets = new SecretsRuntime(resolved.snapshot);
+  secrets.pin(...CREDENTIAL_ENV_VARS.map((name) => env[name]));
   const redactor = new Redactor({ patterns: loaded.config.logging?.redactPatterns ?? [], secrets });
   const say = opts.say ?? ((line: string) => process.stderr.write(`${line}\n`));
   return {

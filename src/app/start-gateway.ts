@@ -102,6 +102,7 @@ async function startOnStore(
       send: (channel, accountId, chatId, text) => channelsPort.get().outbound.send(channel, accountId, chatId, text),
     },
     gateway: hub,
+    leaks: secrets.leaks,
     ...(opts.extraTools ? { extraTools: opts.extraTools } : {}),
   });
   const agent = wireAgent(ctx, {
@@ -109,6 +110,7 @@ async function startOnStore(
     sessions,
     tools,
     gateway: hub,
+    maskForModel: secrets.maskForModel,
     ledger: store.state.runs,
     ...(opts.probe ? { probe: opts.probe } : {}),
   });

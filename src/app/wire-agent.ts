@@ -15,6 +15,8 @@ export interface AgentWiring {
   /** The run ledger (ack commit point, idempotency keys). */
   readonly ledger: RunLedger;
   readonly probe?: OllamaProbe;
+  /** The model-bound leak scan (secrets stage). */
+  readonly maskForModel: (text: string) => string;
 }
 
 /**
@@ -35,6 +37,7 @@ export function wireAgent(ctx: AppContext, w: AgentWiring): AgentStage {
     ledger: w.ledger,
     redact: (text) => ctx.redactor.redact(text),
     ...(w.probe ? { probe: w.probe } : {}),
+    maskForModel: w.maskForModel,
   });
   const { catalog, runs } = agent;
   w.gateway.methods.register(...sessionMethods(w.sessions, (key) => runs.abort({ sessionKey: key })));

@@ -5,7 +5,7 @@ import { createToolStage, type ToolStage, type ToolStageDeps } from "../tools/in
 import type { AppContext } from "./context.js";
 
 /** What the tool stage is wired with besides the context. */
-export interface ToolWiring extends Pick<ToolStageDeps, "sessions" | "runs" | "describeImage" | "channels"> {
+export interface ToolWiring extends Pick<ToolStageDeps, "sessions" | "runs" | "describeImage" | "channels" | "leaks"> {
   readonly roster: AgentRoster;
   readonly sandbox: Pick<SandboxStage, "manager" | "jails">;
   readonly gateway: GatewayPorts;
@@ -34,6 +34,7 @@ export function wireTools(ctx: AppContext, w: ToolWiring): ToolStage {
     describeImage: w.describeImage,
     channels: w.channels,
     gateway: w.gateway,
+    leaks: w.leaks,
     ...(w.extraTools ? { extraTools: w.extraTools } : {}),
   });
 }

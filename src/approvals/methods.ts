@@ -50,14 +50,21 @@ export function forwardApprovalEvents(approvals: ExecApprovals, broadcaster: Eve
   });
 }
 
-/** `/approve <id> [always]` and `/deny <id>`: owner-only chat commands. */
+/**
+ * `/approve <id> [always]` and `/deny <id>`: owner-only chat commands. They stand for
+ * `exec.approval.resolve` (without an id: `exec.approval.list`), so a gateway client needs
+ * `operator.approvals` for them, like for the methods.
+ */
 export function approvalCommands(approvals: ExecApprovals): ChatCommand[] {
   const idOf = (args: string) => args.split(/\s+/)[0] ?? "";
+  const stands = (args: string) =>
+    ({ method: idOf(args) ? "exec.approval.resolve" : "exec.approval.list", scope: "operator.approvals" }) as const;
   return [
     {
       name: "approve",
       summary: "approve a pending exec: /approve <id> [always]",
       ownerOnly: true,
+      stands,
       async run(args, inv) {
         const [id, mode] = args.split(/\s+/);
         if (!id) return usage(approvals);
@@ -72,6 +79,7 @@ export function approvalCommands(approvals: ExecApprovals): ChatCommand[] {
       name: "deny",
       summary: "deny a pending exec: /deny <id>",
       ownerOnly: true,
+      stands,
       async run(args, inv) {
         const id = idOf(args);
         if (!id) return usage(approvals);

@@ -194,7 +194,7 @@ describe("network exposure checks", () => {
     });
     expect(lan).toEqual(
       expect.arrayContaining([
-        "gateway.remote_bind_no_tls:warn",
+        "gateway.remote_bind_no_tls:critical",
         "gateway.auth_no_rate_limit:warn",
         "gateway.control_ui.allowed_origins_wildcard:critical",
         "gateway.real_ip_fallback_enabled:critical",

@@ -6,7 +6,7 @@ import { securityAudit } from "../cli/commands/security.js";
 import { loadAuditContext } from "./context.js";
 import { deepProbe } from "./deep.js";
 
-const TOKEN = "deep-probe-token-0123456789abcdef0123456789";
+const TOKEN = "Dp4kW9qZ2xT7vR1mL8sN3bF6hJ0cY5gA";
 /** Stands in for the host's LAN address: 127.0.0.2 answers only when the gateway listens on 0.0.0.0. */
 const fakeLan = () => [{ address: "127.0.0.2", family: "IPv4", internal: false }];
 
@@ -45,7 +45,8 @@ describe("security audit --deep (live probe)", () => {
   });
 
   it("finds a gateway reachable on a network address", async () => {
-    await withGateway({ gateway: { auth: { token: TOKEN } } }, "lan", async (env) => {
+    const plaintext = { tls: { dangerouslyAllowPlaintext: true } };
+    await withGateway({ gateway: { auth: { token: TOKEN }, ...plaintext } }, "lan", async (env) => {
       const res = await deepProbe(await loadAuditContext({ env }), {
         credential: { token: TOKEN },
         interfaces: fakeLan,

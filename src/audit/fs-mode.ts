@@ -9,6 +9,10 @@ export interface PathState {
   readonly isFile: boolean;
   /** Permission bits (e.g. 0o644); 0 when missing. */
   readonly mode: number;
+  /** Owner uid; undefined when missing. */
+  readonly uid?: number;
+  /** Hard links; undefined when missing. */
+  readonly nlink?: number;
 }
 
 /** lstat of `p` reduced to {@link PathState}. */
@@ -22,6 +26,8 @@ export async function inspectPath(p: string): Promise<PathState> {
     isDir: st.isDirectory(),
     isFile: st.isFile(),
     mode: st.mode & 0o777,
+    uid: st.uid,
+    nlink: st.nlink,
   };
 }
 

@@ -23,12 +23,14 @@ export function builtinCommands(deps: BuiltinCommandDeps, registry: ChatCommandR
     {
       name: "status",
       summary: "show this conversation's session and agent",
+      stands: () => ({ method: "status", scope: "operator.read" }),
       run: (_args, inv) => deps.describeSession(inv.sessionKey, inv.agentId),
     },
     {
       name: "new",
       aliases: ["reset"],
       summary: "start a fresh conversation (the old transcript is archived)",
+      stands: () => ({ method: "sessions.delete", scope: "operator.write" }),
       run: async (_args, inv) => {
         await deps.resetSession(inv.sessionKey);
         return "Started a new conversation.";

@@ -1,4 +1,5 @@
 import { HoldfastError } from "../errors/index.js";
+import { hasScope, type Scope } from "../gateway/index.js";
 
 /**
  * Chat control commands (`/status`, `/new`, `/approve <id>`, `/elevated on`, ...). A command runs
@@ -21,6 +22,18 @@ export interface CommandInvocation {
   readonly authorized: boolean;
   /** The sender is an owner: in `commands.ownerAllowFrom`, or the authenticated gateway operator. */
   readonly owner: boolean;
+  /**
+   * The operator scopes of the gateway connection that sent the command (WebChat / `chat.send`);
+   * undefined for channel senders, who are judged by their channel's owner and allowFrom rules.
+   */
+  readonly scopes?: ReadonlySet<string>;
+}
+
+/** The gateway method a command stands for, and the scope that method requires. */
+export interface CommandScope {
+  /** The gateway method with the same effect (`exec.approval.resolve`, ...). */
+  readonly method: string;
+  readonly scope: Scope;
 }
 
 /** A chat command. `run` returns the reply text. */
@@ -30,6 +43,12 @@ export interface ChatCommand {
   readonly aliases?: readonly string[];
   readonly summary: string;
   readonly ownerOnly?: boolean;
+  /**
+   * The gateway method this command (with these args) stands for: a gateway client must hold that
+   * method's scope to run it (seeds "chat commands check the same scopes as the gateway methods they
+   * stand for"). Undefined: the command mirrors no method (`/help`).
+   */
+  readonly stands?: (args: string) => CommandScope | undefined;
   run(args: string, inv: CommandInvocation): Promise<string> | string;
 }
 
@@ -70,14 +89,23 @@ export class ChatCommandRegistry {
 
   /**
    * Runs `text` as a command for `inv`. Not a registered command → `{handled:false}` (plain text).
-   * Unauthorized sender → handled silently (`command_unauthorized`). Owner-only command from a
-   * non-owner → handled with a refusal.
+   * Unauthorized sender → handled silently (`command_unauthorized`). A gateway client without the
+   * scope of the method the command stands for → handled with a refusal (`command_missing_scope`).
+   * Owner-only command from a non-owner → handled with a refusal (`command_owner_only`).
    */
   async execute(text: string, inv: CommandInvocation): Promise<CommandOutcome> {
     const p = parseCommand(text);
     const cmd = p ? this.commands.get(p.name) : undefined;
     if (!p || !cmd) return { handled: false };
     if (!inv.authorized) return { handled: true, reason: "command_unauthorized" };
+    const missing = missingScope(cmd, p.args, inv);
+    if (missing) {
+      return {
+        handled: true,
+        reason: "command_missing_scope",
+        reply: `/${cmd.name} needs the ${missing.scope} scope (like the gateway method ${missing.method}); this connection has ${[...(inv.scopes ?? [])].sort().join(", ") || "no scopes"}.`,
+      };
+    }
     if (cmd.ownerOnly && !inv.owner) {
       return {
         handled: true,
@@ -87,4 +115,11 @@ export class ChatCommandRegistry {
     }
     return { handled: true, reason: "command_ran", reply: await cmd.run(p.args, inv) };
   }
+}
+
+/** The method scope `inv` lacks to run `cmd` with `args`, or undefined (channel senders are not scope-checked). */
+export function missingScope(cmd: ChatCommand, args: string, inv: CommandInvocation): CommandScope | undefined {
+  if (inv.scopes === undefined) return undefined;
+  const need = cmd.stands?.(args);
+  return need && !hasScope(inv.scopes, need.scope) ? need : undefined;
 }

@@ -13,6 +13,15 @@ const HINTS: Record<string, string> = {
  * warning lines: `<path>: accepted for OpenClaw compatibility; not implemented by holdfast (ignored)`.
  */
 export function collectCompatWarnings(schema: z.ZodType, value: unknown): string[] {
+  return collectCompatPaths(schema, value).map((p) => {
+    const at = p.split(".");
+    const hint = HINTS[p] ?? HINTS[at.filter((_, i) => i !== 2).join(".")];
+    return `${p}: accepted for OpenClaw compatibility; not implemented by holdfast (ignored)${hint ? `. ${hint}` : ""}`;
+  });
+}
+
+/** The dotted config paths that hold a value holdfast accepts only for OpenClaw compatibility. */
+export function collectCompatPaths(schema: z.ZodType, value: unknown): string[] {
   const out: string[] = [];
   walk(schema, value, [], out);
   return out;
@@ -21,11 +30,7 @@ export function collectCompatWarnings(schema: z.ZodType, value: unknown): string
 function walk(schema: z.ZodType, value: unknown, at: string[], out: string[]): void {
   if (value === undefined) return;
   if (COMPAT_SCHEMAS.has(schema)) {
-    const p = at.join(".");
-    const hint = HINTS[p] ?? HINTS[at.filter((_, i) => i !== 2).join(".")];
-    out.push(
-      `${p}: accepted for OpenClaw compatibility; not implemented by holdfast (ignored)${hint ? `. ${hint}` : ""}`,
-    );
+    out.push(at.join("."));
     return;
   }
   const s = unwrap(schema);

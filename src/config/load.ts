@@ -1,9 +1,10 @@
 import JSON5 from "json5";
 import { HoldfastError } from "../errors/index.js";
 import { readFileIfExists } from "../infra/index.js";
-import { collectCompatWarnings } from "./compat-walk.js";
+import { collectCompatPaths, collectCompatWarnings } from "./compat-walk.js";
 import { substituteEnv } from "./env-substitution.js";
 import { formatIssues } from "./format-issues.js";
+import { narrowingKeyIssues } from "./narrowing-keys.js";
 import { normalizeConfig } from "./normalize.js";
 import { ConfigSchema, type HoldfastConfig } from "./schema/root.js";
 
@@ -44,13 +45,15 @@ export function parseConfigText(
 }
 
 /**
- * Validates an already-substituted config object.
+ * Validates an already-substituted config object. Keys accepted only for OpenClaw compatibility are
+ * warnings, except those that would narrow privileges (refused: see narrowing-keys.ts).
  * @throws HoldfastError HF_CONFIG_INVALID with one line per problem.
  */
 export function validateConfig(value: unknown, source = "config"): { config: HoldfastConfig; warnings: string[] } {
   const result = ConfigSchema.safeParse(value);
-  if (!result.success) {
-    const lines = formatIssues(result.error.issues, value);
+  const narrowing = result.success ? narrowingKeyIssues(collectCompatPaths(ConfigSchema, result.data)) : [];
+  if (!result.success || narrowing.length > 0) {
+    const lines = result.success ? narrowing : formatIssues(result.error.issues, value);
     throw new HoldfastError(
       "HF_CONFIG_INVALID",
       `Invalid config (${source}):\n${lines.map((l) => `  - ${l}`).join("\n")}`,

@@ -91,6 +91,17 @@ export const ERROR_CATALOGUE = {
     wire: "UNAVAILABLE",
     summary: "The gateway auth settings are unusable (weak, blank or conflicting).",
   },
+  HF_GATEWAY_TOKEN_FILE: {
+    exitCode: 78,
+    wire: "UNAVAILABLE",
+    summary:
+      "The generated gateway token file is not a private, single-link regular file of this user holding 32 random bytes.",
+  },
+  HF_STATE_DIR_INSECURE: {
+    exitCode: 78,
+    wire: "UNAVAILABLE",
+    summary: "The state directory belongs to another user.",
+  },
   HF_GATEWAY_LISTEN: {
     exitCode: 1,
     wire: "UNAVAILABLE",

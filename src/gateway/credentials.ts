@@ -1,5 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { readFileIfExists, writeFileAtomic } from "../infra/index.js";
+import { constants as fsc, promises as fsp } from "node:fs";
+import { HoldfastError } from "../errors/index.js";
+import { writeFileAtomic } from "../infra/index.js";
+import { estimateEntropyBits } from "./entropy.js";
 import type { HoldfastConfig, HoldfastPaths } from "../config/index.js";
 import type { SourcedSecret } from "./exposure.js";
 
@@ -35,22 +38,66 @@ export function configuredCredentials(ctx: CredentialSources): ConfiguredCredent
   return { ...(token ? { token } : {}), ...(password ? { password } : {}) };
 }
 
+/** Bytes of randomness in a generated token (64 hex characters). Source: seeds "Token Authentication". */
+export const GENERATED_TOKEN_BYTES = 32;
+
 /**
  * The token generated on first start for a loopback token-mode gateway with no configured token:
  * 32 random bytes, hex, in `<stateDir>/credentials/gateway-token` (mode 600). It is never printed or
- * logged: only where to find it. Source: seeds "Token Authentication" (32 random bytes).
+ * logged: only where to find it. An existing file is used only when it is a regular file (not a
+ * symlink), owned by this user, private (no group/other bits), with a single link, holding at least
+ * 32 random bytes in hex; otherwise the gateway refuses to start and says why (an attacker who can
+ * plant or read that file holds the gateway's credential). Source: seeds "Token Authentication".
+ * @throws HoldfastError HF_GATEWAY_TOKEN_FILE when the file fails a check.
  */
 export async function generatedToken(ctx: {
   readonly paths: Pick<HoldfastPaths, "generatedTokenFile">;
   readonly say: (line: string) => void;
 }): Promise<string> {
   const file = ctx.paths.generatedTokenFile;
-  const stored = (await readFileIfExists(file))?.trim();
-  if (stored) return stored;
+  const stored = await readTokenFile(file);
+  if (stored !== undefined) return stored;
   const fresh = randomBytes(32).toString("hex");
   await writeFileAtomic(file, `${fresh}\n`);
   ctx.say(
     `Generated a gateway token (first start). It is stored in ${file} (mode 600); show it with: holdfast gateway token`,
   );
   return fresh;
+}
+
+/** Reads the generated token file after checking it (see {@link generatedToken}); undefined when absent. */
+async function readTokenFile(file: string): Promise<string | undefined> {
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(file, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "ELOOP") throw tokenFileError(file, "is a symbolic link");
+    throw tokenFileError(file, `cannot be opened (${code ?? "error"})`);
+  }
+  try {
+    const st = await handle.stat();
+    const uid = process.getuid?.();
+    if (!st.isFile()) throw tokenFileError(file, "is not a regular file");
+    if (uid !== undefined && st.uid !== uid) throw tokenFileError(file, `belongs to uid ${st.uid}, not to this user`);
+    if ((st.mode & 0o077) !== 0)
+      throw tokenFileError(file, `has mode ${(st.mode & 0o777).toString(8)}: others can read or change it`);
+    if (st.nlink !== 1) throw tokenFileError(file, `has ${st.nlink} hard links: it can be read or replaced elsewhere`);
+    const token = (await handle.readFile({ encoding: "utf8" })).trim();
+    const hex = /^[0-9a-f]+$/i.test(token) ? token.length / 2 : 0;
+    if (hex < GENERATED_TOKEN_BYTES || estimateEntropyBits(token) < 4 * GENERATED_TOKEN_BYTES)
+      throw tokenFileError(file, `does not hold ${GENERATED_TOKEN_BYTES} random bytes (64 hex characters)`);
+    return token;
+  } finally {
+    await handle.close();
+  }
+}
+
+function tokenFileError(file: string, why: string): HoldfastError {
+  return new HoldfastError(
+    "HF_GATEWAY_TOKEN_FILE",
+    `The generated gateway token file ${file} ${why}; refusing to start. Remove it; the gateway generates a new one on the next start (clients then need the new token: holdfast gateway token)`,
+    { path: file },
+  );
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -83,6 +84,11 @@ function contextFor(c: Cfg): ExposureContext {
   const secrets = new Map<string, string>();
   if (c.token !== undefined) secrets.set("gateway.auth.token", c.token);
   if (c.password !== undefined) secrets.set("gateway.auth.password", c.password);
+  return exposureContext(config, secrets);
+}
+
+/** An exposure context over a fixed clock, silent logs and the given resolved secrets. */
+function exposureContext(config: HoldfastConfig, secrets: Map<string, string>): ExposureContext {
   return {
     paths: resolvePaths({ HOLDFAST_STATE_DIR: stateDir }),
     config,
@@ -196,5 +202,98 @@ describe("gateway exposure model (property)", () => {
         }
       }
     }
+  });
+});
+
+// Two transport invariants of the containment issue: a gateway reachable beyond loopback starts only
+// encrypted (built-in TLS, or a TLS-terminating trusted proxy) or with the explicit, audited opt-out;
+// and trusted-proxy auth never starts trusting a range wider than /8 (IPv4) or /32 (IPv6) as proxies.
+
+const RANDOM_TOKEN = randomBytes(32).toString("hex");
+
+const v4Range = fc
+  .record({ ip: fc.ipV4(), bits: fc.option(fc.integer({ min: 0, max: 32 }), { nil: undefined }) })
+  .map(({ ip, bits }) => (bits === undefined ? ip : `${ip}/${bits}`));
+const v6Range = fc
+  .record({ ip: fc.ipV6(), bits: fc.integer({ min: 0, max: 128 }) })
+  .map(({ ip, bits }) => `${ip}/${bits}`);
+
+const transportArb = fc.record({
+  bind: fc.constantFrom("loopback", "lan", "custom", "auto"),
+  auth: fc.constantFrom("token", "trusted-proxy"),
+  tls: fc.constantFrom(undefined, false, true),
+  plaintext: fc.boolean(),
+  tailscale: fc.constantFrom("off", "serve"),
+  trustedProxies: fc.array(fc.oneof(v4Range, v6Range, fc.constantFrom("0.0.0.0/0", "::/0", "10.0.0.0/8")), {
+    minLength: 1,
+    maxLength: 3,
+  }),
+});
+type TransportCfg = typeof transportArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** Prefix bits of a range (a bare address is a single host). */
+function bitsOf(entry: string): { v6: boolean; bits: number } {
+  const [addr = "", bits] = entry.split("/");
+  const v6 = addr.includes(":");
+  return { v6, bits: bits === undefined ? (v6 ? 128 : 32) : Number(bits) };
+}
+
+function transportContext(c: TransportCfg): ExposureContext {
+  const config: HoldfastConfig = {
+    gateway: {
+      bind: c.bind,
+      customBindHost: "192.0.2.10",
+      auth: {
+        mode: c.auth,
+        ...(c.auth === "trusted-proxy" ? { trustedProxy: { userHeader: "x-forwarded-user" } } : {}),
+      },
+      trustedProxies: c.trustedProxies,
+      tailscale: { mode: c.tailscale },
+      tls: {
+        ...(c.tls !== undefined ? { enabled: c.tls, autoGenerate: true } : {}),
+        ...(c.plaintext ? { dangerouslyAllowPlaintext: true } : {}),
+      },
+    },
+  };
+  return exposureContext(config, new Map(c.auth === "token" ? [["gateway.auth.token", RANDOM_TOKEN]] : []));
+}
+
+describe("gateway transport (property)", () => {
+  it("starts beyond loopback only with TLS, a TLS-terminating trusted proxy or the explicit opt-out; never trusts a wildcard proxy range", async () => {
+    const seen = { remote: 0, refusedTls: 0, refusedWildcard: 0 };
+    await fc.assert(
+      fc.asyncProperty(transportArb, async (c) => {
+        const ctx = transportContext(c);
+        const started = await createExposure(ctx, {
+          tailscaleRunner: async () => "{}",
+          inContainer: true,
+          tailnetAddress: "100.100.1.1",
+        }).catch((err: unknown) => {
+          expect(isHoldfastError(err)).toBe(true);
+          const msg = (err as Error).message;
+          if (msg.includes("without TLS")) {
+            seen.refusedTls += 1;
+            expect(msg).toContain("gateway.tls.autoGenerate true");
+          }
+          if (/trustedProxies/.test(msg)) seen.refusedWildcard += 1;
+          return undefined;
+        });
+        if (!started) return;
+        if (!started.plan.loopbackOnly) {
+          seen.remote += 1;
+          expect(started.tls !== undefined || started.plan.authMode === "trusted-proxy" || c.plaintext).toBe(true);
+        }
+        if (started.plan.authMode === "trusted-proxy")
+          for (const p of c.trustedProxies) {
+            const { v6, bits } = bitsOf(p);
+            expect(bits, p).toBeGreaterThanOrEqual(v6 ? 32 : 8);
+          }
+      }),
+      { numRuns: 250 },
+    );
+    // Not vacuous: remote binds started and both refusals happened.
+    expect(seen.remote).toBeGreaterThan(10);
+    expect(seen.refusedTls).toBeGreaterThan(5);
+    expect(seen.refusedWildcard).toBeGreaterThan(5);
   });
 });

@@ -11,6 +11,7 @@ import { detectContainer, findTailnetAddress, type BindMode } from "./bind.js";
 import { configuredCredentials, generatedToken, type CredentialSources } from "./credentials.js";
 import { planExposure, type ExposureInput, type ExposurePlan } from "./exposure.js";
 import { invalidProxyEntry, proxyMatcher, type ProxyTrust } from "./net.js";
+import type { ControlUiRoutes } from "./http/app.js";
 import { normalizeOrigin, type OriginPolicy } from "./origin.js";
 import { tailscaleCli, tailscaleWhois, TailscaleExposure, type TailscaleRunner } from "./tailscale.js";
 import { loadTls, type TlsMaterial } from "./tls.js";
@@ -52,6 +53,8 @@ export interface GatewayExposure {
   readonly rateLimit: RateLimitConfig;
   readonly limiter: AuthRateLimiter;
   readonly tls?: TlsMaterial;
+  /** `gateway.controlUi.enabled` (default true) and `basePath` (normalized: `""` or `/path`). */
+  readonly controlUi: ControlUiRoutes;
   readonly tailscale?: TailscaleExposure;
   readonly whois?: TailscaleWhois;
 }
@@ -60,7 +63,8 @@ export interface GatewayExposure {
  * Decides and checks the gateway's exposure before anything listens (seeds "Network Security",
  * "Gateway Authentication"; reference §2–§3): bind mode (`--bind` > `gateway.bind` > loopback), port
  * (`--port` > `HOLDFAST_GATEWAY_PORT` > `gateway.port` > 18789), auth mode and credentials (weak ones
- * refused), trusted proxies, browser origins, the failed-auth limiter, TLS and Tailscale.
+ * refused), trusted proxies, browser origins, the failed-auth limiter, TLS (required beyond loopback)
+ * and Tailscale.
  * @throws HoldfastError HF_GATEWAY_BIND_REFUSED / HF_GATEWAY_AUTH_CONFIG / HF_GATEWAY_TLS /
  *   HF_CONFIG_INVALID (exit 78) or HF_GATEWAY_LISTEN: the gateway must not start.
  */
@@ -93,11 +97,12 @@ export async function createExposure(ctx: ExposureContext, opts: ExposureOptions
     isTrustedProxy,
     allowTailscale: plan.allowTailscale,
   };
+  assertTransport(ctx, plan);
   const rateLimit = { ...DEFAULT_RATE_LIMIT, ...stripUndefined(cfg.auth?.rateLimit ?? {}) };
   const tls = await loadTls(cfg.tls, path.join(ctx.paths.stateDir, "tls"), plan.hosts, ctx.clock.now());
   const runner =
     plan.tailscale !== "off" || plan.allowTailscale ? (opts.tailscaleRunner ?? tailscaleCli(ctx.env)) : undefined;
-  warnExposure(ctx, plan, tls);
+  warnExposure(ctx, plan);
   return {
     plan,
     port: opts.port ?? envPort(ctx.env.HOLDFAST_GATEWAY_PORT) ?? cfg.port ?? 18789,
@@ -109,6 +114,7 @@ export async function createExposure(ctx: ExposureContext, opts: ExposureOptions
     },
     rateLimit,
     limiter: new AuthRateLimiter(rateLimit, () => ctx.clock.now()),
+    controlUi: { enabled: cfg.controlUi?.enabled !== false, basePath: basePathOf(cfg.controlUi?.basePath) },
     ...(tls ? { tls } : {}),
     ...(runner && plan.tailscale !== "off"
       ? {
@@ -187,16 +193,57 @@ function assertNetworkLists(proxies: readonly string[], origins: readonly string
     );
 }
 
-function warnExposure(ctx: ExposureContext, plan: ExposurePlan, tls: TlsMaterial | undefined): void {
+/**
+ * A listener beyond loopback must be encrypted (seeds: WSS for remote connections): `gateway.tls`
+ * on, or a TLS-terminating reverse proxy in front (auth mode trusted-proxy: identities come only
+ * through it), or the explicit, audited opt-out `gateway.tls.dangerouslyAllowPlaintext: true`
+ * (logged at every start). Tailscale Serve/Funnel keep the bind on loopback, so they pass.
+ * @throws HoldfastError HF_GATEWAY_BIND_REFUSED saying how to turn on the built-in TLS.
+ */
+function assertTransport(ctx: ExposureContext, plan: ExposurePlan): void {
+  const tls = ctx.config.gateway?.tls;
+  if (plan.loopbackOnly || tls?.enabled === true || plan.authMode === "trusted-proxy") return;
+  if (tls?.dangerouslyAllowPlaintext === true) {
+    ctx.log.warn(
+      { hosts: plan.hosts },
+      "gateway listens beyond loopback without TLS (gateway.tls.dangerouslyAllowPlaintext): tokens and messages cross the network in clear text",
+    );
+    return;
+  }
+  throw new HoldfastError(
+    "HF_GATEWAY_BIND_REFUSED",
+    [
+      `Refusing to bind gateway to ${plan.bindMode} (${plan.hosts.join(", ")}) without TLS: tokens and messages would cross the network in clear text.`,
+      "Turn on the built-in TLS (a self-signed certificate clients pin by fingerprint):",
+      "  holdfast config set gateway.tls.enabled true",
+      "  holdfast config set gateway.tls.autoGenerate true",
+      "or keep gateway.bind loopback and use Tailscale Serve or an SSH tunnel, or put a TLS-terminating proxy in front (gateway.auth.mode trusted-proxy).",
+      "To accept clear text anyway (reported by security audit): holdfast config set gateway.tls.dangerouslyAllowPlaintext true",
+    ].join("\n"),
+    { mode: plan.bindMode },
+  );
+}
+
+function warnExposure(ctx: ExposureContext, plan: ExposurePlan): void {
   if (plan.authMode === "none")
     ctx.log.warn(
       "gateway auth mode=none explicitly configured; only direct local clients are admitted without credentials",
     );
-  if (!plan.loopbackOnly && !tls)
-    ctx.log.warn(
-      { hosts: plan.hosts },
-      "gateway listens on a non-loopback address without TLS; enable gateway.tls or use Tailscale Serve / an SSH tunnel",
+}
+
+/**
+ * `gateway.controlUi.basePath` normalized to `""` (root) or `/segment[/segment]` without a trailing
+ * slash. @throws HoldfastError HF_CONFIG_INVALID for anything else (a path the page could not be served under).
+ */
+function basePathOf(raw: string | undefined): string {
+  const p = (raw ?? "").trim().replace(/\/+$/, "");
+  if (p === "") return "";
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(p) || p.split("/").some((seg) => seg === "." || seg === ".."))
+    throw new HoldfastError(
+      "HF_CONFIG_INVALID",
+      `Invalid config:\n  - gateway.controlUi.basePath: "${raw}" must be a path like /holdfast (letters, digits, . _ ~ -)`,
     );
+  return p;
 }
 
 /** Parses `HOLDFAST_GATEWAY_PORT` (`N`, `host:N` or `[v6]:N`). @throws HoldfastError HF_CONFIG_INVALID. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isHoldfastError } from "../errors/index.js";
 import { planExposure, type ExposureInput } from "./exposure.js";
 
-const TOKEN = { value: "0123456789abcdef0123456789abcdef", source: "gateway.auth.token" };
+const TOKEN = { value: "7c1e94b2a05fd83e6b29c4a1f07d5e3b", source: "gateway.auth.token" };
 const PASSWORD = { value: "correct horse battery", source: "gateway.auth.password" };
 const base: ExposureInput = { bind: { mode: "loopback" }, trustedProxies: [], tailscale: "off" };
 
@@ -17,6 +17,18 @@ function refusal(input: ExposureInput): { code: string; message: string } {
 }
 
 describe("planExposure", () => {
+  it("judges credentials by estimated entropy, not length, once the gateway is reachable from the network", () => {
+    const lan = { ...base, bind: { mode: "lan" as const } };
+    const weak = refusal({ ...lan, token: { value: "a".repeat(40), source: "gateway.auth.token" } });
+    expect(weak).toMatchObject({ code: "HF_GATEWAY_AUTH_CONFIG" });
+    expect(weak.message).toContain("too easy to guess");
+    expect(weak.message).not.toContain("aaaa");
+    expect(planExposure({ ...lan, token: { value: "rW4k9ZqT2vLx7bNc3hPf", source: "t" } }).token).toBeDefined();
+    const pw = { value: "hunter2hunter2hunter2", source: "gateway.auth.password" };
+    expect(refusal({ ...base, tailscale: "funnel", password: pw }).message).toContain("too easy to guess");
+    expect(planExposure({ ...base, password: pw }).authMode).toBe("password");
+  });
+
   it("starts on loopback with a generated token when nothing is configured", () => {
     expect(planExposure(base)).toMatchObject({
       hosts: ["127.0.0.1"],

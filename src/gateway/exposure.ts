@@ -1,5 +1,6 @@
 import { HoldfastError } from "../errors/index.js";
 import { isLoopbackOnly, resolveBindHosts, type BindInput, type BindMode } from "./bind.js";
+import { proxyRangeWidth, WIDEST_PROXY_PREFIX } from "./net.js";
 import { weakSecretMessage, weakSecretReason } from "./secret-strength.js";
 
 export type AuthMode = "token" | "password" | "trusted-proxy" | "none";
@@ -56,13 +57,15 @@ const SET_SECRET_HINT = "Set gateway.auth.token/password (or HOLDFAST_GATEWAY_TO
  */
 export function planExposure(input: ExposureInput): ExposurePlan {
   const authMode = resolveAuthMode(input);
-  const token = authMode === "token" ? checked("token", input.token) : undefined;
-  const password =
-    authMode === "password" || authMode === "trusted-proxy" ? checked("password", input.password) : undefined;
-  assertModeCredentials(authMode, input, password);
-  assertTailscale(input.tailscale, authMode);
   const hosts = resolveBindHosts(input.bind);
   const loopbackOnly = isLoopbackOnly(hosts);
+  // Reachable from the network: credentials are judged by their estimated entropy, not their length.
+  const exposed = !loopbackOnly || input.tailscale !== "off";
+  const token = authMode === "token" ? checked("token", input.token, exposed) : undefined;
+  const password =
+    authMode === "password" || authMode === "trusted-proxy" ? checked("password", input.password, exposed) : undefined;
+  assertModeCredentials(authMode, input, password);
+  assertTailscale(input.tailscale, authMode);
   if (input.tailscale !== "off" && !loopbackOnly)
     throw authError("tailscale serve/funnel requires gateway bind=loopback (127.0.0.1)");
   const hasSecret = authMode === "trusted-proxy" || token !== undefined || password !== undefined;
@@ -103,9 +106,9 @@ function resolveAuthMode(input: ExposureInput): AuthMode {
   return input.password ? "password" : "token";
 }
 
-function checked(kind: "token" | "password", secret: SourcedSecret | undefined): string | undefined {
+function checked(kind: "token" | "password", secret: SourcedSecret | undefined, exposed: boolean): string | undefined {
   if (secret === undefined) return undefined;
-  const reason = weakSecretReason(kind, secret.value);
+  const reason = weakSecretReason(kind, secret.value, exposed);
   if (reason) throw authError(weakSecretMessage(kind, secret.source, reason));
   return secret.value.trim();
 }
@@ -122,6 +125,11 @@ function assertModeCredentials(mode: AuthMode, input: ExposureInput, password: s
   if (input.trustedProxies.length === 0)
     throw authError(
       "gateway auth mode=trusted-proxy requires gateway.trustedProxies to be configured with at least one proxy IP.",
+    );
+  const wild = input.trustedProxies.filter((p) => proxyRangeWidth(p) === "wildcard");
+  if (wild.length > 0)
+    throw authError(
+      `gateway auth mode=trusted-proxy with gateway.trustedProxies ${wild.map((w) => JSON.stringify(w)).join(", ")}: whoever sends from such a range can claim any user and becomes an operator. List your proxy's own address (or a subnet no wider than /${WIDEST_PROXY_PREFIX.ipv4} for IPv4, /${WIDEST_PROXY_PREFIX.ipv6} for IPv6).`,
     );
   if (input.token)
     throw authError(

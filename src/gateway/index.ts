@@ -15,3 +15,4 @@ export type { DeviceAuthority, DeviceProof, DeviceAdmission, DeviceAdmitRequest 
 export type { ConnectParams } from "./protocol/frames.js";
 export { BIND_MODES, type BindMode } from "./bind.js";
 export { planExposure } from "./exposure.js";
+export { hasScope, OPERATOR_SCOPES, type Scope } from "./scopes.js";

@@ -155,6 +155,27 @@ export function proxyMatcher(entries: readonly string[]): (ip: string) => boolea
   };
 }
 
+/**
+ * Widest `gateway.trustedProxies` range accepted with trusted-proxy auth (prefix bits): a /8 of IPv4
+ * (16 million addresses) or a /32 of IPv6. A wider range (`0.0.0.0/0`, `::/0`) lets nearly anyone
+ * assert any user identity.
+ */
+export const WIDEST_PROXY_PREFIX = { ipv4: 8, ipv6: 32 } as const;
+/** Ranges wider than this (prefix bits) are reported by the audit as broad. */
+export const BROAD_PROXY_PREFIX = { ipv4: 24, ipv6: 64 } as const;
+
+/**
+ * How wide a trustedProxies entry is: "wildcard" (wider than {@link WIDEST_PROXY_PREFIX}), "broad"
+ * (wider than {@link BROAD_PROXY_PREFIX}), or "narrow" (a single address or a small subnet; also for
+ * entries that do not parse, which the config check refuses anyway).
+ */
+export function proxyRangeWidth(entry: string): "wildcard" | "broad" | "narrow" {
+  const e = parseEntry(entry);
+  if (!e.ok || e.bits === undefined) return "narrow";
+  if (e.bits < WIDEST_PROXY_PREFIX[e.family]) return "wildcard";
+  return e.bits < BROAD_PROXY_PREFIX[e.family] ? "broad" : "narrow";
+}
+
 /** Why a trustedProxies entry is invalid, or undefined when it is a valid IP or CIDR. */
 export function invalidProxyEntry(entry: string): string | undefined {
   const e = parseEntry(entry);

@@ -1,3 +1,5 @@
+import { estimateEntropyBits } from "./entropy.js";
+
 /** Shortest gateway token accepted at start (characters). Generated tokens are 64 hex characters. */
 export const MIN_TOKEN_LENGTH = 24;
 /** Shortest gateway password accepted at start (characters). */
@@ -44,17 +46,31 @@ export const KNOWN_WEAK_SECRETS: readonly string[] = [
 ];
 
 /** A weak-secret finding: which rule the value broke (the value itself is never part of it). */
-export type WeakSecretReason = "blank" | "placeholder" | "too_short";
+export type WeakSecretReason = "blank" | "placeholder" | "too_short" | "low_entropy";
 
 /**
- * Classifies a gateway credential: undefined when acceptable, else why it is weak. Tokens must be at
- * least {@link MIN_TOKEN_LENGTH} characters, passwords {@link MIN_PASSWORD_LENGTH}; blanks and
- * {@link KNOWN_WEAK_SECRETS} are always refused.
+ * Least estimated entropy ({@link estimateEntropyBits}) of a gateway credential on a network
+ * exposure (non-loopback bind, Tailscale Serve or Funnel), in bits. 96 bits is 24 random hex
+ * characters; 50 bits is about 9 random printable characters, or a four-word passphrase.
  */
-export function weakSecretReason(kind: "token" | "password", value: string): WeakSecretReason | undefined {
+export const MIN_ENTROPY_BITS = { token: 96, password: 50 } as const;
+
+/**
+ * Classifies a gateway credential: undefined when acceptable, else why it is weak. Blanks and
+ * {@link KNOWN_WEAK_SECRETS} are always refused. On loopback, tokens must be at least
+ * {@link MIN_TOKEN_LENGTH} characters and passwords {@link MIN_PASSWORD_LENGTH}; when the gateway is
+ * exposed to the network (`exposed`), the estimated entropy decides instead of the length
+ * ({@link MIN_ENTROPY_BITS}), so `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` is refused and a short random one is not.
+ */
+export function weakSecretReason(
+  kind: "token" | "password",
+  value: string,
+  exposed = false,
+): WeakSecretReason | undefined {
   const v = value.trim();
   if (v === "") return "blank";
   if (KNOWN_WEAK_SECRETS.includes(v.toLowerCase())) return "placeholder";
+  if (exposed) return estimateEntropyBits(v) < MIN_ENTROPY_BITS[kind] ? "low_entropy" : undefined;
   if (v.length < (kind === "token" ? MIN_TOKEN_LENGTH : MIN_PASSWORD_LENGTH)) return "too_short";
   return undefined;
 }
@@ -63,6 +79,8 @@ export function weakSecretReason(kind: "token" | "password", value: string): Wea
 export function weakSecretMessage(kind: "token" | "password", source: string, reason: WeakSecretReason): string {
   const fix = "Generate one with: openssl rand -hex 32";
   switch (reason) {
+    case "low_entropy":
+      return `Gateway ${kind} from ${source} is too easy to guess for a gateway reachable from the network (estimated entropy below ${MIN_ENTROPY_BITS[kind]} bits: repeats, sequences, keyboard runs and common words count for little). ${fix}`;
     case "blank":
       return `Gateway ${kind} from ${source} is blank. ${fix}`;
     case "placeholder":

@@ -42,6 +42,8 @@ export interface GatewayServerOptions {
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** Masks secrets in error messages sent to clients. Default: none. */
   readonly redact?: RedactText;
+  /** Whether and where the WebChat page is served (default: at `/`). */
+  readonly controlUi?: HttpAppDeps["controlUi"];
 }
 
 /**
@@ -138,6 +140,7 @@ export class GatewayServer {
       ...(this.opts.routes ? { routes: this.opts.routes } : {}),
       ...(this.opts.publicRoutes ? { publicRoutes: this.opts.publicRoutes } : {}),
       ...(this.opts.onHttpRefused ? { onRefused: this.opts.onHttpRefused } : {}),
+      ...(this.opts.controlUi ? { controlUi: this.opts.controlUi } : {}),
     });
     const tls = this.opts.tls;
     const server = (

@@ -100,6 +100,7 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
     clientAddress: (remote, headers) => resolveClientAddress(remote, headers, exposure.proxyTrust),
     admitUpgrade,
     redact: deps.redact,
+    controlUi: exposure.controlUi,
     ...(exposure.tls ? { tls: { cert: exposure.tls.cert, key: exposure.tls.key } } : {}),
     hello: (conn) => ({
       protocol: PROTOCOL_VERSION,

@@ -24,6 +24,23 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
 }
 
 /**
+ * Refuses a directory that belongs to another user: whoever owns holdfast's state dir can replace its
+ * config, credentials and transcripts (and chmod does not change that). Run as root, a state dir of
+ * another account is refused as well. A missing directory passes (it is created 700 by us).
+ * @throws HoldfastError HF_STATE_DIR_INSECURE naming the owner's uid.
+ */
+export async function assertOwnDir(dir: string): Promise<void> {
+  const uid = process.getuid?.();
+  const st = await fsp.stat(dir).catch(() => undefined);
+  if (uid === undefined || st === undefined || st.uid === uid) return;
+  throw new HoldfastError(
+    "HF_STATE_DIR_INSECURE",
+    `${dir} belongs to uid ${st.uid}, not to this user (uid ${uid}); refusing to use it as holdfast's state directory. Run holdfast as its owner, or point HOLDFAST_STATE_DIR at a directory of your own.`,
+    { path: dir },
+  );
+}
+
+/**
  * Writes `data` to `file` atomically: a temp file in the same directory (mode 600, O_EXCL), fsync,
  * rename over the target, then fsync of the directory. Readers see the old or the new content, never
  * a half-written file. The parent directory is created with mode 700 when missing.

@@ -1,5 +1,6 @@
 export {
   STATE_FILE_MODE,
+  assertOwnDir,
   STATE_DIR_MODE,
   ensurePrivateDir,
   writeFileAtomic,

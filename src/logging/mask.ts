@@ -9,6 +9,9 @@ export function maskSecret(value: string): string {
   return value.length < MASK_HINT_MIN_CHARS ? "***" : `${value.slice(0, 6)}…${value.slice(-4)}`;
 }
 
+/** What a configured secret (in any form) is replaced with: nothing of it is kept. */
+export const FULL_MASK = "***";
+
 /** True for text that is already a mask (so redacting twice changes nothing). */
 export function isMasked(value: string): boolean {
   return value === "***" || value.includes("…");

@@ -65,9 +65,9 @@ describe("Redactor: configured secrets and patterns", () => {
   it("follows a live source: new values are masked after a change", () => {
     let list = ["first-secret-value"];
     const r = new Redactor({ secrets: { values: () => list } });
-    expect(r.redact("first-secret-value")).toBe("first-…alue");
+    expect(r.redact("first-secret-value")).toBe("***");
     list = ["second-secret-value"];
-    expect(r.redact("second-secret-value x")).toBe("second…alue x");
+    expect(r.redact("second-secret-value x")).toBe("*** x");
   });
 
   it("adds logging.redactPatterns to the detectors", () => {
@@ -102,6 +102,17 @@ describe("Redactor: configured secrets and patterns", () => {
           );
         },
       ),
+    );
+  });
+
+  it("masks a configured secret entirely, whatever its length: no character of it is kept (property)", () => {
+    const secretArb = fc.stringMatching(/^[A-Za-z0-9_-]{4,64}$/);
+    fc.assert(
+      fc.property(secretArb, fc.constantFrom(" ", "=", ": ", '"'), (secret, sep) => {
+        const r = new Redactor({ secrets: fixed(secret) });
+        expect(r.redact(`<<${sep}${secret}${sep}>>`)).toBe(`<<${sep}***${sep}>>`);
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -1,7 +1,7 @@
-import { escapeRegExp } from "../infra/index.js";
 import { DETECTORS } from "./detectors.js";
-import { isMasked, maskSecret } from "./mask.js";
+import { FULL_MASK, isMasked, maskSecret } from "./mask.js";
 import { parseRedactPattern } from "./patterns.js";
+import { secretMatcher } from "./secret-forms.js";
 
 /** Where the configured secrets' values come from (the live secrets runtime, or a fixed list). */
 export interface SecretValueSource {
@@ -16,19 +16,17 @@ export interface RedactorOptions {
   readonly secrets?: SecretValueSource;
 }
 
-const MAX_PASSES = 8;
-
 /**
- * Masks secrets in text: the configured secrets' actual values (also JSON- and URL-escaped forms, any
- * letter case), then the built-in detectors (API-key shapes, `Bearer …`, `password=…`, private keys,
- * URL passwords), then `logging.redactPatterns`. Masks follow {@link maskSecret}. Used for log lines,
- * transcripts, error messages sent to clients and `holdfast logs` output.
- * Source: seeds security-architecture.md "Log Redaction"; reference §8.4.
+ * Masks secrets in text: the configured secrets' actual values in any of their common encodings
+ * (see {@link secretMatcher}), replaced entirely by `***`; then the built-in detectors (API-key
+ * shapes, `Bearer …`, `password=…`, private keys, URL passwords) and `logging.redactPatterns`, masked
+ * by {@link maskSecret} (a hint of 6 + 4 characters for long matches, as the reference does). Used for
+ * log lines, transcripts, status output, error messages sent to clients and `holdfast logs` output.
+ * Source: seeds security-architecture.md "Log Redaction"; reference §8.4; the containment issue
+ * (configured secrets are masked entirely).
  */
 export class Redactor {
   private readonly custom: RegExp[];
-  private lastValues: readonly string[] | undefined;
-  private valuesRe: RegExp | undefined;
 
   constructor(private readonly opts: RedactorOptions = {}) {
     this.custom = (opts.patterns ?? []).flatMap((p) => {
@@ -74,31 +72,8 @@ export class Redactor {
   }
 
   private maskValues(text: string): string {
-    const re = this.valuesRegex();
-    if (!re) return text;
-    let out = text;
-    // Masking can bring an overlapping occurrence back together (periodic values): repeat until stable.
-    for (let i = 0; i < MAX_PASSES; i++) {
-      re.lastIndex = 0;
-      if (!re.test(out)) break;
-      out = out.replace(re, (m) => maskSecret(m));
-    }
-    return out;
-  }
-
-  private valuesRegex(): RegExp | undefined {
     const values = this.opts.secrets?.values() ?? [];
-    if (values === this.lastValues) return this.valuesRe;
-    this.lastValues = values;
-    const forms = new Set<string>();
-    for (const v of values) {
-      forms.add(v);
-      forms.add(JSON.stringify(v).slice(1, -1));
-      forms.add(encodeURIComponent(v));
-    }
-    const alternatives = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
-    this.valuesRe = alternatives.length ? new RegExp(alternatives.join("|"), "gi") : undefined;
-    return this.valuesRe;
+    return values.length === 0 ? text : secretMatcher(values).mask(text, FULL_MASK);
   }
 }
 

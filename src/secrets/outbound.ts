@@ -1,3 +1,4 @@
+import { secretMatcher } from "../logging/index.js";
 import type { SecretsView } from "./snapshot.js";
 
 /** The text sent instead of a reply that contained a configured secret. */
@@ -11,11 +12,23 @@ export interface OutboundVerdict {
   readonly blocked: boolean;
 }
 
-/** True when `text` contains any configured secret value (case-insensitive). */
+/**
+ * True when `text` contains any configured secret value, in any letter case or common encoding
+ * (escaped, reversed, hex, base64, spaced or separated; see the logging stage's `secretMatcher`).
+ */
 export function containsSecret(text: string, secrets: SecretsView): boolean {
-  if (text.length === 0) return false;
-  const lower = text.toLowerCase();
-  return secrets.values().some((v) => lower.includes(v.toLowerCase()));
+  return text.length > 0 && secretMatcher(secrets.values()).test(text);
+}
+
+/** What the model is shown instead of a configured secret (in any form) found in text bound for it. */
+export const MODEL_SECRET_MASK = "[secret withheld]";
+
+/**
+ * The model-bound leak scan: `text` with every configured secret (any form) replaced by
+ * {@link MODEL_SECRET_MASK}, so tool results, history and prompts never carry a secret to a provider.
+ */
+export function maskForModel(text: string, secrets: SecretsView): string {
+  return text.length === 0 ? text : secretMatcher(secrets.values()).mask(text, MODEL_SECRET_MASK);
 }
 
 /**
@@ -54,20 +67,7 @@ export class StreamLeakGuard {
   }
 }
 
-/** Length of the longest suffix of `text` that is a prefix of some secret (case-insensitive). */
+/** How much of the end of `text` could be the beginning of a secret form (held back while streaming). */
 function heldBack(text: string, secrets: SecretsView): number {
-  const lower = text.toLowerCase();
-  // Lowercasing changed the length (rare Unicode): hold back as much as the longest secret.
-  if (lower.length !== text.length) return Math.min(text.length, secrets.values()[0]?.length ?? 0);
-  let hold = 0;
-  for (const v of secrets.values()) {
-    const s = v.toLowerCase();
-    for (let k = Math.min(s.length - 1, lower.length); k > hold; k--) {
-      if (lower.endsWith(s.slice(0, k))) {
-        hold = k;
-        break;
-      }
-    }
-  }
-  return hold;
+  return secretMatcher(secrets.values()).heldBack(text);
 }

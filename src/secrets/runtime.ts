@@ -18,6 +18,7 @@ export interface SecretsSwap {
 export class SecretsRuntime implements SecretsView {
   private current: SecretsSnapshot;
   private readonly retired = new Set<string>();
+  private readonly pinned = new Set<string>();
   private readonly listeners = new Set<(swap: SecretsSwap) => void>();
   private cachedValues: string[] | undefined;
   private ver = 0;
@@ -40,10 +41,25 @@ export class SecretsRuntime implements SecretsView {
     return this.current.get(path);
   }
 
-  /** Current values plus every value of an earlier snapshot, longest first. */
+  /** Current values, every value of an earlier snapshot and the pinned values, longest first. */
   values(): readonly string[] {
-    this.cachedValues ??= longestFirst([...this.current.values(), ...this.retired]);
+    this.cachedValues ??= longestFirst([...this.current.values(), ...this.retired, ...this.pinned]);
     return this.cachedValues;
+  }
+
+  /**
+   * Adds credentials that are not config values (the generated gateway token, credentials taken from
+   * the environment) to {@link values}, so redaction and every leak scan treat them like configured
+   * secrets. They stay for the life of the process; blank values are ignored.
+   */
+  pin(...values: readonly (string | undefined)[]): void {
+    let added = false;
+    for (const v of values) {
+      if (v === undefined || v.trim() === "" || this.pinned.has(v)) continue;
+      this.pinned.add(v);
+      added = true;
+    }
+    if (added) this.cachedValues = undefined;
   }
 
   paths(): string[] {

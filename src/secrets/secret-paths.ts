@@ -33,3 +33,19 @@ export function listSecretSlots(config: HoldfastConfig): SecretSlot[] {
   push("hooks.token", config.hooks?.token);
   return out;
 }
+
+/**
+ * Environment variables holdfast reads credentials from: gateway auth, the built-in providers' keys,
+ * the Telegram bot token and the web search keys. Their values are secrets like configured ones
+ * (masked in logs, kept from the model and from outbound text).
+ */
+export const CREDENTIAL_ENV_VARS: readonly string[] = [
+  "HOLDFAST_GATEWAY_TOKEN",
+  "HOLDFAST_GATEWAY_PASSWORD",
+  "ANTHROPIC_API_KEY",
+  "OPENAI_API_KEY",
+  "OPENROUTER_API_KEY",
+  "TELEGRAM_BOT_TOKEN",
+  "BRAVE_API_KEY",
+  "TAVILY_API_KEY",
+];

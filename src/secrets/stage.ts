@@ -3,9 +3,9 @@ import { loadConfig } from "../config/index.js";
 import { errorMessage, HoldfastError, isHoldfastError } from "../errors/index.js";
 import { defineMethod, type MethodRegistrar } from "../gateway/index.js";
 import type { Logger } from "../logging/index.js";
+import { containsSecret, guardOutboundText, maskForModel } from "./outbound.js";
 import { resolveSecrets } from "./resolve.js";
 import { outboundGuard, runEventGuard, type GuardedRunEvent } from "./run-guard.js";
-import { guardOutboundText } from "./outbound.js";
 import type { SecretsRuntime } from "./runtime.js";
 
 /** The result of `secrets.reload`: which key paths changed (never values). */
@@ -38,12 +38,17 @@ export interface SecretsStage {
   readonly guardOutbound: (text: string) => string;
   /** The same scan without logging, for texts kept rather than sent (transcripts): the text or the notice. */
   readonly withholdReply: (text: string) => string;
+  /** The model-bound leak scan: text for a provider with every configured secret (any form) masked. */
+  readonly maskForModel: (text: string) => string;
+  /** True when text bound for the network (a `web_fetch` URL, a search query) carries a configured secret. */
+  readonly leaks: (text: string) => boolean;
   /** Re-resolves secrets from the config on disk and swaps them in; the old snapshot stays on failure. */
   reload(): Promise<SecretsReloadResult>;
 }
 
 /**
- * The secrets stage of the gateway: agent replies and channel texts pass the outbound leak scan, and
+ * The secrets stage of the gateway: agent replies and channel texts pass the outbound leak scan, text
+ * bound for a model provider is masked (the same detectors), text bound for the network is checked, and
  * `secrets.reload` (scope operator.admin) swaps the snapshot atomically; reloads run one at a time.
  * Source: the secrets issue; seeds security-reference.md "Secrets Management".
  */
@@ -81,6 +86,8 @@ export function createSecretsStage(deps: SecretsStageDeps): SecretsStage {
     guardRunEvent: runEventGuard(guards),
     guardOutbound: outboundGuard(guards),
     withholdReply: (text) => guardOutboundText(text, deps.runtime).text,
+    maskForModel: (text) => maskForModel(text, deps.runtime),
+    leaks: (text) => containsSecret(text, deps.runtime),
     reload,
   };
 }

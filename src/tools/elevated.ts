@@ -68,12 +68,24 @@ export class ElevatedSessions {
   }
 }
 
-/** `/elevated on|off` (alias `/elev`); without an argument it shows the state. Audit-logged. */
+/**
+ * `/elevated on|off` (alias `/elev`); without an argument it shows the state. Audit-logged. Turning it
+ * on gives the session host exec, which the gateway offers only to `operator.admin` (`nodes.run`), so
+ * a gateway client needs that scope for `on`; `off` and the state need what `sessions.delete` and
+ * `status` need.
+ */
 export function elevatedCommand(state: ElevatedSessions, config: () => HoldfastConfig, log: Logger): ChatCommand {
   return {
     name: "elevated",
     aliases: ["elev"],
     summary: "run exec on the host instead of the sandbox for this session: /elevated on|off",
+    stands: (args) => {
+      const arg = args.trim().toLowerCase();
+      if (arg === "on") return { method: "nodes.run", scope: "operator.admin" };
+      return arg === "off"
+        ? { method: "sessions.delete", scope: "operator.write" }
+        : { method: "status", scope: "operator.read" };
+    },
     run(args, inv) {
       const arg = args.trim().toLowerCase();
       const sender =

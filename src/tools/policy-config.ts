@@ -10,6 +10,7 @@ type Lists =
  * Lists every unknown tool name in the config's tool policies, one line per entry naming its key path:
  * `tools.deny.1: unknown tool "brwoser"`. Checked: `tools.*`, `tools.byProvider.*`,
  * `tools.toolsBySender.*`, `tools.sandbox.tools`, `agents.list[].tools` (+ byProvider, sandbox),
+ * `agents.defaults.sandbox.allowTools|denyTools` and `agents.list[].sandbox.allowTools|denyTools`,
  * `channels.<ch>[.accounts.<id>].groups.<id>.tools|toolsBySender`.
  */
 export function unknownToolEntries(config: HoldfastConfig): string[] {
@@ -31,7 +32,18 @@ export function unknownToolEntries(config: HoldfastConfig): string[] {
   each("tools.byProvider", t?.byProvider);
   each("tools.toolsBySender", t?.toolsBySender);
   check("tools.sandbox.tools", t?.sandbox?.tools);
+  const legacy = (
+    at: string,
+    sb: { allowTools?: string[] | undefined; denyTools?: string[] | undefined } | undefined,
+  ) => {
+    for (const key of ["allowTools", "denyTools"] as const)
+      sb?.[key]?.forEach((entry, i) => {
+        if (expandEntries([entry]).unknown.length > 0) out.push(`${at}.${key}.${i}: unknown tool "${entry}"`);
+      });
+  };
+  legacy("agents.defaults.sandbox", config.agents?.defaults?.sandbox);
   (config.agents?.list ?? []).forEach((a, i) => {
+    legacy(`agents.list.${i}.sandbox`, a.sandbox);
     const at = `agents.list.${i}.tools`;
     check(at, a.tools);
     each(`${at}.byProvider`, a.tools?.byProvider);

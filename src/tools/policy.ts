@@ -17,7 +17,8 @@ import {
  *
  * Layers, in order: profile → global `tools.allow/deny` → `tools.byProvider.<p>` → agent
  * `agents.list[].tools` (+ its byProvider) → group/channel `channels.<ch>.groups.<id>.tools` (or its
- * toolsBySender) → `tools.toolsBySender` → sandbox tool policy (only when sandboxed). A tool must pass
+ * toolsBySender) → `tools.toolsBySender` → `tools.exec.applyPatch.enabled: false` → sandbox tool policy
+ * (only when sandboxed: `sandbox.allowTools`/`denyTools`, then `tools.sandbox.tools`). A tool must pass
  * every layer. Per layer: deny always wins; a non-empty allow admits only its members; groups expand;
  * `*` globs match; `allow: ["write"]` also admits `apply_patch` (but a deny of write does not deny it).
  */
@@ -70,7 +71,10 @@ export function toolPolicyLayers(config: HoldfastConfig, ctx: ToolPolicyContext)
   if (group) layers.push(group);
   const bySender = senderLayer("tools.toolsBySender", tools?.toolsBySender, ctx);
   if (bySender) layers.push(bySender);
+  if (tools?.exec?.applyPatch?.enabled === false)
+    layers.push({ id: "tools.exec.applyPatch.enabled", deny: ["apply_patch"] });
   if (ctx.sandboxed) {
+    layers.push(...legacySandboxLayers(config, agentIndex));
     const configured = agentTools?.sandbox?.tools ?? tools?.sandbox?.tools;
     const at = agentTools?.sandbox?.tools
       ? `${agentAt}.sandbox.tools`
@@ -84,6 +88,25 @@ export function toolPolicyLayers(config: HoldfastConfig, ctx: ToolPolicyContext)
     });
   }
   return layers.filter((l) => (l.allow?.length ?? 0) > 0 || (l.deny?.length ?? 0) > 0);
+}
+
+/**
+ * The seeds' `agents.defaults.sandbox.allowTools` / `denyTools` (and per agent): applied to sandboxed
+ * sessions on top of the sandbox tool policy. An agent's `allowTools` replaces the defaults' one; deny
+ * lists add up.
+ */
+function legacySandboxLayers(config: HoldfastConfig, agentIndex: number): PolicyLayer[] {
+  const defaults = config.agents?.defaults?.sandbox;
+  const agent = agentIndex >= 0 ? config.agents?.list?.[agentIndex]?.sandbox : undefined;
+  const out: PolicyLayer[] = [];
+  const allowAt = agent?.allowTools
+    ? `agents.list.${agentIndex}.sandbox.allowTools`
+    : "agents.defaults.sandbox.allowTools";
+  const allow = agent?.allowTools ?? defaults?.allowTools;
+  if (allow) out.push({ id: allowAt, allow });
+  if (defaults?.denyTools) out.push({ id: "agents.defaults.sandbox.denyTools", deny: defaults.denyTools });
+  if (agent?.denyTools) out.push({ id: `agents.list.${agentIndex}.sandbox.denyTools`, deny: agent.denyTools });
+  return out;
 }
 
 function plain(id: string, p: PolicyLike): PolicyLayer {

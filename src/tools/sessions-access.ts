@@ -63,9 +63,14 @@ export function sessionsAccess(store: SessionsReader, runs: SessionRunStarter): 
   };
 }
 
+/** holdfast's `tools.sessions.visibility` when none is configured (the reference's default is "all"). */
+export const DEFAULT_SESSIONS_VISIBILITY = "tree";
+
 /**
- * `tools.sessions.visibility` (holdfast default "agent"), clamped to "tree" for sandboxed sessions
- * unless `sandbox.sessionToolsVisibility: "all"`; `tools.agentToAgent` (default off).
+ * `tools.sessions.visibility` (holdfast default "tree": a session sees itself and the sub-sessions it
+ * spawned, so one peer never reads or drives another peer's conversation unless the operator opens it
+ * with "agent" or "all", whatever the sandbox mode), clamped to "tree" for sandboxed sessions unless
+ * `sandbox.sessionToolsVisibility: "all"`; `tools.agentToAgent` (default off).
  */
 export function sessionsPolicy(
   config: HoldfastConfig,
@@ -73,7 +78,7 @@ export function sessionsPolicy(
 ): SessionsPolicy {
   return {
     visibility(ctx: ToolContext) {
-      const configured = config.tools?.sessions?.visibility ?? "agent";
+      const configured = config.tools?.sessions?.visibility ?? DEFAULT_SESSIONS_VISIBILITY;
       if (!sandbox.isSandboxed(ctx.agentId, ctx.sessionKey)) return configured;
       const sbv =
         config.agents?.list?.find((a) => a.id === ctx.agentId)?.sandbox?.sessionToolsVisibility ??

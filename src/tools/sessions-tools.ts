@@ -20,7 +20,7 @@ export interface SessionsAccess {
 
 /** `tools.sessions.visibility` + `tools.agentToAgent` + sandbox clamp, with holdfast defaults. */
 export interface SessionsPolicy {
-  /** Default "agent" (reference default "all"). */
+  /** Default "tree" (reference default "all"): other peers' sessions need an explicit "agent" or "all". */
   readonly visibility: (ctx: ToolContext) => "all" | "agent" | "tree" | "self";
   readonly agentToAgent: { readonly enabled: boolean; readonly allow: readonly string[] };
 }

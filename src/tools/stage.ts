@@ -11,7 +11,7 @@ import type { GatewayPorts } from "../gateway/index.js";
 import type { Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import type { JailRuntime, SandboxManager } from "../sandbox/index.js";
-import { elevatedCommand, ElevatedSessions } from "./elevated.js";
+import { elevatedCommand, elevatedGate, elevatedSenderOf, ElevatedSessions } from "./elevated.js";
 import { ExecAuditor } from "./exec-audit.js";
 import { execTool } from "./exec-tool.js";
 import { editTool, readTool, writeTool } from "./file-tools.js";
@@ -28,7 +28,7 @@ import { ToolRuntime } from "./runtime.js";
 import { sessionsAccess, sessionsPolicy, type SessionRunStarter, type SessionsReader } from "./sessions-access.js";
 import { sessionsTools } from "./sessions-tools.js";
 import { execPolicyBase, webFetchSettings, webSearchSettings } from "./settings.js";
-import type { AnyToolDefinition } from "./types.js";
+import type { AnyToolDefinition, ToolContext } from "./types.js";
 import { webFetchTool } from "./web-fetch.js";
 import { webSearchTool } from "./web-search.js";
 
@@ -57,6 +57,11 @@ export interface ToolStageDeps {
   readonly channels: ChannelOutbound;
   /** Where the exec approval methods and events go. */
   readonly gateway: GatewayPorts;
+  /**
+   * The secrets stage's leak scan for text bound for the network: `web_fetch` and `web_search` refuse
+   * a request that carries a configured secret (any encoding).
+   */
+  readonly leaks: (text: string) => boolean;
   /** Tools besides the built-in ones (tests). */
   readonly extraTools?: readonly AnyToolDefinition[];
 }
@@ -82,7 +87,8 @@ export interface ToolStage {
 /**
  * Builds the tool stage: config checks (unknown tool names → HF_CONFIG_INVALID), exec approvals
  * (`<stateDir>/exec-approvals.json`; `exec.approval.*` methods and events on the gateway), elevated
- * switches, the tool catalogue and the policy gate every call passes.
+ * switches (with `tools.elevated.requireApproval`, elevated exec asks for every command), the tool
+ * catalogue and the policy gate every call passes.
  * @throws HoldfastError HF_CONFIG_INVALID naming each bad key path.
  */
 export function createToolStage(deps: ToolStageDeps): ToolStage {
@@ -113,7 +119,13 @@ export function createToolStage(deps: ToolStageDeps): ToolStage {
     env: deps.env,
   });
   const processes = new ProcessRegistry(() => deps.clock.now());
-  const tools = builtinTools(deps, { env, store, approvals, processes });
+  // `tools.elevated.requireApproval`: exec that elevated mode moved to the host asks every time.
+  const approveElevated = (c: ToolContext) =>
+    config.tools?.elevated?.requireApproval === true &&
+    deps.sandbox.isSandboxed(c.agentId, c.sessionKey) &&
+    elevated.isOn(c.sessionKey) &&
+    elevatedGate(config, c.agentId, elevatedSenderOf(c.sender)).allow;
+  const tools = builtinTools(deps, { env, store, approvals, processes, approveElevated });
   const gateSandbox = {
     isSandboxed: (agentId: string, sessionKey: string) => deps.sandbox.isSandboxed(agentId, sessionKey),
     jailAvailability: (agentId: string, sessionKey: string) => env.availability(agentId, sessionKey),
@@ -137,6 +149,8 @@ interface ToolParts {
   readonly store: AllowAlwaysStore;
   readonly approvals: ExecApprovals;
   readonly processes: ProcessRegistry;
+  /** True when this call's exec must ask an approver for every command (elevated + requireApproval). */
+  readonly approveElevated: (c: ToolContext) => boolean;
 }
 
 /** The provided tools (reference §6.2), plus web_fetch / web_search when configured. */
@@ -153,6 +167,7 @@ function builtinTools(deps: ToolStageDeps, parts: ToolParts): AnyToolDefinition[
       target: (c) => env.execTarget(c),
       policy: async (c) => ({
         ...base,
+        ...(parts.approveElevated(c) ? { ask: "always" as const } : {}),
         allowlist: [
           ...base.allowlist,
           ...(await store.entries(c.agentId)).map((e) => ({
@@ -174,8 +189,8 @@ function builtinTools(deps: ToolStageDeps, parts: ToolParts): AnyToolDefinition[
     ...(deps.extraTools ?? []),
   ];
   const fetchSettings = webFetchSettings(config);
-  if (fetchSettings) tools.push(webFetchTool(fetchSettings));
+  if (fetchSettings) tools.push(webFetchTool(fetchSettings, deps.leaks));
   const searchSettings = webSearchSettings(config, deps.secrets.get("tools.web.search.apiKey"), deps.env);
-  if (searchSettings) tools.push(webSearchTool(searchSettings));
+  if (searchSettings) tools.push(webSearchTool(searchSettings, deps.leaks));
   return tools;
 }

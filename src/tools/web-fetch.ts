@@ -35,18 +35,30 @@ interface Fetched {
   readonly finalUrl: string;
 }
 
+/** True when text bound for the network carries a configured secret (the secrets stage's leak scan). */
+export type LeakScan = (text: string) => boolean;
+
+/** The headers `web_fetch` sends (holdfast's own; the model chooses only the URL). */
+const FETCH_HEADERS: Readonly<Record<string, string>> = {
+  "user-agent": "holdfast-web-fetch",
+  accept: "text/html,text/plain,application/json;q=0.9,*/*;q=0.5",
+};
+
 /**
  * `web_fetch`: GETs a public http(s) URL and returns its text (HTML reduced to text). Private and
- * loopback addresses are refused at connect time unless `allowPrivateNetwork`; redirects are
- * followed (at most 5), each hop checked again; body capped at `maxBytes`.
+ * loopback addresses are refused at connect time unless `allowPrivateNetwork`; a request whose URL,
+ * headers or body carry a configured secret (any encoding) is refused before it is sent; redirects
+ * are followed (at most 5), each hop checked again; body capped at `maxBytes`.
  */
-export function webFetchTool(settings: WebFetchSettings): ToolDefinition<z.infer<typeof FetchArgs>> {
+export function webFetchTool(settings: WebFetchSettings, leaks: LeakScan): ToolDefinition<z.infer<typeof FetchArgs>> {
   return {
     name: "web_fetch",
     description: "Fetch a web page (http/https) and return its text.",
     parameters: FetchArgs,
     async execute(args, ctx) {
-      const r = await fetchFollowing(args.url, settings, ctx.signal);
+      const raw = checkFetchRequest({ url: args.url, headers: FETCH_HEADERS }, leaks);
+      if (!raw.allow) return refusedResult("web_fetch", raw);
+      const r = await fetchFollowing(args.url, { ...settings, leaks }, ctx.signal);
       if ("allow" in r) return refusedResult("web_fetch", r);
       const text = /html/i.test(r.contentType)
         ? htmlToText(r.body.toString("utf8"))
@@ -66,7 +78,32 @@ export function webFetchTool(settings: WebFetchSettings): ToolDefinition<z.infer
 }
 
 /** Why `web_fetch` refused a URL. */
-export type FetchRefusal = "url_scheme_refused" | "url_private_address";
+export type FetchRefusal = "url_scheme_refused" | "url_private_address" | "request_carries_secret";
+
+/**
+ * Whether a request may leave: its URL (as written and percent-decoded), headers and body must not
+ * carry a configured secret in any form (the outbound leak scan; the containment issue).
+ */
+export function checkFetchRequest(
+  req: { readonly url: string; readonly headers: Readonly<Record<string, string>>; readonly body?: string },
+  leaks: LeakScan,
+): Decision<"request_allowed", "request_carries_secret"> {
+  const parts = [req.url, safeDecode(req.url), ...Object.entries(req.headers).flat(), req.body ?? ""];
+  if (parts.some((p) => leaks(p)))
+    return deny(
+      "request_carries_secret",
+      "refusing to send this request: its URL, headers or body carry a configured secret (a credential of this gateway). Nothing was sent",
+    );
+  return allow("request_allowed");
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, " "));
+  } catch {
+    return text;
+  }
+}
 
 /**
  * Whether `web_fetch` may request `url`: http and https only; a literal private or loopback address
@@ -87,7 +124,7 @@ export function checkFetchUrl(url: URL, allowPrivateNetwork: boolean): Decision<
 /** GETs `start`, following redirects (each hop checked again); a refused hop ends it with the refusal. */
 async function fetchFollowing(
   start: string,
-  s: WebFetchSettings,
+  s: WebFetchSettings & { readonly leaks: LeakScan },
   signal: AbortSignal,
 ): Promise<Fetched | Denied<FetchRefusal>> {
   let url = new URL(start);
@@ -95,6 +132,8 @@ async function fetchFollowing(
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const check = checkFetchUrl(url, s.allowPrivateNetwork);
     if (!check.allow) return check;
+    const secretFree = checkFetchRequest({ url: url.toString(), headers: FETCH_HEADERS }, s.leaks);
+    if (!secretFree.allow) return secretFree;
     const r = await getOnce(url, s, deadline);
     if ("allow" in r) return r;
     if (r.location && r.status >= 300 && r.status < 400) {
@@ -122,10 +161,7 @@ function getOnce(
       {
         lookup: guardedLookup(s.allowPrivateNetwork),
         signal,
-        headers: {
-          "user-agent": "holdfast-web-fetch",
-          accept: "text/html,text/plain,application/json;q=0.9,*/*;q=0.5",
-        },
+        headers: FETCH_HEADERS,
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -1,5 +1,8 @@
 import { z } from "zod";
+import { deny } from "../infra/index.js";
+import { refusedResult } from "./refusal.js";
 import type { ToolDefinition } from "./types.js";
+import type { LeakScan } from "./web-fetch.js";
 import { HoldfastError } from "../errors/index.js";
 
 /** `tools.web.search` with defaults applied. The tool exists only when a key is configured. */
@@ -32,12 +35,20 @@ interface Hit {
  * `web_search`: queries the configured search provider (Brave Search API or Tavily) and returns
  * title, URL and snippet per result. The key never appears in results or errors.
  */
-export function webSearchTool(s: WebSearchSettings): ToolDefinition<z.infer<typeof SearchArgs>> {
+export function webSearchTool(s: WebSearchSettings, leaks: LeakScan): ToolDefinition<z.infer<typeof SearchArgs>> {
   return {
     name: "web_search",
     description: "Search the web. Returns titles, URLs and snippets.",
     parameters: SearchArgs,
     async execute(args, ctx) {
+      if (leaks(args.query))
+        return refusedResult(
+          "web_search",
+          deny(
+            "request_carries_secret",
+            "refusing to send this query: it carries a configured secret. Nothing was sent",
+          ),
+        );
       const count = Math.min(args.count ?? s.maxResults, s.maxResults);
       const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(s.timeoutMs)]);
       const hits =

@@ -1,6 +1,8 @@
 import { createServer, type Server } from "node:http";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { silentLogger } from "../logging/index.js";
+import { tokenInSomeFormArb } from "../../test/support/secret-encodings.js";
+import { secretMatcher, silentLogger } from "../logging/index.js";
 import { isPrivateAddress } from "./net-guard.js";
 import { webFetchSettings, webSearchSettings } from "./settings.js";
 import type { ToolContext } from "./types.js";
@@ -18,6 +20,10 @@ const ctx: ToolContext = {
 
 let server: Server;
 let base: string;
+const noLeak = () => false;
+const SECRET = "WebFetchCanary-0a9b8c7d6e5f4a3b2c1d";
+const leaks = (text: string) => secretMatcher([SECRET]).test(text);
+
 const seen: { url: string; headers: Record<string, unknown>; body: string }[] = [];
 
 beforeAll(async () => {
@@ -85,7 +91,7 @@ describe("web_fetch", () => {
 
   it("refuses loopback by default, before any connection", async () => {
     const before = seen.length;
-    const tool = webFetchTool(webFetchSettings({}) ?? ({} as never));
+    const tool = webFetchTool(webFetchSettings({}) ?? ({} as never), noLeak);
     expect(await tool.execute({ url: `${base}/page` }, ctx)).toEqual({
       content: `web_fetch failed: refusing to fetch ${base}: private or loopback address (tools.web.fetch.allowPrivateNetwork is off)`,
       isError: true,
@@ -99,7 +105,7 @@ describe("web_fetch", () => {
   });
 
   it("fetches, follows redirects and reduces HTML to text when private addresses are allowed", async () => {
-    const tool = webFetchTool({ maxBytes: 1000, timeoutMs: 5000, allowPrivateNetwork: true });
+    const tool = webFetchTool({ maxBytes: 1000, timeoutMs: 5000, allowPrivateNetwork: true }, noLeak);
     const r = await tool.execute({ url: `${base}/redirect` }, ctx);
     expect(r.content).toBe(`${base}/page (200)\n\nTitle\nHello & welcome!`);
     expect((await tool.execute({ url: `${base}/big` }, ctx)).content).toContain("[truncated at 1000 bytes]");
@@ -108,6 +114,29 @@ describe("web_fetch", () => {
       content: "web_fetch failed: only http and https URLs can be fetched (got file:)",
       isError: true,
     });
+  });
+
+  it("refuses a request that carries a configured secret in any encoding, before anything is sent", async () => {
+    const before = seen.length;
+    const tool = webFetchTool({ maxBytes: 1000, timeoutMs: 5000, allowPrivateNetwork: true }, leaks);
+    for (const url of [
+      `${base}/page?k=${SECRET}`,
+      `${base}/page?k=${encodeURIComponent(Buffer.from(SECRET).toString("base64"))}`,
+      `${base}/${Buffer.from(SECRET).toString("hex")}`,
+      `${base}/page?k=${[...SECRET].reverse().join("")}`,
+      `${base}/page?k=${[...SECRET].join("%20")}`,
+    ]) {
+      const r = await tool.execute({ url }, ctx);
+      expect(r).toMatchObject({ isError: true, content: expect.stringContaining("carry a configured secret") });
+      expect(r.content).not.toContain(SECRET);
+    }
+    expect(seen.length).toBe(before);
+    expect((await tool.execute({ url: `${base}/page` }, ctx)).isError).toBeFalsy();
+    const search = webSearchTool(
+      { provider: "brave", apiKey: "k", baseUrl: base, maxResults: 5, timeoutMs: 5000 },
+      leaks,
+    );
+    expect((await search.execute({ query: `find ${SECRET}` }, ctx)).content).toContain("carries a configured secret");
   });
 
   it("is off when disabled", () => {
@@ -132,34 +161,69 @@ describe("web_search", () => {
   });
 
   it("queries the Brave API with the key header and formats results", async () => {
-    const tool = webSearchTool({
-      provider: "brave",
-      apiKey: "brave-key",
-      baseUrl: base,
-      maxResults: 5,
-      timeoutMs: 5000,
-    });
+    const tool = webSearchTool(
+      {
+        provider: "brave",
+        apiKey: "brave-key",
+        baseUrl: base,
+        maxResults: 5,
+        timeoutMs: 5000,
+      },
+      noLeak,
+    );
     const r = await tool.execute({ query: "holdfast gateway", count: 2 }, ctx);
     expect(r.content).toBe("1. One\n   https://one.example\n   first\n2. Two\n   https://two.example\n   second");
     expect(seen.at(-1)?.url).toBe("/res/v1/web/search?q=holdfast+gateway&count=2");
     await expect(
-      webSearchTool({ provider: "brave", apiKey: "wrong", baseUrl: base, maxResults: 5, timeoutMs: 5000 }).execute(
-        { query: "x" },
-        ctx,
-      ),
+      webSearchTool(
+        { provider: "brave", apiKey: "wrong", baseUrl: base, maxResults: 5, timeoutMs: 5000 },
+        noLeak,
+      ).execute({ query: "x" }, ctx),
     ).rejects.toThrow(/rejected the API key \(HTTP 401\)/);
   });
 
   it("queries Tavily with a bearer key", async () => {
-    const r = await webSearchTool({
-      provider: "tavily",
-      apiKey: "tv-key",
-      baseUrl: base,
-      maxResults: 3,
-      timeoutMs: 5000,
-    }).execute({ query: "q" }, ctx);
+    const r = await webSearchTool(
+      {
+        provider: "tavily",
+        apiKey: "tv-key",
+        baseUrl: base,
+        maxResults: 3,
+        timeoutMs: 5000,
+      },
+      noLeak,
+    ).execute({ query: "q" }, ctx);
     expect(r.content).toBe("1. T\n   https://t.example\n   tavily hit");
     expect(seen.at(-1)?.headers.authorization).toBe("Bearer tv-key");
     expect(JSON.parse(seen.at(-1)?.body ?? "{}")).toEqual({ query: "q", max_results: 3 });
+  });
+});
+
+describe("web_fetch network leak scan (property)", () => {
+  it("never sends a URL that carries a configured secret in any form, wherever it sits in the URL", async () => {
+    const where = fc.constantFrom("query", "path", "fragment", "userinfo");
+    await fc.assert(
+      fc.asyncProperty(tokenInSomeFormArb, where, async ({ secret, form }, at) => {
+        const tool = webFetchTool({ maxBytes: 1000, timeoutMs: 5000, allowPrivateNetwork: true }, (t) =>
+          secretMatcher([secret]).test(t),
+        );
+        const enc = encodeURIComponent(form);
+        const host = base.slice("http://".length);
+        const url =
+          at === "query"
+            ? `${base}/page?q=${enc}`
+            : at === "path"
+              ? `${base}/a/${enc}/b`
+              : at === "fragment"
+                ? `${base}/page#${enc}`
+                : `http://u:${enc}@${host}/page`;
+        const before = seen.length;
+        const r = await tool.execute({ url }, ctx);
+        expect(r).toMatchObject({ isError: true, content: expect.stringContaining("carry a configured secret") });
+        expect(secretMatcher([secret]).test(r.content)).toBe(false);
+        expect(seen.length).toBe(before);
+      }),
+      { numRuns: 150 },
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient } from "../../src/client/index.js";
 import { makeStateDir, spawnGateway, type GatewayProcess } from "../support/gateway-process.js";
-import { canUseNetns, createNetns, type NetNs } from "../support/netns.js";
+import { canUseNetns, createNetns, PLAINTEXT_LAN, type NetNs } from "../support/netns.js";
 
 const TOKEN = "bruteforce-test-token-0123456789abcdef";
 type ConnectResult = {
@@ -22,7 +22,9 @@ describe.skipIf(!(await canUseNetns()))(
 
     beforeAll(async () => {
       ns = await createNetns();
-      const stateDir = await makeStateDir({ gateway: { bind: "custom", customBindHost: ns.hostIp } });
+      const stateDir = await makeStateDir({
+        gateway: { bind: "custom", customBindHost: ns.hostIp, tls: PLAINTEXT_LAN },
+      });
       gw = await spawnGateway(stateDir, { env: { HOLDFAST_GATEWAY_TOKEN: TOKEN } });
       remoteUrl = `ws://${ns.hostIp}:${gw.port}`;
     });

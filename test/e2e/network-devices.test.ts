@@ -7,9 +7,9 @@ import { GatewayClient } from "../../src/client/index.js";
 import { generateDeviceIdentity, signConnect, type DeviceIdentity } from "../../src/devices/index.js";
 import type { ConnectParams } from "../../src/gateway/index.js";
 import { makeStateDir, runCli, spawnGateway, type GatewayProcess } from "../support/gateway-process.js";
-import { canUseNetns, createNetns, type NetNs } from "../support/netns.js";
+import { canUseNetns, createNetns, PLAINTEXT_LAN, type NetNs } from "../support/netns.js";
 
-const TOKEN = "devices-e2e-token-0123456789abcdef";
+const TOKEN = "Dv3nQ8wK1zR6tY9mB2xL5pH7cF0gJ4sA";
 type Result = {
   ok: boolean;
   code?: string;
@@ -122,7 +122,7 @@ describe("device pairing end to end with real Ed25519 clients", () => {
 
     beforeAll(async () => {
       ns = await createNetns();
-      lanState = await makeStateDir({ gateway: { bind: "custom", customBindHost: ns.hostIp } });
+      lanState = await makeStateDir({ gateway: { bind: "custom", customBindHost: ns.hostIp, tls: PLAINTEXT_LAN } });
       lan = await spawnGateway(lanState, { env: { HOLDFAST_GATEWAY_TOKEN: TOKEN } });
     });
     afterAll(async () => {

@@ -2,9 +2,9 @@ import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LEAKING_TXT_KEYS, MDNS_SERVICE_TYPE } from "../../src/discovery/index.js";
 import { makeStateDir, spawnGateway, type GatewayProcess } from "../support/gateway-process.js";
-import { canUseNetns, createNetns, type NetNs } from "../support/netns.js";
+import { canUseNetns, createNetns, PLAINTEXT_LAN, type NetNs } from "../support/netns.js";
 
-const TOKEN = "mdns-e2e-token-0123456789abcdef0123";
+const TOKEN = "Md7rX2kP9vT4wN1zQ6bL3hF8cJ5gS0yE";
 type Browse = { services: { name: string; port: number; host: string; txt: Record<string, string> }[] };
 
 describe.skipIf(!(await canUseNetns()))(
@@ -17,7 +17,7 @@ describe.skipIf(!(await canUseNetns()))(
       ns = await createNetns();
       for (const mode of ["minimal", "full"]) {
         const stateDir = await makeStateDir({
-          gateway: { bind: "custom", customBindHost: ns.hostIp },
+          gateway: { bind: "custom", customBindHost: ns.hostIp, tls: PLAINTEXT_LAN },
           discovery: { mdns: { mode } },
         });
         gateways.push(

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeStateDir, runCli } from "../support/gateway-process.js";
 
-const STRONG = "e2e-strong-token-0123456789abcdef";
+const STRONG = "Vq8rT2mK5xW9zL3pN7bC4fH6jD1sG0yA";
 
 async function start(config: Record<string, unknown>, env: Record<string, string> = {}, args: string[] = []) {
   const stateDir = await makeStateDir(config);

@@ -27,6 +27,21 @@ async function filesBelow(dir: string, skip: readonly string[]): Promise<string[
 
 const leaks = (text: string) => CANARIES.filter((c) => text.toLowerCase().includes(c.toLowerCase()));
 
+/** Encoded forms of a canary a manipulated model or a tool might use to smuggle it out. */
+const encodings = (c: string) => ({
+  base64: Buffer.from(`key:${c}`).toString("base64"),
+  hex: Buffer.from(c).toString("hex"),
+  reversed: [...c].reverse().join(""),
+  spaced: [...c].join(" "),
+  url: encodeURIComponent(`"${c}"`),
+});
+/** A canary as a manipulated model would put it in a URL. */
+const EXFIL = encodeURIComponent(Buffer.from(`key:${FILE_SECRET}`).toString("base64"));
+
+/** Canaries found in `text` plainly or in any of {@link encodings}. */
+const encodedLeaks = (text: string) =>
+  CANARIES.filter((c) => leaks(text).includes(c) || Object.values(encodings(c)).some((e) => text.includes(e)));
+
 describe("canary: configured secrets never leave through logs, transcripts, client errors or replies", () => {
   let mock: MockModelServer;
   let stateDir: string;
@@ -40,8 +55,16 @@ describe("canary: configured secrets never leave through logs, transcripts, clie
   beforeAll(async () => {
     mock = await startMockModelServer({
       apiKey: ENV_SECRET,
-      script: (req) =>
-        req.messages.at(-1)?.content === "fail with a model error" ? { status: 401 } : defaultScript(req),
+      script: (req) => {
+        const last = req.messages.at(-1)?.content;
+        if (last === "fail with a model error") return { status: 401 };
+        // A model that knows a secret (it was manipulated into it) and tries to smuggle it out encoded.
+        if (last === "leak it encoded") return { text: `here: ${encodings(CONFIG_SECRET).base64}` };
+        if (last === "leak it spaced") return { text: `here: ${encodings(ENV_SECRET).spaced}` };
+        if (last === "send it out")
+          return { toolCalls: [{ name: "web_fetch", arguments: { url: `http://127.0.0.1:9/c?d=${EXFIL}` } }] };
+        return defaultScript(req);
+      },
     });
     stateDir = await makeStateDir({
       gateway: { auth: { mode: "token", token: CONFIG_SECRET } },
@@ -78,7 +101,14 @@ describe("canary: configured secrets never leave through logs, transcripts, clie
     await mkdir(workspace, { recursive: true, mode: 0o700 });
     await writeFile(
       path.join(workspace, "leak.txt"),
-      `config=${CONFIG_SECRET}\nenv=${ENV_SECRET}\nfile=${FILE_SECRET}\n`,
+      [
+        `config=${CONFIG_SECRET}`,
+        `env=${ENV_SECRET}`,
+        `file=${FILE_SECRET}`,
+        ...Object.entries(encodings(CONFIG_SECRET)).map(([k, v]) => `${k}=${v}`),
+        ...Object.entries(encodings(FILE_SECRET)).map(([k, v]) => `file-${k}=${v}`),
+        "",
+      ].join("\n"),
     );
     byDesign = [path.join(stateDir, "holdfast.json"), secretFile, path.join(workspace, "leak.txt")];
     gw = await spawnGateway(stateDir, { env: { HF_CANARY_KEY: ENV_SECRET } });
@@ -102,27 +132,53 @@ describe("canary: configured secrets never leave through logs, transcripts, clie
     return res;
   };
 
-  it("withholds a reply that would quote secrets read by a tool, without streaming any part of them", async () => {
+  /** Every text the mock model was sent so far (prompts, history, tool results, tool-call arguments). */
+  const modelSaw = () => JSON.stringify(mock.requests.map((r) => r.messages));
+
+  it("masks secrets read by a tool, in any encoding, before the model sees the result", async () => {
     const res = await chat("read leak.txt");
     expect(res.state).toBe("final");
-    expect(res.text).toBe(WITHHELD_NOTICE);
-    const streamed = res.events
-      .filter((e: ChatEventPayload) => e.state === "delta")
-      .map((e) => e.deltaText ?? "")
-      .join("");
-    for (const c of CANARIES) expect(streamed).not.toContain(c.slice(0, 6));
+    const toolResult = mock.requests.at(-1)?.messages.at(-1);
+    expect(toolResult).toMatchObject({ role: "tool", content: expect.stringContaining("config=[secret withheld]") });
+    expect(toolResult?.content).toMatch(/\nbase64=[A-Za-z0-9+/]{0,8}\[secret withheld\][A-Za-z0-9+/=]{0,4}\n/);
+    expect(encodedLeaks(modelSaw())).toEqual([]);
+    expect(encodedLeaks(res.text)).toEqual([]);
     expect(mock.requests.at(-1)?.headers.authorization).toBe(`Bearer ${ENV_SECRET}`);
   });
 
-  it("withholds secrets printed by exec, and the exec environment carries none", async () => {
-    expect((await chat("exec cat leak.txt")).text).toBe(WITHHELD_NOTICE);
+  it("withholds a reply that carries a secret encoded (base64, spaced), without streaming any part of it", async () => {
+    for (const prompt of ["leak it encoded", "leak it spaced"]) {
+      const res = await chat(prompt);
+      expect(res.text, prompt).toBe(WITHHELD_NOTICE);
+      const streamed = res.events
+        .filter((e: ChatEventPayload) => e.state === "delta")
+        .map((e) => e.deltaText ?? "")
+        .join("");
+      expect(streamed).not.toContain(encodings(CONFIG_SECRET).base64.slice(0, 12));
+      expect(streamed).not.toContain(encodings(ENV_SECRET).spaced.slice(0, 12));
+    }
+  });
+
+  it("refuses a web_fetch whose URL carries a secret, and tells the model why", async () => {
+    const res = await chat("send it out");
+    expect(res.text).toContain("web_fetch failed: refusing to send this request");
+    expect(res.text).toContain("carry a configured secret");
+    expect(encodedLeaks(modelSaw())).toEqual([]);
+  });
+
+  it("masks secrets printed by exec for the model, and the exec environment carries none", async () => {
+    const printed = await chat("exec cat leak.txt");
+    expect(printed.text).toContain("[secret withheld]");
+    expect(encodedLeaks(printed.text + modelSaw())).toEqual([]);
     const env = await chat("exec env");
     expect(env.text).toContain("HOLDFAST_SHELL=exec");
     expect(leaks(env.text)).toEqual([]);
   });
 
-  it("withholds a secret the user typed when the model echoes it", async () => {
-    expect((await chat(`remember ${FILE_SECRET} for me`)).text).toBe(WITHHELD_NOTICE);
+  it("keeps a secret the user typed from the model", async () => {
+    const res = await chat(`remember ${FILE_SECRET} for me`);
+    expect(res.text).toBe("echo: remember [secret withheld] for me");
+    expect(encodedLeaks(modelSaw())).toEqual([]);
   });
 
   it("keeps secrets out of tool errors, model errors and client errors", async () => {
@@ -144,7 +200,7 @@ describe("canary: configured secrets never leave through logs, transcripts, clie
       messages: { role: string; content: string }[];
     };
     responses.push(history);
-    expect(history.messages.some((m) => m.role === "tool" && m.content.includes("config=Canary…"))).toBe(true);
+    expect(history.messages.some((m) => m.role === "tool" && m.content.includes("config=***"))).toBe(true);
   });
 
   it("leaves no canary in any frame the client received", () => {
@@ -156,7 +212,7 @@ describe("canary: configured secrets never leave through logs, transcripts, clie
       })),
       responses,
     });
-    expect(leaks(frames)).toEqual([]);
+    expect(encodedLeaks(frames)).toEqual([]);
   });
 
   it("leaves no canary in any log line, transcript or state file, nor on the console", async () => {
@@ -170,7 +226,7 @@ describe("canary: configured secrets never leave through logs, transcripts, clie
     const log = await readFile(logFile, "utf8");
     for (const msg of ["gateway listening", "reply withheld", "model call failed", "gateway stopped"])
       expect(log).toContain(msg);
-    for (const f of files) expect(leaks(await readFile(f, "utf8")), f).toEqual([]);
+    for (const f of files) expect(encodedLeaks(await readFile(f, "utf8")), f).toEqual([]);
     expect(leaks(gw.stdout.join("") + gw.stderr.join(""))).toEqual([]);
   });
 

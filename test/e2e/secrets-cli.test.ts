@@ -196,9 +196,9 @@ describe("holdfast logs", () => {
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as { msg: string });
-    expect(lines.map((l) => l.msg)).toEqual(["line 4", "line 5", "leaked logs-c…cdef"]);
+    expect(lines.map((l) => l.msg)).toEqual(["line 4", "line 5", "leaked ***"]);
     const text = await runCli(stateDir, ["logs", "--limit", "1"]);
-    expect(text.stdout.trim()).toBe("2026-01-02T03:04:05.000Z INFO  leaked logs-c…cdef");
+    expect(text.stdout.trim()).toBe("2026-01-02T03:04:05.000Z INFO  leaked ***");
   });
 
   it("--follow prints lines as they are appended until interrupted", async () => {

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient } from "../../src/client/index.js";
-import { sendAndWait } from "../support/chat.js";
+import { nextApproval, sendAndWait } from "../support/chat.js";
 import {
   makeStateDir,
   mockModelConfig,
@@ -22,28 +22,6 @@ function config(mockUrl: string, exec: Record<string, unknown>): Record<string, 
     agents: { defaults: { ...base.agents.defaults, sandbox: { backend: "bubblewrap" } } },
     tools: { deny: ["web_fetch"], exec },
   };
-}
-
-/** Waits for the next `exec.approval.requested` event on `client`. */
-interface Requested {
-  id: string;
-  argv: string[];
-  cwd: string;
-  host: string;
-  sessionKey: string;
-  agentId: string;
-  expiresAtMs: number;
-}
-
-function nextApproval(client: GatewayClient): Promise<Requested> {
-  return new Promise((resolve) => {
-    const on = (name: string, payload: Requested) => {
-      if (name !== "exec.approval.requested") return;
-      client.off("event", on);
-      resolve(payload);
-    };
-    client.on("event", on);
-  });
 }
 
 describe("tools end to end: sandboxed group session, tool policy, exec approvals", () => {
@@ -156,7 +134,14 @@ describe("tools end to end: sandboxed group session, tool policy, exec approvals
     const reply = sendAndWait(client, "agent:main:work", "exec echo chat-approved", 30_000);
     const req = await requested;
     expect(req.host).toBe("sandbox");
-    const cmd = await sendAndWait(client, "main", `/approve ${req.id}`);
+    // `/approve` stands for exec.approval.resolve: the sender needs operator.approvals, like the method.
+    const owner = await GatewayClient.connect({
+      url: gw.url,
+      token: await gw.token(),
+      scopes: ["operator.read", "operator.write", "operator.approvals"],
+    });
+    const cmd = await sendAndWait(owner, "main", `/approve ${req.id}`);
+    owner.close();
     expect(cmd.text).toContain("Approved once");
     expect((await reply).text).toContain("chat-approved");
   });

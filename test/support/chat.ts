@@ -56,3 +56,26 @@ export async function sendAndWait(
   const out = await done;
   return { runId: runId as string, events, ...out };
 }
+
+/** An `exec.approval.requested` event payload. */
+export interface ApprovalRequested {
+  id: string;
+  argv: string[];
+  cwd: string;
+  host: string;
+  sessionKey: string;
+  agentId: string;
+  expiresAtMs: number;
+}
+
+/** Waits for the next `exec.approval.requested` event on `client`. */
+export function nextApproval(client: GatewayClient): Promise<ApprovalRequested> {
+  return new Promise((resolve) => {
+    const on = (name: string, payload: ApprovalRequested) => {
+      if (name !== "exec.approval.requested") return;
+      client.off("event", on);
+      resolve(payload);
+    };
+    client.on("event", on);
+  });
+}

@@ -102,3 +102,10 @@ function runClient<T>(ns: string, plan: unknown, timeoutMs = 60_000): Promise<T>
     proc.stdin.end(JSON.stringify(plan));
   });
 }
+
+/**
+ * `gateway.tls` for tests that drive a gateway bound to the namespace's address with a plain `ws://`
+ * client: the explicit, audited opt-out of the TLS requirement for non-loopback binds (the link
+ * exists only inside this machine).
+ */
+export const PLAINTEXT_LAN = { dangerouslyAllowPlaintext: true } as const;

@@ -13,7 +13,10 @@ export interface WebChatDeps {
   readonly store: Pick<SessionStore, "history">;
   /** Agent ids that exist (the default agent first). */
   readonly agentIds: () => readonly string[];
-  /** Chat commands (`/status`, `/new`, ...); the authenticated operator is their owner. */
+  /**
+   * Chat commands (`/status`, `/new`, ...); the authenticated operator is their owner, and each needs
+   * the connection's scope for the gateway method it stands for.
+   */
   readonly commands: ChatCommandRegistry;
   /** Sends a command's reply as a `final` chat event of a synthetic run. */
   readonly announce: (reply: CommandReply) => void;
@@ -55,7 +58,8 @@ export function webChatMethods(deps: WebChatDeps): AnyMethodDef[] {
       async handler(p, ctx) {
         const { key, agentId } = resolve(p.sessionKey);
         if (deps.commands.isControlCommand(p.message)) {
-          const owner = ctx.conn.scopes.has("operator.admin") || ctx.conn.scopes.has("operator.write");
+          // The authenticated operator owns the gateway; each command is checked against the scope of
+          // the gateway method it stands for (`scopes`).
           const out = await deps.commands.execute(p.message, {
             channel: "webchat",
             senderId: ctx.conn.connId,
@@ -63,7 +67,8 @@ export function webChatMethods(deps: WebChatDeps): AnyMethodDef[] {
             agentId,
             sessionKey: key,
             authorized: true,
-            owner,
+            owner: true,
+            scopes: ctx.conn.scopes,
           });
           if (out.handled) {
             const runId = randomUUID();

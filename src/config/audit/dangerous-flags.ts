@@ -9,6 +9,7 @@ function enabledFlags(ctx: AuditContext): string[] {
   if (c.gateway?.controlUi?.dangerouslyAllowHostHeaderOriginFallback === true)
     flags.push("gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback=true");
   if (c.hooks?.allowRequestSessionKey === true) flags.push("hooks.allowRequestSessionKey=true");
+  if (c.gateway?.tls?.dangerouslyAllowPlaintext === true) flags.push("gateway.tls.dangerouslyAllowPlaintext=true");
   const boxes = [
     ["agents.defaults.sandbox", c.agents?.defaults?.sandbox] as const,
     ...(c.agents?.list ?? []).map((a, i) => [`agents.list.${i}.sandbox`, a.sandbox] as const),

@@ -12,7 +12,8 @@ import {
 /**
  * State directory permissions (reference §9.4 "Filesystem"; seeds "Permission Requirements"):
  * `fs.state_dir.symlink` (warn), `.perms_world_writable` (critical), `.perms_group_writable` (warn),
- * `.perms_readable` (warn). `security audit --fix` sets 700.
+ * `.perms_readable` (warn), and `fs.state_dir.owner_mismatch` (critical: another user owns it; the
+ * gateway refuses to start). `security audit --fix` sets 700.
  */
 export const stateDirCheck: AuditCheck = {
   id: "fs.state_dir",
@@ -32,6 +33,17 @@ export const stateDirCheck: AuditCheck = {
           remediation: "Point HOLDFAST_STATE_DIR at the real directory.",
         }),
       ];
+    const uid = process.getuid?.();
+    if (uid !== undefined && st.uid !== undefined && st.uid !== uid)
+      out.push(
+        finding({
+          checkId: "fs.state_dir.owner_mismatch",
+          severity: "critical",
+          title: "State directory belongs to another user",
+          detail: `${at} is owned by uid ${st.uid}, not by this user (uid ${uid}): that user can replace config, credentials and transcripts. The gateway refuses to start.`,
+          remediation: "Run holdfast as the directory's owner, or point HOLDFAST_STATE_DIR at a directory of your own.",
+        }),
+      );
     const fix = `chmod 700 ${at} (or holdfast security audit --fix)`;
     if ((st.mode & 0o002) !== 0)
       out.push(

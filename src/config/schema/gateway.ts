@@ -39,6 +39,8 @@ export const GatewaySchema = z.strictObject({
       certPath: z.string().optional(),
       keyPath: z.string().optional(),
       autoGenerate: z.boolean().optional(),
+      /** Accept a non-loopback bind without TLS (tokens and messages in clear text). Audited. */
+      dangerouslyAllowPlaintext: z.boolean().optional(),
     })
     .optional(),
   tailscale: z

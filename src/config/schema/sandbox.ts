@@ -60,7 +60,9 @@ export const SandboxSchema = z.strictObject({
   prune: z.strictObject({ idleHours: z.number().optional(), maxAgeDays: z.number().optional() }).optional(),
   sessionToolsVisibility: z.enum(["spawned", "all"]).optional(),
   browser: compat(),
-  allowTools: compat(),
-  denyTools: compat(),
+  /** Legacy sandbox tool policy (seeds): only these tools in sandboxed sessions (aliases of `tools.sandbox.tools.allow`). */
+  allowTools: z.array(z.string()).optional(),
+  /** Legacy sandbox tool policy (seeds): never these tools in sandboxed sessions. */
+  denyTools: z.array(z.string()).optional(),
 });
 export type SandboxConfig = z.infer<typeof SandboxSchema>;

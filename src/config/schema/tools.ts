@@ -37,7 +37,7 @@ export const ToolsSchema = ToolPolicySchema.extend({
       safeBins: z.array(z.string()).optional(),
       safeBinTrustedDirs: z.array(z.string()).optional(),
       strictInlineEval: compat(),
-      applyPatch: z.strictObject({ workspaceOnly: z.boolean().optional(), enabled: compat() }).optional(),
+      applyPatch: z.strictObject({ workspaceOnly: z.boolean().optional(), enabled: z.boolean().optional() }).optional(),
       node: compat(),
       pathPrepend: compat(),
       notifyOnExit: compat(),
@@ -52,6 +52,7 @@ export const ToolsSchema = ToolPolicySchema.extend({
       allowFrom: z
         .union([z.record(z.string(), z.array(z.union([z.string(), z.number()]))), z.array(z.string())])
         .optional(),
+      /** Every command of an elevated (host) exec asks an approver first (ask "always"). */
       requireApproval: z.boolean().optional(),
     })
     .optional(),

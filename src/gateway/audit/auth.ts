@@ -1,4 +1,5 @@
 import { bindIsLoopback, finding, isRemotelyExposed, type AuditCheck, type Finding } from "../../audit/index.js";
+import { MIN_ENTROPY_BITS, weakSecretReason } from "../secret-strength.js";
 import { DOCUMENTED_EXAMPLES, gatewayAuth, PLACEHOLDER_VALUES } from "./credentials.js";
 
 /** Shortest token/password the audit accepts without a warning (characters). Source: reference §9.4. */
@@ -8,7 +9,9 @@ export const MIN_SECRET_CHARS = 24;
  * Gateway authentication (reference §9.4 "Gateway"; seeds "Mistake 3: No authentication"):
  * `gateway.bind_no_auth` / `gateway.loopback_no_auth` / `gateway.http.no_auth` for auth none or a
  * missing secret, `gateway.<kind>_placeholder_value` (critical), `gateway.<kind>_known_weak` for
- * documentation examples (critical when remote, else warn), `gateway.<kind>_too_short` (warn, < 24).
+ * documentation examples (critical when remote, else warn), `gateway.<kind>_too_short` (warn, < 24),
+ * `gateway.<kind>_low_entropy` (critical: remotely exposed with an estimated entropy below the
+ * minimum; the gateway refuses to start).
  */
 export const gatewayAuthCheck: AuditCheck = {
   id: "gateway.auth",
@@ -76,6 +79,16 @@ export const gatewayAuthCheck: AuditCheck = {
             title: `Gateway ${kind} is an example value from documentation`,
             detail: `gateway.auth.${kind} is a value published in documentation; anyone can guess it.`,
             remediation: `Replace it: holdfast doctor --generate-gateway-token, then holdfast config set gateway.auth.${kind} <value>.`,
+          }),
+        );
+      } else if (remote && weakSecretReason(kind, value, true) === "low_entropy") {
+        out.push(
+          finding({
+            checkId: `gateway.${kind}_low_entropy`,
+            severity: "critical",
+            title: `Gateway ${kind} is too easy to guess for a network exposure`,
+            detail: `gateway.auth.${kind} has an estimated entropy below ${MIN_ENTROPY_BITS[kind]} bits (repeats, sequences, keyboard runs and common words count for little); the gateway refuses to start like this.`,
+            remediation: "Use 32 random bytes: holdfast doctor --generate-gateway-token.",
           }),
         );
       } else if (value.length < MIN_SECRET_CHARS) {

@@ -5,6 +5,7 @@ import { hooksCheck } from "./hooks.js";
 import { proxiesCheck } from "./proxies.js";
 import { remoteBindCheck } from "./remote-bind.js";
 import { tailscaleCheck } from "./tailscale.js";
+import { tokenFileCheck } from "./token-file.js";
 import { toolsHttpCheck } from "./tools-http.js";
 
 /** Network exposure checks (where the bot can be reached) and webhook ingress. */
@@ -16,4 +17,5 @@ export const gatewayAuditChecks: readonly AuditCheck[] = [
   controlUiCheck,
   toolsHttpCheck,
   hooksCheck,
+  tokenFileCheck,
 ];

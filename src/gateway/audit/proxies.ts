@@ -1,4 +1,5 @@
 import { bindIsLoopback, finding, type AuditCheck, type Finding } from "../../audit/index.js";
+import { proxyRangeWidth } from "../net.js";
 
 const LOCAL_ORIGIN = /^https?:\/\/(localhost|127\.[0-9.]+|\[::1\])(:\d+)?$/i;
 
@@ -8,6 +9,10 @@ const LOCAL_ORIGIN = /^https?:\/\/(localhost|127\.[0-9.]+|\[::1\])(:\d+)?$/i;
  * addresses cannot be attributed (`gateway.trusted_proxies_missing`, warn). trusted-proxy auth mode
  * delegates identity to the proxy (`gateway.trusted_proxy_auth`, critical) and needs proxies
  * (`gateway.trusted_proxy_no_proxies`, critical) and a user header (`gateway.trusted_proxy_no_user_header`).
+ * A trustedProxies range wider than /8 (IPv4) or /32 (IPv6), such as `0.0.0.0/0`:
+ * `gateway.trusted_proxies_wildcard` (critical with trusted-proxy auth, which then refuses to start:
+ * anyone in the range can claim any user; warn otherwise: clients can pick the address rate limits
+ * see); wider than /24 or /64: `gateway.trusted_proxies_broad` (warn).
  */
 export const proxiesCheck: AuditCheck = {
   id: "gateway.trusted_proxies",
@@ -31,6 +36,7 @@ export const proxiesCheck: AuditCheck = {
         }),
       );
     }
+    out.push(...rangeFindings(proxies, gw.auth?.mode === "trusted-proxy"));
     if (gw.auth?.mode === "trusted-proxy") {
       out.push(
         finding({
@@ -66,3 +72,30 @@ export const proxiesCheck: AuditCheck = {
     return out;
   },
 };
+
+function rangeFindings(proxies: readonly string[], trustedProxyAuth: boolean): Finding[] {
+  const wild = proxies.filter((p) => proxyRangeWidth(p) === "wildcard");
+  const broad = proxies.filter((p) => proxyRangeWidth(p) === "broad");
+  const out: Finding[] = [];
+  if (wild.length > 0)
+    out.push(
+      finding({
+        checkId: "gateway.trusted_proxies_wildcard",
+        severity: trustedProxyAuth ? "critical" : "warn",
+        title: "trustedProxies trusts (nearly) every address",
+        detail: `gateway.trustedProxies has ${wild.join(", ")}: ${trustedProxyAuth ? "with trusted-proxy auth anyone in that range can claim any user and becomes an operator; the gateway refuses to start like this" : "any client in that range can set X-Forwarded-For and choose the address that rate limits and logs see"}.`,
+        remediation: "List only your reverse proxy's own address(es) in gateway.trustedProxies.",
+      }),
+    );
+  if (broad.length > 0)
+    out.push(
+      finding({
+        checkId: "gateway.trusted_proxies_broad",
+        severity: "warn",
+        title: "trustedProxies trusts a wide range",
+        detail: `gateway.trustedProxies has ${broad.join(", ")} (wider than /24 or /64): every host there is trusted to report client addresses${trustedProxyAuth ? " and user identities" : ""}.`,
+        remediation: "Narrow gateway.trustedProxies to the proxy's address.",
+      }),
+    );
+  return out;
+}

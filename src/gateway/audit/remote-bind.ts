@@ -1,9 +1,12 @@
 import { bindIsLoopback, finding, type AuditCheck, type Finding } from "../../audit/index.js";
 
 /**
- * Non-loopback binds: `gateway.remote_bind_no_tls` (warn; seeds data-privacy-and-security-policies.md
- * "TLS/WSS enforced for all remote gateway connections") and `gateway.auth_no_rate_limit` (warn, no
- * `gateway.auth.rateLimit` block, reference §3.7/§9.4).
+ * Non-loopback binds: `gateway.remote_bind_no_tls` (critical: no TLS, no TLS-terminating proxy
+ * (trusted-proxy auth) and no opt-out, so the gateway refuses to start; seeds
+ * data-privacy-and-security-policies.md "TLS/WSS enforced for all remote gateway connections"),
+ * `gateway.tls.plaintext_opt_out` (critical: `gateway.tls.dangerouslyAllowPlaintext` lets it listen
+ * in clear text) and `gateway.auth_no_rate_limit` (warn, no `gateway.auth.rateLimit` block,
+ * reference §3.7/§9.4).
  */
 export const remoteBindCheck: AuditCheck = {
   id: "gateway.remote_bind",
@@ -12,14 +15,21 @@ export const remoteBindCheck: AuditCheck = {
     if (bindIsLoopback(ctx.config)) return [];
     const gw = ctx.config.gateway ?? {};
     const out: Finding[] = [];
-    if (gw.tls?.enabled !== true) {
+    if (gw.tls?.enabled !== true && gw.auth?.mode !== "trusted-proxy") {
+      const optOut = gw.tls?.dangerouslyAllowPlaintext === true;
       out.push(
         finding({
-          checkId: "gateway.remote_bind_no_tls",
-          severity: "warn",
-          title: "Gateway listens beyond loopback without TLS",
-          detail: `gateway.bind is "${gw.bind}" and gateway.tls.enabled is not true: tokens and messages cross the network in clear text.`,
-          remediation: "Set gateway.tls.enabled: true (or keep loopback and use Tailscale Serve / an SSH tunnel).",
+          checkId: optOut ? "gateway.tls.plaintext_opt_out" : "gateway.remote_bind_no_tls",
+          severity: "critical",
+          title: optOut
+            ? "Gateway is allowed to listen beyond loopback in clear text"
+            : "Gateway bind beyond loopback without TLS",
+          detail: optOut
+            ? `gateway.bind is "${gw.bind}" and gateway.tls.dangerouslyAllowPlaintext is true: tokens and messages cross the network in clear text.`
+            : `gateway.bind is "${gw.bind}" and gateway.tls.enabled is not true: the gateway refuses to start like this.`,
+          remediation:
+            "Set gateway.tls.enabled: true and gateway.tls.autoGenerate: true (or keep loopback and use Tailscale Serve / an SSH tunnel)" +
+            (optOut ? ", then remove gateway.tls.dangerouslyAllowPlaintext." : "."),
         }),
       );
     }

@@ -123,13 +123,22 @@ describe("ExposureAuthenticator (WebSocket connect)", () => {
     expect(await code(auth.authenticateConnect(connect({ token: TOKEN }), local, "n"))).toBe("ok");
   });
 
-  it("keys a browser on loopback by its origin, and locks it like a remote client", async () => {
+  it("locks a browser on loopback out for wrong tokens only: the right token still connects, from any 127/8 address", async () => {
     const { auth, sleeps } = make();
-    const page = resolveClientAddress("127.0.0.1", { origin: "http://127.0.0.1:9999" }, NO_PROXY_TRUST);
+    const page = (ip: string) => resolveClientAddress(ip, { origin: "http://127.0.0.1:9999" }, NO_PROXY_TRUST);
     for (let i = 0; i < 10; i++)
-      await auth.authenticateConnect(connect({ token: `wrong-${i}-xxxxxxxxxxxxxxxxxxxx` }), page, "n");
-    expect(sleeps).toEqual([]);
-    expect(await code(auth.authenticateConnect(connect({ token: TOKEN }), page, "n"))).toBe("AUTH_RATE_LIMITED");
+      await auth.authenticateConnect(
+        connect({ token: `wrong-${i}-xxxxxxxxxxxxxxxxxxxx` }),
+        page(`127.0.0.${i + 2}`),
+        "n",
+      );
+    expect(sleeps).toHaveLength(10);
+    expect(
+      await code(
+        auth.authenticateConnect(connect({ token: "wrong-again-xxxxxxxxxxxxxxxxxx" }), page("127.9.9.9"), "n"),
+      ),
+    ).toBe("AUTH_RATE_LIMITED");
+    expect(await code(auth.authenticateConnect(connect({ token: TOKEN }), page("127.0.0.1"), "n"))).toBe("ok");
     expect(await code(auth.authenticateConnect(connect({ token: TOKEN }), local, "n"))).toBe("ok");
   });
 

@@ -191,7 +191,12 @@ export class ExposureAuthenticator implements GatewayAuthenticator {
     return { ok: true, method: "device-token", role, scopes, deviceId };
   }
 
-  /** Runs `check` unless the client is locked out; counts a false result as a failure (and delays loopback). */
+  /**
+   * Runs `check` unless the client is locked out; counts a false result as a failure (and delays
+   * loopback). A locked-out remote client is refused before any comparison; a loopback client is
+   * still compared, so the right credential is never locked out from this host (a wrong one gets
+   * `rate_limited`).
+   */
   private async limited(
     scope: RateLimitScope,
     client: ClientAddress,
@@ -199,13 +204,13 @@ export class ExposureAuthenticator implements GatewayAuthenticator {
   ): Promise<true | { reason: "rate_limited" | "failed"; retryAfterMs?: number }> {
     const key: LimiterKey = limiterKey(scope, client, this.deps.exemptLoopback);
     const locked = this.deps.limiter.retryAfterMs(key);
-    if (locked > 0) return { reason: "rate_limited", retryAfterMs: locked };
+    if (locked > 0 && !key.loopback) return { reason: "rate_limited", retryAfterMs: locked };
     if (await check()) {
       this.deps.limiter.recordSuccess(key);
       return true;
     }
-    const { delayMs } = this.deps.limiter.recordFailure(key);
+    const { delayMs, retryAfterMs } = this.deps.limiter.recordFailure(key);
     if (delayMs > 0) await this.deps.sleep(delayMs);
-    return { reason: "failed" };
+    return locked > 0 ? { reason: "rate_limited", retryAfterMs } : { reason: "failed" };
   }
 }

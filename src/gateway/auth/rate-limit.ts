@@ -1,4 +1,4 @@
-import type { ClientAddress } from "../net.js";
+import { isLoopbackAddress, type ClientAddress } from "../net.js";
 
 /** `gateway.auth.rateLimit` with defaults applied (reference §3.7). */
 export interface RateLimitConfig {
@@ -28,10 +28,16 @@ export const MAX_BUCKETS = 10_000;
 /** Credential families counted separately. */
 export type RateLimitScope = "shared-secret" | "device-token";
 
-/** A bucket key and whether it may be locked. */
+/** A bucket key, whether it may be locked, and whether it is the loopback bucket. */
 export interface LimiterKey {
   readonly key: string;
+  /** Never locked (a direct local client while `exemptLoopback`). */
   readonly exempt: boolean;
+  /**
+   * The one bucket of all loopback clients (127.0.0.0/8, ::1): failures are delayed, and a lockout
+   * refuses wrong credentials only; the right one is always admitted.
+   */
+  readonly loopback: boolean;
 }
 
 interface Bucket {
@@ -40,22 +46,28 @@ interface Bucket {
 }
 
 /**
- * The key for a client: `<scope>:<ip>`; a browser (an `Origin` header) on a loopback peer is keyed by
- * its normalized origin and never exempt, so a hostile page on this host cannot brute-force at
- * loopback speed (reference §3.7). Only a direct local client (loopback peer, no forwarding headers)
- * is exempt from lockout.
+ * The key for a client: `<scope>:<ip>`, except that every loopback address (all of 127.0.0.0/8 and
+ * ::1, however the client rotates them) shares one bucket `<scope>:loopback`. Only a direct local
+ * client (loopback peer, no forwarding headers, no browser `Origin`) is exempt from lockout while
+ * `exemptLoopback`; a browser page on this host is not (reference §3.7), but neither is ever locked
+ * out with the right credential (see {@link LimiterKey.loopback}).
  */
 export function limiterKey(scope: RateLimitScope, client: ClientAddress, exemptLoopback: boolean): LimiterKey {
-  if (client.origin !== undefined && client.isLoopbackPeer)
-    return { key: `browser-origin:${client.origin.toLowerCase()}`, exempt: false };
-  return { key: `${scope}:${client.ip}`, exempt: exemptLoopback && client.isLocal };
+  if (isLoopbackAddress(client.ip))
+    return {
+      key: `${scope}:loopback`,
+      exempt: exemptLoopback && client.isLocal && client.origin === undefined,
+      loopback: true,
+    };
+  return { key: `${scope}:${client.ip}`, exempt: false, loopback: false };
 }
 
 /**
  * Failed-authentication limiter (seeds "Gateway Authentication"; reference §3.7): per key, failures
- * in a sliding window; reaching `maxAttempts` locks the key for `lockoutMs`. Exempt keys are never
- * locked; each of their failures is instead answered after `min(250 ms · 2^(n−1), 5 s)`, n = recent
- * failures (at most 6 counted). Success clears the key. In memory, per process.
+ * in a sliding window; reaching `maxAttempts` locks a non-exempt key for `lockoutMs`. Loopback
+ * failures are answered after `min(250 ms · 2^(n−1), 5 s)`, n = recent failures (at most 6
+ * counted). Success clears a key that is not locked (a locked loopback bucket stays locked for the
+ * wrong credentials). In memory, per process.
  */
 export class AuthRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
@@ -86,21 +98,20 @@ export class AuthRateLimiter {
     this.buckets.set(slot, b);
     b.failures = b.failures.filter((f) => t - f < this.config.windowMs);
     b.failures.push(t);
-    if (k.exempt) {
-      if (b.failures.length > 6) b.failures.splice(0, b.failures.length - 6);
-      return {
-        delayMs: Math.min(LOOPBACK_BASE_DELAY_MS * 2 ** (b.failures.length - 1), LOOPBACK_MAX_DELAY_MS),
-        retryAfterMs: 0,
-      };
-    }
-    if (b.failures.length >= this.config.maxAttempts) b.lockedUntil = t + this.config.lockoutMs;
-    return { delayMs: 0, retryAfterMs: Math.max(0, b.lockedUntil - t) };
+    const keep = Math.max(this.config.maxAttempts, 6);
+    if (b.failures.length > keep) b.failures.splice(0, b.failures.length - keep);
+    if (!k.exempt && b.failures.length >= this.config.maxAttempts) b.lockedUntil = t + this.config.lockoutMs;
+    const n = Math.min(b.failures.length, 6);
+    return {
+      delayMs: k.loopback ? Math.min(LOOPBACK_BASE_DELAY_MS * 2 ** (n - 1), LOOPBACK_MAX_DELAY_MS) : 0,
+      retryAfterMs: k.exempt ? 0 : Math.max(0, b.lockedUntil - t),
+    };
   }
 
-  /** Clears the key after a successful authentication. */
+  /** Clears the key after a successful authentication, unless it is locked. */
   recordSuccess(k: LimiterKey): void {
     const slot = this.slot(k.key);
-    if (slot === k.key) this.buckets.delete(slot);
+    if (slot === k.key && (this.buckets.get(slot)?.lockedUntil ?? 0) <= this.now()) this.buckets.delete(slot);
   }
 
   /** Number of keys tracked (for status and tests). */

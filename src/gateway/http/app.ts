@@ -18,6 +18,18 @@ export interface HttpAppDeps {
   readonly publicRoutes?: (app: Hono) => void;
   /** Called for every refused request (rate limiting, logging). */
   readonly onRefused?: (client: ClientAddress, status: number) => void;
+  /**
+   * `gateway.controlUi`: whether the WebChat page is served (default true) and under which path
+   * (default `/`, else e.g. `/holdfast/` with its files under `/holdfast/webchat/`).
+   */
+  readonly controlUi?: ControlUiRoutes;
+}
+
+/** Where the WebChat page is served; `enabled: false` serves nothing (404). */
+export interface ControlUiRoutes {
+  readonly enabled: boolean;
+  /** `""` for the root, else a path like `/holdfast` (no trailing slash). */
+  readonly basePath: string;
 }
 
 const PROXY_ATTRIBUTION_BODY = {
@@ -30,8 +42,9 @@ const PROXY_ATTRIBUTION_BODY = {
 
 /**
  * The gateway's HTTP routes (hono). Public: `GET /health` → `{"ok":true}` (or `{"ok":false,"degraded":
- * [{store, code, since}]}` while storage is degraded) and the WebChat page's
- * static files (no data, no secrets; the page authenticates over the WebSocket). Every other route
+ * [{store, code, since}]}` while storage is degraded) and the WebChat page's static files under
+ * `gateway.controlUi.basePath` unless `gateway.controlUi.enabled` is false (no data, no secrets; the
+ * page authenticates over the WebSocket). Every other route
  * requires `Authorization: Bearer <token>` (or Basic with the password) and answers 401 JSON otherwise.
  */
 export function createHttpApp(deps: HttpAppDeps): Hono {
@@ -44,12 +57,16 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     c.header("Cache-Control", "no-store");
   });
   app.get("/health", (c) => c.json(deps.health?.() ?? { ok: true }));
-  for (const [route, [file, type]] of Object.entries(WEBCHAT_ASSETS)) {
-    app.get(route, async (c) => {
-      c.header("Content-Type", type);
-      c.header("Content-Security-Policy", WEBCHAT_CSP);
-      return c.body(new Uint8Array(await loadAsset(file)));
-    });
+  const ui = deps.controlUi ?? { enabled: true, basePath: "" };
+  if (ui.enabled) {
+    if (ui.basePath) app.get(ui.basePath, (c) => c.redirect(`${ui.basePath}/`, 308));
+    for (const [route, [file, type]] of Object.entries(WEBCHAT_ASSETS)) {
+      app.get(`${ui.basePath}${route}`, async (c) => {
+        c.header("Content-Type", type);
+        c.header("Content-Security-Policy", WEBCHAT_CSP);
+        return c.body(new Uint8Array(await loadAsset(file)));
+      });
+    }
   }
   deps.publicRoutes?.(app);
   app.use("*", async (c, next) => {

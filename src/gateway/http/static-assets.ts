@@ -8,8 +8,8 @@ const ROOT = path.join(PACKAGE_ROOT, "dist", "ui");
 /** Public, secret-free files of the Control UI (WebChat and the operator views): URL path → [file, content type]. */
 export const WEBCHAT_ASSETS: Readonly<Record<string, readonly [string, string]>> = {
   "/": ["index.html", "text/html; charset=utf-8"],
-  "/ui/app.js": ["app.js", "text/javascript; charset=utf-8"],
-  "/ui/app.css": ["app.css", "text/css; charset=utf-8"],
+  "/webchat/app.js": ["app.js", "text/javascript; charset=utf-8"],
+  "/webchat/app.css": ["app.css", "text/css; charset=utf-8"],
 };
 
 const cache = new Map<string, Buffer>();

@@ -3,6 +3,7 @@ import { browserExposureCheck } from "./browser-exposure.js";
 import { elevatedCheck } from "./elevated.js";
 import { execFullCheck } from "./exec-full.js";
 import { openExposureCheck } from "./open-exposure.js";
+import { sessionVisibilityCheck } from "./session-visibility.js";
 
 /** Tool blast-radius checks (what the bot can touch). */
 export const toolsAuditChecks: readonly AuditCheck[] = [
@@ -10,4 +11,5 @@ export const toolsAuditChecks: readonly AuditCheck[] = [
   execFullCheck,
   openExposureCheck,
   browserExposureCheck,
+  sessionVisibilityCheck,
 ];
