@@ -6,3 +6,13 @@ export { RunManager, type RunEvent, type StartRunInput, type StartedRun } from "
 export { recoverInterruptedRuns, INTERRUPTED_NOTICE } from "./recovery.js";
 export { describeImage } from "./image.js";
 export { createAgentStage, type AgentStage } from "./stage.js";
+export {
+  checkModelChain,
+  probeModel,
+  PROBE_PROMPT,
+  type ModelChainCheck,
+  type ModelProbeResult,
+  type ChainEntry,
+} from "./model-check.js";
+export { noModelHelp } from "./model-selection.js";
+export { BUILT_IN_PROVIDERS } from "./providers/catalog.js";

@@ -1,16 +1,20 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { recordingClock } from "../../test/support/fake-clock.js";
-import { startMockModelServer, type MockModelServer } from "../../test/support/mock-model-server.js";
+import {
+  defaultScript as defaultReply,
+  startMockModelServer,
+  type MockModelServer,
+} from "../../test/support/mock-model-server.js";
 import { parseConfigText } from "../config/index.js";
 import { silentLogger } from "../logging/index.js";
 import { SecretsSnapshot } from "../secrets/index.js";
 import type { SessionStore } from "../sessions/index.js";
 import type { RunLedger } from "../store/index.js";
 import { tempSessionStore } from "../../test/support/temp-state.js";
-import { allow } from "../infra/index.js";
+import { allow, systemClock } from "../infra/index.js";
 import { readTool, TOOL_ALIASES, ToolRuntime, type ToolGate } from "../tools/index.js";
 import { hostToolFiles } from "../../test/support/host-tool-files.js";
 import { ModelChain, ProviderCatalog, RunManager, type RunEvent } from "./index.js";
@@ -23,7 +27,7 @@ let store: SessionStore;
 let closeStore: () => Promise<void>;
 let ledger: () => RunLedger;
 
-function makeLoop(maxIterations = 6) {
+function makeLoop(maxIterations = 6, limits: { timeoutMs?: number; idleTimeoutMs?: number } = {}) {
   const { config } = parseConfigText(
     JSON.stringify({
       models: { providers: { mock: { baseUrl: `${mock.url}/v1`, api: "openai-completions", apiKey: "x" } } },
@@ -36,8 +40,9 @@ function makeLoop(maxIterations = 6) {
     new SecretsSnapshot(new Map([["models.providers.mock.apiKey", "x"]])),
     {},
   );
-  const clock = recordingClock();
-  const chain = new ModelChain({ catalog, clock, log: silentLogger() });
+  // The chain's call bounds run on this clock: the real one, since the mock model answers at once.
+  const clock = systemClock;
+  const chain = new ModelChain({ catalog, clock, log: silentLogger(), ...limits });
   const allowAll: ToolGate = { visible: (names) => [...names], check: () => allow("tool_allowed") };
   const tools = new ToolRuntime([readTool(hostToolFiles())], allowAll, TOOL_ALIASES);
   return new AgentLoop({
@@ -133,6 +138,55 @@ describe("agent loop", () => {
     } finally {
       mock.setScript((await import("../../test/support/mock-model-server.js")).defaultScript);
     }
+  });
+});
+
+describe("agent loop: model failures", () => {
+  afterEach(async () => mock.setScript((await import("../../test/support/mock-model-server.js")).defaultScript));
+
+  it("stores a reply cut by a mid-stream stall as partial, and ends with HF_PROVIDER_TIMEOUT", async () => {
+    mock.setScript(() => ({ text: "the first part of a long answer", fault: "stall" }));
+    const events = await runOnce(makeLoop(6, { idleTimeoutMs: 300 }), "agent:main:p1", "tell me");
+    const deltas = events.filter((e) => e.type === "delta").map((e) => (e as { text: string }).text);
+    expect(deltas.length).toBeGreaterThan(0);
+    const last = events.at(-1) as { type: string; code: string; partialText?: string; message: string };
+    expect(last).toMatchObject({ type: "error", code: "HF_PROVIDER_TIMEOUT", partialText: deltas.join("") });
+    expect(last.message).toMatch(/^mock\/m: mock at http:\/\/127\.0\.0\.1:\d+\/v1 stalled/);
+    await store.flush();
+    const history = await store.history("agent:main:p1");
+    expect(history.map((m) => m.role)).toEqual(["user", "assistant"]);
+    expect(history[1]).toMatchObject({
+      content: deltas.join(""),
+      partial: true,
+      stopReason: "timeout",
+      model: "mock/m",
+      runId: expect.any(String),
+    });
+  });
+
+  it("never stores an unparsable HTTP 200 as an empty answer", async () => {
+    mock.setScript(() => ({ fault: "garbage" }));
+    const events = await runOnce(makeLoop(), "agent:main:p2", "hello?");
+    expect(events.at(-1)).toMatchObject({ type: "error", code: "HF_PROVIDER_BAD_RESPONSE" });
+    expect(events.some((e) => e.type === "final")).toBe(false);
+    await store.flush();
+    expect((await store.history("agent:main:p2")).map((m) => m.role)).toEqual(["user"]);
+  });
+
+  it("reports each retry as a status event before answering", async () => {
+    let calls = 0;
+    mock.setScript((req) => (calls++ === 0 ? { status: 503, headers: { "retry-after": "0" } } : defaultReply(req)));
+    const events = await runOnce(makeLoop(), "agent:main:p3", "again");
+    expect(events.find((e) => e.type === "status" && e.phase === "retrying_model")).toMatchObject({
+      type: "status",
+      phase: "retrying_model",
+      model: "mock/m",
+      retry: 1,
+      maxRetries: 5,
+      delayMs: 0,
+      code: "HF_PROVIDER_UNAVAILABLE",
+    });
+    expect(events.at(-1)).toMatchObject({ type: "final", text: "echo: again" });
   });
 });
 

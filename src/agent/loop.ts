@@ -11,7 +11,7 @@ import {
 } from "../sessions/index.js";
 import type { ToolContext, ToolRuntime } from "../tools/index.js";
 import type { AgentEvent } from "./events.js";
-import type { ModelChain } from "./model-chain.js";
+import type { ChainEvent, ModelChain } from "./model-chain.js";
 import type { ModelRequest } from "./providers/types.js";
 import { parseModelRef } from "./model-ref.js";
 
@@ -60,8 +60,9 @@ export class AgentLoop {
   constructor(private readonly deps: AgentLoopDeps) {}
 
   async run(req: AgentRunRequest): Promise<void> {
+    const state: RunState = {};
     try {
-      await this.runInner(req);
+      await this.runInner(req, state);
     } catch (err) {
       const code: ErrorCode = req.signal.aborted
         ? "HF_RUN_ABORTED"
@@ -71,11 +72,11 @@ export class AgentLoop {
       const message = req.signal.aborted ? "run aborted" : errorMessage(err);
       if (!isHoldfastError(err) && !req.signal.aborted)
         this.deps.log.error({ err, runId: req.runId }, "agent run failed unexpectedly");
-      req.onEvent({ type: "error", message, code });
+      req.onEvent({ type: "error", message, code, ...(state.partialText ? { partialText: state.partialText } : {}) });
     }
   }
 
-  private async runInner(req: AgentRunRequest): Promise<void> {
+  private async runInner(req: AgentRunRequest, state: RunState): Promise<void> {
     const d = this.deps;
     const history = trimToUserStart(await d.store.history(req.sessionKey, d.historyLimit ?? 100));
     const user: ChatMessage = req.user ?? {
@@ -107,7 +108,7 @@ export class AgentLoop {
     const max = d.maxIterations ?? 12;
     for (let i = 0; i < max; i++) {
       req.onEvent({ type: "status", phase: "thinking" });
-      const turn = await this.callModel(req, refs, { system, messages, tools: specs });
+      const turn = await this.callModel({ req, refs, state }, { system, messages, tools: specs });
       const assistant: ChatMessage = {
         role: "assistant",
         content: turn.text,
@@ -133,20 +134,46 @@ export class AgentLoop {
     throw new HoldfastError("HF_RUN_LIMIT", `stopped after ${max} model calls without a final answer`);
   }
 
-  private async callModel(req: AgentRunRequest, refs: string[], turn: Omit<ModelRequest, "model" | "signal">) {
+  /**
+   * One model turn through the chain. Retries and failovers become `status` events. When the call
+   * fails after text was streamed, that text is stored as a `partial` assistant message (without its
+   * tool calls, which never ran) before the failure propagates.
+   */
+  private async callModel(
+    run: { req: AgentRunRequest; refs: string[]; state: RunState },
+    turn: Omit<ModelRequest, "model" | "signal">,
+  ) {
+    const { req } = run;
     let text = "";
     let stopReason = "stop";
     let model: string | undefined;
     const calls: ToolCall[] = [];
-    for await (const ev of this.deps.chain.stream(refs, { ...turn, signal: req.signal })) {
-      if (ev.type === "model") model = ev.ref;
-      else if (ev.type === "text") {
-        text += ev.text;
-        req.onEvent({ type: "delta", text: ev.text, accumulated: text });
-      } else if (ev.type === "tool_call") calls.push(ev.call);
-      else stopReason = ev.stopReason;
+    try {
+      for await (const ev of this.deps.chain.stream(run.refs, { ...turn, signal: req.signal })) {
+        if (ev.type === "model") model = ev.ref;
+        else if (ev.type === "text") {
+          text += ev.text;
+          req.onEvent({ type: "delta", text: ev.text, accumulated: text });
+        } else if (ev.type === "tool_call") calls.push(ev.call);
+        else if (ev.type === "done") stopReason = ev.stopReason;
+        else req.onEvent(progressEvent(ev));
+      }
+      if (req.signal.aborted) throw new HoldfastError("HF_RUN_ABORTED", "run aborted");
+    } catch (err) {
+      if (text !== "") {
+        run.state.partialText = text;
+        await this.persist(req, {
+          role: "assistant",
+          content: text,
+          timestamp: this.deps.clock.now(),
+          runId: req.runId,
+          stopReason: partialStopReason(err, req.signal),
+          partial: true,
+          ...(model ? { model } : {}),
+        });
+      }
+      throw err;
     }
-    if (req.signal.aborted) throw new HoldfastError("HF_RUN_ABORTED", "run aborted");
     return { text, stopReason, model, calls };
   }
 
@@ -214,6 +241,33 @@ export class AgentLoop {
         ),
       );
   }
+}
+
+/** What a run remembers across its model turns for the final event. */
+interface RunState {
+  partialText?: string;
+}
+
+/** A chain's retry or failover as a `status` event. */
+function progressEvent(ev: Extract<ChainEvent, { type: "retry" | "failover" }>): AgentEvent {
+  if (ev.type === "retry")
+    return {
+      type: "status",
+      phase: "retrying_model",
+      model: ev.ref,
+      retry: ev.retry,
+      maxRetries: ev.maxRetries,
+      delayMs: ev.delayMs,
+      reason: ev.reason,
+      code: ev.code,
+    };
+  return { type: "status", phase: "model_failover", from: ev.from, to: ev.to, code: ev.code };
+}
+
+/** Why a partial reply stopped short (see {@link ChatMessage}): `aborted`, `timeout` or `error`. */
+function partialStopReason(err: unknown, signal: AbortSignal): "aborted" | "timeout" | "error" {
+  if (signal.aborted) return "aborted";
+  return isHoldfastError(err) && err.code === "HF_PROVIDER_TIMEOUT" ? "timeout" : "error";
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { AgentEntry, HoldfastConfig } from "../config/index.js";
 import { HoldfastError } from "../errors/index.js";
+import { cliHint } from "../infra/index.js";
 import type { ProviderCatalog } from "./providers/catalog.js";
 
 type Selection = AgentEntry["model"];
@@ -52,10 +53,13 @@ function toRefs(sel: Selection): string[] | undefined {
   return [...(sel.primary ? [sel.primary] : []), ...(sel.fallbacks ?? [])];
 }
 
-/** The reply a user gets when no model is configured: exactly how to configure one. */
+/**
+ * The reply a user gets when no model is configured: exactly how to configure one. It holds no secret
+ * (the example names an environment variable), so it is never redacted and can be copied as printed.
+ */
 export function noModelHelp(configPath: string): string {
   return [
-    "No model is configured, so I cannot answer yet. To configure one, do any of these and restart the gateway:",
+    `No model is configured, so I cannot answer yet. The quickest way: run \`${cliHint("onboard")}\` on the gateway host. Or do any of these and restart the gateway:`,
     "- set ANTHROPIC_API_KEY, OPENAI_API_KEY or OPENROUTER_API_KEY in the gateway's environment;",
     "- run Ollama on this machine (http://127.0.0.1:11434) with at least one model pulled (`ollama pull llama3.2`);",
     `- or add a provider to ${configPath}, for example:`,

@@ -47,6 +47,24 @@ describe("run manager ledger", () => {
     await s.close();
   });
 
+  it("keeps the text a failed run had shown in its ledger outcome (redacted)", async () => {
+    const s = await tempSessionStore();
+    const loop: Pick<AgentLoop, "run"> = {
+      async run(req) {
+        req.onEvent({ type: "error", message: "stalled", code: "HF_PROVIDER_TIMEOUT", partialText: "half sk-secret" });
+      },
+    };
+    const redact = (t: string) => t.replaceAll("sk-secret", "***");
+    const runs = new RunManager({ loop, now: () => 5, log: silentLogger(), ledger: s.state.runs, redact });
+    const run = runs.start({ agentId: "main", sessionKey: "agent:main:main", message: "hi", idempotencyKey: "p1" });
+    await run.done;
+    expect(s.state.runs.get(run.runId)).toMatchObject({
+      status: "error",
+      outcome: { code: "HF_PROVIDER_TIMEOUT", message: "stalled", text: "half ***" },
+    });
+    await s.close();
+  });
+
   it("reports a run the ledger holds open from a dead process as interrupted", async () => {
     const s = await tempSessionStore();
     s.state.runs.admit({ runId: "old", sessionKey: "agent:main:main", idempotencyKey: "k", message: {} });

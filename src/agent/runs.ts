@@ -221,7 +221,11 @@ export class RunManager {
         }
         if (event.type === "error") {
           record.status = record.controller.signal.aborted ? "aborted" : "error";
-          this.finish(record, record.status, { code: event.code, message: this.redact(event.message) });
+          this.finish(record, record.status, {
+            code: event.code,
+            message: this.redact(event.message),
+            ...(event.partialText ? { text: this.redact(event.partialText) } : {}),
+          });
         }
         this.emit(record, input, ++seq, event);
       },

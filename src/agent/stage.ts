@@ -43,6 +43,11 @@ export interface AgentStageDeps {
 export interface AgentStage {
   readonly catalog: ProviderCatalog;
   readonly runs: RunManager;
+  /**
+   * The model chain of an agent (primary, then fallbacks; see `resolveModelRefs`).
+   * @throws HoldfastError HF_NO_MODEL (with the help text) when none is configured or reachable.
+   */
+  modelRefs(agentId: string): Promise<string[]>;
   /** Asks the agent's model to describe an image (the `image` tool). */
   describeImage(req: {
     readonly agentId: string;
@@ -66,8 +71,9 @@ function maskFor(secrets: SecretsRuntime, mask: (text: string) => string): () =>
 }
 
 /**
- * Builds providers (official SDKs, loaded on first use) → the model chain (retry and failover, and
- * the model-bound leak scan) → the agent loop (bounded by `agents.defaults.maxToolIterations`, default 12) → the run manager.
+ * Builds providers (official SDKs, loaded on first use) → the model chain (retry and failover, the
+ * model-bound leak scan; each call bounded by `agents.defaults.timeoutSeconds`, default 600, and
+ * `streamIdleTimeoutSeconds`, default 60) → the agent loop (bounded by `agents.defaults.maxToolIterations`, default 12) → the run manager.
  */
 export function createAgentStage(deps: AgentStageDeps): AgentStage {
   const { config, roster } = deps;
@@ -75,11 +81,14 @@ export function createAgentStage(deps: AgentStageDeps): AgentStage {
   const catalog = new ProviderCatalog(config, deps.secrets, deps.env);
   deps.secrets.onSwap(() => catalog.reload(deps.secrets));
   const maskForModel = deps.maskForModel;
+  const defaults = config.agents?.defaults;
   const chain = new ModelChain({
     catalog,
     clock: deps.clock,
     log,
     ...(maskForModel ? { mask: maskFor(deps.secrets, maskForModel) } : {}),
+    ...(defaults?.timeoutSeconds ? { timeoutMs: defaults.timeoutSeconds * 1000 } : {}),
+    ...(defaults?.streamIdleTimeoutSeconds ? { idleTimeoutMs: defaults.streamIdleTimeoutSeconds * 1000 } : {}),
   });
   const probe = deps.probe ?? probeOllama;
   const modelRefs = (agentId: string) =>
@@ -111,6 +120,7 @@ export function createAgentStage(deps: AgentStageDeps): AgentStage {
   return {
     catalog,
     runs,
+    modelRefs,
     describeImage: async (r) => describeImage(chain, await modelRefs(r.agentId), r),
   };
 }

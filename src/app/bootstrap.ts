@@ -1,6 +1,14 @@
 import { loadConfig, resolvePaths, type HoldfastConfig } from "../config/index.js";
 import { assertOwnDir, ensurePrivateDir, systemClock, type Clock } from "../infra/index.js";
-import { createLogger, Redactor, silentLogger, type Logger } from "../logging/index.js";
+import {
+  createLogger,
+  defaultConsoleStyle,
+  defaultLogDir,
+  instanceId,
+  Redactor,
+  silentLogger,
+  type Logger,
+} from "../logging/index.js";
 import {
   CREDENTIAL_ENV_VARS,
   resolveAll,
@@ -38,11 +46,11 @@ export async function bootstrap(opts: BootstrapOptions = {}): Promise<AppContext
   const loaded = await loadConfig(paths.configPath, env);
   const secrets = new SecretsRuntime();
   const redactor = new Redactor({ patterns: loaded.config.logging?.redactPatterns ?? [], secrets });
-  const log = makeLogger(loaded.config, opts, redactor);
+  const log = makeLogger(loaded.config, { ...opts, stateDir: paths.stateDir }, redactor);
   for (const w of loaded.warnings) log.warn({ configPath: loaded.path }, `config: ${w}`);
   secrets.swap(await resolveSecrets(loaded.config, { env }));
   secrets.pin(...CREDENTIAL_ENV_VARS.map((name) => env[name]));
-  const say = opts.say ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const say = opts.say ?? terminalLines(loaded.config, log);
   return { paths, loaded, config: loaded.config, env, log, clock, secrets, redactor, say };
 }
 
@@ -77,17 +85,39 @@ export async function bootstrapLenient(
   };
 }
 
-function makeLogger(config: HoldfastConfig, opts: BootstrapOptions, redactor: Redactor): Logger {
+/**
+ * Where the operator's terminal lines (`say`) go: stdout as plain lines, except with
+ * `logging.consoleStyle: "json"`, where they become log records, so a console that is not a terminal
+ * gets JSON lines only and never human lines mixed in.
+ */
+function terminalLines(config: HoldfastConfig, log: Logger): (line: string) => void {
+  if ((config.logging?.consoleStyle ?? defaultConsoleStyle()) === "json") return (line) => log.info(line);
+  return (line) => {
+    if (process.stdout.writable) process.stdout.write(`${line}\n`);
+  };
+}
+
+function makeLogger(
+  config: HoldfastConfig,
+  opts: BootstrapOptions & { readonly stateDir: string },
+  redactor: Redactor,
+): Logger {
   const logging = config.logging ?? {};
   const level = logging.level ?? "info";
   const consoleLevel = opts.verbose ? "debug" : (logging.consoleLevel ?? level);
-  const common = { redactor, redactSensitive: logging.redactSensitive ?? "tools" } as const;
+  const common = {
+    redactor,
+    redactSensitive: logging.redactSensitive ?? "tools",
+    ...(logging.consoleStyle ? { consoleStyle: logging.consoleStyle } : {}),
+  } as const;
   if (opts.consoleOnly) return createLogger({ ...common, level: consoleLevel, consoleLevel });
   return createLogger({
     ...common,
     level,
     consoleLevel,
-    file: logging.file ?? "default",
+    base: { instance: instanceId(opts.stateDir) },
+    ...(logging.file ? { file: logging.file } : { dir: defaultLogDir(opts.stateDir) }),
+    ...(logging.maxFiles ? { maxFiles: logging.maxFiles } : {}),
     ...(logging.maxFileBytes ? { maxFileBytes: logging.maxFileBytes } : {}),
   });
 }

@@ -4,12 +4,14 @@ import type { ChannelService } from "../channels/index.js";
 import { agentRoster } from "../config/index.js";
 import type { DiscoveryStage } from "../discovery/index.js";
 import { GatewayHub, type ExposureOptions, type GatewayExposure, type GatewayStage } from "../gateway/index.js";
-import { writeJsonAtomic } from "../infra/index.js";
+import { isHoldfastError } from "../errors/index.js";
+import { cliHint, writeJsonAtomic } from "../infra/index.js";
 import type { SecretsStage } from "../secrets/index.js";
 import type { AnyToolDefinition } from "../tools/index.js";
 import { bootstrap, type BootstrapOptions } from "./bootstrap.js";
 import type { AppContext } from "./context.js";
 import { Port } from "./port.js";
+import { assertStartPreconditions, explainListenFailure } from "./preconditions.js";
 import { wireAccess } from "./wire-access.js";
 import { wireAgent } from "./wire-agent.js";
 import { wireChannels } from "./wire-channels.js";
@@ -19,6 +21,7 @@ import { wireDevices } from "./wire-devices.js";
 import { wireDiscovery } from "./wire-discovery.js";
 import { wireExposure } from "./wire-exposure.js";
 import { wireGateway } from "./wire-gateway.js";
+import { wireLifecycle } from "./wire-lifecycle.js";
 import { wireNodes } from "./wire-nodes.js";
 import { wireRouting } from "./wire-routing.js";
 import { wireSandbox } from "./wire-sandbox.js";
@@ -35,6 +38,8 @@ export interface GatewayStartOptions extends BootstrapOptions, ExposureOptions {
   readonly probe?: OllamaProbe;
   /** Tools besides the built-in ones. */
   readonly extraTools?: readonly AnyToolDefinition[];
+  /** The CLI arguments that started it (`["gateway", "--port", "0"]`), kept in the PID file for `gateway restart`. */
+  readonly argv?: readonly string[];
 }
 
 /** A running gateway. */
@@ -60,10 +65,11 @@ export interface RunningGateway {
 export async function startGateway(opts: GatewayStartOptions = {}): Promise<RunningGateway> {
   // Build.
   const ctx = await bootstrap(opts); // config, logging, secrets resolved into the live snapshot
+  await assertStartPreconditions({ ctx, opts }); // the refusals doctor reports too: log, exposure, storage, sandbox, channels, port
   const hub = new GatewayHub(); // what stages plug into the gateway; sealed when it starts
   const secrets = wireSecrets(ctx, hub); // secrets.reload, the outbound leak guards
   const exposure = await wireExposure(ctx, opts); // refuses unsafe exposure before anything is built
-  const store = await wireStore(ctx, hub.status); // the state database; refuses an unwritable state dir
+  const store = await wireStore(ctx, hub); // the state database; refuses an unwritable state dir
   try {
     return await startOnStore(ctx, { opts, hub, secrets, exposure, store });
   } catch (err) {
@@ -115,7 +121,16 @@ async function startOnStore(
     ...(opts.probe ? { probe: opts.probe } : {}),
   });
   agentPort.bind(agent);
-  const commands = wireCommands({ roster, sessions, agent, tools });
+  const lifecycle = wireLifecycle(ctx, {
+    roster,
+    sessions,
+    state: store.state,
+    media: sandbox.jails.media,
+    sandboxes: sandbox.manager,
+    abortSession: (key) => agent.runs.abort({ sessionKey: key }),
+    methods: hub.methods,
+  });
+  const commands = wireCommands({ roster, sessions, agent, tools, lifecycle });
   const access = wireAccess(ctx);
   const router = wireRouting(ctx, roster);
   const channels = await wireChannels(ctx, {
@@ -141,10 +156,17 @@ async function startOnStore(
   channelsPort.seal();
   await sandbox.start();
   await store.recover(sessions); // runs the previous process left open are marked interrupted
-  const pidInfo = { pid: process.pid, startedAt: new Date(ctx.clock.now()).toISOString() };
+  lifecycle.start(); // retention sweep now, then every 10 minutes
+  const pidInfo = {
+    pid: process.pid,
+    startedAt: new Date(ctx.clock.now()).toISOString(),
+    ...(opts.argv ? { argv: opts.argv } : {}),
+  };
   // All or nothing: a state dir that cannot take the PID file stops the start before anything listens.
   await writeJsonAtomic(ctx.paths.pidFile, { ...pidInfo, port: null });
-  const { port } = await gateway.start();
+  const { port } = await gateway.start().catch(async (err: unknown) => {
+    throw await explainListenFailure(ctx, err);
+  });
   await channels.start();
   await exposure.tailscale?.start(port, exposure.tls !== undefined).catch(async (err: unknown) => {
     await gateway.server.stop();
@@ -165,6 +187,7 @@ async function startOnStore(
     { hosts, port, auth: exposure.plan.authMode, tls: exposure.tls !== undefined, tailscale: exposure.plan.tailscale },
     "gateway listening",
   );
+  await sayWhenNoModel(ctx, agent, roster.ids()[0] ?? "main");
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -175,6 +198,7 @@ async function startOnStore(
       await discovery.stop();
       await exposure.tailscale?.stop();
       tools.stop();
+      await lifecycle.stop();
       await agent.runs.shutdown(opts.shutdownGraceMs ?? 5_000);
       await channels.flush();
       await gateway.server.stop();
@@ -186,4 +210,15 @@ async function startOnStore(
       ctx.log.flush();
     })());
   return { ctx, port, hosts, agent, gateway, channels, exposure, discovery, stop };
+}
+
+/** On a start without any model, tells the operator's terminal how to set one up (replies say so too). */
+async function sayWhenNoModel(ctx: AppContext, agent: AgentStage, agentId: string): Promise<void> {
+  try {
+    await agent.modelRefs(agentId);
+  } catch (err) {
+    if (!isHoldfastError(err, "HF_NO_MODEL")) return;
+    ctx.log.warn({ agentId }, "no model configured");
+    ctx.say(`No model is configured yet, so replies cannot be answered. Set one up with: ${cliHint("onboard")}`);
+  }
 }

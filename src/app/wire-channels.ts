@@ -1,10 +1,15 @@
 import type { AccessStage } from "../access/index.js";
 import type { AgentStage } from "../agent/index.js";
-import { createChannelService, type ChannelService } from "../channels/index.js";
+import {
+  channelDegradations,
+  channelStatusMethods,
+  createChannelService,
+  type ChannelService,
+} from "../channels/index.js";
 import { createWebChat } from "../channels/webchat/index.js";
 import type { ChatCommandRegistry } from "../commands/index.js";
 import type { AgentRoster } from "../config/index.js";
-import type { GatewayPorts, PublicRoutes } from "../gateway/index.js";
+import type { GatewayPorts, HealthRegistry, PublicRoutes, StatusRegistry } from "../gateway/index.js";
 import type { Router } from "../routing/index.js";
 import type { SecretsStage } from "../secrets/index.js";
 import type { SessionStore } from "../sessions/index.js";
@@ -22,15 +27,23 @@ export interface ChannelWiring {
   readonly commands: ChatCommandRegistry;
   readonly tools: Pick<ToolStage, "saveMedia">;
   readonly secrets: Pick<SecretsStage, "guardOutbound" | "guardRunEvent">;
-  /** WebChat's methods and events, and the channels' webhook routes (served before gateway auth). */
-  readonly gateway: GatewayPorts & { readonly routes: Pick<PublicRoutes, "add"> };
+  /**
+   * WebChat's methods and events, the channels' webhook routes (served before gateway auth), and the
+   * accounts' state as a status fact, a health check and `channels.status`.
+   */
+  readonly gateway: GatewayPorts & {
+    readonly routes: Pick<PublicRoutes, "add">;
+    readonly status: Pick<StatusRegistry, "add">;
+    readonly health: Pick<HealthRegistry, "add">;
+  };
   /** Each account's durable inbound queue and outbox, and the run ledger. */
   readonly state: StateStore;
 }
 
 /**
  * The channel stage: the configured accounts (Telegram) over access control and routing into the
- * agent's runs, their webhook routes, and WebChat on the gateway socket. Receiving starts with
+ * agent's runs, their webhook routes, their state (`channels.status`, the `channels` status fact and
+ * health check), and WebChat on the gateway socket. Receiving starts with
  * `start()` after the gateway listens (webhooks need the HTTP server).
  * @throws HoldfastError HF_CHANNEL_CONFIG for unusable channel settings.
  */
@@ -52,6 +65,9 @@ export async function wireChannels(ctx: AppContext, w: ChannelWiring): Promise<C
     guardOutbound: w.secrets.guardOutbound,
   });
   w.gateway.routes.add((app) => channels.publicRoutes(app));
+  w.gateway.methods.register(...channelStatusMethods(() => channels.status()));
+  w.gateway.status.add("channels", () => channels.status());
+  w.gateway.health.add("channels", () => channelDegradations(channels.status()));
   createWebChat({
     gateway: w.gateway,
     runs: w.agent.runs,

@@ -30,7 +30,7 @@ export function wireGateway(
     version: VERSION,
     redact: (text) => ctx.redactor.redact(text),
     agentIds: () => w.roster.ids(),
-    health: w.store.health,
+    ...(ctx.config.gateway?.handshake ? { handshake: ctx.config.gateway.handshake } : {}),
     snapshot: () => ({ interruptedRuns: w.store.interruptedWebChat() }),
   });
   w.hub.methods.register(

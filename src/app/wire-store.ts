@@ -1,5 +1,5 @@
 import { recoverInterruptedRuns } from "../agent/index.js";
-import type { StatusRegistry } from "../gateway/index.js";
+import type { HealthRegistry, StatusRegistry } from "../gateway/index.js";
 import { stateFileEvents, type CorruptStateFile } from "../infra/index.js";
 import type { SessionStore } from "../sessions/index.js";
 import { assertWritable, openStateStore, type LedgerRun, type StateStore } from "../store/index.js";
@@ -8,8 +8,6 @@ import type { AppContext } from "./context.js";
 /** The store stage as wired: the state database, its health, and start-up recovery. */
 export interface StoreStage {
   readonly state: StateStore;
-  /** `health` / `GET /health`: `ok` false while a store is degraded. */
-  health(): { ok: boolean; degraded?: unknown[] };
   /** WebChat runs the previous process never finished (for `hello-ok`), after {@link recover}. */
   interruptedWebChat(): readonly Record<string, unknown>[];
   /**
@@ -21,16 +19,26 @@ export interface StoreStage {
   close(): void;
 }
 
+/** The state directories the gateway writes to (probed at start, {@link assertWritable}). */
+export function stateDirs(paths: AppContext["paths"]): string[] {
+  return [paths.agentsDir, paths.credentialsDir, paths.devicesDir];
+}
+
 /**
  * The store stage: probes every state directory for writes, opens the state database (validated;
  * a corrupt one is moved aside; legacy `sessions.json` and Telegram offset files imported; orphaned
- * transcripts re-indexed), forwards corrupt JSON stores to the storage health, and adds `storage` and
- * `runs.interruptedAtStart` to the status.
+ * transcripts re-indexed), forwards corrupt JSON stores to the storage health, adds `storage` and
+ * `runs.interruptedAtStart` to the status, and a `storage` health check (one `store:<name>` degradation
+ * per degraded store).
  * @throws HoldfastError HF_STATE_* when a state directory or the database cannot be written (the
  *   gateway then exits before it listens)
  */
-export async function wireStore(ctx: AppContext, status: Pick<StatusRegistry, "add">): Promise<StoreStage> {
-  await assertWritable([ctx.paths.agentsDir, ctx.paths.credentialsDir, ctx.paths.devicesDir]);
+export async function wireStore(
+  ctx: AppContext,
+  gateway: { readonly status: Pick<StatusRegistry, "add">; readonly health: Pick<HealthRegistry, "add"> },
+): Promise<StoreStage> {
+  const { status } = gateway;
+  await assertWritable(stateDirs(ctx.paths));
   const state = await openStateStore({
     stateDir: ctx.paths.stateDir,
     agentsDir: ctx.paths.agentsDir,
@@ -48,13 +56,13 @@ export async function wireStore(ctx: AppContext, status: Pick<StatusRegistry, "a
   let interrupted: LedgerRun[] = [];
   status.add("storage", () => state.health.snapshot());
   status.add("interruptedAtStart", () => interrupted.length);
+  gateway.health.add("storage", () =>
+    state.health
+      .snapshot()
+      .degraded.map((d) => ({ component: `store:${d.store}`, code: d.code, message: d.message, sinceMs: d.since })),
+  );
   return {
     state,
-    health: () => {
-      const snap = state.health.snapshot();
-      if (snap.ok) return { ok: true };
-      return { ok: false, degraded: snap.degraded.map((d) => ({ store: d.store, code: d.code, since: d.since })) };
-    },
     interruptedWebChat: () =>
       interrupted
         .filter((r) => (r.origin as { channel?: unknown } | undefined)?.channel === "webchat")

@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import { HoldfastError } from "../errors/index.js";
-import type { Clock } from "../infra/index.js";
+import { cliHint, type Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import type { AllowAlwaysStore } from "./store.js";
 import type { ApprovalDecision, ApprovalEvent, ApprovalInput, ApprovalOutcome, ApprovalRequest } from "./types.js";
@@ -93,7 +93,7 @@ export class ExecApprovals {
     if (!p)
       throw new HoldfastError(
         "HF_NOT_FOUND",
-        `no pending exec approval "${id.slice(0, 32)}" (it was resolved, expired, or never existed; see: holdfast approvals list)`,
+        `no pending exec approval "${id.slice(0, 32)}" (it was resolved, expired, or never existed; see: ${cliHint("approvals list")})`,
       );
     if (decision === "allow-always" && !p.request.persistable) {
       throw new HoldfastError(

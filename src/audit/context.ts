@@ -1,5 +1,5 @@
 import { loadConfig, resolvePaths, type HoldfastPaths, type LoadedConfig } from "../config/index.js";
-import { DEFAULT_LOG_DIR, findLogFiles } from "../logging/index.js";
+import { defaultLogDir, findLogFiles } from "../logging/index.js";
 import { resolveAll, type SecretResolution } from "../secrets/index.js";
 import type { AuditContext, MachineFacts } from "./types.js";
 
@@ -7,7 +7,7 @@ import type { AuditContext, MachineFacts } from "./types.js";
 export interface AuditContextOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly paths?: HoldfastPaths;
-  /** Directory of the dated default log files. Default `/tmp/holdfast`. */
+  /** Directory of the dated default log files. Default `<stateDir>/logs`. */
   readonly logDir?: string;
   /** The config and its resolved secrets, when the caller has loaded them already (`doctor`). */
   readonly loaded?: { readonly config: LoadedConfig; readonly secrets: SecretResolution };
@@ -24,7 +24,7 @@ export async function loadAuditContext(opts: AuditContextOptions = {}): Promise<
   const paths = opts.paths ?? resolvePaths(env);
   const loaded = opts.loaded?.config ?? (await loadConfig(paths.configPath, env));
   const secrets = opts.loaded?.secrets ?? (await resolveAll(loaded.config, { env, allowExec: false }));
-  const logFiles = await findLogFiles(loaded.config.logging?.file, opts.logDir ?? DEFAULT_LOG_DIR);
+  const logFiles = await findLogFiles(loaded.config.logging?.file, opts.logDir ?? defaultLogDir(paths.stateDir));
   return {
     config: loaded.config,
     raw: loaded.raw,

@@ -4,6 +4,7 @@ import { errorMessage } from "../errors/index.js";
 import { bindIsLoopback } from "./exposure.js";
 import { finding, type Finding } from "./check.js";
 import type { AuditContext } from "./types.js";
+import { cliHint } from "../infra/index.js";
 
 /** A network interface address as the probe sees it (os.networkInterfaces() shape). */
 export interface InterfaceAddress {
@@ -43,13 +44,13 @@ export async function deepProbe(ctx: AuditContext, opts: DeepProbeOptions = {}):
   const timeoutMs = Math.max(250, opts.timeoutMs ?? 5_000);
   const { readPidInfo } = await import("../client/index.js");
   const info = await readPidInfo(ctx.paths.pidFile);
-  if (!info) {
+  if (!info || info.port === null) {
     const f = finding({
       checkId: "gateway.probe_failed",
       severity: "warn",
       title: "Gateway not running: live probe skipped",
       detail: `No live gateway PID in ${ctx.paths.pidFile}.`,
-      remediation: "Start the gateway (holdfast gateway) and run holdfast security audit --deep again.",
+      remediation: `Start the gateway (${cliHint("gateway")}) and run ${cliHint("security audit --deep")} again.`,
     });
     return { gateway: { attempted: false, url: null, ok: false, error: "gateway not running" }, findings: [f] };
   }
@@ -133,7 +134,7 @@ async function probeHttp(base: string, timeoutMs: number): Promise<Finding[]> {
         severity: "warn",
         title: "Gateway did not answer the HTTP probe",
         detail: `${base}: ${errorMessage(err)}`,
-        remediation: "Check that the gateway is healthy (holdfast logs).",
+        remediation: `Check that the gateway is healthy (${cliHint("logs")}).`,
       }),
     );
   }

@@ -2,7 +2,7 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { updateConfigFile } from "../config/index.js";
 import { errorMessage } from "../errors/index.js";
-import { DEFAULT_LOG_DIR } from "../logging/index.js";
+import { defaultLogDir } from "../logging/index.js";
 import { listDir } from "./fs-mode.js";
 import type { AuditContext } from "./types.js";
 
@@ -118,7 +118,8 @@ async function fixTargets(ctx: AuditContext): Promise<[string, Kind][]> {
     out.push([dir, "dir"], ...(await tree(path.join(dir, "sessions"), 1)), ...(await tree(path.join(dir, "agent"), 1)));
   }
   for (const f of ctx.logFiles) out.push([f, "file"]);
-  if (ctx.logFiles.some((f) => path.dirname(f) === DEFAULT_LOG_DIR)) out.push([DEFAULT_LOG_DIR, "dir"]);
+  const logDir = defaultLogDir(p.stateDir);
+  if (ctx.logFiles.some((f) => path.dirname(f) === logDir)) out.push([logDir, "dir"]);
   return out;
 }
 

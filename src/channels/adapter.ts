@@ -7,9 +7,10 @@
  * Lifecycle
  * - `start(sink)` returns once receiving has been set up; connecting runs in the background. The
  *   adapter reconnects by itself after network failures, waiting with exponential backoff
- *   (`backoffDelayMs`, 0.5 s doubling up to a cap), and gives up — with one clear error in the log
- *   and `status().state === "failed"` — only when retrying cannot help (credentials rejected, another
- *   process holds the bot's update stream).
+ *   (`backoffDelayMs`, 0.5 s doubling up to a cap), showing `state: "retrying"` with the error's code
+ *   until it receives again (another process holding the bot's update stream is retried too: it may
+ *   stop), and gives up — with one clear error in the log and `status().state === "failed"` — only
+ *   when retrying cannot help (credentials rejected).
  * - `stop()` stops receiving and is idempotent. Sending keeps working after `stop` so replies of runs
  *   that finish during shutdown still go out.
  *
@@ -89,11 +90,25 @@ export interface OutboundMessage {
 /** Where an adapter hands inbound messages; resolves once the message is admitted or dropped. */
 export type InboundSink = (msg: InboundMessage) => Promise<void>;
 
+/** A channel failure as status output shows it: catalogue code, a secret-free message, when (ms since the epoch). */
+export interface ChannelError {
+  readonly code: string;
+  readonly message: string;
+  readonly atMs: number;
+}
+
 /** Adapter health for status output. */
 export interface AdapterStatus {
   readonly state: "idle" | "connecting" | "running" | "retrying" | "stopped" | "failed";
-  /** Catalogue code of the failure that stopped the adapter. */
+  /**
+   * Catalogue code of the problem the adapter is retrying through (`retrying`) or that stopped it
+   * (`failed`); absent once it receives again.
+   */
   readonly errorCode?: string;
+  /** Since when that problem lasts (ms since the epoch). */
+  readonly sinceMs?: number;
+  /** The most recent failure, kept after recovery so `channels status` can show it. */
+  readonly lastError?: ChannelError;
   readonly mode?: string;
   readonly botUsername?: string;
 }

@@ -10,6 +10,18 @@ export type {
   MediaRef,
   InboundSink,
   AdapterStatus,
+  ChannelError,
 } from "./adapter.js";
+export type { ChannelAccountStatus } from "./manager.js";
+export { channelDegradations, channelStatusMethods } from "./status.js";
 export { createChannelService, type ChannelService, type ChannelServiceDeps, type AccountSettings } from "./service.js";
 export { notifyPairingApproved } from "./notify.js";
+export {
+  CHANNELS,
+  CHANNEL_IDS,
+  channelInfo,
+  checkChannelSettings,
+  type ChannelInfo,
+  type ChannelCredential,
+  type ChannelSettingsSource,
+} from "./registry.js";

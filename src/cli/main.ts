@@ -1,6 +1,6 @@
 import { CommanderError } from "commander";
 import { isHoldfastError } from "../errors/index.js";
-import { processIo, type CliIo } from "./io.js";
+import { guardStdio, processIo, type CliIo } from "./io.js";
 import { buildProgram } from "./program.js";
 
 /**
@@ -9,6 +9,7 @@ import { buildProgram } from "./program.js";
  */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   let exitCode = 0;
+  if (io === processIo) guardStdio();
   try {
     const program = await buildProgram(io, (code) => (exitCode = code), argv);
     await program.parseAsync([...argv]);

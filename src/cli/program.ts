@@ -13,7 +13,11 @@ export interface CommandEntry {
 
 /** Every command group of the CLI, in help order. */
 export const COMMANDS: readonly CommandEntry[] = [
+  { name: "onboard", load: async () => (await import("./commands/onboard.js")).registerOnboard },
   { name: "gateway", load: async () => (await import("./commands/gateway.js")).registerGateway },
+  { name: "daemon", load: async () => (await import("./commands/daemon.js")).registerDaemon },
+  { name: "agent", load: async () => (await import("./commands/agent.js")).registerAgent },
+  { name: "models", load: async () => (await import("./commands/models.js")).registerModels },
   { name: "status", load: async () => (await import("./commands/status.js")).registerStatus },
   { name: "sessions", load: async () => (await import("./commands/sessions.js")).registerSessions },
   { name: "pairing", load: async () => (await import("./commands/pairing.js")).registerPairing },
@@ -27,6 +31,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "security", load: async () => (await import("./commands/security.js")).registerSecurity },
   { name: "doctor", load: async () => (await import("./commands/doctor.js")).registerDoctor },
   { name: "logs", load: async () => (await import("./commands/logs.js")).registerLogs },
+  { name: "privacy", load: async () => (await import("./commands/privacy.js")).registerPrivacy },
   { name: "lockdown", load: async () => (await import("./commands/lockdown.js")).registerLockdown },
 ];
 

@@ -1,26 +1,34 @@
 import { HoldfastError } from "../errors/index.js";
-import { readFileIfExists } from "../infra/index.js";
+import { cliHint, readFileIfExists } from "../infra/index.js";
 import type { HoldfastPaths } from "../config/index.js";
 import { GatewayClient } from "./gateway-client.js";
 
 /** The PID file the running gateway writes: `<stateDir>/gateway.pid`. */
 export interface PidInfo {
   readonly pid: number;
-  readonly port: number;
+  /** null while the gateway is starting (the PID file is written before it listens). */
+  readonly port: number | null;
   readonly hosts: readonly string[];
   readonly tls?: boolean;
   /** SHA-256 fingerprint of the certificate the gateway serves (with `tls`). */
   readonly tlsFingerprint?: string;
+  /** ISO time it started. */
+  readonly startedAt?: string;
+  /** The CLI arguments it was started with (`gateway restart` runs them again). */
+  readonly argv?: readonly string[];
 }
 
-/** Reads the PID file; undefined when no gateway is running (or the PID is gone). */
+/**
+ * Reads the PID file; undefined when no gateway is running (or the PID is gone). A gateway that is
+ * still starting has `port` null and no `hosts` yet.
+ */
 export async function readPidInfo(pidFile: string): Promise<PidInfo | undefined> {
   const text = await readFileIfExists(pidFile);
   if (!text) return undefined;
   try {
-    const info = JSON.parse(text) as PidInfo;
+    const info = JSON.parse(text) as Partial<PidInfo> & { pid: number };
     process.kill(info.pid, 0);
-    return info;
+    return { ...info, port: typeof info.port === "number" ? info.port : null, hosts: info.hosts ?? [] };
   } catch {
     return undefined;
   }
@@ -41,7 +49,12 @@ export async function connectLocalGateway(
   if (!info)
     throw new HoldfastError(
       "HF_GATEWAY_UNREACHABLE",
-      `the gateway is not running (no live PID in ${ctx.paths.pidFile}); start it with: holdfast gateway`,
+      `the gateway is not running (no live PID in ${ctx.paths.pidFile}); start it with: ${cliHint("gateway")}`,
+    );
+  if (info.port === null)
+    throw new HoldfastError(
+      "HF_GATEWAY_UNREACHABLE",
+      `the gateway (pid ${info.pid}) is still starting and not listening yet; try again in a moment`,
     );
   if (info.tls && !info.tlsFingerprint)
     throw new HoldfastError(

@@ -1,5 +1,6 @@
 import { HoldfastError } from "../errors/index.js";
 import { hasScope, type Scope } from "../gateway/index.js";
+import { cliHint } from "../infra/index.js";
 
 /**
  * Chat control commands (`/status`, `/new`, `/approve <id>`, `/elevated on`, ...). A command runs
@@ -110,7 +111,7 @@ export class ChatCommandRegistry {
       return {
         handled: true,
         reason: "command_owner_only",
-        reply: `/${cmd.name} is owner-only. An owner can allow you with: holdfast config set commands.ownerAllowFrom '["${inv.channel}:${inv.senderId}"]'`,
+        reply: `/${cmd.name} is owner-only. An owner can allow you with: ${cliHint("config set commands.ownerAllowFrom")} '["${inv.channel}:${inv.senderId}"]'`,
       };
     }
     return { handled: true, reason: "command_ran", reply: await cmd.run(p.args, inv) };

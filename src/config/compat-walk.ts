@@ -51,7 +51,8 @@ function walk(schema: z.ZodType, value: unknown, at: string[], out: string[]): v
   }
 }
 
-function unwrap(schema: z.ZodType): z.ZodType {
+/** The schema inside optional/nullable/default/prefault/pipe wrappers. */
+export function unwrap(schema: z.ZodType): z.ZodType {
   let s: z.ZodType = schema;
   for (;;) {
     if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;

@@ -41,3 +41,17 @@ export function hasEnvReference(s: string): boolean {
   for (const m of s.matchAll(REF)) if (m[1] !== "$") return true;
   return false;
 }
+
+/** What {@link standInEnv} puts in place of an unset variable. */
+export const ENV_STAND_IN = "env-value-not-available-here";
+
+/**
+ * The environment with {@link ENV_STAND_IN} for every unset variable: for commands that read the
+ * config's shape from a shell that lacks the gateway's environment (a `${OPENAI_API_KEY}` only the
+ * service's env file holds). A value equal to the stand-in is not a real value.
+ */
+export function standInEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return new Proxy(env, {
+    get: (e, name) => (typeof name === "string" ? e[name] || ENV_STAND_IN : undefined),
+  });
+}

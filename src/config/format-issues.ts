@@ -1,21 +1,32 @@
 import type { z } from "zod";
+import { didYouMean } from "./schema-keys.js";
 
 /**
  * Turns zod issues into one line each, naming the full key path:
- * `gateway.auht: unrecognized key`, `gateway.bind: invalid value "0.0.0.0" (allowed: "loopback", ...)`.
+ * `gateway.auht: unrecognized key (did you mean "auth"?)`, `gateway.bind: invalid value "0.0.0.0" (allowed:
+ * "loopback", ...)`. With `schema`, an unknown key gets the nearest valid key at its place as a suggestion.
  */
-export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown): string[] {
+export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown, schema?: z.ZodType): string[] {
   const lines: string[] = [];
-  for (const issue of issues) lines.push(...formatIssue(issue, input));
+  for (const issue of issues) lines.push(...formatIssue(issue, { input, schema }));
   return [...new Set(lines)];
 }
 
-function formatIssue(issue: z.core.$ZodIssue, input: unknown, prefix: PropertyKey[] = []): string[] {
+/** What an issue is formatted against: the checked value and (for suggestions) its schema. */
+interface Against {
+  readonly input: unknown;
+  readonly schema: z.ZodType | undefined;
+}
+
+function formatIssue(issue: z.core.$ZodIssue, against: Against, prefix: PropertyKey[] = []): string[] {
+  const { input, schema } = against;
   const path = [...prefix, ...issue.path];
   const at = pathString(path);
   switch (issue.code) {
     case "unrecognized_keys":
-      return issue.keys.map((k) => `${pathString([...path, k])}: unrecognized key`);
+      return issue.keys.map(
+        (k) => `${pathString([...path, k])}: unrecognized key${schema ? didYouMean(schema, path, k) : ""}`,
+      );
     case "invalid_value":
       return [
         `${at}: invalid value ${show(valueAt(input, path))} (allowed: ${issue.values.map((v) => JSON.stringify(v)).join(", ")})`,
@@ -25,14 +36,14 @@ function formatIssue(issue: z.core.$ZodIssue, input: unknown, prefix: PropertyKe
       return [`${at}: expected ${issue.expected}, got ${got === undefined ? "nothing" : describe(got)}`];
     }
     case "invalid_union":
-      return formatUnion(issue, input, path);
+      return formatUnion(issue, against, path);
     default:
       return [`${at}: ${issue.message}`];
   }
 }
 
-function formatUnion(issue: z.core.$ZodIssueInvalidUnion, input: unknown, path: PropertyKey[]): string[] {
-  const value = valueAt(input, path);
+function formatUnion(issue: z.core.$ZodIssueInvalidUnion, against: Against, path: PropertyKey[]): string[] {
+  const value = valueAt(against.input, path);
   const branches = issue.errors ?? [];
   // Prefer the branch that got furthest (its issues have the longest paths): that is what the user meant.
   let best: z.core.$ZodIssue[] | undefined;
@@ -46,7 +57,7 @@ function formatUnion(issue: z.core.$ZodIssueInvalidUnion, input: unknown, path: 
     }
   }
   if (best && (bestDepth > 0 || (value !== null && typeof value === "object")))
-    return best.flatMap((i) => formatIssue(i, input, path));
+    return best.flatMap((i) => formatIssue(i, against, path));
   return [`${pathString(path)}: invalid value ${show(value)}`];
 }
 

@@ -2,7 +2,7 @@ export { type HoldfastPaths, resolvePaths, expandTilde } from "./paths.js";
 export { agentRoster, type AgentRoster } from "./agent-roster.js";
 export { type LoadedConfig, loadConfig, parseConfigText, validateConfig } from "./load.js";
 export { normalizeConfig } from "./normalize.js";
-export { substituteEnv, hasEnvReference } from "./env-substitution.js";
+export { substituteEnv, hasEnvReference, standInEnv, ENV_STAND_IN } from "./env-substitution.js";
 export { updateConfigFile, getAtPath, setAtPath, parseCliValue } from "./write.js";
 export type { HoldfastConfig } from "./schema/root.js";
 export { type SecretRef, type SecretInput, SecretRefSchema, type ToolPolicyConfig } from "./schema/common.js";
@@ -12,6 +12,14 @@ export {
   POLICY_CHANNEL_IDS,
   type PolicyChannelId,
 } from "./schema/channels.js";
-export { type AgentEntry, type BindingConfig, compileMentionPattern } from "./schema/agents.js";
+export {
+  type AgentEntry,
+  type BindingConfig,
+  type SessionPruningConfig,
+  compileMentionPattern,
+} from "./schema/agents.js";
+export { parseDurationMs, DurationSchema, type Duration } from "./duration.js";
 export type { SandboxConfig } from "./schema/sandbox.js";
-export type { ProviderConfig } from "./schema/misc.js";
+export type { ProviderConfig, SessionMaintenanceConfig, SessionResetConfig } from "./schema/misc.js";
+export { unknownSegment } from "./schema-keys.js";
+export { ConfigSchema } from "./schema/root.js";

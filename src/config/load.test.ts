@@ -46,7 +46,7 @@ describe("config loading", () => {
     );
     expect(err.code).toBe("HF_CONFIG_INVALID");
     const issues = err.details?.issues as string[];
-    expect(issues).toContain("gateway.auht: unrecognized key");
+    expect(issues).toContain('gateway.auht: unrecognized key (did you mean "auth"?)');
     expect(issues).toContainEqual(
       expect.stringMatching(
         /^gateway\.bind: invalid value "0\.0\.0\.0" \(allowed: "loopback", "lan", "tailnet", "auto", "custom"\)$/,
@@ -58,13 +58,25 @@ describe("config loading", () => {
 
   it("accepts OpenClaw keys holdfast does not implement, with a warning each", () => {
     const { warnings } = parse(
-      `{ browser: { enabled: true }, session: { reset: { mode: "daily" } }, gateway: { token: "x" } }`,
+      `{ browser: { enabled: true }, session: { resetByType: { group: { mode: "daily" } } }, gateway: { token: "x" } }`,
     );
     expect(warnings).toContain("browser: accepted for OpenClaw compatibility; not implemented by holdfast (ignored)");
     expect(warnings).toContain(
-      "session.reset: accepted for OpenClaw compatibility; not implemented by holdfast (ignored)",
+      "session.resetByType: accepted for OpenClaw compatibility; not implemented by holdfast (ignored)",
     );
     expect(warnings.find((w) => w.startsWith("gateway.token"))).toContain('Use "gateway.auth.token" instead.');
+  });
+
+  it("reads retention keys and refuses durations that do not parse", () => {
+    const { config, warnings } = parse(
+      `{ agents: { defaults: { sessionPruning: { maxMessages: 10, maxAge: "30d" } } }, session: { maintenance: { pruneAfter: "12h" }, reset: { mode: "idle", idleMinutes: 5 } } }`,
+    );
+    expect(warnings).toEqual([]);
+    expect(config.agents?.defaults?.sessionPruning).toEqual({ maxMessages: 10, maxAge: "30d" });
+    expect(failure(() => parse(`{ session: { maintenance: { pruneAfter: "soon" } } }`)).message).toContain(
+      "session.maintenance.pruneAfter",
+    );
+    expect(failure(() => parse(`{ session: { reset: { mode: "idle" } } }`)).message).toContain("idleMinutes");
   });
 
   it("migrates legacy shapes with warnings", () => {

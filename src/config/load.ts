@@ -53,7 +53,7 @@ export function validateConfig(value: unknown, source = "config"): { config: Hol
   const result = ConfigSchema.safeParse(value);
   const narrowing = result.success ? narrowingKeyIssues(collectCompatPaths(ConfigSchema, result.data)) : [];
   if (!result.success || narrowing.length > 0) {
-    const lines = result.success ? narrowing : formatIssues(result.error.issues, value);
+    const lines = result.success ? narrowing : formatIssues(result.error.issues, value, ConfigSchema);
     throw new HoldfastError(
       "HF_CONFIG_INVALID",
       `Invalid config (${source}):\n${lines.map((l) => `  - ${l}`).join("\n")}`,

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import { z } from "zod";
 import { HoldfastError } from "../errors/index.js";
-import { JsonFileStore, secretEquals, type Clock } from "../infra/index.js";
+import { cliHint, JsonFileStore, secretEquals, type Clock } from "../infra/index.js";
 
 /** How long a pairing request waits for approval (ms; reference §3.9). */
 export const PENDING_TTL_MS = 5 * 60_000;
@@ -213,5 +213,5 @@ function pick<T>(items: readonly T[], id: string, keys: (t: T) => string[]): T |
 }
 
 function notFound(what: string, id: string): HoldfastError {
-  return new HoldfastError("HF_NOT_FOUND", `no ${what} "${id.slice(0, 80)}" (see: holdfast devices list)`);
+  return new HoldfastError("HF_NOT_FOUND", `no ${what} "${id.slice(0, 80)}" (see: ${cliHint("devices list")})`);
 }

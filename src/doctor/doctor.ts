@@ -1,14 +1,28 @@
-import { loadConfig, resolvePaths, updateConfigFile, type LoadedConfig } from "../config/index.js";
-import { isHoldfastError } from "../errors/index.js";
+import { checkModelChain, type ModelChainCheck } from "../agent/index.js";
+import { agentRoster, loadConfig, resolvePaths, updateConfigFile, type LoadedConfig } from "../config/index.js";
+import { isHoldfastError, type ErrorCode } from "../errors/index.js";
 import { loadAuditContext, runAudit, type AuditCheck, type Finding, type MachineFacts } from "../audit/index.js";
+import { systemClock } from "../infra/index.js";
+import { silentLogger } from "../logging/index.js";
 import { jailFacts } from "../sandbox/index.js";
-import { resolveAll } from "../secrets/index.js";
+import { resolveAll, type SecretResolution } from "../secrets/index.js";
 import { channelCredentials, type ChannelCredentialStatus } from "./channel-credentials.js";
 import { gatewayCredentialSource } from "./gateway-token.js";
 import { migrateLegacyKeys } from "./migrations.js";
 import { nextSteps } from "./next-steps.js";
 import { checkStorage } from "./storage.js";
 import type { StorageFinding } from "../store/index.js";
+
+/** One gateway start precondition as doctor reports it (the gateway's own check, `src/app/preconditions.ts`). */
+export interface DoctorPrecondition {
+  readonly id: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly code?: ErrorCode;
+  /** The port is held by this state dir's running gateway: fine for doctor, a refusal for a second start. */
+  readonly heldByThisGateway?: boolean;
+  readonly skipped?: boolean;
+}
 
 /** Everything `holdfast doctor` found. Contains key paths and file paths, never secret values. */
 export interface DoctorReport {
@@ -22,6 +36,10 @@ export interface DoctorReport {
   readonly migrations: { readonly pending: readonly string[]; readonly applied: readonly string[] };
   readonly secrets: { readonly unresolved: readonly string[]; readonly skippedExecRefs: number };
   readonly gatewayCredential: string;
+  /** The gateway's start preconditions, each as the gateway itself checks it. */
+  readonly gateway: { readonly startable: boolean; readonly preconditions: readonly DoctorPrecondition[] };
+  /** The default agent's model chain (with `probe`: one real call per model). */
+  readonly model?: ModelChainCheck;
   readonly channels: readonly ChannelCredentialStatus[];
   /** State database, moved-aside corrupt files, transcripts (see `inspectStorage`). */
   readonly storage: { readonly findings: readonly StorageFinding[]; readonly fixed: readonly string[] };
@@ -46,15 +64,24 @@ export interface DoctorOptions {
   readonly logDir?: string;
   /** The audit checks to summarize (the composition root's list, `src/app/audit-checks/index.ts`). */
   readonly checks: readonly AuditCheck[];
+  /**
+   * The gateway's start preconditions for this environment (the composition root's
+   * `checkStartPreconditions`), given the secrets that did not resolve.
+   */
+  readonly preconditions: (env: NodeJS.ProcessEnv) => Promise<readonly DoctorPrecondition[]>;
+  /** Make one real call to each model of the default agent's chain (`--probe`). */
+  readonly probe?: boolean;
   /** What the machine offers the jails (default: probed here). */
   readonly machine?: () => Promise<MachineFacts>;
 }
 
 /**
  * `holdfast doctor`: validates the config (each problem with its key path), lists legacy keys (and
- * with `fix` rewrites them), checks that secrets resolve, says where the gateway credential comes
+ * with `fix` rewrites them), checks that secrets resolve, runs every gateway start precondition (the
+ * gateway's own checks: log file, exposure and credentials, channel settings, the port), checks that
+ * a model is configured (with `probe`: that it answers), says where the gateway credential comes
  * from, checks channel credentials, summarizes the security audit, and says what to do next.
- * Source: the secrets issue; reference §10.4.
+ * Source: the secrets and onboarding issues; reference §10.4.
  */
 export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
   const env = opts.env ?? process.env;
@@ -73,6 +100,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
       migrations: { pending: [], applied: [] },
       secrets: { unresolved: [], skippedExecRefs: 0 },
       gatewayCredential: "unknown (config invalid)",
+      gateway: { startable: false, preconditions: [] },
       channels: [],
       storage,
       nextSteps: nextSteps({ configOk: false }),
@@ -100,12 +128,17 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     .map(({ checkId, severity, title }) => ({ checkId, severity, title }));
   const channels = channelCredentials(loaded.config, resolved, env, paths);
   const pending = applied.length > 0 ? [] : changes;
+  const preconditions = await opts.preconditions(env);
+  const startable = preconditions.every((p) => p.ok || p.heldByThisGateway === true);
+  const model = await defaultAgentModel(loaded, resolved, { env, paths, probe: opts.probe === true });
   return {
     configPath: paths.configPath,
     config: { ok: true, exists: loaded.exists, errors: [], warnings: [...loaded.warnings] },
     migrations: { pending, applied },
     secrets: { unresolved: resolved.failures.map((f) => f.message), skippedExecRefs: resolved.skippedExecRefs },
     gatewayCredential: gatewayCredentialSource(loaded.config, loaded.raw, env, paths),
+    gateway: { startable, preconditions },
+    model,
     channels,
     storage,
     jails: jailLines(loaded.config, machine),
@@ -113,6 +146,8 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     nextSteps: nextSteps({
       configOk: true,
       pendingMigrations: pending.length,
+      refusals: preconditions.filter((p) => !p.ok && p.heldByThisGateway !== true && p.id !== "secrets").length,
+      model,
       unresolved: resolved.failures.length,
       missingChannels: channels.filter((c) => !c.present).length,
       ...(!machine.hostJail.ok && loaded.config.tools?.exec?.hostJail !== "off"
@@ -121,6 +156,37 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
       findings: report.findings,
     }),
   };
+}
+
+/**
+ * Exit code of `holdfast doctor`: 1 when the gateway could not start (invalid config, unresolved
+ * secrets, any failed start precondition), could not answer (no usable model; with `--probe`, no
+ * model of the chain answered) or a store is unreadable, else 0.
+ */
+export function doctorExitCode(r: DoctorReport): number {
+  if (!r.config.ok || r.secrets.unresolved.length > 0 || !r.gateway.startable) return 1;
+  if (r.storage.findings.some((f) => f.severity === "critical")) return 1;
+  return r.model && !r.model.ok ? 1 : 0;
+}
+
+async function defaultAgentModel(
+  loaded: LoadedConfig,
+  resolved: SecretResolution,
+  o: { env: NodeJS.ProcessEnv; paths: ReturnType<typeof resolvePaths>; probe: boolean },
+): Promise<ModelChainCheck> {
+  const roster = agentRoster(loaded.config, o.paths);
+  const agentId = roster.ids()[0] ?? "main";
+  return checkModelChain({
+    config: loaded.config,
+    configPath: o.paths.configPath,
+    secrets: resolved.snapshot,
+    env: o.env,
+    clock: systemClock,
+    log: silentLogger(),
+    agentId,
+    agent: roster.entry(agentId),
+    probe: o.probe,
+  });
 }
 
 /** The jail section of the report. */
@@ -135,13 +201,4 @@ function jailLines(config: LoadedConfig["config"], m: MachineFacts): NonNullable
         : `UNAVAILABLE: ${m.hostJail.reason}`,
     sessionLimits: cg.ok ? `per session (cgroup ${cg.controllers.join(", ")})` : `per process only: ${cg.reason}`,
   };
-}
-
-/**
- * Exit code of `holdfast doctor`: 1 when the gateway cannot start (invalid config, unresolved secrets)
- * or a store is unreadable, else 0.
- */
-export function doctorExitCode(r: DoctorReport): number {
-  const critical = r.storage.findings.some((f) => f.severity === "critical");
-  return !r.config.ok || r.secrets.unresolved.length > 0 || critical ? 1 : 0;
 }

@@ -1,4 +1,5 @@
 import type { DoctorReport } from "./doctor.js";
+import { cliHint } from "../infra/index.js";
 
 /** The human form of a doctor report, section by section. */
 export function formatDoctor(r: DoctorReport): string[] {
@@ -14,7 +15,7 @@ export function formatDoctor(r: DoctorReport): string[] {
   if (r.migrations.pending.length)
     lines.push(
       "",
-      "Legacy keys (holdfast doctor --fix rewrites them):",
+      `Legacy keys (${cliHint("doctor --fix")} rewrites them):`,
       ...r.migrations.pending.map((c) => `  - ${c}`),
     );
   if (r.config.ok) {
@@ -27,9 +28,18 @@ export function formatDoctor(r: DoctorReport): string[] {
     );
     if (r.secrets.skippedExecRefs)
       lines.push(
-        `  (${r.secrets.skippedExecRefs} exec ref(s) not run; check them with holdfast secrets audit --allow-exec)`,
+        `  (${r.secrets.skippedExecRefs} exec ref(s) not run; check them with ${cliHint("secrets audit --allow-exec")})`,
       );
     lines.push("", `Gateway credential: ${r.gatewayCredential}`);
+    lines.push(
+      "",
+      `Gateway start: ${r.gateway.startable ? "every start check passes" : "the gateway would refuse to start"}`,
+      ...r.gateway.preconditions.map(
+        (p) =>
+          `  ${p.skipped ? "skipped" : p.ok ? "ok     " : p.heldByThisGateway ? "running" : "FAIL   "} ${p.id}: ${p.detail}`,
+      ),
+    );
+    if (r.model) lines.push("", ...modelLines(r.model));
     lines.push(
       "",
       "Channels:",
@@ -58,4 +68,23 @@ export function formatDoctor(r: DoctorReport): string[] {
   }
   lines.push("", "Next steps:", ...r.nextSteps.map((s, i) => `  ${i + 1}. ${s}`));
   return lines;
+}
+
+function modelLines(m: NonNullable<DoctorReport["model"]>): string[] {
+  if (m.chain.length === 0) return [`Model (agent ${m.agentId}): NONE`, ...indent(m.error ?? "no model configured")];
+  const head = `Model (agent ${m.agentId}): ${m.ok ? "ok" : "NOT USABLE"}`;
+  const rows = m.chain.map((c, i) => {
+    const p = m.probes?.[i];
+    const probe = p
+      ? p.ok
+        ? `; answered in ${p.ms} ms: "${p.reply ?? ""}"`
+        : `; FAILED: ${p.error ?? "no answer"}`
+      : "";
+    return `  ${i === 0 ? "primary " : "fallback"} ${c.ref}: ${c.usable ? `key from ${c.keySource}` : "NO API KEY"}${probe}`;
+  });
+  return [head, ...rows, ...(m.error && m.chain.length ? indent(m.error) : [])];
+}
+
+function indent(text: string): string[] {
+  return text.split("\n").map((l) => `  ${l}`);
 }

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { hasEnvReference, type HoldfastConfig, type HoldfastPaths } from "../config/index.js";
+import { cliHint } from "../infra/index.js";
 
 /** Where the gateway's credential comes from, in words (never the value). Source: reference §3.1. */
 export function gatewayCredentialSource(
@@ -27,5 +28,5 @@ export function gatewayCredentialSource(
   const token = describe("token");
   if (token) return `token from ${token}`;
   if (existsSync(paths.generatedTokenFile)) return `token generated on first start (${paths.generatedTokenFile})`;
-  return "no token yet: the gateway generates one on first start (or: holdfast doctor --generate-gateway-token)";
+  return `no token yet: the gateway generates one on first start (or: ${cliHint("doctor --generate-gateway-token")})`;
 }

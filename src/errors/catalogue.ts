@@ -184,7 +184,12 @@ export const ERROR_CATALOGUE = {
   HF_PROVIDER_BAD_RESPONSE: {
     exitCode: 1,
     wire: "UNAVAILABLE",
-    summary: "The model provider answered with something that is not a valid reply.",
+    summary: "The model provider answered with something that is not a valid reply (empty, unparsable, malformed SSE).",
+  },
+  HF_PROVIDER_TIMEOUT: {
+    exitCode: 1,
+    wire: "UNAVAILABLE",
+    summary: "A model call exceeded agents.defaults.timeoutSeconds, or its stream stalled mid-reply.",
   },
   HF_RUN_ABORTED: { exitCode: 1, wire: "UNAVAILABLE", summary: "An agent run was aborted by a client or by shutdown." },
   HF_RUN_LIMIT: { exitCode: 1, wire: "UNAVAILABLE", summary: "An agent run hit its tool-iteration bound." },
@@ -241,7 +246,7 @@ export const ERROR_CATALOGUE = {
   HF_CHANNEL_CONFLICT: {
     exitCode: 1,
     wire: "UNAVAILABLE",
-    summary: "Another process receives updates for the same bot (Telegram 409); the account stopped.",
+    summary: "Another process receives updates for the same bot (Telegram 409); retried with backoff until it clears.",
   },
   HF_CHANNEL_REFUSED: {
     exitCode: 1,
@@ -289,6 +294,11 @@ export const ERROR_CATALOGUE = {
   // CLI
   HF_CLI_USAGE: { exitCode: 2, wire: "INVALID_REQUEST", summary: "A CLI command was called with bad arguments." },
   HF_NOT_FOUND: { exitCode: 1, wire: "NOT_FOUND", summary: "The thing a CLI command names does not exist." },
+  HF_ONBOARD_CONFLICT: {
+    exitCode: 1,
+    wire: "INVALID_REQUEST",
+    summary: "`holdfast onboard` would change values the config already sets differently (pass --force).",
+  },
   // Bugs
   HF_INTERNAL: {
     exitCode: 1,

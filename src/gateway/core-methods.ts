@@ -1,14 +1,15 @@
 import { z } from "zod";
+import type { Degradation } from "./hub.js";
 import { defineMethod, type AnyMethodDef } from "./methods/registry.js";
 
 /**
- * `health` → `{ok, ts, durationMs, degraded?}` (`ok` false while a store is degraded: disk full, open-file
- * limit, I/O errors); `status` → the status document (no secrets).
+ * `health` → `{ok, ts, durationMs}`, with `ok: false` and the `degraded` list (component, code,
+ * message, sinceMs) while something is degraded; `status` → the status document (no secrets).
  */
 export function coreMethods(
   now: () => number,
   status: () => Promise<unknown>,
-  health: () => { ok: boolean; degraded?: unknown[] },
+  degraded: () => readonly Degradation[] = () => [],
 ): AnyMethodDef[] {
   return [
     defineMethod({
@@ -17,7 +18,8 @@ export function coreMethods(
       params: z.looseObject({}),
       handler() {
         const t = now();
-        return { ...health(), ts: t, durationMs: 0 };
+        const d = degraded();
+        return { ok: d.length === 0, ts: t, durationMs: now() - t, ...(d.length > 0 ? { degraded: d } : {}) };
       },
     }),
     defineMethod({

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { constants as fsc, promises as fsp } from "node:fs";
 import { HoldfastError } from "../errors/index.js";
-import { writeFileAtomic } from "../infra/index.js";
+import { cliHint, writeFileAtomic } from "../infra/index.js";
 import { estimateEntropyBits } from "./entropy.js";
 import type { HoldfastConfig, HoldfastPaths } from "../config/index.js";
 import type { SourcedSecret } from "./exposure.js";
@@ -60,7 +60,7 @@ export async function generatedToken(ctx: {
   const fresh = randomBytes(32).toString("hex");
   await writeFileAtomic(file, `${fresh}\n`);
   ctx.say(
-    `Generated a gateway token (first start). It is stored in ${file} (mode 600); show it with: holdfast gateway token`,
+    `Generated a gateway token (first start). It is stored in ${file} (mode 600); show it with: ${cliHint("gateway token")}`,
   );
   return fresh;
 }
@@ -97,7 +97,7 @@ async function readTokenFile(file: string): Promise<string | undefined> {
 function tokenFileError(file: string, why: string): HoldfastError {
   return new HoldfastError(
     "HF_GATEWAY_TOKEN_FILE",
-    `The generated gateway token file ${file} ${why}; refusing to start. Remove it; the gateway generates a new one on the next start (clients then need the new token: holdfast gateway token)`,
+    `The generated gateway token file ${file} ${why}; refusing to start. Remove it; the gateway generates a new one on the next start (clients then need the new token: ${cliHint("gateway token")})`,
     { path: file },
   );
 }

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { HoldfastPaths } from "../config/index.js";
 import { HoldfastError } from "../errors/index.js";
-import type { Clock } from "../infra/index.js";
+import { cliHint, type Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import { ExposureAuthenticator, type AuthSettings } from "./auth/gateway-authenticator.js";
 import type { TailscaleWhois } from "./auth/identity-headers.js";
@@ -14,7 +14,7 @@ import { invalidProxyEntry, proxyMatcher, type ProxyTrust } from "./net.js";
 import type { ControlUiRoutes } from "./http/app.js";
 import { normalizeOrigin, type OriginPolicy } from "./origin.js";
 import { tailscaleCli, tailscaleWhois, TailscaleExposure, type TailscaleRunner } from "./tailscale.js";
-import { loadTls, type TlsMaterial } from "./tls.js";
+import { checkTls, loadTls, type TlsMaterial } from "./tls.js";
 
 /**
  * What deciding the exposure reads: the config, the environment, resolved secrets, state paths, the
@@ -70,8 +70,7 @@ export interface GatewayExposure {
  */
 export async function createExposure(ctx: ExposureContext, opts: ExposureOptions = {}): Promise<GatewayExposure> {
   const cfg = ctx.config.gateway ?? {};
-  assertNetworkLists(cfg.trustedProxies ?? [], cfg.controlUi?.allowedOrigins ?? []);
-  const plan = planExposure(exposureInput(ctx, opts));
+  const { plan, port } = await checkExposure(ctx, opts);
   const token = plan.token ?? (plan.generateToken ? await generatedToken(ctx) : undefined);
   // Tailscale Serve/Funnel reach the gateway through a proxy on loopback: that hop is trusted so the
   // client address comes from its X-Forwarded-For (and such requests never get local trust).
@@ -105,7 +104,7 @@ export async function createExposure(ctx: ExposureContext, opts: ExposureOptions
   warnExposure(ctx, plan);
   return {
     plan,
-    port: opts.port ?? envPort(ctx.env.HOLDFAST_GATEWAY_PORT) ?? cfg.port ?? 18789,
+    port,
     settings,
     proxyTrust: { isTrustedProxy, allowRealIpFallback: cfg.allowRealIpFallback === true },
     origin: {
@@ -128,6 +127,33 @@ export async function createExposure(ctx: ExposureContext, opts: ExposureOptions
       : {}),
     ...(runner && plan.allowTailscale ? { whois: tailscaleWhois(runner) } : {}),
   };
+}
+
+/** What {@link checkExposure} decided: the exposure plan and the port to listen on. */
+export interface CheckedExposure {
+  readonly plan: ExposurePlan;
+  readonly port: number;
+}
+
+/**
+ * Every refusal of {@link createExposure}, without its side effects (no token file is written, no
+ * certificate generated): trusted proxies and origins, bind and auth ({@link planExposure}), the port
+ * and TLS files. It is the gateway's exposure start precondition, also run by `holdfast doctor`
+ * (`src/app/preconditions.ts`), so a new start refusal of the exposure belongs here (or in
+ * `planExposure`), never only in `createExposure`.
+ * @throws HoldfastError HF_GATEWAY_BIND_REFUSED / HF_GATEWAY_AUTH_CONFIG / HF_GATEWAY_TLS /
+ *   HF_CONFIG_INVALID / HF_GATEWAY_LISTEN.
+ */
+export async function checkExposure(
+  ctx: Pick<ExposureContext, "config" | "env" | "secrets" | "paths">,
+  opts: ExposureOptions = {},
+): Promise<CheckedExposure> {
+  const cfg = ctx.config.gateway ?? {};
+  assertNetworkLists(cfg.trustedProxies ?? [], cfg.controlUi?.allowedOrigins ?? []);
+  const plan = planExposure(exposureInput(ctx, opts));
+  const port = opts.port ?? envPort(ctx.env.HOLDFAST_GATEWAY_PORT) ?? cfg.port ?? 18789;
+  await checkTls(cfg.tls, path.join(ctx.paths.stateDir, "tls"));
+  return { plan, port };
 }
 
 /**
@@ -215,10 +241,10 @@ function assertTransport(ctx: ExposureContext, plan: ExposurePlan): void {
     [
       `Refusing to bind gateway to ${plan.bindMode} (${plan.hosts.join(", ")}) without TLS: tokens and messages would cross the network in clear text.`,
       "Turn on the built-in TLS (a self-signed certificate clients pin by fingerprint):",
-      "  holdfast config set gateway.tls.enabled true",
-      "  holdfast config set gateway.tls.autoGenerate true",
+      `  ${cliHint("config set gateway.tls.enabled true")}`,
+      `  ${cliHint("config set gateway.tls.autoGenerate true")}`,
       "or keep gateway.bind loopback and use Tailscale Serve or an SSH tunnel, or put a TLS-terminating proxy in front (gateway.auth.mode trusted-proxy).",
-      "To accept clear text anyway (reported by security audit): holdfast config set gateway.tls.dangerouslyAllowPlaintext true",
+      `To accept clear text anyway (reported by security audit): ${cliHint("config set gateway.tls.dangerouslyAllowPlaintext true")}`,
     ].join("\n"),
     { mode: plan.bindMode },
   );

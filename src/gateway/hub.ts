@@ -24,6 +24,36 @@ export class StatusRegistry extends Sealable {
   }
 }
 
+/**
+ * A part of the gateway that is not working as configured (a channel that cannot receive, ...):
+ * what, the catalogue code, a secret-free message and since when (ms since the epoch).
+ */
+export interface Degradation {
+  readonly component: string;
+  readonly code: string;
+  readonly message: string;
+  readonly sinceMs?: number;
+}
+
+/** A health check: what is degraded right now (empty when all is well). Called on every health probe: keep it cheap. */
+export type HealthCheck = () => readonly Degradation[];
+
+/** Named health checks (the `health` method and `GET /health`), in registration order. */
+export class HealthRegistry extends Sealable {
+  private readonly checks = new Map<string, HealthCheck>();
+
+  /** Adds a check under `key`. @throws HoldfastError HF_STAGE_STARTED after the gateway started. */
+  add(key: string, check: HealthCheck): void {
+    this.assertOpen(`health check ${key}`);
+    this.checks.set(key, check);
+  }
+
+  /** Every current degradation. */
+  degraded(): Degradation[] {
+    return [...this.checks.values()].flatMap((c) => c());
+  }
+}
+
 /** HTTP routes served before gateway auth: platform webhooks that authenticate their caller themselves. */
 export class PublicRoutes extends Sealable {
   private readonly mounts: ((app: Hono) => void)[] = [];
@@ -55,7 +85,7 @@ export interface GatewayPorts {
 
 /**
  * What stages plug into the gateway while they are built: the method table, the event fan-out, the
- * public (pre-auth) routes and the status facts. Created first by the composition root (like a
+ * public (pre-auth) routes, the status facts and the health checks. Created first by the composition root (like a
  * fastify instance), handed to each stage as narrow ports, and sealed when the gateway starts.
  */
 export class GatewayHub {
@@ -63,11 +93,13 @@ export class GatewayHub {
   readonly broadcaster = new Broadcaster();
   readonly routes = new PublicRoutes();
   readonly status = new StatusRegistry();
+  readonly health = new HealthRegistry();
 
-  /** Seals methods, routes and status facts (called by the gateway's `start`). */
+  /** Seals methods, routes, status facts and health checks (called by the gateway's `start`). */
   seal(): void {
     this.methods.seal();
     this.routes.seal();
     this.status.seal();
+    this.health.seal();
   }
 }

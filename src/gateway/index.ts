@@ -1,15 +1,25 @@
 export {
   GatewayHub,
   StatusRegistry,
+  HealthRegistry,
   PublicRoutes,
+  type Degradation,
+  type HealthCheck,
   type MethodRegistrar,
   type EventBroadcaster,
   type GatewayConnections,
   type GatewayPorts,
 } from "./hub.js";
 export { createGatewayStage, type GatewayStage } from "./stage.js";
-export { createExposure, exposureInput, type ExposureOptions, type GatewayExposure } from "./exposure-stage.js";
-export { configuredCredentials } from "./credentials.js";
+export {
+  createExposure,
+  checkExposure,
+  exposureInput,
+  type ExposureOptions,
+  type GatewayExposure,
+  type CheckedExposure,
+} from "./exposure-stage.js";
+export { configuredCredentials, generatedToken } from "./credentials.js";
 export { defineMethod, type AnyMethodDef } from "./methods/registry.js";
 export type { DeviceAuthority, DeviceProof, DeviceAdmission, DeviceAdmitRequest } from "./auth/types.js";
 export type { ConnectParams } from "./protocol/frames.js";

@@ -11,8 +11,9 @@ import type { Broadcaster } from "./broadcaster.js";
 import { createHttpApp, type HttpAppDeps } from "./http/app.js";
 import type { ConnectionInfo, MethodRegistry } from "./methods/registry.js";
 import { directClientAddress, type ClientAddress } from "./net.js";
-import { MAX_FRAME_BYTES, type WireError } from "./protocol/frames.js";
+import { HANDSHAKE_TIMEOUT_MS, MAX_FRAME_BYTES, type WireError } from "./protocol/frames.js";
 import type { RedactText } from "./protocol/wire-errors.js";
+import type { PreAuthGate } from "./preauth.js";
 import { WsConnection } from "./ws/connection.js";
 
 /** Options of {@link GatewayServer}. */
@@ -28,8 +29,8 @@ export interface GatewayServerOptions {
   readonly now: () => number;
   readonly hello: (conn: ConnectionInfo) => Record<string, unknown>;
   readonly status: HttpAppDeps["status"];
-  /** `GET /health` body (storage degradation). */
-  readonly health?: HttpAppDeps["health"];
+  /** `GET /health`: false while part of the gateway is degraded. */
+  readonly healthy?: HttpAppDeps["healthy"];
   /** Client address resolution (default: direct peer, forwarding headers untrusted). */
   readonly clientAddress?: (remote: string | undefined, headers: IncomingMessage["headers"]) => ClientAddress;
   /** Upgrade-time / connect-time admission (origin policy, lockouts). */
@@ -44,6 +45,8 @@ export interface GatewayServerOptions {
   readonly redact?: RedactText;
   /** Whether and where the WebChat page is served (default: at `/`). */
   readonly controlUi?: HttpAppDeps["controlUi"];
+  /** Caps connections that have not completed the handshake (per client and in all). Default: none. */
+  readonly preAuth?: PreAuthGate;
 }
 
 /**
@@ -115,6 +118,7 @@ export class GatewayServer {
   async stop(code = 1001, reason = "gateway shutting down"): Promise<void> {
     this.stopAccepting();
     for (const c of this.conns) c.close(code, reason);
+    this.opts.preAuth?.close();
     setTimeout(() => {
       for (const s of this.sockets) s.destroy();
     }, 1_000).unref();
@@ -132,7 +136,7 @@ export class GatewayServer {
     const app = createHttpApp({
       authenticator: this.opts.authenticator,
       status: this.opts.status,
-      ...(this.opts.health ? { health: this.opts.health } : {}),
+      ...(this.opts.healthy ? { healthy: this.opts.healthy } : {}),
       clientAddress: (c: Context) => {
         const incoming = (c.env as { incoming: IncomingMessage }).incoming;
         return this.addressOf(incoming.socket.remoteAddress, incoming.headers);
@@ -148,19 +152,24 @@ export class GatewayServer {
         ? createAdaptorServer({
             fetch: app.fetch,
             createServer: createHttpsServer,
-            serverOptions: { cert: tls.cert, key: tls.key },
+            serverOptions: { cert: tls.cert, key: tls.key, handshakeTimeout: HANDSHAKE_TIMEOUT_MS },
           })
         : createAdaptorServer({ fetch: app.fetch })
     ) as Server;
     server.on("connection", (s: Socket) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
+      this.opts.preAuth?.admit(s);
     });
+    // Over TLS a request's socket is the TLSSocket; the gate counts the TCP socket under it.
+    server.on("request", (req: IncomingMessage) => this.opts.preAuth?.active(tcpSocketOf(req.socket)));
     server.on("upgrade", (req: IncomingMessage, socket: Socket, head: Buffer) => this.upgrade(req, socket, head));
     return server;
   }
 
   private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const tcp = tcpSocketOf(socket);
+    this.opts.preAuth?.active(tcp);
     const client = this.addressOf(req.socket.remoteAddress, req.headers);
     const refused = this.opts.admitUpgrade?.(client);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -177,12 +186,18 @@ export class GatewayServer {
         now: this.opts.now,
         hello: this.opts.hello,
         redact: this.opts.redact ?? ((t) => t),
+        onAuthenticated: () => this.opts.preAuth?.authenticated(tcp),
         ...(this.opts.admitConnect ? { admit: this.opts.admitConnect } : {}),
       });
       this.conns.add(conn);
       ws.on("close", () => this.conns.delete(conn));
     });
   }
+}
+
+/** The TCP socket under a TLS socket (Node keeps it as `_parent`), or the socket itself. */
+function tcpSocketOf(socket: Socket): Socket {
+  return (socket as Socket & { _parent?: Socket })._parent ?? socket;
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

@@ -30,6 +30,8 @@ async function gateway() {
   };
   const hub = new GatewayHub();
   hub.status.add("agents", () => ["main"]);
+  let degraded: { component: string; code: string; message: string; sinceMs: number }[] = [];
+  hub.health.add("test", () => degraded);
   hub.methods.register(
     defineMethod({
       name: "test.fail",
@@ -49,7 +51,7 @@ async function gateway() {
     redact: (t) => t.replaceAll(SECRET, "[masked]"),
     agentIds: () => ["main"],
   });
-  return { hub, stage };
+  return { hub, stage, degrade: (d: typeof degraded) => (degraded = d) };
 }
 
 describe("gateway stage", () => {
@@ -66,9 +68,34 @@ describe("gateway stage", () => {
       client.close();
       expect(String(failed)).toContain("nothing under [masked]");
       expect(String(failed)).not.toContain(SECRET);
-      expect(Object.keys(status)).toEqual(["version", "uptimeMs", "gateway", "agents", "connections"]);
+      expect(Object.keys(status)).toEqual(["version", "uptimeMs", "gateway", "agents", "connections", "handshakes"]);
+      expect(status.handshakes).toMatchObject({ pending: 0, refused: 0, maxPendingPerIp: 32 });
+      expect(thrownCode(() => hub.health.add("late", () => []))).toBe("HF_STAGE_STARTED");
       expect(status).toMatchObject({ version: "0.0.0-test", gateway: { port, bind: "loopback" }, agents: ["main"] });
     } finally {
+      await stage.server.stop();
+    }
+  });
+
+  it("says only ok:false on GET /health while degraded (HTTP 200), the details to authenticated callers", async () => {
+    const { stage, degrade } = await gateway();
+    const { port } = await stage.start();
+    const health = async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      return { status: res.status, body: (await res.json()) as unknown };
+    };
+    const client = await GatewayClient.connect({ url: `ws://127.0.0.1:${port}`, token: TOKEN });
+    try {
+      expect(await health()).toEqual({ status: 200, body: { ok: true } });
+      expect(await client.request("health", {})).toMatchObject({ ok: true });
+      const d = { component: "store:state-db", code: "HF_STATE_DISK_FULL", message: "disk full", sinceMs: 7 };
+      degrade([d]);
+      expect(await health()).toEqual({ status: 200, body: { ok: false } });
+      expect(await client.request("health", {})).toMatchObject({ ok: false, degraded: [d] });
+      degrade([]);
+      expect(await health()).toEqual({ status: 200, body: { ok: true } });
+    } finally {
+      client.close();
       await stage.server.stop();
     }
   });

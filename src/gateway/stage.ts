@@ -15,6 +15,7 @@ import {
   type WireError,
 } from "./protocol/frames.js";
 import type { RedactText } from "./protocol/wire-errors.js";
+import { PreAuthGate, preAuthLimits } from "./preauth.js";
 import { GatewayServer } from "./server.js";
 
 /** The events a client can receive (listed in `hello-ok`). */
@@ -42,8 +43,8 @@ export interface GatewayStageDeps {
   readonly redact: RedactText;
   /** Agent ids, default first (the `hello-ok` snapshot). */
   readonly agentIds: () => readonly string[];
-  /** Liveness for `health` and `GET /health`: `ok` false while storage is degraded. Default `{ok:true}`. */
-  readonly health?: () => { ok: boolean; degraded?: unknown[] };
+  /** `gateway.handshake`: caps on connections that have not completed the handshake. */
+  readonly handshake?: { readonly maxPendingPerIp?: number; readonly maxPending?: number };
   /** More facts for the `hello-ok` snapshot (runs interrupted by the previous process's end). */
   readonly snapshot?: () => Readonly<Record<string, unknown>>;
 }
@@ -58,7 +59,8 @@ export interface GatewayStage {
 
 /**
  * Builds the gateway: the authenticator (exposure settings, failed-auth limiter, devices, Tailscale
- * identity), browser-origin and proxy-attribution admission at upgrade, the `health` and `status`
+ * identity), the cap on connections still before the handshake ({@link PreAuthGate}: per client and
+ * in all, `gateway.handshake`), browser-origin and proxy-attribution admission at upgrade, the `health` and `status`
  * methods (status: version, uptime, exposure, then the registered facts), and the HTTP+WS server
  * (TLS when configured) over the hub's methods, events and public routes.
  */
@@ -66,7 +68,12 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
   const { hub, exposure, clock } = deps;
   const started = clock.now();
   const authenticator = exposureAuthenticator(deps, exposure, deps.devices);
+  const preAuth = new PreAuthGate(preAuthLimits(deps.handshake), {
+    log: deps.log,
+    exempt: (ip) => exposure.proxyTrust.isTrustedProxy(ip),
+  });
   hub.status.add("connections", () => hub.broadcaster.size);
+  hub.status.add("handshakes", () => preAuth.stats());
   const status = async () => ({
     version: deps.version,
     uptimeMs: clock.now() - started,
@@ -80,8 +87,8 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
     },
     ...(await hub.status.collect()),
   });
-  const health = deps.health ?? (() => ({ ok: true }));
-  hub.methods.register(...coreMethods(() => clock.now(), status, health));
+  const degraded = () => hub.health.degraded();
+  hub.methods.register(...coreMethods(() => clock.now(), status, degraded));
   const admitUpgrade = (client: ClientAddress): WireError | undefined => {
     if (client.unattributedProxy) return authWireError("proxy_attribution_required");
     return checkOrigin(client, exposure.origin).allow ? undefined : ORIGIN_NOT_ALLOWED;
@@ -95,12 +102,13 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
     log: deps.log,
     now: () => clock.now(),
     status,
-    health,
+    healthy: () => degraded().length === 0,
     publicRoutes: (app) => hub.routes.mount(app),
     clientAddress: (remote, headers) => resolveClientAddress(remote, headers, exposure.proxyTrust),
     admitUpgrade,
     redact: deps.redact,
     controlUi: exposure.controlUi,
+    preAuth,
     ...(exposure.tls ? { tls: { cert: exposure.tls.cert, key: exposure.tls.key } } : {}),
     hello: (conn) => ({
       protocol: PROTOCOL_VERSION,

@@ -75,6 +75,26 @@ export async function loadTls(
   return fromFiles(certPath, keyPath, "generated");
 }
 
+/**
+ * The refusals of {@link loadTls} without its side effects (no certificate is generated): the
+ * configured certificate and key must be readable, private and matching; a generated certificate is
+ * checked when one exists. Used by the gateway's start preconditions (`holdfast doctor`).
+ * @throws HoldfastError HF_GATEWAY_TLS.
+ */
+export async function checkTls(cfg: TlsConfig | undefined, tlsDir: string): Promise<void> {
+  if (cfg?.enabled !== true) return;
+  if (cfg.certPath || cfg.keyPath) {
+    if (!cfg.certPath || !cfg.keyPath)
+      throw tlsError("gateway.tls needs both certPath and keyPath (or neither, with autoGenerate)");
+    await fromFiles(cfg.certPath, cfg.keyPath, "files");
+    return;
+  }
+  if (cfg.autoGenerate === false)
+    throw tlsError("gateway.tls.enabled is true but no certPath/keyPath is set and autoGenerate is false");
+  const certPath = path.join(tlsDir, "gateway-cert.pem");
+  if (await readFileIfExists(certPath)) await fromFiles(certPath, path.join(tlsDir, "gateway-key.pem"), "generated");
+}
+
 function subjectAltNames(extraHosts: readonly string[]): { type: 2 | 7; value?: string; ip?: string }[] {
   const names = new Set(["localhost", "127.0.0.1", "::1", os.hostname(), ...extraHosts.filter((h) => h !== "0.0.0.0")]);
   return [...names].map((n) => (net.isIP(n) ? { type: 7 as const, ip: n } : { type: 2 as const, value: n }));

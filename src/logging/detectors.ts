@@ -10,6 +10,23 @@ export interface Detector {
 const KEY_WORDS =
   "api[_-]?key|apikey|secret|token|password|passwd|pwd|passphrase|cookie|credentials?|signature|private[_-]?key|access[_-]?key";
 
+/**
+ * A `${VAR}` reference (config substitution syntax) is a name, not a secret: `apiKey: "${OPENAI_API_KEY}"`
+ * stays readable, so an example or a config excerpt can be copied as printed (the value it names is
+ * masked wherever it appears, as a configured secret). Only a whole value is a reference: `${A}rest`
+ * is masked.
+ */
+const NOT_ENV_REF = "(?!\\$\\{[A-Z_][A-Z0-9_]*\\}(?![^\\s\"'\\\\&,;{}<>]))";
+
+/**
+ * The value of a `key: value` pair: up to a quote, space or separator; a `${…}` inside it belongs to
+ * the value (so `${A}rest` is masked whole, not cut at the brace).
+ */
+const KV_VALUE = "(?:\\$\\{[^\\s{}\"']*\\}|[^\\s\"'\\\\&,;{}<>])+";
+
+/** {@link NOT_ENV_REF} for a command-line value (which ends only at a space or quote). */
+const CLI_NOT_ENV_REF = "(?!\\$\\{[A-Z_][A-Z0-9_]*\\}(?![^\\s\"'\\\\]))";
+
 const VENDOR = [
   "sk-(?:ant-|proj-|or-)?[A-Za-z0-9_-]{16,}",
   "(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}",
@@ -37,9 +54,12 @@ export const DETECTORS: readonly Detector[] = [
   { name: "private_key", re: /()(-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END[A-Z0-9 ]*PRIVATE KEY-----)/g },
   {
     name: "key_value",
-    re: new RegExp(`(\\b[A-Za-z0-9_.-]*?(?:${KEY_WORDS})\\\\?["']?\\s*[:=]\\s*\\\\?["']?)([^\\s"'\\\\&,;{}<>]+)`, "gi"),
+    re: new RegExp(
+      `(\\b[A-Za-z0-9_.-]*?(?:${KEY_WORDS})\\\\?["']?\\s*[:=]\\s*\\\\?["']?)${NOT_ENV_REF}(${KV_VALUE})`,
+      "gi",
+    ),
   },
-  { name: "cli_flag", re: new RegExp(`(--(?:${KEY_WORDS})[= ])([^\\s"'\\\\]+)`, "gi") },
+  { name: "cli_flag", re: new RegExp(`(--(?:${KEY_WORDS})[= ])${CLI_NOT_ENV_REF}([^\\s"'\\\\]+)`, "gi") },
   { name: "bearer", re: /(\b(?:Bearer|Basic)\s+)([A-Za-z0-9._~+/=-]{8,})/gi },
   { name: "url_userinfo", re: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@"']+:)([^\s@/"']+)(@)/gi },
   { name: "slack_webhook", re: /(https:\/\/hooks\.slack\.com\/services\/)([A-Za-z0-9/]+)/g },

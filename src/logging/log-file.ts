@@ -1,5 +1,7 @@
 import {
   closeSync,
+  readdirSync,
+  rmSync,
   constants as fsc,
   fstatSync,
   lstatSync,
@@ -12,32 +14,52 @@ import {
 import path from "node:path";
 import { HoldfastError } from "../errors/index.js";
 
-/** Default directory of the gateway log. Source: seeds security-architecture.md "Log Locations". */
-export const DEFAULT_LOG_DIR = "/tmp/holdfast";
+/**
+ * The default directory of the gateway log: `<stateDir>/logs` (700, inside the 700 state dir), so logs
+ * never mix between users or between gateways with their own state dirs, and a second Unix user is
+ * never locked out by someone else's directory. (The reference's shared `/tmp/openclaw` is a weak
+ * default; `logging.file` still puts the log anywhere.)
+ */
+export function defaultLogDir(stateDir: string): string {
+  return path.join(stateDir, "logs");
+}
 /** Size at which a log file is rotated (bytes). Source: reference §1.7. */
 export const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024;
-/** Rotated files kept (`<file>.1` … `<file>.5`). */
+/** Rotated files kept (`<file>.1` … `<file>.5`). Source: reference §1.7. */
 export const ROTATED_FILES_KEPT = 5;
+/** Dated log files kept by default (`logging.maxFiles`): one per day, so a week. */
+export const DEFAULT_MAX_FILES = 7;
+
+const DATED = /^holdfast-(\d{4}-\d{2}-\d{2})\.log(?:\.\d+)?$/;
 
 /** The dated default log file of a day: `<dir>/holdfast-YYYY-MM-DD.log` (UTC date). */
-export function datedLogFile(now: Date, dir = DEFAULT_LOG_DIR): string {
+export function datedLogFile(now: Date, dir: string): string {
   return path.join(dir, `holdfast-${now.toISOString().slice(0, 10)}.log`);
 }
 
 /** Where log lines go: a fixed file (`logging.file`) or the dated default. */
-export interface LogFileOptions {
-  /** `logging.file`; when absent the dated file in {@link DEFAULT_LOG_DIR} (a new file each day). */
-  readonly file?: string;
-  /** Directory of the dated default (tests). Default {@link DEFAULT_LOG_DIR}. */
-  readonly dir?: string;
+export type LogFileOptions = {
   readonly maxFileBytes?: number;
   readonly now?: () => Date;
-}
+} & (
+  | {
+      /** `logging.file`: one file, rotated by size. */
+      readonly file: string;
+    }
+  | {
+      readonly file?: undefined;
+      /** Directory of the dated files (a new file each UTC day), normally {@link defaultLogDir}. */
+      readonly dir: string;
+      /** Dated files kept (`logging.maxFiles`, default {@link DEFAULT_MAX_FILES}): older days are deleted. */
+      readonly maxFiles?: number;
+    }
+);
 
 /**
  * A synchronous, append-only log file: mode 600, opened without following symlinks, owner checked.
  * Directories it creates are 700 (the default directory is tightened to 700 if it exists looser).
- * Rotates at `maxFileBytes` and, for the dated default, at the change of day.
+ * Rotates at `maxFileBytes` and, for the dated default, at the change of day, keeping the newest
+ * `maxFiles` days (older dated files and their rotations are deleted when a day's file is opened).
  * @throws HoldfastError HF_LOG_FILE_INSECURE when the directory or file is a symlink or belongs to
  *   another user (someone else could read the log).
  */
@@ -47,7 +69,7 @@ export class LogFile {
   private size = 0;
   private readonly now: () => Date;
 
-  constructor(private readonly opts: LogFileOptions = {}) {
+  constructor(private readonly opts: LogFileOptions) {
     this.now = opts.now ?? (() => new Date());
     this.open(this.target());
   }
@@ -73,7 +95,8 @@ export class LogFile {
   }
 
   private target(): string {
-    return this.opts.file ? path.resolve(this.opts.file) : datedLogFile(this.now(), this.opts.dir);
+    const o = this.opts;
+    return o.file !== undefined ? path.resolve(o.file) : datedLogFile(this.now(), o.dir);
   }
 
   private reopen(target: string, rotate: boolean): void {
@@ -83,7 +106,9 @@ export class LogFile {
   }
 
   private open(file: string): void {
-    secureDir(path.dirname(file), !this.opts.file);
+    const o = this.opts;
+    assertLogDir(path.dirname(file), o.file === undefined);
+    if (o.file === undefined) pruneDated(o.dir, o.maxFiles ?? DEFAULT_MAX_FILES, path.basename(file));
     let fd: number;
     try {
       fd = openSync(file, fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT | fsc.O_NOFOLLOW, 0o600);
@@ -116,9 +141,32 @@ function ownedByMe(uid: number): boolean {
   return me === undefined || uid === me;
 }
 
-function secureDir(dir: string, isDefaultDir: boolean): void {
+/**
+ * Checks that a log file can be kept private at `file` (the gateway's start precondition), without
+ * creating or changing anything: its directory, when it exists, is a real directory of this user (or
+ * root's, for a configured file), and the file, when it exists, is a regular file of this user.
+ * @throws HoldfastError HF_LOG_FILE_INSECURE.
+ */
+export function checkLogTarget(file: string, isDefaultDir: boolean): void {
+  const dir = path.dirname(path.resolve(file));
+  if (lstatSync(dir, { throwIfNoEntry: false })) checkDir(dir, isDefaultDir);
+  const st = lstatSync(file, { throwIfNoEntry: false });
+  if (st && (!st.isFile() || !ownedByMe(st.uid)))
+    throw new HoldfastError(
+      "HF_LOG_FILE_INSECURE",
+      `log file ${file} is not a regular file owned by this user; set logging.file to a private path`,
+      { path: file },
+    );
+}
+
+function assertLogDir(dir: string, isDefaultDir: boolean): void {
   const existed = lstatSync(dir, { throwIfNoEntry: false });
   if (!existed) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = checkDir(dir, isDefaultDir);
+  if ((!existed || isDefaultDir) && (st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
+function checkDir(dir: string, isDefaultDir: boolean): { mode: number } {
   const st = lstatSync(dir);
   if (st.isSymbolicLink() || !st.isDirectory())
     throw new HoldfastError(
@@ -132,7 +180,23 @@ function secureDir(dir: string, isDefaultDir: boolean): void {
       `log directory ${dir} belongs to another user (uid ${st.uid}); set logging.file to a private path`,
       { path: dir },
     );
-  if ((!existed || isDefaultDir) && (st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+  return st;
+}
+
+/** Deletes dated files (and their rotations) of all but the newest `keep` days, counting `current`'s day. */
+function pruneDated(dir: string, keep: number, current: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const days = new Set([current, ...names].map((n) => DATED.exec(n)?.[1]).filter((d): d is string => d !== undefined));
+  const kept = new Set([...days].sort().reverse().slice(0, Math.max(1, keep)));
+  for (const n of names) {
+    const day = DATED.exec(n)?.[1];
+    if (day && !kept.has(day)) rmSync(path.join(dir, n), { force: true });
+  }
 }
 
 function rotateFiles(file: string): void {

@@ -2,7 +2,7 @@ import { appendFile, mkdtemp, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { findLogFiles, followLog, formatLogLine, tailAcross } from "./log-reader.js";
+import { findLogFiles, followLog, formatLogLine, lineInstance, tailAcross } from "./log-reader.js";
 
 const tmp = () => mkdtemp(path.join(os.tmpdir(), "holdfast-logread-"));
 
@@ -75,7 +75,17 @@ describe("log reader", () => {
       model: "mock/m",
       attempt: 1,
     });
-    expect(formatLogLine(line)).toBe("2026-01-01T00:00:00.000Z WARN  model call failed model=mock/m attempt=1");
+    expect(formatLogLine(line)).toBe("2026-01-01T00:00:00.000Z WARN  [pid 7] model call failed model=mock/m attempt=1");
+    expect(formatLogLine(line, { pid: false })).toBe(
+      "2026-01-01T00:00:00.000Z WARN  model call failed model=mock/m attempt=1",
+    );
+    const other = JSON.stringify({ level: 30, time: 0, pid: 8, instance: "abcd1234", msg: "hi" });
+    expect(formatLogLine(other, { instance: true })).toBe(
+      "1970-01-01T00:00:00.000Z INFO  [pid 8] hi instance=abcd1234",
+    );
+    expect(lineInstance(other)).toBe("abcd1234");
+    expect(lineInstance(line)).toBeUndefined();
+    expect(lineInstance("plain text")).toBeUndefined();
     expect(formatLogLine("plain text")).toBe("plain text");
   });
 });

@@ -121,17 +121,43 @@ const LEVELS: Readonly<Record<number, string>> = {
   60: "FATAL",
 };
 
-/** A JSON log line as `time LEVEL msg key=value …` (pid/hostname dropped); other lines unchanged. */
-export function formatLogLine(line: string): string {
+/** Which process fields {@link formatLogLine} shows. */
+export interface LogLineFields {
+  /** `[pid N]` (default true: `holdfast logs` tells restarts apart). */
+  readonly pid?: boolean;
+  /** `instance=<id>` (default false: shown when lines of several gateways are listed). */
+  readonly instance?: boolean;
+}
+
+/** A JSON log line as `time LEVEL [pid N] msg key=value …` (hostname dropped); other lines unchanged. */
+export function formatLogLine(line: string, show: LogLineFields = {}): string {
   let rec: Record<string, unknown>;
   try {
     rec = JSON.parse(line) as Record<string, unknown>;
   } catch {
     return line;
   }
-  const { time, level, msg, pid: _pid, hostname: _host, ...rest } = rec;
+  if (rec === null || typeof rec !== "object") return line;
+  const { time, level, msg, pid, instance, hostname: _host, ...rest } = rec;
   const when = typeof time === "number" ? new Date(time).toISOString() : "";
   const lvl = typeof level === "number" ? (LEVELS[level] ?? String(level)) : String(level ?? "");
-  const extra = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
-  return [when, lvl.padEnd(5), String(msg ?? ""), ...extra].filter((p) => p !== "").join(" ");
+  const who = show.pid !== false && pid !== undefined ? `[pid ${String(pid)}]` : "";
+  const extra = Object.entries({ ...rest, ...(show.instance && instance !== undefined ? { instance } : {}) }).map(
+    ([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`,
+  );
+  return [when, lvl.padEnd(5), who, String(msg ?? ""), ...extra].filter((p) => p !== "").join(" ");
+}
+
+/**
+ * The `instance` of a JSON log line (which gateway wrote it: see `instanceId`), or undefined for a
+ * line without one.
+ */
+export function lineInstance(line: string): string | undefined {
+  if (!line.startsWith("{")) return undefined;
+  try {
+    const v = (JSON.parse(line) as { instance?: unknown }).instance;
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -74,6 +74,13 @@ describe("createLogger", () => {
     expect(JSON.stringify(o)).not.toContain(secret);
   });
 
+  it("stamps every line with the pid and the instance (which gateway wrote it)", async () => {
+    const file = path.join(await tmp(), "inst.log");
+    const log = createLogger({ consoleLevel: "silent", file, base: { instance: "feedbeef" } });
+    log.info("hello");
+    expect((await lines(file))[0]).toMatchObject({ pid: process.pid, instance: "feedbeef", msg: "hello" });
+  });
+
   it("writes only lines at or above logging.level", async () => {
     const file = path.join(await tmp(), "level.log");
     const log = createLogger({ level: "warn", consoleLevel: "silent", file });
@@ -96,6 +103,24 @@ describe("LogFile", () => {
     expect(await readFile(datedLogFile(new Date("2026-03-01T12:00:00Z"), dir), "utf8")).toBe("day one\n");
     expect(await readFile(path.join(dir, "holdfast-2026-03-02.log"), "utf8")).toBe("day two\n");
     expect(await mode(dir)).toBe(0o700);
+  });
+
+  it("keeps the newest maxFiles days of dated files (with their rotations) and deletes older days", async () => {
+    const dir = path.join(await tmp(), "logs");
+    await mkdir(dir, { recursive: true });
+    for (const day of ["2026-02-20", "2026-02-25", "2026-02-27", "2026-02-28"])
+      await writeFile(path.join(dir, `holdfast-${day}.log`), `${day}\n`);
+    await writeFile(path.join(dir, "holdfast-2026-02-20.log.1"), "old rotation\n");
+    await writeFile(path.join(dir, "notes.txt"), "not a log\n");
+    const f = new LogFile({ dir, maxFiles: 3, now: () => new Date("2026-03-01T10:00:00Z") });
+    f.write("today\n");
+    f.close();
+    expect((await readdir(dir)).sort()).toEqual([
+      "holdfast-2026-02-27.log",
+      "holdfast-2026-02-28.log",
+      "holdfast-2026-03-01.log",
+      "notes.txt",
+    ]);
   });
 
   it("rotates at maxFileBytes and keeps numbered archives (600)", async () => {

@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger, type LevelWithSilent } from "pino";
 import { LogFile } from "./log-file.js";
+import { formatLogLine } from "./log-reader.js";
 import type { Redactor } from "./redact.js";
 
 export type { Logger } from "pino";
@@ -7,21 +8,35 @@ export type { Logger } from "pino";
 /** `logging.redactSensitive`: "tools" (default) masks tool arguments/outputs, URLs and message text fields. */
 export type RedactSensitive = "tools" | "off";
 
+/**
+ * `logging.consoleStyle`: `pretty` (colours; the default in a terminal), `compact` (one plain
+ * `time LEVEL msg key=value` line; the default otherwise) or `json` (the JSON lines of the file).
+ */
+export type ConsoleStyle = "pretty" | "compact" | "json";
+
+/** The console style when none is configured: pretty in a terminal, compact human lines otherwise. */
+export function defaultConsoleStyle(isTty: boolean = process.stderr.isTTY === true): ConsoleStyle {
+  return isTty ? "pretty" : "compact";
+}
+
 /** Options for {@link createLogger}. */
 export interface LoggerOptions {
   /** Minimum level for the file and (by default) the console. Default "info". */
   readonly level?: LevelWithSilent;
   /** Console level; default = `level`. "silent" turns the console off. */
   readonly consoleLevel?: LevelWithSilent;
-  /**
-   * Log file: a path (`logging.file`), `"default"` for the dated `/tmp/holdfast/holdfast-YYYY-MM-DD.log`,
-   * or absent for no file.
-   */
+  /** Log file: a path (`logging.file`); without it, the dated files in `dir` when given, else no file. */
   readonly file?: string;
+  /** Directory of the dated default files `holdfast-YYYY-MM-DD.log` (`<stateDir>/logs`). */
+  readonly dir?: string;
+  /** Dated files kept (`logging.maxFiles`, default 7). */
+  readonly maxFiles?: number;
   /** Rotation size of the log file (bytes). */
   readonly maxFileBytes?: number;
-  /** Pretty console output (default: when stderr is a TTY). */
-  readonly pretty?: boolean;
+  /** Console format (default {@link defaultConsoleStyle}). */
+  readonly consoleStyle?: ConsoleStyle;
+  /** Fields on every line besides `pid` (the gateway's `instance`). */
+  readonly base?: Readonly<Record<string, string>>;
   /** Masks secrets in every rendered line (file and console). */
   readonly redactor?: Redactor;
   /** Default "tools". */
@@ -67,12 +82,16 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     : (line: string) => line;
   const streams: { level: LevelWithSilent; stream: DestinationStream }[] = [];
   if (consoleLevel !== "silent")
-    streams.push({ level: consoleLevel, stream: consoleStream(opts.pretty ?? process.stderr.isTTY === true, redact) });
-  if (opts.file && level !== "silent") {
-    const file = new LogFile({
-      ...(opts.file === "default" ? {} : { file: opts.file }),
-      ...(opts.maxFileBytes ? { maxFileBytes: opts.maxFileBytes } : {}),
-    });
+    streams.push({ level: consoleLevel, stream: consoleStream(opts.consoleStyle ?? defaultConsoleStyle(), redact) });
+  const size = opts.maxFileBytes ? { maxFileBytes: opts.maxFileBytes } : {};
+  const target =
+    opts.file !== undefined
+      ? { file: opts.file, ...size }
+      : opts.dir !== undefined
+        ? { dir: opts.dir, ...size, ...(opts.maxFiles !== undefined ? { maxFiles: opts.maxFiles } : {}) }
+        : undefined;
+  if (target && level !== "silent") {
+    const file = new LogFile(target);
     streams.push({ level, stream: { write: (line: string) => file.write(redact(line)) } });
   }
   if (streams.length === 0) return pino({ level: "silent" });
@@ -80,17 +99,20 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   return pino(
     {
       level: minLevel,
-      base: { pid: process.pid },
+      base: { pid: process.pid, ...(opts.base ?? {}) },
       redact: { paths: redactPaths(opts.redactSensitive ?? "tools"), censor: "[redacted]" },
     },
     pino.multistream(streams as pino.StreamEntry[]),
   );
 }
 
-function consoleStream(pretty: boolean, redact: (line: string) => string): DestinationStream {
-  if (pretty) return lazyPretty(redact);
+function consoleStream(style: ConsoleStyle, redact: (line: string) => string): DestinationStream {
+  if (style === "pretty") return lazyPretty(redact);
   const dest = pino.destination({ fd: 2, sync: true });
-  return { write: (line: string) => dest.write(redact(line)) };
+  // A closed stderr (the reader went away) must not take the gateway down: console lines are dropped.
+  dest.on("error", () => undefined);
+  if (style === "json") return { write: (line: string) => dest.write(redact(line)) };
+  return { write: (line: string) => dest.write(`${formatLogLine(redact(line).trimEnd(), { pid: false })}\n`) };
 }
 
 function lazyPretty(redact: (line: string) => string): DestinationStream {

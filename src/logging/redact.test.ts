@@ -36,6 +36,25 @@ describe("Redactor: built-in detectors", () => {
     expect(r.redact(input)).toBe(expected);
   });
 
+  it.each([
+    '{"apiKey":"${OPENAI_API_KEY}"}',
+    'models: { providers: { openai: { apiKey: "${OPENAI_API_KEY}" } } }',
+    "OPENAI_API_KEY=${OPENAI_API_KEY}",
+    "run --token ${HOLDFAST_GATEWAY_TOKEN}",
+    "password=${DB_PASSWORD}",
+  ])("leaves a ${VAR} reference alone (it holds no secret): %s", (line) => {
+    expect(r.redact(line)).toBe(line);
+  });
+
+  it("still masks a value that only starts or ends like a reference", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Za-z0-9]{12,40}$/), (v) => {
+        for (const value of [`\${A}${v}`, `${v}\${A}`, `\${A}\${B}${v}`])
+          expect(r.redact(`{"apiKey":"${value}"} password=${value} --token ${value}`)).not.toContain(v);
+      }),
+    );
+  });
+
   it("masks PEM private keys", () => {
     const pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nabc\n-----END RSA PRIVATE KEY-----";
     const out = r.redact(`key: ${pem} done`);

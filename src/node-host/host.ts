@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { AllowAlwaysStore } from "../approvals/index.js";
 import { GatewayClient, GatewayRequestError } from "../client/index.js";
 import { errorMessage } from "../errors/index.js";
-import { backoffDelayMs, ensurePrivateDir, type Clock } from "../infra/index.js";
+import { cliHint, backoffDelayMs, ensurePrivateDir, type Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import type { ExecPolicy } from "../tools/index.js";
 import type { NodeIdentityStore } from "./identity.js";
@@ -72,7 +72,7 @@ export async function runNodeHost(o: NodeHostOptions): Promise<void> {
         announced = details.requestId;
         o.log.warn(
           { requestId: details.requestId },
-          `node pairing pending; an operator approves it with: holdfast devices approve ${details.requestId}`,
+          `node pairing pending; an operator approves it with: ${cliHint(`devices approve ${details.requestId}`)}`,
         );
       } else if (details?.code === "AUTH_DEVICE_TOKEN_MISMATCH") {
         o.log.warn("the stored device token was refused (revoked?); pairing again with the shared credential");

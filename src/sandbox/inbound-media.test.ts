@@ -96,9 +96,15 @@ describe("InboundMedia", () => {
     expect(await readFile(saved.hostPath, "utf8")).toBe("attachment bytes");
   });
 
-  it("prunes session directories older than the given age", async () => {
-    await media.save({ agentId: "main", sessionKey: "agent:main:old" }, Buffer.from("x"), "txt");
-    expect(await media.prune(60_000, Date.now())).toBe(0);
-    expect(await media.prune(60_000, Date.now() + 120_000)).toBe(1);
+  it("prunes media files older than the given age (dry run lists them only)", async () => {
+    const saved = await media.save({ agentId: "main", sessionKey: "agent:main:old" }, Buffer.from("x"), "txt");
+    expect(await media.prune({ maxAgeMs: 60_000, now: Date.now() })).toEqual([]);
+    const later = Date.now() + 120_000;
+    expect(await media.prune({ maxAgeMs: 60_000, now: later, dryRun: true })).toEqual([
+      { file: saved.hostPath, bytes: 1 },
+    ]);
+    expect(await readFile(saved.hostPath, "utf8")).toBe("x");
+    expect(await media.prune({ maxAgeMs: 60_000, now: later })).toHaveLength(1);
+    await expect(readFile(saved.hostPath)).rejects.toThrow(/ENOENT/);
   });
 });

@@ -61,17 +61,35 @@ export class InboundMedia {
     await fsp.rm(this.dirOf(agentId, sessionKey), { recursive: true, force: true });
   }
 
-  /** Removes session media directories not modified for `maxAgeMs`. Returns how many were removed. */
-  async prune(maxAgeMs: number, now: number): Promise<number> {
-    let n = 0;
+  /**
+   * Inbound media files older than `maxAgeMs` (by modification time), each with its size; with
+   * `dryRun` false they are removed, and so are session directories left empty and older than that.
+   * Source: issue "Data lifecycle" (media retention, default 7 days).
+   */
+  async prune(opts: {
+    readonly maxAgeMs: number;
+    readonly now: number;
+    readonly dryRun?: boolean;
+  }): Promise<{ file: string; bytes: number }[]> {
+    const removed: { file: string; bytes: number }[] = [];
     for (const d of await fsp.readdir(this.root).catch(() => [] as string[])) {
-      const p = path.join(this.root, d);
-      const st = await fsp.lstat(p).catch(() => undefined);
-      if (!st?.isDirectory() || now - st.mtimeMs <= maxAgeMs) continue;
-      await fsp.rm(p, { recursive: true, force: true });
-      n++;
+      const dir = path.join(this.root, d);
+      const st = await fsp.lstat(dir).catch(() => undefined);
+      if (!st?.isDirectory()) continue;
+      const names = await fsp.readdir(dir).catch(() => [] as string[]);
+      let left = names.length;
+      for (const name of names) {
+        const file = path.join(dir, name);
+        const f = await fsp.lstat(file).catch(() => undefined);
+        if (!f || opts.now - f.mtimeMs <= opts.maxAgeMs) continue;
+        removed.push({ file, bytes: f.size });
+        left--;
+        if (!opts.dryRun) await fsp.rm(file, { recursive: true, force: true });
+      }
+      if (left === 0 && !opts.dryRun && opts.now - st.mtimeMs > opts.maxAgeMs)
+        await fsp.rmdir(dir).catch(() => undefined);
     }
-    return n;
+    return removed;
   }
 
   private async ensureDir(agentId: string, sessionKey: string, readerGid?: number): Promise<string> {

@@ -12,5 +12,5 @@ export { helperScript, runHelperOnce } from "./fileops/client.js";
 export type { FileOp, FileOpResult } from "./fileops/protocol.js";
 export { InboundMedia } from "./inbound-media.js";
 export { bubblewrapInstallHint, hostJailUnavailable } from "./install-hint.js";
-export { createSandboxStage, type SandboxStage, type JailRuntime } from "./stage.js";
+export { createSandboxStage, checkSandboxSettings, type SandboxStage, type JailRuntime } from "./stage.js";
 export { jailFacts } from "./facts.js";

@@ -4,7 +4,7 @@ import { HoldfastError } from "../errors/index.js";
 import type { Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import { BubblewrapBackend, findSystemBinary } from "./bubblewrap.js";
-import { openSessionCgroups, probeSessionCgroups, type SessionCgroups } from "./cgroups.js";
+import { openSessionCgroups, probeSessionCgroups, type CgroupProbe, type SessionCgroups } from "./cgroups.js";
 import { sandboxConfigIssues } from "./config.js";
 import { InboundMedia } from "./inbound-media.js";
 import { hostJailUnavailable } from "./install-hint.js";
@@ -12,7 +12,7 @@ import { unenforceableLimits } from "./limits-check.js";
 import { SandboxManager, type SandboxManagerDeps } from "./manager.js";
 import type { SandboxBackend } from "./types.js";
 
-/** How often idle sandbox workspaces and old inbound media are pruned (ms). */
+/** How often idle sandbox workspaces are pruned (ms). Inbound media follow the retention of the lifecycle stage. */
 const PRUNE_INTERVAL_MS = 3_600_000;
 
 /** Dependencies of {@link createSandboxStage}. */
@@ -53,24 +53,33 @@ export interface SandboxStage {
 }
 
 /**
+ * Checks every `sandbox` block (unsafe binds, workspace roots, Docker settings; seeds "Sandbox",
+ * reference §7) and that every configured session-wide limit can be enforced on this machine
+ * (cgroups; issue "Containment"). A gateway start precondition; creates nothing.
+ * @returns the session cgroup probe it used
+ * @throws HoldfastError HF_CONFIG_INVALID naming each bad key path.
+ */
+export async function checkSandboxSettings(config: HoldfastConfig, configPath: string): Promise<CgroupProbe> {
+  const probe = await probeSessionCgroups();
+  const defaultBackend = (await findSystemBinary("bwrap")) ? "bubblewrap" : "docker";
+  const issues = [...sandboxConfigIssues(config, os.homedir()), ...unenforceableLimits(config, probe, defaultBackend)];
+  if (issues.length > 0)
+    throw new HoldfastError(
+      "HF_CONFIG_INVALID",
+      `Invalid config (${configPath}):\n${issues.map((l) => `  - ${l}`).join("\n")}`,
+      { issues },
+    );
+  return probe;
+}
+
+/**
  * Builds the sandbox stage after checking every `sandbox` block (unsafe binds, workspace roots,
  * Docker settings; seeds "Sandbox", reference §7) and that every configured session-wide limit can
  * be enforced here (cgroups; issue "Containment").
  * @throws HoldfastError HF_CONFIG_INVALID naming each bad key path.
  */
 export async function createSandboxStage(deps: SandboxStageDeps): Promise<SandboxStage> {
-  const probe = await probeSessionCgroups();
-  const defaultBackend = (await findSystemBinary("bwrap")) ? "bubblewrap" : "docker";
-  const issues = [
-    ...sandboxConfigIssues(deps.config, os.homedir()),
-    ...unenforceableLimits(deps.config, probe, defaultBackend),
-  ];
-  if (issues.length > 0)
-    throw new HoldfastError(
-      "HF_CONFIG_INVALID",
-      `Invalid config (${deps.configPath}):\n${issues.map((l) => `  - ${l}`).join("\n")}`,
-      { issues },
-    );
+  const probe = await checkSandboxSettings(deps.config, deps.configPath);
   const bubblewrap = deps.backends?.bubblewrap ?? new BubblewrapBackend();
   const manager = new SandboxManager({
     config: deps.config,
@@ -85,11 +94,7 @@ export async function createSandboxStage(deps: SandboxStageDeps): Promise<Sandbo
   const media = new InboundMedia(deps.mediaDir);
   let cgroups: SessionCgroups | undefined;
   let timer: NodeJS.Timeout | undefined;
-  const prune = async () => {
-    await manager.prune();
-    const days = deps.config.agents?.defaults?.sandbox?.prune?.maxAgeDays ?? 7;
-    await media.prune(days * 86_400_000, deps.clock.now()).catch(() => 0);
-  };
+  const prune = () => manager.prune();
   return {
     manager,
     jails: { hostBackend: bubblewrap, media, cgroups: () => cgroups },

@@ -7,3 +7,4 @@ export { createSecretsStage, type SecretsStage } from "./stage.js";
 export { auditSecrets, secretsAuditExitCode, type SecretsAuditReport } from "./secrets-audit.js";
 export { parseSecretsPlan } from "./apply-plan.js";
 export { applySecretsPlan } from "./apply.js";
+export { storeFileSecret } from "./store-file.js";

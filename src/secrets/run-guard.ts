@@ -12,7 +12,7 @@ export type GuardedEvent =
   | { readonly type: "final"; readonly text: string }
   | { readonly type: "error"; readonly message: string }
   | { readonly type: "tool"; readonly args?: Record<string, unknown>; readonly result?: string }
-  | { readonly type: "status" };
+  | { readonly type: "status"; readonly reason?: string };
 
 /** An event of one run (`runId`) in a session. */
 export interface GuardedRunEvent {
@@ -42,7 +42,7 @@ interface RunStreamState {
 /**
  * Filters agent run events on their way to gateway clients: streamed text never shows any part of a
  * configured secret (a reply that contains one is replaced by {@link WITHHELD_NOTICE}) and error
- * messages are redacted. Returns undefined for an event that must not be sent. Channel adapters use
+ * messages (and the failure a model retry names) are redacted. Returns undefined for an event that must not be sent. Channel adapters use
  * {@link outboundGuard} the same way. Source: the secrets issue ("an outbound leak scan").
  */
 export function runEventGuard(deps: GuardDeps): <E extends GuardedRunEvent>(ev: E) => E | undefined {
@@ -82,6 +82,7 @@ export function runEventGuard(deps: GuardDeps): <E extends GuardedRunEvent>(ev: 
       return { ...ev, event: { ...e, message: deps.redact(e.message) } };
     }
     if (e.type === "tool") return { ...ev, event: guardTool(e, deps) };
+    if (e.type === "status" && e.reason !== undefined) return { ...ev, event: { ...e, reason: deps.redact(e.reason) } };
     return ev;
   };
 }

@@ -9,3 +9,5 @@ export {
   type MessageSender,
 } from "./types.js";
 export { sessionMethods } from "./methods.js";
+export type { TranscriptArchive, RewriteResult } from "./archives.js";
+export type { TranscriptHeader } from "./transcript-read.js";

@@ -5,10 +5,19 @@ import { HoldfastError } from "../errors/index.js";
 import { mapStringsDeep, type Clock } from "../infra/index.js";
 import { silentLogger, type Logger } from "../logging/index.js";
 import { storageError, type SessionIndex, type StorageHealth } from "../store/index.js";
+import {
+  ARCHIVE_MARKER,
+  archiveName,
+  listArchives,
+  readTranscriptLines,
+  rewriteTranscriptFile,
+  type RewriteResult,
+  type TranscriptArchive,
+} from "./archives.js";
 import { IndexTouches } from "./index-touches.js";
 import { canonicalSessionKey } from "./session-key.js";
 import { TranscriptLog } from "./transcript-log.js";
-import { TranscriptReader, type TranscriptLine } from "./transcript-read.js";
+import { TranscriptReader, type TranscriptHeader, type TranscriptLine } from "./transcript-read.js";
 import type { ChatMessage, SessionMeta } from "./types.js";
 import { WriteQueue } from "./write-queue.js";
 
@@ -193,9 +202,11 @@ export class SessionStore {
 
   /**
    * Deletes a session: removes its index entry and renames its transcript to
-   * `<sessionId>.jsonl.deleted.<timestamp>` (reference §10.2). Returns false when it did not exist.
+   * `<sessionId>.jsonl.deleted.<timestamp>` (reference §10.2), or with `purge` removes it outright.
+   * Returns false when it did not exist.
+   * @throws HoldfastError HF_STATE_IO when the transcript cannot be moved or removed
    */
-  async delete(key: string): Promise<boolean> {
+  async delete(key: string, opts: { readonly purge?: boolean } = {}): Promise<boolean> {
     const { key: k, agentId } = canonicalSessionKey(key);
     await this.order.idle(k);
     const meta = this.index.delete(k);
@@ -204,11 +215,73 @@ export class SessionStore {
     this.transcripts.delete(k);
     const file = this.transcriptPath(agentId, meta.sessionId);
     await this.log.close(file).catch(() => undefined);
-    await fsp.rename(file, `${file}.deleted.${this.opts.clock.now()}`).catch((err: NodeJS.ErrnoException) => {
+    const done = opts.purge ? fsp.rm(file) : fsp.rename(file, archiveName(file, this.opts.clock.now()));
+    await done.catch((err: NodeJS.ErrnoException) => {
       if (err.code !== "ENOENT")
         throw new HoldfastError("HF_STATE_IO", `cannot archive transcript of ${k}`, { key: k }, { cause: err });
     });
     return true;
+  }
+
+  /**
+   * Rewrites a session's transcript keeping the messages `keep` returns (oldest first), in the
+   * session's write order: pending appends land first, the file is replaced atomically, the index
+   * count and the memory cache follow. The session itself stays.
+   * @throws HoldfastError HF_STATE_IO when the transcript cannot be written
+   */
+  async rewrite(
+    key: string,
+    keep: (messages: readonly ChatMessage[]) => readonly ChatMessage[],
+  ): Promise<RewriteResult> {
+    const { key: k, agentId } = canonicalSessionKey(key);
+    return this.order.run(k, async () => {
+      const meta = this.index.get(k);
+      if (!meta) return { kept: 0, removed: 0 };
+      const file = this.transcriptPath(agentId, meta.sessionId);
+      this.touches.flush();
+      await this.log.close(file);
+      const result = await rewriteTranscriptFile(file, keep);
+      if (result.removed > 0) {
+        this.transcripts.delete(k);
+        this.index.setMessageCount(k, result.kept);
+      }
+      return result;
+    });
+  }
+
+  /** Size of a session's transcript in bytes (0 when missing). */
+  async transcriptBytes(meta: Pick<SessionMeta, "agentId" | "sessionId">): Promise<number> {
+    const st = await fsp.stat(this.transcriptPath(meta.agentId, meta.sessionId)).catch(() => undefined);
+    return st?.size ?? 0;
+  }
+
+  /** Transcripts of deleted sessions (`<sessionId>.jsonl.deleted.<ts>`), oldest first. */
+  archives(): Promise<TranscriptArchive[]> {
+    return listArchives(this.opts.agentsDir);
+  }
+
+  /** The header and messages of an archive listed by {@link archives}. */
+  async readArchive(
+    archive: Pick<TranscriptArchive, "file">,
+  ): Promise<{ header?: TranscriptHeader; messages: ChatMessage[] }> {
+    const lines = await readTranscriptLines(this.archiveFile(archive));
+    const header = lines.find((l): l is TranscriptHeader => l.type === "session");
+    return { ...(header ? { header } : {}), messages: lines.flatMap((l) => (l.type === "message" ? [l.message] : [])) };
+  }
+
+  /** Rewrites an archive keeping the messages `keep` returns (see {@link rewrite}). */
+  rewriteArchive(
+    archive: Pick<TranscriptArchive, "file">,
+    keep: (messages: readonly ChatMessage[]) => readonly ChatMessage[],
+  ): Promise<RewriteResult> {
+    return rewriteTranscriptFile(this.archiveFile(archive), keep);
+  }
+
+  /** Removes one archive listed by {@link archives}. @throws HoldfastError HF_STATE_IO */
+  async removeArchive(archive: Pick<TranscriptArchive, "file">): Promise<void> {
+    await fsp.rm(this.archiveFile(archive), { force: true }).catch((err: unknown) => {
+      throw new HoldfastError("HF_STATE_IO", `cannot remove ${archive.file}`, { path: archive.file }, { cause: err });
+    });
   }
 
   /** Waits until every queued write has reached disk (fsynced). Rejects with the first failure. */
@@ -222,6 +295,13 @@ export class SessionStore {
   async close(): Promise<void> {
     await this.flush();
     await this.log.closeAll();
+  }
+
+  private archiveFile(archive: Pick<TranscriptArchive, "file">): string {
+    const rel = path.relative(this.opts.agentsDir, archive.file);
+    if (rel.startsWith("..") || path.isAbsolute(rel) || !path.basename(rel).includes(ARCHIVE_MARKER))
+      throw new HoldfastError("HF_INTERNAL", `not a transcript archive: ${archive.file}`);
+    return archive.file;
   }
 
   private async write(file: string, line: TranscriptLine): Promise<void> {

@@ -3,6 +3,9 @@ import type { Logger } from "../logging/index.js";
 import { parseJsonl, storageError } from "../store/index.js";
 import type { ChatMessage } from "./types.js";
 
+/** The first line of a transcript file. */
+export type TranscriptHeader = Extract<TranscriptLine, { type: "session" }>;
+
 /** One line of a transcript file. */
 export type TranscriptLine =
   | {

@@ -39,7 +39,8 @@ export type ChatMessage =
       readonly model?: string;
       readonly stopReason?: string;
       readonly runId?: string;
-      readonly partial?: boolean;
+      /** Present (always `true`) when the run ended before the reply was complete; see above. */
+      readonly partial?: true;
     }
   | {
       readonly role: "tool";

@@ -6,10 +6,13 @@ export class WriteQueue {
   private readonly tails = new Map<string, Promise<void>>();
 
   /** Runs `job` after every earlier job of `key`; the returned promise settles with the job. */
-  run(key: string, job: () => Promise<void>): Promise<void> {
+  run<T>(key: string, job: () => Promise<T>): Promise<T> {
     const prev = this.tails.get(key) ?? Promise.resolve();
     const next = prev.then(job, job);
-    const tail = next.catch(() => undefined);
+    const tail = next.then(
+      () => undefined,
+      () => undefined,
+    );
     this.tails.set(key, tail);
     void tail.then(() => {
       if (this.tails.get(key) === tail) this.tails.delete(key);

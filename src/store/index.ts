@@ -44,4 +44,5 @@ export {
 export { reconcileIndex, listTranscripts, summarizeTranscript, type TranscriptSummary } from "./rebuild-index.js";
 export { migrateLegacyState, MIGRATED_SUFFIX, type LegacyMigrationReport } from "./migrate-legacy.js";
 export { inspectStorage, type StorageFinding } from "./inspect.js";
-export { assertWritable } from "./probe.js";
+export { assertWritable, type WritableProbeOptions } from "./probe.js";
+export { eraseRows, compact, type EraseMatch, type EraseCounts } from "./erase.js";

@@ -128,6 +128,13 @@ export class SessionIndex {
     });
   }
 
+  /** Sets the message count of `key` (after its transcript was trimmed). No-op for unknown keys. */
+  setMessageCount(key: string, count: number): void {
+    this.db.run("updating the session index", (d) =>
+      d.prepare("UPDATE sessions SET message_count = ? WHERE key = ?").run(count, key),
+    );
+  }
+
   /** Removes `key`. Returns the removed entry, or undefined when it did not exist. */
   delete(key: string): SessionIndexEntry | undefined {
     return this.db.tx("deleting a session", (d) => {

@@ -42,7 +42,7 @@ describe("privilege-narrowing keys are enforced", () => {
     expect(() => validateConfig({ agents: { list: [{ id: "a", subagents: { allowAgents: [] } }] } })).toThrow(
       /agents\.list\.0\.subagents: would narrow privileges/,
     );
-    expect(validateConfig({ agents: { defaults: { sessionPruning: {} } } }).warnings.join()).toContain(
+    expect(validateConfig({ agents: { defaults: { compaction: {} } } }).warnings.join()).toContain(
       "accepted for OpenClaw compatibility",
     );
   });

@@ -142,6 +142,13 @@ describe("Control UI chat in a real browser against a real gateway", () => {
     await expect.poll(() => page.textContent("#run-status"), { timeout: 10_000 }).toBe("");
     await page.locator("#messages li.error", { hasText: "run aborted" }).waitFor();
     await page.waitForSelector("#abort[disabled]");
+    const live = await page.locator("#messages li.assistant").last().textContent();
+    expect(live).toContain("(incomplete: aborted)");
+    // After a reload, history shows the stopped run as it was shown live.
+    await page.reload();
+    await page.locator("#messages li.error", { hasText: "run aborted" }).waitFor();
+    expect(await page.locator("#messages li.assistant").last().textContent()).toBe(live);
+    await screenshot(page, "chat-stopped-run-after-reload");
     await page.context().close();
   });
 

@@ -1,5 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GatewayClient } from "../../src/client/index.js";
+import { generateDeviceIdentity } from "../../src/devices/index.js";
 import { launchChromium } from "../support/browser.js";
 import { openControlUi, PHONE, screenshot, sendWithEnter } from "../support/control-ui.js";
 import { FakeTelegram } from "../support/fake-telegram.js";
@@ -147,6 +149,53 @@ describe("Control UI operator views in a real browser", () => {
     await fake.waitForSent((s) => s.chatId === "4242" && s.text.includes("echo: now I am paired"));
     expect(mock.requests.slice(before).some((r) => r.messages.at(-1)?.content === "now I am paired")).toBe(true);
     await page.context().close();
+  });
+
+  it("refuses pairing approval and admin views to a read-only operator on the gateway socket", async () => {
+    await fake.userSends(BOT.token, { from: { id: 5151, first_name: "Sam" }, text: "me too" });
+    await fake.waitForSent((s) => s.chatId === "5151");
+    const admin = await GatewayClient.connect({ url: gw.url, token: await gw.token(), scopes: ["operator.admin"] });
+    type Listed = { channels: { channel: string; requests: { code: string; senderId: string }[] }[] };
+    const pending = async () =>
+      ((await admin.request("pairing.list", { channel: "telegram" })) as Listed).channels[0]?.requests ?? [];
+    const code = (await pending()).find((r) => r.senderId === "5151")?.code;
+    expect(code).toBeDefined();
+    // A device paired with operator.read keeps that ceiling even when it asks for more.
+    const device = generateDeviceIdentity();
+    const first = await GatewayClient.connect({
+      url: gw.url,
+      token: await gw.token(),
+      device,
+      scopes: ["operator.read"],
+    });
+    const { deviceToken } = first.hello?.auth as { deviceToken: string };
+    first.close();
+    const reader = await GatewayClient.connect({
+      url: gw.url,
+      deviceToken,
+      device,
+      scopes: ["operator.read", "operator.pairing", "operator.approvals", "operator.admin"],
+    });
+    expect(reader.hello?.auth).toMatchObject({ scopes: ["operator.read"] });
+    const refused = (method: string, params: unknown) =>
+      reader.request(method, params).then(
+        () => "allowed",
+        (err: { wireCode?: string; message?: string }) => `${err.wireCode}: ${err.message}`,
+      );
+    expect(await refused("pairing.approve", { channel: "telegram", code })).toBe(
+      "FORBIDDEN: missing scope: operator.pairing",
+    );
+    expect(await refused("pairing.list", {})).toBe("FORBIDDEN: missing scope: operator.pairing");
+    expect(await refused("exec.approval.resolve", { id: "a1", decision: "allow-once" })).toBe(
+      "FORBIDDEN: missing scope: operator.approvals",
+    );
+    expect(await refused("security.audit", {})).toBe("FORBIDDEN: missing scope: operator.admin");
+    expect(await refused("logs.tail", {})).toBe("FORBIDDEN: missing scope: operator.admin");
+    // What it may do still works, and the request it tried to approve is still pending.
+    expect(await refused("sessions.list", {})).toBe("allowed");
+    expect((await pending()).some((r) => r.senderId === "5151")).toBe(true);
+    reader.close();
+    admin.close();
   });
 
   it("shows devices, the security audit with fixes, the gateway status, and a filtered live log", async () => {

@@ -22,9 +22,13 @@ describe("gateway without any model", () => {
         "http://127.0.0.1:11434",
         path.join(stateDir, "holdfast.json"),
         "agents: { defaults: { model",
+        // The example holds no secret: it is shown as written, never masked.
+        'apiKey: "${OPENAI_API_KEY}"',
+        "run `npx holdfast onboard`",
       ]) {
         expect(res.text).toContain(hint);
       }
+      expect(gw.stdout.join("")).toContain("Set one up with: npx holdfast onboard");
       client.close();
     } finally {
       await gw.stop();

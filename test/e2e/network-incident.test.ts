@@ -16,10 +16,10 @@ describe("incident response commands (real processes)", () => {
     const stateDir = await makeStateDir({});
     const gw = await spawnGateway(stateDir);
     const res = await runCli(stateDir, ["gateway", "stop"]);
-    expect(res).toMatchObject({ code: 0, stdout: expect.stringContaining(`stopped the gateway (pid ${gw.proc.pid}`) });
+    expect(res).toMatchObject({ code: 0, stdout: expect.stringContaining(`Stopped the gateway (pid ${gw.proc.pid}`) });
     expect(await gw.exited).toBe(0);
     await expect(access(path.join(stateDir, "gateway.pid"))).rejects.toThrow();
-    expect((await runCli(stateDir, ["gateway", "stop"])).stdout).toContain("no gateway is running");
+    expect((await runCli(stateDir, ["gateway", "stop"])).stdout).toContain("No gateway is running.");
   });
 
   it("status --all --json reports exposure, channels, policies and counts without any secret", async () => {

@@ -198,7 +198,7 @@ describe("holdfast logs", () => {
       .map((l) => JSON.parse(l) as { msg: string });
     expect(lines.map((l) => l.msg)).toEqual(["line 4", "line 5", "leaked ***"]);
     const text = await runCli(stateDir, ["logs", "--limit", "1"]);
-    expect(text.stdout.trim()).toBe("2026-01-02T03:04:05.000Z INFO  leaked ***");
+    expect(text.stdout.trim()).toBe("2026-01-02T03:04:05.000Z INFO  [pid 1] leaked ***");
   });
 
   it("--follow prints lines as they are appended until interrupted", async () => {

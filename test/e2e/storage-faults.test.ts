@@ -17,11 +17,11 @@ import {
 } from "../support/gateway-process.js";
 import { startMockModelServer, type MockModelServer } from "../support/mock-model-server.js";
 
-const health = async (gw: GatewayProcess) =>
-  (await (await fetch(`http://127.0.0.1:${gw.port}/health`)).json()) as {
-    ok: boolean;
-    degraded?: { store: string; code: string }[];
-  };
+/** `GET /health` (no auth): its HTTP status and body. */
+const health = async (gw: GatewayProcess) => {
+  const res = await fetch(`http://127.0.0.1:${gw.port}/health`);
+  return { status: res.status, ...((await res.json()) as { ok: boolean }) };
+};
 
 /** `chat.send`, resolving with the ack or the error code, and the run's terminal chat event if there is one. */
 async function trySend(client: GatewayClient, sessionKey: string, message: string) {
@@ -166,9 +166,12 @@ describe("storage faults: the gateway stays up, says why, and recovers", () => {
           codes.every((c) => c === "HF_STATE_DISK_FULL"),
           JSON.stringify(results),
         ).toBe(true);
-        expect(await health(gw)).toMatchObject({
+        expect(await health(gw)).toEqual({ status: 200, ok: false });
+        expect(await client.request("health")).toMatchObject({
           ok: false,
-          degraded: expect.arrayContaining([expect.objectContaining({ code: "HF_STATE_DISK_FULL" })]),
+          degraded: expect.arrayContaining([
+            expect.objectContaining({ component: expect.stringMatching(/^store:/), code: "HF_STATE_DISK_FULL" }),
+          ]),
         });
         expect(gw.proc.exitCode).toBeNull();
         rmSync(filler);

@@ -1,16 +1,6 @@
-import { randomUUID } from "node:crypto";
-import type { GatewayClient } from "../../src/client/index.js";
+import { chatTurn, type ChatEventPayload, type GatewayClient } from "../../src/client/index.js";
 
-/** A `chat` event payload as the tests read it. */
-export interface ChatEventPayload {
-  runId: string;
-  sessionKey: string;
-  state: "status" | "delta" | "final" | "error";
-  deltaText?: string;
-  message?: { role: string; content: { type: string; text: string }[] };
-  errorMessage?: string;
-  errorCode?: string;
-}
+export type { ChatEventPayload } from "../../src/client/index.js";
 
 /**
  * Sends `chat.send` and collects that run's `chat` events until `final` or `error`.
@@ -22,39 +12,8 @@ export async function sendAndWait(
   message: string,
   timeoutMs = 20_000,
 ): Promise<{ runId: string; events: ChatEventPayload[]; text: string; state: "final" | "error" }> {
-  const events: ChatEventPayload[] = [];
-  let runId: string | undefined;
-  const buffered: ChatEventPayload[] = [];
-  const done = new Promise<{ text: string; state: "final" | "error" }>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no final chat event in ${timeoutMs} ms; got ${JSON.stringify(events)}`)),
-      timeoutMs,
-    );
-    const onEvent = (name: string, p: ChatEventPayload) => {
-      if (name !== "chat") return;
-      if (!runId) return void buffered.push(p);
-      if (p.runId !== runId) return;
-      events.push(p);
-      if (p.state === "final" || p.state === "error") {
-        clearTimeout(timer);
-        client.off("event", onEvent);
-        resolve({
-          text: p.state === "final" ? (p.message?.content[0]?.text ?? "") : (p.errorMessage ?? ""),
-          state: p.state,
-        });
-      }
-    };
-    client.on("event", onEvent);
-    void (async () => {
-      const res = (await client.request("chat.send", { sessionKey, message, idempotencyKey: randomUUID() })) as {
-        runId: string;
-      };
-      runId = res.runId;
-      for (const p of buffered.splice(0)) onEvent("chat", p);
-    })().catch(reject);
-  });
-  const out = await done;
-  return { runId: runId as string, events, ...out };
+  const turn = await chatTurn(client, { sessionKey, message, timeoutMs });
+  return { runId: turn.runId, events: [...turn.events], text: turn.text, state: turn.state };
 }
 
 /** An `exec.approval.requested` event payload. */

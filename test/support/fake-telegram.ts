@@ -41,7 +41,8 @@ type Waiter = { offset: number; limit: number; res: ServerResponse; timer: NodeJ
  * A protocol-faithful fake of the Telegram Bot API on 127.0.0.1, for the real grammY client:
  * `POST /bot<token>/<method>` with JSON or form bodies, answers `{ok, result}` or
  * `{ok:false, error_code, description}`. Methods: getMe, getUpdates (long polling with offset
- * confirmation; a newer poll terminates an older one with 409; 409 while a webhook is set),
+ * confirmation; a newer poll terminates an older one with 409; 409 while a webhook is set; `setConflict`
+ * and `hangNext` inject a lasting 409 or a call that never answers),
  * sendMessage (4096-char limit), setWebhook/deleteWebhook (updates are then POSTed to the webhook
  * with `X-Telegram-Bot-Api-Secret-Token`), getFile and `/file/bot<token>/<path>` downloads.
  */
@@ -54,6 +55,8 @@ export class FakeTelegram extends EventEmitter {
   private readonly webhooks = new Map<string, { url: string; secret?: string }>();
   private readonly files = new Map<string, { path: string; bytes: Buffer }>();
   private readonly failures: { method: string; status: number; description: string; retryAfter?: number }[] = [];
+  private readonly hangs: string[] = [];
+  private conflict = false;
   private nextUpdateId = 1000;
   private nextMessageId = 1;
   private server!: Server;
@@ -78,6 +81,16 @@ export class FakeTelegram extends EventEmitter {
   /** Makes the next call of `method` fail with this Bot API error. */
   failNext(method: string, status: number, description: string, retryAfter?: number): void {
     this.failures.push({ method, status, description, ...(retryAfter !== undefined ? { retryAfter } : {}) });
+  }
+
+  /** Makes the next call of `method` hang: no answer at all, whatever its `timeout` (until the fake closes). */
+  hangNext(method: string): void {
+    this.hangs.push(method);
+  }
+
+  /** While on, every getUpdates answers 409, as when another process polls the same token. */
+  setConflict(on: boolean): void {
+    this.conflict = on;
   }
 
   /** Registers a downloadable file for getFile. */
@@ -212,6 +225,9 @@ export class FakeTelegram extends EventEmitter {
         ...(f.retryAfter !== undefined ? { parameters: { retry_after: f.retryAfter } } : {}),
       });
     }
+    const hang = this.hangs.indexOf(method);
+    if (hang >= 0) return void this.hangs.splice(hang, 1);
+    if (this.conflict && method === "getUpdates") return reply(res, 409, CONFLICT);
     return this.call(token, method, params, res);
   }
 
@@ -267,12 +283,7 @@ export class FakeTelegram extends EventEmitter {
     if (older) {
       clearTimeout(older.timer);
       this.waiters.delete(token);
-      reply(older.res, 409, {
-        ok: false,
-        error_code: 409,
-        description:
-          "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
-      });
+      reply(older.res, 409, CONFLICT);
     }
     const offset = Number(p.offset ?? 0);
     const limit = Math.min(Number(p.limit ?? 100), 100);
@@ -363,6 +374,13 @@ export function mentionText(
   const handle = `@${username}`;
   return { text: `${handle} ${rest}`, entities: [{ type: "mention", offset: 0, length: handle.length }] };
 }
+
+/** Telegram's answer to a getUpdates while another one runs. */
+const CONFLICT = {
+  ok: false,
+  error_code: 409,
+  description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+};
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
   if (res.writableEnded) return;

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, writeFile, mkdir, chmod } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { GatewayClient } from "../../src/client/index.js";
 
 /** Repository root (for spawning `bin/holdfast.mjs`). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -86,6 +87,7 @@ export async function spawnGateway(
     args?: string[];
     timeoutMs?: number;
     bin?: string;
+    /** A command that execs the gateway, e.g. `["prlimit", "--nofile=192:192"]` (the PID stays the gateway's). */
     wrap?: readonly string[];
   } = {},
 ): Promise<GatewayProcess> {
@@ -161,4 +163,47 @@ export function runCli(
     });
     proc.stdin.end(opts.input ?? "");
   });
+}
+
+/** Runs `holdfast <args> | head -1` in bash with pipefail: the exit code is holdfast's. */
+export function pipedToHead(
+  stateDir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const cmd = `set -o pipefail; "${process.execPath}" "${BIN}" ${args.join(" ")} | head -1`;
+    const p = spawn("bash", ["-c", cmd], { env: cleanEnv(stateDir, env) });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
+    p.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    p.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A gateway process with one operator client connected (token auth). */
+export interface ConnectedGateway {
+  readonly gw: GatewayProcess;
+  readonly client: GatewayClient;
+  /** Closes the client, stops the gateway (SIGTERM) and closes `also` (a mock server). */
+  close(...also: ({ close(): Promise<unknown> } | undefined)[]): Promise<void>;
+}
+
+/** {@link spawnGateway}, then connects an operator client with the gateway's token. */
+export async function spawnConnectedGateway(
+  stateDir: string,
+  opts: Parameters<typeof spawnGateway>[1] = {},
+): Promise<ConnectedGateway> {
+  const gw = await spawnGateway(stateDir, opts);
+  const client = await GatewayClient.connect({ url: gw.url, token: await gw.token() });
+  return {
+    gw,
+    client,
+    close: async (...also) => {
+      client.close();
+      await gw.stop();
+      for (const a of also) await a?.close();
+    },
+  };
 }

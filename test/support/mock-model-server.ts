@@ -20,13 +20,26 @@ export interface MockRequest {
   readonly index: number;
 }
 
+/**
+ * A way for the mock to misbehave instead of answering properly:
+ * - `hang`: accept the request and never send anything;
+ * - `stall`: stream the first text chunk, then nothing (the response stays open);
+ * - `garbage`: HTTP 200 with an HTML body (a captive portal or proxy page);
+ * - `malformed`: HTTP 200 with the API's stream framing around events that are not valid JSON;
+ * - `empty`: HTTP 200 stream headers and an empty body.
+ */
+export type MockFault = "hang" | "stall" | "garbage" | "malformed" | "empty";
+
 /** What the mock answers. `status` ≠ 200 answers with an error body instead of a stream. */
 export interface MockReply {
   readonly text?: string;
   readonly toolCalls?: readonly { readonly name: string; readonly arguments: Record<string, unknown> }[];
   readonly status?: number;
+  /** Extra response headers of an error answer (`retry-after`, `retry-after-ms`). */
+  readonly headers?: Readonly<Record<string, string>>;
   /** Pause before each streamed chunk (ms). */
   readonly chunkDelayMs?: number;
+  readonly fault?: MockFault;
 }
 
 export type MockScript = (req: MockRequest) => MockReply;
@@ -96,7 +109,13 @@ export async function startMockModelServer(
     requests.push(mreq);
     const reply = script(mreq);
     if (reply.status && reply.status !== 200)
-      return json(res, reply.status, { error: { type: "mock_error", message: `mock status ${reply.status}` } });
+      return json(
+        res,
+        reply.status,
+        { error: { type: "mock_error", message: `mock status ${reply.status}` } },
+        reply.headers,
+      );
+    if (reply.fault && reply.fault !== "stall") return misbehave(res, api, reply.fault);
     if (api === "openai") return streamOpenAi(res, mreq, reply);
     if (api === "anthropic") return streamAnthropic(res, mreq, reply);
     return streamOllama(res, mreq, reply);
@@ -108,8 +127,27 @@ export async function startMockModelServer(
     port,
     requests,
     setScript: (s) => (script = s),
-    close: () => new Promise((r) => server.close(() => r())),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
+}
+
+/** Answers with one of the {@link MockFault}s (all but `stall`, which the streamers handle). */
+function misbehave(res: ServerResponse, api: MockRequest["api"], fault: Exclude<MockFault, "stall">): void {
+  if (fault === "hang") return;
+  if (fault === "garbage") {
+    res.writeHead(200, { "content-type": "text/html" });
+    return void res.end("<html><body>502 upstream unavailable, please log in to the portal</body></html>");
+  }
+  const type = api === "ollama" ? "application/x-ndjson" : "text/event-stream";
+  res.writeHead(200, { "content-type": type });
+  if (fault === "empty") return void res.end();
+  if (api === "openai") return void res.end('data: {"id":"x","choices":[{"index":0,"delta":{"content":"hi"\n\n');
+  if (api === "anthropic") return void res.end("event: message_start\ndata: {message_start, not json}\n\n");
+  res.end('{"model": "m", "message": oops}\n');
 }
 
 function keyMatches(req: IncomingMessage, key: string): boolean {
@@ -125,8 +163,8 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function json(res: ServerResponse, status: number, value: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" });
+function json(res: ServerResponse, status: number, value: unknown, headers?: Readonly<Record<string, string>>): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(value));
 }
 
@@ -200,6 +238,7 @@ async function streamOpenAi(res: ServerResponse, req: MockRequest, reply: MockRe
   for (const c of chunks(reply.text ?? "")) {
     await pause(reply.chunkDelayMs);
     send({ ...base, choices: [{ index: 0, delta: { content: c }, finish_reason: null }] });
+    if (reply.fault === "stall") return;
   }
   (reply.toolCalls ?? []).forEach((tc, i) => {
     const args = JSON.stringify(tc.arguments);
@@ -261,6 +300,7 @@ async function streamAnthropic(res: ServerResponse, req: MockRequest, reply: Moc
     for (const c of chunks(reply.text)) {
       await pause(reply.chunkDelayMs);
       send("content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: c } });
+      if (reply.fault === "stall") return;
     }
     send("content_block_stop", { type: "content_block_stop", index });
     index++;
@@ -305,6 +345,7 @@ async function streamOllama(res: ServerResponse, req: MockRequest, reply: MockRe
       message: { role: "assistant", content: c },
       done: false,
     });
+    if (reply.fault === "stall") return;
   }
   if (reply.toolCalls?.length)
     line({

@@ -59,6 +59,26 @@ describe("chat items", () => {
     expect(items[0]).toMatchObject({ kind: "error" });
   });
 
+  it("shows a stopped run's partial reply the same live and from history", () => {
+    let live: ChatItem[] = [{ kind: "user", id: "u", text: "slow", runId: "r1" }];
+    live = applyChatEvent(live, say("delta", "Half a"));
+    live = applyChatEvent(live, {
+      ...base,
+      state: "error",
+      errorMessage: "run aborted",
+      errorCode: "HF_RUN_ABORTED",
+      partial: true,
+    });
+    const history = itemsFromHistory([
+      { role: "user", content: "slow", runId: "r1" },
+      { role: "assistant", content: "Half a", runId: "r1", partial: true, stopReason: "aborted" },
+    ]);
+    const full = (items: ChatItem[]) => items.map(({ id: _id, ...rest }) => rest);
+    expect(full(history)).toEqual(full(live));
+    expect(live[1]).toMatchObject({ kind: "assistant", final: true, incomplete: "aborted" });
+    expect(live[2]).toMatchObject({ kind: "error", text: "run aborted (HF_RUN_ABORTED)" });
+  });
+
   it("shows a message acked again after a restart once, when history already has its run", () => {
     const items = itemsFromHistory([{ role: "user", content: "hi", runId: "r9" }]);
     expect(withAckedMessage(items, { id: "k", text: "hi", runId: "r9" })).toHaveLength(1);

@@ -38,6 +38,10 @@ export interface HistoryMessage {
 }
 
 const INTERRUPTED = "interrupted: the gateway stopped before this reply was complete";
+/** The error line live shows after a stopped run (`chat.abort`). */
+const ABORTED_LINE = errorText("run aborted", "HF_RUN_ABORTED");
+/** Shown under a partial reply of a failed run in history (the live error text is not kept). */
+const FAILED_LINE = "the run failed before this reply was complete";
 
 /** The chat view of a transcript: the same items the live events of those runs produced. */
 export function itemsFromHistory(messages: readonly HistoryMessage[]): ChatItem[] {
@@ -56,6 +60,17 @@ export function itemsFromHistory(messages: readonly HistoryMessage[]): ChatItem[
           text: m.content,
           final: true,
           ...(m.partial ? { incomplete: m.stopReason ?? "partial" } : {}),
+        });
+      if (
+        m.partial &&
+        m.content &&
+        (m.stopReason === "aborted" || m.stopReason === "timeout" || m.stopReason === "error")
+      )
+        items.push({
+          kind: "error",
+          id: `e-${runId}`,
+          runId,
+          text: m.stopReason === "aborted" ? ABORTED_LINE : FAILED_LINE,
         });
       for (const c of m.toolCalls ?? [])
         items.push({ kind: "tool", id: c.id, runId, name: c.name, args: c.arguments, done: false });
@@ -91,6 +106,8 @@ export interface ChatEvent {
   readonly stopReason?: string;
   readonly errorMessage?: string;
   readonly errorCode?: string;
+  /** `error`: text had streamed before the run ended (the transcript keeps it marked partial). */
+  readonly partial?: boolean;
 }
 
 /** An `agent` event with `stream: "tool"`. */
@@ -116,7 +133,7 @@ export interface ToolEvent {
 export function applyChatEvent(items: readonly ChatItem[], ev: ChatEvent): ChatItem[] {
   if (ev.state === "error")
     return [
-      ...items,
+      ...(ev.partial ? endPartial(items, ev) : items),
       { kind: "error", id: `e-${ev.runId}`, runId: ev.runId, text: errorText(ev.errorMessage, ev.errorCode) },
     ];
   if (ev.state !== "delta" && ev.state !== "final") return [...items];
@@ -161,6 +178,18 @@ export function applyToolEvent(items: readonly ChatItem[], ev: ToolEvent): ChatI
 export function errorText(message: string | undefined, code: string | undefined): string {
   const m = message || "the run failed";
   return code && !m.includes(code) ? `${m} (${code})` : m;
+}
+
+/** The run's streaming reply, ended as history shows it: final, marked with why it stopped short. */
+function endPartial(items: readonly ChatItem[], ev: ChatEvent): ChatItem[] {
+  const at = lastIndexOfRun(items, ev.runId);
+  const last = at >= 0 ? items[at] : undefined;
+  if (last?.kind !== "assistant" || last.final) return [...items];
+  const next = [...items];
+  const why =
+    ev.errorCode === "HF_RUN_ABORTED" ? "aborted" : ev.errorCode === "HF_PROVIDER_TIMEOUT" ? "timeout" : "error";
+  next[at] = { ...last, final: true, incomplete: why };
+  return next;
 }
 
 function incompleteOf(stopReason: string | undefined, final: boolean): { incomplete: string } | undefined {

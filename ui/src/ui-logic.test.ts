@@ -6,9 +6,17 @@ describe("run status", () => {
   it("names known phases and shows unknown ones generically", () => {
     expect(statusLabel({ phase: "thinking" })).toBe("thinking");
     expect(statusLabel({ phase: "running_tool", tool: "exec" })).toBe("running exec");
-    expect(statusLabel({ phase: "retrying_model", attempt: 2, maxAttempts: 5 })).toBe("retrying model (2/5)");
+    expect(statusLabel({ phase: "retrying_model", retry: 2, maxRetries: 5 })).toBe("retrying model (2/5)");
+    expect(
+      statusLabel({
+        phase: "retrying_model",
+        retry: 1,
+        maxRetries: 2,
+        statusText: "retrying mock/a (1/2) in 1 s: 503",
+      }),
+    ).toBe("retrying model (1/2): retrying mock/a (1/2) in 1 s: 503");
     expect(statusLabel({ phase: "model_failover", to: "mock/b" })).toBe("switching to model mock/b");
-    expect(statusLabel({ phase: "compacting_history", attempt: 1 })).toBe("compacting history (1)");
+    expect(statusLabel({ phase: "compacting_history" })).toBe("compacting history");
   });
 });
 

@@ -1,4 +1,5 @@
 import { channelScopes, finding, type AuditCheck, type Finding } from "../../audit/index.js";
+import { cliHint } from "../../infra/index.js";
 
 const where = (s: { channel: string; accountId?: string }) =>
   s.accountId ? `${s.channel} (account ${s.accountId})` : s.channel;
@@ -20,7 +21,7 @@ export const dmOpenCheck: AuditCheck = {
           severity: "critical",
           title: `Anyone can DM the bot on ${where(s)}`,
           detail: `${s.path}.dmPolicy is "open": every sender's message reaches the agent and its tools.`,
-          remediation: `Set ${s.path}.dmPolicy to "pairing" (approve senders with holdfast pairing approve) or "allowlist" with explicit allowFrom ids.`,
+          remediation: `Set ${s.path}.dmPolicy to "pairing" (approve senders with ${cliHint("pairing approve")}) or "allowlist" with explicit allowFrom ids.`,
         }),
       );
       if (!s.allowFrom.some((e) => String(e) === "*")) {

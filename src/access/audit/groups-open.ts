@@ -1,4 +1,5 @@
 import { channelScopes, finding, type AuditCheck, type ChannelScope, type Finding } from "../../audit/index.js";
+import { cliHint } from "../../infra/index.js";
 
 /** Group ids (or "*") that answer without a mention. Default requireMention is true. */
 function unmentioned(s: ChannelScope): string[] {
@@ -26,7 +27,7 @@ export const groupsOpenCheck: AuditCheck = {
           severity: "warn",
           title: `Any group can add and use the bot on ${s.path}`,
           detail: `${s.path}.groupPolicy is "open": every group the bot is in, and every member, is admitted.`,
-          remediation: `Set ${s.path}.groupPolicy to "allowlist" (holdfast security audit --fix does this) and list groups under ${s.path}.groups.`,
+          remediation: `Set ${s.path}.groupPolicy to "allowlist" (${cliHint("security audit --fix")} does this) and list groups under ${s.path}.groups.`,
         }),
       );
       if (noMention.length > 0) {

@@ -115,6 +115,18 @@ export class AllowStore {
     );
   }
 
+  /** Accounts with an allow file of this channel in the credentials dir. */
+  async accounts(): Promise<string[]> {
+    const names = await fsp.readdir(this.credentialsDir).catch(() => [] as string[]);
+    const out: string[] = [];
+    for (const n of names) {
+      if (n === `${this.channel}-allowFrom.json`) out.push(DEFAULT_ACCOUNT_ID);
+      else if (n.startsWith(`${this.channel}-`) && n.endsWith("-allowFrom.json"))
+        out.push(n.slice(this.channel.length + 1, -"-allowFrom.json".length));
+    }
+    return out;
+  }
+
   private store(accountId: string): JsonFileStore<AllowFile> {
     const file = this.file(accountId);
     let s = this.stores.get(file);
@@ -186,6 +198,30 @@ export class PairingStore {
   /** Removes the request with `code` without approving it (the sender may ask again later). */
   async reject(code: string, accountId?: string): Promise<PairingRequest> {
     return this.take(code, accountId, async () => undefined);
+  }
+
+  /**
+   * Every trace of a sender in this channel's pairing and allow stores: their pending requests and
+   * the accounts whose allow file lists them; unless `dryRun`, all of it is removed (privacy forget).
+   */
+  async forgetSender(
+    senderId: string,
+    opts: { readonly dryRun?: boolean } = {},
+  ): Promise<{ pending: PairingRequest[]; allowedIn: { accountId: string; file: string }[] }> {
+    const id = requireSenderId(this.channel, senderId);
+    const pending = (await this.store.read()).requests.filter((r) => r.id === id);
+    if (!opts.dryRun && pending.length > 0)
+      await this.store.update((cur) => ({
+        value: { version: 1, requests: cur.requests.filter((r) => r.id !== id) },
+        result: undefined,
+      }));
+    const allowedIn: { accountId: string; file: string }[] = [];
+    for (const accountId of await this.allow.accounts()) {
+      if (!(await this.allow.entries(accountId)).includes(id)) continue;
+      allowedIn.push({ accountId, file: this.allow.file(accountId) });
+      if (!opts.dryRun) await this.allow.remove(accountId, id);
+    }
+    return { pending, allowedIn };
   }
 
   private take(

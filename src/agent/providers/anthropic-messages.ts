@@ -6,7 +6,8 @@ import type {
   ContentBlockParam,
 } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { ChatMessage } from "../../sessions/index.js";
-import { ProviderError, toProviderError } from "./errors.js";
+import { describeEndpoint, ProviderError, toProviderError, type ProviderEndpoint } from "./errors.js";
+import { sdkClientOptions, sdkRequestOptions } from "./sdk-options.js";
 import { parseToolArguments } from "./tool-args.js";
 import type { ModelProvider, ModelRequest, StreamEvent } from "./types.js";
 
@@ -18,15 +19,13 @@ export interface AnthropicProviderOptions {
   readonly headers?: Record<string, string>;
 }
 
-/** `api: "anthropic-messages"` via the official `@anthropic-ai/sdk`, streaming. */
+/**
+ * `api: "anthropic-messages"` via the official `@anthropic-ai/sdk`, streaming. As for OpenAI, the SDK's
+ * retries are off, its request timeout is the chain's call bound and its logger is silent.
+ */
 export function anthropicMessagesProvider(opts: AnthropicProviderOptions): ModelProvider {
-  const client = new Anthropic({
-    apiKey: opts.apiKey,
-    baseURL: opts.baseUrl,
-    maxRetries: 0,
-    defaultHeaders: opts.headers,
-    timeout: 600_000,
-  });
+  const client = new Anthropic(sdkClientOptions(opts));
+  const at: ProviderEndpoint = { providerId: opts.id, baseUrl: opts.baseUrl };
   return {
     id: opts.id,
     api: "anthropic-messages",
@@ -50,33 +49,56 @@ export function anthropicMessagesProvider(opts: AnthropicProviderOptions): Model
                 }
               : {}),
           },
-          { signal: req.signal },
+          sdkRequestOptions(req),
         );
       } catch (err) {
-        throw toProviderError(err, opts.id, req.signal);
+        throw sdkError(err, at, req.signal);
       }
-      yield* readEvents(stream, opts.id, req.signal);
+      yield* readEvents(stream, at, req.signal);
     },
   };
 }
 
+function sdkError(err: unknown, at: ProviderEndpoint, signal: AbortSignal): ProviderError {
+  return toProviderError(err, { ...at, signal, isTimeout: (e) => e instanceof Anthropic.APIConnectionTimeoutError });
+}
+
+/**
+ * Messages stream events → holdfast events. A complete stream starts with `message_start` and ends
+ * with a stop reason (`message_delta`) or `message_stop`; anything else (no events, a cut stream) is a
+ * bad response.
+ */
 async function* readEvents(
   stream: AsyncIterable<RawMessageStreamEvent>,
-  id: string,
+  at: ProviderEndpoint,
   signal: AbortSignal,
 ): AsyncIterable<StreamEvent> {
   const blocks = new Map<number, { id: string; name: string; json: string }>();
   let stopReason = "end_turn";
+  let started = false;
+  let stopped = false;
   let inputTokens: number | undefined;
   let outputTokens: number | undefined;
   try {
     for await (const ev of stream) {
-      if (ev.type === "message_start") inputTokens = ev.message.usage?.input_tokens;
+      if (!ev || typeof ev !== "object" || typeof ev.type !== "string")
+        throw new ProviderError(
+          "bad_response",
+          `${describeEndpoint(at)} streamed an event that is not a message event`,
+        );
+      if (ev.type === "content_block_delta" && ev.delta.type === "text_delta") {
+        yield { type: "text", text: ev.delta.text };
+        continue;
+      }
+      if (ev.type !== "content_block_stop" || !blocks.has(ev.index)) yield { type: "heartbeat" };
+      if (ev.type === "message_start") {
+        started = true;
+        inputTokens = ev.message.usage?.input_tokens;
+      } else if (ev.type === "message_stop") stopped = true;
       else if (ev.type === "content_block_start" && ev.content_block.type === "tool_use") {
         blocks.set(ev.index, { id: ev.content_block.id, name: ev.content_block.name, json: "" });
       } else if (ev.type === "content_block_delta") {
-        if (ev.delta.type === "text_delta") yield { type: "text", text: ev.delta.text };
-        else if (ev.delta.type === "input_json_delta") {
+        if (ev.delta.type === "input_json_delta") {
           const b = blocks.get(ev.index);
           if (b) b.json += ev.delta.partial_json;
         }
@@ -87,14 +109,25 @@ async function* readEvents(
           yield { type: "tool_call", call: { id: b.id, name: b.name, arguments: parseToolArguments(b.json) } };
         }
       } else if (ev.type === "message_delta") {
-        if (ev.delta.stop_reason) stopReason = ev.delta.stop_reason;
+        if (ev.delta.stop_reason) {
+          stopReason = ev.delta.stop_reason;
+          stopped = true;
+        }
         outputTokens = ev.usage?.output_tokens ?? outputTokens;
       }
     }
   } catch (err) {
-    throw toProviderError(err, id, signal);
+    throw sdkError(err, at, signal);
   }
-  if (blocks.size > 0) throw new ProviderError("bad_response", `${id} ended the stream inside a tool call`);
+  if (signal.aborted) throw new ProviderError("aborted", "request aborted");
+  const who = describeEndpoint(at);
+  if (!started)
+    throw new ProviderError(
+      "bad_response",
+      `${who} answered HTTP 200 without a message stream (is baseUrl an Anthropic Messages API?)`,
+    );
+  if (blocks.size > 0) throw new ProviderError("bad_response", `${who} ended the stream inside a tool call`);
+  if (!stopped) throw new ProviderError("bad_response", `${who} ended the stream before the message was complete`);
   yield { type: "done", stopReason, usage: { inputTokens, outputTokens } };
 }
 

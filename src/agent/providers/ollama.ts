@@ -1,6 +1,6 @@
 import { Ollama, type Message as OllamaMessage, type ChatResponse } from "ollama";
 import type { ChatMessage } from "../../sessions/index.js";
-import { toProviderError } from "./errors.js";
+import { describeEndpoint, ProviderError, toProviderError, type ProviderEndpoint } from "./errors.js";
 import type { ModelProvider, ModelRequest, StreamEvent } from "./types.js";
 
 /** Settings for a local Ollama server. */
@@ -13,16 +13,19 @@ export interface OllamaProviderOptions {
   readonly headers?: Record<string, string>;
 }
 
-/** `api: "ollama"` via the official `ollama` SDK (NDJSON streaming). */
+/**
+ * `api: "ollama"` via the official `ollama` SDK (NDJSON streaming). The SDK has no retries and no
+ * timeout of its own: the chain bounds the call, and its signal reaches every request through the
+ * `fetch` the client is given (`client.abort()` alone misses a request still waiting for headers).
+ */
 export function ollamaProvider(opts: OllamaProviderOptions): ModelProvider {
+  const at: ProviderEndpoint = { providerId: opts.id, baseUrl: opts.baseUrl };
   return {
     id: opts.id,
     api: "ollama",
     async *stream(req: ModelRequest): AsyncIterable<StreamEvent> {
       const headers = { ...(opts.headers ?? {}), ...(opts.apiKey ? { Authorization: `Bearer ${opts.apiKey}` } : {}) };
-      const client = new Ollama({ host: opts.baseUrl, headers });
-      const onAbort = () => client.abort();
-      req.signal.addEventListener("abort", onAbort, { once: true });
+      const client = new Ollama({ host: opts.baseUrl, headers, fetch: abortableFetch(req.signal) });
       try {
         const stream = await client.chat({
           model: req.model,
@@ -38,21 +41,43 @@ export function ollamaProvider(opts: OllamaProviderOptions): ModelProvider {
             : {}),
           options: { num_predict: req.maxTokens ?? 4096 },
         });
-        yield* readStream(stream);
+        yield* readStream(stream, at);
       } catch (err) {
-        throw toProviderError(err, opts.id, req.signal);
-      } finally {
-        req.signal.removeEventListener("abort", onAbort);
+        throw ollamaError(err, at, req.signal);
       }
     },
   };
 }
 
-async function* readStream(stream: AsyncIterable<ChatResponse>): AsyncIterable<StreamEvent> {
+/** Global fetch that also aborts with `signal` (besides the SDK's own per-request signal). */
+function abortableFetch(signal: AbortSignal): typeof fetch {
+  return (input, init) =>
+    fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+}
+
+/** The SDK's own stream errors are plain Errors: its "no done line" and the server's `{"error": ...}` line. */
+const NO_DONE = "Did not receive done or success response in stream.";
+
+function ollamaError(err: unknown, at: ProviderEndpoint, signal: AbortSignal): ProviderError {
+  const plain = err instanceof Error && err.constructor === Error && err.cause === undefined;
+  if (plain && !signal.aborted) {
+    if (err.message === NO_DONE)
+      return new ProviderError("bad_response", `${describeEndpoint(at)} ended the stream before the model finished`);
+    const text = err.message.replace(/\s+/g, " ").slice(0, 200);
+    return new ProviderError("server", `${describeEndpoint(at)} reported an error in the stream: ${text}`);
+  }
+  return toProviderError(err, { ...at, signal });
+}
+
+async function* readStream(stream: AsyncIterable<ChatResponse>, at: ProviderEndpoint): AsyncIterable<StreamEvent> {
   let n = 0;
   let stopReason = "stop";
+  let done = false;
   for await (const part of stream) {
+    if (!part || typeof part !== "object")
+      throw new ProviderError("bad_response", `${describeEndpoint(at)} streamed a line that is not a chat response`);
     if (part.message?.content) yield { type: "text", text: part.message.content };
+    else yield { type: "heartbeat" };
     for (const tc of part.message?.tool_calls ?? []) {
       yield {
         type: "tool_call",
@@ -63,8 +88,13 @@ async function* readStream(stream: AsyncIterable<ChatResponse>): AsyncIterable<S
         },
       };
     }
-    if (part.done) stopReason = part.done_reason || "stop";
+    if (part.done) {
+      done = true;
+      stopReason = part.done_reason || "stop";
+    }
   }
+  if (!done)
+    throw new ProviderError("bad_response", `${describeEndpoint(at)} ended the stream before the model finished`);
   yield { type: "done", stopReason: n > 0 ? "tool_use" : stopReason };
 }
 

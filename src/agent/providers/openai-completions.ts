@@ -6,7 +6,8 @@ import type {
 } from "openai/resources/chat/completions";
 import type { ChatMessage, ToolCall } from "../../sessions/index.js";
 import { parseToolArguments } from "./tool-args.js";
-import { ProviderError, toProviderError } from "./errors.js";
+import { describeEndpoint, ProviderError, toProviderError, type ProviderEndpoint } from "./errors.js";
+import { sdkClientOptions, sdkRequestOptions } from "./sdk-options.js";
 import type { ModelProvider, ModelRequest, StreamEvent } from "./types.js";
 
 /** Settings for an OpenAI chat-completions compatible API (OpenAI, OpenRouter, local servers). */
@@ -17,15 +18,15 @@ export interface OpenAiProviderOptions {
   readonly headers?: Record<string, string>;
 }
 
-/** `api: "openai-completions"` via the official `openai` SDK, streaming. SDK retries are off: the chain retries. */
+/**
+ * `api: "openai-completions"` via the official `openai` SDK, streaming. The SDK's retries are off (it
+ * would retry 429/5xx/timeouts twice, honouring `retry-after`, before the chain saw anything), its
+ * request timeout is the chain's call bound, and its logger is silent (it would print unparsable
+ * stream data to the console, outside the redacting log).
+ */
 export function openAiCompletionsProvider(opts: OpenAiProviderOptions): ModelProvider {
-  const client = new OpenAI({
-    apiKey: opts.apiKey,
-    baseURL: opts.baseUrl,
-    maxRetries: 0,
-    defaultHeaders: opts.headers,
-    timeout: 600_000,
-  });
+  const client = new OpenAI(sdkClientOptions(opts));
+  const at: ProviderEndpoint = { providerId: opts.id, baseUrl: opts.baseUrl };
   return {
     id: opts.id,
     api: "openai-completions",
@@ -41,31 +42,43 @@ export function openAiCompletionsProvider(opts: OpenAiProviderOptions): ModelPro
             messages: withImages(toOpenAiMessages(req.system, req.messages), req.images),
             ...(req.tools.length > 0 ? { tools: req.tools.map(toOpenAiTool) } : {}),
           },
-          { signal: req.signal },
+          sdkRequestOptions(req),
         );
       } catch (err) {
-        throw toProviderError(err, opts.id, req.signal);
+        throw sdkError(err, at, req.signal);
       }
-      yield* readChunks(stream, opts.id, req.signal);
+      yield* readChunks(stream, at, req.signal);
     },
   };
 }
 
+function sdkError(err: unknown, at: ProviderEndpoint, signal: AbortSignal): ProviderError {
+  return toProviderError(err, { ...at, signal, isTimeout: (e) => e instanceof OpenAI.APIConnectionTimeoutError });
+}
+
 async function* readChunks(
   stream: AsyncIterable<ChatCompletionChunk>,
-  id: string,
+  at: ProviderEndpoint,
   signal: AbortSignal,
 ): AsyncIterable<StreamEvent> {
   const calls = new Map<number, { id: string; name: string; args: string }>();
   let stopReason = "stop";
+  let chunks = 0;
   let usage: { inputTokens?: number; outputTokens?: number } | undefined;
   try {
     for await (const chunk of stream) {
+      if (!chunk || typeof chunk !== "object")
+        throw new ProviderError(
+          "bad_response",
+          `${describeEndpoint(at)} streamed an event that is not a completion chunk`,
+        );
+      chunks++;
       if (chunk.usage) usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
       const choice = chunk.choices?.[0];
-      if (!choice) continue;
-      const delta = choice.delta;
+      const delta = choice?.delta;
       if (delta?.content) yield { type: "text", text: delta.content };
+      else yield { type: "heartbeat" };
+      if (!choice) continue;
       for (const tc of delta?.tool_calls ?? []) {
         const cur = calls.get(tc.index) ?? { id: "", name: "", args: "" };
         if (tc.id) cur.id = tc.id;
@@ -76,10 +89,16 @@ async function* readChunks(
       if (choice.finish_reason) stopReason = choice.finish_reason;
     }
   } catch (err) {
-    throw toProviderError(err, id, signal);
+    throw sdkError(err, at, signal);
   }
+  if (signal.aborted) throw new ProviderError("aborted", "request aborted");
+  if (chunks === 0)
+    throw new ProviderError(
+      "bad_response",
+      `${describeEndpoint(at)} answered HTTP 200 without any completion chunk (is baseUrl an OpenAI-compatible /v1 API?)`,
+    );
   for (const [index, c] of [...calls.entries()].sort((a, b) => a[0] - b[0])) {
-    if (!c.name) throw new ProviderError("bad_response", `${id} streamed a tool call without a name`);
+    if (!c.name) throw new ProviderError("bad_response", `${describeEndpoint(at)} streamed a tool call without a name`);
     const call: ToolCall = { id: c.id || `call_${index}`, name: c.name, arguments: parseToolArguments(c.args) };
     yield { type: "tool_call", call };
   }

@@ -4,7 +4,7 @@ import { loadAuditContext, reportJson, runAudit, type AuditCheck, type MachineFa
 import type { HoldfastPaths } from "../../config/index.js";
 import { defineMethod, type AnyMethodDef } from "../../gateway/index.js";
 import { mapStringsDeep } from "../../infra/index.js";
-import { DEFAULT_LOG_DIR, fileSize, findLogFiles, tailAcross } from "../../logging/index.js";
+import { defaultLogDir, fileSize, findLogFiles, tailAcross } from "../../logging/index.js";
 
 /** Largest slice of the log one `logs.tail` answer carries (bytes). */
 export const LOGS_TAIL_MAX_BYTES = 256 * 1024;
@@ -49,7 +49,7 @@ export function operatorMethods(d: OperatorMethodDeps): AnyMethodDef[] {
         limit: z.number().int().min(1).max(1000).optional(),
       }),
       async handler(p) {
-        const files = await findLogFiles(d.logFile, DEFAULT_LOG_DIR);
+        const files = await findLogFiles(d.logFile, defaultLogDir(d.paths.stateDir));
         const file = files[0];
         const size = await fileSize(file);
         if (!file) return { file: null, cursor: 0, size: 0, lines: [] };

@@ -9,6 +9,16 @@ import type { InboundMessage } from "../adapter.js";
 import { TelegramAdapter } from "./adapter.js";
 import { createBotApi, sendTelegramText } from "./bot-api.js";
 import type { TelegramAccountSettings } from "./settings.js";
+import { systemClock, type Clock } from "../../infra/index.js";
+
+/**
+ * Retry backoffs (at most 30 s) take 20 ms, so reconnect loops run quickly without spinning; longer
+ * sleeps (the getUpdates watchdog, 41 s with these settings) take their real time.
+ */
+const quickClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) => systemClock.sleep(ms <= 30_000 ? Math.min(ms, 20) : ms, signal),
+};
 
 const BOT = { token: "111111:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", id: 111111, username: "holdfast_test_bot" };
 
@@ -34,11 +44,12 @@ describe("TelegramAdapter against a fake Bot API (real grammY client)", () => {
     apiRoot: fake.url,
     mode: "polling",
     pollingTimeoutSec: 1,
+    requestTimeoutSec: 31,
     textLimit: 4096,
     ...over,
   });
-  const adapter = (s = settings(), dir = stateDir, log = captureLogger().log) => {
-    const a = new TelegramAdapter(s, { log, clock: instantClock, queues: channelState(dir).queues });
+  const adapter = (s = settings(), dir = stateDir, log = captureLogger().log, clock = quickClock) => {
+    const a = new TelegramAdapter(s, { log, clock, queues: channelState(dir).queues });
     adapters.push(a);
     return a;
   };
@@ -117,6 +128,22 @@ describe("TelegramAdapter against a fake Bot API (real grammY client)", () => {
     expect(await send(fake.url)).toBe("sent");
   });
 
+  it("keeps a refused reply as the account's last error without stopping it from receiving", async () => {
+    const a = adapter();
+    await a.start(collect().sink);
+    await expect.poll(() => a.status().state, { timeout: 5_000 }).toBe("running");
+    fake.failNext("sendMessage", 403, "Forbidden: bot was blocked by the user");
+    await expect(a.send({ chatId: "42", text: "hi" })).rejects.toMatchObject({ code: "HF_CHANNEL_REFUSED" });
+    expect(a.status()).toMatchObject({
+      state: "running",
+      lastError: {
+        code: "HF_CHANNEL_REFUSED",
+        message: "telegram sendMessage failed: sendMessage: 403 Forbidden: bot was blocked by the user",
+      },
+    });
+    expect(a.status().errorCode).toBeUndefined();
+  });
+
   it("never hands the same update to the pipeline twice, even across a restart", async () => {
     const first = adapter();
     const c1 = collect();
@@ -136,23 +163,53 @@ describe("TelegramAdapter against a fake Bot API (real grammY client)", () => {
     expect(c2.got.map((m) => m.text)).toEqual(["twice?"]);
   });
 
-  it("stops with one clear error on 409 (another poller) instead of retrying", async () => {
-    const capA = captureLogger();
-    const a = adapter(settings(), stateDir, capA.log);
-    await a.start(collect().sink);
+  it("keeps polling through a 409 (another poller), showing the conflict in status until it clears", async () => {
+    const cap = captureLogger();
+    const a = adapter(settings(), stateDir, cap.log);
+    const c = collect();
+    await a.start(c.sink);
     await fake.waitForPoll(BOT.token);
-    const b = adapter(settings(), await mkdtemp(path.join(os.tmpdir(), "hf-tg-")));
-    const cb = collect();
-    await b.start(cb.sink);
-    await expect.poll(() => a.status().state).toBe("failed");
-    expect(a.status().errorCode).toBe("HF_CHANNEL_CONFLICT");
-    const errors = capA.lines.filter((l) => l.level === 50);
-    expect(errors).toHaveLength(1);
-    expect(String(errors[0]?.msg)).toContain("another process is receiving this bot's updates");
-    expect(capA.text()).not.toContain(BOT.token);
-    await fake.userSends(BOT.token, { from: { id: 7 }, text: "to b" });
-    await cb.next(1);
-    expect(cb.got[0]?.text).toBe("to b");
+    fake.setConflict(true);
+    await fake.userSends(BOT.token, { from: { id: 7 }, text: "wakes the poll" });
+    await expect.poll(() => a.status().errorCode).toBe("HF_CHANNEL_CONFLICT");
+    const during = a.status();
+    expect(during).toMatchObject({ state: "retrying", lastError: { code: "HF_CHANNEL_CONFLICT" } });
+    expect(during.lastError?.message).toBe(
+      "getUpdates: 409 Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+    );
+    expect(during.sinceMs).toBeGreaterThan(0);
+    const polls = fake.calls.filter((x) => x.method === "getUpdates").length;
+    await expect.poll(() => fake.calls.filter((x) => x.method === "getUpdates").length).toBeGreaterThan(polls + 2);
+    fake.setConflict(false);
+    // The first poll after the conflict answers when its long poll (1 s) ends.
+    await expect.poll(() => a.status().state, { timeout: 5_000 }).toBe("running");
+    expect(a.status().errorCode).toBeUndefined();
+    expect(a.status().sinceMs).toBeUndefined();
+    expect(a.status().lastError?.code).toBe("HF_CHANNEL_CONFLICT");
+    await fake.userSends(BOT.token, { from: { id: 7 }, text: "after the conflict" });
+    await c.next(2);
+    expect(c.got.map((m) => m.text)).toEqual(["wakes the poll", "after the conflict"]);
+    const conflictLogs = cap.lines.filter((l) => l.level === 50);
+    expect(conflictLogs.length).toBeGreaterThanOrEqual(1);
+    expect(conflictLogs.length).toBeLessThan(polls + 3);
+    expect(String(conflictLogs[0]?.msg)).toContain("another process is receiving this bot's updates");
+    expect(cap.lines.some((l) => l.msg === "telegram account receiving again")).toBe(true);
+    expect(cap.text()).not.toContain(BOT.token);
+  });
+
+  it("gives up on a getUpdates that never answers after the request timeout, and keeps receiving", async () => {
+    // The real clock: grammY's own 2 s request timeout must fire before the watchdog (12 s).
+    const a = adapter(settings({ requestTimeoutSec: 2 }), stateDir, captureLogger().log, systemClock);
+    const c = collect();
+    fake.hangNext("getUpdates");
+    await a.start(c.sink);
+    await expect.poll(() => a.status().lastError?.code, { timeout: 6_000 }).toBe("HF_CHANNEL_NETWORK");
+    expect(a.status().lastError?.message).toMatch(/getUpdates.*timed out after 2 seconds/);
+    await fake.waitForPoll(BOT.token);
+    await fake.userSends(BOT.token, { from: { id: 9 }, text: "still here" });
+    await c.next(1);
+    expect(c.got[0]?.text).toBe("still here");
+    expect(a.status()).toMatchObject({ state: "running" });
   });
 
   it("stops on a rejected token without looping", async () => {

@@ -1,11 +1,18 @@
 import type { Api } from "grammy";
 import type { Hono } from "hono";
 import type { Update, UserFromGetMe } from "grammy/types";
-import { errorMessage } from "../../errors/index.js";
+import { errorMessage, isHoldfastError } from "../../errors/index.js";
 import { isStorageFault, type ChannelQueues, type InboundQueue } from "../../store/index.js";
 import type { Clock } from "../../infra/index.js";
 import type { Logger } from "../../logging/index.js";
-import type { AdapterStatus, ChannelAdapter, InboundSink, MediaRef, OutboundMessage } from "../adapter.js";
+import type {
+  AdapterStatus,
+  ChannelAdapter,
+  ChannelError,
+  InboundSink,
+  MediaRef,
+  OutboundMessage,
+} from "../adapter.js";
 import { untilSuccess } from "../reconnect.js";
 import {
   classifyCallError,
@@ -35,8 +42,10 @@ export interface TelegramAdapterDeps {
 
 /**
  * One Telegram bot account on grammY's Bot API client (`apiRoot` from config), in long-polling or
- * webhook mode. Implements the {@link ChannelAdapter} contract: reconnect with backoff, a single clear
- * error and a stop on 401/409, replies split at 4096 characters, media downloads bounded by size.
+ * webhook mode. Implements the {@link ChannelAdapter} contract: every Bot API call bounded
+ * (`requestTimeoutSec`, plus a watchdog on `getUpdates`), reconnect with backoff through network
+ * failures, 5xx, 429 and 409 (shown in `status()` until it clears), a single clear error and a stop on
+ * 401, replies split at 4096 characters, media downloads bounded by size.
  *
  * Delivery is at least once and restart safe: a `getUpdates` batch (or a webhook delivery) is queued
  * in the account's durable inbound queue — and the next offset stored — in one commit before Telegram
@@ -60,6 +69,8 @@ export class TelegramAdapter implements ChannelAdapter {
   private loop: Promise<void> | undefined;
   private state: AdapterStatus["state"] = "idle";
   private errorCode: string | undefined;
+  private sinceMs: number | undefined;
+  private lastError: ChannelError | undefined;
 
   constructor(
     private readonly settings: TelegramAccountSettings,
@@ -67,7 +78,7 @@ export class TelegramAdapter implements ChannelAdapter {
   ) {
     this.accountId = settings.accountId;
     this.textLimit = settings.textLimit;
-    this.api = createBotApi(settings.token, settings.apiRoot);
+    this.api = createBotApi(settings.token, settings.apiRoot, settings.requestTimeoutSec);
   }
 
   async start(sink: InboundSink): Promise<void> {
@@ -86,8 +97,12 @@ export class TelegramAdapter implements ChannelAdapter {
     if (this.state !== "failed") this.state = "stopped";
   }
 
+  /** Sends a reply; a failure is also kept as the account's `lastError` (receiving is not affected). */
   send(msg: OutboundMessage): Promise<string[]> {
-    return sendTelegramText(this.api, msg, this.textLimit, this.deps.clock);
+    return sendTelegramText(this.api, msg, this.textLimit, this.deps.clock).catch((err: unknown) => {
+      this.lastError = this.errorOf(isHoldfastError(err) ? err.code : "HF_CHANNEL_SEND", errorMessage(err));
+      throw err;
+    });
   }
 
   fetchMedia(ref: MediaRef, maxBytes: number): Promise<{ bytes: Uint8Array; extension?: string }> {
@@ -114,6 +129,8 @@ export class TelegramAdapter implements ChannelAdapter {
       state: this.state,
       mode: this.settings.mode,
       ...(this.errorCode ? { errorCode: this.errorCode } : {}),
+      ...(this.sinceMs !== undefined ? { sinceMs: this.sinceMs } : {}),
+      ...(this.lastError ? { lastError: this.lastError } : {}),
       ...(this.me ? { botUsername: this.me.username } : {}),
     };
   }
@@ -144,7 +161,7 @@ export class TelegramAdapter implements ChannelAdapter {
           this.api.setWebhook(hook.url, { secret_token: hook.secret, allowed_updates: ["message"] }, grammySignal(s)),
         opts,
       );
-      if (set) this.state = "running";
+      if (set) this.receiving();
       return;
     }
     await pollUpdates({
@@ -152,10 +169,11 @@ export class TelegramAdapter implements ChannelAdapter {
       clock: this.deps.clock,
       signal,
       timeoutSec: this.settings.pollingTimeoutSec,
+      requestTimeoutSec: this.settings.requestTimeoutSec,
       offset: () => this.nextOffset(),
       accept: (updates) => this.accept(updates),
       onRetry: (attempt, delayMs, err) => this.retrying(attempt, delayMs, err),
-      onRunning: () => (this.state = "running"),
+      onRunning: () => this.receiving(),
     });
   }
 
@@ -262,28 +280,60 @@ export class TelegramAdapter implements ChannelAdapter {
     this.retryTimer.unref();
   }
 
+  /** A Bot API call failed and will be retried: `retrying` with the error until {@link receiving}. */
   private retrying(attempt: number, delayMs: number, err: unknown): void {
+    const f = classifyCallError(err);
+    const changed = this.errorCode !== f.code;
     this.state = "retrying";
-    if (attempt === 1 || attempt % 10 === 0)
-      this.log.warn(
-        { accountId: this.accountId, attempt, delayMs, err: errorMessage(err), ...causeOf(err) },
-        "telegram Bot API unreachable; retrying with backoff",
+    this.note(f.code, f.kind === "retry" ? f.detail : errorMessage(err));
+    if (!changed && attempt % 10 !== 0) return;
+    const fields = { accountId: this.accountId, code: f.code, attempt, delayMs, err: this.lastError?.message };
+    if (f.code === "HF_CHANNEL_CONFLICT")
+      this.log.error(
+        fields,
+        "telegram: another process is receiving this bot's updates (a second gateway polling the same token, or a webhook set elsewhere); stop it — retrying with backoff until it does",
       );
+    else this.log.warn({ ...fields, ...causeOf(err) }, "telegram Bot API call failed; retrying with backoff");
+  }
+
+  /** Updates flow (a poll answered, or the webhook is set): clears the current problem. */
+  private receiving(): void {
+    if (this.state === "retrying" && this.sinceMs !== undefined)
+      this.log.info(
+        { accountId: this.accountId, code: this.errorCode, downMs: this.deps.clock.now() - this.sinceMs },
+        "telegram account receiving again",
+      );
+    this.state = "running";
+    this.errorCode = undefined;
+    this.sinceMs = undefined;
+  }
+
+  /** Records a receiving failure for `status()` (current problem and last error). */
+  private note(code: string, message: string): void {
+    this.lastError = this.errorOf(code, message);
+    this.errorCode = code;
+    this.sinceMs ??= this.lastError.atMs;
+  }
+
+  /** A `lastError` entry, with the bot token masked should any message carry it. */
+  private errorOf(code: string, message: string): ChannelError {
+    const masked = message.replaceAll(this.settings.token, "<bot token>").slice(0, 300);
+    return { code, message: masked, atMs: this.deps.clock.now() };
   }
 
   private fail(err: unknown): void {
     const f = classifyCallError(err);
     const code = f.kind === "fatal" ? f.code : "HF_CHANNEL_CONFIG";
-    const detail = f.kind === "retry" ? errorMessage(err) : f.detail;
     this.state = "failed";
-    this.errorCode = code;
+    this.note(code, f.detail);
     const why =
-      code === "HF_CHANNEL_CONFLICT"
-        ? "another process is receiving this bot's updates (a second gateway polling the same token, or a webhook set elsewhere); stop it, then restart the gateway"
-        : code === "HF_CHANNEL_AUTH"
-          ? "Telegram rejected the bot token; check the token and restart the gateway"
-          : "the Bot API refused a request; check channels.telegram settings (apiRoot, webhookUrl)";
-    this.log.error({ accountId: this.accountId, code, detail }, `telegram account "${this.accountId}" stopped: ${why}`);
+      code === "HF_CHANNEL_AUTH"
+        ? "Telegram rejected the bot token; check the token and restart the gateway"
+        : "the Bot API refused a request; check channels.telegram settings (apiRoot, webhookUrl)";
+    this.log.error(
+      { accountId: this.accountId, code, detail: this.lastError?.message },
+      `telegram account "${this.accountId}" stopped: ${why}`,
+    );
   }
 }
 

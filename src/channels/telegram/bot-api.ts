@@ -1,5 +1,5 @@
 import { Api, GrammyError, HttpError } from "grammy";
-import { HoldfastError } from "../../errors/index.js";
+import { errorMessage, HoldfastError, isHoldfastError } from "../../errors/index.js";
 import { backoffDelayMs, type Clock } from "../../infra/index.js";
 import { chunkText } from "../chunk.js";
 import type { MediaRef, OutboundMessage } from "../adapter.js";
@@ -9,9 +9,13 @@ const SEND_ATTEMPTS = 3;
 /** Longest wait honoured from a 429 `retry_after` (ms). */
 const MAX_RETRY_AFTER_MS = 30_000;
 
-/** A grammY API client for one bot on `apiRoot` (tests and self-hosted Bot API servers override it). */
-export function createBotApi(token: string, apiRoot: string): Api {
-  return new Api(token, { apiRoot });
+/**
+ * A grammY API client for one bot on `apiRoot` (tests and self-hosted Bot API servers override it).
+ * Every call is bounded by `timeoutSeconds` (grammY's own default is 500 s): for long polling it must
+ * exceed the long-poll time, see `TelegramAccountSettings.requestTimeoutSec`.
+ */
+export function createBotApi(token: string, apiRoot: string, timeoutSeconds = 60): Api {
+  return new Api(token, { apiRoot, timeoutSeconds });
 }
 
 /** grammY types its AbortSignal parameter with a polyfill's type; the runtime accepts Node's. */
@@ -29,37 +33,58 @@ export function grammySignal(signal: AbortSignal): GrammySignal {
  * else failed locally (`HF_CHANNEL_SEND`).
  */
 export type CallFailure =
-  | { readonly kind: "fatal"; readonly code: "HF_CHANNEL_AUTH" | "HF_CHANNEL_CONFLICT"; readonly detail: string }
-  | { readonly kind: "retry"; readonly code: "HF_CHANNEL_REFUSED" | "HF_CHANNEL_NETWORK"; readonly afterMs?: number }
+  | { readonly kind: "fatal"; readonly code: "HF_CHANNEL_AUTH"; readonly detail: string }
+  | {
+      readonly kind: "retry";
+      readonly code: "HF_CHANNEL_REFUSED" | "HF_CHANNEL_NETWORK" | "HF_CHANNEL_CONFLICT";
+      readonly detail: string;
+      readonly afterMs?: number;
+    }
   | { readonly kind: "reject"; readonly code: "HF_CHANNEL_REFUSED" | "HF_CHANNEL_SEND"; readonly detail: string };
 
 /**
- * Classifies a grammY error without exposing the request payload (which may hold message text):
- * 401 → fatal HF_CHANNEL_AUTH, 409 → fatal HF_CHANNEL_CONFLICT, 429/5xx → retry (HF_CHANNEL_REFUSED once
- * retries run out), network → retry (HF_CHANNEL_NETWORK), other 4xx → reject (HF_CHANNEL_REFUSED).
+ * Classifies a grammY error without exposing the request payload (which may hold message text) or the
+ * request URL (which holds the token): 401 → fatal HF_CHANNEL_AUTH; 409 (another poller, or a webhook
+ * set elsewhere) → retry HF_CHANNEL_CONFLICT; 429/5xx → retry (HF_CHANNEL_REFUSED once retries run
+ * out); network or a timed-out call → retry (HF_CHANNEL_NETWORK); other 4xx → reject (HF_CHANNEL_REFUSED).
  */
 export function classifyCallError(err: unknown): CallFailure {
   if (err instanceof GrammyError) {
     const detail = `${err.method}: ${err.error_code} ${err.description}`.slice(0, 300);
     if (err.error_code === 401) return { kind: "fatal", code: "HF_CHANNEL_AUTH", detail };
-    if (err.error_code === 409) return { kind: "fatal", code: "HF_CHANNEL_CONFLICT", detail };
+    if (err.error_code === 409) return { kind: "retry", code: "HF_CHANNEL_CONFLICT", detail };
     if (err.error_code === 429)
       return {
         kind: "retry",
         code: "HF_CHANNEL_REFUSED",
+        detail,
         ...(err.parameters.retry_after !== undefined
           ? { afterMs: Math.min(err.parameters.retry_after * 1000, MAX_RETRY_AFTER_MS) }
           : {}),
       };
-    if (err.error_code >= 500) return { kind: "retry", code: "HF_CHANNEL_REFUSED" };
+    if (err.error_code >= 500) return { kind: "retry", code: "HF_CHANNEL_REFUSED", detail };
     return { kind: "reject", code: "HF_CHANNEL_REFUSED", detail };
   }
-  if (err instanceof HttpError) return { kind: "retry", code: "HF_CHANNEL_NETWORK" };
+  if (err instanceof HttpError) return { kind: "retry", code: "HF_CHANNEL_NETWORK", detail: networkDetail(err) };
+  if (isHoldfastError(err, "HF_CHANNEL_NETWORK"))
+    return { kind: "retry", code: "HF_CHANNEL_NETWORK", detail: err.message };
   return {
     kind: "reject",
     code: "HF_CHANNEL_SEND",
     detail: err instanceof Error ? err.message.slice(0, 200) : "unknown error",
   };
+}
+
+/** grammY's message (never the URL) plus the system error code underneath, e.g. `ECONNREFUSED`. */
+function networkDetail(err: HttpError): string {
+  let inner: unknown = err.error;
+  for (let i = 0; i < 4 && inner; i++) {
+    const code = (inner as { code?: unknown }).code;
+    if (typeof code === "string") return `${err.message} (${code})`;
+    inner = (inner as { cause?: unknown }).cause;
+  }
+  const timedOut = /timed out after \d+ seconds/.exec(errorMessage(err.error));
+  return timedOut ? `${err.message} (${timedOut[0]})` : err.message;
 }
 
 /** {@link classifyCallError} as a reconnect verdict: retry transient failures only. */

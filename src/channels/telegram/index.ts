@@ -46,5 +46,10 @@ export async function sendTelegramNotice(
       "HF_CHANNEL_UNKNOWN",
       `no Telegram account "${accountId}" is configured (channels.telegram)`,
     );
-  await sendTelegramText(createBotApi(account.token, account.apiRoot), { chatId, text }, account.textLimit, clock);
+  await sendTelegramText(
+    createBotApi(account.token, account.apiRoot, account.requestTimeoutSec),
+    { chatId, text },
+    account.textLimit,
+    clock,
+  );
 }

@@ -47,6 +47,20 @@ describe("Telegram account settings", () => {
     ).rejects.toThrow(/does not look like a Telegram bot token/);
   });
 
+  it("bounds every Bot API call: long-poll time + 30 s by default, timeoutSeconds must exceed the long poll", async () => {
+    const env = { TELEGRAM_BOT_TOKEN: TOKEN };
+    const [a] = await resolveTelegramAccounts(src({ channels: { telegram: { pollingTimeoutSec: 20 } } }, {}, env));
+    expect(a).toMatchObject({ pollingTimeoutSec: 20, requestTimeoutSec: 50 });
+    const [b] = await resolveTelegramAccounts(src({ channels: { telegram: { timeoutSeconds: 45 } } }, {}, env));
+    expect(b).toMatchObject({ pollingTimeoutSec: 30, requestTimeoutSec: 45 });
+    await expect(
+      resolveTelegramAccounts(src({ channels: { telegram: { timeoutSeconds: 30 } } }, {}, env)),
+    ).rejects.toMatchObject({
+      code: "HF_CHANNEL_CONFIG",
+      message: expect.stringContaining("channels.telegram.timeoutSeconds: 30 s must exceed pollingTimeoutSec (30 s)"),
+    });
+  });
+
   it("reads tokenFile only when private", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "hf-tok-"));
     const file = path.join(dir, "token");

@@ -25,6 +25,11 @@ export interface TelegramAccountSettings {
   readonly webhook?: { readonly url: string; readonly secret: string; readonly path: string };
   /** Long-poll timeout (s), default 30. */
   readonly pollingTimeoutSec: number;
+  /**
+   * Bound on each Bot API call (s): `timeoutSeconds`, default the long-poll time + 30 (grammY's own
+   * default, 500 s, would let a hung `getUpdates` stall the bot for minutes).
+   */
+  readonly requestTimeoutSec: number;
   /** Chunk size for replies: `textChunkLimit` capped at 4096. */
   readonly textLimit: number;
 }
@@ -57,6 +62,14 @@ export async function resolveTelegramAccounts(src: TelegramSettingsSource): Prom
     const mode = a.config.mode ?? "polling";
     const apiRoot = (a.config.apiRoot ?? TELEGRAM_API_ROOT).replace(/\/+$/, "");
     const webhook = mode === "webhook" ? webhookSettings(src, a.accountId, a.configPath, a.config) : undefined;
+    const pollingTimeoutSec = a.config.pollingTimeoutSec ?? 30;
+    const requestTimeoutSec = a.config.timeoutSeconds ?? pollingTimeoutSec + 30;
+    if (mode === "polling" && requestTimeoutSec <= pollingTimeoutSec)
+      throw new HoldfastError(
+        "HF_CHANNEL_CONFIG",
+        `${a.configPath}.timeoutSeconds: ${requestTimeoutSec} s must exceed pollingTimeoutSec (${pollingTimeoutSec} s), or every long poll times out`,
+        { path: `${a.configPath}.timeoutSeconds` },
+      );
     out.push({
       accountId: a.accountId,
       configPath: a.configPath,
@@ -65,7 +78,8 @@ export async function resolveTelegramAccounts(src: TelegramSettingsSource): Prom
       apiRoot,
       mode,
       ...(webhook ? { webhook } : {}),
-      pollingTimeoutSec: a.config.pollingTimeoutSec ?? 30,
+      pollingTimeoutSec,
+      requestTimeoutSec,
       textLimit: Math.min(a.config.textChunkLimit ?? TELEGRAM_TEXT_LIMIT, TELEGRAM_TEXT_LIMIT),
     });
   }

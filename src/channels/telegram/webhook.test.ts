@@ -59,6 +59,7 @@ describe("Telegram webhook mode", () => {
     mode: "webhook",
     webhook: { url: `${base}/telegram-webhook`, secret: SECRET, path: "/telegram-webhook" },
     pollingTimeoutSec: 1,
+    requestTimeoutSec: 31,
     textLimit: 4096,
   });
   const start = async () => {

@@ -13,10 +13,7 @@ export function toGatewayEvent(
   const e = ev.event;
   switch (e.type) {
     case "status":
-      return {
-        event: "chat",
-        payload: { ...base, state: "status", phase: e.phase, ...(e.tool ? { tool: e.tool } : {}) },
-      };
+      return { event: "chat", payload: { ...base, state: "status", ...statusFields(e) } };
     case "delta":
       return {
         event: "chat",
@@ -34,7 +31,16 @@ export function toGatewayEvent(
         },
       };
     case "error":
-      return { event: "chat", payload: { ...base, state: "error", errorMessage: e.message, errorCode: e.code } };
+      return {
+        event: "chat",
+        payload: {
+          ...base,
+          state: "error",
+          errorMessage: e.message,
+          errorCode: e.code,
+          ...(e.partialText ? { partial: true } : {}),
+        },
+      };
     case "tool":
       return {
         event: "agent",
@@ -62,6 +68,33 @@ function resultOf(text: string): { result: string; resultTruncated?: true } {
   return text.length > TOOL_RESULT_EVENT_MAX_CHARS
     ? { result: text.slice(0, TOOL_RESULT_EVENT_MAX_CHARS), resultTruncated: true }
     : { result: text };
+}
+
+/**
+ * The fields of a `status` event: its `phase` and what it is about. Model retries and failovers carry
+ * a ready-to-show `statusText` ("retrying openai/gpt-5 (2/5) in 1 s: ..."), so clients can show
+ * activity while the chain waits.
+ */
+function statusFields(e: Extract<RunEvent["event"], { type: "status" }>): Record<string, unknown> {
+  if (e.phase === "retrying_model")
+    return {
+      phase: e.phase,
+      model: e.model,
+      retry: e.retry,
+      maxRetries: e.maxRetries,
+      delayMs: e.delayMs,
+      errorCode: e.code,
+      statusText: `retrying ${e.model} (${e.retry}/${e.maxRetries}) in ${Math.round(e.delayMs / 100) / 10} s: ${e.reason}`,
+    };
+  if (e.phase === "model_failover")
+    return {
+      phase: e.phase,
+      from: e.from,
+      to: e.to,
+      errorCode: e.code,
+      statusText: `${e.from} failed (${e.code}); trying ${e.to}`,
+    };
+  return { phase: e.phase, ...(e.tool ? { tool: e.tool } : {}) };
 }
 
 /** A chat command's reply, sent as the `final` event of a synthetic run. */

@@ -20,6 +20,7 @@ export function registerApprovals(program: Command, io: CliIo): void {
     .description("list, approve and deny pending exec approvals of the running gateway");
   cmd
     .command("list")
+    .description("list the exec approvals waiting for a decision")
     .option("--json", "JSON output")
     .action(async (o: { json?: boolean }) => {
       const { approvals } = (await withGateway((c) => c.request("exec.approval.list"))) as {

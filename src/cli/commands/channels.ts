@@ -1,11 +1,14 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
+import { CHANNEL_IDS } from "../../channels/index.js";
 import { readPidInfo } from "../../client/index.js";
-import { POLICY_CHANNEL_IDS, resolvePaths, type PolicyChannelId } from "../../config/index.js";
+import { resolvePaths } from "../../config/index.js";
 import { HoldfastError } from "../../errors/index.js";
 import { printJson, type CliIo } from "../io.js";
+import { registerChannelStatus } from "./channels-status.js";
 import { renderChange, updateConfigForIncident, type Change } from "./incident-util.js";
+import { cliHint } from "../../infra/index.js";
 
 /** Config keys of a channel (or account) block that hold or point at its credentials. */
 export const CHANNEL_CREDENTIAL_KEYS = [
@@ -26,7 +29,7 @@ type Obj = Record<string, unknown>;
  */
 export function dropChannelCredentials(
   raw: Obj,
-  channel: PolicyChannelId,
+  channel: string,
   account: string | undefined,
 ): { config: Obj; changes: Change[] } {
   const config = structuredClone(raw);
@@ -56,13 +59,14 @@ export function dropChannelCredentials(
   return { config, changes };
 }
 
-function parseChannel(v: string): PolicyChannelId {
-  if (!(POLICY_CHANNEL_IDS as readonly string[]).includes(v))
+/** `--channel`: one of the channels holdfast runs (the channel stage's list). @throws HoldfastError HF_CLI_USAGE. */
+function parseChannel(v: string): string {
+  if (!CHANNEL_IDS.includes(v))
     throw new HoldfastError(
       "HF_CLI_USAGE",
-      `--channel must be one of ${POLICY_CHANNEL_IDS.join(", ")} (got "${v.slice(0, 40)}")`,
+      `--channel must be one of ${CHANNEL_IDS.join(", ")} (got "${v.slice(0, 40)}")`,
     );
-  return v as PolicyChannelId;
+  return v;
 }
 
 /**
@@ -72,11 +76,12 @@ function parseChannel(v: string): PolicyChannelId {
  * Access lists and pairing approvals are kept. Works without the gateway's environment.
  */
 export function registerChannels(program: Command, io: CliIo): void {
-  const channels = program.command("channels").description("channel credentials");
+  const channels = program.command("channels").description("channel accounts: status and credentials");
+  registerChannelStatus(channels, io);
   channels
     .command("logout")
     .description("drop a channel's stored credentials (config token and files under <stateDir>/credentials/<channel>/)")
-    .requiredOption("--channel <channel>", `one of ${POLICY_CHANNEL_IDS.join(", ")}`)
+    .requiredOption("--channel <channel>", `one of ${CHANNEL_IDS.join(", ")}`)
     .option("--account <id>", "only this account of the channel")
     .option("--json", "JSON output")
     .action(async (o: { channel: string; account?: string; json?: boolean }) => {
@@ -103,7 +108,7 @@ export function registerChannels(program: Command, io: CliIo): void {
       if (await readPidInfo(paths.pidFile))
         changes.push({
           what: "gateway",
-          note: "still running with the old session: stop it (holdfast gateway stop) and start it again",
+          note: `still running with the old session: stop it (${cliHint("gateway stop")}) and start it again`,
         });
       if (o.json)
         return printJson(io, { channel, ...(o.account !== undefined ? { account: o.account } : {}), changes });

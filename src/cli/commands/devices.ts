@@ -4,6 +4,7 @@ import { connectLocalGateway, readPidInfo } from "../../client/index.js";
 import { DeviceStore, viewPaired, type PairedDeviceView, type PendingRequest } from "../../devices/index.js";
 import { cliContext, cliCredential } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
+import { cliHint } from "../../infra/index.js";
 
 /** Device pairing operations, against the running gateway or (when none runs) the store on disk. */
 interface DeviceAdmin {
@@ -58,6 +59,7 @@ export function registerDevices(program: Command, io: CliIo): void {
   const devices = program.command("devices").description("pair, list and revoke devices that connect to the gateway");
   devices
     .command("list")
+    .description("list paired devices and pending pairing requests")
     .option("--json", "JSON output")
     .action((o: { json?: boolean }) =>
       withAdmin(async (admin, ctx) => {
@@ -66,7 +68,7 @@ export function registerDevices(program: Command, io: CliIo): void {
         const now = ctx.clock.now();
         io.out(
           res.pending.length
-            ? "Pending pairing requests (approve with: holdfast devices approve <requestId>):"
+            ? `Pending pairing requests (approve with: ${cliHint("devices approve <requestId>")}):`
             : "No pending pairing requests.",
         );
         for (const r of res.pending) {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { readPidInfo, type PidInfo } from "../../client/index.js";
-import { updateConfigFile } from "../../config/index.js";
+import { standInEnv, updateConfigFile } from "../../config/index.js";
 import { HoldfastError } from "../../errors/index.js";
 
 /** How long `gateway stop` waits for the gateway to exit after SIGTERM (ms). */
@@ -32,10 +32,7 @@ export async function updateConfigForIncident(
   configPath: string,
   change: (raw: Record<string, unknown>) => Record<string, unknown>,
 ): Promise<void> {
-  const standIn = new Proxy(process.env, {
-    get: (env, name) => (typeof name === "string" ? (env[name] ?? "env-value-not-available-here") : undefined),
-  });
-  await updateConfigFile(configPath, change, standIn);
+  await updateConfigFile(configPath, change, standInEnv(process.env));
 }
 
 /** True when `pid` looks like a `holdfast gateway` process (Linux `/proc`; assumed true elsewhere). */

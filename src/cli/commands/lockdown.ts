@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { POLICY_CHANNEL_IDS, resolvePaths } from "../../config/index.js";
 import { DeviceStore } from "../../devices/index.js";
 import { errorMessage } from "../../errors/index.js";
-import { systemClock } from "../../infra/index.js";
+import { cliHint, systemClock } from "../../infra/index.js";
 import { printJson, type CliIo } from "../io.js";
 import { renderChange, stopRunningGateway, updateConfigForIncident, type Change } from "./incident-util.js";
 
@@ -43,7 +43,7 @@ export function lockdownConfig(input: Obj, newToken: string): { config: Obj; cha
   set(auth, "mode", "token", "gateway.auth");
   changes.push({
     what: "gateway.auth.token",
-    note: "rotated: a new 32-byte token is stored in the config (show it with: holdfast gateway token)",
+    note: `rotated: a new 32-byte token is stored in the config (show it with: ${cliHint("gateway token")})`,
   });
   auth.token = newToken;
   const channels = isObj(config.channels) ? config.channels : {};
@@ -119,7 +119,7 @@ export function registerLockdown(program: Command, io: CliIo, setExit: (code: nu
         if (stopped)
           changes.push({
             what: "gateway",
-            note: `stopped (pid ${stopped.pid}); start it again with: holdfast gateway`,
+            note: `stopped (pid ${stopped.pid}); start it again with: ${cliHint("gateway")}`,
           });
       } catch (err) {
         changes.push({ what: "gateway", note: `NOT stopped: ${errorMessage(err)}` });

@@ -20,6 +20,7 @@ export function registerNode(program: Command, io: CliIo, setExit: (code: number
     .command("node")
     .description("run a headless node host that offers system.run to a gateway")
     .command("run")
+    .description("connect to a gateway as a node host and offer system.run (with exec approvals)")
     .requiredOption("--gateway <url>", "gateway URL, ws://host:port or wss://host:port")
     .option("--token <token>", "shared gateway token for the first pairing (prefer HOLDFAST_GATEWAY_TOKEN)")
     .option("--password <password>", "shared gateway password for the first pairing (prefer HOLDFAST_GATEWAY_PASSWORD)")
@@ -70,6 +71,7 @@ export function registerNodes(program: Command, io: CliIo, setExit: (code: numbe
     .description("list connected node hosts and run commands on them (needs operator.admin)");
   cmd
     .command("list")
+    .description("list the node hosts connected to the gateway")
     .option("--json", "JSON output")
     .action(async (o: { json?: boolean }) => {
       const { nodes } = (await withAdmin((c) => c.request("nodes.list"))) as { nodes: NodeInfo[] };

@@ -7,6 +7,7 @@ import { POLICY_CHANNEL_IDS } from "../../config/index.js";
 import { HoldfastError } from "../../errors/index.js";
 import { cliContext } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
+import { cliHint } from "../../infra/index.js";
 
 /** A channel id given on the command line, checked against the channels holdfast knows. */
 function channelArg(raw: string): string {
@@ -76,7 +77,7 @@ export function registerPairing(program: Command, io: CliIo): void {
       );
       if (!(ctx.config.commands?.ownerAllowFrom ?? []).length) {
         io.out(
-          `To make this sender an owner (owner-only chat commands): holdfast config set commands.ownerAllowFrom '["${channel}:${req.id}"]'`,
+          `To make this sender an owner (owner-only chat commands): ${cliHint("config set commands.ownerAllowFrom")} '["${channel}:${req.id}"]'`,
         );
       }
       if (o.notify) {
@@ -102,7 +103,7 @@ export function registerPairing(program: Command, io: CliIo): void {
       if (!removed)
         throw new HoldfastError(
           "HF_NOT_FOUND",
-          `${channel} sender ${senderId} is not in the allow store of account ${o.account} (senders in config allowFrom are changed with holdfast config)`,
+          `${channel} sender ${senderId} is not in the allow store of account ${o.account} (senders in config allowFrom are changed with ${cliHint("config")})`,
         );
       io.out(`Revoked ${channel} sender ${senderId} (account ${o.account}).`);
     });

@@ -12,6 +12,7 @@ import {
 } from "../../secrets/index.js";
 import { withLocalGateway } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
+import { cliHint } from "../../infra/index.js";
 
 /** `holdfast secrets audit [--json] [--check] [--allow-exec]`; returns the exit code. */
 export async function secretsAuditCommand(
@@ -91,7 +92,7 @@ export function registerSecrets(program: Command, io: CliIo, setExit: (code: num
       io.out(
         res.dryRun
           ? "dry run: nothing written"
-          : "config updated; run holdfast secrets reload (or restart the gateway) to use the new refs",
+          : `config updated; run ${cliHint("secrets reload")} (or restart the gateway) to use the new refs`,
       );
     });
 }

@@ -1,10 +1,11 @@
 import type { Command } from "commander";
 import { HoldfastError } from "../../errors/index.js";
-import { SessionStore, type ChatMessage } from "../../sessions/index.js";
-import { openStateStore } from "../../store/index.js";
-import { cliContext } from "../context.js";
+import type { ChatMessage } from "../../sessions/index.js";
 import { printJson, type CliIo } from "../io.js";
+import { openLocalState } from "../local-state.js";
 import { parsePositiveInt } from "../parse.js";
+import { cliHint } from "../../infra/index.js";
+import { purgeSessionCommand, registerSessionLifecycle } from "./sessions-lifecycle.js";
 
 /**
  * `holdfast sessions list|show <key>|delete <key>`: reads and changes the session store on disk
@@ -12,13 +13,10 @@ import { parsePositiveInt } from "../parse.js";
  */
 export function registerSessions(program: Command, io: CliIo): void {
   const sessions = program.command("sessions").description("list, show and delete conversation sessions");
-  const store = async () => {
-    const ctx = await cliContext();
-    const state = await openStateStore({ stateDir: ctx.paths.stateDir, agentsDir: ctx.paths.agentsDir, log: ctx.log });
-    return new SessionStore({ agentsDir: ctx.paths.agentsDir, clock: ctx.clock, state, log: ctx.log });
-  };
+  const store = async () => (await openLocalState()).sessions;
   sessions
     .command("list")
+    .description("list sessions with their key, agent, message count and last activity")
     .option("--agent <id>", "only this agent")
     .option("--json", "JSON output")
     .action(async (o: { agent?: string; json?: boolean }) => {
@@ -32,12 +30,14 @@ export function registerSessions(program: Command, io: CliIo): void {
     });
   sessions
     .command("show <key>")
+    .description("show a session's last messages")
     .option("--limit <n>", "last N messages", "50")
     .option("--json", "JSON output")
     .action(async (key: string, o: { limit: string; json?: boolean }) => {
       const s = await store();
       const meta = await s.get(key);
-      if (!meta) throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: holdfast sessions list)`);
+      if (!meta)
+        throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: ${cliHint("sessions list")})`);
       const messages = await s.history(key, parsePositiveInt("--limit", o.limit));
       if (o.json) return printJson(io, { session: meta, messages });
       io.out(`${meta.key} (${meta.messageCount} messages)`);
@@ -45,12 +45,15 @@ export function registerSessions(program: Command, io: CliIo): void {
     });
   sessions
     .command("delete <key>")
-    .description("delete a session (its transcript is kept as <file>.deleted.<timestamp>)")
-    .action(async (key: string) => {
+    .description("delete a session (its transcript is kept as <file>.deleted.<timestamp>; --purge keeps nothing)")
+    .option("--purge", "remove the transcript, every archive of the session, its media and ledger rows")
+    .action(async (key: string, o: { purge?: boolean }) => {
+      if (o.purge) return purgeSessionCommand(key, io);
       if (!(await (await store()).delete(key)))
-        throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: holdfast sessions list)`);
+        throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: ${cliHint("sessions list")})`);
       io.out(`deleted ${key}`);
     });
+  registerSessionLifecycle(sessions, io);
 }
 
 function renderMessage(m: ChatMessage): string {

@@ -8,6 +8,7 @@ import {
   type AuditCheck,
   type Finding,
 } from "../../audit/index.js";
+import { cliHint } from "../../infra/index.js";
 
 /**
  * Config file permissions (reference §9.4 "Filesystem"): `fs.config.symlink` (warn),
@@ -32,7 +33,7 @@ export const configFileCheck: AuditCheck = {
         }),
       ];
     const out: Finding[] = [];
-    const fix = `chmod 600 ${at} (or holdfast security audit --fix)`;
+    const fix = `chmod 600 ${at} (or ${cliHint("security audit --fix")})`;
     if (groupOrWorldWritable(st.mode))
       out.push(
         finding({

@@ -8,6 +8,7 @@ import {
   type AuditCheck,
   type Finding,
 } from "../../audit/index.js";
+import { cliHint } from "../../infra/index.js";
 
 /**
  * State directory permissions (reference §9.4 "Filesystem"; seeds "Permission Requirements"):
@@ -44,7 +45,7 @@ export const stateDirCheck: AuditCheck = {
           remediation: "Run holdfast as the directory's owner, or point HOLDFAST_STATE_DIR at a directory of your own.",
         }),
       );
-    const fix = `chmod 700 ${at} (or holdfast security audit --fix)`;
+    const fix = `chmod 700 ${at} (or ${cliHint("security audit --fix")})`;
     if ((st.mode & 0o002) !== 0)
       out.push(
         finding({

@@ -2,6 +2,7 @@ import safeRegex from "safe-regex2";
 import { z } from "zod";
 import { compat, noAllowWithAlsoAllow, ToolPolicySchema } from "./common.js";
 import { SandboxSchema } from "./sandbox.js";
+import { DurationSchema } from "../duration.js";
 import { HoldfastError } from "../../errors/index.js";
 
 /** `"<provider>/<model>"` or `{primary, fallbacks}`. */
@@ -62,6 +63,20 @@ const GroupChatSchema = z.strictObject({
   historyLimit: compat(),
 });
 
+/**
+ * `sessionPruning` (agents.defaults, or per agent, which wins key by key): trims transcripts, keeping the
+ * session. `maxMessages`: keep the newest that many; `maxAge` (`"30d"`): drop messages older than that.
+ * Unset: transcripts are kept whole. `strategy`: only `"sliding"` (the oldest messages go first, which is
+ * what holdfast does); any other strategy is refused rather than ignored. Source: issue "Data lifecycle"
+ * (retention); seeds data-privacy-and-security-policies.md "Configurable Pruning".
+ */
+export const SessionPruningSchema = z.strictObject({
+  maxMessages: z.number().int().min(1).optional(),
+  maxAge: DurationSchema.optional(),
+  strategy: z.literal("sliding").optional(),
+});
+export type SessionPruningConfig = z.infer<typeof SessionPruningSchema>;
+
 /** One agent in `agents.list` (or `agents.entries.<id>`). */
 export const AgentEntrySchema = z.strictObject({
   id: z.string().min(1).max(64),
@@ -77,6 +92,7 @@ export const AgentEntrySchema = z.strictObject({
     .strictObject({ name: z.string().optional(), emoji: z.string().optional(), theme: compat(), avatar: compat() })
     .optional(),
   maxToolIterations: z.number().int().min(1).max(100).optional(),
+  sessionPruning: SessionPruningSchema.optional(),
   skills: compat(),
   heartbeat: compat(),
   subagents: compat(),
@@ -92,11 +108,14 @@ export const AgentDefaultsSchema = z.strictObject({
   systemPrompt: z.string().optional(),
   sandbox: SandboxSchema.optional(),
   maxToolIterations: z.number().int().min(1).max(100).optional(),
+  /** Bound on one model call, request to end of stream (s). Default 600. */
   timeoutSeconds: z.number().int().min(1).max(86_400).optional(),
+  /** Bound on silence between stream events once a reply has started (s). Default 60. */
+  streamIdleTimeoutSeconds: z.number().int().min(1).max(3_600).optional(),
   elevatedDefault: z.enum(["on", "off"]).optional(),
   models: compat(),
   contextPruning: compat(),
-  sessionPruning: compat(),
+  sessionPruning: SessionPruningSchema.optional(),
   compaction: compat(),
   heartbeat: compat(),
   thinkingDefault: compat(),

@@ -87,6 +87,8 @@ export const TelegramChannelSchema = channelSchema({
   webhookPort: compat(),
   apiRoot: z.string().url().optional(),
   pollingTimeoutSec: z.number().int().min(0).max(50).optional(),
+  /** Bound on each Bot API call (s); default long-poll time + 30. */
+  timeoutSeconds: z.number().int().min(1).max(600).optional(),
   proxy: compat(),
   customCommands: compat(),
   linkPreview: compat(),

@@ -32,6 +32,13 @@ export const GatewaySchema = z.strictObject({
     })
     .optional(),
   trustedProxies: z.array(z.string()).optional(),
+  /** Caps on connections that have not completed the handshake (per client address; in all). */
+  handshake: z
+    .strictObject({
+      maxPendingPerIp: z.number().int().min(1).max(10_000).optional(),
+      maxPending: z.number().int().min(1).max(100_000).optional(),
+    })
+    .optional(),
   allowRealIpFallback: z.boolean().optional(),
   tls: z
     .strictObject({

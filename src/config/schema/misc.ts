@@ -1,6 +1,43 @@
 import { z } from "zod";
 import { parseRedactPattern } from "../../logging/index.js";
 import { compat, DmScopeSchema, SecretInputSchema } from "./common.js";
+import { DurationSchema } from "../duration.js";
+
+/**
+ * `session.maintenance`: whole-session retention. `mode` enforce (default) removes, warn only reports;
+ * `pruneAfter` (default "30d") archives sessions idle that long; `maxEntries` (default 5000) archives the
+ * least recently updated beyond that many; `maxDiskBytes` (optional) purges archives, then the oldest
+ * sessions, until transcripts fit. holdfast additions: `archiveRetention` (default "30d") purges deleted-session
+ * archives older than that, `mediaRetention` (default "7d") inbound media. Source: reference §5.3; issue
+ * "Data lifecycle" (archives 30 days, media 7 days).
+ */
+export const SessionMaintenanceSchema = z.strictObject({
+  mode: z.enum(["enforce", "warn"]).optional(),
+  pruneAfter: DurationSchema.optional(),
+  maxEntries: z.number().int().min(1).optional(),
+  maxDiskBytes: z.number().int().min(1).optional(),
+  archiveRetention: DurationSchema.optional(),
+  mediaRetention: DurationSchema.optional(),
+  archiveDashboardAfter: compat(),
+  preserveRecent: compat(),
+});
+export type SessionMaintenanceConfig = z.infer<typeof SessionMaintenanceSchema>;
+
+/**
+ * `session.reset`: start a fresh session (the old transcript archived) `daily` at `atHour` (0-23, default 4,
+ * local time of the gateway host) or when `idle` for `idleMinutes`; `none` (default) never. Source: reference §5.3.
+ */
+export const SessionResetSchema = z
+  .strictObject({
+    mode: z.enum(["none", "daily", "idle"]).optional(),
+    atHour: z.number().int().min(0).max(23).optional(),
+    idleMinutes: z.number().int().min(1).optional(),
+  })
+  .refine((r) => r.mode !== "idle" || r.idleMinutes !== undefined, {
+    message: 'session.reset.mode "idle" needs session.reset.idleMinutes',
+    path: ["idleMinutes"],
+  });
+export type SessionResetConfig = z.infer<typeof SessionResetSchema>;
 
 /** `session.*`. holdfast default dmScope: "per-channel-peer" (reference §5.2 default is "main"). */
 export const SessionSchema = z.strictObject({
@@ -9,10 +46,10 @@ export const SessionSchema = z.strictObject({
   scope: z.enum(["per-sender", "global"]).optional(),
   groupScope: z.enum(["group", "main"]).optional(),
   mainKey: compat(),
-  reset: compat(),
+  reset: SessionResetSchema.optional(),
   resetByType: compat(),
   resetByChannel: compat(),
-  maintenance: compat(),
+  maintenance: SessionMaintenanceSchema.optional(),
   sendPolicy: compat(),
   store: compat(),
   typingMode: compat(),
@@ -27,8 +64,10 @@ const RedactPatternSchema = z.string().superRefine((text, ctx) => {
 });
 
 /**
- * `logging.*`. Defaults: level "info", file `/tmp/holdfast/holdfast-YYYY-MM-DD.log`, redactSensitive
- * "tools". Source: seeds security-architecture.md "Logging & Auditing"; the secrets issue.
+ * `logging.*`. Defaults: level "info", file `<stateDir>/logs/holdfast-YYYY-MM-DD.log` (a new file each
+ * UTC day, `maxFiles` 7 days kept), redactSensitive "tools", consoleStyle pretty in a terminal and
+ * compact otherwise. Source: seeds security-architecture.md "Logging & Auditing"; the secrets issue;
+ * reference §1.7 (`logging.file`, `maxFileBytes`).
  */
 export const LoggingSchema = z.strictObject({
   level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
@@ -37,7 +76,8 @@ export const LoggingSchema = z.strictObject({
   redactSensitive: z.enum(["off", "tools"]).optional(),
   redactPatterns: z.array(RedactPatternSchema).max(100).optional(),
   maxFileBytes: z.number().int().min(1024).optional(),
-  consoleStyle: compat(),
+  maxFiles: z.number().int().min(1).max(3650).optional(),
+  consoleStyle: z.enum(["pretty", "compact", "json"]).optional(),
 });
 
 /** `discovery.*` (mDNS). */

@@ -1,6 +1,7 @@
 import { bindIsLoopback, finding, isRemotelyExposed, type AuditCheck, type Finding } from "../../audit/index.js";
 import { MIN_ENTROPY_BITS, weakSecretReason } from "../secret-strength.js";
 import { DOCUMENTED_EXAMPLES, gatewayAuth, PLACEHOLDER_VALUES } from "./credentials.js";
+import { cliHint } from "../../infra/index.js";
 
 /** Shortest token/password the audit accepts without a warning (characters). Source: reference §9.4. */
 export const MIN_SECRET_CHARS = 24;
@@ -32,7 +33,7 @@ export const gatewayAuthCheck: AuditCheck = {
           severity: "critical",
           title: "Gateway listens beyond loopback without auth",
           detail: `gateway.bind is "${ctx.config.gateway?.bind}" and auth is ${auth.mode === "none" ? 'mode "none"' : "not configured"}; the gateway refuses to start like this.`,
-          remediation: "Set gateway.auth.token (holdfast doctor --generate-gateway-token) or bind to loopback.",
+          remediation: `Set gateway.auth.token (${cliHint("doctor --generate-gateway-token")}) or bind to loopback.`,
         }),
       );
     } else if (auth.mode === "none") {
@@ -68,7 +69,7 @@ export const gatewayAuthCheck: AuditCheck = {
             severity: "critical",
             title: `Gateway ${kind} is a placeholder`,
             detail: `gateway.auth.${kind} is blank, "undefined"/"null" or a redaction marker: not a credential.`,
-            remediation: `Set a real ${kind}: holdfast doctor --generate-gateway-token.`,
+            remediation: `Set a real ${kind}: ${cliHint("doctor --generate-gateway-token")}.`,
           }),
         );
       } else if (DOCUMENTED_EXAMPLES.has(v)) {
@@ -78,7 +79,7 @@ export const gatewayAuthCheck: AuditCheck = {
             severity: remote ? "critical" : "warn",
             title: `Gateway ${kind} is an example value from documentation`,
             detail: `gateway.auth.${kind} is a value published in documentation; anyone can guess it.`,
-            remediation: `Replace it: holdfast doctor --generate-gateway-token, then holdfast config set gateway.auth.${kind} <value>.`,
+            remediation: `Replace it: ${cliHint("doctor --generate-gateway-token")}, then ${cliHint(`config set gateway.auth.${kind} <value>`)}.`,
           }),
         );
       } else if (remote && weakSecretReason(kind, value, true) === "low_entropy") {
@@ -88,7 +89,7 @@ export const gatewayAuthCheck: AuditCheck = {
             severity: "critical",
             title: `Gateway ${kind} is too easy to guess for a network exposure`,
             detail: `gateway.auth.${kind} has an estimated entropy below ${MIN_ENTROPY_BITS[kind]} bits (repeats, sequences, keyboard runs and common words count for little); the gateway refuses to start like this.`,
-            remediation: "Use 32 random bytes: holdfast doctor --generate-gateway-token.",
+            remediation: `Use 32 random bytes: ${cliHint("doctor --generate-gateway-token")}.`,
           }),
         );
       } else if (value.length < MIN_SECRET_CHARS) {
@@ -98,7 +99,7 @@ export const gatewayAuthCheck: AuditCheck = {
             severity: "warn",
             title: `Gateway ${kind} is short`,
             detail: `gateway.auth.${kind} has ${value.length} characters (fewer than ${MIN_SECRET_CHARS}).`,
-            remediation: "Use 32 random bytes: holdfast doctor --generate-gateway-token.",
+            remediation: `Use 32 random bytes: ${cliHint("doctor --generate-gateway-token")}.`,
           }),
         );
       }

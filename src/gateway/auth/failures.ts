@@ -1,6 +1,7 @@
 import { wireRefusal, type WireDetailCode } from "../../errors/index.js";
 import type { WireError } from "../protocol/frames.js";
 import type { HttpAuthFailure, WsAuthFailure } from "./types.js";
+import { cliHint } from "../../infra/index.js";
 
 /** Why a connection was refused (reference §3.3 auth failure table; `details.authReason`). */
 export type AuthReason =
@@ -138,7 +139,7 @@ export function pairingRequired(requestId: string, expiresAt: number): WsAuthFai
     closeCode: 1008,
     error: wireRefusal(
       "PAIRING_REQUIRED",
-      `pairing required: this device is not approved yet (on the gateway host run: holdfast devices approve ${requestId})`,
+      `pairing required: this device is not approved yet (on the gateway host run: ${cliHint(`devices approve ${requestId}`)})`,
       { requestId, expiresAt, recommendedNextStep: "wait_for_approval" },
     ),
   };

@@ -10,8 +10,11 @@ export interface HttpAppDeps {
   readonly clientAddress: (c: Context) => ClientAddress;
   /** Status document for `GET /api/status` (no secrets). */
   readonly status: () => Promise<unknown> | unknown;
-  /** Liveness for `GET /health`: `ok` false (still HTTP 200) while a store is degraded. Default `{ok:true}`. */
-  readonly health?: () => { ok: boolean; degraded?: unknown[] };
+  /**
+   * False while part of the gateway is degraded (a store, a channel): `GET /health` then answers
+   * `{"ok":false}`, still HTTP 200 (the process is alive; a restart would not help). Default: always true.
+   */
+  readonly healthy?: () => boolean;
   /** Extra authenticated routes (mounted after auth). */
   readonly routes?: (app: Hono) => void;
   /** Routes mounted BEFORE auth (platform webhooks); each must authenticate its caller itself. */
@@ -41,10 +44,11 @@ const PROXY_ATTRIBUTION_BODY = {
 };
 
 /**
- * The gateway's HTTP routes (hono). Public: `GET /health` → `{"ok":true}` (or `{"ok":false,"degraded":
- * [{store, code, since}]}` while storage is degraded) and the WebChat page's static files under
- * `gateway.controlUi.basePath` unless `gateway.controlUi.enabled` is false (no data, no secrets; the
- * page authenticates over the WebSocket). Every other route
+ * The gateway's HTTP routes (hono). Public: `GET /health` → `{"ok":true}` (`{"ok":false}` while
+ * something is degraded; what is degraded is said only to authenticated callers: the `health` method
+ * and `/api/status`) and the WebChat page's static files under `gateway.controlUi.basePath` unless
+ * `gateway.controlUi.enabled` is false (no data, no secrets; the page authenticates over the
+ * WebSocket). Every other route
  * requires `Authorization: Bearer <token>` (or Basic with the password) and answers 401 JSON otherwise.
  */
 export function createHttpApp(deps: HttpAppDeps): Hono {
@@ -56,7 +60,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
     c.header("X-Frame-Options", "DENY");
     c.header("Cache-Control", "no-store");
   });
-  app.get("/health", (c) => c.json(deps.health?.() ?? { ok: true }));
+  app.get("/health", (c) => c.json({ ok: deps.healthy?.() !== false }));
   const ui = deps.controlUi ?? { enabled: true, basePath: "" };
   if (ui.enabled) {
     if (ui.basePath) app.get(ui.basePath, (c) => c.redirect(`${ui.basePath}/`, 308));

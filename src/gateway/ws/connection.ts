@@ -37,6 +37,8 @@ export interface ConnectionDeps {
   readonly admit?: (client: ClientAddress, params: unknown) => WireError | undefined;
   /** Masks secrets in error messages sent to the client. */
   readonly redact: RedactText;
+  /** Called once the handshake succeeded (the connection stops counting as pending). */
+  readonly onAuthenticated?: () => void;
 }
 
 /** Unauthorized method errors after which a connection is closed (reference §3.3 flood guard). */
@@ -125,6 +127,7 @@ export class WsConnection {
       return this.fail(frame.id, auth.error, true, auth.closeCode);
     }
     clearTimeout(this.timer);
+    this.deps.onAuthenticated?.();
     this.info = this.connectionInfo(auth, params.data.client?.id ?? "unknown");
     this.deps.broadcaster.add({
       connId: this.connId,

@@ -1,4 +1,5 @@
 import { finding, type AuditCheck } from "../../audit/index.js";
+import { cliHint } from "../../infra/index.js";
 
 /**
  * `logging.redactSensitive: "off"` lets tool arguments, outputs and URLs into the logs:
@@ -16,7 +17,7 @@ export const redactOffCheck: AuditCheck = {
         title: "Tool arguments and outputs are logged",
         detail:
           'logging.redactSensitive is "off": tool arguments, outputs and URLs reach the log (configured secrets stay masked).',
-        remediation: 'Set logging.redactSensitive to "tools" (holdfast security audit --fix does this).',
+        remediation: `Set logging.redactSensitive to "tools" (${cliHint("security audit --fix")} does this).`,
       }),
     ];
   },

@@ -9,6 +9,7 @@ import {
   type AuditCheck,
   type Finding,
 } from "../../audit/index.js";
+import { cliHint } from "../../infra/index.js";
 
 /**
  * The credentials directory (generated gateway token, pairing stores, channel credentials):
@@ -30,7 +31,7 @@ export const credentialsDirCheck: AuditCheck = {
           severity: "critical",
           title: "Credentials directory is writable by others",
           detail: `${dir} has mode ${octal(st.mode)}.`,
-          remediation: `chmod 700 ${dir} (or holdfast security audit --fix)`,
+          remediation: `chmod 700 ${dir} (or ${cliHint("security audit --fix")})`,
         }),
       );
     else if (notPrivate(st.mode))
@@ -40,7 +41,7 @@ export const credentialsDirCheck: AuditCheck = {
           severity: "warn",
           title: "Credentials directory is readable by others",
           detail: `${dir} has mode ${octal(st.mode)}.`,
-          remediation: `chmod 700 ${dir} (or holdfast security audit --fix)`,
+          remediation: `chmod 700 ${dir} (or ${cliHint("security audit --fix")})`,
         }),
       );
     const loose: string[] = [];
@@ -55,7 +56,7 @@ export const credentialsDirCheck: AuditCheck = {
           severity: "warn",
           title: "Credential files are readable by others",
           detail: `In ${dir}: ${loose.join(", ")}.`,
-          remediation: `chmod 600 the files (or holdfast security audit --fix)`,
+          remediation: `chmod 600 the files (or ${cliHint("security audit --fix")})`,
         }),
       );
     return out;

@@ -1,4 +1,5 @@
 import { finding, type AuditCheck } from "../../audit/index.js";
+import { cliHint } from "../../infra/index.js";
 
 /**
  * SecretRefs that do not resolve (the gateway refuses to start): `secrets.ref_unresolved`, or
@@ -23,8 +24,7 @@ export const unresolvedCheck: AuditCheck = {
             severity: "critical",
             title: `SecretRef at ${f.path} does not resolve`,
             detail: f.message,
-            remediation:
-              "Fix the provider or the id (holdfast secrets audit shows every ref); the gateway will not start until it resolves.",
+            remediation: `Fix the provider or the id (${cliHint("secrets audit")} shows every ref); the gateway will not start until it resolves.`,
           }),
     );
   },

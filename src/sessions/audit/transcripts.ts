@@ -1,5 +1,6 @@
 import path from "node:path";
 import { finding, inspectPath, listDir, notPrivate, octal, type AuditCheck } from "../../audit/index.js";
+import { cliHint } from "../../infra/index.js";
 
 /**
  * Session stores and transcripts readable by others: `fs.sessions_store.perms_readable` (warn) for
@@ -41,7 +42,7 @@ export const transcriptsCheck: AuditCheck = {
         severity: "warn",
         title: "Conversation transcripts are readable by others",
         detail: shown,
-        remediation: "chmod 700 the directories and 600 the files (holdfast security audit --fix).",
+        remediation: `chmod 700 the directories and 600 the files (${cliHint("security audit --fix")}).`,
       }),
     ];
   },
