@@ -22,7 +22,7 @@ export default tseslint.config(
   {
     // Typed rules: a promise is awaited, returned, or explicitly voided; never passed where a
     // callback's result is ignored (an event handler, forEach) so its rejection would go unseen.
-    files: ["**/*.ts"],
+    files: ["**/*.ts", "**/*.tsx"],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       "@typescript-eslint/no-floating-promises": "error",
@@ -52,7 +52,8 @@ export default tseslint.config(
   prettier,
   ...stageBoundaries,
   {
-    files: ["webchat/**/*.js"],
+    // The Control UI runs in the browser (bundled from ui/src by scripts/build-ui.mjs).
+    files: ["ui/**/*.ts", "ui/**/*.tsx"],
     languageOptions: { globals: { ...globals.browser } },
   },
 );

@@ -1,4 +1,5 @@
-// Builds dist/: one ESM bundle (with split chunks for lazily loaded modules) from src/cli/main.ts.
+// Builds dist/: one ESM bundle (with split chunks for lazily loaded modules) from src/cli/main.ts,
+// the jail helpers, and the Control UI (dist/ui, see build-ui.mjs).
 // Bundling keeps start-up fast: Node resolves and loads a few files instead of hundreds.
 // Type checking is done separately by `tsc --noEmit` (npm run typecheck).
 import { build } from "esbuild";
@@ -6,6 +7,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildHelper } from "./build-helper.mjs";
+import { buildUi } from "./build-ui.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const zodLocales = path.join(root, "node_modules/zod/v4/locales");
@@ -66,3 +68,4 @@ await build({
   },
 });
 await buildHelper(root);
+await buildUi(root);

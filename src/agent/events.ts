@@ -5,7 +5,7 @@ import type { ErrorCode } from "../errors/index.js";
  * one `final` or `error`.
  */
 export type AgentEvent =
-  | { readonly type: "status"; readonly phase: "running_tool"; readonly tool?: string }
+  | { readonly type: "status"; readonly phase: "thinking" | "running_tool"; readonly tool?: string }
   | {
       readonly type: "status";
       readonly phase: "retrying_model";
@@ -35,6 +35,10 @@ export type AgentEvent =
       readonly toolCallId: string;
       readonly isError?: boolean;
       readonly decision?: string;
+      /** `start`: the arguments the model sent. */
+      readonly args?: Record<string, unknown>;
+      /** `end`: the result text the model gets back. */
+      readonly result?: string;
     }
   | { readonly type: "final"; readonly text: string; readonly stopReason: string; readonly model?: string }
   | {

@@ -177,7 +177,7 @@ describe("agent loop: model failures", () => {
     let calls = 0;
     mock.setScript((req) => (calls++ === 0 ? { status: 503, headers: { "retry-after": "0" } } : defaultReply(req)));
     const events = await runOnce(makeLoop(), "agent:main:p3", "again");
-    expect(events.find((e) => e.type === "status")).toMatchObject({
+    expect(events.find((e) => e.type === "status" && e.phase === "retrying_model")).toMatchObject({
       type: "status",
       phase: "retrying_model",
       model: "mock/m",

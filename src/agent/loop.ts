@@ -107,6 +107,7 @@ export class AgentLoop {
     );
     const max = d.maxIterations ?? 12;
     for (let i = 0; i < max; i++) {
+      req.onEvent({ type: "status", phase: "thinking" });
       const turn = await this.callModel({ req, refs, state }, { system, messages, tools: specs });
       const assistant: ChatMessage = {
         role: "assistant",
@@ -177,7 +178,7 @@ export class AgentLoop {
   }
 
   private async runTool(req: AgentRunRequest, ctx: ToolContext, call: ToolCall): Promise<ChatMessage> {
-    req.onEvent({ type: "tool", phase: "start", name: call.name, toolCallId: call.id });
+    req.onEvent({ type: "tool", phase: "start", name: call.name, toolCallId: call.id, args: call.arguments });
     req.onEvent({ type: "status", phase: "running_tool", tool: call.name });
     const result = await this.deps.tools.invoke(call, ctx);
     if (req.signal.aborted) throw new HoldfastError("HF_RUN_ABORTED", "run aborted");
@@ -188,6 +189,7 @@ export class AgentLoop {
       toolCallId: call.id,
       isError: result.isError === true,
       decision: result.decision,
+      result: result.content,
     });
     const msg: ChatMessage = {
       role: "tool",

@@ -16,6 +16,7 @@ import { wireAccess } from "./wire-access.js";
 import { wireAgent } from "./wire-agent.js";
 import { wireChannels } from "./wire-channels.js";
 import { wireCommands } from "./wire-commands.js";
+import { wireControlUi } from "./wire-control-ui.js";
 import { wireDevices } from "./wire-devices.js";
 import { wireDiscovery } from "./wire-discovery.js";
 import { wireExposure } from "./wire-exposure.js";
@@ -89,7 +90,7 @@ async function startOnStore(
 ): Promise<RunningGateway> {
   const { opts, hub, secrets, exposure, store } = b;
   const roster = agentRoster(ctx.config, ctx.paths);
-  const sessions = wireSessions(ctx, store.state);
+  const sessions = wireSessions(ctx, store.state, secrets);
   const sandbox = await wireSandbox(ctx, { roster, sessions });
   // The pipeline's two runtime cycles go through ports, bound as soon as the stage exists: tools start
   // runs and describe images through the agent (whose loop runs the tools), and send through the
@@ -149,6 +150,7 @@ async function startOnStore(
   const gateway = wireGateway(ctx, { hub, exposure, devices, roster, store });
   const nodes = wireNodes(ctx, { gateway: hub, approvals: tools.approvals });
   const discovery = wireDiscovery(ctx, { exposure, status: hub.status });
+  wireControlUi(ctx, { access, hub, channels, roster }); // pairing, audit, logs and status of the Control UI
   // Start, in order.
   agentPort.seal();
   channelsPort.seal();

@@ -14,6 +14,7 @@ export { secretEquals } from "./secret-equal.js";
 export { backoffDelayMs } from "./backoff.js";
 export { PACKAGE_ROOT, PACKAGE_VERSION } from "./package-root.js";
 export { escapeRegExp } from "./regexp.js";
+export { mapStringsDeep } from "./map-strings.js";
 export { abortable } from "./abortable.js";
 export { cliName, cliHint } from "./cli-hint.js";
 export { nearest, editDistance } from "./nearest.js";

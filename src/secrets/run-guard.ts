@@ -1,5 +1,6 @@
+import { mapStringsDeep } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
-import { guardOutboundText, StreamLeakGuard, WITHHELD_NOTICE } from "./outbound.js";
+import { containsSecret, guardOutboundText, StreamLeakGuard, WITHHELD_NOTICE } from "./outbound.js";
 import type { SecretsView } from "./snapshot.js";
 
 /**
@@ -10,8 +11,8 @@ export type GuardedEvent =
   | { readonly type: "delta"; readonly text: string; readonly accumulated: string }
   | { readonly type: "final"; readonly text: string }
   | { readonly type: "error"; readonly message: string }
-  | { readonly type: "status"; readonly reason?: string }
-  | { readonly type: "tool" };
+  | { readonly type: "tool"; readonly args?: Record<string, unknown>; readonly result?: string }
+  | { readonly type: "status"; readonly reason?: string };
 
 /** An event of one run (`runId`) in a session. */
 export interface GuardedRunEvent {
@@ -80,8 +81,25 @@ export function runEventGuard(deps: GuardDeps): <E extends GuardedRunEvent>(ev: 
       runs.delete(ev.runId);
       return { ...ev, event: { ...e, message: deps.redact(e.message) } };
     }
+    if (e.type === "tool") return { ...ev, event: guardTool(e, deps) };
     if (e.type === "status" && e.reason !== undefined) return { ...ev, event: { ...e, reason: deps.redact(e.reason) } };
     return ev;
+  };
+}
+
+/**
+ * A tool step's arguments and result as a client may see them: masked like the transcript keeps them
+ * (so history shows the same), and a result that holds a configured secret is replaced by the notice.
+ */
+function guardTool<T extends { readonly args?: Record<string, unknown>; readonly result?: string }>(
+  e: T,
+  deps: GuardDeps,
+): T {
+  const text = (s: string) => (containsSecret(s, deps.secrets) ? WITHHELD_NOTICE : deps.redact(s));
+  return {
+    ...e,
+    ...(e.args ? { args: mapStringsDeep(e.args, text) } : {}),
+    ...(e.result !== undefined ? { result: text(e.result) } : {}),
   };
 }
 

@@ -90,6 +90,22 @@ describe("secrets stage", () => {
     });
   });
 
+  it("masks a tool step's arguments and withholds a result holding a secret", async () => {
+    const { stage: s } = await stage();
+    const start = s.guardRunEvent(ev("r6", { type: "tool", args: { command: `echo ${SECRET}`, n: 2 } }))?.event;
+    expect(start).toMatchObject({ type: "tool", args: { n: 2 } });
+    expect(JSON.stringify(start)).not.toContain(SECRET);
+    const end = s.guardRunEvent(ev("r6", { type: "tool", result: `printed ${SECRET}` }))?.event;
+    expect(end).toMatchObject({ type: "tool", result: WITHHELD_NOTICE });
+    expect(s.guardRunEvent(ev("r6", { type: "tool", result: "plain" }))?.event).toMatchObject({ result: "plain" });
+  });
+
+  it("withholds a reply kept in a transcript the same way, without logging", async () => {
+    const { stage: s } = await stage();
+    expect(s.withholdReply(`the token is ${SECRET}`)).toBe(WITHHELD_NOTICE);
+    expect(s.withholdReply("nothing to hide")).toBe("nothing to hide");
+  });
+
   it("withholds a channel text holding a secret and passes others", async () => {
     const { stage: s } = await stage();
     expect(s.guardOutbound(`here: ${SECRET}`)).toBe(WITHHELD_NOTICE);

@@ -4,7 +4,7 @@ import { errorMessage, HoldfastError, isHoldfastError } from "../errors/index.js
 import { defineMethod, type MethodRegistrar } from "../gateway/index.js";
 import type { Logger } from "../logging/index.js";
 import { configReadMethods } from "./config-read.js";
-import { containsSecret, maskForModel } from "./outbound.js";
+import { containsSecret, guardOutboundText, maskForModel } from "./outbound.js";
 import { resolveSecrets } from "./resolve.js";
 import { outboundGuard, runEventGuard, type GuardedRunEvent } from "./run-guard.js";
 import type { SecretsRuntime } from "./runtime.js";
@@ -39,6 +39,8 @@ export interface SecretsStage {
   readonly guardRunEvent: <E extends GuardedRunEvent>(ev: E) => E | undefined;
   /** The outbound leak scan for channel texts. */
   readonly guardOutbound: (text: string) => string;
+  /** The same scan without logging, for texts kept rather than sent (transcripts): the text or the notice. */
+  readonly withholdReply: (text: string) => string;
   /** The model-bound leak scan: text for a provider with every configured secret (any form) masked. */
   readonly maskForModel: (text: string) => string;
   /** True when text bound for the network (a `web_fetch` URL, a search query) carries a configured secret. */
@@ -88,6 +90,7 @@ export function createSecretsStage(deps: SecretsStageDeps): SecretsStage {
   return {
     guardRunEvent: runEventGuard(guards),
     guardOutbound: outboundGuard(guards),
+    withholdReply: (text) => guardOutboundText(text, deps.runtime).text,
     maskForModel: (text) => maskForModel(text, deps.runtime),
     leaks: (text) => containsSecret(text, deps.runtime),
     reload,

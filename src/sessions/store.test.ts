@@ -32,6 +32,20 @@ describe("session keys", () => {
 });
 
 describe("session store", () => {
+  it("keeps an assistant reply withheld as it was sent, and user and tool texts as they are", async () => {
+    const withholdReply = (t: string) => (t.includes("hunter2") ? "[withheld]" : t);
+    const s = await tempSessionStore({ clock: recordingClock(), withholdReply });
+    opened.push(s.close);
+    await s.store.append("agent:main:w", { role: "user", content: "say hunter2", timestamp: 1 });
+    await s.store.append("agent:main:w", { role: "assistant", content: "it is hunter2", timestamp: 2 });
+    await s.store.append("agent:main:w", { role: "assistant", content: "fine", timestamp: 3 });
+    expect((await s.store.history("agent:main:w")).map((m) => m.content)).toEqual([
+      "say hunter2",
+      "[withheld]",
+      "fine",
+    ]);
+  });
+
   it("writes a header line and one line per message, and lists sessions newest first", async () => {
     const { store, agentsDir } = await newStore();
     await store.append("agent:main:a", { role: "user", content: "one", timestamp: 1 });

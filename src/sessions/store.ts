@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { HoldfastError } from "../errors/index.js";
-import type { Clock } from "../infra/index.js";
+import { mapStringsDeep, type Clock } from "../infra/index.js";
 import { silentLogger, type Logger } from "../logging/index.js";
 import { storageError, type SessionIndex, type StorageHealth } from "../store/index.js";
 import {
@@ -31,6 +31,11 @@ export interface SessionStoreOptions {
   readonly log?: Logger;
   /** Applied to every string written to a transcript (secret redaction). Default: identity. */
   readonly redact?: (text: string) => string;
+  /**
+   * Applied to an assistant message's text before it is written (the outbound leak scan): a reply that
+   * was withheld from the user is kept withheld, so history shows what was shown live. Default: identity.
+   */
+  readonly withholdReply?: (text: string) => string;
   /** Sessions whose messages are kept in memory (LRU). Default 200. */
   readonly cachedSessions?: number;
 }
@@ -170,7 +175,7 @@ export class SessionStore {
     let disk: Promise<void> = Promise.resolve();
     const ordered = this.order.run(k, async () => {
       const meta = await this.ensure(k, origin);
-      const clean = redactDeep(message, this.redact);
+      const clean = redactDeep(this.withheld(message), this.redact);
       const cached = this.transcripts.get(k);
       if (cached?.sessionId === meta.sessionId) {
         cached.messages.push(clean);
@@ -190,6 +195,13 @@ export class SessionStore {
       });
     });
     return ordered.then(() => disk);
+  }
+
+  private withheld(message: ChatMessage): ChatMessage {
+    const withhold = this.opts.withholdReply;
+    if (!withhold || message.role !== "assistant" || !message.content) return message;
+    const content = withhold(message.content);
+    return content === message.content ? message : { ...message, content };
   }
 
   /** The last `limit` messages of a session (oldest first; `limit` ≤ 0: all); empty when it does not exist. */
@@ -354,12 +366,5 @@ export class SessionStore {
 
 /** Applies `redact` to every string inside `value` (objects and arrays are copied). */
 export function redactDeep<T>(value: T, redact: (s: string) => string): T {
-  if (typeof value === "string") return redact(value) as T;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact)) as T;
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, redact);
-    return out as T;
-  }
-  return value;
+  return mapStringsDeep(value, redact);
 }

@@ -40,7 +40,12 @@ export async function openTempStore(
  * `close()` closes both.
  */
 export async function tempSessionStore(
-  opts: { agentsDir?: string; clock?: Clock; redact?: (s: string) => string } = {},
+  opts: {
+    agentsDir?: string;
+    clock?: Clock;
+    redact?: (s: string) => string;
+    withholdReply?: (s: string) => string;
+  } = {},
 ): Promise<{ store: SessionStore; state: StateStore; agentsDir: string; close: () => Promise<void> }> {
   const dirs = tempStateDir("hf-sess-");
   const agentsDir = opts.agentsDir ?? dirs.agentsDir;
@@ -50,6 +55,7 @@ export async function tempSessionStore(
     clock: opts.clock ?? systemClock,
     state,
     ...(opts.redact ? { redact: opts.redact } : {}),
+    ...(opts.withholdReply ? { withholdReply: opts.withholdReply } : {}),
   });
   return {
     store,

@@ -53,10 +53,21 @@ export function toGatewayEvent(
             toolCallId: e.toolCallId,
             ...(e.isError !== undefined ? { isError: e.isError } : {}),
             ...(e.decision ? { decision: e.decision } : {}),
+            ...(e.args ? { args: e.args } : {}),
+            ...(e.result !== undefined ? resultOf(e.result) : {}),
           },
         },
       };
   }
+}
+
+/** Tool results shown to clients are cut at this many characters (the transcript keeps them whole). */
+export const TOOL_RESULT_EVENT_MAX_CHARS = 4000;
+
+function resultOf(text: string): { result: string; resultTruncated?: true } {
+  return text.length > TOOL_RESULT_EVENT_MAX_CHARS
+    ? { result: text.slice(0, TOOL_RESULT_EVENT_MAX_CHARS), resultTruncated: true }
+    : { result: text };
 }
 
 /**
@@ -65,7 +76,6 @@ export function toGatewayEvent(
  * activity while the chain waits.
  */
 function statusFields(e: Extract<RunEvent["event"], { type: "status" }>): Record<string, unknown> {
-  if (e.phase === "running_tool") return { phase: e.phase, ...(e.tool ? { tool: e.tool } : {}) };
   if (e.phase === "retrying_model")
     return {
       phase: e.phase,
@@ -76,13 +86,15 @@ function statusFields(e: Extract<RunEvent["event"], { type: "status" }>): Record
       errorCode: e.code,
       statusText: `retrying ${e.model} (${e.retry}/${e.maxRetries}) in ${Math.round(e.delayMs / 100) / 10} s: ${e.reason}`,
     };
-  return {
-    phase: e.phase,
-    from: e.from,
-    to: e.to,
-    errorCode: e.code,
-    statusText: `${e.from} failed (${e.code}); trying ${e.to}`,
-  };
+  if (e.phase === "model_failover")
+    return {
+      phase: e.phase,
+      from: e.from,
+      to: e.to,
+      errorCode: e.code,
+      statusText: `${e.from} failed (${e.code}); trying ${e.to}`,
+    };
+  return { phase: e.phase, ...(e.tool ? { tool: e.tool } : {}) };
 }
 
 /** A chat command's reply, sent as the `final` event of a synthetic run. */

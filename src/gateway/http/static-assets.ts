@@ -2,10 +2,10 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { PACKAGE_ROOT } from "../../infra/index.js";
 
-/** Root of the WebChat page's files (`<package>/webchat/`). */
-const ROOT = path.join(PACKAGE_ROOT, "webchat");
+/** Root of the Control UI's built files (`<package>/dist/ui/`, written by `npm run build` from `ui/`). */
+const ROOT = path.join(PACKAGE_ROOT, "dist", "ui");
 
-/** Public, secret-free files of the WebChat page: URL path → [file, content type]. */
+/** Public, secret-free files of the Control UI (WebChat and the operator views): URL path → [file, content type]. */
 export const WEBCHAT_ASSETS: Readonly<Record<string, readonly [string, string]>> = {
   "/": ["index.html", "text/html; charset=utf-8"],
   "/webchat/app.js": ["app.js", "text/javascript; charset=utf-8"],
@@ -14,7 +14,7 @@ export const WEBCHAT_ASSETS: Readonly<Record<string, readonly [string, string]>>
 
 const cache = new Map<string, Buffer>();
 
-/** Reads (once) one WebChat asset. */
+/** Reads (once) one Control UI asset. @throws the read error (ENOENT when the UI was not built). */
 export async function loadAsset(file: string): Promise<Buffer> {
   let b = cache.get(file);
   if (!b) {
