@@ -12,6 +12,8 @@ export {
   type SlackChannelEntry,
   type DiscordChannelConfig,
   type DiscordGuildEntry,
+  type SignalChannelConfig,
+  type BlueBubblesChannelConfig,
   type GroupEntry,
   POLICY_CHANNEL_IDS,
   type PolicyChannelId,
