@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { auditIds } from "../../audit/test-context.fixture.js";
+import { auditIds } from "./test-context.fixture.js";
 
 describe("Signal and BlueBubbles audit checks (OpenClaw checkIds)", () => {
   it("reports open DM policies, a plaintext password and plain-http remote URLs", async () => {
