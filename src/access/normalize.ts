@@ -37,6 +37,7 @@ const PREFIXES: Readonly<Record<string, readonly string[]>> = {
  * - whatsapp/signal: strip one `scheme:` prefix, keep digits, prefix `+` (Signal `uuid:<id>` kept lowercased);
  * - slack: strip `slack:`/`user:` and a `<@…>` wrapper; a user id `U…`/`W…` (uppercased); names never match;
  * - discord: strip `discord:`/`user:` and a `<@…>`/`<@!…>` wrapper; a snowflake (digits); names never match;
+ * - bluebubbles/imessage: strip the prefix; an Apple ID email (lowercased) or a phone number (E.164);
  * - others: strip the channel's prefixes, trim, lowercase.
  */
 export function normalizeSenderId(channel: string, raw: string | number): string | undefined {
@@ -49,6 +50,7 @@ export function normalizeSenderId(channel: string, raw: string | number): string
   }
   if (ch === "telegram") return /^-?\d{1,20}$/.test(v) ? String(BigInt(v)) : undefined;
   if (ch === "slack" || ch === "discord") return platformUserId(ch, v);
+  if (ch === "bluebubbles" || ch === "imessage") return appleHandle(v);
   return v === "" ? undefined : v.toLowerCase();
 }
 
@@ -58,6 +60,12 @@ function platformUserId(ch: "slack" | "discord", v: string): string | undefined 
   if (ch === "discord") return /^\d{5,20}$/.test(inner) ? inner : undefined;
   const id = inner.toUpperCase();
   return /^[UW][A-Z0-9]{2,20}$/.test(id) ? id : undefined;
+}
+
+/** iMessage handles: an Apple ID email (lowercased) or a phone number (E.164, as WhatsApp's). */
+function appleHandle(v: string): string | undefined {
+  if (v.includes("@")) return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v) ? v.toLowerCase() : undefined;
+  return /^[+\d\s().-]+$/.test(v) ? normalizePhone("bluebubbles", v) : undefined;
 }
 
 /** A configured entry that is not an id, read as a name (`@alice` → `alice`); undefined when blank. */

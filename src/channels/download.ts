@@ -53,3 +53,15 @@ export async function downloadBounded(
 export function extensionOf(name: string | undefined): string | undefined {
   return name ? /\.([A-Za-z0-9]{1,8})$/.exec(name)?.[1]?.toLowerCase() : undefined;
 }
+
+/** The media kind of an attachment by its MIME type: photo, video, audio, else document. */
+export function mediaKindOf(mime: string | undefined): "photo" | "video" | "audio" | "document" {
+  const m = mime ?? "";
+  return m.startsWith("image/")
+    ? "photo"
+    : m.startsWith("video/")
+      ? "video"
+      : m.startsWith("audio/")
+        ? "audio"
+        : "document";
+}

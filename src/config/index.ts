@@ -13,6 +13,8 @@ export {
   type SlackChannelEntry,
   type DiscordChannelConfig,
   type DiscordGuildEntry,
+  type SignalChannelConfig,
+  type BlueBubblesChannelConfig,
   type GroupEntry,
   POLICY_CHANNEL_IDS,
   type PolicyChannelId,

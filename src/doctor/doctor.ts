@@ -7,6 +7,7 @@ import { silentLogger } from "../logging/index.js";
 import { jailFacts } from "../sandbox/index.js";
 import { resolveAll, type SecretResolution } from "../secrets/index.js";
 import { channelCredentials, type ChannelCredentialStatus } from "./channel-credentials.js";
+import { channelServices } from "./channel-services.js";
 import { gatewayCredentialSource } from "./gateway-token.js";
 import { migrateLegacyKeys } from "./migrations.js";
 import { nextSteps } from "./next-steps.js";
@@ -126,7 +127,10 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
   const findings = report.findings
     .filter((f) => f.severity !== "info")
     .map(({ checkId, severity, title }) => ({ checkId, severity, title }));
-  const channels = channelCredentials(loaded.config, resolved, env, paths);
+  const channels = [
+    ...channelCredentials(loaded.config, resolved, env, paths),
+    ...(await channelServices(loaded.config)),
+  ];
   const pending = applied.length > 0 ? [] : changes;
   const preconditions = await opts.preconditions(env);
   const startable = preconditions.every((p) => p.ok || p.heldByThisGateway === true);

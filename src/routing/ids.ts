@@ -30,9 +30,11 @@ export function normalizeAccountId(raw: string | undefined): string {
  * Encodes a peer or group id for a session key: lowercased (reference §5.1), then every character
  * outside `[a-z0-9_\-.+@#]` (including `:` and `=`) becomes `=<hex code point>.`, so the encoding is
  * injective and a peer id can never fake key structure (`:group:` …). Empty → `fallback`.
+ * `caseSensitive` (Signal group ids: base64, where `aB` and `Ab` are different groups; reference §5.1)
+ * skips the lowercasing, so uppercase letters are escaped too and distinct ids keep distinct keys.
  */
-export function encodeKeyPart(raw: string, fallback: string): string {
-  const v = raw.trim().toLowerCase();
+export function encodeKeyPart(raw: string, fallback: string, opts: { caseSensitive?: boolean } = {}): string {
+  const v = opts.caseSensitive ? raw.trim() : raw.trim().toLowerCase();
   if (v === "") return fallback;
   let out = "";
   for (const ch of v) out += /^[a-z0-9_\-.+@#]$/.test(ch) ? ch : `=${(ch.codePointAt(0) ?? 0).toString(16)}.`;

@@ -95,11 +95,22 @@ function matchRank(b: BindingConfig, input: RouteInput): number | undefined {
   if (m.peer) {
     const kind = m.peer.kind === "group" ? "group" : "direct";
     if (kind !== input.chatType) return undefined;
-    const want = peerId(input.channel, m.peer.id);
-    const have = peerId(input.channel, input.chatType === "direct" ? input.senderId : input.chatId);
+    const want = kind === "group" ? groupPeerId(input.channel, m.peer.id) : peerId(input.channel, m.peer.id);
+    const have = kind === "group" ? groupPeerId(input.channel, input.chatId) : peerId(input.channel, input.senderId);
     return want === have ? 2 : undefined;
   }
   return acct !== undefined && acct !== "*" ? 1 : 0;
+}
+
+/**
+ * A group id as bindings compare it: Signal's case-sensitive base64 ids exactly (`group:`/`signal:group:`
+ * prefixes dropped; reference §5.1), others like peer ids.
+ */
+function groupPeerId(channel: string, id: string | number): string {
+  if (channel.toLowerCase() !== "signal") return peerId(channel, id);
+  return String(id)
+    .trim()
+    .replace(/^(signal:)?group:/i, "");
 }
 
 /** A peer id in the channel's normalized form (prefixes such as `tg:` stripped), else lowercased. */

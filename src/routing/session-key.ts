@@ -26,6 +26,9 @@ export interface SessionKeyInput {
   readonly scope?: "per-sender" | "global";
 }
 
+/** Channels whose group ids are case-sensitive (reference §5.1: Signal group ids keep their case). */
+const CASE_SENSITIVE_GROUP_CHANNELS: ReadonlySet<string> = new Set(["signal"]);
+
 /**
  * Builds a session key (reference §5.2):
  * - DMs: `main` → `agent:<a>:main`; `per-peer` → `agent:<a>:direct:<peer>`; `per-channel-peer` →
@@ -42,7 +45,8 @@ export function buildSessionKey(i: SessionKeyInput): string {
   const channel = encodeKeyPart(i.channel, "unknown");
   if (i.chatType === "group") {
     if (i.groupScope === "main") return `${base}:main`;
-    const group = `${base}:${channel}:group:${encodeKeyPart(i.groupId ?? "", "unknown")}`;
+    const caseSensitive = CASE_SENSITIVE_GROUP_CHANNELS.has(i.channel.toLowerCase());
+    const group = `${base}:${channel}:group:${encodeKeyPart(i.groupId ?? "", "unknown", { caseSensitive })}`;
     return i.threadId ? `${group}:topic:${encodeKeyPart(i.threadId, "unknown")}` : group;
   }
   const rawPeer = (i.peerId ?? "").trim();

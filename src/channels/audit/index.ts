@@ -1,17 +1,6 @@
-import { finding, type AuditCheck, type AuditContext, type Finding } from "../../audit/index.js";
-
-type Block = Record<string, unknown> & { enabled?: boolean; accounts?: Record<string, Record<string, unknown>> };
-
-/** Each enabled block of `channels.<channel>` (top level and accounts) with its path; accounts inherit unset keys. */
-function blocks(ctx: AuditContext, channel: "slack" | "discord"): { path: string; block: Record<string, unknown> }[] {
-  const top = ctx.config.channels?.[channel] as Block | undefined;
-  if (!top || top.enabled === false) return [];
-  const { accounts, ...rest } = top;
-  const out = [{ path: `channels.${channel}`, block: rest }];
-  for (const [id, a] of Object.entries(accounts ?? {}))
-    if (a.enabled !== false) out.push({ path: `channels.${channel}.accounts.${id}`, block: { ...rest, ...a } });
-  return out;
-}
+import { finding, type AuditCheck, type Finding } from "../../audit/index.js";
+import { blocks } from "./blocks.js";
+import { serviceUrlChecks } from "./service-urls.js";
 
 /**
  * `channels.slack.http.signing_secret_missing` (critical): an account in HTTP mode without
@@ -69,4 +58,8 @@ const discordIntentsCheck: AuditCheck = {
 };
 
 /** Checks about channel settings (the access checks are in `access/audit`). */
-export const channelAuditChecks: readonly AuditCheck[] = [slackSigningSecretCheck, discordIntentsCheck];
+export const channelAuditChecks: readonly AuditCheck[] = [
+  slackSigningSecretCheck,
+  discordIntentsCheck,
+  ...serviceUrlChecks,
+];

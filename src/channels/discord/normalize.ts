@@ -1,3 +1,4 @@
+import { mediaKindOf } from "../download.js";
 import type { InboundMessage, MediaRef } from "../adapter.js";
 
 /** Discord message types that are a person's message: a plain message and a reply. */
@@ -90,13 +91,7 @@ export function normalizeDiscordMessage(
 
 function mediaRef(a: DiscordMessageFacts["attachments"][number]): MediaRef {
   const mime = a.contentType ?? "";
-  const kind = mime.startsWith("image/")
-    ? "photo"
-    : mime.startsWith("video/")
-      ? "video"
-      : mime.startsWith("audio/")
-        ? "audio"
-        : "document";
+  const kind = mediaKindOf(mime);
   return {
     kind,
     fileId: a.id,

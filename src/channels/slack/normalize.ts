@@ -1,3 +1,4 @@
+import { mediaKindOf } from "../download.js";
 import type { InboundMessage, MediaRef } from "../adapter.js";
 
 /** A Slack `message` event as the Events API delivers it (the fields holdfast reads). */
@@ -95,13 +96,7 @@ function decodeEntities(text: string): string {
 function mediaRef(f: SlackFile): MediaRef[] {
   if (!f.id) return [];
   const mime = f.mimetype ?? "";
-  const kind = mime.startsWith("image/")
-    ? "photo"
-    : mime.startsWith("video/")
-      ? "video"
-      : mime.startsWith("audio/")
-        ? "audio"
-        : "document";
+  const kind = mediaKindOf(mime);
   const url = f.url_private_download ?? f.url_private;
   return [
     {

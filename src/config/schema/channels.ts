@@ -163,13 +163,27 @@ const SignalChannelSchema = channelSchema({
   account: z.string().optional(),
   httpUrl: z.string().optional(),
   cliPath: compat(),
+  httpHost: compat(),
+  httpPort: compat(),
+  autoStart: compat(),
+  receiveMode: compat(),
+  ignoreAttachments: compat(),
+  ignoreStories: compat(),
+  sendReadReceipts: compat(),
+  reactionNotifications: compat(),
+  reactionLevel: compat(),
 });
+/** Signal through a running `signal-cli daemon --http` (JSON-RPC + SSE). */
+export type SignalChannelConfig = z.infer<typeof SignalChannelSchema>;
 const IMessageChannelSchema = channelSchema({ cliPath: compat(), dbPath: compat() });
 const BlueBubblesChannelSchema = channelSchema({
   serverUrl: z.string().optional(),
   password: SecretInputSchema.optional(),
   webhookPath: z.string().optional(),
+  sendReadReceipts: compat(),
 });
+/** iMessage through a BlueBubbles server (REST out, webhook in on the gateway port). */
+export type BlueBubblesChannelConfig = z.infer<typeof BlueBubblesChannelSchema>;
 
 /** `channels.*`. Channel ids follow the reference. */
 export const ChannelsSchema = z.strictObject({
