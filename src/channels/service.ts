@@ -1,3 +1,4 @@
+import type { SecurityTrail } from "../trail/index.js";
 import type { Hono } from "hono";
 import type { AccessStage, AccountAccessConfig } from "../access/index.js";
 import type { RunManager } from "../agent/index.js";
@@ -25,6 +26,8 @@ export type AccountSettings = AccountAccessConfig & {
 /** Dependencies of {@link createChannelService}: other stages' public interfaces plus context. */
 export interface ChannelServiceDeps {
   readonly config: HoldfastConfig;
+  /** Where security events of the channels (pairing requests) are recorded. */
+  readonly trail?: SecurityTrail;
   readonly secrets: { get(path: string): string | undefined };
   readonly env: NodeJS.ProcessEnv;
   readonly stateDir: string;
@@ -125,6 +128,7 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     pairing: (channel) => deps.access.pairing(channel),
     replies,
     saveMedia: deps.saveMedia,
+    ...(deps.trail ? { trail: deps.trail } : {}),
   });
   return {
     manager,

@@ -3,6 +3,7 @@ import { loadConfig } from "../config/index.js";
 import { errorMessage, HoldfastError, isHoldfastError } from "../errors/index.js";
 import { defineMethod, type MethodRegistrar } from "../gateway/index.js";
 import type { Logger } from "../logging/index.js";
+import { gatewayActor, type SecurityTrail } from "../trail/index.js";
 import { containsSecret, maskForModel } from "./outbound.js";
 import { resolveSecrets } from "./resolve.js";
 import { outboundGuard, runEventGuard, type GuardedRunEvent } from "./run-guard.js";
@@ -28,6 +29,8 @@ export interface SecretsStageDeps {
   readonly log: Logger;
   /** Where `secrets.reload` is registered. */
   readonly gateway: { readonly methods: MethodRegistrar };
+  /** Reloads and failed reloads are recorded here (the paths that changed, never values). */
+  readonly trail: SecurityTrail;
 }
 
 /** The secrets stage of a running gateway. */
@@ -63,14 +66,21 @@ export function createSecretsStage(deps: SecretsStageDeps): SecretsStage {
       name: "secrets.reload",
       scope: "operator.admin",
       params: z.looseObject({}),
-      async handler() {
+      async handler(_p, ctx) {
+        const actor = gatewayActor("secrets.reload", ctx.conn);
         try {
           const res = await reload();
           log.info({ version: res.version, changed: res.changed }, "secrets reloaded");
+          void deps.trail.record({
+            type: "secrets.reloaded",
+            actor,
+            details: { version: res.version, secrets: res.secrets, changed: res.changed },
+          });
           return res;
         } catch (err) {
           const code = isHoldfastError(err) ? err.code : "HF_SECRET_UNRESOLVED";
           log.warn({ code }, "secrets reload failed; previous snapshot kept");
+          void deps.trail.record({ type: "secrets.reload_failed", actor, details: { code } });
           throw new HoldfastError(
             code,
             `secrets reload failed; the previous secrets stay in force: ${errorMessage(err)}`,
