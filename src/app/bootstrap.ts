@@ -16,6 +16,7 @@ import {
   SecretsRuntime,
   type SecretFailure,
 } from "../secrets/index.js";
+import { FileSecurityTrail, trailPaths } from "../trail/index.js";
 import type { AppContext } from "./context.js";
 
 /** Options shared by every command that builds an {@link AppContext}. */
@@ -51,7 +52,8 @@ export async function bootstrap(opts: BootstrapOptions = {}): Promise<AppContext
   secrets.swap(await resolveSecrets(loaded.config, { env }));
   secrets.pin(...CREDENTIAL_ENV_VARS.map((name) => env[name]));
   const say = opts.say ?? terminalLines(loaded.config, log);
-  return { paths, loaded, config: loaded.config, env, log, clock, secrets, redactor, say };
+  const trail = new FileSecurityTrail(trailPaths(paths.stateDir), { clock, log: log.child({ stage: "trail" }) });
+  return { paths, loaded, config: loaded.config, env, log, clock, secrets, redactor, say, trail };
 }
 
 /**
@@ -71,16 +73,18 @@ export async function bootstrapLenient(
   secrets.pin(...CREDENTIAL_ENV_VARS.map((name) => env[name]));
   const redactor = new Redactor({ patterns: loaded.config.logging?.redactPatterns ?? [], secrets });
   const say = opts.say ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const clock = opts.clock ?? systemClock;
   return {
     paths,
     loaded,
     config: loaded.config,
     env,
     log: silentLogger(),
-    clock: opts.clock ?? systemClock,
+    clock,
     secrets,
     redactor,
     say,
+    trail: new FileSecurityTrail(trailPaths(paths.stateDir), { clock, log: silentLogger() }),
     failures: resolved.failures,
   };
 }

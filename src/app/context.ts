@@ -2,6 +2,7 @@ import type { HoldfastConfig, HoldfastPaths, LoadedConfig } from "../config/inde
 import type { Clock } from "../infra/index.js";
 import type { Logger, Redactor } from "../logging/index.js";
 import type { SecretsRuntime } from "../secrets/index.js";
+import type { FileSecurityTrail } from "../trail/index.js";
 
 /** What every wiring step receives: loaded config, paths, environment, logger, clock, secrets. */
 export interface AppContext {
@@ -17,4 +18,6 @@ export interface AppContext {
   readonly redactor: Redactor;
   /** Writes a line for the operator's terminal (stdout), never to the log file. */
   readonly say: (line: string) => void;
+  /** The security trail of this state dir (`<stateDir>/audit/security.jsonl`), shared by the gateway and CLI commands. */
+  readonly trail: FileSecurityTrail;
 }

@@ -206,6 +206,7 @@ async function startOnStore(
       await sessions.close().catch((err: unknown) => ctx.log.error({ err }, "transcripts not fully flushed"));
       store.close();
       await fsp.rm(ctx.paths.pidFile, { force: true });
+      await ctx.trail.flush();
       ctx.log.info("gateway stopped");
       ctx.log.flush();
     })());

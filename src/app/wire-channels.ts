@@ -58,6 +58,7 @@ export async function wireChannels(ctx: AppContext, w: ChannelWiring): Promise<C
     stateDir: ctx.paths.stateDir,
     log: ctx.log.child({ stage: "channels" }),
     clock: ctx.clock,
+    trail: ctx.trail,
     access: w.access,
     router: w.router,
     runs: w.agent.runs,

@@ -17,6 +17,7 @@ export function wireDevices(ctx: AppContext): DevicesStage {
     autoApproveLocal: ctx.config.gateway?.nodes?.pairing?.autoApproveLocal !== false,
     now: () => ctx.clock.now(),
     log: ctx.log.child({ stage: "devices" }),
+    trail: ctx.trail,
   });
   return { store, registry };
 }

@@ -32,10 +32,13 @@ export function wireGateway(
     agentIds: () => w.roster.ids(),
     ...(ctx.config.gateway?.handshake ? { handshake: ctx.config.gateway.handshake } : {}),
     snapshot: () => ({ interruptedRuns: w.store.interruptedWebChat() }),
+    trail: ctx.trail,
   });
   w.hub.methods.register(
-    ...deviceMethods(w.devices.store, (deviceId) =>
-      gateway.server.disconnect((c) => c.deviceId === deviceId, 1008, "device revoked"),
+    ...deviceMethods(
+      w.devices.store,
+      (deviceId) => gateway.server.disconnect((c) => c.deviceId === deviceId, 1008, "device revoked"),
+      ctx.trail,
     ),
     ...nodePairingMethods(w.devices.store),
   );

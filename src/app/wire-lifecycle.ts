@@ -48,6 +48,7 @@ export function wireLifecycle(
     ...(ctx.config.session?.identityLinks ? { identityLinks: ctx.config.session.identityLinks } : {}),
     abortSession: w.abortSession ?? (() => undefined),
     clock: ctx.clock,
+    trail: ctx.trail,
     log: ctx.log.child({ stage: "lifecycle" }),
     ...(w.methods ? { methods: w.methods } : {}),
   });

@@ -15,5 +15,6 @@ export function wireSecrets(ctx: AppContext, gateway: { readonly methods: Method
     env: ctx.env,
     log: ctx.log,
     gateway,
+    trail: ctx.trail,
   });
 }

@@ -26,6 +26,7 @@ export function wireTools(ctx: AppContext, w: ToolWiring): ToolStage {
     secrets: ctx.secrets,
     clock: ctx.clock,
     log: ctx.log.child({ stage: "tools" }),
+    trail: ctx.trail,
     roster: w.roster,
     sandbox: w.sandbox.manager,
     jails: w.sandbox.jails,

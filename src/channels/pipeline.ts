@@ -1,3 +1,4 @@
+import type { SecurityTrail } from "../trail/index.js";
 import {
   decideIngress,
   EMPTY_ALLOW_LIST,
@@ -40,6 +41,8 @@ export interface PipelineDeps {
   readonly replies: ReplyDispatcher;
   /** Saves one inbound attachment of a session; returns the path its tools read it at. */
   readonly saveMedia: MediaSaver;
+  /** New DM pairing requests are recorded here. */
+  readonly trail?: SecurityTrail;
 }
 
 /**
@@ -119,6 +122,12 @@ export class InboundPipeline {
     const out = await this.deps.pairing(msg.channel).upsert(msg.accountId, senderId, msg.senderName);
     const reason = out.created ? "pairing_challenge_sent" : out.code ? "pairing_repeat_ignored" : "pairing_cap_reached";
     this.deps.log.debug({ channel: msg.channel, accountId: msg.accountId, senderId, reason }, "pairing");
+    if (out.created)
+      void this.deps.trail?.record({
+        type: "pairing.requested",
+        subject: { channel: msg.channel, id: senderId },
+        details: { channel: msg.channel, accountId: msg.accountId },
+      });
     if (out.created)
       await this.deps.replies.sendText(acct.adapter, {
         chatId: msg.chatId,

@@ -1,3 +1,4 @@
+import type { SecurityTrail } from "../trail/index.js";
 import type { Hono } from "hono";
 import {
   decideOutbound,
@@ -29,6 +30,8 @@ export type { AccountSettings } from "./plugin-types.js";
 /** Dependencies of {@link createChannelService}: other stages' public interfaces plus context. */
 export interface ChannelServiceDeps {
   readonly config: HoldfastConfig;
+  /** Where security events of the channels (pairing requests) are recorded. */
+  readonly trail?: SecurityTrail;
   readonly secrets: { get(path: string): string | undefined };
   readonly env: NodeJS.ProcessEnv;
   readonly stateDir: string;
@@ -131,6 +134,7 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     pairing: (channel) => deps.access.pairing(channel),
     replies,
     saveMedia: deps.saveMedia,
+    ...(deps.trail ? { trail: deps.trail } : {}),
   });
   const send: ChannelSend = async (channel, accountId, to, text) => {
     const acct = manager.account(channel, accountId);

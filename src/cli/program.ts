@@ -32,6 +32,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "doctor", load: async () => (await import("./commands/doctor.js")).registerDoctor },
   { name: "logs", load: async () => (await import("./commands/logs.js")).registerLogs },
   { name: "privacy", load: async () => (await import("./commands/privacy.js")).registerPrivacy },
+  { name: "audit-log", load: async () => (await import("./commands/audit-log.js")).registerAuditLog },
+  { name: "backup", load: async () => (await import("./commands/backup.js")).registerBackup },
   { name: "lockdown", load: async () => (await import("./commands/lockdown.js")).registerLockdown },
 ];
 

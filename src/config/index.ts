@@ -4,7 +4,7 @@ export { type LoadedConfig, loadConfig, parseConfigText, validateConfig } from "
 export { normalizeConfig } from "./normalize.js";
 export { substituteEnv, hasEnvReference, standInEnv, ENV_STAND_IN } from "./env-substitution.js";
 export { ENV_ALIASES, withEnvAliases, applyEnvAliases } from "./env-aliases.js";
-export { updateConfigFile, getAtPath, setAtPath, parseCliValue } from "./write.js";
+export { updateConfigFile, getAtPath, setAtPath, parseCliValue, changedKeyPaths } from "./write.js";
 export type { HoldfastConfig } from "./schema/root.js";
 export { type SecretRef, type SecretInput, SecretRefSchema, type ToolPolicyConfig } from "./schema/common.js";
 export {

@@ -88,3 +88,19 @@ export function parseCliValue(text: string): unknown {
     return text;
   }
 }
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * The dotted key paths whose values differ between two raw configs (leaves and arrays compared
+ * whole; a key added or removed counts as changed). Only paths, never values: the security trail
+ * records them for `config.changed`.
+ */
+export function changedKeyPaths(before: unknown, after: unknown, at = ""): string[] {
+  if (isPlainObject(before) && isPlainObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap((k) => changedKeyPaths(before[k], after[k], at ? `${at}.${k}` : k));
+  }
+  return JSON.stringify(before) === JSON.stringify(after) ? [] : [at || "(root)"];
+}

@@ -7,6 +7,7 @@ import type {
 } from "../gateway/index.js";
 import { wireRefusal } from "../errors/index.js";
 import type { Logger } from "../logging/index.js";
+import type { SecurityTrail } from "../trail/index.js";
 import { PROOF_FAILURES, verifyDeviceBlock } from "./proof.js";
 import type { DeviceRequest, DeviceStore } from "./store.js";
 
@@ -16,6 +17,8 @@ export interface DeviceRegistryOptions {
   readonly autoApproveLocal: boolean;
   readonly now: () => number;
   readonly log: Logger;
+  /** Device pairing requests and automatic approvals are recorded here. */
+  readonly trail?: SecurityTrail;
 }
 
 /**
@@ -73,6 +76,11 @@ export class DeviceRegistry implements DeviceAuthority {
     if (local) {
       await this.store.pairLocal(request);
       this.opts.log.info({ deviceId: req.deviceId, role: req.role }, "device paired (direct loopback auto-approval)");
+      void this.opts.trail?.record({
+        type: "device.paired",
+        actor: { kind: "system" },
+        details: { deviceId: req.deviceId, role: req.role, how: "loopback auto-approval" },
+      });
       return { status: "paired", deviceToken: await this.store.issueToken(req.deviceId, req.client.ip) };
     }
     const pending = await this.store.request(request);
@@ -80,6 +88,11 @@ export class DeviceRegistry implements DeviceAuthority {
       { deviceId: req.deviceId, requestId: pending.requestId, ip: req.client.ip, role: req.role },
       "device pairing requested",
     );
+    void this.opts.trail?.record({
+      type: "device.pairing_requested",
+      actor: { kind: "network", ip: req.client.ip },
+      details: { deviceId: req.deviceId, requestId: pending.requestId, role: req.role },
+    });
     return { status: "pending", requestId: pending.requestId, expiresAt: pending.expiresAt };
   }
 }

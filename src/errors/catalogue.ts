@@ -299,6 +299,21 @@ export const ERROR_CATALOGUE = {
   HF_NODE_TIMEOUT: { exitCode: 1, wire: "UNAVAILABLE", summary: "A node host did not answer an invocation in time." },
   // CLI
   HF_CLI_USAGE: { exitCode: 2, wire: "INVALID_REQUEST", summary: "A CLI command was called with bad arguments." },
+  HF_BACKUP_INVALID: {
+    exitCode: 1,
+    wire: "INVALID_REQUEST",
+    summary: "A backup archive is damaged, altered, or not a holdfast backup.",
+  },
+  HF_BACKUP_PASSPHRASE: {
+    exitCode: 1,
+    wire: "INVALID_REQUEST",
+    summary: "A backup passphrase is missing, or it does not open the archive.",
+  },
+  HF_BACKUP_TARGET: {
+    exitCode: 1,
+    wire: "UNAVAILABLE",
+    summary: "A backup cannot be restored there: the state dir is not empty or its gateway runs.",
+  },
   HF_NOT_FOUND: { exitCode: 1, wire: "NOT_FOUND", summary: "The thing a CLI command names does not exist." },
   HF_ONBOARD_CONFLICT: {
     exitCode: 1,

@@ -1,3 +1,4 @@
+import type { SecurityTrail } from "../trail/index.js";
 import path from "node:path";
 import type { HoldfastPaths } from "../config/index.js";
 import { HoldfastError } from "../errors/index.js";
@@ -161,7 +162,7 @@ export async function checkExposure(
  * failures delayed on the context clock), device pairing and Tailscale identity when allowed.
  */
 export function exposureAuthenticator(
-  ctx: Pick<ExposureContext, "clock">,
+  ctx: Pick<ExposureContext, "clock"> & { readonly trail?: SecurityTrail },
   exposure: GatewayExposure,
   devices?: DeviceAuthority,
 ): ExposureAuthenticator {
@@ -171,6 +172,7 @@ export function exposureAuthenticator(
     exemptLoopback: exposure.rateLimit.exemptLoopback,
     sleep: (ms) => ctx.clock.sleep(ms),
     ...(devices ? { devices } : {}),
+    ...(ctx.trail ? { trail: ctx.trail } : {}),
     ...(exposure.whois ? { whois: exposure.whois } : {}),
   });
 }

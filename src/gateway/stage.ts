@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { SecurityTrail } from "../trail/index.js";
 import type { Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import { authWireError } from "./auth/failures.js";
@@ -54,6 +55,8 @@ export interface GatewayStageDeps {
   readonly handshake?: { readonly maxPendingPerIp?: number; readonly maxPending?: number };
   /** More facts for the `hello-ok` snapshot (runs interrupted by the previous process's end). */
   readonly snapshot?: () => Readonly<Record<string, unknown>>;
+  /** Where failed authentications and lockouts are recorded. */
+  readonly trail?: SecurityTrail;
 }
 
 /** The gateway as built: not listening until {@link GatewayStage.start}. */

@@ -4,9 +4,10 @@ import path from "node:path";
 import { HoldfastError } from "../errors/index.js";
 import { ensurePrivateDir, writeFileAtomic } from "../infra/index.js";
 import type { ChatMessage } from "../sessions/index.js";
+import type { SecurityTrail } from "../trail/index.js";
 import { eraseRows, type EraseCounts, type StateDb } from "../store/index.js";
 import { exportFilePrefix } from "./export-session.js";
-import { personMessages, type Person } from "./person.js";
+import { personMessages, type ChannelIdentity, type Person } from "./person.js";
 import { collectPerson, type PersonData, type PrivacyStores } from "./privacy-collect.js";
 import { findTraces, redactInPlace, walkFiles } from "./traces.js";
 
@@ -25,6 +26,13 @@ export interface PrivacyDeps extends PrivacyStores {
   readonly afterErase?: () => Promise<unknown>;
   readonly abortSession: (key: string) => void;
   readonly now: () => number;
+  /**
+   * The security trail: forget records `privacy.forget` (under the person's pseudonym, while it still
+   * exists) and then deletes their pseudonym keys, so no trail entry links to them any more.
+   */
+  readonly trail?: SecurityTrail & {
+    forgetPeople(identities: readonly string[], opts?: { readonly dryRun?: boolean }): Promise<number>;
+  };
 }
 
 /** What `privacy export` wrote. */
@@ -47,6 +55,8 @@ export interface PrivacyForgetReport {
   readonly rows: EraseCounts;
   /** Log files where their ids were overwritten, with the count. */
   readonly logs: { file: string; redacted: number }[];
+  /** Pseudonym keys of the security trail deleted (crypto-shredding their trail entries). */
+  readonly pseudonymKeys: number;
   /** Files that still contain one of their ids after the erasure (for example the config's allowlists). */
   readonly remaining: { file: string; found: string[] }[];
 }
@@ -142,6 +152,13 @@ export async function forgetPerson(
       const redacted = await redactInPlace(file, needles(person));
       if (redacted > 0) logs.push({ file, redacted });
     }
+  if (!dryRun)
+    await deps.trail?.record({
+      type: "privacy.forget",
+      subject: person.identities[0] as ChannelIdentity,
+      details: { identities: person.identities.length, sessions: data.transcripts.length },
+    });
+  const pseudonymKeys = (await deps.trail?.forgetPeople(ids(person), { dryRun })) ?? 0;
   const scanned = [...new Set([...(await walkFiles(deps.stateDir)), ...logFiles, ...(deps.extraFiles ?? [])])];
   return {
     sender: person.sender,
@@ -162,6 +179,7 @@ export async function forgetPerson(
     })),
     rows,
     logs,
+    pseudonymKeys,
     remaining: await findTraces(scanned, needles(person)),
   };
 }

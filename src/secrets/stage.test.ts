@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig, resolvePaths } from "../config/index.js";
 import { GatewayHub } from "../gateway/index.js";
 import { Redactor, silentLogger } from "../logging/index.js";
+import { noSecurityTrail } from "../trail/index.js";
 import { WITHHELD_NOTICE } from "./outbound.js";
 import type { GuardedEvent, GuardedRunEvent } from "./run-guard.js";
 import { SecretsRuntime } from "./runtime.js";
@@ -32,6 +33,7 @@ async function stage() {
     env: {},
     log: silentLogger(),
     gateway: hub,
+    trail: noSecurityTrail,
   });
   return { dir, secrets, redactor, reloads, hub, stage };
 }

@@ -3,6 +3,7 @@ import { loadConfig, type LoadedConfig } from "../config/index.js";
 import { errorMessage, HoldfastError, isHoldfastError } from "../errors/index.js";
 import { defineMethod, type MethodRegistrar } from "../gateway/index.js";
 import type { Logger } from "../logging/index.js";
+import { gatewayActor, type SecurityTrail } from "../trail/index.js";
 import { configReadMethods } from "./config-read.js";
 import { containsSecret, guardOutboundText, maskForModel } from "./outbound.js";
 import { resolveSecrets } from "./resolve.js";
@@ -31,6 +32,8 @@ export interface SecretsStageDeps {
   readonly loaded: LoadedConfig;
   /** Where `secrets.reload` and `config.get` are registered. */
   readonly gateway: { readonly methods: MethodRegistrar };
+  /** Reloads and failed reloads are recorded here (the paths that changed, never values). */
+  readonly trail: SecurityTrail;
 }
 
 /** The secrets stage of a running gateway. */
@@ -69,14 +72,21 @@ export function createSecretsStage(deps: SecretsStageDeps): SecretsStage {
       name: "secrets.reload",
       scope: "operator.admin",
       params: z.looseObject({}),
-      async handler() {
+      async handler(_p, ctx) {
+        const actor = gatewayActor("secrets.reload", ctx.conn);
         try {
           const res = await reload();
           log.info({ version: res.version, changed: res.changed }, "secrets reloaded");
+          void deps.trail.record({
+            type: "secrets.reloaded",
+            actor,
+            details: { version: res.version, secrets: res.secrets, changed: res.changed },
+          });
           return res;
         } catch (err) {
           const code = isHoldfastError(err) ? err.code : "HF_SECRET_UNRESOLVED";
           log.warn({ code }, "secrets reload failed; previous snapshot kept");
+          void deps.trail.record({ type: "secrets.reload_failed", actor, details: { code } });
           throw new HoldfastError(
             code,
             `secrets reload failed; the previous secrets stay in force: ${errorMessage(err)}`,

@@ -46,3 +46,4 @@ export { migrateLegacyState, MIGRATED_SUFFIX, type LegacyMigrationReport } from 
 export { inspectStorage, type StorageFinding } from "./inspect.js";
 export { assertWritable, type WritableProbeOptions } from "./probe.js";
 export { eraseRows, compact, type EraseMatch, type EraseCounts } from "./erase.js";
+export { snapshotStateDb } from "./snapshot.js";

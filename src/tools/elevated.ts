@@ -2,6 +2,7 @@ import type { ChatCommand } from "../commands/index.js";
 import type { HoldfastConfig } from "../config/index.js";
 import { allow, deny, type Decision } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
+import type { SecurityTrail } from "../trail/index.js";
 
 /** A sender as the elevated gates see it. WebChat operators (no channel sender) are `webchat:operator`. */
 export interface ElevatedSender {
@@ -74,7 +75,12 @@ export class ElevatedSessions {
  * a gateway client needs that scope for `on`; `off` and the state need what `sessions.delete` and
  * `status` need.
  */
-export function elevatedCommand(state: ElevatedSessions, config: () => HoldfastConfig, log: Logger): ChatCommand {
+export function elevatedCommand(
+  state: ElevatedSessions,
+  config: () => HoldfastConfig,
+  out: { readonly log: Logger; readonly trail: SecurityTrail },
+): ChatCommand {
+  const { log, trail } = out;
   return {
     name: "elevated",
     aliases: ["elev"],
@@ -105,6 +111,11 @@ export function elevatedCommand(state: ElevatedSessions, config: () => HoldfastC
             },
             "elevated refused",
           );
+          void trail.record({
+            type: "elevated.refused",
+            actor: { kind: "person", person: { channel: inv.channel, id: inv.senderId } },
+            details: { agentId: inv.agentId, reason: d.reason },
+          });
           return `Elevated mode is not available to you (${d.detail ?? d.reason}).`;
         }
       }
@@ -113,6 +124,11 @@ export function elevatedCommand(state: ElevatedSessions, config: () => HoldfastC
         { audit: "elevated", sessionKey: inv.sessionKey, by: `${inv.channel}:${inv.senderId}`, decision: arg },
         `elevated ${arg}`,
       );
+      void trail.record({
+        type: arg === "on" ? "elevated.on" : "elevated.off",
+        actor: { kind: "person", person: { channel: inv.channel, id: inv.senderId } },
+        details: { agentId: inv.agentId },
+      });
       return arg === "on"
         ? "Elevated mode on: exec runs on the host for this session (until /elevated off or a gateway restart). Tool policy and exec approvals still apply."
         : "Elevated mode off.";

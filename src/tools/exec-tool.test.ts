@@ -1,3 +1,4 @@
+import { noSecurityTrail } from "../trail/index.js";
 import { mkdir, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -351,11 +352,11 @@ describe("elevated mode", () => {
     const config: HoldfastConfig = { ...enabled, tools: { ...enabled.tools, exec: { allowlist: ["id"] } } };
     const s = stage(config);
     const toggles: Record<string, unknown>[] = [];
-    const cmd: ChatCommand = elevatedCommand(
-      s.elevated,
-      () => config,
-      pino({ level: "info" }, { write: (l: string) => void toggles.push(JSON.parse(l) as Record<string, unknown>) }),
+    const log = pino(
+      { level: "info" },
+      { write: (l: string) => void toggles.push(JSON.parse(l) as Record<string, unknown>) },
     );
+    const cmd: ChatCommand = elevatedCommand(s.elevated, () => config, { log, trail: noSecurityTrail });
     expect(await cmd.run("on", inv({ senderId: "99" }))).toContain(
       "not available to you (tools.elevated.allowFrom.telegram)",
     );

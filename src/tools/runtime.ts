@@ -19,6 +19,8 @@ export class ToolRuntime {
     tools: readonly AnyToolDefinition[],
     private readonly gate: ToolGate,
     private readonly aliases: Readonly<Record<string, string>> = {},
+    /** Told of every call the policy refused (the security trail). */
+    private readonly onRefused: (refusal: { tool: string; reason: string }, ctx: ToolContext) => void = () => undefined,
   ) {
     for (const t of tools) this.tools.set(t.name, t);
   }
@@ -52,6 +54,7 @@ export class ToolRuntime {
     const decision = await this.gate.check(gateCall, ctx);
     if (!decision.allow) {
       ctx.log.info({ tool: name, reason: decision.reason, sessionKey: ctx.sessionKey }, "tool call refused");
+      this.onRefused({ tool: name, reason: decision.reason }, ctx);
       return {
         content: `Tool "${name}" was refused by policy (${decision.reason})${decision.detail ? `: ${decision.detail}` : ""}.`,
         isError: true,

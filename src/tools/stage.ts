@@ -10,6 +10,7 @@ import type { AgentRoster, HoldfastConfig } from "../config/index.js";
 import type { GatewayPorts } from "../gateway/index.js";
 import type { Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
+import type { SecurityTrail } from "../trail/index.js";
 import type { JailRuntime, SandboxManager } from "../sandbox/index.js";
 import { elevatedCommand, elevatedGate, elevatedSenderOf, ElevatedSessions } from "./elevated.js";
 import { ExecAuditor } from "./exec-audit.js";
@@ -25,6 +26,7 @@ import { assertToolPolicyConfig } from "./policy-config.js";
 import { PolicyGate } from "./policy-gate.js";
 import { ProcessRegistry, processTool } from "./processes.js";
 import { ToolRuntime } from "./runtime.js";
+import { recordApprovals, toolActor } from "./trail-events.js";
 import { sessionsAccess, sessionsPolicy, type SessionRunStarter, type SessionsReader } from "./sessions-access.js";
 import { sessionsTools } from "./sessions-tools.js";
 import { execPolicyBase, webFetchSettings, webSearchSettings } from "./settings.js";
@@ -64,6 +66,8 @@ export interface ToolStageDeps {
   readonly leaks: (text: string) => boolean;
   /** Tools besides the built-in ones (tests). */
   readonly extraTools?: readonly AnyToolDefinition[];
+  /** Tool refusals, exec approvals and elevated switches are recorded here. */
+  readonly trail: SecurityTrail;
 }
 
 /** The tool stage: the gated tool runtime, exec approvals and elevated mode. */
@@ -108,6 +112,7 @@ export function createToolStage(deps: ToolStageDeps): ToolStage {
   });
   deps.gateway.methods.register(...approvalMethods(approvals));
   forwardApprovalEvents(approvals, deps.gateway.broadcaster);
+  recordApprovals(approvals, deps.trail);
   const env = new JailEnvironment({
     config,
     workspaceOf: (id) => deps.roster.workspaceOf(id),
@@ -130,11 +135,21 @@ export function createToolStage(deps: ToolStageDeps): ToolStage {
     isSandboxed: (agentId: string, sessionKey: string) => deps.sandbox.isSandboxed(agentId, sessionKey),
     jailAvailability: (agentId: string, sessionKey: string) => env.availability(agentId, sessionKey),
   };
-  const runtime = new ToolRuntime(tools, new PolicyGate(config, gateSandbox, JAIL_TOOLS), TOOL_ALIASES);
+  const runtime = new ToolRuntime(
+    tools,
+    new PolicyGate(config, gateSandbox, JAIL_TOOLS),
+    TOOL_ALIASES,
+    (refusal, c) =>
+      void deps.trail.record({
+        type: "tool.refused",
+        actor: toolActor(c),
+        details: { tool: refusal.tool, reason: refusal.reason, agentId: c.agentId },
+      }),
+  );
   return {
     runtime,
     approvals,
-    commands: [...approvalCommands(approvals), elevatedCommand(elevated, () => config, log)],
+    commands: [...approvalCommands(approvals), elevatedCommand(elevated, () => config, { log, trail: deps.trail })],
     workspaceFor: (req) => env.workspaceFor(req.agentId, req.sessionKey),
     saveMedia: (target, bytes, ext) => env.saveMedia(target, bytes, ext),
     stop() {

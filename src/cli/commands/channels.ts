@@ -107,11 +107,15 @@ export function registerChannels(program: Command, io: CliIo): void {
         throw new HoldfastError("HF_CLI_USAGE", "--account must be a non-blank account id (letters, digits, - and _)");
       const paths = resolvePaths();
       const changes: Change[] = [];
-      await updateConfigForIncident(paths.configPath, (raw) => {
-        const r = dropChannelCredentials(raw, channel, o.account);
-        changes.push(...r.changes);
-        return r.config;
-      });
+      await updateConfigForIncident(
+        paths.configPath,
+        (raw) => {
+          const r = dropChannelCredentials(raw, channel, o.account);
+          changes.push(...r.changes);
+          return r.config;
+        },
+        "channels logout",
+      );
       const dir = path.join(paths.credentialsDir, channel, ...(o.account !== undefined ? [o.account] : []));
       if (
         await fsp.stat(dir).then(

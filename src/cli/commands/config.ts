@@ -7,11 +7,11 @@ import {
   resolvePaths,
   setAtPath,
   unknownSegment,
-  updateConfigFile,
 } from "../../config/index.js";
 import { HoldfastError, isHoldfastError } from "../../errors/index.js";
 import { redactedConfig } from "../../secrets/index.js";
 import { printJson, type CliIo } from "../io.js";
+import { auditedConfigUpdate } from "../trail.js";
 
 /**
  * `config get <path>` of a key that is not in the file: unknown keys are named with the nearest valid
@@ -75,7 +75,11 @@ export function registerConfig(program: Command, io: CliIo, setExit: (code: numb
     .description("set a value (JSON5 literal or plain string); validated before it is written (atomic, mode 600)")
     .action(async (keyPath: string, value: string) => {
       const file = resolvePaths().configPath;
-      await updateConfigFile(file, (raw) => setAtPath(raw, keyPath, parseCliValue(value)));
+      await auditedConfigUpdate({
+        configPath: file,
+        change: (raw) => setAtPath(raw, keyPath, parseCliValue(value)),
+        actor: { kind: "cli", command: "config set" },
+      });
       io.out(`updated ${keyPath} in ${file}`);
     });
   config
@@ -83,7 +87,11 @@ export function registerConfig(program: Command, io: CliIo, setExit: (code: numb
     .description("remove a key from the config file (validated, atomic, mode 600); its default applies again")
     .action(async (keyPath: string) => {
       const file = resolvePaths().configPath;
-      await updateConfigFile(file, (raw) => setAtPath(raw, keyPath, undefined));
+      await auditedConfigUpdate({
+        configPath: file,
+        change: (raw) => setAtPath(raw, keyPath, undefined),
+        actor: { kind: "cli", command: "config unset" },
+      });
       io.out(`removed ${keyPath} from ${file}`);
     });
 }

@@ -3,6 +3,7 @@ import { bootstrapLenient, checkStartPreconditions } from "../../app/index.js";
 import { AUDIT_CHECKS } from "../../app/audit-checks/index.js";
 import { doctorExitCode, formatDoctor, generateGatewayToken, runDoctor } from "../../doctor/index.js";
 import { cliHint } from "../../infra/index.js";
+import { cliTrail } from "../trail.js";
 import { printJson, type CliIo } from "../io.js";
 
 /** The gateway's start preconditions for `holdfast gateway` without flags, in this environment. */
@@ -33,6 +34,12 @@ export function registerDoctor(program: Command, io: CliIo, setExit: (code: numb
         checks: AUDIT_CHECKS,
         preconditions,
       });
+      if (report.migrations.applied.length > 0)
+        await cliTrail().record({
+          type: "config.changed",
+          actor: { kind: "fix", command: "doctor --fix" },
+          details: { changes: report.migrations.applied },
+        });
       if (o.json) printJson(io, report);
       else for (const l of formatDoctor(report)) io.out(l);
       setExit(doctorExitCode(report));

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { readPidInfo, type PidInfo } from "../../client/index.js";
-import { standInEnv, updateConfigFile } from "../../config/index.js";
+import { standInEnv } from "../../config/index.js";
 import { HoldfastError } from "../../errors/index.js";
+import { auditedConfigUpdate } from "../trail.js";
 
 /** How long `gateway stop` waits for the gateway to exit after SIGTERM (ms). */
 export const STOP_TIMEOUT_MS = 15_000;
@@ -25,14 +26,16 @@ export function renderChange(c: Change): string {
 /**
  * Edits the config file for incident response. The result is validated for shape only: `${VAR}`
  * references are checked with a stand-in value, because an operator containing an incident may run
- * this from a shell that lacks the gateway's environment. Atomic write, mode 600.
+ * this from a shell that lacks the gateway's environment. Atomic write, mode 600. The change is
+ * recorded in the security trail as made by the CLI `command`.
  * @throws HoldfastError HF_CONFIG_PARSE / HF_CONFIG_INVALID.
  */
 export async function updateConfigForIncident(
   configPath: string,
   change: (raw: Record<string, unknown>) => Record<string, unknown>,
-): Promise<void> {
-  await updateConfigFile(configPath, change, standInEnv(process.env));
+  command: string,
+): Promise<string[]> {
+  return auditedConfigUpdate({ configPath, change, actor: { kind: "cli", command }, env: standInEnv(process.env) });
 }
 
 /** True when `pid` looks like a `holdfast gateway` process (Linux `/proc`; assumed true elsewhere). */

@@ -6,6 +6,7 @@ import { DeviceStore } from "../../devices/index.js";
 import { errorMessage } from "../../errors/index.js";
 import { cliHint, systemClock } from "../../infra/index.js";
 import { printJson, type CliIo } from "../io.js";
+import { cliTrail } from "../trail.js";
 import { renderChange, stopRunningGateway, updateConfigForIncident, type Change } from "./incident-util.js";
 
 type Obj = Record<string, unknown>;
@@ -91,11 +92,15 @@ export function registerLockdown(program: Command, io: CliIo, setExit: (code: nu
     .action(async (o: { json?: boolean }) => {
       const paths = resolvePaths();
       const changes: Change[] = [];
-      await updateConfigForIncident(paths.configPath, (raw) => {
-        const r = lockdownConfig(raw, randomBytes(32).toString("hex"));
-        changes.push(...r.changes);
-        return r.config;
-      });
+      await updateConfigForIncident(
+        paths.configPath,
+        (raw) => {
+          const r = lockdownConfig(raw, randomBytes(32).toString("hex"));
+          changes.push(...r.changes);
+          return r.config;
+        },
+        "lockdown",
+      );
       if (process.env.HOLDFAST_GATEWAY_TOKEN !== undefined || process.env.HOLDFAST_GATEWAY_PASSWORD !== undefined) {
         changes.push({
           what: "environment",
@@ -125,6 +130,11 @@ export function registerLockdown(program: Command, io: CliIo, setExit: (code: nu
         changes.push({ what: "gateway", note: `NOT stopped: ${errorMessage(err)}` });
         setExit(1);
       }
+      await cliTrail().record({
+        type: "lockdown",
+        actor: { kind: "cli", command: "lockdown" },
+        details: { changes: changes.map((c) => c.what) },
+      });
       if (o.json) return printJson(io, { changes });
       io.out(`lockdown applied to ${paths.configPath}:`);
       for (const c of changes) io.out(`  ${renderChange(c)}`);

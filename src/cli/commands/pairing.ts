@@ -72,6 +72,12 @@ export function registerPairing(program: Command, io: CliIo): void {
       const channel = channelArg(ch);
       const { ctx, store } = await storeFor(channel);
       const req = await store.approve(code, o.account);
+      await ctx.trail.record({
+        type: "pairing.approved",
+        actor: { kind: "cli", command: "pairing approve" },
+        subject: { channel, id: req.id },
+        details: { channel, accountId: req.meta.accountId },
+      });
       io.out(
         `Approved ${channel} sender ${req.id}${req.meta.name ? ` (${req.meta.name})` : ""} (account ${req.meta.accountId}).`,
       );
@@ -90,7 +96,14 @@ export function registerPairing(program: Command, io: CliIo): void {
     .description("drop a pending request (the sender may ask again later)")
     .action(async (ch: string, code: string) => {
       const channel = channelArg(ch);
-      const req = await (await storeFor(channel)).store.reject(code);
+      const { ctx, store } = await storeFor(channel);
+      const req = await store.reject(code);
+      await ctx.trail.record({
+        type: "pairing.rejected",
+        actor: { kind: "cli", command: "pairing reject" },
+        subject: { channel, id: req.id },
+        details: { channel, accountId: req.meta.accountId },
+      });
       io.out(`Rejected the ${channel} pairing request of sender ${req.id}.`);
     });
   pairing
@@ -99,7 +112,15 @@ export function registerPairing(program: Command, io: CliIo): void {
     .option("--account <id>", "channel account", "default")
     .action(async (ch: string, senderId: string, o: { account: string }) => {
       const channel = channelArg(ch);
-      const removed = await (await storeFor(channel)).store.allow.remove(o.account, senderId);
+      const { ctx, store } = await storeFor(channel);
+      const removed = await store.allow.remove(o.account, senderId);
+      if (removed)
+        await ctx.trail.record({
+          type: "pairing.revoked",
+          actor: { kind: "cli", command: "pairing revoke" },
+          subject: { channel, id: senderId },
+          details: { channel, accountId: o.account },
+        });
       if (!removed)
         throw new HoldfastError(
           "HF_NOT_FOUND",

@@ -69,6 +69,10 @@ function formatForget(r: PrivacyForgetReport): string[] {
   const rows = r.rows.runs + r.rows.inbound + r.rows.replies + r.rows.outbox;
   if (rows > 0) lines.push(`${v} ${rows} rows of the state database`);
   for (const l of r.logs) lines.push(`overwrote their ids ${l.redacted} times in ${l.file}`);
+  if (r.pseudonymKeys > 0)
+    lines.push(
+      `${r.dryRun ? "would delete" : "deleted"} their security-trail pseudonym key (their audit entries are unlinked)`,
+    );
   if (r.remaining.length === 0)
     lines.push(r.dryRun ? "" : "nothing of them is left in the state dir or the logs").valueOf();
   for (const x of r.remaining)

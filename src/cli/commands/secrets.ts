@@ -11,6 +11,7 @@ import {
   type SecretsAuditReport,
 } from "../../secrets/index.js";
 import { withLocalGateway } from "../context.js";
+import { cliTrail } from "../trail.js";
 import { printJson, type CliIo } from "../io.js";
 import { cliHint } from "../../infra/index.js";
 
@@ -86,6 +87,12 @@ export function registerSecrets(program: Command, io: CliIo, setExit: (code: num
       const res = await applySecretsPlan(resolvePaths().configPath, parseSecretsPlan(text, o.from), process.env, {
         dryRun: o.dryRun === true,
       });
+      if (res.configWritten)
+        await cliTrail().record({
+          type: "config.changed",
+          actor: { kind: "cli", command: "secrets apply" },
+          details: { paths: res.moved.map((m) => m.split(" -> ")[0] as string) },
+        });
       const verb = res.dryRun ? "would move" : "moved";
       for (const m of res.moved) io.out(`${verb} ${m}`);
       for (const f of res.filesWritten) io.out(`${res.dryRun ? "would write" : "wrote"} ${f} (mode 600)`);

@@ -16,6 +16,7 @@ import {
   type Severity,
 } from "../../audit/index.js";
 import { HoldfastError } from "../../errors/index.js";
+import { cliTrail } from "../trail.js";
 import { printJson, type CliIo } from "../io.js";
 
 /** Flags of `holdfast security audit`. */
@@ -58,6 +59,12 @@ export async function securityAudit(
   let fix: FixResult | undefined;
   if (flags.fix) {
     fix = await applySafeFixes(ctx);
+    if (fix.configWritten)
+      await cliTrail(env).record({
+        type: "config.changed",
+        actor: { kind: "fix", command: "security audit --fix" },
+        details: { paths: fix.changes.map((c) => c.split(":")[0] as string) },
+      });
     ctx = await load();
   }
   let report = await runAudit(ctx, deps.checks ?? AUDIT_CHECKS);

@@ -79,7 +79,7 @@ export async function probeOnboard(p: PreparedOnboard, env: NodeJS.ProcessEnv): 
 export async function commitOnboard(p: PreparedOnboard): Promise<boolean> {
   if (!p.actions.some((a) => a !== "unchanged")) return false;
   for (const c of p.changes) if (c.store) await storeFileSecret(p.secretsFile, c.store.pointer, c.store.value);
-  await updateConfigForIncident(p.paths.configPath, () => p.next);
+  await updateConfigForIncident(p.paths.configPath, () => p.next, "onboard");
   return true;
 }
 

@@ -1,4 +1,5 @@
 import { secretEquals } from "../../infra/index.js";
+import type { SecurityTrail } from "../../trail/index.js";
 import { isLoopbackHostHeader, type ClientAddress } from "../net.js";
 import type { AuthMode } from "../exposure.js";
 import type { ConnectParams } from "../protocol/frames.js";
@@ -35,6 +36,8 @@ export interface AuthenticatorDeps {
   readonly sleep: (ms: number) => Promise<void>;
   readonly devices?: DeviceAuthority;
   readonly whois?: TailscaleWhois;
+  /** Failed attempts and lockouts are recorded here (`auth.failed`, `auth.lockout`). */
+  readonly trail?: SecurityTrail;
 }
 
 /** Auth `none` admits a direct local client that addressed the gateway by a loopback name (no DNS rebinding). */
@@ -212,7 +215,21 @@ export class ExposureAuthenticator implements GatewayAuthenticator {
       return true;
     }
     const { delayMs, retryAfterMs } = this.deps.limiter.recordFailure(key);
+    this.recordFailure(scope, client, { wasLocked: locked > 0, retryAfterMs });
     if (delayMs > 0) await this.deps.sleep(delayMs);
     return locked > 0 ? { reason: "rate_limited", retryAfterMs } : { reason: "failed" };
+  }
+
+  private recordFailure(
+    scope: RateLimitScope,
+    client: ClientAddress,
+    r: { readonly wasLocked: boolean; readonly retryAfterMs: number },
+  ): void {
+    const trail = this.deps.trail;
+    if (!trail) return;
+    const actor = { kind: "network", ip: client.ip } as const;
+    void trail.record({ type: "auth.failed", actor, details: { scope, mode: this.mode } });
+    if (!r.wasLocked && r.retryAfterMs > 0)
+      void trail.record({ type: "auth.lockout", actor, details: { scope, retryAfterMs: r.retryAfterMs } });
   }
 }
