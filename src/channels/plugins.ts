@@ -8,7 +8,7 @@ interface ChannelModule {
 }
 
 /** The messaging channels holdfast runs (WebChat aside). */
-export const RUNNABLE_CHANNELS = ["telegram", "slack", "discord"] as const;
+export const RUNNABLE_CHANNELS = ["telegram", "slack", "discord", "whatsapp"] as const;
 export type RunnableChannel = (typeof RUNNABLE_CHANNELS)[number];
 
 /**
@@ -19,6 +19,8 @@ const MODULES: readonly ChannelModule[] = [
   { id: "telegram", load: async () => (await import("./telegram/index.js")).telegramPlugin },
   { id: "slack", load: async () => (await import("./slack/index.js")).slackPlugin },
   { id: "discord", load: async () => (await import("./discord/index.js")).discordPlugin },
+  // WhatsApp (Baileys 7)
+  { id: "whatsapp", load: async () => (await import("./whatsapp/index.js")).whatsappPlugin },
 ];
 
 /** True when `channels.<id>` is present and not `enabled: false` (no module is loaded to tell). */

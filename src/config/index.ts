@@ -12,6 +12,7 @@ export {
   type SlackChannelEntry,
   type DiscordChannelConfig,
   type DiscordGuildEntry,
+  type WhatsAppChannelConfig,
   type GroupEntry,
   POLICY_CHANNEL_IDS,
   type PolicyChannelId,
