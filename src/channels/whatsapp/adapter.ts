@@ -188,18 +188,21 @@ export class WhatsAppAdapter implements ChannelAdapter {
       const sock = this.deps.connector.connect({ auth: auth.state, log: this.log });
       this.socket = sock;
       this.open = false;
-      const finish = (end: SessionEnd) => {
+      const finish = (end: SessionEnd, closed = true) => {
         this.controller.signal.removeEventListener("abort", onAbort);
-        if (this.socket === sock) this.open = false;
+        if (closed && this.socket === sock) this.open = false;
         resolve(end);
       };
-      const onAbort = () => finish({ kind: "retry", opened, why: "stopped" });
+      // On stop the socket stays open for a grace period (replies of runs that end during shutdown).
+      const onAbort = () => finish({ kind: "retry", opened, why: "stopped" }, false);
       this.controller.signal.addEventListener("abort", onAbort);
       sock.ev.on("creds.update", () => {
         auth.saveCreds().catch((err: unknown) => this.log.warn({ accountId: this.accountId, err: localDetail(err) }));
       });
       sock.ev.on("connection.update", (u) => {
-        if (this.socket !== sock || this.controller.signal.aborted) return;
+        if (this.socket !== sock) return;
+        if (u.connection === "close") this.open = false;
+        if (this.controller.signal.aborted) return;
         if (u.qr) {
           void sock.end(undefined);
           return finish({ kind: "fatal", error: notLinked(this.accountId), opened });
