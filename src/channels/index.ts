@@ -27,3 +27,6 @@ export { notifyPairingApproved } from "./notify.js";
 export { channelMethods } from "./methods.js";
 export { OutboxSender } from "./outbox-sender.js";
 export { DurableInbound, type DurableInboundOptions, type InboundOffer } from "./durable-inbound.js";
+// WhatsApp device linking for `holdfast channels login|logout` (Baileys is loaded only when called).
+export const loadWhatsAppLinking = () => import("./whatsapp/linking.js");
+export type { UnlinkOutcome } from "./whatsapp/login.js";

@@ -8,6 +8,7 @@ import { cliContext, withLocalGateway } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
 import { CHANNEL_CREDENTIAL_KEYS, configuredAccounts, liveChannels, stateOf } from "./channel-state.js";
 import { renderChange, updateConfigForIncident, type Change } from "./incident-util.js";
+import { loginChannel, unlinkWhatsAppDevices, whatsappLogin } from "./channels-whatsapp.js";
 
 type Obj = Record<string, unknown>;
 
@@ -45,6 +46,11 @@ export function dropChannelCredentials(
     }
   }
   return { config, changes };
+}
+
+function parseAccount(account: string | undefined): void {
+  if (account !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(account))
+    throw new HoldfastError("HF_CLI_USAGE", "--account must be a non-blank account id (letters, digits, - and _)");
 }
 
 function parseChannel(v: string): PolicyChannelId {
@@ -143,6 +149,17 @@ export function registerChannels(program: Command, io: CliIo): void {
     .option("--json", "JSON output")
     .action((o: { json?: boolean }) => channelsStatus(io, o.json === true));
   channels
+    .command("login")
+    .description("link a WhatsApp device: shows the pairing QR code in the terminal")
+    .requiredOption("--channel <channel>", "whatsapp")
+    .option("--account <id>", "the account to link (default: default)")
+    .option("--json", "JSON output (each QR payload, then the result)")
+    .action(async (o: { channel: string; account?: string; json?: boolean }) => {
+      loginChannel(o.channel);
+      parseAccount(o.account);
+      await whatsappLogin(io, o);
+    });
+  channels
     .command("logout")
     .description("drop a channel's stored credentials (config token and files under <stateDir>/credentials/<channel>/)")
     .requiredOption("--channel <channel>", `one of ${POLICY_CHANNEL_IDS.join(", ")}`)
@@ -150,8 +167,7 @@ export function registerChannels(program: Command, io: CliIo): void {
     .option("--json", "JSON output")
     .action(async (o: { channel: string; account?: string; json?: boolean }) => {
       const channel = parseChannel(o.channel);
-      if (o.account !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(o.account))
-        throw new HoldfastError("HF_CLI_USAGE", "--account must be a non-blank account id (letters, digits, - and _)");
+      parseAccount(o.account);
       const paths = resolvePaths();
       const changes: Change[] = [];
       await updateConfigForIncident(paths.configPath, (raw) => {
@@ -159,6 +175,12 @@ export function registerChannels(program: Command, io: CliIo): void {
         changes.push(...r.changes);
         return r.config;
       });
+      const running = (await readPidInfo(paths.pidFile)) !== undefined;
+      // WhatsApp: stop the gateway's session first, then unlink the device before its state is deleted.
+      if (channel === "whatsapp") {
+        if (running) changes.push(await logoutRunning(channel, o.account));
+        changes.push(...(await unlinkWhatsAppDevices(await cliContext(), o.account)));
+      }
       const dir = path.join(paths.credentialsDir, channel, ...(o.account !== undefined ? [o.account] : []));
       if (
         await fsp.stat(dir).then(
@@ -169,7 +191,7 @@ export function registerChannels(program: Command, io: CliIo): void {
         await fsp.rm(dir, { recursive: true, force: true });
         changes.push({ what: dir, note: "deleted stored credentials" });
       }
-      if (await readPidInfo(paths.pidFile)) changes.push(await logoutRunning(channel, o.account));
+      if (running && channel !== "whatsapp") changes.push(await logoutRunning(channel, o.account));
       if (o.json)
         return printJson(io, { channel, ...(o.account !== undefined ? { account: o.account } : {}), changes });
       io.out(
