@@ -1,4 +1,5 @@
 import { finding, type AuditCheck, type AuditContext, type Finding } from "../../audit/index.js";
+import { whatsappCredentialsCheck } from "./whatsapp.js";
 
 type Block = Record<string, unknown> & { enabled?: boolean; accounts?: Record<string, Record<string, unknown>> };
 
@@ -69,4 +70,9 @@ const discordIntentsCheck: AuditCheck = {
 };
 
 /** Checks about channel settings (the access checks are in `access/audit`). */
-export const channelAuditChecks: readonly AuditCheck[] = [slackSigningSecretCheck, discordIntentsCheck];
+export const channelAuditChecks: readonly AuditCheck[] = [
+  slackSigningSecretCheck,
+  discordIntentsCheck,
+  // WhatsApp
+  whatsappCredentialsCheck,
+];
