@@ -149,6 +149,7 @@ export function normalizeWhatsAppMessage(
   const senderRaw = group ? key.participant : remote;
   const senderAlt = group ? key.participantAlt : key.remoteJidAlt;
   if (isJidBot(senderRaw ?? undefined) || isJidMetaAI(senderRaw ?? undefined)) return { drop: "bot_sender" };
+  if (group && (isSelf(senderRaw, ctx.self) || isSelf(senderAlt, ctx.self))) return { drop: "own_message" };
   if (key.fromMe) {
     if (group || ctx.sentByBot(id)) return { drop: "own_message" };
     if (!isSelf(remote, ctx.self) && !(isLidUser(remote) && isSelf(key.remoteJidAlt, ctx.self)))

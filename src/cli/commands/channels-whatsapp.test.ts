@@ -2,13 +2,14 @@ import { existsSync, statSync } from "node:fs";
 import { mkdtemp, readFile, writeFile, mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import type * as Baileys from "baileys";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeWhatsApp, linkedCredsJson, WA_BOT } from "../../../test/support/fake-baileys.js";
 
 /** Baileys' `makeWASocket` replaced by the fake: everything else of the real connector runs. */
 const wa = vi.hoisted(() => ({ fake: undefined as FakeWhatsApp | undefined }));
 vi.mock("baileys", async (importOriginal) => {
-  const real = await importOriginal<typeof import("baileys")>();
+  const real = await importOriginal<typeof Baileys>();
   return {
     ...real,
     makeWASocket: (cfg: Parameters<typeof real.makeWASocket>[0]) =>

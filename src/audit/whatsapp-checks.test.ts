@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { auditIds } from "../../audit/test-context.fixture.js";
+import { auditIds } from "./test-context.fixture.js";
 
 describe("security audit: WhatsApp", () => {
   it("reports an open DM policy and wildcard allowlists with OpenClaw's checkIds", async () => {
