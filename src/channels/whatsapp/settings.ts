@@ -4,8 +4,10 @@ import { channelAccounts } from "../accounts.js";
 import type { AccountSettings, ChannelSettingsSource } from "../plugin-types.js";
 import { whatsappAuthDir } from "./auth-store.js";
 
-/** Default chunk size of a WhatsApp reply (characters; WhatsApp itself takes about 65 000). */
+/** Default chunk size of a WhatsApp reply (characters). */
 export const WHATSAPP_TEXT_LIMIT = 4000;
+/** Longest text WhatsApp takes in one message (characters); `textChunkLimit` is capped at it. */
+export const WHATSAPP_MAX_TEXT = 65_536;
 
 /** Everything needed to run one WhatsApp account (one linked device). */
 export interface WhatsAppAccountSettings {
@@ -19,7 +21,7 @@ export interface WhatsAppAccountSettings {
   readonly selfChatMode: boolean;
   /** `sendReadReceipts` (default false): mark admitted messages read. */
   readonly sendReadReceipts: boolean;
-  /** `textChunkLimit`, default {@link WHATSAPP_TEXT_LIMIT}. */
+  /** `textChunkLimit`, default {@link WHATSAPP_TEXT_LIMIT}, at most {@link WHATSAPP_MAX_TEXT}. */
   readonly textLimit: number;
 }
 
@@ -44,6 +46,6 @@ export function resolveWhatsAppAccounts(src: ChannelSettingsSource, stateDir: st
     authDir: whatsappAuthDir(path.join(stateDir, "credentials"), accountId),
     selfChatMode: config.selfChatMode === true,
     sendReadReceipts: config.sendReadReceipts === true,
-    textLimit: config.textChunkLimit ?? WHATSAPP_TEXT_LIMIT,
+    textLimit: Math.min(config.textChunkLimit ?? WHATSAPP_TEXT_LIMIT, WHATSAPP_MAX_TEXT),
   }));
 }
