@@ -89,14 +89,6 @@ export class WhatsAppAdapter implements ChannelAdapter {
     this.graceTimer.unref();
   }
 
-  /** Unlinks the device from the account (WhatsApp's "Linked devices" loses it) and closes the socket. */
-  async unlink(): Promise<boolean> {
-    const sock = this.socket;
-    if (!sock || !this.open) return false;
-    await sock.logout().catch(() => undefined);
-    return true;
-  }
-
   async resolveTarget(to: string): Promise<OutboundTarget> {
     const t = to.trim();
     if (/^[0-9-]{5,40}@g\.us$/.test(t)) return { recipient: { chatType: "group", chatId: t }, chatId: t };
