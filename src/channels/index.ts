@@ -39,3 +39,6 @@ export {
   type ChannelInfo,
   type ChannelCredential,
 } from "./registry.js";
+// WhatsApp device linking for `holdfast channels login|logout` (Baileys is loaded only when called).
+export const loadWhatsAppLinking = () => import("./whatsapp/linking.js");
+export type { UnlinkOutcome } from "./whatsapp/login.js";

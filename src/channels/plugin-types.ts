@@ -18,6 +18,8 @@ export interface ChannelSettingsSource {
   /** The resolved secrets snapshot, by config key path (`channels.slack.botToken`). */
   readonly secrets: { get(path: string): string | undefined };
   readonly env: NodeJS.ProcessEnv;
+  /** holdfast's state directory (the channel stage passes it): WhatsApp keeps its auth state under it. */
+  readonly stateDir?: string;
 }
 
 /** What every adapter is built with. */

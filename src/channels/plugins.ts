@@ -8,7 +8,7 @@ interface ChannelModule {
 }
 
 /** The messaging channels holdfast runs (WebChat aside). */
-export const RUNNABLE_CHANNELS = ["telegram", "slack", "discord", "signal", "bluebubbles"] as const;
+export const RUNNABLE_CHANNELS = ["telegram", "slack", "discord", "signal", "bluebubbles", "whatsapp"] as const;
 export type RunnableChannel = (typeof RUNNABLE_CHANNELS)[number];
 
 /**
@@ -21,6 +21,8 @@ const MODULES: readonly ChannelModule[] = [
   { id: "discord", load: async () => (await import("./discord/index.js")).discordPlugin },
   { id: "signal", load: async () => (await import("./signal/index.js")).signalPlugin },
   { id: "bluebubbles", load: async () => (await import("./bluebubbles/index.js")).blueBubblesPlugin },
+  // WhatsApp (Baileys 7)
+  { id: "whatsapp", load: async () => (await import("./whatsapp/index.js")).whatsappPlugin },
 ];
 
 /** True when `channels.<id>` is present and not `enabled: false` (no module is loaded to tell). */

@@ -15,6 +15,7 @@ export {
   type DiscordGuildEntry,
   type SignalChannelConfig,
   type BlueBubblesChannelConfig,
+  type WhatsAppChannelConfig,
   type GroupEntry,
   POLICY_CHANNEL_IDS,
   type PolicyChannelId,

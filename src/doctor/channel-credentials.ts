@@ -79,7 +79,12 @@ function statusOf({ ch, account, at, holder }: Holder, { secrets, env, paths }: 
     const creds = path.join(paths.credentialsDir, "whatsapp", account, "creds.json");
     return existsSync(creds)
       ? { channel: ch, path: at, present: true, note: `linked session in ${creds}` }
-      : { channel: ch, path: at, present: false, note: `no linked session (${creds}); link the device first` };
+      : {
+          channel: ch,
+          path: at,
+          present: false,
+          note: `no linked session (${creds}); link it with: holdfast channels login --channel whatsapp${account === "default" ? "" : ` --account ${account}`}`,
+        };
   }
   const missing: string[] = [];
   const sources: string[] = [];

@@ -157,7 +157,9 @@ describe("holdfast doctor", () => {
     const before = await runCli(stateDir, ["doctor"], { env });
     // Discord runs when configured: an account without a token is a start failure, not only a gap.
     expect(before.code, before.stderr).toBe(1);
-    expect(before.stdout).toMatch(/FAIL\s+channels: channels\.discord\.token: no bot token for Discord account "default"/);
+    expect(before.stdout).toMatch(
+      /FAIL\s+channels: channels\.discord\.token: no bot token for Discord account "default"/,
+    );
     expect(before.stdout).toContain("gateway.token: moved to gateway.auth.token");
     expect(before.stdout).toMatch(/ok\s+channels\.telegram: from \$TELEGRAM_BOT_TOKEN/);
     expect(before.stdout).toMatch(/MISSING channels\.discord: set channels\.discord\.token \(or \$DISCORD_BOT_TOKEN\)/);

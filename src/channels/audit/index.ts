@@ -1,6 +1,7 @@
 import { finding, type AuditCheck, type Finding } from "../../audit/index.js";
 import { blocks } from "./blocks.js";
 import { serviceUrlChecks } from "./service-urls.js";
+import { whatsappCredentialsCheck } from "./whatsapp.js";
 
 /**
  * `channels.slack.http.signing_secret_missing` (critical): an account in HTTP mode without
@@ -62,4 +63,6 @@ export const channelAuditChecks: readonly AuditCheck[] = [
   slackSigningSecretCheck,
   discordIntentsCheck,
   ...serviceUrlChecks,
+  // WhatsApp
+  whatsappCredentialsCheck,
 ];

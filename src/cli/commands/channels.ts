@@ -1,7 +1,7 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { CHANNEL_IDS } from "../../channels/index.js";
+import { RUNNABLE_CHANNELS } from "../../channels/index.js";
 import { readPidInfo } from "../../client/index.js";
 import { resolvePaths } from "../../config/index.js";
 import { errorMessage, HoldfastError } from "../../errors/index.js";
@@ -11,8 +11,12 @@ import { CHANNEL_CREDENTIAL_KEYS } from "./channel-state.js";
 import { registerChannelStatus } from "./channels-status.js";
 import { renderChange, updateConfigForIncident, type Change } from "./incident-util.js";
 import { cliHint } from "../../infra/index.js";
+import { loginChannel, unlinkWhatsAppDevices, whatsappLogin } from "./channels-whatsapp.js";
 
 type Obj = Record<string, unknown>;
+
+/** The channels `--channel` accepts: every channel holdfast runs. */
+const CHANNEL_IDS: readonly string[] = RUNNABLE_CHANNELS;
 
 /**
  * Removes the credential keys from `channels.<channel>` and all its accounts (or from one account
@@ -50,7 +54,12 @@ export function dropChannelCredentials(
   return { config, changes };
 }
 
-/** `--channel`: one of the channels holdfast runs (the channel stage's list). @throws HoldfastError HF_CLI_USAGE. */
+function parseAccount(account: string | undefined): void {
+  if (account !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(account))
+    throw new HoldfastError("HF_CLI_USAGE", "--account must be a non-blank account id (letters, digits, - and _)");
+}
+
+/** `--channel`: one of the channels holdfast runs. @throws HoldfastError HF_CLI_USAGE. */
 function parseChannel(v: string): string {
   if (!CHANNEL_IDS.includes(v))
     throw new HoldfastError(
@@ -96,6 +105,17 @@ export function registerChannels(program: Command, io: CliIo): void {
   const channels = program.command("channels").description("channel accounts: their state, and logging out");
   registerChannelStatus(channels, io);
   channels
+    .command("login")
+    .description("link a WhatsApp device: shows the pairing QR code in the terminal")
+    .requiredOption("--channel <channel>", "whatsapp")
+    .option("--account <id>", "the account to link (default: default)")
+    .option("--json", "JSON output (each QR payload, then the result)")
+    .action(async (o: { channel: string; account?: string; json?: boolean }) => {
+      loginChannel(o.channel);
+      parseAccount(o.account);
+      await whatsappLogin(io, o);
+    });
+  channels
     .command("logout")
     .description("drop a channel's stored credentials (config token and files under <stateDir>/credentials/<channel>/)")
     .requiredOption("--channel <channel>", `one of ${CHANNEL_IDS.join(", ")}`)
@@ -103,8 +123,7 @@ export function registerChannels(program: Command, io: CliIo): void {
     .option("--json", "JSON output")
     .action(async (o: { channel: string; account?: string; json?: boolean }) => {
       const channel = parseChannel(o.channel);
-      if (o.account !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(o.account))
-        throw new HoldfastError("HF_CLI_USAGE", "--account must be a non-blank account id (letters, digits, - and _)");
+      parseAccount(o.account);
       const paths = resolvePaths();
       const changes: Change[] = [];
       await updateConfigForIncident(
@@ -116,6 +135,12 @@ export function registerChannels(program: Command, io: CliIo): void {
         },
         "channels logout",
       );
+      const running = (await readPidInfo(paths.pidFile)) !== undefined;
+      // WhatsApp: stop the gateway's session first, then unlink the device before its state is deleted.
+      if (channel === "whatsapp") {
+        if (running) changes.push(await logoutRunning(channel, o.account));
+        changes.push(...(await unlinkWhatsAppDevices(await cliContext(), o.account)));
+      }
       const dir = path.join(paths.credentialsDir, channel, ...(o.account !== undefined ? [o.account] : []));
       if (
         await fsp.stat(dir).then(
@@ -126,7 +151,7 @@ export function registerChannels(program: Command, io: CliIo): void {
         await fsp.rm(dir, { recursive: true, force: true });
         changes.push({ what: dir, note: "deleted stored credentials" });
       }
-      if (await readPidInfo(paths.pidFile)) changes.push(await logoutRunning(channel, o.account));
+      if (running && channel !== "whatsapp") changes.push(await logoutRunning(channel, o.account));
       if (o.json)
         return printJson(io, { channel, ...(o.account !== undefined ? { account: o.account } : {}), changes });
       io.out(

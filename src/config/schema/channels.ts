@@ -157,8 +157,19 @@ export const DiscordChannelSchema = channelSchema({
 });
 export type DiscordChannelConfig = z.infer<typeof DiscordChannelSchema>;
 
+/**
+ * WhatsApp (Baileys 7; a device linked with `holdfast channels login --channel whatsapp`). `allowFrom`
+ * and `groupAllowFrom` are E.164 numbers; `groups` keys are group jids (`…@g.us`). The auth state lives
+ * in `<stateDir>/credentials/whatsapp/<accountId>/` (OpenClaw's `authDir` is accepted and ignored).
+ */
+export const WhatsAppChannelSchema = channelSchema({
+  selfChatMode: z.boolean().optional(),
+  sendReadReceipts: z.boolean().optional(),
+  authDir: compat(),
+});
+export type WhatsAppChannelConfig = z.infer<typeof WhatsAppChannelSchema>;
+
 // Channels whose policy settings holdfast validates and audits, but does not run yet.
-const WhatsAppChannelSchema = channelSchema({ authDir: compat(), selfChatMode: compat(), sendReadReceipts: compat() });
 const SignalChannelSchema = channelSchema({
   account: z.string().optional(),
   httpUrl: z.string().optional(),
