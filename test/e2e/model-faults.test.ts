@@ -15,6 +15,18 @@ import {
  * Anthropic-API fallback that answers normally: the failures must end in a clear `chat` error or the
  * fallback's answer, within the configured bounds (timeoutSeconds 2, streamIdleTimeoutSeconds 1).
  */
+/** A `chat.history` message in the wire shape: user text, or assistant content parts. */
+interface WireMessage {
+  role: string;
+  content: string | { type: string; text?: string }[];
+  partial?: boolean;
+  provider?: string;
+  model?: string;
+}
+
+const textOf = (m: WireMessage) =>
+  typeof m.content === "string" ? m.content : m.content.map((p) => (p.type === "text" ? (p.text ?? "") : "")).join("");
+
 describe("model faults through a real gateway", () => {
   let mock: MockModelServer;
   let gw: GatewayProcess;
@@ -83,9 +95,9 @@ describe("model faults through a real gateway", () => {
       .join("");
     expect(shown.length).toBeGreaterThan(0);
     const { messages } = (await client.request("chat.history", { sessionKey: "agent:main:stall" })) as {
-      messages: { role: string; content: string; partial?: boolean }[];
+      messages: WireMessage[];
     };
-    expect(messages.map((m) => [m.role, m.content, m.partial])).toEqual([
+    expect(messages.map((m) => [m.role, textOf(m), m.partial])).toEqual([
       ["user", "stall", undefined],
       ["assistant", shown, true],
     ]);
@@ -109,11 +121,11 @@ describe("model faults through a real gateway", () => {
     expect(res.text).toBe("echo: garbage");
     expect(res.events.find((e) => e.phase === "model_failover")?.errorCode).toBe("HF_PROVIDER_BAD_RESPONSE");
     const { messages } = (await client.request("chat.history", { sessionKey: "agent:main:garbage" })) as {
-      messages: { role: string; content: string; model?: string }[];
+      messages: WireMessage[];
     };
-    expect(messages.map((m) => [m.role, m.content, m.model])).toEqual([
-      ["user", "garbage", undefined],
-      ["assistant", "echo: garbage", "backup/m"],
+    expect(messages.map((m) => [m.role, textOf(m), m.provider, m.model])).toEqual([
+      ["user", "garbage", undefined, undefined],
+      ["assistant", "echo: garbage", "backup", "m"],
     ]);
   });
 
