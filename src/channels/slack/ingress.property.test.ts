@@ -101,7 +101,9 @@ describe("Slack ingress (formal properties over generated events, real normalize
           const entry = map?.[ev.channel as string] ?? map?.["*"];
           const listed = map === undefined || Object.keys(map).length === 0 || entry !== undefined;
           expect(listed && entry?.enabled !== false, "channel allowlist bypass").toBe(true);
-          if (entry?.requireMention === false) return;
+          // "*" sets the defaults an entry does not set (reference: per-group requireMention, default via "*").
+          const requireMention = map?.[ev.channel as string]?.requireMention ?? map?.["*"]?.requireMention ?? true;
+          if (!requireMention) return;
           const raw = ev.text ?? "";
           const native = raw.includes(`<@${BOT}>`) || raw.includes(`<@${BOT}|`);
           const reply = ev.parent_user_id === BOT;
