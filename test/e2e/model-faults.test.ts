@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient } from "../../src/client/index.js";
 import { sendAndWait } from "../support/chat.js";
+import { messageText } from "../support/wire-message.js";
 import { makeStateDir, spawnGateway, type GatewayProcess } from "../support/gateway-process.js";
 import {
   defaultScript,
@@ -15,17 +16,15 @@ import {
  * Anthropic-API fallback that answers normally: the failures must end in a clear `chat` error or the
  * fallback's answer, within the configured bounds (timeoutSeconds 2, streamIdleTimeoutSeconds 1).
  */
+
 /** A `chat.history` message in the wire shape: user text, or assistant content parts. */
 interface WireMessage {
   role: string;
-  content: string | { type: string; text?: string }[];
+  content: unknown;
   partial?: boolean;
   provider?: string;
   model?: string;
 }
-
-const textOf = (m: WireMessage) =>
-  typeof m.content === "string" ? m.content : m.content.map((p) => (p.type === "text" ? (p.text ?? "") : "")).join("");
 
 describe("model faults through a real gateway", () => {
   let mock: MockModelServer;
@@ -97,7 +96,7 @@ describe("model faults through a real gateway", () => {
     const { messages } = (await client.request("chat.history", { sessionKey: "agent:main:stall" })) as {
       messages: WireMessage[];
     };
-    expect(messages.map((m) => [m.role, textOf(m), m.partial])).toEqual([
+    expect(messages.map((m) => [m.role, messageText(m), m.partial])).toEqual([
       ["user", "stall", undefined],
       ["assistant", shown, true],
     ]);
@@ -123,7 +122,7 @@ describe("model faults through a real gateway", () => {
     const { messages } = (await client.request("chat.history", { sessionKey: "agent:main:garbage" })) as {
       messages: WireMessage[];
     };
-    expect(messages.map((m) => [m.role, textOf(m), m.provider, m.model])).toEqual([
+    expect(messages.map((m) => [m.role, messageText(m), m.provider, m.model])).toEqual([
       ["user", "garbage", undefined, undefined],
       ["assistant", "echo: garbage", "backup", "m"],
     ]);

@@ -31,7 +31,7 @@ import {
   type ChannelAdapter,
   type InboundMessage,
 } from "../../src/channels/index.js";
-import type { Clock } from "../../src/infra/index.js";
+import { systemClock, type Clock } from "../../src/infra/index.js";
 import { captureLogger } from "./capture-log.js";
 import { durabilityCases, eventually } from "./channel-contract-durability.js";
 import { channelState } from "./temp-state.js";
@@ -99,7 +99,7 @@ export interface ContractHarness {
   readonly unsupported?: Partial<Record<ContractFeature, string>>;
 }
 
-/** A clock whose sleeps end at once, recording each delay. */
+/** A clock whose backoff sleeps end at once, recording each delay; watchdog timers run in real time. */
 function recordingSleeps(): Clock & { readonly sleeps: number[] } {
   const sleeps: number[] = [];
   return {
@@ -107,7 +107,7 @@ function recordingSleeps(): Clock & { readonly sleeps: number[] } {
     now: () => Date.now(),
     sleep: async (ms, signal) => {
       if (signal?.aborted) throw signal.reason;
-      if (ms > WATCHDOG_MIN_MS) return realSleep(ms, signal);
+      if (ms > WATCHDOG_MIN_MS) return systemClock.sleep(ms, signal);
       sleeps.push(ms);
       await new Promise((r) => setImmediate(r));
     },
@@ -119,20 +119,6 @@ function recordingSleeps(): Clock & { readonly sleeps: number[] } {
  * delays (capped at 30 s): the recording clock lets them run in real time instead of at once.
  */
 const WATCHDOG_MIN_MS = 60_000;
-
-function realSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason as Error);
-      },
-      { once: true },
-    );
-  });
-}
 
 /** Registers the contract cases for `h` under `describe("<channel> adapter contract")`. */
 export function describeChannelContract(h: ContractHarness): void {
