@@ -31,14 +31,7 @@ export { channelMethods } from "./methods.js";
 export { OutboxSender } from "./outbox-sender.js";
 export { DurableInbound, type DurableInboundOptions, type InboundOffer } from "./durable-inbound.js";
 export { channelSummary, channelHealth } from "./summary.js";
-export {
-  CHANNELS,
-  CHANNEL_IDS,
-  channelInfo,
-  checkChannelSettings,
-  type ChannelInfo,
-  type ChannelCredential,
-} from "./registry.js";
+export { CHANNELS, channelInfo, checkChannelSettings, type ChannelInfo, type ChannelCredential } from "./registry.js";
 // WhatsApp device linking for `holdfast channels login|logout` (Baileys is loaded only when called).
 export const loadWhatsAppLinking = () => import("./whatsapp/linking.js");
 export type { UnlinkOutcome } from "./whatsapp/login.js";

@@ -31,9 +31,9 @@ export interface ChannelInfo {
 }
 
 /**
- * The channels holdfast runs, in the order they are offered: the one source of truth for the CLI
- * (`channels logout --channel`, onboarding) and the start preconditions. A new channel adds an entry.
- * WebChat is built in (no credentials) and not listed.
+ * The channels onboarding offers and the start preconditions check, in the order they are offered
+ * (which channels run at all is `RUNNABLE_CHANNELS`). WebChat is built in (no credentials) and not
+ * listed; WhatsApp, Signal and BlueBubbles are not listed yet.
  */
 export const CHANNELS: readonly ChannelInfo[] = [
   {
@@ -63,9 +63,6 @@ export const CHANNELS: readonly ChannelInfo[] = [
     check: async (src) => resolveDiscordAccounts(src).length,
   },
 ];
-
-/** The ids of {@link CHANNELS}. */
-export const CHANNEL_IDS: readonly string[] = CHANNELS.map((c) => c.id);
 
 /** The channel with this id, or undefined. */
 export function channelInfo(id: string): ChannelInfo | undefined {

@@ -15,9 +15,6 @@ import { loginChannel, unlinkWhatsAppDevices, whatsappLogin } from "./channels-w
 
 type Obj = Record<string, unknown>;
 
-/** The channels `--channel` accepts: every channel holdfast runs. */
-const CHANNEL_IDS: readonly string[] = RUNNABLE_CHANNELS;
-
 /**
  * Removes the credential keys from `channels.<channel>` and all its accounts (or from one account
  * only); returns what was removed (key paths, never values).
@@ -61,10 +58,10 @@ function parseAccount(account: string | undefined): void {
 
 /** `--channel`: one of the channels holdfast runs. @throws HoldfastError HF_CLI_USAGE. */
 function parseChannel(v: string): string {
-  if (!CHANNEL_IDS.includes(v))
+  if (!(RUNNABLE_CHANNELS as readonly string[]).includes(v))
     throw new HoldfastError(
       "HF_CLI_USAGE",
-      `--channel must be one of ${CHANNEL_IDS.join(", ")} (got "${v.slice(0, 40)}")`,
+      `--channel must be one of ${RUNNABLE_CHANNELS.join(", ")} (got "${v.slice(0, 40)}")`,
     );
   return v;
 }
@@ -118,7 +115,7 @@ export function registerChannels(program: Command, io: CliIo): void {
   channels
     .command("logout")
     .description("drop a channel's stored credentials (config token and files under <stateDir>/credentials/<channel>/)")
-    .requiredOption("--channel <channel>", `one of ${CHANNEL_IDS.join(", ")}`)
+    .requiredOption("--channel <channel>", `one of ${RUNNABLE_CHANNELS.join(", ")}`)
     .option("--account <id>", "only this account of the channel")
     .option("--json", "JSON output")
     .action(async (o: { channel: string; account?: string; json?: boolean }) => {
