@@ -6,6 +6,7 @@ import type { DiscoveryStage } from "../discovery/index.js";
 import { GatewayHub, type ExposureOptions, type GatewayExposure, type GatewayStage } from "../gateway/index.js";
 import { isHoldfastError } from "../errors/index.js";
 import { cliHint, writeJsonAtomic } from "../infra/index.js";
+import { acquireInstanceLock, type InstanceLock } from "../store/index.js";
 import type { SecretsStage } from "../secrets/index.js";
 import type { AnyToolDefinition } from "../tools/index.js";
 import { bootstrap, type BootstrapOptions } from "./bootstrap.js";
@@ -69,11 +70,17 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   const hub = new GatewayHub(); // what stages plug into the gateway; sealed when it starts
   const secrets = wireSecrets(ctx, hub); // secrets.reload, the outbound leak guards
   const exposure = await wireExposure(ctx, opts); // refuses unsafe exposure before anything is built
-  const store = await wireStore(ctx, hub); // the state database; refuses an unwritable state dir
+  const lock = acquireInstanceLock(ctx.paths.stateDir); // one gateway per state dir, before any state is touched
   try {
-    return await startOnStore(ctx, { opts, hub, secrets, exposure, store });
+    const store = await wireStore(ctx, hub); // the state database; refuses an unwritable state dir
+    try {
+      return await startOnStore(ctx, { opts, hub, secrets, exposure, store, lock });
+    } catch (err) {
+      store.close();
+      throw err;
+    }
   } catch (err) {
-    store.close();
+    lock.release();
     throw err;
   }
 }
@@ -86,9 +93,10 @@ async function startOnStore(
     readonly secrets: SecretsStage;
     readonly exposure: GatewayExposure;
     readonly store: StoreStage;
+    readonly lock: InstanceLock;
   },
 ): Promise<RunningGateway> {
-  const { opts, hub, secrets, exposure, store } = b;
+  const { opts, hub, secrets, exposure, store, lock } = b;
   const roster = agentRoster(ctx.config, ctx.paths);
   const sessions = wireSessions(ctx, store.state, secrets);
   const sandbox = await wireSandbox(ctx, { roster, sessions });
@@ -207,6 +215,7 @@ async function startOnStore(
       store.close();
       await fsp.rm(ctx.paths.pidFile, { force: true });
       await ctx.trail.flush();
+      lock.release();
       ctx.log.info("gateway stopped");
       ctx.log.flush();
     })());

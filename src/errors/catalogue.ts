@@ -107,6 +107,11 @@ export const ERROR_CATALOGUE = {
     wire: "UNAVAILABLE",
     summary: "The gateway could not listen on its address and port.",
   },
+  HF_GATEWAY_RUNNING: {
+    exitCode: 1,
+    wire: "UNAVAILABLE",
+    summary: "Another gateway holds this state dir's instance lock (`gateway.lock`).",
+  },
   HF_GATEWAY_UNREACHABLE: {
     exitCode: 1,
     wire: "UNAVAILABLE",

@@ -79,4 +79,27 @@ describe("graceful shutdown", () => {
     expect(lines).toHaveLength(3);
     await expect(readFile(path.join(stateDir, "gateway.pid"))).rejects.toThrow();
   });
+
+  it("runs one gateway per state dir: a second one stops before touching state; a kill -9 leaves no stale lock", async () => {
+    const stateDir = await makeStateDir(mockModelConfig(mock.url));
+    const first = await spawnGateway(stateDir);
+    const pid = await readFile(path.join(stateDir, "gateway.pid"), "utf8");
+    // --port 0 passes the port check, so only the state-dir lock can stop the second one.
+    const second = await spawnGateway(stateDir).then(
+      async (gw) => {
+        await gw.stop();
+        throw new Error("a second gateway started on the same state dir");
+      },
+      (err: Error) => err.message,
+    );
+    expect(second).toContain("Another holdfast gateway is running on the state dir");
+    expect(second).toContain("holdfast gateway stop");
+    expect(await readFile(path.join(stateDir, "gateway.pid"), "utf8")).toBe(pid);
+    const client = await GatewayClient.connect({ url: first.url, token: await first.token() });
+    expect(await sendAndWait(client, "main", "still there?")).toMatchObject({ state: "final" });
+    client.close();
+    await first.stop("SIGKILL");
+    const again = await spawnGateway(stateDir);
+    expect(await again.stop()).toBe(0);
+  });
 });
