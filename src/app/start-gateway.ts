@@ -71,15 +71,12 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   const secrets = wireSecrets(ctx, hub); // secrets.reload, the outbound leak guards
   const exposure = await wireExposure(ctx, opts); // refuses unsafe exposure before anything is built
   const lock = acquireInstanceLock(ctx.paths.stateDir); // one gateway per state dir, before any state is touched
+  let store: StoreStage | undefined;
   try {
-    const store = await wireStore(ctx, hub); // the state database; refuses an unwritable state dir
-    try {
-      return await startOnStore(ctx, { opts, hub, secrets, exposure, store, lock });
-    } catch (err) {
-      store.close();
-      throw err;
-    }
+    store = await wireStore(ctx, hub); // the state database; refuses an unwritable state dir
+    return await startOnStore(ctx, { opts, hub, secrets, exposure, store, lock });
   } catch (err) {
+    store?.close();
     lock.release();
     throw err;
   }

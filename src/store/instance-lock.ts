@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { HoldfastError } from "../errors/index.js";
-import { cliHint } from "../infra/index.js";
+import { cliHint, STATE_FILE_MODE } from "../infra/index.js";
 
 /** File name of the lock, directly under the state dir. */
 export const INSTANCE_LOCK_FILE = "gateway.lock";
@@ -55,7 +55,7 @@ export function acquireInstanceLock(stateDir: string): InstanceLock {
 function createPrivate(file: string): void {
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600);
+    fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, STATE_FILE_MODE);
   } catch (err) {
     throw new HoldfastError(
       "HF_STATE_IO",
@@ -66,7 +66,7 @@ function createPrivate(file: string): void {
   }
   try {
     if (!fs.fstatSync(fd).isFile()) throw new HoldfastError("HF_STATE_IO", `${file} is not a regular file`, { file });
-    fs.fchmodSync(fd, 0o600);
+    fs.fchmodSync(fd, STATE_FILE_MODE);
   } finally {
     fs.closeSync(fd);
   }

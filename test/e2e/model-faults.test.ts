@@ -16,7 +16,6 @@ import {
  * Anthropic-API fallback that answers normally: the failures must end in a clear `chat` error or the
  * fallback's answer, within the configured bounds (timeoutSeconds 2, streamIdleTimeoutSeconds 1).
  */
-
 /** A `chat.history` message in the wire shape: user text, or assistant content parts. */
 interface WireMessage {
   role: string;
