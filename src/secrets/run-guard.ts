@@ -18,6 +18,8 @@ export type GuardedEvent =
 export interface GuardedRunEvent {
   readonly runId: string;
   readonly sessionKey: string;
+  /** Per-run event counter from 1; renumbered on the way out so what a client sees has no gaps. */
+  readonly seq?: number;
   readonly event: GuardedEvent;
 }
 
@@ -37,54 +39,65 @@ interface RunStreamState {
   raw: string;
   /** A secret showed up somewhere in this run: nothing more streams and the final becomes the notice. */
   blocked: boolean;
+  /** Events of this run let through so far (the `seq` of the last one). */
+  sent: number;
 }
 
 /**
  * Filters agent run events on their way to gateway clients: streamed text never shows any part of a
  * configured secret (a reply that contains one is replaced by {@link WITHHELD_NOTICE}) and error
- * messages (and the failure a model retry names) are redacted. Returns undefined for an event that must not be sent. Channel adapters use
- * {@link outboundGuard} the same way. Source: the secrets issue ("an outbound leak scan").
+ * messages (and the failure a model retry names) are redacted. Returns the events to send for one
+ * event: none (held back or withheld), the event, or — for a `final` whose text passed the scan — the
+ * tail held back while streaming as a last `delta`, then the `final`, so the deltas of a reply always
+ * add up to its final text. `seq` is renumbered per run so dropped deltas leave no gaps. Channel
+ * adapters use {@link outboundGuard} the same way. Source: the secrets issue ("an outbound leak scan").
  */
-export function runEventGuard(deps: GuardDeps): <E extends GuardedRunEvent>(ev: E) => E | undefined {
+export function runEventGuard(deps: GuardDeps): <E extends GuardedRunEvent>(ev: E) => readonly E[] {
   const runs = new Map<string, RunStreamState>();
-  const fresh = () => ({ guard: new StreamLeakGuard(deps.secrets), published: "" });
+  const fresh = () => ({ guard: new StreamLeakGuard(deps.secrets), published: "", raw: "" });
   const stateOf = (runId: string) => {
     let s = runs.get(runId);
-    if (!s) runs.set(runId, (s = { ...fresh(), raw: "", blocked: false }));
+    if (!s) runs.set(runId, (s = { ...fresh(), blocked: false, sent: 0 }));
     return s;
   };
+  const out = <E extends GuardedRunEvent>(s: RunStreamState, ev: E, event: GuardedEvent): E =>
+    ({ ...ev, event, ...(ev.seq !== undefined ? { seq: ++s.sent } : {}) }) as E;
   return (ev) => {
     const e: GuardedEvent = ev.event;
+    const s = stateOf(ev.runId);
     if (e.type === "delta") {
-      const s = stateOf(ev.runId);
       if (!e.accumulated.startsWith(s.raw)) Object.assign(s, fresh());
       s.raw = e.accumulated;
       const { publish, blocked } = s.guard.push(e.accumulated);
       s.blocked ||= blocked;
-      if (s.blocked || publish.length <= s.published.length) return undefined;
+      if (s.blocked || publish.length <= s.published.length) return [];
       const text = publish.slice(s.published.length);
       s.published = publish;
-      return { ...ev, event: { ...e, text, accumulated: publish } };
+      return [out(s, ev, { ...e, text, accumulated: publish })];
     }
-    if (e.type === "final") {
-      const s = stateOf(ev.runId);
-      runs.delete(ev.runId);
-      const verdict = s.blocked ? { text: WITHHELD_NOTICE, blocked: true } : guardOutboundText(e.text, deps.secrets);
-      if (verdict.blocked)
-        deps.log.warn(
-          { runId: ev.runId, sessionKey: ev.sessionKey },
-          "reply withheld: it contained a configured secret",
-        );
-      return verdict.blocked ? { ...ev, event: { ...e, text: verdict.text } } : ev;
-    }
-    if (e.type === "error") {
-      runs.delete(ev.runId);
-      return { ...ev, event: { ...e, message: deps.redact(e.message) } };
-    }
-    if (e.type === "tool") return { ...ev, event: guardTool(e, deps) };
-    if (e.type === "status" && e.reason !== undefined) return { ...ev, event: { ...e, reason: deps.redact(e.reason) } };
-    return ev;
+    if (e.type === "final" || e.type === "error") runs.delete(ev.runId);
+    if (e.type === "final") return finalEvents(s, ev, e, deps).map((x) => out(s, ev, x));
+    if (e.type === "error") return [out(s, ev, { ...e, message: deps.redact(e.message) })];
+    if (e.type === "tool") return [out(s, ev, guardTool(e, deps))];
+    if (e.type === "status" && e.reason !== undefined) return [out(s, ev, { ...e, reason: deps.redact(e.reason) })];
+    return [out(s, ev, e)];
   };
+}
+
+/** A final reply as sent: the notice when it leaks, else the unpublished tail (as a delta) and the final. */
+function finalEvents(
+  s: RunStreamState,
+  ev: GuardedRunEvent,
+  e: Extract<GuardedEvent, { type: "final" }>,
+  deps: GuardDeps,
+): GuardedEvent[] {
+  const verdict = s.blocked ? { text: WITHHELD_NOTICE, blocked: true } : guardOutboundText(e.text, deps.secrets);
+  if (verdict.blocked) {
+    deps.log.warn({ runId: ev.runId, sessionKey: ev.sessionKey }, "reply withheld: it contained a configured secret");
+    return [{ ...e, text: verdict.text }];
+  }
+  const tail = e.text.startsWith(s.published) ? e.text.slice(s.published.length) : "";
+  return tail && s.raw ? [{ type: "delta", text: tail, accumulated: e.text }, e] : [e];
 }
 
 /**

@@ -55,51 +55,68 @@ describe("secrets stage", () => {
   it("streams only the safe part of a reply and replaces a leaking reply with the notice", async () => {
     const { stage: s } = await stage();
     const text = `token is ${SECRET}, done`;
-    const out: (GuardedRunEvent | undefined)[] = [];
+    const out: GuardedRunEvent[] = [];
     for (const cut of [6, 12, 20, text.length])
-      out.push(s.guardRunEvent(ev("r1", { type: "delta", text: "", accumulated: text.slice(0, cut) })));
-    const published = out.flatMap((e) => (e?.event.type === "delta" ? [e.event.text] : [])).join("");
+      out.push(...s.guardRunEvent(ev("r1", { type: "delta", text: "", accumulated: text.slice(0, cut) })));
+    const published = out.flatMap((e) => (e.event.type === "delta" ? [e.event.text] : [])).join("");
     expect(published).toBe("token is ");
-    expect(s.guardRunEvent(ev("r1", { type: "final", text }))?.event).toMatchObject({
-      type: "final",
-      text: WITHHELD_NOTICE,
-    });
-    expect(s.guardRunEvent(ev("r2", { type: "final", text: "harmless" }))?.event).toMatchObject({
+    expect(s.guardRunEvent(ev("r1", { type: "final", text })).map((e) => e.event)).toMatchObject([
+      { type: "final", text: WITHHELD_NOTICE },
+    ]);
+    expect(s.guardRunEvent(ev("r2", { type: "final", text: "harmless" }))[0]?.event).toMatchObject({
       text: "harmless",
     });
-    const err = s.guardRunEvent(ev("r3", { type: "error", message: `failed with ${SECRET}` }))?.event;
+    const err = s.guardRunEvent(ev("r3", { type: "error", message: `failed with ${SECRET}` }))[0]?.event;
     expect(err?.type === "error" && err.message).not.toContain(SECRET);
   });
 
   it("guards each model call's text of a run, and keeps a run blocked once a secret showed up", async () => {
     const { stage: s } = await stage();
-    const texts = (events: (GuardedRunEvent | undefined)[]) =>
-      events.flatMap((e) => (e?.event.type === "delta" ? [e.event.text] : []));
-    const first = [s.guardRunEvent(ev("r4", { type: "delta", text: "", accumulated: "Let me look." }))];
-    const second = ["Found", "Found it: ok"].map((a) =>
+    const texts = (events: readonly GuardedRunEvent[]) =>
+      events.flatMap((e) => (e.event.type === "delta" ? [e.event.text] : []));
+    const first = s.guardRunEvent(ev("r4", { type: "delta", text: "", accumulated: "Let me look." }));
+    const second = ["Found", "Found it: ok"].flatMap((a) =>
       s.guardRunEvent(ev("r4", { type: "delta", text: "", accumulated: a })),
     );
     expect(texts(first)).toEqual(["Let me look."]);
     // A tail that could begin some form of the secret (plain, reversed, hex, base64) waits for the next chunk.
     expect(texts(second).join("")).toBe("Found it: ok");
-    expect(s.guardRunEvent(ev("r4", { type: "final", text: "Found it: ok" }))?.event).toMatchObject({
+    expect(s.guardRunEvent(ev("r4", { type: "final", text: "Found it: ok" })).at(-1)?.event).toMatchObject({
       text: "Found it: ok",
     });
     s.guardRunEvent(ev("r5", { type: "delta", text: "", accumulated: `first call ${SECRET}` }));
-    expect(s.guardRunEvent(ev("r5", { type: "delta", text: "", accumulated: "second call" }))).toBeUndefined();
-    expect(s.guardRunEvent(ev("r5", { type: "final", text: "second call" }))?.event).toMatchObject({
-      text: WITHHELD_NOTICE,
-    });
+    expect(s.guardRunEvent(ev("r5", { type: "delta", text: "", accumulated: "second call" }))).toEqual([]);
+    expect(s.guardRunEvent(ev("r5", { type: "final", text: "second call" })).map((e) => e.event)).toMatchObject([
+      { text: WITHHELD_NOTICE },
+    ]);
   });
 
   it("masks a tool step's arguments and withholds a result holding a secret", async () => {
     const { stage: s } = await stage();
-    const start = s.guardRunEvent(ev("r6", { type: "tool", args: { command: `echo ${SECRET}`, n: 2 } }))?.event;
+    const start = s.guardRunEvent(ev("r6", { type: "tool", args: { command: `echo ${SECRET}`, n: 2 } }))[0]?.event;
     expect(start).toMatchObject({ type: "tool", args: { n: 2 } });
     expect(JSON.stringify(start)).not.toContain(SECRET);
-    const end = s.guardRunEvent(ev("r6", { type: "tool", result: `printed ${SECRET}` }))?.event;
+    const end = s.guardRunEvent(ev("r6", { type: "tool", result: `printed ${SECRET}` }))[0]?.event;
     expect(end).toMatchObject({ type: "tool", result: WITHHELD_NOTICE });
-    expect(s.guardRunEvent(ev("r6", { type: "tool", result: "plain" }))?.event).toMatchObject({ result: "plain" });
+    expect(s.guardRunEvent(ev("r6", { type: "tool", result: "plain" }))[0]?.event).toMatchObject({ result: "plain" });
+  });
+
+  it("sends the tail held back while streaming as a last delta, so the deltas add up to the final text", async () => {
+    const { stage: s } = await stage();
+    // Every prefix of the secret is held back: a reply ending with one streams short until its final.
+    const text = `the answer is ${SECRET.slice(0, 5)}`;
+    const seqd = (seq: number, event: GuardedEvent) => ({ ...ev("r7", event), seq });
+    const sent = [
+      ...s.guardRunEvent(seqd(1, { type: "delta", text: "", accumulated: "the answer" })),
+      ...s.guardRunEvent(seqd(2, { type: "delta", text: "", accumulated: text })),
+      ...s.guardRunEvent(seqd(3, { type: "delta", text: "", accumulated: text })),
+      ...s.guardRunEvent(seqd(4, { type: "final", text })),
+    ];
+    const deltas = sent.flatMap((e) => (e.event.type === "delta" ? [e.event.text] : []));
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.join("")).toBe(text);
+    expect(sent.at(-1)?.event).toMatchObject({ type: "final", text });
+    expect(sent.map((e) => e.seq)).toEqual(sent.map((_, i) => i + 1));
   });
 
   it("withholds a reply kept in a transcript the same way, without logging", async () => {

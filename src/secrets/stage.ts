@@ -39,7 +39,7 @@ export interface SecretsStageDeps {
 /** The secrets stage of a running gateway. */
 export interface SecretsStage {
   /** The leak scan and error redaction for agent run events before they reach gateway clients. */
-  readonly guardRunEvent: <E extends GuardedRunEvent>(ev: E) => E | undefined;
+  readonly guardRunEvent: <E extends GuardedRunEvent>(ev: E) => readonly E[];
   /** The outbound leak scan for channel texts. */
   readonly guardOutbound: (text: string) => string;
   /** The same scan without logging, for texts kept rather than sent (transcripts): the text or the notice. */

@@ -18,8 +18,8 @@ export interface WebChatStageDeps {
   readonly commands: ChatCommandRegistry;
   /** Models, commands and model defaults shown with a chat (`chat.startup`, `chat.metadata`). */
   readonly metadata: ChatMetadataPort;
-  /** The outbound filter for run events (leak scan, redaction); undefined drops the event. */
-  readonly guardRunEvent: (ev: RunEvent) => RunEvent | undefined;
+  /** The outbound filter for run events (leak scan, redaction): the events to send for one (none drops it). */
+  readonly guardRunEvent: (ev: RunEvent) => readonly RunEvent[];
   readonly now: () => number;
 }
 
@@ -48,8 +48,9 @@ export function createWebChat(deps: WebChatStageDeps): void {
     agentMethod({ runs: deps.runs, store: deps.sessions, agentIds: deps.agentIds, now: deps.now }),
   );
   deps.runs.onEvent((raw) => {
-    const ev = deps.guardRunEvent(raw);
-    const out = ev && toGatewayEvent(ev, deps.now());
-    if (out) broadcaster.broadcast(out.event, out.payload);
+    for (const ev of deps.guardRunEvent(raw)) {
+      const out = toGatewayEvent(ev, deps.now());
+      if (out) broadcaster.broadcast(out.event, out.payload);
+    }
   });
 }
