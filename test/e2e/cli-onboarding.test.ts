@@ -156,6 +156,9 @@ describe("onboarding and the CLI through real processes", () => {
       ["security", "audit"],
       ["secrets", "audit"],
       ["status", "--all"],
+      ["models", "list"],
+      ["channels", "status"],
+      ["config", "get", "models"],
       ["--help"],
     ]) {
       const res = await pipedToHead(ok, args);
@@ -212,6 +215,10 @@ describe("onboarding and the CLI through real processes", () => {
       ok: false,
       errors: ['gateway.auht: unrecognized key (did you mean "auth"?)'],
     });
+    // The gateway refuses to start with the same suggestion.
+    const start = await runCli(stateDir, ["gateway", "--port", "0"]);
+    expect(start.code).toBe(78);
+    expect(start.stderr).toContain('gateway.auht: unrecognized key (did you mean "auth"?)');
     const help = await runCli(stateDir, ["channels", "logout", "--help"]);
     expect(help.stdout).toContain("one of telegram");
     for (const channel of ["slack", "discord", "signal", "bluebubbles", "whatsapp"])
