@@ -203,6 +203,18 @@ describe("onboarding and the CLI through real processes", () => {
     const typo = await runCli(stateDir, ["config", "get", "gateway.auht"]);
     expect(typo.stderr).toContain('gateway.auht: unknown key (did you mean "auth"?)');
     expect((await runCli(stateDir, ["config", "get", "gateway.port"])).stderr).toContain("is not set");
+    // Hints are commands that work as printed: holdfast is not on PATH here, so they say npx holdfast.
+    const noSession = await runCli(stateDir, ["sessions", "delete", "agent:main:nope"]);
+    expect(noSession.code).not.toBe(0);
+    expect(noSession.stderr).toContain("(see: npx holdfast sessions list)");
+    const audit = await runCli(stateDir, ["security", "audit", "--json"]);
+    const remediations = (
+      JSON.parse(audit.stdout) as { findings: { checkId: string; remediation?: string }[] }
+    ).findings
+      .filter((f) => f.checkId === "secrets.plaintext_in_config")
+      .map((f) => f.remediation);
+    expect(remediations.length).toBeGreaterThan(0);
+    for (const r of remediations) expect(r).toContain("see npx holdfast secrets apply.");
     const token = await runCli(stateDir, ["gateway", "token", "--json"]);
     expect(token.code).toBe(1);
     expect(JSON.parse(token.stdout)).toMatchObject({ token: null });
