@@ -22,32 +22,35 @@ function walk(c: Command, at: string[] = []): { path: string; description: strin
 }
 
 describe("the holdfast command tree", () => {
-  it("gives every command a --help description, and --json to every read command", async () => {
+  it("gives every command a --help description, and --json to every command but the listed actions", async () => {
     const all = walk(await buildProgram(io, () => undefined));
     for (const c of all) expect(c.description, c.path).not.toBe("");
-    const reads = [
-      "status",
-      "sessions list",
-      "sessions show",
-      "pairing list",
-      "approvals list",
-      "devices list",
-      "nodes list",
-      "config get",
-      "config validate",
-      "config path",
-      "secrets audit",
-      "security audit",
-      "doctor",
-      "logs",
-      "gateway status",
-      "gateway token",
-      "daemon status",
-      "models list",
-      "models status",
-      "agent",
+    // Commands that change something (or run in the foreground) and print no report. Every other
+    // command reads or reports, so it takes --json: a new command either does too or is added here.
+    const actions = [
+      "gateway run",
+      "gateway stop",
+      "sessions delete",
+      "sessions export",
+      "pairing approve",
+      "pairing reject",
+      "pairing revoke",
+      "approvals approve",
+      "approvals deny",
+      "node run",
+      "devices approve",
+      "devices reject",
+      "devices revoke",
+      "config set",
+      "config unset",
+      "secrets reload",
+      "secrets apply",
     ];
-    for (const r of reads) expect(all.find((c) => c.path === r)?.options, r).toContain("--json");
+    const leaves = all.filter((c) => !all.some((o) => o.path.startsWith(`${c.path} `)));
+    const withoutJson = leaves.filter((c) => !c.options.includes("--json")).map((c) => c.path);
+    expect(withoutJson.sort()).toEqual([...actions].sort());
+    for (const r of ["status", "config get", "config validate", "gateway token", "gateway status", "doctor", "logs"])
+      expect(leaves.map((c) => c.path)).toContain(r);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { AgentEntry } from "./schema/agents.js";
 import { POLICY_CHANNEL_IDS } from "./schema/channels.js";
 import type { HoldfastConfig } from "./schema/root.js";
+import { cliHint } from "../infra/index.js";
 
 /**
  * Migrates legacy shapes in a validated config to the current ones, returning a new config and one
@@ -28,7 +29,7 @@ function migrateLegacyAgent(config: HoldfastConfig, warnings: string[]): void {
     defaults.workspace = config.agent.workspace;
   config.agents = { ...(config.agents ?? {}), defaults };
   delete config.agent;
-  warnings.push("agent: legacy key; moved to agents.defaults (run `holdfast doctor --fix` to rewrite the file)");
+  warnings.push(`agent: legacy key; moved to agents.defaults (run \`${cliHint("doctor --fix")}\` to rewrite the file)`);
 }
 
 function migrateAgentEntries(config: HoldfastConfig, warnings: string[]): void {

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { POLICY_CHANNEL_IDS, type HoldfastConfig, type HoldfastPaths } from "../config/index.js";
 import type { SecretResolution } from "../secrets/index.js";
+import { cliHint } from "../infra/index.js";
 
 /** Whether one configured channel account has what it needs to connect (never the value). */
 export interface ChannelCredentialStatus {
@@ -83,7 +84,7 @@ function statusOf({ ch, account, at, holder }: Holder, { secrets, env, paths }: 
           channel: ch,
           path: at,
           present: false,
-          note: `no linked session (${creds}); link it with: holdfast channels login --channel whatsapp${account === "default" ? "" : ` --account ${account}`}`,
+          note: `no linked session (${creds}); link it with: ${cliHint("channels login --channel whatsapp")}${account === "default" ? "" : ` --account ${account}`}`,
         };
   }
   const missing: string[] = [];

@@ -19,7 +19,7 @@ const MOVED_KEYS: readonly [string, string][] = [
 export function migrateLegacyKeys(raw: Raw): { next: Raw; changes: string[] } {
   const { config, warnings } = normalizeConfig(raw as HoldfastConfig);
   let next = config as Raw;
-  const changes = [...warnings.map((w) => w.replace(/ \(run `holdfast doctor --fix`[^)]*\)/, ""))];
+  const changes = [...warnings.map((w) => w.replace(/ \(run `(?:npx )?holdfast doctor --fix`[^)]*\)/, ""))];
   for (const [from, to] of MOVED_KEYS) {
     const value = getAtPath(next, from);
     if (value === undefined) continue;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ERROR_CATALOGUE } from "./catalogue.js";
-import { WIRE_DETAIL_CODES, WIRE_ERRORS, wireRefusal } from "./wire.js";
+import { NODE_RESULT_CODES, WIRE_DETAIL_CODES, WIRE_ERRORS, wireRefusal } from "./wire.js";
 
 const doc = readFileSync(new URL("../../docs/errors.md", import.meta.url), "utf8");
 
@@ -42,11 +42,20 @@ describe("error catalogue", () => {
       expect([code, wire]).toEqual([code, WIRE_DETAIL_CODES[code as keyof typeof WIRE_DETAIL_CODES].wire]);
   });
 
-  it("keeps the three families apart", () => {
+  it("documents every node result code (node.invoke.result error.code)", () => {
+    const documented = rows("Node result codes (`node.invoke.result` `error.code`)");
+    expect(documented.map((r) => r[0]).sort()).toEqual(Object.keys(NODE_RESULT_CODES).sort());
+  });
+
+  it("keeps the families apart", () => {
     const hf = Object.keys(ERROR_CATALOGUE);
     expect(hf.every((c) => c.startsWith("HF_"))).toBe(true);
     const wire = new Set(Object.keys(WIRE_ERRORS));
+    const detail = new Set(Object.keys(WIRE_DETAIL_CODES));
     expect(Object.keys(WIRE_DETAIL_CODES).filter((c) => wire.has(c) || c.startsWith("HF_"))).toEqual([]);
+    expect(Object.keys(NODE_RESULT_CODES).filter((c) => wire.has(c) || detail.has(c) || c.startsWith("HF_"))).toEqual(
+      [],
+    );
   });
 
   it("builds a refusal with the wire code its detail code names", () => {

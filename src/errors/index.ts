@@ -2,9 +2,11 @@ export { ERROR_CATALOGUE, wireCodeOf, type ErrorCode, type CatalogueEntry } from
 export {
   WIRE_ERRORS,
   WIRE_DETAIL_CODES,
+  NODE_RESULT_CODES,
   wireRefusal,
   type WireErrorCode,
   type WireDetailCode,
+  type NodeResultCode,
   type WireDetailEntry,
   type CataloguedWireError,
 } from "./wire.js";

@@ -92,6 +92,19 @@ export const WIRE_DETAIL_CODES = {
   DEVICE_AUTH_SIGNATURE_INVALID: { wire: "INVALID_REQUEST", summary: "The device signature does not verify." },
 } as const satisfies Record<string, WireDetailEntry>;
 
+/**
+ * `error.code` values a node host answers `node.invoke` with besides the wire codes above (reference node
+ * `system.run` approval contract). Only the gateway reads them: it turns a node's refusal into a
+ * HoldfastError (`HF_NODE_REFUSED`) or asks an approver, so an operator client never gets one.
+ */
+export const NODE_RESULT_CODES = {
+  SYSTEM_RUN_DENIED:
+    "The node refused the command; with the message `SYSTEM_RUN_DENIED: approval required` it runs once an approver decides (`details.reason`, `details.persistable`).",
+} as const satisfies Record<string, string>;
+
+/** A catalogued `error.code` of a node's `node.invoke` result. */
+export type NodeResultCode = keyof typeof NODE_RESULT_CODES;
+
 /** A catalogued `details.code` of a gateway refusal. */
 export type WireDetailCode = keyof typeof WIRE_DETAIL_CODES;
 

@@ -1,4 +1,5 @@
 import type { Logger } from "../logging/index.js";
+import { cliHint } from "../infra/index.js";
 import type { ChatMessage, SessionMeta, SessionStore } from "../sessions/index.js";
 import { lastDailyReset, type RetentionPolicy } from "./policy.js";
 import { trimMessages } from "./trim.js";
@@ -147,7 +148,7 @@ function logReport(log: Logger, r: CleanupReport): void {
   if (!r.dryRun && r.mode === "warn" && held > 0)
     log.warn(
       counts,
-      "session.maintenance.mode is warn: sessions, archives and media past their retention are kept (holdfast sessions cleanup --dry-run lists them)",
+      `session.maintenance.mode is warn: sessions, archives and media past their retention are kept (${cliHint("sessions cleanup --dry-run")} lists them)`,
     );
   else if (Object.values(counts).some((n) => n > 0)) log.info({ ...counts, dryRun: r.dryRun }, "retention sweep");
 }

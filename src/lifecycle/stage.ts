@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { ChatCommand } from "../commands/index.js";
 import { HoldfastError } from "../errors/index.js";
 import { defineMethod, type MethodRegistrar } from "../gateway/index.js";
-import { writeFileAtomic, type Clock } from "../infra/index.js";
+import { cliHint, writeFileAtomic, type Clock } from "../infra/index.js";
 import type { InboundMedia } from "../sandbox/index.js";
 import type { SessionStore } from "../sessions/index.js";
 import { eraseRows } from "../store/index.js";
@@ -83,7 +83,8 @@ export function createLifecycleStage(deps: LifecycleStageDeps): LifecycleStage {
     );
   const exportSession = async (key: string, format: ExportFormat) => {
     const meta = await deps.sessions.get(key);
-    if (!meta) throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: holdfast sessions list)`);
+    if (!meta)
+      throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: ${cliHint("sessions list")})`);
     const messages = await deps.sessions.history(meta.key, 0);
     return { text: renderSession(meta, messages, format), messages: messages.length };
   };

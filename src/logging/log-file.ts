@@ -27,8 +27,14 @@ export function defaultLogDir(stateDir: string): string {
 export const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024;
 /** Rotated files kept (`<file>.1` … `<file>.5`). Source: reference §1.7. */
 export const ROTATED_FILES_KEPT = 5;
-/** Dated log files kept by default (`logging.maxFiles`): one per day, so a week. */
+/**
+ * Days of log kept by default (`logging.maxFiles`): a week. For the dated default it is the number of
+ * daily files; for a configured `logging.file`, the age (in UTC days) past which its archives go.
+ */
 export const DEFAULT_MAX_FILES = 7;
+
+const DAY_MS = 86_400_000;
+const utcDay = (t: Date) => t.toISOString().slice(0, 10);
 
 const DATED = /^holdfast-(\d{4}-\d{2}-\d{2})\.log(?:\.\d+)?$/;
 
@@ -40,26 +46,34 @@ export function datedLogFile(now: Date, dir: string): string {
 /** Where log lines go: a fixed file (`logging.file`) or the dated default. */
 export type LogFileOptions = {
   readonly maxFileBytes?: number;
+  /**
+   * Days kept (`logging.maxFiles`, default {@link DEFAULT_MAX_FILES}): the newest that many dated files,
+   * or, for `file`, the archives whose last line was written in the newest that many UTC days.
+   */
+  readonly maxFiles?: number;
   readonly now?: () => Date;
 } & (
   | {
-      /** `logging.file`: one file, rotated by size. */
+      /** `logging.file`: one file, rotated by size and at the change of UTC day. */
       readonly file: string;
     }
   | {
       readonly file?: undefined;
       /** Directory of the dated files (a new file each UTC day), normally {@link defaultLogDir}. */
       readonly dir: string;
-      /** Dated files kept (`logging.maxFiles`, default {@link DEFAULT_MAX_FILES}): older days are deleted. */
-      readonly maxFiles?: number;
     }
 );
 
 /**
  * A synchronous, append-only log file: mode 600, opened without following symlinks, owner checked.
  * Directories it creates are 700 (the default directory is tightened to 700 if it exists looser).
- * Rotates at `maxFileBytes` and, for the dated default, at the change of day, keeping the newest
- * `maxFiles` days (older dated files and their rotations are deleted when a day's file is opened).
+ * Rotates at `maxFileBytes` and at the change of UTC day, and keeps `maxFiles` days (default 7):
+ * - the dated default starts a new `holdfast-YYYY-MM-DD.log` each day; older days' files and their
+ *   rotations are deleted when a day's file is opened;
+ * - a configured `logging.file` moves to `<file>.1` (… `<file>.5`, reference §1.7) at `maxFileBytes`
+ *   and on the first line of a new day (also after a restart); when it is opened, archives whose last
+ *   line is older than the newest `maxFiles` days are deleted. A file another process already rotated
+ *   (a shared `logging.file`) is reopened, not rotated again.
  * @throws HoldfastError HF_LOG_FILE_INSECURE when the directory or file is a symlink or belongs to
  *   another user (someone else could read the log).
  */
@@ -67,6 +81,8 @@ export class LogFile {
   private fd: number | undefined;
   private current = "";
   private size = 0;
+  /** UTC day of the last line in the current file (undefined while it is empty). */
+  private day: string | undefined;
   private readonly now: () => Date;
 
   constructor(private readonly opts: LogFileOptions) {
@@ -80,13 +96,17 @@ export class LogFile {
   }
 
   write(line: string): void {
-    const target = this.target();
+    const now = this.now();
+    const today = utcDay(now);
+    const target = this.target(now);
     const bytes = Buffer.byteLength(line);
     if (target !== this.current) this.reopen(target, false);
     else if (this.size > 0 && this.size + bytes > (this.opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES))
       this.reopen(target, true);
+    else if (this.opts.file !== undefined && this.size > 0 && this.day !== today) this.reopen(target, true);
     writeSync(this.fd as number, line);
     this.size += bytes;
+    this.day = today;
   }
 
   close(): void {
@@ -94,21 +114,24 @@ export class LogFile {
     this.fd = undefined;
   }
 
-  private target(): string {
+  private target(now: Date = this.now()): string {
     const o = this.opts;
-    return o.file !== undefined ? path.resolve(o.file) : datedLogFile(this.now(), o.dir);
+    return o.file !== undefined ? path.resolve(o.file) : datedLogFile(now, o.dir);
   }
 
   private reopen(target: string, rotate: boolean): void {
+    const rotatedByOther = rotate && this.fd !== undefined && !sameFile(this.fd, target);
     this.close();
-    if (rotate) rotateFiles(target);
+    if (rotate && !rotatedByOther) rotateFiles(target);
     this.open(target);
   }
 
   private open(file: string): void {
     const o = this.opts;
+    const keep = o.maxFiles ?? DEFAULT_MAX_FILES;
     assertLogDir(path.dirname(file), o.file === undefined);
-    if (o.file === undefined) pruneDated(o.dir, o.maxFiles ?? DEFAULT_MAX_FILES, path.basename(file));
+    if (o.file === undefined) pruneDated(o.dir, keep, path.basename(file));
+    else pruneArchives(file, keep, this.now());
     let fd: number;
     try {
       fd = openSync(file, fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT | fsc.O_NOFOLLOW, 0o600);
@@ -133,7 +156,15 @@ export class LogFile {
     this.fd = fd;
     this.current = file;
     this.size = st.size;
+    this.day = st.size > 0 ? utcDay(st.mtime) : undefined;
   }
+}
+
+/** Whether `file` is still the file open at `fd` (false when it was renamed away or is gone). */
+function sameFile(fd: number, file: string): boolean {
+  const open = fstatSync(fd);
+  const there = lstatSync(file, { throwIfNoEntry: false });
+  return there !== undefined && there.ino === open.ino && there.dev === open.dev;
 }
 
 function ownedByMe(uid: number): boolean {
@@ -196,6 +227,24 @@ function pruneDated(dir: string, keep: number, current: string): void {
   for (const n of names) {
     const day = DATED.exec(n)?.[1];
     if (day && !kept.has(day)) rmSync(path.join(dir, n), { force: true });
+  }
+}
+
+/** Deletes `<file>.N` archives last written before the newest `keepDays` UTC days (counting `now`'s). */
+function pruneArchives(file: string, keepDays: number, now: Date): void {
+  const dir = path.dirname(file);
+  const base = path.basename(file);
+  const cutoff = Date.parse(utcDay(now)) - (Math.max(1, keepDays) - 1) * DAY_MS;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    if (!n.startsWith(`${base}.`) || !/^\d+$/.test(n.slice(base.length + 1))) continue;
+    const st = lstatSync(path.join(dir, n), { throwIfNoEntry: false });
+    if (st?.isFile() && st.mtimeMs < cutoff) rmSync(path.join(dir, n), { force: true });
   }
 }
 

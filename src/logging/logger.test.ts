@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, readdir, stat, symlink, writeFile, chmod } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rename, stat, symlink, utimes, writeFile, chmod } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -132,6 +132,65 @@ describe("LogFile", () => {
     const names = (await readdir(dir)).sort();
     expect(names).toEqual(["r.log", "r.log.1", "r.log.2", "r.log.3", "r.log.4", "r.log.5"]);
     for (const n of names) expect(await mode(path.join(dir, n))).toBe(0o600);
+  });
+
+  it("moves a configured logging.file to <file>.1 on the first line of a new day, also after a restart", async () => {
+    const dir = await tmp();
+    const file = path.join(dir, "gw.log");
+    let now = new Date("2026-03-01T23:59:59Z");
+    const f = new LogFile({ file, now: () => now });
+    f.write("day one\n");
+    now = new Date("2026-03-02T00:00:01Z");
+    f.write("day two\n");
+    f.close();
+    expect(await readFile(`${file}.1`, "utf8")).toBe("day one\n");
+    expect(await readFile(file, "utf8")).toBe("day two\n");
+    // A restart on a later day: the file last written on an earlier day moves first.
+    await utimes(file, new Date("2026-03-02T08:00:00Z"), new Date("2026-03-02T08:00:00Z"));
+    await utimes(`${file}.1`, new Date("2026-03-01T23:59:59Z"), new Date("2026-03-01T23:59:59Z"));
+    const g = new LogFile({ file, now: () => new Date("2026-03-03T09:00:00Z") });
+    g.write("day three\n");
+    g.close();
+    expect([
+      await readFile(file, "utf8"),
+      await readFile(`${file}.1`, "utf8"),
+      await readFile(`${file}.2`, "utf8"),
+    ]).toEqual(["day three\n", "day two\n", "day one\n"]);
+    for (const n of await readdir(dir)) expect(await mode(path.join(dir, n))).toBe(0o600);
+  });
+
+  it("deletes a configured logging.file's archives older than maxFiles days (default 7) and keeps the rest", async () => {
+    const dir = await tmp();
+    const file = path.join(dir, "gw.log");
+    const now = new Date("2026-03-10T12:00:00Z");
+    const ageDays = { "gw.log": 0, "gw.log.1": 1, "gw.log.2": 6, "gw.log.3": 7, "gw.log.4": 30, "other.log.1": 30 };
+    for (const [n, days] of Object.entries(ageDays)) {
+      await writeFile(path.join(dir, n), `${n}\n`);
+      const t = new Date(Date.parse("2026-03-10T00:30:00Z") - days * 86_400_000);
+      await utimes(path.join(dir, n), t, t);
+    }
+    new LogFile({ file, now: () => now }).close();
+    // Days 2026-03-04 … 2026-03-10 are the newest seven: an archive last written on 03-03 or earlier goes.
+    expect((await readdir(dir)).sort()).toEqual(["gw.log", "gw.log.1", "gw.log.2", "other.log.1"]);
+    new LogFile({ file, maxFiles: 2, now: () => now }).close();
+    expect((await readdir(dir)).sort()).toEqual(["gw.log", "gw.log.1", "other.log.1"]);
+  });
+
+  it("reopens a shared logging.file another process already rotated, rather than rotating it again", async () => {
+    const dir = await tmp();
+    const file = path.join(dir, "shared.log");
+    let now = new Date("2026-03-01T22:00:00Z");
+    const a = new LogFile({ file, now: () => now });
+    a.write("a day one\n");
+    // Another gateway writing the same file moved it at the change of day.
+    await rename(file, `${file}.1`);
+    await writeFile(file, "b day two\n");
+    now = new Date("2026-03-02T01:00:00Z");
+    a.write("a day two\n");
+    a.close();
+    expect(await readFile(file, "utf8")).toBe("b day two\na day two\n");
+    expect(await readFile(`${file}.1`, "utf8")).toBe("a day one\n");
+    expect(await readdir(dir)).not.toContain("shared.log.2");
   });
 
   it("tightens an existing log file to 600", async () => {

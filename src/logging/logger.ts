@@ -29,7 +29,7 @@ export interface LoggerOptions {
   readonly file?: string;
   /** Directory of the dated default files `holdfast-YYYY-MM-DD.log` (`<stateDir>/logs`). */
   readonly dir?: string;
-  /** Dated files kept (`logging.maxFiles`, default 7). */
+  /** Days of log kept (`logging.maxFiles`, default 7), for the dated files and for `file`'s archives. */
   readonly maxFiles?: number;
   /** Rotation size of the log file (bytes). */
   readonly maxFileBytes?: number;
@@ -83,12 +83,15 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const streams: { level: LevelWithSilent; stream: DestinationStream }[] = [];
   if (consoleLevel !== "silent")
     streams.push({ level: consoleLevel, stream: consoleStream(opts.consoleStyle ?? defaultConsoleStyle(), redact) });
-  const size = opts.maxFileBytes ? { maxFileBytes: opts.maxFileBytes } : {};
+  const limits = {
+    ...(opts.maxFileBytes ? { maxFileBytes: opts.maxFileBytes } : {}),
+    ...(opts.maxFiles !== undefined ? { maxFiles: opts.maxFiles } : {}),
+  };
   const target =
     opts.file !== undefined
-      ? { file: opts.file, ...size }
+      ? { file: opts.file, ...limits }
       : opts.dir !== undefined
-        ? { dir: opts.dir, ...size, ...(opts.maxFiles !== undefined ? { maxFiles: opts.maxFiles } : {}) }
+        ? { dir: opts.dir, ...limits }
         : undefined;
   if (target && level !== "silent") {
     const file = new LogFile(target);

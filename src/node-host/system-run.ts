@@ -1,5 +1,6 @@
 import type { ArgvPattern } from "../approvals/index.js";
 import type { Logger } from "../logging/index.js";
+import { APPROVAL_REQUIRED } from "../nodes/index.js";
 import { scrubbedEnv, spawnCapture } from "../sandbox/index.js";
 import { decideExec, resolveSegments, type ExecPolicy } from "../tools/index.js";
 
@@ -61,11 +62,7 @@ export async function systemRun(params: SystemRunParams, d: SystemRunDeps): Prom
     if (!decision)
       return {
         ok: false,
-        error: {
-          code: "SYSTEM_RUN_DENIED",
-          message: "SYSTEM_RUN_DENIED: approval required",
-          details: { reason: verdict.detail, persistable: verdict.persistable },
-        },
+        error: { ...APPROVAL_REQUIRED, details: { reason: verdict.detail, persistable: verdict.persistable } },
       };
     d.log.info({ command: seg.path, decision }, "node exec approval");
     if (decision === "allow-always" && verdict.persistable)

@@ -2,7 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { ExecApprovals } from "../approvals/index.js";
 import type { HoldfastConfig } from "../config/index.js";
-import { HoldfastError } from "../errors/index.js";
+import { HoldfastError, type NodeResultCode } from "../errors/index.js";
 import { decideExec } from "../tools/index.js";
 import type { InvokeResult, NodeInvoker } from "./invoker.js";
 import type { NodeEntry } from "./registry.js";
@@ -15,11 +15,11 @@ export const SYSTEM_RUN = "system.run";
  * without it is gated here, by the gateway, before anything is sent to it.
  */
 export const NODE_EXEC_POLICY_CAP = "exec-policy";
-/** The error a node sends for a command that needs an approver first. */
-export const APPROVAL_REQUIRED = {
+/** The error a node sends for a command that needs an approver first (its code: see docs/errors.md). */
+export const APPROVAL_REQUIRED: { readonly code: NodeResultCode; readonly message: string } = {
   code: "SYSTEM_RUN_DENIED",
   message: "SYSTEM_RUN_DENIED: approval required",
-} as const;
+};
 
 /** Extra time `nodes.run` waits beyond the command's own timeout (transport). */
 const INVOKE_MARGIN_MS = 5_000;

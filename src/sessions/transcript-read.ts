@@ -1,4 +1,5 @@
 import { promises as fsp } from "node:fs";
+import { cliHint } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import { parseJsonl, storageError } from "../store/index.js";
 import type { ChatMessage } from "./types.js";
@@ -47,7 +48,7 @@ export class TranscriptReader {
       this.warned.add(file);
       this.log.warn(
         { file, badLines: badLines.slice(0, 20), count: badLines.length },
-        "transcript has lines that are not JSON; they are skipped (holdfast doctor lists them)",
+        `transcript has lines that are not JSON; they are skipped (${cliHint("doctor")} lists them)`,
       );
     }
     const out: ChatMessage[] = [];

@@ -2,6 +2,7 @@ import { existsSync, promises as fsp } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { HoldfastError } from "../errors/index.js";
+import { cliHint } from "../infra/index.js";
 import { parseJsonl } from "./jsonl.js";
 import { findQuarantined } from "./quarantine.js";
 import { listTranscripts } from "./rebuild-index.js";
@@ -59,7 +60,7 @@ export async function inspectStorage(opts: InspectOptions): Promise<StorageFindi
         severity: "warn",
         file: o.file,
         problem: "transcript is not in the session index (it does not show in sessions list)",
-        fix: "run `holdfast doctor --fix` (or restart the gateway) to rebuild the session index from the transcripts",
+        fix: `run \`${cliHint("doctor --fix")}\` (or restart the gateway) to rebuild the session index from the transcripts`,
       });
   }
   out.push(...(await scanTranscripts(transcripts, opts.maxTranscripts ?? 500)));

@@ -1,5 +1,6 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
+import { cliHint } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import { moveAside } from "./quarantine.js";
 import type { SessionIndexEntry } from "./session-index.js";
@@ -119,7 +120,7 @@ async function quarantine(opts: LegacyMigrationOptions, file: string, problem: s
     problem: `not JSON of the expected shape: ${problem}`,
     fix: telegram
       ? "nothing to do: Telegram keeps the last confirmed offset and updates are deduplicated in the state database from now on"
-      : "the session index is rebuilt from the transcripts; check `holdfast sessions list` and run `holdfast doctor`",
+      : `the session index is rebuilt from the transcripts; check \`${cliHint("sessions list")}\` and run \`${cliHint("doctor")}\``,
   });
 }
 

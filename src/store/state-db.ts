@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, statSync, chmodSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { HoldfastError } from "../errors/index.js";
-import { STATE_DIR_MODE, STATE_FILE_MODE } from "../infra/index.js";
+import { STATE_DIR_MODE, STATE_FILE_MODE, cliHint } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import type { StorageHealth } from "./health.js";
 import { moveAsideSync } from "./quarantine.js";
@@ -91,7 +91,7 @@ export class StateDb {
         file: opts.file,
         ...(movedTo ? { movedTo } : {}),
         problem: `not a valid SQLite database (${classifyStorageError(err).sysCode ?? (err as Error).message})`,
-        fix: "a new empty database was created and the session index is rebuilt from the transcripts; run `holdfast doctor` to review",
+        fix: `a new empty database was created and the session index is rebuilt from the transcripts; run \`${cliHint("doctor")}\` to review`,
       });
       return state;
     }

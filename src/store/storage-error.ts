@@ -1,4 +1,5 @@
 import { HoldfastError, isHoldfastError, type ErrorCode } from "../errors/index.js";
+import { cliHint } from "../infra/index.js";
 
 /** Why a storage operation failed, in words a user can act on. */
 export type StorageCause = "disk_full" | "fd_limit" | "busy" | "read_only" | "corrupt" | "io";
@@ -47,7 +48,7 @@ const HINT: Record<StorageCause, string> = {
   fd_limit: "too many open files; raise the open-file limit (ulimit -n) or close idle connections",
   busy: "the state database is locked by another process; retry shortly",
   read_only: "the state directory is read-only",
-  corrupt: "the file is corrupt; run holdfast doctor",
+  corrupt: `the file is corrupt; run ${cliHint("doctor")}`,
   io: "an I/O error occurred; check the disk",
 };
 

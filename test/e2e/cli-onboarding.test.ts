@@ -156,6 +156,9 @@ describe("onboarding and the CLI through real processes", () => {
       ["security", "audit"],
       ["secrets", "audit"],
       ["status", "--all"],
+      ["models", "list"],
+      ["channels", "status"],
+      ["config", "get", "models"],
       ["--help"],
     ]) {
       const res = await pipedToHead(ok, args);
@@ -200,6 +203,18 @@ describe("onboarding and the CLI through real processes", () => {
     const typo = await runCli(stateDir, ["config", "get", "gateway.auht"]);
     expect(typo.stderr).toContain('gateway.auht: unknown key (did you mean "auth"?)');
     expect((await runCli(stateDir, ["config", "get", "gateway.port"])).stderr).toContain("is not set");
+    // Hints are commands that work as printed: holdfast is not on PATH here, so they say npx holdfast.
+    const noSession = await runCli(stateDir, ["sessions", "delete", "agent:main:nope"]);
+    expect(noSession.code).not.toBe(0);
+    expect(noSession.stderr).toContain("(see: npx holdfast sessions list)");
+    const audit = await runCli(stateDir, ["security", "audit", "--json"]);
+    const remediations = (
+      JSON.parse(audit.stdout) as { findings: { checkId: string; remediation?: string }[] }
+    ).findings
+      .filter((f) => f.checkId === "secrets.plaintext_in_config")
+      .map((f) => f.remediation);
+    expect(remediations.length).toBeGreaterThan(0);
+    for (const r of remediations) expect(r).toContain("see npx holdfast secrets apply.");
     const token = await runCli(stateDir, ["gateway", "token", "--json"]);
     expect(token.code).toBe(1);
     expect(JSON.parse(token.stdout)).toMatchObject({ token: null });
@@ -212,6 +227,10 @@ describe("onboarding and the CLI through real processes", () => {
       ok: false,
       errors: ['gateway.auht: unrecognized key (did you mean "auth"?)'],
     });
+    // The gateway refuses to start with the same suggestion.
+    const start = await runCli(stateDir, ["gateway", "--port", "0"]);
+    expect(start.code).toBe(78);
+    expect(start.stderr).toContain('gateway.auht: unrecognized key (did you mean "auth"?)');
     const help = await runCli(stateDir, ["channels", "logout", "--help"]);
     expect(help.stdout).toContain("one of telegram");
     for (const channel of ["slack", "discord", "signal", "bluebubbles", "whatsapp"])

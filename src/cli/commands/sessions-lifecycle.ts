@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { HoldfastError } from "../../errors/index.js";
-import { writeFileAtomic } from "../../infra/index.js";
+import { cliHint, writeFileAtomic } from "../../infra/index.js";
 import { EXPORT_FORMATS, type CleanupReport, type ExportFormat } from "../../lifecycle/index.js";
 import { printJson, type CliIo } from "../io.js";
 import { openLocalState, viaGatewayOrLocal } from "../local-state.js";
@@ -24,7 +24,8 @@ export async function purgeSessionCommand(key: string, io: CliIo): Promise<void>
     gateway: async (c) => ((await c.request("sessions.purge", { key })) as { deleted: boolean }).deleted,
     local: (s) => s.lifecycle.purgeSession(key),
   });
-  if (!deleted) throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: holdfast sessions list)`);
+  if (!deleted)
+    throw new HoldfastError("HF_SESSION_NOT_FOUND", `no session "${key}" (see: ${cliHint("sessions list")})`);
   io.out(`deleted ${key} and every archive of it (purged: nothing kept)`);
 }
 

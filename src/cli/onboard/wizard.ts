@@ -1,6 +1,7 @@
 import * as p from "@clack/prompts";
 import { CHANNELS } from "../../channels/index.js";
 import { HoldfastError } from "../../errors/index.js";
+import { cliHint } from "../../infra/index.js";
 import { defaultKeyEnv, defaultModel, type OnboardAnswers, type SecretChoice } from "./plan.js";
 
 /** Stops the wizard when the user cancels a prompt (Ctrl-C, Esc). */
@@ -49,7 +50,7 @@ async function askSecret(what: string, envName: string, env: NodeJS.ProcessEnv):
     }),
   );
   if (where === "env") {
-    p.note(`Set ${envName} in the gateway's environment (holdfast daemon install copies it from this shell).`);
+    p.note(`Set ${envName} in the gateway's environment (${cliHint("daemon install")} copies it from this shell).`);
     return { kind: "env", name: envName };
   }
   return where === "file" ? { kind: "file", value } : { kind: "plain", value };

@@ -65,8 +65,8 @@ const RedactPatternSchema = z.string().superRefine((text, ctx) => {
 
 /**
  * `logging.*`. Defaults: level "info", file `<stateDir>/logs/holdfast-YYYY-MM-DD.log` (a new file each
- * UTC day, `maxFiles` 7 days kept), redactSensitive "tools", consoleStyle pretty in a terminal and
- * compact otherwise. Source: seeds security-architecture.md "Logging & Auditing"; the secrets issue;
+ * UTC day, `maxFiles` 7 days kept; a configured `file` keeps archives of the same days), redactSensitive
+ * "tools", consoleStyle pretty in a terminal and compact otherwise. Source: seeds security-architecture.md "Logging & Auditing"; the secrets issue;
  * reference §1.7 (`logging.file`, `maxFileBytes`).
  */
 export const LoggingSchema = z.strictObject({

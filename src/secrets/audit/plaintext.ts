@@ -1,4 +1,5 @@
 import { finding, type AuditCheck, type Finding } from "../../audit/index.js";
+import { cliHint } from "../../infra/index.js";
 import { plaintextSecretPaths } from "../plaintext.js";
 
 /**
@@ -13,7 +14,8 @@ export const plaintextCheck: AuditCheck = {
   run(ctx) {
     const out: Finding[] = [];
     const fix =
-      'Move it into a SecretRef ({source:"env"|"file"|"exec", provider, id}) or ${ENV}: see holdfast secrets apply.';
+      'Move it into a SecretRef ({source:"env"|"file"|"exec", provider, id}) or ${ENV}: see ' +
+      `${cliHint("secrets apply")}.`;
     for (const p of plaintextSecretPaths(ctx.config, ctx.raw)) {
       if (p === "gateway.auth.password")
         out.push(

@@ -17,7 +17,7 @@ export const unresolvedCheck: AuditCheck = {
             severity: "critical",
             title: `Secret file for ${f.path} is not private`,
             detail: f.message,
-            remediation: "chmod 600 the file (owner only, no symlink), then holdfast secrets reload.",
+            remediation: `chmod 600 the file (owner only, no symlink), then ${cliHint("secrets reload")}.`,
           })
         : finding({
             checkId: "secrets.ref_unresolved",
