@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient } from "../../src/client/index.js";
@@ -63,21 +63,45 @@ describe("graceful shutdown", () => {
     }
   });
 
-  it("finishes the running turn, flushes the transcript and exits 0 on SIGTERM", async () => {
+  it("finishes the running turn, flushes the transcript and exits 0 on SIGTERM, ignoring a second one", async () => {
     const stateDir = await makeStateDir(mockModelConfig(mock.url));
     const gw = await spawnGateway(stateDir);
     const client = await GatewayClient.connect({ url: gw.url, token: await gw.token() });
     const reply = sendAndWait(client, "main", "take your time");
     await new Promise((r) => setTimeout(r, 350));
     const exit = gw.stop("SIGTERM");
-    const res = await reply;
-    expect(res).toMatchObject({ state: "final", text: "a slow but complete answer" });
+    // A second SIGTERM while the turn still runs (the default action would kill the process unflushed).
+    await new Promise((r) => setTimeout(r, 300));
+    expect(gw.proc.exitCode).toBeNull();
+    gw.proc.kill("SIGTERM");
+    expect(await reply).toMatchObject({ state: "final", text: "a slow but complete answer" });
     expect(await exit).toBe(0);
     const dir = path.join(stateDir, "agents", "main", "sessions");
     const transcript = (await readdir(dir)).find((f) => f.endsWith(".jsonl")) as string;
-    const lines = (await readFile(path.join(dir, transcript), "utf8")).trim().split("\n");
-    expect(lines).toHaveLength(3);
+    expect((await readFile(path.join(dir, transcript), "utf8")).trim().split("\n")).toHaveLength(3);
     await expect(readFile(path.join(stateDir, "gateway.pid"))).rejects.toThrow();
+    const log = await readFile(path.join(stateDir, "logs", "holdfast.log"), "utf8");
+    expect(log).toContain("received SIGTERM again; still flushing state");
+    expect(log).toContain("gateway stopped");
+  });
+
+  it("exits non-zero before it listens when the PID file cannot be written, and leaves the state dir usable", async () => {
+    const stateDir = await makeStateDir(mockModelConfig(mock.url));
+    await mkdir(path.join(stateDir, "gateway.pid"), { mode: 0o700 });
+    const failed = await spawnGateway(stateDir, { timeoutMs: 10_000 }).then(
+      async (gw) => {
+        await gw.stop();
+        throw new Error("the gateway started without its PID file");
+      },
+      (err: Error) => err.message,
+    );
+    expect(failed).toMatch(/exited with [1-9]\d* before ready/);
+    expect(failed).not.toContain("listening");
+    await rm(path.join(stateDir, "gateway.pid"), { recursive: true });
+    // The failed start released the state-dir lock and closed the store: the next start works.
+    const again = await spawnGateway(stateDir);
+    expect(await readFile(path.join(stateDir, "gateway.pid"), "utf8")).toContain(String(again.proc.pid));
+    expect(await again.stop()).toBe(0);
   });
 
   it("runs one gateway per state dir: a second one stops before touching state; a kill -9 leaves no stale lock", async () => {
