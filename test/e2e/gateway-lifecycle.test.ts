@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -83,6 +84,54 @@ describe("graceful shutdown", () => {
     const log = await readFile(path.join(stateDir, "logs", "holdfast.log"), "utf8");
     expect(log).toContain("received SIGTERM again; still flushing state");
     expect(log).toContain("gateway stopped");
+  });
+
+  it("tells a reconnecting WebChat client about the run a kill -9 cut off, once, and never runs it again", async () => {
+    const stateDir = await makeStateDir(mockModelConfig(mock.url));
+    let gw = await spawnGateway(stateDir);
+    let client = await GatewayClient.connect({ url: gw.url, token: await gw.token() });
+    const sessionKey = "agent:main:cutoff";
+    const idempotencyKey = randomUUID();
+    const firstDelta = new Promise<void>((resolve) =>
+      client.on("event", (name: string, p: { state?: string }) => name === "chat" && p.state === "delta" && resolve()),
+    );
+    const { runId } = (await client.request("chat.send", { sessionKey, message: "cut me off", idempotencyKey })) as {
+      runId: string;
+    };
+    await firstDelta;
+    await gw.stop("SIGKILL");
+    const modelCalls = mock.requests.length;
+
+    gw = await spawnGateway(stateDir);
+    client = await GatewayClient.connect({ url: gw.url, token: await gw.token() });
+    const snapshot = (client.hello as { snapshot?: { interruptedRuns?: unknown[] } }).snapshot;
+    expect(snapshot?.interruptedRuns).toEqual([
+      expect.objectContaining({
+        runId,
+        sessionKey,
+        errorCode: "HF_RUN_INTERRUPTED",
+        errorMessage: expect.stringContaining("please send the message again"),
+      }),
+    ]);
+    const h = (await client.request("chat.history", { sessionKey })) as {
+      messages: { role: string; runId?: string; stopReason?: string }[];
+    };
+    expect(h.messages.filter((m) => m.runId === runId).map((m) => [m.role, m.stopReason])).toEqual([
+      ["user", undefined],
+      ["assistant", "interrupted"],
+    ]);
+    const retry = await client.request("chat.send", { sessionKey, message: "cut me off", idempotencyKey });
+    expect(retry).toMatchObject({ runId, deduped: true, status: "interrupted" });
+    expect(mock.requests.length).toBe(modelCalls);
+    client.close();
+    expect(await gw.stop()).toBe(0);
+
+    // After a clean stop nothing was cut off: the next start reports no interrupted run.
+    gw = await spawnGateway(stateDir);
+    client = await GatewayClient.connect({ url: gw.url, token: await gw.token() });
+    expect((client.hello as { snapshot?: { interruptedRuns?: unknown[] } }).snapshot?.interruptedRuns).toEqual([]);
+    client.close();
+    expect(await gw.stop()).toBe(0);
   });
 
   it("exits non-zero before it listens when the PID file cannot be written, and leaves the state dir usable", async () => {
