@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { GatewayClient } from "../../src/client/index.js";
+import { generateDeviceIdentity } from "../../src/devices/index.js";
 import { sendAndWait } from "../support/chat.js";
 import {
   makeStateDir,
@@ -100,6 +101,16 @@ describe("storage faults: the gateway stays up, says why, and recovers", () => {
     const devices = await runCli(stateDir, ["devices", "list", "--json"]);
     expect(devices.code).toBe(0);
     expect(JSON.parse(devices.stdout)).toMatchObject({ paired: [] });
+    // A device connecting after the truncated paired.json (it crashed the gateway once) is paired afresh.
+    const device = generateDeviceIdentity();
+    const paired = await GatewayClient.connect({ url: gw.url, token: await gw.token(), device });
+    expect(paired.hello?.auth).toMatchObject({ deviceToken: expect.any(String) });
+    paired.close();
+    expect(gw.proc.exitCode).toBeNull();
+    const relisted = JSON.parse((await runCli(stateDir, ["devices", "list", "--json"])).stdout) as {
+      paired: { deviceId: string }[];
+    };
+    expect(relisted.paired.map((d) => d.deviceId)).toEqual([device.deviceId]);
     expect((await runCli(stateDir, ["pairing", "list", "telegram", "--json"])).code).toBe(0);
     const status = (await client.request("status", {})) as { storage: { corrupt: { file: string }[] } };
     expect(status.storage.corrupt.map((c) => c.file)).toEqual(
