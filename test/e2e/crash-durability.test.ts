@@ -15,8 +15,13 @@ import { startMockModelServer, type MockModelServer } from "../support/mock-mode
 import { messageText } from "../support/wire-message.js";
 
 const BOT = { token: "222222:CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC", id: 222222, username: "holdfast_crash_bot" };
-/** Rounds of start → traffic → kill -9 (at least 50; each takes about a second). */
+/** Rounds of start → traffic → kill -9 (at least 50; each takes 1–2 s, 3–4 s on one busy core). */
 const ROUNDS = 52;
+/**
+ * Time budget of the whole loop: a gateway start dominates each round and slows down several times
+ * on a loaded machine, so the budget is per round (nothing here asserts on speed).
+ */
+const BUDGET_MS = ROUNDS * 8_000 + 90_000;
 
 interface Acked {
   readonly sessionKey: string;
@@ -67,8 +72,11 @@ describe("kill -9 at random points", () => {
     await mock?.close();
   });
 
+  const startTimes: number[] = [];
   const start = async () => {
-    gw = await spawnGateway(stateDir, { env: { TELEGRAM_BOT_TOKEN: BOT.token } });
+    const t0 = Date.now();
+    gw = await spawnGateway(stateDir, { env: { TELEGRAM_BOT_TOKEN: BOT.token }, timeoutMs: 60_000 });
+    startTimes.push(Date.now() - t0);
     return GatewayClient.connect({ url: gw.url, token: await gw.token() });
   };
   const kill = async () => {
@@ -89,7 +97,7 @@ describe("kill -9 at random points", () => {
   };
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-  it("keeps every acknowledged message and answers each one at most once", { timeout: 240_000 }, async () => {
+  it("keeps every acknowledged message and answers each one at most once", { timeout: BUDGET_MS }, async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const client = await start();
       const kind = round % 4;
@@ -127,7 +135,13 @@ describe("kill -9 at random points", () => {
     }
 
     const client = await start();
-    await sleep(1_500);
+    // The last rounds can leave Telegram updates queued (not fetched, or fetched and not yet run) and
+    // reply chunks unconfirmed: the restarted gateway works them off now. The model-call baseline is
+    // taken once every Telegram message has its answer and no run is active, however long that takes.
+    const unanswered = () => telegramNonces.filter((t) => !fake.sent.some((s) => s.chatId === String(t.chat)));
+    await expect.poll(() => unanswered().length, { timeout: 60_000, interval: 250 }).toBe(0);
+    const activeRuns = async () => ((await client.request("status")) as { runs: { active: number } }).runs.active;
+    await expect.poll(activeRuns, { timeout: 60_000, interval: 250 }).toBe(0);
     const modelCalls = mock.requests.length;
 
     // Every acked message is in its transcript; its run is answered or marked interrupted.
@@ -164,12 +178,8 @@ describe("kill -9 at random points", () => {
     for (const r of mock.requests) perMessage.set(lastUser(r), (perMessage.get(lastUser(r)) ?? 0) + 1);
     expect([...perMessage].filter(([, n]) => n > 1)).toEqual([]);
 
-    // Telegram: every message got its reply (or the interruption notice); duplicates only where resent.
-    await expect
-      .poll(() => telegramNonces.filter((t) => !fake.sent.some((s) => s.chatId === String(t.chat))).length, {
-        timeout: 15_000,
-      })
-      .toBe(0);
+    // Telegram: every message got its reply (or the interruption notice, checked above); duplicates
+    // only where resent.
     client.close();
     await (gw as GatewayProcess | undefined)?.stop();
     gw = undefined;
@@ -197,8 +207,9 @@ describe("kill -9 at random points", () => {
     expect(list.code).toBe(0);
     expect((JSON.parse(list.stdout) as { count: number }).count).toBeGreaterThanOrEqual(acked.length);
     const notices = fake.sent.filter((s) => s.text.startsWith("holdfast: the gateway stopped")).length;
+    const slowest = Math.max(...startTimes);
     console.log(
-      `crash test: ${ROUNDS} kill -9 rounds, ${acked.length} acked messages, ${telegramNonces.length} Telegram messages (${notices} interrupted), ${fake.sent.length} chunks sent, ${duplicates} duplicates (${resent} resent after an unconfirmed send)`,
+      `crash test: gateway starts took ${Math.round(startTimes.reduce((a, b) => a + b, 0) / startTimes.length)} ms on average (slowest ${slowest} ms); ${ROUNDS} kill -9 rounds, ${acked.length} acked messages, ${telegramNonces.length} Telegram messages (${notices} interrupted), ${fake.sent.length} chunks sent, ${duplicates} duplicates (${resent} resent after an unconfirmed send)`,
     );
   });
 });

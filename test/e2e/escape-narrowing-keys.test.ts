@@ -5,10 +5,12 @@ import { makeStateDir, mockModelConfig, spawnGateway, type GatewayProcess } from
 import { startMockModelServer, type MockModelServer } from "../support/mock-model-server.js";
 
 const DENIED = ["edit", "apply_patch", "process", "sessions_send"];
+/** `sandbox.allowTools`: a sandboxed session is offered nothing else (and still nothing denyTools names). */
+const ALLOWED = ["exec", "read", "write", "edit", "sessions_list"];
 
 /**
  * Escape table, privilege-narrowing keys that were accepted and ignored (fail open) before:
- * `agents.*.sandbox.denyTools`, `tools.elevated.requireApproval`, `tools.exec.applyPatch.enabled`,
+ * `agents.*.sandbox.allowTools` / `denyTools`, `tools.elevated.requireApproval`, `tools.exec.applyPatch.enabled`,
  * `gateway.controlUi.enabled: false` and `gateway.controlUi.basePath`.
  */
 describe("escape table: privilege-narrowing keys are enforced (real gateway, mock model)", () => {
@@ -25,7 +27,12 @@ describe("escape table: privilege-narrowing keys are enforced (real gateway, moc
     gw = await spawnGateway(
       await makeStateDir({
         ...model,
-        agents: { defaults: { ...defaults, sandbox: { mode: "non-main", backend: "bubblewrap", denyTools: DENIED } } },
+        agents: {
+          defaults: {
+            ...defaults,
+            sandbox: { mode: "non-main", backend: "bubblewrap", allowTools: ALLOWED, denyTools: DENIED },
+          },
+        },
         tools: {
           exec: { allowlist: ["uname"], approvalTimeoutMs: 60_000, applyPatch: { enabled: false } },
           elevated: { enabled: true, allowFrom: { webchat: ["operator"] }, requireApproval: true },
@@ -47,12 +54,13 @@ describe("escape table: privilege-narrowing keys are enforced (real gateway, moc
     await mock?.close();
   });
 
-  it("does not offer a sandboxed group session the tools sandbox.denyTools names, nor apply_patch when disabled", async () => {
+  it("offers a sandboxed group session only what sandbox.allowTools names minus denyTools, nor apply_patch when disabled", async () => {
     const before = mock.requests.length;
     await sendAndWait(admin, "agent:main:telegram:group:-100777", "hello group");
     const offered = mock.requests[before]?.tools ?? [];
     expect(offered).toEqual(expect.arrayContaining(["exec", "read", "write"]));
     for (const t of DENIED) expect(offered).not.toContain(t);
+    expect(offered.filter((t) => !ALLOWED.includes(t))).toEqual([]);
     const refused = await sendAndWait(
       admin,
       "agent:main:telegram:group:-100777",

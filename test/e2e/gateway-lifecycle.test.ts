@@ -1,4 +1,5 @@
-import { readdir, readFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient } from "../../src/client/index.js";
@@ -63,21 +64,93 @@ describe("graceful shutdown", () => {
     }
   });
 
-  it("finishes the running turn, flushes the transcript and exits 0 on SIGTERM", async () => {
+  it("finishes the running turn, flushes the transcript and exits 0 on SIGTERM, ignoring a second one", async () => {
     const stateDir = await makeStateDir(mockModelConfig(mock.url));
     const gw = await spawnGateway(stateDir);
     const client = await GatewayClient.connect({ url: gw.url, token: await gw.token() });
     const reply = sendAndWait(client, "main", "take your time");
     await new Promise((r) => setTimeout(r, 350));
     const exit = gw.stop("SIGTERM");
-    const res = await reply;
-    expect(res).toMatchObject({ state: "final", text: "a slow but complete answer" });
+    // A second SIGTERM while the turn still runs (the default action would kill the process unflushed).
+    await new Promise((r) => setTimeout(r, 300));
+    expect(gw.proc.exitCode).toBeNull();
+    gw.proc.kill("SIGTERM");
+    expect(await reply).toMatchObject({ state: "final", text: "a slow but complete answer" });
     expect(await exit).toBe(0);
     const dir = path.join(stateDir, "agents", "main", "sessions");
     const transcript = (await readdir(dir)).find((f) => f.endsWith(".jsonl")) as string;
-    const lines = (await readFile(path.join(dir, transcript), "utf8")).trim().split("\n");
-    expect(lines).toHaveLength(3);
+    expect((await readFile(path.join(dir, transcript), "utf8")).trim().split("\n")).toHaveLength(3);
     await expect(readFile(path.join(stateDir, "gateway.pid"))).rejects.toThrow();
+    const log = await readFile(path.join(stateDir, "logs", "holdfast.log"), "utf8");
+    expect(log).toContain("received SIGTERM again; still flushing state");
+    expect(log).toContain("gateway stopped");
+  });
+
+  it("tells a reconnecting WebChat client about the run a kill -9 cut off, once, and never runs it again", async () => {
+    const stateDir = await makeStateDir(mockModelConfig(mock.url));
+    let gw = await spawnGateway(stateDir);
+    let client = await GatewayClient.connect({ url: gw.url, token: await gw.token() });
+    const sessionKey = "agent:main:cutoff";
+    const idempotencyKey = randomUUID();
+    const firstDelta = new Promise<void>((resolve) =>
+      client.on("event", (name: string, p: { state?: string }) => name === "chat" && p.state === "delta" && resolve()),
+    );
+    const { runId } = (await client.request("chat.send", { sessionKey, message: "cut me off", idempotencyKey })) as {
+      runId: string;
+    };
+    await firstDelta;
+    await gw.stop("SIGKILL");
+    const modelCalls = mock.requests.length;
+
+    gw = await spawnGateway(stateDir);
+    client = await GatewayClient.connect({ url: gw.url, token: await gw.token() });
+    const snapshot = (client.hello as { snapshot?: { interruptedRuns?: unknown[] } }).snapshot;
+    expect(snapshot?.interruptedRuns).toEqual([
+      expect.objectContaining({
+        runId,
+        sessionKey,
+        errorCode: "HF_RUN_INTERRUPTED",
+        errorMessage: expect.stringContaining("please send the message again"),
+      }),
+    ]);
+    const h = (await client.request("chat.history", { sessionKey })) as {
+      messages: { role: string; runId?: string; stopReason?: string }[];
+    };
+    expect(h.messages.filter((m) => m.runId === runId).map((m) => [m.role, m.stopReason])).toEqual([
+      ["user", undefined],
+      ["assistant", "interrupted"],
+    ]);
+    const retry = await client.request("chat.send", { sessionKey, message: "cut me off", idempotencyKey });
+    expect(retry).toMatchObject({ runId, deduped: true, status: "interrupted" });
+    expect(mock.requests.length).toBe(modelCalls);
+    client.close();
+    expect(await gw.stop()).toBe(0);
+
+    // After a clean stop nothing was cut off: the next start reports no interrupted run.
+    gw = await spawnGateway(stateDir);
+    client = await GatewayClient.connect({ url: gw.url, token: await gw.token() });
+    expect((client.hello as { snapshot?: { interruptedRuns?: unknown[] } }).snapshot?.interruptedRuns).toEqual([]);
+    client.close();
+    expect(await gw.stop()).toBe(0);
+  });
+
+  it("exits non-zero before it listens when the PID file cannot be written, and leaves the state dir usable", async () => {
+    const stateDir = await makeStateDir(mockModelConfig(mock.url));
+    await mkdir(path.join(stateDir, "gateway.pid"), { mode: 0o700 });
+    const failed = await spawnGateway(stateDir, { timeoutMs: 10_000 }).then(
+      async (gw) => {
+        await gw.stop();
+        throw new Error("the gateway started without its PID file");
+      },
+      (err: Error) => err.message,
+    );
+    expect(failed).toMatch(/exited with [1-9]\d* before ready/);
+    expect(failed).not.toContain("listening");
+    await rm(path.join(stateDir, "gateway.pid"), { recursive: true });
+    // The failed start released the state-dir lock and closed the store: the next start works.
+    const again = await spawnGateway(stateDir);
+    expect(await readFile(path.join(stateDir, "gateway.pid"), "utf8")).toContain(String(again.proc.pid));
+    expect(await again.stop()).toBe(0);
   });
 
   it("runs one gateway per state dir: a second one stops before touching state; a kill -9 leaves no stale lock", async () => {

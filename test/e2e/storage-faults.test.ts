@@ -4,8 +4,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { GatewayClient } from "../../src/client/index.js";
+import { generateDeviceIdentity } from "../../src/devices/index.js";
 import { sendAndWait } from "../support/chat.js";
 import {
   makeStateDir,
@@ -100,6 +101,16 @@ describe("storage faults: the gateway stays up, says why, and recovers", () => {
     const devices = await runCli(stateDir, ["devices", "list", "--json"]);
     expect(devices.code).toBe(0);
     expect(JSON.parse(devices.stdout)).toMatchObject({ paired: [] });
+    // A device connecting after the truncated paired.json (it crashed the gateway once) is paired afresh.
+    const device = generateDeviceIdentity();
+    const paired = await GatewayClient.connect({ url: gw.url, token: await gw.token(), device });
+    expect(paired.hello?.auth).toMatchObject({ deviceToken: expect.any(String) });
+    paired.close();
+    expect(gw.proc.exitCode).toBeNull();
+    const relisted = JSON.parse((await runCli(stateDir, ["devices", "list", "--json"])).stdout) as {
+      paired: { deviceId: string }[];
+    };
+    expect(relisted.paired.map((d) => d.deviceId)).toEqual([device.deviceId]);
     expect((await runCli(stateDir, ["pairing", "list", "telegram", "--json"])).code).toBe(0);
     const status = (await client.request("status", {})) as { storage: { corrupt: { file: string }[] } };
     expect(status.storage.corrupt.map((c) => c.file)).toEqual(
@@ -128,6 +139,48 @@ describe("storage faults: the gateway stays up, says why, and recovers", () => {
     const log = readFileSync(path.join(stateDir, "logs", "holdfast.log"), "utf8");
     expect(log).toMatch(/corrupt state file .*holdfast\.sqlite/);
     expect(log).toMatch(/transcript ended with a torn line/);
+    noFatal(stateDir);
+  });
+
+  it("imports a legacy state dir on the first start: sessions.json and its stale lock, once", async () => {
+    const stateDir = await makeStateDir(mockModelConfig(mock.url));
+    const sessions = path.join(stateDir, "agents", "main", "sessions");
+    mkdirSync(path.join(sessions, "sessions.json.lock"), { recursive: true, mode: 0o700 });
+    const id = "0badcafe-0000-4000-8000-000000000042";
+    const t0 = Date.now() - 60_000; // recent, so retention keeps it
+    // A transcript of the file-based store: its header carries no key, so only sessions.json knows it.
+    const lines = [
+      { type: "session", version: 3, id, timestamp: new Date(t0).toISOString() },
+      { type: "message", message: { role: "user", content: "legacy question", timestamp: t0 } },
+      { type: "message", message: { role: "assistant", content: "legacy answer", timestamp: t0 + 1 } },
+    ];
+    writeFileSync(path.join(sessions, `${id}.jsonl`), lines.map((l) => `${JSON.stringify(l)}\n`).join(""), {
+      mode: 0o600,
+    });
+    const entry = { sessionId: id, agentId: "main", createdAt: t0, updatedAt: t0 + 1, messageCount: 2 };
+    writeFileSync(
+      path.join(sessions, "sessions.json"),
+      JSON.stringify({ "agent:main:legacy": { key: "agent:main:legacy", ...entry, channel: "webchat" } }),
+      { mode: 0o600 },
+    );
+    for (const round of [1, 2]) {
+      const gw = await spawnGateway(stateDir);
+      onTestFinished(() => void gw.stop("SIGKILL"));
+      const client = await GatewayClient.connect({ url: gw.url, token: await gw.token() });
+      const list = (await client.request("sessions.list", {})) as { sessions: { key: string }[] };
+      expect(
+        list.sessions.map((s) => s.key).filter((k) => /legacy|recovered/.test(k)),
+        `start ${round}`,
+      ).toEqual(["agent:main:legacy"]);
+      if (round === 1) expect((await sendAndWait(client, "agent:main:legacy", "next")).text).toBe("echo: next");
+      const h = (await client.request("chat.history", { sessionKey: "agent:main:legacy" })) as {
+        messages: { content: unknown }[];
+      };
+      expect(h.messages.map(messageText)).toEqual(["legacy question", "legacy answer", "next", "echo: next"]);
+      client.close();
+      expect(await gw.stop()).toBe(0);
+    }
+    expect(readdirSync(sessions).filter((f) => f.startsWith("sessions.json"))).toEqual(["sessions.json.migrated"]);
     noFatal(stateDir);
   });
 

@@ -39,7 +39,7 @@ describe("Telegram 409 through a real gateway: retried, visible, recovered", () 
   };
 
   beforeAll(async () => {
-    tg = await startTelegramGateway(BOT, { telegram: { dmPolicy: "allowlist", allowFrom: ["42"] } });
+    tg = await startTelegramGateway(BOT, { telegram: { dmPolicy: "allowlist", allowFrom: ["42"], timeoutSeconds: 3 } });
     ({ fake, stateDir, gw } = tg);
     client = await GatewayClient.connect({ url: gw.url, token: await gw.token() });
   });
@@ -73,6 +73,10 @@ describe("Telegram 409 through a real gateway: retried, visible, recovered", () 
       "HF_CHANNEL_CONFLICT getUpdates: 409 Conflict: terminated by other getUpdates request",
     );
     expect(text.stdout + text.stderr).not.toContain(BOT.token.split(":")[1]);
+    // With backoff (0.5 s doubling): the retries thin out instead of hammering the Bot API.
+    await expect.poll(() => fake.conflictAnswers.length, { timeout: 20_000, interval: 200 }).toBeGreaterThanOrEqual(4);
+    const gaps = fake.conflictAnswers.slice(1, 4).map((t, i) => t - (fake.conflictAnswers[i] as number));
+    expect((gaps[2] as number) - (gaps[0] as number), `gaps ${gaps.join(", ")} ms`).toBeGreaterThan(500);
 
     fake.setConflict(false);
     await expect.poll(async () => (await accounts())[0]?.state, { timeout: 20_000, interval: 300 }).toBe("running");
@@ -87,5 +91,18 @@ describe("Telegram 409 through a real gateway: retried, visible, recovered", () 
     await fake.userSends(BOT.token, { from: { id: 42, first_name: "Ada" }, text: "still there?" });
     const reply = await fake.waitForSent((s) => s.chatId === "42");
     expect(reply.text).toBe("echo: still there?");
+  });
+
+  it("abandons a getUpdates that never answers after channels.telegram.timeoutSeconds, and keeps answering", async () => {
+    fake.hangNext("getUpdates");
+    await expect
+      .poll(async () => (await accounts())[0]?.lastError, { timeout: 15_000, interval: 250 })
+      .toMatchObject({ code: "HF_CHANNEL_NETWORK", message: expect.stringMatching(/getUpdates.*timed out/) });
+    await fake.userSends(BOT.token, { from: { id: 42, first_name: "Ada" }, text: "after the hang" });
+    const reply = await fake.waitForSent((s) => s.chatId === "42" && s.text.includes("after the hang"), 15_000);
+    expect(reply.text).toBe("echo: after the hang");
+    expect((await accounts())[0]?.state).toBe("running");
+    const text = await runCli(stateDir, ["channels", "status"]);
+    expect(text.stdout).toContain("HF_CHANNEL_NETWORK");
   });
 });

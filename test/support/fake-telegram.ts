@@ -41,13 +41,12 @@ type Update = { update_id: number; message: Record<string, unknown> };
 type Waiter = { offset: number; limit: number; res: ServerResponse; timer: NodeJS.Timeout };
 
 /**
- * A protocol-faithful fake of the Telegram Bot API on 127.0.0.1, for the real grammY client:
- * `POST /bot<token>/<method>` with JSON or form bodies, answers `{ok, result}` or
- * `{ok:false, error_code, description}`. Methods: getMe, getUpdates (long polling with offset
- * confirmation; a newer poll terminates an older one with 409; 409 while a webhook is set; `setConflict`
- * and `hangNext` inject a lasting 409 or a call that never answers),
- * sendMessage (4096-char limit), setWebhook/deleteWebhook (updates are then POSTed to the webhook
- * with `X-Telegram-Bot-Api-Secret-Token`), getFile and `/file/bot<token>/<path>` downloads.
+ * A protocol-faithful fake of the Telegram Bot API on 127.0.0.1, for the real grammY client: `POST /bot<token>/<method>`
+ * with JSON or form bodies, answers `{ok, result}` or `{ok:false, error_code, description}`. Methods: getMe, getUpdates
+ * (long polling with offset confirmation; a newer poll terminates an older one with 409; 409 while a webhook is set;
+ * `setConflict` and `hangNext` inject a lasting 409 or a call that never answers), sendMessage (4096-char limit),
+ * setWebhook/deleteWebhook (updates are then POSTed to the webhook with `X-Telegram-Bot-Api-Secret-Token`), getFile
+ * and `/file/bot<token>/<path>` downloads.
  */
 export class FakeTelegram extends EventEmitter {
   readonly sent: SentMessage[] = [];
@@ -60,6 +59,7 @@ export class FakeTelegram extends EventEmitter {
   private readonly failures: { method: string; status: number; description: string; retryAfter?: number }[] = [];
   private readonly hangs: string[] = [];
   private conflict = false;
+  readonly conflictAnswers: number[] = []; // when each 409 of `setConflict` was answered (epoch ms), oldest first
   private refusePolls = 0;
   private nextUpdateId = 1000;
   private nextMessageId = 1;
@@ -244,7 +244,10 @@ export class FakeTelegram extends EventEmitter {
     }
     const hang = this.hangs.indexOf(method);
     if (hang >= 0) return void this.hangs.splice(hang, 1);
-    if (this.conflict && method === "getUpdates") return reply(res, 409, CONFLICT);
+    if (this.conflict && method === "getUpdates") {
+      this.conflictAnswers.push(Date.now());
+      return reply(res, 409, CONFLICT);
+    }
     return this.call(token, method, params, res);
   }
 
