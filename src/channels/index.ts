@@ -26,7 +26,7 @@ export {
 export type { ChannelPlugin, ChannelSettingsSource, AdapterDeps, ConfiguredAdapter } from "./plugin-types.js";
 export { RUNNABLE_CHANNELS, type RunnableChannel, channelConfigured } from "./plugins.js";
 export { jitteredDelayMs, reconnectDelayBounds } from "./reconnect.js";
-export { notifyPairingApproved } from "./notify.js";
+export { assertNotifySupported, notifyPairingApproved } from "./notify.js";
 export { channelMethods } from "./methods.js";
 export { OutboxSender } from "./outbox-sender.js";
 export { DurableInbound, type DurableInboundOptions, type InboundOffer } from "./durable-inbound.js";

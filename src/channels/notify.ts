@@ -1,8 +1,29 @@
 import { PAIRING_APPROVED_TEXT } from "../access/index.js";
 import { HoldfastError } from "../errors/index.js";
 import type { Clock } from "../infra/index.js";
-import type { ChannelSettingsSource } from "./plugin-types.js";
+import type { ChannelPlugin, ChannelSettingsSource } from "./plugin-types.js";
 import { loadChannel, RUNNABLE_CHANNELS } from "./plugins.js";
+
+/**
+ * Refuses `--notify` up front (before anything is approved) for a channel that cannot send a notice
+ * without its running account (WhatsApp), or that holdfast does not run.
+ * @throws HoldfastError HF_CHANNEL_UNKNOWN with the reason.
+ */
+export async function assertNotifySupported(channel: string): Promise<void> {
+  const plugin = await runnable(channel);
+  if (plugin.noticeRefusal)
+    throw new HoldfastError("HF_CHANNEL_UNKNOWN", `${plugin.noticeRefusal}. Nothing was approved.`);
+}
+
+async function runnable(channel: string): Promise<ChannelPlugin> {
+  const plugin = await loadChannel(channel);
+  if (!plugin)
+    throw new HoldfastError(
+      "HF_CHANNEL_UNKNOWN",
+      `--notify is not supported for channel "${channel}" (holdfast runs ${RUNNABLE_CHANNELS.join(", ")})`,
+    );
+  return plugin;
+}
 
 /**
  * Tells an approved sender that they may start chatting (`holdfast pairing approve --notify`), through
@@ -16,11 +37,6 @@ export async function notifyPairingApproved(
   { channel, accountId, senderId }: { channel: string; accountId: string; senderId: string },
   clock: Clock,
 ): Promise<void> {
-  const plugin = await loadChannel(channel);
-  if (!plugin)
-    throw new HoldfastError(
-      "HF_CHANNEL_UNKNOWN",
-      `--notify is not supported for channel "${channel}" (holdfast runs ${RUNNABLE_CHANNELS.join(", ")})`,
-    );
+  const plugin = await runnable(channel);
   await plugin.sendNotice(src, { accountId, userId: senderId, text: PAIRING_APPROVED_TEXT }, clock);
 }

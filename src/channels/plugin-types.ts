@@ -63,4 +63,9 @@ export interface ChannelPlugin {
    *   HF_CHANNEL_NETWORK, HF_CHANNEL_AUTH, HF_CHANNEL_SEND.
    */
   sendNotice(src: ChannelSettingsSource, req: NoticeRequest, clock: Clock): Promise<void>;
+  /**
+   * Why this channel cannot send a notice without running the account (then `sendNotice` always
+   * refuses); `holdfast pairing approve --notify` says so before it approves anything.
+   */
+  readonly noticeRefusal?: string;
 }

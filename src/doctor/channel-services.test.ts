@@ -12,7 +12,7 @@ describe("doctor: the signal-cli daemon", () => {
     const fake = await FakeSignal.start(SIGNAL_BOT, []);
     const url = fake.url;
     await fake.close();
-    const [row] = await channelServices(config(url));
+    const [row] = await channelServices(config(url), {});
     const port = new URL(url).port;
     expect(row).toMatchObject({ channel: "signal", path: "channels.signal.httpUrl", present: false });
     expect(row?.note).toContain(`no signal-cli daemon at ${url}`);
@@ -23,7 +23,7 @@ describe("doctor: the signal-cli daemon", () => {
   it("reports a daemon that answers /api/v1/check", async () => {
     const fake = await FakeSignal.start(SIGNAL_BOT, []);
     try {
-      expect(await channelServices(config(fake.url))).toEqual([
+      expect(await channelServices(config(fake.url), {})).toEqual([
         {
           channel: "signal",
           path: "channels.signal.httpUrl",

@@ -129,7 +129,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     .map(({ checkId, severity, title }) => ({ checkId, severity, title }));
   const channels = [
     ...channelCredentials(loaded.config, resolved, env, paths),
-    ...(await channelServices(loaded.config)),
+    ...(await channelServices(loaded.config, env)),
   ];
   const pending = applied.length > 0 ? [] : changes;
   const preconditions = await opts.preconditions(env);

@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PAIRING_APPROVED_TEXT } from "../../src/access/index.js";
 import { BB_ALICE, BB_BOB, BB_GROUP, BB_PASSWORD, BB_SELF } from "../support/contract-bluebubbles.js";
 import { FakeBlueBubbles, type BlueBubblesSent } from "../support/fake-bluebubbles.js";
 import {
@@ -21,6 +22,7 @@ describe("BlueBubbles end to end (fake server posting webhooks to the gateway): 
   let gw: GatewayProcess;
   let hookPath: string;
   const dm = (u: { address: string }) => fake.dmOf({ address: u.address, name: "" });
+  const hookFile = () => path.join(stateDir, "credentials", "bluebubbles", "default", "webhook-path");
   const sentTo = (chat: string) => fake.sent.items.filter((s) => s.chatGuid === chat);
 
   beforeAll(async () => {
@@ -41,7 +43,7 @@ describe("BlueBubbles end to end (fake server posting webhooks to the gateway): 
     });
     gw = await spawnGateway(stateDir, { env: { BB_PASSWORD } });
     await fake.waitConnected();
-    const file = path.join(stateDir, "credentials", "bluebubbles", "default", "webhook-path");
+    const file = hookFile();
     hookPath = (await readFile(file, "utf8")).trim();
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect(hookPath).toMatch(/^\/bluebubbles-webhook\/[A-Za-z0-9_-]{32}$/);
@@ -80,6 +82,19 @@ describe("BlueBubbles end to end (fake server posting webhooks to the gateway): 
     await fake.userSends({ from: BB_BOB, text: "what is up" });
     const reply = await fake.sent.waitFor((s) => s.chatGuid === dm(BB_BOB) && s.message.startsWith("echo:"));
     expect(reply.message).toBe("echo: what is up");
+  });
+
+  it("`pairing approve --notify` sends the approval notice over REST; the password is never printed", async () => {
+    await fake.userSends({ from: BB_ALICE, text: "hi, may I?" });
+    const challenge = await fake.sent.waitFor((s) => s.chatGuid === dm(BB_ALICE));
+    const approve = await runCli(stateDir, ["pairing", "approve", "bluebubbles", codeOf(challenge), "--notify"], {
+      env: { BB_PASSWORD },
+    });
+    expect(approve.code, approve.stderr).toBe(0);
+    expect(approve.stdout + approve.stderr).not.toContain(BB_PASSWORD);
+    const notice = await fake.sent.waitFor((s) => s.chatGuid === dm(BB_ALICE) && s.message.includes("approved"));
+    expect(notice.message).toBe(PAIRING_APPROVED_TEXT);
+    expect((await readFile(hookFile(), "utf8")).trim()).toBe(hookPath);
   });
 
   it("ignores group messages without a mention, tapbacks and typing; answers a mention of the bot", async () => {

@@ -84,6 +84,22 @@ describe.skipIf(!hasTmux)("holdfast onboard in a terminal", () => {
         await term.waitFor(`Set up ${channel} now?`);
         await term.keys("Enter");
       }
+      // Signal: a number checked as the channel checks it; the daemon URL left at its default.
+      await term.waitFor("Set up Signal now?");
+      await term.keys("Left", "Enter");
+      await term.waitFor("The Signal number signal-cli is registered");
+      await term.type("5551234");
+      await term.keys("Enter");
+      await term.waitFor("a phone number in E.164 form");
+      await term.keys("C-u");
+      await term.type("+15550000001");
+      await term.keys("Enter");
+      await term.waitFor("URL of signal-cli daemon --http (empty: http://127.0.0.1:8080)");
+      await term.keys("Enter");
+      for (const channel of ["iMessage (BlueBubbles)", "WhatsApp"]) {
+        await term.waitFor(`Set up ${channel} now?`);
+        await term.keys("Enter");
+      }
       const screen = await term.waitFor("EXIT=", 30_000);
       expect(screen).toContain("local/mock-model answered in");
       expect(screen).toContain("echo: This is a connection check");
@@ -92,7 +108,9 @@ describe.skipIf(!hasTmux)("holdfast onboard in a terminal", () => {
       expect(screen).not.toContain("wizard-key-0123456789");
       const config = JSON.parse(await readFile(path.join(stateDir, "holdfast.json"), "utf8")) as {
         models: { providers: { local: { apiKey: unknown; baseUrl: string } } };
+        channels: unknown;
       };
+      expect(config.channels).toEqual({ signal: { enabled: true, dmPolicy: "pairing", account: "+15550000001" } });
       expect(config.models.providers.local).toMatchObject({
         baseUrl: `${mock.url}/v1`,
         apiKey: { source: "file", provider: "holdfast", id: "/models/local/apiKey" },

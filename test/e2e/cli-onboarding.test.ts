@@ -11,6 +11,7 @@ import {
   cleanEnv,
   makeStateDir,
   mockModelConfig,
+  mockOnboardArgs,
   pipedToHead,
   runCli,
   spawnGateway,
@@ -86,25 +87,9 @@ describe("onboarding and the CLI through real processes", () => {
   it("onboard --non-interactive --telegram-token-env sets up Telegram with DM policy pairing and an env reference", async () => {
     const stateDir = await freshDir();
     const env = { MOCK_KEY: "mock-key-not-secret", TG_TOKEN: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawXYZ" };
-    const res = await runCli(
-      stateDir,
-      [
-        "onboard",
-        "--non-interactive",
-        "--provider",
-        "mock",
-        "--base-url",
-        `${mock.url}/v1`,
-        "--api-key-env",
-        "MOCK_KEY",
-        "--model",
-        "mock-model",
-        "--telegram-token-env",
-        "TG_TOKEN",
-        "--json",
-      ],
-      { env },
-    );
+    const res = await runCli(stateDir, [...mockOnboardArgs(mock.url), "--telegram-token-env", "TG_TOKEN", "--json"], {
+      env,
+    });
     expect(res.code, res.stderr).toBe(0);
     expect(JSON.parse(res.stdout)).toMatchObject({ channels: [{ id: "telegram", dmPolicy: "pairing" }] });
     const text = await readFile(path.join(stateDir, "holdfast.json"), "utf8");

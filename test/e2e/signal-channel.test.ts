@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PAIRING_APPROVED_TEXT } from "../../src/access/index.js";
 import { SIGNAL_ALICE, SIGNAL_BOB, SIGNAL_BOT, SIGNAL_GROUP } from "../support/contract-signal.js";
 import { FakeSignal, type SignalSent } from "../support/fake-signal.js";
 import {
@@ -91,6 +92,16 @@ describe("Signal end to end (signal-cli daemon fake): pairing, approval, groups,
     expect(challenge.message).toContain(`uuid:${SIGNAL_BOB.uuid}`);
     const list = await runCli(stateDir, ["pairing", "list", "signal", "--json"]);
     expect(list.stdout).toContain(`uuid:${SIGNAL_BOB.uuid}`);
+    // --notify sends the approval notice through the account's signal-cli daemon.
+    const approve = await runCli(stateDir, ["pairing", "approve", "signal", codeOf(challenge), "--notify"]);
+    expect(approve.code, approve.stderr).toBe(0);
+    expect(approve.stdout).toContain("Sent the approval notice.");
+    const notice = await fake.sent.waitFor((s) => s.recipient === SIGNAL_BOB.uuid && s.message.includes("approved"));
+    expect(notice.message).toBe(PAIRING_APPROVED_TEXT);
+    fake.userSends({ from: SIGNAL_BOB, text: "now me" });
+    expect(
+      (await fake.sent.waitFor((s) => s.recipient === SIGNAL_BOB.uuid && s.message.startsWith("echo:"))).message,
+    ).toBe("echo: now me");
   });
 
   it("reports the account as running in channels status", async () => {

@@ -1,4 +1,7 @@
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PairingStore } from "../../src/access/index.js";
+import { systemClock } from "../../src/infra/index.js";
 import {
   makeStateDir,
   mockModelConfig,
@@ -30,6 +33,20 @@ describe("WhatsApp in a real gateway process, before a device is linked", () => 
   afterAll(async () => {
     await gw?.stop();
     await mock?.close();
+  });
+
+  it("pairing approve --notify is refused with the reason before anything is approved", async () => {
+    const store = new PairingStore(path.join(stateDir, "credentials"), "whatsapp", systemClock);
+    await store.upsert("work", "+15557654321");
+    const code = (await store.list("work"))[0]?.code as string;
+    const res = await runCli(stateDir, ["pairing", "approve", "whatsapp", code, "--notify"]);
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain("--notify is not supported for WhatsApp");
+    expect(res.stderr).toContain("Nothing was approved.");
+    expect((await store.list("work")).map((r) => r.code)).toEqual([code]);
+    const plain = await runCli(stateDir, ["pairing", "approve", "whatsapp", code]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(await store.list("work")).toEqual([]);
   });
 
   it("channels status shows the account failed with the login command, and the gateway keeps running", async () => {

@@ -46,6 +46,12 @@ export function mockModelConfig(
   };
 }
 
+/** `holdfast onboard --non-interactive` for the mock model, its key in `$MOCK_KEY`. */
+export function mockOnboardArgs(mockUrl: string): string[] {
+  const provider = ["--provider", "mock", "--base-url", `${mockUrl}/v1`, "--api-key-env", "MOCK_KEY"];
+  return ["onboard", "--non-interactive", ...provider, "--model", "mock-model"];
+}
+
 /** A gateway child process. */
 export interface GatewayProcess {
   readonly proc: ChildProcess;

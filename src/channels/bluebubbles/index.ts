@@ -30,7 +30,7 @@ export const blueBubblesPlugin: ChannelPlugin = {
     }));
   },
   async sendNotice(src, { accountId, userId, text }, clock) {
-    const account = (await resolveBlueBubblesAccounts(src)).find((a) => a.accountId === accountId);
+    const account = (await resolveBlueBubblesAccounts(src, { persist: false })).find((a) => a.accountId === accountId);
     if (!account)
       throw new HoldfastError(
         "HF_CHANNEL_UNKNOWN",

@@ -36,10 +36,15 @@ export interface BlueBubblesAccountSettings {
  * `${ENV}` or SecretRef) are required. `webhookPath`, when set, must end in a secret segment of at
  * least {@link WEBHOOK_SECRET_MIN_CHARS} characters `[A-Za-z0-9_-]` (≥ 128 bits); when unset, holdfast
  * generates `<base>/<32 random base64url characters>` once and keeps it in
- * `<stateDir>/credentials/bluebubbles/<account>/webhook-path` (600, written atomically).
+ * `<stateDir>/credentials/bluebubbles/<account>/webhook-path` (600, written atomically). With
+ * `persist: false` (the start check, `pairing approve --notify`) nothing is written: a path not kept
+ * yet is generated for this call only.
  * @throws HoldfastError HF_CHANNEL_CONFIG naming the key path (never the password or the secret).
  */
-export async function resolveBlueBubblesAccounts(src: ChannelSettingsSource): Promise<BlueBubblesAccountSettings[]> {
+export async function resolveBlueBubblesAccounts(
+  src: ChannelSettingsSource,
+  { persist = true }: { readonly persist?: boolean } = {},
+): Promise<BlueBubblesAccountSettings[]> {
   const accounts = channelAccounts<BlueBubblesChannelConfig>(
     "bluebubbles",
     src.config.channels?.bluebubbles,
@@ -65,7 +70,7 @@ export async function resolveBlueBubblesAccounts(src: ChannelSettingsSource): Pr
       access: config,
       serverUrl: checkServiceUrl(config.serverUrl, `${at}.serverUrl`),
       password,
-      webhook: await webhookOf(src, { accountId, at, configured: config.webhookPath }),
+      webhook: await webhookOf(src, { accountId, at, configured: config.webhookPath, persist }),
       textLimit: config.textChunkLimit ?? BLUEBUBBLES_CHUNK_DEFAULT,
     });
   }
@@ -82,8 +87,9 @@ export function webhookPathFile(env: NodeJS.ProcessEnv, accountId: string): stri
 
 async function webhookOf(
   src: ChannelSettingsSource,
-  { accountId, at, configured }: { accountId: string; at: string; configured: string | undefined },
+  o: { accountId: string; at: string; configured: string | undefined; persist: boolean },
 ): Promise<{ basePath: string; path: string }> {
+  const { accountId, at, configured } = o;
   if (configured !== undefined) {
     const full = checkWebhookPath(configured, `${at}.webhookPath`);
     const cut = full.lastIndexOf("/");
@@ -102,7 +108,7 @@ async function webhookOf(
   if (kept && kept.startsWith(`${basePath}/`) && isStrongSecret(kept.slice(basePath.length + 1)))
     return { basePath, path: kept };
   const generated = `${basePath}/${randomBytes(24).toString("base64url")}`;
-  await writeFileAtomic(file, `${generated}\n`);
+  if (o.persist) await writeFileAtomic(file, `${generated}\n`);
   return { basePath, path: generated };
 }
 

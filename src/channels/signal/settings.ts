@@ -59,6 +59,11 @@ export function resolveSignalAccounts(src: ChannelSettingsSource): SignalAccount
   return out;
 }
 
+/** A phone number in E.164 form (`+` and 7 to 15 digits, no leading 0). */
+export function isE164(v: string): boolean {
+  return /^\+[1-9]\d{6,14}$/.test(v);
+}
+
 function e164(raw: string | undefined, at: string): string {
   const v = raw?.trim() ?? "";
   if (v === "")
@@ -67,7 +72,7 @@ function e164(raw: string | undefined, at: string): string {
       `${at}: required (the Signal number signal-cli is registered with, e.g. "+15551234567"), or enabled: false`,
       { path: at },
     );
-  if (!/^\+[1-9]\d{6,14}$/.test(v))
+  if (!isE164(v))
     throw new HoldfastError("HF_CHANNEL_CONFIG", `${at}: must be a phone number in E.164 form ("+15551234567")`, {
       path: at,
     });

@@ -11,6 +11,9 @@ export { normalizeWhatsAppMessage, jidToE164, e164ToJid, type WhatsAppSelf } fro
 export { resolveWhatsAppAccounts, type WhatsAppAccountSettings, WHATSAPP_TEXT_LIMIT } from "./settings.js";
 export { baileysConnector, type WhatsAppConnector, type WhatsAppSocket } from "./socket.js";
 
+const NOTICE_REFUSAL =
+  "--notify is not supported for WhatsApp: the notice would need a second connection with the linked device's credentials, which takes over the running gateway's session (WhatsApp allows one); approve without --notify and tell the sender yourself, or let them simply write again";
+
 /** The WhatsApp channel (Baileys 7), loaded by the channel stage when `channels.whatsapp` is configured. */
 export const whatsappPlugin: ChannelPlugin = {
   async createAdapters(src, deps) {
@@ -25,10 +28,8 @@ export const whatsappPlugin: ChannelPlugin = {
       }),
     }));
   },
+  noticeRefusal: NOTICE_REFUSAL,
   async sendNotice() {
-    throw new HoldfastError(
-      "HF_CHANNEL_UNKNOWN",
-      "--notify is not supported for WhatsApp: a second connection would take over the running gateway's session; the approved sender can simply write again",
-    );
+    throw new HoldfastError("HF_CHANNEL_UNKNOWN", NOTICE_REFUSAL);
   },
 };

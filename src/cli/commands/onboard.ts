@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import { BUILT_IN_PROVIDERS } from "../../agent/index.js";
-import { channelInfo } from "../../channels/index.js";
+import { CHANNELS } from "../../channels/index.js";
 import { HoldfastError, isHoldfastError } from "../../errors/index.js";
 import { cliHint } from "../../infra/index.js";
 import { printJson, type CliIo } from "../io.js";
+import { addChannelFlags, channelAnswersFromFlags } from "../onboard/channel-flags.js";
 import { defaultModel, type OnboardAnswers, type SecretChoice } from "../onboard/plan.js";
 import {
   auditSummary,
@@ -23,10 +24,11 @@ export interface OnboardFlags {
   readonly baseUrl?: string;
   readonly api?: string;
   readonly apiKeyEnv?: string;
-  readonly telegramTokenEnv?: string;
   readonly skipProbe?: boolean;
   readonly force?: boolean;
   readonly json?: boolean;
+  /** The channel flags (`--telegram-token-env`, `--signal-account`, `--whatsapp`, ...), by commander property. */
+  readonly [channelFlag: string]: unknown;
 }
 
 const APIS = ["openai-completions", "anthropic-messages", "ollama"] as const;
@@ -55,21 +57,12 @@ export function answersFromFlags(o: OnboardFlags): OnboardAnswers {
     throw usage(`--api must be one of ${APIS.join(", ")}`);
   const model = o.model?.trim() || defaultModel(provider);
   if (!model) throw usage(`--model is required for ${provider}`);
-  for (const [flag, v] of [
-    ["--api-key-env", o.apiKeyEnv],
-    ["--telegram-token-env", o.telegramTokenEnv],
-  ] as const)
-    if (v !== undefined && !ENV_NAME.test(v))
-      throw usage(`${flag} names an environment variable (A-Z, 0-9, _), got "${v.slice(0, 40)}"`);
+  if (o.apiKeyEnv !== undefined && !ENV_NAME.test(o.apiKeyEnv))
+    throw usage(`--api-key-env names an environment variable (A-Z, 0-9, _), got "${o.apiKeyEnv.slice(0, 40)}"`);
   if (!o.apiKeyEnv && builtIn?.envKey)
     throw usage(`--provider ${provider} needs its key: --api-key-env ${builtIn.envKey}`);
   const key: SecretChoice | undefined = o.apiKeyEnv ? { kind: "env", name: o.apiKeyEnv } : undefined;
-  const telegram = channelInfo("telegram");
-  const channels: Record<string, Record<string, SecretChoice>> = {};
-  if (o.telegramTokenEnv && telegram)
-    channels.telegram = Object.fromEntries(
-      telegram.credentials.map((c) => [c.key, { kind: "env", name: o.telegramTokenEnv as string }]),
-    );
+  const channels = channelAnswersFromFlags(o);
   return {
     provider,
     model,
@@ -91,7 +84,10 @@ async function finish(prepared: PreparedOnboard, probe: unknown, env: NodeJS.Pro
     probe,
     changes: prepared.changes.map((c, i) => ({ path: c.path, action: prepared.actions[i] })),
     gatewayToken,
-    channels: Object.keys(prepared.answers.channels).map((id) => ({ id, dmPolicy: "pairing" })),
+    channels: Object.keys(prepared.answers.channels).map((id) => {
+      const after = CHANNELS.find((c) => c.id === id)?.afterSetup;
+      return { id, dmPolicy: "pairing", ...(after ? { next: `${after.step}: ${cliHint(after.command)}` } : {}) };
+    }),
     audit: await auditSummary(env),
     next: [cliHint("gateway"), cliHint("daemon install")],
   };
@@ -112,6 +108,7 @@ function printReport(io: CliIo, r: Report): void {
     );
     for (const f of r.audit.findings) io.out(`  ${f.severity.toUpperCase().padEnd(8)} ${f.checkId}  ${f.title}`);
   } else io.out(`Security audit skipped: ${r.audit.skipped}`);
+  for (const c of r.channels) if (c.next) io.out(`${c.id}: ${c.next}`);
   io.out(`Next: start the gateway with ${r.next[0]}, or run it as a service: ${r.next[1]}`);
 }
 
@@ -163,28 +160,24 @@ async function interactive(o: OnboardFlags, io: CliIo): Promise<void> {
 
 /** `holdfast onboard [--non-interactive --provider … --api-key-env … [--json]] [--force]`. */
 export function registerOnboard(program: Command, io: CliIo): void {
-  program
+  const cmd = program
     .command("onboard")
-    .description("set up a model provider (tested with a real call), the gateway token and optionally Telegram")
+    .description("set up a model provider (tested with a real call), the gateway token and optionally channels")
     .option("--non-interactive", "no questions: take everything from the flags (for scripts)")
     .option("--provider <id>", "anthropic | openai | openrouter | ollama | a name for a server given by --base-url")
     .option("--model <id>", "model id without the provider prefix (default: the provider's usual model)")
     .option("--base-url <url>", "the provider's API base URL (required for a provider that is not built in)")
     .option("--api <api>", `API of a provider that is not built in: ${APIS.join(" | ")} (default openai-completions)`)
     .option("--api-key-env <VAR>", "the environment variable that holds the key; written as ${VAR}, never its value")
-    .option(
-      "--telegram-token-env <VAR>",
-      "also set up Telegram (DM policy pairing) with the bot token in this variable",
-    )
     .option("--skip-probe", "do not test the model with a real call before saving")
     .option("--force", "overwrite values the config already sets differently")
-    .option("--json", "JSON output (with --non-interactive)")
-    .action(async (o: OnboardFlags) => {
-      if (o.nonInteractive) return scripted(o, io);
-      if (!process.stdin.isTTY || !process.stdout.isTTY)
-        throw usage(
-          "the onboarding wizard needs a terminal; for scripts use --non-interactive --provider … --api-key-env …",
-        );
-      return interactive(o, io);
-    });
+    .option("--json", "JSON output (with --non-interactive)");
+  addChannelFlags(cmd).action(async (o: OnboardFlags) => {
+    if (o.nonInteractive) return scripted(o, io);
+    if (!process.stdin.isTTY || !process.stdout.isTTY)
+      throw usage(
+        "the onboarding wizard needs a terminal; for scripts use --non-interactive --provider … --api-key-env …",
+      );
+    return interactive(o, io);
+  });
 }

@@ -2,7 +2,7 @@ import { promises as fsp } from "node:fs";
 import type { Command } from "commander";
 import { PairingStore, pairingKey, type PairingRequest } from "../../access/index.js";
 import type { AppContext } from "../../app/index.js";
-import { notifyPairingApproved } from "../../channels/index.js";
+import { assertNotifySupported, notifyPairingApproved } from "../../channels/index.js";
 import { POLICY_CHANNEL_IDS } from "../../config/index.js";
 import { HoldfastError } from "../../errors/index.js";
 import { cliContext } from "../context.js";
@@ -70,6 +70,7 @@ export function registerPairing(program: Command, io: CliIo): void {
     .option("--notify", "tell the sender they were approved")
     .action(async (ch: string, code: string, o: { account?: string; notify?: boolean }) => {
       const channel = channelArg(ch);
+      if (o.notify) await assertNotifySupported(channel);
       const { ctx, store } = await storeFor(channel);
       const req = await store.approve(code, o.account);
       await ctx.trail.record({

@@ -23,9 +23,15 @@ export interface OnboardAnswers {
   readonly model: string;
   /** Undefined for providers that need no key (Ollama, keyless local servers). */
   readonly key?: SecretChoice;
-  /** Channel accounts to set up: channel id → credential key → secret. */
-  readonly channels: Readonly<Record<string, Readonly<Record<string, SecretChoice>>>>;
+  /**
+   * Channel accounts to set up: channel id → key → a secret (credentials) or a plain string (settings
+   * that are not secret: a phone number, a URL).
+   */
+  readonly channels: Readonly<Record<string, ChannelAnswers>>;
 }
+
+/** One channel account's answers: credential key → secret, setting key → value. */
+export type ChannelAnswers = Readonly<Record<string, SecretChoice | string>>;
 
 /** The file SecretRef provider the onboarding adds (`secrets.providers.holdfast`). */
 export const FILE_PROVIDER = "holdfast";
@@ -76,7 +82,10 @@ export function configChanges(a: OnboardAnswers, secretsFile: string): ConfigCha
       { path: `channels.${channel}.dmPolicy`, value: "pairing" },
     );
     for (const [key, choice] of Object.entries(creds))
-      out.push({ path: `channels.${channel}.${key}`, ...secretValue(choice, `/channels/${channel}/${key}`) });
+      out.push({
+        path: `channels.${channel}.${key}`,
+        ...(typeof choice === "string" ? { value: choice } : secretValue(choice, `/channels/${channel}/${key}`)),
+      });
   }
   if (out.some((c) => c.store))
     out.unshift(

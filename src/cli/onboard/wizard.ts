@@ -2,7 +2,7 @@ import * as p from "@clack/prompts";
 import { CHANNELS } from "../../channels/index.js";
 import { HoldfastError } from "../../errors/index.js";
 import { cliHint } from "../../infra/index.js";
-import { defaultKeyEnv, defaultModel, type OnboardAnswers, type SecretChoice } from "./plan.js";
+import { defaultKeyEnv, defaultModel, type ChannelAnswers, type OnboardAnswers, type SecretChoice } from "./plan.js";
 
 /** Stops the wizard when the user cancels a prompt (Ctrl-C, Esc). */
 function answer<T>(v: T): Exclude<T, symbol> {
@@ -92,15 +92,30 @@ async function askProvider(env: NodeJS.ProcessEnv): Promise<Omit<OnboardAnswers,
   return { provider, model: model || (suggested ?? ""), ...extra, ...(key ? { key } : {}) };
 }
 
-/** Offers each channel of the channel stage's list; the accounts get DM policy `pairing`. */
+/**
+ * Offers each channel of the channel stage's list: its settings (checked as the channel stage checks
+ * them; an optional one left empty keeps the default), then its credentials. The accounts get DM
+ * policy `pairing`.
+ */
 async function askChannels(env: NodeJS.ProcessEnv): Promise<OnboardAnswers["channels"]> {
-  const out: Record<string, Record<string, SecretChoice>> = {};
+  const out: Record<string, ChannelAnswers> = {};
   for (const ch of CHANNELS) {
     if (!answer(await p.confirm({ message: `Set up ${ch.label} now?`, initialValue: false }))) continue;
     p.note(`${ch.setupHint}\nStrangers who message the bot get a pairing code; nobody is let in until you approve it.`);
-    const creds: Record<string, SecretChoice> = {};
-    for (const c of ch.credentials) creds[c.key] = await askSecret(c.prompt, c.env, env);
-    out[ch.id] = creds;
+    const answers: Record<string, SecretChoice | string> = {};
+    for (const s of ch.settings) {
+      const raw: string | undefined = answer(
+        await p.text({
+          message: s.optional ? `${s.prompt} (empty: ${s.placeholder})` : s.prompt,
+          placeholder: s.placeholder,
+          validate: (v) => (!v?.trim() ? (s.optional ? undefined : "required") : s.problem(v)),
+        }),
+      );
+      const v = raw?.trim();
+      if (v) answers[s.key] = v;
+    }
+    for (const c of ch.credentials) answers[c.key] = await askSecret(c.prompt, c.env, env);
+    out[ch.id] = answers;
   }
   return out;
 }
