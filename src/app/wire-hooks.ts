@@ -2,7 +2,7 @@ import type { AgentStage } from "../agent/index.js";
 import type { ChannelService } from "../channels/index.js";
 import type { AgentRoster } from "../config/index.js";
 import type { GatewayExposure, GatewayHub } from "../gateway/index.js";
-import { checkHooksSettings, createHooksStage, hookSettings, type HooksStage } from "../hooks/index.js";
+import { checkHooksSettings, createHooksStage, gmailSettings, hookSettings, type HooksStage } from "../hooks/index.js";
 import type { AppContext } from "./context.js";
 
 /** What the webhook stage is wired with. */
@@ -30,8 +30,10 @@ export function wireHooks(ctx: AppContext, w: HooksWiring): HooksStage | undefin
     gatewayCredentials: [w.exposure.settings.token, w.exposure.settings.password],
     agentIds: w.roster.ids(),
   });
+  const gmail = gmailSettings(ctx.config.hooks?.gmail);
   const hooks = createHooksStage({
     settings,
+    ...(typeof gmail === "object" ? { gmail } : {}),
     token: () => ctx.secrets.get("hooks.token"),
     runs: w.agent.runs,
     outbound: (channel, accountId, to, text) => w.channels.outbound.send(channel, accountId, to, text),

@@ -15,3 +15,4 @@ export {
   type HooksCheckInput,
 } from "./settings.js";
 export { HOOKS_MAX_FAILURES, HOOKS_FAILURE_WINDOW_MS } from "./auth.js";
+export { gmailSettings, PushTokenVerifier, type GmailSettings } from "./gmail.js";

@@ -2,6 +2,7 @@ import { HOOKS_MAX_BODY_BYTES, type HoldfastConfig } from "../config/index.js";
 import { HoldfastError } from "../errors/index.js";
 import { secretEquals } from "../infra/index.js";
 import { canonicalSessionKey } from "../sessions/index.js";
+import { gmailSettings } from "./gmail.js";
 
 /** Fewest characters of a hooks token (the audit's `hooks.token_too_short` threshold, reference §9.4). */
 export const HOOKS_MIN_TOKEN_CHARS = 24;
@@ -75,7 +76,8 @@ export interface HooksCheckInput {
  * The start refusals of webhook ingress (fail closed, reference §10.1 and §9.4): with `hooks.enabled`,
  * a missing or short token (< {@link HOOKS_MIN_TOKEN_CHARS}), a token equal to a gateway credential,
  * `hooks.path` `"/"`, an unknown agent in `allowedAgentIds`, a `defaultSessionKey` that is malformed,
- * belongs to an agent webhooks may not use or misses `allowedSessionKeyPrefixes`. Returns what was
+ * belongs to an agent webhooks may not use or misses `allowedSessionKeyPrefixes`, `hooks.gmail` enabled
+ * without `audience` and `serviceAccountEmail`. Returns what was
  * checked (never the token).
  * @throws HoldfastError HF_HOOKS_CONFIG.
  */
@@ -98,6 +100,8 @@ export function checkHooksSettings(input: HooksCheckInput): string {
   for (const id of s.allowedAgentIds ?? [])
     if (!input.agentIds.includes(id)) refuse(`hooks.allowedAgentIds names unknown agent "${id}"`);
   if (s.defaultSessionKey !== undefined) checkDefaultSessionKey(s, input.agentIds[0] ?? "main", refuse);
+  const gmail = gmailSettings(input.config.hooks?.gmail);
+  if (typeof gmail === "string") refuse(gmail);
   return `webhooks on ${s.basePath}/wake and ${s.basePath}/agent`;
 }
 

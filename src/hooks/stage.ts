@@ -6,6 +6,13 @@ import type { Logger } from "../logging/index.js";
 import type { SecurityTrail } from "../trail/index.js";
 import { HookAuth, presentedCredential, type HookRefusal } from "./auth.js";
 import { readBoundedBody } from "./body.js";
+import {
+  decodeNotification,
+  notificationMessage,
+  PushBodySchema,
+  PushTokenVerifier,
+  type GmailSettings,
+} from "./gmail.js";
 import { AgentBodySchema, hookTarget, issuesLine, WakeBodySchema } from "./requests.js";
 import { HOOKS_READ_TIMEOUT_MS, type HookDelivery, type HookSettings } from "./settings.js";
 
@@ -29,6 +36,8 @@ export interface HooksStageDeps {
   readonly log: Logger;
   readonly now: () => number;
   readonly trail: SecurityTrail;
+  /** `hooks.gmail` once enabled: Pub/Sub push on `POST <path>/gmail`. */
+  readonly gmail?: GmailSettings;
   /** Body read timeout (ms). Default {@link HOOKS_READ_TIMEOUT_MS}. */
   readonly readTimeoutMs?: number;
 }
@@ -72,8 +81,10 @@ export function createHooksStage(deps: HooksStageDeps): HooksStage {
       }
       return handler(body, c);
     });
+  const verifier = deps.gmail ? new PushTokenVerifier(deps.gmail) : undefined;
   return {
     mount(app, client) {
+      if (verifier && deps.gmail) mountGmail(app, deps, verifier, deps.gmail);
       route(app, client, "wake", (body, c) =>
         parsed(c, WakeBodySchema, body, (b) =>
           startHookRun(deps, c, { ...b, message: `System event (webhook): ${b.text}`, name: "wake" }),
@@ -87,6 +98,56 @@ export function createHooksStage(deps: HooksStageDeps): HooksStage {
       );
     },
   };
+}
+
+/**
+ * `POST <path>/gmail` (issue "Gmail Pub/Sub push"): the OIDC token is verified first (401 before the
+ * body is read), then the push body is read bounded, decoded (`emailAddress`, `historyId`) and run as
+ * a turn in `hooks.gmail.sessionKey` (else the hooks default). The run's idempotency key is
+ * `gmail:<messageId>`, so a redelivered push is answered 200 and processed once, across restarts
+ * (the run ledger keeps keys 7 days).
+ */
+function mountGmail(app: Hono, deps: HooksStageDeps, verifier: PushTokenVerifier, g: GmailSettings): void {
+  app.post(`${deps.settings.basePath}/gmail`, async (c) => {
+    const verdict = await verifier.verify(c.req.header("authorization"));
+    if (!verdict.ok) {
+      void deps.trail.record({ type: "auth.failed", details: { surface: "hooks.gmail", reason: verdict.reason } });
+      return c.json({ ok: false, error: "unauthorized" }, 401);
+    }
+    const read = await readBoundedBody(
+      c.req.raw,
+      deps.settings.maxBodyBytes,
+      deps.readTimeoutMs ?? HOOKS_READ_TIMEOUT_MS,
+    );
+    if (!read.ok) return refuse(c, read.refusal);
+    let push: z.infer<typeof PushBodySchema>;
+    try {
+      push = PushBodySchema.parse(JSON.parse(read.text));
+    } catch {
+      return c.json({ ok: false, error: "not a Pub/Sub push" }, 400);
+    }
+    const note = decodeNotification(push.message.data);
+    if (!note) return c.json({ ok: false, error: "not a Gmail notification" }, 400);
+    const settings = g.sessionKey ? { ...deps.settings, defaultSessionKey: g.sessionKey } : deps.settings;
+    const target = hookTarget(settings, { agentId: g.agentId }, deps.agentIds);
+    if (!target.ok) return c.json({ ok: false, error: target.error }, 400);
+    let started: StartedRun;
+    try {
+      started = deps.runs.start({
+        agentId: target.agentId,
+        sessionKey: target.sessionKey,
+        message: notificationMessage(note),
+        idempotencyKey: `gmail:${push.message.messageId}`,
+        sender: { channel: "gmail", id: note.emailAddress },
+        origin: { channel: "gmail", displayName: "Gmail" },
+      });
+    } catch (err) {
+      deps.log.warn({ err }, "gmail push not accepted");
+      return c.json({ ok: false, error: "not accepted; retry later" }, 503);
+    }
+    deps.log.info({ runId: started.runId, duplicate: started.deduped }, "gmail push");
+    return c.json({ ok: true, runId: started.runId, duplicate: started.deduped });
+  });
 }
 
 function refuse(c: Context, r: HookRefusal): Response {

@@ -18,6 +18,26 @@ function refused(instead: string) {
     .optional();
 }
 
+/** Google's OIDC signing keys, against which Pub/Sub push tokens are verified. */
+export const GOOGLE_JWKS_URL = "https://www.googleapis.com/oauth2/v3/certs";
+
+/**
+ * `hooks.gmail.*`: Gmail notifications by Pub/Sub push to `POST <hooks.path>/gmail`, authenticated by
+ * the subscription's OIDC token. `audience` and `serviceAccountEmail` are required once enabled (checked
+ * at start); `jwksUrl` defaults to {@link GOOGLE_JWKS_URL}; `topic` names the Pub/Sub topic of the watch
+ * (push bodies do not carry it). Source: issue "Gmail Pub/Sub push".
+ */
+export const GmailHookSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  audience: z.string().min(1).optional(),
+  serviceAccountEmail: z.string().email().optional(),
+  jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+  topic: z.string().min(1).optional(),
+  sessionKey: z.string().min(1).optional(),
+  agentId: z.string().min(1).optional(),
+});
+export type GmailHookConfig = z.infer<typeof GmailHookSchema>;
+
 /**
  * `hooks.*`: inbound webhooks on the gateway port (`POST <path>/wake`, `POST <path>/agent`). Source:
  * reference openclaw-semantics.md §10.1; issue "Inbound webhooks". `token` may be a SecretRef (holdfast
@@ -42,7 +62,7 @@ export const HooksSchema = z.strictObject({
   mappings: refused("POST <hooks.path>/agent with a message, and hooks.deliver for where replies go"),
   presets: refused("POST <hooks.path>/agent with a message"),
   transformsDir: refused("POST <hooks.path>/agent with a message"),
-  gmail: compat(),
+  gmail: GmailHookSchema.optional(),
   internal: compat(),
 });
 export type HooksConfig = z.infer<typeof HooksSchema>;
