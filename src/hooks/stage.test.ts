@@ -125,7 +125,9 @@ describe("webhook agents and sessions", () => {
     await d.post("/hooks/wake", { text: "ping" });
     expect(d.started[0]).toMatchObject({
       sessionKey: "agent:main:hook:inbox",
-      message: "System event (webhook): ping",
+      message: expect.stringMatching(
+        /^System event \(webhook\):\n<<<EXTERNAL_CONTENT id=[0-9a-f]{24} source="webhook wake">>>\nping\n/,
+      ),
     });
   });
 

@@ -14,6 +14,7 @@ import {
   type GmailSettings,
 } from "./gmail.js";
 import { AgentBodySchema, hookTarget, issuesLine, WakeBodySchema } from "./requests.js";
+import { wrapUntrusted } from "./untrusted.js";
 import { HOOKS_READ_TIMEOUT_MS, type HookDelivery, type HookSettings } from "./settings.js";
 
 /** Sends a text through a channel account (the channel stage's outbound port, within its access policy). */
@@ -52,7 +53,8 @@ type Handler = (body: unknown, c: Context) => Response | Promise<Response>;
 /**
  * Builds webhook ingress (reference §10.1; issue "Inbound webhooks"): `POST <path>/wake` runs a turn
  * with the text as a system event, `POST <path>/agent` runs a turn with the message and sends the
- * reply to `hooks.deliver` (unless the request says `deliver: false`). Both go through the normal run
+ * reply to `hooks.deliver` (unless the request says `deliver: false`). Both texts reach the model
+ * between untrusted-content boundaries ({@link wrapUntrusted}). Both go through the normal run
  * manager (serialized per session, idempotent with an `Idempotency-Key` header) and answer 202 with
  * the run id at once. Every request is authenticated first ({@link HookAuth}), then its body is read
  * bounded and timed ({@link readBoundedBody}), then validated (400 naming each field).
@@ -87,13 +89,18 @@ export function createHooksStage(deps: HooksStageDeps): HooksStage {
       if (verifier && deps.gmail) mountGmail(app, deps, verifier, deps.gmail);
       route(app, client, "wake", (body, c) =>
         parsed(c, WakeBodySchema, body, (b) =>
-          startHookRun(deps, c, { ...b, message: `System event (webhook): ${b.text}`, name: "wake" }),
+          startHookRun(deps, c, {
+            ...b,
+            message: `System event (webhook):\n${wrapUntrusted(b.text, "webhook wake")}`,
+            name: "wake",
+          }),
         ),
       );
       route(app, client, "agent", (body, c) =>
         parsed(c, AgentBodySchema, body, ({ deliver, ...b }) => {
           const target = deliver !== false ? deps.settings.deliver : undefined;
-          return startHookRun(deps, c, { ...b, ...(target ? { deliver: target } : {}) });
+          const message = wrapUntrusted(b.message, `webhook ${b.name ?? "agent"}`);
+          return startHookRun(deps, c, { ...b, message, ...(target ? { deliver: target } : {}) });
         }),
       );
     },
@@ -136,7 +143,7 @@ function mountGmail(app: Hono, deps: HooksStageDeps, verifier: PushTokenVerifier
       started = deps.runs.start({
         agentId: target.agentId,
         sessionKey: target.sessionKey,
-        message: notificationMessage(note),
+        message: wrapUntrusted(notificationMessage(note), "gmail push"),
         idempotencyKey: `gmail:${push.message.messageId}`,
         sender: { channel: "gmail", id: note.emailAddress },
         origin: { channel: "gmail", displayName: "Gmail" },

@@ -70,7 +70,8 @@ describe("webhooks through a real gateway process", () => {
     expect(JSON.parse(res.body)).toMatchObject({ ok: true, sessionKey: "agent:main:hook:inbox" });
     const sent = await fake.waitForSent((s) => s.chatId === "2001");
     expect(sent.text).toContain("deploy finished");
-    expect(mock.requests.some((r) => r.messages.some((m) => m.content.includes("deploy finished")))).toBe(true);
+    const seen = mock.requests.flatMap((r) => r.messages).find((m) => m.content.includes("deploy finished"));
+    expect(seen?.content).toMatch(/^<<<EXTERNAL_CONTENT id=[0-9a-f]{24} source="webhook ci">>>\ndeploy finished\n/);
   });
 
   it("takes the token from x-openclaw-token and x-holdfast-token too; /hooks/wake runs without delivery", async () => {
@@ -87,7 +88,11 @@ describe("webhooks through a real gateway process", () => {
     expect(agent.status).toBe(202);
     await expect.poll(() => mock.requests.filter((r) => JSON.stringify(r.messages).includes("quiet")).length).toBe(1);
     expect(
-      mock.requests.some((r) => JSON.stringify(r.messages).includes("System event (webhook): disk almost full")),
+      mock.requests.some((r) =>
+        /System event \(webhook\):\\n<<<EXTERNAL_CONTENT id=[0-9a-f]{24} source=\\"webhook wake\\">>>\\ndisk almost full\\n/.test(
+          JSON.stringify(r.messages),
+        ),
+      ),
     ).toBe(true);
     await new Promise((r) => setTimeout(r, 300));
     expect(fake.sent.length).toBe(before);
