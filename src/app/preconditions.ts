@@ -1,7 +1,9 @@
 import { checkChannelSettings } from "../channels/index.js";
 import { readPidInfo } from "../client/index.js";
 import { HoldfastError, errorMessage, isHoldfastError, type ErrorCode } from "../errors/index.js";
-import { checkExposure, type ExposureOptions } from "../gateway/index.js";
+import { agentRoster } from "../config/index.js";
+import { checkExposure, configuredCredentials, type ExposureOptions } from "../gateway/index.js";
+import { checkHooksSettings } from "../hooks/index.js";
 import { assertOwnDir, cliHint, findPortHolder, tryListen } from "../infra/index.js";
 import { checkLogTarget, datedLogFile, defaultLogDir } from "../logging/index.js";
 import { checkSandboxSettings } from "../sandbox/index.js";
@@ -12,7 +14,7 @@ import { stateDirs } from "./wire-store.js";
 
 /** The outcome of one start precondition. Never holds a secret value. */
 export interface PreconditionResult {
-  readonly id: "secrets" | "log_file" | "exposure" | "storage" | "sandbox" | "channels" | "port";
+  readonly id: "secrets" | "log_file" | "exposure" | "storage" | "sandbox" | "channels" | "hooks" | "port";
   readonly ok: boolean;
   /** What was checked and found (ok), or why the gateway would refuse to start. */
   readonly detail: string;
@@ -43,7 +45,7 @@ type Check = (input: PreconditionInput) => Promise<Omit<PreconditionResult, "id"
  * `holdfast doctor` (via {@link checkStartPreconditions}) both run, so doctor can never pass a config
  * the gateway refuses. Each entry calls the owning stage's own check (the exposure's
  * `checkExposure`, the store's `assertWritable`, the sandbox's `checkSandboxSettings`, the channels'
- * `checkChannelSettings`, the logging stage's `checkLogTarget`): a new
+ * `checkChannelSettings`, the webhooks' `checkHooksSettings`, the logging stage's `checkLogTarget`): a new
  * refusal added there lands here without further wiring; a refusal of a new kind is a new entry.
  */
 const CHECKS: readonly (readonly [PreconditionResult["id"], Check])[] = [
@@ -53,6 +55,7 @@ const CHECKS: readonly (readonly [PreconditionResult["id"], Check])[] = [
   ["storage", checkStateDirs],
   ["sandbox", checkSandbox],
   ["channels", checkChannels],
+  ["hooks", checkHooks],
   ["port", checkPort],
 ];
 
@@ -120,6 +123,17 @@ async function checkChannels({ ctx }: PreconditionInput) {
       ? `channel settings usable: ${running.map(([c, n]) => `${c} (${n} account${n > 1 ? "s" : ""})`).join(", ")}`
       : "no channel accounts configured (WebChat only)",
   };
+}
+
+async function checkHooks({ ctx }: PreconditionInput) {
+  const gw = configuredCredentials({ config: ctx.config, env: ctx.env, secrets: ctx.secrets });
+  const detail = checkHooksSettings({
+    config: ctx.config,
+    secrets: ctx.secrets,
+    gatewayCredentials: [gw.token?.value, gw.password?.value],
+    agentIds: agentRoster(ctx.config, ctx.paths).ids(),
+  });
+  return { detail };
 }
 
 async function checkPort({ ctx, opts }: PreconditionInput) {

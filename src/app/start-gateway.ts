@@ -22,6 +22,7 @@ import { wireDevices } from "./wire-devices.js";
 import { wireDiscovery } from "./wire-discovery.js";
 import { wireExposure } from "./wire-exposure.js";
 import { wireGateway } from "./wire-gateway.js";
+import { wireHooks } from "./wire-hooks.js";
 import { wireLifecycle } from "./wire-lifecycle.js";
 import { wireNodes } from "./wire-nodes.js";
 import { wireRouting } from "./wire-routing.js";
@@ -151,6 +152,7 @@ async function startOnStore(
     state: store.state,
   });
   channelsPort.bind(channels);
+  wireHooks(ctx, { roster, agent, channels, exposure, gateway: hub }); // webhook ingress, when hooks.enabled
   const devices = wireDevices(ctx);
   const gateway = wireGateway(ctx, { hub, exposure, devices, roster, store });
   const nodes = wireNodes(ctx, { gateway: hub, approvals: tools.approvals });

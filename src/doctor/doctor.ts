@@ -9,6 +9,7 @@ import { resolveAll, type SecretResolution } from "../secrets/index.js";
 import { channelCredentials, type ChannelCredentialStatus } from "./channel-credentials.js";
 import { channelServices } from "./channel-services.js";
 import { gatewayCredentialSource } from "./gateway-token.js";
+import { hooksTokenFix, newHooksToken, withHooksToken } from "./hooks-token.js";
 import { migrateLegacyKeys } from "./migrations.js";
 import { nextSteps } from "./next-steps.js";
 import { checkStorage } from "./storage.js";
@@ -57,8 +58,9 @@ export interface DoctorReport {
 export interface DoctorOptions {
   readonly env?: NodeJS.ProcessEnv;
   /**
-   * Rewrite legacy keys in the config file (validated, atomic, 600) and rebuild the session index from
-   * the transcripts (orphaned transcripts re-indexed, counts re-derived).
+   * Rewrite legacy keys in the config file (validated, atomic, 600), rotate a hooks token the gateway
+   * refuses (short, or the gateway's own credential), and rebuild the session index from the
+   * transcripts (orphaned transcripts re-indexed, counts re-derived).
    */
   readonly fix?: boolean;
   /** Directory of the dated default logs (tests). */
@@ -114,7 +116,14 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     applied = changes;
     loaded = await loadConfig(paths.configPath, env);
   }
-  const resolved = await resolveAll(loaded.config, { env, allowExec: false });
+  let resolved = await resolveAll(loaded.config, { env, allowExec: false });
+  const hooksFix = hooksTokenFix({ config: loaded.config, raw: loaded.raw, secrets: resolved.snapshot, env, paths });
+  if (opts.fix && hooksFix) {
+    await updateConfigFile(paths.configPath, (raw) => withHooksToken(raw, newHooksToken()), env);
+    applied = [...applied, hooksFix];
+    loaded = await loadConfig(paths.configPath, env);
+    resolved = await resolveAll(loaded.config, { env, allowExec: false });
+  }
   const machine = await (opts.machine ?? jailFacts)();
   const ctx = await loadAuditContext({
     env,
@@ -131,7 +140,7 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
     ...channelCredentials(loaded.config, resolved, env, paths),
     ...(await channelServices(loaded.config, env)),
   ];
-  const pending = applied.length > 0 ? [] : changes;
+  const pending = opts.fix ? [] : [...changes, ...(hooksFix ? [hooksFix.replace(": rotated", ": to rotate")] : [])];
   const preconditions = await opts.preconditions(env);
   const startable = preconditions.every((p) => p.ok || p.heldByThisGateway === true);
   const model = await defaultAgentModel(loaded, resolved, { env, paths, probe: opts.probe === true });

@@ -10,12 +10,11 @@ export function formatDoctor(r: DoctorReport): string[] {
       r.config.exists ? "  valid" : "  no config file: secure defaults apply",
       ...r.config.warnings.map((w) => `  warning: ${w}`),
     );
-  if (r.migrations.applied.length)
-    lines.push("", "Legacy keys rewritten:", ...r.migrations.applied.map((c) => `  - ${c}`));
+  if (r.migrations.applied.length) lines.push("", "Config rewritten:", ...r.migrations.applied.map((c) => `  - ${c}`));
   if (r.migrations.pending.length)
     lines.push(
       "",
-      `Legacy keys (${cliHint("doctor --fix")} rewrites them):`,
+      `Config to rewrite (${cliHint("doctor --fix")} does it):`,
       ...r.migrations.pending.map((c) => `  - ${c}`),
     );
   if (r.config.ok) {

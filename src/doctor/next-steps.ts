@@ -41,7 +41,8 @@ export function nextSteps(f: DoctorFacts): string[] {
       `Make a model of the chain reachable (details: ${cliHint("models status --probe")}), or set up another: ${cliHint("onboard")}`,
     );
   if (f.missingJail) steps.push(`Install a jail runtime so file and command tools can run: ${installLine()}`);
-  if ((f.pendingMigrations ?? 0) > 0) steps.push(`Rewrite the legacy keys: ${cliHint("doctor --fix")}`);
+  if ((f.pendingMigrations ?? 0) > 0)
+    steps.push(`Rewrite the config (legacy keys, a refused hooks token): ${cliHint("doctor --fix")}`);
   if (findings.some((x) => FIXABLE.test(x.checkId) && x.severity !== "info"))
     steps.push(`Apply the safe fixes (permissions, open groups, log redaction): ${cliHint("security audit --fix")}`);
   if (findings.some((x) => x.severity === "critical" && !FIXABLE.test(x.checkId)))

@@ -242,6 +242,13 @@ export const ERROR_CATALOGUE = {
   // Sessions
   HF_SESSION_KEY_INVALID: { exitCode: 1, wire: "INVALID_REQUEST", summary: "A session key is malformed." },
   HF_SESSION_NOT_FOUND: { exitCode: 1, wire: "NOT_FOUND", summary: "No session exists with that key." },
+  // Webhook ingress
+  HF_HOOKS_CONFIG: {
+    exitCode: 78,
+    wire: "UNAVAILABLE",
+    summary:
+      'The webhook settings are unusable (no or short hooks.token, the gateway\'s own credential, hooks.path "/", an unknown agent or session key).',
+  },
   // Channels, access control and pairing
   HF_CHANNEL_CONFIG: {
     exitCode: 78,

@@ -1,4 +1,5 @@
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
+import type { ClientAddress } from "./net.js";
 import { Broadcaster } from "./broadcaster.js";
 import { MethodRegistry } from "./methods/registry.js";
 import { Sealable } from "./sealable.js";
@@ -66,19 +67,28 @@ export class HealthRegistry extends Sealable {
   }
 }
 
+/**
+ * The client address of a request as the gateway's own auth sees it (the socket peer, or the
+ * trusted-proxy resolution of `X-Forwarded-For`), for public routes that rate-limit their callers.
+ */
+export type RequestClient = (c: Context) => ClientAddress;
+
+/** Mounts public routes on a listener's app; `client` tells who sent a request. */
+export type PublicRouteMount = (app: Hono, client: RequestClient) => void;
+
 /** HTTP routes served before gateway auth: platform webhooks that authenticate their caller themselves. */
 export class PublicRoutes extends Sealable {
-  private readonly mounts: ((app: Hono) => void)[] = [];
+  private readonly mounts: PublicRouteMount[] = [];
 
   /** Adds routes (mounted on every listener). @throws HoldfastError HF_STAGE_STARTED after start. */
-  add(mount: (app: Hono) => void): void {
+  add(mount: PublicRouteMount): void {
     this.assertOpen("public HTTP routes");
     this.mounts.push(mount);
   }
 
   /** Mounts every registered route on `app`. */
-  mount(app: Hono): void {
-    for (const m of this.mounts) m(app);
+  mount(app: Hono, client: RequestClient): void {
+    for (const m of this.mounts) m(app, client);
   }
 }
 

@@ -5,6 +5,8 @@ export {
   type FactView,
   HealthRegistry,
   PublicRoutes,
+  type PublicRouteMount,
+  type RequestClient,
   type Degradation,
   type HealthCheck,
   type MethodRegistrar,
@@ -35,3 +37,5 @@ export type { ConnectParams } from "./protocol/frames.js";
 export { BIND_MODES, type BindMode } from "./bind.js";
 export { planExposure } from "./exposure.js";
 export { hasScope, OPERATOR_SCOPES, type Scope } from "./scopes.js";
+export { AuthRateLimiter, type LimiterKey } from "./auth/rate-limit.js";
+export type { ClientAddress } from "./net.js";

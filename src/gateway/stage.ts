@@ -126,7 +126,7 @@ export function createGatewayStage(deps: GatewayStageDeps): GatewayStage {
     now: () => clock.now(),
     status: () => status({ admin: true }),
     healthy: () => degraded().length === 0,
-    publicRoutes: (app) => hub.routes.mount(app),
+    publicRoutes: (app, client) => hub.routes.mount(app, client),
     clientAddress: (remote, headers) => resolveClientAddress(remote, headers, exposure.proxyTrust),
     admitUpgrade,
     redact: deps.redact,

@@ -5,6 +5,7 @@ import { channelAuditChecks } from "../../channels/audit/index.js";
 import { configAuditChecks } from "../../config/audit/index.js";
 import { discoveryAuditChecks } from "../../discovery/audit/index.js";
 import { gatewayAuditChecks } from "../../gateway/audit/index.js";
+import { hooksAuditChecks } from "../../hooks/audit/index.js";
 import { loggingAuditChecks } from "../../logging/audit/index.js";
 import { sandboxAuditChecks } from "../../sandbox/audit/index.js";
 import { secretsAuditChecks } from "../../secrets/audit/index.js";
@@ -23,6 +24,7 @@ export const AUDIT_CHECKS: readonly AuditCheck[] = [
   ...toolsAuditChecks,
   ...sandboxAuditChecks,
   ...gatewayAuditChecks,
+  ...hooksAuditChecks,
   ...discoveryAuditChecks,
   ...configAuditChecks,
   ...secretsAuditChecks,

@@ -54,6 +54,18 @@ describe("lockdownConfig", () => {
     ).not.toThrow();
   });
 
+  it("disables webhooks and rotates the hooks token (a SecretRef one too), never reporting either value", () => {
+    const HOOKS_TOKEN = "7".repeat(64);
+    const raw = {
+      hooks: { enabled: true, token: { source: "env", provider: "default", id: "HOOKS" }, path: "/hooks" },
+    };
+    const { config, changes } = lockdownConfig(raw, NEW_TOKEN, HOOKS_TOKEN);
+    expect(config.hooks).toEqual({ enabled: false, token: HOOKS_TOKEN, path: "/hooks" });
+    expect(changes.map((c) => c.what)).toEqual(expect.arrayContaining(["hooks.enabled", "hooks.token"]));
+    expect(JSON.stringify(changes)).not.toContain(HOOKS_TOKEN);
+    expect(lockdownConfig({}, NEW_TOKEN).config.hooks).toBeUndefined();
+  });
+
   it("changes nothing but the token on an already locked-down config", () => {
     const first = lockdownConfig({ channels: { telegram: { botToken: "x" } } }, NEW_TOKEN).config;
     expect(lockdownConfig(first, "8".repeat(64)).changes.map((c) => c.what)).toEqual(["gateway.auth.token"]);

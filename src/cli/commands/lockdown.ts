@@ -31,9 +31,14 @@ function child(obj: Obj, key: string): Obj {
  * The lockdown edit of a raw config (seeds security-architecture.md "Immediate Containment"):
  * bind loopback and Tailscale off; token auth with `newToken`; every channel's and account's
  * dmPolicy (and legacy `dm.policy`) and groupPolicy `disabled`; elevated tools disabled globally
- * and per agent. Returns the new config and what changed (the token value is never in a change).
+ * and per agent; webhooks (`hooks`) disabled with a new token `newHooksToken` (the old one may have
+ * leaked with the gateway's). Returns the new config and what changed (no token value is ever in a change).
  */
-export function lockdownConfig(input: Obj, newToken: string): { config: Obj; changes: Change[] } {
+export function lockdownConfig(
+  input: Obj,
+  newToken: string,
+  newHooksToken: string = randomBytes(32).toString("hex"),
+): { config: Obj; changes: Change[] } {
   const config = structuredClone(input);
   const changes: Change[] = [];
   const set = recorder(changes);
@@ -62,6 +67,13 @@ export function lockdownConfig(input: Obj, newToken: string): { config: Obj; cha
     }
   }
   set(child(child(config, "tools"), "elevated"), "enabled", false, "tools.elevated");
+  if (isObj(config.hooks)) {
+    set(config.hooks, "enabled", false, "hooks");
+    if (isObj(config.hooks.gmail) && config.hooks.gmail.enabled === true)
+      set(config.hooks.gmail, "enabled", false, "hooks.gmail");
+    config.hooks.token = newHooksToken;
+    changes.push({ what: "hooks.token", note: "rotated: a new 32-byte token is stored in the config" });
+  }
   const agents = isObj(config.agents) ? config.agents : {};
   const perAgent: [string, unknown][] = [
     ...(Array.isArray(agents.list) ? agents.list.map((a, i) => [`agents.list.${i}`, a] as [string, unknown]) : []),
@@ -86,7 +98,7 @@ export function registerLockdown(program: Command, io: CliIo, setExit: (code: nu
   program
     .command("lockdown")
     .description(
-      "emergency containment: loopback only, DMs and groups disabled, elevated off, new gateway token, devices revoked, gateway stopped",
+      "emergency containment: loopback only, DMs, groups and webhooks disabled, elevated off, new gateway and hooks tokens, devices revoked, gateway stopped",
     )
     .option("--json", "JSON output")
     .action(async (o: { json?: boolean }) => {

@@ -169,23 +169,6 @@ export const CommandsSchema = z.strictObject({
   useAccessGroups: compat(),
 });
 
-/** `hooks.*`: accepted so the audit can check its token; holdfast does not serve webhooks yet. */
-export const HooksSchema = z.strictObject({
-  enabled: z.boolean().optional(),
-  token: SecretInputSchema.optional(),
-  path: z.string().optional(),
-  allowedAgentIds: z.array(z.string()).optional(),
-  defaultSessionKey: z.string().optional(),
-  allowRequestSessionKey: z.boolean().optional(),
-  allowedSessionKeyPrefixes: z.array(z.string()).optional(),
-  mappings: compat(),
-  gmail: compat(),
-  presets: compat(),
-  internal: compat(),
-  transformsDir: compat(),
-  maxBodyBytes: compat(),
-});
-
 /** `security.*` (audit suppressions). */
 export const SecuritySchema = z.strictObject({
   audit: z

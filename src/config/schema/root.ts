@@ -3,10 +3,10 @@ import { AgentsSchema, BindingSchema, ModelSelectionSchema } from "./agents.js";
 import { ChannelsSchema } from "./channels.js";
 import { compat } from "./common.js";
 import { GatewaySchema } from "./gateway.js";
+import { HooksSchema } from "./hooks.js";
 import {
   CommandsSchema,
   DiscoverySchema,
-  HooksSchema,
   LoggingSchema,
   ModelsSchema,
   SecretsSchema,

@@ -1,14 +1,13 @@
 import type { AuditCheck } from "../../audit/index.js";
 import { gatewayAuthCheck } from "./auth.js";
 import { controlUiCheck } from "./control-ui.js";
-import { hooksCheck } from "./hooks.js";
 import { proxiesCheck } from "./proxies.js";
 import { remoteBindCheck } from "./remote-bind.js";
 import { tailscaleCheck } from "./tailscale.js";
 import { tokenFileCheck } from "./token-file.js";
 import { toolsHttpCheck } from "./tools-http.js";
 
-/** Network exposure checks (where the bot can be reached) and webhook ingress. */
+/** Network exposure checks (where the bot can be reached). */
 export const gatewayAuditChecks: readonly AuditCheck[] = [
   gatewayAuthCheck,
   tailscaleCheck,
@@ -16,6 +15,7 @@ export const gatewayAuditChecks: readonly AuditCheck[] = [
   remoteBindCheck,
   controlUiCheck,
   toolsHttpCheck,
-  hooksCheck,
   tokenFileCheck,
 ];
+
+export { gatewayAuth, type GatewayAuthView } from "./credentials.js";

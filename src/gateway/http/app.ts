@@ -18,7 +18,7 @@ export interface HttpAppDeps {
   /** Extra authenticated routes (mounted after auth). */
   readonly routes?: (app: Hono) => void;
   /** Routes mounted BEFORE auth (platform webhooks); each must authenticate its caller itself. */
-  readonly publicRoutes?: (app: Hono) => void;
+  readonly publicRoutes?: (app: Hono, client: (c: Context) => ClientAddress) => void;
   /** Called for every refused request (rate limiting, logging). */
   readonly onRefused?: (client: ClientAddress, status: number) => void;
   /**
@@ -72,7 +72,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono {
       });
     }
   }
-  deps.publicRoutes?.(app);
+  deps.publicRoutes?.(app, deps.clientAddress);
   app.use("*", async (c, next) => {
     const client = deps.clientAddress(c);
     if (client.unattributedProxy) {

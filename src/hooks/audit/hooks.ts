@@ -1,12 +1,13 @@
 import { finding, isRemotelyExposed, type AuditCheck, type Finding } from "../../audit/index.js";
+import { gatewayAuth } from "../../gateway/audit/index.js";
 import { secretEquals } from "../../infra/index.js";
-import { gatewayAuth } from "./credentials.js";
-import { MIN_SECRET_CHARS } from "./auth.js";
+import { HOOKS_MIN_TOKEN_CHARS, normalizeHooksPath } from "../settings.js";
 
 /**
  * Webhook ingress settings (reference §10.1, §9.4 "Hooks"), only when `hooks.enabled`: short token,
  * token reused from the gateway (critical), `hooks.path` "/" (critical), no default session key,
- * unrestricted agent ids and caller-chosen session keys (critical when remote, else warn).
+ * unrestricted agent ids and caller-chosen session keys (critical when remote, else warn). The gateway
+ * refuses to start with the critical ones (`checkHooksSettings`); the audit still names them.
  */
 export const hooksCheck: AuditCheck = {
   id: "hooks",
@@ -18,13 +19,13 @@ export const hooksCheck: AuditCheck = {
     const sev = isRemotelyExposed(ctx.config) ? "critical" : "warn";
     const token = ctx.secrets.snapshot.get("hooks.token");
     const gw = gatewayAuth(ctx);
-    if (token !== undefined && token.length < MIN_SECRET_CHARS)
+    if (token !== undefined && token.length < HOOKS_MIN_TOKEN_CHARS)
       out.push(
         finding({
           checkId: "hooks.token_too_short",
           severity: "warn",
           title: "Webhook token is short",
-          detail: `hooks.token has ${token.length} characters (fewer than ${MIN_SECRET_CHARS}).`,
+          detail: `hooks.token has ${token.length} characters (fewer than ${HOOKS_MIN_TOKEN_CHARS}).`,
           remediation: "Use 32 random bytes.",
         }),
       );
@@ -39,7 +40,7 @@ export const hooksCheck: AuditCheck = {
         }),
       );
     }
-    if ((h.path ?? "/hooks").replace(/\/+$/, "") === "")
+    if (normalizeHooksPath(h.path) === "")
       out.push(
         finding({
           checkId: "hooks.path_root",

@@ -1,0 +1,18 @@
+/**
+ * Webhook ingress: `POST <hooks.path>/wake` and `POST <hooks.path>/agent` on the gateway port, their
+ * authentication and limits, and the start refusals of their settings. See docs/hooks.md.
+ */
+export { createHooksStage, type HooksStage, type HooksStageDeps, type HookOutbound } from "./stage.js";
+export {
+  checkHooksSettings,
+  hookSettings,
+  normalizeHooksPath,
+  DEFAULT_HOOKS_PATH,
+  HOOKS_MIN_TOKEN_CHARS,
+  HOOKS_READ_TIMEOUT_MS,
+  type HookSettings,
+  type HookDelivery,
+  type HooksCheckInput,
+} from "./settings.js";
+export { HOOKS_MAX_FAILURES, HOOKS_FAILURE_WINDOW_MS } from "./auth.js";
+export { gmailSettings, PushTokenVerifier, type GmailSettings } from "./gmail.js";
