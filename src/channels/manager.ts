@@ -3,6 +3,7 @@ import { HoldfastError } from "../errors/index.js";
 import type { Logger } from "../logging/index.js";
 import type { AdapterStatus, ChannelAdapter, InboundSink } from "./adapter.js";
 import type { AccountRuntime } from "./pipeline.js";
+import { cliHint } from "../infra/index.js";
 
 /** Status of one channel account. */
 export interface ChannelAccountStatus extends AdapterStatus {
@@ -115,7 +116,7 @@ export class ChannelManager {
     return [...this.accounts.values()].map(({ adapter }) => {
       const s = { channel: adapter.channel, accountId: adapter.accountId, ...adapter.status() };
       return this.loggedOut.has(keyOf(adapter.channel, adapter.accountId))
-        ? { ...s, state: "stopped" as const, detail: "logged out (holdfast channels logout)" }
+        ? { ...s, state: "stopped" as const, detail: `logged out (${cliHint("channels logout")})` }
         : s;
     });
   }

@@ -139,7 +139,7 @@ describe("Slack end to end (Socket Mode): pairing, approval, groups, isolation, 
     expect(status.accounts[0]).toMatchObject({
       channel: "slack",
       state: "stopped",
-      detail: "logged out (holdfast channels logout)",
+      detail: "logged out (npx holdfast channels logout)",
     });
     expect(JSON.parse((await runCli(stateDir, ["status", "--all", "--json"])).stdout).channels.slack.running).toBe(
       false,

@@ -93,7 +93,7 @@ describe("Telegram end to end: pairing, approval, isolation, group mention gatin
     const res = await runCli(stateDir, ["pairing", "approve", "telegram", "ZZZZ2222"]);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain(
-      'No pending pairing request found for code "ZZZZ2222". Run holdfast pairing list telegram to list pending requests.',
+      `No pending pairing request found for code "ZZZZ2222". Run npx holdfast pairing list telegram to list pending requests.`,
     );
   });
 

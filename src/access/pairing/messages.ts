@@ -1,3 +1,4 @@
+import { cliHint } from "../../infra/index.js";
 const FENCE = "```";
 
 /** Channel display names for the id line of the pairing reply. */
@@ -30,7 +31,7 @@ export function pairingReplyText(channel: string, senderId: string, code: string
     "",
     "Ask the bot owner to approve with:",
     FENCE,
-    `holdfast pairing approve ${channel} ${code}`,
+    cliHint(`pairing approve ${channel} ${code}`),
     FENCE,
   ].join("\n");
 }

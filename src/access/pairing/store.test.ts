@@ -2,6 +2,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { cliHint } from "../../infra/index.js";
 import { PairingStore, pairingKey, pairingReplyText, PAIRING_APPROVED_TEXT } from "../index.js";
 import { AllowStore } from "./store.js";
 
@@ -20,7 +21,7 @@ describe("pairing stores (reference §4.3)", () => {
       "",
       "Ask the bot owner to approve with:",
       "```",
-      "holdfast pairing approve telegram ABCD2345",
+      cliHint("pairing approve telegram ABCD2345"),
       "```",
     ]);
     expect(PAIRING_APPROVED_TEXT).toBe("✅ holdfast access approved. Send a message to start chatting.");

@@ -1,7 +1,7 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { HoldfastError } from "../../errors/index.js";
-import { JsonFileStore, type Clock } from "../../infra/index.js";
+import { cliHint, JsonFileStore, type Clock } from "../../infra/index.js";
 import { normalizeSenderId } from "../normalize.js";
 import {
   findByCode,
@@ -236,7 +236,7 @@ export class PairingStore {
       if (!found) {
         throw new HoldfastError(
           "HF_PAIRING_NOT_FOUND",
-          `No pending pairing request found for code "${code.trim().toUpperCase().slice(0, 16)}". Run holdfast pairing list ${this.channel} to list pending requests.`,
+          `No pending pairing request found for code "${code.trim().toUpperCase().slice(0, 16)}". Run ${cliHint(`pairing list ${this.channel}`)} to list pending requests.`,
         );
       }
       await onFound(found);

@@ -9,6 +9,7 @@ import {
   type AuditCheck,
   type Finding,
 } from "../../audit/index.js";
+import { cliHint } from "../../infra/index.js";
 
 /**
  * WhatsApp's linked-device sessions, `<credentials>/whatsapp/<accountId>/` (creds.json and the signal
@@ -46,7 +47,7 @@ export const whatsappCredentialsCheck: AuditCheck = {
           severity: "critical",
           title: "WhatsApp session directory is writable by others",
           detail: `${list(writable)}: another user could replace the linked device's keys.`,
-          remediation: `chmod 700 ${writable.map((d) => d.path).join(" ")} (or holdfast security audit --fix)`,
+          remediation: `chmod 700 ${writable.map((d) => d.path).join(" ")} (or ${cliHint("security audit --fix")})`,
         }),
       );
     if (readable.length > 0 || loose.length > 0)
@@ -56,7 +57,7 @@ export const whatsappCredentialsCheck: AuditCheck = {
           severity: "warn",
           title: "WhatsApp session is readable by others",
           detail: `${[list(readable), loose.length ? `files in ${root}: ${loose.join(", ")}` : ""].filter(Boolean).join("; ")}: whoever reads creds.json and the keys can act as this WhatsApp account.`,
-          remediation: `chmod 700 the directories and 600 the files under ${root} (or holdfast security audit --fix)`,
+          remediation: `chmod 700 the directories and 600 the files under ${root} (or ${cliHint("security audit --fix")})`,
         }),
       );
     return out;

@@ -25,6 +25,7 @@ import {
 import { SignalCallError, SignalRpc, signalRetryVerdict } from "./rpc.js";
 import type { SignalAccountSettings } from "./settings.js";
 import { resolveSignalTarget, sendSignalText } from "./send.js";
+import { cliHint } from "../../infra/index.js";
 
 /**
  * `Last-Event-ID` before any event was seen: an id the daemon does not know, so it replays every event
@@ -220,7 +221,7 @@ export class SignalAdapter implements ChannelAdapter {
     if (attempt === 1 || attempt % 10 === 0)
       this.log.warn(
         { accountId: this.accountId, attempt, delayMs, err: why },
-        `signal-cli not reachable at ${this.settings.httpUrl}; retrying with backoff (holdfast doctor explains how to start it)`,
+        `signal-cli not reachable at ${this.settings.httpUrl}; retrying with backoff (${cliHint("doctor")} explains how to start it)`,
       );
   }
 

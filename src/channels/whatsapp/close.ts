@@ -1,5 +1,6 @@
 import { DisconnectReason } from "baileys";
 import { HoldfastError } from "../../errors/index.js";
+import { cliHint } from "../../infra/index.js";
 
 /** How one socket ended: reconnect with backoff, reconnect at once, or stop for good. */
 export type SessionEnd =
@@ -9,7 +10,7 @@ export type SessionEnd =
 
 /** The `login` command for an account (what every "link again" hint says). */
 export function loginHint(accountId: string): string {
-  return `holdfast channels login --channel whatsapp${accountId === "default" ? "" : ` --account ${accountId}`}`;
+  return cliHint(`channels login --channel whatsapp${accountId === "default" ? "" : ` --account ${accountId}`}`);
 }
 
 /** The account has no linked device (or WhatsApp asks for a QR scan again). */

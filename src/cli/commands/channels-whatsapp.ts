@@ -8,6 +8,7 @@ import { normalizeAccountId } from "../../routing/index.js";
 import { cliContext } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
 import type { Change } from "./incident-util.js";
+import { cliHint } from "../../infra/index.js";
 
 const UNLINK_NOTES: Record<UnlinkOutcome, string> = {
   unlinked: "unlinked from WhatsApp (the phone's Linked devices no longer lists it)",
@@ -49,13 +50,12 @@ export async function whatsappLogin(io: CliIo, o: { account?: string; json?: boo
   if (o.json) return printJson(io, { channel: "whatsapp", accountId, ...res, authDir: dir });
   if (res.alreadyLinked)
     return io.out(
-      `whatsapp account "${accountId}" is already linked (${dir}); to link another device first run: holdfast channels logout --channel whatsapp${accountId === "default" ? "" : ` --account ${accountId}`}`,
+      `whatsapp account "${accountId}" is already linked (${dir}); to link another device first run: ${cliHint(`channels logout --channel whatsapp${accountId === "default" ? "" : ` --account ${accountId}`}`)}`,
     );
   io.out(`linked WhatsApp ${res.number ?? ""} as account "${accountId}"; its session is in ${dir}`);
   if (!ctx.config.channels?.whatsapp)
     io.out('add channels.whatsapp to the config (e.g. { channels: { whatsapp: { allowFrom: ["+15551234567"] } } })');
-  if (running)
-    io.out("restart the gateway to start receiving: holdfast gateway stop, then start it again with holdfast gateway");
+  if (running) io.out(`restart the gateway to start receiving: ${cliHint("gateway restart")}`);
 }
 
 /**
