@@ -1,3 +1,4 @@
+import { KEY_CONFIG_PATH, openEncryption } from "../crypt/index.js";
 import { loadConfig, resolvePaths, withEnvAliases, type HoldfastConfig } from "../config/index.js";
 import { assertOwnDir, ensurePrivateDir, systemClock, type Clock } from "../infra/index.js";
 import {
@@ -28,6 +29,12 @@ export interface BootstrapOptions {
   /** Log to console only, no file (one-shot CLI commands). */
   readonly consoleOnly?: boolean;
   readonly say?: (line: string) => void;
+  /**
+   * Encryption at rest, when the state dir has it on: `required` (the gateway) throws when the key is
+   * missing or wrong and may ask for the passphrase on a terminal; otherwise state files stay locked
+   * (every sealed read and every write a store would seal fails with the reason).
+   */
+  readonly encryptionKey?: "required" | "optional";
 }
 
 /**
@@ -36,7 +43,8 @@ export interface BootstrapOptions {
  * state dir is created 700 (one that belongs to another user is refused). Credentials read from the
  * environment join the live secrets.
  * @throws HoldfastError HF_STATE_DIR_INSECURE, HF_CONFIG_* (invalid config), HF_LOG_FILE_INSECURE,
- *   HF_SECRET_UNRESOLVED, HF_SECRET_INSECURE_FILE.
+ *   HF_SECRET_UNRESOLVED, HF_SECRET_INSECURE_FILE; HF_ENCRYPTION_KEY_MISSING / HF_ENCRYPTION_KEY_WRONG with
+ *   `encryptionKey: "required"`.
  */
 export async function bootstrap(opts: BootstrapOptions = {}): Promise<AppContext> {
   const env = withEnvAliases(opts.env ?? process.env);
@@ -51,6 +59,12 @@ export async function bootstrap(opts: BootstrapOptions = {}): Promise<AppContext
   for (const w of loaded.warnings) log.warn({ configPath: loaded.path }, `config: ${w}`);
   secrets.swap(await resolveSecrets(loaded.config, { env }));
   secrets.pin(...CREDENTIAL_ENV_VARS.map((name) => env[name]));
+  const required = opts.encryptionKey === "required";
+  await openEncryption(paths.stateDir, {
+    configured: secrets.get(KEY_CONFIG_PATH),
+    prompt: required,
+    strict: required,
+  });
   const say = opts.say ?? terminalLines(loaded.config, log);
   const trail = new FileSecurityTrail(trailPaths(paths.stateDir), { clock, log: log.child({ stage: "trail" }) });
   return { paths, loaded, config: loaded.config, env, log, clock, secrets, redactor, say, trail };
@@ -71,6 +85,7 @@ export async function bootstrapLenient(
   const resolved = await resolveAll(loaded.config, { env, allowExec: opts.allowExec === true });
   const secrets = new SecretsRuntime(resolved.snapshot);
   secrets.pin(...CREDENTIAL_ENV_VARS.map((name) => env[name]));
+  await openEncryption(paths.stateDir, { configured: secrets.get(KEY_CONFIG_PATH) });
   const redactor = new Redactor({ patterns: loaded.config.logging?.redactPatterns ?? [], secrets });
   const say = opts.say ?? ((line: string) => process.stderr.write(`${line}\n`));
   const clock = opts.clock ?? systemClock;

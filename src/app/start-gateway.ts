@@ -2,6 +2,7 @@ import { promises as fsp } from "node:fs";
 import type { AgentStage, OllamaProbe } from "../agent/index.js";
 import type { ChannelService } from "../channels/index.js";
 import { agentRoster } from "../config/index.js";
+import { readMeta, resumeMigration } from "../crypt/index.js";
 import type { DiscoveryStage } from "../discovery/index.js";
 import { GatewayHub, type ExposureOptions, type GatewayExposure, type GatewayStage } from "../gateway/index.js";
 import { isHoldfastError } from "../errors/index.js";
@@ -66,7 +67,7 @@ export interface RunningGateway {
  */
 export async function startGateway(opts: GatewayStartOptions = {}): Promise<RunningGateway> {
   // Build.
-  const ctx = await bootstrap(opts); // config, logging, secrets resolved into the live snapshot
+  const ctx = await bootstrap({ ...opts, encryptionKey: "required" }); // config, logging, secrets; refuses a missing or wrong encryption key
   await assertStartPreconditions({ ctx, opts }); // the refusals doctor reports too: log, exposure, storage, sandbox, channels, port
   const hub = new GatewayHub(); // what stages plug into the gateway; sealed when it starts
   const secrets = wireSecrets(ctx, hub); // secrets.reload, the outbound leak guards
@@ -74,6 +75,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   const lock = acquireInstanceLock(ctx.paths.stateDir); // one gateway per state dir, before any state is touched
   let store: StoreStage | undefined;
   try {
+    await finishEncryptionMigration(ctx); // an enable/disable/rotate a crash interrupted, before any store opens
     store = await wireStore(ctx, hub); // the state database; refuses an unwritable state dir
     return await startOnStore(ctx, { opts, hub, secrets, exposure, store, lock });
   } catch (err) {
@@ -81,6 +83,11 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
     lock.release();
     throw err;
   }
+}
+
+async function finishEncryptionMigration(ctx: AppContext): Promise<void> {
+  const done = await resumeMigration(ctx.paths.stateDir, readMeta);
+  if (done) ctx.log.warn({ ...done }, "finished an interrupted encryption-at-rest migration");
 }
 
 async function startOnStore(

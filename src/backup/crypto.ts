@@ -1,13 +1,12 @@
-import { createCipheriv, createDecipheriv, randomBytes, scrypt } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream, promises as fsp } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { HoldfastError } from "../errors/index.js";
-import { STATE_FILE_MODE } from "../infra/index.js";
+import { AEAD, SCRYPT_PARAMS, scryptKey, STATE_FILE_MODE } from "../infra/index.js";
 
 /** First line of an encrypted backup; the JSON header line after it is authenticated with the data. */
 export const ENCRYPTED_MAGIC = "HOLDFAST-BACKUP-ENCRYPTED-1\n";
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1 } as const;
-const TAG_BYTES = 16;
+const TAG_BYTES = AEAD.tagBytes;
 
 interface Header {
   readonly cipher: "aes-256-gcm";
@@ -17,14 +16,6 @@ interface Header {
   readonly p: number;
   readonly salt: string;
   readonly iv: string;
-}
-
-function deriveKey(passphrase: string, salt: Buffer, h: Pick<Header, "N" | "r" | "p">): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(passphrase, salt, 32, { N: h.N, r: h.r, p: h.p, maxmem: 256 * h.N * h.r + 1024 * 1024 }, (err, key) =>
-      err ? reject(err) : resolve(key),
-    ),
-  );
 }
 
 /** True when `file` starts with {@link ENCRYPTED_MAGIC}. */
@@ -46,16 +37,16 @@ export async function isEncrypted(file: string): Promise<boolean> {
  */
 export async function encryptFile(src: string, dest: string, passphrase: string): Promise<void> {
   const salt = randomBytes(16);
-  const iv = randomBytes(12);
+  const iv = randomBytes(AEAD.ivBytes);
   const header: Header = {
     cipher: "aes-256-gcm",
     kdf: "scrypt",
-    ...SCRYPT,
+    ...SCRYPT_PARAMS,
     salt: salt.toString("base64"),
     iv: iv.toString("base64"),
   };
   const head = Buffer.from(`${ENCRYPTED_MAGIC}${JSON.stringify(header)}\n`);
-  const cipher = createCipheriv("aes-256-gcm", await deriveKey(passphrase, salt, SCRYPT), iv);
+  const cipher = createCipheriv("aes-256-gcm", await scryptKey(passphrase, salt), iv);
   cipher.setAAD(head);
   await fsp.writeFile(dest, head, { mode: STATE_FILE_MODE });
   await pipeline(createReadStream(src), cipher, createWriteStream(dest, { flags: "a" }));
@@ -92,7 +83,7 @@ export async function decryptFile(src: string, dest: string, passphrase: string)
       throw invalid(src, "unknown cipher or truncated");
     tag = Buffer.alloc(TAG_BYTES);
     await fh.read(tag, 0, TAG_BYTES, size - TAG_BYTES);
-    const key = await deriveKey(passphrase, Buffer.from(header.salt, "base64"), header);
+    const key = await scryptKey(passphrase, Buffer.from(header.salt, "base64"), header);
     const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(header.iv, "base64"));
     decipher.setAAD(first.subarray(0, headLen));
     decipher.setAuthTag(tag);

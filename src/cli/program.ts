@@ -34,6 +34,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "privacy", load: async () => (await import("./commands/privacy.js")).registerPrivacy },
   { name: "audit-log", load: async () => (await import("./commands/audit-log.js")).registerAuditLog },
   { name: "backup", load: async () => (await import("./commands/backup.js")).registerBackup },
+  { name: "encryption", load: async () => (await import("./commands/encryption.js")).registerEncryption },
   { name: "lockdown", load: async () => (await import("./commands/lockdown.js")).registerLockdown },
 ];
 

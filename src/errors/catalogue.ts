@@ -326,6 +326,27 @@ export const ERROR_CATALOGUE = {
     wire: "UNAVAILABLE",
     summary: "A backup cannot be restored there: the state dir is not empty or its gateway runs.",
   },
+  // Encryption at rest
+  HF_ENCRYPTION_KEY_MISSING: {
+    exitCode: 78,
+    wire: "UNAVAILABLE",
+    summary: "Encryption at rest is on and no key-encryption key is available (storage.encryption.key, a passphrase).",
+  },
+  HF_ENCRYPTION_KEY_WRONG: {
+    exitCode: 78,
+    wire: "UNAVAILABLE",
+    summary: "The key-encryption key given is not the one the state dir was encrypted with.",
+  },
+  HF_ENCRYPTION_TAMPERED: {
+    exitCode: 1,
+    wire: "UNAVAILABLE",
+    summary: "An encrypted state file failed authentication: it was altered, cut or sealed under another key.",
+  },
+  HF_ENCRYPTION_STATE: {
+    exitCode: 1,
+    wire: "INVALID_REQUEST",
+    summary: "An encryption command does not apply to the state dir as it is (already on/off, gateway running).",
+  },
   HF_NOT_FOUND: { exitCode: 1, wire: "NOT_FOUND", summary: "The thing a CLI command names does not exist." },
   HF_ONBOARD_CONFLICT: {
     exitCode: 1,

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { promises as fsp, constants as fsc } from "node:fs";
 import path from "node:path";
 import { HoldfastError } from "../errors/index.js";
+import { decodeStateFile, encodeStateFile } from "./state-cipher.js";
 
 /** File mode of every holdfast state file (owner read/write only). */
 export const STATE_FILE_MODE = 0o600;
@@ -43,12 +44,14 @@ export async function assertOwnDir(dir: string): Promise<void> {
 /**
  * Writes `data` to `file` atomically: a temp file in the same directory (mode 600, O_EXCL), fsync,
  * rename over the target, then fsync of the directory. Readers see the old or the new content, never
- * a half-written file. The parent directory is created with mode 700 when missing.
+ * a half-written file. The parent directory is created with mode 700 when missing. A file that
+ * encryption at rest covers is written sealed when it is on (`state-cipher.ts`).
  * @param file target path
  * @param data file content
  * @param mode file mode, default 600
  * @param opts `privateDir: false` leaves the existing parent directory (and its mode) as it is
- * @throws HoldfastError HF_STATE_IO on any I/O failure (the temp file is removed).
+ * @throws HoldfastError HF_STATE_IO on any I/O failure (the temp file is removed); HF_ENCRYPTION_KEY_MISSING
+ *   when it must be sealed and this process has no key.
  */
 export async function writeFileAtomic(
   file: string,
@@ -57,12 +60,13 @@ export async function writeFileAtomic(
   opts: { readonly privateDir?: boolean } = {},
 ): Promise<void> {
   const dir = path.dirname(file);
+  const bytes = encodeStateFile(file, data);
   if (opts.privateDir !== false) await ensurePrivateDir(dir);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
   let handle: fsp.FileHandle | undefined;
   try {
     handle = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, mode);
-    await handle.writeFile(data);
+    await handle.writeFile(bytes);
     await handle.chmod(mode);
     await handle.sync();
     await handle.close();
@@ -112,12 +116,27 @@ export async function appendLinePrivate(file: string, line: string): Promise<voi
   }
 }
 
-/** Reads a file as UTF-8, or returns `undefined` when it does not exist. */
+/**
+ * Reads a file as UTF-8 (opened first when it is encrypted at rest), or returns `undefined` when it
+ * does not exist.
+ * @throws HoldfastError HF_STATE_IO; HF_ENCRYPTION_* for a sealed file this process cannot open
+ */
 export async function readFileIfExists(file: string): Promise<string | undefined> {
+  return (await readStateFile(file))?.toString("utf8");
+}
+
+/**
+ * Reads a state file's bytes (opened first when it is encrypted at rest), or `undefined` when it does
+ * not exist.
+ * @throws HoldfastError HF_STATE_IO; HF_ENCRYPTION_* for a sealed file this process cannot open
+ */
+export async function readStateFile(file: string): Promise<Buffer | undefined> {
+  let buf: Buffer;
   try {
-    return await fsp.readFile(file, "utf8");
+    buf = await fsp.readFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new HoldfastError("HF_STATE_IO", `cannot read ${file}`, { path: file }, { cause: err });
   }
+  return decodeStateFile(file, buf);
 }

@@ -6,7 +6,20 @@ export {
   writeFileAtomic,
   writeJsonAtomic,
   readFileIfExists,
+  readStateFile,
 } from "./fs-atomic.js";
+export { AEAD, SCRYPT_PARAMS, scryptKey, sealBytes, openBytes, keyId, type ScryptParams } from "./aead.js";
+export { isSealed, sealWhole, openSealed, type KeyRing } from "./envelope.js";
+export {
+  installStateCipher,
+  stateCipher,
+  encodeStateFile,
+  decodeStateFile,
+  appendCodec,
+  conformFile,
+  type StateCipher,
+  type AppendCodec,
+} from "./state-cipher.js";
 export { JsonFileStore, stateFileEvents, type CorruptStateFile } from "./json-store.js";
 export { type Clock, systemClock } from "./clock.js";
 export { type Decision, type Allowed, type Denied, allow, deny } from "./decision.js";

@@ -1,6 +1,6 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { escapeRegExp } from "../infra/index.js";
+import { decodeStateFile, escapeRegExp } from "../infra/index.js";
 
 /** Files larger than this are skipped by {@link findTraces} (and reported as not searched). */
 const MAX_SCAN_BYTES = 256 * 1024 * 1024;
@@ -34,7 +34,16 @@ export async function findTraces(
   for (const file of files) {
     const st = await fsp.lstat(file).catch(() => undefined);
     if (!st?.isFile() || st.size > MAX_SCAN_BYTES) continue;
-    const text = (await fsp.readFile(file).catch(() => Buffer.alloc(0))).toString("latin1");
+    const raw = await fsp.readFile(file).catch(() => Buffer.alloc(0));
+    // Searched as stored and, for a file encrypted at rest, as its plaintext.
+    const plain = (() => {
+      try {
+        return decodeStateFile(file, raw);
+      } catch {
+        return raw;
+      }
+    })();
+    const text = raw === plain ? raw.toString("latin1") : `${raw.toString("latin1")}\n${plain.toString("latin1")}`;
     const found = needles.filter((n) => n !== "" && tokenPattern(n).test(text));
     if (found.length > 0) out.push({ file, found });
   }

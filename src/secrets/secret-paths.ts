@@ -31,6 +31,7 @@ export function listSecretSlots(config: HoldfastConfig): SecretSlot[] {
   }
   push("tools.web.search.apiKey", config.tools?.web?.search?.apiKey);
   push("hooks.token", config.hooks?.token);
+  push("storage.encryption.key", config.storage?.encryption?.key);
   return out;
 }
 

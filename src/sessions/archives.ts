@@ -1,6 +1,6 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { writeFileAtomic } from "../infra/index.js";
+import { readFileIfExists, writeFileAtomic } from "../infra/index.js";
 import { parseJsonl } from "../store/index.js";
 import type { TranscriptLine } from "./transcript-read.js";
 import type { ChatMessage } from "./types.js";
@@ -44,10 +44,7 @@ export async function listArchives(agentsDir: string): Promise<TranscriptArchive
 
 /** The parsed lines of a transcript file (header and messages); a missing file has none. */
 export async function readTranscriptLines(file: string): Promise<TranscriptLine[]> {
-  const text = await fsp.readFile(file, "utf8").catch((err: NodeJS.ErrnoException) => {
-    if (err.code === "ENOENT") return "";
-    throw err;
-  });
+  const text = (await readFileIfExists(file)) ?? "";
   return parseJsonl(text).entries.filter(
     (e): e is TranscriptLine =>
       typeof e === "object" && e !== null && typeof (e as { type?: unknown }).type === "string",

@@ -1,6 +1,13 @@
 import { promises as fsp, constants as fsc } from "node:fs";
 import path from "node:path";
-import { ensurePrivateDir, STATE_FILE_MODE } from "../infra/index.js";
+import {
+  appendCodec,
+  conformFile,
+  ensurePrivateDir,
+  STATE_FILE_MODE,
+  writeFileAtomic,
+  type AppendCodec,
+} from "../infra/index.js";
 import { repairTornTail, storageError } from "../store/index.js";
 
 /** Open transcript files kept for appending (least recently used are closed first). */
@@ -10,6 +17,8 @@ const SYNC_DELAY_MS = 250;
 
 interface OpenFile {
   readonly handle: fsp.FileHandle;
+  /** Plaintext, or sealed records when encryption at rest is on (its key line goes first in a new file). */
+  readonly codec: AppendCodec;
   dirty: boolean;
   /** Bytes known to be complete lines; a failed write is cut back to this. */
   size: number;
@@ -29,6 +38,9 @@ export type TornTailListener = (file: string, droppedBytes: number) => void;
  * crash is cut to the last complete line), and a write that fails part-way (ENOSPC) is cut back to
  * where it started, so the next append never glues onto a fragment. Failures reject with a storage
  * error (HF_STATE_DISK_FULL, HF_STATE_FD_LIMIT, HF_STATE_IO).
+ *
+ * With encryption at rest on, each line is written as one sealed record of the file's envelope
+ * (`infra/envelope.ts`); a file found in the other format is rewritten in the current one first.
  */
 export class TranscriptLog {
   private readonly pending = new Map<string, string[]>();
@@ -83,10 +95,11 @@ export class TranscriptLog {
 
   private async writeLoop(file: string): Promise<void> {
     while ((this.pending.get(file)?.length ?? 0) > 0) {
-      const text = (this.pending.get(file) as string[]).splice(0).join("");
+      const lines = (this.pending.get(file) as string[]).splice(0);
       try {
         const f = await this.handleFor(file);
-        await this.writeAll(f, Buffer.from(text, "utf8"));
+        const head = f.size === 0 ? f.codec.prefix : "";
+        await this.writeAll(f, Buffer.from(head + lines.map((l) => f.codec.encode(l)).join(""), "utf8"));
         f.dirty = true;
         this.scheduleSync();
       } catch (err) {
@@ -132,8 +145,16 @@ export class TranscriptLog {
     }
     const repaired = await repairTornTail(file);
     if (repaired.droppedBytes > 0) this.onTornTail(file, repaired.droppedBytes);
+    let size = repaired.size;
+    let found = appendCodec(file, await firstLine(file, size));
+    if (found.mismatch) {
+      await conformFile(file, (f, data, mode) => writeFileAtomic(f, data, mode, { privateDir: false }));
+      size = (await fsp.stat(file)).size;
+      found = appendCodec(file, await firstLine(file, size));
+    }
+    const { codec } = found;
     const handle = await fsp.open(file, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_APPEND | fsc.O_NOFOLLOW, STATE_FILE_MODE);
-    const f: OpenFile = { handle, dirty: false, size: repaired.size };
+    const f: OpenFile = { handle, codec, dirty: false, size };
     this.open.set(file, f);
     if (this.open.size > MAX_OPEN) await this.evictOldest();
     return f;
@@ -164,5 +185,20 @@ export class TranscriptLog {
           .catch((err: unknown) => this.failures.push(storageError("transcripts", "syncing transcripts", err)));
       }),
     );
+  }
+}
+
+/** The first line of `file` (without its newline), or `undefined` when the file is empty. */
+async function firstLine(file: string, size: number): Promise<string | undefined> {
+  if (size === 0) return undefined;
+  const handle = await fsp.open(file, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  try {
+    const buf = Buffer.alloc(Math.min(size, 4096));
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    const text = buf.subarray(0, bytesRead).toString("latin1");
+    const end = text.indexOf("\n");
+    return end < 0 ? text : text.slice(0, end);
+  } finally {
+    await handle.close();
   }
 }

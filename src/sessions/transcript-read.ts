@@ -1,5 +1,5 @@
-import { promises as fsp } from "node:fs";
-import { cliHint } from "../infra/index.js";
+import { isHoldfastError } from "../errors/index.js";
+import { cliHint, readFileIfExists } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import { parseJsonl, storageError } from "../store/index.js";
 import type { ChatMessage } from "./types.js";
@@ -36,13 +36,14 @@ export class TranscriptReader {
   constructor(private readonly log: Logger) {}
 
   async read(file: string): Promise<ChatMessage[]> {
-    let text: string;
+    let text: string | undefined;
     try {
-      text = await fsp.readFile(file, "utf8");
+      text = await readFileIfExists(file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw storageError("transcripts", `reading ${file}`, err);
+      if (isHoldfastError(err) && err.code.startsWith("HF_ENCRYPTION_")) throw err;
+      throw storageError("transcripts", `reading ${file}`, (err as Error).cause ?? err);
     }
+    if (text === undefined) return [];
     const { entries, badLines } = parseJsonl(text);
     if (badLines.length > 0 && !this.warned.has(file)) {
       this.warned.add(file);

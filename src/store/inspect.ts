@@ -2,7 +2,7 @@ import { existsSync, promises as fsp } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { HoldfastError } from "../errors/index.js";
-import { cliHint } from "../infra/index.js";
+import { cliHint, readFileIfExists } from "../infra/index.js";
 import { parseJsonl } from "./jsonl.js";
 import { findQuarantined } from "./quarantine.js";
 import { listTranscripts } from "./rebuild-index.js";
@@ -109,7 +109,7 @@ async function scanTranscripts(list: { file: string; sessionId: string }[], max:
     list.map(async (t) => ({ ...t, mtime: (await fsp.stat(t.file).catch(() => undefined))?.mtimeMs ?? 0 })),
   );
   for (const t of withTime.sort((a, b) => b.mtime - a.mtime).slice(0, max)) {
-    const text = await fsp.readFile(t.file, "utf8").catch(() => undefined);
+    const text = await readFileIfExists(t.file).catch(() => undefined);
     if (text === undefined || text === "") continue;
     const torn = !text.endsWith("\n");
     const { badLines } = parseJsonl(text);
@@ -150,7 +150,7 @@ async function checkJsonFiles(stateDir: string): Promise<StorageFinding[]> {
     const re = new RegExp(`^${path.basename(pattern).replace(/[.]/g, "\\.").replace("*", "[^/]+")}$`);
     for (const name of (await fsp.readdir(dir).catch(() => [] as string[])).filter((n) => re.test(n))) {
       const file = path.join(dir, name);
-      const text = await fsp.readFile(file, "utf8").catch(() => undefined);
+      const text = await readFileIfExists(file).catch(() => undefined);
       if (text === undefined) continue;
       let ok = false;
       try {

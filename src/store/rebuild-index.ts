@@ -1,5 +1,6 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
+import { readFileIfExists } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import { parseJsonl } from "./jsonl.js";
 import type { SessionIndex, SessionIndexEntry } from "./session-index.js";
@@ -45,7 +46,7 @@ export async function summarizeTranscript(t: {
   sessionId: string;
   file: string;
 }): Promise<TranscriptSummary> {
-  const [text, st] = await Promise.all([fsp.readFile(t.file, "utf8"), fsp.stat(t.file)]);
+  const [text = "", st] = await Promise.all([readFileIfExists(t.file), fsp.stat(t.file)]);
   const { entries, badLines } = parseJsonl(text);
   let header: Record<string, unknown> = {};
   let count = 0;

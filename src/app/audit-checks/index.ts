@@ -3,6 +3,7 @@ import { agentAuditChecks } from "../../agent/audit/index.js";
 import { attackSurfaceCheck, type AuditCheck } from "../../audit/index.js";
 import { channelAuditChecks } from "../../channels/audit/index.js";
 import { configAuditChecks } from "../../config/audit/index.js";
+import { cryptAuditChecks } from "../../crypt/audit/index.js";
 import { discoveryAuditChecks } from "../../discovery/audit/index.js";
 import { gatewayAuditChecks } from "../../gateway/audit/index.js";
 import { hooksAuditChecks } from "../../hooks/audit/index.js";
@@ -29,6 +30,7 @@ export const AUDIT_CHECKS: readonly AuditCheck[] = [
   ...configAuditChecks,
   ...secretsAuditChecks,
   ...sessionsAuditChecks,
+  ...cryptAuditChecks,
   ...loggingAuditChecks,
   ...agentAuditChecks,
 ];

@@ -170,6 +170,15 @@ export const CommandsSchema = z.strictObject({
 });
 
 /** `security.*` (audit suppressions). */
+/**
+ * `storage`: encryption at rest. `encryption.key` is the secret the key-encryption key is derived
+ * from (scrypt); it is only read when the state dir is encrypted (`holdfast encryption enable`), and
+ * `security audit` warns when it is set while encryption is off. Source: issue "Encryption at rest".
+ */
+export const StorageSchema = z.strictObject({
+  encryption: z.strictObject({ key: SecretInputSchema.optional() }).optional(),
+});
+
 export const SecuritySchema = z.strictObject({
   audit: z
     .strictObject({

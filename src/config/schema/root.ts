@@ -12,6 +12,7 @@ import {
   SecretsSchema,
   SecuritySchema,
   SessionSchema,
+  StorageSchema,
 } from "./misc.js";
 import { ToolsSchema } from "./tools.js";
 
@@ -36,6 +37,7 @@ export const ConfigSchema = z.strictObject({
   commands: CommandsSchema.optional(),
   hooks: HooksSchema.optional(),
   security: SecuritySchema.optional(),
+  storage: StorageSchema.optional(),
   /** Legacy single-agent block (`agent.model`), migrated to agents.defaults by the loader. */
   agent: z.strictObject({ model: ModelSelectionSchema.optional(), workspace: z.string().optional() }).optional(),
   browser: compat(),
