@@ -7,7 +7,7 @@
  * client; p99 ≤ 50 ms at 10 clients; start ≤ 250 ms; idle RSS ≤ 70 MB.
  *
  * Run: npm run bench:load -- [--rounds 3] [--messages 1000] [--clients 10]
- * Profile the gateway: HOLDFAST_BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:load
+ * Profile the gateway: HOLDFAST_BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:load
  */
 import { startMockModelServer } from "../test/support/mock-model-server.js";
 import { loadavg, median, pct, runLoad, startLoadGateway, treeRssMb, type LoadResult } from "./lib/gateway-load.js";
@@ -19,8 +19,7 @@ const arg = (name: string, def: number) => {
 const ROUNDS = arg("rounds", 3);
 const MESSAGES = arg("messages", 1000);
 const CLIENTS = arg("clients", 10);
-const nodeOptions = process.env.HOLDFAST_BENCH_NODE_OPTIONS;
-const env = nodeOptions ? { NODE_OPTIONS: nodeOptions } : undefined;
+const nodeFlags = process.env.HOLDFAST_BENCH_NODE_FLAGS?.split(" ").filter(Boolean);
 
 interface Round {
   startMs: number;
@@ -33,7 +32,7 @@ interface Round {
 const mock = await startMockModelServer({ script: () => ({ text: "ok" }) });
 
 async function round(): Promise<Round> {
-  const gw = await startLoadGateway(mock.url, env ? { env } : {});
+  const gw = await startLoadGateway(mock.url, nodeFlags ? { nodeFlags } : {});
   await new Promise((r) => setTimeout(r, 1000));
   const idleRssMb = await treeRssMb(gw.pid);
   const clients = await Promise.all(Array.from({ length: CLIENTS }, () => gw.connect()));

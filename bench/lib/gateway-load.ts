@@ -91,16 +91,24 @@ export interface LoadGateway {
 
 /**
  * Spawns a gateway (fresh state dir, the mock model as its default model, `extra` config on top) and
- * connects one client to time the start. `env` goes to the process (`NODE_OPTIONS` for profiling).
+ * connects one client to time the start. `env` goes to the process; `nodeFlags` are node's own flags
+ * (`--cpu-prof --cpu-prof-dir=<dir>`; the profile is written when the gateway exits).
  */
 export async function startLoadGateway(
   mockUrl: string,
-  opts: { env?: Record<string, string>; config?: Record<string, unknown> } = {},
+  opts: { env?: Record<string, string>; config?: Record<string, unknown>; nodeFlags?: readonly string[] } = {},
 ): Promise<LoadGateway> {
   const token = randomBytes(24).toString("hex");
   const stateDir = await makeStateDir({ ...mockModelConfig(mockUrl), ...opts.config });
   const t0 = performance.now();
-  const gw = await spawnGateway(stateDir, { env: { HOLDFAST_GATEWAY_TOKEN: token, ...opts.env } });
+  // Node flags NODE_OPTIONS refuses (--cpu-prof, --heap-prof) go on the command line through a shell wrapper.
+  const wrap = opts.nodeFlags?.length
+    ? ["sh", "-c", 'n="$1"; shift; exec "$n" ' + opts.nodeFlags.join(" ") + ' "$@"', "sh"]
+    : undefined;
+  const gw = await spawnGateway(stateDir, {
+    env: { HOLDFAST_GATEWAY_TOKEN: token, ...opts.env },
+    ...(wrap ? { wrap } : {}),
+  });
   const first = await GatewayClient.connect({ url: gw.url, token });
   const startMs = performance.now() - t0;
   first.close();
