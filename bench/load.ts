@@ -1,0 +1,83 @@
+/**
+ * Load benchmark: a real gateway process (this build) with a zero-latency mock model, protocol-v4
+ * WebSocket clients each in its own session doing `chat.send` → final. Prints, per round and as the
+ * median of the rounds: gateway CPU per message (process tree, /proc), throughput, round-trip p50/p99
+ * at 1 and 10 clients, errors, start to an authenticated WebSocket and idle RSS. Asserts nothing.
+ * Targets (issue 19): CPU/message ≤ 1.5 ms; ≥ 1,000 msg/s at 10 clients; p50 ≤ 2 ms, p99 ≤ 8 ms at 1
+ * client; p99 ≤ 50 ms at 10 clients; start ≤ 250 ms; idle RSS ≤ 70 MB.
+ *
+ * Run: npm run bench:load -- [--rounds 3] [--messages 1000] [--clients 10]
+ * Profile the gateway: HOLDFAST_BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:load
+ */
+import { startMockModelServer } from "../test/support/mock-model-server.js";
+import { loadavg, median, pct, runLoad, startLoadGateway, treeRssMb, type LoadResult } from "./lib/gateway-load.js";
+
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const ROUNDS = arg("rounds", 3);
+const MESSAGES = arg("messages", 1000);
+const CLIENTS = arg("clients", 10);
+const nodeFlags = process.env.HOLDFAST_BENCH_NODE_FLAGS?.split(" ").filter(Boolean);
+
+interface Round {
+  startMs: number;
+  idleRssMb: number;
+  one: LoadResult;
+  many: LoadResult;
+  rssAfterMb: number;
+}
+
+const mock = await startMockModelServer({ script: () => ({ text: "ok" }) });
+
+async function round(): Promise<Round> {
+  const gw = await startLoadGateway(mock.url, nodeFlags ? { nodeFlags } : {});
+  await new Promise((r) => setTimeout(r, 1000));
+  const idleRssMb = await treeRssMb(gw.pid);
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, () => gw.connect()));
+  const [first] = clients as [(typeof clients)[number]];
+  await runLoad(gw, [first], 100, { tag: "warm" });
+  const one = await runLoad(gw, [first], MESSAGES, { tag: "one" });
+  await runLoad(gw, clients, 10, { tag: "warm-many" });
+  const many = await runLoad(gw, clients, Math.ceil(MESSAGES / CLIENTS) * 3, { tag: "many" });
+  const rssAfterMb = await treeRssMb(gw.pid);
+  for (const c of clients) c.close();
+  await gw.gw.stop();
+  mock.requests.length = 0;
+  return { startMs: gw.startMs, idleRssMb, one, many, rssAfterMb };
+}
+
+const f = (n: number, d = 2) => n.toFixed(d);
+const perMsg = (r: LoadResult) => r.cpuMs / r.rtts.length;
+const rate = (r: LoadResult) => (r.rtts.length * 1000) / r.wallMs;
+const q = (r: LoadResult, p: number) => pct(r.rtts, p);
+const line = (name: string, r: LoadResult) =>
+  `${name}: ${r.rtts.length} msgs, CPU/msg ${f(perMsg(r))} ms, ${f(rate(r), 0)} msg/s, ` +
+  `p50 ${f(q(r, 50))} ms, p99 ${f(q(r, 99))} ms, errors ${r.errors}`;
+
+console.log(`load benchmark (${ROUNDS} rounds, load average ${await loadavg()} at start)`);
+const rounds: Round[] = [];
+for (let i = 0; i < ROUNDS; i++) {
+  const r = await round();
+  rounds.push(r);
+  console.log(`round ${i + 1}: start-to-authenticated ${f(r.startMs, 1)} ms, idle RSS ${f(r.idleRssMb, 1)} MB`);
+  console.log(`  ${line("1 client", r.one)}`);
+  console.log(`  ${line(`${CLIENTS} clients`, r.many)}`);
+  console.log(`  RSS after the round ${f(r.rssAfterMb, 1)} MB; load average ${await loadavg()}`);
+}
+await mock.close();
+
+const med = (pick: (r: Round) => number, d = 2) => f(median(rounds.map(pick)), d);
+console.log(`median of ${ROUNDS} rounds:`);
+console.log(`  start to authenticated WebSocket ${med((r) => r.startMs, 1)} ms   [target ≤ 250 ms]`);
+console.log(`  idle RSS ${med((r) => r.idleRssMb, 1)} MB   [target ≤ 70 MB]`);
+console.log(
+  `  1 client: CPU/msg ${med((r) => perMsg(r.one))} ms, ${med((r) => rate(r.one), 0)} msg/s, ` +
+    `p50 ${med((r) => q(r.one, 50))} ms, p99 ${med((r) => q(r.one, 99))} ms   [target CPU ≤ 1.5 ms, p50 ≤ 2 ms, p99 ≤ 8 ms]`,
+);
+console.log(
+  `  ${CLIENTS} clients: CPU/msg ${med((r) => perMsg(r.many))} ms, ${med((r) => rate(r.many), 0)} msg/s, ` +
+    `p50 ${med((r) => q(r.many, 50))} ms, p99 ${med((r) => q(r.many, 99))} ms   [target ≥ 1,000 msg/s, p99 ≤ 50 ms]`,
+);
+console.log(`  errors ${rounds.reduce((n, r) => n + r.one.errors + r.many.errors, 0)} in all rounds`);

@@ -1,0 +1,89 @@
+/**
+ * Soak benchmark: 10,000 turns over 100 sessions (10 clients, 10 sessions each) through a real gateway
+ * with a zero-latency mock model. Prints the gateway's RSS every 1,000 messages (as is, and after a
+ * full GC), the RSS after a GC at the end against idle, and the growth between the 5,000th and the
+ * 10,000th message. Asserts nothing. Targets (issue 19): after GC within 1.3× idle; no growth 5k → 10k.
+ *
+ * The GC is asked for over the inspector protocol (`--inspect=127.0.0.1:0`, loopback, this run only;
+ * `HeapProfiler.collectGarbage`), so the gateway needs no switch for it.
+ *
+ * Run: npm run bench:soak -- [--messages 10000] [--sessions 100]
+ */
+import WebSocket from "ws";
+import { startMockModelServer } from "../test/support/mock-model-server.js";
+import { loadavg, rssMb, runLoad, startLoadGateway } from "./lib/gateway-load.js";
+
+const arg = (name: string, def: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const MESSAGES = arg("messages", 10_000);
+const SESSIONS = arg("sessions", 100);
+const CLIENTS = 10;
+
+/** Connects to the gateway's inspector (its URL is on stderr): a full-GC function and the way to disconnect. */
+async function inspectorGc(stderr: readonly string[]): Promise<{ gc: () => Promise<void>; close: () => void }> {
+  let url: string | undefined;
+  for (let i = 0; i < 50 && !url; i++) {
+    url = /Debugger listening on (ws:\/\/\S+)/.exec(stderr.join(""))?.[1];
+    if (!url) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!url) throw new Error("the gateway printed no inspector URL");
+  const ws = new WebSocket(url);
+  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  let id = 0;
+  const gc = () =>
+    new Promise<void>((resolve) => {
+      const mine = ++id;
+      const on = (data: WebSocket.RawData) => {
+        if ((JSON.parse(data.toString()) as { id?: number }).id !== mine) return;
+        ws.off("message", on);
+        resolve();
+      };
+      ws.on("message", on);
+      ws.send(JSON.stringify({ id: mine, method: "HeapProfiler.collectGarbage" }));
+    });
+  return { gc, close: () => ws.close() };
+}
+
+const f = (n: number) => n.toFixed(1);
+const mock = await startMockModelServer({ script: () => ({ text: "ok" }) });
+const gw = await startLoadGateway(mock.url, { env: { NODE_OPTIONS: "--inspect=127.0.0.1:0" } });
+const inspector = await inspectorGc(gw.gw.stderr);
+const gc = inspector.gc;
+await new Promise((r) => setTimeout(r, 1000));
+await gc();
+const idle = await rssMb(gw.pid);
+console.log(`soak benchmark: ${MESSAGES} messages over ${SESSIONS} sessions (load average ${await loadavg()})`);
+console.log(`  idle RSS after GC: ${f(idle)} MB`);
+
+const marks = new Map<number, number>();
+const clients = await Promise.all(Array.from({ length: CLIENTS }, () => gw.connect()));
+const result = await runLoad(gw, clients, Math.ceil(MESSAGES / CLIENTS), {
+  tag: "soak",
+  sessionsPerClient: SESSIONS / CLIENTS,
+  onTurn: async (n) => {
+    if (n % 1000 !== 0) return;
+    mock.requests.length = 0;
+    const rss = await rssMb(gw.pid);
+    await gc();
+    const after = await rssMb(gw.pid);
+    marks.set(n, after);
+    console.log(`  ${String(n).padStart(6)} messages: RSS ${f(rss)} MB, after GC ${f(after)} MB`);
+  },
+});
+await new Promise((r) => setTimeout(r, 2000));
+await gc();
+const end = await rssMb(gw.pid);
+for (const c of clients) c.close();
+inspector.close();
+await gw.gw.stop();
+await mock.close();
+
+const half = marks.get(Math.floor(MESSAGES / 2000) * 1000) ?? NaN;
+const last = marks.get(Math.floor(MESSAGES / 1000) * 1000) ?? NaN;
+console.log(`  errors ${result.errors}, ${f((result.rtts.length * 1000) / result.wallMs)} msg/s`);
+console.log(
+  `  RSS after GC at the end: ${f(end)} MB = ${(end / idle).toFixed(2)}× idle   [target ≤ 1.3×]; ` +
+    `growth ${MESSAGES / 2} → ${MESSAGES}: ${f(last - half)} MB   [target: none]; load average ${await loadavg()}`,
+);
