@@ -24,6 +24,9 @@ async function looseState(name = "state") {
   await writeFile(path.join(dir, "workspace", "notes.txt"), "mine");
   const log = path.join(root, "gw.log");
   await writeFile(log, "");
+  const trail = path.join(dir, "audit");
+  await mkdir(trail, { recursive: true });
+  await writeFile(path.join(trail, "security.jsonl"), "");
   for (const [p, m] of [
     [dir, 0o777],
     [path.join(dir, "holdfast.json"), 0o666],
@@ -35,9 +38,11 @@ async function looseState(name = "state") {
     [path.join(sessions, "a.jsonl"), 0o644],
     [path.join(dir, "workspace", "notes.txt"), 0o644],
     [log, 0o644],
+    [trail, 0o755],
+    [path.join(trail, "security.jsonl"), 0o644],
   ] as const)
     await chmod(p, m);
-  return { root, dir, sessions, log, config };
+  return { root, dir, sessions, log, trail, config };
 }
 
 describe("disk hygiene checks", () => {
@@ -53,6 +58,7 @@ describe("disk hygiene checks", () => {
         "fs.credentials_dir.perms_readable:warn",
         "fs.sessions_store.perms_readable:warn",
         "fs.log_file.perms_readable:warn",
+        "fs.audit_trail.perms:warn",
       ]),
     );
   });
@@ -82,12 +88,13 @@ describe("security audit --fix", () => {
     expect(JSON.parse(await readFile(path.join(s.dir, "holdfast.json"), "utf8"))).toEqual({
       channels: { telegram: { groupPolicy: "allowlist" } },
     });
-    for (const d of [s.dir, path.join(s.dir, "credentials"), path.join(s.dir, "agents"), s.sessions])
+    for (const d of [s.dir, path.join(s.dir, "credentials"), path.join(s.dir, "agents"), s.sessions, s.trail])
       expect(await mode(d)).toBe(0o700);
     for (const f of [
       path.join(s.dir, "holdfast.json"),
       path.join(s.dir, "credentials", "gateway-token"),
       path.join(s.sessions, "a.jsonl"),
+      path.join(s.trail, "security.jsonl"),
       s.log,
     ])
       expect(await mode(f)).toBe(0o600);

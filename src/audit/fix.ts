@@ -112,6 +112,7 @@ async function fixTargets(ctx: AuditContext): Promise<[string, Kind][]> {
     [p.pidFile, "file"],
   ];
   out.push(...(await tree(p.credentialsDir, 3)), ...(await tree(p.devicesDir, 2)));
+  out.push(...(await tree(path.join(p.stateDir, "audit"), 1)));
   out.push([p.agentsDir, "dir"]);
   for (const agent of await listDir(p.agentsDir)) {
     const dir = path.join(p.agentsDir, agent);

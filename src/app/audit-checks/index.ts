@@ -12,6 +12,7 @@ import { sandboxAuditChecks } from "../../sandbox/audit/index.js";
 import { secretsAuditChecks } from "../../secrets/audit/index.js";
 import { sessionsAuditChecks } from "../../sessions/audit/index.js";
 import { toolsAuditChecks } from "../../tools/audit/index.js";
+import { trailAuditChecks } from "../../trail/audit/index.js";
 
 /**
  * Every check of `holdfast security audit` and `holdfast doctor`, in report order before sorting: the
@@ -32,5 +33,6 @@ export const AUDIT_CHECKS: readonly AuditCheck[] = [
   ...sessionsAuditChecks,
   ...cryptAuditChecks,
   ...loggingAuditChecks,
+  ...trailAuditChecks,
   ...agentAuditChecks,
 ];
