@@ -124,10 +124,12 @@ export class RunLedger {
 
   /**
    * Records how an open run ended. A run already finished (or marked interrupted) keeps its first
-   * outcome. Returns false when nothing changed.
+   * outcome. Returns false when nothing changed. The commit survives a crash of the process but is
+   * fsynced with the next durable commit ({@link StateDb.runDeferredSync}): after a power loss the run
+   * can come back as interrupted, never as lost.
    */
   finish(runId: string, status: "ok" | "error" | "aborted", outcome: RunOutcome): boolean {
-    const res = this.db.run("recording the run outcome", (d) =>
+    const res = this.db.runDeferredSync("recording the run outcome", (d) =>
       d
         .prepare(`UPDATE runs SET status = ?, outcome = ?, finished_at = ? WHERE run_id = ? AND status IN ${OPEN}`)
         .run(status, JSON.stringify(outcome), this.db.now(), runId),

@@ -29,6 +29,25 @@ describe("state database", () => {
     again.close();
   });
 
+  it("commits a deferred-sync write with synchronous=NORMAL and is back to FULL afterwards, also after a failure", () => {
+    const { stateDir } = tempStateDir();
+    const { db } = open(stateDir);
+    const inside = db.runDeferredSync("t", (d) => {
+      d.prepare("INSERT INTO migrations (name, done_at) VALUES ('deferred', 1)").run();
+      return d.pragma("synchronous", { simple: true });
+    });
+    expect(inside).toBe(1);
+    expect(db.run("t", (d) => d.pragma("synchronous", { simple: true }))).toBe(2);
+    expect(() => db.runDeferredSync("t", (d) => d.prepare("SELECT * FROM nope").all())).toThrow();
+    expect(db.run("t", (d) => d.pragma("synchronous", { simple: true }))).toBe(2);
+    db.close();
+    const again = open(stateDir).db;
+    expect(again.run("t", (d) => d.prepare("SELECT name FROM migrations WHERE name = 'deferred'").all())).toHaveLength(
+      1,
+    );
+    again.close();
+  });
+
   it("moves a file that is not a database aside, starts empty and records the issue", () => {
     const { stateDir } = tempStateDir();
     const file = stateDbPath(stateDir);

@@ -116,6 +116,25 @@ export class StateDb {
     return out;
   }
 
+  /**
+   * {@link run} for a write that must survive a crash of the process but may wait for the next
+   * durable commit to reach the disk: it commits with `synchronous=NORMAL` (in WAL mode the commit is
+   * in the log, which the next `FULL` commit fsyncs with everything before it), then `FULL` again.
+   * A kill -9 never loses it; only a power loss or OS crash before the next durable commit can. Used
+   * for a run's outcome (its loss only makes an answered run look interrupted), never for an ack.
+   * @throws HoldfastError HF_STATE_* as {@link run}
+   */
+  runDeferredSync<T>(what: string, fn: (db: SqliteDatabase) => T): T {
+    return this.run(what, (db) => {
+      db.pragma("synchronous = NORMAL");
+      try {
+        return fn(db);
+      } finally {
+        db.pragma("synchronous = FULL");
+      }
+    });
+  }
+
   /** {@link run} inside one transaction (all of `fn`'s writes commit together, or none). */
   tx<T>(what: string, fn: (db: SqliteDatabase) => T): T {
     return this.run(what, (db) => db.transaction(() => fn(db))());
