@@ -10,7 +10,7 @@ import type { SecretsView } from "./snapshot.js";
 export type GuardedEvent =
   | { readonly type: "delta"; readonly text: string; readonly accumulated: string }
   | { readonly type: "final"; readonly text: string }
-  | { readonly type: "error"; readonly message: string }
+  | { readonly type: "error"; readonly message: string; readonly partialText?: string }
   | { readonly type: "tool"; readonly args?: Record<string, unknown>; readonly result?: string }
   | { readonly type: "status"; readonly reason?: string };
 
@@ -47,9 +47,9 @@ interface RunStreamState {
  * Filters agent run events on their way to gateway clients: streamed text never shows any part of a
  * configured secret (a reply that contains one is replaced by {@link WITHHELD_NOTICE}) and error
  * messages (and the failure a model retry names) are redacted. Returns the events to send for one
- * event: none (held back or withheld), the event, or — for a `final` whose text passed the scan — the
- * tail held back while streaming as a last `delta`, then the `final`, so the deltas of a reply always
- * add up to its final text. `seq` is renumbered per run so dropped deltas leave no gaps. Channel
+ * event: none (held back or withheld), the event, or — for a `final` whose text passed the scan, or an
+ * `error` whose partial text did — the tail held back while streaming as a last `delta` first, so the
+ * deltas of a reply always add up to its final (or stored partial) text. `seq` is renumbered per run so dropped deltas leave no gaps. Channel
  * adapters use {@link outboundGuard} the same way. Source: the secrets issue ("an outbound leak scan").
  */
 export function runEventGuard(deps: GuardDeps): <E extends GuardedRunEvent>(ev: E) => readonly E[] {
@@ -77,7 +77,14 @@ export function runEventGuard(deps: GuardDeps): <E extends GuardedRunEvent>(ev: 
     }
     if (e.type === "final" || e.type === "error") runs.delete(ev.runId);
     if (e.type === "final") return finalEvents(s, ev, e, deps).map((x) => out(s, ev, x));
-    if (e.type === "error") return [out(s, ev, { ...e, message: deps.redact(e.message) })];
+    if (e.type === "error") {
+      const failed = {
+        ...e,
+        message: deps.redact(e.message),
+        ...(e.partialText !== undefined ? { partialText: guardOutboundText(e.partialText, deps.secrets).text } : {}),
+      };
+      return [...heldTail(s, e.partialText, deps), failed].map((x) => out(s, ev, x));
+    }
     if (e.type === "tool") return [out(s, ev, guardTool(e, deps))];
     if (e.type === "status" && e.reason !== undefined) return [out(s, ev, { ...e, reason: deps.redact(e.reason) })];
     return [out(s, ev, e)];
@@ -96,8 +103,18 @@ function finalEvents(
     deps.log.warn({ runId: ev.runId, sessionKey: ev.sessionKey }, "reply withheld: it contained a configured secret");
     return [{ ...e, text: verdict.text }];
   }
-  const tail = e.text.startsWith(s.published) ? e.text.slice(s.published.length) : "";
-  return tail && s.raw ? [{ type: "delta", text: tail, accumulated: e.text }, e] : [e];
+  return [...heldTail(s, e.text, deps), e];
+}
+
+/**
+ * The part of a call's `text` held back while streaming, as a last delta, when `text` continues what
+ * was published and passes the scan (a final's text, a failed run's partial text); else nothing.
+ */
+function heldTail(s: RunStreamState, text: string | undefined, deps: GuardDeps): GuardedEvent[] {
+  if (text === undefined || s.blocked || !s.raw || !text.startsWith(s.published)) return [];
+  const tail = text.slice(s.published.length);
+  if (!tail || guardOutboundText(text, deps.secrets).blocked) return [];
+  return [{ type: "delta", text: tail, accumulated: text }];
 }
 
 /**

@@ -119,6 +119,22 @@ describe("secrets stage", () => {
     expect(sent.map((e) => e.seq)).toEqual(sent.map((_, i) => i + 1));
   });
 
+  it("sends the held tail of a failed run's partial text too, unless it leaks", async () => {
+    const { stage: s } = await stage();
+    const partial = `half a reply ${SECRET.slice(0, 4)}`;
+    const shown = [
+      ...s.guardRunEvent(ev("r8", { type: "delta", text: "", accumulated: partial })),
+      ...s.guardRunEvent(ev("r8", { type: "error", message: "stalled", partialText: partial })),
+    ];
+    expect(shown.flatMap((e) => (e.event.type === "delta" ? [e.event.text] : [])).join("")).toBe(partial);
+    expect(shown.at(-1)?.event).toMatchObject({ type: "error", message: "stalled" });
+    const leaking = `half a reply ${SECRET}`;
+    s.guardRunEvent(ev("r9", { type: "delta", text: "", accumulated: "half a reply " }));
+    const failed = s.guardRunEvent(ev("r9", { type: "error", message: "stalled", partialText: leaking }));
+    expect(failed.map((e) => e.event.type)).toEqual(["error"]);
+    expect(JSON.stringify(failed)).not.toContain(SECRET);
+  });
+
   it("withholds a reply kept in a transcript the same way, without logging", async () => {
     const { stage: s } = await stage();
     expect(s.withholdReply(`the token is ${SECRET}`)).toBe(WITHHELD_NOTICE);

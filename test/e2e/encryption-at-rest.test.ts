@@ -36,9 +36,16 @@ async function files(dir: string, rel = ""): Promise<string[]> {
   return out;
 }
 
+/** Files under `dir` holding `needle`; a file renamed away between the listing and the read (a pass's temp file) is skipped. */
 async function holding(dir: string, needle: string): Promise<string[]> {
   const out: string[] = [];
-  for (const f of await files(dir)) if ((await readFile(path.join(dir, f))).includes(needle)) out.push(f);
+  for (const f of await files(dir)) {
+    const body = await readFile(path.join(dir, f)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT") return undefined;
+      throw err;
+    });
+    if (body?.includes(needle)) out.push(f);
+  }
   return out;
 }
 
