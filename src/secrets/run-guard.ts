@@ -78,12 +78,14 @@ export function runEventGuard(deps: GuardDeps): <E extends GuardedRunEvent>(ev: 
     if (e.type === "final" || e.type === "error") runs.delete(ev.runId);
     if (e.type === "final") return finalEvents(s, ev, e, deps).map((x) => out(s, ev, x));
     if (e.type === "error") {
+      const partial = e.partialText === undefined ? undefined : guardOutboundText(e.partialText, deps.secrets);
       const failed = {
         ...e,
         message: deps.redact(e.message),
-        ...(e.partialText !== undefined ? { partialText: guardOutboundText(e.partialText, deps.secrets).text } : {}),
+        ...(partial ? { partialText: partial.text } : {}),
       };
-      return [...heldTail(s, e.partialText, deps), failed].map((x) => out(s, ev, x));
+      const tail = partial && !partial.blocked ? heldTail(s, partial.text) : [];
+      return [...tail, failed].map((x) => out(s, ev, x));
     }
     if (e.type === "tool") return [out(s, ev, guardTool(e, deps))];
     if (e.type === "status" && e.reason !== undefined) return [out(s, ev, { ...e, reason: deps.redact(e.reason) })];
@@ -103,17 +105,18 @@ function finalEvents(
     deps.log.warn({ runId: ev.runId, sessionKey: ev.sessionKey }, "reply withheld: it contained a configured secret");
     return [{ ...e, text: verdict.text }];
   }
-  return [...heldTail(s, e.text, deps), e];
+  return [...heldTail(s, e.text), e];
 }
 
 /**
  * The part of a call's `text` held back while streaming, as a last delta, when `text` continues what
- * was published and passes the scan (a final's text, a failed run's partial text); else nothing.
+ * was published; else nothing. Callers pass only a text that already passed the scan (a final's
+ * text, a failed run's partial text).
  */
-function heldTail(s: RunStreamState, text: string | undefined, deps: GuardDeps): GuardedEvent[] {
-  if (text === undefined || s.blocked || !s.raw || !text.startsWith(s.published)) return [];
+function heldTail(s: RunStreamState, text: string): GuardedEvent[] {
+  if (s.blocked || !s.raw || !text.startsWith(s.published)) return [];
   const tail = text.slice(s.published.length);
-  if (!tail || guardOutboundText(text, deps.secrets).blocked) return [];
+  if (!tail) return [];
   return [{ type: "delta", text: tail, accumulated: text }];
 }
 
