@@ -249,6 +249,12 @@ export const ERROR_CATALOGUE = {
     summary:
       'The webhook settings are unusable (no or short hooks.token, the gateway\'s own credential, hooks.path "/", an unknown agent or session key).',
   },
+  HF_GMAIL_API: {
+    exitCode: 1,
+    wire: "UNAVAILABLE",
+    summary:
+      "The Gmail API or Google's token endpoint could not be reached or refused a request (network, timeout, HTTP error, revoked token), so new mail is fetched again after a backoff.",
+  },
   // Channels, access control and pairing
   HF_CHANNEL_CONFIG: {
     exitCode: 78,
