@@ -41,6 +41,8 @@ interface Box {
   readonly mailbox: string;
   /** The newest history id a push announced. */
   latest: bigint;
+  /** Where a mailbox without a stored cursor starts: just before its first push's id. */
+  readonly firstStart: string;
   running: boolean;
   again: boolean;
   timer: NodeJS.Timeout | undefined;
@@ -75,11 +77,12 @@ export class GmailSync {
   notify(note: GmailNotification): void {
     const mailbox = note.emailAddress.toLowerCase();
     let box = this.boxes.get(mailbox);
+    const id = BigInt(note.historyId);
     if (!box) {
-      box = { mailbox, latest: 0n, running: false, again: false, timer: undefined, failures: 0 };
+      const firstStart = String(id > 0n ? id - 1n : 0n);
+      box = { mailbox, latest: 0n, firstStart, running: false, again: false, timer: undefined, failures: 0 };
       this.boxes.set(mailbox, box);
     }
-    const id = BigInt(note.historyId);
     if (id > box.latest) box.latest = id;
     this.kick(box);
   }
@@ -152,7 +155,7 @@ export class GmailSync {
   /** One sync of a mailbox; the number of mails handed on. */
   private async syncOnce(box: Box): Promise<number> {
     const saved = (await this.store.read()).mailboxes[box.mailbox];
-    const start = saved ?? String(box.latest > 0n ? box.latest - 1n : 0n);
+    const start = saved ?? box.firstStart;
     let pageToken: string | undefined;
     let newest = start;
     let fetched = 0;
