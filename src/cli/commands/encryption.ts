@@ -28,7 +28,7 @@ function migration(io: CliIo, verb: Verb, done: (r: MigrationReport) => string) 
 }
 
 const counts = (r: MigrationReport) =>
-  `${r.files} files (${r.sealed} encrypted, ${r.resealed} re-encrypted, ${r.unsealed} decrypted)`;
+  `${r.files} files (${r.sealed} encrypted, ${r.resealed} re-encrypted, ${r.unsealed} decrypted), ${r.rows} database rows rewritten`;
 
 /**
  * `holdfast encryption enable|disable|rotate [--json]` and `encryption status [--json]`: encryption at
