@@ -336,7 +336,8 @@ export const ERROR_CATALOGUE = {
   HF_ENCRYPTION_KEY_MISSING: {
     exitCode: 78,
     wire: "UNAVAILABLE",
-    summary: "Encryption at rest is on and no key-encryption key is available (storage.encryption.key, a passphrase).",
+    summary:
+      "Encryption at rest is on and no key-encryption key is available (storage.encryption.key, the OS keyring, a passphrase).",
   },
   HF_ENCRYPTION_KEY_WRONG: {
     exitCode: 78,
@@ -347,6 +348,11 @@ export const ERROR_CATALOGUE = {
     exitCode: 1,
     wire: "UNAVAILABLE",
     summary: "An encrypted state file failed authentication: it was altered, cut or sealed under another key.",
+  },
+  HF_ENCRYPTION_KEYRING: {
+    exitCode: 78,
+    wire: "UNAVAILABLE",
+    summary: "The OS keyring cannot hold or give the encryption key here (no Secret Service, locked, refused).",
   },
   HF_ENCRYPTION_STATE: {
     exitCode: 1,

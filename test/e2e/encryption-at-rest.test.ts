@@ -22,9 +22,9 @@ const BIN = path.resolve("bin/holdfast.mjs");
 
 /**
  * What encryption at rest does not cover, by design (docs/data-lifecycle.md "Encryption at rest"):
- * the state database (SQLite pages), logs, and the config.
+ * logs and the config. The state database's message text is covered (its -wal and -shm too).
  */
-const NOT_COVERED = [/^state\/holdfast\.sqlite/, /^logs\//, /^holdfast\.json$/];
+const NOT_COVERED = [/^logs\//, /^holdfast\.json$/];
 
 async function files(dir: string, rel = ""): Promise<string[]> {
   const out: string[] = [];
@@ -99,7 +99,7 @@ describe("encryption at rest through the CLI and a real gateway", () => {
     // Without the key (its SecretRef does not resolve), or with another one: the gateway refuses and changes nothing.
     const before = await digest(stateDir);
     for (const [env, code] of [
-      [{}, "storage.encryption.key SecretRef is unresolved"],
+      [{}, "no key was found (storage.encryption.key SecretRef is unresolved"],
       [{ HF_AT_REST_KEY: "not the key" }, "the key given does not open this state dir"],
     ] as const) {
       const refused = await spawnGateway(stateDir, { env }).catch((err: Error) => err.message);
@@ -133,6 +133,7 @@ describe("encryption at rest through the CLI and a real gateway", () => {
     const plain = await holding(stateDir, CANARY);
     expect(plain.some((f) => f.startsWith("agents/main/sessions/"))).toBe(true);
     expect(plain).toContain("credentials/telegram-pairing.json");
+    expect(plain).toContain("state/holdfast.sqlite"); // the ledger's message text, decrypted again
     expect((await runCli(stateDir, ["encryption", "status", "--json"])).stdout).toContain('"state": "off"');
     const plainGw = await spawnGateway(stateDir, { env: KEY });
     await plainGw.stop();
