@@ -116,6 +116,17 @@ export class RunLedger {
     });
   }
 
+  /**
+   * {@link admit} in a group commit ({@link StateDb.grouped}): admissions arriving in the same event
+   * loop iteration share one fsynced transaction. Resolves only after that commit, so the caller may
+   * acknowledge on resolution; a later admission of the same group sees the earlier ones (a repeated
+   * key is found, not inserted twice).
+   * @throws (rejects with) HoldfastError HF_STATE_* when the admission or the group's commit fails
+   */
+  admitGrouped(input: AdmitInput): Promise<{ run: LedgerRun; fresh: boolean }> {
+    return this.db.grouped("saving the message", () => this.admit(input));
+  }
+
   /** Marks an accepted run as running. */
   markRunning(runId: string): void {
     this.db.run("updating the run ledger", (d) =>
