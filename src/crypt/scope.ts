@@ -9,7 +9,8 @@ export const ENCRYPTED_STORES: readonly { readonly store: string; readonly where
   { store: "exec approvals", where: "exec-approvals.json" },
   { store: "/export-session pages", where: "exports/" },
   {
-    store: "message text in the state database (ledger messages and outcomes, inbound queue payloads, outbox text)",
+    store:
+      "message text in the state database (ledger messages and outcomes, inbound queue payloads, outbox text, session display names)",
     where: "state/holdfast.sqlite",
   },
   { store: "inbound media (channel attachments)", where: "media/" },
@@ -23,8 +24,8 @@ export const PLAINTEXT_STORES: readonly { readonly store: string; readonly why: 
     why: "needed before the key is known (CLI auth, file SecretRefs)",
   },
   {
-    store: "state/holdfast.sqlite: ids, states, times, the session index",
-    why: "SQLite pages are not encrypted (no SQLCipher); only the message text columns are",
+    store: "state/holdfast.sqlite: ids, states, times, session keys",
+    why: "SQLite pages are not encrypted (no SQLCipher); only the columns with message text and names are, and every lookup is by key",
   },
   { store: "audit/, logs/", why: "the security trail and logs carry no message content" },
 ];

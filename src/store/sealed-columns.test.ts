@@ -35,11 +35,13 @@ describe("sealed text columns", () => {
     const ch = s.channel("telegram", "default");
     ch.inbound.enqueue([{ updateId: "1", payload: { message: { text: CANARY } } }]);
     ch.outbox.plan("u1", { chatId: "1" }, [`chunk ${CANARY}`]);
+    const entry = { key: "agent:main:telegram:dm:1", sessionId: "0b2c1f3e-8d4a-4c55-9e61-2f7a9c0d1b2e" };
+    s.sessions.put({ ...entry, agentId: "main", createdAt: 1, updatedAt: 1, messageCount: 0, displayName: CANARY });
     expect(holding(dirs.stateDir, CANARY).length).toBeGreaterThan(0);
 
     const a = kek();
     cipher(true, a);
-    expect(recodeSealedColumns(s.db)).toBe(3);
+    expect(recodeSealedColumns(s.db)).toBe(4);
     expect(holding(dirs.stateDir, CANARY)).toEqual([]);
     // New rows are sealed as they are written; everything reads back.
     s.runs.admit({ runId: "r2", sessionKey: "agent:main:main", message: { content: `again ${CANARY}` } });
@@ -51,17 +53,18 @@ describe("sealed text columns", () => {
     });
     expect(ch.inbound.pending()[0]?.payload).toEqual({ message: { text: CANARY } });
     expect(ch.outbox.due()[0]?.text).toBe(`chunk ${CANARY}`);
+    expect(s.sessions.get(entry.key)?.displayName).toBe(CANARY);
 
     const b = kek();
     cipher(true, b, a);
-    expect(recodeSealedColumns(s.db)).toBe(4);
+    expect(recodeSealedColumns(s.db)).toBe(5);
     cipher(true, b);
     expect(s.runs.get("r2")?.message).toEqual({ content: `again ${CANARY}` });
     cipher(true, a);
     expect(() => s.runs.get("r2")).toThrow(expect.objectContaining({ code: "HF_ENCRYPTION_KEY_WRONG" }));
 
     cipher(false, b);
-    expect(recodeSealedColumns(s.db)).toBe(4);
+    expect(recodeSealedColumns(s.db)).toBe(5);
     installStateCipher(undefined);
     expect(s.runs.get("r2")?.message).toEqual({ content: `again ${CANARY}` });
     s.close();

@@ -5,13 +5,15 @@ import type { StateDb } from "./state-db.js";
 /**
  * The columns of the state database that hold message text, sealed by encryption at rest
  * (`infra/column-cipher.ts`): the ledger's user message, origin and outcome (reply or partial text),
- * an inbound update's platform payload, an outbox chunk's text. Other columns hold ids, states,
- * counts and times. Source: issue "Encryption at rest" (no message text readable in any file).
+ * an inbound update's platform payload, an outbox chunk's text, and a session's display name (the
+ * person's or group's name as the platform gave it). Other columns hold ids, states, counts and times
+ * (the session keys stay readable: every lookup is by key). Source: issue "Encryption at rest" (no message text readable in any file).
  */
 export const SEALED_COLUMNS = {
   runs: ["message", "origin", "outcome"],
   channel_inbound: ["payload"],
   channel_outbox: ["text"],
+  sessions: ["display_name"],
 } as const;
 
 type Table = keyof typeof SEALED_COLUMNS;
@@ -39,8 +41,11 @@ export function recodeSealedColumns(db: StateDb): number {
   let changed = 0;
   for (const [table, columns] of Object.entries(SEALED_COLUMNS)) {
     changed += db.tx(`re-encoding ${table}`, (d) => {
-      const rows = d.prepare(`SELECT seq, ${columns.join(", ")} FROM ${table}`).all() as Record<string, unknown>[];
-      const update = d.prepare(`UPDATE ${table} SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE seq = ?`);
+      const rows = d.prepare(`SELECT rowid AS rid, ${columns.join(", ")} FROM ${table}`).all() as Record<
+        string,
+        unknown
+      >[];
+      const update = d.prepare(`UPDATE ${table} SET ${columns.map((c) => `${c} = ?`).join(", ")} WHERE rowid = ?`);
       let n = 0;
       for (const row of rows) {
         const before = columns.map((c) => row[c] as string | null);
@@ -49,7 +54,7 @@ export function recodeSealedColumns(db: StateDb): number {
           return typeof v === "string" ? recodeColumn(`${table}.${c}`, v) : (v ?? null);
         });
         if (after.every((v, i) => v === before[i])) continue;
-        update.run(...after, row.seq);
+        update.run(...after, row.rid);
         n++;
       }
       return n;
