@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { readdir, readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { rm, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PairingStore } from "../../src/access/index.js";
@@ -15,6 +14,7 @@ import {
   spawnGateway,
 } from "../support/gateway-process.js";
 import { startMockModelServer, type MockModelServer } from "../support/mock-model-server.js";
+import { digestFiles, filesHolding } from "../support/state-files.js";
 
 const KEY = { HF_AT_REST_KEY: "a long passphrase for the state dir 7731" };
 const CANARY = "quokkazanzibar";
@@ -26,38 +26,8 @@ const BIN = path.resolve("bin/holdfast.mjs");
  */
 const NOT_COVERED = [/^logs\//, /^holdfast\.json$/];
 
-async function files(dir: string, rel = ""): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(path.join(dir, rel), { withFileTypes: true })) {
-    const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...(await files(dir, r)));
-    else if (e.isFile()) out.push(r);
-  }
-  return out;
-}
-
-/** Files under `dir` holding `needle`; a file renamed away between the listing and the read (a pass's temp file) is skipped. */
-async function holding(dir: string, needle: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const f of await files(dir)) {
-    const body = await readFile(path.join(dir, f)).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === "ENOENT") return undefined;
-      throw err;
-    });
-    if (body?.includes(needle)) out.push(f);
-  }
-  return out;
-}
-
-async function digest(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const f of await files(dir))
-    if (!f.startsWith("logs/"))
-      out[f] = createHash("sha256")
-        .update(await readFile(path.join(dir, f)))
-        .digest("hex");
-  return out;
-}
+const holding = (dir: string, needle: string) => filesHolding(dir, needle);
+const digest = digestFiles;
 
 function config(mockUrl: string): Record<string, unknown> {
   return {

@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +12,7 @@ import {
   spawnGateway,
 } from "../support/gateway-process.js";
 import { startMockModelServer, type MockModelServer } from "../support/mock-model-server.js";
+import { digestFiles, filesHolding, listFiles } from "../support/state-files.js";
 
 const OLD = "the first passphrase of this state dir 1187";
 const NEW = "the second passphrase after rotation 5521";
@@ -21,42 +21,10 @@ const ALICE = 3015;
 const CANARY = "capybaraquetzal";
 const PHOTO_CANARY = "axolotlnarwhal";
 
-async function files(dir: string, rel = ""): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(path.join(dir, rel), { withFileTypes: true })) {
-    const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...(await files(dir, r)));
-    else if (e.isFile()) out.push(r);
-  }
-  return out;
-}
-
-/**
- * Files under the state dir (the database, its -wal and -shm, media, transcripts, stores) holding
- * `needle`. Logs are not covered by encryption at rest (docs/data-lifecycle.md); they are left out.
- */
-async function holding(dir: string, needle: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const f of await files(dir)) {
-    if (f.startsWith("logs/")) continue;
-    const body = await readFile(path.join(dir, f)).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === "ENOENT") return undefined;
-      throw err;
-    });
-    if (body?.includes(needle)) out.push(f);
-  }
-  return out;
-}
-
-async function digest(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const f of await files(dir))
-    if (!f.startsWith("logs/"))
-      out[f] = createHash("sha256")
-        .update(await readFile(path.join(dir, f)))
-        .digest("hex");
-  return out;
-}
+/** Files under the state dir holding `needle`, logs left out (not covered by encryption at rest). */
+const holding = (dir: string, needle: string) => filesHolding(dir, needle, (f) => f.startsWith("logs/"));
+const files = listFiles;
+const digest = digestFiles;
 
 describe("encryption at rest: rotate to a new key through the CLI and a real gateway", () => {
   let mock: MockModelServer;
