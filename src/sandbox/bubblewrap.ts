@@ -90,6 +90,7 @@ export class BubblewrapBackend implements SandboxBackend {
   readonly kind = "bubblewrap" as const;
   private setup: Promise<{ bins: BwrapBinaries; layout: HostLayout } | string> | undefined;
   private probe: { at: number; result: Availability } | undefined;
+  private probing: Promise<Availability> | undefined;
   private procCount: { at: number; uid: number; n: number } | undefined;
   private readonly agents = new Map<string, JailAgent>();
 
@@ -101,12 +102,19 @@ export class BubblewrapBackend implements SandboxBackend {
     } = {},
   ) {}
 
+  /** Whether a jail can run here; callers at the same time share one probe. */
   async availability(): Promise<Availability> {
     const now = (this.opts.now ?? Date.now)();
     if (this.probe && (this.probe.result.ok || now - this.probe.at < 30_000)) return this.probe.result;
-    const result = await this.runProbe();
-    this.probe = { at: now, result };
-    return result;
+    this.probing ??= this.runProbe().then((result) => {
+      this.probe = { at: now, result };
+      return result;
+    });
+    try {
+      return await this.probing;
+    } finally {
+      this.probing = undefined;
+    }
   }
 
   /**

@@ -46,7 +46,10 @@ export interface JailRuntime {
 export interface SandboxStage {
   readonly manager: SandboxManager;
   readonly jails: JailRuntime;
-  /** Opens the session cgroups, says what is missing for the host jail, prunes now and then hourly. */
+  /**
+   * Opens the session cgroups, starts the host-jail probe (its warning is logged when it ends, after
+   * `start` returned), prunes now and then hourly.
+   */
   start(): Promise<void>;
   /** Stops pruning, every long-lived jail and the session cgroups. */
   stop(): Promise<void>;
@@ -94,6 +97,7 @@ export async function createSandboxStage(deps: SandboxStageDeps): Promise<Sandbo
   const media = new InboundMedia(deps.mediaDir);
   let cgroups: SessionCgroups | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let probing: Promise<void> | undefined;
   const prune = () => manager.prune();
   return {
     manager,
@@ -105,16 +109,22 @@ export async function createSandboxStage(deps: SandboxStageDeps): Promise<Sandbo
         if (opened.ok) cgroups = opened.cgroups;
         else deps.log.warn({ reason: opened.reason }, "session limits fall back to per-process limits");
       } else deps.log.info({ reason: probe.reason }, "no session cgroups: limits hold per process");
-      if (deps.config.tools?.exec?.hostJail !== "off") {
-        const a = await bubblewrap.availability();
-        if (!a.ok) deps.log.warn(hostJailUnavailable(a.reason));
-      }
+      // The host jail's probe starts a jail (50–100 ms): it runs beside the start instead of before
+      // the gateway listens; every exec asks for availability itself and shares a probe in flight.
+      if (deps.config.tools?.exec?.hostJail !== "off")
+        probing = bubblewrap.availability().then(
+          (a) => {
+            if (!a.ok) deps.log.warn(hostJailUnavailable(a.reason));
+          },
+          (err: unknown) => deps.log.warn({ err }, "host jail probe failed"),
+        );
       void prune();
       timer ??= setInterval(() => void prune(), PRUNE_INTERVAL_MS);
       timer.unref();
     },
     async stop() {
       clearInterval(timer);
+      await probing;
       await media.clearViews();
       await manager.close();
       await cgroups?.close();
