@@ -96,7 +96,13 @@ export interface LoadGateway {
  */
 export async function startLoadGateway(
   mockUrl: string,
-  opts: { env?: Record<string, string>; config?: Record<string, unknown>; nodeFlags?: readonly string[] } = {},
+  opts: {
+    env?: Record<string, string>;
+    config?: Record<string, unknown>;
+    nodeFlags?: readonly string[];
+    /** `bin/holdfast.mjs` of another build (default: this one). */
+    bin?: string;
+  } = {},
 ): Promise<LoadGateway> {
   const token = randomBytes(24).toString("hex");
   const stateDir = await makeStateDir({ ...mockModelConfig(mockUrl), ...opts.config });
@@ -108,6 +114,7 @@ export async function startLoadGateway(
   const gw = await spawnGateway(stateDir, {
     env: { HOLDFAST_GATEWAY_TOKEN: token, ...opts.env },
     ...(wrap ? { wrap } : {}),
+    ...(opts.bin ? { bin: opts.bin } : {}),
   });
   const first = await GatewayClient.connect({ url: gw.url, token });
   const startMs = performance.now() - t0;
