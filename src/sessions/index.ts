@@ -1,4 +1,5 @@
-export { SessionStore, type SessionOrigin, type SessionChange, redactDeep } from "./store.js";
+export { SessionStore, type SessionStoreOptions, type SessionOrigin, type SessionChange, redactDeep } from "./store.js";
+export { TRANSCRIPT_CACHE_DEFAULTS, type TranscriptCacheLimits } from "./transcript-cache.js";
 export { canonicalSessionKey, mainSessionKey } from "./session-key.js";
 export {
   interruptedMark,

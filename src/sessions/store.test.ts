@@ -83,6 +83,32 @@ describe("session store", () => {
     expect(all[0]?.content).toBe("m0");
   });
 
+  it("keeps memory within its bounds over many sessions and still answers every history from disk", async () => {
+    const s = await tempSessionStore({
+      clock: recordingClock(),
+      cache: { sessions: 4, messagesPerSession: 5, bytes: 2000 },
+    });
+    opened.push(s.close);
+    const writes = [];
+    for (let i = 0; i < 300; i++) {
+      const key = `agent:main:s${i % 10}`;
+      writes.push(s.store.append(key, { role: "user", content: `m${i}`.padEnd(40, "."), timestamp: i }));
+      if (i % 7 === 0) await s.store.history(key, 3);
+      const st = s.store.cacheStats();
+      expect(st.sessions).toBeLessThanOrEqual(4);
+      expect(st.bytes).toBeLessThanOrEqual(2000);
+    }
+    await Promise.all(writes);
+    for (let k = 0; k < 10; k++) {
+      const all = await s.store.history(`agent:main:s${k}`, 0);
+      expect(all.map((m) => m.content?.toString().replace(/\.+$/, ""))).toEqual(
+        Array.from({ length: 30 }, (_, j) => `m${j * 10 + k}`),
+      );
+      expect((await s.store.history(`agent:main:s${k}`, 2)).map((m) => m.timestamp)).toEqual([280 + k, 290 + k]);
+    }
+    expect(s.store.cacheStats().messages).toBeLessThanOrEqual(4 * 5);
+  });
+
   it("redacts every string written to a transcript", async () => {
     const { store } = await newStore((s) => s.replaceAll("hunter2", "***"));
     await store.append("main", {

@@ -16,6 +16,7 @@ import {
 } from "./archives.js";
 import { IndexTouches } from "./index-touches.js";
 import { canonicalSessionKey } from "./session-key.js";
+import { TRANSCRIPT_CACHE_DEFAULTS, TranscriptCache, type TranscriptCacheLimits } from "./transcript-cache.js";
 import { TranscriptLog } from "./transcript-log.js";
 import { TranscriptReader, type TranscriptHeader, type TranscriptLine } from "./transcript-read.js";
 import type { ChatMessage, SessionMeta } from "./types.js";
@@ -36,20 +37,12 @@ export interface SessionStoreOptions {
    * was withheld from the user is kept withheld, so history shows what was shown live. Default: identity.
    */
   readonly withholdReply?: (text: string) => string;
-  /** Sessions whose messages are kept in memory (LRU). Default 200. */
-  readonly cachedSessions?: number;
+  /** Bounds of the messages kept in memory (default {@link TRANSCRIPT_CACHE_DEFAULTS}). */
+  readonly cache?: Partial<TranscriptCacheLimits>;
 }
 
 /** Details recorded when a session is first created. */
 export type SessionOrigin = Pick<SessionMeta, "channel" | "chatType" | "displayName">;
-
-interface CachedTranscript {
-  readonly sessionId: string;
-  /** The newest messages (at most {@link MAX_CACHED_MESSAGES}). */
-  readonly messages: ChatMessage[];
-  /** True while `messages` holds the whole transcript. */
-  complete: boolean;
-}
 
 /** A change of the session store, as {@link SessionStore.onChange} listeners see it. */
 export type SessionChange =
@@ -57,8 +50,6 @@ export type SessionChange =
   | { readonly type: "message"; readonly meta: SessionMeta; readonly message: ChatMessage; readonly seq: number }
   | { readonly type: "deleted"; readonly meta: SessionMeta };
 
-/** Messages of one session kept in memory; older ones are read from disk when asked for. */
-const MAX_CACHED_MESSAGES = 1000;
 /** Store name in health conditions. */
 const TRANSCRIPTS = "transcripts";
 
@@ -80,7 +71,7 @@ export class SessionStore {
   private readonly log: TranscriptLog;
   private readonly reader: TranscriptReader;
   private readonly touches: IndexTouches;
-  private readonly transcripts = new Map<string, CachedTranscript>();
+  private readonly transcripts: TranscriptCache;
   private readonly listeners = new Set<(change: SessionChange) => void>();
   private readonly redact: (text: string) => string;
   private readonly index: SessionIndex;
@@ -89,6 +80,7 @@ export class SessionStore {
     const log = opts.log ?? silentLogger();
     this.redact = opts.redact ?? ((t) => t);
     this.index = opts.state.sessions;
+    this.transcripts = new TranscriptCache({ ...TRANSCRIPT_CACHE_DEFAULTS, ...opts.cache });
     this.reader = new TranscriptReader(log);
     this.touches = new IndexTouches(this.index, log);
     this.log = new TranscriptLog((file, droppedBytes) =>
@@ -160,7 +152,7 @@ export class SessionStore {
         agentId,
         ...origin,
       };
-      void this.write(this.transcriptPath(agentId, meta.sessionId), header).catch(() => undefined);
+      void this.write(this.transcriptPath(agentId, meta.sessionId), JSON.stringify(header)).catch(() => undefined);
     }
     return created;
   }
@@ -176,15 +168,9 @@ export class SessionStore {
     const ordered = this.order.run(k, async () => {
       const meta = await this.ensure(k, origin);
       const clean = redactDeep(this.withheld(message), this.redact);
-      const cached = this.transcripts.get(k);
-      if (cached?.sessionId === meta.sessionId) {
-        cached.messages.push(clean);
-        if (cached.messages.length > MAX_CACHED_MESSAGES) {
-          cached.messages.splice(0, cached.messages.length - MAX_CACHED_MESSAGES);
-          cached.complete = false;
-        }
-      }
-      disk = this.write(this.transcriptPath(agentId, meta.sessionId), { type: "message", message: clean });
+      const line = JSON.stringify({ type: "message", message: clean } satisfies TranscriptLine);
+      this.transcripts.append(k, meta.sessionId, clean, line.length);
+      disk = this.write(this.transcriptPath(agentId, meta.sessionId), line);
       this.touches.add(k, message.timestamp);
       const seq = meta.messageCount + this.touches.pendingMessages(k);
       this.emit({
@@ -210,18 +196,14 @@ export class SessionStore {
     await this.order.idle(k);
     const meta = this.index.get(k);
     if (!meta) return [];
-    const cached = this.transcripts.get(k);
+    const cached = this.transcripts.get(k, meta.sessionId);
     const wantAll = limit <= 0;
-    if (cached?.sessionId === meta.sessionId && (cached.complete || (!wantAll && limit <= cached.messages.length))) {
+    if (cached && (cached.complete || (!wantAll && limit <= cached.messages.length))) {
       return wantAll ? [...cached.messages] : cached.messages.slice(-limit);
     }
     await this.log.flush().catch(() => undefined);
     const all = await this.reader.read(this.transcriptPath(agentId, meta.sessionId));
-    this.remember(k, {
-      sessionId: meta.sessionId,
-      messages: all.slice(-MAX_CACHED_MESSAGES),
-      complete: all.length <= MAX_CACHED_MESSAGES,
-    });
+    this.transcripts.set(k, meta.sessionId, all, lineSize);
     return wantAll ? all : all.slice(-limit);
   }
 
@@ -344,10 +326,10 @@ export class SessionStore {
     return archive.file;
   }
 
-  private async write(file: string, line: TranscriptLine): Promise<void> {
+  private async write(file: string, line: string): Promise<void> {
     const health = this.opts.state.health;
     try {
-      await this.log.append(file, JSON.stringify(line));
+      await this.log.append(file, line);
     } catch (err) {
       const e = storageError(TRANSCRIPTS, "saving the transcript", err);
       health.fail(TRANSCRIPTS, e);
@@ -356,15 +338,18 @@ export class SessionStore {
     health.ok(TRANSCRIPTS);
   }
 
-  private remember(key: string, t: CachedTranscript): void {
-    this.transcripts.delete(key);
-    this.transcripts.set(key, t);
-    const max = this.opts.cachedSessions ?? 200;
-    while (this.transcripts.size > max) this.transcripts.delete(this.transcripts.keys().next().value as string);
+  /** Messages and serialized size held in memory now (see {@link SessionStoreOptions.cache}). */
+  cacheStats(): ReturnType<TranscriptCache["stats"]> {
+    return this.transcripts.stats();
   }
 }
 
 /** Applies `redact` to every string inside `value` (objects and arrays are copied). */
 export function redactDeep<T>(value: T, redact: (s: string) => string): T {
   return mapStringsDeep(value, redact);
+}
+
+/** The serialized size of a message as its transcript line. */
+function lineSize(message: ChatMessage): number {
+  return JSON.stringify({ type: "message", message }).length;
 }

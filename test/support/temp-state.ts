@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { silentLogger } from "../../src/logging/index.js";
 import { systemClock, type Clock } from "../../src/infra/index.js";
-import { SessionStore } from "../../src/sessions/index.js";
+import { SessionStore, type SessionStoreOptions } from "../../src/sessions/index.js";
 import {
   InboundQueue,
   openStateStore,
@@ -45,6 +45,7 @@ export async function tempSessionStore(
     clock?: Clock;
     redact?: (s: string) => string;
     withholdReply?: (s: string) => string;
+    cache?: SessionStoreOptions["cache"];
   } = {},
 ): Promise<{ store: SessionStore; state: StateStore; agentsDir: string; close: () => Promise<void> }> {
   const dirs = tempStateDir("hf-sess-");
@@ -56,6 +57,7 @@ export async function tempSessionStore(
     state,
     ...(opts.redact ? { redact: opts.redact } : {}),
     ...(opts.withholdReply ? { withholdReply: opts.withholdReply } : {}),
+    ...(opts.cache ? { cache: opts.cache } : {}),
   });
   return {
     store,
