@@ -2,7 +2,6 @@ import type { AccessStage } from "../access/index.js";
 import type { ChannelService } from "../channels/index.js";
 import { POLICY_CHANNEL_IDS, type AgentRoster } from "../config/index.js";
 import type { GatewayHub } from "../gateway/index.js";
-import { AUDIT_CHECKS } from "./audit-checks/index.js";
 import type { AppContext } from "./context.js";
 import { operatorMethods } from "./control-ui/operator-methods.js";
 import { pairingMethods } from "./control-ui/pairing-methods.js";
@@ -42,7 +41,7 @@ export function wireControlUi(
       env: ctx.env,
       paths: ctx.paths,
       logFile: ctx.config.logging?.file,
-      checks: AUDIT_CHECKS,
+      checks: async () => (await import("./audit-checks/index.js")).AUDIT_CHECKS, // loaded by the first audit, not at start
       machine: () => (machine ??= loadMachine()),
       redact: (text) => ctx.redactor.redact(text),
     }),

@@ -14,7 +14,7 @@ async function setup() {
     env: { HOLDFAST_STATE_DIR: dir },
     paths: resolvePaths({ HOLDFAST_STATE_DIR: dir }),
     logFile,
-    checks: [
+    checks: async () => [
       {
         id: "test.check",
         area: "config",

@@ -1,6 +1,6 @@
 import { open } from "node:fs/promises";
 import { z } from "zod";
-import { loadAuditContext, reportJson, runAudit, type AuditCheck, type MachineFacts } from "../../audit/index.js";
+import type { AuditCheck, MachineFacts } from "../../audit/index.js";
 import type { HoldfastPaths } from "../../config/index.js";
 import { defineMethod, type AnyMethodDef } from "../../gateway/index.js";
 import { mapStringsDeep } from "../../infra/index.js";
@@ -15,7 +15,8 @@ export interface OperatorMethodDeps {
   readonly paths: HoldfastPaths;
   /** `logging.file` of the config in force. */
   readonly logFile: string | undefined;
-  readonly checks: readonly AuditCheck[];
+  /** The audit's checks, loaded when an audit is asked for (they are not needed to start). */
+  readonly checks: () => Promise<readonly AuditCheck[]>;
   readonly machine: () => Promise<MachineFacts>;
   /** Masks secrets in what is sent (the audit quotes config values). */
   readonly redact: (text: string) => string;
@@ -37,8 +38,9 @@ export function operatorMethods(d: OperatorMethodDeps): AnyMethodDef[] {
       scope: "operator.admin",
       params: z.looseObject({}),
       async handler() {
+        const { loadAuditContext, reportJson, runAudit } = await import("../../audit/index.js");
         const ctx = await loadAuditContext({ env: d.env, paths: d.paths, machine: await d.machine() });
-        return mapStringsDeep(reportJson(await runAudit(ctx, d.checks)), d.redact);
+        return mapStringsDeep(reportJson(await runAudit(ctx, await d.checks())), d.redact);
       },
     }),
     defineMethod({
