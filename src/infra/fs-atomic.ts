@@ -4,6 +4,14 @@ import path from "node:path";
 import { HoldfastError } from "../errors/index.js";
 import { decodeStateFile, encodeStateFile } from "./state-cipher.js";
 
+/** The catalogue code of a failed file operation: the open-file limit and a full disk are told apart from other I/O errors. */
+function fileErrorCode(err: unknown): "HF_STATE_FD_LIMIT" | "HF_STATE_DISK_FULL" | "HF_STATE_IO" {
+  const errno = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (errno === "EMFILE" || errno === "ENFILE") return "HF_STATE_FD_LIMIT";
+  if (errno === "ENOSPC" || errno === "EDQUOT" || errno === "EFBIG") return "HF_STATE_DISK_FULL";
+  return "HF_STATE_IO";
+}
+
 /** File mode of every holdfast state file (owner read/write only). */
 export const STATE_FILE_MODE = 0o600;
 /** Directory mode of every holdfast state directory (owner only). */
@@ -12,7 +20,7 @@ export const STATE_DIR_MODE = 0o700;
 /**
  * Creates `dir` (and missing parents) with mode 700, and tightens `dir` itself to 700 if it exists
  * with looser bits. Parents that already exist are left alone.
- * @throws HoldfastError HF_STATE_IO when the directory cannot be created.
+ * @throws HoldfastError HF_STATE_IO (HF_STATE_FD_LIMIT at the open-file limit, HF_STATE_DISK_FULL on a full disk) when the directory cannot be created.
  */
 export async function ensurePrivateDir(dir: string): Promise<void> {
   try {
@@ -20,7 +28,12 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
     const st = await fsp.stat(dir);
     if ((st.mode & 0o077) !== 0) await fsp.chmod(dir, STATE_DIR_MODE);
   } catch (err) {
-    throw new HoldfastError("HF_STATE_IO", `cannot create private directory ${dir}`, { path: dir }, { cause: err });
+    throw new HoldfastError(
+      fileErrorCode(err),
+      `cannot create private directory ${dir}`,
+      { path: dir },
+      { cause: err },
+    );
   }
 }
 
@@ -50,7 +63,7 @@ export async function assertOwnDir(dir: string): Promise<void> {
  * @param data file content
  * @param mode file mode, default 600
  * @param opts `privateDir: false` leaves the existing parent directory (and its mode) as it is
- * @throws HoldfastError HF_STATE_IO on any I/O failure (the temp file is removed); HF_ENCRYPTION_KEY_MISSING
+ * @throws HoldfastError HF_STATE_IO (HF_STATE_FD_LIMIT at the open-file limit, HF_STATE_DISK_FULL on a full disk) on any I/O failure (the temp file is removed); HF_ENCRYPTION_KEY_MISSING
  *   when it must be sealed and this process has no key.
  */
 export async function writeFileAtomic(
@@ -76,7 +89,7 @@ export async function writeFileAtomic(
   } catch (err) {
     if (handle) await handle.close().catch(() => undefined);
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
-    throw new HoldfastError("HF_STATE_IO", `cannot write ${file}`, { path: file }, { cause: err });
+    throw new HoldfastError(fileErrorCode(err), `cannot write ${file}`, { path: file }, { cause: err });
   }
 }
 
@@ -100,7 +113,7 @@ async function syncDir(dir: string): Promise<void> {
 /**
  * Appends one line to a private file (mode 600, created if missing) and fsyncs it. Used for JSONL
  * transcripts, where each line is a whole record.
- * @throws HoldfastError HF_STATE_IO on failure.
+ * @throws HoldfastError HF_STATE_IO (HF_STATE_FD_LIMIT at the open-file limit, HF_STATE_DISK_FULL on a full disk) on failure.
  */
 export async function appendLinePrivate(file: string, line: string): Promise<void> {
   await ensurePrivateDir(path.dirname(file));
@@ -110,7 +123,7 @@ export async function appendLinePrivate(file: string, line: string): Promise<voi
     await handle.writeFile(line.endsWith("\n") ? line : `${line}\n`);
     await handle.sync();
   } catch (err) {
-    throw new HoldfastError("HF_STATE_IO", `cannot append to ${file}`, { path: file }, { cause: err });
+    throw new HoldfastError(fileErrorCode(err), `cannot append to ${file}`, { path: file }, { cause: err });
   } finally {
     await handle?.close().catch(() => undefined);
   }
@@ -119,7 +132,7 @@ export async function appendLinePrivate(file: string, line: string): Promise<voi
 /**
  * Reads a file as UTF-8 (opened first when it is encrypted at rest), or returns `undefined` when it
  * does not exist.
- * @throws HoldfastError HF_STATE_IO; HF_ENCRYPTION_* for a sealed file this process cannot open
+ * @throws HoldfastError HF_STATE_IO (HF_STATE_FD_LIMIT at the open-file limit, HF_STATE_DISK_FULL on a full disk); HF_ENCRYPTION_* for a sealed file this process cannot open
  */
 export async function readFileIfExists(file: string): Promise<string | undefined> {
   return (await readStateFile(file))?.toString("utf8");
@@ -128,7 +141,7 @@ export async function readFileIfExists(file: string): Promise<string | undefined
 /**
  * Reads a state file's bytes (opened first when it is encrypted at rest), or `undefined` when it does
  * not exist.
- * @throws HoldfastError HF_STATE_IO; HF_ENCRYPTION_* for a sealed file this process cannot open
+ * @throws HoldfastError HF_STATE_IO (HF_STATE_FD_LIMIT at the open-file limit, HF_STATE_DISK_FULL on a full disk); HF_ENCRYPTION_* for a sealed file this process cannot open
  */
 export async function readStateFile(file: string): Promise<Buffer | undefined> {
   let buf: Buffer;
@@ -136,7 +149,7 @@ export async function readStateFile(file: string): Promise<Buffer | undefined> {
     buf = await fsp.readFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new HoldfastError("HF_STATE_IO", `cannot read ${file}`, { path: file }, { cause: err });
+    throw new HoldfastError(fileErrorCode(err), `cannot read ${file}`, { path: file }, { cause: err });
   }
   return decodeStateFile(file, buf);
 }
