@@ -21,7 +21,7 @@ export interface HooksWiring {
   readonly agent: Pick<AgentStage, "runs">;
   readonly channels: Pick<ChannelService, "replyLater">;
   readonly exposure: Pick<GatewayExposure, "settings">;
-  readonly gateway: Pick<GatewayHub, "routes">;
+  readonly gateway: Pick<GatewayHub, "routes" | "status">;
 }
 
 /**
@@ -34,7 +34,10 @@ export interface HooksWiring {
  */
 export function wireHooks(ctx: AppContext, w: HooksWiring): HooksStage | undefined {
   const settings = hookSettings(ctx.config);
-  if (!settings) return undefined;
+  if (!settings) {
+    w.gateway.status.add("hooks", () => ({ enabled: false }));
+    return undefined;
+  }
   checkHooksSettings({
     config: ctx.config,
     secrets: ctx.secrets,
@@ -54,7 +57,21 @@ export function wireHooks(ctx: AppContext, w: HooksWiring): HooksStage | undefin
     trail: ctx.trail,
   });
   w.gateway.routes.add((app, client) => hooks.mount(app, client));
+  w.gateway.status.add("hooks", () => hooksStatus(settings.basePath, gmail !== undefined, hooks));
   return hooks;
+}
+
+/**
+ * The `hooks` fact of the gateway's `status`: the mount point and, with `hooks.gmail`, each mailbox a
+ * push named, with its failed Gmail API syncs in a row and the last failure (`failures: 0` once a
+ * sync works again). No tokens: the failures are the catalogue's messages.
+ */
+function hooksStatus(basePath: string, gmail: boolean, hooks: HooksStage) {
+  return {
+    enabled: true,
+    path: basePath,
+    ...(gmail ? { gmail: { mailboxes: hooks.gmailStatus() } } : {}),
+  };
 }
 
 function gmailDeps(ctx: AppContext): HooksGmailDeps | undefined {

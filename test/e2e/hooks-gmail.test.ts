@@ -2,8 +2,15 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GatewayClient } from "../../src/client/index.js";
 import { FakeGmail } from "../support/fake-gmail.js";
-import { makeStateDir, mockModelConfig, spawnGateway, type GatewayProcess } from "../support/gateway-process.js";
+import {
+  makeStateDir,
+  mockModelConfig,
+  runCli,
+  spawnGateway,
+  type GatewayProcess,
+} from "../support/gateway-process.js";
 import { startMockModelServer, type MockModelServer } from "../support/mock-model-server.js";
 
 const AUDIENCE = "https://gateway.example/hooks/gmail";
@@ -16,6 +23,7 @@ describe("Gmail Pub/Sub push through a real gateway process", () => {
   let jwks: Server;
   let gmail: FakeGmail;
   let good: CryptoKey;
+  let stateDir: string;
   let stranger: CryptoKey;
 
   const sign = (key: CryptoKey, claims: JWTPayload, exp: string | number = "5m") =>
@@ -50,7 +58,7 @@ describe("Gmail Pub/Sub push through a real gateway process", () => {
     await new Promise<void>((r) => jwks.listen(0, "127.0.0.1", r));
     mock = await startMockModelServer();
     gmail = await new FakeGmail().start();
-    const stateDir = await makeStateDir({
+    stateDir = await makeStateDir({
       ...mockModelConfig(mock.url),
       hooks: {
         enabled: true,
@@ -105,4 +113,33 @@ describe("Gmail Pub/Sub push through a real gateway process", () => {
     expect(msg?.content).toMatch(/<<<EXTERNAL_CONTENT id=[0-9a-f]+ source="email from Ann/);
     expect(msg?.content).toContain("<<<END_EXTERNAL_CONTENT");
   });
+
+  it("shows a failing Gmail API in the gateway's status until a retry after the backoff fetches the mail", async () => {
+    const client = await GatewayClient.connect({ url: gw.url, token: await gw.token() });
+    type Box = { mailbox: string; failures: number; lastError?: string };
+    const boxes = async () => {
+      const doc = (await client.request("status", {})) as {
+        hooks: { enabled: boolean; path: string; gmail: { mailboxes: Box[] } };
+      };
+      expect(doc.hooks).toMatchObject({ enabled: true, path: "/hooks" });
+      return doc.hooks.gmail.mailboxes;
+    };
+    try {
+      gmail.failNext(1);
+      const { historyId } = gmail.addMail({ from: "bob@example.com", subject: "Later", body: "canary-retry-9c1" });
+      expect((await push(await sign(good, claims), "m-retry", historyId)).status).toBe(200);
+      await expect.poll(async () => (await boxes())[0]?.failures ?? 0).toBe(1);
+      const failing = (await boxes())[0];
+      expect(failing).toMatchObject({ mailbox: "owner@example.com" });
+      expect(failing?.lastError).toMatch(/503|Backend Error/);
+      expect(JSON.stringify(failing)).not.toContain(gmail.oauth.clientSecret);
+      const cli = await runCli(stateDir, ["status", "--all"]);
+      expect(cli.stdout).toMatch(/^hooks: on at \/hooks; gmail push on: owner@example\.com 1 failed syncs \(.+\)$/m);
+      expect(cli.stdout).not.toContain(HOOKS_TOKEN);
+      await expect.poll(() => modelSaw("canary-retry-9c1"), { timeout: 20_000, interval: 250 }).toBe(1);
+      expect(await boxes()).toEqual([{ mailbox: "owner@example.com", failures: 0 }]);
+    } finally {
+      client.close();
+    }
+  }, 30_000);
 });

@@ -11,7 +11,8 @@ import { configuredCredentials, exposureInput, planExposure } from "../../gatewa
 import { listSecretSlots } from "../../secrets/index.js";
 import { normalizeAccountId } from "../../routing/index.js";
 import { openStateStore } from "../../store/index.js";
-import { cliContext } from "../context.js";
+import { hookSettings } from "../../hooks/index.js";
+import { cliContext, withLocalGateway } from "../context.js";
 import { printJson, type CliIo } from "../io.js";
 import { liveChannels, stateOf } from "./channel-state.js";
 
@@ -105,6 +106,35 @@ async function channelStatus(ctx: AppContext): Promise<Doc> {
   return out;
 }
 
+/**
+ * Webhook ingress: whether `hooks.enabled`, its path, whether the Gmail push is on, and — from the
+ * running gateway's `status` (operator.read) — each Gmail mailbox's failed syncs in a row and last
+ * failure. No tokens.
+ */
+async function hooksStatus(ctx: AppContext): Promise<Doc> {
+  const settings = hookSettings(ctx.config);
+  if (!settings) return { enabled: false };
+  const gmailOn = ctx.config.hooks?.gmail?.enabled === true;
+  const doc: Doc = { enabled: true, path: settings.basePath, gmail: gmailOn };
+  if (!gmailOn || !(await readPidInfo(ctx.paths.pidFile))) return doc;
+  try {
+    const live = (await withLocalGateway(["operator.read"], (c) => c.request("status", {}), ctx)) as Doc;
+    const gmail = (live.hooks as { gmail?: { mailboxes: Doc[] } } | undefined)?.gmail;
+    return { ...doc, ...(gmail ? { mailboxes: gmail.mailboxes } : {}) };
+  } catch (err) {
+    return { ...doc, liveError: errorMessage(err) };
+  }
+}
+
+function hooksLine(h: Doc): string {
+  if (!h.enabled) return "hooks: off";
+  const boxes = ((h.mailboxes ?? []) as { mailbox: string; failures: number; lastError?: string }[]).map((b) =>
+    b.failures === 0 ? `${b.mailbox} ok` : `${b.mailbox} ${b.failures} failed syncs (${b.lastError ?? "?"})`,
+  );
+  const gmail = h.gmail ? `; gmail push on${boxes.length ? `: ${boxes.join(", ")}` : ""}` : "";
+  return `hooks: on at ${String(h.path)}${gmail}${h.liveError ? `; gateway not asked: ${String(h.liveError)}` : ""}`;
+}
+
 function policyStatus(ctx: AppContext): Doc {
   const t = ctx.config.tools ?? {};
   return {
@@ -154,7 +184,12 @@ export async function buildStatus(ctx: AppContext, all: boolean): Promise<Doc> {
     sessions: { total: sessions.length, byAgent },
     devices: { paired: (await devices.listPaired()).length, pending: (await devices.listPending()).length },
   };
-  if (all) Object.assign(doc, { channels: await channelStatus(ctx), policies: policyStatus(ctx) });
+  if (all)
+    Object.assign(doc, {
+      channels: await channelStatus(ctx),
+      hooks: await hooksStatus(ctx),
+      policies: policyStatus(ctx),
+    });
   return doc;
 }
 
@@ -183,6 +218,7 @@ export function registerStatus(program: Command, io: CliIo): void {
           io.out(
             `channel ${ch}: ${String(c.state)}; dmPolicy ${String(c.dmPolicy)}, groupPolicy ${String(c.groupPolicy)}, enabled ${String(c.enabled)}`,
           );
+        io.out(hooksLine(doc.hooks as Doc));
         io.out(`policies: ${JSON.stringify(doc.policies)}`);
       }
     });
