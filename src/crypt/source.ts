@@ -1,4 +1,3 @@
-import { isCancel, password } from "@clack/prompts";
 import { keyringAccount, OsKeyring, type Keyring, type KeyringAvailability } from "./keyring.js";
 
 /** The config key holding the key-encryption secret (a SecretRef: env, file or exec; or a string). */
@@ -68,6 +67,8 @@ export async function resolveKekSecrets(o: KekSecretOptions): Promise<KekSecret[
     found.push({ secret: o.configured, source: "storage.encryption.key" });
   found.push(...fromKeyring(o));
   if (found.length > 0 || !o.prompt || !process.stdin.isTTY || !process.stdout.isTTY) return found;
+  // Loaded here: the prompt library is needed only at a terminal, never by a gateway that has its key.
+  const { isCancel, password } = await import("@clack/prompts");
   const first = await password({ message: "holdfast encryption passphrase" });
   if (isCancel(first) || first === "") return [];
   if (o.confirm) {

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
+import type { JWTVerifyGetKey, jwtVerify } from "jose";
 import { z } from "zod";
 import { GMAIL_API_BASE_URL, GOOGLE_JWKS_URL, GOOGLE_TOKEN_URL, type GmailHookConfig } from "../config/index.js";
 import { isLoopbackAddress } from "../gateway/index.js";
@@ -79,20 +79,28 @@ export type PushVerdict = { readonly ok: true } | { readonly ok: false; readonly
  * Verifies Pub/Sub push OIDC tokens (`Authorization: Bearer <JWT>`) with `jose`: the signature against
  * the JWKS (fetched and cached by `jose`), `aud` = `audience`, `iss` Google's, `exp` with
  * {@link GMAIL_CLOCK_SKEW_S} of skew, then `email` = `serviceAccountEmail` with `email_verified: true`.
+ * `jose` is loaded on the first push, not at the gateway's start.
  */
 export class PushTokenVerifier {
-  private readonly keys: JWTVerifyGetKey;
+  private jose: Promise<{ keys: JWTVerifyGetKey; verify: typeof jwtVerify }> | undefined;
 
-  constructor(private readonly s: GmailSettings) {
-    this.keys = createRemoteJWKSet(new URL(s.jwksUrl));
+  constructor(private readonly s: GmailSettings) {}
+
+  private load() {
+    this.jose ??= import("jose").then((j) => ({
+      keys: j.createRemoteJWKSet(new URL(this.s.jwksUrl)),
+      verify: j.jwtVerify,
+    }));
+    return this.jose;
   }
 
   async verify(authorization: string | undefined): Promise<PushVerdict> {
     const jwt = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
     if (!jwt) return { ok: false, reason: "token_missing" };
     let payload: Record<string, unknown>;
+    const { keys, verify } = await this.load();
     try {
-      ({ payload } = await jwtVerify(jwt, this.keys, {
+      ({ payload } = await verify(jwt, keys, {
         audience: this.s.audience,
         issuer: GOOGLE_ISSUERS,
         clockTolerance: GMAIL_CLOCK_SKEW_S,
