@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { StartRunInput, StartedRun } from "../agent/index.js";
 import type { RequestClient } from "../gateway/index.js";
 import type { Logger } from "../logging/index.js";
+import type { Provenance } from "../sessions/index.js";
 import type { SecurityTrail } from "../trail/index.js";
 import { HookAuth, presentedCredential, type HookRefusal } from "./auth.js";
 import { readBoundedBody } from "./body.js";
@@ -14,7 +15,6 @@ import {
   type GmailSettings,
 } from "./gmail.js";
 import { AgentBodySchema, hookTarget, issuesLine, WakeBodySchema } from "./requests.js";
-import { wrapUntrusted } from "./untrusted.js";
 import { HOOKS_READ_TIMEOUT_MS, type HookDelivery, type HookSettings } from "./settings.js";
 
 /** Sends a text through a channel account (the channel stage's outbound port, within its access policy). */
@@ -53,8 +53,9 @@ type Handler = (body: unknown, c: Context) => Response | Promise<Response>;
 /**
  * Builds webhook ingress (reference §10.1; issue "Inbound webhooks"): `POST <path>/wake` runs a turn
  * with the text as a system event, `POST <path>/agent` runs a turn with the message and sends the
- * reply to `hooks.deliver` (unless the request says `deliver: false`). Both texts reach the model
- * between untrusted-content boundaries ({@link wrapUntrusted}). Both go through the normal run
+ * reply to `hooks.deliver` (unless the request says `deliver: false`). Both texts are untrusted
+ * content (provenance `webhook`): the agent loop wraps them in the turn's boundaries and the turn is
+ * tainted (docs/tools.md "Untrusted content"). Both go through the normal run
  * manager (serialized per session, idempotent with an `Idempotency-Key` header) and answer 202 with
  * the run id at once. Every request is authenticated first ({@link HookAuth}), then its body is read
  * bounded and timed ({@link readBoundedBody}), then validated (400 naming each field).
@@ -91,16 +92,17 @@ export function createHooksStage(deps: HooksStageDeps): HooksStage {
         parsed(c, WakeBodySchema, body, (b) =>
           startHookRun(deps, c, {
             ...b,
-            message: `System event (webhook):\n${wrapUntrusted(b.text, "webhook wake")}`,
+            message: b.text,
             name: "wake",
+            provenance: { kind: "webhook", source: "webhook wake (system event)" },
           }),
         ),
       );
       route(app, client, "agent", (body, c) =>
         parsed(c, AgentBodySchema, body, ({ deliver, ...b }) => {
           const target = deliver !== false ? deps.settings.deliver : undefined;
-          const message = wrapUntrusted(b.message, `webhook ${b.name ?? "agent"}`);
-          return startHookRun(deps, c, { ...b, message, ...(target ? { deliver: target } : {}) });
+          const provenance: Provenance = { kind: "webhook", source: `webhook ${b.name ?? "agent"}` };
+          return startHookRun(deps, c, { ...b, provenance, ...(target ? { deliver: target } : {}) });
         }),
       );
     },
@@ -143,7 +145,8 @@ function mountGmail(app: Hono, deps: HooksStageDeps, verifier: PushTokenVerifier
       started = deps.runs.start({
         agentId: target.agentId,
         sessionKey: target.sessionKey,
-        message: wrapUntrusted(notificationMessage(note), "gmail push"),
+        message: notificationMessage(note),
+        provenance: { kind: "gmail", source: note.emailAddress },
         idempotencyKey: `gmail:${push.message.messageId}`,
         sender: { channel: "gmail", id: note.emailAddress },
         origin: { channel: "gmail", displayName: "Gmail" },
@@ -178,6 +181,7 @@ interface HookRun {
   readonly agentId?: string | undefined;
   readonly sessionKey?: string | undefined;
   readonly deliver?: HookDelivery;
+  readonly provenance: Provenance;
 }
 
 function startHookRun(deps: HooksStageDeps, c: Context, run: HookRun): Response {
@@ -190,6 +194,7 @@ function startHookRun(deps: HooksStageDeps, c: Context, run: HookRun): Response 
       agentId: target.agentId,
       sessionKey: target.sessionKey,
       message: run.message,
+      provenance: run.provenance,
       ...(idem ? { idempotencyKey: `hook:${idem.slice(0, 200)}` } : {}),
       sender: { channel: "webhook", id: run.name ?? "hooks" },
       origin: { channel: "webhook", displayName: run.name ?? "webhook" },

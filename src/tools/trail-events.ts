@@ -22,7 +22,8 @@ function deciderOf(by: string | undefined): SecurityActor {
 /**
  * Records every exec approval request and decision in the security trail: the approval id, agent,
  * where it runs, why it asked and the executable's name (never the command line, which can carry
- * data). A timeout or shutdown is decided by the gateway itself.
+ * data); for a tainted turn, the taint's kinds and its sources that name no person (URLs, webhook
+ * names). A timeout or shutdown is decided by the gateway itself.
  */
 export function recordApprovals(approvals: ExecApprovals, trail: SecurityTrail): void {
   approvals.onEvent((ev) => {
@@ -35,8 +36,9 @@ export function recordApprovals(approvals: ExecApprovals, trail: SecurityTrail):
           approvalId: r.id,
           agentId: r.agentId,
           host: r.host,
-          reason: r.reason,
-          ...(r.argv[0] ? { executable: path.basename(r.argv[0]) } : {}),
+          reason: r.taint ? "untrusted content read by the turn" : r.reason,
+          ...(r.tool ? { tool: r.tool } : r.argv[0] ? { executable: path.basename(r.argv[0]) } : {}),
+          ...(r.taint ? { taintKinds: r.taint.kinds, taintSources: r.taint.sources } : {}),
         },
       });
     } else
