@@ -21,8 +21,7 @@ export function defaultProvenance(sender: MessageSender | undefined): Provenance
  * content. Undefined for assistant messages and trusted tool results.
  */
 export function provenanceOf(m: ChatMessage): Provenance | undefined {
-  if (m.role === "user")
-    return m.provenance ?? (m.sender ? defaultProvenance(m.sender) : undefined);
+  if (m.role === "user") return m.provenance ?? (m.sender ? defaultProvenance(m.sender) : undefined);
   return m.role === "tool" ? m.provenance : undefined;
 }
 

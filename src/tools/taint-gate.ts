@@ -45,10 +45,16 @@ export class TaintGate implements ToolGate {
     const summary = taint.describe() as string;
     if (mode === "deny") {
       this.record(ctx, { call, taint, mode, outcome: "refused" });
-      return deny("taint_denied", `${summary}, and tools.taint.mode is deny: ${what} is refused after untrusted content`);
+      return deny(
+        "taint_denied",
+        `${summary}, and tools.taint.mode is deny: ${what} is refused after untrusted content`,
+      );
     }
     if (mode === "warn") {
-      ctx.log.warn({ tool: call.name, sessionKey: ctx.sessionKey, taint: taint.sources }, "tainted turn runs a dangerous tool (tools.taint.mode warn)");
+      ctx.log.warn(
+        { tool: call.name, sessionKey: ctx.sessionKey, taint: taint.sources },
+        "tainted turn runs a dangerous tool (tools.taint.mode warn)",
+      );
       this.record(ctx, { call, taint, mode, outcome: "ran" });
       return allow("taint_warned");
     }

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { Logger } from "../logging/index.js";
-import type { TurnTaint } from "./taint.js";
+import type { TurnTaint } from "./turn-taint.js";
 
 /** A tool as shown to the model: name, description and a JSON Schema for its arguments. */
 export interface ToolSpec {
