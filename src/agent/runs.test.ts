@@ -81,7 +81,7 @@ describe("run manager ledger", () => {
     await s.close();
   });
 
-  it("accepts nothing when the ledger cannot commit", () => {
+  it("accepts nothing when the ledger cannot commit", async () => {
     const full = new HoldfastError("HF_STATE_DISK_FULL", "saving the message failed: the disk is full (SQLITE_FULL)");
     const { loop, calls } = countingLoop();
     const m = new RunManager({
@@ -92,12 +92,44 @@ describe("run manager ledger", () => {
         admit: () => {
           throw full;
         },
+        admitGrouped: () => Promise.reject(full),
         finish: () => true,
         get: () => undefined,
       },
     });
     expect(() => m.start({ agentId: "main", sessionKey: "agent:main:main", message: "x" })).toThrow(full);
+    await expect(m.startGrouped({ agentId: "main", sessionKey: "agent:main:main", message: "y" })).rejects.toBe(full);
     expect(m.active()).toBe(0);
     expect(calls).toEqual([]);
+  });
+
+  it("admits messages arriving together in one group commit and starts each run only once it is committed", async () => {
+    const s = await tempSessionStore();
+    const { loop, calls } = countingLoop();
+    const m = new RunManager({ loop, now: () => 3, log: silentLogger(), ledger: s.state.runs });
+    const send = (sessionKey: string, idempotencyKey: string) =>
+      m.startGrouped({ agentId: "main", sessionKey, message: idempotencyKey, idempotencyKey });
+    const pending = [
+      send("agent:main:a", "k1"),
+      send("agent:main:a", "k1"),
+      send("agent:main:b", "k1"),
+      send("agent:main:b", "k2"),
+    ];
+    expect(s.state.runs.get("k1")).toBeUndefined();
+    expect(calls).toEqual([]);
+    const [first, repeat, otherSession, second] = await Promise.all(pending);
+    expect(first).toMatchObject({ runId: "k1", deduped: false, status: "started" });
+    expect(repeat).toMatchObject({ runId: "k1", deduped: true });
+    expect(otherSession?.runId).not.toBe("k1");
+    expect(otherSession?.deduped).toBe(false);
+    expect(second).toMatchObject({ runId: "k2", deduped: false });
+    await Promise.all([first?.done, otherSession?.done, second?.done]);
+    expect(calls.map((c) => [c.sessionKey, c.message])).toEqual([
+      ["agent:main:a", "k1"],
+      ["agent:main:b", "k1"],
+      ["agent:main:b", "k2"],
+    ]);
+    expect(s.state.runs.ofSession("agent:main:b").map((r) => r.status)).toEqual(["ok", "ok"]);
+    await s.close();
   });
 });

@@ -8,7 +8,7 @@ import {
   type Provenance,
   type SessionOrigin,
 } from "../sessions/index.js";
-import type { LedgerRun, RunLedger, RunOutcome } from "../store/index.js";
+import type { AdmitInput, LedgerRun, RunLedger, RunOutcome } from "../store/index.js";
 import type { AgentEvent } from "./events.js";
 import { defaultProvenance } from "./turn-view.js";
 import type { AgentLoop, AgentRunRequest } from "./loop.js";
@@ -50,7 +50,7 @@ export interface StartRunInput {
 export type RunStatus = "queued" | "started" | "ok" | "error" | "aborted" | "interrupted";
 
 /** The durable ledger the run manager commits to (the state store's {@link RunLedger}). */
-export type RunJournal = Pick<RunLedger, "admit" | "finish" | "get">;
+export type RunJournal = Pick<RunLedger, "admit" | "admitGrouped" | "finish" | "get">;
 
 /** Options of {@link RunManager}. */
 export interface RunManagerOptions {
@@ -95,6 +95,8 @@ export class RunManager {
   private readonly runs = new Map<string, RunRecord>();
   private readonly sessionTails = new Map<string, Promise<void>>();
   private readonly listeners = new Set<(ev: RunEvent) => void>();
+  /** Run ids of messages waiting for their group commit (not in the ledger yet). */
+  private readonly admitting = new Set<string>();
   private closing = false;
   private readonly redact: (text: string) => string;
 
@@ -110,15 +112,44 @@ export class RunManager {
 
   /**
    * Starts (or, for a repeated idempotency key, returns) a run. Returns after the user message is
-   * committed to the ledger.
+   * committed to the ledger (a commit and fsync of its own).
    * @throws HoldfastError HF_SHUTTING_DOWN; HF_STATE_* when the message cannot be committed (nothing
    *   was accepted: the caller reports the error, the client may retry with the same key)
    */
   start(input: StartRunInput): StartedRun {
+    const { admit, user } = this.admission(input, this.runIdFor(input.idempotencyKey));
+    return this.launch(input, user, this.opts.ledger.admit(admit));
+  }
+
+  /**
+   * {@link start} with the user message committed in a group commit shared with the other messages
+   * that arrived in the same event loop iteration ({@link RunLedger.admitGrouped}): resolves only
+   * after that commit is fsynced, so the caller acknowledges only what survives a crash, and the run
+   * starts only then. Used for `chat.send`, where many clients' messages arrive together.
+   * @throws (rejects with) HoldfastError as {@link start}
+   */
+  async startGrouped(input: StartRunInput): Promise<StartedRun> {
+    const runId = this.runIdFor(input.idempotencyKey);
+    const { admit, user } = this.admission(input, runId);
+    this.admitting.add(runId);
+    try {
+      return this.launch(input, user, await this.opts.ledger.admitGrouped(admit));
+    } finally {
+      this.admitting.delete(runId);
+    }
+  }
+
+  /** The run id for a new message: its idempotency key unless another run has or is taking that id. */
+  private runIdFor(key: string | undefined): string {
     if (this.closing)
       throw new HoldfastError("HF_SHUTTING_DOWN", "the gateway is shutting down; retry after it restarts");
-    const key = input.idempotencyKey;
-    const runId = key !== undefined && key !== "" && !this.opts.ledger.get(key) ? key : randomUUID();
+    return key !== undefined && key !== "" && !this.admitting.has(key) && !this.opts.ledger.get(key)
+      ? key
+      : randomUUID();
+  }
+
+  /** The user message of a run and what the ledger records for it (redacted). */
+  private admission(input: StartRunInput, runId: string): { admit: AdmitInput; user: ChatMessage } {
     const user: ChatMessage = {
       role: "user",
       content: input.message,
@@ -135,14 +166,20 @@ export class RunManager {
         : {}),
       provenance: input.provenance ?? defaultProvenance(input.sender),
     };
-    const admitted = this.opts.ledger.admit({
+    const admit: AdmitInput = {
       runId,
       sessionKey: input.sessionKey,
       ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
       message: redactDeep(user, this.redact),
       ...(input.notify ? { origin: input.notify } : {}),
-    });
+    };
+    return { admit, user };
+  }
+
+  /** Queues the admitted run behind its session's previous one (or answers a repeated key). */
+  private launch(input: StartRunInput, user: ChatMessage, admitted: { run: LedgerRun; fresh: boolean }): StartedRun {
     if (!admitted.fresh) return this.existing(admitted.run);
+    const runId = admitted.run.runId;
     const controller = new AbortController();
     const prev = this.sessionTails.get(input.sessionKey) ?? Promise.resolve();
     const record: RunRecord = {

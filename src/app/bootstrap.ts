@@ -1,5 +1,6 @@
-import { KEY_CONFIG_PATH, openEncryption } from "../crypt/index.js";
+import { KEY_CONFIG_PATH, openEncryption, readMeta } from "../crypt/index.js";
 import { loadConfig, resolvePaths, withEnvAliases, type HoldfastConfig } from "../config/index.js";
+import { HoldfastError } from "../errors/index.js";
 import { assertOwnDir, ensurePrivateDir, systemClock, type Clock } from "../infra/index.js";
 import {
   createLogger,
@@ -13,7 +14,7 @@ import {
 import {
   CREDENTIAL_ENV_VARS,
   resolveAll,
-  resolveSecrets,
+  type SecretsSnapshot,
   SecretsRuntime,
   type SecretFailure,
 } from "../secrets/index.js";
@@ -57,17 +58,40 @@ export async function bootstrap(opts: BootstrapOptions = {}): Promise<AppContext
   const redactor = new Redactor({ patterns: loaded.config.logging?.redactPatterns ?? [], secrets });
   const log = makeLogger(loaded.config, { ...opts, stateDir: paths.stateDir }, redactor);
   for (const w of loaded.warnings) log.warn({ configPath: loaded.path }, `config: ${w}`);
-  secrets.swap(await resolveSecrets(loaded.config, { env }));
+  const resolved = await resolveStartSecrets(loaded.config, env, paths.stateDir);
+  secrets.swap(resolved.snapshot);
   secrets.pin(...CREDENTIAL_ENV_VARS.map((name) => env[name]));
   const required = opts.encryptionKey === "required";
   await openEncryption(paths.stateDir, {
     configured: secrets.get(KEY_CONFIG_PATH),
+    ...(resolved.keyUnresolved ? { unresolved: resolved.keyUnresolved } : {}),
     prompt: required,
     strict: required,
   });
   const say = opts.say ?? terminalLines(loaded.config, log);
   const trail = new FileSecurityTrail(trailPaths(paths.stateDir), { clock, log: log.child({ stage: "trail" }) });
   return { paths, loaded, config: loaded.config, env, log, clock, secrets, redactor, say, trail };
+}
+
+/**
+ * The config's secrets, as `resolveSecrets` gives them; except that when the state dir is encrypted at rest
+ * an unresolved `storage.encryption.key` is not thrown here: the key is then looked for in the OS
+ * keyring and a passphrase, and without one the start fails with HF_ENCRYPTION_KEY_MISSING naming
+ * why the SecretRef gave nothing.
+ * @throws HoldfastError HF_SECRET_UNRESOLVED, HF_SECRET_INSECURE_FILE for the first other failure
+ */
+async function resolveStartSecrets(
+  config: HoldfastConfig,
+  env: NodeJS.ProcessEnv,
+  stateDir: string,
+): Promise<{ snapshot: SecretsSnapshot; keyUnresolved?: string }> {
+  const res = await resolveAll(config, { env });
+  const keyFailure = res.failures.find((f) => f.path === KEY_CONFIG_PATH);
+  const encrypted = keyFailure !== undefined && (await readMeta(stateDir)) !== undefined;
+  const failures = encrypted ? res.failures.filter((f) => f !== keyFailure) : res.failures;
+  const first = failures[0];
+  if (first) throw new HoldfastError(first.code, first.message, { path: first.path, more: failures.length - 1 });
+  return { snapshot: res.snapshot, ...(encrypted ? { keyUnresolved: keyFailure.message } : {}) };
 }
 
 /**
@@ -85,7 +109,11 @@ export async function bootstrapLenient(
   const resolved = await resolveAll(loaded.config, { env, allowExec: opts.allowExec === true });
   const secrets = new SecretsRuntime(resolved.snapshot);
   secrets.pin(...CREDENTIAL_ENV_VARS.map((name) => env[name]));
-  await openEncryption(paths.stateDir, { configured: secrets.get(KEY_CONFIG_PATH) });
+  const keyFailure = resolved.failures.find((f) => f.path === KEY_CONFIG_PATH);
+  await openEncryption(paths.stateDir, {
+    configured: secrets.get(KEY_CONFIG_PATH),
+    ...(keyFailure ? { unresolved: keyFailure.message } : {}),
+  });
   const redactor = new Redactor({ patterns: loaded.config.logging?.redactPatterns ?? [], secrets });
   const say = opts.say ?? ((line: string) => process.stderr.write(`${line}\n`));
   const clock = opts.clock ?? systemClock;

@@ -232,6 +232,28 @@ describe("network exposure checks", () => {
       (await auditIds({ hooks: { enabled: false, token: "x", path: "/" } })).some((i) => i.startsWith("hooks.")),
     ).toBe(false);
   });
+
+  it("checks Gmail push settings: refused ones, no subscription, a fixed access token", async () => {
+    const hooks = { enabled: true, token: "hooks-token-0123456789abcdef0123" };
+    const base = {
+      enabled: true,
+      audience: "https://gw.example/hooks/gmail",
+      serviceAccountEmail: "p@x.iam.gserviceaccount.com",
+    };
+    const gmailIds = async (gmail: Record<string, unknown>) =>
+      (await auditIds({ hooks: { ...hooks, gmail } })).filter((i) => i.startsWith("hooks.gmail."));
+    expect(await gmailIds({ ...base })).toEqual(["hooks.gmail.config_invalid:critical"]);
+    expect(await gmailIds({ ...base, accessToken: "ya29.x", jwksUrl: "http://keys.example/certs" })).toEqual([
+      "hooks.gmail.config_invalid:critical",
+    ]);
+    expect((await gmailIds({ ...base, accessToken: "ya29.x" })).sort()).toEqual([
+      "hooks.gmail.access_token_static:info",
+      "hooks.gmail.subscription_unset:warn",
+    ]);
+    const oauth = { clientId: "c.apps.googleusercontent.com", clientSecret: "s", refreshToken: "r" };
+    expect(await gmailIds({ ...base, oauth, subscription: "projects/p/subscriptions/s" })).toEqual([]);
+    expect(await gmailIds({ ...base, enabled: false })).toEqual([]);
+  });
 });
 
 describe("model choice", () => {

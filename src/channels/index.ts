@@ -22,7 +22,9 @@ export {
   type ChannelServiceDeps,
   type AccountSettings,
   type SendOutcome,
+  type DurableReply,
 } from "./service.js";
+export type { RunEnd } from "./replies.js";
 export type { ChannelPlugin, ChannelSettingsSource, AdapterDeps, ConfiguredAdapter } from "./plugin-types.js";
 export { RUNNABLE_CHANNELS, type RunnableChannel, channelConfigured } from "./plugins.js";
 export { jitteredDelayMs, reconnectDelayBounds } from "./reconnect.js";

@@ -100,18 +100,34 @@ export class ReplyDispatcher {
       );
       return;
     }
-    const { outbox } = this.deps.queues(msg.channel, msg.accountId);
-    outbox.reserve(replyKey, target, run.runId);
+    this.follow(msg, { replyKey, target }, run, () => ({
+      ...(final !== undefined ? { final } : {}),
+      ...(failure !== undefined ? { failure } : {}),
+    }));
+  }
+
+  /**
+   * Reserves the reply to `run` (started by the inbound pipeline or by another stage, e.g. a webhook
+   * turn) in the account's outbox and plans it when the run ends: its final text, else a failure
+   * note ({@link RunEnd}, read when the run is done). A deduplicated run that already ended is planned
+   * from the run ledger. After a restart, {@link recover} plans it from the ledger too, so the reply
+   * is sent exactly once whatever crashes or channel outages happen meanwhile.
+   * @throws HoldfastError HF_STATE_* when the reservation cannot be committed.
+   */
+  follow(
+    at: { readonly channel: string; readonly accountId: string },
+    reply: { readonly replyKey: string; readonly target: ReplyTarget },
+    run: StartedRun,
+    end: () => RunEnd,
+  ): void {
+    const { outbox } = this.deps.queues(at.channel, at.accountId);
+    outbox.reserve(reply.replyKey, reply.target, run.runId);
     if (run.deduped) {
-      if (run.status !== "queued" && run.status !== "started") this.recoverOne(msg.channel, msg.accountId, replyKey);
+      if (run.status !== "queued" && run.status !== "started")
+        this.recoverOne(at.channel, at.accountId, reply.replyKey);
       return;
     }
-    this.track(
-      run.done.then(() => {
-        const reply = replyText({ final, failure });
-        this.plan(msg, { replyKey, target }, reply);
-      }),
-    );
+    this.track(run.done.then(() => this.plan(at, reply, replyText(end()))));
   }
 
   /**
@@ -210,8 +226,14 @@ export class ReplyDispatcher {
   }
 }
 
+/** How a run ended, as its reply needs it: the final text, or the catalogue code of its failure. */
+export interface RunEnd {
+  readonly final?: string;
+  readonly failure?: string;
+}
+
 /** The reply for a run's end: its final text, a failure note, or nothing (aborted, empty). */
-function replyText(end: { final?: string; failure?: string }): string | undefined {
+function replyText(end: RunEnd): string | undefined {
   if (end.final !== undefined && end.final.trim() !== "") return end.final;
   if (end.failure === "HF_RUN_INTERRUPTED") return CHANNEL_INTERRUPTED_TEXT;
   if (end.failure) return `holdfast: sorry, I could not answer that (${end.failure}).`;

@@ -7,7 +7,7 @@ import {
   type AccessStage,
   type OutboundDenyReason,
 } from "../access/index.js";
-import type { RunManager } from "../agent/index.js";
+import type { RunManager, StartedRun } from "../agent/index.js";
 import type { ChatCommandRegistry } from "../commands/index.js";
 import type { AgentEntry, HoldfastConfig } from "../config/index.js";
 import { HoldfastError } from "../errors/index.js";
@@ -22,7 +22,7 @@ import { mediaMaxBytes } from "./media.js";
 import { InboundPipeline, type AccountRuntime } from "./pipeline.js";
 import type { AccountSettings, ConfiguredAdapter } from "./plugin-types.js";
 import { configuredChannels } from "./plugins.js";
-import { ReplyDispatcher } from "./replies.js";
+import { ReplyDispatcher, type RunEnd } from "./replies.js";
 import type { StateStore } from "../store/index.js";
 
 export type { AccountSettings } from "./plugin-types.js";
@@ -74,6 +74,27 @@ export type SendOutcome =
  */
 export type ChannelSend = (channel: string, accountId: string, to: string, text: string) => Promise<SendOutcome>;
 
+type Admitted =
+  | { readonly sent: true; readonly chatId: string; readonly threadId?: string }
+  | { readonly sent: false; readonly reason: OutboundDenyReason; readonly detail?: string };
+
+/**
+ * A reply another stage owes to `to` for a run it starts (a webhook turn), sent durably through the
+ * account's outbox: the recipient is resolved and checked against the account's access policy now
+ * (a refusal comes back as a value); `follow` then reserves the reply for the started run and sends
+ * its final text exactly once, across restarts and channel outages (see `ReplyDispatcher.follow`).
+ * @throws HoldfastError HF_CHANNEL_UNKNOWN, HF_CHANNEL_* when the recipient cannot be resolved;
+ *   `follow` throws HF_STATE_* when the reservation cannot be committed.
+ */
+export type DurableReply = (
+  channel: string,
+  accountId: string,
+  to: string,
+) => Promise<
+  | { readonly sent: true; follow(replyKey: string, run: StartedRun, end: () => RunEnd): void }
+  | { readonly sent: false; readonly reason: OutboundDenyReason; readonly detail?: string }
+>;
+
 /** The channel stage: accounts, the inbound pipeline and outbound sending. */
 export interface ChannelService {
   readonly manager: ChannelManager;
@@ -88,6 +109,8 @@ export interface ChannelService {
   flush(): Promise<void>;
   /** Sends text through a running account, within its access policy. */
   readonly send: ChannelSend;
+  /** A durable reply for a run another stage starts, within the account's access policy. */
+  readonly replyLater: DurableReply;
   /**
    * {@link send} for other stages (the `message` tool): the channels with a running account, and a
    * send through one (the default account when none is named). Texts pass the outbound leak scan.
@@ -136,7 +159,7 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     saveMedia: deps.saveMedia,
     ...(deps.trail ? { trail: deps.trail } : {}),
   });
-  const send: ChannelSend = async (channel, accountId, to, text) => {
+  const admit = async (channel: string, accountId: string, to: string): Promise<Admitted> => {
     const acct = manager.account(channel, accountId);
     if (!acct) throw new HoldfastError("HF_CHANNEL_UNKNOWN", `no running channel account ${channel}/${accountId}`);
     const target = await acct.adapter.resolveTarget(to);
@@ -151,8 +174,26 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     );
     if (!decision.allow)
       return { sent: false, reason: decision.reason, ...(decision.detail ? { detail: decision.detail } : {}) };
-    const messageIds = await manager.send(channel, accountId, target.chatId, { text, threadId: target.threadId });
+    return {
+      sent: true,
+      chatId: target.chatId,
+      ...(target.threadId !== undefined ? { threadId: target.threadId } : {}),
+    };
+  };
+  const send: ChannelSend = async (channel, accountId, to, text) => {
+    const a = await admit(channel, accountId, to);
+    if (!a.sent) return a;
+    const messageIds = await manager.send(channel, accountId, a.chatId, { text, threadId: a.threadId });
     return { sent: true, messageIds };
+  };
+  const replyLater: DurableReply = async (channel, accountId, to) => {
+    const a = await admit(channel, accountId, to);
+    if (!a.sent) return a;
+    const target = { chatId: a.chatId, ...(a.threadId !== undefined ? { threadId: a.threadId } : {}) };
+    return {
+      sent: true,
+      follow: (replyKey, run, end) => replies.follow({ channel, accountId }, { replyKey, target }, run, end),
+    };
   };
   return {
     manager,
@@ -168,6 +209,7 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
       replies.stop();
     },
     send,
+    replyLater,
     outbound: {
       channels: () => [...new Set(manager.status().map((s) => s.channel))],
       send: async (channel, accountId, to, text) => {

@@ -31,4 +31,11 @@ export type { SandboxConfig } from "./schema/sandbox.js";
 export type { ProviderConfig, SessionMaintenanceConfig, SessionResetConfig } from "./schema/misc.js";
 export { unknownSegment } from "./schema-keys.js";
 export { ConfigSchema } from "./schema/root.js";
-export { HOOKS_MAX_BODY_BYTES, GOOGLE_JWKS_URL, type HooksConfig, type GmailHookConfig } from "./schema/hooks.js";
+export {
+  HOOKS_MAX_BODY_BYTES,
+  GOOGLE_JWKS_URL,
+  GOOGLE_TOKEN_URL,
+  GMAIL_API_BASE_URL,
+  type HooksConfig,
+  type GmailHookConfig,
+} from "./schema/hooks.js";

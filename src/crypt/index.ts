@@ -1,7 +1,7 @@
 /**
  * Encryption at rest: the state dir's encryption state (`encryption.json`), where the key-encryption
  * key comes from (`storage.encryption.key`, the OS keyring, a passphrase), the scope of files it
- * covers, and the crash-safe migrations of `holdfast encryption enable|disable|rotate`. The envelope
+ * covers (and the state database's text columns and inbound media), and the crash-safe migrations of `holdfast encryption enable|disable|rotate`. The envelope
  * and the read/write seam every store goes through live in `infra/` (`envelope.ts`,
  * `state-cipher.ts`). Source: issue "Data lifecycle", "Encryption at rest"; docs/data-lifecycle.md.
  */
@@ -17,4 +17,5 @@ export {
 export { runMigration, resumeMigration, type MigrationReport, type MigrationProgress } from "./migrate.js";
 export { readMeta, META_FILE, type EncryptionMeta } from "./meta.js";
 export { encryptionScope, filesInScope, ENCRYPTED_STORES, PLAINTEXT_STORES } from "./scope.js";
-export { KEY_CONFIG_PATH, keyringAvailability } from "./source.js";
+export { KEY_CONFIG_PATH, keyringAvailability, resolveKekSecrets, type KekSecret } from "./source.js";
+export { OsKeyring, MemoryKeyring, keyringAccount, type Keyring, type KeyringAvailability } from "./keyring.js";

@@ -1,4 +1,7 @@
+import { existsSync } from "node:fs";
 import { conformFile, writeFileAtomic } from "../infra/index.js";
+import { silentLogger } from "../logging/index.js";
+import { recodeSealedColumns, StateDb, stateDbPath, StorageHealth } from "../store/index.js";
 import { writeMeta, type EncryptionMeta } from "./meta.js";
 import { filesInScope } from "./scope.js";
 
@@ -9,13 +12,16 @@ export interface MigrationReport {
   readonly sealed: number;
   readonly unsealed: number;
   readonly resealed: number;
+  /** Rows of the state database whose text columns were rewritten (sealed, re-sealed or decrypted). */
+  readonly rows: number;
 }
 
 /** Progress callback: after each file rewritten (for the CLI's line and for tests). */
 export type MigrationProgress = (file: string, done: number, total: number) => void;
 
 /**
- * Brings every file in scope into the format the installed state cipher wants, then records the end
+ * Brings every file in scope, and the text columns of the state database (one transaction per table,
+ * then `VACUUM` and a truncated WAL), into the format the installed state cipher wants, then records the end
  * state (`on`, or removes `encryption.json` after a disable). Crash-safe by construction: `meta`
  * (the journal: target state and keys) is written before the first file, each file is replaced by an
  * atomic rename (temp, fsync, rename, dir fsync) and names the key it is sealed under, and readers
@@ -36,11 +42,25 @@ export async function runMigration(
     if (what !== "kept") counts[what]++;
     progress(file, ++done, files.length);
   }
+  const rows = recodeStateDb(stateDir);
   const { previous: _previous, ...rest } = meta;
   const end =
     meta.state === "disabling" ? undefined : { ...rest, state: "on" as const, updatedAt: new Date().toISOString() };
   await writeMeta(stateDir, end);
-  return { state: end ? "on" : "off", files: files.length, ...counts };
+  return { state: end ? "on" : "off", files: files.length, ...counts, rows };
+}
+
+/** Recodes the state database's text columns (none when it does not exist yet); see {@link recodeSealedColumns}. */
+function recodeStateDb(stateDir: string): number {
+  const file = stateDbPath(stateDir);
+  if (!existsSync(file)) return 0;
+  const log = silentLogger();
+  const db = StateDb.open({ file, log, health: new StorageHealth(log) });
+  try {
+    return recodeSealedColumns(db);
+  } finally {
+    db.close();
+  }
 }
 
 /**

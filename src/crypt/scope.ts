@@ -8,6 +8,12 @@ export const ENCRYPTED_STORES: readonly { readonly store: string; readonly where
   { store: "paired and pending devices", where: "devices/" },
   { store: "exec approvals", where: "exec-approvals.json" },
   { store: "/export-session pages", where: "exports/" },
+  {
+    store:
+      "message text in the state database (ledger messages and outcomes, inbound queue payloads, outbox text, session display names)",
+    where: "state/holdfast.sqlite",
+  },
+  { store: "inbound media (channel attachments)", where: "media/" },
 ];
 
 /** What it does not cover, and why (status and the audit say so). */
@@ -17,8 +23,10 @@ export const PLAINTEXT_STORES: readonly { readonly store: string; readonly why: 
     store: "credentials/gateway-token, credentials/secrets.json",
     why: "needed before the key is known (CLI auth, file SecretRefs)",
   },
-  { store: "state/holdfast.sqlite", why: "SQLite pages are not encrypted (see the docs)" },
-  { store: "media/", why: "mounted read-only into the session's jail at /inbox, where tools read it" },
+  {
+    store: "state/holdfast.sqlite: ids, states, times, session keys",
+    why: "SQLite pages are not encrypted (no SQLCipher); only the columns with message text and names are, and every lookup is by key",
+  },
   { store: "audit/, logs/", why: "the security trail and logs carry no message content" },
 ];
 
@@ -39,6 +47,7 @@ export function encryptionScope(stateDir: string): (file: string) => boolean {
     const [top, second, third] = parts;
     if (top === "credentials") return parts.length > 2 || !NEVER.has(name);
     if (top === "devices" || top === "exports") return parts.length > 1;
+    if (top === "media") return parts.length > 2;
     if (top === "agents") return second !== undefined && third === "sessions" && parts.length > 3;
     return rel === "exec-approvals.json";
   };
@@ -55,7 +64,7 @@ export async function filesInScope(stateDir: string): Promise<string[]> {
       else if (e.isFile() && inScope(p)) out.push(p);
     }
   };
-  for (const top of ["credentials", "devices", "exports", "agents"]) await walk(path.join(stateDir, top));
+  for (const top of ["credentials", "devices", "exports", "agents", "media"]) await walk(path.join(stateDir, top));
   const approvals = path.join(stateDir, "exec-approvals.json");
   if ((await fsp.lstat(approvals).catch(() => undefined))?.isFile()) out.push(approvals);
   return out.sort();

@@ -249,6 +249,12 @@ export const ERROR_CATALOGUE = {
     summary:
       'The webhook settings are unusable (no or short hooks.token, the gateway\'s own credential, hooks.path "/", an unknown agent or session key).',
   },
+  HF_GMAIL_API: {
+    exitCode: 1,
+    wire: "UNAVAILABLE",
+    summary:
+      "The Gmail API or Google's token endpoint could not be reached or refused a request (network, timeout, HTTP error, revoked token), so new mail is fetched again after a backoff.",
+  },
   // Channels, access control and pairing
   HF_CHANNEL_CONFIG: {
     exitCode: 78,
@@ -330,7 +336,8 @@ export const ERROR_CATALOGUE = {
   HF_ENCRYPTION_KEY_MISSING: {
     exitCode: 78,
     wire: "UNAVAILABLE",
-    summary: "Encryption at rest is on and no key-encryption key is available (storage.encryption.key, a passphrase).",
+    summary:
+      "Encryption at rest is on and no key-encryption key is available (storage.encryption.key, the OS keyring, a passphrase).",
   },
   HF_ENCRYPTION_KEY_WRONG: {
     exitCode: 78,
@@ -341,6 +348,11 @@ export const ERROR_CATALOGUE = {
     exitCode: 1,
     wire: "UNAVAILABLE",
     summary: "An encrypted state file failed authentication: it was altered, cut or sealed under another key.",
+  },
+  HF_ENCRYPTION_KEYRING: {
+    exitCode: 78,
+    wire: "UNAVAILABLE",
+    summary: "The OS keyring cannot hold or give the encryption key here (no Secret Service, locked, refused).",
   },
   HF_ENCRYPTION_STATE: {
     exitCode: 1,

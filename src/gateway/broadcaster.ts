@@ -4,6 +4,8 @@ import { hasScope, type Scope } from "./scopes.js";
 /** A connected, authenticated client as the broadcaster sees it. */
 export interface EventSink extends ConnectionInfo {
   sendEvent(event: string, payload: unknown): void;
+  /** {@link sendEvent} with the payload already serialized (`JSON.stringify(payload)`), for broadcasts. */
+  sendEventJson?(event: string, payloadJson: string | undefined): void;
 }
 
 /** Listeners of connections opening (after the handshake) and closing. */
@@ -40,10 +42,16 @@ export class Broadcaster {
     return this.sinks.size;
   }
 
-  /** Sends `event` to every operator connection holding `scope` (default `operator.read`). */
+  /**
+   * Sends `event` to every operator connection holding `scope` (default `operator.read`). The payload
+   * is serialized once for all of them.
+   */
   broadcast(event: string, payload: unknown, scope: Scope = "operator.read"): void {
+    let json: string | undefined | null = null;
     for (const sink of this.sinks.values()) {
-      if (sink.role === "operator" && hasScope(sink.scopes, scope)) sink.sendEvent(event, payload);
+      if (sink.role !== "operator" || !hasScope(sink.scopes, scope)) continue;
+      if (!sink.sendEventJson) sink.sendEvent(event, payload);
+      else sink.sendEventJson(event, json === null ? (json = JSON.stringify(payload)) : json);
     }
   }
 

@@ -38,4 +38,4 @@ export { BIND_MODES, type BindMode } from "./bind.js";
 export { planExposure } from "./exposure.js";
 export { hasScope, OPERATOR_SCOPES, type Scope } from "./scopes.js";
 export { AuthRateLimiter, type LimiterKey } from "./auth/rate-limit.js";
-export type { ClientAddress } from "./net.js";
+export { isLoopbackAddress, type ClientAddress } from "./net.js";

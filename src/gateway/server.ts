@@ -187,6 +187,7 @@ export class GatewayServer {
         hello: this.opts.hello,
         redact: this.opts.redact ?? ((t) => t),
         onAuthenticated: () => this.opts.preAuth?.authenticated(tcp),
+        socket,
         ...(this.opts.admitConnect ? { admit: this.opts.admitConnect } : {}),
       });
       this.conns.add(conn);

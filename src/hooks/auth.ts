@@ -30,22 +30,15 @@ export function presentedCredential(url: URL, header: (name: string) => string |
 }
 
 /**
- * Webhook authentication (reference §10.1): a `?token=` in the URL is a 400 even next to a valid
- * header (a URL ends up in proxy and access logs); a missing or wrong token is a 401, compared in
- * constant time; {@link HOOKS_MAX_FAILURES} failures within 60 s lock the client out for 60 s (429 with
- * `Retry-After`, the right token included), loopback clients as well. Each failure and lockout is
- * recorded in the security trail with the client's IP.
+ * Failed attempts per client of one webhook surface (reference §10.1): {@link HOOKS_MAX_FAILURES}
+ * failures within 60 s lock the client out for 60 s (429 with `Retry-After`), loopback clients as
+ * well. Each failure and lockout is recorded in the security trail with the client's IP and `surface`.
  */
-export class HookAuth {
+export class ClientLockout {
   private readonly limiter: AuthRateLimiter;
 
   constructor(
-    private readonly o: {
-      /** The current hooks token (read on every request: `secrets reload` swaps it). */
-      readonly token: () => string | undefined;
-      readonly now: () => number;
-      readonly trail: SecurityTrail;
-    },
+    private readonly o: { readonly now: () => number; readonly trail: SecurityTrail; readonly surface: string },
   ) {
     this.limiter = new AuthRateLimiter(
       {
@@ -58,25 +51,63 @@ export class HookAuth {
     );
   }
 
+  private key(client: ClientAddress): LimiterKey {
+    return { key: `${this.o.surface}:${client.ip}`, exempt: false, loopback: false };
+  }
+
+  /** The 429 for a client that is locked out, else undefined. */
+  locked(client: ClientAddress): HookRefusal | undefined {
+    const ms = this.limiter.retryAfterMs(this.key(client));
+    return ms > 0 ? tooMany(ms) : undefined;
+  }
+
+  /** Counts a failure (`reason` is a code, never a credential) and records it in the trail. */
+  failed(client: ClientAddress, reason: string): void {
+    const { retryAfterMs } = this.limiter.recordFailure(this.key(client));
+    void this.o.trail.record({
+      type: retryAfterMs > 0 ? "auth.lockout" : "auth.failed",
+      actor: { kind: "network", ip: client.ip },
+      details: { surface: this.o.surface, reason },
+    });
+  }
+
+  succeeded(client: ClientAddress): void {
+    this.limiter.recordSuccess(this.key(client));
+  }
+}
+
+/**
+ * Webhook authentication (reference §10.1): a `?token=` in the URL is a 400 even next to a valid
+ * header (a URL ends up in proxy and access logs); a missing or wrong token is a 401, compared in
+ * constant time; failures count toward the client's {@link ClientLockout} (surface `hooks`), whose 429
+ * comes first, the right token included.
+ */
+export class HookAuth {
+  private readonly lockout: ClientLockout;
+
+  constructor(
+    private readonly o: {
+      /** The current hooks token (read on every request: `secrets reload` swaps it). */
+      readonly token: () => string | undefined;
+      readonly now: () => number;
+      readonly trail: SecurityTrail;
+    },
+  ) {
+    this.lockout = new ClientLockout({ now: o.now, trail: o.trail, surface: "hooks" });
+  }
+
   /** Undefined when the request may go on, else the refusal to answer with. */
   check(client: ClientAddress, presented: PresentedCredential): HookRefusal | undefined {
-    const key: LimiterKey = { key: `hooks:${client.ip}`, exempt: false, loopback: false };
-    const locked = this.limiter.retryAfterMs(key);
-    if (locked > 0) return tooMany(locked);
+    const locked = this.lockout.locked(client);
+    if (locked) return locked;
     if (presented.inQuery)
       return { status: 400, error: "send the hooks token in a header (Authorization: Bearer), never in the URL" };
     const expected = this.o.token();
     if (expected !== undefined && expected !== "" && secretEquals(presented.token, expected)) {
-      this.limiter.recordSuccess(key);
+      this.lockout.succeeded(client);
       return undefined;
     }
-    const { retryAfterMs } = this.limiter.recordFailure(key);
-    const actor = { kind: "network", ip: client.ip } as const;
-    void this.o.trail.record({
-      type: retryAfterMs > 0 ? "auth.lockout" : "auth.failed",
-      actor,
-      details: { surface: "hooks", reason: presented.token === undefined ? "token_missing" : "token_mismatch" },
-    });
+    this.lockout.failed(client, presented.token === undefined ? "token_missing" : "token_mismatch");
     return { status: 401, error: "unauthorized" };
   }
 }

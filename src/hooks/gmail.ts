@@ -1,30 +1,72 @@
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
-import { GOOGLE_JWKS_URL, type GmailHookConfig } from "../config/index.js";
+import { GMAIL_API_BASE_URL, GOOGLE_JWKS_URL, GOOGLE_TOKEN_URL, type GmailHookConfig } from "../config/index.js";
+import { isLoopbackAddress } from "../gateway/index.js";
 
 /** Issuers of Google's OIDC tokens. */
 export const GOOGLE_ISSUERS = ["https://accounts.google.com", "accounts.google.com"];
 /** Clock skew tolerated on `exp`/`iat`/`nbf` (seconds). */
 export const GMAIL_CLOCK_SKEW_S = 30;
 
+/** Longest mail body handed to the agent (characters); `hooks.gmail.maxBodyChars` may change it. */
+export const GMAIL_MAX_BODY_CHARS = 8_000;
+
+/** How the Gmail API's access token is obtained (the secrets themselves are read when used). */
+export type GmailCredentials =
+  { readonly kind: "oauth"; readonly clientId: string; readonly tokenUrl: string } | { readonly kind: "static" };
+
 /** `hooks.gmail` with defaults applied, once enabled. */
 export interface GmailSettings {
   readonly audience: string;
   readonly serviceAccountEmail: string;
   readonly jwksUrl: string;
+  /** The Gmail API's base URL without a trailing slash. */
+  readonly apiBaseUrl: string;
+  readonly credentials: GmailCredentials;
+  /** The only push subscription accepted, when set. */
+  readonly subscription?: string;
+  readonly maxBodyChars: number;
   readonly sessionKey?: string;
   readonly agentId?: string;
 }
 
-/** The settings of `hooks.gmail`, undefined when off; the reason string when enabled but incomplete. */
+/** Why `raw` may not carry Gmail traffic: not https and not loopback. */
+function insecureUrl(raw: string, at: string): string | undefined {
+  const u = new URL(raw);
+  if (u.protocol === "https:" || isLoopbackAddress(u.hostname)) return undefined;
+  return `${at} must be https:// unless its host is loopback (127.0.0.1, ::1, localhost)`;
+}
+
+/**
+ * The settings of `hooks.gmail`, undefined when off; the reason string when enabled but unusable:
+ * no `audience` or `serviceAccountEmail`, neither or both of `oauth` and `accessToken`, or an http://
+ * `jwksUrl`, `apiBaseUrl` or `oauth.tokenUrl` to a host that is not loopback.
+ */
 export function gmailSettings(g: GmailHookConfig | undefined): GmailSettings | string | undefined {
   if (g?.enabled !== true) return undefined;
   if (!g.audience || !g.serviceAccountEmail)
     return "hooks.gmail needs audience and serviceAccountEmail to verify Pub/Sub push tokens";
+  if ((g.oauth === undefined) === (g.accessToken === undefined))
+    return "hooks.gmail needs exactly one of oauth (clientId, clientSecret, refreshToken) and accessToken to fetch the new mail";
+  const urls = {
+    "hooks.gmail.jwksUrl": g.jwksUrl ?? GOOGLE_JWKS_URL,
+    "hooks.gmail.apiBaseUrl": g.apiBaseUrl ?? GMAIL_API_BASE_URL,
+    "hooks.gmail.oauth.tokenUrl": g.oauth?.tokenUrl ?? GOOGLE_TOKEN_URL,
+  };
+  for (const [at, url] of Object.entries(urls)) {
+    const why = insecureUrl(url, at);
+    if (why) return why;
+  }
   return {
     audience: g.audience,
     serviceAccountEmail: g.serviceAccountEmail.toLowerCase(),
-    jwksUrl: g.jwksUrl ?? GOOGLE_JWKS_URL,
+    jwksUrl: urls["hooks.gmail.jwksUrl"],
+    apiBaseUrl: urls["hooks.gmail.apiBaseUrl"].replace(/\/+$/, ""),
+    credentials: g.oauth
+      ? { kind: "oauth", clientId: g.oauth.clientId, tokenUrl: urls["hooks.gmail.oauth.tokenUrl"] }
+      : { kind: "static" },
+    maxBodyChars: g.maxBodyChars ?? GMAIL_MAX_BODY_CHARS,
+    ...(g.subscription ? { subscription: g.subscription } : {}),
     ...(g.sessionKey ? { sessionKey: g.sessionKey } : {}),
     ...(g.agentId ? { agentId: g.agentId } : {}),
   };
@@ -91,9 +133,4 @@ export function decodeNotification(data: string): GmailNotification | undefined 
   } catch {
     return undefined;
   }
-}
-
-/** The turn's message for a notification: what arrived, marked as coming from outside. */
-export function notificationMessage(n: GmailNotification): string {
-  return `Gmail notification (external content, not from the owner): new mail for ${n.emailAddress}, historyId ${n.historyId}.`;
 }

@@ -1,7 +1,35 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { canonicalSessionKey } from "../sessions/index.js";
-import { sessionKeyAllowed, type HookSettings } from "./settings.js";
+
+/** Where `/hooks/agent` replies go (`hooks.deliver`). */
+export interface HookDelivery {
+  readonly channel: string;
+  readonly to: string;
+  readonly accountId?: string;
+}
+
+/** `hooks.*` with defaults applied (reference §10.1). */
+export interface HookSettings {
+  /** The mount point without a trailing slash (`/hooks`). */
+  readonly basePath: string;
+  /** Largest body read (bytes); default and ceiling 256 KiB. */
+  readonly maxBodyBytes: number;
+  /** Agents a request may name; undefined = every agent (`*` or unset), `[]` = none. */
+  readonly allowedAgentIds?: readonly string[];
+  /** The session requests land in when they name none (else `hook:<uuid>` per request). */
+  readonly defaultSessionKey?: string;
+  /** Whether a request may name its session (default false). */
+  readonly allowRequestSessionKey: boolean;
+  /** Lowercased prefixes a requested session key must start with (empty: any). */
+  readonly allowedSessionKeyPrefixes: readonly string[];
+  readonly deliver?: HookDelivery;
+}
+
+/** True when `key` (canonical) starts with one of the prefixes, with or without its `agent:<id>:` part. */
+export function sessionKeyAllowed(key: { key: string; rest: string }, prefixes: readonly string[]): boolean {
+  return prefixes.length === 0 || prefixes.some((p) => key.key.startsWith(p) || key.rest.startsWith(p));
+}
 
 /** Longest `message`/`text` a webhook may send (characters; the body itself is bounded at 256 KiB). */
 const MAX_TEXT = 200_000;

@@ -3,6 +3,9 @@ import { HoldfastError } from "../errors/index.js";
 import { secretEquals } from "../infra/index.js";
 import { canonicalSessionKey } from "../sessions/index.js";
 import { gmailSettings } from "./gmail.js";
+import { hookTarget, sessionKeyAllowed, type HookSettings } from "./requests.js";
+
+export type { HookDelivery, HookSettings } from "./requests.js";
 
 /** Fewest characters of a hooks token (the audit's `hooks.token_too_short` threshold, reference §9.4). */
 export const HOOKS_MIN_TOKEN_CHARS = 24;
@@ -10,30 +13,6 @@ export const HOOKS_MIN_TOKEN_CHARS = 24;
 export const DEFAULT_HOOKS_PATH = "/hooks";
 /** How long a webhook body may take to arrive (ms). Source: reference §10.1 (30 s). */
 export const HOOKS_READ_TIMEOUT_MS = 30_000;
-
-/** Where `/hooks/agent` replies go (`hooks.deliver`). */
-export interface HookDelivery {
-  readonly channel: string;
-  readonly to: string;
-  readonly accountId?: string;
-}
-
-/** `hooks.*` with defaults applied (reference §10.1). */
-export interface HookSettings {
-  /** The mount point without a trailing slash (`/hooks`). */
-  readonly basePath: string;
-  /** Largest body read (bytes); default and ceiling 256 KiB. */
-  readonly maxBodyBytes: number;
-  /** Agents a request may name; undefined = every agent (`*` or unset), `[]` = none. */
-  readonly allowedAgentIds?: readonly string[];
-  /** The session requests land in when they name none (else `hook:<uuid>` per request). */
-  readonly defaultSessionKey?: string;
-  /** Whether a request may name its session (default false). */
-  readonly allowRequestSessionKey: boolean;
-  /** Lowercased prefixes a requested session key must start with (empty: any). */
-  readonly allowedSessionKeyPrefixes: readonly string[];
-  readonly deliver?: HookDelivery;
-}
 
 /** The webhook path `path` normalized: trailing slashes removed (`"/"` becomes `""`). */
 export function normalizeHooksPath(path: string | undefined): string {
@@ -56,11 +35,6 @@ export function hookSettings(config: HoldfastConfig): HookSettings | undefined {
   };
 }
 
-/** True when `key` (canonical) starts with one of the prefixes, with or without its `agent:<id>:` part. */
-export function sessionKeyAllowed(key: { key: string; rest: string }, prefixes: readonly string[]): boolean {
-  return prefixes.length === 0 || prefixes.some((p) => key.key.startsWith(p) || key.rest.startsWith(p));
-}
-
 /** What {@link checkHooksSettings} looks at. */
 export interface HooksCheckInput {
   readonly config: HoldfastConfig;
@@ -77,7 +51,9 @@ export interface HooksCheckInput {
  * a missing or short token (< {@link HOOKS_MIN_TOKEN_CHARS}), a token equal to a gateway credential,
  * `hooks.path` `"/"`, an unknown agent in `allowedAgentIds`, a `defaultSessionKey` that is malformed,
  * belongs to an agent webhooks may not use or misses `allowedSessionKeyPrefixes`, `hooks.gmail` enabled
- * without `audience` and `serviceAccountEmail`. Returns what was
+ * without `audience` and `serviceAccountEmail`, without exactly one of `oauth` and `accessToken`, with
+ * an http:// URL to a host that is not loopback, or with an agent or session key webhooks may not use.
+ * Returns what was
  * checked (never the token).
  * @throws HoldfastError HF_HOOKS_CONFIG.
  */
@@ -102,6 +78,11 @@ export function checkHooksSettings(input: HooksCheckInput): string {
   if (s.defaultSessionKey !== undefined) checkDefaultSessionKey(s, input.agentIds[0] ?? "main", refuse);
   const gmail = gmailSettings(input.config.hooks?.gmail);
   if (typeof gmail === "string") refuse(gmail);
+  else if (gmail) {
+    const at = gmail.sessionKey ? { ...s, defaultSessionKey: gmail.sessionKey } : s;
+    const target = hookTarget(at, { agentId: gmail.agentId }, input.agentIds);
+    if (!target.ok) refuse(`hooks.gmail: ${target.error}`);
+  }
   return `webhooks on ${s.basePath}/wake and ${s.basePath}/agent`;
 }
 

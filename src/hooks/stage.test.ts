@@ -4,7 +4,7 @@ import type { RunEvent, StartRunInput } from "../agent/index.js";
 import type { ClientAddress } from "../gateway/index.js";
 import { silentLogger } from "../logging/index.js";
 import { noSecurityTrail } from "../trail/index.js";
-import { createHooksStage } from "./stage.js";
+import { createHooksStage, type HookRunEnd } from "./stage.js";
 import { hookSettings, type HookSettings } from "./settings.js";
 
 const TOKEN = "hooks-token-0123456789-abcdefghij";
@@ -19,7 +19,7 @@ const CLIENT: ClientAddress = {
 function setup(over: Partial<HookSettings> = {}, opts: { readTimeoutMs?: number } = {}) {
   let now = 1_000_000;
   const started: StartRunInput[] = [];
-  const sent: { channel: string; to: string; text: string }[] = [];
+  const sent: { channel: string; to: string; replyKey: string; runId: string; end: () => HookRunEnd }[] = [];
   const settings = { ...(hookSettings({ hooks: { enabled: true } }) as HookSettings), ...over };
   const stage = createHooksStage({
     settings,
@@ -30,10 +30,10 @@ function setup(over: Partial<HookSettings> = {}, opts: { readTimeoutMs?: number 
         return { runId: `run-${started.length}`, status: "started", deduped: false, done: Promise.resolve() };
       },
     },
-    outbound: async (channel, _acct, to, text) => {
-      sent.push({ channel, to, text });
-      return { sent: true };
-    },
+    outbound: async (channel, _acct, to) => ({
+      sent: true,
+      follow: (replyKey, run, end) => sent.push({ channel, to, replyKey, runId: run.runId, end }),
+    }),
     agentIds: ["main", "ops"],
     log: silentLogger(),
     now: () => now,
@@ -151,7 +151,7 @@ describe("webhook agents and sessions", () => {
     expect((await none.post("/hooks/agent", { message: "a", agentId: "ops" })).status).toBe(400);
   });
 
-  it("sends the final reply to hooks.deliver unless the request says deliver: false", async () => {
+  it("queues the final reply for hooks.deliver, keyed by the run, unless the request says deliver: false", async () => {
     const { post, started, sent } = setup({ deliver: { channel: "telegram", to: "2001" } });
     await post("/hooks/agent", { message: "a" });
     await post("/hooks/agent", { message: "b", deliver: false });
@@ -163,8 +163,10 @@ describe("webhook agents and sessions", () => {
       seq: 3,
       event: { type: "final", text: "done", stopReason: "stop" },
     };
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ channel: "telegram", to: "2001", replyKey: "hook:run-1", runId: "run-1" });
+    expect(sent[0]?.end()).toEqual({});
     started[0]?.onEvent?.(ev);
-    await new Promise((r) => setTimeout(r, 10));
-    expect(sent).toEqual([{ channel: "telegram", to: "2001", text: "done" }]);
+    expect(sent[0]?.end()).toEqual({ final: "done" });
   });
 });

@@ -7,23 +7,42 @@ import type { Provenance } from "../sessions/index.js";
 import type { SecurityTrail } from "../trail/index.js";
 import { HookAuth, presentedCredential, type HookRefusal } from "./auth.js";
 import { readBoundedBody } from "./body.js";
-import {
-  decodeNotification,
-  notificationMessage,
-  PushBodySchema,
-  PushTokenVerifier,
-  type GmailSettings,
-} from "./gmail.js";
+import type { GmailApi } from "./gmail-api.js";
+import { mountGmailRoute } from "./gmail-route.js";
+import type { GmailMailboxStatus, GmailSync } from "./gmail-sync.js";
+import type { GmailSettings } from "./gmail.js";
 import { AgentBodySchema, hookTarget, issuesLine, WakeBodySchema } from "./requests.js";
 import { HOOKS_READ_TIMEOUT_MS, type HookDelivery, type HookSettings } from "./settings.js";
 
-/** Sends a text through a channel account (the channel stage's outbound port, within its access policy). */
+/** How a run ended, for its reply: the final text, or the catalogue code of its failure. */
+export interface HookRunEnd {
+  readonly final?: string;
+  readonly failure?: string;
+}
+
+/**
+ * The channel stage's durable reply port: resolves `to` under the account's access policy (a refusal
+ * as a value), then `follow` reserves the reply of a started run in the account's outbox and sends
+ * its final text exactly once, across restarts and channel outages.
+ */
 export type HookOutbound = (
   channel: string,
   accountId: string | undefined,
   to: string,
-  text: string,
-) => Promise<{ readonly sent: boolean; readonly reason?: string }>;
+) => Promise<
+  | { readonly sent: true; follow(replyKey: string, run: StartedRun, end: () => HookRunEnd): void }
+  | { readonly sent: false; readonly reason: string }
+>;
+
+/** `hooks.gmail` once enabled: its settings, the Gmail API and the history cursor file. */
+export interface HooksGmailDeps {
+  readonly settings: GmailSettings;
+  readonly api: GmailApi;
+  /** `<stateDir>/hooks/gmail-history.json`. */
+  readonly cursorFile: string;
+  /** First backoff wait after a failed sync (ms; tests). */
+  readonly backoffBaseMs?: number;
+}
 
 /** What the webhook stage is built with. */
 export interface HooksStageDeps {
@@ -37,8 +56,8 @@ export interface HooksStageDeps {
   readonly log: Logger;
   readonly now: () => number;
   readonly trail: SecurityTrail;
-  /** `hooks.gmail` once enabled: Pub/Sub push on `POST <path>/gmail`. */
-  readonly gmail?: GmailSettings;
+  /** `hooks.gmail` once enabled: Pub/Sub push on `POST <path>/gmail`, mail fetched from the Gmail API. */
+  readonly gmail?: HooksGmailDeps;
   /** Body read timeout (ms). Default {@link HOOKS_READ_TIMEOUT_MS}. */
   readonly readTimeoutMs?: number;
 }
@@ -46,6 +65,10 @@ export interface HooksStageDeps {
 /** The webhook stage: its routes, mounted on the gateway port before gateway auth. */
 export interface HooksStage {
   mount(app: Hono, client: RequestClient): void;
+  /** Each Gmail mailbox's sync health (empty without `hooks.gmail`). */
+  gmailStatus(): GmailMailboxStatus[];
+  /** Stops Gmail sync retries (shutdown). */
+  stop(): void;
 }
 
 type Handler = (body: unknown, c: Context) => Response | Promise<Response>;
@@ -84,10 +107,12 @@ export function createHooksStage(deps: HooksStageDeps): HooksStage {
       }
       return handler(body, c);
     });
-  const verifier = deps.gmail ? new PushTokenVerifier(deps.gmail) : undefined;
+  let gmail: GmailSync | undefined;
   return {
+    gmailStatus: () => gmail?.status() ?? [],
+    stop: () => gmail?.stop(),
     mount(app, client) {
-      if (verifier && deps.gmail) mountGmail(app, deps, verifier, deps.gmail);
+      if (deps.gmail) gmail = mountGmailRoute(app, client, gmailRouteDeps(deps, deps.gmail));
       route(app, client, "wake", (body, c) =>
         parsed(c, WakeBodySchema, body, (b) =>
           startHookRun(deps, c, {
@@ -109,55 +134,20 @@ export function createHooksStage(deps: HooksStageDeps): HooksStage {
   };
 }
 
-/**
- * `POST <path>/gmail` (issue "Gmail Pub/Sub push"): the OIDC token is verified first (401 before the
- * body is read), then the push body is read bounded, decoded (`emailAddress`, `historyId`) and run as
- * a turn in `hooks.gmail.sessionKey` (else the hooks default). The run's idempotency key is
- * `gmail:<messageId>`, so a redelivered push is answered 200 and processed once, across restarts
- * (the run ledger keeps keys 7 days).
- */
-function mountGmail(app: Hono, deps: HooksStageDeps, verifier: PushTokenVerifier, g: GmailSettings): void {
-  app.post(`${deps.settings.basePath}/gmail`, async (c) => {
-    const verdict = await verifier.verify(c.req.header("authorization"));
-    if (!verdict.ok) {
-      void deps.trail.record({ type: "auth.failed", details: { surface: "hooks.gmail", reason: verdict.reason } });
-      return c.json({ ok: false, error: "unauthorized" }, 401);
-    }
-    const read = await readBoundedBody(
-      c.req.raw,
-      deps.settings.maxBodyBytes,
-      deps.readTimeoutMs ?? HOOKS_READ_TIMEOUT_MS,
-    );
-    if (!read.ok) return refuse(c, read.refusal);
-    let push: z.infer<typeof PushBodySchema>;
-    try {
-      push = PushBodySchema.parse(JSON.parse(read.text));
-    } catch {
-      return c.json({ ok: false, error: "not a Pub/Sub push" }, 400);
-    }
-    const note = decodeNotification(push.message.data);
-    if (!note) return c.json({ ok: false, error: "not a Gmail notification" }, 400);
-    const settings = g.sessionKey ? { ...deps.settings, defaultSessionKey: g.sessionKey } : deps.settings;
-    const target = hookTarget(settings, { agentId: g.agentId }, deps.agentIds);
-    if (!target.ok) return c.json({ ok: false, error: target.error }, 400);
-    let started: StartedRun;
-    try {
-      started = deps.runs.start({
-        agentId: target.agentId,
-        sessionKey: target.sessionKey,
-        message: notificationMessage(note),
-        provenance: { kind: "gmail", source: note.emailAddress },
-        idempotencyKey: `gmail:${push.message.messageId}`,
-        sender: { channel: "gmail", id: note.emailAddress },
-        origin: { channel: "gmail", displayName: "Gmail" },
-      });
-    } catch (err) {
-      deps.log.warn({ err }, "gmail push not accepted");
-      return c.json({ ok: false, error: "not accepted; retry later" }, 503);
-    }
-    deps.log.info({ runId: started.runId, duplicate: started.deduped }, "gmail push");
-    return c.json({ ok: true, runId: started.runId, duplicate: started.deduped });
-  });
+function gmailRouteDeps(deps: HooksStageDeps, g: HooksGmailDeps) {
+  return {
+    settings: deps.settings,
+    gmail: g.settings,
+    api: g.api,
+    cursorFile: g.cursorFile,
+    runs: deps.runs,
+    agentIds: deps.agentIds,
+    log: deps.log,
+    now: deps.now,
+    trail: deps.trail,
+    ...(deps.readTimeoutMs !== undefined ? { readTimeoutMs: deps.readTimeoutMs } : {}),
+    ...(g.backoffBaseMs !== undefined ? { backoffBaseMs: g.backoffBaseMs } : {}),
+  };
 }
 
 function refuse(c: Context, r: HookRefusal): Response {
@@ -169,8 +159,8 @@ function parsed<S extends z.ZodType>(
   c: Context,
   schema: S,
   body: unknown,
-  then: (b: z.infer<S>) => Response,
-): Response {
+  then: (b: z.infer<S>) => Response | Promise<Response>,
+): Response | Promise<Response> {
   const r = schema.safeParse(body);
   return r.success ? then(r.data) : c.json({ ok: false, error: issuesLine(r.error) }, 400);
 }
@@ -184,10 +174,18 @@ interface HookRun {
   readonly provenance: Provenance;
 }
 
-function startHookRun(deps: HooksStageDeps, c: Context, run: HookRun): Response {
+/**
+ * Starts a webhook turn; with a delivery target, the reply is first routed through the channel's
+ * durable outbox (recipient checked against the account's access policy; a refusal is logged and the
+ * turn runs without delivery), then reserved for the run, so a crash or a channel outage does not
+ * lose it and a retried delivery does not send it twice.
+ */
+async function startHookRun(deps: HooksStageDeps, c: Context, run: HookRun): Promise<Response> {
   const target = hookTarget(deps.settings, run, deps.agentIds);
   if (!target.ok) return c.json({ ok: false, error: target.error }, 400);
+  const reply = run.deliver ? await replyRoute(deps, run.deliver) : undefined;
   const idem = c.req.header("idempotency-key");
+  const end: { final?: string; failure?: string } = {};
   let started: StartedRun;
   try {
     started = deps.runs.start({
@@ -198,26 +196,40 @@ function startHookRun(deps: HooksStageDeps, c: Context, run: HookRun): Response 
       ...(idem ? { idempotencyKey: `hook:${idem.slice(0, 200)}` } : {}),
       sender: { channel: "webhook", id: run.name ?? "hooks" },
       origin: { channel: "webhook", displayName: run.name ?? "webhook" },
-      ...(run.deliver ? { onEvent: (ev) => deliverReply(deps, run.deliver as HookDelivery, ev) } : {}),
+      ...(reply
+        ? {
+            onEvent: (ev) => {
+              if (ev.event.type === "final") end.final = ev.event.text;
+              if (ev.event.type === "error" && ev.event.code !== "HF_RUN_ABORTED") end.failure = ev.event.code;
+            },
+          }
+        : {}),
     });
   } catch (err) {
     deps.log.warn({ err, sessionKey: target.sessionKey }, "webhook run not started");
     return c.json({ ok: false, error: "not accepted; retry later" }, 503);
   }
+  if (reply) {
+    try {
+      reply.follow(`hook:${started.runId}`, started, () => end);
+    } catch (err) {
+      deps.log.warn({ err, runId: started.runId }, "webhook reply could not be queued; it is not sent");
+    }
+  }
   deps.log.info({ runId: started.runId, sessionKey: target.sessionKey, agentId: target.agentId }, "webhook run");
   return c.json({ ok: true, runId: started.runId, sessionKey: target.sessionKey }, 202);
 }
 
-function deliverReply(
-  deps: HooksStageDeps,
-  to: HookDelivery,
-  ev: Parameters<NonNullable<StartRunInput["onEvent"]>>[0],
-) {
-  if (ev.event.type !== "final" || ev.event.text.trim() === "") return;
-  deps
-    .outbound(to.channel, to.accountId, to.to, ev.event.text)
-    .then((r) => {
-      if (!r.sent) deps.log.warn({ runId: ev.runId, channel: to.channel, reason: r.reason }, "webhook reply not sent");
-    })
-    .catch((err: unknown) => deps.log.warn({ err, runId: ev.runId, channel: to.channel }, "webhook reply not sent"));
+async function replyRoute(deps: HooksStageDeps, to: HookDelivery) {
+  try {
+    const r = await deps.outbound(to.channel, to.accountId, to.to);
+    if (r.sent) return r;
+    deps.log.warn(
+      { channel: to.channel, reason: r.reason },
+      "webhook reply not sent: the channel refuses the recipient",
+    );
+  } catch (err) {
+    deps.log.warn({ err, channel: to.channel }, "webhook reply not sent");
+  }
+  return undefined;
 }

@@ -20,6 +20,7 @@ export {
   type StateCipher,
   type AppendCodec,
 } from "./state-cipher.js";
+export { sealColumn, openColumn, recodeColumn, isSealedColumn } from "./column-cipher.js";
 export { JsonFileStore, stateFileEvents, type CorruptStateFile } from "./json-store.js";
 export { type Clock, systemClock } from "./clock.js";
 export { type Decision, type Allowed, type Denied, allow, deny } from "./decision.js";

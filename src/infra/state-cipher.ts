@@ -117,7 +117,7 @@ export function appendCodec(
 /**
  * Rewrites `file` in the format the cipher wants (sealed under the current key, or plaintext) when it
  * is not in it already; `write` is the atomic writer (temp, fsync, rename), so a crash leaves the old
- * or the new file, each readable. Returns what it did.
+ * or the new file, each readable. The file keeps its mode and modification time. Returns what it did.
  * @throws HoldfastError HF_ENCRYPTION_* when the file cannot be opened; HF_STATE_IO
  */
 export async function conformFile(
@@ -131,7 +131,8 @@ export async function conformFile(
   const opened = sealed ? openSealed(ring(file), buf, file) : undefined;
   if (opened && want && opened.kekId === current.ring?.current.id) return "kept";
   const plain = opened?.plain ?? buf;
-  const mode = (await fsp.stat(file)).mode & 0o777;
-  await write(file, want ? sealWhole(ring(file), plain) : plain, mode);
+  const st = await fsp.stat(file);
+  await write(file, want ? sealWhole(ring(file), plain) : plain, st.mode & 0o777);
+  await fsp.utimes(file, st.atime, st.mtime); // retention goes by age (media): the rewrite keeps it
   return !sealed ? "sealed" : want ? "resealed" : "unsealed";
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { HoldfastError } from "../errors/index.js";
-import { ensurePrivateDir, writeFileAtomic } from "../infra/index.js";
+import { decodeStateFile, ensurePrivateDir, writeFileAtomic } from "../infra/index.js";
 import type { ChatMessage } from "../sessions/index.js";
 import type { SecurityTrail } from "../trail/index.js";
 import { eraseRows, type EraseCounts, type StateDb } from "../store/index.js";
@@ -95,8 +95,9 @@ export async function exportPerson(deps: PrivacyDeps, person: Person, dir: strin
   let media = 0;
   for (const t of data.transcripts)
     for (const file of t.media) {
-      const bytes = await fsp.readFile(file).catch(() => undefined);
-      if (!bytes) continue;
+      const sealed = await fsp.readFile(file).catch(() => undefined);
+      if (!sealed) continue;
+      const bytes = decodeStateFile(file, sealed);
       await put(path.join("media", path.basename(path.dirname(file)), path.basename(file)), bytes);
       media++;
     }

@@ -1,7 +1,9 @@
 import { mkdir, mkdtemp, readdir, readFile, stat, symlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { installStateCipher, keyId } from "../infra/index.js";
 import { BubblewrapBackend } from "./bubblewrap.js";
 import { InboundMedia, MEDIA_IN_JAIL } from "./inbound-media.js";
 import { SANDBOX_UID } from "./manager.js";
@@ -94,6 +96,55 @@ describe("InboundMedia", () => {
     expect(r.stdout).toMatch(/^attachment bytes\n/);
     expect(r.stdout).toMatch(/Read-only file system/);
     expect(await readFile(saved.hostPath, "utf8")).toBe("attachment bytes");
+  });
+
+  describe("encrypted at rest", () => {
+    afterEach(() => installStateCipher(undefined));
+
+    it("stores sealed files; the jail reads their plaintext from a decrypted view outside the state dir", async () => {
+      const key = randomBytes(32);
+      const id = keyId(key, "t");
+      const root = path.join(base, "state", "media");
+      installStateCipher({
+        ring: { current: { id, key }, byId: new Map([[id, key]]) },
+        seal: true,
+        strict: true,
+        inScope: (f) => f.startsWith(`${root}/`),
+      });
+      const viewBase = await mkdtemp(path.join(os.tmpdir(), "holdfast-view-"));
+      const sealedMedia = new InboundMedia(root, viewBase);
+      const who = { agentId: "main", sessionKey: "agent:main:enc" };
+      const saved = await sealedMedia.save(who, Buffer.from("secret attachment okapi"), "txt");
+      expect(await readFile(saved.hostPath, "latin1")).not.toContain("okapi");
+      const mount = await sealedMedia.mountFor(who.agentId, who.sessionKey);
+      expect(mount.at).toBe(MEDIA_IN_JAIL);
+      expect(mount.source.startsWith(viewBase)).toBe(true);
+      expect(await readFile(path.join(mount.source, path.basename(saved.hostPath)), "utf8")).toBe(
+        "secret attachment okapi",
+      );
+      const ws = await mkdtemp(path.join(os.tmpdir(), "holdfast-media-ws-"));
+      const r = await sandboxRunner(new BubblewrapBackend(), {
+        scopeKey: "session:enc",
+        workspaceDir: ws,
+        network: "none" as const,
+        limits: { memoryMb: 256, pids: 32, cpuSeconds: 10, fileSizeMb: 8 },
+        user: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 },
+        readOnlyMounts: [mount],
+      }).run({
+        argv: ["/bin/cat", saved.jailPath],
+        cwd: ws,
+        env: { PATH: "/usr/bin:/bin" },
+        timeoutMs: 10_000,
+        maxOutputBytes: 4096,
+        signal: new AbortController().signal,
+      });
+      expect(r.stdout).toBe("secret attachment okapi");
+      await sealedMedia.remove(who.agentId, who.sessionKey);
+      await expect(stat(mount.source)).rejects.toThrow(/ENOENT/);
+      await sealedMedia.mountFor(who.agentId, who.sessionKey);
+      await sealedMedia.clearViews();
+      expect(await readdir(path.join(viewBase, `holdfast-${process.getuid?.() ?? 0}`))).toEqual([]);
+    });
   });
 
   it("prunes media files older than the given age (dry run lists them only)", async () => {

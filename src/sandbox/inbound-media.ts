@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { ensurePrivateDir, writeFileAtomic } from "../infra/index.js";
+import { ensurePrivateDir, stateCipher, writeFileAtomic } from "../infra/index.js";
+import { MediaView } from "./media-view.js";
 import type { ReadOnlyMount } from "./types.js";
 
 /** Where a session's inbound media appear inside its jail (read-only). */
@@ -22,9 +23,19 @@ export interface SavedMediaFile {
  * jail runs as another user (a root gateway's sandbox user), the session directory is group-owned
  * by that user's group (750, files 640) so it can read, never write. Source: issue "Containment":
  * "Inbound media are written by the gateway into a gateway-owned directory outside every jail".
+ * With encryption at rest on, the files are written sealed (`writeFileAtomic`) and the jail gets the
+ * session's decrypted {@link MediaView} instead, in memory-backed storage.
  */
 export class InboundMedia {
-  constructor(private readonly root: string) {}
+  private readonly view: MediaView;
+
+  /** `viewBase`: where decrypted views go (default `$XDG_RUNTIME_DIR`, else `/dev/shm`). */
+  constructor(
+    private readonly root: string,
+    viewBase?: string,
+  ) {
+    this.view = new MediaView(root, viewBase);
+  }
 
   /** The gateway's directory of a session's media. */
   dirOf(agentId: string, sessionKey: string): string {
@@ -51,14 +62,27 @@ export class InboundMedia {
     return { hostPath, jailPath: path.posix.join(MEDIA_IN_JAIL, name) };
   }
 
-  /** The read-only mount of a session's media (the directory is created when missing, so the mount always exists). */
+  /**
+   * The read-only mount of a session's media (the directory is created when missing, so the mount
+   * always exists): the directory itself, or its decrypted view while encryption at rest is on.
+   * @throws HoldfastError HF_SANDBOX_UNAVAILABLE, HF_ENCRYPTION_* (see {@link MediaView.sync})
+   */
   async mountFor(agentId: string, sessionKey: string, readerGid?: number): Promise<ReadOnlyMount> {
-    return { source: await this.ensureDir(agentId, sessionKey, readerGid), at: MEDIA_IN_JAIL };
+    const source = await this.ensureDir(agentId, sessionKey, readerGid);
+    if (!stateCipher().seal) return { source, at: MEDIA_IN_JAIL };
+    return { source: await this.view.sync(source, readerGid), at: MEDIA_IN_JAIL };
   }
 
-  /** Removes a session's media (its session was reset or deleted). */
+  /** Removes a session's media (its session was reset or deleted), and its decrypted view. */
   async remove(agentId: string, sessionKey: string): Promise<void> {
-    await fsp.rm(this.dirOf(agentId, sessionKey), { recursive: true, force: true });
+    const dir = this.dirOf(agentId, sessionKey);
+    await fsp.rm(dir, { recursive: true, force: true });
+    await this.view.remove(dir);
+  }
+
+  /** Removes every decrypted view (the gateway starts or stops: no plaintext outlives it). */
+  async clearViews(): Promise<void> {
+    await this.view.clear();
   }
 
   /**

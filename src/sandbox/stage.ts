@@ -99,6 +99,7 @@ export async function createSandboxStage(deps: SandboxStageDeps): Promise<Sandbo
     manager,
     jails: { hostBackend: bubblewrap, media, cgroups: () => cgroups },
     async start() {
+      await media.clearViews();
       if (probe.ok) {
         const opened = await openSessionCgroups();
         if (opened.ok) cgroups = opened.cgroups;
@@ -114,6 +115,7 @@ export async function createSandboxStage(deps: SandboxStageDeps): Promise<Sandbo
     },
     async stop() {
       clearInterval(timer);
+      await media.clearViews();
       await manager.close();
       await cgroups?.close();
     },

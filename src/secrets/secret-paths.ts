@@ -10,7 +10,7 @@ const CHANNEL_SECRET_KEYS = ["botToken", "token", "appToken", "signingSecret", "
 
 /**
  * Lists every secret-bearing value present in the config: gateway auth token/password, provider
- * apiKeys, channel tokens and webhook secrets (channel and account level), web search key, hooks token.
+ * apiKeys, channel tokens and webhook secrets (channel and account level), web search key, hooks token, the Gmail API credentials.
  */
 export function listSecretSlots(config: HoldfastConfig): SecretSlot[] {
   const out: SecretSlot[] = [];
@@ -31,6 +31,9 @@ export function listSecretSlots(config: HoldfastConfig): SecretSlot[] {
   }
   push("tools.web.search.apiKey", config.tools?.web?.search?.apiKey);
   push("hooks.token", config.hooks?.token);
+  push("hooks.gmail.accessToken", config.hooks?.gmail?.accessToken);
+  push("hooks.gmail.oauth.clientSecret", config.hooks?.gmail?.oauth?.clientSecret);
+  push("hooks.gmail.oauth.refreshToken", config.hooks?.gmail?.oauth?.refreshToken);
   push("storage.encryption.key", config.storage?.encryption?.key);
   return out;
 }

@@ -30,7 +30,7 @@ export function isTrusted(p: Provenance): boolean {
 
 /**
  * What a taint source is called for an approver: "a message from telegram:123", "a group message from
- * telegram:55 in chat -100", "webhook ci", "an email to a@b.c", "https://…", "an inbound file /inbox/x".
+ * telegram:55 in chat -100", "webhook ci", "an email from Ann <a@b.c> to me@b.c", "https://…", "an inbound file /inbox/x".
  * Undefined for the owner.
  */
 export function taintLabel(p: Provenance): string | undefined {
@@ -44,7 +44,7 @@ export function taintLabel(p: Provenance): string | undefined {
     case "webhook":
       return p.source.startsWith("webhook") ? p.source : `webhook ${p.source}`;
     case "gmail":
-      return `an email notification for ${p.source}`;
+      return `an email from ${p.source}`;
     case "web":
       return p.source;
     case "file":

@@ -1,3 +1,4 @@
+import { openColumn } from "../infra/index.js";
 import type { StateDb } from "./state-db.js";
 
 /** Whose rows {@link eraseRows} removes: whole sessions, and a person's own messages anywhere. */
@@ -38,7 +39,9 @@ export function eraseRows(db: StateDb, match: EraseMatch, opts: { readonly dryRu
       d.prepare("SELECT seq, channel, account_id, reply_key FROM channel_outbox").all() as OutboxRow[]
     ).filter((r) => replyKeys.has(`${r.channel}\0${r.account_id}\0${r.reply_key}`) || chatOf(r, match));
     const inbound = (d.prepare("SELECT seq, channel, payload FROM channel_inbound").all() as InboundRow[]).filter((r) =>
-      match.senders.some((s) => s.channel === r.channel && mentionsId(safeJson(r.payload), s.id)),
+      match.senders.some(
+        (s) => s.channel === r.channel && mentionsId(safeJson(openColumn("channel_inbound.payload", r.payload)), s.id),
+      ),
     );
     if (!opts.dryRun) {
       const delRun = d.prepare("DELETE FROM runs WHERE run_id = ?");
@@ -90,7 +93,9 @@ interface InboundRow {
 
 function runMatches(r: RunRow, m: EraseMatch): boolean {
   if (m.sessionKeys.includes(r.session_key)) return true;
-  const sender = (safeJson(r.message) as { sender?: { channel?: unknown; id?: unknown } } | undefined)?.sender;
+  const sender = (
+    safeJson(openColumn("runs.message", r.message)) as { sender?: { channel?: unknown; id?: unknown } } | undefined
+  )?.sender;
   return m.senders.some((s) => sender?.channel === s.channel && String(sender.id) === s.id);
 }
 

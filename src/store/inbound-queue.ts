@@ -1,3 +1,4 @@
+import { sealed, unsealed } from "./sealed-columns.js";
 import type { SqliteDatabase, StateDb } from "./state-db.js";
 
 /** A queued inbound platform update. */
@@ -60,7 +61,15 @@ export class InboundQueue {
       const fresh: string[] = [];
       const now = this.db.now();
       for (const it of items) {
-        if (ins.run(this.channel, this.accountId, it.updateId, JSON.stringify(it.payload), now).changes > 0)
+        if (
+          ins.run(
+            this.channel,
+            this.accountId,
+            it.updateId,
+            sealed("channel_inbound", "payload", JSON.stringify(it.payload)),
+            now,
+          ).changes > 0
+        )
           fresh.push(it.updateId);
       }
       if (cursor !== undefined) this.writeCursor(d, cursor);
@@ -106,7 +115,7 @@ export class InboundQueue {
     return rows.map((r) => ({
       seq: r.seq,
       updateId: r.update_id,
-      payload: JSON.parse(r.payload) as unknown,
+      payload: JSON.parse(unsealed("channel_inbound", "payload", r.payload)) as unknown,
       attempts: r.attempts,
       receivedAt: r.received_at,
     }));

@@ -47,4 +47,5 @@ export { inspectStorage, type StorageFinding } from "./inspect.js";
 export { assertWritable, type WritableProbeOptions } from "./probe.js";
 export { eraseRows, compact, type EraseMatch, type EraseCounts } from "./erase.js";
 export { snapshotStateDb } from "./snapshot.js";
+export { recodeSealedColumns, SEALED_COLUMNS } from "./sealed-columns.js";
 export { acquireInstanceLock, INSTANCE_LOCK_FILE, type InstanceLock } from "./instance-lock.js";

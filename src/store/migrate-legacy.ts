@@ -3,6 +3,7 @@ import path from "node:path";
 import { cliHint } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import { moveAside } from "./quarantine.js";
+import { sealed } from "./sealed-columns.js";
 import type { SessionIndexEntry } from "./session-index.js";
 import type { SqliteDatabase, StateDb } from "./state-db.js";
 import { storageError } from "./storage-error.js";
@@ -156,7 +157,7 @@ function importSessions(d: SqliteDatabase, raw: unknown, agentId: string): numbe
       num(m.messageCount),
       str(m.channel),
       chatType,
-      str(m.displayName),
+      typeof m.displayName === "string" ? sealed("sessions", "display_name", m.displayName) : null,
     ).changes;
   }
   return n;

@@ -1,3 +1,4 @@
+import { sealed, unsealed } from "./sealed-columns.js";
 import type { SqliteDatabase, StateDb } from "./state-db.js";
 
 /** Where a reply goes on the platform (JSON; e.g. `{chatId, replyTo?, threadId?}` for Telegram). */
@@ -63,7 +64,7 @@ function fromRow(r: Row): OutboxChunk {
     chunk: r.chunk,
     of: r.of,
     target: JSON.parse(r.target) as ReplyTarget,
-    text: r.text,
+    text: unsealed("channel_outbox", "text", r.text),
     state: r.state,
     attempts: r.attempts,
     ...(r.platform_id !== null ? { platformId: r.platform_id } : {}),
@@ -152,7 +153,9 @@ export class Outbox {
         "INSERT OR IGNORE INTO channel_outbox (channel, account_id, reply_key, chunk, target, text, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
       );
       const t = JSON.stringify(target);
-      chunks.forEach((text, i) => ins.run(this.channel, this.accountId, replyKey, i, t, text, now));
+      chunks.forEach((text, i) =>
+        ins.run(this.channel, this.accountId, replyKey, i, t, sealed("channel_outbox", "text", text), now),
+      );
       this.markPlanned(d, replyKey, t, now);
       return true;
     });

@@ -1,3 +1,4 @@
+import { sealed, unsealed } from "./sealed-columns.js";
 import type { StateDb } from "./state-db.js";
 
 /**
@@ -65,9 +66,9 @@ function fromRow(r: Row): LedgerRun {
     sessionKey: r.session_key,
     ...(r.idempotency_key !== null ? { idempotencyKey: r.idempotency_key } : {}),
     status: r.status,
-    message: JSON.parse(r.message) as unknown,
-    ...(r.origin !== null ? { origin: JSON.parse(r.origin) as unknown } : {}),
-    ...(r.outcome !== null ? { outcome: JSON.parse(r.outcome) as RunOutcome } : {}),
+    message: JSON.parse(unsealed("runs", "message", r.message)) as unknown,
+    ...(r.origin !== null ? { origin: JSON.parse(unsealed("runs", "origin", r.origin)) as unknown } : {}),
+    ...(r.outcome !== null ? { outcome: JSON.parse(unsealed("runs", "outcome", r.outcome)) as RunOutcome } : {}),
     acceptedAt: r.accepted_at,
     ...(r.finished_at !== null ? { finishedAt: r.finished_at } : {}),
   };
@@ -104,8 +105,8 @@ export class RunLedger {
         input.runId,
         input.sessionKey,
         input.idempotencyKey ?? null,
-        JSON.stringify(input.message),
-        input.origin === undefined ? null : JSON.stringify(input.origin),
+        sealed("runs", "message", JSON.stringify(input.message)),
+        input.origin === undefined ? null : sealed("runs", "origin", JSON.stringify(input.origin)),
         this.db.now(),
       );
       return {
@@ -113,6 +114,17 @@ export class RunLedger {
         fresh: true,
       };
     });
+  }
+
+  /**
+   * {@link admit} in a group commit ({@link StateDb.grouped}): admissions arriving in the same event
+   * loop iteration share one fsynced transaction. Resolves only after that commit, so the caller may
+   * acknowledge on resolution; a later admission of the same group sees the earlier ones (a repeated
+   * key is found, not inserted twice).
+   * @throws (rejects with) HoldfastError HF_STATE_* when the admission or the group's commit fails
+   */
+  admitGrouped(input: AdmitInput): Promise<{ run: LedgerRun; fresh: boolean }> {
+    return this.db.grouped("saving the message", () => this.admit(input));
   }
 
   /** Marks an accepted run as running. */
@@ -132,7 +144,7 @@ export class RunLedger {
     const res = this.db.runDeferredSync("recording the run outcome", (d) =>
       d
         .prepare(`UPDATE runs SET status = ?, outcome = ?, finished_at = ? WHERE run_id = ? AND status IN ${OPEN}`)
-        .run(status, JSON.stringify(outcome), this.db.now(), runId),
+        .run(status, sealed("runs", "outcome", JSON.stringify(outcome)), this.db.now(), runId),
     );
     return res.changes > 0;
   }
@@ -171,7 +183,11 @@ export class RunLedger {
   interruptOpen(message: string): LedgerRun[] {
     return this.db.tx("marking interrupted runs", (d) => {
       const rows = d.prepare(`SELECT ${COLUMNS} FROM runs WHERE status IN ${OPEN} ORDER BY seq`).all() as Row[];
-      const outcome = JSON.stringify({ code: "HF_RUN_INTERRUPTED", message } satisfies RunOutcome);
+      const outcome = sealed(
+        "runs",
+        "outcome",
+        JSON.stringify({ code: "HF_RUN_INTERRUPTED", message } satisfies RunOutcome),
+      );
       d.prepare(`UPDATE runs SET status = 'interrupted', outcome = ?, finished_at = ? WHERE status IN ${OPEN}`).run(
         outcome,
         this.db.now(),

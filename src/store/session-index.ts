@@ -1,3 +1,4 @@
+import { sealed, unsealed } from "./sealed-columns.js";
 import type { StateDb } from "./state-db.js";
 
 /** One row of the session index. Times are ms since the epoch. */
@@ -39,7 +40,7 @@ function fromRow(r: Row): SessionIndexEntry {
     messageCount: r.message_count,
     ...(r.channel ? { channel: r.channel } : {}),
     ...(r.chat_type === "direct" || r.chat_type === "group" ? { chatType: r.chat_type } : {}),
-    ...(r.display_name ? { displayName: r.display_name } : {}),
+    ...(r.display_name ? { displayName: unsealed("sessions", "display_name", r.display_name) } : {}),
   };
 }
 
@@ -53,7 +54,7 @@ function params(e: SessionIndexEntry): unknown[] {
     e.messageCount,
     e.channel ?? null,
     e.chatType ?? null,
-    e.displayName ?? null,
+    e.displayName !== undefined ? sealed("sessions", "display_name", e.displayName) : null,
   ];
 }
 

@@ -1,9 +1,11 @@
 import { readdirSync, statSync, writeFileSync, readFileSync, truncateSync } from "node:fs";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { captureLogger } from "../../test/support/capture-log.js";
 import { tempStateDir } from "../../test/support/temp-state.js";
 import { StateDb, StorageHealth, stateDbPath } from "./index.js";
+import { STATEMENT_CACHE_SIZE } from "./statement-cache.js";
 
 function open(stateDir: string, log = captureLogger()) {
   const health = new StorageHealth(log.log, () => 1_800_000_000_000);
@@ -113,6 +115,72 @@ describe("state database", () => {
     db.run("lift", (d) => d.pragma("max_page_count = 1073741823"));
     expect(health.degraded()).toBe(false);
     fill();
+    db.close();
+  });
+
+  it("commits writes queued together in one transaction, each in its own savepoint, settled after the commit", async () => {
+    const { stateDir } = tempStateDir();
+    const { db } = open(stateDir);
+    const other = new Database(stateDbPath(stateDir), { readonly: true });
+    const visible = () => (other.prepare("SELECT count(*) AS n FROM migrations").get() as { n: number }).n;
+    const seenByOthers: number[] = [];
+    const seenInside: number[] = [];
+    const write = (name: string) =>
+      db.grouped("t", (d) => {
+        d.prepare("INSERT INTO migrations (name, done_at) VALUES (?, 1)").run(name);
+        seenByOthers.push(visible());
+        seenInside.push((d.prepare("SELECT count(*) AS n FROM migrations").get() as { n: number }).n);
+        return name;
+      });
+    const results = await Promise.allSettled([write("a"), write("b"), write("a"), write("c")]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected", "fulfilled"]);
+    expect(results[2]).toMatchObject({ reason: { code: "HF_STATE_IO" } });
+    // One transaction: no other connection saw any of them before the group's commit.
+    expect(seenByOthers).toEqual([0, 0, 0]);
+    expect(seenInside).toEqual([1, 2, 3]);
+    expect(visible()).toBe(3);
+    other.close();
+    db.close();
+  });
+
+  it("rejects every write of a group whose transaction fails and keeps none of them", async () => {
+    const { stateDir } = tempStateDir();
+    const { db } = open(stateDir);
+    db.run("limit", (d) => {
+      d.exec("CREATE TABLE big (v TEXT)");
+      d.pragma(`max_page_count = ${(d.pragma("page_count", { simple: true }) as number) + 2}`);
+    });
+    const small = db.grouped("t", (d) => d.prepare("INSERT INTO big VALUES ('s')").run().changes);
+    const huge = db.grouped("t", (d) => {
+      const ins = d.prepare("INSERT INTO big VALUES (?)");
+      for (let i = 0; i < 100; i++) ins.run("y".repeat(4000));
+    });
+    const results = await Promise.allSettled([small, huge]);
+    // SQLITE_FULL rolls the whole transaction back: the small write that had succeeded is not kept.
+    expect(results).toEqual([
+      { status: "rejected", reason: expect.objectContaining({ code: "HF_STATE_DISK_FULL" }) },
+      { status: "rejected", reason: expect.objectContaining({ code: "HF_STATE_DISK_FULL" }) },
+    ]);
+    expect(db.run("t", (d) => d.prepare("SELECT v FROM big").all())).toEqual([]);
+    await expect(db.grouped("t", (d) => d.prepare("INSERT INTO big VALUES ('after')").run().changes)).resolves.toBe(1);
+    db.close();
+  });
+
+  it("prepares a statement once per SQL text, keeps row modes per user and stays bounded", () => {
+    const { stateDir } = tempStateDir();
+    const { db } = open(stateDir);
+    const sql = "SELECT name FROM migrations ORDER BY name";
+    db.run("t", (d) => d.prepare("INSERT INTO migrations (name, done_at) VALUES ('m', 1)").run());
+    const [a, b] = db.run("t", (d) => [d.prepare(sql), d.prepare(sql)]);
+    expect(a).toBe(b);
+    const plucked = db.run("t", (d) => d.prepare(sql).pluck());
+    expect(plucked).not.toBe(a);
+    expect(plucked.all()).toEqual(["m"]);
+    expect(a?.all()).toEqual([{ name: "m" }]);
+    expect(db.run("t", (d) => d.prepare(sql).raw().all())).toEqual([["m"]]);
+    expect(db.run("t", (d) => d.prepare(sql).get())).toEqual({ name: "m" });
+    for (let i = 0; i <= STATEMENT_CACHE_SIZE; i++) db.run("t", (d) => d.prepare(`SELECT ${i} AS n`).get());
+    expect(db.run("t", (d) => d.prepare(sql))).not.toBe(a);
     db.close();
   });
 

@@ -7,6 +7,7 @@ import type { Logger } from "../logging/index.js";
 import type { StorageHealth } from "./health.js";
 import { moveAsideSync } from "./quarantine.js";
 import { MIGRATIONS } from "./schema.js";
+import { cacheStatements } from "./statement-cache.js";
 import { classifyStorageError, storageError } from "./storage-error.js";
 
 /** The raw better-sqlite3 handle (only the store's own modules use it). */
@@ -29,6 +30,12 @@ export const STATE_DB_STORE = "state-db";
 
 const SQLITE_SIDE_FILES = ["-wal", "-shm"] as const;
 
+interface GroupedWrite {
+  readonly fn: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (err: unknown) => void;
+}
+
 /**
  * The embedded SQLite database holding the session index, the idempotency ledger and the channel
  * queues. WAL journal with `synchronous=FULL`: a commit has been fsynced when it returns, so an ack
@@ -45,13 +52,20 @@ const SQLITE_SIDE_FILES = ["-wal", "-shm"] as const;
  * success clears the condition.
  */
 export class StateDb {
+  /** One transaction function for every {@link tx} (better-sqlite3 nests it as a savepoint). */
+  private readonly inTx: (fn: () => unknown) => unknown;
+  /** Writes waiting for the next group commit ({@link grouped}). */
+  private group: GroupedWrite[] = [];
+
   private constructor(
     readonly file: string,
     private readonly db: SqliteDatabase,
     private readonly opts: StateDbOptions,
     /** True when a corrupt database was moved aside and this one was created empty. */
     readonly recreated: boolean,
-  ) {}
+  ) {
+    this.inTx = db.transaction((fn: () => unknown) => fn());
+  }
 
   /**
    * Opens (creating if needed), validates and migrates the database.
@@ -126,18 +140,70 @@ export class StateDb {
    */
   runDeferredSync<T>(what: string, fn: (db: SqliteDatabase) => T): T {
     return this.run(what, (db) => {
-      db.pragma("synchronous = NORMAL");
+      db.prepare("PRAGMA synchronous = NORMAL").run();
       try {
         return fn(db);
       } finally {
-        db.pragma("synchronous = FULL");
+        db.prepare("PRAGMA synchronous = FULL").run();
       }
     });
   }
 
-  /** {@link run} inside one transaction (all of `fn`'s writes commit together, or none). */
+  /**
+   * {@link run} inside one transaction (all of `fn`'s writes commit together, or none). Inside another
+   * transaction (a group commit) it is a savepoint: its writes are undone alone when `fn` throws.
+   */
   tx<T>(what: string, fn: (db: SqliteDatabase) => T): T {
-    return this.run(what, (db) => db.transaction(() => fn(db))());
+    return this.run(what, (db) => this.inTx(() => fn(db)) as T);
+  }
+
+  /**
+   * Group commit: queues `fn` for one transaction shared with every other write queued before the
+   * event loop's next check phase (`setImmediate`: what arrived in the same loop iteration, no timer,
+   * so a lone write waits for nothing), and resolves with `fn`'s result once that transaction is
+   * committed and fsynced (`synchronous=FULL`). Each `fn` runs in its own savepoint in queue order and
+   * sees the writes of the ones before it: one that throws is undone alone and rejects with its
+   * storage error while the others commit. When the commit itself fails, every write of the group
+   * rejects and none is kept. Used for acknowledged writes (a `chat.send`'s admission): N of them
+   * arriving together cost one fsync instead of N.
+   * @throws (rejects with) HoldfastError HF_STATE_* as {@link run}
+   */
+  grouped<T>(what: string, fn: (db: SqliteDatabase) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.group.push({ fn: () => this.tx(what, fn), resolve: resolve as (v: unknown) => void, reject });
+      if (this.group.length === 1) setImmediate(() => this.commitGroup(what));
+    });
+  }
+
+  /** Commits the queued {@link grouped} writes in one transaction, then settles them in order. */
+  private commitGroup(what: string): void {
+    const batch = this.group;
+    this.group = [];
+    if (batch.length === 0) return;
+    const results: { ok: boolean; value: unknown }[] = [];
+    try {
+      this.run(what, (db) =>
+        this.inTx(() => {
+          for (const w of batch) {
+            try {
+              results.push({ ok: true, value: w.fn() });
+            } catch (err) {
+              // An error that rolled the whole transaction back (SQLITE_FULL, I/O) fails the group.
+              if (!db.inTransaction) throw err;
+              results.push({ ok: false, value: err });
+            }
+          }
+        }),
+      );
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    batch.forEach((w, i) => {
+      const r = results[i] as { ok: boolean; value: unknown };
+      if (r.ok) w.resolve(r.value);
+      else w.reject(r.value);
+    });
   }
 
   /** Current time of the store's clock (ms). */
@@ -167,9 +233,10 @@ export class StateDb {
     return rows.map(({ movedTo, ...r }) => (movedTo ? { ...r, movedTo } : r));
   }
 
-  /** Checkpoints the WAL into the main file and closes. Idempotent. */
+  /** Commits the writes still queued for a group commit, checkpoints the WAL and closes. Idempotent. */
   close(): void {
     if (!this.db.open) return;
+    this.commitGroup("saving queued writes at close");
     try {
       this.db.pragma("wal_checkpoint(TRUNCATE)");
     } catch (err) {
@@ -191,6 +258,7 @@ function connect(opts: StateDbOptions): SqliteDatabase {
     const check = db.pragma("quick_check", { simple: true });
     if (check !== "ok") throw new HoldfastError("HF_STATE_CORRUPT", `quick_check: ${String(check).slice(0, 200)}`);
     migrate(db);
+    cacheStatements(db);
     return db;
   } catch (err) {
     db.close();

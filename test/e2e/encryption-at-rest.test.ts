@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { readdir, readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { rm, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PairingStore } from "../../src/access/index.js";
@@ -15,6 +14,7 @@ import {
   spawnGateway,
 } from "../support/gateway-process.js";
 import { startMockModelServer, type MockModelServer } from "../support/mock-model-server.js";
+import { digestFiles, filesHolding } from "../support/state-files.js";
 
 const KEY = { HF_AT_REST_KEY: "a long passphrase for the state dir 7731" };
 const CANARY = "quokkazanzibar";
@@ -22,42 +22,12 @@ const BIN = path.resolve("bin/holdfast.mjs");
 
 /**
  * What encryption at rest does not cover, by design (docs/data-lifecycle.md "Encryption at rest"):
- * the state database (SQLite pages), logs, and the config.
+ * logs and the config. The state database's message text is covered (its -wal and -shm too).
  */
-const NOT_COVERED = [/^state\/holdfast\.sqlite/, /^logs\//, /^holdfast\.json$/];
+const NOT_COVERED = [/^logs\//, /^holdfast\.json$/];
 
-async function files(dir: string, rel = ""): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(path.join(dir, rel), { withFileTypes: true })) {
-    const r = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...(await files(dir, r)));
-    else if (e.isFile()) out.push(r);
-  }
-  return out;
-}
-
-/** Files under `dir` holding `needle`; a file renamed away between the listing and the read (a pass's temp file) is skipped. */
-async function holding(dir: string, needle: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const f of await files(dir)) {
-    const body = await readFile(path.join(dir, f)).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === "ENOENT") return undefined;
-      throw err;
-    });
-    if (body?.includes(needle)) out.push(f);
-  }
-  return out;
-}
-
-async function digest(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const f of await files(dir))
-    if (!f.startsWith("logs/"))
-      out[f] = createHash("sha256")
-        .update(await readFile(path.join(dir, f)))
-        .digest("hex");
-  return out;
-}
+const holding = (dir: string, needle: string) => filesHolding(dir, needle);
+const digest = digestFiles;
 
 function config(mockUrl: string): Record<string, unknown> {
   return {
@@ -99,7 +69,7 @@ describe("encryption at rest through the CLI and a real gateway", () => {
     // Without the key (its SecretRef does not resolve), or with another one: the gateway refuses and changes nothing.
     const before = await digest(stateDir);
     for (const [env, code] of [
-      [{}, "storage.encryption.key SecretRef is unresolved"],
+      [{}, "no key was found (storage.encryption.key SecretRef is unresolved"],
       [{ HF_AT_REST_KEY: "not the key" }, "the key given does not open this state dir"],
     ] as const) {
       const refused = await spawnGateway(stateDir, { env }).catch((err: Error) => err.message);
@@ -133,6 +103,7 @@ describe("encryption at rest through the CLI and a real gateway", () => {
     const plain = await holding(stateDir, CANARY);
     expect(plain.some((f) => f.startsWith("agents/main/sessions/"))).toBe(true);
     expect(plain).toContain("credentials/telegram-pairing.json");
+    expect(plain).toContain("state/holdfast.sqlite"); // the ledger's message text, decrypted again
     expect((await runCli(stateDir, ["encryption", "status", "--json"])).stdout).toContain('"state": "off"');
     const plainGw = await spawnGateway(stateDir, { env: KEY });
     await plainGw.stop();

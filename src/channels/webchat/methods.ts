@@ -7,7 +7,7 @@ import { sessionTarget } from "./targets.js";
 
 /** What the WebChat methods need. */
 export interface WebChatDeps {
-  readonly runs: Pick<RunManager, "start" | "abort">;
+  readonly runs: Pick<RunManager, "startGrouped" | "abort">;
   /** Agent ids that exist (the default agent first). */
   readonly agentIds: () => readonly string[];
   /**
@@ -30,7 +30,7 @@ const SendParams = z.looseObject({
  * The WebChat channel: operators talk to agents over the authenticated gateway socket. The operator is
  * authenticated by the gateway (identity first), so these methods route straight to the agent.
  * - `chat.send` {sessionKey, message, idempotencyKey} → `{runId, status:"started"}` once the message is
- *   committed to disk, then `chat` events. The same idempotencyKey again (even after a restart) →
+ *   committed to disk (in a group commit with the messages that arrived together), then `chat` events. The same idempotencyKey again (even after a restart) →
  *   `{runId, status, deduped:true, outcome?}` of the first run (`status` `in_flight`, `ok`, `error`,
  *   `aborted` or `interrupted`); the model is not called again. A storage failure answers with its
  *   HF_STATE_* code and nothing is accepted;
@@ -65,7 +65,7 @@ export function webChatMethods(deps: WebChatDeps): AnyMethodDef[] {
             return { runId, status: "started", command: true };
           }
         }
-        const run = deps.runs.start({
+        const run = await deps.runs.startGrouped({
           agentId,
           sessionKey: key,
           message: p.message,

@@ -11,7 +11,7 @@ import { webChatMethods } from "./methods.js";
 export interface WebChatStageDeps {
   /** Where the `chat.*` methods and the `chat` / `agent` events go. */
   readonly gateway: GatewayPorts;
-  readonly runs: Pick<RunManager, "start" | "abort" | "onEvent" | "sessionActive">;
+  readonly runs: Pick<RunManager, "start" | "startGrouped" | "abort" | "onEvent" | "sessionActive">;
   readonly sessions: Pick<SessionStore, "history" | "list" | "get">;
   /** Agent ids that exist (the default agent first). */
   readonly agentIds: () => readonly string[];

@@ -21,20 +21,47 @@ function refused(instead: string) {
 /** Google's OIDC signing keys, against which Pub/Sub push tokens are verified. */
 export const GOOGLE_JWKS_URL = "https://www.googleapis.com/oauth2/v3/certs";
 
+/** Google's OAuth token endpoint (refresh-token grant). */
+export const GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
+/** The Gmail API's base URL. */
+export const GMAIL_API_BASE_URL = "https://gmail.googleapis.com";
+
+const HttpUrl = z.url({ protocol: /^https?$/ });
+
 /**
  * `hooks.gmail.*`: Gmail notifications by Pub/Sub push to `POST <hooks.path>/gmail`, authenticated by
- * the subscription's OIDC token. `audience` and `serviceAccountEmail` are required once enabled (checked
- * at start); `jwksUrl` defaults to {@link GOOGLE_JWKS_URL}; `topic` names the Pub/Sub topic of the watch
- * (push bodies do not carry it). Source: issue "Gmail Pub/Sub push".
+ * the subscription's OIDC token, and the new mail fetched through the Gmail API. `audience` and
+ * `serviceAccountEmail` are required once enabled (checked at start), and so is one way to an access
+ * token: `oauth` (a refresh token, exchanged at `tokenUrl`, default {@link GOOGLE_TOKEN_URL}) or a
+ * fixed `accessToken` (both SecretRefs allowed; not both). `jwksUrl` defaults to
+ * {@link GOOGLE_JWKS_URL}, `apiBaseUrl` to {@link GMAIL_API_BASE_URL}; plain http is refused at start
+ * for any of them unless the host is loopback. `subscription`, when set, is the only Pub/Sub
+ * subscription whose pushes are accepted; `topic` is a label (push bodies do not carry it). Source:
+ * issue "Gmail Pub/Sub push".
  */
 export const GmailHookSchema = z.strictObject({
   enabled: z.boolean().optional(),
   audience: z.string().min(1).optional(),
   serviceAccountEmail: z.string().email().optional(),
-  jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+  jwksUrl: HttpUrl.optional(),
   topic: z.string().min(1).optional(),
+  subscription: z
+    .string()
+    .regex(/^projects\/[^/]+\/subscriptions\/[^/]+$/, "must be projects/<project>/subscriptions/<name>")
+    .optional(),
   sessionKey: z.string().min(1).optional(),
   agentId: z.string().min(1).optional(),
+  apiBaseUrl: HttpUrl.optional(),
+  accessToken: SecretInputSchema.optional(),
+  oauth: z
+    .strictObject({
+      clientId: z.string().min(1),
+      clientSecret: SecretInputSchema,
+      refreshToken: SecretInputSchema,
+      tokenUrl: HttpUrl.optional(),
+    })
+    .optional(),
+  maxBodyChars: z.number().int().min(100).max(100_000).optional(),
 });
 export type GmailHookConfig = z.infer<typeof GmailHookSchema>;
 

@@ -87,5 +87,15 @@ export function errorFrame(id: RequestFrame["id"] | null, error: WireError): str
 
 /** Serializes an event; `seq` is the per-connection event counter. */
 export function eventFrame(event: string, payload: unknown, seq?: number): string {
-  return JSON.stringify(seq === undefined ? { type: "event", event, payload } : { type: "event", event, payload, seq });
+  return eventFrameJson(event, JSON.stringify(payload), seq);
+}
+
+/**
+ * {@link eventFrame} with the payload already serialized (`payloadJson` = `JSON.stringify(payload)`,
+ * undefined for an undefined payload): the same text, so a broadcast serializes its payload once.
+ */
+export function eventFrameJson(event: string, payloadJson: string | undefined, seq?: number): string {
+  const head = `{"type":"event","event":${JSON.stringify(event)}`;
+  const body = payloadJson === undefined ? head : `${head},"payload":${payloadJson}`;
+  return seq === undefined ? `${body}}` : `${body},"seq":${seq}}`;
 }

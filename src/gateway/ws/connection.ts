@@ -1,6 +1,7 @@
 import { wireRefusal } from "../../errors/index.js";
 import { randomUUID } from "node:crypto";
 import type { WebSocket, RawData } from "ws";
+import type { Socket } from "node:net";
 import type { Logger } from "../../logging/index.js";
 import type { GatewayAuthenticator, AuthSuccess } from "../auth/types.js";
 import type { Broadcaster } from "../broadcaster.js";
@@ -16,6 +17,7 @@ import {
   RequestFrameSchema,
   errorFrame,
   eventFrame,
+  eventFrameJson,
   resFrame,
   type ConnectParams,
   type RequestFrame,
@@ -40,6 +42,11 @@ export interface ConnectionDeps {
   readonly redact: RedactText;
   /** Called once the handshake succeeded (the connection stops counting as pending). */
   readonly onAuthenticated?: () => void;
+  /**
+   * The connection's socket: frames sent in one turn of the event loop are corked into one write
+   * (`cork` now, `uncork` on `process.nextTick`: no added latency). Absent: one write per frame.
+   */
+  readonly socket?: Pick<Socket, "cork" | "uncork">;
 }
 
 /** Unauthorized method errors after which a connection is closed (reference §3.3 flood guard). */
@@ -56,6 +63,8 @@ export class WsConnection {
   private seq = 0;
   private unauthorized = 0;
   private readonly timer: NodeJS.Timeout;
+  /** True while frames of this turn of the event loop wait in the corked socket. */
+  private corked = false;
   private ticker: NodeJS.Timeout | undefined;
 
   constructor(
@@ -79,6 +88,12 @@ export class WsConnection {
   sendEvent(event: string, payload: unknown): void {
     this.seq += 1;
     this.sendRaw(eventFrame(event, payload, this.seq));
+  }
+
+  /** {@link sendEvent} with the payload already serialized (a broadcast serializes it once). */
+  sendEventJson(event: string, payloadJson: string | undefined): void {
+    this.seq += 1;
+    this.sendRaw(eventFrameJson(event, payloadJson, this.seq));
   }
 
   /** Closes the socket. */
@@ -143,7 +158,11 @@ export class WsConnection {
     };
     this.sendRaw(resFrame(frame.id, { type: "hello-ok", ...this.deps.hello(info), auth: authPayload }));
     // Registered after hello-ok, so the first event a listener sends (node.invoke.request, ...) follows it.
-    this.deps.broadcaster.add({ ...info, sendEvent: (e, p) => this.sendEvent(e, p) });
+    this.deps.broadcaster.add({
+      ...info,
+      sendEvent: (e, p) => this.sendEvent(e, p),
+      sendEventJson: (e, j) => this.sendEventJson(e, j),
+    });
     // Keep-alive: a `tick` event every `policy.tickIntervalMs` lets clients notice a dead connection.
     this.ticker = setInterval(() => this.sendEvent("tick", { ts: this.deps.now() }), TICK_INTERVAL_MS);
     this.ticker.unref();
@@ -200,6 +219,15 @@ export class WsConnection {
   private sendRaw(text: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) return this.close(1013, "slow consumer");
+    const socket = this.deps.socket;
+    if (socket && !this.corked) {
+      this.corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        socket.uncork();
+      });
+    }
     this.ws.send(text);
   }
 
