@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { HoldfastConfig } from "../config/index.js";
-import type { Provenance } from "../sessions/index.js";
+import { redactUrl } from "../infra/index.js";
+import { OWNER, type Provenance } from "../sessions/index.js";
 import { parsePatch } from "./patch-parse.js";
 import type { GateCall } from "./gate.js";
 import type { ToolContext } from "./types.js";
@@ -78,12 +79,15 @@ function newRecipient(a: Record<string, unknown>, ctx: ToolContext): string | un
 const INBOX = "/inbox/";
 
 /**
- * The provenance of a tool result that is untrusted content, or undefined: `web_fetch` (the URL),
- * `web_search` (the query), and `read`/`image` of an inbound file (`/inbox/...`).
+ * The provenance of a tool result that is untrusted content, or undefined: `web_fetch` (the URL,
+ * query values redacted),
+ * `web_search` (the query), `browser` (its URL), and `read`/`image` of an inbound file (`/inbox/...`).
  */
 export function resultProvenance(call: GateCall): Provenance | undefined {
   const a = call.arguments;
-  if (call.name === "web_fetch") return { kind: "web", source: String(a.url ?? "").slice(0, 500) };
+  if (call.name === "web_fetch") return { kind: "web", source: redactUrl(String(a.url ?? "")).slice(0, 500) };
+  if (call.name === "browser")
+    return { kind: "web", source: typeof a.url === "string" ? redactUrl(a.url).slice(0, 500) : "a browser page" };
   if (call.name === "web_search")
     return { kind: "web", source: `a web search for "${String(a.query ?? "").slice(0, 200)}"` };
   if ((call.name === "read" || call.name === "image") && typeof a.path === "string") {
@@ -91,4 +95,14 @@ export function resultProvenance(call: GateCall): Provenance | undefined {
     if (p.startsWith(INBOX)) return { kind: "file", source: p.slice(0, 300) };
   }
   return undefined;
+}
+
+/**
+ * The provenance of a message a turn sends or spawns into another session (`sessions_send`,
+ * `sessions_spawn`): the owner's when the turn read nothing untrusted, else `relay` naming what it
+ * read, so the taint follows the text into the other session's turn.
+ */
+export function relayProvenance(ctx: Pick<ToolContext, "taint">): Provenance {
+  const t = ctx.taint;
+  return t?.tainted ? { kind: "relay", source: t.sources.slice(0, 3).join(", ").slice(0, 500) } : OWNER;
 }
