@@ -7,6 +7,13 @@ import { approvalTaint, dangerousCall, taintModeFor, type TaintMode, type TurnTa
 import { toolActor } from "./trail-events.js";
 import type { ToolContext } from "./types.js";
 
+/**
+ * What became of a dangerous call of a tainted turn (`tool.tainted` in the security trail): refused
+ * (`deny`), ran (`warn`), approved or not approved by the owner (`approve`), or asked from the exec
+ * tool (`approve`; the exec approval events carry the decision).
+ */
+type TaintOutcome = "refused" | "ran" | "approved" | "not_approved" | "asked";
+
 /** What {@link TaintGate} needs besides the gate it wraps. */
 export interface TaintGateDeps {
   readonly config: HoldfastConfig;
@@ -23,7 +30,7 @@ export interface TaintGateDeps {
  * `tools.taint.mode` of the agent: `approve` asks the owner through the exec approvals, naming the
  * source (`exec` asks from the exec tool itself, in the same request as its own policy, so one
  * approval covers both); `deny` refuses naming the source; `warn` lets it run, logged and recorded
- * (`tool.tainted`); `off` lets it through. Source: issue "Untrusted-content taint".
+ * (`tool.tainted`, as every dangerous call of a tainted turn is); `off` lets it through. Source: issue "Untrusted-content taint".
  */
 export class TaintGate implements ToolGate {
   constructor(
@@ -58,7 +65,10 @@ export class TaintGate implements ToolGate {
       this.record(ctx, { call, taint, mode, outcome: "ran" });
       return allow("taint_warned");
     }
-    if (call.name === "exec") return d;
+    if (call.name === "exec") {
+      this.record(ctx, { call, taint, mode, outcome: "asked" });
+      return d;
+    }
     const outcome = await this.deps.approver.request(
       {
         argv: [call.name],
@@ -76,14 +86,16 @@ export class TaintGate implements ToolGate {
       },
       ctx.signal,
     );
-    if (outcome.decision === "allow-once" || outcome.decision === "allow-always") return allow("taint_approved");
+    const approved = outcome.decision === "allow-once" || outcome.decision === "allow-always";
+    this.record(ctx, { call, taint, mode, outcome: approved ? "approved" : "not_approved" });
+    if (approved) return allow("taint_approved");
     const why = outcome.decision === "deny" ? `denied${outcome.by ? ` by ${outcome.by}` : ""}` : outcome.decision;
     return deny("taint_not_approved", `${what} was not approved (${why}); ${summary}`);
   }
 
   private record(
     ctx: ToolContext,
-    e: { call: GateCall; taint: TurnTaint; mode: TaintMode; outcome: "refused" | "ran" },
+    e: { call: GateCall; taint: TurnTaint; mode: TaintMode; outcome: TaintOutcome },
   ): void {
     const person = e.taint.person();
     void this.deps.trail.record({
