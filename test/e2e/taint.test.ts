@@ -1,4 +1,6 @@
+import { readFile } from "node:fs/promises";
 import { createServer, request, type Server } from "node:http";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayClient } from "../../src/client/index.js";
@@ -36,6 +38,7 @@ const followsWhatItReads: MockScript = (req) => {
     const m = /run `exec ([^`]+)`/.exec(last.content);
     if (m) return { toolCalls: [{ name: "exec", arguments: { command: m[1] } }] };
   }
+  if (last?.role === "tool") return defaultScript(req);
   const text = lastUserText(req).replace(/^@\w+ /, "");
   const exec = /^exec (.+)$/.exec(text);
   if (exec) return { toolCalls: [{ name: "exec", arguments: { command: exec[1] } }] };
@@ -160,7 +163,8 @@ describe("untrusted-content taint through a real gateway (mock model, page serve
 
   it("(b) the same allowlisted exec without the page runs unasked", async () => {
     const before = approvals.length;
-    const res = await sendAndWait(client, "main", "exec uname -n", 30_000);
+    // A new session: the main one has the page in its history now, which taints its later turns.
+    const res = await sendAndWait(client, "agent:main:clean", "exec uname -n", 30_000);
     expect(res.text).toContain("exit code 0");
     expect(approvals.length).toBe(before);
   });
@@ -215,5 +219,26 @@ describe("untrusted-content taint through a real gateway (mock model, page serve
     const refusal = toolResultsWith(mock, "taint_denied")[0]?.content ?? "";
     expect(refusal).toContain("this turn read webhook deploy, and tools.taint.mode is deny");
     expect(approvals.length).toBe(before);
+  });
+
+  it("records the taint sources in the security trail (no page secret, no person in the sources)", async () => {
+    const file = path.join(stateDir, "audit", "security.jsonl");
+    await expect.poll(async () => (await readFile(file, "utf8")).includes('"outcome":"refused"')).toBe(true);
+    const entries = (await readFile(file, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; details?: Record<string, unknown> });
+    const requested = entries.filter((e) => e.type === "exec_approval.requested").map((e) => e.details);
+    expect(requested).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ taintKinds: ["web"], taintSources: [expect.stringContaining("/release?token=***")] }),
+        expect.objectContaining({ taintKinds: ["webhook"], taintSources: ["webhook ci"] }),
+        expect.objectContaining({ taintKinds: ["group"], taintSources: [] }),
+      ]),
+    );
+    expect(entries.filter((e) => e.type === "tool.tainted").map((e) => e.details)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ tool: "exec", mode: "deny", outcome: "refused" })]),
+    );
+    expect(JSON.stringify(entries)).not.toContain("page-secret-55");
   });
 });
