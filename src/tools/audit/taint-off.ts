@@ -1,4 +1,4 @@
-import { parseAllowList } from "../../access/index.js";
+import { ownersFor, parseAllowList } from "../../access/index.js";
 import type { AgentEntry, HoldfastConfig } from "../../config/index.js";
 import {
   agentsOf,
@@ -16,12 +16,7 @@ const UNTRUSTED_TOOLS = ["web_fetch", "web_search", "browser"] as const;
 
 /** True when every sender the scope admits is an owner (`commands.ownerAllowFrom`) and no group is open to others. */
 function ownerOnly(s: ChannelScope, ownerEntries: readonly string[]): boolean {
-  const owners = new Set<string>();
-  for (const e of ownerEntries) {
-    const i = e.indexOf(":");
-    if (i > 0 && e.slice(0, i).trim().toLowerCase() === s.channel)
-      for (const id of parseAllowList(s.channel, [e.slice(i + 1)]).ids) owners.add(id);
-  }
+  const owners = ownersFor(ownerEntries, s.channel);
   const onlyOwners = (entries: readonly (string | number)[]) => {
     const list = parseAllowList(s.channel, entries);
     return !list.wildcard && list.invalid.length === 0 && [...list.ids].every((id) => owners.has(id));
