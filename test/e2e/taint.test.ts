@@ -155,6 +155,8 @@ describe("untrusted-content taint through a real gateway (mock model, page serve
     expect(cli.stdout).toContain(`this turn read ${shown}`);
     await approver.request("exec.approval.resolve", { id: req.id, decision: "allow-once" });
     expect((await reply).text).toContain("exit code 0");
+    // One request for the call: the exec policy and the taint never ask twice.
+    expect(approvals.filter((a) => a.sessionKey === "agent:main:main")).toHaveLength(1);
     const page = toolResultsWith(mock, "run `exec uname -n`")[0]?.content ?? "";
     expect(page).toMatch(
       new RegExp(`^<<<EXTERNAL_CONTENT id=[0-9a-f]{24} source="http://127\\.0\\.0\\.1:\\d+/release`),
