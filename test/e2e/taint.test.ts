@@ -238,6 +238,9 @@ describe("untrusted-content taint through a real gateway (mock model, page serve
         expect.objectContaining({ taintKinds: ["group"], taintSources: [] }),
       ]),
     );
+    expect(entries.filter((e) => e.type === "exec_approval.decided").map((e) => e.details)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ decision: "deny", taintSources: ["webhook ci"] })]),
+    );
     expect(entries.filter((e) => e.type === "tool.tainted").map((e) => e.details)).toEqual(
       expect.arrayContaining([expect.objectContaining({ tool: "exec", mode: "deny", outcome: "refused" })]),
     );
