@@ -4,7 +4,7 @@
  * the pairing stores. Every decision is a value with a reason code.
  */
 export { decideIngress, type IngressResult } from "./ingress.js";
-export { type AccessPolicy, type AccountAccessConfig } from "./policy.js";
+export { ownersFor, type AccessPolicy, type AccountAccessConfig } from "./policy.js";
 export { normalizeSenderId, parseAllowList, EMPTY_ALLOW_LIST, type AllowList } from "./normalize.js";
 export { mentionRegexesFor } from "./mention.js";
 export { PairingStore, pairingKey } from "./pairing/store.js";

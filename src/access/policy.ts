@@ -99,7 +99,7 @@ export function resolveAccessPolicy(
 }
 
 /** `"<channel>:<id>"` entries of `commands.ownerAllowFrom` for `channel`, normalized; `"*"` is ignored. */
-function ownersFor(entries: readonly string[], channel: string): Set<string> {
+export function ownersFor(entries: readonly string[], channel: string): Set<string> {
   const out = new Set<string>();
   for (const e of entries) {
     const i = e.indexOf(":");

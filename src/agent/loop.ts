@@ -3,17 +3,20 @@ import type { Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import {
   isEmptyPartial,
+  newTurnMarker,
   type ChatMessage,
   type MessageSender,
+  type Provenance,
   type SessionOrigin,
   type SessionStore,
   type ToolCall,
 } from "../sessions/index.js";
-import type { ToolContext, ToolRuntime } from "../tools/index.js";
+import { resultProvenance, TurnTaint, type ToolContext, type ToolRuntime } from "../tools/index.js";
 import type { AgentEvent } from "./events.js";
 import type { ChainEvent, ModelChain } from "./model-chain.js";
 import type { ModelRequest } from "./providers/types.js";
 import { parseModelRef } from "./model-ref.js";
+import { defaultProvenance, modelView, provenanceOf } from "./turn-view.js";
 
 /** One run: a user message to answer in a session. */
 export interface AgentRunRequest {
@@ -27,6 +30,8 @@ export interface AgentRunRequest {
     readonly chatId?: string;
   };
   readonly origin?: SessionOrigin;
+  /** Where the message came from; absent: see {@link defaultProvenance}. */
+  readonly provenance?: Provenance;
   /** The user message as committed to the run ledger (stored in the transcript as is). */
   readonly user?: ChatMessage;
   readonly signal: AbortSignal;
@@ -93,13 +98,22 @@ export class AgentLoop {
             },
           }
         : {}),
+      provenance: req.provenance ?? defaultProvenance(req.sender),
     };
     const messages: ChatMessage[] = [...history, user];
+    // One random boundary marker per turn wraps every untrusted piece the model is shown; everything
+    // untrusted the turn was given (its message, its history) taints it from the start.
+    const marker = newTurnMarker();
+    const taint = new TurnTaint();
+    for (const m of messages) {
+      const p = provenanceOf(m);
+      if (p) taint.add(p);
+    }
     // The user message must be on disk before the model is asked: a storage fault ends the turn here,
     // with a `chat` error naming the cause, instead of an answer that could not be kept.
     await d.store.append(req.sessionKey, user, req.origin ?? {});
     const refs = await d.modelRefs(req.agentId);
-    const ctx = await this.toolContext(req, refs[0]);
+    const ctx = { ...(await this.toolContext(req, refs[0])), taint };
     const specs = d.tools.specs(ctx);
     const system = d.systemPrompt(
       req.agentId,
@@ -108,7 +122,8 @@ export class AgentLoop {
     const max = d.maxIterations ?? 12;
     for (let i = 0; i < max; i++) {
       req.onEvent({ type: "status", phase: "thinking" });
-      const turn = await this.callModel({ req, refs, state }, { system, messages, tools: specs });
+      const view = modelView(messages, marker);
+      const turn = await this.callModel({ req, refs, state }, { system, messages: view, tools: specs });
       const assistant: ChatMessage = {
         role: "assistant",
         content: turn.text,
@@ -129,7 +144,7 @@ export class AgentLoop {
         });
         return;
       }
-      for (const call of turn.calls) messages.push(await this.runTool(req, ctx, call));
+      for (const call of turn.calls) messages.push(await this.runTool(req, ctx, { call, taint }));
     }
     throw new HoldfastError("HF_RUN_LIMIT", `stopped after ${max} model calls without a final answer`);
   }
@@ -177,11 +192,22 @@ export class AgentLoop {
     return { text, stopReason, model, calls };
   }
 
-  private async runTool(req: AgentRunRequest, ctx: ToolContext, call: ToolCall): Promise<ChatMessage> {
+  /**
+   * Runs one tool call. A call that ran (the gate let it through) and whose result is untrusted
+   * content (web pages, search results, inbound files) taints the rest of the turn, and its result
+   * keeps that provenance.
+   */
+  private async runTool(
+    req: AgentRunRequest,
+    ctx: ToolContext,
+    { call, taint }: { call: ToolCall; taint: TurnTaint },
+  ): Promise<ChatMessage> {
     req.onEvent({ type: "tool", phase: "start", name: call.name, toolCallId: call.id, args: call.arguments });
     req.onEvent({ type: "status", phase: "running_tool", tool: call.name });
     const result = await this.deps.tools.invoke(call, ctx);
     if (req.signal.aborted) throw new HoldfastError("HF_RUN_ABORTED", "run aborted");
+    const untrusted = ranTool(result.decision) ? resultProvenance(call) : undefined;
+    if (untrusted) taint.add(untrusted);
     req.onEvent({
       type: "tool",
       phase: "end",
@@ -199,6 +225,7 @@ export class AgentLoop {
       timestamp: this.deps.clock.now(),
       runId: req.runId,
       ...(result.isError ? { isError: true } : {}),
+      ...(untrusted ? { provenance: untrusted } : {}),
     };
     await this.persist(req, msg);
     return msg;
@@ -246,6 +273,11 @@ export class AgentLoop {
 /** What a run remembers across its model turns for the final event. */
 interface RunState {
   partialText?: string;
+}
+
+/** True when the gate let the call run (its result is the tool's, not a refusal of ours). */
+function ranTool(decision: string): boolean {
+  return decision === "tool_allowed" || decision === "taint_approved" || decision === "taint_warned";
 }
 
 /** A chain's retry or failover as a `status` event. */

@@ -1,9 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { HoldfastError } from "../errors/index.js";
 import type { Logger } from "../logging/index.js";
-import { redactDeep, type ChatMessage, type MessageSender, type SessionOrigin } from "../sessions/index.js";
+import {
+  redactDeep,
+  type ChatMessage,
+  type MessageSender,
+  type Provenance,
+  type SessionOrigin,
+} from "../sessions/index.js";
 import type { AdmitInput, LedgerRun, RunLedger, RunOutcome } from "../store/index.js";
 import type { AgentEvent } from "./events.js";
+import { defaultProvenance } from "./turn-view.js";
 import type { AgentLoop, AgentRunRequest } from "./loop.js";
 
 /** An agent event tagged with its run. */
@@ -28,6 +35,11 @@ export interface StartRunInput {
   readonly idempotencyKey?: string;
   readonly sender?: AgentRunRequest["sender"] & MessageSender;
   readonly origin?: SessionOrigin;
+  /**
+   * Where the message came from (stored with it). Absent: the owner when there is no `sender`, else
+   * an untrusted message from that sender (fail closed). See docs/tools.md "Untrusted content".
+   */
+  readonly provenance?: Provenance;
   /** Called with this run's events (in addition to the global listeners). */
   readonly onEvent?: (ev: RunEvent) => void;
   /** Where the run came from, stored with it (JSON): tells whom to notify if it is interrupted. */
@@ -152,6 +164,7 @@ export class RunManager {
             },
           }
         : {}),
+      provenance: input.provenance ?? defaultProvenance(input.sender),
     };
     const admit: AdmitInput = {
       runId,

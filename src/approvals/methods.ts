@@ -106,6 +106,8 @@ function usage(approvals: ExecApprovals): string {
   if (pending.length === 0) return "No exec approvals are pending.";
   return [
     "Pending exec approvals (reply /approve <id> or /deny <id>):",
-    ...pending.map((r) => `${r.id}  ${r.command}  (${r.sessionKey})`),
+    ...pending.map(
+      (r) => `${r.id}  ${r.command}  (${r.sessionKey})${r.taint ? `\n  untrusted: ${r.taint.summary}` : ""}`,
+    ),
   ].join("\n");
 }

@@ -35,10 +35,26 @@ export interface ApprovalRequest {
   readonly sessionKey: string;
   /** Why approval is needed (`not in tools.exec.allowlist`, ...). */
   readonly reason: string;
+  /**
+   * Set when the request exists because the turn read untrusted content (issue "Untrusted-content
+   * taint"): `summary` names it for the approver ("this turn read https://…"), `kinds` are its
+   * provenance kinds (`web`, `webhook`, `dm`, `group`, `gmail`, `file`, `relay`), `sources` the labels
+   * that name no person (URLs, webhook names, inbound file paths; recorded in the security trail).
+   */
+  readonly taint?: ApprovalTaint;
+  /** The tool asking, when it is not `exec` (`write`, `message`, `sessions_send`, ...). */
+  readonly tool?: string;
   /** False when `allow-always` is refused (inline code, or a command that runs another command). */
   readonly persistable: boolean;
   readonly createdAtMs: number;
   readonly expiresAtMs: number;
+}
+
+/** Why a tainted turn's call asks (see {@link ApprovalRequest.taint}). */
+export interface ApprovalTaint {
+  readonly summary: string;
+  readonly kinds: readonly string[];
+  readonly sources: readonly string[];
 }
 
 /** Input of a request: everything but id and times, plus the patterns allow-always would persist. */

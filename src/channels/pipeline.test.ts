@@ -85,6 +85,30 @@ describe("inbound pipeline", () => {
     });
   });
 
+  it("gives each run its sender's provenance: an owner is trusted in a DM and a group, anyone else is dm or group", async () => {
+    t = await setup(
+      {
+        dmPolicy: "allowlist",
+        allowFrom: ["1", "2"],
+        groupAllowFrom: ["1", "2"],
+        groups: { "*": { requireMention: false } },
+      },
+      { commands: { ownerAllowFrom: ["telegram:1"] } },
+    );
+    const inGroup = { chatType: "group" as const, chatId: "-100", mentionsBot: true };
+    await t.adapter.deliver({ senderId: "1", text: "owner dm" });
+    await t.adapter.deliver({ senderId: "2", text: "friend dm" });
+    await t.adapter.deliver({ ...inGroup, senderId: "1", text: "owner in group" });
+    await t.adapter.deliver({ ...inGroup, senderId: "2", text: "member in group" });
+    await t.service.flush();
+    expect(t.runs.started.map((r) => [r.message, r.provenance])).toEqual([
+      ["owner dm", { kind: "owner" }],
+      ["friend dm", { kind: "dm", source: "telegram:2" }],
+      ["owner in group", { kind: "owner" }],
+      ["member in group", { kind: "group", source: "telegram:2 in chat -100" }],
+    ]);
+  });
+
   describe("groups", () => {
     beforeEach(async () => {
       t = await setup({ groupAllowFrom: ["1"], groups: { "*": { requireMention: true } } });

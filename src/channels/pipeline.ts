@@ -115,7 +115,7 @@ export class InboundPipeline {
     if (attachments === undefined) return;
     const text = [msg.text, ...attachments].filter((t) => t.trim() !== "").join("\n");
     if (text === "") return this.logDecision(msg, "empty_message", false, route);
-    deps.replies.startRun(msg, route, senderId, text);
+    deps.replies.startRun(msg, route, { senderId, owner: access.owner }, text);
   }
 
   private async challenge(msg: InboundMessage, senderId: string, acct: AccountRuntime): Promise<void> {

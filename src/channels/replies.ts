@@ -2,6 +2,7 @@ import { INTERRUPTED_NOTICE, type RunManager, type StartedRun } from "../agent/i
 import { errorMessage, isHoldfastError } from "../errors/index.js";
 import type { Logger } from "../logging/index.js";
 import type { Route } from "../routing/index.js";
+import { OWNER, type Provenance } from "../sessions/index.js";
 import {
   isStorageFault,
   type ChannelQueues,
@@ -25,6 +26,25 @@ export interface ReplyDeps {
   readonly queues: (channel: string, accountId: string) => ChannelQueues;
   /** The run ledger, for replies whose run ended while the process was down. */
   readonly ledger: Pick<RunLedger, "get">;
+}
+
+/** Who sent an admitted message: the normalized sender id, and whether it is in `commands.ownerAllowFrom`. */
+export interface InboundSender {
+  readonly senderId: string;
+  readonly owner: boolean;
+}
+
+/**
+ * The provenance of an admitted message: an owner (`commands.ownerAllowFrom`) in a DM or a group is
+ * trusted; any other sender is untrusted, `dm` (`<channel>:<id>`) or `group` (`<channel>:<id> in chat
+ * <chatId>`). Source: issue "Untrusted-content taint"; docs/tools.md "Untrusted content".
+ */
+export function inboundProvenance(msg: InboundMessage, who: InboundSender): Provenance {
+  if (who.owner) return OWNER;
+  const source = `${msg.channel}:${who.senderId}`;
+  return msg.chatType === "group"
+    ? { kind: "group", source: `${source} in chat ${msg.chatId}` }
+    : { kind: "dm", source };
 }
 
 /** What the channel user is told when their message's run was interrupted by a restart. */
@@ -52,7 +72,8 @@ export class ReplyDispatcher {
    * @throws HoldfastError HF_STATE_* when the message or the reservation cannot be committed (the
    *   inbound update then stays queued and is handled again)
    */
-  startRun(msg: InboundMessage, route: Route, senderId: string, text: string): void {
+  startRun(msg: InboundMessage, route: Route, who: InboundSender, text: string): void {
+    const senderId = who.senderId;
     const replyKey = `${msg.chatId}:${msg.messageId}`;
     const target: ReplyTarget = {
       chatId: msg.chatId,
@@ -67,6 +88,7 @@ export class ReplyDispatcher {
         agentId: route.agentId,
         sessionKey: route.sessionKey,
         message: text,
+        provenance: inboundProvenance(msg, who),
         idempotencyKey: `${msg.channel}:${msg.accountId}:${msg.chatId}:${msg.messageId}`,
         sender: {
           channel: msg.channel,

@@ -1,6 +1,8 @@
 import net from "node:net";
 import { HoldfastError } from "../errors/index.js";
 
+export { redactUrl } from "../infra/index.js";
+
 /** `localhost`, 127.0.0.0/8 and ::1 (with or without brackets). */
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
@@ -38,15 +40,4 @@ export function checkServiceUrl(raw: string, at: string): string {
       { path: at, host: u.hostname },
     );
   return `${u.origin}${u.pathname.replace(/\/+$/, "")}`;
-}
-
-/** `url` with every query value replaced by `***` (for logs and errors); unparsable input → `<url>`. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    for (const k of [...u.searchParams.keys()]) u.searchParams.set(k, "***");
-    return `${u.origin}${u.pathname}${u.search.replace(/%2A/g, "*")}`;
-  } catch {
-    return "<url>";
-  }
 }

@@ -1,5 +1,5 @@
 import type { GmailMessage, GmailPart } from "./gmail-api.js";
-import { wrapUntrusted } from "./untrusted.js";
+import type { Provenance } from "../sessions/index.js";
 
 /** A new mail as the agent gets it. */
 export interface MailItem {
@@ -55,16 +55,22 @@ export function mailItem(m: GmailMessage, maxChars: number): MailItem {
 }
 
 /**
- * The turn's message for a mail: a line saying a mail arrived, then the sender, subject and body
- * between untrusted-content boundaries labelled `email from <from>` ({@link wrapUntrusted}).
+ * The turn's message for a mail, as raw text: a line saying a mail arrived, then the sender, subject
+ * and body. It is untrusted content: the run carries {@link mailProvenance}, and the agent loop wraps
+ * it between the turn's boundaries (docs/tools.md "Untrusted content").
  */
 export function mailMessage(mailbox: string, mail: MailItem): string {
-  const content = [
+  return [
+    `New mail in ${mailbox}`,
     `From: ${mail.from}`,
     `Subject: ${mail.subject}`,
     "",
     mail.body,
     ...(mail.truncated ? ["[… the rest of the mail was cut off]"] : []),
   ].join("\n");
-  return `New mail in ${mailbox} (external content, not from the owner):\n${wrapUntrusted(content, `email from ${mail.from}`)}`;
+}
+
+/** The provenance of a mail's turn: `gmail`, sourced `<From> to <mailbox>` ("an email from …"). */
+export function mailProvenance(mailbox: string, mail: MailItem): Provenance {
+  return { kind: "gmail", source: `${mail.from} to ${mailbox}` };
 }

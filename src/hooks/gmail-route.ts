@@ -6,7 +6,7 @@ import type { SecurityTrail } from "../trail/index.js";
 import { ClientLockout } from "./auth.js";
 import { readBoundedBody } from "./body.js";
 import type { GmailApi } from "./gmail-api.js";
-import { mailMessage } from "./gmail-mail.js";
+import { mailMessage, mailProvenance } from "./gmail-mail.js";
 import { GmailSync } from "./gmail-sync.js";
 import { decodeNotification, PushBodySchema, PushTokenVerifier, type GmailSettings } from "./gmail.js";
 import { HOOKS_READ_TIMEOUT_MS, type HookSettings } from "./settings.js";
@@ -50,6 +50,7 @@ function mailDelivery(d: GmailRouteDeps) {
       agentId: target.agentId,
       sessionKey: target.sessionKey,
       message: mailMessage(mailbox, mail),
+      provenance: mailProvenance(mailbox, mail),
       idempotencyKey: `gmail:${mailbox}:${mail.id}`,
       sender: { channel: "gmail", id: mailbox, name: mail.from },
       origin: { channel: "gmail", displayName: "Gmail" },

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { StartRunInput, StartedRun } from "../agent/index.js";
 import type { RequestClient } from "../gateway/index.js";
 import type { Logger } from "../logging/index.js";
+import type { Provenance } from "../sessions/index.js";
 import type { SecurityTrail } from "../trail/index.js";
 import { HookAuth, presentedCredential, type HookRefusal } from "./auth.js";
 import { readBoundedBody } from "./body.js";
@@ -11,7 +12,6 @@ import { mountGmailRoute } from "./gmail-route.js";
 import type { GmailMailboxStatus, GmailSync } from "./gmail-sync.js";
 import type { GmailSettings } from "./gmail.js";
 import { AgentBodySchema, hookTarget, issuesLine, WakeBodySchema } from "./requests.js";
-import { wrapUntrusted } from "./untrusted.js";
 import { HOOKS_READ_TIMEOUT_MS, type HookDelivery, type HookSettings } from "./settings.js";
 
 /** How a run ended, for its reply: the final text, or the catalogue code of its failure. */
@@ -76,8 +76,9 @@ type Handler = (body: unknown, c: Context) => Response | Promise<Response>;
 /**
  * Builds webhook ingress (reference §10.1; issue "Inbound webhooks"): `POST <path>/wake` runs a turn
  * with the text as a system event, `POST <path>/agent` runs a turn with the message and sends the
- * reply to `hooks.deliver` (unless the request says `deliver: false`). Both texts reach the model
- * between untrusted-content boundaries ({@link wrapUntrusted}). Both go through the normal run
+ * reply to `hooks.deliver` (unless the request says `deliver: false`). Both texts are untrusted
+ * content (provenance `webhook`): the agent loop wraps them in the turn's boundaries and the turn is
+ * tainted (docs/tools.md "Untrusted content"). Both go through the normal run
  * manager (serialized per session, idempotent with an `Idempotency-Key` header) and answer 202 with
  * the run id at once. Every request is authenticated first ({@link HookAuth}), then its body is read
  * bounded and timed ({@link readBoundedBody}), then validated (400 naming each field).
@@ -116,16 +117,17 @@ export function createHooksStage(deps: HooksStageDeps): HooksStage {
         parsed(c, WakeBodySchema, body, (b) =>
           startHookRun(deps, c, {
             ...b,
-            message: `System event (webhook):\n${wrapUntrusted(b.text, "webhook wake")}`,
+            message: b.text,
             name: "wake",
+            provenance: { kind: "webhook", source: "webhook wake (system event)" },
           }),
         ),
       );
       route(app, client, "agent", (body, c) =>
         parsed(c, AgentBodySchema, body, ({ deliver, ...b }) => {
           const target = deliver !== false ? deps.settings.deliver : undefined;
-          const message = wrapUntrusted(b.message, `webhook ${b.name ?? "agent"}`);
-          return startHookRun(deps, c, { ...b, message, ...(target ? { deliver: target } : {}) });
+          const provenance: Provenance = { kind: "webhook", source: `webhook ${b.name ?? "agent"}` };
+          return startHookRun(deps, c, { ...b, provenance, ...(target ? { deliver: target } : {}) });
         }),
       );
     },
@@ -169,6 +171,7 @@ interface HookRun {
   readonly agentId?: string | undefined;
   readonly sessionKey?: string | undefined;
   readonly deliver?: HookDelivery;
+  readonly provenance: Provenance;
 }
 
 /**
@@ -189,6 +192,7 @@ async function startHookRun(deps: HooksStageDeps, c: Context, run: HookRun): Pro
       agentId: target.agentId,
       sessionKey: target.sessionKey,
       message: run.message,
+      provenance: run.provenance,
       ...(idem ? { idempotencyKey: `hook:${idem.slice(0, 200)}` } : {}),
       sender: { channel: "webhook", id: run.name ?? "hooks" },
       origin: { channel: "webhook", displayName: run.name ?? "webhook" },

@@ -33,3 +33,4 @@ export { abortable } from "./abortable.js";
 export { cliName, cliHint } from "./cli-hint.js";
 export { nearest, editDistance } from "./nearest.js";
 export { tryListen, findPortHolder, type PortHolder } from "./port-holder.js";
+export { redactUrl } from "./redact-url.js";

@@ -15,3 +15,4 @@ export { toWireMessage, toWireMessages, sessionRow } from "./wire.js";
 export { statusSessions, healthSessions, type SessionSummaryDeps, type RecentSession } from "./summary.js";
 export type { TranscriptArchive, RewriteResult } from "./archives.js";
 export type { TranscriptHeader } from "./transcript-read.js";
+export { OWNER, isTrusted, taintLabel, newTurnMarker, wrapUntrusted, type Provenance } from "./provenance.js";

@@ -1,4 +1,5 @@
 import type { SessionIndexEntry } from "../store/index.js";
+import type { Provenance } from "./provenance.js";
 
 /** A tool call the model asked for. `arguments` is the parsed JSON object the model sent. */
 export interface ToolCall {
@@ -30,6 +31,8 @@ export type ChatMessage =
       readonly timestamp: number;
       readonly sender?: MessageSender;
       readonly runId?: string;
+      /** Where the text came from (absent in older transcripts: the owner when there is no sender). */
+      readonly provenance?: Provenance;
     }
   | {
       readonly role: "assistant";
@@ -50,6 +53,8 @@ export type ChatMessage =
       readonly isError?: boolean;
       readonly timestamp: number;
       readonly runId?: string;
+      /** Set when the result is untrusted content (a web page, a search result, an inbound file). */
+      readonly provenance?: Provenance;
     };
 
 /** The transcript mark of a run that the process never finished (written at the next start). */

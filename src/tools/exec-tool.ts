@@ -1,13 +1,14 @@
 import path from "node:path";
 import { z } from "zod";
 import { HoldfastError } from "../errors/index.js";
-import type { ApprovalInput, ApprovalOutcome } from "../approvals/index.js";
+import type { ApprovalInput, ApprovalOutcome, ApprovalTaint } from "../approvals/index.js";
 import type { ExecRequest, ExecResult, ExecRunner } from "../sandbox/index.js";
 import type { ExecAuditor, ExecAuditRecord } from "./exec-audit.js";
 import { formatExecResult } from "./exec-format.js";
 import { planExec, type ExecPlan } from "./exec-plan.js";
 import type { ExecPolicy } from "./exec-policy.js";
 import type { ProcessRegistry } from "./processes.js";
+import { approvalTaint, type TaintMode } from "./taint.js";
 import type { ToolContext, ToolDefinition, ToolResult } from "./types.js";
 
 /** Limits of one exec. */
@@ -46,6 +47,8 @@ export interface ExecToolDeps {
   readonly approver: ExecApprover;
   readonly audit: ExecAuditor;
   readonly processes: ProcessRegistry;
+  /** `tools.taint.mode` of an agent: under `approve`, a turn that read untrusted content asks for every command. */
+  readonly taintMode?: (agentId: string) => TaintMode;
 }
 
 const ExecArgs = z.strictObject({
@@ -105,8 +108,16 @@ export function execTool(deps: ExecToolDeps): ToolDefinition<ExecArgs> {
         return { content: `exec refused (${v.reason}): ${v.detail}`, isError: true };
       }
       let approval: { id?: string; by?: string } = {};
-      if (v.kind === "ask") {
-        const ask = { cwd: base.cwd, where: base.where, detail: v.detail, persistable: v.persistable };
+      const tainted = ctx.taint?.tainted && (deps.taintMode?.(ctx.agentId) ?? "approve") === "approve";
+      const taint = tainted && ctx.taint ? approvalTaint(ctx.taint) : undefined;
+      if (v.kind === "ask" || taint) {
+        const ask = {
+          cwd: base.cwd,
+          where: base.where,
+          detail: taintedDetail(v.kind === "ask" ? v.detail : undefined, taint),
+          persistable: v.kind === "ask" && v.persistable,
+          ...(taint ? { taint } : {}),
+        };
         const outcome = await requestApproval(deps.approver, plan, ask, ctx);
         if (outcome.decision !== "allow-once" && outcome.decision !== "allow-always") {
           audit({
@@ -124,7 +135,7 @@ export function execTool(deps: ExecToolDeps): ToolDefinition<ExecArgs> {
         }
         approval = { ...(outcome.by ? { by: outcome.by } : {}) };
       }
-      const reason = v.kind === "run" ? v.reason : "exec_approved";
+      const reason = v.kind === "run" && !taint ? v.reason : "exec_approved";
       const limits = target.limits;
       const req: Omit<ExecRequest, "signal"> = {
         ...plan.run,
@@ -164,6 +175,13 @@ interface ApprovalAsk {
   readonly where: "host" | "sandbox";
   readonly detail: string;
   readonly persistable: boolean;
+  readonly taint?: ApprovalTaint;
+}
+
+/** Why a tainted turn's command asks, ahead of the policy's own reason when it has one. */
+function taintedDetail(policy: string | undefined, taint: ApprovalTaint | undefined): string {
+  if (!taint) return policy ?? "";
+  return `${taint.summary}; exec needs an owner approval after untrusted content${policy ? ` (and ${policy})` : ", even allowlisted"}`;
 }
 
 async function requestApproval(
@@ -185,6 +203,7 @@ async function requestApproval(
       reason: ask.detail,
       persistable: ask.persistable && plan.patterns.length > 0,
       patterns: plan.patterns,
+      ...(ask.taint ? { taint: ask.taint } : {}),
     },
     ctx.signal,
   );

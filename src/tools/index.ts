@@ -10,3 +10,4 @@ export { decideExec, DEFAULT_SAFE_BINS, DEFAULT_SAFE_BIN_DIRS, type ExecPolicy }
 export type { ChannelOutbound, ChannelSendResult } from "./message-tool.js";
 export { execSecurity, execPolicyBase, execLimits } from "./settings.js";
 export { createToolStage, type ToolStage, type ToolStageDeps } from "./stage.js";
+export { TurnTaint, resultProvenance, dangerousCall, taintModeFor, SCRATCH_DIR, type TaintMode } from "./taint.js";

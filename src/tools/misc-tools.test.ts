@@ -8,6 +8,7 @@ import { systemClock } from "../infra/index.js";
 import { silentLogger } from "../logging/index.js";
 import { SecretsSnapshot } from "../secrets/index.js";
 import type { ChatMessage, SessionMeta } from "../sessions/index.js";
+import { TurnTaint } from "./turn-taint.js";
 import { hostToolFiles } from "../../test/support/host-tool-files.js";
 import { imageTool, sniffImage } from "./image-tool.js";
 import { isMemoryPath, memoryTools } from "./memory-tools.js";
@@ -76,6 +77,14 @@ describe("sessions tools", () => {
       sessionKey: "agent:main:other",
       message: "ping",
       fromSessionKey: "agent:main:main",
+      provenance: { kind: "owner" },
+    });
+    const taint = new TurnTaint();
+    taint.add({ kind: "web", source: "https://evil.test/page" });
+    await byName(all, "sessions_send").execute({ sessionKey: "agent:main:other", message: "pong" }, ctx({ taint }));
+    expect(runs.at(-1)).toMatchObject({
+      message: "pong",
+      provenance: { kind: "relay", source: "https://evil.test/page" },
     });
     const sends = runs.length;
     expect(await byName(all, "sessions_send").execute({ sessionKey: "agent:main:main", message: "x" }, ctx())).toEqual({

@@ -1,5 +1,5 @@
 import type { HoldfastConfig } from "../config/index.js";
-import type { ChatMessage, SessionMeta } from "../sessions/index.js";
+import type { ChatMessage, Provenance, SessionMeta } from "../sessions/index.js";
 import type { SessionsAccess, SessionsPolicy } from "./sessions-tools.js";
 import type { ToolContext } from "./types.js";
 
@@ -22,6 +22,7 @@ export interface SessionRunStarter {
     readonly agentId: string;
     readonly sessionKey: string;
     readonly message: string;
+    readonly provenance: Provenance;
     readonly sender: { readonly channel: string; readonly id: string };
     readonly origin: { readonly channel: string };
     readonly onEvent: (ev: { readonly event: SessionRunEvent }) => void;
@@ -44,6 +45,7 @@ export function sessionsAccess(store: SessionsReader, runs: SessionRunStarter): 
         agentId: input.agentId,
         sessionKey: input.sessionKey,
         message: input.message,
+        provenance: input.provenance,
         sender: { channel: "session", id: input.fromSessionKey },
         origin: { channel: "session" },
         onEvent: (ev) => {

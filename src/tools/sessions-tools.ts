@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { deny, type Denied } from "../infra/index.js";
-import { canonicalSessionKey, type ChatMessage, type SessionMeta } from "../sessions/index.js";
+import { canonicalSessionKey, type ChatMessage, type Provenance, type SessionMeta } from "../sessions/index.js";
 import { refusedResult } from "./refusal.js";
+import { relayProvenance } from "./taint.js";
 import type { ToolContext, ToolDefinition, ToolResult } from "./types.js";
 
 /** What the sessions tools need (implemented with SessionStore + RunManager by the wiring). */
@@ -12,7 +13,7 @@ export interface SessionsAccess {
   history(key: string, limit: number): Promise<ChatMessage[]>;
   /** Starts a run in `sessionKey` and waits up to `waitMs` for its answer. */
   run(
-    input: { agentId: string; sessionKey: string; message: string; fromSessionKey: string },
+    input: { agentId: string; sessionKey: string; message: string; fromSessionKey: string; provenance: Provenance },
     waitMs: number,
     signal: AbortSignal,
   ): Promise<{ state: "final" | "error" | "running"; text: string }>;
@@ -114,7 +115,13 @@ export function sessionsTools(access: SessionsAccess, policy: SessionsPolicy): T
         return renderRun(
           key,
           await access.run(
-            { agentId, sessionKey: key, message: a.message, fromSessionKey: ctx.sessionKey },
+            {
+              agentId,
+              sessionKey: key,
+              message: a.message,
+              fromSessionKey: ctx.sessionKey,
+              provenance: relayProvenance(ctx),
+            },
             wait(a.waitSeconds),
             ctx.signal,
           ),
@@ -135,7 +142,13 @@ export function sessionsTools(access: SessionsAccess, policy: SessionsPolicy): T
         return renderRun(
           key,
           await access.run(
-            { agentId: ctx.agentId, sessionKey: key, message: a.task, fromSessionKey: ctx.sessionKey },
+            {
+              agentId: ctx.agentId,
+              sessionKey: key,
+              message: a.task,
+              fromSessionKey: ctx.sessionKey,
+              provenance: relayProvenance(ctx),
+            },
             wait(a.waitSeconds),
             ctx.signal,
           ),

@@ -29,6 +29,8 @@ import { ToolRuntime } from "./runtime.js";
 import { recordApprovals, toolActor } from "./trail-events.js";
 import { sessionsAccess, sessionsPolicy, type SessionRunStarter, type SessionsReader } from "./sessions-access.js";
 import { sessionsTools } from "./sessions-tools.js";
+import { taintModeFor } from "./taint.js";
+import { TaintGate } from "./taint-gate.js";
 import { execPolicyBase, webFetchSettings, webSearchSettings } from "./settings.js";
 import type { AnyToolDefinition, ToolContext } from "./types.js";
 import { webFetchTool } from "./web-fetch.js";
@@ -92,7 +94,7 @@ export interface ToolStage {
  * Builds the tool stage: config checks (unknown tool names → HF_CONFIG_INVALID), exec approvals
  * (`<stateDir>/exec-approvals.json`; `exec.approval.*` methods and events on the gateway), elevated
  * switches (with `tools.elevated.requireApproval`, elevated exec asks for every command), the tool
- * catalogue and the policy gate every call passes.
+ * catalogue, and the policy gate then the untrusted-content gate ({@link TaintGate}) every call passes.
  * @throws HoldfastError HF_CONFIG_INVALID naming each bad key path.
  */
 export function createToolStage(deps: ToolStageDeps): ToolStage {
@@ -137,7 +139,13 @@ export function createToolStage(deps: ToolStageDeps): ToolStage {
   };
   const runtime = new ToolRuntime(
     tools,
-    new PolicyGate(config, gateSandbox, JAIL_TOOLS),
+    // After the policy gate: a dangerous call of a turn that read untrusted content asks the owner.
+    new TaintGate(new PolicyGate(config, gateSandbox, JAIL_TOOLS), {
+      config,
+      approver: approvals,
+      trail: deps.trail,
+      where: (c) => (deps.sandbox.isSandboxed(c.agentId, c.sessionKey) ? "sandbox" : "host"),
+    }),
     TOOL_ALIASES,
     (refusal, c) =>
       void deps.trail.record({
@@ -195,6 +203,7 @@ function builtinTools(deps: ToolStageDeps, parts: ToolParts): AnyToolDefinition[
       approver: parts.approvals,
       audit: new ExecAuditor(deps.log, () => deps.secrets.values()),
       processes,
+      taintMode: (agentId) => taintModeFor(config, agentId),
     }),
     processTool(processes),
     ...sessionsTools(sessionsAccess(deps.sessions, deps.runs), sessionsPolicy(config, deps.sandbox)),

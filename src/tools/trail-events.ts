@@ -22,12 +22,16 @@ function deciderOf(by: string | undefined): SecurityActor {
 /**
  * Records every exec approval request and decision in the security trail: the approval id, agent,
  * where it runs, why it asked and the executable's name (never the command line, which can carry
- * data). A timeout or shutdown is decided by the gateway itself.
+ * data); for a tainted turn, the taint's kinds and its sources that name no person (URLs, webhook
+ * names), on the request and on its decision. A timeout or shutdown is decided by the gateway itself.
  */
 export function recordApprovals(approvals: ExecApprovals, trail: SecurityTrail): void {
+  // The taint of each pending request, so its decision names the source too.
+  const tainted = new Map<string, { taintKinds: string[]; taintSources: string[] }>();
   approvals.onEvent((ev) => {
     if (ev.type === "requested") {
       const r = ev.request;
+      if (r.taint) tainted.set(r.id, { taintKinds: [...r.taint.kinds], taintSources: [...r.taint.sources] });
       void trail.record({
         type: "exec_approval.requested",
         actor: { kind: "system" },
@@ -35,15 +39,18 @@ export function recordApprovals(approvals: ExecApprovals, trail: SecurityTrail):
           approvalId: r.id,
           agentId: r.agentId,
           host: r.host,
-          reason: r.reason,
-          ...(r.argv[0] ? { executable: path.basename(r.argv[0]) } : {}),
+          reason: r.taint ? "untrusted content read by the turn" : r.reason,
+          ...(r.tool ? { tool: r.tool } : r.argv[0] ? { executable: path.basename(r.argv[0]) } : {}),
+          ...(r.taint ? { taintKinds: r.taint.kinds, taintSources: r.taint.sources } : {}),
         },
       });
-    } else
+    } else {
       void trail.record({
         type: "exec_approval.decided",
         actor: deciderOf(ev.by),
-        details: { approvalId: ev.id, decision: ev.decision },
+        details: { approvalId: ev.id, decision: ev.decision, ...tainted.get(ev.id) },
       });
+      tainted.delete(ev.id);
+    }
   });
 }

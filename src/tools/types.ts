@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Logger } from "../logging/index.js";
+import type { TurnTaint } from "./turn-taint.js";
 
 /** A tool as shown to the model: name, description and a JSON Schema for its arguments. */
 export interface ToolSpec {
@@ -29,6 +30,11 @@ export interface ToolContext {
   };
   readonly signal: AbortSignal;
   readonly log: Logger;
+  /**
+   * The untrusted content this turn has read so far (its message, its history, web and inbound-file
+   * tool results). Absent: the turn is the owner's and has read nothing untrusted.
+   */
+  readonly taint?: TurnTaint;
 }
 
 /** What a tool returns to the model. `content` is plain text (capped by the runtime). */

@@ -20,6 +20,7 @@ export const SECURITY_EVENT_TYPES = [
   "exec_approval.requested",
   "exec_approval.decided",
   "tool.refused",
+  "tool.tainted",
   "config.changed",
   "secrets.reloaded",
   "secrets.reload_failed",

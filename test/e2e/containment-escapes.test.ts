@@ -150,6 +150,8 @@ describe("escape table: a sandboxed Telegram DM session", () => {
       withModel(mock.url, {
         agents: { defaults: { sandbox: { backend: "bubblewrap" } } },
         tools: { exec: { allowlist: ["ln"] } },
+        // Ada is the owner: her own turns are trusted, so an allowlisted exec runs unasked.
+        commands: { ownerAllowFrom: ["telegram:3001"] },
         channels: channel(fake.url),
       }),
     );
@@ -193,6 +195,7 @@ describe("escape table: the sandbox memory limit holds for the whole session", (
       withModel(mock.url, {
         agents: { defaults: { sandbox: { backend: "bubblewrap", limits: { memoryMb: 200 } } } },
         tools: { exec: { security: "full", ask: "off" } },
+        commands: { ownerAllowFrom: ["telegram:3001"] },
         channels: {
           telegram: { apiRoot: fake.url, pollingTimeoutSec: 1, dmPolicy: "allowlist", allowFrom: ["3001"] },
         },

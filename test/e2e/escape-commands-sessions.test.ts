@@ -85,10 +85,17 @@ describe("escape table: chat command scopes and cross-peer sessions (real gatewa
     const read = await fake.waitForSent((s) => s.chatId === String(BOB) && s.text.startsWith("Tool sessions_history"));
     expect(read.text).toContain("not visible from this session");
     expect(read.text).not.toContain("alice-private-note-4417");
+    // Bob is not an owner: his turn is tainted, so sessions_send asks first, naming his message;
+    // approved, the visibility rule still refuses it.
+    const requested = nextApproval(approver);
     await fake.userSends(BOT.token, {
       from: { id: BOB, first_name: "Bob" },
       text: `tool sessions_send {"sessionKey":"${aliceKey}","message":"injected-by-bob","waitSeconds":5}`,
     });
+    const asked = await requested;
+    expect(asked).toMatchObject({ tool: "sessions_send", taint: { kinds: ["dm"] } });
+    expect(asked.taint?.summary).toBe(`this turn read a message from telegram:${BOB}`);
+    await approver.request("exec.approval.resolve", { id: asked.id, decision: "allow-once" });
     const sent = await fake.waitForSent((s) => s.chatId === String(BOB) && s.text.startsWith("Tool sessions_send"));
     expect(sent.text).toContain("not visible from this session");
     await fake.userSends(BOT.token, { from: { id: BOB, first_name: "Bob" }, text: 'tool sessions_list {"limit":50}' });

@@ -110,7 +110,9 @@ describe("Gmail Pub/Sub push through a real gateway process", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(modelSaw("canary-mail-42")).toBe(1);
     const msg = mock.requests.flatMap((r) => r.messages).find((m) => m.content.includes("canary-mail-42"));
-    expect(msg?.content).toMatch(/<<<EXTERNAL_CONTENT id=[0-9a-f]+ source="email from Ann/);
+    expect(msg?.content).toMatch(
+      /^<<<EXTERNAL_CONTENT id=[0-9a-f]{24} source="an email from Ann <ann@example.com> to [^"]+">>>\nNew mail in /,
+    );
     expect(msg?.content).toContain("<<<END_EXTERNAL_CONTENT");
   });
 

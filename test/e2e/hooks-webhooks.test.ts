@@ -89,7 +89,7 @@ describe("webhooks through a real gateway process", () => {
     await expect.poll(() => mock.requests.filter((r) => JSON.stringify(r.messages).includes("quiet")).length).toBe(1);
     expect(
       mock.requests.some((r) =>
-        /System event \(webhook\):\\n<<<EXTERNAL_CONTENT id=[0-9a-f]{24} source=\\"webhook wake\\">>>\\ndisk almost full\\n/.test(
+        /<<<EXTERNAL_CONTENT id=[0-9a-f]{24} source=\\"webhook wake \(system event\)\\">>>\\ndisk almost full\\n/.test(
           JSON.stringify(r.messages),
         ),
       ),

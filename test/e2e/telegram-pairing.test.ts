@@ -113,7 +113,7 @@ describe("Telegram end to end: pairing, approval, isolation, group mention gatin
     const show = await runCli(stateDir, ["sessions", "show", "agent:main:telegram:direct:1001"]);
     expect(show.stdout).toContain("question of 1001");
     expect(show.stdout).not.toContain("secret of 1002");
-    const req = mock.requests.find((r) => r.messages.some((m) => m.content === "question of 1001"));
+    const req = mock.requests.find((r) => r.messages.some((m) => m.content.includes("\nquestion of 1001\n")));
     expect(req?.messages.map((m) => m.content).join("\n")).not.toContain("secret of 1002");
   });
 

@@ -25,6 +25,12 @@ export interface ApprovalRequested {
   sessionKey: string;
   agentId: string;
   expiresAtMs: number;
+  command: string;
+  reason: string;
+  /** The tool asking, when it is not exec. */
+  tool?: string;
+  /** Set when the turn read untrusted content. */
+  taint?: { summary: string; kinds: string[]; sources: string[] };
 }
 
 /** Waits for the next `exec.approval.requested` event on `client`. */

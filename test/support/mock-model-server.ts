@@ -44,9 +44,22 @@ export interface MockReply {
 
 export type MockScript = (req: MockRequest) => MockReply;
 
+/** One untrusted piece as the gateway wraps it for the model (docs/tools.md "Untrusted content"). */
+const BOUNDARY =
+  /^<<<EXTERNAL_CONTENT id=[0-9a-f]+ source="[^"\n]*">>>\n([\s\S]*)\n<<<END_EXTERNAL_CONTENT id=[0-9a-f]+>>>\n[^\n]*$/;
+
+/**
+ * The text of the last user message as the mock reads it: the content inside the boundary of an
+ * untrusted message, like a model that follows whatever it reads (the case the taint gate is for).
+ */
+export function lastUserText(req: MockRequest): string {
+  const content = [...req.messages].reverse().find((m) => m.role === "user")?.content ?? "";
+  return BOUNDARY.exec(content)?.[1] ?? content;
+}
+
 /** A short streamed echo of the last user message (`echo: <text>`), so every client sees deltas and a final. */
 export const echoScript: MockScript = (req) => {
-  const text = [...req.messages].reverse().find((m) => m.role === "user")?.content ?? "";
+  const text = lastUserText(req);
   return { text: `echo: ${text}`, chunkDelayMs: 15 };
 };
 
@@ -61,14 +74,14 @@ export interface MockModelServer {
 
 /**
  * The default script: deterministic replies driven by the last user message, so end-to-end tests can
- * steer the "model": `read <path>`, `write <path> <text>`, `exec <command>`, `tool <name> <json>`
+ * steer the "model" (inside an untrusted message's boundary too, see {@link lastUserText}): `read <path>`, `write <path> <text>`, `exec <command>`, `tool <name> <json>`
  * ask for that tool; after a tool result it answers `Tool <name> returned: <result>`; anything else is
  * echoed as `echo: <text>`.
  */
 export const defaultScript: MockScript = (req) => {
   const last = req.messages[req.messages.length - 1];
   if (last?.role === "tool") return { text: `Tool ${last.toolName ?? "?"} returned: ${last.content.slice(0, 2000)}` };
-  const text = [...req.messages].reverse().find((m) => m.role === "user")?.content ?? "";
+  const text = lastUserText(req);
   let m: RegExpExecArray | null;
   if ((m = /^read (\S+)$/.exec(text))) return { toolCalls: [{ name: "read", arguments: { path: m[1] } }] };
   if ((m = /^write (\S+) ([\s\S]+)$/.exec(text)))

@@ -37,6 +37,10 @@ export interface Approval {
   readonly reason?: string;
   readonly persistable?: boolean;
   readonly createdAtMs?: number;
+  /** The tool asking, when it is not exec (`write`, `message`, `sessions_send`, ...). */
+  readonly tool?: string;
+  /** Set when the turn read untrusted content: `summary` names it ("this turn read https://…"). */
+  readonly taint?: { readonly summary: string; readonly kinds: readonly string[] };
 }
 
 export interface AppState {

@@ -12,7 +12,8 @@ function withGateway<T>(fn: (c: GatewayClient) => Promise<T>): Promise<T> {
 /**
  * `holdfast approvals list [--json] | approve <id> [--always] | deny <id>`: pending exec approvals of
  * the running gateway (WS methods `exec.approval.list` / `exec.approval.resolve`, scope
- * `operator.approvals`). Source: issue "Exec approvals", reference §6.6.
+ * `operator.approvals`). A request of a turn that read untrusted content gets a second line naming
+ * it (`untrusted: this turn read https://…`). Source: issue "Exec approvals", reference §6.6.
  */
 export function registerApprovals(program: Command, io: CliIo): void {
   const cmd = program
@@ -33,6 +34,8 @@ export function registerApprovals(program: Command, io: CliIo): void {
         io.out(
           `${a.id}  ${a.command}  (cwd ${a.cwd}, ${a.host}, ${a.sessionKey}, expires in ${left}s)${a.persistable ? "" : "  [once only]"}`,
         );
+        // A tainted turn's request says what it read (URLs already redacted by the gateway).
+        if (a.taint) io.out(`    untrusted: ${a.taint.summary}`);
       }
     });
   cmd

@@ -2,6 +2,7 @@ import safeRegex from "safe-regex2";
 import { z } from "zod";
 import { compat, noAllowWithAlsoAllow, ToolPolicySchema } from "./common.js";
 import { SandboxSchema } from "./sandbox.js";
+import { TaintSchema } from "./tools.js";
 import { DurationSchema } from "../duration.js";
 import { HoldfastError } from "../../errors/index.js";
 
@@ -24,6 +25,7 @@ const AgentToolsSchema = ToolPolicySchema.extend({
       tools: z.strictObject({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() }).optional(),
     })
     .optional(),
+  taint: TaintSchema.optional(),
 }).superRefine(noAllowWithAlsoAllow);
 
 /**

@@ -2,6 +2,14 @@ import { z } from "zod";
 import { compat, noAllowWithAlsoAllow, SecretInputSchema, ToolPolicySchema } from "./common.js";
 
 /**
+ * `tools.taint` (global) and `agents.list[].tools.taint` (per agent, wins): what a turn that read
+ * untrusted content may do with dangerous tools. `mode`: `approve` (default; an owner approval naming
+ * the source), `deny` (refused, naming the source), `warn` (runs; logged and recorded in the security
+ * trail), `off` (no gate; a critical `security audit` finding). See docs/tools.md "Untrusted content".
+ */
+export const TaintSchema = z.strictObject({ mode: z.enum(["approve", "deny", "warn", "off"]).optional() });
+
+/**
  * `tools.*`. holdfast defaults (applied by the tools stage): profile "coding", exec security
  * "allowlist" + ask "on-miss", approvals expire after 120 s, fs.workspaceOnly true, elevated
  * disabled unless `enabled: true` with an allowFrom list, web_search off without a key, web_fetch
@@ -82,6 +90,7 @@ export const ToolsSchema = ToolPolicySchema.extend({
         .optional(),
     })
     .optional(),
+  taint: TaintSchema.optional(),
   sessions: z.strictObject({ visibility: z.enum(["all", "agent", "tree", "self"]).optional() }).optional(),
   agentToAgent: z.strictObject({ enabled: z.boolean().optional(), allow: z.array(z.string()).optional() }).optional(),
   toolsBySender: z.record(z.string(), ToolPolicySchema).optional(),

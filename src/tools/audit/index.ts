@@ -4,6 +4,7 @@ import { elevatedCheck } from "./elevated.js";
 import { execFullCheck } from "./exec-full.js";
 import { openExposureCheck } from "./open-exposure.js";
 import { sessionVisibilityCheck } from "./session-visibility.js";
+import { taintOffCheck } from "./taint-off.js";
 
 /** Tool blast-radius checks (what the bot can touch). */
 export const toolsAuditChecks: readonly AuditCheck[] = [
@@ -12,4 +13,5 @@ export const toolsAuditChecks: readonly AuditCheck[] = [
   openExposureCheck,
   browserExposureCheck,
   sessionVisibilityCheck,
+  taintOffCheck,
 ];

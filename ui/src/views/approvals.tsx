@@ -1,7 +1,10 @@
 import type { Approval, Controller } from "../controller.js";
 import { useStore } from "../store.js";
 
-/** One pending exec approval with approve once / always / deny. */
+/**
+ * One pending exec approval with approve once / always / deny; a request of a turn that read untrusted
+ * content says what it read (the page, webhook, email or sender) above the command.
+ */
 export function ApprovalCard({ approval: a, controller }: { approval: Approval; controller: Controller }) {
   const choices: [string, string][] = [
     ["allow-once", "Approve once"],
@@ -11,9 +14,15 @@ export function ApprovalCard({ approval: a, controller }: { approval: Approval; 
   return (
     <div class="approval" data-id={a.id} role="group" aria-label={`Approval ${a.id}`}>
       <p>
-        <strong>Approval needed</strong> for {a.host ?? "host"} exec
-        {a.reason ? <span class="reason"> ({a.reason})</span> : null}
+        <strong>Approval needed</strong> for {a.host ?? "host"} {a.tool ?? "exec"}
+        {a.reason && !a.taint ? <span class="reason"> ({a.reason})</span> : null}
       </p>
+      {a.taint ? (
+        <p class="taint" role="note">
+          <strong>Untrusted content:</strong> {a.taint.summary}. It may be trying to make this happen; approve only if
+          you asked for it.
+        </p>
+      ) : null}
       <pre class="command">{a.command}</pre>
       <div class="actions">
         {choices.map(([decision, label]) => (
