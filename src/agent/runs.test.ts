@@ -92,12 +92,16 @@ describe("run manager ledger", () => {
         admit: () => {
           throw full;
         },
+        admitDeferred: () => {
+          throw full;
+        },
         admitGrouped: () => Promise.reject(full),
         finish: () => true,
         get: () => undefined,
       },
     });
     expect(() => m.start({ agentId: "main", sessionKey: "agent:main:main", message: "x" })).toThrow(full);
+    expect(() => m.start({ agentId: "main", sessionKey: "agent:main:main", message: "q", queued: true })).toThrow(full);
     await expect(m.startGrouped({ agentId: "main", sessionKey: "agent:main:main", message: "y" })).rejects.toBe(full);
     expect(m.active()).toBe(0);
     expect(calls).toEqual([]);

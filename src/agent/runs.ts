@@ -32,13 +32,20 @@ export interface StartRunInput {
   readonly onEvent?: (ev: RunEvent) => void;
   /** Where the run came from, stored with it (JSON): tells whom to notify if it is interrupted. */
   readonly notify?: Readonly<Record<string, unknown>>;
+  /**
+   * True when the message is already durable in a channel's inbound queue (fsynced before the platform
+   * was acknowledged, handed over again after a crash until handled): the admission is then committed
+   * without an fsync of its own and reaches the disk with the next durable commit
+   * ({@link RunLedger.admitDeferred}). Default false: {@link RunManager.start} returns after an fsync.
+   */
+  readonly queued?: boolean;
 }
 
 /** Where a run stands. `interrupted`: the process that ran it died first (known from the ledger). */
 export type RunStatus = "queued" | "started" | "ok" | "error" | "aborted" | "interrupted";
 
 /** The durable ledger the run manager commits to (the state store's {@link RunLedger}). */
-export type RunJournal = Pick<RunLedger, "admit" | "admitGrouped" | "finish" | "get">;
+export type RunJournal = Pick<RunLedger, "admit" | "admitDeferred" | "admitGrouped" | "finish" | "get">;
 
 /** Options of {@link RunManager}. */
 export interface RunManagerOptions {
@@ -100,13 +107,14 @@ export class RunManager {
 
   /**
    * Starts (or, for a repeated idempotency key, returns) a run. Returns after the user message is
-   * committed to the ledger (a commit and fsync of its own).
+   * committed to the ledger (a commit and fsync of its own; without the fsync when `input.queued`).
    * @throws HoldfastError HF_SHUTTING_DOWN; HF_STATE_* when the message cannot be committed (nothing
    *   was accepted: the caller reports the error, the client may retry with the same key)
    */
   start(input: StartRunInput): StartedRun {
     const { admit, user } = this.admission(input, this.runIdFor(input.idempotencyKey));
-    return this.launch(input, user, this.opts.ledger.admit(admit));
+    const ledger = this.opts.ledger;
+    return this.launch(input, user, input.queued ? ledger.admitDeferred(admit) : ledger.admit(admit));
   }
 
   /**
