@@ -128,14 +128,23 @@ export async function readFileIfExists(file: string): Promise<string | undefined
 /**
  * Reads a state file's bytes (opened first when it is encrypted at rest), or `undefined` when it does
  * not exist.
- * @throws HoldfastError HF_STATE_IO; HF_ENCRYPTION_* for a sealed file this process cannot open
+ * @throws HoldfastError HF_STATE_FD_LIMIT when the process is out of file descriptors (EMFILE,
+ *   ENFILE); HF_STATE_IO otherwise; HF_ENCRYPTION_* for a sealed file this process cannot open
  */
 export async function readStateFile(file: string): Promise<Buffer | undefined> {
   let buf: Buffer;
   try {
     buf = await fsp.readFile(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "EMFILE" || code === "ENFILE")
+      throw new HoldfastError(
+        "HF_STATE_FD_LIMIT",
+        `cannot read ${file}: too many open files; raise the open-file limit (ulimit -n) or close idle connections`,
+        { path: file },
+        { cause: err },
+      );
     throw new HoldfastError("HF_STATE_IO", `cannot read ${file}`, { path: file }, { cause: err });
   }
   return decodeStateFile(file, buf);
