@@ -136,4 +136,24 @@ describe("run manager ledger", () => {
     expect(s.state.runs.ofSession("agent:main:b").map((r) => r.status)).toEqual(["ok", "ok"]);
     await s.close();
   });
+
+  it("picks a grouped run's id at its commit, so a run started meanwhile keeps a key as its id alone", async () => {
+    const s = await tempSessionStore();
+    const { loop } = countingLoop();
+    const m = new RunManager({ loop, now: () => 3, log: silentLogger(), ledger: s.state.runs });
+    const grouped = m.startGrouped({ agentId: "main", sessionKey: "agent:main:g", message: "g", idempotencyKey: "k" });
+    const direct = m.start({ agentId: "main", sessionKey: "agent:main:d", message: "d", idempotencyKey: "k" });
+    expect(direct.runId).toBe("k");
+    const later = await grouped;
+    expect(later.runId).not.toBe("k");
+    expect(later.deduped).toBe(false);
+    await Promise.all([direct.done, later.done]);
+    expect(s.state.runs.get(later.runId)).toMatchObject({
+      sessionKey: "agent:main:g",
+      idempotencyKey: "k",
+      status: "ok",
+    });
+    expect(s.state.runs.get(later.runId)?.message).toMatchObject({ runId: later.runId });
+    await s.close();
+  });
 });

@@ -90,8 +90,6 @@ export class RunManager {
   private readonly runs = new Map<string, RunRecord>();
   private readonly sessionTails = new Map<string, Promise<void>>();
   private readonly listeners = new Set<(ev: RunEvent) => void>();
-  /** Run ids of messages waiting for their group commit (not in the ledger yet). */
-  private readonly admitting = new Set<string>();
   private closing = false;
   private readonly redact: (text: string) => string;
 
@@ -125,23 +123,32 @@ export class RunManager {
    * @throws (rejects with) HoldfastError as {@link start}
    */
   async startGrouped(input: StartRunInput): Promise<StartedRun> {
-    const runId = this.runIdFor(input.idempotencyKey);
-    const { admit, user } = this.admission(input, runId);
-    this.admitting.add(runId);
-    try {
-      return this.launch(input, user, await this.opts.ledger.admitGrouped(admit));
-    } finally {
-      this.admitting.delete(runId);
-    }
+    this.refuseWhenClosing();
+    let user: ChatMessage | undefined;
+    // The run id is chosen inside the group's transaction: its ledger check sees the admissions of
+    // the same group before it and needs no read transaction of its own.
+    const admitted = await this.opts.ledger.admitGrouped(() => {
+      const a = this.admission(input, this.freeRunId(input.idempotencyKey));
+      user = a.user;
+      return a.admit;
+    });
+    return this.launch(input, user as ChatMessage, admitted);
   }
 
-  /** The run id for a new message: its idempotency key unless another run has or is taking that id. */
+  /** The run id for a new message (see {@link freeRunId}). @throws HoldfastError HF_SHUTTING_DOWN */
   private runIdFor(key: string | undefined): string {
+    this.refuseWhenClosing();
+    return this.freeRunId(key);
+  }
+
+  /** The idempotency key unless another run in the ledger has that id; else a random UUID. */
+  private freeRunId(key: string | undefined): string {
+    return key !== undefined && key !== "" && !this.opts.ledger.get(key) ? key : randomUUID();
+  }
+
+  private refuseWhenClosing(): void {
     if (this.closing)
       throw new HoldfastError("HF_SHUTTING_DOWN", "the gateway is shutting down; retry after it restarts");
-    return key !== undefined && key !== "" && !this.admitting.has(key) && !this.opts.ledger.get(key)
-      ? key
-      : randomUUID();
   }
 
   /** The user message of a run and what the ledger records for it (redacted). */

@@ -143,11 +143,14 @@ export class RunLedger {
    * {@link admit} in a group commit ({@link StateDb.grouped}): admissions arriving in the same event
    * loop iteration share one fsynced transaction. Resolves only after that commit, so the caller may
    * acknowledge on resolution; a later admission of the same group sees the earlier ones (a repeated
-   * key is found, not inserted twice).
-   * @throws (rejects with) HoldfastError HF_STATE_* when the admission or the group's commit fails
+   * key is found, not inserted twice). `input` may be a function, called inside the group's
+   * transaction just before the admission (what it reads of the ledger needs no read of its own and
+   * sees the admissions before it).
+   * @throws (rejects with) HoldfastError HF_STATE_* when the admission or the group's commit fails, or
+   *   what `input` throws
    */
-  admitGrouped(input: AdmitInput): Promise<{ run: LedgerRun; fresh: boolean }> {
-    return this.db.grouped("saving the message", () => this.admit(input));
+  admitGrouped(input: AdmitInput | (() => AdmitInput)): Promise<{ run: LedgerRun; fresh: boolean }> {
+    return this.db.grouped("saving the message", () => this.admit(typeof input === "function" ? input() : input));
   }
 
   /** Marks an accepted run as running. */
