@@ -6,9 +6,12 @@
  * Targets (issue 19): CPU/message ≤ 1.5 ms; ≥ 1,000 msg/s at 10 clients; p50 ≤ 2 ms, p99 ≤ 8 ms at 1
  * client; p99 ≤ 50 ms at 10 clients; start ≤ 250 ms; idle RSS ≤ 70 MB.
  *
- * Run: npm run bench:load -- [--rounds 3] [--messages 1000] [--clients 10]
+ * Run: npm run bench:load -- [--rounds 3] [--messages 1000] [--clients 10] [--against /tmp/holdfast-before]
+ * With `--against <dir>` (another build: its `bin/` and `dist/`) each round runs that build first,
+ * then this one, so both see the same machine load; figures are printed per build.
  * Profile the gateway: HOLDFAST_BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:load
  */
+import path from "node:path";
 import { startMockModelServer } from "../test/support/mock-model-server.js";
 import { loadavg, median, pct, runLoad, startLoadGateway, treeRssMb, type LoadResult } from "./lib/gateway-load.js";
 
@@ -20,6 +23,13 @@ const ROUNDS = arg("rounds", 3);
 const MESSAGES = arg("messages", 1000);
 const CLIENTS = arg("clients", 10);
 const nodeFlags = process.env.HOLDFAST_BENCH_NODE_FLAGS?.split(" ").filter(Boolean);
+const againstAt = process.argv.indexOf("--against");
+const against = againstAt > 0 ? path.resolve(process.argv[againstAt + 1] as string) : undefined;
+/** The builds compared: `bin` undefined is this one. */
+const BUILDS: { name: string; bin?: string }[] = [
+  ...(against ? [{ name: against, bin: path.join(against, "bin/holdfast.mjs") }] : []),
+  { name: "this build" },
+];
 
 interface Round {
   startMs: number;
@@ -31,8 +41,8 @@ interface Round {
 
 const mock = await startMockModelServer({ script: () => ({ text: "ok" }) });
 
-async function round(): Promise<Round> {
-  const gw = await startLoadGateway(mock.url, nodeFlags ? { nodeFlags } : {});
+async function round(bin: string | undefined): Promise<Round> {
+  const gw = await startLoadGateway(mock.url, { ...(nodeFlags ? { nodeFlags } : {}), ...(bin ? { bin } : {}) });
   await new Promise((r) => setTimeout(r, 1000));
   const idleRssMb = await treeRssMb(gw.pid);
   const clients = await Promise.all(Array.from({ length: CLIENTS }, () => gw.connect()));
@@ -57,27 +67,33 @@ const line = (name: string, r: LoadResult) =>
   `p50 ${f(q(r, 50))} ms, p99 ${f(q(r, 99))} ms, errors ${r.errors}`;
 
 console.log(`load benchmark (${ROUNDS} rounds, load average ${await loadavg()} at start)`);
-const rounds: Round[] = [];
+const rounds: Round[][] = BUILDS.map(() => []);
 for (let i = 0; i < ROUNDS; i++) {
-  const r = await round();
-  rounds.push(r);
-  console.log(`round ${i + 1}: start-to-authenticated ${f(r.startMs, 1)} ms, idle RSS ${f(r.idleRssMb, 1)} MB`);
-  console.log(`  ${line("1 client", r.one)}`);
-  console.log(`  ${line(`${CLIENTS} clients`, r.many)}`);
-  console.log(`  RSS after the round ${f(r.rssAfterMb, 1)} MB; load average ${await loadavg()}`);
+  for (const [b, build] of BUILDS.entries()) {
+    const r = await round(build.bin);
+    rounds[b]?.push(r);
+    const who = BUILDS.length > 1 ? ` (${build.name})` : "";
+    console.log(`round ${i + 1}${who}: start-to-authenticated ${f(r.startMs, 1)} ms, idle RSS ${f(r.idleRssMb, 1)} MB`);
+    console.log(`  ${line("1 client", r.one)}`);
+    console.log(`  ${line(`${CLIENTS} clients`, r.many)}`);
+    console.log(`  RSS after the round ${f(r.rssAfterMb, 1)} MB; load average ${await loadavg()}`);
+  }
 }
 await mock.close();
 
-const med = (pick: (r: Round) => number, d = 2) => f(median(rounds.map(pick)), d);
-console.log(`median of ${ROUNDS} rounds:`);
-console.log(`  start to authenticated WebSocket ${med((r) => r.startMs, 1)} ms   [target ≤ 250 ms]`);
-console.log(`  idle RSS ${med((r) => r.idleRssMb, 1)} MB   [target ≤ 70 MB]`);
-console.log(
-  `  1 client: CPU/msg ${med((r) => perMsg(r.one))} ms, ${med((r) => rate(r.one), 0)} msg/s, ` +
-    `p50 ${med((r) => q(r.one, 50))} ms, p99 ${med((r) => q(r.one, 99))} ms   [target CPU ≤ 1.5 ms, p50 ≤ 2 ms, p99 ≤ 8 ms]`,
-);
-console.log(
-  `  ${CLIENTS} clients: CPU/msg ${med((r) => perMsg(r.many))} ms, ${med((r) => rate(r.many), 0)} msg/s, ` +
-    `p50 ${med((r) => q(r.many, 50))} ms, p99 ${med((r) => q(r.many, 99))} ms   [target ≥ 1,000 msg/s, p99 ≤ 50 ms]`,
-);
-console.log(`  errors ${rounds.reduce((n, r) => n + r.one.errors + r.many.errors, 0)} in all rounds`);
+for (const [b, build] of BUILDS.entries()) {
+  const rs = rounds[b] as Round[];
+  const med = (pick: (r: Round) => number, d = 2) => f(median(rs.map(pick)), d);
+  console.log(`median of ${ROUNDS} rounds${BUILDS.length > 1 ? ` (${build.name})` : ""}:`);
+  console.log(`  start to authenticated WebSocket ${med((r) => r.startMs, 1)} ms   [target ≤ 250 ms]`);
+  console.log(`  idle RSS ${med((r) => r.idleRssMb, 1)} MB   [target ≤ 70 MB]`);
+  console.log(
+    `  1 client: CPU/msg ${med((r) => perMsg(r.one))} ms, ${med((r) => rate(r.one), 0)} msg/s, ` +
+      `p50 ${med((r) => q(r.one, 50))} ms, p99 ${med((r) => q(r.one, 99))} ms   [target CPU ≤ 1.5 ms, p50 ≤ 2 ms, p99 ≤ 8 ms]`,
+  );
+  console.log(
+    `  ${CLIENTS} clients: CPU/msg ${med((r) => perMsg(r.many))} ms, ${med((r) => rate(r.many), 0)} msg/s, ` +
+      `p50 ${med((r) => q(r.many, 50))} ms, p99 ${med((r) => q(r.many, 99))} ms   [target ≥ 1,000 msg/s, p99 ≤ 50 ms]`,
+  );
+  console.log(`  errors ${rs.reduce((n, r) => n + r.one.errors + r.many.errors, 0)} in all rounds`);
+}

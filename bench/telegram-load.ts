@@ -5,23 +5,31 @@
  * Prints gateway CPU per message (process tree, /proc), throughput and p50/p99 from the user's message
  * to the bot's reply, for 1 sender and for 10 senders at once (each its own DM session). Asserts nothing.
  *
- * Run: npm run bench:telegram -- [--messages 300]
+ * Run: npm run bench:telegram -- [--messages 300] [--rounds 1] [--against /tmp/holdfast-before]
+ * With `--against <dir>` (another build: its `bin/` and `dist/`) each round runs that build first, then
+ * this one, each with a fresh gateway, so both see the same machine load.
  */
-import { startTelegramGateway } from "../test/support/telegram-gateway.js";
+import path from "node:path";
+import { startTelegramGateway, type TelegramGateway } from "../test/support/telegram-gateway.js";
 import { loadavg, pct, treeCpuMs } from "./lib/gateway-load.js";
 
-const i = process.argv.indexOf("--messages");
-const MESSAGES = i > 0 ? Number(process.argv[i + 1]) : 300;
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const MESSAGES = Number(arg("messages") ?? 300);
+const ROUNDS = Number(arg("rounds") ?? 1);
+const against = arg("against");
+const BUILDS: { name: string; bin?: string }[] = [
+  ...(against ? [{ name: path.resolve(against), bin: path.resolve(against, "bin/holdfast.mjs") }] : []),
+  { name: "this build" },
+];
 const BOT = { token: "700019:BenchTokenBenchTokenBenchTokenBench0", id: 700019, username: "holdfast_bench_bot" };
 const SENDERS = Array.from({ length: 10 }, (_, k) => 5000 + k);
 
-const tg = await startTelegramGateway(BOT, {
-  telegram: { dmPolicy: "allowlist", allowFrom: SENDERS.map(String) },
-});
-const pid = tg.gw.proc.pid as number;
-
 /** Each sender sends `n` DMs one after the other (the next once the reply arrived), all senders at once. */
-async function dms(senders: readonly number[], n: number, tag: string) {
+async function dms(tg: TelegramGateway, senders: readonly number[], n: number, tag: string) {
+  const pid = tg.gw.proc.pid as number;
   const rtts: number[] = [];
   let errors = 0;
   const cpu0 = await treeCpuMs(pid);
@@ -48,8 +56,17 @@ const line = (name: string, r: Awaited<ReturnType<typeof dms>>) =>
   `${f((r.rtts.length * 1000) / r.wallMs, 0)} msg/s, p50 ${f(pct(r.rtts, 50))} ms, p99 ${f(pct(r.rtts, 99))} ms, errors ${r.errors}`;
 
 console.log(`telegram DM benchmark (fake Bot API, long polling; load average ${await loadavg()})`);
-await dms([SENDERS[0] as number], 30, "warm");
-console.log(line("1 sender", await dms([SENDERS[0] as number], MESSAGES, "one")));
-console.log(line("10 senders", await dms(SENDERS, Math.ceil(MESSAGES / 10) * 3, "many")));
-console.log(`  load average ${await loadavg()}`);
-await tg.close();
+for (let i = 0; i < ROUNDS; i++) {
+  for (const build of BUILDS) {
+    const tg = await startTelegramGateway(BOT, {
+      telegram: { dmPolicy: "allowlist", allowFrom: SENDERS.map(String) },
+      ...(build.bin ? { bin: build.bin } : {}),
+    });
+    console.log(`round ${i + 1}${BUILDS.length > 1 ? ` (${build.name})` : ""}:`);
+    await dms(tg, [SENDERS[0] as number], 30, "warm");
+    console.log(line("1 sender", await dms(tg, [SENDERS[0] as number], MESSAGES, "one")));
+    console.log(line("10 senders", await dms(tg, SENDERS, Math.ceil(MESSAGES / 10) * 3, "many")));
+    console.log(`  load average ${await loadavg()}`);
+    await tg.close();
+  }
+}

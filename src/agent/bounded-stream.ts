@@ -65,6 +65,12 @@ export async function* boundedStream(call: BoundedCall): AsyncGenerator<StreamEv
 }
 
 /**
+ * Why the watchdog's nap is cut short (never seen outside it). An `abort()` without a reason would
+ * build a DOMException, with its stack, twice per model call.
+ */
+const WAKE = Object.freeze({ watchdog: "wake" });
+
+/**
  * One timer at a time on the injected clock: it sleeps until the earlier of the deadline and the idle
  * limit, then either fires or sleeps again for what is left (events push the idle limit forward
  * without touching the timer).
@@ -88,12 +94,12 @@ class Watchdog {
     if (this.lastAt === undefined && !content) return;
     const arming = this.lastAt === undefined;
     this.lastAt = this.call.clock.now();
-    if (arming) this.nap?.abort();
+    if (arming) this.nap?.abort(WAKE);
   }
 
   stop(): void {
     this.stopped = true;
-    this.nap?.abort();
+    this.nap?.abort(WAKE);
   }
 
   private async loop(): Promise<void> {

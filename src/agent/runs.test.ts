@@ -92,12 +92,16 @@ describe("run manager ledger", () => {
         admit: () => {
           throw full;
         },
+        admitDeferred: () => {
+          throw full;
+        },
         admitGrouped: () => Promise.reject(full),
         finish: () => true,
         get: () => undefined,
       },
     });
     expect(() => m.start({ agentId: "main", sessionKey: "agent:main:main", message: "x" })).toThrow(full);
+    expect(() => m.start({ agentId: "main", sessionKey: "agent:main:main", message: "q", queued: true })).toThrow(full);
     await expect(m.startGrouped({ agentId: "main", sessionKey: "agent:main:main", message: "y" })).rejects.toBe(full);
     expect(m.active()).toBe(0);
     expect(calls).toEqual([]);
@@ -130,6 +134,26 @@ describe("run manager ledger", () => {
       ["agent:main:b", "k2"],
     ]);
     expect(s.state.runs.ofSession("agent:main:b").map((r) => r.status)).toEqual(["ok", "ok"]);
+    await s.close();
+  });
+
+  it("picks a grouped run's id at its commit, so a run started meanwhile keeps a key as its id alone", async () => {
+    const s = await tempSessionStore();
+    const { loop } = countingLoop();
+    const m = new RunManager({ loop, now: () => 3, log: silentLogger(), ledger: s.state.runs });
+    const grouped = m.startGrouped({ agentId: "main", sessionKey: "agent:main:g", message: "g", idempotencyKey: "k" });
+    const direct = m.start({ agentId: "main", sessionKey: "agent:main:d", message: "d", idempotencyKey: "k" });
+    expect(direct.runId).toBe("k");
+    const later = await grouped;
+    expect(later.runId).not.toBe("k");
+    expect(later.deduped).toBe(false);
+    await Promise.all([direct.done, later.done]);
+    expect(s.state.runs.get(later.runId)).toMatchObject({
+      sessionKey: "agent:main:g",
+      idempotencyKey: "k",
+      status: "ok",
+    });
+    expect(s.state.runs.get(later.runId)?.message).toMatchObject({ runId: later.runId });
     await s.close();
   });
 });

@@ -44,13 +44,20 @@ export interface StartRunInput {
   readonly onEvent?: (ev: RunEvent) => void;
   /** Where the run came from, stored with it (JSON): tells whom to notify if it is interrupted. */
   readonly notify?: Readonly<Record<string, unknown>>;
+  /**
+   * True when the message is already durable in a channel's inbound queue (fsynced before the platform
+   * was acknowledged, handed over again after a crash until handled): the admission is then committed
+   * without an fsync of its own and reaches the disk with the next durable commit
+   * ({@link RunLedger.admitDeferred}). Default false: {@link RunManager.start} returns after an fsync.
+   */
+  readonly queued?: boolean;
 }
 
 /** Where a run stands. `interrupted`: the process that ran it died first (known from the ledger). */
 export type RunStatus = "queued" | "started" | "ok" | "error" | "aborted" | "interrupted";
 
 /** The durable ledger the run manager commits to (the state store's {@link RunLedger}). */
-export type RunJournal = Pick<RunLedger, "admit" | "admitGrouped" | "finish" | "get">;
+export type RunJournal = Pick<RunLedger, "admit" | "admitDeferred" | "admitGrouped" | "finish" | "get">;
 
 /** Options of {@link RunManager}. */
 export interface RunManagerOptions {
@@ -95,8 +102,6 @@ export class RunManager {
   private readonly runs = new Map<string, RunRecord>();
   private readonly sessionTails = new Map<string, Promise<void>>();
   private readonly listeners = new Set<(ev: RunEvent) => void>();
-  /** Run ids of messages waiting for their group commit (not in the ledger yet). */
-  private readonly admitting = new Set<string>();
   private closing = false;
   private readonly redact: (text: string) => string;
 
@@ -112,13 +117,14 @@ export class RunManager {
 
   /**
    * Starts (or, for a repeated idempotency key, returns) a run. Returns after the user message is
-   * committed to the ledger (a commit and fsync of its own).
+   * committed to the ledger (a commit and fsync of its own; without the fsync when `input.queued`).
    * @throws HoldfastError HF_SHUTTING_DOWN; HF_STATE_* when the message cannot be committed (nothing
    *   was accepted: the caller reports the error, the client may retry with the same key)
    */
   start(input: StartRunInput): StartedRun {
     const { admit, user } = this.admission(input, this.runIdFor(input.idempotencyKey));
-    return this.launch(input, user, this.opts.ledger.admit(admit));
+    const ledger = this.opts.ledger;
+    return this.launch(input, user, input.queued ? ledger.admitDeferred(admit) : ledger.admit(admit));
   }
 
   /**
@@ -129,23 +135,32 @@ export class RunManager {
    * @throws (rejects with) HoldfastError as {@link start}
    */
   async startGrouped(input: StartRunInput): Promise<StartedRun> {
-    const runId = this.runIdFor(input.idempotencyKey);
-    const { admit, user } = this.admission(input, runId);
-    this.admitting.add(runId);
-    try {
-      return this.launch(input, user, await this.opts.ledger.admitGrouped(admit));
-    } finally {
-      this.admitting.delete(runId);
-    }
+    this.refuseWhenClosing();
+    let user: ChatMessage | undefined;
+    // The run id is chosen inside the group's transaction: its ledger check sees the admissions of
+    // the same group before it and needs no read transaction of its own.
+    const admitted = await this.opts.ledger.admitGrouped(() => {
+      const a = this.admission(input, this.freeRunId(input.idempotencyKey));
+      user = a.user;
+      return a.admit;
+    });
+    return this.launch(input, user as ChatMessage, admitted);
   }
 
-  /** The run id for a new message: its idempotency key unless another run has or is taking that id. */
+  /** The run id for a new message (see {@link freeRunId}). @throws HoldfastError HF_SHUTTING_DOWN */
   private runIdFor(key: string | undefined): string {
+    this.refuseWhenClosing();
+    return this.freeRunId(key);
+  }
+
+  /** The idempotency key unless another run in the ledger has that id; else a random UUID. */
+  private freeRunId(key: string | undefined): string {
+    return key !== undefined && key !== "" && !this.opts.ledger.get(key) ? key : randomUUID();
+  }
+
+  private refuseWhenClosing(): void {
     if (this.closing)
       throw new HoldfastError("HF_SHUTTING_DOWN", "the gateway is shutting down; retry after it restarts");
-    return key !== undefined && key !== "" && !this.admitting.has(key) && !this.opts.ledger.get(key)
-      ? key
-      : randomUUID();
   }
 
   /** The user message of a run and what the ledger records for it (redacted). */

@@ -104,6 +104,8 @@ export class ReplyDispatcher {
           ...(msg.chatType === "direct" && msg.senderName ? { displayName: msg.senderName } : {}),
         },
         notify: { channel: msg.channel, accountId: msg.accountId, replyKey },
+        // The message waits in the account's fsynced inbound queue until this returns.
+        queued: true,
         onEvent: (ev) => {
           if (ev.event.type === "final") final = ev.event.text;
           if (ev.event.type === "error" && ev.event.code !== "HF_RUN_ABORTED") failure = ev.event.code;
@@ -122,7 +124,7 @@ export class ReplyDispatcher {
       );
       return;
     }
-    this.follow(msg, { replyKey, target }, run, () => ({
+    this.follow(msg, { replyKey, target, queued: true }, run, () => ({
       ...(final !== undefined ? { final } : {}),
       ...(failure !== undefined ? { failure } : {}),
     }));
@@ -133,17 +135,19 @@ export class ReplyDispatcher {
    * turn) in the account's outbox and plans it when the run ends: its final text, else a failure
    * note ({@link RunEnd}, read when the run is done). A deduplicated run that already ended is planned
    * from the run ledger. After a restart, {@link recover} plans it from the ledger too, so the reply
-   * is sent exactly once whatever crashes or channel outages happen meanwhile.
+   * is sent exactly once whatever crashes or channel outages happen meanwhile. `reply.queued`: the
+   * message that started the run is still in the account's fsynced inbound queue (handed over again
+   * after a crash), so the reservation needs no fsync of its own ({@link Outbox.reserve}).
    * @throws HoldfastError HF_STATE_* when the reservation cannot be committed.
    */
   follow(
     at: { readonly channel: string; readonly accountId: string },
-    reply: { readonly replyKey: string; readonly target: ReplyTarget },
+    reply: { readonly replyKey: string; readonly target: ReplyTarget; readonly queued?: boolean },
     run: StartedRun,
     end: () => RunEnd,
   ): void {
     const { outbox } = this.deps.queues(at.channel, at.accountId);
-    outbox.reserve(reply.replyKey, reply.target, run.runId);
+    outbox.reserve(reply.replyKey, reply.target, run.runId, reply.queued ? "deferred" : "full");
     if (run.deduped) {
       if (run.status !== "queued" && run.status !== "started")
         this.recoverOne(at.channel, at.accountId, reply.replyKey);

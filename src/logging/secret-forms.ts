@@ -164,6 +164,10 @@ class FormsMatcher implements SecretMatcher {
       re.lastIndex = 0;
       if (re.test(text)) return true;
     }
+    return this.skeletonMatches(text);
+  }
+
+  private skeletonMatches(text: string): boolean {
     if (!this.c.skeleton) return false;
     this.c.skeleton.lastIndex = 0;
     return this.c.skeleton.test(skeletonOf(text));
@@ -174,7 +178,8 @@ class FormsMatcher implements SecretMatcher {
     const spans: Span[] = [];
     spansOf(this.c.literal, text, spans);
     spansOf(this.c.exact, text, spans);
-    if (this.c.skeleton) {
+    // The skeleton with its index map is built only when the plain skeleton (one native replace) matches.
+    if (this.c.skeleton && this.skeletonMatches(text)) {
       const { skel, at } = skeletonWithIndex(text);
       const found: Span[] = [];
       spansOf(this.c.skeleton, skel, found);

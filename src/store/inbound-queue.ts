@@ -121,9 +121,13 @@ export class InboundQueue {
     }));
   }
 
-  /** Marks an update handled and drops its payload (only the id is kept, for deduplication). */
+  /**
+   * Marks an update handled and drops its payload (only the id is kept, for deduplication). Fsynced
+   * with the next durable commit ({@link StateDb.runDeferredSync}): after a power loss the update may
+   * be handed over again, which the run ledger and the outbox turn into the same run and reply.
+   */
   done(seq: number): void {
-    this.db.run("marking an inbound update handled", (d) =>
+    this.db.runDeferredSync("marking an inbound update handled", (d) =>
       d
         .prepare(
           "UPDATE channel_inbound SET state = 'done', payload = '{}', done_at = ?, last_error = NULL WHERE seq = ?",

@@ -90,9 +90,15 @@ export class Outbox {
     readonly accountId: string,
   ) {}
 
-  /** Records that a reply is owed for `replyKey` (idempotent: the first reservation wins). */
-  reserve(replyKey: string, target: ReplyTarget, runId?: string): void {
-    this.db.run("reserving a reply", (d) =>
+  /**
+   * Records that a reply is owed for `replyKey` (idempotent: the first reservation wins). `sync`
+   * `deferred`: committed without an fsync of its own, fsynced with the next durable commit
+   * ({@link StateDb.runDeferredSync}), for a reservation whose inbound message stays in the fsynced
+   * inbound queue until it is handled (a power loss hands it over again). Default `full`.
+   */
+  reserve(replyKey: string, target: ReplyTarget, runId?: string, sync: "full" | "deferred" = "full"): void {
+    const write = sync === "deferred" ? this.db.runDeferredSync.bind(this.db) : this.db.run.bind(this.db);
+    write("reserving a reply", (d) =>
       d
         .prepare(
           "INSERT OR IGNORE INTO channel_replies (channel, account_id, reply_key, run_id, target, state, created_at) VALUES (?, ?, ?, ?, ?, 'awaiting', ?)",
@@ -139,11 +145,13 @@ export class Outbox {
 
   /**
    * Plans the chunks of the reply for `replyKey` (creating its reservation if there was none) and
-   * marks it planned, in one commit. A reply already planned is left as it is.
+   * marks it planned, in one commit. A reply already planned is left as it is. The commit is fsynced
+   * with the next durable one ({@link StateDb.txDeferredSync}; at the latest {@link markSent} after the
+   * first chunk is delivered): a power loss before that plans the reply again from the run ledger.
    * @returns true when the chunks were planned by this call
    */
   plan(replyKey: string, target: ReplyTarget, chunks: readonly string[]): boolean {
-    return this.db.tx("planning a reply", (d) => {
+    return this.db.txDeferredSync("planning a reply", (d) => {
       const state = d
         .prepare("SELECT state FROM channel_replies WHERE channel = ? AND account_id = ? AND reply_key = ?")
         .get(this.channel, this.accountId, replyKey) as { state: string } | undefined;
@@ -185,9 +193,13 @@ export class Outbox {
     return rows.map(fromRow);
   }
 
-  /** Records that a send of chunk `seq` starts now (committed before the platform call). */
+  /**
+   * Records that a send of chunk `seq` starts now (committed before the platform call; fsynced with
+   * {@link markSent}: a chunk that lost this mark to a power loss is `pending`, and is resent like an
+   * unconfirmed one).
+   */
   markSending(seq: number): void {
-    this.db.run("updating the outbox", (d) =>
+    this.db.runDeferredSync("updating the outbox", (d) =>
       d
         .prepare(
           "UPDATE channel_outbox SET state = 'sending', attempts = attempts + 1 WHERE seq = ? AND state != 'sent'",
@@ -196,7 +208,7 @@ export class Outbox {
     );
   }
 
-  /** Records the platform's confirmation of chunk `seq`. */
+  /** Records the platform's confirmation of chunk `seq` (fsynced, with every write before it). */
   markSent(seq: number, platformId?: string): void {
     this.db.run("updating the outbox", (d) =>
       d

@@ -30,6 +30,25 @@ describe("run ledger", () => {
     b.close();
   });
 
+  it("answers an admission with the row as stored, and a deferred-sync admission deduplicates like a durable one", async () => {
+    const dirs = tempStateDir();
+    const a = await openTempStore(dirs);
+    const input = { sessionKey: "agent:main:tg", idempotencyKey: "telegram:default:1:7", origin: { channel: "x" } };
+    const first = a.runs.admitDeferred({ ...input, runId: "d1", message: { content: "queued" } });
+    expect(first.fresh).toBe(true);
+    expect(first.run).toEqual(a.runs.get("d1"));
+    expect(a.runs.admit({ ...input, runId: "d2", message: { content: "again" } })).toMatchObject({
+      fresh: false,
+      run: { runId: "d1", message: { content: "queued" } },
+    });
+    a.close();
+    const b = await openTempStore(dirs);
+    expect(b.runs.admitDeferred({ ...input, runId: "d3", message: {} })).toMatchObject({
+      fresh: false,
+      run: { runId: "d1", status: "accepted", origin: { channel: "x" } },
+    });
+    b.close();
+  });
   it("marks runs left open by a dead process as interrupted, oldest first, and keeps their first outcome", async () => {
     const dirs = tempStateDir();
     const s = await openTempStore(dirs);

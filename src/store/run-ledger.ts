@@ -1,5 +1,5 @@
 import { sealed, unsealed } from "./sealed-columns.js";
-import type { StateDb } from "./state-db.js";
+import type { SqliteDatabase, StateDb } from "./state-db.js";
 
 /**
  * Where a run stands in the ledger: `accepted` (the user message is committed; the run may wait behind
@@ -92,39 +92,65 @@ export class RunLedger {
    * Resolves only after the commit, so the caller may acknowledge on return.
    */
   admit(input: AdmitInput): { run: LedgerRun; fresh: boolean } {
-    return this.db.tx("saving the message", (d) => {
-      if (input.idempotencyKey !== undefined) {
-        const seen = d
-          .prepare(`SELECT ${COLUMNS} FROM runs WHERE session_key = ? AND idempotency_key = ?`)
-          .get(input.sessionKey, input.idempotencyKey) as Row | undefined;
-        if (seen) return { run: fromRow(seen), fresh: false };
-      }
-      d.prepare(
-        "INSERT INTO runs (run_id, session_key, idempotency_key, status, message, origin, accepted_at) VALUES (?, ?, ?, 'accepted', ?, ?, ?)",
-      ).run(
-        input.runId,
-        input.sessionKey,
-        input.idempotencyKey ?? null,
-        sealed("runs", "message", JSON.stringify(input.message)),
-        input.origin === undefined ? null : sealed("runs", "origin", JSON.stringify(input.origin)),
-        this.db.now(),
-      );
-      return {
-        run: fromRow(d.prepare(`SELECT ${COLUMNS} FROM runs WHERE run_id = ?`).get(input.runId) as Row),
-        fresh: true,
-      };
-    });
+    return this.db.tx("saving the message", (d) => this.admitIn(d, input));
+  }
+
+  /**
+   * {@link admit} for a message that is already durable elsewhere until its run is admitted (a
+   * channel's inbound queue, fsynced before the platform was acknowledged, and handed over again
+   * after a crash until marked handled): the commit is in the log at once (a kill -9 never loses
+   * it) and fsynced with the next durable commit ({@link StateDb.txDeferredSync}). After a power
+   * loss the queue hands the message over again and it is admitted then. Never for an ack.
+   */
+  admitDeferred(input: AdmitInput): { run: LedgerRun; fresh: boolean } {
+    return this.db.txDeferredSync("saving the message", (d) => this.admitIn(d, input));
+  }
+
+  private admitIn(d: SqliteDatabase, input: AdmitInput): { run: LedgerRun; fresh: boolean } {
+    if (input.idempotencyKey !== undefined) {
+      const seen = d
+        .prepare(`SELECT ${COLUMNS} FROM runs WHERE session_key = ? AND idempotency_key = ?`)
+        .get(input.sessionKey, input.idempotencyKey) as Row | undefined;
+      if (seen) return { run: fromRow(seen), fresh: false };
+    }
+    const message = JSON.stringify(input.message);
+    const origin = input.origin === undefined ? undefined : JSON.stringify(input.origin);
+    const acceptedAt = this.db.now();
+    d.prepare(
+      "INSERT INTO runs (run_id, session_key, idempotency_key, status, message, origin, accepted_at) VALUES (?, ?, ?, 'accepted', ?, ?, ?)",
+    ).run(
+      input.runId,
+      input.sessionKey,
+      input.idempotencyKey ?? null,
+      sealed("runs", "message", message),
+      origin === undefined ? null : sealed("runs", "origin", origin),
+      acceptedAt,
+    );
+    // The row as stored, without reading it back: `message` and `origin` are the values given.
+    const run: LedgerRun = {
+      runId: input.runId,
+      sessionKey: input.sessionKey,
+      ...(input.idempotencyKey !== undefined ? { idempotencyKey: input.idempotencyKey } : {}),
+      status: "accepted",
+      message: input.message,
+      ...(input.origin !== undefined ? { origin: input.origin } : {}),
+      acceptedAt,
+    };
+    return { run, fresh: true };
   }
 
   /**
    * {@link admit} in a group commit ({@link StateDb.grouped}): admissions arriving in the same event
    * loop iteration share one fsynced transaction. Resolves only after that commit, so the caller may
    * acknowledge on resolution; a later admission of the same group sees the earlier ones (a repeated
-   * key is found, not inserted twice).
-   * @throws (rejects with) HoldfastError HF_STATE_* when the admission or the group's commit fails
+   * key is found, not inserted twice). `input` may be a function, called inside the group's
+   * transaction just before the admission (what it reads of the ledger needs no read of its own and
+   * sees the admissions before it).
+   * @throws (rejects with) HoldfastError HF_STATE_* when the admission or the group's commit fails, or
+   *   what `input` throws
    */
-  admitGrouped(input: AdmitInput): Promise<{ run: LedgerRun; fresh: boolean }> {
-    return this.db.grouped("saving the message", () => this.admit(input));
+  admitGrouped(input: AdmitInput | (() => AdmitInput)): Promise<{ run: LedgerRun; fresh: boolean }> {
+    return this.db.grouped("saving the message", () => this.admit(typeof input === "function" ? input() : input));
   }
 
   /** Marks an accepted run as running. */

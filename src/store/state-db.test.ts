@@ -50,6 +50,41 @@ describe("state database", () => {
     again.close();
   });
 
+  it("commits a deferred-sync transaction as one, and inside another transaction leaves the sync level to it", () => {
+    const { stateDir } = tempStateDir();
+    const { db } = open(stateDir);
+    const names = () => db.run("t", (d) => d.prepare("SELECT name FROM migrations ORDER BY name").all());
+    const level = db.txDeferredSync("t", (d) => {
+      d.prepare("INSERT INTO migrations (name, done_at) VALUES ('a', 1)").run();
+      d.prepare("INSERT INTO migrations (name, done_at) VALUES ('b', 1)").run();
+      return d.pragma("synchronous", { simple: true });
+    });
+    expect(level).toBe(1);
+    expect(() =>
+      db.txDeferredSync("t", (d) => {
+        d.prepare("INSERT INTO migrations (name, done_at) VALUES ('c', 1)").run();
+        d.prepare("SELECT * FROM nope").all();
+      }),
+    ).toThrow();
+    expect(names()).toEqual([{ name: "a" }, { name: "b" }]);
+    const nested = db.tx("t", (d) =>
+      db.runDeferredSync("t", () => {
+        d.prepare("INSERT INTO migrations (name, done_at) VALUES ('d', 1)").run();
+        return d.pragma("synchronous", { simple: true });
+      }),
+    );
+    expect(nested).toBe(2);
+    expect(db.run("t", (d) => d.pragma("synchronous", { simple: true }))).toBe(2);
+    db.close();
+    const again = open(stateDir).db;
+    expect(again.run("t", (d) => d.prepare("SELECT name FROM migrations ORDER BY name").all())).toEqual([
+      { name: "a" },
+      { name: "b" },
+      { name: "d" },
+    ]);
+    again.close();
+  });
+
   it("moves a file that is not a database aside, starts empty and records the issue", () => {
     const { stateDir } = tempStateDir();
     const file = stateDbPath(stateDir);

@@ -135,11 +135,15 @@ export class StateDb {
    * durable commit to reach the disk: it commits with `synchronous=NORMAL` (in WAL mode the commit is
    * in the log, which the next `FULL` commit fsyncs with everything before it), then `FULL` again.
    * A kill -9 never loses it; only a power loss or OS crash before the next durable commit can. Used
-   * for a run's outcome (its loss only makes an answered run look interrupted), never for an ack.
+   * for a run's outcome (its loss only makes an answered run look interrupted) and for writes whose
+   * loss a durable record committed before them covers (a channel message admitted from its fsynced
+   * inbound queue); never for an ack. Inside a transaction (SQLite refuses to change the sync level
+   * there) it runs as part of that transaction, which decides.
    * @throws HoldfastError HF_STATE_* as {@link run}
    */
   runDeferredSync<T>(what: string, fn: (db: SqliteDatabase) => T): T {
     return this.run(what, (db) => {
+      if (db.inTransaction) return fn(db);
       db.prepare("PRAGMA synchronous = NORMAL").run();
       try {
         return fn(db);
@@ -155,6 +159,11 @@ export class StateDb {
    */
   tx<T>(what: string, fn: (db: SqliteDatabase) => T): T {
     return this.run(what, (db) => this.inTx(() => fn(db)) as T);
+  }
+
+  /** {@link tx} committed as {@link runDeferredSync} does (in the log at once, fsynced with the next durable commit). */
+  txDeferredSync<T>(what: string, fn: (db: SqliteDatabase) => T): T {
+    return this.runDeferredSync(what, (db) => this.inTx(() => fn(db)) as T);
   }
 
   /**

@@ -22,6 +22,8 @@ export async function startTelegramGateway(
   opts: {
     telegram?: Record<string, unknown>;
     config?: (model: Record<string, unknown>) => Record<string, unknown>;
+    /** `bin/holdfast.mjs` of another build (default: this one). */
+    bin?: string;
   } = {},
 ): Promise<TelegramGateway> {
   const mock = await startMockModelServer();
@@ -32,7 +34,10 @@ export async function startTelegramGateway(
     ...(opts.config?.(model) ?? {}),
     channels: { telegram: { apiRoot: fake.url, pollingTimeoutSec: 1, ...opts.telegram } },
   });
-  const gw = await spawnGateway(stateDir, { env: { TELEGRAM_BOT_TOKEN: bot.token } });
+  const gw = await spawnGateway(stateDir, {
+    env: { TELEGRAM_BOT_TOKEN: bot.token },
+    ...(opts.bin ? { bin: opts.bin } : {}),
+  });
   await fake.waitForPoll(bot.token);
   return {
     mock,

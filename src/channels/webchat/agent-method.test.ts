@@ -14,12 +14,13 @@ function fakeRuns(script: Script) {
   return {
     started,
     aborted,
-    start(input: StartRunInput) {
+    async startGrouped(input: StartRunInput) {
       started.push(input);
       const runId = input.idempotencyKey ?? `run-${started.length}`;
       let seq = 0;
       const emit = (event: RunEvent["event"]) =>
         input.onEvent?.({ runId, agentId: input.agentId, sessionKey: input.sessionKey, seq: ++seq, event });
+      await Promise.resolve();
       return { runId, status: "started" as const, deduped: false, done: script(input, emit) };
     },
     abort(t: { runId?: string }) {

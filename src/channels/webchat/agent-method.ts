@@ -7,7 +7,7 @@ import { agentTarget } from "./targets.js";
 
 /** What the `agent` method needs. */
 export interface AgentMethodDeps {
-  readonly runs: Pick<RunManager, "start" | "abort">;
+  readonly runs: Pick<RunManager, "startGrouped" | "abort">;
   readonly store: Pick<SessionStore, "list" | "get">;
   readonly agentIds: () => readonly string[];
   readonly now: () => number;
@@ -77,7 +77,8 @@ export function agentMethod(deps: AgentMethodDeps): AnyMethodDef {
         if (ev.event.type === "error") outcome.error = { message: ev.event.message, code: ev.event.code };
       };
       const acceptedAt = deps.now();
-      const run = deps.runs.start({
+      // Committed in the group commit shared with the messages that arrived together (fsynced first).
+      const run = await deps.runs.startGrouped({
         agentId: target.agentId,
         sessionKey: target.key,
         message: p.message,
