@@ -151,6 +151,12 @@ export interface ChannelAdapter {
   start(sink: InboundSink): Promise<void>;
   stop(): Promise<void>;
   /**
+   * Starts receiving again after the account's credentials appeared (a WhatsApp device was linked
+   * through the gateway) when the account had stopped for lack of them; a no-op while it runs, and
+   * before `start` or after `stop`. Adapters whose credentials come from the config lack it.
+   */
+  resume?(): Promise<void>;
+  /**
    * Resolves a send target: a chat id as the platform or the `message` tool names it (`user:<id>`,
    * `<@id>`, a channel id). @throws HoldfastError HF_CHANNEL_REFUSED (the platform does not know it),
    * HF_CHANNEL_NETWORK.
