@@ -81,6 +81,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
   async resume(): Promise<void> {
     if (!this.loop || !this.ended || this.controller.signal.aborted) return;
     await this.loop;
+    this.health.restarting();
     this.runLoop();
   }
 
