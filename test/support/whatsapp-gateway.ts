@@ -12,6 +12,8 @@ export interface WhatsAppGateway {
   scan(): Promise<void>;
   /** WhatsApp sends the next pairing code on the linking socket. */
   rotateQr(): Promise<void>;
+  /** The linking socket's QR runs out (Baileys closes it with 408). */
+  qrExpires(): Promise<void>;
   /** A user writes; resolves with the message id. */
   userSends(m: Extract<FakeWhatsAppOp, { op: "userSends" }>["args"]): Promise<string>;
   /** Every message the bot sent so far. */
@@ -47,6 +49,7 @@ export async function spawnWhatsAppGateway(
     gw,
     scan: () => call({ op: "scan" }),
     rotateQr: () => call({ op: "rotateQr" }),
+    qrExpires: () => call({ op: "qrExpires" }),
     userSends: (args) => call({ op: "userSends", args }),
     sent: () => call({ op: "sent" }),
     connections: () => call({ op: "connections" }),
