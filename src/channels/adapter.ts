@@ -162,6 +162,11 @@ export interface ChannelAdapter {
    * HF_CHANNEL_NETWORK.
    */
   resolveTarget(to: string): Promise<OutboundTarget>;
+  /**
+   * Shows "typing…" in a chat while a run for it works (Signal's typing indicator, Telegram's chat
+   * action); best effort: the reply path logs a failure at debug and goes on.
+   */
+  sendTyping?(target: { readonly chatId: string; readonly threadId?: string }): Promise<void>;
   /** Sends text (chunked, reply-threaded). @returns the platform ids of the sent messages. */
   send(msg: OutboundMessage): Promise<string[]>;
   /**
