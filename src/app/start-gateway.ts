@@ -1,6 +1,6 @@
 import { promises as fsp } from "node:fs";
 import type { AgentStage, OllamaProbe } from "../agent/index.js";
-import type { ChannelService } from "../channels/index.js";
+import type { ChannelService, WhatsAppConnector } from "../channels/index.js";
 import { agentRoster } from "../config/index.js";
 import { readMeta, resumeMigration } from "../crypt/index.js";
 import type { DiscoveryStage } from "../discovery/index.js";
@@ -43,6 +43,8 @@ export interface GatewayStartOptions extends BootstrapOptions, ExposureOptions {
   readonly extraTools?: readonly AnyToolDefinition[];
   /** The CLI arguments that started it (`["gateway", "--port", "0"]`), kept in the PID file for `gateway restart`. */
   readonly argv?: readonly string[];
+  /** How WhatsApp sockets are made (default Baileys' `makeWASocket`); a test process passes a fake of WhatsApp. */
+  readonly whatsappConnector?: WhatsAppConnector;
 }
 
 /** A running gateway. */
@@ -157,6 +159,7 @@ async function startOnStore(
     secrets,
     gateway: hub,
     state: store.state,
+    ...(opts.whatsappConnector ? { whatsappConnector: opts.whatsappConnector } : {}),
   });
   channelsPort.bind(channels);
   wireHooks(ctx, { roster, agent, channels, exposure, gateway: hub }); // webhook ingress, when hooks.enabled

@@ -4,9 +4,11 @@ import {
   channelDegradations,
   channelHealth,
   channelMethods,
+  webLoginMethods,
   channelSummary,
   createChannelService,
   type ChannelService,
+  type WhatsAppConnector,
 } from "../channels/index.js";
 import { createWebChat } from "../channels/webchat/index.js";
 import { commandRows, type ChatCommandRegistry } from "../commands/index.js";
@@ -41,11 +43,14 @@ export interface ChannelWiring {
   };
   /** Each account's durable inbound queue and outbox, and the run ledger. */
   readonly state: StateStore;
+  /** How WhatsApp sockets are made (Baileys when absent; a fake of WhatsApp in a test process). */
+  readonly whatsappConnector?: WhatsAppConnector;
 }
 
 /**
  * The channel stage: the configured accounts (Telegram, Slack, Discord) over access control and
- * routing into the agent's runs, their webhook routes, `channels.status` / `channels.logout`, the
+ * routing into the agent's runs, their webhook routes, `channels.status` / `channels.logout`, WhatsApp
+ * linking (`web.login.start` / `web.login.wait`), the
  * `channels` status fact and health check, and WebChat on the gateway socket. Receiving starts with `start()` after
  * the gateway listens (webhooks need the HTTP server).
  * @throws HoldfastError HF_CHANNEL_CONFIG for unusable channel settings.
@@ -67,9 +72,10 @@ export async function wireChannels(ctx: AppContext, w: ChannelWiring): Promise<C
     agent: (agentId) => w.roster.entry(agentId),
     saveMedia: (target, bytes, ext) => w.tools.saveMedia(target, bytes, ext),
     guardOutbound: w.secrets.guardOutbound,
+    ...(w.whatsappConnector ? { whatsappConnector: w.whatsappConnector } : {}),
   });
   w.gateway.routes.add((app) => channels.publicRoutes(app));
-  w.gateway.methods.register(...channelMethods(channels.manager));
+  w.gateway.methods.register(...channelMethods(channels.manager), ...webLoginMethods(channels.webLogin));
   w.gateway.status.add("channels", () => channels.status());
   w.gateway.status.add("channelSummary", () => channelSummary(channels.status()));
   w.gateway.health.add("channels", () => channelDegradations(channels.status()));

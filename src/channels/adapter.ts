@@ -151,11 +151,22 @@ export interface ChannelAdapter {
   start(sink: InboundSink): Promise<void>;
   stop(): Promise<void>;
   /**
+   * Starts receiving again after the account's credentials appeared (a WhatsApp device was linked
+   * through the gateway) when the account had stopped for lack of them; a no-op while it runs, and
+   * before `start` or after `stop`. Adapters whose credentials come from the config lack it.
+   */
+  resume?(): Promise<void>;
+  /**
    * Resolves a send target: a chat id as the platform or the `message` tool names it (`user:<id>`,
    * `<@id>`, a channel id). @throws HoldfastError HF_CHANNEL_REFUSED (the platform does not know it),
    * HF_CHANNEL_NETWORK.
    */
   resolveTarget(to: string): Promise<OutboundTarget>;
+  /**
+   * Shows "typing…" in a chat while a run for it works (Signal's typing indicator, Telegram's chat
+   * action); best effort: the reply path logs a failure at debug and goes on.
+   */
+  sendTyping?(target: { readonly chatId: string; readonly threadId?: string }): Promise<void>;
   /** Sends text (chunked, reply-threaded). @returns the platform ids of the sent messages. */
   send(msg: OutboundMessage): Promise<string[]>;
   /**

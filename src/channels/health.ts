@@ -59,6 +59,11 @@ export class AdapterHealth {
     if (this.state !== "failed" && this.state !== "stopped") this.state = "connecting";
   }
 
+  /** Starting over after a failure (its credentials changed): `connecting`, the problem kept until running. */
+  restarting(): void {
+    if (this.state === "failed") this.state = "connecting";
+  }
+
   /**
    * Connected and receiving: clears the current problem.
    * @returns the problem that just cleared and how long it lasted (ms), or undefined.

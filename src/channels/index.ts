@@ -29,7 +29,9 @@ export type { ChannelPlugin, ChannelSettingsSource, AdapterDeps, ConfiguredAdapt
 export { RUNNABLE_CHANNELS, type RunnableChannel, channelConfigured } from "./plugins.js";
 export { jitteredDelayMs, reconnectDelayBounds } from "./reconnect.js";
 export { assertNotifySupported, notifyPairingApproved } from "./notify.js";
-export { channelMethods } from "./methods.js";
+export { channelMethods, webLoginMethods } from "./methods.js";
+export type { WebLogin, WebLoginStart, WebLoginWait } from "./web-login.js";
+export type { WhatsAppConnector } from "./whatsapp/socket.js";
 export { OutboxSender } from "./outbox-sender.js";
 export { DurableInbound, type DurableInboundOptions, type InboundOffer } from "./durable-inbound.js";
 export { channelSummary, channelHealth } from "./summary.js";

@@ -15,6 +15,7 @@ export interface ChannelAccountStatus extends AdapterStatus {
 export class ChannelManager {
   private readonly accounts = new Map<string, AccountRuntime>();
   private readonly loggedOut = new Set<string>();
+  private sink: InboundSink | undefined;
 
   /** @param guardOutbound the outbound leak scan applied to every text sent through {@link send}. */
   constructor(
@@ -71,6 +72,7 @@ export class ChannelManager {
 
   /** Starts every account; a failure of one is logged and does not stop the others. */
   async start(sink: InboundSink): Promise<void> {
+    this.sink = sink;
     await Promise.all(
       [...this.accounts.values()].map(async ({ adapter }) => {
         try {
@@ -87,6 +89,23 @@ export class ChannelManager {
         }
       }),
     );
+  }
+
+  /**
+   * Starts receiving again on an account whose credentials just appeared (see `ChannelAdapter.resume`).
+   * @returns `resumed`, `not_configured` (no such account in the config), `logged_out` (stays off until
+   *   the gateway restarts), or `not_started` (the gateway has not started its channels yet).
+   */
+  async resume(
+    channel: string,
+    accountId: string,
+  ): Promise<"resumed" | "not_configured" | "logged_out" | "not_started"> {
+    const adapter = this.account(channel, accountId)?.adapter;
+    if (!adapter) return "not_configured";
+    if (this.loggedOut.has(keyOf(channel, accountId))) return "logged_out";
+    if (!this.sink) return "not_started";
+    await adapter.resume?.();
+    return "resumed";
   }
 
   /** Stops receiving on every account (sending keeps working). */

@@ -5,6 +5,7 @@ import type { Logger } from "../logging/index.js";
 import type { ChannelQueues } from "../store/index.js";
 import type { DmScope } from "../routing/index.js";
 import type { ChannelAdapter } from "./adapter.js";
+import type { WhatsAppConnector } from "./whatsapp/socket.js";
 
 /** An account's settings as the channel stage reads them (any channel's merged account block). */
 export type AccountSettings = AccountAccessConfig & {
@@ -20,6 +21,11 @@ export interface ChannelSettingsSource {
   readonly env: NodeJS.ProcessEnv;
   /** holdfast's state directory (the channel stage passes it): WhatsApp keeps its auth state under it. */
   readonly stateDir?: string;
+  /**
+   * How WhatsApp sockets are made (accounts and `web.login.*` linking): Baileys' `makeWASocket` when
+   * absent. A test process passes a fake of WhatsApp here (`GatewayStartOptions.whatsappConnector`).
+   */
+  readonly whatsappConnector?: WhatsAppConnector;
 }
 
 /** What every adapter is built with. */

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { StartRunInput } from "../agent/index.js";
+import { captureLogger } from "../../test/support/capture-log.js";
 import { EchoRuns, MemoryAdapter } from "../../test/support/fake-channel.js";
 import { channelState, tempStateDir } from "../../test/support/temp-state.js";
 import { silentLogger } from "../logging/index.js";
@@ -45,4 +47,72 @@ describe("reply recovery after a restart", () => {
     expect(outbox.awaiting().map((r) => r.replyKey)).toEqual(["9:1"]);
     replies.stop();
   });
+});
+
+/** An adapter that can show "typing…", failing when told to. */
+class TypingAdapter extends MemoryAdapter {
+  readonly typed: { chatId: string; threadId?: string }[] = [];
+  fail = false;
+  async sendTyping(target: { chatId: string; threadId?: string }): Promise<void> {
+    this.typed.push(target);
+    if (this.fail) throw new Error("typing refused by the platform");
+  }
+}
+
+/** Runs that report working (`status`) before their final text, as the agent loop does. */
+class WorkingRuns extends EchoRuns {
+  override start(input: StartRunInput) {
+    const base = { runId: "r1", agentId: input.agentId, sessionKey: input.sessionKey, seq: 0 };
+    input.onEvent?.({ ...base, event: { type: "status", phase: "thinking" } });
+    input.onEvent?.({ ...base, event: { type: "status", phase: "running_tool", tool: "read" } });
+    return super.start(input);
+  }
+}
+
+describe("typing indicator in the reply path", () => {
+  const route = {
+    agentId: "main",
+    sessionKey: "agent:main:signal:dm:+15550001",
+    dmScope: "main",
+    matchedBy: "default",
+  } as const;
+  const msg = {
+    channel: "signal",
+    accountId: "default",
+    chatType: "group" as const,
+    chatId: "grp",
+    threadId: "t1",
+    senderId: "+15550001",
+    text: "hi",
+    mentionsBot: true,
+    hasAnyMention: true,
+    replyToBot: false,
+    media: [],
+    messageId: "m1",
+    updateId: "m1",
+    receivedAt: Date.now(),
+  };
+
+  for (const fail of [false, true])
+    it(`shows typing once when the run starts working${fail ? "; a failing indicator is logged at debug and the reply still goes out" : ""}`, async () => {
+      const { stateDir } = tempStateDir();
+      const { state } = channelState(stateDir);
+      const adapter = new TypingAdapter("signal");
+      adapter.fail = fail;
+      const cap = captureLogger();
+      const replies = new ReplyDispatcher({
+        runs: new WorkingRuns(),
+        log: cap.log,
+        adapter: () => adapter,
+        queues: state.channel,
+        ledger: state.runs,
+      });
+      replies.startRun(msg, route, { senderId: msg.senderId, owner: true }, "hi");
+      await replies.flush();
+      expect(adapter.typed).toEqual([{ chatId: "grp", threadId: "t1" }]);
+      expect(adapter.sent).toEqual([{ chatId: "grp", text: "echo: hi", replyTo: "m1", threadId: "t1" }]);
+      const logged = cap.lines.filter((l) => String(l.msg).startsWith("typing indicator not sent"));
+      expect(logged.map((l) => l.level)).toEqual(fail ? [20] : []);
+      replies.stop();
+    });
 });

@@ -47,6 +47,12 @@ export function inboundProvenance(msg: InboundMessage, who: InboundSender): Prov
     : { kind: "dm", source };
 }
 
+/**
+ * How often a long run's "typing…" is shown again (ms): Signal clients drop the indicator after about
+ * 15 s, Telegram's chat action after 5 s or the next message.
+ */
+export const TYPING_REFRESH_MS = 10_000;
+
 /** What the channel user is told when their message's run was interrupted by a restart. */
 export const CHANNEL_INTERRUPTED_TEXT = `holdfast: ${INTERRUPTED_NOTICE}.`;
 
@@ -82,6 +88,7 @@ export class ReplyDispatcher {
     };
     let final: string | undefined;
     let failure: string | undefined;
+    let typedAt: number | undefined;
     let run: StartedRun;
     try {
       run = this.deps.runs.start({
@@ -107,6 +114,10 @@ export class ReplyDispatcher {
         // The message waits in the account's fsynced inbound queue until this returns.
         queued: true,
         onEvent: (ev) => {
+          if (ev.event.type === "status" && (typedAt === undefined || Date.now() - typedAt >= TYPING_REFRESH_MS)) {
+            typedAt = Date.now();
+            this.typing(msg);
+          }
           if (ev.event.type === "final") final = ev.event.text;
           if (ev.event.type === "error" && ev.event.code !== "HF_RUN_ABORTED") failure = ev.event.code;
         },
@@ -186,6 +197,24 @@ export class ReplyDispatcher {
         "channel send failed",
       );
     }
+  }
+
+  /**
+   * Shows "typing…" in the message's chat through its adapter (when it can): the run started working.
+   * Best effort: a failure is logged at debug and never touches the reply.
+   */
+  private typing(msg: InboundMessage): void {
+    const adapter = this.deps.adapter(msg.channel, msg.accountId);
+    if (!adapter?.sendTyping) return;
+    const target = { chatId: msg.chatId, ...(msg.threadId ? { threadId: msg.threadId } : {}) };
+    void adapter
+      .sendTyping(target)
+      .catch((err: unknown) =>
+        this.deps.log.debug(
+          { channel: msg.channel, accountId: msg.accountId, code: isHoldfastError(err) ? err.code : undefined },
+          `typing indicator not sent: ${errorMessage(err).slice(0, 200)}`,
+        ),
+      );
   }
 
   /** Waits for every scheduled reply to be planned and every outbox pass to end (shutdown). */

@@ -24,6 +24,8 @@ import type { AccountSettings, ConfiguredAdapter } from "./plugin-types.js";
 import { configuredChannels } from "./plugins.js";
 import { ReplyDispatcher, type RunEnd } from "./replies.js";
 import type { StateStore } from "../store/index.js";
+import { lazyWebLogin, type WebLogin } from "./web-login.js";
+import type { WhatsAppConnector } from "./whatsapp/socket.js";
 
 export type { AccountSettings } from "./plugin-types.js";
 
@@ -59,6 +61,8 @@ export interface ChannelServiceDeps {
   readonly state: Pick<StateStore, "channel" | "runs">;
   /** Adapters besides the configured channel accounts (tests). */
   readonly extraAdapters?: readonly ConfiguredAdapter[];
+  /** How WhatsApp sockets are made (Baileys when absent; a fake of WhatsApp in a test process). */
+  readonly whatsappConnector?: WhatsAppConnector;
 }
 
 /** What became of a send: sent (the platform message ids), or refused by access policy (nothing sent). */
@@ -117,6 +121,8 @@ export interface ChannelService {
    */
   readonly outbound: ChannelOutbound;
   status(): ChannelAccountStatus[];
+  /** WhatsApp device linking through the gateway (`web.login.*`); a linked account starts at once. */
+  readonly webLogin: WebLogin;
 }
 
 /**
@@ -195,15 +201,25 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
       follow: (replyKey, run, end) => replies.follow({ channel, accountId }, { replyKey, target }, run, end),
     };
   };
+  const webLogin = lazyWebLogin({
+    stateDir: deps.stateDir,
+    log,
+    manager,
+    ...(deps.whatsappConnector ? { connector: deps.whatsappConnector } : {}),
+  });
   return {
     manager,
     pipeline,
+    webLogin,
     publicRoutes: (app) => manager.publicRoutes(app),
     start: () => {
       for (const a of manager.status()) replies.recover(a.channel, a.accountId);
       return manager.start((m) => pipeline.handle(m));
     },
-    stop: () => manager.stop(),
+    stop: async () => {
+      await webLogin.stop();
+      await manager.stop();
+    },
     flush: async () => {
       await replies.flush();
       replies.stop();

@@ -228,7 +228,7 @@ describe("Control UI operator views in a real browser", () => {
       await page.locator("#messages li").first().waitFor();
       await expectFits(page);
       await screenshot(page, `mobile-${colorScheme}-chat`);
-      for (const tab of ["approvals", "pairing", "devices", "security", "logs"]) {
+      for (const tab of ["approvals", "pairing", "devices", "channels", "security", "logs"]) {
         await page.click(`#tab-${tab}`);
         await page.locator(`#${tab}-h`).waitFor();
         await page.waitForTimeout(300);
@@ -247,7 +247,7 @@ describe("Control UI operator views in a real browser", () => {
     await page.keyboard.type("typed by keyboard");
     await page.keyboard.press("Enter");
     await page.locator("#messages li.assistant[data-final='true']", { hasText: "echo: typed by keyboard" }).waitFor();
-    for (const tab of ["chat", "approvals", "pairing", "devices", "security", "logs"]) {
+    for (const tab of ["chat", "approvals", "pairing", "devices", "channels", "security", "logs"]) {
       await page.click(`#tab-${tab}`);
       await page.waitForTimeout(200);
       expect(await page.evaluate(UNNAMED_CONTROLS), tab).toEqual([]);

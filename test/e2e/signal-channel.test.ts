@@ -57,6 +57,7 @@ describe("Signal end to end (signal-cli daemon fake): pairing, approval, groups,
     await new Promise((r) => setTimeout(r, 400));
     expect(toAlice()).toHaveLength(1);
     expect(mock.requests).toHaveLength(0);
+    expect(fake.typing).toEqual([]); // no run, no typing indicator
   });
 
   it("admits the sender after `holdfast pairing approve signal <code>`; the reply comes back through signal-cli", async () => {
@@ -65,6 +66,8 @@ describe("Signal end to end (signal-cli daemon fake): pairing, approval, groups,
     fake.userSends({ from: SIGNAL_ALICE, text: "what is up" });
     const reply = await fake.sent.waitFor((s) => s.recipient === SIGNAL_ALICE.number && s.message.startsWith("echo:"));
     expect(reply.message).toBe("echo: what is up");
+    // The run showed "typing…" in the chat through JSON-RPC sendTyping before the reply.
+    expect(fake.typing).toContainEqual({ recipient: SIGNAL_ALICE.number, stop: false });
     const seen = mock.requests.flatMap((r) => r.messages.map((m) => m.content)).join("\n");
     expect(seen).not.toContain("hello there");
   });
@@ -80,6 +83,7 @@ describe("Signal end to end (signal-cli daemon fake): pairing, approval, groups,
     const reply = await fake.sent.waitFor((s) => s.groupId === SIGNAL_GROUP);
     expect(reply.message).toMatch(/^echo: .*group question$/);
     expect(reply.quoteTimestamp).toBe(asked.timestamp);
+    expect(fake.typing).toContainEqual({ groupId: SIGNAL_GROUP, stop: false });
     await new Promise((r) => setTimeout(r, 400));
     expect(fake.sent.items.filter((s) => s.groupId === SIGNAL_GROUP)).toHaveLength(1);
     const seen = mock.requests.flatMap((r) => r.messages.map((m) => m.content)).join("\n");

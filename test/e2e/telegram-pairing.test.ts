@@ -83,6 +83,9 @@ describe("Telegram end to end: pairing, approval, isolation, group mention gatin
     await say(1001, "what is up");
     const reply = await fake.waitForSent((s) => s.chatId === "1001" && s.text.startsWith("echo:"));
     expect(reply.text).toBe("echo: what is up");
+    // The run showed "typing…" in the chat (sendChatAction); the pairing challenges, which start no run, did not.
+    const typing = fake.calls.filter((c) => c.method === "sendChatAction");
+    expect(typing.map((c) => [String(c.params.chat_id), c.params.action])).toEqual([["1001", "typing"]]);
     expect(sentTo(1001)).toHaveLength(2);
     expect(sentTo(1004)).toHaveLength(0);
     const seen = mock.requests.flatMap((r) => r.messages.map((m) => m.content)).join("\n");

@@ -254,6 +254,13 @@ export class FakeWhatsApp {
     sock.close(DisconnectReason.restartRequired, "Stream Errored (restart required)");
   }
 
+  /** WhatsApp rotates the pairing code: the newest linking socket emits a new `qr` (about every 20 s in real life). */
+  rotateQr(): void {
+    const sock = [...this.sockets].reverse().find((s) => s.state === "connecting" && !s.auth.creds.me);
+    if (!sock) throw new Error("no socket is showing a QR code");
+    sock.emit("connection.update", { qr: this.nextQr() });
+  }
+
   /** A linking socket's QR runs out: Baileys closes it with `timedOut` (408). */
   qrExpires(): void {
     const sock = [...this.sockets].reverse().find((s) => s.state === "connecting");

@@ -46,11 +46,19 @@ export interface SignalSent {
   readonly timestamp: number;
 }
 
+/** One `sendTyping` the bot made (signal-cli `sendTyping`: `recipient` list and/or `groupId`, `stop`). */
+export interface SignalTyping {
+  readonly recipient?: string;
+  readonly groupId?: string;
+  readonly stop: boolean;
+}
+
 type Envelope = Record<string, unknown>;
 
 export class FakeSignal {
   readonly sent = new SentLog<SignalSent>((s) => ({ to: s.recipient ?? s.groupId, text: s.message.slice(0, 60) }));
-  readonly typing: { recipient?: string; groupId?: string }[] = [];
+  /** Every `sendTyping` the daemon accepted, in order (`stop` for a typing STOP message). */
+  readonly typing: SignalTyping[] = [];
   /** Event streams opened (200 answers). */
   connections = 0;
   private readonly idPrefix = `${Date.now()}-`;
@@ -234,11 +242,7 @@ export class FakeSignal {
       case "send":
         return result(this.recordSend(params));
       case "sendTyping":
-        this.typing.push({
-          ...(typeof params.groupId === "string" ? { groupId: params.groupId } : {}),
-          ...(params.recipient ? { recipient: String([params.recipient].flat()[0]) } : {}),
-        });
-        return result({});
+        return this.recordTyping(params, result, error);
       case "listGroups":
         return result(
           this.groups.map((g) => ({ id: g.id, name: g.name, isMember: true, isBlocked: false, members: g.members })),
@@ -261,6 +265,29 @@ export class FakeSignal {
       default:
         return error(-32601, "Method not implemented");
     }
+  }
+
+  /**
+   * `sendTyping` as signal-cli answers it: no recipient and no group is a user error ("No recipients
+   * given"), a group the account is not in fails the send; else one typing message per recipient and
+   * group, and the send results with the typing message's timestamp.
+   */
+  private recordTyping(
+    p: Record<string, unknown>,
+    result: (r: unknown) => void,
+    error: (code: number, message: string) => void,
+  ): void {
+    const recipients = p.recipient === undefined ? [] : [p.recipient].flat().map(String);
+    const groups = p.groupId === undefined ? [] : [p.groupId].flat().map(String);
+    if (recipients.length === 0 && groups.length === 0) return error(-1, "No recipients given");
+    const unknown = groups.find((g) => !this.groups.some((x) => x.id === g));
+    if (unknown !== undefined) return error(-1, `Failed to send to group: Group not found: ${unknown}`);
+    const stop = p.stop === true;
+    for (const recipient of recipients) this.typing.push({ recipient, stop });
+    for (const groupId of groups) this.typing.push({ groupId, stop });
+    const members = groups.flatMap((g) => this.groups.find((x) => x.id === g)?.members ?? []);
+    const results = [...recipients, ...members].map((r) => ({ recipientAddress: { number: r }, type: "SUCCESS" }));
+    result({ results, timestamp: this.nextTimestamp() });
   }
 
   private recordSend(p: Record<string, unknown>): { timestamp: number } {

@@ -5,37 +5,9 @@ import { readBody, replyJson as reply, until } from "./fake-platform.js";
 
 export { mentionText } from "./telegram-mention.js";
 
-/** A bot the fake knows. */
-export interface FakeBot {
-  readonly token: string;
-  readonly id: number;
-  readonly username: string;
-}
+import type { FakeBot, SentMessage, UserMessageInput } from "./fake-telegram-types.js";
 
-/** A message the bot sent (sendMessage), as recorded by the fake. */
-export interface SentMessage {
-  readonly token: string;
-  readonly chatId: string;
-  readonly text: string;
-  readonly messageId: number;
-  readonly replyTo?: number;
-  readonly threadId?: number;
-}
-
-/** What a test user sends. */
-export interface UserMessageInput {
-  readonly from: { id: number; first_name?: string; username?: string; is_bot?: boolean };
-  /** Default: the private chat with `from`. */
-  readonly chat?: { id: number; type: "private" | "group" | "supergroup"; title?: string };
-  readonly text?: string;
-  readonly caption?: string;
-  readonly entities?: readonly { type: string; offset: number; length: number; user?: unknown }[];
-  readonly replyToMessageId?: number;
-  /** Makes `reply_to_message.from` the bot. */
-  readonly replyToBot?: boolean;
-  readonly document?: { file_id: string; file_size?: number; file_name?: string; mime_type?: string };
-  readonly photo?: readonly { file_id: string; file_size?: number; width: number; height: number }[];
-}
+export type { FakeBot, SentMessage, UserMessageInput } from "./fake-telegram-types.js";
 
 type Update = { update_id: number; message: Record<string, unknown> };
 type Waiter = { offset: number; limit: number; res: ServerResponse; timer: NodeJS.Timeout };
@@ -44,7 +16,7 @@ type Waiter = { offset: number; limit: number; res: ServerResponse; timer: NodeJ
  * A protocol-faithful fake of the Telegram Bot API on 127.0.0.1, for the real grammY client: `POST /bot<token>/<method>`
  * with JSON or form bodies, answers `{ok, result}` or `{ok:false, error_code, description}`. Methods: getMe, getUpdates
  * (long polling with offset confirmation; a newer poll terminates an older one with 409; 409 while a webhook is set;
- * `setConflict` and `hangNext` inject a lasting 409 or a call that never answers), sendMessage (4096-char limit),
+ * `setConflict` and `hangNext` inject a lasting 409 or a call that never answers), sendMessage (4096-char limit), sendChatAction,
  * setWebhook/deleteWebhook (updates are then POSTed to the webhook with `X-Telegram-Bot-Api-Secret-Token`), getFile
  * and `/file/bot<token>/<path>` downloads.
  */
@@ -270,6 +242,10 @@ export class FakeTelegram extends EventEmitter {
         return this.getUpdates(token, p, res);
       case "sendMessage":
         return this.sendMessage(token, p, ok, bad);
+      case "sendChatAction": // chat_id + action ("typing"); recorded in `calls`
+        return p.chat_id === undefined || typeof p.action !== "string"
+          ? bad("Bad Request: chat_id is empty")
+          : ok(true);
       case "setWebhook":
         this.webhooks.set(token, { url: String(p.url), ...(p.secret_token ? { secret: String(p.secret_token) } : {}) });
         return ok(true);

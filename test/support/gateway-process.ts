@@ -95,13 +95,26 @@ export async function spawnGateway(
     bin?: string;
     /** A command that execs the gateway, e.g. `["prlimit", "--nofile=192:192"]` (the PID stays the gateway's). */
     wrap?: readonly string[];
+    /** Node flags before `bin` (`["--import", "tsx"]` for an entry script in TypeScript). */
+    node?: readonly string[];
+    /** Opens Node's IPC channel to the child (`proc.send` / `message`), for a test entry script's fakes. */
+    ipc?: boolean;
   } = {},
 ): Promise<GatewayProcess> {
   const bin = opts.bin ?? BIN;
-  const [cmd, ...rest] = [...(opts.wrap ?? []), process.execPath, bin, "gateway", "--port", "0", ...(opts.args ?? [])];
+  const [cmd, ...rest] = [
+    ...(opts.wrap ?? []),
+    process.execPath,
+    ...(opts.node ?? []),
+    bin,
+    "gateway",
+    "--port",
+    "0",
+    ...(opts.args ?? []),
+  ];
   const proc = spawn(cmd as string, rest, {
     env: cleanEnv(stateDir, opts.env),
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: opts.ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
   });
   const stdout: string[] = [];
   const stderr: string[] = [];

@@ -1,5 +1,5 @@
 /** The tabs of the Control UI. */
-export const TABS = ["chat", "approvals", "pairing", "devices", "security", "logs"] as const;
+export const TABS = ["chat", "approvals", "pairing", "devices", "channels", "security", "logs"] as const;
 export type Tab = (typeof TABS)[number];
 
 /**
@@ -11,6 +11,7 @@ export const TAB_SCOPES: Readonly<Record<Tab, string>> = {
   approvals: "operator.approvals",
   pairing: "operator.pairing",
   devices: "operator.pairing",
+  channels: "operator.admin",
   security: "operator.admin",
   logs: "operator.admin",
 };

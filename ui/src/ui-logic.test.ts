@@ -39,6 +39,7 @@ describe("tab gating", () => {
       "approvals",
       "pairing",
       "devices",
+      "channels",
       "security",
       "logs",
     ]);

@@ -24,7 +24,7 @@ import {
 } from "./normalize.js";
 import { SignalCallError, SignalRpc, signalRetryVerdict } from "./rpc.js";
 import type { SignalAccountSettings } from "./settings.js";
-import { resolveSignalTarget, sendSignalText } from "./send.js";
+import { resolveSignalTarget, sendSignalText, signalAddress } from "./send.js";
 import { cliHint } from "../../infra/index.js";
 
 /**
@@ -104,6 +104,11 @@ export class SignalAdapter implements ChannelAdapter {
       this.health.note(err);
       throw err;
     }
+  }
+
+  /** JSON-RPC `sendTyping` (`recipient` or `groupId`): Signal shows it for about 15 s or until the reply. */
+  async sendTyping(target: { readonly chatId: string }): Promise<void> {
+    await this.rpc.call("sendTyping", signalAddress(target.chatId));
   }
 
   async fetchMedia(ref: MediaRef, maxBytes: number): Promise<{ bytes: Uint8Array; extension?: string }> {

@@ -32,6 +32,14 @@ function group(id: string): OutboundTarget {
   return { recipient: { chatType: "group", chatId: id }, chatId: id };
 }
 
+/** The JSON-RPC addressing of a chat id: `{groupId}` for a group, else `{recipient: [number or uuid]}`. */
+export function signalAddress(chatId: string): { groupId: string } | { recipient: string[] } {
+  const target = resolveSignalTarget(chatId);
+  return target.recipient.chatType === "group"
+    ? { groupId: target.chatId }
+    : { recipient: [target.chatId.replace(/^uuid:/, "")] };
+}
+
 /** Where and what {@link sendSignalText} sends. */
 export interface SignalSend {
   /** A chat id as inbound messages carry it (E.164, `uuid:<id>`, or a group id). */
@@ -48,11 +56,7 @@ export interface SignalSend {
  * @throws HoldfastError HF_CHANNEL_REFUSED, HF_CHANNEL_NETWORK, HF_CHANNEL_SEND
  */
 export async function sendSignalText(rpc: SignalRpc, s: SignalSend): Promise<number[]> {
-  const target = resolveSignalTarget(s.chatId);
-  const where =
-    target.recipient.chatType === "group"
-      ? { groupId: target.chatId }
-      : { recipient: [target.chatId.replace(/^uuid:/, "")] };
+  const where = signalAddress(s.chatId);
   const out: number[] = [];
   for (const [i, chunk] of s.chunks.entries()) {
     const quote = i === 0 && s.quote ? { quoteTimestamp: s.quote.timestamp, quoteAuthor: s.quote.author } : {};

@@ -110,6 +110,12 @@ export class TelegramAdapter implements ChannelAdapter {
     }
   }
 
+  /** `sendChatAction` "typing" (Telegram shows it for 5 s or until the next message). */
+  async sendTyping(target: { readonly chatId: string; readonly threadId?: string }): Promise<void> {
+    const thread = target.threadId !== undefined ? { message_thread_id: Number(target.threadId) } : {};
+    await this.api.sendChatAction(target.chatId, "typing", thread);
+  }
+
   fetchMedia(ref: MediaRef, maxBytes: number): Promise<{ bytes: Uint8Array; extension?: string }> {
     return downloadTelegramFile(
       { api: this.api, token: this.settings.token, apiRoot: this.settings.apiRoot },

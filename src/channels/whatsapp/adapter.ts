@@ -53,6 +53,8 @@ export class WhatsAppAdapter implements ChannelAdapter {
   private inbound: DurableInbound | undefined;
   private sink: InboundSink | undefined;
   private loop: Promise<void> | undefined;
+  /** True once the session loop ended (the account failed for good, or it was stopped). */
+  private ended = false;
   private graceTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -72,10 +74,27 @@ export class WhatsAppAdapter implements ChannelAdapter {
       log: this.log,
       process: (payload) => this.handle(payload),
     });
+    this.runLoop();
+  }
+
+  /** Starts the session loop again once it ended for good (no device was linked, logged out). */
+  async resume(): Promise<void> {
+    if (!this.loop || !this.ended || this.controller.signal.aborted) return;
+    await this.loop;
+    this.health.restarting();
+    this.runLoop();
+  }
+
+  private runLoop(): void {
+    this.ended = false;
     this.health.connecting();
-    this.loop = this.run().catch((err: unknown) =>
-      this.fail(err instanceof HoldfastError ? err : new HoldfastError("HF_CHANNEL_SEND", localDetail(err))),
-    );
+    this.loop = this.run()
+      .catch((err: unknown) =>
+        this.fail(err instanceof HoldfastError ? err : new HoldfastError("HF_CHANNEL_SEND", localDetail(err))),
+      )
+      .finally(() => {
+        this.ended = true;
+      });
   }
 
   async stop(): Promise<void> {

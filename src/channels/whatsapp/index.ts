@@ -24,7 +24,7 @@ export const whatsappPlugin: ChannelPlugin = {
       adapter: new WhatsAppAdapter(settings, {
         ...deps,
         log: deps.log.child({ channel: "whatsapp", accountId: settings.accountId }),
-        connector: baileysConnector,
+        connector: src.whatsappConnector ?? baileysConnector,
       }),
     }));
   },

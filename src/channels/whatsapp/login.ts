@@ -20,6 +20,8 @@ export interface LinkOptions {
   /** Called with each pairing QR payload (WhatsApp rotates it about every 20 s). */
   readonly onQr: (qr: string) => void;
   readonly timeoutMs?: number;
+  /** Cancels the linking (a newer `web.login.start` with `force`, gateway shutdown): HF_CHANNEL_AUTH. */
+  readonly signal?: AbortSignal;
 }
 
 /** A socket's next `open` or `close` (with Baileys' close error), or a QR to show meanwhile. */
@@ -44,6 +46,15 @@ function timeout(ms: number, what: string): { promise: Promise<never>; clear: ()
   return { promise, clear: () => clearTimeout(t) };
 }
 
+/** Rejects with HF_CHANNEL_AUTH once `signal` aborts (never, without a signal). */
+function cancelled(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    const fail = () => reject(new HoldfastError("HF_CHANNEL_AUTH", "linking was cancelled"));
+    if (signal?.aborted) return fail();
+    signal?.addEventListener("abort", fail, { once: true });
+  });
+}
+
 /**
  * Links a new device (`holdfast channels login --channel whatsapp`): opens a socket with fresh
  * credentials, hands each QR to `onQr`, saves the credentials on every `creds.update` (atomically, 600
@@ -57,12 +68,14 @@ export async function linkWhatsApp(o: LinkOptions): Promise<{ number?: string; a
   if (await isLinked(o.dir)) return { alreadyLinked: true };
   const auth = await openWhatsAppAuth(o.dir);
   const limit = timeout(o.timeoutMs ?? LOGIN_TIMEOUT_MS, "the QR code was not scanned in time; run the login again");
+  const cancel = cancelled(o.signal);
+  cancel.catch(() => undefined);
   let sock: WhatsAppSocket | undefined;
   try {
     for (let restarts = 0; ; restarts++) {
       sock = o.connector.connect({ auth: auth.state, log: o.log });
       sock.ev.on("creds.update", () => void auth.saveCreds().catch(() => undefined));
-      const end = await Promise.race([nextEnd(sock, o.onQr), limit.promise]);
+      const end = await Promise.race([nextEnd(sock, o.onQr), limit.promise, cancel]);
       if (end.open) {
         await auth.saveCreds();
         await auth.flush();

@@ -3,6 +3,7 @@ import type { Controller } from "../controller.js";
 import { visibleTabs, type Tab } from "../route.js";
 import { useStore } from "../store.js";
 import { ApprovalsView } from "./approvals.js";
+import { ChannelsView } from "./channels.js";
 import { ChatView } from "./chat.js";
 import { DevicesView } from "./devices.js";
 import { LogsView } from "./logs.js";
@@ -14,6 +15,7 @@ const TAB_LABELS: Readonly<Record<Tab, string>> = {
   approvals: "Approvals",
   pairing: "Pairing",
   devices: "Devices",
+  channels: "Channels",
   security: "Security",
   logs: "Logs",
 };
@@ -76,6 +78,7 @@ export function App({ controller }: { controller: Controller }) {
         {tab === "approvals" ? <ApprovalsView controller={controller} /> : null}
         {tab === "pairing" ? <PairingView controller={controller} /> : null}
         {tab === "devices" ? <DevicesView controller={controller} /> : null}
+        {tab === "channels" ? <ChannelsView controller={controller} /> : null}
         {tab === "security" ? <SecurityView controller={controller} /> : null}
         {tab === "logs" ? <LogsView controller={controller} /> : null}
       </main>
