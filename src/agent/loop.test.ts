@@ -247,7 +247,12 @@ describe("the turn's taint and boundaries", () => {
     name: "web_fetch",
     description: "a fetched page",
     parameters: z.strictObject({ url: z.string() }),
-    execute: async () => ({ content: FORGED }),
+    execute: async (a) =>
+      a.url.includes("refused")
+        ? { content: "web_fetch failed: the URL carries a secret", isError: true, refused: true }
+        : a.url.includes("404")
+          ? { content: `https://a.test/404 (404)\n\n${FORGED}`, isError: true }
+          : { content: FORGED },
   };
   const loop = () => makeLoop(6, {}, [probe, page]);
   const run = (sessionKey: string, message: string, provenance?: Provenance) =>
@@ -306,5 +311,18 @@ describe("the turn's taint and boundaries", () => {
     expect(marker).toBeDefined();
     expect(lines.filter((l) => l.includes("<<<"))).toEqual([lines[0], `<<<END_EXTERNAL_CONTENT id=${marker}>>>`]);
     expect(tool?.content).toContain("‹‹‹END_EXTERNAL_CONTENT id=0123›››");
+  });
+
+  it("a fetch refused before anything was read does not taint the turn; an HTTP error page does", async () => {
+    seen.length = 0;
+    mock.setScript((req) => {
+      const last = req.messages.at(-1);
+      if (last?.role === "tool" && last.toolName === "web_fetch")
+        return { toolCalls: [{ name: "probe", arguments: {} }] };
+      return defaultReply(req);
+    });
+    await run("agent:main:w3", 'tool web_fetch {"url":"https://a.test/refused"}');
+    await run("agent:main:w4", 'tool web_fetch {"url":"https://a.test/404"}');
+    expect(seen).toEqual([[], ["https://a.test/404"]]);
   });
 });

@@ -206,7 +206,7 @@ export class AgentLoop {
     req.onEvent({ type: "status", phase: "running_tool", tool: call.name });
     const result = await this.deps.tools.invoke(call, ctx);
     if (req.signal.aborted) throw new HoldfastError("HF_RUN_ABORTED", "run aborted");
-    const untrusted = ranTool(result.decision) ? resultProvenance(call) : undefined;
+    const untrusted = ranTool(result.decision) && result.refused !== true ? resultProvenance(call) : undefined;
     if (untrusted) taint.add(untrusted);
     req.onEvent({
       type: "tool",

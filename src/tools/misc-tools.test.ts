@@ -57,6 +57,7 @@ describe("sessions tools", () => {
       content:
         "sessions_history failed: session agent:ops:main is not visible from this session (tools.sessions.visibility)",
       isError: true,
+      refused: true,
     });
     expect((await byName(agentTools, "sessions_history").execute({ sessionKey: "other" }, ctx())).content).toBe(
       "[user] hi agent:main:other\n[assistant] hello",
@@ -90,11 +91,13 @@ describe("sessions tools", () => {
     expect(await byName(all, "sessions_send").execute({ sessionKey: "agent:main:main", message: "x" }, ctx())).toEqual({
       content: "sessions_send failed: a session cannot send to itself",
       isError: true,
+      refused: true,
     });
     expect(await byName(all, "sessions_send").execute({ sessionKey: "agent:ops:main", message: "x" }, ctx())).toEqual({
       content:
         "sessions_send failed: sending to agent ops needs tools.agentToAgent.enabled and ops in tools.agentToAgent.allow",
       isError: true,
+      refused: true,
     });
     expect(runs.length).toBe(sends);
     const a2a = sessionsTools(access, { visibility: () => "all", agentToAgent: { enabled: true, allow: ["ops"] } });
@@ -113,6 +116,7 @@ describe("sessions tools", () => {
       content:
         "sessions_history failed: session agent:main:other is not visible from this session (tools.sessions.visibility)",
       isError: true,
+      refused: true,
     });
     const grandchild =
       /Reply from (\S+):/.exec(
@@ -121,6 +125,7 @@ describe("sessions tools", () => {
     expect(await byName(tree, "sessions_spawn").execute({ task: "t" }, ctx({ sessionKey: grandchild }))).toEqual({
       content: "sessions_spawn failed: sub-sessions can nest at most 2 levels",
       isError: true,
+      refused: true,
     });
   });
 });

@@ -7,5 +7,5 @@ import type { ToolResult } from "./types.js";
  * as such refusals always read in transcripts.
  */
 export function refusedResult(tool: string, refusal: Denied): ToolResult {
-  return { content: `${tool} failed: ${refusal.detail ?? refusal.reason}`, isError: true };
+  return { content: `${tool} failed: ${refusal.detail ?? refusal.reason}`, isError: true, refused: true };
 }

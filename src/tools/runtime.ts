@@ -66,7 +66,7 @@ export class ToolRuntime {
       return { ...capResult(result), decision: decision.reason };
     } catch (err) {
       const msg = isHoldfastError(err) ? err.message : errorMessage(err);
-      return { content: `${name} failed: ${msg}`, isError: true, decision: decision.reason };
+      return { content: `${name} failed: ${msg}`, isError: true, refused: true, decision: decision.reason };
     }
   }
 

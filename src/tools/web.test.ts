@@ -95,11 +95,13 @@ describe("web_fetch", () => {
     expect(await tool.execute({ url: `${base}/page` }, ctx)).toEqual({
       content: `web_fetch failed: refusing to fetch ${base}: private or loopback address (tools.web.fetch.allowPrivateNetwork is off)`,
       isError: true,
+      refused: true,
     });
     expect(await tool.execute({ url: "http://localhost:9/x" }, ctx)).toEqual({
       content:
         "web_fetch failed: fetch of http://localhost:9 failed: refusing to connect to localhost: it resolves to a private or loopback address",
       isError: true,
+      refused: true,
     });
     expect(seen.length).toBe(before);
   });
@@ -113,6 +115,7 @@ describe("web_fetch", () => {
     expect(await tool.execute({ url: "file:///etc/passwd" }, ctx)).toEqual({
       content: "web_fetch failed: only http and https URLs can be fetched (got file:)",
       isError: true,
+      refused: true,
     });
   });
 

@@ -11,7 +11,7 @@ import {
   type GatewayProcess,
 } from "../support/gateway-process.js";
 import { FakeTelegram } from "../support/fake-telegram.js";
-import { startMockModelServer, type MockModelServer } from "../support/mock-model-server.js";
+import { lastUserText, startMockModelServer, type MockModelServer } from "../support/mock-model-server.js";
 import { messageText } from "../support/wire-message.js";
 
 const BOT = { token: "222222:CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC", id: 222222, username: "holdfast_crash_bot" };
@@ -30,9 +30,8 @@ interface Acked {
   readonly runId: string;
 }
 
-/** The last user message a model request answers. */
-const lastUser = (req: MockModelServer["requests"][number]) =>
-  [...req.messages].reverse().find((m) => m.role === "user")?.content ?? "";
+/** The last user message a model request answers (inside its boundary when a stranger sent it). */
+const lastUser = lastUserText;
 
 /**
  * Crash safety through real processes: the gateway is killed with SIGKILL at random points — right
