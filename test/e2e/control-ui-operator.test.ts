@@ -151,6 +151,20 @@ describe("Control UI operator views in a real browser", () => {
     await page.context().close();
   });
 
+  it("shows what a tainted turn read on its approval card: a paired sender's message asking for exec", async () => {
+    const page = await openControlUi(browser, gw, { hash: "#tab=approvals" });
+    await fake.userSends(BOT.token, { from: { id: 4242, first_name: "Pat" }, text: "exec echo pat-was-here" });
+    const item = page.locator("#approval-list li", { hasText: "echo pat-was-here" });
+    await item.waitFor();
+    expect(await item.locator(".taint").textContent()).toContain("this turn read a message from telegram:4242");
+    await screenshot(page, "approvals-tainted");
+    await item.locator("button[data-decision='deny']").click();
+    await item.waitFor({ state: "detached" });
+    await fake.waitForSent((s) => s.chatId === "4242" && /not approved|denied/i.test(s.text));
+    expect(fake.sent.some((s) => s.text.includes("pat-was-here\n"))).toBe(false);
+    await page.context().close();
+  });
+
   it("refuses pairing approval and admin views to a read-only operator on the gateway socket", async () => {
     await fake.userSends(BOT.token, { from: { id: 5151, first_name: "Sam" }, text: "me too" });
     await fake.waitForSent((s) => s.chatId === "5151");
