@@ -266,6 +266,14 @@ describe("the turn's taint and boundaries", () => {
       onEvent: () => undefined,
     });
   afterEach(() => mock.setScript(defaultReply));
+  /** After a web_fetch result, the model calls the probe (what the rest of the turn has read). */
+  const probeAfterFetch = () =>
+    mock.setScript((req) => {
+      const last = req.messages.at(-1);
+      if (last?.role === "tool" && last.toolName === "web_fetch")
+        return { toolCalls: [{ name: "probe", arguments: {} }] };
+      return defaultReply(req);
+    });
 
   it("wraps a group member's message with the turn's marker, and its history taints the owner's next turn", async () => {
     seen.length = 0;
@@ -292,12 +300,7 @@ describe("the turn's taint and boundaries", () => {
 
   it("a fetched page taints the rest of the turn, and a marker forged inside it does not close its boundary", async () => {
     seen.length = 0;
-    mock.setScript((req) => {
-      const last = req.messages.at(-1);
-      if (last?.role === "tool" && last.toolName === "web_fetch")
-        return { toolCalls: [{ name: "probe", arguments: {} }] };
-      return defaultReply(req);
-    });
+    probeAfterFetch();
     await run("agent:main:w1", "tool probe {}");
     await run("agent:main:w2", 'tool web_fetch {"url":"https://a.test/p?k=secret"}');
     expect(seen).toEqual([[], ["https://a.test/p?k=***"]]);
@@ -315,12 +318,7 @@ describe("the turn's taint and boundaries", () => {
 
   it("a fetch refused before anything was read does not taint the turn; an HTTP error page does", async () => {
     seen.length = 0;
-    mock.setScript((req) => {
-      const last = req.messages.at(-1);
-      if (last?.role === "tool" && last.toolName === "web_fetch")
-        return { toolCalls: [{ name: "probe", arguments: {} }] };
-      return defaultReply(req);
-    });
+    probeAfterFetch();
     await run("agent:main:w3", 'tool web_fetch {"url":"https://a.test/refused"}');
     await run("agent:main:w4", 'tool web_fetch {"url":"https://a.test/404"}');
     expect(seen).toEqual([[], ["https://a.test/404"]]);
