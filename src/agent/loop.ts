@@ -193,9 +193,9 @@ export class AgentLoop {
   }
 
   /**
-   * Runs one tool call. A call that ran (the gate let it through) and whose result is untrusted
-   * content (web pages, search results, inbound files) taints the rest of the turn, and its result
-   * keeps that provenance.
+   * Runs one tool call. A call that ran and read untrusted content (web pages, search results, inbound
+   * files; not one refused before it read anything, `ToolResult.refused`) taints the rest of the
+   * turn, and its result keeps that provenance.
    */
   private async runTool(
     req: AgentRunRequest,
@@ -206,7 +206,7 @@ export class AgentLoop {
     req.onEvent({ type: "status", phase: "running_tool", tool: call.name });
     const result = await this.deps.tools.invoke(call, ctx);
     if (req.signal.aborted) throw new HoldfastError("HF_RUN_ABORTED", "run aborted");
-    const untrusted = ranTool(result.decision) && result.refused !== true ? resultProvenance(call) : undefined;
+    const untrusted = result.refused === true ? undefined : resultProvenance(call);
     if (untrusted) taint.add(untrusted);
     req.onEvent({
       type: "tool",
@@ -273,11 +273,6 @@ export class AgentLoop {
 /** What a run remembers across its model turns for the final event. */
 interface RunState {
   partialText?: string;
-}
-
-/** True when the gate let the call run (its result is the tool's, not a refusal of ours). */
-function ranTool(decision: string): boolean {
-  return decision === "tool_allowed" || decision === "taint_approved" || decision === "taint_warned";
 }
 
 /** A chain's retry or failover as a `status` event. */

@@ -43,12 +43,22 @@ export class ToolRuntime {
     const name = this.canonical(call.name);
     const tool = this.tools.get(name);
     if (!tool || !this.gate.visible([name], ctx).includes(name)) {
-      return { content: `Tool "${call.name}" is not available.`, isError: true, decision: "tool_not_available" };
+      return {
+        content: `Tool "${call.name}" is not available.`,
+        isError: true,
+        refused: true,
+        decision: "tool_not_available",
+      };
     }
     const parsed = tool.parameters.safeParse(call.arguments);
     if (!parsed.success) {
       const why = parsed.error.issues.map((i) => `${i.path.join(".") || "arguments"}: ${i.message}`).join("; ");
-      return { content: `Invalid arguments for ${name}: ${why}`, isError: true, decision: "tool_args_invalid" };
+      return {
+        content: `Invalid arguments for ${name}: ${why}`,
+        isError: true,
+        refused: true,
+        decision: "tool_args_invalid",
+      };
     }
     const gateCall: GateCall = { name, arguments: parsed.data as Record<string, unknown> };
     const decision = await this.gate.check(gateCall, ctx);
@@ -58,6 +68,7 @@ export class ToolRuntime {
       return {
         content: `Tool "${name}" was refused by policy (${decision.reason})${decision.detail ? `: ${decision.detail}` : ""}.`,
         isError: true,
+        refused: true,
         decision: decision.reason,
       };
     }

@@ -25,11 +25,6 @@ export class TurnTaint {
     return this.items.map((i) => i.label);
   }
 
-  /** The first source read, as a provenance (undefined while untainted). */
-  get first(): Provenance | undefined {
-    return this.items[0]?.provenance;
-  }
-
   /**
    * The taint as an approver reads it: `this turn read https://a.test/x` (with `and N more` after the
    * first three). Undefined while untainted.

@@ -42,9 +42,10 @@ export interface ToolResult {
   readonly content: string;
   readonly isError?: boolean;
   /**
-   * True when the tool refused or failed before it read anything from outside (a refused URL, a
-   * network failure): the content is holdfast's own words, so it does not taint the turn the way a
-   * fetched page, even an HTTP error page, does (docs/tools.md "Untrusted content").
+   * True when the tool did not run or read nothing from outside: the gate or the runtime refused the
+   * call, or the tool refused or failed before it read anything (a refused URL, a network failure).
+   * The content is holdfast's own words, so it does not taint the turn the way a fetched page, even
+   * an HTTP error page, does (docs/tools.md "Untrusted content").
    */
   readonly refused?: true;
 }
