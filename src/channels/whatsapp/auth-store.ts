@@ -104,11 +104,17 @@ export async function openWhatsAppAuth(dir: string): Promise<WhatsAppAuth> {
 
 /** True when `dir` holds the creds of a linked device. */
 export async function isLinked(dir: string): Promise<boolean> {
+  return (await linkedJid(dir)) !== undefined;
+}
+
+/** The linked device's jid (`creds.me.id`) in `dir`, or undefined when none is linked or the creds are unreadable. */
+export async function linkedJid(dir: string): Promise<string | undefined> {
   const raw = await readFileIfExists(path.join(dir, CREDS_FILE)).catch(() => undefined);
-  if (raw === undefined) return false;
+  if (raw === undefined) return undefined;
   try {
-    return typeof (JSON.parse(raw) as { me?: { id?: unknown } }).me?.id === "string";
+    const id = (JSON.parse(raw) as { me?: { id?: unknown } }).me?.id;
+    return typeof id === "string" ? id : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }

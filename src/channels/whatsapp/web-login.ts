@@ -1,9 +1,7 @@
-import { promises as fsp } from "node:fs";
-import path from "node:path";
 import { renderSVG } from "uqr";
 import { errorMessage, HoldfastError } from "../../errors/index.js";
 import type { Logger } from "../../logging/index.js";
-import { CREDS_FILE, isLinked, whatsappAuthDir } from "./auth-store.js";
+import { linkedJid, whatsappAuthDir } from "./auth-store.js";
 import { linkWhatsApp, LOGIN_TIMEOUT_MS } from "./login.js";
 import { jidToE164 } from "./normalize.js";
 import type { WhatsAppConnector } from "./socket.js";
@@ -207,10 +205,7 @@ export class WhatsAppWebLogin {
 
   /** The linked number of `accountId` ("" when unknown), or undefined when no device is linked. */
   private async linkedNumber(accountId: string): Promise<string | undefined> {
-    const dir = whatsappAuthDir(this.deps.credentialsDir, accountId);
-    if (!(await isLinked(dir))) return undefined;
-    const raw = await fsp.readFile(path.join(dir, CREDS_FILE), "utf8").catch(() => "{}");
-    const me = (JSON.parse(raw) as { me?: { id?: string } }).me?.id;
-    return jidToE164(me) ?? "";
+    const jid = await linkedJid(whatsappAuthDir(this.deps.credentialsDir, accountId));
+    return jid === undefined ? undefined : (jidToE164(jid) ?? "");
   }
 }
