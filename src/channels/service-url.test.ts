@@ -4,7 +4,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../config/index.js";
 import { resolveBlueBubblesAccounts } from "./bluebubbles/settings.js";
-import { checkServiceUrl, redactUrl } from "./service-url.js";
+import { redactUrl } from "../infra/index.js";
+import { checkServiceUrl } from "./service-url.js";
 import { resolveSignalAccounts } from "./signal/settings.js";
 
 const src = (channels: Record<string, unknown>, env: NodeJS.ProcessEnv = {}, secrets: Record<string, string> = {}) => ({

@@ -1,8 +1,6 @@
 import net from "node:net";
 import { HoldfastError } from "../errors/index.js";
 
-export { redactUrl } from "../infra/index.js";
-
 /** `localhost`, 127.0.0.0/8 and ::1 (with or without brackets). */
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
