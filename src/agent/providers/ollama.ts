@@ -1,6 +1,7 @@
 import { Ollama, type Message as OllamaMessage, type ChatResponse } from "ollama";
 import type { ChatMessage } from "../../sessions/index.js";
 import { describeEndpoint, ProviderError, toProviderError, type ProviderEndpoint } from "./errors.js";
+import { modelFetch } from "./model-fetch.js";
 import type { ModelProvider, ModelRequest, StreamEvent } from "./types.js";
 
 /** Settings for a local Ollama server. */
@@ -49,17 +50,18 @@ export function ollamaProvider(opts: OllamaProviderOptions): ModelProvider {
   };
 }
 
-/** Global fetch that also aborts with `signal` (besides the SDK's own per-request signal). */
+/** {@link modelFetch} that also aborts with `signal` (besides the SDK's own per-request signal). */
 function abortableFetch(signal: AbortSignal): typeof fetch {
   return (input, init) =>
-    fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+    modelFetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
 }
 
 /** The SDK's own stream errors are plain Errors: its "no done line" and the server's `{"error": ...}` line. */
 const NO_DONE = "Did not receive done or success response in stream.";
 
 function ollamaError(err: unknown, at: ProviderEndpoint, signal: AbortSignal): ProviderError {
-  const plain = err instanceof Error && err.constructor === Error && err.cause === undefined;
+  // The SDK's own errors are plain Errors; a socket's error is one too, but carries an errno `code`.
+  const plain = err instanceof Error && err.constructor === Error && err.cause === undefined && !("code" in err);
   if (plain && !signal.aborted) {
     if (err.message === NO_DONE)
       return new ProviderError("bad_response", `${describeEndpoint(at)} ended the stream before the model finished`);

@@ -1,11 +1,12 @@
+import { modelFetch } from "./model-fetch.js";
 import type { ModelRequest } from "./types.js";
 
 /**
  * Client options shared by the official `openai` and `@anthropic-ai/sdk` clients, so the chain is the
  * one retry and timeout policy: no SDK retries (each would retry 429/5xx/timeouts twice, honouring
  * `retry-after`, before the chain saw anything), a request timeout that each call replaces with the
- * chain's bound (see {@link sdkRequestOptions}), and a silent SDK logger (it would print unparsable
- * stream data to the console, outside the redacting log).
+ * chain's bound (see {@link sdkRequestOptions}), a silent SDK logger (it would print unparsable
+ * stream data to the console, outside the redacting log), and {@link modelFetch} as the HTTP client.
  */
 export function sdkClientOptions(opts: {
   readonly apiKey: string;
@@ -19,6 +20,7 @@ export function sdkClientOptions(opts: {
     defaultHeaders: opts.headers,
     timeout: 600_000,
     logLevel: "off" as const,
+    fetch: modelFetch,
   };
 }
 

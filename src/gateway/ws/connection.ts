@@ -43,8 +43,10 @@ export interface ConnectionDeps {
   /** Called once the handshake succeeded (the connection stops counting as pending). */
   readonly onAuthenticated?: () => void;
   /**
-   * The connection's socket: frames sent in one turn of the event loop are corked into one write
-   * (`cork` now, `uncork` on `process.nextTick`: no added latency). Absent: one write per frame.
+   * The connection's socket: frames sent during one iteration of the event loop are corked into one
+   * write (`cork` at the first, `uncork` in the iteration's check phase, `setImmediate`: the frames of
+   * every I/O callback of the iteration, e.g. the events of several runs a broadcast fans out, leave in
+   * one `writev`, with no timer added). Absent: one write per frame.
    */
   readonly socket?: Pick<Socket, "cork" | "uncork">;
 }
@@ -63,7 +65,7 @@ export class WsConnection {
   private seq = 0;
   private unauthorized = 0;
   private readonly timer: NodeJS.Timeout;
-  /** True while frames of this turn of the event loop wait in the corked socket. */
+  /** True while frames of this iteration of the event loop wait in the corked socket. */
   private corked = false;
   private ticker: NodeJS.Timeout | undefined;
 
@@ -223,7 +225,7 @@ export class WsConnection {
     if (socket && !this.corked) {
       this.corked = true;
       socket.cork();
-      process.nextTick(() => {
+      setImmediate(() => {
         this.corked = false;
         socket.uncork();
       });
