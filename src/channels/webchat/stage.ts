@@ -5,6 +5,7 @@ import type { SessionStore } from "../../sessions/index.js";
 import { agentMethod } from "./agent-method.js";
 import { commandReplyEvent, toGatewayEvent } from "./chat-events.js";
 import { chatReadMethods, type ChatMetadataPort } from "./chat-reads.js";
+import { deltaThrottle } from "./delta-throttle.js";
 import { webChatMethods } from "./methods.js";
 
 /** Dependencies of {@link createWebChat}. */
@@ -26,8 +27,9 @@ export interface WebChatStageDeps {
 /**
  * The WebChat channel over the gateway socket: registers `chat.send`, `chat.abort`, `chat.history`,
  * `chat.startup`, `chat.metadata` and `agent` (one turn, answered twice on its request id), and fans
- * every agent run's events out as `chat` / `agent` events (after the leak guard) to operator
- * connections with `operator.read`. A chat command's reply goes out as the `final` event of a
+ * every agent run's events out as `chat` / `agent` events (after the leak guard, streamed text paced
+ * by {@link deltaThrottle}: at most one `delta` per run every 150 ms) to operator connections with
+ * `operator.read`. A chat command's reply goes out as the `final` event of a
  * synthetic run.
  */
 export function createWebChat(deps: WebChatStageDeps): void {
@@ -47,10 +49,14 @@ export function createWebChat(deps: WebChatStageDeps): void {
     }),
     agentMethod({ runs: deps.runs, store: deps.sessions, agentIds: deps.agentIds, now: deps.now }),
   );
-  deps.runs.onEvent((raw) => {
-    for (const ev of deps.guardRunEvent(raw)) {
+  const paced = deltaThrottle({
+    now: deps.now,
+    emit: (ev) => {
       const out = toGatewayEvent(ev, deps.now());
       if (out) broadcaster.broadcast(out.event, out.payload);
-    }
+    },
+  });
+  deps.runs.onEvent((raw) => {
+    for (const ev of deps.guardRunEvent(raw)) paced(ev);
   });
 }
