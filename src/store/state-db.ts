@@ -5,6 +5,7 @@ import { HoldfastError } from "../errors/index.js";
 import { STATE_DIR_MODE, STATE_FILE_MODE, cliHint } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import type { StorageHealth } from "./health.js";
+import { LogSync } from "./log-sync.js";
 import { moveAsideSync } from "./quarantine.js";
 import { MIGRATIONS } from "./schema.js";
 import { cacheStatements } from "./statement-cache.js";
@@ -39,7 +40,8 @@ interface GroupedWrite {
 /**
  * The embedded SQLite database holding the session index, the idempotency ledger and the channel
  * queues. WAL journal with `synchronous=FULL`: a commit has been fsynced when it returns, so an ack
- * given after a commit survives kill -9 and power loss. Other processes (CLI commands) open the same
+ * given after a commit survives kill -9 and power loss ({@link grouped} commits get there by an fsync
+ * of the log off the main thread before they resolve). Other processes (CLI commands) open the same
  * file; SQLite's own locking serializes writers (no lock files of holdfast's).
  *
  * Opening validates the file (`PRAGMA quick_check`). A corrupt or foreign file is moved aside as
@@ -56,6 +58,8 @@ export class StateDb {
   private readonly inTx: (fn: () => unknown) => unknown;
   /** Writes waiting for the next group commit ({@link grouped}). */
   private group: GroupedWrite[] = [];
+  /** fsyncs of the log for group commits, off the main thread. */
+  private readonly logSync: LogSync;
 
   private constructor(
     readonly file: string,
@@ -65,6 +69,7 @@ export class StateDb {
     readonly recreated: boolean,
   ) {
     this.inTx = db.transaction((fn: () => unknown) => fn());
+    this.logSync = new LogSync(file);
   }
 
   /**
@@ -170,11 +175,15 @@ export class StateDb {
    * Group commit: queues `fn` for one transaction shared with every other write queued before the
    * event loop's next check phase (`setImmediate`: what arrived in the same loop iteration, no timer,
    * so a lone write waits for nothing), and resolves with `fn`'s result once that transaction is
-   * committed and fsynced (`synchronous=FULL`). Each `fn` runs in its own savepoint in queue order and
+   * committed and on the disk: it commits with `synchronous=NORMAL` and the log is then fsynced off
+   * the main thread ({@link LogSync}; a group committed while an fsync is in flight waits for the
+   * next one, which covers every group before it), so the event loop serves other clients meanwhile. Each `fn` runs in its own savepoint in queue order and
    * sees the writes of the ones before it: one that throws is undone alone and rejects with its
    * storage error while the others commit. When the commit itself fails, every write of the group
-   * rejects and none is kept. Used for acknowledged writes (a `chat.send`'s admission): N of them
-   * arriving together cost one fsync instead of N.
+   * rejects and none is kept; when the fsync fails, every write of the group rejects with a storage
+   * error (they are in the log: a run admitted so stays open and is recovered like an interrupted one).
+   * Used for acknowledged writes (a `chat.send`'s admission): N of them arriving together cost one
+   * fsync instead of N, and no fsync blocks the event loop.
    * @throws (rejects with) HoldfastError HF_STATE_* as {@link run}
    */
   grouped<T>(what: string, fn: (db: SqliteDatabase) => T): Promise<T> {
@@ -191,7 +200,7 @@ export class StateDb {
     if (batch.length === 0) return;
     const results: { ok: boolean; value: unknown }[] = [];
     try {
-      this.run(what, (db) =>
+      this.runDeferredSync(what, (db) =>
         this.inTx(() => {
           for (const w of batch) {
             try {
@@ -208,11 +217,19 @@ export class StateDb {
       for (const w of batch) w.reject(err);
       return;
     }
-    batch.forEach((w, i) => {
-      const r = results[i] as { ok: boolean; value: unknown };
-      if (r.ok) w.resolve(r.value);
-      else w.reject(r.value);
-    });
+    this.logSync.durable().then(
+      () =>
+        batch.forEach((w, i) => {
+          const r = results[i] as { ok: boolean; value: unknown };
+          if (r.ok) w.resolve(r.value);
+          else w.reject(r.value);
+        }),
+      (err: unknown) => {
+        const e = storageError(STATE_DB_STORE, what, err);
+        this.opts.health.fail(STATE_DB_STORE, e);
+        for (const w of batch) w.reject(e);
+      },
+    );
   }
 
   /** Current time of the store's clock (ms). */
@@ -252,6 +269,7 @@ export class StateDb {
       this.opts.log.warn({ err: (err as Error).message }, "state database checkpoint failed at close");
     }
     this.db.close();
+    this.logSync.close();
   }
 }
 
