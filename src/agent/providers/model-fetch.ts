@@ -27,7 +27,7 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  *
  * Why: the WHATWG fetch algorithm (undici inside Node) costs about twice the CPU per streamed model
  * call (request and header objects, clones, the fetch controller, its abort signals), and that call
- * is the largest part of a chat message's cost in the gateway (docs/performance.md, "Model calls").
+ * is the largest part of a chat message's cost in the gateway (docs/performance.md, "Hot path, third pass").
  *
  * Differences from the global `fetch`, on purpose: redirects are not followed (a model API that
  * answers 3xx is reported as that status, and the request's `Authorization` never goes to another
