@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { captureLogger } from "../../test/support/capture-log.js";
 import { tempStateDir } from "../../test/support/temp-state.js";
 import { StateDb, StorageHealth, stateDbPath } from "./index.js";
+import { STATE_DB_CACHE_KIB } from "./state-db.js";
 import { STATEMENT_CACHE_SIZE } from "./statement-cache.js";
 
 function open(stateDir: string, log = captureLogger()) {
@@ -14,7 +15,7 @@ function open(stateDir: string, log = captureLogger()) {
 }
 
 describe("state database", () => {
-  it("is created 600 in a 700 directory, in WAL mode, and migrated", () => {
+  it("is created 600 in a 700 directory, in WAL mode, with a bounded page cache, and migrated", () => {
     const { stateDir } = tempStateDir();
     const { db } = open(stateDir);
     const file = stateDbPath(stateDir);
@@ -22,6 +23,8 @@ describe("state database", () => {
     expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
     expect(db.run("t", (d) => d.pragma("journal_mode", { simple: true }))).toBe("wal");
     expect(db.run("t", (d) => d.pragma("synchronous", { simple: true }))).toBe(2);
+    // The page cache is bounded at 2 MiB, not better-sqlite3's 16 MiB default.
+    expect(db.run("t", (d) => d.pragma("cache_size", { simple: true }))).toBe(-STATE_DB_CACHE_KIB);
     db.run("t", (d) => d.prepare("INSERT INTO migrations (name, done_at) VALUES ('x', 1)").run());
     expect(statSync(`${file}-wal`).mode & 0o777).toBe(0o600);
     expect(db.recreated).toBe(false);

@@ -31,6 +31,15 @@ export const STATE_DB_STORE = "state-db";
 
 const SQLITE_SIDE_FILES = ["-wal", "-shm"] as const;
 
+/**
+ * Upper bound of the connection's page cache, KiB (SQLite's own default, 2 MiB). better-sqlite3
+ * builds SQLite with a 16 MiB default, which the cache fills as the database grows: under sustained
+ * load that was most of the gateway's resident-memory growth (docs/performance.md). The pages the
+ * hot path touches (the right edge of the append-only tables and their indexes, the session index)
+ * fit many times over; a miss is a read from the OS page cache.
+ */
+export const STATE_DB_CACHE_KIB = 2048;
+
 interface GroupedWrite {
   readonly fn: () => unknown;
   readonly resolve: (value: unknown) => void;
@@ -282,6 +291,7 @@ function connect(opts: StateDbOptions): SqliteDatabase {
     db.pragma("synchronous = FULL");
     db.pragma("foreign_keys = ON");
     db.pragma("temp_store = MEMORY");
+    db.pragma(`cache_size = -${STATE_DB_CACHE_KIB}`);
     const check = db.pragma("quick_check", { simple: true });
     if (check !== "ok") throw new HoldfastError("HF_STATE_CORRUPT", `quick_check: ${String(check).slice(0, 200)}`);
     migrate(db);
