@@ -78,7 +78,7 @@ export async function startGateway(opts: GatewayStartOptions = {}): Promise<Runn
   let store: StoreStage | undefined;
   try {
     await finishEncryptionMigration(ctx); // an enable/disable/rotate a crash interrupted, before any store opens
-    store = await wireStore(ctx, hub); // the state database; refuses an unwritable state dir
+    store = await wireStore(ctx, hub); // the state database; refuses one it cannot open or write
     return await startOnStore(ctx, { opts, hub, secrets, exposure, store, lock });
   } catch (err) {
     store?.close();

@@ -2,7 +2,7 @@ import { recoverInterruptedRuns } from "../agent/index.js";
 import type { HealthRegistry, StatusRegistry } from "../gateway/index.js";
 import { stateFileEvents, type CorruptStateFile } from "../infra/index.js";
 import type { SessionStore } from "../sessions/index.js";
-import { assertWritable, openStateStore, type LedgerRun, type StateStore } from "../store/index.js";
+import { openStateStore, type LedgerRun, type StateStore } from "../store/index.js";
 import type { AppContext } from "./context.js";
 
 /** The store stage as wired: the state database, its health, and start-up recovery. */
@@ -19,26 +19,28 @@ export interface StoreStage {
   close(): void;
 }
 
-/** The state directories the gateway writes to (probed at start, {@link assertWritable}). */
+/**
+ * The state directories the gateway writes to, probed by the `storage` start precondition (the
+ * store's `assertWritable`) before any stage is built.
+ */
 export function stateDirs(paths: AppContext["paths"]): string[] {
   return [paths.agentsDir, paths.credentialsDir, paths.devicesDir];
 }
 
 /**
- * The store stage: probes every state directory for writes, opens the state database (validated;
- * a corrupt one is moved aside; legacy `sessions.json` and Telegram offset files imported; orphaned
- * transcripts re-indexed), forwards corrupt JSON stores to the storage health, adds `storage` and
+ * The store stage: opens the state database (validated; a corrupt one is moved aside; legacy
+ * `sessions.json` and Telegram offset files imported; orphaned transcripts re-indexed), forwards corrupt JSON stores to the storage health, adds `storage` and
  * `runs.interruptedAtStart` to the status, and a `storage` health check (one `store:<name>` degradation
  * per degraded store).
- * @throws HoldfastError HF_STATE_* when a state directory or the database cannot be written (the
- *   gateway then exits before it listens)
+ * The state directories were probed for writes by the start preconditions just before.
+ * @throws HoldfastError HF_STATE_* when the database cannot be opened or written (the gateway then
+ *   exits before it listens)
  */
 export async function wireStore(
   ctx: AppContext,
   gateway: { readonly status: Pick<StatusRegistry, "add">; readonly health: Pick<HealthRegistry, "add"> },
 ): Promise<StoreStage> {
   const { status } = gateway;
-  await assertWritable(stateDirs(ctx.paths));
   const state = await openStateStore({
     stateDir: ctx.paths.stateDir,
     agentsDir: ctx.paths.agentsDir,

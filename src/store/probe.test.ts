@@ -1,4 +1,4 @@
-import { readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempStateDir } from "../../test/support/temp-state.js";
@@ -20,5 +20,36 @@ describe("start-up write probe", () => {
       code: "HF_STATE_IO",
       message: expect.stringContaining(`writing to ${path.join(stateDir, "devices")} failed`),
     });
+  });
+
+  it("probes every directory and names the first one that failed", async () => {
+    const { stateDir } = tempStateDir();
+    const dirs = ["agents", "credentials", "devices"].map((d) => path.join(stateDir, d));
+    writeFileSync(dirs[1] as string, "not a directory");
+    writeFileSync(dirs[2] as string, "not a directory either");
+    await expect(assertWritable(dirs)).rejects.toMatchObject({
+      message: expect.stringContaining(`writing to ${dirs[1] as string} failed`),
+    });
+    expect(readdirSync(dirs[0] as string)).toEqual([]);
+  });
+
+  it("never writes through a symlink planted at the probe's name", async () => {
+    const { stateDir } = tempStateDir();
+    const dir = path.join(stateDir, "agents");
+    mkdirSync(dir, { mode: 0o700 });
+    const target = path.join(stateDir, "target.txt");
+    writeFileSync(target, "keep");
+    symlinkSync(target, path.join(dir, `.write-probe-${process.pid}`));
+    await assertWritable([dir]);
+    expect(readFileSync(target, "utf8")).toBe("keep");
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("with create: false probes the nearest existing parent and creates nothing", async () => {
+    const { stateDir } = tempStateDir();
+    const dir = path.join(stateDir, "devices", "deeper");
+    await assertWritable([dir], { create: false });
+    expect(readdirSync(stateDir).filter((n) => n === "devices")).toEqual([]);
+    expect(readdirSync(stateDir).filter((n) => n.startsWith(".write-probe"))).toEqual([]);
   });
 });

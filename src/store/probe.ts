@@ -1,6 +1,6 @@
-import { promises as fsp } from "node:fs";
+import { constants, promises as fsp } from "node:fs";
 import path from "node:path";
-import { ensurePrivateDir, writeFileAtomic } from "../infra/index.js";
+import { ensurePrivateDir } from "../infra/index.js";
 import { storageError } from "./storage-error.js";
 
 /** Options of {@link assertWritable}. */
@@ -14,22 +14,35 @@ export interface WritableProbeOptions {
 }
 
 /**
- * Start-up check that every state directory can take a write (created 700 if missing): an atomic
- * write of a small probe file, then its removal. Lets the gateway refuse to start — before it
- * listens — on a full or read-only disk instead of failing on the first message.
+ * Start-up check that every state directory can take a write (created 700 if missing): a small
+ * probe file created there (600, never through a symlink), written, then removed. Lets the gateway
+ * refuse to start — before it listens — on a full or read-only disk instead of failing on the first
+ * message. The directories are probed at the same time; nothing is fsynced (the probe asks whether
+ * the directory takes a write, and its file is removed at once). When several fail, the error names
+ * the first of `dirs` that did.
  * @throws HoldfastError HF_STATE_DISK_FULL / HF_STATE_FD_LIMIT / HF_STATE_IO naming the directory
  */
 export async function assertWritable(dirs: readonly string[], opts: WritableProbeOptions = {}): Promise<void> {
-  for (const dir of dirs) {
-    try {
-      if (opts.create !== false) await ensurePrivateDir(dir);
-      const at = opts.create === false ? await nearestExisting(dir) : dir;
-      const probe = path.join(at, `.write-probe-${process.pid}`);
-      await writeFileAtomic(probe, "ok\n");
-      await fsp.rm(probe, { force: true });
-    } catch (err) {
-      throw storageError("startup", `writing to ${dir}`, err);
-    }
+  const results = await Promise.allSettled(dirs.map((dir) => probeDir(dir, opts)));
+  for (const [i, r] of results.entries())
+    if (r.status === "rejected") throw storageError("startup", `writing to ${dirs[i] as string}`, r.reason);
+}
+
+const PROBE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+async function probeDir(dir: string, opts: WritableProbeOptions): Promise<void> {
+  if (opts.create !== false) await ensurePrivateDir(dir);
+  const at = opts.create === false ? await nearestExisting(dir) : dir;
+  const probe = path.join(at, `.write-probe-${process.pid}`);
+  // A probe left by an earlier process with this pid (or anything else by that name) is removed
+  // first; O_EXCL | O_NOFOLLOW never writes through a name someone else put there.
+  await fsp.rm(probe, { force: true });
+  const fh = await fsp.open(probe, PROBE_FLAGS, 0o600);
+  try {
+    await fh.writeFile("ok\n");
+  } finally {
+    await fh.close();
+    await fsp.rm(probe, { force: true });
   }
 }
 
