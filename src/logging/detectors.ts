@@ -10,19 +10,27 @@ export interface Detector {
 const KEY_WORDS =
   "api[_-]?key|apikey|secret|token|password|passwd|pwd|passphrase|cookie|credentials?|signature|private[_-]?key|access[_-]?key";
 
+/** One ordinary character of a `key: value` value: not a quote, space, separator or brace. */
+const KV_CHAR = "[^\\s\"'\\\\&,;{}<>]";
+
 /**
  * A `${VAR}` reference (config substitution syntax) is a name, not a secret: `apiKey: "${OPENAI_API_KEY}"`
  * stays readable, so an example or a config excerpt can be copied as printed (the value it names is
  * masked wherever it appears, as a configured secret). Only a whole value is a reference: `${A}rest`
- * is masked.
+ * and `${A}{x}` are masked.
  */
-const NOT_ENV_REF = "(?!\\$\\{[A-Z_][A-Z0-9_]*\\}(?![^\\s\"'\\\\&,;{}<>]))";
+const NOT_ENV_REF = `(?!\\$\\{[A-Z_][A-Z0-9_]*\\}(?!${KV_CHAR}|\\{|\\}(?=[{}]*${KV_CHAR})))`;
 
 /**
- * The value of a `key: value` pair: up to a quote, space or separator; a `${…}` inside it belongs to
- * the value (so `${A}rest` is masked whole, not cut at the brace).
+ * The value of a `key: value` pair: up to a quote, space or separator. Braces inside it belong to
+ * the value (`hunter{2}x`, `ab}cd` and `pa{ss` are masked whole, and a `${…}` inside it too), so a
+ * secret that holds one is not cut at it. A brace is not the value when it encloses the pair (the `}`
+ * of `{password=x}`) or opens a structure (`credentials: { "token": … }`): it starts the value only
+ * when an ordinary character follows it (after any braces), and a `}` ends the value unless one does.
  */
-const KV_VALUE = "(?:\\$\\{[^\\s{}\"']*\\}|[^\\s\"'\\\\&,;{}<>])+";
+const KV_VALUE =
+  `(?:\\$\\{[^\\s{}"']*\\}|${KV_CHAR}|[{}](?=[{}]*${KV_CHAR}))` +
+  `(?:\\$\\{[^\\s{}"']*\\}|${KV_CHAR}|\\{|\\}(?=[{}]*${KV_CHAR}))*`;
 
 /** {@link NOT_ENV_REF} for a command-line value (which ends only at a space or quote). */
 const CLI_NOT_ENV_REF = "(?!\\$\\{[A-Z_][A-Z0-9_]*\\}(?![^\\s\"'\\\\]))";

@@ -56,6 +56,31 @@ describe("Redactor: built-in detectors", () => {
     );
   });
 
+  it.each([
+    ["braces inside", "password=hunter{2}x ok", "password=*** ok"],
+    ["a lone closing brace", "password=ab}cd ok", "password=*** ok"],
+    ["a lone opening brace", "token: pa{ss ok", "token: *** ok"],
+    ["braces first", "password={abc}x ok", "password=*** ok"],
+    ["the enclosing brace", "{password=hunter2}", "{password=***}"],
+    ["an opened structure", 'credentials: { "user": "u" }', 'credentials: { "user": "u" }'],
+  ])("masks a key=value secret holding braces whole: %s", (_name, input, expected) => {
+    expect(r.redact(input)).toBe(expected);
+  });
+
+  it("never leaves a piece of a key=value secret that holds braces", () => {
+    const piece = fc.stringMatching(/^[A-Za-z0-9]{12,20}$/);
+    const brace = fc.constantFrom("{", "}", "{}", "}{", "{{", "}}");
+    fc.assert(
+      fc.property(piece, brace, piece, brace, piece, (a, b1, m, b2, z) => {
+        const value = `${a}${b1}${m}${b2}${z}`;
+        for (const line of [`password=${value}`, `{token=${value}}`, `apiKey: ${value} next`, `secret=${value}&x=1`]) {
+          const out = r.redact(line);
+          for (const p of [a, m, z]) expect(out).not.toContain(p);
+        }
+      }),
+    );
+  });
+
   it("masks PEM private keys", () => {
     const pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nabc\n-----END RSA PRIVATE KEY-----";
     const out = r.redact(`key: ${pem} done`);
