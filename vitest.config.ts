@@ -8,6 +8,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: "forks",
     globalSetup: ["test/support/global-setup.ts"],
+    setupFiles: ["test/support/kill-leftovers.ts"],
     reporters: ["default"],
   },
 });

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { GatewayClient } from "../../src/client/index.js";
+import { trackProcess } from "./live-processes.js";
 
 /** Repository root (for spawning `bin/holdfast.mjs`). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -84,7 +85,9 @@ export function cleanEnv(stateDir: string, extra: Record<string, string> = {}): 
  * Spawns `holdfast gateway --port 0` as a real process (this build, or `bin` of another build; behind
  * `wrap`, a command that execs the rest) and
  * waits until it prints its listening line.
- * @throws Error with the process output when it exits or does not become ready within `timeoutMs`.
+ * The process is tracked until it exits (killed after the test file if a test never stops it).
+ * @throws Error with the process output when it exits or does not become ready within `timeoutMs`
+ *   (default 15000; the process is then killed).
  */
 export async function spawnGateway(
   stateDir: string,
@@ -116,14 +119,15 @@ export async function spawnGateway(
     env: cleanEnv(stateDir, opts.env),
     stdio: opts.ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
   });
+  trackProcess(proc);
   const stdout: string[] = [];
   const stderr: string[] = [];
   const exited = new Promise<number | null>((r) => proc.on("exit", (code) => r(code)));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`gateway not ready in time:\n${stdout.join("")}\n${stderr.join("")}`)),
-      opts.timeoutMs ?? 15_000,
-    );
+    const timer = setTimeout(() => {
+      proc.kill("SIGKILL");
+      reject(new Error(`gateway not ready in time:\n${stdout.join("")}\n${stderr.join("")}`));
+    }, opts.timeoutMs ?? 15_000);
     proc.stdout?.on("data", (b: Buffer) => {
       stdout.push(b.toString());
       const m = /listening on wss?:\/\/[^:]+:(\d+)/.exec(stdout.join(""));
