@@ -71,7 +71,7 @@ describe("Redactor: built-in detectors", () => {
     const piece = fc.stringMatching(/^[A-Za-z0-9]{12,20}$/);
     const brace = fc.constantFrom("{", "}", "{}", "}{", "{{", "}}");
     fc.assert(
-      fc.property(piece, brace, piece, brace, piece, (a, b1, m, b2, z) => {
+      fc.property(fc.record({ a: piece, b1: brace, m: piece, b2: brace, z: piece }), ({ a, b1, m, b2, z }) => {
         const value = `${a}${b1}${m}${b2}${z}`;
         for (const line of [`password=${value}`, `{token=${value}}`, `apiKey: ${value} next`, `secret=${value}&x=1`]) {
           const out = r.redact(line);
