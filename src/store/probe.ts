@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { constants, promises as fsp } from "node:fs";
 import path from "node:path";
 import { ensurePrivateDir } from "../infra/index.js";
@@ -15,7 +16,7 @@ export interface WritableProbeOptions {
 
 /**
  * Start-up check that every state directory can take a write (created 700 if missing): a small
- * probe file created there (600, never through a symlink), written, then removed. Lets the gateway
+ * probe file of a fresh name created there (600, never through an existing name), written, then removed. Lets the gateway
  * refuse to start — before it listens — on a full or read-only disk instead of failing on the first
  * message. The directories are probed at the same time; nothing is fsynced (the probe asks whether
  * the directory takes a write, and its file is removed at once). When several fail, the error names
@@ -33,10 +34,9 @@ const PROBE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | 
 async function probeDir(dir: string, opts: WritableProbeOptions): Promise<void> {
   if (opts.create !== false) await ensurePrivateDir(dir);
   const at = opts.create === false ? await nearestExisting(dir) : dir;
-  const probe = path.join(at, `.write-probe-${process.pid}`);
-  // A probe left by an earlier process with this pid (or anything else by that name) is removed
-  // first; O_EXCL | O_NOFOLLOW never writes through a name someone else put there.
-  await fsp.rm(probe, { force: true });
+  // A fresh name per probe: directories that share their nearest existing parent (doctor), and starts
+  // in one process, probe at the same time; O_EXCL | O_NOFOLLOW never writes through a name that exists.
+  const probe = path.join(at, `.write-probe-${process.pid}-${randomBytes(6).toString("hex")}`);
   const fh = await fsp.open(probe, PROBE_FLAGS, 0o600);
   try {
     await fh.writeFile("ok\n");
