@@ -21,6 +21,16 @@ export interface AgentRoster {
   workspaceOf(agentId: string): string;
 }
 
+/**
+ * Agent ids of a config, the default agent first: the one with `default: true`, else the first of
+ * `agents.list`, else `main` (when the list is empty).
+ */
+export function agentIdsOf(config: HoldfastConfig): string[] {
+  const list = config.agents?.list ?? [];
+  const def = list.find((a) => a.default)?.id ?? list[0]?.id ?? "main";
+  return [def, ...list.map((a) => a.id).filter((id) => id !== def)];
+}
+
 /** The agent roster of a config (read once; the config of a running gateway does not change). */
 export function agentRoster(
   config: HoldfastConfig,
@@ -28,10 +38,7 @@ export function agentRoster(
   home: string = os.homedir(),
 ): AgentRoster {
   const list = config.agents?.list ?? [];
-  const ids = () => {
-    const def = list.find((a) => a.default)?.id ?? list[0]?.id ?? "main";
-    return [def, ...list.map((a) => a.id).filter((id) => id !== def)];
-  };
+  const ids = () => agentIdsOf(config);
   const entry = (id: string) => list.find((a) => a.id === id);
   return {
     ids,

@@ -1,5 +1,5 @@
 export { type HoldfastPaths, resolvePaths, expandTilde } from "./paths.js";
-export { agentRoster, type AgentRoster } from "./agent-roster.js";
+export { agentIdsOf, agentRoster, type AgentRoster } from "./agent-roster.js";
 export { type LoadedConfig, loadConfig, parseConfigText, validateConfig } from "./load.js";
 export { normalizeConfig } from "./normalize.js";
 export { substituteEnv, hasEnvReference, standInEnv, ENV_STAND_IN } from "./env-substitution.js";

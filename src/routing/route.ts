@@ -85,6 +85,42 @@ export class Router {
   }
 }
 
+/** Where `bindings[]` send the messages of one channel account ({@link bindingTargets}). */
+export interface BindingTargets {
+  /** The agent of every message no peer binding takes (normalized id). */
+  readonly rest: string;
+  /** The peer bindings of the account, each with its agent (normalized id). */
+  readonly peers: readonly { readonly agentId: string; readonly kind: "direct" | "group"; readonly id: string }[];
+}
+
+/**
+ * The agents the messages of `channel` account `accountId` can reach, as {@link Router} picks them:
+ * a peer binding takes that peer's messages; the rest go to the first account binding of the account,
+ * else the first channel-only (or `accountId: "*"`) binding, else the default agent (`agentIds[0]`).
+ * Used by the security audit to tell which agents a channel's senders reach.
+ */
+export function bindingTargets(
+  config: HoldfastConfig,
+  agentIds: readonly string[],
+  channel: string,
+  accountId: string,
+): BindingTargets {
+  const probe: RouteInput = { channel, accountId, chatType: "direct", senderId: "", chatId: "" };
+  let best: { agentId: string; rank: number } | undefined;
+  const peers: { agentId: string; kind: "direct" | "group"; id: string }[] = [];
+  for (const b of config.bindings ?? []) {
+    const rank = matchRank({ ...b, match: { ...b.match, peer: undefined } }, probe);
+    if (rank === undefined) continue;
+    const agentId = normalizeAgentId(b.agentId);
+    const peer = b.match.peer;
+    if (peer) {
+      const kind = peer.kind === "group" ? "group" : "direct";
+      peers.push({ agentId, kind, id: kind === "group" ? groupPeerId(channel, peer.id) : peerId(channel, peer.id) });
+    } else if (!best || rank > best.rank) best = { agentId, rank };
+  }
+  return { rest: best?.agentId ?? normalizeAgentId(agentIds[0]), peers };
+}
+
 /** 2 = peer match, 1 = account match, 0 = channel-only match, undefined = no match. */
 function matchRank(b: BindingConfig, input: RouteInput): number | undefined {
   const m = b.match;

@@ -1,5 +1,6 @@
-import { ownersFor, parseAllowList } from "../../access/index.js";
-import type { AgentEntry, HoldfastConfig } from "../../config/index.js";
+import { normalizeSenderId, ownersFor, parseAllowList } from "../../access/index.js";
+import { agentIdsOf, type AgentEntry, type HoldfastConfig } from "../../config/index.js";
+import { bindingTargets, normalizeAgentId } from "../../routing/index.js";
 import {
   agentsOf,
   channelScopes,
@@ -27,11 +28,27 @@ function ownerOnly(s: ChannelScope, ownerEntries: readonly string[]): boolean {
   return dms && groups;
 }
 
+/**
+ * True when `bindings[]` let messages of the scope reach `agentId`: it gets the messages no peer
+ * binding takes, or a peer binding sends it a group or a sender who is not an owner (a binding to an
+ * owner's own DMs brings only the owner's messages).
+ */
+function scopeReaches(config: HoldfastConfig, s: ChannelScope, agentId: string, ownerEntries: readonly string[]) {
+  const to = bindingTargets(config, agentIdsOf(config), s.channel, s.accountId ?? "default");
+  const id = normalizeAgentId(agentId);
+  if (to.rest === id) return true;
+  const owners = ownersFor(ownerEntries, s.channel);
+  return to.peers.some(
+    (p) => p.agentId === id && !(p.kind === "direct" && owners.has(normalizeSenderId(s.channel, p.id) ?? p.id)),
+  );
+}
+
 /** What untrusted content an agent can read, as config paths (empty: none). */
 function untrustedSources(config: HoldfastConfig, agent: AgentEntry | undefined): string[] {
   const owners = config.commands?.ownerAllowFrom ?? [];
+  const agentId = agent?.id ?? agentIdsOf(config)[0] ?? "main";
   const out = channelScopes(config)
-    .filter((s) => !ownerOnly(s, owners))
+    .filter((s) => !ownerOnly(s, owners) && scopeReaches(config, s, agentId, owners))
     .map((s) => s.path);
   if (config.hooks?.enabled === true) out.push("hooks");
   for (const t of UNTRUSTED_TOOLS) {
@@ -44,7 +61,8 @@ function untrustedSources(config: HoldfastConfig, agent: AgentEntry | undefined)
 /**
  * `tools.taint.off` (critical): an agent whose `tools.taint.mode` is `off` (its own, else the global
  * one) while it can read untrusted content: a channel that admits someone other than an owner
- * (`commands.ownerAllowFrom`), webhooks (`hooks.enabled`), or web_fetch / web_search / browser. A
+ * (`commands.ownerAllowFrom`) and whose messages `bindings[]` route to it (as the router does: peer,
+ * then account, then channel bindings, else the default agent), webhooks (`hooks.enabled`), or web_fetch / web_search / browser. A
  * page, payload or stranger's message can then make it run exec or write outside scratch/ with no
  * owner approval. Source: issue "Untrusted-content taint"; docs/tools.md "Untrusted content".
  */
