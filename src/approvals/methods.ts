@@ -107,7 +107,8 @@ function usage(approvals: ExecApprovals): string {
   return [
     "Pending exec approvals (reply /approve <id> or /deny <id>):",
     ...pending.map(
-      (r) => `${r.id}  ${r.command}  (${r.sessionKey})${r.taint ? `\n  untrusted: ${r.taint.summary}` : ""}`,
+      (r) =>
+        `${r.id}  ${r.command}  (${r.sessionKey}${r.elevated ? ", elevated: on the gateway host" : ""})${r.taint ? `\n  untrusted: ${r.taint.summary}` : ""}`,
     ),
   ].join("\n");
 }

@@ -31,6 +31,11 @@ export interface ApprovalRequest {
   readonly cwd: string;
   /** Where it will run: the gateway host, a sandbox, or a node host (`sessionKey` is then `node:<nodeId>`). */
   readonly host: "host" | "sandbox" | "node";
+  /**
+   * True when the command runs on the gateway host because the session's elevated mode (`/elevated`,
+   * `tools.elevated`) moved it out of its sandbox; absent otherwise. Shown to the approver.
+   */
+  readonly elevated?: boolean;
   readonly agentId: string;
   readonly sessionKey: string;
   /** Why approval is needed (`not in tools.exec.allowlist`, ...). */

@@ -114,6 +114,7 @@ export function execTool(deps: ExecToolDeps): ToolDefinition<ExecArgs> {
         const ask = {
           cwd: base.cwd,
           where: base.where,
+          elevated: base.elevated,
           detail: taintedDetail(v.kind === "ask" ? v.detail : undefined, taint),
           persistable: v.kind === "ask" && v.persistable,
           ...(taint ? { taint } : {}),
@@ -173,6 +174,8 @@ export function execTool(deps: ExecToolDeps): ToolDefinition<ExecArgs> {
 interface ApprovalAsk {
   readonly cwd: string;
   readonly where: "host" | "sandbox";
+  /** Elevated mode moved the command to the host. */
+  readonly elevated: boolean;
   readonly detail: string;
   readonly persistable: boolean;
   readonly taint?: ApprovalTaint;
@@ -198,6 +201,7 @@ async function requestApproval(
       command: plan.display,
       cwd: ask.cwd,
       host: ask.where,
+      ...(ask.elevated ? { elevated: true } : {}),
       agentId: ctx.agentId,
       sessionKey: ctx.sessionKey,
       reason: ask.detail,

@@ -58,6 +58,7 @@ describe("Control UI operator views in a real browser", () => {
       },
       agents: { defaults: { model: { primary: "mock/mock-model" } } },
       channels: { telegram: { apiRoot: fake.url, pollingTimeoutSec: 1 } },
+      tools: { elevated: { enabled: true, allowFrom: { webchat: ["operator"] }, requireApproval: true } },
     });
     gw = await spawnGateway(stateDir, { env: { TELEGRAM_BOT_TOKEN: BOT.token, HF_UI_MODEL_KEY: MODEL_KEY } });
     await fake.waitForPoll(BOT.token);
@@ -132,6 +133,20 @@ describe("Control UI operator views in a real browser", () => {
     await page.waitForSelector("#status[data-state='connected']");
     await page.locator("#messages li.assistant", { hasText: "Tool exec returned" }).waitFor();
     expect(await page.textContent("#messages")).toContain("approved-from-tab");
+    await page.context().close();
+  });
+
+  it("says on the approval card when elevated mode moved exec out of the sandbox to the gateway host", async () => {
+    const page = await openControlUi(browser, gw, { hash: "#tab=chat&session=agent%3Amain%3Aelev" });
+    await sendWithEnter(page, "/elevated on");
+    await page.locator("#messages li", { hasText: "Elevated mode on" }).waitFor();
+    await sendWithEnter(page, "exec uname");
+    const card = page.locator("#messages .approval");
+    await card.waitFor();
+    expect(await card.locator("p").first().textContent()).toContain("host (elevated) exec");
+    await screenshot(page, "approval-elevated");
+    await card.locator("button[data-decision='deny']").click();
+    await card.waitFor({ state: "detached" });
     await page.context().close();
   });
 

@@ -80,6 +80,8 @@ describe("escape table: privilege-narrowing keys are enforced (real gateway, moc
     const run = sendAndWait(admin, key, "exec uname", 30_000);
     const first = await Promise.race([requested.then(() => "approval requested"), run.then(() => "ran unasked")]);
     expect(first).toBe("approval requested");
+    // The approver is told the command leaves its sandbox for the gateway host.
+    expect(await requested).toMatchObject({ host: "host", elevated: true, command: "uname" });
     await approver.request("exec.approval.resolve", { id: (await requested).id, decision: "deny" });
     expect((await run).text).toContain("exec was not approved");
   });

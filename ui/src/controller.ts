@@ -34,6 +34,8 @@ export interface Approval {
   readonly sessionKey?: string;
   readonly command: string;
   readonly host?: string;
+  /** True when elevated mode moved the command out of its sandbox onto the gateway host. */
+  readonly elevated?: boolean;
   readonly reason?: string;
   readonly persistable?: boolean;
   readonly createdAtMs?: number;

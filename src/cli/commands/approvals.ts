@@ -32,7 +32,7 @@ export function registerApprovals(program: Command, io: CliIo): void {
       for (const a of approvals) {
         const left = Math.max(0, Math.round((a.expiresAtMs - Date.now()) / 1000));
         io.out(
-          `${a.id}  ${a.command}  (cwd ${a.cwd}, ${a.host}, ${a.sessionKey}, expires in ${left}s)${a.persistable ? "" : "  [once only]"}`,
+          `${a.id}  ${a.command}  (cwd ${a.cwd}, ${a.host}${a.elevated ? " (elevated)" : ""}, ${a.sessionKey}, expires in ${left}s)${a.persistable ? "" : "  [once only]"}`,
         );
         // A tainted turn's request says what it read (URLs already redacted by the gateway).
         if (a.taint) io.out(`    untrusted: ${a.taint.summary}`);

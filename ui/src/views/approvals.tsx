@@ -3,7 +3,8 @@ import { useStore } from "../store.js";
 
 /**
  * One pending exec approval with approve once / always / deny; a request of a turn that read untrusted
- * content says what it read (the page, webhook, email or sender) above the command.
+ * content says what it read (the page, webhook, email or sender) above the command, and one that
+ * elevated mode moved to the gateway host says so.
  */
 export function ApprovalCard({ approval: a, controller }: { approval: Approval; controller: Controller }) {
   const choices: [string, string][] = [
@@ -14,7 +15,8 @@ export function ApprovalCard({ approval: a, controller }: { approval: Approval; 
   return (
     <div class="approval" data-id={a.id} role="group" aria-label={`Approval ${a.id}`}>
       <p>
-        <strong>Approval needed</strong> for {a.host ?? "host"} {a.tool ?? "exec"}
+        <strong>Approval needed</strong> for {a.host ?? "host"}
+        {a.elevated ? <span class="elevated"> (elevated)</span> : null} {a.tool ?? "exec"}
         {a.reason && !a.taint ? <span class="reason"> ({a.reason})</span> : null}
       </p>
       {a.taint ? (
