@@ -4,7 +4,7 @@ import { captureLogger } from "../../test/support/capture-log.js";
 import { EchoRuns, MemoryAdapter } from "../../test/support/fake-channel.js";
 import { channelState, tempStateDir } from "../../test/support/temp-state.js";
 import { silentLogger } from "../logging/index.js";
-import { CHANNEL_INTERRUPTED_TEXT, ReplyDispatcher } from "./replies.js";
+import { CHANNEL_INTERRUPTED_TEXT, ReplyDispatcher, TYPING_REFRESH_MS } from "./replies.js";
 
 function dispatcher(stateDir: string, adapter: MemoryAdapter) {
   const { state, db } = channelState(stateDir);
@@ -115,4 +115,35 @@ describe("typing indicator in the reply path", () => {
       expect(logged.map((l) => l.level)).toEqual(fail ? [20] : []);
       replies.stop();
     });
+
+  it("refreshes typing on the injected clock: again once TYPING_REFRESH_MS has passed, not before", async () => {
+    const { stateDir } = tempStateDir();
+    const { state } = channelState(stateDir);
+    const adapter = new TypingAdapter("signal");
+    let nowMs = 1_800_000_000_000;
+    const clock = { now: () => nowMs };
+    /** A run that keeps working: a status at 0, at half the refresh interval and at the full interval. */
+    class SlowRuns extends EchoRuns {
+      override start(input: StartRunInput) {
+        const base = { runId: "r1", agentId: input.agentId, sessionKey: input.sessionKey, seq: 0 };
+        for (const step of [0, TYPING_REFRESH_MS / 2, TYPING_REFRESH_MS / 2]) {
+          nowMs += step;
+          input.onEvent?.({ ...base, event: { type: "status", phase: "running_tool", tool: "read" } });
+        }
+        return super.start(input);
+      }
+    }
+    const replies = new ReplyDispatcher({
+      runs: new SlowRuns(),
+      log: silentLogger(),
+      adapter: () => adapter,
+      queues: state.channel,
+      ledger: state.runs,
+      clock,
+    });
+    replies.startRun(msg, route, { senderId: msg.senderId, owner: true }, "hi");
+    await replies.flush();
+    expect(adapter.typed).toHaveLength(2);
+    replies.stop();
+  });
 });

@@ -1,5 +1,6 @@
 import { INTERRUPTED_NOTICE, type RunManager, type StartedRun } from "../agent/index.js";
 import { errorMessage, isHoldfastError } from "../errors/index.js";
+import { systemClock, type Clock } from "../infra/index.js";
 import type { Logger } from "../logging/index.js";
 import type { Route } from "../routing/index.js";
 import { OWNER, type Provenance } from "../sessions/index.js";
@@ -26,6 +27,8 @@ export interface ReplyDeps {
   readonly queues: (channel: string, accountId: string) => ChannelQueues;
   /** The run ledger, for replies whose run ended while the process was down. */
   readonly ledger: Pick<RunLedger, "get">;
+  /** Time source of the typing refresh ({@link TYPING_REFRESH_MS}). Default: the system clock. */
+  readonly clock?: Pick<Clock, "now">;
 }
 
 /** Who sent an admitted message: the normalized sender id, and whether it is in `commands.ownerAllowFrom`. */
@@ -114,8 +117,9 @@ export class ReplyDispatcher {
         // The message waits in the account's fsynced inbound queue until this returns.
         queued: true,
         onEvent: (ev) => {
-          if (ev.event.type === "status" && (typedAt === undefined || Date.now() - typedAt >= TYPING_REFRESH_MS)) {
-            typedAt = Date.now();
+          const now = (this.deps.clock ?? systemClock).now();
+          if (ev.event.type === "status" && (typedAt === undefined || now - typedAt >= TYPING_REFRESH_MS)) {
+            typedAt = now;
             this.typing(msg);
           }
           if (ev.event.type === "final") final = ev.event.text;

@@ -152,6 +152,7 @@ export async function createChannelService(deps: ChannelServiceDeps): Promise<Ch
     adapter: (c, a) => manager.adapter(c, a),
     queues: (c, a) => deps.state.channel(c, a),
     ledger: deps.state.runs,
+    clock: deps.clock,
     ...(deps.guardOutbound ? { guardOutbound: deps.guardOutbound } : {}),
   });
   const pipeline = new InboundPipeline({
