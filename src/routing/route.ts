@@ -105,37 +105,47 @@ export function bindingTargets(
   channel: string,
   accountId: string,
 ): BindingTargets {
-  const probe: RouteInput = { channel, accountId, chatType: "direct", senderId: "", chatId: "" };
   let best: { agentId: string; rank: number } | undefined;
   const peers: { agentId: string; kind: "direct" | "group"; id: string }[] = [];
   for (const b of config.bindings ?? []) {
-    const rank = matchRank({ ...b, match: { ...b.match, peer: undefined } }, probe);
+    const rank = accountRank(b, channel, accountId);
     if (rank === undefined) continue;
     const agentId = normalizeAgentId(b.agentId);
-    const peer = b.match.peer;
-    if (peer) {
-      const kind = peer.kind === "group" ? "group" : "direct";
-      peers.push({ agentId, kind, id: kind === "group" ? groupPeerId(channel, peer.id) : peerId(channel, peer.id) });
-    } else if (!best || rank > best.rank) best = { agentId, rank };
+    if (b.match.peer) peers.push({ agentId, ...bindingPeer(channel, b.match.peer) });
+    else if (!best || rank > best.rank) best = { agentId, rank };
   }
   return { rest: best?.agentId ?? normalizeAgentId(agentIds[0]), peers };
 }
 
 /** 2 = peer match, 1 = account match, 0 = channel-only match, undefined = no match. */
 function matchRank(b: BindingConfig, input: RouteInput): number | undefined {
+  const rank = accountRank(b, input.channel, input.accountId);
+  if (rank === undefined || !b.match.peer) return rank;
+  const want = bindingPeer(input.channel, b.match.peer);
+  if (want.kind !== input.chatType) return undefined;
+  const have = want.kind === "group" ? groupPeerId(input.channel, input.chatId) : peerId(input.channel, input.senderId);
+  return want.id === have ? 2 : undefined;
+}
+
+/**
+ * How a binding matches a channel account, its `match.peer` aside: 1 = it names this account, 0 = any
+ * account of the channel (no `accountId`, or `"*"`), undefined = another channel or account.
+ */
+function accountRank(b: BindingConfig, channel: string, accountId: string): 0 | 1 | undefined {
   const m = b.match;
-  if (m.channel.trim().toLowerCase() !== input.channel) return undefined;
+  if (m.channel.trim().toLowerCase() !== channel) return undefined;
   const acct = m.accountId?.trim();
-  if (acct !== undefined && acct !== "*" && normalizeAccountId(acct) !== normalizeAccountId(input.accountId))
-    return undefined;
-  if (m.peer) {
-    const kind = m.peer.kind === "group" ? "group" : "direct";
-    if (kind !== input.chatType) return undefined;
-    const want = kind === "group" ? groupPeerId(input.channel, m.peer.id) : peerId(input.channel, m.peer.id);
-    const have = kind === "group" ? groupPeerId(input.channel, input.chatId) : peerId(input.channel, input.senderId);
-    return want === have ? 2 : undefined;
-  }
-  return acct !== undefined && acct !== "*" ? 1 : 0;
+  if (acct === undefined || acct === "*") return 0;
+  return normalizeAccountId(acct) === normalizeAccountId(accountId) ? 1 : undefined;
+}
+
+/** A binding's peer as routing compares it: its chat type and its id in normalized form. */
+function bindingPeer(
+  channel: string,
+  peer: NonNullable<BindingConfig["match"]["peer"]>,
+): { kind: "direct" | "group"; id: string } {
+  const kind = peer.kind === "group" ? "group" : "direct";
+  return { kind, id: kind === "group" ? groupPeerId(channel, peer.id) : peerId(channel, peer.id) };
 }
 
 /**
