@@ -1,4 +1,4 @@
-import { normalizeSenderId, ownersFor, parseAllowList } from "../../access/index.js";
+import { ownersFor, parseAllowList } from "../../access/index.js";
 import { agentIdsOf, type AgentEntry, type HoldfastConfig } from "../../config/index.js";
 import { bindingTargets, normalizeAgentId } from "../../routing/index.js";
 import {
@@ -37,18 +37,16 @@ function scopeReaches(config: HoldfastConfig, s: ChannelScope, agentId: string, 
   const to = bindingTargets(config, agentIdsOf(config), s.channel, s.accountId ?? "default");
   const id = normalizeAgentId(agentId);
   if (to.rest === id) return true;
+  // Peer ids and owner ids are both in the channel's normalized sender-id form.
   const owners = ownersFor(ownerEntries, s.channel);
-  return to.peers.some(
-    (p) => p.agentId === id && !(p.kind === "direct" && owners.has(normalizeSenderId(s.channel, p.id) ?? p.id)),
-  );
+  return to.peers.some((p) => p.agentId === id && !(p.kind === "direct" && owners.has(p.id)));
 }
 
 /** What untrusted content an agent can read, as config paths (empty: none). */
 function untrustedSources(config: HoldfastConfig, agent: AgentEntry | undefined): string[] {
   const owners = config.commands?.ownerAllowFrom ?? [];
-  const agentId = agent?.id ?? agentIdsOf(config)[0] ?? "main";
   const out = channelScopes(config)
-    .filter((s) => !ownerOnly(s, owners) && scopeReaches(config, s, agentId, owners))
+    .filter((s) => !ownerOnly(s, owners) && scopeReaches(config, s, agent?.id ?? "main", owners))
     .map((s) => s.path);
   if (config.hooks?.enabled === true) out.push("hooks");
   for (const t of UNTRUSTED_TOOLS) {
@@ -62,9 +60,9 @@ function untrustedSources(config: HoldfastConfig, agent: AgentEntry | undefined)
  * `tools.taint.off` (critical): an agent whose `tools.taint.mode` is `off` (its own, else the global
  * one) while it can read untrusted content: a channel that admits someone other than an owner
  * (`commands.ownerAllowFrom`) and whose messages `bindings[]` route to it (as the router does: peer,
- * then account, then channel bindings, else the default agent), webhooks (`hooks.enabled`), or web_fetch / web_search / browser. A
- * page, payload or stranger's message can then make it run exec or write outside scratch/ with no
- * owner approval. Source: issue "Untrusted-content taint"; docs/tools.md "Untrusted content".
+ * then account, then channel bindings, else the default agent), webhooks (`hooks.enabled`), or
+ * web_fetch / web_search / browser. A page, payload or stranger's message can then make it run exec
+ * or write outside scratch/ with no owner approval. Source: issue "Untrusted-content taint"; docs/tools.md "Untrusted content".
  */
 export const taintOffCheck: AuditCheck = {
   id: "tools.taint",
