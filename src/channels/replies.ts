@@ -117,10 +117,12 @@ export class ReplyDispatcher {
         // The message waits in the account's fsynced inbound queue until this returns.
         queued: true,
         onEvent: (ev) => {
-          const now = (this.deps.clock ?? systemClock).now();
-          if (ev.event.type === "status" && (typedAt === undefined || now - typedAt >= TYPING_REFRESH_MS)) {
-            typedAt = now;
-            this.typing(msg);
+          if (ev.event.type === "status") {
+            const now = (this.deps.clock ?? systemClock).now();
+            if (typedAt === undefined || now - typedAt >= TYPING_REFRESH_MS) {
+              typedAt = now;
+              this.typing(msg);
+            }
           }
           if (ev.event.type === "final") final = ev.event.text;
           if (ev.event.type === "error" && ev.event.code !== "HF_RUN_ABORTED") failure = ev.event.code;
