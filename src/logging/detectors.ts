@@ -13,13 +13,19 @@ const KEY_WORDS =
 /** One ordinary character of a `key: value` value: not a quote, space, separator or brace. */
 const KV_CHAR = "[^\\s\"'\\\\&,;{}<>]";
 
+/** What continues a `key: value` value after its first character (see {@link KV_VALUE}). */
+const KV_MORE = `(?:${KV_CHAR}|\\{|\\}(?=[{}]*${KV_CHAR}))`;
+
+/** A `${…}` inside a value. */
+const KV_REF = "\\$\\{[^\\s{}\"']*\\}";
+
 /**
  * A `${VAR}` reference (config substitution syntax) is a name, not a secret: `apiKey: "${OPENAI_API_KEY}"`
  * stays readable, so an example or a config excerpt can be copied as printed (the value it names is
  * masked wherever it appears, as a configured secret). Only a whole value is a reference: `${A}rest`
  * and `${A}{x}` are masked.
  */
-const NOT_ENV_REF = `(?!\\$\\{[A-Z_][A-Z0-9_]*\\}(?!${KV_CHAR}|\\{|\\}(?=[{}]*${KV_CHAR})))`;
+const NOT_ENV_REF = `(?!\\$\\{[A-Z_][A-Z0-9_]*\\}(?!${KV_MORE}))`;
 
 /**
  * The value of a `key: value` pair: up to a quote, space or separator. Braces inside it belong to
@@ -28,9 +34,7 @@ const NOT_ENV_REF = `(?!\\$\\{[A-Z_][A-Z0-9_]*\\}(?!${KV_CHAR}|\\{|\\}(?=[{}]*${
  * of `{password=x}`) or opens a structure (`credentials: { "token": … }`): it starts the value only
  * when an ordinary character follows it (after any braces), and a `}` ends the value unless one does.
  */
-const KV_VALUE =
-  `(?:\\$\\{[^\\s{}"']*\\}|${KV_CHAR}|[{}](?=[{}]*${KV_CHAR}))` +
-  `(?:\\$\\{[^\\s{}"']*\\}|${KV_CHAR}|\\{|\\}(?=[{}]*${KV_CHAR}))*`;
+const KV_VALUE = `(?:${KV_REF}|${KV_CHAR}|[{}](?=[{}]*${KV_CHAR}))(?:${KV_REF}|${KV_MORE})*`;
 
 /** {@link NOT_ENV_REF} for a command-line value (which ends only at a space or quote). */
 const CLI_NOT_ENV_REF = "(?!\\$\\{[A-Z_][A-Z0-9_]*\\}(?![^\\s\"'\\\\]))";
