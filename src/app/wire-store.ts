@@ -29,9 +29,9 @@ export function stateDirs(paths: AppContext["paths"]): string[] {
 
 /**
  * The store stage: opens the state database (validated; a corrupt one is moved aside; legacy
- * `sessions.json` and Telegram offset files imported; orphaned transcripts re-indexed), forwards corrupt JSON stores to the storage health, adds `storage` and
- * `runs.interruptedAtStart` to the status, and a `storage` health check (one `store:<name>` degradation
- * per degraded store).
+ * `sessions.json` and Telegram offset files imported; orphaned transcripts re-indexed), forwards
+ * corrupt JSON stores to the storage health, adds `storage` and `runs.interruptedAtStart` to the
+ * status, and a `storage` health check (one `store:<name>` degradation per degraded store).
  * The state directories were probed for writes by the start preconditions just before.
  * @throws HoldfastError HF_STATE_* when the database cannot be opened or written (the gateway then
  *   exits before it listens)

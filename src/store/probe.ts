@@ -16,9 +16,9 @@ export interface WritableProbeOptions {
 
 /**
  * Start-up check that every state directory can take a write (created 700 if missing): a small
- * probe file of a fresh name created there (600, never through an existing name), written, then removed. Lets the gateway
- * refuse to start — before it listens — on a full or read-only disk instead of failing on the first
- * message. The directories are probed at the same time; nothing is fsynced (the probe asks whether
+ * probe file of a fresh name created there (600, never through an existing name), written, then
+ * removed. Lets the gateway refuse to start — before it listens — on a full or read-only disk
+ * instead of failing on the first message. The directories are probed at the same time; nothing is fsynced (the probe asks whether
  * the directory takes a write, and its file is removed at once). When several fail, the error names
  * the first of `dirs` that did.
  * @throws HoldfastError HF_STATE_DISK_FULL / HF_STATE_FD_LIMIT / HF_STATE_IO naming the directory
