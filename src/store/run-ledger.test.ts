@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { captureLogger } from "../../test/support/capture-log.js";
 import { openTempStore, tempStateDir } from "../../test/support/temp-state.js";
+import { RunLedger, StateDb, StorageHealth, stateDbPath } from "./index.js";
 
 describe("run ledger", () => {
   it("returns the first run for a repeated idempotency key, across a reopen", async () => {
@@ -87,5 +89,37 @@ describe("run ledger", () => {
     expect(s.runs.prune(5_000)).toBe(1);
     expect(s.runs.get("open")).toBeDefined();
     s.close();
+  });
+});
+
+describe("run ledger: a group commit whose fsync fails", () => {
+  it("takes its admissions back, so a retry with the same key is admitted afresh", async () => {
+    const { stateDir } = tempStateDir();
+    const log = captureLogger();
+    const health = new StorageHealth(log.log);
+    let failures = 1;
+    const logSync = {
+      durable: () =>
+        failures-- > 0
+          ? Promise.reject(Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" }))
+          : Promise.resolve(),
+      close: () => undefined,
+    };
+    const db = StateDb.open({ file: stateDbPath(stateDir), log: log.log, health, logSync });
+    const runs = new RunLedger(db);
+    const input = { sessionKey: "agent:main:main", idempotencyKey: "k1", message: { content: "hi" } };
+    const [a, b] = await Promise.allSettled([
+      runs.admitGrouped({ ...input, runId: "r1" }),
+      runs.admitGrouped({ ...input, idempotencyKey: "k2", runId: "r2" }),
+    ]);
+    expect(a).toMatchObject({ status: "rejected", reason: { code: "HF_STATE_IO" } });
+    expect(b).toMatchObject({ status: "rejected", reason: { code: "HF_STATE_IO" } });
+    expect(runs.get("r1")).toBeUndefined();
+    expect(runs.get("r2")).toBeUndefined();
+    expect(runs.open()).toEqual([]);
+    expect(log.lines).toContainEqual(expect.objectContaining({ store: "state-db", code: "HF_STATE_IO", level: 50 }));
+    const retry = await runs.admitGrouped({ ...input, runId: "r1" });
+    expect(retry).toMatchObject({ fresh: true, run: { runId: "r1", status: "accepted" } });
+    db.close();
   });
 });

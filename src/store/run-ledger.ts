@@ -146,11 +146,21 @@ export class RunLedger {
    * key is found, not inserted twice). `input` may be a function, called inside the group's
    * transaction just before the admission (what it reads of the ledger needs no read of its own and
    * sees the admissions before it).
-   * @throws (rejects with) HoldfastError HF_STATE_* when the admission or the group's commit fails, or
-   *   what `input` throws
+   * When the group's fsync fails the admission is taken back (deleted while still `accepted`) before
+   * the rejection: the caller was refused, so a retry with the same key is a new admission.
+   * @throws (rejects with) HoldfastError HF_STATE_* when the admission or the group's commit or fsync
+   *   fails, or what `input` throws
    */
   admitGrouped(input: AdmitInput | (() => AdmitInput)): Promise<{ run: LedgerRun; fresh: boolean }> {
-    return this.db.grouped("saving the message", () => this.admit(typeof input === "function" ? input() : input));
+    return this.db.grouped(
+      "saving the message",
+      () => this.admit(typeof input === "function" ? input() : input),
+      // Not durable, so not accepted: a retry with the same key admits the message afresh.
+      (d, admitted) => {
+        if (admitted.fresh)
+          d.prepare("DELETE FROM runs WHERE run_id = ? AND status = 'accepted'").run(admitted.run.runId);
+      },
+    );
   }
 
   /** Marks an accepted run as running. */

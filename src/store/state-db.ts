@@ -24,6 +24,11 @@ export interface StateDbOptions {
   readonly now?: () => number;
   /** How long a statement waits for another process's write lock (ms). Default 5000. */
   readonly busyTimeoutMs?: number;
+  /**
+   * What makes a group commit durable. Default a {@link LogSync} of the database's `-wal` file; tests
+   * pass one whose fsync fails.
+   */
+  readonly logSync?: Pick<LogSync, "durable" | "close">;
 }
 
 /** Store name used in health conditions and error details. */
@@ -42,6 +47,8 @@ export const STATE_DB_CACHE_KIB = 2048;
 
 interface GroupedWrite {
   readonly fn: () => unknown;
+  /** Takes back what `fn` wrote when the group could not be made durable ({@link StateDb.grouped}). */
+  readonly undo: ((db: SqliteDatabase, value: unknown) => void) | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (err: unknown) => void;
 }
@@ -68,7 +75,7 @@ export class StateDb {
   /** Writes waiting for the next group commit ({@link grouped}). */
   private group: GroupedWrite[] = [];
   /** fsyncs of the log for group commits, off the main thread. */
-  private readonly logSync: LogSync;
+  private readonly logSync: Pick<LogSync, "durable" | "close">;
 
   private constructor(
     readonly file: string,
@@ -78,7 +85,7 @@ export class StateDb {
     readonly recreated: boolean,
   ) {
     this.inTx = db.transaction((fn: () => unknown) => fn());
-    this.logSync = new LogSync(file);
+    this.logSync = opts.logSync ?? new LogSync(file);
   }
 
   /**
@@ -190,14 +197,22 @@ export class StateDb {
    * sees the writes of the ones before it: one that throws is undone alone and rejects with its
    * storage error while the others commit. When the commit itself fails, every write of the group
    * rejects and none is kept; when the fsync fails, every write of the group rejects with a storage
-   * error (they are in the log: a run admitted so stays open and is recovered like an interrupted one).
+   * error, and the `undo` of each write that had succeeded runs (one transaction for the group) so
+   * that nothing the caller was refused stays behind in the live database (a refused admission is not
+   * left open, to be answered as interrupted to a retry or restored to its transcript at the next
+   * start). An undo that fails is logged; what it should have taken back then stays.
    * Used for acknowledged writes (a `chat.send`'s admission): N of them arriving together cost one
    * fsync instead of N, and no fsync blocks the event loop.
    * @throws (rejects with) HoldfastError HF_STATE_* as {@link run}
    */
-  grouped<T>(what: string, fn: (db: SqliteDatabase) => T): Promise<T> {
+  grouped<T>(what: string, fn: (db: SqliteDatabase) => T, undo?: (db: SqliteDatabase, value: T) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.group.push({ fn: () => this.tx(what, fn), resolve: resolve as (v: unknown) => void, reject });
+      this.group.push({
+        fn: () => this.tx(what, fn),
+        undo: undo as GroupedWrite["undo"],
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
       if (this.group.length === 1) setImmediate(() => this.commitGroup(what));
     });
   }
@@ -236,9 +251,30 @@ export class StateDb {
       (err: unknown) => {
         const e = storageError(STATE_DB_STORE, what, err);
         this.opts.health.fail(STATE_DB_STORE, e);
+        this.undoGroup(what, batch, results);
         for (const w of batch) w.reject(e);
       },
     );
+  }
+
+  /** Runs the undo of each write of a group that had succeeded (see {@link grouped}). */
+  private undoGroup(
+    what: string,
+    batch: readonly GroupedWrite[],
+    results: readonly { ok: boolean; value: unknown }[],
+  ): void {
+    const undone = batch.flatMap((w, i) =>
+      w.undo && results[i]?.ok ? [() => w.undo?.(this.db, results[i]?.value)] : [],
+    );
+    if (undone.length === 0) return;
+    try {
+      this.txDeferredSync(`taking back ${what}`, () => undone.forEach((u) => u()));
+    } catch (err) {
+      this.opts.log.warn(
+        { err: (err as Error).message, writes: undone.length },
+        "could not take back the writes of a group commit whose fsync failed",
+      );
+    }
   }
 
   /** Current time of the store's clock (ms). */
