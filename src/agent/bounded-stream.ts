@@ -1,4 +1,4 @@
-import { abortable, type Clock } from "../infra/index.js";
+import { AbortRace, type Clock } from "../infra/index.js";
 import { ProviderError } from "./providers/errors.js";
 import type { ModelProvider, ModelRequest, StreamEvent } from "./providers/types.js";
 
@@ -41,10 +41,11 @@ export async function* boundedStream(call: BoundedCall): AsyncGenerator<StreamEv
   const it = call.provider
     .stream({ ...call.request, signal: ctl.signal, timeoutMs: call.limits.timeoutMs })
     [Symbol.asyncIterator]();
+  const race = new AbortRace(ctl.signal);
   let finished = false;
   try {
     for (;;) {
-      const r = await abortable(it.next(), ctl.signal);
+      const r = await race.next(it.next());
       if (r.done) break;
       watch.saw(r.value.type === "text" || r.value.type === "tool_call");
       yield r.value;
@@ -56,6 +57,7 @@ export async function* boundedStream(call: BoundedCall): AsyncGenerator<StreamEv
     throw ctl.signal.aborted ? ctl.signal.reason : err;
   } finally {
     watch.stop();
+    race.dispose();
     run.removeEventListener("abort", forward);
     if (!finished) {
       if (!ctl.signal.aborted) ctl.abort(new ProviderError("aborted", "call abandoned"));
@@ -66,14 +68,16 @@ export async function* boundedStream(call: BoundedCall): AsyncGenerator<StreamEv
 
 /**
  * Why the watchdog's nap is cut short (never seen outside it). An `abort()` without a reason would
- * build a DOMException, with its stack, twice per model call.
+ * build a DOMException, with its stack, at the end of every model call.
  */
 const WAKE = Object.freeze({ watchdog: "wake" });
 
 /**
  * One timer at a time on the injected clock: it sleeps until the earlier of the deadline and the idle
  * limit, then either fires or sleeps again for what is left (events push the idle limit forward
- * without touching the timer).
+ * without touching the timer). Before the reply starts only the deadline applies, but no nap is
+ * longer than the idle limit, so the first content needs no wake-up (one timer per call that ends
+ * within the idle limit).
  */
 class Watchdog {
   private readonly started: number;
@@ -92,9 +96,7 @@ class Watchdog {
   /** An event arrived; `content` (text, tool call) arms the idle limit. */
   saw(content: boolean): void {
     if (this.lastAt === undefined && !content) return;
-    const arming = this.lastAt === undefined;
     this.lastAt = this.call.clock.now();
-    if (arming) this.nap?.abort(WAKE);
   }
 
   stop(): void {
@@ -122,8 +124,9 @@ class Watchdog {
             `${endpoint} stalled: nothing streamed for ${seconds(limits.idleTimeoutMs)} after the reply started (agents.defaults.streamIdleTimeoutSeconds)`,
           ),
         );
-      this.nap = new AbortController();
-      await clock.sleep(Math.min(deadline, idleAt) - now, this.nap.signal).catch(() => undefined);
+      this.nap ??= new AbortController();
+      const wakeAt = Math.min(deadline, idleAt, now + limits.idleTimeoutMs);
+      await clock.sleep(wakeAt - now, this.nap.signal).catch(() => undefined);
     }
   }
 }

@@ -291,6 +291,19 @@ describe("model chain: bounded calls", () => {
     expect(out.events.some((e) => (e as { type: string }).type === "heartbeat")).toBe(false);
   });
 
+  it("arms the idle limit at the first text after a long think, and cuts a stall exactly then", async () => {
+    const clock = manualClock();
+    const steps: ({ waitMs: number } | StreamEvent | "hang")[] = [
+      { waitMs: 12_500 },
+      { type: "text", text: "late" },
+      "hang",
+    ];
+    const out = await run(chainOf({ t: timeline(clock, steps) }, clock, limits), ["t/m"], clock);
+    expect(out.text).toBe("[t/m]late");
+    expect(out.error?.message).toMatch(/stalled: nothing streamed for 5 s/);
+    expect(out.elapsedMs).toBe(17_500);
+  });
+
   it("counts heartbeats once the reply has started (tool arguments streaming)", async () => {
     const clock = manualClock();
     const steps: ({ waitMs: number } | StreamEvent)[] = [{ type: "text", text: "writing the file" }];

@@ -29,7 +29,7 @@ export { backoffDelayMs } from "./backoff.js";
 export { PACKAGE_ROOT, PACKAGE_VERSION } from "./package-root.js";
 export { escapeRegExp } from "./regexp.js";
 export { mapStringsDeep } from "./map-strings.js";
-export { abortable } from "./abortable.js";
+export { AbortRace, abortable } from "./abortable.js";
 export { cliName, cliHint } from "./cli-hint.js";
 export { nearest, editDistance } from "./nearest.js";
 export { tryListen, findPortHolder, type PortHolder } from "./port-holder.js";

@@ -71,13 +71,15 @@ export class SessionEvents {
       return;
     }
     if (c.type === "created") return this.changed(c.meta, "create");
+    const subs = this.messageSubscribers.get(c.meta.key);
+    // Nobody listens: the row (and its preview) would be built for nothing, on every message.
+    if (!subs && this.listSubscribers.size === 0) return;
     const preview = previewOf(c.message);
     const row = sessionRow(c.meta, {
       active: this.deps.isActive(c.meta.key),
       ...(preview ? { lastMessagePreview: preview } : {}),
     });
     this.changed(c.meta, "message", row);
-    const subs = this.messageSubscribers.get(c.meta.key);
     if (!subs) return;
     const payload = {
       sessionKey: c.meta.key,

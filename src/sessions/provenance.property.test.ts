@@ -61,6 +61,13 @@ describe("wrapUntrusted with the turn's marker", () => {
     expect(newTurnMarker()).not.toBe(newTurnMarker());
   });
 
+  it("never hands out a marker twice, across refills of its pool", () => {
+    const markers = Array.from({ length: 1000 }, () => newTurnMarker());
+    expect(new Set(markers).size).toBe(1000);
+    for (const m of markers) expect(m).toMatch(/^[0-9a-f]{24}$/);
+    expect(markers).not.toContain("0".repeat(24));
+  });
+
   it("names each untrusted source and trusts only the owner", () => {
     expect(isTrusted({ kind: "owner" })).toBe(true);
     expect(taintLabel({ kind: "owner" })).toBeUndefined();

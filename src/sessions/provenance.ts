@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 /**
  * Where a piece of text entering a turn came from. Only `owner` is trusted: the owner's own messages
@@ -58,9 +58,26 @@ export function taintLabel(p: Provenance): string | undefined {
 const OPEN = "<<<EXTERNAL_CONTENT";
 const CLOSE = "<<<END_EXTERNAL_CONTENT";
 
-/** A new boundary marker: 96 random bits as 24 hex digits (one per turn). */
+/** Bytes of one marker. */
+const MARKER_BYTES = 12;
+/** Markers drawn from one fill of {@link markerPool} (one `getrandom` per 256 turns, not per turn). */
+const MARKERS_PER_FILL = 256;
+const markerPool = Buffer.alloc(MARKER_BYTES * MARKERS_PER_FILL);
+let markerAt = markerPool.length;
+
+/**
+ * A new boundary marker: 96 random bits as 24 hex digits (one per turn), from the OS CSPRNG. The
+ * bytes come from a pool filled 256 markers at a time; each is handed out once and zeroed after use.
+ */
 export function newTurnMarker(): string {
-  return randomBytes(12).toString("hex");
+  if (markerAt === markerPool.length) {
+    randomFillSync(markerPool);
+    markerAt = 0;
+  }
+  const marker = markerPool.toString("hex", markerAt, markerAt + MARKER_BYTES);
+  markerPool.fill(0, markerAt, markerAt + MARKER_BYTES);
+  markerAt += MARKER_BYTES;
+  return marker;
 }
 
 /**
