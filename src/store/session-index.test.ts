@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { openTempStore, tempStateDir } from "../../test/support/temp-state.js";
 import type { SessionIndexEntry } from "./index.js";
@@ -46,5 +47,74 @@ describe("session index", () => {
     expect(gw.sessions.get("agent:main:a")).toBeUndefined();
     gw.close();
     cli.close();
+  });
+
+  it("answers from its read cache only what the database still holds (model-based)", async () => {
+    const dirs = tempStateDir();
+    const gw = await openTempStore(dirs);
+    const other = await openTempStore(dirs);
+    const keys = ["agent:main:a", "agent:main:b", "agent:work:c"] as const;
+    const key = fc.constantFrom(...keys);
+    const op = fc.oneof(
+      fc.record({ t: fc.constant("get" as const), key }),
+      fc.record({ t: fc.constant("create" as const), key, id: fc.nat(50), other: fc.boolean() }),
+      fc.record({ t: fc.constant("touch" as const), key, at: fc.nat(), other: fc.boolean() }),
+      fc.record({ t: fc.constant("count" as const), key, n: fc.nat(9), other: fc.boolean() }),
+      fc.record({ t: fc.constant("put" as const), key, id: fc.nat(50), other: fc.boolean() }),
+      fc.record({ t: fc.constant("delete" as const), key, other: fc.boolean() }),
+      fc.record({ t: fc.constant("rolledBack" as const), key, at: fc.nat() }),
+    );
+    // Session ids are unique across keys (the column is UNIQUE).
+    const idOf = (k: (typeof keys)[number], n: number) => ID(keys.indexOf(k) * 1000 + n);
+    // What the row is in the database, read without any cache.
+    const truth = (k: string) =>
+      gw.db.run("test", (d) =>
+        d.prepare("SELECT session_id, updated_at, message_count FROM sessions WHERE key = ?").get(k),
+      );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        for (const k of keys) gw.sessions.delete(k);
+        for (const o of ops) {
+          const by = "other" in o && o.other ? other.sessions : gw.sessions;
+          if (o.t === "get") gw.sessions.get(o.key);
+          else if (o.t === "create") by.create(entry(o.key, idOf(o.key, o.id)));
+          else if (o.t === "touch") by.touch(o.key, o.at);
+          else if (o.t === "count") by.setMessageCount(o.key, o.n);
+          else if (o.t === "put") by.put(entry(o.key, idOf(o.key, 100 + o.id)));
+          else if (o.t === "delete") by.delete(o.key);
+          else {
+            // A write inside a transaction that is rolled back, with a read of it before the rollback.
+            expect(() =>
+              gw.db.tx("test", () => {
+                gw.sessions.touch(o.key, o.at);
+                gw.sessions.get(o.key);
+                throw new Error("roll back");
+              }),
+            ).toThrow();
+          }
+          for (const k of keys) {
+            const row = truth(k) as { session_id: string; updated_at: number; message_count: number } | undefined;
+            const got = gw.sessions.get(k);
+            expect(got && [got.sessionId, got.updatedAt, got.messageCount]).toEqual(
+              row && [row.session_id, row.updated_at, row.message_count],
+            );
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+    gw.close();
+    other.close();
+  });
+
+  it("keeps at most its bound of entries and still answers the ones it dropped", async () => {
+    const s = await openTempStore(tempStateDir());
+    const { SessionIndex } = await import("./index.js");
+    const small = new SessionIndex(s.db, 2);
+    for (let i = 0; i < 5; i++) s.sessions.create(entry(`agent:main:k${i}`, ID(i)));
+    for (let i = 0; i < 5; i++) expect(small.get(`agent:main:k${i}`)?.sessionId).toBe(ID(i));
+    expect((small as unknown as { recent: Map<string, unknown> }).recent.size).toBe(2);
+    expect(small.get("agent:main:k0")?.sessionId).toBe(ID(0));
+    s.close();
   });
 });

@@ -28,6 +28,9 @@ interface Row {
   display_name: string | null;
 }
 
+/** Bound of {@link SessionIndex}'s read cache, entries (sessions read lately). */
+export const SESSION_INDEX_CACHE_SIZE = 512;
+
 const COLUMNS = "key, session_id, agent_id, created_at, updated_at, message_count, channel, chat_type, display_name";
 
 function fromRow(r: Row): SessionIndexEntry {
@@ -64,14 +67,52 @@ function params(e: SessionIndexEntry): unknown[] {
  * HoldfastError HF_STATE_* on storage failures (see {@link StateDb.run}).
  */
 export class SessionIndex {
-  constructor(private readonly db: StateDb) {}
+  /** Entries read lately, least recently used first; see {@link get}. */
+  private readonly recent = new Map<string, SessionIndexEntry>();
+  /** The connection's data version when {@link recent} was last known to be current. */
+  private version: number | undefined;
 
-  /** The entry of `key`, or undefined. */
+  /** @param maxCached bound of the read cache, entries (default {@link SESSION_INDEX_CACHE_SIZE}) */
+  constructor(
+    private readonly db: StateDb,
+    private readonly maxCached = SESSION_INDEX_CACHE_SIZE,
+  ) {}
+
+  /**
+   * The entry of `key`, or undefined. Entries read lately are answered from memory while no other
+   * connection has committed to the database since (`PRAGMA data_version`, a cheaper statement than
+   * the row's own read, which a message needed four times); this index's own writes drop the entries
+   * they change, and nothing read inside an open transaction is kept (it may still be rolled back).
+   */
   get(key: string): SessionIndexEntry | undefined {
+    const version = this.db.dataVersion();
+    if (version !== this.version) {
+      this.recent.clear();
+      this.version = version;
+    }
+    const hit = this.recent.get(key);
+    if (hit) {
+      this.recent.delete(key);
+      this.recent.set(key, hit);
+      return hit;
+    }
     const row = this.db.run("reading the session index", (d) =>
       d.prepare(`SELECT ${COLUMNS} FROM sessions WHERE key = ?`).get(key),
     ) as Row | undefined;
-    return row ? fromRow(row) : undefined;
+    if (!row) return undefined;
+    const entry = fromRow(row);
+    if (!this.db.inTransaction) this.remember(key, entry);
+    return entry;
+  }
+
+  private remember(key: string, entry: SessionIndexEntry): void {
+    this.recent.set(key, entry);
+    if (this.recent.size > this.maxCached) this.recent.delete(this.recent.keys().next().value as string);
+  }
+
+  /** Drops what the read cache holds of `key` (before the write that changes it). */
+  private forget(key: string): void {
+    this.recent.delete(key);
   }
 
   /** The entry whose transcript is `sessionId`, or undefined. */
@@ -97,6 +138,7 @@ export class SessionIndex {
    * another writer created it first).
    */
   create(entry: SessionIndexEntry): SessionIndexEntry {
+    this.forget(entry.key);
     return this.db.tx("creating a session", (d) => {
       d.prepare(`INSERT OR IGNORE INTO sessions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(...params(entry));
       return fromRow(d.prepare(`SELECT ${COLUMNS} FROM sessions WHERE key = ?`).get(entry.key) as Row);
@@ -105,6 +147,7 @@ export class SessionIndex {
 
   /** Inserts or replaces `entry` (migration, rebuild). */
   put(entry: SessionIndexEntry): void {
+    this.forget(entry.key);
     this.db.run("writing the session index", (d) =>
       d
         .prepare(`INSERT OR REPLACE INTO sessions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -114,6 +157,7 @@ export class SessionIndex {
 
   /** Adds `messages` to the count of `key` and sets `updatedAt` to `at` (the newest message). No-op for unknown keys. */
   touch(key: string, at: number, messages = 1): void {
+    this.forget(key);
     this.db.run("updating the session index", (d) =>
       d
         .prepare("UPDATE sessions SET message_count = message_count + ?, updated_at = ? WHERE key = ?")
@@ -125,12 +169,16 @@ export class SessionIndex {
   touchMany(changes: Iterable<{ key: string; at: number; messages: number }>): void {
     this.db.tx("updating the session index", (d) => {
       const st = d.prepare("UPDATE sessions SET message_count = message_count + ?, updated_at = ? WHERE key = ?");
-      for (const c of changes) st.run(c.messages, c.at, c.key);
+      for (const c of changes) {
+        this.forget(c.key);
+        st.run(c.messages, c.at, c.key);
+      }
     });
   }
 
   /** Sets the message count of `key` (after its transcript was trimmed). No-op for unknown keys. */
   setMessageCount(key: string, count: number): void {
+    this.forget(key);
     this.db.run("updating the session index", (d) =>
       d.prepare("UPDATE sessions SET message_count = ? WHERE key = ?").run(count, key),
     );
@@ -138,6 +186,7 @@ export class SessionIndex {
 
   /** Removes `key`. Returns the removed entry, or undefined when it did not exist. */
   delete(key: string): SessionIndexEntry | undefined {
+    this.forget(key);
     return this.db.tx("deleting a session", (d) => {
       const row = d.prepare(`SELECT ${COLUMNS} FROM sessions WHERE key = ?`).get(key) as Row | undefined;
       if (row) d.prepare("DELETE FROM sessions WHERE key = ?").run(key);

@@ -152,6 +152,24 @@ export class StateDb {
   }
 
   /**
+   * SQLite's `PRAGMA data_version` of this connection: it changes when another connection (a CLI
+   * command, another process) commits to the database, never for this connection's own commits. A
+   * reader caching rows compares it to know whether they may be stale.
+   * @throws HoldfastError HF_STATE_* as {@link run}
+   */
+  dataVersion(): number {
+    return this.run("reading the database version", (d) => {
+      const row = d.prepare("PRAGMA data_version").get() as { data_version: number };
+      return row.data_version;
+    });
+  }
+
+  /** Whether a transaction (a {@link tx} or a group commit) is open on the connection. */
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
+  /**
    * {@link run} for a write that must survive a crash of the process but may wait for the next
    * durable commit to reach the disk: it commits with `synchronous=NORMAL` (in WAL mode the commit is
    * in the log, which the next `FULL` commit fsyncs with everything before it), then `FULL` again.
