@@ -10,8 +10,8 @@ import type { StateStore } from "../store/index.js";
 import type { AppContext } from "./context.js";
 
 /**
- * The data lifecycle: retention sweeps over the sessions and inbound media (at start, every 10 minutes,
- * and `sessions.cleanup`), session export and purge, per-person export and erasure (`privacy.forget`),
+ * The data lifecycle: retention sweeps over the sessions, inbound media and the state database's
+ * expired rows (at start, every 10 minutes, and `sessions.cleanup`), session export and purge, per-person export and erasure (`privacy.forget`),
  * and `/export-session`. Running turns of a session are aborted before the session is removed. CLI
  * commands that run without a gateway build the same stage without `methods` and with no runs to abort.
  */
@@ -34,6 +34,7 @@ export function wireLifecycle(
     sessions: w.sessions,
     media: w.media,
     db: w.state.db,
+    pruneRows: () => w.state.pruneExpired(),
     stateDir: ctx.paths.stateDir,
     exportsDir: path.join(ctx.paths.stateDir, "exports"),
     pairing: (channel) => {

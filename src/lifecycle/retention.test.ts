@@ -124,6 +124,19 @@ describe("retention sweep", () => {
     expect(files).toHaveLength(1);
   });
 
+  it("deletes the state rows past their retention in a real sweep, in warn mode too, never in a dry run", async () => {
+    const t = await setup({ session: { maintenance: { mode: "warn" } } });
+    let calls = 0;
+    const pruneRows = () => ({ runs: ++calls, outboxChunks: 2, inboundUpdates: 3 });
+    const deps = { ...t.deps, pruneRows };
+    const dry = await runRetention(deps, t.policy, { now: t.clock.now(), dryRun: true });
+    expect(calls).toBe(0);
+    expect(dry.rows).toBeUndefined();
+    const r = await runRetention(deps, t.policy, { now: t.clock.now() });
+    expect(r.rows).toEqual({ runs: 1, outboxChunks: 2, inboundUpdates: 3 });
+    expect(calls).toBe(1);
+  });
+
   it("resets sessions daily at atHour and when idle", async () => {
     const now = new Date(2027, 0, 10, 12, 0, 0).getTime();
     expect(lastDailyReset(now, 4)).toBe(new Date(2027, 0, 10, 4).getTime());

@@ -21,6 +21,12 @@ export interface CleanupReport {
   readonly archives: { file: string; reason: "archiveRetention" | "maxDiskBytes"; bytes: number; applied: boolean }[];
   /** Inbound media files removed. */
   readonly media: { file: string; bytes: number; applied: boolean }[];
+  /**
+   * State database rows past their fixed retention, deleted (absent in a dry run): finished runs,
+   * sent outbox chunks, handled inbound updates. Not under `session.maintenance.mode`: they hold
+   * no conversation of their own (the transcripts do) and are kept only for retries and deduplication.
+   */
+  rows?: { readonly runs: number; readonly outboxChunks: number; readonly inboundUpdates: number };
 }
 
 /** What the sweep works on. */
@@ -34,6 +40,8 @@ export interface RetentionDeps {
   };
   /** Aborts the running turns of a session before it is removed. */
   readonly abortSession: (key: string) => void;
+  /** Deletes the state database rows past their retention (the store's `pruneExpired`). */
+  readonly pruneRows?: () => NonNullable<CleanupReport["rows"]>;
   readonly log: Logger;
 }
 
@@ -41,7 +49,8 @@ export interface RetentionDeps {
  * One retention sweep, in this order: `session.reset` (daily / idle sessions archived, so the next
  * message starts afresh), `session.maintenance.pruneAfter` and `maxEntries` (sessions archived),
  * `sessionPruning` (oldest messages dropped from transcripts, sessions kept), archive retention,
- * `maxDiskBytes` (oldest archives, then oldest sessions purged), media retention.
+ * `maxDiskBytes` (oldest archives, then oldest sessions purged), media retention, then the state
+ * database rows past their fixed retention (finished runs, sent outbox chunks, handled inbound updates).
  * `dryRun` changes nothing; `mode: "warn"` changes nothing under `session.maintenance` and logs what it
  * would remove. Source: reference §5.3; issue "Data lifecycle" (retention).
  * @throws HoldfastError HF_STATE_* when a store cannot be written (what was done before stays done)
@@ -105,6 +114,7 @@ export async function runRetention(
   }
   const media = await deps.media.prune({ maxAgeMs: policy.mediaRetentionMs, now: opts.now, dryRun: !maintain });
   report.media.push(...media.map((m) => ({ ...m, applied: maintain })));
+  if (!dryRun && deps.pruneRows) report.rows = deps.pruneRows();
   logReport(deps.log, report);
   return report;
 }
@@ -150,5 +160,6 @@ function logReport(log: Logger, r: CleanupReport): void {
       counts,
       `session.maintenance.mode is warn: sessions, archives and media past their retention are kept (${cliHint("sessions cleanup --dry-run")} lists them)`,
     );
-  else if (Object.values(counts).some((n) => n > 0)) log.info({ ...counts, dryRun: r.dryRun }, "retention sweep");
+  else if (Object.values(counts).some((n) => n > 0) || Object.values(r.rows ?? {}).some((n) => n > 0))
+    log.info({ ...counts, ...(r.rows ? { rows: r.rows } : {}), dryRun: r.dryRun }, "retention sweep");
 }

@@ -10,6 +10,7 @@ export {
   type StateStore,
   type StateStoreOptions,
   type ChannelQueues,
+  type ExpiredRows,
 } from "./state-store.js";
 export { StateDb, STATE_DB_STORE, type StateDbOptions } from "./state-db.js";
 export { StorageHealth, type StorageCondition, type CorruptionReport } from "./health.js";

@@ -9,6 +9,15 @@ import { RunLedger } from "./run-ledger.js";
 import { SessionIndex, type SessionIndexEntry } from "./session-index.js";
 import { StateDb } from "./state-db.js";
 
+/** Every (channel, account) with a row in a channel queue. */
+function channelAccounts(db: StateDb): { channel: string; account_id: string }[] {
+  return db.run("reading the channel queues", (d) =>
+    d
+      .prepare("SELECT channel, account_id FROM channel_outbox UNION SELECT channel, account_id FROM channel_inbound")
+      .all(),
+  ) as { channel: string; account_id: string }[];
+}
+
 /** Path of the state database inside a state dir: `<stateDir>/state/holdfast.sqlite`. */
 export function stateDbPath(stateDir: string): string {
   return path.join(stateDir, "state", "holdfast.sqlite");
@@ -34,6 +43,13 @@ export interface ChannelQueues {
   readonly outbox: Outbox;
 }
 
+/** Rows deleted by {@link StateStore.pruneExpired}. */
+export interface ExpiredRows {
+  readonly runs: number;
+  readonly outboxChunks: number;
+  readonly inboundUpdates: number;
+}
+
 /** What opening found and repaired. */
 export interface StateStoreRecovery {
   /** A corrupt database was moved aside and a new one created. */
@@ -56,6 +72,14 @@ export interface StateStore {
   readonly recovery: StateStoreRecovery;
   /** The inbound queue and outbox of one channel account (e.g. `("telegram", "default")`). */
   channel(channel: string, accountId: string): ChannelQueues;
+  /**
+   * Deletes the rows kept only for a while: finished runs (`LEDGER_RETENTION_MS`, 7 days), sent or
+   * failed outbox chunks and planned replies (`OUTBOX_RETENTION_MS`, 7 days) and handled inbound
+   * updates (`INBOUND_RETENTION_MS`, 7 days) of every channel account in the database. Returns how
+   * many of each were deleted.
+   * @throws HoldfastError HF_STATE_* on storage failures
+   */
+  pruneExpired(): ExpiredRows;
   /** Checkpoints and closes the database. Idempotent. */
   close(): void;
 }
@@ -88,20 +112,32 @@ export async function openStateStore(opts: StateStoreOptions): Promise<StateStor
       reindexed = await reconcileIndex({ index: sessions, agentsDir: opts.agentsDir, log: opts.log });
     }
     const queues = new Map<string, ChannelQueues>();
+    const channel = (name: string, accountId: string): ChannelQueues => {
+      const k = `${name}\u0000${accountId}`;
+      let q = queues.get(k);
+      if (!q) {
+        q = { inbound: new InboundQueue(db, name, accountId), outbox: new Outbox(db, name, accountId) };
+        queues.set(k, q);
+      }
+      return q;
+    };
+    const runs = new RunLedger(db);
     return {
       db,
       health,
       sessions,
-      runs: new RunLedger(db),
+      runs,
       recovery: { recreated: db.recreated, migrated, reindexed },
-      channel(channel, accountId) {
-        const k = `${channel}\u0000${accountId}`;
-        let q = queues.get(k);
-        if (!q) {
-          q = { inbound: new InboundQueue(db, channel, accountId), outbox: new Outbox(db, channel, accountId) };
-          queues.set(k, q);
+      channel,
+      pruneExpired() {
+        let outboxChunks = 0;
+        let inboundUpdates = 0;
+        for (const { channel: name, account_id } of channelAccounts(db)) {
+          const q = channel(name, account_id);
+          outboxChunks += q.outbox.prune();
+          inboundUpdates += q.inbound.prune();
         }
-        return q;
+        return { runs: runs.prune(), outboxChunks, inboundUpdates };
       },
       close: () => db.close(),
     };

@@ -51,6 +51,7 @@ describe("retention end to end (CLI + gateway + mock model)", () => {
       expect((await sendAndWait(client, "agent:main:count", `turn ${n}`)).state).toBe("final");
     const dry = await cleanup(stateDir, "--dry-run");
     expect(dry.dryRun).toBe(true);
+    expect(dry.rows).toBeUndefined();
     expect(dry.transcripts).toEqual([{ key: "agent:main:count", removedMessages: 4, keptMessages: 4 }]);
     expect((await listKeys(stateDir)).find((s) => s.key === "agent:main:count")?.messageCount).toBe(8);
     const human = await runCli(stateDir, ["sessions", "cleanup"]);
@@ -63,9 +64,10 @@ describe("retention end to end (CLI + gateway + mock model)", () => {
     const seen = mock.requests.at(-1)?.messages.map((m) => m.content) ?? [];
     expect(seen).not.toContain("turn 1");
     expect(seen).toContain("turn 5");
-    expect((await cleanup(stateDir)).transcripts).toEqual([
-      { key: "agent:main:count", removedMessages: 2, keptMessages: 4 },
-    ]);
+    const again = await cleanup(stateDir);
+    expect(again.transcripts).toEqual([{ key: "agent:main:count", removedMessages: 2, keptMessages: 4 }]);
+    // The gateway's sweep also expires state rows; the finished runs of these turns are kept 7 days.
+    expect(again.rows).toEqual({ runs: 0, outboxChunks: 0, inboundUpdates: 0 });
   });
 
   it("prunes messages older than maxAge and keeps the session", async () => {

@@ -54,7 +54,9 @@ export function registerSessionLifecycle(sessions: Command, io: CliIo): void {
     });
   sessions
     .command("cleanup")
-    .description("apply retention now (sessionPruning, session.maintenance, session.reset, archives, media)")
+    .description(
+      "apply retention now (sessionPruning, session.maintenance, session.reset, archives, media, expired state rows)",
+    )
     .option("--dry-run", "list what would be removed, change nothing")
     .option("--json", "JSON output")
     .action(async (o: { dryRun?: boolean; json?: boolean }) => {
@@ -81,6 +83,11 @@ export function formatCleanup(r: CleanupReport): string[] {
     lines.push(`${s.applied ? (s.archived ? "archived" : "purged") : "would remove"} session ${s.key} (${s.reason})`);
   for (const a of r.archives) lines.push(`${verb(a.applied)} archive ${a.file} (${a.reason}, ${a.bytes} bytes)`);
   for (const m of r.media) lines.push(`${verb(m.applied)} media ${m.file} (${m.bytes} bytes)`);
+  const rows = r.rows;
+  if (rows && rows.runs + rows.outboxChunks + rows.inboundUpdates > 0)
+    lines.push(
+      `removed expired state rows: ${rows.runs} finished runs, ${rows.outboxChunks} sent outbox chunks, ${rows.inboundUpdates} handled inbound updates`,
+    );
   if (lines.length === 0) lines.push("nothing to clean up");
   else if (!r.dryRun && r.mode === "warn" && [...r.sessions, ...r.archives, ...r.media].some((x) => !x.applied))
     lines.push("session.maintenance.mode is warn: nothing past its retention was removed (set it to enforce)");
