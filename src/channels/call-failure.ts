@@ -78,6 +78,7 @@ export async function callOnce<T>(
     return await call();
   } catch (err) {
     const f = classify(err);
-    throw new HoldfastError(f.code, `${what} failed: ${f.detail ?? "platform busy or not reached"}`);
+    const detail = f.detail ?? (f.code === "HF_CHANNEL_NETWORK" ? "not reached" : "busy or failing");
+    throw new HoldfastError(f.code, `${what} failed: ${detail}`);
   }
 }
