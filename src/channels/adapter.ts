@@ -164,7 +164,8 @@ export interface ChannelAdapter {
   resolveTarget(to: string): Promise<OutboundTarget>;
   /**
    * Shows "typing…" in a chat while a run for it works (Signal's typing indicator, Telegram's chat
-   * action); best effort: the reply path logs a failure at debug and goes on.
+   * action, Discord's channel typing, the iMessage typing bubble through BlueBubbles, WhatsApp's
+   * `composing` chat state); best effort: the reply path logs a failure at debug and goes on.
    */
   sendTyping?(target: { readonly chatId: string; readonly threadId?: string }): Promise<void>;
   /** Sends text (chunked, reply-threaded). @returns the platform ids of the sent messages. */

@@ -64,3 +64,21 @@ export async function withRetries<T>(
     }
   }
 }
+
+/**
+ * Calls `call` once, without retries: for best-effort calls that are made again anyway (a typing
+ * indicator, refreshed while a run works).
+ * @throws HoldfastError with the failure's code and `"<what> failed: <detail>"` as message.
+ */
+export async function callOnce<T>(
+  { what, classify }: { what: string; classify: Classify },
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const f = classify(err);
+    const detail = f.detail ?? (f.code === "HF_CHANNEL_NETWORK" ? "not reached" : "busy or failing");
+    throw new HoldfastError(f.code, `${what} failed: ${detail}`);
+  }
+}

@@ -24,7 +24,7 @@ export {
   type SendOutcome,
   type DurableReply,
 } from "./service.js";
-export type { RunEnd } from "./replies.js";
+export { ReplyDispatcher, type RunEnd } from "./replies.js";
 export type { ChannelPlugin, ChannelSettingsSource, AdapterDeps, ConfiguredAdapter } from "./plugin-types.js";
 export { RUNNABLE_CHANNELS, type RunnableChannel, channelConfigured } from "./plugins.js";
 export { jitteredDelayMs, reconnectDelayBounds } from "./reconnect.js";

@@ -3,6 +3,7 @@ import type { StartRunInput } from "../agent/index.js";
 import { captureLogger } from "../../test/support/capture-log.js";
 import { EchoRuns, MemoryAdapter } from "../../test/support/fake-channel.js";
 import { channelState, tempStateDir } from "../../test/support/temp-state.js";
+import { WorkingRuns } from "../../test/support/typing-replies.js";
 import { silentLogger } from "../logging/index.js";
 import { CHANNEL_INTERRUPTED_TEXT, ReplyDispatcher, TYPING_REFRESH_MS } from "./replies.js";
 
@@ -56,16 +57,6 @@ class TypingAdapter extends MemoryAdapter {
   async sendTyping(target: { chatId: string; threadId?: string }): Promise<void> {
     this.typed.push(target);
     if (this.fail) throw new Error("typing refused by the platform");
-  }
-}
-
-/** Runs that report working (`status`) before their final text, as the agent loop does. */
-class WorkingRuns extends EchoRuns {
-  override start(input: StartRunInput) {
-    const base = { runId: "r1", agentId: input.agentId, sessionKey: input.sessionKey, seq: 0 };
-    input.onEvent?.({ ...base, event: { type: "status", phase: "thinking" } });
-    input.onEvent?.({ ...base, event: { type: "status", phase: "running_tool", tool: "read" } });
-    return super.start(input);
   }
 }
 

@@ -52,7 +52,7 @@ export function inboundProvenance(msg: InboundMessage, who: InboundSender): Prov
 
 /**
  * How often a long run's "typing…" is shown again (ms): Signal clients drop the indicator after about
- * 15 s, Telegram's chat action after 5 s or the next message.
+ * 15 s, Telegram's chat action after 5 s or the next message, Discord's and WhatsApp's after about 10 s.
  */
 export const TYPING_REFRESH_MS = 10_000;
 

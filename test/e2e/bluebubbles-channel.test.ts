@@ -70,6 +70,7 @@ describe("BlueBubbles end to end (fake server posting webhooks to the gateway): 
     await new Promise((r) => setTimeout(r, 400));
     expect(sentTo(dm(BB_BOB))).toHaveLength(1);
     expect(mock.requests).toHaveLength(0);
+    expect(fake.typing).toEqual([]); // no run, no typing bubble
   });
 
   it("admits the sender after `holdfast pairing approve bluebubbles <code>`; the reply goes out over REST", async () => {
@@ -82,6 +83,8 @@ describe("BlueBubbles end to end (fake server posting webhooks to the gateway): 
     await fake.userSends({ from: BB_BOB, text: "what is up" });
     const reply = await fake.sent.waitFor((s) => s.chatGuid === dm(BB_BOB) && s.message.startsWith("echo:"));
     expect(reply.message).toBe("echo: what is up");
+    // The run showed the typing bubble in the chat (POST /api/v1/chat/<guid>/typing) before the reply.
+    expect(fake.typing).toContain(dm(BB_BOB));
   });
 
   it("`pairing approve --notify` sends the approval notice over REST; the password is never printed", async () => {
@@ -115,6 +118,7 @@ describe("BlueBubbles end to end (fake server posting webhooks to the gateway): 
     });
     const reply = await fake.sent.waitFor((s) => s.chatGuid === BB_GROUP);
     expect(reply).toMatchObject({ message: "echo: group question", selectedMessageGuid: asked.guid });
+    expect(fake.typing).toContain(BB_GROUP);
     await new Promise((r) => setTimeout(r, 400));
     expect(sentTo(BB_GROUP)).toHaveLength(1);
     const seen = mock.requests.flatMap((r) => r.messages.map((m) => m.content)).join("\n");

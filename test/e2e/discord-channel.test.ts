@@ -62,6 +62,7 @@ describe("Discord end to end: pairing, approval, guild allowlist and mentions, i
     await quiet();
     expect(sentTo(dm(ALICE))).toHaveLength(1);
     expect(mock.requests).toHaveLength(0);
+    expect(fake.typing).toEqual([]); // no run, no typing indicator
   });
 
   it("admits the sender after `holdfast pairing approve discord <code>`; the reply comes back through Discord", async () => {
@@ -76,6 +77,8 @@ describe("Discord end to end: pairing, approval, guild allowlist and mentions, i
     expect((await fake.sent.waitFor((s) => s.channelId === dm(ALICE) && s.content.startsWith("echo:"))).content).toBe(
       "echo: what is up",
     );
+    // The run showed "typing…" in the DM (POST /channels/{id}/typing) before the reply.
+    expect(fake.typing).toContain(dm(ALICE));
     expect(modelSaw()).not.toContain("hello there");
   });
 
@@ -86,6 +89,7 @@ describe("Discord end to end: pairing, approval, guild allowlist and mentions, i
     const asked = fake.userSends({ author: ALICE, channelId: GENERAL, content: `<@${DISCORD_BOT.id}> guild question` });
     const reply = await fake.sent.waitFor((s) => s.channelId === GENERAL);
     expect(reply).toMatchObject({ content: `echo: <@${DISCORD_BOT.id}> guild question`, replyTo: asked.id });
+    expect(fake.typing).toContain(GENERAL);
     await quiet();
     expect(sentTo(GENERAL)).toHaveLength(1);
     expect(sentTo(RANDOM)).toEqual([]);

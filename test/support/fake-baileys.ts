@@ -5,7 +5,8 @@
  * `connecting`, `open` and `close` (a `Boom` with `DisconnectReason` as `output.statusCode`, as Baileys
  * emits it), `creds.update` (the socket merges it into the auth state's creds first, as Baileys does),
  * and `messages.upsert` (`notify` for what users write, `append` for the socket's own sends). A socket
- * that opens replaces an older open one of the same device (440), as WhatsApp does.
+ * that opens replaces an older open one of the same device (440), as WhatsApp does. Chat states the
+ * bot sends (`sendPresenceUpdate`) are recorded in `presence`.
  */
 import { randomBytes } from "node:crypto";
 import { Boom } from "@hapi/boom";
@@ -22,6 +23,7 @@ import {
   type proto,
   type WAMessage,
   type WAMessageKey,
+  type WAPresence,
 } from "baileys";
 import { HoldfastError } from "../../src/errors/index.js";
 import type { WhatsAppConnector, WhatsAppSocket } from "../../src/channels/whatsapp/index.js";
@@ -152,6 +154,13 @@ export class FakeBaileysSocket implements WhatsAppSocket {
     return msg;
   };
 
+  /** Chat states (`composing`, …) as Baileys sends them; `FakeWhatsApp.failPresence` loses them (428). */
+  sendPresenceUpdate = async (type: WAPresence, jid?: string): Promise<void> => {
+    if (this.state !== "open" || this.wa.failPresence)
+      throw boom(DisconnectReason.connectionClosed, "Connection Closed");
+    this.wa.presence.push({ type, ...(jid ? { jid } : {}) });
+  };
+
   readMessages = async (keys: WAMessageKey[]): Promise<void> => {
     this.wa.read.push(...keys.map((k) => k.id ?? ""));
   };
@@ -178,6 +187,10 @@ export class FakeWhatsApp {
   readonly sockets: FakeBaileysSocket[] = [];
   readonly sent: FakeWaSent[] = [];
   readonly read: string[] = [];
+  /** Every chat state the bot sent (`sendPresenceUpdate`), in order. */
+  readonly presence: { type: WAPresence; jid?: string }[] = [];
+  /** Presence updates fail as on a socket that just dropped, while messages still go out. */
+  failPresence = false;
   /** Whether the bot's device is linked on WhatsApp's side (logout/unlink on the phone clears it). */
   linked = true;
   /** Sockets still to refuse (closed with `connectionClosed` right after connecting). */

@@ -1,6 +1,7 @@
 /**
  * A protocol-faithful fake of a BlueBubbles server on 127.0.0.1: the REST API under `/api/v1/`
- * (`ping`, `server/info`, `message/text`, `message/query`, `contact/query`,
+ * (`ping`, `server/info`, `message/text`, `message/query`, `contact/query`, `chat/<guid>/typing`
+ * (POST starts the typing bubble; Private API, else 500 as the server's middleware answers),
  * `attachment/<guid>/download`; every request needs the `password` query parameter, else 401, and
  * answers `{status, message, data}`), and webhooks: each new message (and typing indicators,
  * tapbacks, read updates) is POSTed as `{type, data}` to the registered webhook URL, once, without
@@ -50,6 +51,10 @@ export class FakeBlueBubbles {
   readonly webhooks: { type: string; status: number }[] = [];
   /** Times the adapter reached the server after being away (the first ping, the first after a failure). */
   connections = 0;
+  /** Chat guids the bot started typing in (`POST /api/v1/chat/<guid>/typing`), in order. */
+  readonly typing: string[] = [];
+  /** Whether the Private API helper is connected (typing needs it). */
+  privateApi = true;
   /** Requests without the right password. */
   unauthorized = 0;
   webhookUrl: string | undefined;
@@ -218,7 +223,7 @@ export class FakeBlueBubbles {
       return ok({
         os_version: "14.5",
         server_version: "1.9.9",
-        private_api: true,
+        private_api: this.privateApi,
         detected_imessage: this.self,
         detected_icloud: this.self,
       });
@@ -235,6 +240,8 @@ export class FakeBlueBubbles {
           .map((u) => ({ displayName: u.name, phoneNumbers: [], emails: [] })),
       );
     }
+    const typing = /^\/api\/v1\/chat\/([^/]+)\/typing$/.exec(p);
+    if (typing && req.method === "POST") return this.startTyping(decodeURIComponent(typing[1] as string), res);
     const dl = /^\/api\/v1\/attachment\/([^/]+)\/download$/.exec(p);
     const bytes = dl ? this.attachments.get(decodeURIComponent(dl[1] as string)) : undefined;
     if (bytes)
@@ -242,6 +249,17 @@ export class FakeBlueBubbles {
         .writeHead(200, { "content-type": "application/octet-stream", "content-length": bytes.length })
         .end(bytes);
     replyJson(res, 404, { status: 404, message: "Not Found" });
+  }
+
+  private startTyping(chatGuid: string, res: ServerResponse): void {
+    if (!this.privateApi)
+      return replyJson(res, 500, {
+        status: 500,
+        message: "Please make sure you have completed the setup for the Private API, and your helper is connected!",
+        error: { type: "iMessage Error", message: "iMessage Private API Helper is not connected!" },
+      });
+    this.typing.push(chatGuid);
+    replyJson(res, 200, { status: 200, message: "Successfully started typing!" });
   }
 
   private recordSend(b: Record<string, unknown>, url: string): Record<string, unknown> {

@@ -40,7 +40,8 @@ const EPOCH = 1_420_070_400_000n;
  * A protocol-faithful fake of Discord on 127.0.0.1 for the real discord.js client. REST (`/api/v10`,
  * `Authorization: Bot <token>`): `GET /gateway/bot` (its `url` points at the fake gateway), `GET
  * /users/@me`, `GET /channels/:id`, `POST /channels/:id/messages` (2000-char limit; the bot's own
- * message is dispatched back, as on Discord), `POST /users/@me/channels`, attachment downloads.
+ * message is dispatched back, as on Discord), `POST /channels/:id/typing` (204, recorded in `typing`),
+ * `POST /users/@me/channels`, attachment downloads.
  * Gateway (JSON, v10): HELLO → IDENTIFY (token checked, close 4004; Message Content refusable, close
  * 4014) → READY + GUILD_CREATE, heartbeats answered with ACKs, MESSAGE_CREATE dispatches with
  * sequence numbers, RESUME replaying what was missed then RESUMED (INVALID_SESSION for unknown
@@ -52,6 +53,10 @@ export class FakeDiscord {
   readonly identifies: { intents: number }[] = [];
   readonly resumes: { sessionId: string; seq: number }[] = [];
   url = "";
+  /** Channel ids of every typing indicator the bot triggered, in order. */
+  readonly typing: string[] = [];
+  /** Answer typing requests 403 Missing Permissions (a channel the bot may read but not post in). */
+  refuseTyping = false;
   /** Refuse IDENTIFY with 4014 when the client asks for Message Content. */
   disallowMessageContent = false;
   private server!: Server;
@@ -320,7 +325,7 @@ export class FakeDiscord {
       if (!user) return replyJson(res, 400, { message: "Invalid Recipient(s)", code: 50033 });
       return replyJson(res, 200, { id: this.dmOf(user.id), type: 1, recipients: [userObject(user)] });
     }
-    const ch = /^\/channels\/(\d+)(\/messages)?$/.exec(path);
+    const ch = /^\/channels\/(\d+)(\/messages|\/typing)?$/.exec(path);
     if (!ch) return replyJson(res, 404, { message: "404: Not Found", code: 0 });
     const channelId = ch[1] as string;
     const known = this.where(channelId);
@@ -334,6 +339,7 @@ export class FakeDiscord {
         ...(known.parentId ? { parent_id: known.parentId } : {}),
         ...(dmUser ? { recipients: [userObject(this.users.get(dmUser) as FakeDiscordUser)] } : {}),
       });
+    if (method === "POST" && ch[2] === "/typing") return this.postTyping(channelId, res);
     if (method === "POST" && ch[2]) return this.postMessage(channelId, p, res);
     return replyJson(res, 405, { message: "405: Method Not Allowed", code: 0 });
   }
@@ -347,6 +353,12 @@ export class FakeDiscord {
     this.sent.push({ channelId, content, id: String(msg.id), ...(ref ? { replyTo: ref } : {}) });
     this.dispatch("MESSAGE_CREATE", msg);
     replyJson(res, 200, msg);
+  }
+
+  private postTyping(channelId: string, res: ServerResponse): void {
+    if (this.refuseTyping) return replyJson(res, 403, { message: "Missing Permissions", code: 50013 });
+    this.typing.push(channelId);
+    res.writeHead(204).end();
   }
 
   private download(id: string, res: ServerResponse): void {

@@ -113,6 +113,11 @@ export class BlueBubblesAdapter implements ChannelAdapter {
     }
   }
 
+  /** The iMessage typing bubble in the message's chat (see {@link BlueBubblesRest.startTyping}). */
+  async sendTyping(target: { readonly chatId: string }): Promise<void> {
+    await this.rest.startTyping(resolveBlueBubblesTarget(target.chatId).chatId);
+  }
+
   async fetchMedia(ref: MediaRef, maxBytes: number): Promise<{ bytes: Uint8Array; extension?: string }> {
     refuseOversized("imessage attachment", ref.sizeBytes, maxBytes);
     const url = this.rest.url(`attachment/${encodeURIComponent(ref.fileId)}/download`);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { HoldfastError, isHoldfastError } from "../../errors/index.js";
 import type { Clock } from "../../infra/index.js";
-import { localDetail, retryVerdictOf, withRetries, type CallFailure } from "../call-failure.js";
+import { callOnce, localDetail, retryVerdictOf, withRetries, type CallFailure } from "../call-failure.js";
 
 /** How long one REST call may take (ms). */
 const REST_TIMEOUT_MS = 30_000;
@@ -87,5 +87,17 @@ export class BlueBubblesRest {
     if (typeof data?.guid !== "string")
       throw new HoldfastError("HF_CHANNEL_SEND", "bluebubbles send failed: the server returned no message guid");
     return data.guid;
+  }
+
+  /**
+   * Shows "typing…" in a chat (`POST /api/v1/chat/<chatGuid>/typing`, Private API) until the bot's
+   * next message in it. One attempt: the reply path shows it again while the run works.
+   * @throws HoldfastError HF_CHANNEL_REFUSED (no Private API, unknown chat), HF_CHANNEL_NETWORK,
+   *   HF_CHANNEL_AUTH.
+   */
+  async startTyping(chatGuid: string): Promise<void> {
+    await callOnce({ what: "bluebubbles typing", classify: classifyBlueBubblesError }, () =>
+      this.call("POST", `chat/${encodeURIComponent(chatGuid)}/typing`),
+    );
   }
 }

@@ -3,6 +3,7 @@ import { captureLogger, instantClock } from "../../../test/support/capture-log.j
 import { channelState, tempStateDir } from "../../../test/support/temp-state.js";
 import { DISCORD_BOT, DISCORD_GUILD } from "../../../test/support/contract-discord.js";
 import { FakeDiscord } from "../../../test/support/fake-discord.js";
+import { answerWorking } from "../../../test/support/typing-replies.js";
 import type { InboundMessage } from "../adapter.js";
 import { DiscordAdapter } from "./adapter.js";
 import type { DiscordAccountSettings } from "./settings.js";
@@ -95,6 +96,35 @@ describe("DiscordAdapter on discord.js against the fake gateway", () => {
     expect(fake.sent.items).toEqual([
       expect.objectContaining({ channelId: THREAD.id, content: "answer", replyTo: got[0]?.messageId }),
     ]);
+  });
+
+  it("shows typing in a DM and in a guild channel while a run works, then replies", async () => {
+    const a = await adapter();
+    await until(() => a.status().state === "running", "running");
+    const general = DISCORD_GUILD.channels[0]?.id as string;
+    fake.userSends({ author: ADA, content: "hello" });
+    fake.userSends({ author: ADA, channelId: general, content: `<@${DISCORD_BOT.id}> hi all` });
+    await until(() => got.length === 2, "both messages");
+    for (const m of got) await answerWorking(a, m);
+    await until(() => fake.typing.length === 2, "two typing indicators");
+    expect(fake.typing).toEqual([fake.dmOf(ADA.id), general]);
+    expect(fake.sent.items.map((s) => [s.channelId, s.content])).toEqual([
+      [fake.dmOf(ADA.id), "echo: hello"],
+      [general, `echo: <@${DISCORD_BOT.id}> hi all`],
+    ]);
+  });
+
+  it("still replies when Discord refuses the typing indicator, logging it at debug", async () => {
+    const a = await adapter();
+    await until(() => a.status().state === "running", "running");
+    fake.refuseTyping = true;
+    fake.userSends({ author: ADA, content: "hello" });
+    await until(() => got.length === 1, "the message");
+    const answer = await answerWorking(a, got[0] as InboundMessage);
+    expect(fake.sent.items.map((s) => s.content)).toEqual(["echo: hello"]);
+    await until(() => answer.typingFailures().length === 1, "the typing failure logged");
+    expect(answer.typingFailures()[0]).toMatchObject({ level: 20, code: "HF_CHANNEL_REFUSED" });
+    expect(fake.typing).toEqual([]);
   });
 
   it("stops with one clear error when Discord rejects the token, without logging it", async () => {

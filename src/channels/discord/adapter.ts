@@ -96,6 +96,11 @@ export class DiscordAdapter implements ChannelAdapter {
     }
   }
 
+  /** Discord's typing indicator in the message's channel or thread (see {@link DiscordRest.sendTyping}). */
+  sendTyping(target: { readonly chatId: string; readonly threadId?: string }): Promise<void> {
+    return this.rest.sendTyping(target);
+  }
+
   async fetchMedia(ref: MediaRef, maxBytes: number): Promise<{ bytes: Uint8Array; extension?: string }> {
     refuseOversized("discord attachment", ref.sizeBytes, maxBytes);
     if (!ref.url || !this.isDiscordHost(ref.url))

@@ -2,7 +2,14 @@ import { DiscordAPIError, HTTPError, RateLimitError, REST, Routes } from "discor
 import { HoldfastError, isHoldfastError } from "../../errors/index.js";
 import type { Clock } from "../../infra/index.js";
 import type { OutboundMessage, OutboundTarget } from "../adapter.js";
-import { localDetail, MAX_RETRY_AFTER_MS, retryVerdictOf, withRetries, type CallFailure } from "../call-failure.js";
+import {
+  callOnce,
+  localDetail,
+  MAX_RETRY_AFTER_MS,
+  retryVerdictOf,
+  withRetries,
+  type CallFailure,
+} from "../call-failure.js";
 import { chunkText } from "../chunk.js";
 
 /** Error codes of failed connections (Node, undici) that mean "Discord was not reached". */
@@ -129,6 +136,19 @@ export class DiscordRest {
       ids.push(sent.id);
     }
     return ids;
+  }
+
+  /**
+   * Shows "typing…" in a chat — its thread when `threadId` is set, the user's DM for `user:<id>` — for
+   * 10 s or until the bot's next message (`POST /channels/:id/typing`, as discord.js
+   * `channel.sendTyping()`). One attempt: the reply path shows it again while the run works.
+   * @throws HoldfastError HF_CHANNEL_REFUSED, HF_CHANNEL_NETWORK, HF_CHANNEL_AUTH, HF_CHANNEL_SEND.
+   */
+  async sendTyping(target: { readonly chatId: string; readonly threadId?: string }): Promise<void> {
+    const channel = target.threadId ?? (await this.channelOf(target.chatId));
+    await callOnce({ what: "discord typing", classify: classifyDiscordError }, () =>
+      this.rest.post(Routes.channelTyping(channel)),
+    );
   }
 
   /** The channel id a chat id names: itself, or the DM channel of `user:<id>` (opened once, cached). */

@@ -7,9 +7,11 @@ import { captureLogger, instantClock } from "../../../test/support/capture-log.j
 import { linkedAuthDir, waSettings, WA_GROUP } from "../../../test/support/contract-whatsapp.js";
 import { EchoRuns, memoryChannelDeps, testCommands } from "../../../test/support/fake-channel.js";
 import { FakeWhatsApp, jidOf, WA_BOT } from "../../../test/support/fake-baileys.js";
-import { channelState } from "../../../test/support/temp-state.js";
+import { channelState, tempStateDir } from "../../../test/support/temp-state.js";
+import { answerWorking } from "../../../test/support/typing-replies.js";
 import { PairingStore } from "../../access/index.js";
 import { systemClock } from "../../infra/index.js";
+import type { InboundMessage } from "../adapter.js";
 import { createChannelService, type AccountSettings, type ChannelService } from "../index.js";
 import { WhatsAppAdapter } from "./adapter.js";
 import type { WhatsAppAccountSettings } from "./settings.js";
@@ -246,5 +248,54 @@ describe("WhatsApp session ends", () => {
     const m = fake.userSends({ from: STRANGER, text: "read me" });
     await until(() => fake.read.length === 1, "a read receipt");
     expect(fake.read).toEqual([m.key.id]);
+  });
+});
+
+describe("WhatsApp typing indicator from the reply path", () => {
+  let fake: FakeWhatsApp;
+  let adapter: WhatsAppAdapter;
+  const got: InboundMessage[] = [];
+
+  beforeEach(async () => {
+    got.length = 0;
+    fake = new FakeWhatsApp();
+    adapter = new WhatsAppAdapter(waSettings(linkedAuthDir()), {
+      log: captureLogger().log,
+      clock: instantClock,
+      queues: channelState(tempStateDir("hf-wa-typing-").stateDir, "whatsapp").queues,
+      connector: fake.connector,
+    });
+    await adapter.start(async (m) => void got.push(m));
+    await fake.waitOpen();
+    await until(() => adapter.status().state === "running", "running");
+  });
+  afterEach(() => adapter.stop());
+
+  it("shows typing (composing) in a DM and in a group while a run works, then replies", async () => {
+    fake.userSends({ from: OWNER_FRIEND, text: "hello" });
+    fake.userSends({ from: STRANGER, text: "@holdfast hi all", group: WA_GROUP, mentions: [WA_BOT.jid] });
+    await until(() => got.length === 2, "both messages");
+    for (const m of got) await answerWorking(adapter, m);
+    const dm = jidOf(OWNER_FRIEND.number);
+    await until(() => fake.presence.length === 2, "two chat states");
+    expect(fake.presence).toEqual([
+      { type: "composing", jid: dm },
+      { type: "composing", jid: WA_GROUP },
+    ]);
+    expect(fake.sent.map((s) => [s.jid, s.text])).toEqual([
+      [dm, "echo: hello"],
+      [WA_GROUP, "echo: @holdfast hi all"],
+    ]);
+  });
+
+  it("still replies when the chat state cannot be sent, logging it at debug", async () => {
+    fake.failPresence = true;
+    fake.userSends({ from: OWNER_FRIEND, text: "hello" });
+    await until(() => got.length === 1, "the message");
+    const answer = await answerWorking(adapter, got[0] as InboundMessage);
+    expect(fake.sent.map((s) => s.text)).toEqual(["echo: hello"]);
+    await until(() => answer.typingFailures().length === 1, "the typing failure logged");
+    expect(answer.typingFailures()[0]).toMatchObject({ level: 20, code: "HF_CHANNEL_NETWORK" });
+    expect(fake.presence).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import type {
   OutboundMessage,
   OutboundTarget,
 } from "../adapter.js";
-import { localDetail, withRetries, type CallFailure } from "../call-failure.js";
+import { callOnce, localDetail, withRetries, type CallFailure } from "../call-failure.js";
 import { chunkText } from "../chunk.js";
 import { extensionOf, refuseOversized } from "../download.js";
 import { DurableInbound } from "../durable-inbound.js";
@@ -141,6 +141,18 @@ export class WhatsAppAdapter implements ChannelAdapter {
       throw err;
     }
     return ids;
+  }
+
+  /**
+   * Shows "typing…" in a chat (Baileys `sendPresenceUpdate("composing", jid)`; WhatsApp drops the chat
+   * state after about 10 s or at the bot's next message). One attempt: the reply path shows it again
+   * while the run works. @throws HoldfastError HF_CHANNEL_NETWORK (not connected), HF_CHANNEL_REFUSED.
+   */
+  async sendTyping(target: { readonly chatId: string }): Promise<void> {
+    const { chatId: jid } = await this.resolveTarget(target.chatId);
+    await callOnce({ what: "whatsapp typing", classify: classifySend }, () =>
+      this.connected().sendPresenceUpdate("composing", jid),
+    );
   }
 
   async fetchMedia(ref: MediaRef, maxBytes: number): Promise<{ bytes: Uint8Array; extension?: string }> {

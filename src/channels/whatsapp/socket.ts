@@ -16,13 +16,14 @@ import { refuseOversized } from "../download.js";
 /**
  * The part of a Baileys socket (`makeWASocket`) holdfast uses, with Baileys' own types: its events
  * (`connection.update`, `creds.update`, `messages.upsert`), the linked account (`user`), sending,
- * read receipts, unlinking (`logout`) and closing (`end`). A test drives the adapter with a fake that
+ * chat states ("typing…", `sendPresenceUpdate`), read receipts, unlinking (`logout`) and closing (`end`). A test drives the adapter with a fake that
  * implements exactly this and emits Baileys' event shapes.
  */
 export interface WhatsAppSocket {
   readonly ev: Pick<BaileysEventEmitter, "on" | "off">;
   readonly user: WASocket["user"];
   sendMessage: WASocket["sendMessage"];
+  sendPresenceUpdate: WASocket["sendPresenceUpdate"];
   readMessages: WASocket["readMessages"];
   logout: WASocket["logout"];
   end: WASocket["end"];
