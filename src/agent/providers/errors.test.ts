@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { HoldfastError } from "../../errors/index.js";
 import { describeEndpoint, retryAfterMs, toProviderError } from "./errors.js";
 
 const secretish = fc.stringMatching(/^[A-Za-z0-9]{12,24}$/);
@@ -34,6 +35,10 @@ describe("provider error messages", () => {
       errno: "ENOTFOUND",
       message: "local at http://127.0.0.1:11434 could not be reached (ENOTFOUND)",
     });
+    const cut = new HoldfastError("HF_PROVIDER_NETWORK", "the model server closed the connection", {
+      errno: "ECONNRESET",
+    });
+    expect(toProviderError(cut, at)).toMatchObject({ kind: "network", errno: "ECONNRESET" });
     expect(toProviderError(new SyntaxError("Unexpected token"), at)).toMatchObject({ kind: "bad_response" });
     expect(toProviderError({ error: { type: "error", error: { type: "overloaded_error" } } }, at)).toMatchObject({
       kind: "server",

@@ -190,6 +190,12 @@ function causeChain(err: unknown): unknown[] {
 
 function errnoOf(chain: readonly unknown[]): string | undefined {
   for (const e of chain) {
+    if (e instanceof HoldfastError) {
+      // Our own network error (a body cut short: model-fetch.ts) carries the errno in its details.
+      const errno = e.details?.errno;
+      if (typeof errno === "string") return errno;
+      continue;
+    }
     const code = (e as { code?: unknown })?.code;
     if (typeof code === "string" && /^[A-Z][A-Z0-9_]{2,40}$/.test(code)) return code;
   }

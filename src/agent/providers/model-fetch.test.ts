@@ -106,6 +106,42 @@ describe("modelFetch", () => {
     await expect(reader.read()).rejects.toMatchObject({ name: "AbortError" });
   });
 
+  it("streams a long body in order, errors a body cut short by the server, and closes the connection when cancelled", async () => {
+    const part = "x".repeat(1000);
+    let cancelledSeen: Promise<void> = Promise.resolve();
+    const { url } = await serve((req, res) => {
+      if (req.url === "/long") {
+        res.writeHead(200);
+        for (let i = 0; i < 300; i++) res.write(`${i}:${part}\n`);
+        res.end();
+      } else if (req.url === "/cut") {
+        res.writeHead(200);
+        res.write("partial");
+        setTimeout(() => res.socket?.destroy(), 20);
+      } else {
+        res.writeHead(200);
+        res.write("endless");
+        cancelledSeen = new Promise((r) => res.once("close", () => r()));
+      }
+    });
+    const lines = (await (await modelFetch(`${url}/long`)).text()).trimEnd().split("\n");
+    expect(lines).toHaveLength(300);
+    expect(lines.every((l, i) => l === `${i}:${part}`)).toBe(true);
+
+    const cut = (await modelFetch(`${url}/cut`)).body as ReadableStream<Uint8Array>;
+    const reader = cut.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("partial");
+    await expect(reader.read()).rejects.toMatchObject({
+      code: expect.stringMatching(/^(ECONNRESET|HF_PROVIDER_NETWORK)$/),
+    });
+
+    const endless = (await modelFetch(`${url}/endless`)).body as ReadableStream<Uint8Array>;
+    const r2 = endless.getReader();
+    expect(new TextDecoder().decode((await r2.read()).value)).toBe("endless");
+    await r2.cancel();
+    await cancelledSeen;
+  });
+
   it("rejects with the socket's errno when nothing listens", async () => {
     const { url, server } = await serve(() => undefined);
     await new Promise((r) => server.close(r));
