@@ -5,7 +5,10 @@
  * Prints gateway CPU per message (process tree, /proc), throughput and p50/p99 from the user's message
  * to the bot's reply, for 1 sender and for 10 senders at once (each its own DM session). Asserts nothing.
  *
- * Run: npm run bench:telegram -- [--messages 300] [--rounds 1] [--against /tmp/holdfast-before]
+ * Run: npm run bench:telegram -- [--messages 300] [--warmup 300] [--rounds 1] [--against /tmp/holdfast-before]
+ * `--warmup`: DMs from one sender before the measured ones, so V8 has compiled the path (the first
+ * few hundred messages of a fresh process cost up to twice as much; docs/performance.md).
+ * Profile the gateway: HOLDFAST_BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:telegram
  * With `--against <dir>` (another build: its `bin/` and `dist/`) each round runs that build first, then
  * this one, each with a fresh gateway, so both see the same machine load.
  */
@@ -19,6 +22,8 @@ const arg = (name: string): string | undefined => {
 };
 const MESSAGES = Number(arg("messages") ?? 300);
 const ROUNDS = Number(arg("rounds") ?? 1);
+const WARMUP = Number(arg("warmup") ?? 300);
+const nodeFlags = process.env.HOLDFAST_BENCH_NODE_FLAGS?.split(" ").filter(Boolean);
 const against = arg("against");
 const BUILDS: { name: string; bin?: string }[] = [
   ...(against ? [{ name: path.resolve(against), bin: path.resolve(against, "bin/holdfast.mjs") }] : []),
@@ -61,9 +66,10 @@ for (let i = 0; i < ROUNDS; i++) {
     const tg = await startTelegramGateway(BOT, {
       telegram: { dmPolicy: "allowlist", allowFrom: SENDERS.map(String) },
       ...(build.bin ? { bin: build.bin } : {}),
+      ...(nodeFlags ? { nodeFlags } : {}),
     });
     console.log(`round ${i + 1}${BUILDS.length > 1 ? ` (${build.name})` : ""}:`);
-    await dms(tg, [SENDERS[0] as number], 30, "warm");
+    await dms(tg, [SENDERS[0] as number], WARMUP, "warm");
     console.log(line("1 sender", await dms(tg, [SENDERS[0] as number], MESSAGES, "one")));
     console.log(line("10 senders", await dms(tg, SENDERS, Math.ceil(MESSAGES / 10) * 3, "many")));
     console.log(`  load average ${await loadavg()}`);

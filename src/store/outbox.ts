@@ -146,8 +146,8 @@ export class Outbox {
   /**
    * Plans the chunks of the reply for `replyKey` (creating its reservation if there was none) and
    * marks it planned, in one commit. A reply already planned is left as it is. The commit is fsynced
-   * with the next durable one ({@link StateDb.txDeferredSync}; at the latest {@link markSent} after the
-   * first chunk is delivered): a power loss before that plans the reply again from the run ledger.
+   * with the next durable one ({@link StateDb.txDeferredSync}; at the latest by {@link markSent}'s fsync
+   * after the first chunk is delivered): a power loss before that plans the reply again from the run ledger.
    * @returns true when the chunks were planned by this call
    */
   plan(replyKey: string, target: ReplyTarget, chunks: readonly string[]): boolean {
@@ -208,9 +208,12 @@ export class Outbox {
     );
   }
 
-  /** Records the platform's confirmation of chunk `seq` (fsynced, with every write before it). */
+  /**
+   * Records the platform's confirmation of chunk `seq`: committed at once and fsynced, with every
+   * write before it, off the main thread right after ({@link StateDb.runSyncedSoon}).
+   */
   markSent(seq: number, platformId?: string): void {
-    this.db.run("updating the outbox", (d) =>
+    this.db.runSyncedSoon("updating the outbox", (d) =>
       d
         .prepare(
           "UPDATE channel_outbox SET state = 'sent', platform_id = ?, sent_at = ?, last_error = NULL WHERE seq = ?",

@@ -181,6 +181,41 @@ describe("state database", () => {
     db.close();
   });
 
+  it("commits a synced-soon write at once, fsyncs the log off the main thread after it, and reports a failed fsync to health", async () => {
+    const { stateDir } = tempStateDir();
+    const log = captureLogger();
+    const health = new StorageHealth(log.log);
+    const fsyncs: Array<{ fail: (err: Error) => void; done: () => void }> = [];
+    const logSync = {
+      durable: () => new Promise<void>((done, fail) => fsyncs.push({ done, fail })),
+      close: () => undefined,
+    };
+    const db = StateDb.open({ file: stateDbPath(stateDir), log: log.log, health, logSync });
+    const other = new Database(stateDbPath(stateDir), { readonly: true });
+    const names = () =>
+      other.prepare("SELECT name FROM migrations WHERE name LIKE 'soon-%' ORDER BY name").pluck().all();
+
+    expect(
+      db.runSyncedSoon(
+        "t",
+        (d) => d.prepare("INSERT INTO migrations (name, done_at) VALUES ('soon-a', 1)").run().changes,
+      ),
+    ).toBe(1);
+    // Returned before its fsync finished, and already visible to another connection.
+    expect(fsyncs).toHaveLength(1);
+    expect(names()).toEqual(["soon-a"]);
+    fsyncs[0]?.done();
+
+    db.runSyncedSoon("t", (d) => d.prepare("INSERT INTO migrations (name, done_at) VALUES ('soon-b', 1)").run());
+    fsyncs[1]?.fail(Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" }));
+    await new Promise((r) => setImmediate(r));
+    expect(health.degraded()).toBe(true);
+    expect(health.condition("state-db")).toMatchObject({ code: "HF_STATE_IO" });
+    expect(names()).toEqual(["soon-a", "soon-b"]);
+    other.close();
+    db.close();
+  });
+
   it("rejects every write of a group whose transaction fails and keeps none of them", async () => {
     const { stateDir } = tempStateDir();
     const { db } = open(stateDir);

@@ -24,6 +24,8 @@ export async function startTelegramGateway(
     config?: (model: Record<string, unknown>) => Record<string, unknown>;
     /** `bin/holdfast.mjs` of another build (default: this one). */
     bin?: string;
+    /** Node flags for the gateway process that NODE_OPTIONS refuses (`--cpu-prof`), for benchmarks. */
+    nodeFlags?: readonly string[];
   } = {},
 ): Promise<TelegramGateway> {
   const mock = await startMockModelServer();
@@ -37,6 +39,9 @@ export async function startTelegramGateway(
   const gw = await spawnGateway(stateDir, {
     env: { TELEGRAM_BOT_TOKEN: bot.token },
     ...(opts.bin ? { bin: opts.bin } : {}),
+    ...(opts.nodeFlags?.length
+      ? { wrap: ["sh", "-c", 'n="$1"; shift; exec "$n" ' + opts.nodeFlags.join(" ") + ' "$@"', "sh"] }
+      : {}),
   });
   await fake.waitForPoll(bot.token);
   return {
