@@ -114,7 +114,9 @@ describe("config writes", () => {
     await chmod(dir, 0o755);
     const file = path.join(dir, "holdfast.json");
     await writeFile(file, `{ gateway: { port: 19001 } }`, { mode: 0o644 });
-    await updateConfigFile(file, (raw) => setAtPath(raw, "gateway.auth.token", "a".repeat(48)), {});
+    await updateConfigFile(file, (raw) => setAtPath(raw, "gateway.auth.token", "a".repeat(48)), {
+      HOLDFAST_STATE_DIR: dir,
+    });
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
     expect(JSON.parse(await readFile(file, "utf8"))).toEqual({

@@ -2,8 +2,9 @@ import path from "node:path";
 import { promises as fsp } from "node:fs";
 import JSON5 from "json5";
 import { HoldfastError } from "../errors/index.js";
-import { readFileIfExists, writeJsonAtomic } from "../infra/index.js";
+import { readFileIfExists, writeFileAtomic } from "../infra/index.js";
 import { substituteEnv } from "./env-substitution.js";
+import { resolvePaths } from "./paths.js";
 import { validateConfig } from "./load.js";
 
 /** A dotted key path such as `gateway.auth.token`; numeric segments index arrays. */
@@ -46,8 +47,10 @@ export function setAtPath(obj: Record<string, unknown>, keyPath: string, value: 
 
 /**
  * Applies `change` to the raw config file (comments are not kept: holdfast writes plain JSON), checks
- * the result against the schema, then writes it atomically with mode 600 and tightens the state dir
- * to 700 when the config lives in it. Nothing is written when validation fails.
+ * the result against the schema, then writes it atomically with mode 600. A missing directory is
+ * created with mode 700; an existing one is tightened to 700 only when it is the state dir (`env`'s
+ * `HOLDFAST_STATE_DIR`, default `~/.holdfast`): the config may live in a directory holdfast does not
+ * own, whose mode is not its to change. Nothing is written when validation fails.
  * @throws HoldfastError HF_CONFIG_INVALID / HF_CONFIG_PARSE / HF_CONFIG_WRITE.
  */
 export async function updateConfigFile(
@@ -70,8 +73,12 @@ export async function updateConfigFile(
   }
   const next = change(raw);
   validateConfig(substituteEnv(next, env), configPath);
-  await writeJsonAtomic(configPath, next);
-  await tightenDir(path.dirname(configPath));
+  // A missing directory is created 700. An existing one is tightened only when it is the state dir:
+  // the config may live in a directory holdfast does not own (`~`, `/etc/holdfast`, `/tmp`).
+  const dir = path.dirname(path.resolve(configPath));
+  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+  await writeFileAtomic(configPath, `${JSON.stringify(next, null, 2)}\n`, 0o600, { privateDir: false });
+  if (dir === resolvePaths(env).stateDir) await tightenDir(dir);
   return next;
 }
 
