@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from "node:fs/promises";
-import { mkdtemp } from "node:fs/promises";
+import { chmod, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -40,5 +40,17 @@ describe("WhatsApp auth state", () => {
     await writeFile(path.join(dir, "creds.json"), "{oops", { mode: 0o600 });
     await expect(openWhatsAppAuth(dir)).rejects.toMatchObject({ code: "HF_STATE_CORRUPT" });
     expect(await isLinked(dir)).toBe(false);
+  });
+
+  it("makes its own directory 700 and leaves the mode of an existing parent alone", async () => {
+    const parent = await mkdtemp(path.join(os.tmpdir(), "hf-wa-parent-"));
+    await chmod(parent, 0o755);
+    const dir = path.join(parent, "wa-auth");
+    await (await openWhatsAppAuth(dir)).flush();
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    expect((await stat(parent)).mode & 0o777).toBe(0o755);
+    const fresh = path.join(parent, "new-parent", "wa-auth");
+    await (await openWhatsAppAuth(fresh)).flush();
+    expect((await stat(path.dirname(fresh))).mode & 0o777).toBe(0o700);
   });
 });

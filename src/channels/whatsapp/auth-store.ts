@@ -40,13 +40,15 @@ function keyFile(type: string, id: string): string {
  * Opens (or starts) the multi-device auth state in `dir` — the layout of Baileys'
  * `useMultiFileAuthState` (`creds.json` and one `<type>-<id>.json` per signal key), so a session linked
  * by OpenClaw can be copied over — but every file is written atomically (temp + fsync + rename, mode
- * 600) in a 700 directory, and writes of one file are serialized, so a crash never leaves half a key.
+ * 600) in a 700 directory (its parent's mode is left as it is), and writes of one file are serialized, so a crash never leaves half a key.
  * A missing `creds.json` starts fresh credentials (not linked) without writing anything.
  * @throws HoldfastError HF_STATE_IO (the directory cannot be made private),
  *   HF_STATE_CORRUPT (`creds.json` is not valid JSON).
  */
 export async function openWhatsAppAuth(dir: string): Promise<WhatsAppAuth> {
-  await ensurePrivateDir(path.dirname(dir));
+  // A missing parent is created 700; an existing one keeps its mode (a configured `authDir` may sit
+  // in a directory holdfast does not own, such as `~` or `/tmp`). The auth directory itself is 700.
+  await fsp.mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
   await ensurePrivateDir(dir);
   const chains = new Map<string, Promise<void>>();
   const queue = (file: string, op: () => Promise<void>): Promise<void> => {
