@@ -9,6 +9,7 @@ import { GatewayClient, chatTurn } from "../../src/client/index.js";
 import {
   makeStateDir,
   mockModelConfig,
+  nodeFlagsWrap,
   spawnGateway,
   type GatewayProcess,
 } from "../../test/support/gateway-process.js";
@@ -107,10 +108,7 @@ export async function startLoadGateway(
   const token = randomBytes(24).toString("hex");
   const stateDir = await makeStateDir({ ...mockModelConfig(mockUrl), ...opts.config });
   const t0 = performance.now();
-  // Node flags NODE_OPTIONS refuses (--cpu-prof, --heap-prof) go on the command line through a shell wrapper.
-  const wrap = opts.nodeFlags?.length
-    ? ["sh", "-c", 'n="$1"; shift; exec "$n" ' + opts.nodeFlags.join(" ") + ' "$@"', "sh"]
-    : undefined;
+  const wrap = nodeFlagsWrap(opts.nodeFlags);
   const gw = await spawnGateway(stateDir, {
     env: { HOLDFAST_GATEWAY_TOKEN: token, ...opts.env },
     ...(wrap ? { wrap } : {}),

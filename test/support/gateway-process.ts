@@ -82,6 +82,15 @@ export function cleanEnv(stateDir: string, extra: Record<string, string> = {}): 
 }
 
 /**
+ * A `wrap` for {@link spawnGateway} that puts Node flags NODE_OPTIONS refuses (`--cpu-prof`,
+ * `--heap-prof`) on the gateway's command line (a shell that execs node with them, so the PID stays
+ * the gateway's). Undefined for no flags.
+ */
+export function nodeFlagsWrap(flags: readonly string[] | undefined): string[] | undefined {
+  return flags?.length ? ["sh", "-c", 'n="$1"; shift; exec "$n" ' + flags.join(" ") + ' "$@"', "sh"] : undefined;
+}
+
+/**
  * Spawns `holdfast gateway --port 0` as a real process (this build, or `bin` of another build; behind
  * `wrap`, a command that execs the rest) and
  * waits until it prints its listening line.

@@ -1,5 +1,5 @@
 import { FakeTelegram, type FakeBot } from "./fake-telegram.js";
-import { makeStateDir, mockModelConfig, spawnGateway, type GatewayProcess } from "./gateway-process.js";
+import { makeStateDir, mockModelConfig, nodeFlagsWrap, spawnGateway, type GatewayProcess } from "./gateway-process.js";
 import { startMockModelServer, type MockModelServer } from "./mock-model-server.js";
 
 /** A real gateway process polling a fake Bot API for one bot, answering with the mock model. */
@@ -36,12 +36,11 @@ export async function startTelegramGateway(
     ...(opts.config?.(model) ?? {}),
     channels: { telegram: { apiRoot: fake.url, pollingTimeoutSec: 1, ...opts.telegram } },
   });
+  const wrap = nodeFlagsWrap(opts.nodeFlags);
   const gw = await spawnGateway(stateDir, {
     env: { TELEGRAM_BOT_TOKEN: bot.token },
     ...(opts.bin ? { bin: opts.bin } : {}),
-    ...(opts.nodeFlags?.length
-      ? { wrap: ["sh", "-c", 'n="$1"; shift; exec "$n" ' + opts.nodeFlags.join(" ") + ' "$@"', "sh"] }
-      : {}),
+    ...(wrap ? { wrap } : {}),
   });
   await fake.waitForPoll(bot.token);
   return {

@@ -122,6 +122,12 @@ function bodyOf(res: IncomingMessage, encoding: string, signal: AbortSignal | un
  */
 function webStreamOf(source: Readable): ReadableStream<Uint8Array> {
   let settled = false;
+  /** Runs `end` (close or error the stream) once; later events of the source are ignored. */
+  const settle = (end: () => void) => {
+    if (settled) return;
+    settled = true;
+    end();
+  };
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
@@ -130,27 +136,19 @@ function webStreamOf(source: Readable): ReadableStream<Uint8Array> {
           controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
           if ((controller.desiredSize ?? 0) <= 0) source.pause();
         });
-        source.once("end", () => {
-          if (settled) return;
-          settled = true;
-          controller.close();
-        });
-        source.once("error", (err: Error) => {
-          if (settled) return;
-          settled = true;
-          controller.error(err);
-        });
-        source.once("close", () => {
-          if (settled) return;
-          settled = true;
-          controller.error(
-            new HoldfastError(
-              "HF_PROVIDER_NETWORK",
-              "the model server closed the connection before the response ended",
-              { errno: "ECONNRESET" },
+        source.once("end", () => settle(() => controller.close()));
+        source.once("error", (err: Error) => settle(() => controller.error(err)));
+        source.once("close", () =>
+          settle(() =>
+            controller.error(
+              new HoldfastError(
+                "HF_PROVIDER_NETWORK",
+                "the model server closed the connection before the response ended",
+                { errno: "ECONNRESET" },
+              ),
             ),
-          );
-        });
+          ),
+        );
       },
       pull() {
         source.resume();

@@ -46,9 +46,8 @@ function keyFile(type: string, id: string): string {
  *   HF_STATE_CORRUPT (`creds.json` is not valid JSON).
  */
 export async function openWhatsAppAuth(dir: string): Promise<WhatsAppAuth> {
-  // A missing parent is created 700; an existing one keeps its mode (a configured `authDir` may sit
-  // in a directory holdfast does not own, such as `~` or `/tmp`). The auth directory itself is 700.
-  await fsp.mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
+  // Only `dir` is tightened; missing parents are created 700 and an existing one keeps its mode (a
+  // configured `authDir` may sit in a directory holdfast does not own, such as `~` or `/tmp`).
   await ensurePrivateDir(dir);
   const chains = new Map<string, Promise<void>>();
   const queue = (file: string, op: () => Promise<void>): Promise<void> => {
